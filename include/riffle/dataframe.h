@@ -1,0 +1,146 @@
+/*
+ * riffle/dataframe.h — the lazy DataFrame API (Spark's DataFrame in C).
+ *
+ * Transformations build a logical plan and run nothing; actions (count, collect, take, show,
+ * write) plan the job on rank 0, broadcast it, and run it on every rank.
+ *
+ * Ownership:
+ *  - Every rf_df belongs to its session and is freed by rf_session_close(); rf_df_release() frees
+ *    one earlier. Transformations borrow their rf_df arguments.
+ *  - rf_expr values (Spark's Column) are consumed by the call they are passed to, so expressions
+ *    nest without leaks: rf_df_filter(df, rf_eq(rf_col("a"), rf_lit_int(1))).
+ *  - Errors are sticky: a transformation whose input is in error, or that fails analysis (unknown
+ *    column, type mismatch), returns an rf_df in error; rf_df_error() says why and every action on it
+ *    returns the error code. Nothing is checked late that can be checked when the plan is built.
+ * Functions are Not Collective unless they say otherwise; actions are Collective (the executors take
+ * part through the session's command loop, not through the caller).
+ */
+#ifndef RIFFLE_DATAFRAME_H
+#define RIFFLE_DATAFRAME_H
+
+#include <stdio.h>
+#include "riffle/session.h"
+#include "riffle/types.h"
+
+typedef struct rf_df rf_df;
+typedef struct rf_expr rf_expr;
+typedef struct rf_result rf_result;
+
+typedef enum rf_join_type {
+    RF_JOIN_INNER = 0, RF_JOIN_LEFT, RF_JOIN_RIGHT, RF_JOIN_FULL, RF_JOIN_SEMI, RF_JOIN_ANTI,
+    RF_JOIN_CROSS
+} rf_join_type;
+
+/* ---- expressions (each consumes its rf_expr arguments; returns owned) ---- */
+rf_expr *rf_col(const char *name);                 /* "name" or "alias.name" */
+rf_expr *rf_df_col(rf_df *df, const char *name);   /* a column of that df, as Spark's df("name") */
+rf_expr *rf_lit_int(int64_t v);
+rf_expr *rf_lit_double(double v);
+rf_expr *rf_lit_str(const char *v);
+rf_expr *rf_lit_bool(bool v);
+rf_expr *rf_lit_null(void);
+rf_expr *rf_lit_date(const char *yyyy_mm_dd);
+rf_expr *rf_add(rf_expr *a, rf_expr *b);
+rf_expr *rf_sub(rf_expr *a, rf_expr *b);
+rf_expr *rf_mul(rf_expr *a, rf_expr *b);
+rf_expr *rf_div(rf_expr *a, rf_expr *b);
+rf_expr *rf_mod(rf_expr *a, rf_expr *b);
+rf_expr *rf_neg(rf_expr *a);
+rf_expr *rf_eq(rf_expr *a, rf_expr *b);
+rf_expr *rf_ne(rf_expr *a, rf_expr *b);
+rf_expr *rf_lt(rf_expr *a, rf_expr *b);
+rf_expr *rf_le(rf_expr *a, rf_expr *b);
+rf_expr *rf_gt(rf_expr *a, rf_expr *b);
+rf_expr *rf_ge(rf_expr *a, rf_expr *b);
+rf_expr *rf_and(rf_expr *a, rf_expr *b);
+rf_expr *rf_or(rf_expr *a, rf_expr *b);
+rf_expr *rf_not(rf_expr *a);
+rf_expr *rf_is_null(rf_expr *a);
+rf_expr *rf_is_not_null(rf_expr *a);
+rf_expr *rf_in(rf_expr *a, int n, ...);                    /* a IN (n rf_expr* values) */
+rf_expr *rf_case(rf_expr *otherwise, int n_pairs, ...);    /* n_pairs of (cond, value); otherwise may be NULL */
+rf_expr *rf_cast(rf_expr *a, rf_type to);
+rf_expr *rf_fn(const char *name, int n, ...);              /* any built-in function by name */
+rf_expr *rf_lower(rf_expr *a);
+rf_expr *rf_upper(rf_expr *a);
+rf_expr *rf_length(rf_expr *a);
+rf_expr *rf_substring(rf_expr *a, int pos, int len);       /* 1-based, as Spark */
+rf_expr *rf_concat(int n, ...);
+rf_expr *rf_split(rf_expr *a, const char *regex);          /* array<string> */
+rf_expr *rf_explode(rf_expr *array);                       /* one row per element */
+rf_expr *rf_to_date(rf_expr *a);
+rf_expr *rf_date_add(rf_expr *d, rf_expr *days);
+rf_expr *rf_date_sub(rf_expr *d, rf_expr *days);
+rf_expr *rf_datediff(rf_expr *end, rf_expr *start);
+rf_expr *rf_year(rf_expr *d);
+rf_expr *rf_month(rf_expr *d);
+rf_expr *rf_current_date(void);
+/* aggregates */
+rf_expr *rf_count(rf_expr *a);            /* NULL a: count(*) */
+rf_expr *rf_count_distinct(rf_expr *a);
+rf_expr *rf_sum(rf_expr *a);
+rf_expr *rf_avg(rf_expr *a);
+rf_expr *rf_min(rf_expr *a);
+rf_expr *rf_max(rf_expr *a);
+/* naming and ordering */
+rf_expr *rf_as(rf_expr *a, const char *alias);
+rf_expr *rf_asc(rf_expr *a);              /* NULLS FIRST, as Spark */
+rf_expr *rf_desc(rf_expr *a);             /* NULLS LAST, as Spark */
+void rf_expr_destroy(rf_expr **pe);
+
+/* ---- sources ----
+ * options: comma-separated key=value: header, inferSchema, delimiter, quote, nullValue,
+ * mode (PERMISSIVE | DROPMALFORMED | FAILFAST), schema ("a INT, b STRING", with ';' between fields
+ * in place of ','). path: a file, a directory (its visible files) or a glob; several paths separated
+ * by the ASCII unit separator are not needed: use rf_read_csv_paths. */
+rf_df *rf_read_csv(rf_session *s, const char *path, const char *options);
+rf_df *rf_read_csv_paths(rf_session *s, int n, const char *const *paths, const char *options);
+rf_df *rf_read_text(rf_session *s, const char *path);      /* one string column "value" per line */
+rf_df *rf_read_text_paths(rf_session *s, int n, const char *const *paths);
+
+/* ---- transformations (borrow df, consume exprs, return a new df) ---- */
+rf_df *rf_df_select(rf_df *df, int n, ...);
+rf_df *rf_df_selectv(rf_df *df, int n, rf_expr **exprs);
+rf_df *rf_df_filter(rf_df *df, rf_expr *pred);
+rf_df *rf_df_where(rf_df *df, rf_expr *pred);
+rf_df *rf_df_with_column(rf_df *df, const char *name, rf_expr *e);
+rf_df *rf_df_with_column_renamed(rf_df *df, const char *from, const char *to);
+rf_df *rf_df_drop(rf_df *df, const char *name);
+rf_df *rf_df_distinct(rf_df *df);
+rf_df *rf_df_agg(rf_df *df, int n_keys, rf_expr **keys, int n_aggs, rf_expr **aggs);
+rf_df *rf_df_group_count(rf_df *df, int n_keys, ...);      /* groupBy(keys).count() */
+rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_type type); /* "a,b" */
+rf_df *rf_df_join_on(rf_df *left, rf_df *right, rf_expr *cond, rf_join_type type);
+rf_df *rf_df_order_by(rf_df *df, int n, ...);              /* rf_asc / rf_desc / plain = asc */
+rf_df *rf_df_limit(rf_df *df, int64_t n);
+rf_df *rf_df_union_all(rf_df *a, rf_df *b);
+rf_df *rf_df_repartition(rf_df *df, int n);
+rf_df *rf_df_coalesce(rf_df *df, int n);
+rf_df *rf_df_alias(rf_df *df, const char *alias);
+
+/* ---- actions (Collective through the session; rank 0 calls them) ---- */
+int rf_df_count(rf_df *df, int64_t *out);
+int rf_df_collect(rf_df *df, rf_result **out);            /* returned-owned */
+int rf_df_take(rf_df *df, int64_t n, rf_result **out);
+int rf_df_show(rf_df *df, int64_t n, FILE *f);             /* Spark's show() layout */
+/* options: header (default true), mode error|overwrite|append (default error), delimiter */
+int rf_df_write_csv(rf_df *df, const char *dir, const char *options);
+int rf_df_explain(rf_df *df, FILE *f);                     /* logical, optimized, physical, stages */
+const char *rf_df_error(const rf_df *df);                  /* NULL when the df is fine */
+int rf_df_status(const rf_df *df);                         /* RF_OK or the sticky error code */
+void rf_df_release(rf_df **pdf);
+
+/* ---- results (rank 0) ---- */
+int64_t rf_result_rows(const rf_result *r);
+int rf_result_cols(const rf_result *r);
+const char *rf_result_name(const rf_result *r, int col);
+rf_type rf_result_type(const rf_result *r, int col);
+bool rf_result_is_null(const rf_result *r, int64_t row, int col);
+int64_t rf_result_int(const rf_result *r, int64_t row, int col);     /* int, bigint, date, timestamp, bool */
+double rf_result_double(const rf_result *r, int64_t row, int col);
+const char *rf_result_str(const rf_result *r, int64_t row, int col, size_t *len); /* borrowed */
+/* Formats one value as CSV/show would ("NULL" never: empty string for NULL). Returns bytes written. */
+size_t rf_result_format(const rf_result *r, int64_t row, int col, char *buf, size_t cap);
+void rf_result_destroy(rf_result **pr);
+
+#endif

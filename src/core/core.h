@@ -1,0 +1,218 @@
+/*
+ * core.h — riffle's internal core: errors, allocation, columns, batches, schemas, hashing, byte
+ * buffers and small utilities. Every other layer includes this header; nothing here knows about
+ * plans, MPI or files.
+ *
+ * Errors: a fallible function returns an RF_* code and records its message in the calling thread's
+ * error slot (rf__err_set). The runtime copies the slot into the job's error record, so the text
+ * reaches the user once, from rank 0, naming the rank that failed.
+ */
+#ifndef RF_CORE_H
+#define RF_CORE_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "riffle/types.h"
+
+/* ---------------------------------------------------------------- errors */
+typedef struct rf_error {
+    int  code;          /* RF_OK when clear */
+    int  rank;          /* rank that failed, -1 when unknown */
+    char msg[1536];
+} rf_error;
+
+/* Records code and message in this thread's slot. Returns code, for `return rf__err_set(...)`. */
+int rf__err_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+rf_error *rf__err_slot(void);   /* this thread's slot (borrowed) */
+void rf__err_clear(void);
+#define RF_TRY(x)  do { rc = (x); if (rc != RF_OK) goto done; } while (0)
+#define RF_CHECK(cond, code, ...) do { if (!(cond)) { rc = rf__err_set((code), __VA_ARGS__); goto done; } } while (0)
+#define RF_ASSERT(cond) do { if (!(cond)) rf__assert_fail(#cond, __FILE__, __LINE__); } while (0)
+_Noreturn void rf__assert_fail(const char *what, const char *file, int line);
+
+/* ---------------------------------------------------------------- memory */
+/* All allocation goes through these so that tests can inject failures (rf__mem_fail_after). */
+void *rf_malloc(size_t n);
+void *rf_calloc(size_t n, size_t size);
+void *rf_realloc(void *p, size_t n);
+char *rf_strdup(const char *s);
+char *rf_strndup(const char *s, size_t n);
+void rf_free(void *p);
+#define RF_FREE(p) do { rf_free(p); (p) = NULL; } while (0)
+void rf__mem_fail_after(long n);   /* -1 disables; n>=0 fails the allocation after n more */
+/* Grows *p (array of elem-sized items) to hold at least need items; *cap is updated. */
+int rf__grow(void **p, int64_t *cap, int64_t need, size_t elem);
+
+/* ---------------------------------------------------------------- byte buffer */
+typedef struct rf_buf {
+    uint8_t *data;
+    size_t   len, cap;
+} rf_buf;
+int  rf_buf_reserve(rf_buf *b, size_t extra);
+int  rf_buf_put(rf_buf *b, const void *p, size_t n);
+int  rf_buf_put_u8(rf_buf *b, uint8_t v);
+int  rf_buf_put_i32(rf_buf *b, int32_t v);
+int  rf_buf_put_i64(rf_buf *b, int64_t v);
+int  rf_buf_put_f64(rf_buf *b, double v);
+int  rf_buf_put_str(rf_buf *b, const char *s);       /* NULL-safe: length -1 */
+int  rf_buf_printf(rf_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rf_buf_fini(rf_buf *b);
+/* Reading cursor over bytes; every get fails cleanly (RF_ERR_INVALID) past the end. */
+typedef struct rf_rd { const uint8_t *p, *end; } rf_rd;
+int rf_rd_get(rf_rd *r, void *out, size_t n);
+int rf_rd_u8(rf_rd *r, uint8_t *v);
+int rf_rd_i32(rf_rd *r, int32_t *v);
+int rf_rd_i64(rf_rd *r, int64_t *v);
+int rf_rd_f64(rf_rd *r, double *v);
+int rf_rd_str(rf_rd *r, char **s);                   /* returned-owned, NULL for a NULL string */
+
+/* ---------------------------------------------------------------- values */
+typedef struct rf_value {
+    rf_type type;
+    bool    null;
+    union { int64_t i; double d; bool b; struct { char *p; int64_t len; } s; } v;
+} rf_value;
+void rf_value_fini(rf_value *v);
+int  rf_value_copy(rf_value *dst, const rf_value *src);
+size_t rf_type_width(rf_type t);        /* bytes per fixed-width value, 0 for string/array */
+bool rf_type_is_numeric(rf_type t);
+bool rf_type_is_varlen(rf_type t);      /* string or array */
+int  rf_type_parse(const char *name, rf_type *out);   /* "int", "bigint", "string", ... */
+
+/* ---------------------------------------------------------------- columns */
+/*
+ * A column: refcounted, immutable once shared. Fixed-width values in data; strings as int64
+ * offsets[len+1] into bytes (Arrow large-string layout); arrays as offsets into a child string
+ * column. valid is a bitmap (bit i set = row i not NULL) or NULL when every row is valid.
+ * A constant column (is_const) has len rows that all equal row 0; eval uses it for literals.
+ */
+typedef struct rf_column {
+    atomic_int        refs;
+    rf_type           type;
+    bool              is_const;
+    int64_t           len, cap;
+    uint8_t          *valid;
+    void             *data;
+    char             *bytes;
+    int64_t           nbytes, capbytes;
+    struct rf_column *child;
+} rf_column;
+
+int  rf_column_create(rf_type t, int64_t cap, rf_column **out);
+rf_column *rf_column_retain(rf_column *c);
+void rf_column_release(rf_column **pc);
+static inline bool rf_column_valid(const rf_column *c, int64_t i)
+{
+    if (c->is_const) i = 0;
+    return c->valid == NULL || (c->valid[i >> 3] >> (i & 7)) & 1;
+}
+static inline int64_t rf_col_i64(const rf_column *c, int64_t i) { return ((const int64_t *)c->data)[c->is_const ? 0 : i]; }
+static inline int32_t rf_col_i32(const rf_column *c, int64_t i) { return ((const int32_t *)c->data)[c->is_const ? 0 : i]; }
+static inline double  rf_col_f64(const rf_column *c, int64_t i) { return ((const double *)c->data)[c->is_const ? 0 : i]; }
+static inline bool    rf_col_bool(const rf_column *c, int64_t i) { return ((const uint8_t *)c->data)[c->is_const ? 0 : i] != 0; }
+static inline const char *rf_col_str(const rf_column *c, int64_t i, int64_t *len)
+{
+    if (c->is_const) i = 0;
+    const int64_t *o = (const int64_t *)c->data;
+    *len = o[i + 1] - o[i];
+    return c->bytes + o[i];
+}
+/* Value of row i widened to int64 (bool, int32, int64, date, timestamp). */
+int64_t rf_column_get_int(const rf_column *c, int64_t i);
+/* Appenders for builders (the column must not be shared yet). */
+int rf_column_reserve(rf_column *c, int64_t rows, int64_t bytes);
+int rf_column_append_null(rf_column *c);
+int rf_column_append_i64(rf_column *c, int64_t v);    /* int32/date/bool are narrowed */
+int rf_column_append_f64(rf_column *c, double v);
+int rf_column_append_str(rf_column *c, const char *s, int64_t len);
+int rf_column_append_from(rf_column *dst, const rf_column *src, int64_t i);   /* same type */
+int rf_column_append_value(rf_column *c, const rf_value *v);
+int rf_column_get_value(const rf_column *c, int64_t i, rf_value *out);  /* borrowed string */
+void rf_column_set_null(rf_column *c, int64_t i);     /* allocates the bitmap on demand */
+/* New column with rows sel[0..n) of src (a gather); sel NULL means rows [off, off+n). */
+int rf_column_gather(const rf_column *src, const int64_t *sel, int64_t off, int64_t n, rf_column **out);
+/* Materializes a constant column to len physical rows. */
+int rf_column_expand(rf_column *c, int64_t len, rf_column **out);
+int rf_column_const(const rf_value *v, int64_t len, rf_column **out);
+size_t rf_column_bytes(const rf_column *c);
+/* Three-way compare of a[i] and b[j] (same type); NULLs compare equal to each other and first. */
+int rf_column_cmp(const rf_column *a, int64_t i, const rf_column *b, int64_t j);
+bool rf_column_eq(const rf_column *a, int64_t i, const rf_column *b, int64_t j);
+
+/* ---------------------------------------------------------------- schemas and batches */
+typedef struct rf_field {
+    char   *name;
+    char   *qual;      /* table alias qualifying the name, or NULL */
+    rf_type type;
+    bool    nullable;
+    int64_t id;        /* attribute id (unique within a plan) */
+} rf_field;
+typedef struct rf_schema {
+    int       n;
+    rf_field *f;
+} rf_schema;
+int  rf_schema_create(int n, rf_schema **out);
+int  rf_schema_copy(const rf_schema *s, rf_schema **out);
+void rf_schema_destroy(rf_schema **ps);
+int  rf_schema_find(const rf_schema *s, const char *name);   /* -1 if absent, -2 if ambiguous */
+
+typedef struct rf_batch {
+    int64_t     nrows;
+    int         ncols;
+    rf_column **cols;   /* owned references */
+} rf_batch;
+int  rf_batch_create(int ncols, int64_t nrows, rf_batch **out);   /* cols NULL */
+void rf_batch_destroy(rf_batch **pb);
+int  rf_batch_gather(const rf_batch *b, const int64_t *sel, int64_t n, rf_batch **out);
+int  rf_batch_slice(const rf_batch *b, int64_t off, int64_t n, rf_batch **out);
+/* Concatenates batches (same layout) into one; n may be 0 (then types gives the layout). */
+int  rf_batch_concat(rf_batch **bs, int n, const rf_schema *types, rf_batch **out);
+size_t rf_batch_bytes(const rf_batch *b);
+int  rf_batch_empty(const rf_schema *s, rf_batch **out);
+
+/* A growable list of batches (a materialized partition). */
+typedef struct rf_blist {
+    rf_batch **b;
+    int64_t    n, cap;
+    int64_t    rows;
+} rf_blist;
+int  rf_blist_push(rf_blist *l, rf_batch *b);   /* consumes b */
+void rf_blist_fini(rf_blist *l);
+
+/* ---------------------------------------------------------------- hashing */
+uint64_t rf_hash_bytes(const void *p, size_t n, uint64_t seed);
+static inline uint64_t rf_hash_u64(uint64_t x)
+{
+    x ^= x >> 33; x *= 0xff51afd7ed558ccdULL; x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53ULL; x ^= x >> 33;
+    return x;
+}
+static inline uint64_t rf_hash_mix(uint64_t h, uint64_t v) { return rf_hash_u64(h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2))); }
+/* Combines the hash of each row's value of c into h[0..n). Same value -> same hash on every rank;
+ * int32/int64/date of equal numeric value hash alike so join keys of mixed width agree. */
+void rf_hash_column(const rf_column *c, int64_t n, uint64_t *h);
+
+/* ---------------------------------------------------------------- dates and formatting */
+int32_t rf_days_from_civil(int64_t y, unsigned m, unsigned d);
+void    rf_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+bool    rf_parse_date(const char *s, size_t n, int32_t *out);        /* yyyy-mm-dd[...] */
+bool    rf_parse_timestamp(const char *s, size_t n, int64_t *out);   /* yyyy-mm-dd[ hh:mm:ss[.f]] */
+bool    rf_parse_int64(const char *s, size_t n, int64_t *out);
+bool    rf_parse_double(const char *s, size_t n, double *out);
+bool    rf_parse_bool(const char *s, size_t n, bool *out);
+size_t  rf_format_double(double d, char *buf, size_t cap);        /* shortest round-trip, Spark style */
+size_t  rf_format_date(int32_t days, char *buf, size_t cap);
+size_t  rf_format_timestamp(int64_t us, char *buf, size_t cap);
+/* Formats row i of c as text (NULL -> empty, *is_null set). Appends to b. */
+int     rf_format_value(const rf_column *c, int64_t i, rf_buf *b, bool *is_null);
+
+/* ---------------------------------------------------------------- misc */
+double  rf_now(void);                 /* wall clock seconds */
+int64_t rf_parse_size(const char *s); /* "10m", "1g", "512k", "1024" -> bytes; -1 if bad */
+/* Stable merge sort of idx[0..n) with cmp(ctx, a, b). */
+int rf_sort_idx(int64_t *idx, int64_t n, int (*cmp)(void *ctx, int64_t a, int64_t b), void *ctx);
+
+#endif

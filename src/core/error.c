@@ -1,0 +1,45 @@
+/*
+ * error.c — per-thread error slots and internal assertions.
+ *
+ * The slot is thread-local so that OpenMP tasks can fail independently; the runtime picks the
+ * failing task with the lowest id, so the message a user sees does not depend on thread timing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include "core/core.h"
+
+static _Thread_local rf_error tls_err = { RF_OK, -1, "" };
+
+int rf__err_set(int code, const char *fmt, ...)
+{
+    va_list ap;
+    tls_err.code = code;
+    tls_err.rank = -1;
+    va_start(ap, fmt);
+    vsnprintf(tls_err.msg, sizeof tls_err.msg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+rf_error *rf__err_slot(void) { return &tls_err; }
+
+void rf__err_clear(void)
+{
+    tls_err.code = RF_OK;
+    tls_err.rank = -1;
+    tls_err.msg[0] = '\0';
+}
+
+_Noreturn void rf__assert_fail(const char *what, const char *file, int line)
+{
+    fprintf(stderr, "riffle: internal error: assertion '%s' failed at %s:%d\n", what, file, line);
+    fflush(stderr);
+    abort();
+}
+
+const char *rf_type_name(rf_type t)
+{
+    static const char *names[] = { "void", "boolean", "int", "bigint", "double", "string", "date",
+                                   "timestamp", "array<string>" };
+    return (unsigned)t < RF_TYPE_COUNT_ ? names[t] : "?";
+}

@@ -1,0 +1,47 @@
+/*
+ * hash.c — the one hash function riffle uses for partitioning, joins and aggregation.
+ * It must give the same value on every rank and every thread count: results depend on it.
+ */
+#include "core/core.h"
+
+static inline uint64_t rd64(const unsigned char *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+
+uint64_t rf_hash_bytes(const void *data, size_t n, uint64_t seed)
+{
+    const unsigned char *p = data;
+    uint64_t h = seed ^ (0x9e3779b97f4a7c15ULL * (n + 1));
+    while (n >= 8) {
+        h = (h ^ rf_hash_u64(rd64(p))) * 0x100000001b3ULL;
+        p += 8;
+        n -= 8;
+    }
+    uint64_t t = 0;
+    for (size_t i = 0; i < n; i++) t |= (uint64_t)p[i] << (8 * i);
+    return rf_hash_u64(h ^ t ^ (n << 56));
+}
+
+void rf_hash_column(const rf_column *c, int64_t n, uint64_t *h)
+{
+    const uint64_t null_h = 0x5bd1e9955bd1e995ULL;
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t v;
+        if (!rf_column_valid(c, i)) v = null_h;
+        else switch (c->type) {
+        case RF_TYPE_STRING: {
+            int64_t len;
+            const char *p = rf_col_str(c, i, &len);
+            v = rf_hash_bytes(p, (size_t)len, 0);
+            break;
+        }
+        case RF_TYPE_DOUBLE: {
+            double d = rf_col_f64(c, i);
+            if (d == 0) d = 0;   /* -0.0 and 0.0 group together */
+            if (d == (double)(int64_t)d) v = rf_hash_u64((uint64_t)(int64_t)d);
+            else { memcpy(&v, &d, 8); v = rf_hash_u64(v ^ 0x1234567ULL); }
+            break;
+        }
+        default: v = rf_hash_u64((uint64_t)rf_column_get_int(c, i)); break;
+        }
+        h[i] = rf_hash_mix(h[i], v);
+    }
+}

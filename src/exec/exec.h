@@ -1,0 +1,100 @@
+/*
+ * exec.h — runtime operators: each rank builds, per task, a tree of operators from the (read-only)
+ * physical plan and pulls batches through it with open/next/close.
+ *
+ * An operator is a function table plus state. next() returns a batch the caller owns, or NULL in
+ * *out at the end. After an error only close() may be called. Pipeline breakers (aggregate, join
+ * build, sort) consume their input in open() or on the first next().
+ */
+#ifndef RF_EXEC_H
+#define RF_EXEC_H
+
+#include "core/core.h"
+#include "expr/expr.h"
+#include "plan/plan.h"
+
+/* Exchanged data as one rank holds it: for each partition it owns, the chunks it received, in map
+ * task order (so the row order does not depend on the number of ranks). */
+typedef struct rf_chunk { int64_t task; int64_t len; const uint8_t *data; } rf_chunk;
+typedef struct rf_chunkv { rf_chunk *c; int64_t n, cap; } rf_chunkv;
+typedef struct rf_xdata {
+    int64_t     nparts;
+    rf_chunkv  *parts;      /* [nparts]; only partitions this rank owns are filled (all for broadcast) */
+    uint8_t   **bufs;       /* receive buffers the chunks point into */
+    int         n_bufs;
+} rf_xdata;
+void rf__xdata_fini(rf_xdata *x);
+
+/* Per-split facts a CSV scan needs that only a pass over the whole file gives (see executor.c). */
+typedef struct rf_scanprep {
+    uint32_t node_id;
+    int64_t  n;
+    int64_t *line;      /* 1-based line number of each split's first byte */
+    uint8_t *in_quote;  /* whether each split starts inside a quoted field */
+} rf_scanprep;
+
+typedef struct rf_task_ctx {
+    rf_xdata    *xdata;      /* indexed by stage id */
+    rf_scanprep *prep;
+    int          n_prep;
+    int64_t      batch_rows;
+} rf_task_ctx;
+
+typedef struct rf_op rf_op;
+typedef struct rf_op_vt {
+    const char *name;
+    int  (*open)(rf_op *op);
+    int  (*next)(rf_op *op, rf_batch **out);
+    void (*close)(rf_op *op);
+} rf_op_vt;
+struct rf_op {
+    const rf_op_vt *vt;
+    const rf_plan  *plan;     /* borrowed, read-only */
+    rf_task_ctx    *ctx;
+    int64_t         task;     /* task (partition / split) this operator instance serves */
+    rf_op         **child;
+    int             n_child;
+    void           *st;       /* operator state */
+    int64_t         rows_out;
+};
+
+/* Builds the operator tree of `p` for task `task`. Not Collective. */
+int  rf__op_build(const rf_plan *p, int64_t task, rf_task_ctx *ctx, rf_op **out);
+void rf__op_destroy(rf_op **pop);   /* closes and frees the tree */
+int  rf__op_next(rf_op *op, rf_batch **out);
+
+/* operator tables (one file each) */
+extern const rf_op_vt rf__op_scan_vt, rf__op_filter_vt, rf__op_project_vt, rf__op_generate_vt,
+    rf__op_hashagg_vt, rf__op_hashjoin_vt, rf__op_nljoin_vt, rf__op_sort_vt, rf__op_topk_vt,
+    rf__op_limit_vt, rf__op_union_vt, rf__op_xread_vt;
+
+/* ---- hash table of group / join keys (hashtab.c) ---- */
+typedef struct rf_hashtab {
+    int         nkeys;
+    rf_column **keys;       /* one builder per key: the distinct key values, by group id */
+    uint64_t   *hash;       /* per group */
+    int64_t     n, cap;     /* groups */
+    int64_t    *slot;       /* open addressing: group id or -1 */
+    int64_t     nslots;
+} rf_hashtab;
+int  rf__ht_init(rf_hashtab *h, int nkeys, rf_column *const *like);
+void rf__ht_fini(rf_hashtab *h);
+/* Finds the group of row i (keys cols[k][i], hash hv) or inserts it; *gid, *inserted. */
+int  rf__ht_upsert(rf_hashtab *h, rf_column *const *cols, int64_t i, uint64_t hv, int64_t *gid, bool *inserted);
+/* Hashes rows [0,n) of the key columns (rf_hash_column over each). h returned-owned. */
+int  rf__hash_rows(rf_column *const *cols, int nkeys, int64_t n, uint64_t **h);
+
+/* ---- sort orders (sortkey.c) ---- */
+/* Compares row i of key columns a with row j of key columns b under the SORT exprs' directions. */
+int  rf__sortkey_cmp(const rf_expr *const *orders, int n, rf_column *const *a, int64_t i, rf_column *const *b, int64_t j);
+/* Evaluates the sort keys of b; cols returned-owned (n columns). */
+int  rf__sortkey_eval(const rf_expr *const *orders, int n, const rf_batch *b, rf_column ***cols);
+void rf__cols_release(rf_column ***cols, int n);
+/* Sorts b (whole) by orders; *out returned-owned. */
+int  rf__sort_batch(const rf_expr *const *orders, int n, const rf_batch *b, rf_batch **out);
+
+/* ---- batch list helpers ---- */
+/* Drains op into one concatenated batch (empty batch with the plan's schema when no rows). */
+int  rf__op_drain(rf_op *op, const rf_schema *s, rf_batch **out);
+
+#endif

@@ -1,0 +1,350 @@
+/*
+ * op_scan.c — Scan of one split (byte range) of a CSV or text file.
+ *
+ * A record belongs to the split that holds its first byte. A split that does not start a file
+ * begins at the first record boundary at or after its offset: a newline outside quotes. Whether the
+ * offset is inside a quoted field, and its line number, come from the stage's pre-pass
+ * (rf_scanprep, computed collectively before the stage runs), so quoted fields may hold newlines
+ * (RFC 4180) and errors can name the line. The last record may run past the split's end; the
+ * reader reads on until it ends.
+ *
+ * Each record is parsed in two passes: find the field spans (restartable when the buffer must
+ * grow), then convert the fields the plan reads into the output columns. Malformed records follow
+ * the source's mode: PERMISSIVE (bad or missing fields become NULL), DROPMALFORMED (skip the
+ * record), FAILFAST (error naming file, line and column).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "exec/exec.h"
+
+typedef struct { int64_t start, len; bool quoted; } span;
+
+typedef struct {
+    int        fd;
+    const rf_source *src;
+    const char *fname;
+    int64_t    fsize;
+    char      *buf;
+    int64_t    buf_off, buf_len, buf_cap;   /* buf holds file bytes [buf_off, buf_off + buf_len) */
+    int64_t    pos;                         /* next record start (file offset) */
+    int64_t    end;                         /* split end (file offset) */
+    int64_t    line;
+    bool       done, skip_header;
+    int       *col_of;                      /* file column -> output column or -1 */
+    span      *sp;
+    int64_t    sp_cap;
+    rf_buf     tmp;
+} scan_st;
+
+static int read_more(scan_st *s, int64_t want_end)
+{
+    if (want_end > s->fsize) want_end = s->fsize;
+    int64_t have_end = s->buf_off + s->buf_len;
+    if (want_end <= have_end) return RF_OK;
+    int64_t need = want_end - s->buf_off;
+    if (need > s->buf_cap) {
+        int64_t nc = s->buf_cap ? s->buf_cap : 1 << 16;
+        while (nc < need) nc *= 2;
+        char *b = rf_realloc(s->buf, (size_t)nc + 1);
+        if (!b) return rf__err_set(RF_ERR_NOMEM, "out of memory reading %s", s->fname);
+        s->buf = b;
+        s->buf_cap = nc;
+    }
+    while (have_end < want_end) {
+        ssize_t r = pread(s->fd, s->buf + (have_end - s->buf_off), (size_t)(want_end - have_end), have_end);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            return rf__err_set(RF_ERR_IO, "%s: read failed: %s", s->fname, strerror(errno));
+        }
+        if (r == 0) { s->fsize = have_end; break; }   /* file shrank */
+        have_end += r;
+    }
+    s->buf_len = have_end - s->buf_off;
+    return RF_OK;
+}
+
+static inline char at(const scan_st *s, int64_t off) { return s->buf[off - s->buf_off]; }
+
+/* Pass 1: field spans of the record at s->pos. *rec_end: offset after its terminator. *more: the
+ * buffer ended mid-record (read more and retry). */
+static int find_fields(scan_st *s, int64_t *nf, int64_t *rec_end, int64_t *newlines, bool *bad_quote, bool *more)
+{
+    const char d = s->src->format == RF_FMT_TEXT ? '\n' : s->src->delim, q = s->src->format == RF_FMT_TEXT ? 0 : s->src->quote;
+    int64_t lim = s->buf_off + s->buf_len, p = s->pos, n = 0;
+    bool at_eof = lim >= s->fsize;
+    *more = false;
+    *bad_quote = false;
+    *newlines = 0;
+    for (;;) {
+        int rc = rf__grow((void **)&s->sp, &s->sp_cap, n + 1, sizeof *s->sp);
+        if (rc) return rc;
+        span *f = &s->sp[n++];
+        f->quoted = false;
+        if (q && p < lim && at(s, p) == q) {
+            f->quoted = true;
+            f->start = ++p;
+            for (;;) {
+                const char *base = s->buf + (p - s->buf_off);
+                const char *hit = p < lim ? memchr(base, q, (size_t)(lim - p)) : NULL;
+                if (!hit) {
+                    if (!at_eof) { *more = true; return RF_OK; }
+                    *bad_quote = true;   /* unterminated quote: the field runs to the end of the file */
+                    for (const char *c = base; c < s->buf + s->buf_len; c++) *newlines += *c == '\n';
+                    f->len = lim - f->start;
+                    p = lim;
+                    *nf = n;
+                    *rec_end = lim;
+                    return RF_OK;
+                }
+                for (const char *c = base; c < hit; c++) *newlines += *c == '\n';
+                p = s->buf_off + (hit - s->buf);
+                if (p + 1 < lim && at(s, p + 1) == q) { p += 2; continue; }   /* "" */
+                if (p + 1 >= lim && !at_eof) { *more = true; return RF_OK; }
+                break;
+            }
+            f->len = p - f->start;
+            p++;   /* closing quote */
+            /* anything up to the next delimiter belongs to the field (malformed but tolerated) */
+            while (p < lim && at(s, p) != d && at(s, p) != '\n') { p++; *bad_quote = true; }
+        } else {
+            f->start = p;
+            if (s->src->format == RF_FMT_TEXT) {
+                const char *hit = p < lim ? memchr(s->buf + (p - s->buf_off), '\n', (size_t)(lim - p)) : NULL;
+                p = hit ? s->buf_off + (hit - s->buf) : lim;
+            } else {
+                while (p < lim) { char c = at(s, p); if (c == d || c == '\n') break; p++; }
+            }
+            f->len = p - f->start;
+        }
+        if (p >= lim) {
+            if (!at_eof) { *more = true; return RF_OK; }
+            if (!f->quoted && f->len > 0 && at(s, f->start + f->len - 1) == '\r') f->len--;
+            *nf = n;
+            *rec_end = lim;
+            return RF_OK;
+        }
+        if (at(s, p) == '\n') {
+            if (!f->quoted && f->len > 0 && at(s, f->start + f->len - 1) == '\r') f->len--;
+            (*newlines)++;
+            *nf = n;
+            *rec_end = p + 1;
+            return RF_OK;
+        }
+        p++;   /* delimiter */
+    }
+}
+
+static void truncate_col(rf_column *c, int64_t len)
+{
+    if (c->valid) for (int64_t i = len; i < c->len; i++) c->valid[i >> 3] |= (uint8_t)(1u << (i & 7));
+    if (c->type == RF_TYPE_STRING) c->nbytes = ((int64_t *)c->data)[len];
+    c->len = len;
+}
+
+/* Converts field f into column c. Returns false when the text does not parse as c's type. */
+static int convert(scan_st *s, const span *f, rf_column *c, bool *ok)
+{
+    const char *p = s->buf + (f->start - s->buf_off);
+    int64_t n = f->len;
+    *ok = true;
+    if (f->quoted && memchr(p, s->src->quote, (size_t)n)) {   /* undo "" escapes */
+        s->tmp.len = 0;
+        for (int64_t i = 0; i < n; i++) {
+            int rc = rf_buf_put_u8(&s->tmp, (uint8_t)p[i]);
+            if (rc) return rc;
+            if (p[i] == s->src->quote && i + 1 < n && p[i + 1] == s->src->quote) i++;
+        }
+        p = (const char *)s->tmp.data;
+        n = (int64_t)s->tmp.len;
+    }
+    if (!f->quoted && s->src->format == RF_FMT_CSV) {
+        const char *nv = s->src->null_value ? s->src->null_value : "";
+        if ((size_t)n == strlen(nv) && memcmp(p, nv, (size_t)n) == 0) return rf_column_append_null(c);
+    }
+    switch (c->type) {
+    case RF_TYPE_STRING: return rf_column_append_str(c, p, n);
+    case RF_TYPE_INT32: case RF_TYPE_INT64: {
+        int64_t v;
+        if (!rf_parse_int64(p, (size_t)n, &v) || (c->type == RF_TYPE_INT32 && (v < INT32_MIN || v > INT32_MAX))) break;
+        return rf_column_append_i64(c, v);
+    }
+    case RF_TYPE_DOUBLE: {
+        double v;
+        if (!rf_parse_double(p, (size_t)n, &v)) break;
+        return rf_column_append_f64(c, v);
+    }
+    case RF_TYPE_BOOL: {
+        bool v;
+        if (!rf_parse_bool(p, (size_t)n, &v)) break;
+        return rf_column_append_i64(c, v);
+    }
+    case RF_TYPE_DATE: {
+        int32_t v;
+        if (!rf_parse_date(p, (size_t)n, &v)) break;
+        return rf_column_append_i64(c, v);
+    }
+    case RF_TYPE_TIMESTAMP: {
+        int64_t v;
+        if (!rf_parse_timestamp(p, (size_t)n, &v)) break;
+        return rf_column_append_i64(c, v);
+    }
+    default: break;
+    }
+    *ok = false;
+    return rf_column_append_null(c);
+}
+
+static int open_(rf_op *op)
+{
+    const rf_source *src = op->plan->src;
+    scan_st *s = rf_calloc(1, sizeof *s);
+    int rc = RF_OK;
+    if (!s) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    op->st = s;
+    s->fd = -1;
+    s->src = src;
+    int64_t t = op->task;
+    RF_CHECK(t >= 0 && t < src->n_splits, RF_ERR_INTERNAL, "scan task %lld out of range", (long long)t);
+    s->fname = src->files[src->split_file[t]];
+    int64_t off = src->split_off[t];
+    s->end = off + src->split_len[t];
+    s->fd = open(s->fname, O_RDONLY | O_CLOEXEC);
+    RF_CHECK(s->fd >= 0, RF_ERR_IO, "%s: cannot open: %s", s->fname, strerror(errno));
+    s->fsize = lseek(s->fd, 0, SEEK_END);
+    RF_CHECK(s->fsize >= 0, RF_ERR_IO, "%s: cannot seek: %s", s->fname, strerror(errno));
+    RF_CHECK((s->col_of = rf_malloc((size_t)(src->file_schema->n + 1) * sizeof *s->col_of)) != NULL, RF_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < src->file_schema->n; i++) s->col_of[i] = -1;
+    for (int k = 0; k < src->n_read; k++) s->col_of[src->read[k]] = k;
+    /* where does this split's first record start, and on which line? */
+    bool in_quote = false;
+    s->line = 1;
+    for (int i = 0; i < op->ctx->n_prep; i++)
+        if (op->ctx->prep[i].node_id == op->plan->id && t < op->ctx->prep[i].n) {
+            s->line = op->ctx->prep[i].line[t];
+            in_quote = op->ctx->prep[i].in_quote[t];
+        }
+    s->buf_off = off > 0 ? off - 1 : 0;
+    RF_TRY(read_more(s, s->end + (1 << 16)));
+    if (off == 0) {
+        s->pos = 0;
+        s->skip_header = src->header && src->format == RF_FMT_CSV;
+    } else if (!in_quote && s->buf_len > 0 && at(s, off - 1) == '\n') {
+        s->pos = off;
+    } else {
+        int64_t p = off;
+        bool inq = in_quote;
+        char q = src->format == RF_FMT_CSV ? src->quote : 0;
+        for (;;) {
+            if (p >= s->buf_off + s->buf_len) {
+                if (p >= s->end || p >= s->fsize) break;
+                RF_TRY(read_more(s, p + (1 << 20)));
+                if (p >= s->buf_off + s->buf_len) break;
+            }
+            char c = at(s, p);
+            if (q && c == q) inq = !inq;
+            else if (c == '\n') { s->line++; if (!inq) break; }
+            p++;
+        }
+        s->pos = p + 1;
+    }
+    if (s->pos >= s->end) s->done = true;
+done:
+    return rc;
+}
+
+static int next(rf_op *op, rf_batch **out)
+{
+    scan_st *s = op->st;
+    const rf_plan *pl = op->plan;
+    const rf_source *src = s->src;
+    rf_batch *b = NULL;
+    int rc = RF_OK, ncols = pl->schema->n, nfile = src->file_schema->n;
+    if (s->done) return RF_OK;
+    RF_TRY(rf_batch_create(ncols, 0, &b));
+    for (int k = 0; k < ncols; k++) RF_TRY(rf_column_create(pl->schema->f[k].type, 1024, &b->cols[k]));
+    int64_t rows = 0;
+    while (rows < op->ctx->batch_rows && s->pos < s->end && s->pos < s->fsize) {
+        int64_t nf, rec_end, nl;
+        bool bad_quote, more;
+        for (;;) {
+            RF_TRY(find_fields(s, &nf, &rec_end, &nl, &bad_quote, &more));
+            if (!more) break;
+            /* drop consumed bytes, then read further */
+            int64_t keep_from = s->pos;
+            if (keep_from > s->buf_off) {
+                memmove(s->buf, s->buf + (keep_from - s->buf_off), (size_t)(s->buf_off + s->buf_len - keep_from));
+                s->buf_len -= keep_from - s->buf_off;
+                s->buf_off = keep_from;
+            }
+            RF_TRY(read_more(s, s->buf_off + s->buf_len + (s->buf_len > (1 << 20) ? s->buf_len : (1 << 20))));
+        }
+        int64_t rec_line = s->line;
+        int64_t rec_start = s->pos;
+        s->pos = rec_end;
+        s->line += nl;
+        if (s->skip_header) { s->skip_header = false; continue; }
+        if (src->format == RF_FMT_CSV && nf == 1 && s->sp[0].len == 0 && !s->sp[0].quoted) continue;   /* blank line */
+        bool bad = bad_quote;
+        const char *why = bad_quote ? "malformed quoted field" : NULL;
+        int bad_field = 0;
+        if (src->format == RF_FMT_CSV && nf != nfile && !bad) {
+            bad = true;
+            why = nf < nfile ? "too few fields" : "too many fields";
+            bad_field = (int)(nf < nfile ? nf : nfile);
+        }
+        if (bad && src->mode == RF_CSV_FAILFAST) {
+            int64_t col = (bad_field < nf ? s->sp[bad_field].start : rec_end) - rec_start + 1;
+            rc = rf__err_set(RF_ERR_INVALID, "%s:%lld:%lld: %s: expected %d, found %lld (mode FAILFAST)", s->fname,
+                             (long long)rec_line, (long long)col, why, nfile, (long long)nf);
+            goto done;
+        }
+        if (bad && src->mode == RF_CSV_DROPMALFORMED) continue;
+        for (int k = 0; k < ncols; k++) {
+            int fi = src->read[k];
+            rf_column *c = b->cols[k];
+            if (src->format == RF_FMT_TEXT) { RF_TRY(convert(s, &s->sp[0], c, &(bool){ true })); continue; }
+            if (fi >= nf) { RF_TRY(rf_column_append_null(c)); continue; }
+            bool ok;
+            RF_TRY(convert(s, &s->sp[fi], c, &ok));
+            if (ok) continue;
+            if (src->mode == RF_CSV_FAILFAST) {
+                const span *f = &s->sp[fi];
+                int64_t col = f->start - rec_start + 1 - (f->quoted ? 1 : 0);
+                int64_t show = f->len > 40 ? 40 : f->len;
+                rc = rf__err_set(RF_ERR_INVALID, "%s:%lld:%lld: cannot parse '%.*s%s' as %s for column '%s' (mode FAILFAST)",
+                                 s->fname, (long long)rec_line, (long long)col, (int)show, s->buf + (f->start - s->buf_off),
+                                 f->len > show ? "..." : "", rf_type_name(c->type), src->file_schema->f[fi].name);
+                goto done;
+            }
+            if (src->mode == RF_CSV_DROPMALFORMED) { bad = true; break; }
+        }
+        if (bad && src->mode == RF_CSV_DROPMALFORMED) {
+            for (int k = 0; k < ncols; k++) truncate_col(b->cols[k], rows);
+            continue;
+        }
+        rows++;
+    }
+    if (s->pos >= s->end || s->pos >= s->fsize) s->done = true;
+    b->nrows = rows;
+    if (rows > 0) { *out = b; b = NULL; }
+    else if (!s->done) { rf_batch_destroy(&b); return next(op, out); }
+done:
+    rf_batch_destroy(&b);
+    return rc;
+}
+
+static void close_(rf_op *op)
+{
+    scan_st *s = op->st;
+    if (!s) return;
+    if (s->fd >= 0) close(s->fd);
+    rf_free(s->buf);
+    rf_free(s->col_of);
+    rf_free(s->sp);
+    rf_buf_fini(&s->tmp);
+    RF_FREE(op->st);
+}
+
+const rf_op_vt rf__op_scan_vt = { "Scan", open_, next, close_ };

@@ -1,0 +1,109 @@
+/*
+ * operator.c — building a task's operator tree from the physical plan, tearing it down, and the
+ * shared helpers (drain).
+ */
+#include <stdlib.h>
+#include "exec/exec.h"
+
+static const rf_op_vt *vt_for(rf_nkind k)
+{
+    switch (k) {
+    case RF_P_SCAN: return &rf__op_scan_vt;
+    case RF_P_FILTER: return &rf__op_filter_vt;
+    case RF_P_PROJECT: return &rf__op_project_vt;
+    case RF_P_GENERATE: return &rf__op_generate_vt;
+    case RF_P_HASH_AGG: return &rf__op_hashagg_vt;
+    case RF_P_HASH_JOIN: return &rf__op_hashjoin_vt;
+    case RF_P_NL_JOIN: return &rf__op_nljoin_vt;
+    case RF_P_SORT: return &rf__op_sort_vt;
+    case RF_P_TOPK: return &rf__op_topk_vt;
+    case RF_P_LIMIT: return &rf__op_limit_vt;
+    case RF_P_UNION: return &rf__op_union_vt;
+    case RF_P_EXCHANGE: return &rf__op_xread_vt;
+    default: return NULL;
+    }
+}
+
+int rf__op_build(const rf_plan *p, int64_t task, rf_task_ctx *ctx, rf_op **out)
+{
+    rf_op *op = rf_calloc(1, sizeof *op);
+    int rc = RF_OK;
+    *out = NULL;
+    if (!op) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    op->vt = vt_for(p->kind);
+    op->plan = p;
+    op->ctx = ctx;
+    op->task = task;
+    if (!op->vt) { rf_free(op); return rf__err_set(RF_ERR_INTERNAL, "no operator for %s", rf__plan_kind_name(p->kind)); }
+    if (p->kind == RF_P_EXCHANGE) { *out = op; return RF_OK; }   /* a leaf: reads the exchange */
+    if (p->kind == RF_P_UNION) {
+        /* task t belongs to one branch: branches' tasks are numbered one after another */
+        int64_t base = 0;
+        op->child = rf_calloc(1, sizeof *op->child);
+        if (!op->child) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
+        for (int i = 0; i < p->n_child; i++) {
+            int64_t n = rf__plan_tasks(p->child[i]);
+            if (n < 0) n = 1;
+            if (task < base + n) {
+                op->n_child = 1;
+                RF_TRY(rf__op_build(p->child[i], task - base, ctx, &op->child[0]));
+                break;
+            }
+            base += n;
+        }
+        *out = op;
+        return RF_OK;
+    }
+    if (p->n_child) {
+        op->child = rf_calloc((size_t)p->n_child, sizeof *op->child);
+        if (!op->child) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
+        op->n_child = p->n_child;
+        for (int i = 0; i < p->n_child; i++) RF_TRY(rf__op_build(p->child[i], task, ctx, &op->child[i]));
+    }
+    *out = op;
+    return RF_OK;
+done:
+    rf__op_destroy(&op);
+    return rc;
+}
+
+void rf__op_destroy(rf_op **pop)
+{
+    rf_op *op = *pop;
+    *pop = NULL;
+    if (!op) return;
+    if (op->vt && op->vt->close) op->vt->close(op);
+    for (int i = 0; i < op->n_child; i++) rf__op_destroy(&op->child[i]);
+    rf_free(op->child);
+    rf_free(op);
+}
+
+int rf__op_next(rf_op *op, rf_batch **out)
+{
+    *out = NULL;
+    if (!op->st && op->vt->open) {
+        int rc = op->vt->open(op);
+        if (rc) return rc;
+    }
+    int rc = op->vt->next(op, out);
+    if (!rc && *out) op->rows_out += (*out)->nrows;
+    return rc;
+}
+
+int rf__op_drain(rf_op *op, const rf_schema *s, rf_batch **out)
+{
+    rf_blist l = { 0 };
+    rf_batch *b = NULL;
+    int rc;
+    *out = NULL;
+    for (;;) {
+        RF_TRY(rf__op_next(op, &b));
+        if (!b) break;
+        if (b->nrows == 0) { rf_batch_destroy(&b); continue; }
+        RF_TRY(rf_blist_push(&l, b));
+    }
+    rc = rf_batch_concat(l.b, (int)l.n, s, out);
+done:
+    rf_blist_fini(&l);
+    return rc;
+}

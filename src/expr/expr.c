@@ -1,0 +1,736 @@
+/*
+ * expr.c — building expressions (the public rf_col/rf_lit/... constructors), copying, naming,
+ * and analysis: resolving column names to attributes and typing the tree with Spark's implicit
+ * casts. Evaluation lives in eval.c, built-in functions in func.c.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+#include "expr/expr.h"
+
+/* ---------------------------------------------------------------- construction */
+rf_expr *rf__expr_new(rf_ekind k, int n_arg, rf_expr **args)
+{
+    rf_expr *e = rf_calloc(1, sizeof *e);
+    bool bad = !e;
+    for (int i = 0; i < n_arg; i++) bad |= args[i] == NULL;
+    if (!bad && n_arg && !(e->arg = rf_calloc((size_t)n_arg, sizeof *e->arg))) bad = true;
+    if (bad) {
+        for (int i = 0; i < n_arg; i++) rf_expr_destroy(&args[i]);
+        if (e) rf_free(e->arg);
+        rf_free(e);
+        return NULL;
+    }
+    e->kind = k;
+    e->n_arg = n_arg;
+    e->attr = -1;
+    e->index = -1;
+    for (int i = 0; i < n_arg; i++) e->arg[i] = args[i];
+    return e;
+}
+
+rf_expr *rf__expr_lit(const rf_value *v)
+{
+    rf_expr *e = rf__expr_new(RF_E_LIT, 0, NULL);
+    if (!e) return NULL;
+    if (rf_value_copy(&e->lit, v)) { rf_free(e); return NULL; }
+    e->type = v->type;
+    e->nullable = v->null;
+    e->resolved = true;
+    return e;
+}
+
+rf_expr *rf__expr_col_attr(int64_t attr, const char *name, rf_type t, bool nullable, int index)
+{
+    rf_expr *e = rf__expr_new(RF_E_COL, 0, NULL);
+    if (!e) return NULL;
+    e->name = rf_strdup(name);
+    e->attr = attr;
+    e->type = t;
+    e->nullable = nullable;
+    e->index = index;
+    e->resolved = true;
+    return e;
+}
+
+void rf_expr_destroy(rf_expr **pe)
+{
+    rf_expr *e = *pe;
+    *pe = NULL;
+    if (!e) return;
+    for (int i = 0; i < e->n_arg; i++) rf_expr_destroy(&e->arg[i]);
+    rf_free(e->arg);
+    rf_free(e->name);
+    rf_free(e->qual);
+    rf_value_fini(&e->lit);
+    rf_free(e);
+}
+
+int rf__expr_copy(const rf_expr *e, rf_expr **out)
+{
+    rf_expr *c = rf_calloc(1, sizeof *c);
+    *out = NULL;
+    if (!c) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    *c = *e;
+    c->arg = NULL;
+    c->name = rf_strdup(e->name);
+    c->qual = rf_strdup(e->qual);
+    rf_value_copy(&c->lit, &e->lit);
+    if (e->n_arg) {
+        c->arg = rf_calloc((size_t)e->n_arg, sizeof *c->arg);
+        if (!c->arg) { c->n_arg = 0; rf_expr_destroy(&c); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
+        for (int i = 0; i < e->n_arg; i++) {
+            int rc = rf__expr_copy(e->arg[i], &c->arg[i]);
+            if (rc) { rf_expr_destroy(&c); return rc; }
+        }
+    }
+    *out = c;
+    return RF_OK;
+}
+
+bool rf__expr_equal(const rf_expr *a, const rf_expr *b)
+{
+    if (a->kind != b->kind || a->op != b->op || a->n_arg != b->n_arg || a->distinct != b->distinct) return false;
+    if (a->kind == RF_E_COL) return a->attr >= 0 ? a->attr == b->attr : (strcasecmp(a->name, b->name) == 0);
+    if (a->kind == RF_E_LIT) {
+        if (a->lit.type != b->lit.type || a->lit.null != b->lit.null) return false;
+        if (a->lit.null) return true;
+        if (a->lit.type == RF_TYPE_STRING)
+            return a->lit.v.s.len == b->lit.v.s.len && memcmp(a->lit.v.s.p, b->lit.v.s.p, (size_t)a->lit.v.s.len) == 0;
+        if (a->lit.type == RF_TYPE_DOUBLE) return a->lit.v.d == b->lit.v.d;
+        return a->lit.v.i == b->lit.v.i;
+    }
+    if (a->kind == RF_E_CAST && a->type != b->type) return false;
+    for (int i = 0; i < a->n_arg; i++)
+        if (!rf__expr_equal(a->arg[i], b->arg[i])) return false;
+    return true;
+}
+
+/* ---------------------------------------------------------------- public constructors */
+static rf_expr *mk1(rf_ekind k, rf_expr *a) { rf_expr *v[1] = { a }; return rf__expr_new(k, 1, v); }
+static rf_expr *mk2(rf_ekind k, rf_expr *a, rf_expr *b) { rf_expr *v[2] = { a, b }; return rf__expr_new(k, 2, v); }
+
+rf_expr *rf_col(const char *name)
+{
+    rf_expr *e = rf__expr_new(RF_E_COL, 0, NULL);
+    if (!e || !name) { rf_expr_destroy(&e); return NULL; }
+    const char *dot = strrchr(name, '.');
+    if (dot && dot != name && dot[1]) {
+        e->qual = rf_strndup(name, (size_t)(dot - name));
+        e->name = rf_strdup(dot + 1);
+    } else {
+        e->name = rf_strdup(name);
+    }
+    if (!e->name) rf_expr_destroy(&e);
+    return e;
+}
+
+static rf_expr *lit_of(rf_value v) { return rf__expr_lit(&v); }
+rf_expr *rf_lit_int(int64_t v)
+{
+    rf_value x = { .type = (v >= INT32_MIN && v <= INT32_MAX) ? RF_TYPE_INT32 : RF_TYPE_INT64, .v.i = v };
+    return lit_of(x);
+}
+rf_expr *rf_lit_double(double v) { rf_value x = { .type = RF_TYPE_DOUBLE, .v.d = v }; return lit_of(x); }
+rf_expr *rf_lit_bool(bool v) { rf_value x = { .type = RF_TYPE_BOOL, .v.b = v }; return lit_of(x); }
+rf_expr *rf_lit_null(void) { rf_value x = { .type = RF_TYPE_NULL, .null = true }; return lit_of(x); }
+rf_expr *rf_lit_str(const char *s)
+{
+    if (!s) return NULL;
+    rf_value x = { .type = RF_TYPE_STRING, .v.s = { (char *)s, (int64_t)strlen(s) } };
+    return lit_of(x);
+}
+rf_expr *rf_lit_date(const char *s)
+{
+    rf_value x = { .type = RF_TYPE_DATE };
+    int32_t d;
+    if (!s || !rf_parse_date(s, strlen(s), &d)) {   /* an invalid date literal: keep as a failing cast */
+        return rf_cast(rf_lit_str(s ? s : ""), RF_TYPE_DATE);
+    }
+    x.v.i = d;
+    return lit_of(x);
+}
+rf_expr *rf_add(rf_expr *a, rf_expr *b) { return mk2(RF_E_ADD, a, b); }
+rf_expr *rf_sub(rf_expr *a, rf_expr *b) { return mk2(RF_E_SUB, a, b); }
+rf_expr *rf_mul(rf_expr *a, rf_expr *b) { return mk2(RF_E_MUL, a, b); }
+rf_expr *rf_div(rf_expr *a, rf_expr *b) { return mk2(RF_E_DIV, a, b); }
+rf_expr *rf_mod(rf_expr *a, rf_expr *b) { return mk2(RF_E_MOD, a, b); }
+rf_expr *rf_neg(rf_expr *a) { return mk1(RF_E_NEG, a); }
+rf_expr *rf_eq(rf_expr *a, rf_expr *b) { return mk2(RF_E_EQ, a, b); }
+rf_expr *rf_ne(rf_expr *a, rf_expr *b) { return mk2(RF_E_NE, a, b); }
+rf_expr *rf_lt(rf_expr *a, rf_expr *b) { return mk2(RF_E_LT, a, b); }
+rf_expr *rf_le(rf_expr *a, rf_expr *b) { return mk2(RF_E_LE, a, b); }
+rf_expr *rf_gt(rf_expr *a, rf_expr *b) { return mk2(RF_E_GT, a, b); }
+rf_expr *rf_ge(rf_expr *a, rf_expr *b) { return mk2(RF_E_GE, a, b); }
+rf_expr *rf_and(rf_expr *a, rf_expr *b) { return mk2(RF_E_AND, a, b); }
+rf_expr *rf_or(rf_expr *a, rf_expr *b) { return mk2(RF_E_OR, a, b); }
+rf_expr *rf_not(rf_expr *a) { return mk1(RF_E_NOT, a); }
+rf_expr *rf_is_null(rf_expr *a) { return mk1(RF_E_ISNULL, a); }
+rf_expr *rf_is_not_null(rf_expr *a) { return mk1(RF_E_ISNOTNULL, a); }
+
+rf_expr *rf_in(rf_expr *a, int n, ...)
+{
+    rf_expr *v[257];
+    va_list ap;
+    va_start(ap, n);
+    if (n < 0 || n > 256) n = 0;
+    v[0] = a;
+    for (int i = 0; i < n; i++) v[i + 1] = va_arg(ap, rf_expr *);
+    va_end(ap);
+    return rf__expr_new(RF_E_IN, n + 1, v);
+}
+
+rf_expr *rf_case(rf_expr *otherwise, int n_pairs, ...)
+{
+    rf_expr *v[2 * 128 + 1];
+    va_list ap;
+    if (n_pairs < 1 || n_pairs > 128) { rf_expr_destroy(&otherwise); return NULL; }
+    va_start(ap, n_pairs);
+    for (int i = 0; i < 2 * n_pairs; i++) v[i] = va_arg(ap, rf_expr *);
+    va_end(ap);
+    v[2 * n_pairs] = otherwise ? otherwise : rf_lit_null();
+    return rf__expr_new(RF_E_CASE, 2 * n_pairs + 1, v);
+}
+
+rf_expr *rf_cast(rf_expr *a, rf_type to)
+{
+    rf_expr *e = mk1(RF_E_CAST, a);
+    if (e) e->type = to;
+    return e;
+}
+
+static rf_expr *fn_v(const char *name, int n, rf_expr **v)
+{
+    rf_expr *e = rf__expr_new(RF_E_FUNC, n, v);
+    if (!e) return NULL;
+    e->op = rf__func_lookup(name);
+    e->name = rf_strdup(name);
+    return e;
+}
+
+rf_expr *rf_fn(const char *name, int n, ...)
+{
+    rf_expr *v[64];
+    va_list ap;
+    if (n < 0 || n > 64) return NULL;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++) v[i] = va_arg(ap, rf_expr *);
+    va_end(ap);
+    return fn_v(name, n, v);
+}
+
+rf_expr *rf_lower(rf_expr *a) { return rf_fn("lower", 1, a); }
+rf_expr *rf_upper(rf_expr *a) { return rf_fn("upper", 1, a); }
+rf_expr *rf_length(rf_expr *a) { return rf_fn("length", 1, a); }
+rf_expr *rf_substring(rf_expr *a, int pos, int len) { return rf_fn("substring", 3, a, rf_lit_int(pos), rf_lit_int(len)); }
+rf_expr *rf_concat(int n, ...)
+{
+    rf_expr *v[64];
+    va_list ap;
+    if (n < 1 || n > 64) return NULL;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++) v[i] = va_arg(ap, rf_expr *);
+    va_end(ap);
+    return fn_v("concat", n, v);
+}
+rf_expr *rf_split(rf_expr *a, const char *re) { return rf_fn("split", 2, a, rf_lit_str(re)); }
+rf_expr *rf_explode(rf_expr *a) { return rf_fn("explode", 1, a); }
+rf_expr *rf_to_date(rf_expr *a) { return rf_fn("to_date", 1, a); }
+rf_expr *rf_date_add(rf_expr *d, rf_expr *n) { return rf_fn("date_add", 2, d, n); }
+rf_expr *rf_date_sub(rf_expr *d, rf_expr *n) { return rf_fn("date_sub", 2, d, n); }
+rf_expr *rf_datediff(rf_expr *a, rf_expr *b) { return rf_fn("datediff", 2, a, b); }
+rf_expr *rf_year(rf_expr *d) { return rf_fn("year", 1, d); }
+rf_expr *rf_month(rf_expr *d) { return rf_fn("month", 1, d); }
+rf_expr *rf_current_date(void) { return rf_fn("current_date", 0); }
+
+static rf_expr *agg(int op, rf_expr *a, bool distinct)
+{
+    rf_expr *e = a ? mk1(RF_E_AGG, a) : rf__expr_new(RF_E_AGG, 0, NULL);
+    if (e) { e->op = op; e->distinct = distinct; }
+    return e;
+}
+rf_expr *rf_count(rf_expr *a) { return agg(RF_A_COUNT, a, false); }
+rf_expr *rf_count_distinct(rf_expr *a) { return a ? agg(RF_A_COUNT, a, true) : NULL; }
+rf_expr *rf_sum(rf_expr *a) { return a ? agg(RF_A_SUM, a, false) : NULL; }
+rf_expr *rf_avg(rf_expr *a) { return a ? agg(RF_A_AVG, a, false) : NULL; }
+rf_expr *rf_min(rf_expr *a) { return a ? agg(RF_A_MIN, a, false) : NULL; }
+rf_expr *rf_max(rf_expr *a) { return a ? agg(RF_A_MAX, a, false) : NULL; }
+
+rf_expr *rf_as(rf_expr *a, const char *alias)
+{
+    if (!a) return NULL;
+    rf_free(a->kind == RF_E_COL ? NULL : a->name);
+    if (a->kind == RF_E_COL) {   /* an alias over a column keeps the column: wrap in a no-op cast */
+        rf_expr *c = rf__expr_new(RF_E_CAST, 1, &a);
+        if (!c) return NULL;
+        c->type = RF_TYPE_NULL;  /* "same type": resolved to the column's type */
+        c->name = rf_strdup(alias);
+        return c;
+    }
+    a->name = rf_strdup(alias);
+    return a;
+}
+
+static rf_expr *sort(rf_expr *a, bool desc)
+{
+    rf_expr *e = mk1(RF_E_SORT, a);
+    if (e) { e->desc = desc; e->nulls_first = !desc; }
+    return e;
+}
+rf_expr *rf_asc(rf_expr *a) { return sort(a, false); }
+rf_expr *rf_desc(rf_expr *a) { return sort(a, true); }
+
+/* ---------------------------------------------------------------- names and display */
+static const char *ops[] = { "", "", "+", "-", "*", "/", "%", "-", "=", "!=", "<", "<=", ">", ">=",
+                             "AND", "OR", "NOT", "IS NULL", "IS NOT NULL" };
+
+int rf__expr_display(const rf_expr *e, rf_buf *b)
+{
+    int rc = RF_OK;
+    switch (e->kind) {
+    case RF_E_COL:
+        if (e->qual) rc = rf_buf_printf(b, "%s.", e->qual);
+        return rc ? rc : rf_buf_printf(b, "%s", e->name);
+    case RF_E_LIT: {
+        if (e->lit.null) return rf_buf_printf(b, "NULL");
+        if (e->lit.type == RF_TYPE_STRING) return rf_buf_printf(b, "'%.*s'", (int)e->lit.v.s.len, e->lit.v.s.p);
+        if (e->lit.type == RF_TYPE_DATE) { char t[32]; rf_format_date((int32_t)e->lit.v.i, t, sizeof t); return rf_buf_printf(b, "DATE '%s'", t); }
+        if (e->lit.type == RF_TYPE_TIMESTAMP) { char t[48]; rf_format_timestamp(e->lit.v.i, t, sizeof t); return rf_buf_printf(b, "TIMESTAMP '%s'", t); }
+        if (e->lit.type == RF_TYPE_DOUBLE) { char t[48]; rf_format_double(e->lit.v.d, t, sizeof t); return rf_buf_printf(b, "%s", t); }
+        if (e->lit.type == RF_TYPE_BOOL) return rf_buf_printf(b, "%s", e->lit.v.b ? "true" : "false");
+        return rf_buf_printf(b, "%lld", (long long)e->lit.v.i);
+    }
+    case RF_E_ADD: case RF_E_SUB: case RF_E_MUL: case RF_E_DIV: case RF_E_MOD:
+    case RF_E_EQ: case RF_E_NE: case RF_E_LT: case RF_E_LE: case RF_E_GT: case RF_E_GE:
+    case RF_E_AND: case RF_E_OR:
+        rc = rf_buf_printf(b, "(");
+        if (!rc) rc = rf__expr_display(e->arg[0], b);
+        if (!rc) rc = rf_buf_printf(b, " %s ", ops[e->kind]);
+        if (!rc) rc = rf__expr_display(e->arg[1], b);
+        return rc ? rc : rf_buf_printf(b, ")");
+    case RF_E_NEG: case RF_E_NOT:
+        rc = rf_buf_printf(b, e->kind == RF_E_NEG ? "(- " : "(NOT ");
+        if (!rc) rc = rf__expr_display(e->arg[0], b);
+        return rc ? rc : rf_buf_printf(b, ")");
+    case RF_E_ISNULL: case RF_E_ISNOTNULL:
+        rc = rf__expr_display(e->arg[0], b);
+        return rc ? rc : rf_buf_printf(b, " %s", ops[e->kind]);
+    case RF_E_IN:
+        rc = rf__expr_display(e->arg[0], b);
+        if (!rc) rc = rf_buf_printf(b, " IN (");
+        for (int i = 1; i < e->n_arg && !rc; i++) {
+            if (i > 1) rc = rf_buf_printf(b, ", ");
+            if (!rc) rc = rf__expr_display(e->arg[i], b);
+        }
+        return rc ? rc : rf_buf_printf(b, ")");
+    case RF_E_CASE:
+        rc = rf_buf_printf(b, "CASE");
+        for (int i = 0; i + 1 < e->n_arg && !rc; i += 2) {
+            rc = rf_buf_printf(b, " WHEN ");
+            if (!rc) rc = rf__expr_display(e->arg[i], b);
+            if (!rc) rc = rf_buf_printf(b, " THEN ");
+            if (!rc) rc = rf__expr_display(e->arg[i + 1], b);
+        }
+        if (!rc) rc = rf_buf_printf(b, " ELSE ");
+        if (!rc) rc = rf__expr_display(e->arg[e->n_arg - 1], b);
+        return rc ? rc : rf_buf_printf(b, " END");
+    case RF_E_CAST:
+        if (e->type == RF_TYPE_NULL && !e->resolved) return rf__expr_display(e->arg[0], b);
+        rc = rf_buf_printf(b, "CAST(");
+        if (!rc) rc = rf__expr_display(e->arg[0], b);
+        return rc ? rc : rf_buf_printf(b, " AS %s)", rf_type_name(e->type));
+    case RF_E_FUNC: case RF_E_AGG:
+        rc = rf_buf_printf(b, "%s(%s", e->kind == RF_E_FUNC ? (e->op >= 0 ? rf__func_name(e->op) : e->name) : rf__agg_name(e->op),
+                           e->distinct ? "DISTINCT " : "");
+        if (e->kind == RF_E_AGG && e->n_arg == 0) rc = rc ? rc : rf_buf_printf(b, "1");
+        for (int i = 0; i < e->n_arg && !rc; i++) {
+            if (i) rc = rf_buf_printf(b, ", ");
+            if (!rc) rc = rf__expr_display(e->arg[i], b);
+        }
+        return rc ? rc : rf_buf_printf(b, ")");
+    case RF_E_SORT:
+        rc = rf__expr_display(e->arg[0], b);
+        return rc ? rc : rf_buf_printf(b, " %s NULLS %s", e->desc ? "DESC" : "ASC", e->nulls_first ? "FIRST" : "LAST");
+    default:
+        return rf_buf_printf(b, "?");
+    }
+}
+
+const char *rf__expr_out_name(const rf_expr *e)
+{
+    if (e->kind == RF_E_SORT) return rf__expr_out_name(e->arg[0]);
+    return e->name;
+}
+
+bool rf__expr_has_agg(const rf_expr *e)
+{
+    if (e->kind == RF_E_AGG) return true;
+    for (int i = 0; i < e->n_arg; i++) if (rf__expr_has_agg(e->arg[i])) return true;
+    return false;
+}
+
+bool rf__expr_is_deterministic(const rf_expr *e)
+{
+    (void)e;
+    return true;   /* current_date is folded on the driver before planning */
+}
+
+int rf__expr_attrs(const rf_expr *e, int64_t **ids, int64_t *n, int64_t *cap)
+{
+    if (e->kind == RF_E_COL && e->attr >= 0) {
+        for (int64_t i = 0; i < *n; i++) if ((*ids)[i] == e->attr) return RF_OK;
+        int rc = rf__grow((void **)ids, cap, *n + 1, sizeof **ids);
+        if (rc) return rc;
+        (*ids)[(*n)++] = e->attr;
+        return RF_OK;
+    }
+    for (int i = 0; i < e->n_arg; i++) {
+        int rc = rf__expr_attrs(e->arg[i], ids, n, cap);
+        if (rc) return rc;
+    }
+    return RF_OK;
+}
+
+bool rf__expr_refs_only(const rf_expr *e, const rf_schema *s)
+{
+    if (e->kind == RF_E_COL) {
+        for (int i = 0; i < s->n; i++) if (s->f[i].id == e->attr) return true;
+        return false;
+    }
+    for (int i = 0; i < e->n_arg; i++) if (!rf__expr_refs_only(e->arg[i], s)) return false;
+    return true;
+}
+
+/* ---------------------------------------------------------------- analysis */
+static int edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64) return 99;
+    int d[65][65];
+    for (size_t i = 0; i <= la; i++) d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++) d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int c = d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+            if (d[i - 1][j] + 1 < c) c = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < c) c = d[i][j - 1] + 1;
+            d[i][j] = c;
+        }
+    return d[la][lb];
+}
+
+static int unknown_column(const rf_expr *e, const rf_schema *in)
+{
+    rf_buf b = { 0 };
+    const char *best = NULL;
+    int bestd = 1 << 30;
+    for (int i = 0; i < in->n; i++) {
+        int d = edit_distance(e->name, in->f[i].name);
+        if (d < bestd) { bestd = d; best = in->f[i].name; }
+        rf_buf_printf(&b, "%s%s", i ? ", " : "", in->f[i].name);
+    }
+    if (best && bestd <= 1 + (int)strlen(e->name) / 3)
+        rf__err_set(RF_ERR_ANALYSIS, "column '%s%s%s' not found; did you mean '%s'? (available: %s)",
+                    e->qual ? e->qual : "", e->qual ? "." : "", e->name, best, b.data ? (char *)b.data : "");
+    else
+        rf__err_set(RF_ERR_ANALYSIS, "column '%s%s%s' not found (available: %s)", e->qual ? e->qual : "",
+                    e->qual ? "." : "", e->name, b.data ? (char *)b.data : "");
+    rf_buf_fini(&b);
+    return RF_ERR_ANALYSIS;
+}
+
+static int resolve_col(rf_expr *e, const rf_schema *in)
+{
+    int found = -1;
+    for (int i = 0; i < in->n; i++) {
+        const rf_field *f = &in->f[i];
+        bool match = e->attr >= 0 ? f->id == e->attr
+                                  : (strcasecmp(f->name, e->name) == 0 &&
+                                     (!e->qual || (f->qual && strcasecmp(f->qual, e->qual) == 0)));
+        if (!match) continue;
+        if (found >= 0 && in->f[found].id != f->id)
+            return rf__err_set(RF_ERR_ANALYSIS, "column reference '%s' is ambiguous: qualify it (e.g. %s.%s)",
+                               e->name, in->f[found].qual ? in->f[found].qual : "t", e->name);
+        found = i;
+    }
+    if (found < 0) {
+        if (e->attr >= 0)
+            return rf__err_set(RF_ERR_ANALYSIS, "column '%s' does not belong to this DataFrame's input", e->name);
+        return unknown_column(e, in);
+    }
+    e->attr = in->f[found].id;
+    e->type = in->f[found].type;
+    e->nullable = in->f[found].nullable;
+    e->index = found;
+    if (!e->name || strcmp(e->name, in->f[found].name) != 0) {
+        rf_free(e->name);
+        e->name = rf_strdup(in->f[found].name);
+    }
+    e->resolved = true;
+    return RF_OK;
+}
+
+rf_expr *rf__expr_cast_to(rf_expr *e, rf_type t)
+{
+    if (!e || e->type == t) return e;
+    if (e->kind == RF_E_LIT && e->lit.null) { e->type = t; e->lit.type = t; return e; }
+    rf_expr *c = mk1(RF_E_CAST, e);
+    if (!c) return NULL;
+    c->type = t;
+    c->nullable = true;
+    c->resolved = true;
+    return c;
+}
+
+/* The common type two operands are coerced to for comparison / CASE / IN, as Spark does. */
+static int common_type(rf_type a, rf_type b, rf_type *out)
+{
+    if (a == b) { *out = a; return RF_OK; }
+    if (a == RF_TYPE_NULL) { *out = b; return RF_OK; }
+    if (b == RF_TYPE_NULL) { *out = a; return RF_OK; }
+    if (rf_type_is_numeric(a) && rf_type_is_numeric(b)) {
+        *out = (a == RF_TYPE_DOUBLE || b == RF_TYPE_DOUBLE) ? RF_TYPE_DOUBLE : RF_TYPE_INT64;
+        return RF_OK;
+    }
+    if ((a == RF_TYPE_DATE && b == RF_TYPE_TIMESTAMP) || (b == RF_TYPE_DATE && a == RF_TYPE_TIMESTAMP)) { *out = RF_TYPE_TIMESTAMP; return RF_OK; }
+    if (a == RF_TYPE_STRING && (b == RF_TYPE_DATE || b == RF_TYPE_TIMESTAMP)) { *out = b; return RF_OK; }
+    if (b == RF_TYPE_STRING && (a == RF_TYPE_DATE || a == RF_TYPE_TIMESTAMP)) { *out = a; return RF_OK; }
+    if (a == RF_TYPE_STRING && rf_type_is_numeric(b)) { *out = b == RF_TYPE_DOUBLE ? b : RF_TYPE_INT64; return RF_OK; }
+    if (b == RF_TYPE_STRING && rf_type_is_numeric(a)) { *out = a == RF_TYPE_DOUBLE ? a : RF_TYPE_INT64; return RF_OK; }
+    if (a == RF_TYPE_STRING && b == RF_TYPE_BOOL) { *out = RF_TYPE_BOOL; return RF_OK; }
+    if (b == RF_TYPE_STRING && a == RF_TYPE_BOOL) { *out = RF_TYPE_BOOL; return RF_OK; }
+    return RF_ERR_ANALYSIS;
+}
+
+static int mismatch(const rf_expr *e, rf_type a, rf_type b)
+{
+    rf_buf t = { 0 };
+    rf__expr_display(e, &t);
+    rf__err_set(RF_ERR_ANALYSIS, "type mismatch in %s: %s and %s cannot be compared or combined",
+                t.data ? (char *)t.data : "?", rf_type_name(a), rf_type_name(b));
+    rf_buf_fini(&t);
+    return RF_ERR_ANALYSIS;
+}
+
+static int coerce_pair(rf_expr *e, int i, int j)
+{
+    rf_type t;
+    if (common_type(e->arg[i]->type, e->arg[j]->type, &t)) return mismatch(e, e->arg[i]->type, e->arg[j]->type);
+    e->arg[i] = rf__expr_cast_to(e->arg[i], t);
+    e->arg[j] = rf__expr_cast_to(e->arg[j], t);
+    if (!e->arg[i] || !e->arg[j]) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    return RF_OK;
+}
+
+static int type_node(rf_expr *e, bool allow_agg)
+{
+    bool any_nullable = false;
+    for (int i = 0; i < e->n_arg; i++) any_nullable |= e->arg[i]->nullable;
+    e->nullable = any_nullable;
+    switch (e->kind) {
+    case RF_E_ADD: case RF_E_SUB: case RF_E_MUL: case RF_E_DIV: case RF_E_MOD: {
+        rf_type a = e->arg[0]->type, b = e->arg[1]->type;
+        if (a == RF_TYPE_STRING) { e->arg[0] = rf__expr_cast_to(e->arg[0], RF_TYPE_DOUBLE); a = RF_TYPE_DOUBLE; }
+        if (b == RF_TYPE_STRING) { e->arg[1] = rf__expr_cast_to(e->arg[1], RF_TYPE_DOUBLE); b = RF_TYPE_DOUBLE; }
+        if (a == RF_TYPE_NULL) a = b == RF_TYPE_NULL ? RF_TYPE_INT32 : b;
+        if (b == RF_TYPE_NULL) b = a;
+        if ((e->kind == RF_E_ADD || e->kind == RF_E_SUB) && a == RF_TYPE_DATE && (b == RF_TYPE_INT32 || b == RF_TYPE_INT64)) {
+            e->type = RF_TYPE_DATE;   /* date +/- days */
+            e->arg[1] = rf__expr_cast_to(e->arg[1], RF_TYPE_INT32);
+            return RF_OK;
+        }
+        if (e->kind == RF_E_SUB && a == RF_TYPE_DATE && b == RF_TYPE_DATE) {
+            e->type = RF_TYPE_INT32;   /* date - date = days */
+            return RF_OK;
+        }
+        if (!rf_type_is_numeric(a) || !rf_type_is_numeric(b)) return mismatch(e, a, b);
+        rf_type t = (a == RF_TYPE_DOUBLE || b == RF_TYPE_DOUBLE) ? RF_TYPE_DOUBLE
+                  : (a == RF_TYPE_INT64 || b == RF_TYPE_INT64) ? RF_TYPE_INT64 : RF_TYPE_INT32;
+        if (e->kind == RF_E_DIV) { t = RF_TYPE_DOUBLE; e->nullable = true; }   /* x / 0 is NULL */
+        if (e->kind == RF_E_MOD) e->nullable = true;
+        e->arg[0] = rf__expr_cast_to(e->arg[0], t);
+        e->arg[1] = rf__expr_cast_to(e->arg[1], t);
+        e->type = t;
+        return RF_OK;
+    }
+    case RF_E_NEG:
+        if (!rf_type_is_numeric(e->arg[0]->type)) return mismatch(e, e->arg[0]->type, e->arg[0]->type);
+        e->type = e->arg[0]->type;
+        return RF_OK;
+    case RF_E_EQ: case RF_E_NE: case RF_E_LT: case RF_E_LE: case RF_E_GT: case RF_E_GE: {
+        int rc = coerce_pair(e, 0, 1);
+        e->type = RF_TYPE_BOOL;
+        if (!rc && e->arg[0]->type == RF_TYPE_ARRAY) return mismatch(e, RF_TYPE_ARRAY, RF_TYPE_ARRAY);
+        return rc;
+    }
+    case RF_E_AND: case RF_E_OR: case RF_E_NOT:
+        for (int i = 0; i < e->n_arg; i++) {
+            if (e->arg[i]->type == RF_TYPE_NULL) e->arg[i] = rf__expr_cast_to(e->arg[i], RF_TYPE_BOOL);
+            if (e->arg[i]->type != RF_TYPE_BOOL) {
+                rf_buf t = { 0 };
+                rf__expr_display(e->arg[i], &t);
+                rf__err_set(RF_ERR_ANALYSIS, "%s needs boolean operands, but %s is %s", ops[e->kind],
+                            t.data ? (char *)t.data : "?", rf_type_name(e->arg[i]->type));
+                rf_buf_fini(&t);
+                return RF_ERR_ANALYSIS;
+            }
+        }
+        e->type = RF_TYPE_BOOL;
+        return RF_OK;
+    case RF_E_ISNULL: case RF_E_ISNOTNULL:
+        e->type = RF_TYPE_BOOL;
+        e->nullable = false;
+        return RF_OK;
+    case RF_E_IN: {
+        rf_type t = e->arg[0]->type;
+        for (int i = 1; i < e->n_arg; i++)
+            if (common_type(t, e->arg[i]->type, &t)) return mismatch(e, t, e->arg[i]->type);
+        for (int i = 0; i < e->n_arg; i++)
+            if (!(e->arg[i] = rf__expr_cast_to(e->arg[i], t))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+        e->type = RF_TYPE_BOOL;
+        return RF_OK;
+    }
+    case RF_E_CASE: {
+        rf_type t = RF_TYPE_NULL;
+        for (int i = 0; i + 1 < e->n_arg; i += 2) {
+            if (e->arg[i]->type == RF_TYPE_NULL) e->arg[i] = rf__expr_cast_to(e->arg[i], RF_TYPE_BOOL);
+            if (e->arg[i]->type != RF_TYPE_BOOL)
+                return rf__err_set(RF_ERR_ANALYSIS, "CASE WHEN condition must be boolean, not %s", rf_type_name(e->arg[i]->type));
+        }
+        for (int i = 1; i < e->n_arg; i += 2)
+            if (common_type(t, e->arg[i]->type, &t)) return mismatch(e, t, e->arg[i]->type);
+        if (common_type(t, e->arg[e->n_arg - 1]->type, &t)) return mismatch(e, t, e->arg[e->n_arg - 1]->type);
+        for (int i = 1; i < e->n_arg; i += 2) e->arg[i] = rf__expr_cast_to(e->arg[i], t);
+        e->arg[e->n_arg - 1] = rf__expr_cast_to(e->arg[e->n_arg - 1], t);
+        e->type = t == RF_TYPE_NULL ? RF_TYPE_STRING : t;
+        e->nullable = true;
+        return RF_OK;
+    }
+    case RF_E_CAST:
+        if (e->type == RF_TYPE_NULL) e->type = e->arg[0]->type;   /* alias wrapper */
+        if (e->arg[0]->type == RF_TYPE_ARRAY && e->type != RF_TYPE_ARRAY && e->type != RF_TYPE_STRING)
+            return mismatch(e, RF_TYPE_ARRAY, e->type);
+        e->nullable = true;
+        return RF_OK;
+    case RF_E_FUNC:
+        return rf__func_type(e);
+    case RF_E_AGG: {
+        if (!allow_agg) {
+            return rf__err_set(RF_ERR_ANALYSIS, "aggregate function %s() is not allowed here (use it in an aggregation)",
+                               rf__agg_name(e->op));
+        }
+        for (int i = 0; i < e->n_arg; i++)
+            if (rf__expr_has_agg(e->arg[i]))
+                return rf__err_set(RF_ERR_ANALYSIS, "aggregate functions cannot be nested: %s(%s(...))",
+                                   rf__agg_name(e->op), rf__agg_name(e->arg[i]->op));
+        rf_type a = e->n_arg ? e->arg[0]->type : RF_TYPE_INT64;
+        switch (e->op) {
+        case RF_A_COUNT: e->type = RF_TYPE_INT64; e->nullable = false; break;
+        case RF_A_SUM:
+            if (a == RF_TYPE_STRING) { e->arg[0] = rf__expr_cast_to(e->arg[0], RF_TYPE_DOUBLE); a = RF_TYPE_DOUBLE; }
+            if (!rf_type_is_numeric(a) && a != RF_TYPE_NULL)
+                return rf__err_set(RF_ERR_ANALYSIS, "sum() needs a numeric argument, not %s", rf_type_name(a));
+            e->type = a == RF_TYPE_DOUBLE ? RF_TYPE_DOUBLE : RF_TYPE_INT64;
+            e->arg[0] = rf__expr_cast_to(e->arg[0], e->type);
+            e->nullable = true;
+            break;
+        case RF_A_AVG:
+            if (!rf_type_is_numeric(a) && a != RF_TYPE_STRING && a != RF_TYPE_NULL)
+                return rf__err_set(RF_ERR_ANALYSIS, "avg() needs a numeric argument, not %s", rf_type_name(a));
+            e->arg[0] = rf__expr_cast_to(e->arg[0], RF_TYPE_DOUBLE);
+            e->type = RF_TYPE_DOUBLE;
+            e->nullable = true;
+            break;
+        default:
+            if (a == RF_TYPE_ARRAY) return rf__err_set(RF_ERR_ANALYSIS, "%s() of an array", rf__agg_name(e->op));
+            e->type = a == RF_TYPE_NULL ? RF_TYPE_STRING : a;
+            e->nullable = true;
+            break;
+        }
+        return RF_OK;
+    }
+    case RF_E_SORT:
+        e->type = e->arg[0]->type;
+        return RF_OK;
+    default:
+        return RF_OK;
+    }
+}
+
+int rf__expr_resolve(rf_expr *e, const rf_schema *in, bool allow_agg)
+{
+    int rc;
+    if (!e) return rf__err_set(RF_ERR_INVALID, "invalid expression (NULL argument or out of memory)");
+    if (e->kind == RF_E_COL) return resolve_col(e, in);
+    if (e->kind == RF_E_LIT) { e->resolved = true; return RF_OK; }
+    bool in_agg = e->kind == RF_E_AGG;
+    for (int i = 0; i < e->n_arg; i++) {
+        if (!e->arg[i]) return rf__err_set(RF_ERR_INVALID, "invalid expression (NULL argument)");
+        if ((rc = rf__expr_resolve(e->arg[i], in, allow_agg && !in_agg))) return rc;
+    }
+    if (e->kind == RF_E_AGG && !allow_agg) return type_node(e, false);
+    if ((rc = type_node(e, allow_agg))) return rc;
+    for (int i = 0; i < e->n_arg; i++)
+        if (!e->arg[i]) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    e->resolved = true;
+    return RF_OK;
+}
+
+int rf__expr_bind(rf_expr *e, const rf_schema *in)
+{
+    if (e->kind == RF_E_COL) {
+        for (int i = 0; i < in->n; i++)
+            if (in->f[i].id == e->attr) { e->index = i; return RF_OK; }
+        return rf__err_set(RF_ERR_INTERNAL, "cannot bind column '%s' (#%lld) to its input", e->name, (long long)e->attr);
+    }
+    for (int i = 0; i < e->n_arg; i++) {
+        int rc = rf__expr_bind(e->arg[i], in);
+        if (rc) return rc;
+    }
+    return RF_OK;
+}
+
+int rf__expr_fold(rf_expr **pe)
+{
+    rf_expr *e = *pe;
+    if (e->kind == RF_E_COL || e->kind == RF_E_LIT || e->kind == RF_E_AGG) return RF_OK;
+    bool all_lit = true;
+    for (int i = 0; i < e->n_arg; i++) {
+        int rc = rf__expr_fold(&e->arg[i]);
+        if (rc) return rc;
+        all_lit &= e->arg[i]->kind == RF_E_LIT;
+    }
+    if (e->kind == RF_E_SORT || (e->kind == RF_E_FUNC && e->op == RF_F_EXPLODE) || e->type == RF_TYPE_ARRAY)
+        return RF_OK;
+    /* boolean simplification with one literal side */
+    if ((e->kind == RF_E_AND || e->kind == RF_E_OR) && !all_lit) {
+        for (int i = 0; i < 2; i++) {
+            rf_expr *l = e->arg[i];
+            if (l->kind != RF_E_LIT || l->lit.null) continue;
+            bool v = l->lit.v.b;
+            if ((e->kind == RF_E_AND && v) || (e->kind == RF_E_OR && !v)) {   /* identity: keep the other side */
+                rf_expr *keep = e->arg[1 - i];
+                e->arg[1 - i] = NULL;
+                if (e->name && !keep->name) { keep->name = e->name; e->name = NULL; }
+                rf_expr_destroy(pe);
+                *pe = keep;
+                return RF_OK;
+            }
+        }
+        return RF_OK;
+    }
+    if (!all_lit || !e->resolved) return RF_OK;
+    rf_value v;
+    if (rf__expr_eval_const(e, &v)) { rf__err_clear(); return RF_OK; }   /* e.g. a bad cast: leave it for run time */
+    rf_expr *lit = rf__expr_lit(&v);
+    rf_value_fini(&v);
+    if (!lit) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    lit->type = e->type;
+    lit->lit.type = e->type;
+    lit->name = e->name;
+    e->name = NULL;
+    rf_expr_destroy(pe);
+    *pe = lit;
+    return RF_OK;
+}

@@ -1,0 +1,92 @@
+/*
+ * expr.h — expression trees: construction, analysis (name resolution and typing) and vectorized
+ * evaluation over batches.
+ *
+ * The same rf_expr serves the logical plan (columns named, then resolved to attribute ids) and the
+ * physical plan (columns bound to an index in the operator's input batch). Analysis inserts CASTs so
+ * that the evaluator only ever sees operands of one type.
+ */
+#ifndef RF_EXPR_H
+#define RF_EXPR_H
+
+#include "core/core.h"
+#include "riffle/dataframe.h"
+
+typedef enum rf_ekind {
+    RF_E_COL = 0, RF_E_LIT,
+    RF_E_ADD, RF_E_SUB, RF_E_MUL, RF_E_DIV, RF_E_MOD, RF_E_NEG,
+    RF_E_EQ, RF_E_NE, RF_E_LT, RF_E_LE, RF_E_GT, RF_E_GE,
+    RF_E_AND, RF_E_OR, RF_E_NOT, RF_E_ISNULL, RF_E_ISNOTNULL,
+    RF_E_IN, RF_E_CASE, RF_E_CAST, RF_E_FUNC, RF_E_AGG, RF_E_SORT,
+    RF_E_KIND_COUNT_
+} rf_ekind;
+
+typedef enum rf_func {
+    RF_F_LOWER = 0, RF_F_UPPER, RF_F_LENGTH, RF_F_SUBSTRING, RF_F_CONCAT, RF_F_SPLIT, RF_F_EXPLODE,
+    RF_F_TO_DATE, RF_F_DATE_ADD, RF_F_DATE_SUB, RF_F_DATEDIFF, RF_F_YEAR, RF_F_MONTH,
+    RF_F_DAYOFMONTH, RF_F_CURRENT_DATE, RF_F_COALESCE, RF_F_TRIM, RF_F_ABS, RF_F_ROUND,
+    RF_F_COUNT_
+} rf_func;
+
+typedef enum rf_agg { RF_A_COUNT = 0, RF_A_SUM, RF_A_AVG, RF_A_MIN, RF_A_MAX, RF_A_COUNT_ } rf_agg;
+
+struct rf_expr {
+    rf_ekind  kind;
+    rf_type   type;         /* result type, valid once resolved */
+    bool      nullable;
+    bool      resolved;
+    int       op;           /* rf_func for FUNC, rf_agg for AGG, -1 for an unknown function */
+    bool      distinct;     /* AGG: count(DISTINCT x) */
+    bool      desc, nulls_first;   /* SORT */
+    int       n_arg;
+    struct rf_expr **arg;   /* owned */
+    char     *name;         /* COL: column name; FUNC: function name; others: alias or NULL */
+    char     *qual;         /* COL: qualifier ("t" in t.x) or NULL */
+    int64_t   attr;         /* COL: resolved attribute id, -1 before */
+    int       index;        /* COL: bound input column, -1 before */
+    rf_value  lit;          /* LIT */
+};
+
+/* Allocation helpers (return NULL on OOM; consume args even then). */
+rf_expr *rf__expr_new(rf_ekind k, int n_arg, rf_expr **args);
+rf_expr *rf__expr_lit(const rf_value *v);
+rf_expr *rf__expr_col_attr(int64_t attr, const char *name, rf_type t, bool nullable, int index);
+int      rf__expr_copy(const rf_expr *e, rf_expr **out);
+bool     rf__expr_equal(const rf_expr *a, const rf_expr *b);
+const char *rf__expr_out_name(const rf_expr *e);   /* alias, column name, or a derived name */
+int      rf__expr_display(const rf_expr *e, rf_buf *b);   /* SQL-ish text for EXPLAIN and names */
+bool     rf__expr_has_agg(const rf_expr *e);
+bool     rf__expr_is_deterministic(const rf_expr *e);
+/* Collects the attribute ids referenced by e into *ids (grown array). */
+int      rf__expr_attrs(const rf_expr *e, int64_t **ids, int64_t *n, int64_t *cap);
+bool     rf__expr_refs_only(const rf_expr *e, const rf_schema *s);   /* all attrs in s */
+const char *rf__func_name(int f);
+const char *rf__agg_name(int a);
+int      rf__func_lookup(const char *name);
+
+/*
+ * Analysis: resolves column names against the input schema(s) (attribute ids, types) and types the
+ * tree bottom-up, inserting casts. `in` is the operator's input schema; on error returns
+ * RF_ERR_ANALYSIS with a message naming the column and suggesting the closest name.
+ * allow_agg: aggregates may appear (Aggregate lists only).
+ */
+int rf__expr_resolve(rf_expr *e, const rf_schema *in, bool allow_agg);
+/* Binds every column to its index in `in` by attribute id (physical plans). */
+int rf__expr_bind(rf_expr *e, const rf_schema *in);
+/* Wraps e in a cast to t unless it already has that type; consumes e. */
+rf_expr *rf__expr_cast_to(rf_expr *e, rf_type t);
+/* Constant folding of literal-only subtrees; may replace *pe. */
+int rf__expr_fold(rf_expr **pe);
+/* Evaluates a resolved, bound expression over b; *out is a new column reference (maybe constant). */
+int rf__expr_eval(const rf_expr *e, const rf_batch *b, rf_column **out);
+/* Evaluates a literal-only expression to a value (returned-owned strings). */
+int rf__expr_eval_const(const rf_expr *e, rf_value *out);
+/* Casts a whole column; *out new reference. */
+int rf__cast_column(const rf_column *c, int64_t n, rf_type to, rf_column **out);
+/* Evaluates a predicate and returns the selected row indexes (rows where it is true). */
+int rf__expr_select(const rf_expr *pred, const rf_batch *b, int64_t **sel, int64_t *n);
+/* Function evaluation (func.c). */
+int rf__func_eval(const rf_expr *e, rf_column **args, int64_t n, rf_column **out);
+int rf__func_type(rf_expr *e);   /* sets e->type; inserts casts on args; RF_ERR_ANALYSIS on misuse */
+
+#endif

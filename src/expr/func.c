@@ -1,0 +1,463 @@
+/*
+ * func.c — built-in scalar functions: the name table, typing rules and vectorized bodies.
+ * String functions count characters as UTF-8 code points, as Spark does; lower/upper change ASCII
+ * letters only (documented in docs/SQL.md).
+ */
+#include <math.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <time.h>
+#include "expr/expr.h"
+
+static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = {
+    [RF_F_LOWER] = { "lower", 1, 1 },          [RF_F_UPPER] = { "upper", 1, 1 },
+    [RF_F_LENGTH] = { "length", 1, 1 },        [RF_F_SUBSTRING] = { "substring", 2, 3 },
+    [RF_F_CONCAT] = { "concat", 1, 64 },       [RF_F_SPLIT] = { "split", 2, 2 },
+    [RF_F_EXPLODE] = { "explode", 1, 1 },      [RF_F_TO_DATE] = { "to_date", 1, 2 },
+    [RF_F_DATE_ADD] = { "date_add", 2, 2 },    [RF_F_DATE_SUB] = { "date_sub", 2, 2 },
+    [RF_F_DATEDIFF] = { "datediff", 2, 2 },    [RF_F_YEAR] = { "year", 1, 1 },
+    [RF_F_MONTH] = { "month", 1, 1 },          [RF_F_DAYOFMONTH] = { "dayofmonth", 1, 1 },
+    [RF_F_CURRENT_DATE] = { "current_date", 0, 0 }, [RF_F_COALESCE] = { "coalesce", 1, 64 },
+    [RF_F_TRIM] = { "trim", 1, 1 },            [RF_F_ABS] = { "abs", 1, 1 },
+    [RF_F_ROUND] = { "round", 1, 2 },
+};
+static const char *agg_names[RF_A_COUNT_] = { "count", "sum", "avg", "min", "max" };
+
+const char *rf__func_name(int f) { return f >= 0 && f < RF_F_COUNT_ ? fn_table[f].name : "?"; }
+const char *rf__agg_name(int a) { return a >= 0 && a < RF_A_COUNT_ ? agg_names[a] : "?"; }
+
+int rf__func_lookup(const char *name)
+{
+    if (!name) return -1;
+    for (int i = 0; i < RF_F_COUNT_; i++) if (strcasecmp(name, fn_table[i].name) == 0) return i;
+    if (strcasecmp(name, "substr") == 0) return RF_F_SUBSTRING;
+    if (strcasecmp(name, "day") == 0) return RF_F_DAYOFMONTH;
+    if (strcasecmp(name, "lcase") == 0) return RF_F_LOWER;
+    if (strcasecmp(name, "ucase") == 0) return RF_F_UPPER;
+    if (strcasecmp(name, "char_length") == 0) return RF_F_LENGTH;
+    return -1;
+}
+
+static int cast_arg(rf_expr *e, int i, rf_type t)
+{
+    e->arg[i] = rf__expr_cast_to(e->arg[i], t);
+    return e->arg[i] ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+}
+
+int rf__func_type(rf_expr *e)
+{
+    if (e->op < 0) return rf__err_set(RF_ERR_ANALYSIS, "unknown function '%s'", e->name ? e->name : "?");
+    if (e->n_arg < fn_table[e->op].min || e->n_arg > fn_table[e->op].max)
+        return rf__err_set(RF_ERR_ANALYSIS, "%s() takes %d%s%d arguments, not %d", fn_table[e->op].name,
+                           fn_table[e->op].min, fn_table[e->op].min == fn_table[e->op].max ? "" : " to ",
+                           fn_table[e->op].min == fn_table[e->op].max ? 0 : fn_table[e->op].max, e->n_arg);
+    int rc = RF_OK;
+    switch (e->op) {
+    case RF_F_LOWER: case RF_F_UPPER: case RF_F_TRIM:
+        rc = cast_arg(e, 0, RF_TYPE_STRING); e->type = RF_TYPE_STRING; break;
+    case RF_F_LENGTH:
+        rc = cast_arg(e, 0, RF_TYPE_STRING); e->type = RF_TYPE_INT32; break;
+    case RF_F_SUBSTRING:
+        rc = cast_arg(e, 0, RF_TYPE_STRING);
+        for (int i = 1; i < e->n_arg && !rc; i++) rc = cast_arg(e, i, RF_TYPE_INT32);
+        e->type = RF_TYPE_STRING;
+        break;
+    case RF_F_CONCAT:
+        for (int i = 0; i < e->n_arg && !rc; i++) rc = cast_arg(e, i, RF_TYPE_STRING);
+        e->type = RF_TYPE_STRING;
+        break;
+    case RF_F_SPLIT:
+        rc = cast_arg(e, 0, RF_TYPE_STRING);
+        if (!rc) rc = cast_arg(e, 1, RF_TYPE_STRING);
+        e->type = RF_TYPE_ARRAY;
+        break;
+    case RF_F_EXPLODE:
+        if (e->arg[0]->type != RF_TYPE_ARRAY)
+            return rf__err_set(RF_ERR_ANALYSIS, "explode() needs an array (e.g. split(...)), not %s", rf_type_name(e->arg[0]->type));
+        e->type = RF_TYPE_STRING;
+        break;
+    case RF_F_TO_DATE:
+        if (e->arg[0]->type == RF_TYPE_TIMESTAMP || e->arg[0]->type == RF_TYPE_DATE) rc = cast_arg(e, 0, RF_TYPE_DATE);
+        else rc = cast_arg(e, 0, RF_TYPE_STRING);
+        if (!rc && e->n_arg == 2) rc = cast_arg(e, 1, RF_TYPE_STRING);
+        e->type = RF_TYPE_DATE;
+        e->nullable = true;
+        break;
+    case RF_F_DATE_ADD: case RF_F_DATE_SUB:
+        rc = cast_arg(e, 0, RF_TYPE_DATE);
+        if (!rc) {
+            if (!rf_type_is_numeric(e->arg[1]->type) && e->arg[1]->type != RF_TYPE_NULL && e->arg[1]->type != RF_TYPE_STRING)
+                return rf__err_set(RF_ERR_ANALYSIS, "%s() needs a number of days, not %s", fn_table[e->op].name, rf_type_name(e->arg[1]->type));
+            rc = cast_arg(e, 1, RF_TYPE_INT32);
+        }
+        e->type = RF_TYPE_DATE;
+        break;
+    case RF_F_DATEDIFF:
+        rc = cast_arg(e, 0, RF_TYPE_DATE);
+        if (!rc) rc = cast_arg(e, 1, RF_TYPE_DATE);
+        e->type = RF_TYPE_INT32;
+        break;
+    case RF_F_YEAR: case RF_F_MONTH: case RF_F_DAYOFMONTH:
+        rc = cast_arg(e, 0, RF_TYPE_DATE);
+        e->type = RF_TYPE_INT32;
+        break;
+    case RF_F_CURRENT_DATE:
+        e->type = RF_TYPE_DATE;
+        e->nullable = false;
+        break;
+    case RF_F_COALESCE: {
+        rf_type t = RF_TYPE_NULL;
+        for (int i = 0; i < e->n_arg; i++) {
+            rf_type a = e->arg[i]->type;
+            if (a == RF_TYPE_NULL || a == t) continue;
+            if (t == RF_TYPE_NULL) t = a;
+            else if (rf_type_is_numeric(t) && rf_type_is_numeric(a)) t = (t == RF_TYPE_DOUBLE || a == RF_TYPE_DOUBLE) ? RF_TYPE_DOUBLE : RF_TYPE_INT64;
+            else t = RF_TYPE_STRING;
+        }
+        if (t == RF_TYPE_NULL) t = RF_TYPE_STRING;
+        for (int i = 0; i < e->n_arg && !rc; i++) rc = cast_arg(e, i, t);
+        e->type = t;
+        e->nullable = true;
+        for (int i = 0; i < e->n_arg; i++) if (!e->arg[i]->nullable) e->nullable = false;
+        break;
+    }
+    case RF_F_ABS:
+        if (!rf_type_is_numeric(e->arg[0]->type)) rc = cast_arg(e, 0, RF_TYPE_DOUBLE);
+        e->type = e->arg[0] ? e->arg[0]->type : RF_TYPE_DOUBLE;
+        break;
+    case RF_F_ROUND:
+        if (!rf_type_is_numeric(e->arg[0]->type)) rc = cast_arg(e, 0, RF_TYPE_DOUBLE);
+        if (!rc && e->n_arg == 2) rc = cast_arg(e, 1, RF_TYPE_INT32);
+        e->type = e->arg[0] ? e->arg[0]->type : RF_TYPE_DOUBLE;
+        break;
+    default:
+        break;
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- helpers */
+static int64_t utf8_len(const char *p, int64_t n)
+{
+    int64_t k = 0;
+    for (int64_t i = 0; i < n; i++) k += ((unsigned char)p[i] & 0xC0) != 0x80;
+    return k;
+}
+
+/* Byte offset of the c-th code point (0-based) in p[0..n), clamped to n. */
+static int64_t utf8_off(const char *p, int64_t n, int64_t c)
+{
+    int64_t i = 0;
+    while (i < n && c > 0) {
+        i++;
+        while (i < n && ((unsigned char)p[i] & 0xC0) == 0x80) i++;
+        c--;
+    }
+    return i;
+}
+
+static bool all_const(rf_column **a, int n)
+{
+    for (int i = 0; i < n; i++) if (!a[i]->is_const) return false;
+    return true;
+}
+
+/* Appends part [s, s+len) of an array element. */
+static int arr_push(rf_column *arr, const char *s, int64_t len)
+{
+    return rf_column_append_str(arr->child, s, len);
+}
+
+static int arr_close(rf_column *arr)
+{
+    int rc = rf_column_reserve(arr, 1, 0);
+    if (rc) return rc;
+    ((int64_t *)arr->data)[arr->len + 1] = arr->child->len;
+    arr->len++;
+    return RF_OK;
+}
+
+/* Translates Java regex shorthands (\s \d \w and their negations) into POSIX classes. */
+static int java_to_posix(const char *re, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const char *p = re; *p; p++) {
+        const char *rep = NULL;
+        char one[3] = { 0 };
+        if (*p == '\\' && p[1]) {
+            switch (p[1]) {
+            case 's': rep = "[[:space:]]"; break;
+            case 'S': rep = "[^[:space:]]"; break;
+            case 'd': rep = "[0-9]"; break;
+            case 'D': rep = "[^0-9]"; break;
+            case 'w': rep = "[[:alnum:]_]"; break;
+            case 'W': rep = "[^[:alnum:]_]"; break;
+            case 't': rep = "\t"; break;
+            case 'n': rep = "\n"; break;
+            default: one[0] = '\\'; one[1] = p[1]; rep = one; break;
+            }
+            p++;
+        } else {
+            one[0] = *p;
+            rep = one;
+        }
+        size_t l = strlen(rep);
+        if (o + l + 1 > cap) return rf__err_set(RF_ERR_INVALID, "regular expression too long");
+        memcpy(out + o, rep, l);
+        o += l;
+    }
+    out[o] = '\0';
+    return RF_OK;
+}
+
+static bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+static int split_eval(rf_column *s, rf_column *pat, int64_t n, rf_column **out)
+{
+    rf_column *r = NULL;
+    regex_t re;
+    bool have_re = false;
+    int rc = RF_OK;
+    int64_t plen = 0;
+    const char *pp = rf_column_valid(pat, 0) ? rf_col_str(pat, 0, &plen) : NULL;
+    char pbuf[512];
+    if (!pat->is_const) return rf__err_set(RF_ERR_INVALID, "split(): the pattern must be a literal");
+    /* fast paths: whitespace runs, or one literal character */
+    int mode = 2;
+    if (pp && ((plen == 3 && memcmp(pp, "\\s+", 3) == 0) || (plen == 11 && memcmp(pp, "[[:space:]]+", 11) == 0))) mode = 0;
+    else if (pp && plen == 1 && !strchr(".[]()*+?{}|^$\\", pp[0])) mode = 1;
+    else if (pp && plen == 2 && pp[0] == '\\' && strchr(".[]()*+?{}|^$\\", pp[1])) { mode = 1; pp++; }
+    if (mode == 2 && pp) {
+        char *tmp = rf_strndup(pp, (size_t)plen);
+        if (!tmp) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+        rc = java_to_posix(tmp, pbuf, sizeof pbuf);
+        rf_free(tmp);
+        if (rc) return rc;
+        if (regcomp(&re, pbuf, REG_EXTENDED)) return rf__err_set(RF_ERR_INVALID, "split(): invalid regular expression '%.*s'", (int)plen, pp);
+        have_re = true;
+    }
+    RF_TRY(rf_column_create(RF_TYPE_ARRAY, n, &r));
+    for (int64_t i = 0; i < n; i++) {
+        if (!pp || !rf_column_valid(s, i)) { RF_TRY(rf_column_append_null(r)); continue; }
+        int64_t len;
+        const char *p = rf_col_str(s, i, &len);
+        int64_t start = 0;
+        if (mode == 0) {
+            int64_t k = 0;
+            while (k < len) {
+                if (is_space((unsigned char)p[k])) {
+                    RF_TRY(arr_push(r, p + start, k - start));
+                    while (k < len && is_space((unsigned char)p[k])) k++;
+                    start = k;
+                } else k++;
+            }
+            RF_TRY(arr_push(r, p + start, len - start));
+        } else if (mode == 1) {
+            for (int64_t k = 0; k < len; k++)
+                if (p[k] == pp[0]) { RF_TRY(arr_push(r, p + start, k - start)); start = k + 1; }
+            RF_TRY(arr_push(r, p + start, len - start));
+        } else {
+            char *z = rf_strndup(p, (size_t)len);
+            if (!z) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
+            regmatch_t m;
+            int64_t pos = 0;
+            while (pos <= len && regexec(&re, z + pos, 1, &m, pos ? REG_NOTBOL : 0) == 0 && m.rm_eo > 0) {
+                RF_TRY(arr_push(r, z + pos, m.rm_so));
+                pos += m.rm_eo;
+            }
+            rc = arr_push(r, z + pos, len - pos);
+            rf_free(z);
+            if (rc) goto done;
+        }
+        RF_TRY(arr_close(r));
+    }
+done:
+    if (have_re) regfree(&re);
+    if (rc) rf_column_release(&r);
+    *out = r;
+    return rc;
+}
+
+/* Parses s with a Java-style date pattern subset (yyyy MM dd HH mm ss, other chars literal). */
+static bool parse_with_format(const char *s, int64_t n, const char *f, int64_t fl, int32_t *out)
+{
+    int y = 1970, mo = 1, d = 1;
+    int64_t i = 0, k = 0;
+    while (k < fl) {
+        char c = f[k];
+        int64_t run = 1;
+        while (k + run < fl && f[k + run] == c) run++;
+        if (c == 'y' || c == 'M' || c == 'd' || c == 'H' || c == 'm' || c == 's') {
+            int v = 0, digs = 0, maxd = run >= 2 ? (int)run : 2;
+            if (c == 'y') maxd = 4;
+            while (i < n && digs < maxd && s[i] >= '0' && s[i] <= '9') v = v * 10 + (s[i++] - '0'), digs++;
+            if (!digs) return false;
+            if (c == 'y') y = v; else if (c == 'M') mo = v; else if (c == 'd') d = v;
+        } else {
+            for (int64_t r = 0; r < run; r++, i++) if (i >= n || s[i] != c) return false;
+        }
+        k += run;
+    }
+    if (i != n || mo < 1 || mo > 12 || d < 1 || d > 31) return false;
+    *out = rf_days_from_civil(y, (unsigned)mo, (unsigned)d);
+    return true;
+}
+
+static double round_half_up(double x, int d)
+{
+    double p = pow(10.0, d);
+    double v = x * p;
+    double r = floor(fabs(v) + 0.5);
+    /* correct representation error: 2.675 * 100 = 267.49999 */
+    if (fabs(fabs(v) - (r - 0.5)) < 1e-9 * fabs(v)) r = floor(fabs(v)) + 1;
+    return copysign(r / p, x);
+}
+
+int rf__func_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
+{
+    bool cst = all_const(a, e->n_arg) && e->op != RF_F_SPLIT;
+    int64_t m = cst ? 1 : n;
+    rf_column *r = NULL;
+    int rc = RF_OK;
+    *out = NULL;
+    if (e->op == RF_F_SPLIT) return split_eval(a[0], a[1], n, out);
+    if (e->op == RF_F_EXPLODE) return rf__err_set(RF_ERR_ANALYSIS, "explode() is only allowed as a top-level select item");
+    RF_TRY(rf_column_create(e->type, m, &r));
+    for (int64_t i = 0; i < m; i++) {
+        bool any_null = false;
+        if (e->op != RF_F_COALESCE && e->op != RF_F_CONCAT)
+            for (int k = 0; k < e->n_arg; k++) any_null |= !rf_column_valid(a[k], i);
+        if (any_null) { RF_TRY(rf_column_append_null(r)); continue; }
+        switch (e->op) {
+        case RF_F_LOWER: case RF_F_UPPER: {
+            int64_t len;
+            const char *p = rf_col_str(a[0], i, &len);
+            RF_TRY(rf_column_append_str(r, p, len));
+            char *q = r->bytes + r->nbytes - len;
+            for (int64_t k = 0; k < len; k++) {
+                char c = q[k];
+                if (e->op == RF_F_LOWER && c >= 'A' && c <= 'Z') q[k] = (char)(c + 32);
+                if (e->op == RF_F_UPPER && c >= 'a' && c <= 'z') q[k] = (char)(c - 32);
+            }
+            break;
+        }
+        case RF_F_TRIM: {
+            int64_t len;
+            const char *p = rf_col_str(a[0], i, &len);
+            while (len && *p == ' ') p++, len--;
+            while (len && p[len - 1] == ' ') len--;
+            RF_TRY(rf_column_append_str(r, p, len));
+            break;
+        }
+        case RF_F_LENGTH: {
+            int64_t len;
+            const char *p = rf_col_str(a[0], i, &len);
+            RF_TRY(rf_column_append_i64(r, utf8_len(p, len)));
+            break;
+        }
+        case RF_F_SUBSTRING: {
+            int64_t len;
+            const char *p = rf_col_str(a[0], i, &len);
+            int64_t chars = utf8_len(p, len);
+            int64_t pos = rf_col_i32(a[1], i), cnt = e->n_arg > 2 ? rf_col_i32(a[2], i) : INT32_MAX;
+            int64_t start = pos > 0 ? pos - 1 : pos < 0 ? chars + pos : 0;   /* Spark: pos 0 acts as 1 */
+            int64_t end = cnt < 0 ? start : start + cnt;
+            if (start < 0) start = 0;
+            if (end > chars) end = chars;
+            if (end < start) end = start;
+            int64_t bs = utf8_off(p, len, start), be = utf8_off(p, len, end);
+            RF_TRY(rf_column_append_str(r, p + bs, be - bs));
+            break;
+        }
+        case RF_F_CONCAT: {
+            bool nul = false;
+            for (int k = 0; k < e->n_arg; k++) nul |= !rf_column_valid(a[k], i);
+            if (nul) { RF_TRY(rf_column_append_null(r)); break; }
+            int64_t total = 0, len;
+            for (int k = 0; k < e->n_arg; k++) { rf_col_str(a[k], i, &len); total += len; }
+            RF_TRY(rf_column_reserve(r, 1, total));
+            int64_t *o = r->data;
+            for (int k = 0; k < e->n_arg; k++) {
+                const char *p = rf_col_str(a[k], i, &len);
+                memcpy(r->bytes + r->nbytes, p, (size_t)len);
+                r->nbytes += len;
+            }
+            o[r->len + 1] = r->nbytes;
+            r->len++;
+            break;
+        }
+        case RF_F_TO_DATE: {
+            if (a[0]->type == RF_TYPE_DATE) { RF_TRY(rf_column_append_i64(r, rf_col_i32(a[0], i))); break; }
+            int64_t len, fl = 0;
+            const char *p = rf_col_str(a[0], i, &len);
+            int32_t d;
+            bool ok;
+            if (e->n_arg == 2) {
+                const char *f = rf_col_str(a[1], i, &fl);
+                ok = parse_with_format(p, len, f, fl, &d);
+            } else {
+                ok = rf_parse_date(p, (size_t)len, &d);
+            }
+            RF_TRY(ok ? rf_column_append_i64(r, d) : rf_column_append_null(r));
+            break;
+        }
+        case RF_F_DATE_ADD: case RF_F_DATE_SUB: {
+            int64_t d = rf_col_i32(a[0], i), k = rf_col_i32(a[1], i);
+            RF_TRY(rf_column_append_i64(r, e->op == RF_F_DATE_ADD ? d + k : d - k));
+            break;
+        }
+        case RF_F_DATEDIFF:
+            RF_TRY(rf_column_append_i64(r, (int64_t)rf_col_i32(a[0], i) - rf_col_i32(a[1], i)));
+            break;
+        case RF_F_YEAR: case RF_F_MONTH: case RF_F_DAYOFMONTH: {
+            int64_t y;
+            unsigned mo, d;
+            rf_civil_from_days(rf_col_i32(a[0], i), &y, &mo, &d);
+            RF_TRY(rf_column_append_i64(r, e->op == RF_F_YEAR ? y : e->op == RF_F_MONTH ? (int64_t)mo : (int64_t)d));
+            break;
+        }
+        case RF_F_CURRENT_DATE: {
+            time_t now = time(NULL);
+            RF_TRY(rf_column_append_i64(r, (int64_t)(now / 86400)));
+            break;
+        }
+        case RF_F_COALESCE: {
+            int k = 0;
+            while (k < e->n_arg && !rf_column_valid(a[k], i)) k++;
+            RF_TRY(k < e->n_arg ? rf_column_append_from(r, a[k], i) : rf_column_append_null(r));
+            break;
+        }
+        case RF_F_ABS:
+            if (e->type == RF_TYPE_DOUBLE) RF_TRY(rf_column_append_f64(r, fabs(rf_col_f64(a[0], i))));
+            else {
+                int64_t v = rf_column_get_int(a[0], i);
+                RF_TRY(rf_column_append_i64(r, v < 0 ? (int64_t)(0 - (uint64_t)v) : v));
+            }
+            break;
+        case RF_F_ROUND: {
+            int d = e->n_arg > 1 ? rf_col_i32(a[1], i) : 0;
+            if (e->type == RF_TYPE_DOUBLE) RF_TRY(rf_column_append_f64(r, round_half_up(rf_col_f64(a[0], i), d)));
+            else {
+                int64_t v = rf_column_get_int(a[0], i);
+                if (d < 0) {
+                    int64_t p = 1;
+                    for (int k = 0; k < -d && p < INT64_MAX / 10; k++) p *= 10;
+                    int64_t q = (v >= 0 ? v + p / 2 : v - p / 2) / p;
+                    v = q * p;
+                }
+                RF_TRY(rf_column_append_i64(r, v));
+            }
+            break;
+        }
+        default:
+            rc = rf__err_set(RF_ERR_INTERNAL, "function %d has no body", e->op);
+            goto done;
+        }
+    }
+    if (cst) { r->is_const = true; r->len = n; }
+done:
+    if (rc) rf_column_release(&r);
+    *out = r;
+    return rc;
+}

@@ -1,0 +1,162 @@
+/*
+ * commit.c — the output commit protocol (driver side).
+ *
+ * Every rank writes its part files into a staging directory beside the destination
+ * (<parent>/.<name>.riffle-staging-<job>); readers skip names starting with '.' or '_'. After every
+ * rank has reported success, rank 0 writes _SUCCESS into the staging directory, fsyncs it, and
+ * publishes with rename(2):
+ *   mode error     — the destination must not exist: rename staging -> destination;
+ *   mode overwrite — rename destination -> .<name>.riffle-old-<job>, staging -> destination, then
+ *                    remove the old tree (a crash in between leaves the old copy next to it);
+ *   mode append    — rename each part into the destination under a job-unique name, then _SUCCESS.
+ * A failed job removes its staging directory and leaves the destination untouched.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "runtime/runtime.h"
+
+int rf__rmtree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) return errno == ENOENT ? RF_OK : rf__err_set(RF_ERR_IO, "%s: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (!d) return rf__err_set(RF_ERR_IO, "%s: cannot open directory: %s", path, strerror(errno));
+        struct dirent *e;
+        int rc = RF_OK;
+        while ((e = readdir(d)) && !rc) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+            char sub[4096];
+            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+            rc = rf__rmtree(sub);
+        }
+        closedir(d);
+        if (rc) return rc;
+        return rmdir(path) == 0 ? RF_OK : rf__err_set(RF_ERR_IO, "%s: cannot remove: %s", path, strerror(errno));
+    }
+    return unlink(path) == 0 ? RF_OK : rf__err_set(RF_ERR_IO, "%s: cannot remove: %s", path, strerror(errno));
+}
+
+static void sibling(const char *path, const char *tag, int64_t job, char *out, size_t cap)
+{
+    char a[4096], b[4096];
+    snprintf(a, sizeof a, "%s", path);
+    snprintf(b, sizeof b, "%s", path);
+    size_t n = strlen(a);
+    while (n > 1 && a[n - 1] == '/') a[--n] = '\0', b[n] = '\0';
+    snprintf(out, cap, "%s/.%s.riffle-%s-%lld", dirname(a), basename(b), tag, (long long)job);
+}
+
+static int fsync_path(const char *p)
+{
+    int fd = open(p, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return rf__err_set(RF_ERR_IO, "%s: cannot open for fsync: %s", p, strerror(errno));
+    int r = fsync(fd);
+    close(fd);
+    return r == 0 ? RF_OK : rf__err_set(RF_ERR_IO, "%s: fsync failed: %s", p, strerror(errno));
+}
+
+int rf__output_prepare(rf_action *act)
+{
+    struct stat st;
+    char staging[4096], parent[4096];
+    bool exists = stat(act->path, &st) == 0;
+    if (exists && act->write_mode == 0)
+        return rf__err_set(RF_ERR_INVALID, "output path %s already exists (mode error); use mode=overwrite or mode=append", act->path);
+    if (exists && !S_ISDIR(st.st_mode))
+        return rf__err_set(RF_ERR_INVALID, "output path %s exists and is not a directory", act->path);
+    snprintf(parent, sizeof parent, "%s", act->path);
+    char *par = dirname(parent);
+    if (stat(par, &st) != 0 || !S_ISDIR(st.st_mode))
+        return rf__err_set(RF_ERR_IO, "output directory's parent %s does not exist", par);
+    /* leftovers of killed jobs writing the same destination are ignored, and removed here */
+    {
+        char a[4096], b[4096];
+        snprintf(a, sizeof a, "%s", act->path);
+        snprintf(b, sizeof b, "%s", act->path);
+        char *dir = dirname(a), *base = basename(b);
+        DIR *d = opendir(dir);
+        char prefix[4200];
+        snprintf(prefix, sizeof prefix, ".%s.riffle-staging-", base);
+        if (d) {
+            struct dirent *e;
+            while ((e = readdir(d))) {
+                if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+                    char full[8400];
+                    snprintf(full, sizeof full, "%s/%s", dir, e->d_name);
+                    rf__rmtree(full);
+                    rf__err_clear();
+                }
+            }
+            closedir(d);
+        }
+    }
+    sibling(act->path, "staging", act->job_id, staging, sizeof staging);
+    if (mkdir(staging, 0755) != 0) return rf__err_set(RF_ERR_IO, "%s: cannot create staging directory: %s", staging, strerror(errno));
+    act->staging = rf_strdup(staging);
+    return act->staging ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+}
+
+void rf__output_abort(const rf_action *act)
+{
+    if (act->staging) rf__rmtree(act->staging);
+    rf__err_clear();
+}
+
+int rf__output_commit(const rf_action *act)
+{
+    char p[4096], q[4096], old[4096];
+    int rc = RF_OK;
+    /* an empty result still gets a (header-only) part so readers see the schema */
+    DIR *d = opendir(act->staging);
+    bool any = false;
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) if (!strncmp(e->d_name, "part-", 5)) any = true;
+        closedir(d);
+    }
+    (void)any;
+    snprintf(p, sizeof p, "%s/_SUCCESS", act->staging);
+    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return rf__err_set(RF_ERR_IO, "%s: cannot create: %s", p, strerror(errno));
+    fsync(fd);
+    close(fd);
+    RF_TRY(fsync_path(act->staging));
+    if (act->write_mode == 2 && access(act->path, F_OK) == 0) {
+        d = opendir(act->staging);
+        if (!d) return rf__err_set(RF_ERR_IO, "%s: %s", act->staging, strerror(errno));
+        struct dirent *e;
+        while ((e = readdir(d)) && !rc) {
+            if (strncmp(e->d_name, "part-", 5)) continue;
+            snprintf(p, sizeof p, "%s/%s", act->staging, e->d_name);
+            snprintf(q, sizeof q, "%s/part-j%lld-%s", act->path, (long long)act->job_id, e->d_name + 5);
+            if (rename(p, q) != 0) rc = rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", p, q, strerror(errno));
+        }
+        closedir(d);
+        if (rc) return rc;
+        snprintf(q, sizeof q, "%s/_SUCCESS", act->path);
+        snprintf(p, sizeof p, "%s/_SUCCESS", act->staging);
+        if (rename(p, q) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", p, q, strerror(errno));
+        RF_TRY(fsync_path(act->path));
+        return rf__rmtree(act->staging);
+    }
+    if (access(act->path, F_OK) == 0) {
+        sibling(act->path, "old", act->job_id, old, sizeof old);
+        if (rename(act->path, old) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", act->path, old, strerror(errno));
+        if (rename(act->staging, act->path) != 0) {
+            rc = rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", act->staging, act->path, strerror(errno));
+            rename(old, act->path);   /* put the previous output back */
+            return rc;
+        }
+        return rf__rmtree(old);
+    }
+    if (rename(act->staging, act->path) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", act->staging, act->path, strerror(errno));
+done:
+    return rc;
+}

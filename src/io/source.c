@@ -1,0 +1,272 @@
+/*
+ * source.c — building a file source for a scan: expanding paths (files, directories, globs),
+ * parsing reader options, and the schema: given, from the header, or inferred from a sample of
+ * the first file (riffle.csv.inferSchema.sampleBytes) as Spark's inferSchema would type it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include "plan/plan.h"
+
+int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const char *options, int64_t sample_bytes,
+                     rf_source **out);
+
+static int add_file(rf_source *s, int64_t *cap, const char *path, int64_t size)
+{
+    int64_t c2 = *cap;
+    int rc = rf__grow((void **)&s->files, cap, s->n_files + 1, sizeof *s->files);
+    if (!rc) rc = rf__grow((void **)&s->sizes, &c2, s->n_files + 1, sizeof *s->sizes);
+    if (rc) return rc;
+    if (!(s->files[s->n_files] = rf_strdup(path))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    s->sizes[s->n_files++] = size;
+    return RF_OK;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int add_path(rf_source *s, int64_t *cap, const char *path)
+{
+    struct stat st;
+    if (strpbrk(path, "*?[")) {
+        glob_t g;
+        int r = glob(path, 0, NULL, &g);
+        if (r == GLOB_NOMATCH) return rf__err_set(RF_ERR_INVALID, "path does not exist: no file matches %s", path);
+        if (r) return rf__err_set(RF_ERR_IO, "%s: glob failed", path);
+        int rc = RF_OK;
+        for (size_t i = 0; i < g.gl_pathc && !rc; i++) rc = add_path(s, cap, g.gl_pathv[i]);
+        globfree(&g);
+        return rc;
+    }
+    if (stat(path, &st) != 0) return rf__err_set(RF_ERR_INVALID, "path does not exist: %s", path);
+    if (!S_ISDIR(st.st_mode)) return add_file(s, cap, path, st.st_size);
+    DIR *d = opendir(path);
+    if (!d) return rf__err_set(RF_ERR_IO, "%s: cannot open directory: %s", path, strerror(errno));
+    char **names = NULL;
+    int64_t n = 0, nc = 0;
+    int rc = RF_OK;
+    struct dirent *e;
+    while ((e = readdir(d)) && !rc) {
+        if (e->d_name[0] == '.' || e->d_name[0] == '_') continue;   /* hidden, _SUCCESS, staging */
+        char full[4096];
+        snprintf(full, sizeof full, "%s/%s", path, e->d_name);
+        if (stat(full, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        rc = rf__grow((void **)&names, &nc, n + 1, sizeof *names);
+        if (!rc && !(names[n++] = rf_strdup(full))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    }
+    closedir(d);
+    if (n > 1) qsort(names, (size_t)n, sizeof *names, cmp_str);
+    for (int64_t i = 0; i < n && !rc; i++) {
+        if (stat(names[i], &st) == 0) rc = add_file(s, cap, names[i], st.st_size);
+    }
+    for (int64_t i = 0; i < n; i++) rf_free(names[i]);
+    rf_free(names);
+    return rc;
+}
+
+/* Splits the first record(s) of the sample into fields (RFC 4180 aware). */
+typedef struct { char **f; int n, cap; } fields;
+
+static void fields_fini(fields *f)
+{
+    for (int i = 0; i < f->n; i++) rf_free(f->f[i]);
+    rf_free(f->f);
+    memset(f, 0, sizeof *f);
+}
+
+/* Parses one record from p (until end); returns bytes consumed, 0 at end, -1 when incomplete. */
+static int64_t parse_record(const char *p, int64_t n, char delim, char quote, fields *out)
+{
+    int64_t i = 0;
+    rf_buf cur = { 0 };
+    out->n = 0;
+    if (n == 0) return 0;
+    for (;;) {
+        cur.len = 0;
+        if (quote && i < n && p[i] == quote) {
+            i++;
+            for (;;) {
+                if (i >= n) { rf_buf_fini(&cur); return -1; }
+                if (p[i] == quote) {
+                    if (i + 1 < n && p[i + 1] == quote) { rf_buf_put_u8(&cur, (uint8_t)quote); i += 2; continue; }
+                    i++;
+                    break;
+                }
+                rf_buf_put_u8(&cur, (uint8_t)p[i++]);
+            }
+            while (i < n && p[i] != delim && p[i] != '\n') i++;
+        } else {
+            while (i < n && p[i] != delim && p[i] != '\n') rf_buf_put_u8(&cur, (uint8_t)p[i++]);
+            if (cur.len && cur.data[cur.len - 1] == '\r') cur.len--;
+        }
+        if (out->n == out->cap) {
+            out->cap = out->cap ? out->cap * 2 : 16;
+            char **nf = rf_realloc(out->f, (size_t)out->cap * sizeof *nf);
+            if (!nf) { rf_buf_fini(&cur); return -1; }
+            out->f = nf;
+        }
+        out->f[out->n++] = rf_strndup(cur.data ? (const char *)cur.data : "", cur.len);
+        if (i >= n) { rf_buf_fini(&cur); return i; }
+        if (p[i] == '\n') { rf_buf_fini(&cur); return i + 1; }
+        i++;
+    }
+}
+
+/* Type lattice for inference: the narrowest type every sampled value parses as. */
+static rf_type widen(rf_type cur, const char *v, const char *null_value)
+{
+    size_t n = strlen(v);
+    if (strcmp(v, null_value) == 0) return cur;
+    int64_t i;
+    double d;
+    bool b;
+    int32_t dt;
+    rf_type t;
+    if (rf_parse_int64(v, n, &i)) t = (i >= INT32_MIN && i <= INT32_MAX) ? RF_TYPE_INT32 : RF_TYPE_INT64;
+    else if (rf_parse_double(v, n, &d)) t = RF_TYPE_DOUBLE;
+    else if (rf_parse_bool(v, n, &b)) t = RF_TYPE_BOOL;
+    else if (n == 10 && rf_parse_date(v, n, &dt)) t = RF_TYPE_DATE;
+    else if (rf_parse_timestamp(v, n, &i)) t = RF_TYPE_TIMESTAMP;
+    else t = RF_TYPE_STRING;
+    if (cur == RF_TYPE_NULL || cur == t) return t;
+    if (rf_type_is_numeric(cur) && rf_type_is_numeric(t))
+        return (cur == RF_TYPE_DOUBLE || t == RF_TYPE_DOUBLE) ? RF_TYPE_DOUBLE : RF_TYPE_INT64;
+    if ((cur == RF_TYPE_DATE && t == RF_TYPE_TIMESTAMP) || (t == RF_TYPE_DATE && cur == RF_TYPE_TIMESTAMP)) return RF_TYPE_TIMESTAMP;
+    return RF_TYPE_STRING;
+}
+
+static int parse_schema_option(const char *spec, rf_schema **out)
+{
+    /* "a INT; b STRING" or "a INT, b STRING" */
+    char *copy = rf_strdup(spec), *save = NULL;
+    int n = 0, rc = RF_OK;
+    if (!copy) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (char *p = copy; *p; p++) if (*p == ';') *p = ',';
+    for (char *p = copy; *p; p++) n += *p == ',';
+    RF_TRY(rf_schema_create(n + 1, out));
+    int k = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char name[256], type[64];
+        if (sscanf(tok, " %255s %63s", name, type) != 2) { rc = rf__err_set(RF_ERR_INVALID, "schema option: expected 'name TYPE' in '%s'", tok); goto done; }
+        rf_type t;
+        if (rf_type_parse(type, &t)) { rc = rf__err_set(RF_ERR_INVALID, "schema option: unknown type '%s' for column '%s'", type, name); goto done; }
+        (*out)->f[k] = (rf_field){ .name = rf_strdup(name), .type = t, .nullable = true };
+        k++;
+    }
+    (*out)->n = k;
+done:
+    if (rc) rf_schema_destroy(out);
+    rf_free(copy);
+    return rc;
+}
+
+static bool opt_true(const char *v) { return !strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "yes"); }
+
+int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const char *options, int64_t sample_bytes,
+                     rf_source **out)
+{
+    rf_source *s = rf_calloc(1, sizeof *s);
+    int64_t cap = 0;
+    int rc = RF_OK;
+    bool infer = false;
+    char *schema_spec = NULL, *opts = NULL, *save = NULL;
+    fields hdr = { 0 }, row = { 0 };
+    char *sample = NULL;
+    *out = NULL;
+    if (!s) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    s->format = fmt;
+    s->delim = ',';
+    s->quote = '"';
+    s->mode = RF_CSV_PERMISSIVE;
+    s->null_value = rf_strdup("");
+    if (n_paths < 1) { rc = rf__err_set(RF_ERR_INVALID, "no input path given"); goto done; }
+    for (int i = 0; i < n_paths; i++) {
+        if (!paths[i]) { rc = rf__err_set(RF_ERR_INVALID, "input path is NULL"); goto done; }
+        RF_TRY(add_path(s, &cap, paths[i]));
+    }
+    if (options && *options) {
+        opts = rf_strdup(options);
+        for (char *tok = strtok_r(opts, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+            char *eq = strchr(tok, '=');
+            while (*tok == ' ') tok++;
+            if (!eq) { rc = rf__err_set(RF_ERR_INVALID, "reader option '%s': expected key=value", tok); goto done; }
+            *eq = '\0';
+            const char *v = eq + 1;
+            if (!strcasecmp(tok, "header")) s->header = opt_true(v);
+            else if (!strcasecmp(tok, "inferSchema")) infer = opt_true(v);
+            else if (!strcasecmp(tok, "delimiter") || !strcasecmp(tok, "sep")) {
+                if (!strcmp(v, "\\t")) s->delim = '\t';
+                else if (strlen(v) == 1) s->delim = v[0];
+                else if (!*v) s->delim = ',';   /* "delimiter=," splits into an empty value */
+                else { rc = rf__err_set(RF_ERR_INVALID, "reader option delimiter: '%s' must be one character", v); goto done; }
+            } else if (!strcasecmp(tok, "quote")) s->quote = v[0];
+            else if (!strcasecmp(tok, "nullValue")) { rf_free(s->null_value); s->null_value = rf_strdup(v); }
+            else if (!strcasecmp(tok, "mode")) {
+                if (!strcasecmp(v, "PERMISSIVE")) s->mode = RF_CSV_PERMISSIVE;
+                else if (!strcasecmp(v, "DROPMALFORMED")) s->mode = RF_CSV_DROPMALFORMED;
+                else if (!strcasecmp(v, "FAILFAST")) s->mode = RF_CSV_FAILFAST;
+                else { rc = rf__err_set(RF_ERR_INVALID, "reader option mode: '%s' is not PERMISSIVE, DROPMALFORMED or FAILFAST", v); goto done; }
+            } else if (!strcasecmp(tok, "schema")) { rf_free(schema_spec); schema_spec = rf_strdup(v); }
+            else { rc = rf__err_set(RF_ERR_INVALID, "unknown reader option '%s'", tok); goto done; }
+        }
+    }
+    if (fmt == RF_FMT_TEXT) {
+        RF_TRY(rf_schema_create(1, &s->file_schema));
+        s->file_schema->f[0] = (rf_field){ .name = rf_strdup("value"), .type = RF_TYPE_STRING, .nullable = false };
+    } else if (schema_spec) {
+        RF_TRY(parse_schema_option(schema_spec, &s->file_schema));
+    } else {
+        /* header and inference from a sample of the first non-empty file */
+        int fi = 0;
+        while (fi < s->n_files && s->sizes[fi] == 0) fi++;
+        if (fi == s->n_files) { rc = rf__err_set(RF_ERR_INVALID, "cannot infer a schema: every input file is empty (%s); give schema=...", s->n_files ? s->files[0] : paths[0]); goto done; }
+        int64_t want = s->sizes[fi] < sample_bytes ? s->sizes[fi] : sample_bytes;
+        FILE *f = fopen(s->files[fi], "rb");
+        if (!f) { rc = rf__err_set(RF_ERR_IO, "%s: cannot open: %s", s->files[fi], strerror(errno)); goto done; }
+        sample = rf_malloc((size_t)want + 1);
+        size_t got = sample ? fread(sample, 1, (size_t)want, f) : 0;
+        fclose(f);
+        if (!sample) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
+        int64_t pos = 0, used = parse_record(sample, (int64_t)got, s->delim, s->quote, &hdr);
+        if (used <= 0) { rc = rf__err_set(RF_ERR_INVALID, "%s:1: cannot read the first record", s->files[fi]); goto done; }
+        pos = used;
+        int nc = hdr.n;
+        RF_TRY(rf_schema_create(nc, &s->file_schema));
+        for (int i = 0; i < nc; i++) {
+            char nm[32];
+            snprintf(nm, sizeof nm, "_c%d", i);
+            s->file_schema->f[i] = (rf_field){ .name = rf_strdup(s->header ? hdr.f[i] : nm), .type = RF_TYPE_NULL, .nullable = true };
+        }
+        if (infer) {
+            if (!s->header) {   /* the first record is data */
+                for (int i = 0; i < nc && i < hdr.n; i++) s->file_schema->f[i].type = widen(RF_TYPE_NULL, hdr.f[i], s->null_value);
+            }
+            for (int r = 0; r < 100000; r++) {
+                used = parse_record(sample + pos, (int64_t)got - pos, s->delim, s->quote, &row);
+                if (used <= 0) { fields_fini(&row); break; }
+                pos += used;
+                if (row.n == 1 && !row.f[0][0]) { fields_fini(&row); continue; }
+                for (int i = 0; i < nc && i < row.n; i++) s->file_schema->f[i].type = widen(s->file_schema->f[i].type, row.f[i], s->null_value);
+                fields_fini(&row);
+            }
+        }
+        for (int i = 0; i < nc; i++)
+            if (s->file_schema->f[i].type == RF_TYPE_NULL) s->file_schema->f[i].type = RF_TYPE_STRING;
+    }
+    s->n_read = s->file_schema->n;
+    RF_CHECK((s->read = rf_malloc((size_t)(s->n_read + 1) * sizeof *s->read)) != NULL, RF_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < s->n_read; i++) s->read[i] = i;
+    *out = s;
+    s = NULL;
+done:
+    fields_fini(&hdr);
+    fields_fini(&row);
+    rf_free(sample);
+    rf_free(opts);
+    rf_free(schema_spec);
+    rf__source_destroy(&s);
+    return rc;
+}

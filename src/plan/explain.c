@@ -1,0 +1,122 @@
+/*
+ * explain.c — text rendering of plans and stages for EXPLAIN / rf_df_explain().
+ */
+#include "plan/plan.h"
+
+static const char *xkind_name(int k)
+{
+    static const char *n[] = { "hashpartitioning", "rangepartitioning", "SinglePartition", "BroadcastExchange",
+                               "RoundRobinPartitioning", "CoalescePartitions" };
+    return k >= 0 && k < 6 ? n[k] : "?";
+}
+
+static const char *join_name(int t)
+{
+    static const char *n[] = { "Inner", "LeftOuter", "RightOuter", "FullOuter", "LeftSemi", "LeftAnti", "Cross" };
+    return t >= 0 && t < 7 ? n[t] : "?";
+}
+
+static int list(rf_buf *b, rf_expr *const *v, int n)
+{
+    int rc = RF_OK;
+    for (int i = 0; i < n && !rc; i++) {
+        if (i) rc = rf_buf_printf(b, ", ");
+        if (!rc) rc = rf__expr_display(v[i], b);
+        if (!rc && v[i]->name && v[i]->kind != RF_E_COL && v[i]->kind != RF_E_FUNC) rc = rf_buf_printf(b, " AS %s", v[i]->name);
+    }
+    return rc;
+}
+
+static int node(const rf_plan *p, rf_buf *b, int depth)
+{
+    int rc = rf_buf_printf(b, "%*s%s%s", depth * 3, "", depth ? "+- " : "", rf__plan_kind_name(p->kind));
+    if (rc) return rc;
+    switch (p->kind) {
+    case RF_L_SCAN: case RF_P_SCAN:
+        rc = rf_buf_printf(b, " %s [", p->src->format == RF_FMT_CSV ? "csv" : "text");
+        for (int i = 0; i < p->schema->n && !rc; i++) rc = rf_buf_printf(b, "%s%s", i ? ", " : "", p->schema->f[i].name);
+        if (!rc) rc = rf_buf_printf(b, "] %d file(s)", p->src->n_files);
+        if (!rc && p->src->n_files) rc = rf_buf_printf(b, " %s%s", p->src->files[0], p->src->n_files > 1 ? ", ..." : "");
+        if (!rc && p->kind == RF_P_SCAN) rc = rf_buf_printf(b, ", %lld split(s)", (long long)p->src->n_splits);
+        break;
+    case RF_L_FILTER: case RF_P_FILTER: case RF_L_GENERATE: case RF_P_GENERATE:
+        rc = rf_buf_printf(b, " ");
+        if (!rc) rc = rf__expr_display(p->cond, b);
+        break;
+    case RF_L_PROJECT: case RF_P_PROJECT:
+        rc = rf_buf_printf(b, " [");
+        if (!rc) rc = list(b, p->exprs, p->n_exprs);
+        if (!rc) rc = rf_buf_printf(b, "]");
+        break;
+    case RF_L_AGG: case RF_P_HASH_AGG:
+        if (p->kind == RF_P_HASH_AGG) rc = rf_buf_printf(b, "(%s)", p->mode == RF_AGG_PARTIAL ? "partial" : p->mode == RF_AGG_FINAL ? "final" : "complete");
+        if (!rc) rc = rf_buf_printf(b, " keys=[");
+        if (!rc) rc = list(b, p->exprs, p->n_exprs);
+        if (!rc) rc = rf_buf_printf(b, "] functions=[");
+        if (!rc) rc = list(b, p->exprs2, p->n_exprs2);
+        if (!rc) rc = rf_buf_printf(b, "]");
+        break;
+    case RF_L_JOIN: case RF_P_HASH_JOIN: case RF_P_NL_JOIN:
+        rc = rf_buf_printf(b, " %s", join_name(p->mode));
+        if (!rc && p->n_exprs) {
+            rc = rf_buf_printf(b, " [");
+            if (!rc) rc = list(b, p->exprs, p->n_exprs);
+            if (!rc) rc = rf_buf_printf(b, "] = [");
+            if (!rc) rc = list(b, p->exprs2, p->n_exprs2);
+            if (!rc) rc = rf_buf_printf(b, "]");
+            if (!rc && p->kind == RF_P_HASH_JOIN)
+                rc = rf_buf_printf(b, " %s", p->child[1]->kind == RF_P_EXCHANGE && p->child[1]->mode == RF_X_BROADCAST ? "(broadcast)" : "(shuffle)");
+        }
+        if (!rc && p->cond) {
+            rc = rf_buf_printf(b, " condition ");
+            if (!rc) rc = rf__expr_display(p->cond, b);
+        }
+        break;
+    case RF_L_SORT: case RF_P_SORT: case RF_P_TOPK:
+        if (p->kind == RF_P_TOPK) rc = rf_buf_printf(b, " limit=%lld", (long long)p->n);
+        if (!rc) rc = rf_buf_printf(b, " [");
+        if (!rc) rc = list(b, p->exprs, p->n_exprs);
+        if (!rc) rc = rf_buf_printf(b, "]");
+        break;
+    case RF_L_LIMIT: case RF_P_LIMIT:
+        rc = rf_buf_printf(b, " %lld", (long long)p->n);
+        break;
+    case RF_L_REPART: case RF_L_COALESCE:
+        rc = rf_buf_printf(b, " %lld", (long long)p->n);
+        break;
+    case RF_P_EXCHANGE:
+        rc = rf_buf_printf(b, " %s", xkind_name(p->mode));
+        if (!rc && p->n_exprs) {
+            rc = rf_buf_printf(b, "(");
+            if (!rc) rc = list(b, p->exprs, p->n_exprs);
+            if (!rc) rc = rf_buf_printf(b, ")");
+        }
+        if (!rc && p->mode != RF_X_SINGLE && p->mode != RF_X_BROADCAST) rc = rf_buf_printf(b, " %lld partitions", (long long)p->n);
+        if (!rc && p->stage >= 0) rc = rf_buf_printf(b, " <- stage %d", p->stage);
+        break;
+    default:
+        break;
+    }
+    if (!rc) rc = rf_buf_printf(b, "\n");
+    for (int i = 0; i < p->n_child && !rc; i++) rc = node(p->child[i], b, depth + 1);
+    return rc;
+}
+
+int rf__plan_explain(const rf_plan *p, rf_buf *b) { return node(p, b, 0); }
+
+int rf__stages_explain(const rf_stages *st, rf_buf *b)
+{
+    int rc = RF_OK;
+    for (int i = 0; i < st->n && !rc; i++) {
+        const rf_stage *s = &st->s[i];
+        rc = rf_buf_printf(b, "Stage %d: %lld task(s), root %s#%u", s->id, (long long)s->n_tasks,
+                           rf__plan_kind_name(s->root->kind), s->root->id);
+        if (!rc && s->n_inputs) {
+            rc = rf_buf_printf(b, ", reads stage");
+            for (int k = 0; k < s->n_inputs && !rc; k++) rc = rf_buf_printf(b, " %d", s->inputs[k]);
+        }
+        if (!rc) rc = rf_buf_printf(b, s->exchange ? ", writes %s\n" : ", produces the result\n",
+                                    s->exchange ? xkind_name(s->exchange->mode) : "");
+    }
+    return rc;
+}

@@ -1,0 +1,451 @@
+/*
+ * physical.c — turns an optimized logical plan into a physical plan with explicit exchanges.
+ *
+ *   Aggregate      -> HashAggregate(partial) -> Exchange(hash keys | single) -> HashAggregate(final)
+ *                     count(DISTINCT x): a first aggregation on (keys, x) removes duplicates
+ *   Join           -> HashJoin over Exchange(hash) of both sides, or over Exchange(broadcast) of a
+ *                     side estimated under riffle.autoBroadcastJoinThreshold; NestedLoopJoin when
+ *                     the condition has no equality between the sides
+ *   Sort           -> Exchange(range, sampled bounds) -> Sort;  Limit(Sort) -> TakeOrdered twice
+ *   Limit          -> Limit -> Exchange(single) -> Limit
+ *   repartition(n) -> Exchange(round robin | hash), coalesce(n) -> Exchange(coalesce)
+ * Scans get their byte-range splits here (riffle.files.maxPartitionBytes).
+ */
+#include <stdlib.h>
+#include "plan/plan.h"
+
+static int plan_node(const rf_plan *l, rf_physctx *ctx, rf_plan **out);
+
+static int copy_bind(rf_expr *const *src, int n, const rf_schema *in, rf_expr ***out)
+{
+    *out = NULL;
+    if (!n) return RF_OK;
+    if (!(*out = rf_calloc((size_t)n, sizeof **out))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        int rc = rf__expr_copy(src[i], &(*out)[i]);
+        if (!rc && in) rc = rf__expr_bind((*out)[i], in);
+        if (rc) return rc;
+    }
+    return RF_OK;
+}
+
+static int node(rf_nkind k, rf_plan *child, const rf_schema *schema, rf_plan **out)
+{
+    int rc = rf__plan_new(k, child ? 1 : 0, out);
+    if (rc) { rf__plan_destroy(&child); return rc; }
+    if (child) (*out)->child[0] = child;
+    if ((rc = rf_schema_copy(schema ? schema : child->schema, &(*out)->schema))) rf__plan_destroy(out);
+    return rc;
+}
+
+static int exchange(rf_xkind kind, int64_t n, rf_plan *child, rf_expr **keys, int n_keys, rf_plan **out)
+{
+    int rc = node(RF_P_EXCHANGE, child, NULL, out);
+    if (rc) return rc;
+    (*out)->mode = kind;
+    (*out)->n = kind == RF_X_SINGLE || kind == RF_X_BROADCAST ? 1 : n;
+    (*out)->n_exprs = n_keys;
+    if ((rc = copy_bind(keys, n_keys, child->schema, &(*out)->exprs))) rf__plan_destroy(out);
+    return rc;
+}
+
+static double estimate(const rf_plan *l)
+{
+    if (l->kind == RF_L_SCAN) {
+        double total = 0;
+        for (int i = 0; i < l->src->n_files; i++) total += (double)l->src->sizes[i];
+        int all = l->src->file_schema ? l->src->file_schema->n : 1;
+        return total * (double)(l->src->n_read > 0 ? l->src->n_read : 1) / (double)(all > 0 ? all : 1);
+    }
+    if (l->kind == RF_L_LIMIT && l->n < 100000) return (double)l->n * 64;
+    double t = 0;
+    for (int i = 0; i < l->n_child; i++) t += estimate(l->child[i]);
+    return t;
+}
+
+static int plan_scan(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
+{
+    int rc = node(RF_P_SCAN, NULL, l->schema, out);
+    if (rc) return rc;
+    rf_source *s = NULL;
+    RF_TRY(rf__source_copy(l->src, &s));
+    (*out)->src = s;
+    int64_t n = 0, step = ctx->max_split_bytes > 0 ? ctx->max_split_bytes : (128 << 20);
+    for (int i = 0; i < s->n_files; i++) n += s->sizes[i] ? (s->sizes[i] + step - 1) / step : 0;
+    s->split_file = rf_malloc((size_t)(n ? n : 1) * sizeof *s->split_file);
+    s->split_off = rf_malloc((size_t)(n ? n : 1) * sizeof *s->split_off);
+    s->split_len = rf_malloc((size_t)(n ? n : 1) * sizeof *s->split_len);
+    if (!s->split_file || !s->split_off || !s->split_len) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
+    s->n_splits = 0;
+    for (int i = 0; i < s->n_files; i++)
+        for (int64_t off = 0; off < s->sizes[i]; off += step) {
+            s->split_file[s->n_splits] = i;
+            s->split_off[s->n_splits] = off;
+            s->split_len[s->n_splits] = s->sizes[i] - off < step ? s->sizes[i] - off : step;
+            s->n_splits++;
+        }
+    return RF_OK;
+done:
+    rf__plan_destroy(out);
+    return rc;
+}
+
+/* Partial output schema: keys, then per aggregate its state columns. */
+static int partial_schema(const rf_plan *l, int n_keys, rf_expr **aggs, int n_aggs, int64_t *next_attr, rf_schema **out)
+{
+    int n = n_keys;
+    for (int i = 0; i < n_aggs; i++) n += aggs[i]->op == RF_A_AVG ? 2 : 1;
+    int rc = rf_schema_create(n, out);
+    if (rc) return rc;
+    rf_schema *s = *out;
+    for (int i = 0; i < n_keys; i++) {
+        s->f[i] = l->schema->f[i];
+        s->f[i].name = rf_strdup(l->schema->f[i].name);
+        s->f[i].qual = rf_strdup(l->schema->f[i].qual);
+    }
+    int k = n_keys;
+    for (int i = 0; i < n_aggs; i++) {
+        const rf_expr *a = aggs[i];
+        rf_type t = a->op == RF_A_COUNT ? RF_TYPE_INT64 : a->op == RF_A_AVG ? RF_TYPE_DOUBLE : a->type;
+        s->f[k] = (rf_field){ .name = rf_strdup("state"), .type = t, .nullable = true, .id = (*next_attr)++ };
+        k++;
+        if (a->op == RF_A_AVG) { s->f[k] = (rf_field){ .name = rf_strdup("state_n"), .type = RF_TYPE_INT64, .id = (*next_attr)++ }; k++; }
+    }
+    return RF_OK;
+}
+
+/* Two-phase aggregation: partial -> exchange -> final, with keys and aggs over `in`. */
+static int two_phase(const rf_plan *l, rf_plan *in, rf_expr **keys, int n_keys, rf_expr **aggs, int n_aggs,
+                     const rf_schema *final_schema, rf_physctx *ctx, rf_plan **out)
+{
+    rf_plan *partial = NULL, *x = NULL, *fin = NULL;
+    rf_schema *ps = NULL;
+    int rc = partial_schema(l, n_keys, aggs, n_aggs, ctx->next_attr, &ps);
+    if (rc) { rf__plan_destroy(&in); return rc; }
+    rc = node(RF_P_HASH_AGG, in, ps, &partial);
+    rf_schema_destroy(&ps);
+    if (rc) return rc;
+    partial->mode = RF_AGG_PARTIAL;
+    partial->n_exprs = n_keys;
+    partial->n_exprs2 = n_aggs;
+    RF_TRY(copy_bind(keys, n_keys, in->schema, &partial->exprs));
+    RF_TRY(copy_bind(aggs, n_aggs, in->schema, &partial->exprs2));
+    rf_expr **kcols = NULL;
+    if (n_keys) {
+        kcols = rf_calloc((size_t)n_keys, sizeof *kcols);
+        if (!kcols) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
+        for (int i = 0; i < n_keys; i++) {
+            const rf_field *f = &partial->schema->f[i];
+            kcols[i] = rf__expr_col_attr(f->id, f->name, f->type, f->nullable, i);
+        }
+    }
+    rc = exchange(n_keys ? RF_X_HASH : RF_X_SINGLE, ctx->shuffle_partitions, partial, kcols, n_keys, &x);
+    partial = NULL;
+    for (int i = 0; i < n_keys; i++) rf_expr_destroy(&kcols[i]);
+    rf_free(kcols);
+    if (rc) goto done;
+    RF_TRY(node(RF_P_HASH_AGG, x, final_schema, &fin));
+    x = NULL;
+    fin->mode = RF_AGG_FINAL;
+    fin->n_exprs = n_keys;
+    fin->n_exprs2 = n_aggs;
+    /* the final phase reads keys and states by position; it keeps the calls for their types */
+    RF_TRY(copy_bind(keys, n_keys, NULL, &fin->exprs));
+    RF_TRY(copy_bind(aggs, n_aggs, NULL, &fin->exprs2));
+    *out = fin;
+    return RF_OK;
+done:
+    rf__plan_destroy(&partial);
+    rf__plan_destroy(&x);
+    rf__plan_destroy(&fin);
+    return rc;
+}
+
+static int plan_agg(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
+{
+    rf_plan *in = NULL;
+    int rc = plan_node(l->child[0], ctx, &in);
+    if (rc) return rc;
+    const rf_expr *dist = NULL;
+    for (int i = 0; i < l->n_exprs2; i++) {
+        const rf_expr *a = l->exprs2[i];
+        if (!a->distinct) continue;
+        if (dist && !rf__expr_equal(dist, a->arg[0])) {
+            rf__plan_destroy(&in);
+            return rf__err_set(RF_ERR_ANALYSIS, "DISTINCT aggregates over different expressions in one aggregation are not supported");
+        }
+        dist = a->arg[0];
+    }
+    if (!dist) return two_phase(l, in, l->exprs, l->n_exprs, l->exprs2, l->n_exprs2, l->schema, ctx, out);
+    for (int i = 0; i < l->n_exprs2; i++) {
+        const rf_expr *a = l->exprs2[i];
+        if (a->distinct || a->op == RF_A_MIN || a->op == RF_A_MAX) {
+            if (!a->distinct && !rf__expr_equal(a->arg[0], dist)) goto mixed;
+            continue;
+        }
+mixed:
+        rf__plan_destroy(&in);
+        return rf__err_set(RF_ERR_ANALYSIS, "DISTINCT aggregates mixed with non-DISTINCT aggregates of other columns are not supported");
+    }
+    /* level 1: dedup on (keys, x); level 2: aggregate x per keys */
+    int nk = l->n_exprs;
+    rf_expr **k1 = rf_calloc((size_t)nk + 1, sizeof *k1), **a2 = NULL, **k2 = NULL;
+    rf_schema *s1 = NULL;
+    rf_plan *lvl1 = NULL;
+    if (!k1) { rf__plan_destroy(&in); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
+    for (int i = 0; i < nk; i++) k1[i] = l->exprs[i];
+    k1[nk] = (rf_expr *)dist;
+    RF_TRY(rf_schema_create(nk + 1, &s1));
+    for (int i = 0; i < nk; i++) {
+        s1->f[i] = l->schema->f[i];
+        s1->f[i].name = rf_strdup(l->schema->f[i].name);
+        s1->f[i].qual = NULL;
+    }
+    s1->f[nk] = (rf_field){ .name = rf_strdup("distinct_value"), .type = dist->type, .nullable = true, .id = (*ctx->next_attr)++ };
+    rf_plan fake = *l;
+    fake.schema = s1;
+    rc = two_phase(&fake, in, k1, nk + 1, NULL, 0, s1, ctx, &lvl1);
+    in = NULL;
+    if (rc) goto done;
+    /* level 2 over lvl1's output: keys are columns 0..nk-1, x is column nk */
+    k2 = rf_calloc((size_t)nk + 1, sizeof *k2);
+    a2 = rf_calloc((size_t)l->n_exprs2, sizeof *a2);
+    if (!k2 || !a2) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
+    for (int i = 0; i < nk; i++) {
+        const rf_field *f = &s1->f[i];
+        k2[i] = rf__expr_col_attr(f->id, f->name, f->type, f->nullable, i);
+    }
+    for (int i = 0; i < l->n_exprs2; i++) {
+        RF_TRY(rf__expr_copy(l->exprs2[i], &a2[i]));
+        a2[i]->distinct = false;
+        rf_expr_destroy(&a2[i]->arg[0]);
+        rf_expr *x = rf__expr_col_attr(s1->f[nk].id, "distinct_value", dist->type, true, nk);
+        a2[i]->arg[0] = rf__expr_cast_to(x, a2[i]->op == RF_A_AVG ? RF_TYPE_DOUBLE : a2[i]->op == RF_A_SUM ? a2[i]->type : dist->type);
+    }
+    rc = two_phase(l, lvl1, k2, nk, a2, l->n_exprs2, l->schema, ctx, out);
+    lvl1 = NULL;
+done:
+    rf_free(k1);
+    if (k2) for (int i = 0; i < nk; i++) rf_expr_destroy(&k2[i]);
+    if (a2) for (int i = 0; i < l->n_exprs2; i++) rf_expr_destroy(&a2[i]);
+    rf_free(k2);
+    rf_free(a2);
+    rf_schema_destroy(&s1);
+    rf__plan_destroy(&in);
+    rf__plan_destroy(&lvl1);
+    return rc;
+}
+
+/* Splits cond into equi-key pairs (left expr = right expr) and the rest. */
+static int split_keys(const rf_expr *cond, const rf_schema *ls, const rf_schema *rs, rf_buf *lk, rf_buf *rk, rf_buf *rest)
+{
+    if (cond->kind == RF_E_AND) {
+        int rc = split_keys(cond->arg[0], ls, rs, lk, rk, rest);
+        return rc ? rc : split_keys(cond->arg[1], ls, rs, lk, rk, rest);
+    }
+    if (cond->kind == RF_E_EQ && cond->arg[0]->type != RF_TYPE_ARRAY) {
+        const rf_expr *a = cond->arg[0], *b = cond->arg[1];
+        bool al = rf__expr_refs_only(a, ls), ar = rf__expr_refs_only(a, rs);
+        bool bl = rf__expr_refs_only(b, ls), br = rf__expr_refs_only(b, rs);
+        bool aref = a->kind != RF_E_LIT, bref = b->kind != RF_E_LIT;
+        if (aref && bref && al && br && !ar && !bl) { rf_buf_put(lk, &a, sizeof a); return rf_buf_put(rk, &b, sizeof b); }
+        if (aref && bref && ar && bl && !al && !br) { rf_buf_put(lk, &b, sizeof b); return rf_buf_put(rk, &a, sizeof a); }
+    }
+    return rf_buf_put(rest, &cond, sizeof cond);
+}
+
+static int plan_join(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
+{
+    rf_plan *left = NULL, *right = NULL, *j = NULL;
+    rf_buf lk = { 0 }, rk = { 0 }, rest = { 0 };
+    rf_schema *both = NULL;
+    int rc;
+    RF_TRY(plan_node(l->child[0], ctx, &left));
+    RF_TRY(plan_node(l->child[1], ctx, &right));
+    if (l->cond) RF_TRY(split_keys(l->cond, left->schema, right->schema, &lk, &rk, &rest));
+    int nk = (int)(lk.len / sizeof(rf_expr *));
+    bool small_right = estimate(l->child[1]) <= (double)ctx->broadcast_threshold;
+    int t = l->mode;
+    bool can_bcast = small_right && (t == RF_JOIN_INNER || t == RF_JOIN_LEFT || t == RF_JOIN_SEMI || t == RF_JOIN_ANTI || t == RF_JOIN_CROSS);
+    RF_TRY(rf__plan_new(nk ? RF_P_HASH_JOIN : RF_P_NL_JOIN, 2, &j));
+    j->mode = t;
+    RF_TRY(rf_schema_copy(l->schema, &j->schema));
+    if (nk) {
+        RF_TRY(copy_bind((rf_expr **)lk.data, nk, left->schema, &j->exprs));
+        RF_TRY(copy_bind((rf_expr **)rk.data, nk, right->schema, &j->exprs2));
+        j->n_exprs = j->n_exprs2 = nk;
+    }
+    /* the residual condition is evaluated over left ++ right */
+    int nrest = (int)(rest.len / sizeof(rf_expr *));
+    if (nrest) {
+        RF_TRY(rf_schema_create(left->schema->n + right->schema->n, &both));
+        for (int i = 0; i < both->n; i++) {
+            const rf_field *f = i < left->schema->n ? &left->schema->f[i] : &right->schema->f[i - left->schema->n];
+            both->f[i] = *f;
+            both->f[i].name = rf_strdup(f->name);
+            both->f[i].qual = NULL;
+        }
+        rf_expr **rv = (rf_expr **)rest.data;
+        RF_TRY(rf__expr_copy(rv[0], &j->cond));
+        for (int i = 1; i < nrest; i++) {
+            rf_expr *c = NULL;
+            RF_TRY(rf__expr_copy(rv[i], &c));
+            rf_expr *a[2] = { j->cond, c };
+            j->cond = rf__expr_new(RF_E_AND, 2, a);
+            if (!j->cond) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
+            j->cond->type = RF_TYPE_BOOL;
+            j->cond->resolved = true;
+        }
+        RF_TRY(rf__expr_bind(j->cond, both));
+    }
+    if (can_bcast) {
+        rf_plan *x = NULL;
+        rc = exchange(RF_X_BROADCAST, 1, right, NULL, 0, &x);
+        right = NULL;
+        if (rc) goto done;
+        j->child[0] = left;
+        j->child[1] = x;
+        left = NULL;
+    } else if (nk) {
+        rf_plan *xl = NULL, *xr = NULL;
+        rc = exchange(RF_X_HASH, ctx->shuffle_partitions, left, j->exprs, nk, &xl);
+        left = NULL;
+        if (rc) goto done;
+        j->child[0] = xl;
+        rc = exchange(RF_X_HASH, ctx->shuffle_partitions, right, j->exprs2, nk, &xr);
+        right = NULL;
+        if (rc) goto done;
+        j->child[1] = xr;
+        /* the join's keys now read the exchanges' outputs, which have the same columns */
+    } else {
+        rf_plan *xl = NULL, *xr = NULL;
+        rc = exchange(RF_X_SINGLE, 1, left, NULL, 0, &xl);
+        left = NULL;
+        if (rc) goto done;
+        j->child[0] = xl;
+        rc = exchange(RF_X_SINGLE, 1, right, NULL, 0, &xr);
+        right = NULL;
+        if (rc) goto done;
+        j->child[1] = xr;
+    }
+    *out = j;
+    j = NULL;
+done:
+    rf_buf_fini(&lk);
+    rf_buf_fini(&rk);
+    rf_buf_fini(&rest);
+    rf_schema_destroy(&both);
+    rf__plan_destroy(&left);
+    rf__plan_destroy(&right);
+    rf__plan_destroy(&j);
+    return rc;
+}
+
+static int unary(rf_nkind k, const rf_plan *l, rf_physctx *ctx, rf_plan **out)
+{
+    rf_plan *in = NULL;
+    int rc = plan_node(l->child[0], ctx, &in);
+    if (rc) return rc;
+    const rf_schema *child_schema = in->schema;
+    RF_TRY(node(k, in, l->schema, out));
+    (*out)->n = l->n;
+    (*out)->n_exprs = l->n_exprs;
+    RF_TRY(copy_bind(l->exprs, l->n_exprs, child_schema, &(*out)->exprs));
+    if (l->cond) {
+        RF_TRY(rf__expr_copy(l->cond, &(*out)->cond));
+        RF_TRY(rf__expr_bind((*out)->cond, child_schema));
+    }
+    return RF_OK;
+done:
+    rf__plan_destroy(out);
+    return rc;
+}
+
+static int plan_limit(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
+{
+    rf_plan *local = NULL, *x = NULL;
+    int rc;
+    bool topk = l->child[0]->kind == RF_L_SORT;
+    if (topk) {
+        RF_TRY(unary(RF_P_TOPK, l->child[0], ctx, &local));
+        local->n = l->n;
+    } else {
+        RF_TRY(unary(RF_P_LIMIT, l, ctx, &local));
+    }
+    RF_TRY(exchange(RF_X_SINGLE, 1, local, NULL, 0, &x));
+    local = NULL;
+    RF_TRY(node(topk ? RF_P_TOPK : RF_P_LIMIT, x, l->schema, out));
+    x = NULL;
+    (*out)->n = l->n;
+    if (topk) {
+        (*out)->n_exprs = l->child[0]->n_exprs;
+        RF_TRY(copy_bind(l->child[0]->exprs, l->child[0]->n_exprs, (*out)->child[0]->schema, &(*out)->exprs));
+    }
+    return RF_OK;
+done:
+    rf__plan_destroy(&local);
+    rf__plan_destroy(&x);
+    rf__plan_destroy(out);
+    return rc;
+}
+
+static int plan_node(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
+{
+    int rc;
+    rf_plan *in = NULL;
+    *out = NULL;
+    switch (l->kind) {
+    case RF_L_SCAN: return plan_scan(l, ctx, out);
+    case RF_L_FILTER: return unary(RF_P_FILTER, l, ctx, out);
+    case RF_L_PROJECT: return unary(RF_P_PROJECT, l, ctx, out);
+    case RF_L_GENERATE: return unary(RF_P_GENERATE, l, ctx, out);
+    case RF_L_AGG: return plan_agg(l, ctx, out);
+    case RF_L_JOIN: return plan_join(l, ctx, out);
+    case RF_L_LIMIT: return plan_limit(l, ctx, out);
+    case RF_L_SORT: {
+        RF_TRY(plan_node(l->child[0], ctx, &in));
+        rf_plan *x = NULL;
+        rc = exchange(RF_X_RANGE, ctx->shuffle_partitions, in, l->exprs, l->n_exprs, &x);
+        in = NULL;
+        if (rc) return rc;
+        RF_TRY(node(RF_P_SORT, x, l->schema, out));
+        (*out)->n_exprs = l->n_exprs;
+        RF_TRY(copy_bind(l->exprs, l->n_exprs, x->schema, &(*out)->exprs));
+        return RF_OK;
+    }
+    case RF_L_UNION: {
+        RF_TRY(rf__plan_new(RF_P_UNION, l->n_child, out));
+        RF_TRY(rf_schema_copy(l->schema, &(*out)->schema));
+        for (int i = 0; i < l->n_child; i++) RF_TRY(plan_node(l->child[i], ctx, &(*out)->child[i]));
+        return RF_OK;
+    }
+    case RF_L_REPART: case RF_L_COALESCE: {
+        RF_TRY(plan_node(l->child[0], ctx, &in));
+        rf_xkind k = l->kind == RF_L_COALESCE ? RF_X_COALESCE : l->n_exprs ? RF_X_HASH : RF_X_ROUNDROBIN;
+        rc = exchange(k, l->n, in, l->exprs, l->n_exprs, out);
+        in = NULL;
+        return rc;
+    }
+    default:
+        return rf__err_set(RF_ERR_INTERNAL, "cannot plan %s", rf__plan_kind_name(l->kind));
+    }
+done:
+    rf__plan_destroy(&in);
+    rf__plan_destroy(out);
+    return rc;
+}
+
+static void number(rf_plan *p, uint32_t *next)
+{
+    for (int i = 0; i < p->n_child; i++) number(p->child[i], next);
+    p->id = (*next)++;
+}
+
+int rf__physical_plan(const rf_plan *optimized, rf_physctx *ctx, rf_plan **out)
+{
+    int rc = plan_node(optimized, ctx, out);
+    if (rc) return rc;
+    uint32_t next = 0;
+    number(*out, &next);
+    return RF_OK;
+}

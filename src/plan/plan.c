@@ -1,0 +1,170 @@
+/*
+ * plan.c — plan node lifecycle (create, deep copy, destroy), file sources, and the task count of
+ * a physical subtree.
+ */
+#include <stdlib.h>
+#include "plan/plan.h"
+
+static const char *kind_names[RF_NKIND_COUNT_] = {
+    "Scan", "Filter", "Project", "Generate", "Aggregate", "Join", "Sort", "Limit", "Union",
+    "Repartition", "Coalesce",
+    "Scan", "Filter", "Project", "Generate", "HashAggregate", "HashJoin", "NestedLoopJoin", "Sort",
+    "TakeOrdered", "Limit", "Union", "Exchange",
+};
+
+const char *rf__plan_kind_name(rf_nkind k) { return (unsigned)k < RF_NKIND_COUNT_ ? kind_names[k] : "?"; }
+
+int rf__plan_new(rf_nkind k, int n_child, rf_plan **out)
+{
+    rf_plan *p = rf_calloc(1, sizeof *p);
+    *out = NULL;
+    if (!p) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (n_child && !(p->child = rf_calloc((size_t)n_child, sizeof *p->child))) {
+        rf_free(p);
+        return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    }
+    p->kind = k;
+    p->n_child = n_child;
+    p->est_bytes = -1;
+    p->stage = -1;
+    *out = p;
+    return RF_OK;
+}
+
+void rf__source_destroy(rf_source **ps)
+{
+    rf_source *s = *ps;
+    *ps = NULL;
+    if (!s) return;
+    for (int i = 0; i < s->n_files; i++) rf_free(s->files[i]);
+    rf_free(s->files);
+    rf_free(s->sizes);
+    rf_schema_destroy(&s->file_schema);
+    rf_free(s->read);
+    rf_free(s->null_value);
+    rf_free(s->split_file);
+    rf_free(s->split_off);
+    rf_free(s->split_len);
+    rf_free(s);
+}
+
+static void free_exprs(rf_expr ***pe, int n)
+{
+    for (int i = 0; i < n; i++) rf_expr_destroy(&(*pe)[i]);
+    RF_FREE(*pe);
+}
+
+void rf__plan_destroy(rf_plan **pp)
+{
+    rf_plan *p = *pp;
+    *pp = NULL;
+    if (!p) return;
+    for (int i = 0; i < p->n_child; i++) rf__plan_destroy(&p->child[i]);
+    rf_free(p->child);
+    rf_schema_destroy(&p->schema);
+    free_exprs(&p->exprs, p->n_exprs);
+    free_exprs(&p->exprs2, p->n_exprs2);
+    rf_expr_destroy(&p->cond);
+    rf__source_destroy(&p->src);
+    rf_free(p);
+}
+
+#define DUP_ARRAY(dst, src, n, type)                                                        \
+    do {                                                                                    \
+        if ((n) > 0) {                                                                      \
+            (dst) = rf_malloc((size_t)(n) * sizeof(type));                                  \
+            if (!(dst)) goto nomem;                                                         \
+            memcpy((dst), (src), (size_t)(n) * sizeof(type));                               \
+        } else (dst) = NULL;                                                                \
+    } while (0)
+
+int rf__source_copy(const rf_source *s, rf_source **out)
+{
+    rf_source *c = rf_calloc(1, sizeof *c);
+    if (!c) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    *c = *s;
+    c->files = NULL; c->sizes = NULL; c->file_schema = NULL; c->read = NULL; c->null_value = NULL;
+    c->split_file = NULL; c->split_off = NULL; c->split_len = NULL;
+    c->n_files = 0;
+    c->files = rf_calloc((size_t)(s->n_files ? s->n_files : 1), sizeof *c->files);
+    if (!c->files) goto nomem;
+    for (int i = 0; i < s->n_files; i++) {
+        if (!(c->files[i] = rf_strdup(s->files[i]))) goto nomem;
+        c->n_files++;
+    }
+    DUP_ARRAY(c->sizes, s->sizes, s->n_files, int64_t);
+    DUP_ARRAY(c->read, s->read, s->n_read, int);
+    DUP_ARRAY(c->split_file, s->split_file, s->n_splits, int32_t);
+    DUP_ARRAY(c->split_off, s->split_off, s->n_splits, int64_t);
+    DUP_ARRAY(c->split_len, s->split_len, s->n_splits, int64_t);
+    if (s->null_value && !(c->null_value = rf_strdup(s->null_value))) goto nomem;
+    if (s->file_schema && rf_schema_copy(s->file_schema, &c->file_schema)) goto nomem;
+    *out = c;
+    return RF_OK;
+nomem:
+    rf__source_destroy(&c);
+    return rf__err_set(RF_ERR_NOMEM, "out of memory");
+}
+
+static int copy_exprs(rf_expr **src, int n, rf_expr ***out)
+{
+    *out = NULL;
+    if (!n) return RF_OK;
+    *out = rf_calloc((size_t)n, sizeof **out);
+    if (!*out) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        int rc = rf__expr_copy(src[i], &(*out)[i]);
+        if (rc) return rc;
+    }
+    return RF_OK;
+}
+
+int rf__plan_copy(const rf_plan *p, rf_plan **out)
+{
+    rf_plan *c = NULL;
+    int rc = rf__plan_new(p->kind, p->n_child, &c);
+    if (rc) return rc;
+    c->id = p->id;
+    c->n = p->n;
+    c->mode = p->mode;
+    c->est_bytes = p->est_bytes;
+    c->stage = p->stage;
+    if (p->schema) RF_TRY(rf_schema_copy(p->schema, &c->schema));
+    c->n_exprs = p->n_exprs;
+    RF_TRY(copy_exprs(p->exprs, p->n_exprs, &c->exprs));
+    c->n_exprs2 = p->n_exprs2;
+    RF_TRY(copy_exprs(p->exprs2, p->n_exprs2, &c->exprs2));
+    if (p->cond) RF_TRY(rf__expr_copy(p->cond, &c->cond));
+    if (p->src) RF_TRY(rf__source_copy(p->src, &c->src));
+    for (int i = 0; i < p->n_child; i++) RF_TRY(rf__plan_copy(p->child[i], &c->child[i]));
+    *out = c;
+    return RF_OK;
+done:
+    rf__plan_destroy(&c);
+    *out = NULL;
+    return rc;
+}
+
+int64_t rf__plan_tasks(const rf_plan *p)
+{
+    switch (p->kind) {
+    case RF_P_SCAN: return p->src->n_splits;
+    case RF_P_EXCHANGE: return p->mode == RF_X_BROADCAST ? -1 : p->mode == RF_X_SINGLE ? 1 : p->n;
+    case RF_P_UNION: {
+        int64_t t = 0;
+        for (int i = 0; i < p->n_child; i++) {
+            int64_t c = rf__plan_tasks(p->child[i]);
+            t += c < 0 ? 1 : c;
+        }
+        return t;
+    }
+    default: {
+        int64_t t = -1;
+        for (int i = 0; i < p->n_child; i++) {
+            int64_t c = rf__plan_tasks(p->child[i]);
+            if (c > t) t = c;
+        }
+        return t;
+    }
+    }
+}

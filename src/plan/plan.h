@@ -1,0 +1,147 @@
+/*
+ * plan.h — logical and physical plan trees, the optimizer, stage splitting and the binary plan
+ * format broadcast from the driver to every executor.
+ *
+ * One node type (rf_plan) serves both levels; `kind` says which. Field meaning per kind:
+ *
+ *   kind            child        exprs              exprs2             cond            n / mode
+ *   SCAN            -            -                  -                  -               src: files, splits, columns read
+ *   FILTER          1            -                  -                  predicate
+ *   PROJECT         1            output exprs       -                  -
+ *   GENERATE        1            -                  -                  array to explode  (output = child + element)
+ *   L_AGG           1            group keys         aggregate calls    -               output = keys ++ aggs
+ *   P_HASH_AGG      1            group keys         aggregate calls    -               mode: PARTIAL/FINAL/COMPLETE
+ *   JOIN            2            left keys (P)      right keys (P)     extra condition mode: rf_join_type
+ *   SORT / TOPK     1            sort orders        -                  -               n: k for TOPK
+ *   LIMIT           1            -                  -                  -               n
+ *   UNION           >=2          -                  -                  -
+ *   L_REPART        1            hash keys or none  -                  -               n partitions
+ *   L_COALESCE      1            -                  -                  -               n partitions
+ *   P_EXCHANGE      1 (producer) keys / orders      -                  -               mode: rf_xkind, n partitions
+ *
+ * Physical plans are immutable once built: executors build their own runtime operators from them.
+ */
+#ifndef RF_PLAN_H
+#define RF_PLAN_H
+
+#include "core/core.h"
+#include "expr/expr.h"
+
+typedef enum rf_nkind {
+    RF_L_SCAN = 0, RF_L_FILTER, RF_L_PROJECT, RF_L_GENERATE, RF_L_AGG, RF_L_JOIN, RF_L_SORT,
+    RF_L_LIMIT, RF_L_UNION, RF_L_REPART, RF_L_COALESCE,
+    RF_P_SCAN, RF_P_FILTER, RF_P_PROJECT, RF_P_GENERATE, RF_P_HASH_AGG, RF_P_HASH_JOIN,
+    RF_P_NL_JOIN, RF_P_SORT, RF_P_TOPK, RF_P_LIMIT, RF_P_UNION, RF_P_EXCHANGE,
+    RF_NKIND_COUNT_
+} rf_nkind;
+
+typedef enum rf_aggmode { RF_AGG_PARTIAL = 0, RF_AGG_FINAL, RF_AGG_COMPLETE } rf_aggmode;
+
+typedef enum rf_xkind {
+    RF_X_HASH = 0,     /* by hash of keys into n partitions */
+    RF_X_RANGE,        /* by sampled ranges of sort orders into n partitions */
+    RF_X_SINGLE,       /* everything into partition 0 (rank 0) */
+    RF_X_BROADCAST,    /* everything to every rank */
+    RF_X_ROUNDROBIN,   /* rows dealt over n partitions */
+    RF_X_COALESCE      /* whole map tasks merged into n partitions */
+} rf_xkind;
+
+typedef enum rf_format { RF_FMT_CSV = 0, RF_FMT_TEXT } rf_format;
+typedef enum rf_csvmode { RF_CSV_PERMISSIVE = 0, RF_CSV_DROPMALFORMED, RF_CSV_FAILFAST } rf_csvmode;
+
+/* A file source: what to read and how; splits are byte ranges fixed at physical planning. */
+typedef struct rf_source {
+    rf_format  format;
+    int        n_files;
+    char     **files;
+    int64_t   *sizes;
+    rf_schema *file_schema;   /* every column of the file, in file order */
+    int        n_read;
+    int       *read;          /* file columns read, in output order (column pruning) */
+    bool       header;
+    char       delim, quote;
+    char      *null_value;    /* field text that means NULL ("" by default) */
+    rf_csvmode mode;
+    int64_t    n_splits;
+    int32_t   *split_file;
+    int64_t   *split_off, *split_len;
+} rf_source;
+
+typedef struct rf_plan {
+    rf_nkind         kind;
+    uint32_t         id;
+    rf_schema       *schema;      /* output; field ids are attribute ids */
+    struct rf_plan **child;
+    int              n_child;
+    rf_expr        **exprs;
+    int              n_exprs;
+    rf_expr        **exprs2;
+    int              n_exprs2;
+    rf_expr         *cond;
+    int64_t          n;
+    int              mode;
+    rf_source       *src;
+    double           est_bytes;   /* size estimate for join choice, -1 unknown */
+    int              stage;       /* P_EXCHANGE: the stage that produces it */
+} rf_plan;
+
+/* ---- nodes (plan.c) ---- */
+int  rf__plan_new(rf_nkind k, int n_child, rf_plan **out);
+void rf__plan_destroy(rf_plan **pp);
+int  rf__plan_copy(const rf_plan *p, rf_plan **out);
+void rf__source_destroy(rf_source **ps);
+int  rf__source_copy(const rf_source *s, rf_source **out);
+const char *rf__plan_kind_name(rf_nkind k);
+/* Number of tasks (partitions) the subtree produces; -1 for a replicated (broadcast) input. */
+int64_t rf__plan_tasks(const rf_plan *p);
+
+/* ---- optimizer (optimizer.c + one file per rule) ---- */
+typedef struct rf_optctx {
+    int64_t *next_attr;   /* session attribute id counter */
+} rf_optctx;
+int rf__rule_fold(rf_plan **pp, rf_optctx *ctx);
+int rf__rule_pushdown(rf_plan **pp, rf_optctx *ctx);
+int rf__rule_prune(rf_plan **pp, rf_optctx *ctx);
+/* Runs every rule to a fixed point on a copy; *out returned-owned. */
+int rf__optimize(const rf_plan *logical, rf_optctx *ctx, rf_plan **out);
+
+/* ---- physical planning (physical.c) ---- */
+typedef struct rf_physctx {
+    int64_t  shuffle_partitions;
+    int64_t  broadcast_threshold;
+    int64_t  max_split_bytes;
+    int64_t *next_attr;
+} rf_physctx;
+int rf__physical_plan(const rf_plan *optimized, rf_physctx *ctx, rf_plan **out);
+
+/* ---- stages (stages.c) ---- */
+typedef struct rf_stage {
+    int      id;
+    rf_plan *root;       /* borrowed: the subtree this stage runs */
+    rf_plan *exchange;   /* borrowed: the exchange it feeds, NULL for the result stage */
+    int64_t  n_tasks;
+    int      n_inputs;
+    int     *inputs;     /* stage ids this stage reads (through exchanges) */
+} rf_stage;
+typedef struct rf_stages {
+    int       n;
+    rf_stage *s;         /* in execution order; the last is the result stage */
+} rf_stages;
+int  rf__stages_split(rf_plan *physical, rf_stages *out);
+void rf__stages_fini(rf_stages *st);
+
+/* ---- serialization (serialize.c) ---- */
+#define RF_PLAN_MAGIC   0x52464c50u   /* "RFLP" */
+#define RF_PLAN_VERSION 1
+int rf__plan_encode(const rf_plan *p, rf_buf *b);
+int rf__plan_decode(rf_rd *r, rf_plan **out);
+int rf__expr_encode(const rf_expr *e, rf_buf *b);
+int rf__expr_decode(rf_rd *r, rf_expr **out);
+int rf__schema_encode(const rf_schema *s, rf_buf *b);
+int rf__schema_decode(rf_rd *r, rf_schema **out);
+
+/* ---- explain (explain.c) ---- */
+int rf__plan_explain(const rf_plan *p, rf_buf *b);
+int rf__stages_explain(const rf_stages *st, rf_buf *b);
+
+#endif

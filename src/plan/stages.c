@@ -1,0 +1,71 @@
+/*
+ * stages.c — splits a physical plan into stages at its exchanges.
+ *
+ * Every Exchange ends the stage below it (the map side, whose tasks partition their output) and is
+ * a leaf of the stage above it (which reads the exchanged partitions). Stages are numbered in a
+ * post-order walk, so a stage always comes after every stage it reads; the last one produces the
+ * result. The split is a pure function of the plan: every rank derives the same stages from the
+ * broadcast plan, so only the plan travels.
+ */
+#include <stdlib.h>
+#include "plan/plan.h"
+
+static int collect_inputs(const rf_plan *p, rf_stage *st)
+{
+    if (p->kind == RF_P_EXCHANGE) {
+        int64_t cap = st->n_inputs;
+        int rc = rf__grow((void **)&st->inputs, &cap, st->n_inputs + 1, sizeof *st->inputs);
+        if (rc) return rc;
+        st->inputs[st->n_inputs++] = p->stage;
+        return RF_OK;
+    }
+    for (int i = 0; i < p->n_child; i++) {
+        int rc = collect_inputs(p->child[i], st);
+        if (rc) return rc;
+    }
+    return RF_OK;
+}
+
+static int add_stage(rf_stages *out, int64_t *cap, rf_plan *root, rf_plan *x)
+{
+    int rc = rf__grow((void **)&out->s, cap, out->n + 1, sizeof *out->s);
+    if (rc) return rc;
+    rf_stage *st = &out->s[out->n];
+    memset(st, 0, sizeof *st);
+    st->id = out->n;
+    st->root = root;
+    st->exchange = x;
+    st->n_tasks = rf__plan_tasks(root);
+    if (st->n_tasks < 0) st->n_tasks = 1;   /* a stage over broadcast data only runs once */
+    if ((rc = collect_inputs(root, st))) return rc;
+    if (x) x->stage = st->id;
+    out->n++;
+    return RF_OK;
+}
+
+static int walk(rf_plan *p, rf_stages *out, int64_t *cap)
+{
+    for (int i = 0; i < p->n_child; i++) {
+        int rc = walk(p->child[i], out, cap);
+        if (rc) return rc;
+    }
+    if (p->kind == RF_P_EXCHANGE) return add_stage(out, cap, p->child[0], p);
+    return RF_OK;
+}
+
+int rf__stages_split(rf_plan *physical, rf_stages *out)
+{
+    int64_t cap = 0;
+    memset(out, 0, sizeof *out);
+    int rc = walk(physical, out, &cap);
+    if (!rc) rc = add_stage(out, &cap, physical, NULL);
+    if (rc) rf__stages_fini(out);
+    return rc;
+}
+
+void rf__stages_fini(rf_stages *st)
+{
+    for (int i = 0; i < st->n; i++) rf_free(st->s[i].inputs);
+    RF_FREE(st->s);
+    st->n = 0;
+}

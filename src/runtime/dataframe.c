@@ -1,0 +1,666 @@
+/*
+ * dataframe.c — the public DataFrame API: every transformation analyzes its input right away
+ * (names resolved, types checked, errors with suggestions) and returns a new logical plan node;
+ * actions hand the plan to the driver (driver.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+#include "runtime/runtime.h"
+
+int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const char *options, int64_t sample_bytes,
+                     rf_source **out);
+
+/* ---------------------------------------------------------------- df objects */
+static rf_df *track(rf_session *s, rf_df *d)
+{
+    if (!d) return NULL;
+    if (rf__grow((void **)&s->dfs, &s->cap_dfs, s->n_dfs + 1, sizeof *s->dfs)) return d;
+    s->dfs[s->n_dfs++] = d;
+    return d;
+}
+
+static rf_df *make(rf_session *s, rf_plan *p, int err)
+{
+    rf_df *d = rf_calloc(1, sizeof *d);
+    if (!d) { rf__plan_destroy(&p); return NULL; }
+    d->s = s;
+    d->plan = p;
+    d->err = err;
+    if (err) {
+        d->msg = rf_strdup(rf__err_slot()->msg);
+        rf__plan_destroy(&d->plan);
+    }
+    return track(s, d);
+}
+
+static rf_df *fail(rf_session *s, int code) { return make(s, NULL, code ? code : RF_ERR_INVALID); }
+
+void rf__df_free_all(rf_session *s)
+{
+    for (int64_t i = 0; i < s->n_dfs; i++) {
+        if (!s->dfs[i]) continue;
+        rf__plan_destroy(&s->dfs[i]->plan);
+        rf_free(s->dfs[i]->msg);
+        rf_free(s->dfs[i]);
+    }
+    RF_FREE(s->dfs);
+    s->n_dfs = s->cap_dfs = 0;
+}
+
+void rf_df_release(rf_df **pdf)
+{
+    rf_df *d = *pdf;
+    *pdf = NULL;
+    if (!d) return;
+    for (int64_t i = 0; i < d->s->n_dfs; i++) if (d->s->dfs[i] == d) d->s->dfs[i] = NULL;
+    rf__plan_destroy(&d->plan);
+    rf_free(d->msg);
+    rf_free(d);
+}
+
+const char *rf_df_error(const rf_df *df) { return !df ? "out of memory" : df->err ? df->msg : NULL; }
+int rf_df_status(const rf_df *df) { return !df ? RF_ERR_NOMEM : df->err; }
+
+/* Input check shared by every transformation: propagates the sticky error. */
+#define INPUT(df)                                                                                   \
+    do {                                                                                            \
+        if (!(df)) return NULL;                                                                     \
+        if ((df)->err) { rf__err_set((df)->err, "%s", (df)->msg); return fail((df)->s, (df)->err); } \
+    } while (0)
+
+static int64_t new_attr(rf_session *s) { return s->next_attr++; }
+
+/* ---------------------------------------------------------------- sources */
+static rf_df *scan(rf_session *s, int n, const char *const *paths, rf_format fmt, const char *options)
+{
+    rf_source *src = NULL;
+    rf_plan *p = NULL;
+    int rc = rf__source_build(n, paths, fmt, options, rf__conf_size(&s->conf, "riffle.csv.inferSchema.sampleBytes"), &src);
+    if (rc) return fail(s, rc);
+    if ((rc = rf__plan_new(RF_L_SCAN, 0, &p))) { rf__source_destroy(&src); return fail(s, rc); }
+    p->src = src;
+    if ((rc = rf_schema_copy(src->file_schema, &p->schema))) { rf__plan_destroy(&p); return fail(s, rc); }
+    for (int i = 0; i < p->schema->n; i++) p->schema->f[i].id = new_attr(s);
+    return make(s, p, RF_OK);
+}
+
+rf_df *rf_read_csv(rf_session *s, const char *path, const char *options) { return scan(s, 1, &path, RF_FMT_CSV, options); }
+rf_df *rf_read_csv_paths(rf_session *s, int n, const char *const *paths, const char *options) { return scan(s, n, paths, RF_FMT_CSV, options); }
+rf_df *rf_read_text(rf_session *s, const char *path) { return scan(s, 1, &path, RF_FMT_TEXT, NULL); }
+rf_df *rf_read_text_paths(rf_session *s, int n, const char *const *paths) { return scan(s, n, paths, RF_FMT_TEXT, NULL); }
+
+/* ---------------------------------------------------------------- helpers */
+static int unary(rf_nkind k, const rf_df *in, rf_plan **out)
+{
+    rf_plan *c = NULL;
+    int rc = rf__plan_copy(in->plan, &c);
+    if (rc) return rc;
+    if ((rc = rf__plan_new(k, 1, out))) { rf__plan_destroy(&c); return rc; }
+    (*out)->child[0] = c;
+    return RF_OK;
+}
+
+static void free_exprs(rf_expr **v, int n) { for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]); }
+
+static char *display_name(const rf_expr *e)
+{
+    if (e->name) return rf_strdup(e->name);
+    rf_buf b = { 0 };
+    rf__expr_display(e, &b);
+    char *s = b.data ? rf_strndup((const char *)b.data, b.len) : rf_strdup("col");
+    rf_buf_fini(&b);
+    return s;
+}
+
+/* Output field for a resolved projection item (a bare column keeps its attribute id). */
+static int field_for(rf_session *s, const rf_expr *e, rf_field *f)
+{
+    bool bare = e->kind == RF_E_COL;
+    f->name = display_name(e);
+    f->qual = bare ? rf_strdup(e->qual) : NULL;
+    f->type = e->type;
+    f->nullable = e->nullable;
+    f->id = bare ? e->attr : new_attr(s);
+    return f->name ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+}
+
+static bool is_explode(const rf_expr *e)
+{
+    if (e->kind == RF_E_CAST && e->type == RF_TYPE_NULL && e->n_arg == 1) e = e->arg[0];
+    return e->kind == RF_E_FUNC && e->op == RF_F_EXPLODE;
+}
+
+/* ---------------------------------------------------------------- select */
+rf_df *rf_df_selectv(rf_df *df, int n, rf_expr **exprs)
+{
+    rf_plan *p = NULL, *child = NULL;
+    int rc = RF_OK, gen = -1;
+    if (!df) { free_exprs(exprs, n); return NULL; }
+    if (df->err) { free_exprs(exprs, n); rf__err_set(df->err, "%s", df->msg); return fail(df->s, df->err); }
+    RF_TRY(rf__plan_copy(df->plan, &child));
+    for (int i = 0; i < n; i++) {
+        RF_CHECK(exprs[i] != NULL, RF_ERR_INVALID, "select: expression %d is invalid (NULL or out of memory)", i + 1);
+        if (is_explode(exprs[i])) {
+            RF_CHECK(gen < 0, RF_ERR_ANALYSIS, "only one explode() is allowed per select");
+            gen = i;
+        }
+    }
+    if (gen >= 0) {
+        /* Generate(child, array) below the projection; the select item becomes its column */
+        rf_expr *e = exprs[gen], *fn = (e->kind == RF_E_CAST) ? e->arg[0] : e;
+        const char *alias = e->name ? e->name : "col";
+        RF_TRY(rf__expr_resolve(fn->arg[0], child->schema, false));
+        RF_CHECK(fn->arg[0]->type == RF_TYPE_ARRAY, RF_ERR_ANALYSIS, "explode() needs an array (e.g. split(...)), not %s", rf_type_name(fn->arg[0]->type));
+        rf_plan *g = NULL;
+        RF_TRY(rf__plan_new(RF_L_GENERATE, 1, &g));
+        g->child[0] = child;
+        child = g;
+        g->cond = fn->arg[0];
+        fn->arg[0] = NULL;
+        RF_TRY(rf_schema_create(g->child[0]->schema->n + 1, &g->schema));
+        const rf_schema *cs = g->child[0]->schema;
+        for (int i = 0; i < cs->n; i++) {
+            g->schema->f[i] = cs->f[i];
+            g->schema->f[i].name = rf_strdup(cs->f[i].name);
+            g->schema->f[i].qual = rf_strdup(cs->f[i].qual);
+        }
+        int64_t id = new_attr(df->s);
+        g->schema->f[cs->n] = (rf_field){ .name = rf_strdup(alias), .type = RF_TYPE_STRING, .nullable = true, .id = id };
+        rf_expr_destroy(&exprs[gen]);
+        exprs[gen] = rf__expr_col_attr(id, alias, RF_TYPE_STRING, true, cs->n);
+        RF_CHECK(exprs[gen] != NULL, RF_ERR_NOMEM, "out of memory");
+    }
+    RF_TRY(rf__plan_new(RF_L_PROJECT, 1, &p));
+    p->child[0] = child;
+    child = NULL;
+    RF_TRY(rf_schema_create(n, &p->schema));
+    RF_CHECK((p->exprs = rf_calloc((size_t)(n ? n : 1), sizeof *p->exprs)) != NULL, RF_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        p->exprs[i] = exprs[i];
+        exprs[i] = NULL;
+        p->n_exprs = i + 1;
+        RF_TRY(rf__expr_resolve(p->exprs[i], p->child[0]->schema, false));
+        RF_CHECK(!rf__expr_has_agg(p->exprs[i]), RF_ERR_ANALYSIS, "aggregate functions belong in rf_df_agg(), not in select");
+        RF_TRY(field_for(df->s, p->exprs[i], &p->schema->f[i]));
+    }
+    return make(df->s, p, RF_OK);
+done:
+    free_exprs(exprs, n);
+    rf__plan_destroy(&child);
+    rf__plan_destroy(&p);
+    return fail(df->s, rc);
+}
+
+rf_df *rf_df_select(rf_df *df, int n, ...)
+{
+    rf_expr *v[256];
+    va_list ap;
+    if (n < 0 || n > 256) return NULL;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++) v[i] = va_arg(ap, rf_expr *);
+    va_end(ap);
+    return rf_df_selectv(df, n, v);
+}
+
+static rf_df *select_all_but(rf_df *df, const char *replace, rf_expr *with, const char *rename_from, const char *rename_to,
+                             const char *drop)
+{
+    const rf_schema *s = df->plan->schema;
+    rf_expr **v = rf_calloc((size_t)s->n + 1, sizeof *v);
+    int n = 0;
+    bool replaced = false;
+    if (!v) { rf_expr_destroy(&with); return NULL; }
+    for (int i = 0; i < s->n; i++) {
+        const rf_field *f = &s->f[i];
+        if (drop && !strcasecmp(f->name, drop)) continue;
+        if (replace && !strcasecmp(f->name, replace)) {
+            if (!replaced) v[n++] = rf_as(with, replace);
+            replaced = true;
+            continue;
+        }
+        rf_expr *c = rf__expr_col_attr(f->id, f->name, f->type, f->nullable, i);
+        if (c) { c->qual = rf_strdup(f->qual); c->resolved = false; }
+        if (rename_from && !strcasecmp(f->name, rename_from)) c = rf_as(c, rename_to);
+        v[n++] = c;
+    }
+    if (replace && !replaced) v[n++] = rf_as(with, replace);
+    rf_df *r = rf_df_selectv(df, n, v);
+    rf_free(v);
+    return r;
+}
+
+rf_df *rf_df_with_column(rf_df *df, const char *name, rf_expr *e)
+{
+    if (!df || df->err || !name) { rf_expr_destroy(&e); INPUT(df); return NULL; }
+    return select_all_but(df, name, e, NULL, NULL, NULL);
+}
+
+rf_df *rf_df_with_column_renamed(rf_df *df, const char *from, const char *to)
+{
+    INPUT(df);
+    return select_all_but(df, NULL, NULL, from, to, NULL);
+}
+
+rf_df *rf_df_drop(rf_df *df, const char *name)
+{
+    INPUT(df);
+    return select_all_but(df, NULL, NULL, NULL, NULL, name);
+}
+
+rf_df *rf_df_alias(rf_df *df, const char *alias)
+{
+    INPUT(df);
+    rf_df *r = select_all_but(df, NULL, NULL, NULL, NULL, NULL);
+    if (r && !r->err)
+        for (int i = 0; i < r->plan->schema->n; i++) {
+            rf_free(r->plan->schema->f[i].qual);
+            r->plan->schema->f[i].qual = rf_strdup(alias);
+        }
+    return r;
+}
+
+/* ---------------------------------------------------------------- filter */
+rf_df *rf_df_filter(rf_df *df, rf_expr *pred)
+{
+    rf_plan *p = NULL;
+    int rc;
+    if (!df || df->err) { rf_expr_destroy(&pred); INPUT(df); return NULL; }
+    RF_CHECK(pred != NULL, RF_ERR_INVALID, "filter: invalid predicate (NULL or out of memory)");
+    RF_TRY(unary(RF_L_FILTER, df, &p));
+    p->cond = pred;
+    pred = NULL;
+    RF_TRY(rf__expr_resolve(p->cond, p->child[0]->schema, false));
+    if (p->cond->type == RF_TYPE_NULL) p->cond = rf__expr_cast_to(p->cond, RF_TYPE_BOOL);
+    if (p->cond->type != RF_TYPE_BOOL) {
+        rf_buf b = { 0 };
+        rf__expr_display(p->cond, &b);
+        rc = rf__err_set(RF_ERR_ANALYSIS, "filter condition %s is %s, not boolean", b.data ? (char *)b.data : "?", rf_type_name(p->cond->type));
+        rf_buf_fini(&b);
+        goto done;
+    }
+    RF_TRY(rf_schema_copy(p->child[0]->schema, &p->schema));
+    return make(df->s, p, RF_OK);
+done:
+    rf_expr_destroy(&pred);
+    rf__plan_destroy(&p);
+    return fail(df->s, rc);
+}
+
+rf_df *rf_df_where(rf_df *df, rf_expr *pred) { return rf_df_filter(df, pred); }
+
+/* ---------------------------------------------------------------- aggregation */
+rf_df *rf_df_agg(rf_df *df, int n_keys, rf_expr **keys, int n_aggs, rf_expr **aggs)
+{
+    rf_plan *p = NULL;
+    int rc;
+    if (!df || df->err) { free_exprs(keys, n_keys); free_exprs(aggs, n_aggs); INPUT(df); return NULL; }
+    RF_TRY(unary(RF_L_AGG, df, &p));
+    RF_CHECK((p->exprs = rf_calloc((size_t)n_keys + 1, sizeof *p->exprs)) && (p->exprs2 = rf_calloc((size_t)n_aggs + 1, sizeof *p->exprs2)),
+             RF_ERR_NOMEM, "out of memory");
+    RF_TRY(rf_schema_create(n_keys + n_aggs, &p->schema));
+    for (int i = 0; i < n_keys; i++) {
+        p->exprs[i] = keys[i];
+        keys[i] = NULL;
+        p->n_exprs = i + 1;
+        RF_CHECK(p->exprs[i], RF_ERR_INVALID, "groupBy: key %d is invalid", i + 1);
+        RF_TRY(rf__expr_resolve(p->exprs[i], p->child[0]->schema, false));
+        RF_CHECK(p->exprs[i]->type != RF_TYPE_ARRAY, RF_ERR_ANALYSIS, "cannot group by an array");
+        RF_TRY(field_for(df->s, p->exprs[i], &p->schema->f[i]));
+    }
+    for (int i = 0; i < n_aggs; i++) {
+        rf_expr *a = aggs[i];
+        aggs[i] = NULL;
+        RF_CHECK(a, RF_ERR_INVALID, "agg: aggregate %d is invalid", i + 1);
+        if (a->kind == RF_E_CAST && a->type == RF_TYPE_NULL && a->n_arg == 1) {   /* alias wrapper */
+            rf_expr *in = a->arg[0];
+            a->arg[0] = NULL;
+            rf_free(in->name);
+            in->name = a->name;
+            a->name = NULL;
+            rf_expr_destroy(&a);
+            a = in;
+        }
+        p->exprs2[i] = a;
+        p->n_exprs2 = i + 1;
+        RF_CHECK(a->kind == RF_E_AGG, RF_ERR_ANALYSIS, "agg() takes aggregate calls (count, sum, avg, min, max); compute expressions of them in a select afterwards");
+        RF_TRY(rf__expr_resolve(a, p->child[0]->schema, true));
+        rf_field *f = &p->schema->f[n_keys + i];
+        f->name = display_name(a);
+        f->type = a->type;
+        f->nullable = a->nullable;
+        f->id = new_attr(df->s);
+    }
+    return make(df->s, p, RF_OK);
+done:
+    free_exprs(keys, n_keys);
+    free_exprs(aggs, n_aggs);
+    rf__plan_destroy(&p);
+    return fail(df->s, rc);
+}
+
+rf_df *rf_df_group_count(rf_df *df, int n_keys, ...)
+{
+    rf_expr *k[64], *a[1];
+    va_list ap;
+    if (n_keys < 0 || n_keys > 64) return NULL;
+    va_start(ap, n_keys);
+    for (int i = 0; i < n_keys; i++) k[i] = va_arg(ap, rf_expr *);
+    va_end(ap);
+    a[0] = rf_as(rf_count(NULL), "count");
+    return rf_df_agg(df, n_keys, k, 1, a);
+}
+
+rf_df *rf_df_distinct(rf_df *df)
+{
+    INPUT(df);
+    const rf_schema *s = df->plan->schema;
+    rf_expr **k = rf_calloc((size_t)s->n + 1, sizeof *k);
+    if (!k) return NULL;
+    for (int i = 0; i < s->n; i++) {
+        k[i] = rf__expr_col_attr(s->f[i].id, s->f[i].name, s->f[i].type, s->f[i].nullable, i);
+        if (k[i]) { k[i]->resolved = false; k[i]->qual = rf_strdup(s->f[i].qual); }
+    }
+    rf_df *r = rf_df_agg(df, s->n, k, 0, NULL);
+    rf_free(k);
+    return r;
+}
+
+/* ---------------------------------------------------------------- joins */
+static int join_schema(rf_plan *j)
+{
+    const rf_schema *l = j->child[0]->schema, *r = j->child[1]->schema;
+    bool left_only = j->mode == RF_JOIN_SEMI || j->mode == RF_JOIN_ANTI;
+    int n = l->n + (left_only ? 0 : r->n);
+    int rc = rf_schema_create(n, &j->schema);
+    if (rc) return rc;
+    for (int i = 0; i < n; i++) {
+        const rf_field *f = i < l->n ? &l->f[i] : &r->f[i - l->n];
+        j->schema->f[i] = *f;
+        j->schema->f[i].name = rf_strdup(f->name);
+        j->schema->f[i].qual = rf_strdup(f->qual);
+        if (j->mode == RF_JOIN_FULL || (j->mode == RF_JOIN_LEFT && i >= l->n) || (j->mode == RF_JOIN_RIGHT && i < l->n))
+            j->schema->f[i].nullable = true;
+    }
+    return RF_OK;
+}
+
+rf_df *rf_df_join_on(rf_df *left, rf_df *right, rf_expr *cond, rf_join_type type)
+{
+    rf_plan *j = NULL;
+    rf_schema *both = NULL;
+    int rc;
+    if (!left || !right || left->err || right->err) {
+        rf_expr_destroy(&cond);
+        INPUT(left);
+        INPUT(right);
+        return NULL;
+    }
+    RF_CHECK(type >= RF_JOIN_INNER && type <= RF_JOIN_CROSS, RF_ERR_INVALID, "join: unknown join type %d", (int)type);
+    for (int i = 0; i < left->plan->schema->n; i++)
+        for (int k = 0; k < right->plan->schema->n; k++)
+            RF_CHECK(left->plan->schema->f[i].id != right->plan->schema->f[k].id, RF_ERR_ANALYSIS,
+                     "joining a DataFrame with itself is not supported yet: read the input twice");
+    RF_TRY(rf__plan_new(RF_L_JOIN, 2, &j));
+    j->mode = type;
+    RF_TRY(rf__plan_copy(left->plan, &j->child[0]));
+    RF_TRY(rf__plan_copy(right->plan, &j->child[1]));
+    if (cond) {
+        RF_TRY(rf_schema_create(left->plan->schema->n + right->plan->schema->n, &both));
+        for (int i = 0; i < both->n; i++) {
+            const rf_field *f = i < left->plan->schema->n ? &left->plan->schema->f[i] : &right->plan->schema->f[i - left->plan->schema->n];
+            both->f[i] = *f;
+            both->f[i].name = rf_strdup(f->name);
+            both->f[i].qual = rf_strdup(f->qual);
+        }
+        j->cond = cond;
+        cond = NULL;
+        RF_TRY(rf__expr_resolve(j->cond, both, false));
+        RF_CHECK(j->cond->type == RF_TYPE_BOOL, RF_ERR_ANALYSIS, "join condition is %s, not boolean", rf_type_name(j->cond->type));
+    } else {
+        RF_CHECK(type == RF_JOIN_CROSS || type == RF_JOIN_INNER, RF_ERR_ANALYSIS, "an outer, semi or anti join needs a condition");
+    }
+    RF_TRY(join_schema(j));
+    rf_schema_destroy(&both);
+    return make(left->s, j, RF_OK);
+done:
+    rf_expr_destroy(&cond);
+    rf_schema_destroy(&both);
+    rf__plan_destroy(&j);
+    return fail(left->s, rc);
+}
+
+rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_type type)
+{
+    INPUT(left);
+    INPUT(right);
+    if (!using_cols || !*using_cols) return rf_df_join_on(left, right, NULL, RF_JOIN_CROSS);
+    char *copy = rf_strdup(using_cols), *save = NULL;
+    char *names[64];
+    int nk = 0;
+    rf_expr *cond = NULL;
+    for (char *t = strtok_r(copy, ", ", &save); t && nk < 64; t = strtok_r(NULL, ", ", &save)) {
+        int li = rf_schema_find(left->plan->schema, t), ri = rf_schema_find(right->plan->schema, t);
+        if (li < 0 || ri < 0) {
+            rf_expr *probe = rf_col(t);
+            rf__expr_resolve(probe, li < 0 ? left->plan->schema : right->plan->schema, false);
+            rf_expr_destroy(&probe);
+            char msg[sizeof rf__err_slot()->msg];
+            snprintf(msg, sizeof msg, "%s", rf__err_slot()->msg);
+            rf__err_set(RF_ERR_ANALYSIS, "join using '%s': %s side: %.1400s", t, li < 0 ? "left" : "right", msg);
+            rf_expr_destroy(&cond);
+            rf_free(copy);
+            return fail(left->s, RF_ERR_ANALYSIS);
+        }
+        names[nk++] = t;
+        const rf_field *lf = &left->plan->schema->f[li], *rf_ = &right->plan->schema->f[ri];
+        rf_expr *e = rf_eq(rf__expr_col_attr(lf->id, lf->name, lf->type, lf->nullable, li),
+                           rf__expr_col_attr(rf_->id, rf_->name, rf_->type, rf_->nullable, ri));
+        if (e) { e->arg[0]->resolved = e->arg[1]->resolved = false; }
+        cond = cond ? rf_and(cond, e) : e;
+    }
+    rf_df *j = rf_df_join_on(left, right, cond, type);
+    if (!j || j->err || type == RF_JOIN_SEMI || type == RF_JOIN_ANTI) { rf_free(copy); return j; }
+    /* USING: the key columns once (coalesced for a full join), then the other columns */
+    const rf_schema *ls = left->plan->schema, *rs = right->plan->schema;
+    rf_expr **v = rf_calloc((size_t)(ls->n + rs->n), sizeof *v);
+    int n = 0;
+    for (int k = 0; k < nk; k++) {
+        const rf_field *lf = &ls->f[rf_schema_find(ls, names[k])], *rf_ = &rs->f[rf_schema_find(rs, names[k])];
+        rf_expr *lc = rf__expr_col_attr(lf->id, lf->name, lf->type, true, 0), *rc_ = rf__expr_col_attr(rf_->id, rf_->name, rf_->type, true, 0);
+        if (lc) lc->resolved = false;
+        if (rc_) rc_->resolved = false;
+        if (type == RF_JOIN_FULL) v[n++] = rf_as(rf_fn("coalesce", 2, lc, rc_), lf->name);
+        else if (type == RF_JOIN_RIGHT) { rf_expr_destroy(&lc); v[n++] = rc_; }
+        else { rf_expr_destroy(&rc_); v[n++] = lc; }
+    }
+    for (int side = 0; side < 2; side++) {
+        const rf_schema *s = side ? rs : ls;
+        for (int i = 0; i < s->n; i++) {
+            bool key = false;
+            for (int k = 0; k < nk; k++) key |= !strcasecmp(s->f[i].name, names[k]);
+            if (key) continue;
+            rf_expr *c = rf__expr_col_attr(s->f[i].id, s->f[i].name, s->f[i].type, true, 0);
+            if (c) c->resolved = false;
+            v[n++] = c;
+        }
+    }
+    rf_free(copy);
+    rf_df *r = rf_df_selectv(j, n, v);
+    rf_free(v);
+    return r;
+}
+
+/* ---------------------------------------------------------------- ordering, limits, unions */
+rf_df *rf_df_order_by(rf_df *df, int n, ...)
+{
+    rf_plan *p = NULL;
+    int rc;
+    va_list ap;
+    rf_expr *v[64] = { 0 };
+    va_start(ap, n);
+    for (int i = 0; i < n && i < 64; i++) v[i] = va_arg(ap, rf_expr *);
+    va_end(ap);
+    if (!df || df->err || n < 1 || n > 64) { free_exprs(v, n > 64 ? 64 : n); INPUT(df); return fail(df->s, rf__err_set(RF_ERR_INVALID, "orderBy needs 1 to 64 orders")); }
+    RF_TRY(unary(RF_L_SORT, df, &p));
+    RF_CHECK((p->exprs = rf_calloc((size_t)n, sizeof *p->exprs)) != NULL, RF_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        rf_expr *e = v[i];
+        v[i] = NULL;
+        RF_CHECK(e, RF_ERR_INVALID, "orderBy: order %d is invalid", i + 1);
+        if (e->kind != RF_E_SORT) e = rf_asc(e);
+        p->exprs[i] = e;
+        p->n_exprs = i + 1;
+        RF_TRY(rf__expr_resolve(e, p->child[0]->schema, false));
+        RF_CHECK(e->arg[0]->type != RF_TYPE_ARRAY, RF_ERR_ANALYSIS, "cannot order by an array");
+    }
+    RF_TRY(rf_schema_copy(p->child[0]->schema, &p->schema));
+    return make(df->s, p, RF_OK);
+done:
+    free_exprs(v, n);
+    rf__plan_destroy(&p);
+    return fail(df->s, rc);
+}
+
+static rf_df *counted(rf_df *df, rf_nkind k, int64_t n, const char *what)
+{
+    rf_plan *p = NULL;
+    int rc;
+    INPUT(df);
+    RF_CHECK(n >= (k == RF_L_LIMIT ? 0 : 1), RF_ERR_INVALID, "%s: %lld is out of range", what, (long long)n);
+    RF_TRY(unary(k, df, &p));
+    p->n = n;
+    RF_TRY(rf_schema_copy(p->child[0]->schema, &p->schema));
+    return make(df->s, p, RF_OK);
+done:
+    rf__plan_destroy(&p);
+    return fail(df->s, rc);
+}
+
+rf_df *rf_df_limit(rf_df *df, int64_t n) { return counted(df, RF_L_LIMIT, n, "limit"); }
+rf_df *rf_df_repartition(rf_df *df, int n) { return counted(df, RF_L_REPART, n, "repartition"); }
+rf_df *rf_df_coalesce(rf_df *df, int n) { return counted(df, RF_L_COALESCE, n, "coalesce"); }
+
+rf_df *rf_df_union_all(rf_df *a, rf_df *b)
+{
+    rf_plan *p = NULL;
+    int rc;
+    INPUT(a);
+    INPUT(b);
+    const rf_schema *sa = a->plan->schema, *sb = b->plan->schema;
+    RF_CHECK(sa->n == sb->n, RF_ERR_ANALYSIS, "union: the inputs have %d and %d columns", sa->n, sb->n);
+    for (int i = 0; i < sa->n; i++)
+        RF_CHECK(sa->f[i].type == sb->f[i].type, RF_ERR_ANALYSIS, "union: column %d ('%s') is %s on the left and %s on the right; cast one side",
+                 i + 1, sa->f[i].name, rf_type_name(sa->f[i].type), rf_type_name(sb->f[i].type));
+    RF_TRY(rf__plan_new(RF_L_UNION, 2, &p));
+    RF_TRY(rf__plan_copy(a->plan, &p->child[0]));
+    RF_TRY(rf__plan_copy(b->plan, &p->child[1]));
+    RF_TRY(rf_schema_copy(sa, &p->schema));
+    for (int i = 0; i < sa->n; i++) {
+        p->schema->f[i].id = new_attr(a->s);
+        p->schema->f[i].nullable = sa->f[i].nullable || sb->f[i].nullable;
+        RF_FREE(p->schema->f[i].qual);
+    }
+    return make(a->s, p, RF_OK);
+done:
+    rf__plan_destroy(&p);
+    return fail(a->s, rc);
+}
+
+/* ---------------------------------------------------------------- actions */
+static int action_error(rf_df *df)
+{
+    if (!df) return RF_ERR_NOMEM;
+    if (df->err) { df->s->err.code = df->err; snprintf(df->s->err.msg, sizeof df->s->err.msg, "%s", df->msg); df->s->err.rank = -1; }
+    return df->err;
+}
+
+static int collect_plan(rf_df *df, rf_plan *plan, rf_result **out)
+{
+    rf_action act = { .kind = RF_ACT_COLLECT };
+    rf_batch *b = NULL;
+    int rc = rf__driver_run(df->s, plan, &act, &b);
+    rf__action_fini(&act);
+    if (rc) return rc;
+    rf_result *r = rf_calloc(1, sizeof *r);
+    if (!r || rf_schema_copy(plan->schema, &r->schema)) { rf_free(r); rf_batch_destroy(&b); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
+    r->batch = b;
+    *out = r;
+    return RF_OK;
+}
+
+int rf_df_collect(rf_df *df, rf_result **out)
+{
+    int rc = action_error(df);
+    *out = NULL;
+    return rc ? rc : collect_plan(df, df->plan, out);
+}
+
+int rf_df_take(rf_df *df, int64_t n, rf_result **out)
+{
+    int rc = action_error(df);
+    *out = NULL;
+    if (rc) return rc;
+    rf_df *l = rf_df_limit(df, n);
+    if ((rc = action_error(l))) return rc;
+    rc = collect_plan(l, l->plan, out);
+    rf_df_release(&l);
+    return rc;
+}
+
+int rf_df_count(rf_df *df, int64_t *out)
+{
+    int rc = action_error(df);
+    *out = 0;
+    if (rc) return rc;
+    rf_expr *a[1] = { rf_as(rf_count(NULL), "count") };
+    rf_df *c = rf_df_agg(df, 0, NULL, 1, a);
+    rf_result *r = NULL;
+    if ((rc = action_error(c))) return rc;
+    rc = collect_plan(c, c->plan, &r);
+    if (!rc) *out = rf_result_int(r, 0, 0);
+    rf_result_destroy(&r);
+    rf_df_release(&c);
+    return rc;
+}
+
+int rf_df_write_csv(rf_df *df, const char *dir, const char *options)
+{
+    int rc = action_error(df);
+    if (rc) return rc;
+    rf_action act = { .kind = RF_ACT_WRITE_CSV, .header = true, .delim = ',' };
+    char *opts = options ? rf_strdup(options) : NULL, *save = NULL;
+    for (char *t = opts ? strtok_r(opts, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(t, '=');
+        const char *v = eq ? eq + 1 : "";
+        if (eq) *eq = '\0';
+        if (!strcasecmp(t, "header")) act.header = !strcasecmp(v, "true");
+        else if (!strcasecmp(t, "mode")) {
+            if (!strcasecmp(v, "error") || !strcasecmp(v, "errorifexists")) act.write_mode = 0;
+            else if (!strcasecmp(v, "overwrite")) act.write_mode = 1;
+            else if (!strcasecmp(v, "append")) act.write_mode = 2;
+            else { rc = rf__err_set(RF_ERR_INVALID, "write mode '%s' is not error, overwrite or append", v); break; }
+        } else if (!strcasecmp(t, "delimiter") || !strcasecmp(t, "sep")) act.delim = !strcmp(v, "\\t") ? '\t' : v[0] ? v[0] : ',';
+        else { rc = rf__err_set(RF_ERR_INVALID, "unknown write option '%s'", t); break; }
+    }
+    rf_free(opts);
+    if (!rc) {
+        act.path = rf_strdup(dir);
+        rc = act.path ? rf__driver_run(df->s, df->plan, &act, NULL) : RF_ERR_NOMEM;
+    } else {
+        df->s->err = *rf__err_slot();
+    }
+    rf__action_fini(&act);
+    return rc;
+}
+
+int rf_df_explain(rf_df *df, FILE *f)
+{
+    int rc = action_error(df);
+    if (rc) return rc;
+    rf_buf b = { 0 };
+    rc = rf__driver_explain(df->s, df->plan, &b);
+    if (!rc && b.data) fwrite(b.data, 1, b.len, f);
+    rf_buf_fini(&b);
+    return rc;
+}

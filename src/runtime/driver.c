@@ -1,0 +1,134 @@
+/*
+ * driver.c — rank 0's side of an action: optimize the logical plan, plan it physically, encode the
+ * action and plan, broadcast them, run the job alongside the executors, and commit outputs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+#include "runtime/runtime.h"
+
+int rf__session_send_run(rf_session *s, const rf_buf *payload);
+
+int rf__action_encode(const rf_action *a, rf_buf *b)
+{
+    int rc = rf_buf_put_i32(b, a->kind);
+    if (!rc) rc = rf_buf_put_str(b, a->path);
+    if (!rc) rc = rf_buf_put_str(b, a->staging);
+    if (!rc) rc = rf_buf_put_i32(b, a->write_mode);
+    if (!rc) rc = rf_buf_put_u8(b, a->header);
+    if (!rc) rc = rf_buf_put_u8(b, (uint8_t)a->delim);
+    if (!rc) rc = rf_buf_put_i64(b, a->max_result);
+    if (!rc) rc = rf_buf_put_i64(b, a->batch_rows);
+    if (!rc) rc = rf_buf_put_i64(b, a->round_bytes);
+    if (!rc) rc = rf_buf_put_i64(b, a->job_id);
+    if (!rc) rc = rf_buf_put_u8(b, a->progress);
+    return rc;
+}
+
+int rf__action_decode(rf_rd *r, rf_action *a)
+{
+    int32_t k, m;
+    uint8_t u;
+    int rc = rf_rd_i32(r, &k);
+    a->kind = (rf_action_kind)k;
+    if (!rc) rc = rf_rd_str(r, &a->path);
+    if (!rc) rc = rf_rd_str(r, &a->staging);
+    if (!rc) rc = rf_rd_i32(r, &m);
+    a->write_mode = m;
+    if (!rc) rc = rf_rd_u8(r, &u);
+    a->header = u;
+    if (!rc) rc = rf_rd_u8(r, &u);
+    a->delim = (char)u;
+    if (!rc) rc = rf_rd_i64(r, &a->max_result);
+    if (!rc) rc = rf_rd_i64(r, &a->batch_rows);
+    if (!rc) rc = rf_rd_i64(r, &a->round_bytes);
+    if (!rc) rc = rf_rd_i64(r, &a->job_id);
+    if (!rc) rc = rf_rd_u8(r, &u);
+    a->progress = u;
+    return rc;
+}
+
+void rf__action_fini(rf_action *a)
+{
+    RF_FREE(a->path);
+    RF_FREE(a->staging);
+}
+
+static int plan_all(rf_session *s, const rf_plan *logical, rf_plan **opt, rf_plan **phys)
+{
+    rf_optctx oc = { &s->next_attr };
+    int rc = rf__optimize(logical, &oc, opt);
+    if (rc) return rc;
+    int64_t parts = rf__conf_size(&s->conf, "riffle.shuffle.partitions");
+    rf_physctx pc = {
+        .shuffle_partitions = parts > 0 ? parts : 200,
+        .broadcast_threshold = rf__conf_size(&s->conf, "riffle.autoBroadcastJoinThreshold"),
+        .max_split_bytes = rf__conf_size(&s->conf, "riffle.files.maxPartitionBytes"),
+        .next_attr = &s->next_attr,
+    };
+    return rf__physical_plan(*opt, &pc, phys);
+}
+
+int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_batch **result)
+{
+    rf_plan *opt = NULL, *phys = NULL;
+    rf_buf payload = { 0 };
+    int rc;
+    rf__err_clear();
+    RF_TRY(plan_all(s, logical, &opt, &phys));
+    act->job_id = (int64_t)time(NULL) * 1000 + (int64_t)(getpid() % 1000) * 0 + s->next_job++;
+    act->max_result = rf__conf_size(&s->conf, "riffle.driver.maxResultSize");
+    act->batch_rows = rf__conf_size(&s->conf, "riffle.batch.rows");
+    act->round_bytes = rf__conf_size(&s->conf, "riffle.shuffle.roundBytes");
+    const char *pr = rf__conf_get(&s->conf, "riffle.progress");
+    act->progress = !strcmp(pr, "true") || (!strcmp(pr, "auto") && isatty(2));
+    if (act->kind == RF_ACT_WRITE_CSV) RF_TRY(rf__output_prepare(act));
+    RF_TRY(rf__action_encode(act, &payload));
+    RF_TRY(rf__plan_encode(phys, &payload));
+    RF_TRY(rf__session_send_run(s, &payload));
+    s->err.code = RF_OK;
+    if ((rc = rf__agree(s->comm, RF_OK, &s->err))) goto failed;
+    if ((rc = rf__job_run(s->comm, act, phys, result, &s->err))) goto failed;
+    if (act->kind == RF_ACT_WRITE_CSV && (rc = rf__output_commit(act))) {
+        s->err = *rf__err_slot();
+        s->err.rank = 0;
+        rf__output_abort(act);
+    }
+    goto out;
+failed:
+    if (act->kind == RF_ACT_WRITE_CSV) rf__output_abort(act);
+    goto out;
+done:
+    s->err = *rf__err_slot();
+    s->err.rank = -1;   /* a planning error: no rank ran anything */
+    if (act->kind == RF_ACT_WRITE_CSV && act->staging) rf__output_abort(act);
+out:
+    rf_buf_fini(&payload);
+    rf__plan_destroy(&opt);
+    rf__plan_destroy(&phys);
+    return rc;
+}
+
+int rf__driver_explain(rf_session *s, const rf_plan *logical, rf_buf *out)
+{
+    rf_plan *opt = NULL, *phys = NULL;
+    rf_stages st = { 0 };
+    int rc;
+    RF_TRY(plan_all(s, logical, &opt, &phys));
+    RF_TRY(rf_buf_printf(out, "== Analyzed Logical Plan ==\n"));
+    RF_TRY(rf__plan_explain(logical, out));
+    RF_TRY(rf_buf_printf(out, "\n== Optimized Logical Plan ==\n"));
+    RF_TRY(rf__plan_explain(opt, out));
+    RF_TRY(rf__stages_split(phys, &st));
+    RF_TRY(rf_buf_printf(out, "\n== Physical Plan ==\n"));
+    RF_TRY(rf__plan_explain(phys, out));
+    RF_TRY(rf_buf_printf(out, "\n== Stages ==\n"));
+    RF_TRY(rf__stages_explain(&st, out));
+done:
+    if (rc) s->err = *rf__err_slot();
+    rf__stages_fini(&st);
+    rf__plan_destroy(&opt);
+    rf__plan_destroy(&phys);
+    return rc;
+}

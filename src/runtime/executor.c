@@ -1,0 +1,519 @@
+/*
+ * executor.c — runs a staged physical plan on this rank (every rank runs this for every job).
+ *
+ * For each stage, in order:
+ *   1. pre-pass (collective) for CSV scans: per split, quote parity and line number at its start;
+ *   2. local phase: the rank's tasks (task t runs on rank t mod nranks) run in an OpenMP loop, each
+ *      with its own operator tree and its own output buffers (no locks in the hot path);
+ *   3. agreement: an Allreduce of the status, so a failure anywhere stops every rank together;
+ *   4. exchange (collective), or for the result stage: gather to rank 0 / write part files.
+ * Exchanged data of a stage is freed once the stage reading it has run.
+ */
+#include <limits.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include "runtime/runtime.h"
+#include "shuffle/shuffle.h"
+
+int rf__agree(MPI_Comm comm, int rc, rf_error *err)
+{
+    int rank, worst = 0, who = INT_MAX, me;
+    MPI_Comm_rank(comm, &rank);
+    me = rc ? rank : INT_MAX;
+    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, comm);
+    if (!worst) return RF_OK;
+    MPI_Allreduce(&me, &who, 1, MPI_INT, MPI_MIN, comm);
+    char msg[sizeof err->msg];
+    if (rank == who) snprintf(msg, sizeof msg, "%s", rf__err_slot()->msg);
+    if (who != 0) {
+        if (rank == who) MPI_Send(msg, (int)sizeof msg, MPI_CHAR, 0, 77, comm);
+        if (rank == 0) MPI_Recv(msg, (int)sizeof msg, MPI_CHAR, who, 77, comm, MPI_STATUS_IGNORE);
+    }
+    if (rank == 0 && err) {
+        err->code = worst;
+        err->rank = who;
+        snprintf(err->msg, sizeof err->msg, "%s", msg);
+    }
+    return worst;
+}
+
+/* ---------------------------------------------------------------- CSV pre-pass */
+static void find_scans(const rf_plan *p, const rf_plan **v, int *n, int cap)
+{
+    if (p->kind == RF_P_EXCHANGE) return;
+    if (p->kind == RF_P_SCAN && p->src->format == RF_FMT_CSV && *n < cap) v[(*n)++] = p;
+    for (int i = 0; i < p->n_child; i++) find_scans(p->child[i], v, n, cap);
+}
+
+static int count_split(const rf_source *s, int64_t t, int64_t *quotes, int64_t *lines)
+{
+    const char *fname = s->files[s->split_file[t]];
+    int fd = open(fname, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return rf__err_set(RF_ERR_IO, "%s: cannot open", fname);
+    char *buf = rf_malloc(1 << 20);
+    int rc = RF_OK;
+    if (!buf) { close(fd); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
+    int64_t off = s->split_off[t], left = s->split_len[t], q = 0, l = 0;
+    while (left > 0) {
+        ssize_t r = pread(fd, buf, (size_t)(left < (1 << 20) ? left : (1 << 20)), off);
+        if (r <= 0) { if (r < 0) rc = rf__err_set(RF_ERR_IO, "%s: read failed", fname); break; }
+        for (const char *p = buf, *e = buf + r; (p = memchr(p, '\n', (size_t)(e - p))); p++) l++;
+        if (s->quote) for (const char *p = buf, *e = buf + r; (p = memchr(p, s->quote, (size_t)(e - p))); p++) q++;
+        off += r;
+        left -= r;
+    }
+    rf_free(buf);
+    close(fd);
+    *quotes = q;
+    *lines = l;
+    return rc;
+}
+
+/* Collective. */
+static int prepass(MPI_Comm comm, const rf_stage *st, rf_scanprep **out, int *n_out, rf_error *err)
+{
+    const rf_plan *scans[16];
+    int ns = 0, rank, nranks, rc = RF_OK;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &nranks);
+    find_scans(st->root, scans, &ns, 16);
+    *out = NULL;
+    *n_out = 0;
+    if (!ns) return RF_OK;
+    rf_scanprep *prep = rf_calloc((size_t)ns, sizeof *prep);
+    if (!prep) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < ns && !rc; k++) {
+        const rf_source *s = scans[k]->src;
+        int64_t n = s->n_splits;
+        int64_t *cnt = rf_calloc((size_t)(2 * n + 1), sizeof *cnt), *all = rf_calloc((size_t)(2 * n + 1), sizeof *all);
+        prep[k].node_id = scans[k]->id;
+        prep[k].n = n;
+        prep[k].line = rf_calloc((size_t)n + 1, sizeof *prep[k].line);
+        prep[k].in_quote = rf_calloc((size_t)n + 1, 1);
+        int lrc = (!cnt || !all || !prep[k].line || !prep[k].in_quote) ? rf__err_set(RF_ERR_NOMEM, "out of memory") : RF_OK;
+        int64_t mine = 0;
+        rf_error first = { 0 };
+        for (int64_t t = rank; t < n; t += nranks) mine++;
+        #pragma omp parallel for schedule(dynamic, 1)
+        for (int64_t k2 = 0; k2 < mine; k2++) {
+            int64_t t = rank + k2 * nranks;
+            if (lrc) continue;
+            int r2 = count_split(s, t, &cnt[2 * t], &cnt[2 * t + 1]);
+            if (r2) {
+                #pragma omp critical(rf_prepass_err)
+                if (!lrc) { lrc = r2; first = *rf__err_slot(); }
+            }
+        }
+        if (lrc) *rf__err_slot() = first;
+        rc = rf__agree(comm, lrc, err);
+        if (!rc && MPI_Allreduce(cnt, all, (int)(2 * n), MPI_INT64_T, MPI_SUM, comm) != MPI_SUCCESS)
+            rc = rf__err_set(RF_ERR_MPI, "MPI_Allreduce in the CSV pre-pass failed");
+        if (!rc) {
+            int64_t q = 0, l = 1;
+            for (int64_t t = 0; t < n; t++) {
+                if (t == 0 || s->split_file[t] != s->split_file[t - 1]) { q = 0; l = 1; }
+                prep[k].line[t] = l;
+                prep[k].in_quote[t] = q & 1;
+                q += all[2 * t];
+                l += all[2 * t + 1];
+            }
+        }
+        rf_free(cnt);
+        rf_free(all);
+    }
+    *out = prep;
+    *n_out = ns;
+    return rc;
+}
+
+static void prep_free(rf_scanprep *p, int n)
+{
+    for (int i = 0; i < n; i++) { rf_free(p[i].line); rf_free(p[i].in_quote); }
+    rf_free(p);
+}
+
+/* ---------------------------------------------------------------- map side */
+static uint64_t part_hash(uint64_t h) { return rf_hash_u64(h ^ 0x2545f4914f6cdd1dULL); }
+
+/* Partition ids of b's rows for exchange x (HASH / SINGLE / ROUNDROBIN / COALESCE / BROADCAST). */
+static int partition_ids(const rf_plan *x, int64_t task, int64_t ntasks, const rf_batch *b, int64_t *seen, int64_t **pid)
+{
+    int64_t n = b->nrows, P = x->n;
+    int rc = RF_OK;
+    *pid = rf_malloc((size_t)(n ? n : 1) * sizeof **pid);
+    if (!*pid) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    switch (x->mode) {
+    case RF_X_HASH: {
+        rf_column *k[64] = { 0 };
+        uint64_t *h = NULL;
+        int nk = x->n_exprs > 64 ? 64 : x->n_exprs;
+        for (int i = 0; i < nk && !rc; i++) rc = rf__expr_eval(x->exprs[i], b, &k[i]);
+        if (!rc) rc = rf__hash_rows(k, nk, n, &h);
+        for (int64_t i = 0; !rc && i < n; i++) (*pid)[i] = (int64_t)(part_hash(h[i]) % (uint64_t)P);
+        rf_free(h);
+        for (int i = 0; i < nk; i++) rf_column_release(&k[i]);
+        break;
+    }
+    case RF_X_ROUNDROBIN:
+        for (int64_t i = 0; i < n; i++) (*pid)[i] = (int64_t)(((uint64_t)task * 2654435761u + (uint64_t)(*seen + i)) % (uint64_t)P);
+        break;
+    case RF_X_COALESCE:
+        for (int64_t i = 0; i < n; i++) (*pid)[i] = ntasks > 0 ? task * P / ntasks : 0;
+        break;
+    default:
+        memset(*pid, 0, (size_t)n * sizeof **pid);
+        break;
+    }
+    *seen += n;
+    if (rc) RF_FREE(*pid);
+    return rc;
+}
+
+typedef struct {
+    rf_mapout  map;       /* exchange stages */
+    rf_blist   rows;      /* range exchange: rows kept until the bounds are known */
+    rf_buf     result;    /* collect: packed batches */
+    int64_t    nrows;
+    rf_error   err;
+    int        rc;
+} task_out;
+
+static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_action *act, task_out *o)
+{
+    rf_op *op = NULL;
+    rf_batch *b = NULL;
+    int64_t seen = 0;
+    int rc = rf__op_build(st->root, t, ctx, &op);
+    if (rc) return rc;
+    const rf_plan *x = st->exchange;
+    if (x && x->mode != RF_X_RANGE) RF_TRY(rf__mapout_init(&o->map, t, x->mode == RF_X_BROADCAST || x->mode == RF_X_SINGLE ? 1 : x->n));
+    if (!x && act->kind == RF_ACT_WRITE_CSV) {
+        rc = rf__csv_write_part(act, t, op, st->root->schema, &o->nrows);
+        goto done;
+    }
+    for (;;) {
+        RF_TRY(rf__op_next(op, &b));
+        if (!b) break;
+        if (b->nrows == 0) { rf_batch_destroy(&b); continue; }
+        o->nrows += b->nrows;
+        if (!x) {
+            RF_TRY(rf__pack_batch(b, NULL, b->nrows, &o->result));
+        } else if (x->mode == RF_X_RANGE) {
+            RF_TRY(rf_blist_push(&o->rows, b));
+            b = NULL;
+            continue;
+        } else if (x->mode == RF_X_BROADCAST || x->mode == RF_X_SINGLE) {
+            RF_TRY(rf__mapout_add(&o->map, b, NULL));
+        } else {
+            int64_t *pid = NULL;
+            RF_TRY(partition_ids(x, t, st->n_tasks, b, &seen, &pid));
+            rc = rf__mapout_add(&o->map, b, pid);
+            rf_free(pid);
+            if (rc) goto done;
+        }
+        rf_batch_destroy(&b);
+    }
+done:
+    rf_batch_destroy(&b);
+    rf__op_destroy(&op);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- range partitioning */
+typedef struct { const rf_expr *const *o; int n; rf_column **c; } bound_ctx;
+static int bound_cmp(void *p, int64_t a, int64_t b)
+{
+    bound_ctx *c = p;
+    return rf__sortkey_cmp(c->o, c->n, c->c, a, c->c, b);
+}
+
+/* Collective: samples every task's rows, agrees on P-1 bounds, partitions the kept rows. */
+static int range_partition(MPI_Comm comm, const rf_stage *st, task_out *outs, int64_t *tasks, int64_t nlocal, rf_error *err)
+{
+    const rf_plan *x = st->exchange;
+    const rf_expr *const *ord = (const rf_expr *const *)x->exprs;
+    int no = x->n_exprs, nranks, rc = RF_OK;
+    int64_t P = x->n;
+    MPI_Comm_size(comm, &nranks);
+    rf_buf mine = { 0 };
+    uint8_t *all = NULL;
+    int *cnts = rf_calloc((size_t)nranks, sizeof *cnts), *displs = rf_calloc((size_t)nranks, sizeof *displs);
+    rf_blist samples = { 0 };
+    rf_batch *sb = NULL;
+    rf_column **bc = NULL;
+    int64_t *idx = NULL;
+    if (!cnts || !displs) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    int64_t per_task = 4 * P > 64 ? 4 * P : 64;
+    for (int64_t k = 0; k < nlocal && !rc; k++) {
+        rf_batch *cat = NULL;
+        rf_column **kc = NULL;
+        rc = rf_batch_concat(outs[k].rows.b, (int)outs[k].rows.n, st->root->schema, &cat);
+        if (!rc && cat->nrows) {
+            int64_t m = cat->nrows < per_task ? cat->nrows : per_task, *sel = rf_malloc((size_t)m * sizeof *sel);
+            rf_batch keyb = { 0 }, *g = NULL;
+            if (!sel) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+            for (int64_t i = 0; i < m && !rc; i++) sel[i] = i * cat->nrows / m;
+            if (!rc) rc = rf__sortkey_eval(ord, no, cat, &kc);
+            if (!rc) { keyb.nrows = cat->nrows; keyb.ncols = no; keyb.cols = kc; rc = rf_batch_gather(&keyb, sel, m, &g); }
+            if (!rc) rc = rf_buf_put_i64(&mine, tasks[k]);
+            if (!rc) rc = rf__pack_batch(g, NULL, g->nrows, &mine);
+            rf_batch_destroy(&g);
+            rf_free(sel);
+            rf__cols_release(&kc, no);
+        }
+        rf_batch_destroy(&cat);
+    }
+    if ((rc = rf__agree(comm, rc, err))) goto done;
+    int len = (int)mine.len, total = 0;
+    MPI_Allgather(&len, 1, MPI_INT, cnts, 1, MPI_INT, comm);
+    for (int r = 0; r < nranks; r++) { displs[r] = total; total += cnts[r]; }
+    all = rf_malloc((size_t)total + 1);
+    if ((rc = rf__agree(comm, all ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory"), err))) goto done;
+    MPI_Allgatherv(mine.data, len, MPI_BYTE, all, cnts, displs, MPI_BYTE, comm);
+    {
+        /* decode samples; order by task so every rank sees the same sample list */
+        rf_rd r = { all, all + total };
+        int64_t *tk = NULL, ntk = 0, ctk = 0;
+        rf_batch **bs = NULL;
+        int64_t cbs = 0;
+        while (r.p < r.end && !rc) {
+            int64_t task;
+            rf_batch *b = NULL;
+            if ((rc = rf_rd_i64(&r, &task)) || (rc = rf__unpack_batch(&r, &b))) break;
+            if ((rc = rf__grow((void **)&tk, &ctk, ntk + 1, sizeof *tk)) || (rc = rf__grow((void **)&bs, &cbs, ntk + 1, sizeof *bs))) { rf_batch_destroy(&b); break; }
+            int64_t pos = ntk;
+            while (pos > 0 && tk[pos - 1] > task) { tk[pos] = tk[pos - 1]; bs[pos] = bs[pos - 1]; pos--; }
+            tk[pos] = task;
+            bs[pos] = b;
+            ntk++;
+        }
+        if (!rc) {
+            rf_schema *ks = NULL;
+            rc = rf_schema_create(no, &ks);
+            for (int i = 0; !rc && i < no; i++) { ks->f[i].type = ord[i]->type; ks->f[i].name = rf_strdup("k"); }
+            if (!rc) rc = rf_batch_concat(bs, (int)ntk, ks, &sb);
+            rf_schema_destroy(&ks);
+        }
+        for (int64_t i = 0; i < ntk; i++) rf_batch_destroy(&bs[i]);
+        rf_free(bs);
+        rf_free(tk);
+        if (rc) goto done;
+    }
+    /* sort the samples; bounds at the quantiles */
+    int64_t ns = sb->nrows, nb = ns ? (P - 1 < ns ? P - 1 : ns) : 0;
+    RF_CHECK((idx = rf_malloc((size_t)(ns ? ns : 1) * sizeof *idx)) != NULL, RF_ERR_NOMEM, "out of memory");
+    for (int64_t i = 0; i < ns; i++) idx[i] = i;
+    {
+        bound_ctx bctx = { ord, no, sb->cols };
+        RF_TRY(rf_sort_idx(idx, ns, bound_cmp, &bctx));
+    }
+    int64_t *bidx = rf_malloc((size_t)(nb ? nb : 1) * sizeof *bidx);
+    RF_CHECK(bidx != NULL, RF_ERR_NOMEM, "out of memory");
+    for (int64_t i = 0; i < nb; i++) bidx[i] = idx[(i + 1) * ns / (nb + 1)];
+    rf_batch *bounds = NULL;
+    rc = rf_batch_gather(sb, bidx, nb, &bounds);
+    rf_free(bidx);
+    if (rc) goto done;
+    /* partition each task's rows: partition = number of bounds <= row (upper bound), scaled to P */
+    for (int64_t k = 0; k < nlocal && !rc; k++) {
+        rc = rf__mapout_init(&outs[k].map, tasks[k], P);
+        for (int64_t bi = 0; bi < outs[k].rows.n && !rc; bi++) {
+            rf_batch *b = outs[k].rows.b[bi];
+            rf_column **kc = NULL;
+            int64_t *pid = rf_malloc((size_t)(b->nrows ? b->nrows : 1) * sizeof *pid);
+            if (!pid) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+            rc = rf__sortkey_eval(ord, no, b, &kc);
+            for (int64_t i = 0; !rc && i < b->nrows; i++) {
+                int64_t lo = 0, hi = nb;
+                while (lo < hi) {
+                    int64_t mid = (lo + hi) / 2;
+                    if (rf__sortkey_cmp(ord, no, bounds->cols, mid, kc, i) <= 0) lo = mid + 1; else hi = mid;
+                }
+                pid[i] = nb + 1 < P ? lo * P / (nb + 1) : lo;
+            }
+            if (!rc) rc = rf__mapout_add(&outs[k].map, b, pid);
+            rf__cols_release(&kc, no);
+            rf_free(pid);
+        }
+        rf_blist_fini(&outs[k].rows);
+    }
+    rf_batch_destroy(&bounds);
+done:
+    rf_free(idx);
+    rf_batch_destroy(&sb);
+    rf__cols_release(&bc, 0);
+    rf_buf_fini(&mine);
+    rf_free(all);
+    rf_free(cnts);
+    rf_free(displs);
+    rf_blist_fini(&samples);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- result gathering */
+/* Collective: concatenates every task's packed result on rank 0, in task order. */
+static int gather_result(MPI_Comm comm, const rf_action *act, const rf_schema *schema, task_out *outs, int64_t *tasks,
+                         int64_t nlocal, rf_batch **result, rf_error *err)
+{
+    int rank, nranks, rc = RF_OK;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &nranks);
+    rf_buf mine = { 0 };
+    int64_t *sizes = rf_calloc((size_t)nranks, sizeof *sizes);
+    int *cnts = rf_calloc((size_t)nranks, sizeof *cnts), *displs = rf_calloc((size_t)nranks, sizeof *displs);
+    uint8_t *all = NULL;
+    if (!sizes || !cnts || !displs) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int64_t k = 0; k < nlocal && !rc; k++) {
+        if (!outs[k].result.len) continue;
+        rc = rf_buf_put_i64(&mine, tasks[k]);
+        if (!rc) rc = rf_buf_put_i64(&mine, (int64_t)outs[k].result.len);
+        if (!rc) rc = rf_buf_put(&mine, outs[k].result.data, outs[k].result.len);
+        rf_buf_fini(&outs[k].result);
+    }
+    if ((rc = rf__agree(comm, rc, err))) goto done;
+    int64_t len = (int64_t)mine.len, total = 0;
+    MPI_Gather(&len, 1, MPI_INT64_T, sizes, 1, MPI_INT64_T, 0, comm);
+    int verdict = RF_OK;
+    if (rank == 0) {
+        for (int r = 0; r < nranks; r++) total += sizes[r];
+        if (total > act->max_result)
+            verdict = rf__err_set(RF_ERR_LIMIT, "the result is %lld bytes, more than riffle.driver.maxResultSize (%lld): write it to files instead, or raise the limit",
+                                  (long long)total, (long long)act->max_result);
+        else if (total > INT_MAX)
+            verdict = rf__err_set(RF_ERR_LIMIT, "the result is %lld bytes, more than one MPI message can carry (2 GiB)", (long long)total);
+        else if (!(all = rf_malloc((size_t)total + 1)))
+            verdict = rf__err_set(RF_ERR_NOMEM, "out of memory for a %lld-byte result", (long long)total);
+        for (int r = 0, off = 0; r < nranks; r++) { cnts[r] = (int)sizes[r]; displs[r] = off; off += (int)sizes[r]; }
+    }
+    if ((rc = rf__agree(comm, verdict, err))) goto done;
+    if (MPI_Gatherv(mine.data, (int)len, MPI_BYTE, all, cnts, displs, MPI_BYTE, 0, comm) != MPI_SUCCESS) {
+        rc = rf__err_set(RF_ERR_MPI, "MPI_Gatherv of the result failed");
+        goto done;
+    }
+    if (rank == 0) {
+        rf_chunk *ch = NULL;
+        int64_t nch = 0, cch = 0;
+        rf_rd r = { all, all + total };
+        while (r.p < r.end && !rc) {
+            int64_t task, l;
+            if ((rc = rf_rd_i64(&r, &task)) || (rc = rf_rd_i64(&r, &l))) break;
+            if ((rc = rf__grow((void **)&ch, &cch, nch + 1, sizeof *ch))) break;
+            ch[nch++] = (rf_chunk){ task, l, r.p };
+            r.p += l;
+        }
+        /* insertion sort by task: few chunks */
+        for (int64_t i = 1; i < nch; i++) {
+            rf_chunk c = ch[i];
+            int64_t j = i;
+            while (j > 0 && ch[j - 1].task > c.task) { ch[j] = ch[j - 1]; j--; }
+            ch[j] = c;
+        }
+        rf_blist l = { 0 };
+        for (int64_t i = 0; i < nch && !rc; i++) {
+            rf_rd cr = { ch[i].data, ch[i].data + ch[i].len };
+            while (cr.p < cr.end && !rc) {
+                rf_batch *b = NULL;
+                rc = rf__unpack_batch(&cr, &b);
+                if (!rc) rc = rf_blist_push(&l, b);
+            }
+        }
+        if (!rc) rc = rf_batch_concat(l.b, (int)l.n, schema, result);
+        rf_blist_fini(&l);
+        rf_free(ch);
+    }
+done:
+    rf_buf_fini(&mine);
+    rf_free(sizes);
+    rf_free(cnts);
+    rf_free(displs);
+    rf_free(all);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- the job */
+int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **result, rf_error *err)
+{
+    int rank, nranks, rc = RF_OK;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &nranks);
+    rf_stages st = { 0 };
+    rf_xdata *xd = NULL;
+    if (result) *result = NULL;
+    rc = rf__stages_split(plan, &st);
+    if (!rc && !(xd = rf_calloc((size_t)st.n, sizeof *xd))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if ((rc = rf__agree(comm, rc, err))) goto done;
+    double t_job = rf_now();
+    for (int si = 0; si < st.n; si++) {
+        const rf_stage *s = &st.s[si];
+        double t0 = rf_now();
+        rf_task_ctx ctx = { .xdata = xd, .batch_rows = act->batch_rows };
+        rf_scanprep *prep = NULL;
+        int nprep = 0;
+        rc = prepass(comm, s, &prep, &nprep, err);
+        if (rc) { prep_free(prep, nprep); goto done; }
+        ctx.prep = prep;
+        ctx.n_prep = nprep;
+        int64_t nlocal = 0;
+        for (int64_t t = rank; t < s->n_tasks; t += nranks) nlocal++;
+        task_out *outs = rf_calloc((size_t)(nlocal ? nlocal : 1), sizeof *outs);
+        int64_t *tasks = rf_calloc((size_t)(nlocal ? nlocal : 1), sizeof *tasks);
+        int lrc = (!outs || !tasks) ? rf__err_set(RF_ERR_NOMEM, "out of memory") : RF_OK;
+        for (int64_t k = 0; k < nlocal && !lrc; k++) tasks[k] = rank + k * nranks;
+        if (!lrc) {
+            #pragma omp parallel for schedule(dynamic, 1)
+            for (int64_t k = 0; k < nlocal; k++) {
+                rf__err_clear();
+                outs[k].rc = run_task(s, tasks[k], &ctx, act, &outs[k]);
+                if (outs[k].rc) outs[k].err = *rf__err_slot();
+            }
+            for (int64_t k = 0; k < nlocal; k++)
+                if (outs[k].rc) {   /* the lowest failing task speaks for the rank */
+                    lrc = outs[k].rc;
+                    *rf__err_slot() = outs[k].err;
+                    break;
+                }
+        }
+        rc = rf__agree(comm, lrc, err);
+        if (!rc && s->exchange && s->exchange->mode == RF_X_RANGE) rc = range_partition(comm, s, outs, tasks, nlocal, err);
+        int64_t sent = 0, rows = 0;
+        for (int64_t k = 0; k < nlocal && outs; k++) rows += outs[k].nrows;
+        if (!rc && s->exchange) {
+            rf_mapout *maps = rf_calloc((size_t)(nlocal ? nlocal : 1), sizeof *maps);
+            int xrc = maps ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+            for (int64_t k = 0; k < nlocal && maps; k++) maps[k] = outs[k].map;
+            if (!xrc) xrc = rf__shuffle_exchange(comm, maps, (int)nlocal, s->exchange->n, s->exchange->mode == RF_X_BROADCAST,
+                                                 act->round_bytes, &xd[s->id], &sent);
+            rf_free(maps);
+            rc = rf__agree(comm, xrc, err);
+        } else if (!rc && act->kind == RF_ACT_COLLECT) {
+            rc = gather_result(comm, act, s->root->schema, outs, tasks, nlocal, result, err);
+        }
+        for (int64_t k = 0; k < nlocal && outs; k++) {
+            rf__mapout_fini(&outs[k].map);
+            rf_blist_fini(&outs[k].rows);
+            rf_buf_fini(&outs[k].result);
+        }
+        rf_free(outs);
+        rf_free(tasks);
+        prep_free(prep, nprep);
+        for (int i = 0; i < s->n_inputs; i++) rf__xdata_fini(&xd[s->inputs[i]]);
+        if (act->progress) {
+            int64_t all_rows = 0, all_sent = 0;
+            MPI_Reduce(&rows, &all_rows, 1, MPI_INT64_T, MPI_SUM, 0, comm);
+            MPI_Reduce(&sent, &all_sent, 1, MPI_INT64_T, MPI_SUM, 0, comm);
+            if (rank == 0)
+                fprintf(stderr, "riffle: stage %d/%d done: %lld task(s), %lld rows out, %.1f MB shuffled, %.2f s\n", si + 1, st.n,
+                        (long long)s->n_tasks, (long long)all_rows, (double)all_sent / 1e6, rf_now() - t0);
+        }
+        if (rc) goto done;
+    }
+    if (act->progress && rank == 0) fprintf(stderr, "riffle: job %lld done in %.2f s\n", (long long)act->job_id, rf_now() - t_job);
+done:
+    for (int i = 0; xd && i < st.n; i++) rf__xdata_fini(&xd[i]);
+    rf_free(xd);
+    rf__stages_fini(&st);
+    return rc;
+}

@@ -1,0 +1,92 @@
+/*
+ * runtime.h — sessions, configuration, the driver/executor command protocol and job execution.
+ *
+ * Every rank runs rf__job_run() for every job: rank 0 (the driver) plans the job and broadcasts
+ * it; every rank, rank 0 included, executes its stages. Errors are agreed on collectively after
+ * every local phase, and the first failing rank's message is sent to rank 0.
+ */
+#ifndef RF_RUNTIME_H
+#define RF_RUNTIME_H
+
+#include <mpi.h>
+#include <stdio.h>
+#include "core/core.h"
+#include "plan/plan.h"
+#include "exec/exec.h"
+#include "riffle/riffle.h"
+
+/* ---- configuration (conf.c) ---- */
+typedef struct rf_conf {
+    int    n;
+    char **key, **val;
+} rf_conf;
+int  rf__conf_set(rf_conf *c, const char *key, const char *val);   /* validates; canonicalizes aliases */
+const char *rf__conf_get(const rf_conf *c, const char *key);      /* value or the default */
+int64_t rf__conf_size(const rf_conf *c, const char *key);
+int  rf__conf_load_file(rf_conf *c, const char *path);
+void rf__conf_fini(rf_conf *c);
+
+/* ---- what a job does with its result ---- */
+typedef enum rf_action_kind { RF_ACT_COLLECT = 0, RF_ACT_WRITE_CSV } rf_action_kind;
+typedef struct rf_action {
+    rf_action_kind kind;
+    char   *path;          /* WRITE: output directory */
+    char   *staging;       /* WRITE: where ranks write parts before the commit */
+    int     write_mode;    /* 0 error, 1 overwrite, 2 append */
+    bool    header;
+    char    delim;
+    int64_t max_result;    /* COLLECT: riffle.driver.maxResultSize */
+    int64_t batch_rows;
+    int64_t round_bytes;
+    int64_t job_id;
+    bool    progress;      /* print stage progress on rank 0's stderr */
+} rf_action;
+
+int  rf__action_encode(const rf_action *a, rf_buf *b);
+int  rf__action_decode(rf_rd *r, rf_action *a);
+void rf__action_fini(rf_action *a);
+
+/* ---- session (session.c) ---- */
+struct rf_session {
+    MPI_Comm  comm;
+    int       rank, nranks;
+    rf_conf   conf;
+    int64_t   next_attr;
+    int64_t   next_job;
+    rf_error  err;
+    struct rf_df **dfs;
+    int64_t   n_dfs, cap_dfs;
+};
+
+/* Collective: runs a broadcast job on this rank. On rank 0 *result receives the collected batch
+ * (COLLECT) — returned-owned. Returns the agreed status (the same on every rank). */
+int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **result, rf_error *err);
+
+/* Collective: all ranks agree on a status; the message of the lowest failing rank lands in err
+ * on rank 0, prefixed with that rank. */
+int rf__agree(MPI_Comm comm, int rc, rf_error *err);
+
+/* ---- output (commit.c, io/csv_write.c) ---- */
+int rf__output_prepare(rf_action *act);              /* driver: checks mode, makes the staging dir */
+int rf__output_commit(const rf_action *act);         /* driver: publish staging -> path atomically */
+void rf__output_abort(const rf_action *act);         /* driver: remove the staging dir */
+int rf__csv_write_part(const rf_action *act, int64_t task, rf_op *op, const rf_schema *s, int64_t *rows);
+int rf__rmtree(const char *path);
+
+/* ---- driver side of the DataFrame API (driver.c) ---- */
+struct rf_df {
+    rf_session *s;
+    rf_plan    *plan;
+    int         err;
+    char       *msg;
+};
+/* Plans and runs df's plan as `act` (rank 0). */
+int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_batch **result);
+int rf__driver_explain(rf_session *s, const rf_plan *logical, rf_buf *out);
+
+struct rf_result {
+    rf_schema *schema;
+    rf_batch  *batch;
+};
+
+#endif

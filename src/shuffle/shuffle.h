@@ -1,0 +1,38 @@
+/*
+ * shuffle.h — moving batches between ranks: columnar packing of (selected rows of) a batch into a
+ * byte buffer, unpacking it back, partitioning rows by hash / range / round robin, and the
+ * collective exchange itself (MPI_Alltoall of byte counts, then MPI_Alltoallv in bounded rounds).
+ */
+#ifndef RF_SHUFFLE_H
+#define RF_SHUFFLE_H
+
+#include <mpi.h>
+#include "core/core.h"
+#include "exec/exec.h"
+
+/* Appends rows sel[0..n) of b (all rows when sel is NULL: n = b->nrows) to buf. Not Collective. */
+int rf__pack_batch(const rf_batch *b, const int64_t *sel, int64_t n, rf_buf *buf);
+/* Decodes one packed batch from r; *out returned-owned. Bounds-checked. */
+int rf__unpack_batch(rf_rd *r, rf_batch **out);
+
+/* Map output of one task: one buffer per destination partition. */
+typedef struct rf_mapout {
+    int64_t task;
+    int64_t nparts;
+    rf_buf *part;     /* [nparts] */
+    int64_t rows, bytes;
+} rf_mapout;
+int  rf__mapout_init(rf_mapout *m, int64_t task, int64_t nparts);
+void rf__mapout_fini(rf_mapout *m);
+/* Partitions b into m by the partition id of each row (pid[i] in [0, nparts)). */
+int  rf__mapout_add(rf_mapout *m, const rf_batch *b, const int64_t *pid);
+
+/*
+ * Collective. Sends every local map output's partitions to the ranks owning them (partition p on
+ * rank p mod nranks; every rank when broadcast) and fills x with what this rank receives, in map
+ * task order. round_bytes bounds what one rank sends per round. Frees nothing of maps.
+ */
+int rf__shuffle_exchange(MPI_Comm comm, rf_mapout *maps, int n_maps, int64_t nparts, bool broadcast,
+                         int64_t round_bytes, rf_xdata *x, int64_t *bytes_sent);
+
+#endif
