@@ -25,8 +25,11 @@ static int merge_valid(rf_column *r, int64_t m, const rf_column *a, const rf_col
 {
     if (!a->valid && (!b || !b->valid)) return RF_OK;
     for (int64_t i = 0; i < m; i++)
-        if (!rf_column_valid(a, i) || (b && !rf_column_valid(b, i))) rf_column_set_null(r, i);
-    return r->valid || m == 0 ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+        if (!rf_column_valid(a, i) || (b && !rf_column_valid(b, i))) {
+            rf_column_set_null(r, i);
+            if (!r->valid) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+        }
+    return RF_OK;
 }
 
 static int arith(const rf_expr *e, rf_column *a, rf_column *b, int64_t n, rf_column **out)

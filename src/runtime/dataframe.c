@@ -664,3 +664,12 @@ int rf_df_explain(rf_df *df, FILE *f)
     rf_buf_fini(&b);
     return rc;
 }
+
+rf_expr *rf_df_col(rf_df *df, const char *name)
+{
+    rf_expr *e = rf_col(name);
+    if (!e || !df || df->err || !df->plan) return e;
+    int i = rf_schema_find(df->plan->schema, e->name);
+    if (i >= 0) e->attr = df->plan->schema->f[i].id;   /* resolves to exactly this df's column */
+    return e;
+}

@@ -1,0 +1,271 @@
+/*
+ * test_api.c — the DataFrame API end to end, at 1-4 ranks (tests/run-mpi), against sqlite3.
+ *
+ * Rank 0 writes two small CSV tables (with NULLs, non-ASCII text and a key present on one side
+ * only), then for each case builds a DataFrame, collects it, and compares the rows with what the
+ * sqlite3 command computes from the same files. Doubles are printed as sqlite3 prints REAL (%.15g).
+ * Cases without ORDER BY compare sorted rows. A small shuffle partition count and split size make
+ * every stage run many tasks even on small data.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "riffle/riffle.h"
+
+static int failures, cases;
+static char dir[512];
+static rf_session *rf_test_session;
+
+static void write_file(const char *name, const char *text)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+static int cmp_lines(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Renders a result as lines "v1|v2|..." (NULL as NULL, doubles as %.6f). */
+static char *render(rf_result *r, int sorted)
+{
+    int64_t n = rf_result_rows(r);
+    char **lines = calloc((size_t)n + 1, sizeof *lines);
+    for (int64_t i = 0; i < n; i++) {
+        char line[4096] = "", v[1024];
+        for (int c = 0; c < rf_result_cols(r); c++) {
+            if (c) strcat(line, "|");
+            if (rf_result_is_null(r, i, c)) strcpy(v, "NULL");
+            else if (rf_result_type(r, c) == RF_TYPE_DOUBLE) {   /* as sqlite3 prints REAL: %!.15g */
+                snprintf(v, sizeof v, "%.15g", rf_result_double(r, i, c));
+                if (!strpbrk(v, ".eEni")) strcat(v, ".0");
+            }
+            else if (rf_result_type(r, c) == RF_TYPE_BOOL) snprintf(v, sizeof v, "%d", (int)rf_result_int(r, i, c));
+            else rf_result_format(r, i, c, v, sizeof v);
+            strncat(line, v, sizeof line - strlen(line) - 1);
+        }
+        lines[i] = strdup(line);
+    }
+    if (sorted) qsort(lines, (size_t)n, sizeof *lines, cmp_lines);
+    size_t total = 1;
+    for (int64_t i = 0; i < n; i++) total += strlen(lines[i]) + 1;
+    char *out = calloc(total, 1);
+    for (int64_t i = 0; i < n; i++) { strcat(out, lines[i]); strcat(out, "\n"); free(lines[i]); }
+    free(lines);
+    return out;
+}
+
+static char *sqlite(const char *sql, int sorted)
+{
+    char script[1024], cmd[2048];
+    snprintf(script, sizeof script, "%s/q.sql", dir);
+    FILE *f = fopen(script, "w");
+    fprintf(f,
+            "CREATE TABLE people(id INTEGER, name TEXT, dept TEXT, salary REAL, born TEXT);\n"
+            "CREATE TABLE depts(dept TEXT, floor INTEGER);\n"
+            ".mode csv\n.import --skip 1 %s/people.csv people\n.import --skip 1 %s/depts.csv depts\n"
+            "UPDATE people SET name = NULL WHERE name = '';UPDATE people SET dept = NULL WHERE dept = '';\n"
+            "UPDATE people SET salary = NULL WHERE salary = '';UPDATE people SET born = NULL WHERE born = '';\n"
+            ".mode list\n.nullvalue NULL\n.separator |\n%s;\n",
+            dir, dir, sql);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "sqlite3 :memory: < %s", script);
+    FILE *p = popen(cmd, "r");
+    char **lines = NULL, buf[4096];
+    int n = 0;
+    while (fgets(buf, sizeof buf, p)) {
+        lines = realloc(lines, (size_t)(n + 1) * sizeof *lines);
+        lines[n++] = strdup(buf);
+    }
+    if (pclose(p) != 0) fprintf(stderr, "sqlite3 failed on: %s\n", sql);
+    if (sorted) qsort(lines, (size_t)n, sizeof *lines, cmp_lines);
+    size_t total = 1;
+    for (int i = 0; i < n; i++) total += strlen(lines[i]);
+    char *out = calloc(total, 1);
+    for (int i = 0; i < n; i++) { strcat(out, lines[i]); free(lines[i]); }
+    free(lines);
+    return out;
+}
+
+static void check(const char *name, rf_df *df, const char *sql, int sorted)
+{
+    rf_result *r = NULL;
+    cases++;
+    if (rf_df_collect(df, &r)) {
+        failures++;
+        fprintf(stderr, "FAIL %s: %s\n", name, rf_df_error(df) ? rf_df_error(df) : rf_session_error(rf_test_session));
+        return;
+    }
+    char *got = render(r, sorted), *want = sqlite(sql, sorted);
+    if (strcmp(got, want) != 0) {
+        failures++;
+        fprintf(stderr, "FAIL %s\n--- riffle\n%s--- sqlite3\n%s", name, got, want);
+    }
+    free(got);
+    free(want);
+    rf_result_destroy(&r);
+}
+
+static void expect_error(const char *name, rf_df *df, const char *needle)
+{
+    cases++;
+    const char *e = rf_df_error(df);
+    if (!e || !strstr(e, needle)) {
+        failures++;
+        fprintf(stderr, "FAIL %s: expected an error containing '%s', got '%s'\n", name, needle, e ? e : "(none)");
+    }
+}
+
+int main(int argc, char **argv)
+{
+    rf_session *s = NULL;
+    if (rf_session_open(&argc, &argv, &s)) return 2;
+    rf_test_session = s;
+    snprintf(dir, sizeof dir, "%s/rf-api-%d", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", dir, dir);
+    if (system(cmd) != 0) return rf_session_close(&s, 2);
+    write_file("people.csv",
+               "id,name,dept,salary,born\n"
+               "1,Ada,eng,120.5,1990-12-10\n2,Bob,eng,95,1985-01-31\n3,Chloé,sales,70.25,1992-07-04\n"
+               "4,Dan,,50,2000-02-29\n5,Eve,ops,,1979-05-05\n6,,sales,88,1995-11-30\n7,Gus,eng,95,1988-03-15\n"
+               "8,Hé Li,hr,61.5,\n9,Ivy,sales,70.25,1999-09-09\n10,Jo,ops,40,2001-01-01\n");
+    write_file("depts.csv", "dept,floor\neng,3\nsales,1\nops,2\nlegal,4\n");
+    rf_conf_set(s, "riffle.shuffle.partitions", "5");
+    rf_conf_set(s, "riffle.files.maxPartitionBytes", "64");   /* many splits from a small file */
+    char pp[600], dp[600];
+    snprintf(pp, sizeof pp, "%s/people.csv", dir);
+    snprintf(dp, sizeof dp, "%s/depts.csv", dir);
+    rf_df *people = rf_read_csv(s, pp, "header=true,inferSchema=true");
+    rf_df *depts = rf_read_csv(s, dp, "header=true,inferSchema=true");
+
+    check("select/withColumn/filter",
+          rf_df_order_by(rf_df_filter(rf_df_with_column(people, "bonus", rf_mul(rf_col("salary"), rf_lit_double(0.1))),
+                                      rf_gt(rf_col("salary"), rf_lit_int(60))), 1, rf_col("id")),
+          "SELECT id, name, dept, salary, born, salary * 0.1 FROM people WHERE salary > 60 ORDER BY id", 0);
+    {
+        rf_expr *k[1] = { rf_col("dept") };
+        rf_expr *a[6] = { rf_as(rf_count(NULL), "n"), rf_sum(rf_col("salary")), rf_avg(rf_col("salary")),
+                          rf_min(rf_col("name")), rf_max(rf_col("born")), rf_count(rf_col("salary")) };
+        check("groupBy agg", rf_df_agg(people, 1, k, 6, a),
+              "SELECT dept, COUNT(*), SUM(salary), AVG(salary), MIN(name), MAX(born), COUNT(salary) FROM people GROUP BY dept", 1);
+    }
+    {
+        rf_expr *k[1] = { rf_col("dept") };
+        rf_expr *a[1] = { rf_count_distinct(rf_col("salary")) };
+        check("count distinct", rf_df_agg(people, 1, k, 1, a), "SELECT dept, COUNT(DISTINCT salary) FROM people GROUP BY dept", 1);
+        rf_expr *a2[2] = { rf_count(NULL), rf_sum(rf_col("id")) };
+        check("global agg", rf_df_agg(people, 0, NULL, 2, a2), "SELECT COUNT(*), SUM(id) FROM people", 0);
+        rf_expr *a3[1] = { rf_count(NULL) };
+        check("global agg of nothing", rf_df_agg(rf_df_filter(people, rf_lit_bool(false)), 0, NULL, 1, a3), "SELECT COUNT(*) FROM people WHERE 0", 0);
+    }
+    check("inner join using", rf_df_join(people, depts, "dept", RF_JOIN_INNER),
+          "SELECT p.dept, id, name, salary, born, floor FROM people p JOIN depts d ON p.dept = d.dept", 1);
+    check("left join using", rf_df_join(people, depts, "dept", RF_JOIN_LEFT),
+          "SELECT p.dept, id, name, salary, born, floor FROM people p LEFT JOIN depts d ON p.dept = d.dept", 1);
+    check("right join using", rf_df_join(people, depts, "dept", RF_JOIN_RIGHT),
+          "SELECT d.dept, id, name, salary, born, floor FROM depts d LEFT JOIN people p ON p.dept = d.dept", 1);
+    check("full join using", rf_df_join(people, depts, "dept", RF_JOIN_FULL),
+          "SELECT p.dept, id, name, salary, born, floor FROM people p LEFT JOIN depts d ON p.dept = d.dept "
+          "UNION ALL SELECT d.dept, NULL, NULL, NULL, NULL, floor FROM depts d WHERE d.dept NOT IN (SELECT dept FROM people WHERE dept IS NOT NULL)", 1);
+    check("semi join", rf_df_join(people, depts, "dept", RF_JOIN_SEMI),
+          "SELECT * FROM people WHERE dept IN (SELECT dept FROM depts)", 1);
+    check("anti join", rf_df_join(people, depts, "dept", RF_JOIN_ANTI),
+          "SELECT * FROM people p WHERE NOT EXISTS (SELECT 1 FROM depts d WHERE d.dept = p.dept)", 1);
+    check("join on expression with a residual condition",
+          rf_df_select(rf_df_join_on(people, depts, rf_and(rf_eq(rf_df_col(people, "dept"), rf_df_col(depts, "dept")),
+                                                                rf_gt(rf_col("salary"), rf_mul(rf_col("floor"), rf_lit_int(30)))), RF_JOIN_LEFT),
+                       2, rf_col("id"), rf_col("floor")),
+          "SELECT id, floor FROM people p LEFT JOIN depts d ON p.dept = d.dept AND p.salary > d.floor * 30", 1);
+    check("non-equi join (nested loop)",
+          rf_df_select(rf_df_join_on(people, depts, rf_lt(rf_col("id"), rf_col("floor")), RF_JOIN_INNER), 2, rf_col("id"), rf_df_col(depts, "dept")),
+          "SELECT id, d.dept FROM people p JOIN depts d ON p.id < d.floor", 1);
+    check("distinct", rf_df_distinct(rf_df_select(people, 1, rf_col("dept"))), "SELECT DISTINCT dept FROM people", 1);
+    check("orderBy desc with NULLs last, limit",
+          rf_df_limit(rf_df_order_by(people, 2, rf_desc(rf_col("salary")), rf_asc(rf_col("id"))), 4),
+          "SELECT * FROM people ORDER BY salary IS NULL, salary DESC, id LIMIT 4", 0);
+    check("orderBy asc NULLs first (range exchange)",
+          rf_df_select(rf_df_order_by(people, 2, rf_asc(rf_col("name")), rf_asc(rf_col("id"))), 1, rf_col("id")),
+          "SELECT id FROM people ORDER BY name IS NOT NULL, name, id", 0);
+    check("union all", rf_df_union_all(rf_df_select(people, 1, rf_col("dept")), rf_df_select(depts, 1, rf_col("dept"))),
+          "SELECT dept FROM people UNION ALL SELECT dept FROM depts", 1);
+    check("repartition and coalesce keep every row",
+          rf_df_coalesce(rf_df_repartition(people, 3), 2), "SELECT * FROM people", 1);
+    check("strings", rf_df_select(people, 5, rf_col("id"), rf_lower(rf_col("name")), rf_upper(rf_col("name")), rf_length(rf_col("name")),
+                                  rf_concat(3, rf_col("name"), rf_lit_str("@"), rf_col("dept"))),
+          "SELECT id, lower(name), upper(name), length(name), name || '@' || dept FROM people", 1);
+    check("substring", rf_df_select(people, 2, rf_col("id"), rf_substring(rf_col("name"), 2, 2)),
+          "SELECT id, substr(name, 2, 2) FROM people", 1);
+    check("dates", rf_df_select(people, 5, rf_col("id"), rf_year(rf_col("born")), rf_month(rf_col("born")),
+                                rf_datediff(rf_lit_date("2026-01-01"), rf_col("born")), rf_date_add(rf_col("born"), rf_lit_int(40))),
+          "SELECT id, CAST(strftime('%Y', born) AS INT), CAST(strftime('%m', born) AS INT), "
+          "CAST(julianday('2026-01-01') - julianday(born) AS INT), date(born, '+40 days') FROM people", 1);
+    check("case, in, cast, is null",
+          rf_df_select(people, 4, rf_col("id"),
+                       rf_case(rf_lit_str("other"), 2, rf_in(rf_col("dept"), 2, rf_lit_str("eng"), rf_lit_str("ops")), rf_lit_str("tech"),
+                               rf_is_null(rf_col("dept")), rf_lit_str("none")),
+                       rf_cast(rf_col("salary"), RF_TYPE_INT64), rf_is_not_null(rf_col("born"))),
+          "SELECT id, CASE WHEN dept IN ('eng','ops') THEN 'tech' WHEN dept IS NULL THEN 'none' ELSE 'other' END, "
+          "CAST(salary AS INT), born IS NOT NULL FROM people", 1);
+    check("explode(split())",
+          rf_df_select(people, 2, rf_col("id"), rf_as(rf_explode(rf_split(rf_col("name"), " ")), "part")),
+          "SELECT id, name FROM people WHERE name IS NOT NULL AND instr(name, ' ') = 0 "
+          "UNION ALL SELECT 8, 'Hé' UNION ALL SELECT 8, 'Li'", 1);
+    check("drop and rename", rf_df_drop(rf_df_with_column_renamed(depts, "floor", "level"), "dept"), "SELECT floor FROM depts", 1);
+    {
+        int64_t n = -1;
+        cases++;
+        if (rf_df_count(rf_df_filter(people, rf_eq(rf_col("dept"), rf_lit_str("eng"))), &n) || n != 3) {
+            failures++;
+            fprintf(stderr, "FAIL count: %lld\n", (long long)n);
+        }
+        rf_result *r = NULL;
+        cases++;
+        if (rf_df_take(rf_df_order_by(people, 1, rf_col("id")), 2, &r) || rf_result_rows(r) != 2 || rf_result_int(r, 1, 0) != 2) {
+            failures++;
+            fprintf(stderr, "FAIL take\n");
+        }
+        rf_result_destroy(&r);
+    }
+    {   /* the plan says what it will do */
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        rf_expr *k[1] = { rf_col("dept") };
+        rf_expr *a[1] = { rf_count(NULL) };
+        rf_df *q = rf_df_agg(rf_df_join(people, depts, "dept", RF_JOIN_INNER), 1, k, 1, a);
+        rf_df_explain(q, m);
+        fclose(m);
+        cases++;
+        if (!buf || !strstr(buf, "HashAggregate(partial)") || !strstr(buf, "BroadcastExchange") || !strstr(buf, "hashpartitioning") ||
+            !strstr(buf, "Stage 2")) {
+            failures++;
+            fprintf(stderr, "FAIL explain:\n%s\n", buf ? buf : "");
+        }
+        free(buf);
+    }
+    /* errors are caught when the plan is built, with a suggestion */
+    expect_error("unknown column", rf_df_select(people, 1, rf_col("salry")), "did you mean 'salary'");
+    expect_error("type mismatch", rf_df_filter(people, rf_and(rf_col("id"), rf_lit_bool(true))), "boolean");
+    expect_error("errors are sticky", rf_df_limit(rf_df_select(people, 1, rf_col("nope")), 1), "nope");
+    expect_error("missing path", rf_read_csv(s, "/nonexistent/x.csv", "header=true"), "/nonexistent/x.csv");
+    expect_error("bad option", rf_read_csv(s, pp, "header=true,colour=blue"), "colour");
+    {   /* results larger than riffle.driver.maxResultSize fail cleanly */
+        rf_conf_set(s, "riffle.driver.maxResultSize", "100");
+        rf_result *r = NULL;
+        cases++;
+        int rc = rf_df_collect(people, &r);
+        if (rc != RF_ERR_LIMIT || !strstr(rf_session_error(s), "maxResultSize")) {
+            failures++;
+            fprintf(stderr, "FAIL maxResultSize: rc %d: %s\n", rc, rf_session_error(s));
+        }
+        rf_result_destroy(&r);
+        rf_conf_set(s, "riffle.driver.maxResultSize", "1g");
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0) failures++;
+    printf("test_api at %d rank(s): %d passed, %d failed\n", rf_session_nranks(s), cases - failures, failures);
+    return rf_session_close(&s, failures ? 1 : 0);
+}
