@@ -1,0 +1,20 @@
+# lib.sh — shared helpers for the integration tests (sourced). Each test counts checks and ends
+# with "N passed, M failed"; the exit status is non-zero when anything failed.
+set -u
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+export LC_ALL=C
+B=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
+S=${top_srcdir:-$B}
+NPS=${RF_NPS:-1 2 3 4}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/rf-it.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+passed=0; failed=0
+ok()   { passed=$((passed + 1)); }
+bad()  { failed=$((failed + 1)); echo "FAIL: $*"; }
+# run NP CMD...: runs CMD under mpirun with NP ranks; stdout/stderr to $WORK/out, $WORK/err
+run() { local np=$1; shift; timeout 300 mpirun -np "$np" --oversubscribe --bind-to none "$@" >"$WORK/out" 2>"$WORK/err"; }
+# same FILE_A FILE_B WHAT: compares, shows a diff on failure
+same() { if cmp -s "$1" "$2"; then ok; else bad "$3"; diff "$1" "$2" | head -20; fi; }
+# parts DIR: the data rows of every part file of a CSV output directory, in part order, header dropped
+parts() { for f in "$1"/part-*; do tail -n +2 "$f"; done; }
+finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; }
