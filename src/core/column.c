@@ -36,6 +36,10 @@ int rf_column_create(rf_type t, int64_t cap, rf_column **out)
     c->data = rf_malloc((size_t)(cap + 1) * w);
     if (!c->data) { rf_free(c); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
     if (rf_type_is_varlen(t)) ((int64_t *)c->data)[0] = 0;
+    if (t == RF_TYPE_STRING) {   /* never NULL, so empty copies need no special case */
+        c->capbytes = 16;
+        if (!(c->bytes = rf_malloc(16))) { rf_free(c->data); rf_free(c); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
+    }
     if (t == RF_TYPE_ARRAY) {
         int rc = rf_column_create(RF_TYPE_STRING, cap, &c->child);
         if (rc) { rf_free(c->data); rf_free(c); return rc; }

@@ -149,7 +149,8 @@ rf_df *rf_df_selectv(rf_df *df, int n, rf_expr **exprs)
     if (gen >= 0) {
         /* Generate(child, array) below the projection; the select item becomes its column */
         rf_expr *e = exprs[gen], *fn = (e->kind == RF_E_CAST) ? e->arg[0] : e;
-        const char *alias = e->name ? e->name : "col";
+        char alias[256];
+        snprintf(alias, sizeof alias, "%s", e->name ? e->name : "col");
         RF_TRY(rf__expr_resolve(fn->arg[0], child->schema, false));
         RF_CHECK(fn->arg[0]->type == RF_TYPE_ARRAY, RF_ERR_ANALYSIS, "explode() needs an array (e.g. split(...)), not %s", rf_type_name(fn->arg[0]->type));
         rf_plan *g = NULL;

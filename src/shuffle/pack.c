@@ -29,14 +29,15 @@ static int pack_column(const rf_column *c, const int64_t *sel, int64_t n, rf_buf
         for (int64_t k = 0; k < n; k++) { rf_col_str(c, sel ? sel[k] : k, &len); total += len; }
         if ((rc = rf_buf_reserve(buf, 8 + (size_t)(n + 1) * 8 + (size_t)total))) return rc;
         rf_buf_put_i64(buf, total);
-        int64_t *o = (int64_t *)(buf->data + buf->len), pos = 0;
-        o[0] = 0;
+        uint8_t *o = buf->data + buf->len;   /* offsets: unaligned in the buffer, so memcpy */
+        int64_t pos = 0;
+        memcpy(o, &pos, 8);
         char *bytes = (char *)(buf->data + buf->len + (size_t)(n + 1) * 8);
         for (int64_t k = 0; k < n; k++) {
             const char *p = rf_col_str(c, sel ? sel[k] : k, &len);
             memcpy(bytes + pos, p, (size_t)len);
             pos += len;
-            o[k + 1] = pos;
+            memcpy(o + (k + 1) * 8, &pos, 8);
         }
         buf->len += (size_t)(n + 1) * 8 + (size_t)total;
         return RF_OK;
