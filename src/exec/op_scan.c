@@ -254,7 +254,7 @@ done:
     return rc;
 }
 
-static int next(rf_op *op, rf_batch **out)
+static int next_batch(rf_op *op, rf_batch **out)
 {
     scan_st *s = op->st;
     const rf_plan *pl = op->plan;
@@ -329,9 +329,17 @@ static int next(rf_op *op, rf_batch **out)
     if (s->pos >= s->end || s->pos >= s->fsize) s->done = true;
     b->nrows = rows;
     if (rows > 0) { *out = b; b = NULL; }
-    else if (!s->done) { rf_batch_destroy(&b); return next(op, out); }
 done:
     rf_batch_destroy(&b);
+    return rc;
+}
+
+/* A batch whose records were all skipped (blank lines, dropped records) is not an end: read on. */
+static int next(rf_op *op, rf_batch **out)
+{
+    scan_st *s = op->st;
+    int rc = RF_OK;
+    while (!rc && !*out && !s->done) rc = next_batch(op, out);
     return rc;
 }
 

@@ -47,4 +47,10 @@ run 2 "$B/jobs/category_funnel" "$WORK/plain/events.csv" "$WORK/plain/products.c
 # a shuffle join (broadcast disabled) gives the same answer
 run 3 "$B/jobs/category_funnel" "$WORK/plain/events.csv" "$WORK/plain/products.csv" "$WORK/o" --conf spark.sql.autoBroadcastJoinThreshold=-1 \
   && parts "$WORK/o" > "$WORK/got" && same "$WORK/want" "$WORK/got" "funnel with a shuffle join" || bad "funnel with a shuffle join failed"
+# thread counts do not change the answer either
+for t in 1 3; do
+  OMP_NUM_THREADS=$t run 2 "$B/jobs/category_funnel" "$WORK/skew/events.csv" "$WORK/skew/products.csv" "$WORK/o" --conf riffle.files.maxPartitionBytes=50k \
+    && { reference "$WORK/skew" > "$WORK/want"; parts "$WORK/o" > "$WORK/got"; same "$WORK/want" "$WORK/got" "funnel with $t thread(s) per rank"; } \
+    || bad "funnel with $t thread(s) failed"
+done
 finish
