@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "shuffle/shuffle.h"
-rf_batch *ut_batch(int64_t n, const int64_t *vals);
+#include "../unit/unit.h"
 
 static int failures;
 #define EXPECT(c) do { if (!(c)) { failures++; fprintf(stderr, "rank %d: %s:%d: expected %s\n", rank, __FILE__, __LINE__, #c); } } while (0)
@@ -26,7 +26,7 @@ static int run(MPI_Comm comm, int rank, int nranks, int64_t ntasks, int64_t P, i
             if (t == 3) continue;
             int64_t n = (t + p) % 4 * 50, vals[200];
             for (int64_t j = 0; j < n; j++) vals[j] = t * 1000000 + p * 1000 + j;
-            rf_batch *b = ut_batch(n, vals);
+            rf_batch *b = ut_batch_ints(n, vals);
             if (n) rf__pack_batch(b, NULL, n, &maps[k].part[p]);
             rf_batch_destroy(&b);
         }
@@ -61,15 +61,6 @@ static int run(MPI_Comm comm, int rank, int nranks, int64_t ntasks, int64_t P, i
     for (int64_t i = 0; i < nlocal; i++) rf__mapout_fini(&maps[i]);
     free(maps);
     return rc;
-}
-
-rf_batch *ut_batch(int64_t n, const int64_t *vals)
-{
-    rf_batch *b = NULL;
-    rf_batch_create(1, n, &b);
-    rf_column_create(RF_TYPE_INT64, n, &b->cols[0]);
-    for (int64_t i = 0; i < n; i++) rf_column_append_i64(b->cols[0], vals[i]);
-    return b;
 }
 
 int main(int argc, char **argv)
