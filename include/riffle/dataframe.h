@@ -112,6 +112,7 @@ rf_df *rf_df_group_count(rf_df *df, int n_keys, ...);      /* groupBy(keys).coun
 rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_type type); /* "a,b" */
 rf_df *rf_df_join_on(rf_df *left, rf_df *right, rf_expr *cond, rf_join_type type);
 rf_df *rf_df_order_by(rf_df *df, int n, ...);              /* rf_asc / rf_desc / plain = asc */
+rf_df *rf_df_order_byv(rf_df *df, int n, rf_expr **orders);
 rf_df *rf_df_limit(rf_df *df, int64_t n);
 rf_df *rf_df_union_all(rf_df *a, rf_df *b);
 rf_df *rf_df_repartition(rf_df *df, int n);

@@ -22,6 +22,7 @@
 typedef struct rf_error {
     int  code;          /* RF_OK when clear */
     int  rank;          /* rank that failed, -1 when unknown */
+    int  line, col;     /* position in the SQL text the error is about, 0 when none */
     char msg[1536];
 } rf_error;
 
@@ -29,6 +30,7 @@ typedef struct rf_error {
 int rf__err_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 rf_error *rf__err_slot(void);   /* this thread's slot (borrowed) */
 void rf__err_clear(void);
+void rf__err_at(int line, int col);   /* attaches a source position to the current error */
 #define RF_TRY(x)  do { rc = (x); if (rc != RF_OK) goto done; } while (0)
 #define RF_CHECK(cond, code, ...) do { if (!(cond)) { rc = rf__err_set((code), __VA_ARGS__); goto done; } } while (0)
 #define RF_ASSERT(cond) do { if (!(cond)) rf__assert_fail(#cond, __FILE__, __LINE__); } while (0)

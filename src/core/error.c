@@ -8,13 +8,14 @@
 #include <stdlib.h>
 #include "core/core.h"
 
-static _Thread_local rf_error tls_err = { RF_OK, -1, "" };
+static _Thread_local rf_error tls_err = { RF_OK, -1, 0, 0, "" };
 
 int rf__err_set(int code, const char *fmt, ...)
 {
     va_list ap;
     tls_err.code = code;
     tls_err.rank = -1;
+    tls_err.line = tls_err.col = 0;
     va_start(ap, fmt);
     vsnprintf(tls_err.msg, sizeof tls_err.msg, fmt, ap);
     va_end(ap);
@@ -23,8 +24,14 @@ int rf__err_set(int code, const char *fmt, ...)
 
 rf_error *rf__err_slot(void) { return &tls_err; }
 
+void rf__err_at(int line, int col)
+{
+    if (line > 0 && tls_err.line == 0) { tls_err.line = line; tls_err.col = col; }
+}
+
 void rf__err_clear(void)
 {
+    tls_err.line = tls_err.col = 0;
     tls_err.code = RF_OK;
     tls_err.rank = -1;
     tls_err.msg[0] = '\0';

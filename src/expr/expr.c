@@ -658,7 +658,16 @@ static int type_node(rf_expr *e, bool allow_agg)
     }
 }
 
+static int resolve(rf_expr *e, const rf_schema *in, bool allow_agg);
+
 int rf__expr_resolve(rf_expr *e, const rf_schema *in, bool allow_agg)
+{
+    int rc = resolve(e, in, allow_agg);
+    if (rc && e) rf__err_at(e->line, e->col);
+    return rc;
+}
+
+static int resolve(rf_expr *e, const rf_schema *in, bool allow_agg)
 {
     int rc;
     if (!e) return rf__err_set(RF_ERR_INVALID, "invalid expression (NULL argument or out of memory)");

@@ -24,7 +24,8 @@ typedef enum rf_ekind {
 typedef enum rf_func {
     RF_F_LOWER = 0, RF_F_UPPER, RF_F_LENGTH, RF_F_SUBSTRING, RF_F_CONCAT, RF_F_SPLIT, RF_F_EXPLODE,
     RF_F_TO_DATE, RF_F_DATE_ADD, RF_F_DATE_SUB, RF_F_DATEDIFF, RF_F_YEAR, RF_F_MONTH,
-    RF_F_DAYOFMONTH, RF_F_CURRENT_DATE, RF_F_COALESCE, RF_F_TRIM, RF_F_ABS, RF_F_ROUND,
+    RF_F_DAYOFMONTH, RF_F_CURRENT_DATE, RF_F_COALESCE, RF_F_TRIM, RF_F_ABS, RF_F_ROUND, RF_F_LIKE,
+    RF_F_NULLIF, RF_F_DATE_TRUNC,
     RF_F_COUNT_
 } rf_func;
 
@@ -45,6 +46,7 @@ struct rf_expr {
     int64_t   attr;         /* COL: resolved attribute id, -1 before */
     int       index;        /* COL: bound input column, -1 before */
     rf_value  lit;          /* LIT */
+    int       line, col;    /* where the SQL text wrote it (1-based), 0 when built by the C API */
 };
 
 /* Allocation helpers (return NULL on OOM; consume args even then). */

@@ -20,7 +20,8 @@ static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = 
     [RF_F_MONTH] = { "month", 1, 1 },          [RF_F_DAYOFMONTH] = { "dayofmonth", 1, 1 },
     [RF_F_CURRENT_DATE] = { "current_date", 0, 0 }, [RF_F_COALESCE] = { "coalesce", 1, 64 },
     [RF_F_TRIM] = { "trim", 1, 1 },            [RF_F_ABS] = { "abs", 1, 1 },
-    [RF_F_ROUND] = { "round", 1, 2 },
+    [RF_F_ROUND] = { "round", 1, 2 },          [RF_F_LIKE] = { "like", 2, 2 },
+    [RF_F_NULLIF] = { "nullif", 2, 2 },        [RF_F_DATE_TRUNC] = { "date_trunc", 2, 2 },
 };
 static const char *agg_names[RF_A_COUNT_] = { "count", "sum", "avg", "min", "max" };
 
@@ -125,6 +126,27 @@ int rf__func_type(rf_expr *e)
     case RF_F_ABS:
         if (!rf_type_is_numeric(e->arg[0]->type)) rc = cast_arg(e, 0, RF_TYPE_DOUBLE);
         e->type = e->arg[0] ? e->arg[0]->type : RF_TYPE_DOUBLE;
+        break;
+    case RF_F_LIKE:
+        rc = cast_arg(e, 0, RF_TYPE_STRING);
+        if (!rc) rc = cast_arg(e, 1, RF_TYPE_STRING);
+        e->type = RF_TYPE_BOOL;
+        break;
+    case RF_F_NULLIF: {
+        rf_type t = e->arg[0]->type;
+        if (t == RF_TYPE_NULL) t = e->arg[1]->type;
+        if (rf_type_is_numeric(t) && rf_type_is_numeric(e->arg[1]->type) && e->arg[1]->type == RF_TYPE_DOUBLE) t = RF_TYPE_DOUBLE;
+        rc = cast_arg(e, 0, t);
+        if (!rc) rc = cast_arg(e, 1, t);
+        e->type = t;
+        e->nullable = true;
+        break;
+    }
+    case RF_F_DATE_TRUNC:
+        rc = cast_arg(e, 0, RF_TYPE_STRING);
+        if (!rc) rc = cast_arg(e, 1, RF_TYPE_TIMESTAMP);
+        e->type = RF_TYPE_TIMESTAMP;
+        e->nullable = true;
         break;
     case RF_F_ROUND:
         if (!rf_type_is_numeric(e->arg[0]->type)) rc = cast_arg(e, 0, RF_TYPE_DOUBLE);
@@ -304,6 +326,32 @@ static bool parse_with_format(const char *s, int64_t n, const char *f, int64_t f
     return true;
 }
 
+/* SQL LIKE: % any run, _ one character (UTF-8 aware), backslash escapes. Iterative with one
+ * backtrack point, so no pattern can recurse or blow up. */
+static bool like_match(const char *s, int64_t ns, const char *p, int64_t np)
+{
+    int64_t i = 0, j = 0, star_j = -1, star_i = 0;
+    while (i < ns) {
+        if (j < np && p[j] == '\\' && j + 1 < np) {
+            if (s[i] == p[j + 1]) { i++; j += 2; continue; }
+        } else if (j < np && p[j] == '_') {
+            i++;
+            while (i < ns && ((unsigned char)s[i] & 0xC0) == 0x80) i++;
+            j++;
+            continue;
+        } else if (j < np && p[j] == '%') {
+            star_j = j++;
+            star_i = i;
+            continue;
+        } else if (j < np && p[j] == s[i]) { i++; j++; continue; }
+        if (star_j < 0) return false;
+        j = star_j + 1;
+        i = ++star_i;
+    }
+    while (j < np && p[j] == '%') j++;
+    return j == np;
+}
+
 static double round_half_up(double x, int d)
 {
     double p = pow(10.0, d);
@@ -326,7 +374,8 @@ int rf__func_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
     RF_TRY(rf_column_create(e->type, m, &r));
     for (int64_t i = 0; i < m; i++) {
         bool any_null = false;
-        if (e->op != RF_F_COALESCE && e->op != RF_F_CONCAT)
+        if (e->op == RF_F_NULLIF) any_null = !rf_column_valid(a[0], i);
+        else if (e->op != RF_F_COALESCE && e->op != RF_F_CONCAT)
             for (int k = 0; k < e->n_arg; k++) any_null |= !rf_column_valid(a[k], i);
         if (any_null) { RF_TRY(rf_column_append_null(r)); continue; }
         switch (e->op) {
@@ -448,6 +497,34 @@ int rf__func_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
                 }
                 RF_TRY(rf_column_append_i64(r, v));
             }
+            break;
+        }
+        case RF_F_LIKE: {
+            int64_t ls, lp;
+            const char *str = rf_col_str(a[0], i, &ls), *pat = rf_col_str(a[1], i, &lp);
+            RF_TRY(rf_column_append_i64(r, like_match(str, ls, pat, lp)));
+            break;
+        }
+        case RF_F_NULLIF:
+            if (rf_column_valid(a[1], i) && rf_column_eq(a[0], i, a[1], i)) RF_TRY(rf_column_append_null(r));
+            else RF_TRY(rf_column_append_from(r, a[0], i));
+            break;
+        case RF_F_DATE_TRUNC: {
+            int64_t ul, us = rf_col_i64(a[1], i);
+            const char *u = rf_col_str(a[0], i, &ul);
+            int64_t day = us >= 0 ? us / 86400000000LL : -((-us + 86399999999LL) / 86400000000LL), y;
+            unsigned mo, d;
+            rf_civil_from_days(day, &y, &mo, &d);
+            int64_t out;
+            if (ul == 4 && !strncasecmp(u, "year", 4)) out = (int64_t)rf_days_from_civil(y, 1, 1) * 86400000000LL;
+            else if ((ul == 5 && !strncasecmp(u, "month", 5)) || (ul == 2 && !strncasecmp(u, "mm", 2))) out = (int64_t)rf_days_from_civil(y, mo, 1) * 86400000000LL;
+            else if ((ul == 3 && !strncasecmp(u, "day", 3)) || (ul == 2 && !strncasecmp(u, "dd", 2))) out = day * 86400000000LL;
+            else if (ul == 4 && !strncasecmp(u, "hour", 4)) out = us - ((us % 3600000000LL) + 3600000000LL) % 3600000000LL;
+            else if (ul == 6 && !strncasecmp(u, "minute", 6)) out = us - ((us % 60000000LL) + 60000000LL) % 60000000LL;
+            else if (ul == 4 && !strncasecmp(u, "week", 4)) out = (day - ((day + 3) % 7 + 7) % 7) * 86400000000LL;   /* Monday */
+            else if (ul == 7 && !strncasecmp(u, "quarter", 7)) out = (int64_t)rf_days_from_civil(y, (mo - 1) / 3 * 3 + 1, 1) * 86400000000LL;
+            else { RF_TRY(rf_column_append_null(r)); break; }
+            RF_TRY(rf_column_append_i64(r, out));
             break;
         }
         default:

@@ -168,3 +168,42 @@ int64_t rf__plan_tasks(const rf_plan *p)
     }
     }
 }
+
+/* ---------------------------------------------------------------- re-identifying a subtree */
+typedef struct { int64_t *from, *to; int64_t n, cap; int64_t *next; } idmap;
+
+static int64_t map_id(idmap *m, int64_t id)
+{
+    for (int64_t i = 0; i < m->n; i++) if (m->from[i] == id) return m->to[i];
+    int64_t c2 = m->cap;
+    if (rf__grow((void **)&m->from, &m->cap, m->n + 1, sizeof *m->from) || rf__grow((void **)&m->to, &c2, m->n + 1, sizeof *m->to))
+        return id;
+    m->from[m->n] = id;
+    m->to[m->n] = (*m->next)++;
+    return m->to[m->n++];
+}
+
+static void reid_expr(rf_expr *e, idmap *m)
+{
+    if (!e) return;
+    if (e->kind == RF_E_COL && e->attr >= 0) e->attr = map_id(m, e->attr);
+    for (int i = 0; i < e->n_arg; i++) reid_expr(e->arg[i], m);
+}
+
+static void reid_node(rf_plan *p, idmap *m)
+{
+    for (int i = 0; i < p->n_child; i++) reid_node(p->child[i], m);
+    for (int i = 0; p->schema && i < p->schema->n; i++) p->schema->f[i].id = map_id(m, p->schema->f[i].id);
+    for (int i = 0; i < p->n_exprs; i++) reid_expr(p->exprs[i], m);
+    for (int i = 0; i < p->n_exprs2; i++) reid_expr(p->exprs2[i], m);
+    reid_expr(p->cond, m);
+}
+
+int rf__plan_reid(rf_plan *p, int64_t *next_attr)
+{
+    idmap m = { .next = next_attr };
+    reid_node(p, &m);
+    rf_free(m.from);
+    rf_free(m.to);
+    return RF_OK;
+}

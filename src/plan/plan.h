@@ -92,6 +92,8 @@ int  rf__plan_copy(const rf_plan *p, rf_plan **out);
 void rf__source_destroy(rf_source **ps);
 int  rf__source_copy(const rf_source *s, rf_source **out);
 const char *rf__plan_kind_name(rf_nkind k);
+/* Gives every attribute of the subtree a fresh id, consistently (self-joins read one plan twice). */
+int  rf__plan_reid(rf_plan *p, int64_t *next_attr);
 /* Number of tasks (partitions) the subtree produces; -1 for a replicated (broadcast) input. */
 int64_t rf__plan_tasks(const rf_plan *p);
 

@@ -386,6 +386,14 @@ static int join_schema(rf_plan *j)
     return RF_OK;
 }
 
+static bool refs_ids_of(const rf_expr *e, const rf_schema *s)
+{
+    if (e->kind == RF_E_COL && e->attr >= 0)
+        for (int i = 0; i < s->n; i++) if (s->f[i].id == e->attr) return true;
+    for (int i = 0; i < e->n_arg; i++) if (refs_ids_of(e->arg[i], s)) return true;
+    return false;
+}
+
 rf_df *rf_df_join_on(rf_df *left, rf_df *right, rf_expr *cond, rf_join_type type)
 {
     rf_plan *j = NULL;
@@ -398,18 +406,23 @@ rf_df *rf_df_join_on(rf_df *left, rf_df *right, rf_expr *cond, rf_join_type type
         return NULL;
     }
     RF_CHECK(type >= RF_JOIN_INNER && type <= RF_JOIN_CROSS, RF_ERR_INVALID, "join: unknown join type %d", (int)type);
-    for (int i = 0; i < left->plan->schema->n; i++)
-        for (int k = 0; k < right->plan->schema->n; k++)
-            RF_CHECK(left->plan->schema->f[i].id != right->plan->schema->f[k].id, RF_ERR_ANALYSIS,
-                     "joining a DataFrame with itself is not supported yet: read the input twice");
     RF_TRY(rf__plan_new(RF_L_JOIN, 2, &j));
     j->mode = type;
     RF_TRY(rf__plan_copy(left->plan, &j->child[0]));
     RF_TRY(rf__plan_copy(right->plan, &j->child[1]));
+    bool shared = false;   /* a self-join: the right side gets fresh attribute ids */
+    for (int i = 0; i < left->plan->schema->n; i++)
+        for (int k = 0; k < right->plan->schema->n; k++) shared |= left->plan->schema->f[i].id == right->plan->schema->f[k].id;
+    if (shared) {
+        RF_CHECK(!cond || !refs_ids_of(cond, right->plan->schema), RF_ERR_ANALYSIS,
+                 "joining a DataFrame with itself: name the columns through aliases (rf_df_alias) rather than rf_df_col");
+        RF_TRY(rf__plan_reid(j->child[1], &left->s->next_attr));
+    }
     if (cond) {
-        RF_TRY(rf_schema_create(left->plan->schema->n + right->plan->schema->n, &both));
+        const rf_schema *ls = j->child[0]->schema, *rs = j->child[1]->schema;
+        RF_TRY(rf_schema_create(ls->n + rs->n, &both));
         for (int i = 0; i < both->n; i++) {
-            const rf_field *f = i < left->plan->schema->n ? &left->plan->schema->f[i] : &right->plan->schema->f[i - left->plan->schema->n];
+            const rf_field *f = i < ls->n ? &ls->f[i] : &rs->f[i - ls->n];
             both->f[i] = *f;
             both->f[i].name = rf_strdup(f->name);
             both->f[i].qual = rf_strdup(f->qual);
@@ -436,6 +449,18 @@ rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_typ
     INPUT(left);
     INPUT(right);
     if (!using_cols || !*using_cols) return rf_df_join_on(left, right, NULL, RF_JOIN_CROSS);
+    for (int i = 0; i < left->plan->schema->n; i++)
+        for (int k = 0; k < right->plan->schema->n; k++)
+            if (left->plan->schema->f[i].id == right->plan->schema->f[k].id) {   /* self-join: a renumbered copy */
+                rf_plan *c = NULL;
+                int rc = rf__plan_copy(right->plan, &c);
+                if (!rc) rc = rf__plan_reid(c, &left->s->next_attr);
+                if (rc) { rf__plan_destroy(&c); return fail(left->s, rc); }
+                rf_df *fresh = make(left->s, c, RF_OK);
+                rf_df *r = fresh ? rf_df_join(left, fresh, using_cols, type) : NULL;
+                rf_df_release(&fresh);
+                return r;
+            }
     char *copy = rf_strdup(using_cols), *save = NULL;
     char *names[64];
     int nk = 0;
@@ -493,16 +518,15 @@ rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_typ
 }
 
 /* ---------------------------------------------------------------- ordering, limits, unions */
-rf_df *rf_df_order_by(rf_df *df, int n, ...)
+rf_df *rf_df_order_byv(rf_df *df, int n, rf_expr **v)
 {
     rf_plan *p = NULL;
     int rc;
-    va_list ap;
-    rf_expr *v[64] = { 0 };
-    va_start(ap, n);
-    for (int i = 0; i < n && i < 64; i++) v[i] = va_arg(ap, rf_expr *);
-    va_end(ap);
-    if (!df || df->err || n < 1 || n > 64) { free_exprs(v, n > 64 ? 64 : n); INPUT(df); return fail(df->s, rf__err_set(RF_ERR_INVALID, "orderBy needs 1 to 64 orders")); }
+    if (!df || df->err || n < 1 || n > 64) {
+        for (int i = 0; i < n && i < 64; i++) rf_expr_destroy(&v[i]);
+        INPUT(df);
+        return fail(df->s, rf__err_set(RF_ERR_INVALID, "orderBy needs 1 to 64 orders"));
+    }
     RF_TRY(unary(RF_L_SORT, df, &p));
     RF_CHECK((p->exprs = rf_calloc((size_t)n, sizeof *p->exprs)) != NULL, RF_ERR_NOMEM, "out of memory");
     for (int i = 0; i < n; i++) {
@@ -518,9 +542,19 @@ rf_df *rf_df_order_by(rf_df *df, int n, ...)
     RF_TRY(rf_schema_copy(p->child[0]->schema, &p->schema));
     return make(df->s, p, RF_OK);
 done:
-    free_exprs(v, n);
+    for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]);
     rf__plan_destroy(&p);
     return fail(df->s, rc);
+}
+
+rf_df *rf_df_order_by(rf_df *df, int n, ...)
+{
+    va_list ap;
+    rf_expr *v[64] = { 0 };
+    va_start(ap, n);
+    for (int i = 0; i < n && i < 64; i++) v[i] = va_arg(ap, rf_expr *);
+    va_end(ap);
+    return rf_df_order_byv(df, n, v);
 }
 
 static rf_df *counted(rf_df *df, rf_nkind k, int64_t n, const char *what)

@@ -58,12 +58,12 @@ static size_t width(const char *s, size_t n)
 }
 
 /* Spark's show(): cells right-aligned, strings over 20 characters cut to 17 + "...", NULL as "NULL". */
-static char *cell(const rf_result *r, int64_t row, int col)
+static char *cell(const rf_result *r, int64_t row, int col, bool truncate)
 {
     rf_buf b = { 0 };
     bool isnull;
     if (rf_format_value(r->batch->cols[col], row, &b, &isnull) || isnull) { rf_buf_fini(&b); return rf_strdup("NULL"); }
-    if (width((const char *)b.data, b.len) > 20) {
+    if (truncate && width((const char *)b.data, b.len) > 20) {
         size_t i = 0, chars = 0;
         while (i < b.len && chars < 17) { i++; while (i < b.len && (b.data[i] & 0xC0) == 0x80) i++; chars++; }
         b.len = i;
@@ -74,22 +74,19 @@ static char *cell(const rf_result *r, int64_t row, int col)
     return s;
 }
 
-int rf_df_show(rf_df *df, int64_t n, FILE *f)
+int rf__result_print_table(const rf_result *r, int64_t n, bool truncate, FILE *f)
 {
-    rf_result *r = NULL;
-    int rc = rf_df_take(df, n + 1, &r);
-    if (rc) return rc;
     int nc = rf_result_cols(r);
     int64_t rows = rf_result_rows(r), shown = rows > n ? n : rows;
     size_t *w = rf_calloc((size_t)(nc ? nc : 1), sizeof *w);
     char **cells = rf_calloc((size_t)((shown + 1) * (nc ? nc : 1)), sizeof *cells);
-    if (!w || !cells) { rf_free(w); rf_free(cells); rf_result_destroy(&r); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
+    if (!w || !cells) { rf_free(w); rf_free(cells); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
     for (int c = 0; c < nc; c++) {
         const char *nm = rf_result_name(r, c);
         w[c] = width(nm, strlen(nm));
         if (w[c] < 3) w[c] = 3;
         for (int64_t i = 0; i < shown; i++) {
-            char *s = cells[i * nc + c] = cell(r, i, c);
+            char *s = cells[i * nc + c] = cell(r, i, c, truncate);
             size_t cw = s ? width(s, strlen(s)) : 0;
             if (cw > w[c]) w[c] = cw;
         }
@@ -121,6 +118,15 @@ int rf_df_show(rf_df *df, int64_t n, FILE *f)
     for (int64_t i = 0; i < shown * nc; i++) rf_free(cells[i]);
     rf_free(cells);
     rf_free(w);
-    rf_result_destroy(&r);
     return RF_OK;
+}
+
+int rf_df_show(rf_df *df, int64_t n, FILE *f)
+{
+    rf_result *r = NULL;
+    int rc = rf_df_take(df, n + 1, &r);
+    if (rc) return rc;
+    rc = rf__result_print_table(r, n, true, f);
+    rf_result_destroy(&r);
+    return rc;
 }

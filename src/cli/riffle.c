@@ -1,0 +1,136 @@
+/*
+ * riffle.c — the `riffle` command: runs Spark SQL scripts on every rank of an MPI job.
+ *
+ *   mpirun -np N src/riffle run JOB.sql [--conf key=value]... [--format table|csv|json]
+ *   mpirun -np N src/riffle sql "SQL TEXT" [same options]
+ *   src/riffle explain JOB.sql
+ *   src/riffle --help | --version | help COMMAND
+ *
+ * Rank 0 parses and plans; every rank executes. Results print on rank 0's stdout; an error prints
+ * once on rank 0's stderr with its position in the script, and the exit status is non-zero.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "riffle/riffle.h"
+#include "sql/sql.h"
+#include "runtime/runtime.h"
+
+static const char *usage_main =
+    "usage: riffle COMMAND [ARGS] [--conf key=value]... [--format table|csv|json]\n"
+    "\n"
+    "Runs Spark SQL on every rank of an MPI job (launch with mpirun or srun).\n"
+    "\n"
+    "commands:\n"
+    "  run FILE        run the statements of a SQL script (';'-separated, -- and /* */ comments)\n"
+    "  sql TEXT        run SQL given on the command line\n"
+    "  explain FILE    print the logical, optimized and physical plans and the stages; runs nothing\n"
+    "  help COMMAND    explain a command\n"
+    "\n"
+    "options:\n"
+    "  --conf key=value   set a configuration key (riffle.* or its Spark name; see docs/CONFIG.md)\n"
+    "  --format FORMAT    how SELECT results print: table (Spark's show() layout, the default),\n"
+    "                     csv (a header line, RFC 4180 rows, NULL as an empty field) or json\n"
+    "                     (one object per line)\n"
+    "  --version          print the version\n";
+
+static const char *help_for(const char *cmd)
+{
+    if (!strcmp(cmd, "run"))
+        return "usage: mpirun -np N riffle run FILE [--conf key=value]... [--format table|csv|json]\n\n"
+               "Runs every statement of FILE in order. Supported statements: SELECT / WITH queries (their\n"
+               "results print on rank 0's stdout), CREATE [OR REPLACE] TEMPORARY VIEW name [(col TYPE, ...)]\n"
+               "USING csv|text OPTIONS (path '...', header 'true', ...), CREATE TEMPORARY VIEW name AS query,\n"
+               "INSERT OVERWRITE DIRECTORY 'path' USING csv [OPTIONS (...)] query, SET key = value, EXPLAIN query.\n"
+               "Exit status 0 on success; on error one message on stderr naming the line and column.\n";
+    if (!strcmp(cmd, "sql"))
+        return "usage: mpirun -np N riffle sql \"SQL TEXT\" [--conf key=value]... [--format table|csv|json]\n\n"
+               "Like run, with the script given as one argument.\n";
+    if (!strcmp(cmd, "explain"))
+        return "usage: riffle explain FILE [--conf key=value]...\n\n"
+               "Parses and plans every statement of FILE and prints, for each query, the analyzed logical plan,\n"
+               "the optimized plan, the physical plan with its exchanges, and the stages. No query runs and no\n"
+               "output is written (views over CSV files read the header to learn their columns).\n";
+    return NULL;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    rf_buf b = { 0 };
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) rf_buf_put(&b, tmp, n);
+    fclose(f);
+    rf_buf_put_u8(&b, 0);
+    *len = b.len - 1;
+    return (char *)b.data;
+}
+
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {   /* answered without starting MPI */
+        if (!strcmp(argv[i], "--version")) { printf("riffle %s\n", RF_VERSION_STRING); return 0; }
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            const char *h = i > 1 ? help_for(argv[1]) : NULL;
+            fputs(h ? h : usage_main, stdout);
+            return 0;
+        }
+    }
+    if (argc >= 2 && !strcmp(argv[1], "help")) {
+        const char *h = argc >= 3 ? help_for(argv[2]) : NULL;
+        fputs(h ? h : usage_main, stdout);
+        return h || argc < 3 ? 0 : 2;
+    }
+    rf_session *s = NULL;
+    if (rf_session_open(&argc, &argv, &s)) return 2;
+    rf_outfmt fmt = RF_OUT_TABLE;
+    const char *cmd = NULL, *arg = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+            const char *v = argv[++i];
+            if (!strcmp(v, "table")) fmt = RF_OUT_TABLE;
+            else if (!strcmp(v, "csv")) fmt = RF_OUT_CSV;
+            else if (!strcmp(v, "json")) fmt = RF_OUT_JSON;
+            else { fprintf(stderr, "riffle: error: --format %s: expected table, csv or json\n", v); return rf_session_close(&s, 2); }
+        } else if (!strncmp(argv[i], "--format=", 9)) {
+            const char *v = argv[i] + 9;
+            fmt = !strcmp(v, "csv") ? RF_OUT_CSV : !strcmp(v, "json") ? RF_OUT_JSON : RF_OUT_TABLE;
+            if (strcmp(v, "csv") && strcmp(v, "json") && strcmp(v, "table")) { fprintf(stderr, "riffle: error: --format %s: expected table, csv or json\n", v); return rf_session_close(&s, 2); }
+        } else if (!strcmp(argv[i], "--event-log")) {
+            fprintf(stderr, "riffle: error: --event-log: the event log is not available in this version\n");
+            return rf_session_close(&s, 2);
+        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
+            fprintf(stderr, "riffle: error: unknown option %s (see riffle --help)\n", argv[i]);
+            return rf_session_close(&s, 2);
+        } else if (!cmd) cmd = argv[i];
+        else if (!arg) arg = argv[i];
+        else { fprintf(stderr, "riffle: error: unexpected argument '%s' (see riffle --help)\n", argv[i]); return rf_session_close(&s, 2); }
+    }
+    if (!cmd || (strcmp(cmd, "run") && strcmp(cmd, "sql") && strcmp(cmd, "explain")) || !arg) {
+        if (cmd && strcmp(cmd, "run") && strcmp(cmd, "sql") && strcmp(cmd, "explain")) fprintf(stderr, "riffle: error: unknown command '%s'\n", cmd);
+        else if (cmd) fprintf(stderr, "riffle: error: %s needs %s\n", cmd, strcmp(cmd, "sql") ? "a FILE" : "SQL TEXT");
+        fputs(usage_main, stderr);
+        return rf_session_close(&s, 2);
+    }
+    char *text = NULL;
+    size_t len = 0;
+    const char *file = NULL;
+    if (!strcmp(cmd, "sql")) {
+        text = strdup(arg);
+        len = strlen(arg);
+    } else {
+        file = arg;
+        if (!(text = read_file(arg, &len))) {
+            fprintf(stderr, "riffle: error: %s: cannot read: %s\n", arg, strerror(errno));
+            return rf_session_close(&s, 2);
+        }
+    }
+    rf__err_clear();
+    int rc = rf__sql_run_script(s, text, len, fmt, stdout, !strcmp(cmd, "explain"));
+    if (rc) rf__sql_format_error(rf__err_slot(), text, len, file, stderr);
+    free(text);
+    return rf_session_close(&s, rc ? 1 : 0);
+}

@@ -1,0 +1,55 @@
+/*
+ * ast.h — module-private: the parsed form of a query, between parser.c and planner.c.
+ * Expressions are rf_expr trees straight away (unresolved, with source positions); only the
+ * query block structure needs its own nodes.
+ */
+#ifndef RF_SQL_AST_H
+#define RF_SQL_AST_H
+
+#include "sql/sql.h"
+
+typedef struct q_select q_select;
+
+typedef enum { Q_TABLE = 0, Q_SUBQUERY, Q_JOIN } q_fromkind;
+
+typedef struct q_from {
+    q_fromkind     kind;
+    char          *name;        /* TABLE */
+    char          *alias;
+    q_select      *sub;         /* SUBQUERY */
+    struct q_from *l, *r;       /* JOIN */
+    rf_join_type   jtype;
+    rf_expr       *on;
+    char          *using_cols;  /* "a,b" */
+    int            line, col;
+} q_from;
+
+typedef struct q_cte { char *name; q_select *q; } q_cte;
+
+typedef enum { Q_PLAIN = 0, Q_UNION, Q_INTERSECT, Q_EXCEPT } q_setop;
+
+struct q_select {
+    q_setop    op;              /* PLAIN: a query block; else left op right */
+    bool       all;             /* UNION ALL */
+    q_select  *left, *right;
+    bool       distinct;
+    rf_expr  **items;           /* '*' is a COL named "*" (qual for t.*) */
+    int        n_items;
+    q_from   **from;            /* comma-separated: cross joins */
+    int        n_from;
+    rf_expr   *where;
+    rf_expr  **group;
+    int        n_group;
+    rf_expr   *having;
+    rf_expr  **order;           /* RF_E_SORT nodes */
+    int        n_order;
+    int64_t    limit;           /* -1: none */
+    q_cte     *ctes;
+    int        n_ctes;
+    int        line, col;
+};
+
+void rf__q_free(q_select *q);
+void rf__qfrom_free(q_from *f);
+
+#endif

@@ -1,0 +1,515 @@
+/*
+ * parser.c — recursive-descent parser for riffle's Spark SQL dialect (see docs/SQL.md).
+ *
+ * Expressions become unresolved rf_expr trees carrying their source positions; query blocks become
+ * q_select nodes (ast.h) that planner.c turns into DataFrame calls. Nesting is limited
+ * (MAX_DEPTH) so that no input, however deep, can overflow the stack: it gets an error instead.
+ */
+#include <stdlib.h>
+#include <strings.h>
+#include "sql/ast.h"
+#include "sql/parser.h"
+
+#define MAX_DEPTH 200
+
+static const char *reserved[] = {
+    "SELECT", "FROM", "WHERE", "GROUP", "BY", "HAVING", "ORDER", "LIMIT", "UNION", "INTERSECT", "EXCEPT", "MINUS",
+    "JOIN", "ON", "USING", "INNER", "LEFT", "RIGHT", "FULL", "OUTER", "CROSS", "SEMI", "ANTI", "AS", "AND", "OR",
+    "NOT", "IN", "IS", "NULL", "BETWEEN", "LIKE", "CASE", "WHEN", "THEN", "ELSE", "END", "DISTINCT", "ALL", "WITH",
+    "ASC", "DESC", "NULLS", "EXISTS", "TRUE", "FALSE", "CAST", "INTERVAL", "INSERT", "OVERWRITE", "CREATE", "EXPLAIN",
+    "SET", "TABLE", "VIEW", "WINDOW", "OVER", NULL,
+};
+
+static bool is_reserved(const rf_token *t)
+{
+    if (t->t != T_IDENT) return false;
+    for (int i = 0; reserved[i]; i++) if (rf__tok_is(t, reserved[i])) return true;
+    return false;
+}
+
+int rf__p_init(rf_parser *P, const char *src, size_t len)
+{
+    memset(P, 0, sizeof *P);
+    rf__lex_init(&P->lx, src, len);
+    int rc = rf__lex_next(&P->lx, &P->cur);
+    if (!rc) rc = rf__lex_next(&P->lx, &P->nxt);
+    return rc;
+}
+
+int rf__p_adv(rf_parser *P)
+{
+    P->prev = P->cur;
+    P->cur = P->nxt;
+    if (P->cur.t == T_EOF) { P->nxt = P->cur; return RF_OK; }
+    return rf__lex_next(&P->lx, &P->nxt);
+}
+
+bool rf__p_is(rf_parser *P, const char *s) { return rf__tok_is(&P->cur, s); }
+
+bool rf__p_accept(rf_parser *P, const char *s)
+{
+    if (!rf__p_is(P, s)) return false;
+    P->rc = rf__p_adv(P);
+    return P->rc == RF_OK;
+}
+
+int rf__p_error(rf_parser *P, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (P->cur.t == T_EOF) rf__err_set(RF_ERR_INVALID, "syntax error: %s at the end of the input", msg);
+    else rf__err_set(RF_ERR_INVALID, "syntax error: %s near '%.*s'", msg, P->cur.len > 40 ? 40 : P->cur.len, P->cur.p);
+    rf__err_at(P->cur.line, P->cur.col);
+    return RF_ERR_INVALID;
+}
+
+int rf__p_expect(rf_parser *P, const char *s)
+{
+    if (rf__p_accept(P, s)) return RF_OK;
+    if (P->rc) return P->rc;
+    return rf__p_error(P, "expected %s", s);
+}
+
+char *rf__p_ident(rf_parser *P)
+{
+    if (P->cur.t == T_QIDENT || (P->cur.t == T_IDENT && !is_reserved(&P->cur))) {
+        char *s = rf_strndup(P->cur.p, (size_t)P->cur.len);
+        if ((P->rc = rf__p_adv(P))) { rf_free(s); return NULL; }
+        if (!s) P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        return s;
+    }
+    P->rc = rf__p_error(P, "expected a name");
+    return NULL;
+}
+
+bool rf__p_at_ident(rf_parser *P) { return P->cur.t == T_QIDENT || (P->cur.t == T_IDENT && !is_reserved(&P->cur)); }
+
+/* String literal text with quotes removed and escapes resolved (returned-owned). */
+char *rf__p_string(rf_parser *P)
+{
+    if (P->cur.t != T_STRING) { P->rc = rf__p_error(P, "expected a string literal"); return NULL; }
+    const char *p = P->cur.p + 1, *e = P->cur.p + P->cur.len - 1;
+    char q = P->cur.p[0];
+    rf_buf b = { 0 };
+    for (; p < e; p++) {
+        char c = *p;
+        if (c == '\\' && p + 1 < e) {
+            p++;
+            switch (*p) { case 'n': c = '\n'; break; case 't': c = '\t'; break; case 'r': c = '\r'; break; case '0': c = '\0'; break; default: c = *p; }
+        } else if (c == q && p + 1 < e && p[1] == q) p++;
+        rf_buf_put_u8(&b, (uint8_t)c);
+    }
+    char *s = rf_strndup(b.data ? (const char *)b.data : "", b.len);
+    rf_buf_fini(&b);
+    P->rc = rf__p_adv(P);
+    return s;
+}
+
+static rf_expr *at(rf_expr *e, const rf_token *t)
+{
+    if (e && !e->line) { e->line = t->line; e->col = t->col; }
+    return e;
+}
+
+/* ---------------------------------------------------------------- expressions */
+static rf_expr *p_expr_d(rf_parser *P);
+
+static rf_expr *bin(rf_ekind k, rf_expr *a, rf_expr *b, const rf_token *t)
+{
+    rf_expr *v[2] = { a, b };
+    return at(rf__expr_new(k, 2, v), t);
+}
+
+static int type_name(rf_parser *P, rf_type *out)
+{
+    char *n = rf__p_ident(P);
+    if (!n) { if (!P->rc) P->rc = rf__p_error(P, "expected a type"); return P->rc; }
+    int rc = RF_OK;
+    if (!strcasecmp(n, "decimal") || !strcasecmp(n, "numeric") || !strcasecmp(n, "dec")) {
+        rc = rf__p_error(P, "DECIMAL is not supported yet (use DOUBLE)");
+    } else if (!strcasecmp(n, "real") || !strcasecmp(n, "float")) {
+        *out = RF_TYPE_DOUBLE;
+    } else if (!strcasecmp(n, "smallint") || !strcasecmp(n, "tinyint") || !strcasecmp(n, "short") || !strcasecmp(n, "byte")) {
+        *out = RF_TYPE_INT32;
+    } else if (!strcasecmp(n, "char") || !strcasecmp(n, "varchar")) {
+        *out = RF_TYPE_STRING;
+        if (rf__p_accept(P, "(")) { while (!rf__p_is(P, ")") && P->cur.t != T_EOF) rf__p_adv(P); rc = rf__p_expect(P, ")"); }
+    } else if (rf_type_parse(n, out)) {
+        rc = rf__err_set(RF_ERR_INVALID, "unknown type '%s'", n);
+        rf__err_at(P->prev.line, P->prev.col);
+    }
+    rf_free(n);
+    return P->rc = rc;
+}
+
+static rf_expr *p_case(rf_parser *P, rf_token t0)
+{
+    rf_expr *v[129], *subject = NULL;
+    int n = 0;
+    if (!rf__p_is(P, "WHEN")) subject = p_expr_d(P);
+    if (P->rc) goto fail;
+    while (rf__p_accept(P, "WHEN")) {
+        if (n >= 126) { P->rc = rf__p_error(P, "too many WHEN branches"); goto fail; }
+        rf_token wt = P->prev;
+        rf_expr *c = p_expr_d(P);
+        if (!c) goto fail;
+        if (subject) {
+            rf_expr *s2 = NULL;
+            rf__expr_copy(subject, &s2);
+            c = bin(RF_E_EQ, s2, c, &wt);
+        }
+        v[n++] = c;
+        if ((P->rc = rf__p_expect(P, "THEN"))) goto fail;
+        if (!(v[n++] = p_expr_d(P))) goto fail;
+    }
+    if (n == 0) { P->rc = rf__p_error(P, "CASE needs at least one WHEN"); goto fail; }
+    if (rf__p_accept(P, "ELSE")) { if (!(v[n++] = p_expr_d(P))) goto fail; }
+    else v[n++] = rf_lit_null();
+    if ((P->rc = rf__p_expect(P, "END"))) goto fail;
+    rf_expr_destroy(&subject);
+    return at(rf__expr_new(RF_E_CASE, n, v), &t0);
+fail:
+    for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]);
+    rf_expr_destroy(&subject);
+    return NULL;
+}
+
+static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
+{
+    rf_expr *v[64];
+    int n = 0;
+    bool distinct = false, star = false;
+    static const char *aggs[] = { "count", "sum", "avg", "min", "max", "mean" };
+    int agg = -1;
+    for (int i = 0; i < 6; i++) if (!strcasecmp(name, aggs[i])) agg = i == 5 ? RF_A_AVG : i;
+    if (rf__p_accept(P, "DISTINCT")) distinct = true;
+    else rf__p_accept(P, "ALL");
+    if (rf__p_is(P, "*") && agg == RF_A_COUNT) { rf__p_adv(P); star = true; }
+    else if (!rf__p_is(P, ")")) {
+        do {
+            if (n >= 64) { P->rc = rf__p_error(P, "too many arguments"); goto fail; }
+            if (!(v[n++] = p_expr_d(P))) { n--; goto fail; }
+        } while (rf__p_accept(P, ","));
+    }
+    if ((P->rc = rf__p_expect(P, ")"))) goto fail;
+    if (rf__p_is(P, "OVER")) { P->rc = rf__p_error(P, "window functions (OVER) are not supported yet"); goto fail; }
+    rf_expr *e;
+    if (agg >= 0) {
+        if (star || (agg == RF_A_COUNT && n == 1 && v[0]->kind == RF_E_LIT && !v[0]->lit.null && !distinct)) {
+            for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]);
+            e = rf_count(NULL);
+        } else {
+            if (n != 1) { P->rc = rf__err_set(RF_ERR_INVALID, "%s() takes one argument", name); rf__err_at(t0.line, t0.col); goto fail; }
+            e = rf__expr_new(RF_E_AGG, 1, v);
+            if (e) { e->op = agg; e->distinct = distinct; }
+        }
+        rf_free(name);
+        return at(e, &t0);
+    }
+    if (distinct) { P->rc = rf__p_error(P, "DISTINCT is only allowed in aggregate functions"); goto fail; }
+    e = rf__expr_new(RF_E_FUNC, n, v);
+    if (e) { e->op = rf__func_lookup(name); e->name = name; name = NULL; }
+    rf_free(name);
+    return at(e, &t0);
+fail:
+    for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]);
+    rf_free(name);
+    return NULL;
+}
+
+static rf_expr *p_primary(rf_parser *P)
+{
+    rf_token t = P->cur;
+    if (P->rc) return NULL;
+    if (t.t == T_INT || t.t == T_NUM) {
+        char buf[64];
+        int n = t.len < 63 ? t.len : 63;
+        memcpy(buf, t.p, (size_t)n);
+        buf[n] = '\0';
+        char last = n ? buf[n - 1] : 0;
+        if ((P->rc = rf__p_adv(P))) return NULL;
+        if (t.t == T_INT && last != 'D' && last != 'd') {
+            if (last == 'L' || last == 'l' || last == 'S' || last == 's' || last == 'Y' || last == 'y') buf[--n] = '\0';
+            int64_t v;
+            if (!rf_parse_int64(buf, strlen(buf), &v)) {   /* too big for bigint: a double, as Spark's decimal would be */
+                return at(rf_lit_double(strtod(buf, NULL)), &t);
+            }
+            rf_expr *e = (last == 'L' || last == 'l') ? rf__expr_lit(&(rf_value){ .type = RF_TYPE_INT64, .v.i = v }) : rf_lit_int(v);
+            return at(e, &t);
+        }
+        while (n && strchr("DdLlBb", buf[n - 1])) buf[--n] = '\0';
+        return at(rf_lit_double(strtod(buf, NULL)), &t);
+    }
+    if (t.t == T_STRING) {
+        char *s = rf__p_string(P);
+        rf_expr *e = s ? rf_lit_str(s) : NULL;
+        rf_free(s);
+        return at(e, &t);
+    }
+    if (rf__p_accept(P, "(")) {
+        if (rf__p_is(P, "SELECT") || rf__p_is(P, "WITH")) { P->rc = rf__p_error(P, "subqueries in expressions are not supported yet"); return NULL; }
+        rf_expr *e = p_expr_d(P);
+        if (e && (P->rc = rf__p_expect(P, ")"))) rf_expr_destroy(&e);
+        return e;
+    }
+    if (rf__p_accept(P, "NULL")) return at(rf_lit_null(), &t);
+    if (rf__p_accept(P, "TRUE")) return at(rf_lit_bool(true), &t);
+    if (rf__p_accept(P, "FALSE")) return at(rf_lit_bool(false), &t);
+    if (rf__p_accept(P, "CASE")) return p_case(P, t);
+    if (rf__p_accept(P, "EXISTS")) { P->rc = rf__p_error(P, "EXISTS subqueries are not supported yet"); return NULL; }
+    if (rf__p_accept(P, "CAST")) {
+        rf_type ty;
+        if ((P->rc = rf__p_expect(P, "("))) return NULL;
+        rf_expr *e = p_expr_d(P);
+        if (!e) return NULL;
+        if ((P->rc = rf__p_expect(P, "AS")) || type_name(P, &ty) || (P->rc = rf__p_expect(P, ")"))) { rf_expr_destroy(&e); return NULL; }
+        return at(rf_cast(e, ty), &t);
+    }
+    if (rf__p_accept(P, "INTERVAL")) {
+        int64_t v;
+        bool neg = rf__p_accept(P, "-");
+        if (P->cur.t == T_STRING) {
+            char *s = rf__p_string(P);
+            bool ok = s && rf_parse_int64(s, strlen(s), &v);
+            rf_free(s);
+            if (!ok) { P->rc = rf__err_set(RF_ERR_INVALID, "INTERVAL needs a whole number"); rf__err_at(t.line, t.col); return NULL; }
+        } else if (P->cur.t == T_INT && rf_parse_int64(P->cur.p, (size_t)P->cur.len, &v)) {
+            rf__p_adv(P);
+        } else { P->rc = rf__p_error(P, "INTERVAL needs a whole number"); return NULL; }
+        if (neg) v = -v;
+        if (rf__p_accept(P, "DAY") || rf__p_accept(P, "DAYS")) return at(rf_lit_int(v), &t);
+        if (rf__p_accept(P, "WEEK") || rf__p_accept(P, "WEEKS")) return at(rf_lit_int(v * 7), &t);
+        P->rc = rf__p_error(P, "only DAY and WEEK intervals are supported");
+        return NULL;
+    }
+    if ((rf__p_is(P, "DATE") || rf__p_is(P, "TIMESTAMP")) && P->nxt.t == T_STRING) {
+        bool date = rf__p_is(P, "DATE");
+        rf__p_adv(P);
+        rf_token st = P->cur;
+        char *s = rf__p_string(P);
+        if (!s) return NULL;
+        rf_value v = { .type = date ? RF_TYPE_DATE : RF_TYPE_TIMESTAMP };
+        int32_t d;
+        bool ok = date ? rf_parse_date(s, strlen(s), &d) : rf_parse_timestamp(s, strlen(s), &v.v.i);
+        if (date) v.v.i = d;
+        if (!ok) {
+            P->rc = rf__err_set(RF_ERR_INVALID, "invalid %s literal '%s'", date ? "DATE" : "TIMESTAMP", s);
+            rf__err_at(st.line, st.col);
+            rf_free(s);
+            return NULL;
+        }
+        rf_free(s);
+        return at(rf__expr_lit(&v), &t);
+    }
+    if (rf__p_accept(P, "*")) {
+        rf_expr *e = rf_col("*");
+        return at(e, &t);
+    }
+    if (rf__p_at_ident(P)) {
+        char *name = rf__p_ident(P);
+        if (!name) return NULL;
+        if (rf__p_accept(P, "(")) return p_call(P, name, t);
+        if (rf__p_accept(P, ".")) {
+            rf_expr *e;
+            if (rf__p_accept(P, "*")) e = rf_col("*");
+            else {
+                char *col = rf__p_ident(P);
+                if (!col) { rf_free(name); return NULL; }
+                e = rf__expr_new(RF_E_COL, 0, NULL);
+                if (e) { e->name = col; } else rf_free(col);
+            }
+            if (e) { rf_free(e->qual); e->qual = name; } else rf_free(name);
+            return at(e, &t);
+        }
+        rf_expr *e = rf__expr_new(RF_E_COL, 0, NULL);
+        if (e) e->name = name; else rf_free(name);
+        return at(e, &t);
+    }
+    P->rc = rf__p_error(P, "expected an expression");
+    return NULL;
+}
+
+static rf_expr *p_unary(rf_parser *P)
+{
+    rf_token t = P->cur;
+    if (rf__p_accept(P, "-")) {
+        rf_expr *e = p_unary(P);
+        if (e && e->kind == RF_E_LIT && !e->lit.null && (e->lit.type == RF_TYPE_INT32 || e->lit.type == RF_TYPE_INT64)) { e->lit.v.i = -e->lit.v.i; return e; }
+        if (e && e->kind == RF_E_LIT && e->lit.type == RF_TYPE_DOUBLE) { e->lit.v.d = -e->lit.v.d; return e; }
+        return e ? at(rf_neg(e), &t) : NULL;
+    }
+    if (rf__p_accept(P, "+")) return p_unary(P);
+    return p_primary(P);
+}
+
+static rf_expr *p_mul(rf_parser *P)
+{
+    rf_expr *e = p_unary(P);
+    while (e) {
+        rf_token t = P->cur;
+        rf_ekind k = rf__p_is(P, "*") ? RF_E_MUL : rf__p_is(P, "/") ? RF_E_DIV : rf__p_is(P, "%") ? RF_E_MOD : RF_E_KIND_COUNT_;
+        if (k == RF_E_KIND_COUNT_) break;
+        rf__p_adv(P);
+        rf_expr *r = p_unary(P);
+        if (!r) { rf_expr_destroy(&e); return NULL; }
+        e = bin(k, e, r, &t);
+    }
+    return e;
+}
+
+static rf_expr *p_add(rf_parser *P)
+{
+    rf_expr *e = p_mul(P);
+    while (e) {
+        rf_token t = P->cur;
+        rf_ekind k = rf__p_is(P, "+") ? RF_E_ADD : rf__p_is(P, "-") ? RF_E_SUB : RF_E_KIND_COUNT_;
+        if (k == RF_E_KIND_COUNT_) break;
+        rf__p_adv(P);
+        rf_expr *r = p_mul(P);
+        if (!r) { rf_expr_destroy(&e); return NULL; }
+        e = bin(k, e, r, &t);
+    }
+    return e;
+}
+
+static rf_expr *p_concat(rf_parser *P)
+{
+    rf_expr *e = p_add(P);
+    while (e && rf__p_is(P, "||")) {
+        rf_token t = P->cur;
+        rf__p_adv(P);
+        rf_expr *r = p_add(P);
+        if (!r) { rf_expr_destroy(&e); return NULL; }
+        rf_expr *v[2] = { e, r };
+        e = rf__expr_new(RF_E_FUNC, 2, v);
+        if (e) { e->op = RF_F_CONCAT; e->name = rf_strdup("concat"); }
+        at(e, &t);
+    }
+    return e;
+}
+
+static rf_expr *p_cmp(rf_parser *P)
+{
+    rf_expr *e = p_concat(P);
+    while (e) {
+        rf_token t = P->cur;
+        static const struct { const char *op; rf_ekind k; } cmps[] = {
+            { "=", RF_E_EQ }, { "==", RF_E_EQ }, { "!=", RF_E_NE }, { "<>", RF_E_NE }, { "<", RF_E_LT },
+            { "<=", RF_E_LE }, { ">", RF_E_GT }, { ">=", RF_E_GE },
+        };
+        int found = -1;
+        for (int i = 0; i < 8; i++) if (rf__p_is(P, cmps[i].op)) found = i;
+        if (found >= 0) {
+            rf__p_adv(P);
+            rf_expr *r = p_concat(P);
+            if (!r) { rf_expr_destroy(&e); return NULL; }
+            e = bin(cmps[found].k, e, r, &t);
+            continue;
+        }
+        if (rf__p_accept(P, "<=>")) {   /* null-safe equality: never NULL */
+            rf_expr *r = p_concat(P), *a2 = NULL, *b2 = NULL, *a3 = NULL, *b3 = NULL;
+            if (!r) { rf_expr_destroy(&e); return NULL; }
+            rf__expr_copy(e, &a2); rf__expr_copy(r, &b2); rf__expr_copy(e, &a3); rf__expr_copy(r, &b3);
+            e = rf_or(rf_and(rf_eq(e, r), rf_and(rf_is_not_null(a2), rf_is_not_null(b2))), rf_and(rf_is_null(a3), rf_is_null(b3)));
+            e = at(e, &t);
+            continue;
+        }
+        if (rf__p_accept(P, "IS")) {
+            bool neg = rf__p_accept(P, "NOT");
+            if ((P->rc = rf__p_expect(P, "NULL"))) { rf_expr_destroy(&e); return NULL; }
+            e = at(neg ? rf_is_not_null(e) : rf_is_null(e), &t);
+            continue;
+        }
+        bool neg = false;
+        if (rf__p_is(P, "NOT") && (rf__tok_is(&P->nxt, "IN") || rf__tok_is(&P->nxt, "BETWEEN") || rf__tok_is(&P->nxt, "LIKE"))) {
+            rf__p_adv(P);
+            neg = true;
+        }
+        if (rf__p_accept(P, "IN")) {
+            rf_expr *v[257];
+            int n = 0;
+            v[n++] = e;
+            if ((P->rc = rf__p_expect(P, "("))) { rf_expr_destroy(&e); return NULL; }
+            if (rf__p_is(P, "SELECT") || rf__p_is(P, "WITH")) { P->rc = rf__p_error(P, "IN (subquery) is not supported yet"); rf_expr_destroy(&e); return NULL; }
+            do {
+                if (n >= 257) { P->rc = rf__p_error(P, "IN list too long (256 values at most)"); break; }
+                if (!(v[n] = p_expr_d(P))) break;
+                n++;
+            } while (rf__p_accept(P, ","));
+            if (!P->rc) P->rc = rf__p_expect(P, ")");
+            if (P->rc) { for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]); return NULL; }
+            e = at(rf__expr_new(RF_E_IN, n, v), &t);
+            if (neg) e = at(rf_not(e), &t);
+            continue;
+        }
+        if (rf__p_accept(P, "BETWEEN")) {
+            rf_expr *lo = p_concat(P), *hi = NULL, *e2 = NULL;
+            if (lo && !(P->rc = rf__p_expect(P, "AND"))) hi = p_concat(P);
+            if (!hi) { rf_expr_destroy(&lo); rf_expr_destroy(&e); return NULL; }
+            rf__expr_copy(e, &e2);
+            e = at(rf_and(at(rf_ge(e, lo), &t), at(rf_le(e2, hi), &t)), &t);
+            if (neg) e = at(rf_not(e), &t);
+            continue;
+        }
+        if (rf__p_accept(P, "LIKE")) {
+            rf_expr *pat = p_concat(P);
+            if (!pat) { rf_expr_destroy(&e); return NULL; }
+            rf_expr *v[2] = { e, pat };
+            e = rf__expr_new(RF_E_FUNC, 2, v);
+            if (e) { e->op = RF_F_LIKE; e->name = rf_strdup("like"); }
+            at(e, &t);
+            if (neg) e = at(rf_not(e), &t);
+            continue;
+        }
+        if (neg) { P->rc = rf__p_error(P, "expected IN, BETWEEN or LIKE after NOT"); rf_expr_destroy(&e); return NULL; }
+        break;
+    }
+    return e;
+}
+
+static rf_expr *p_not(rf_parser *P)
+{
+    rf_token t = P->cur;
+    if (rf__p_accept(P, "NOT") || rf__p_accept(P, "!")) {
+        if (++P->depth > MAX_DEPTH) { P->rc = rf__p_error(P, "expression nested too deeply"); return NULL; }
+        rf_expr *e = p_not(P);
+        P->depth--;
+        return e ? at(rf_not(e), &t) : NULL;
+    }
+    return p_cmp(P);
+}
+
+static rf_expr *p_and(rf_parser *P)
+{
+    rf_expr *e = p_not(P);
+    while (e && (rf__p_is(P, "AND") || rf__p_is(P, "&&"))) {
+        rf_token t = P->cur;
+        rf__p_adv(P);
+        rf_expr *r = p_not(P);
+        if (!r) { rf_expr_destroy(&e); return NULL; }
+        e = bin(RF_E_AND, e, r, &t);
+    }
+    return e;
+}
+
+static rf_expr *p_expr_d(rf_parser *P)
+{
+    if (P->rc) return NULL;
+    if (++P->depth > MAX_DEPTH) { P->rc = rf__p_error(P, "expression nested too deeply (more than %d levels)", MAX_DEPTH); return NULL; }
+    rf_expr *e = p_and(P);
+    while (e && rf__p_is(P, "OR")) {
+        rf_token t = P->cur;
+        rf__p_adv(P);
+        rf_expr *r = p_and(P);
+        if (!r) { rf_expr_destroy(&e); break; }
+        e = bin(RF_E_OR, e, r, &t);
+    }
+    P->depth--;
+    if (!e && !P->rc) P->rc = rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_NOMEM;
+    return e;
+}
+
+rf_expr *rf__p_expr(rf_parser *P) { return p_expr_d(P); }

@@ -1,0 +1,28 @@
+/*
+ * parser.h — module-private: the parser's token cursor, shared by parser.c (expressions) and
+ * statement.c (queries and statements).
+ */
+#ifndef RF_SQL_PARSER_H
+#define RF_SQL_PARSER_H
+
+#include "sql/sql.h"
+
+typedef struct rf_parser {
+    rf_lexer lx;
+    rf_token prev, cur, nxt;
+    int      depth;
+    int      rc;      /* sticky error */
+} rf_parser;
+
+int      rf__p_init(rf_parser *P, const char *src, size_t len);
+int      rf__p_adv(rf_parser *P);
+bool     rf__p_is(rf_parser *P, const char *s);
+bool     rf__p_accept(rf_parser *P, const char *s);
+int      rf__p_expect(rf_parser *P, const char *s);
+int      rf__p_error(rf_parser *P, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char    *rf__p_ident(rf_parser *P);       /* returned-owned; NULL + P->rc on error */
+bool     rf__p_at_ident(rf_parser *P);
+char    *rf__p_string(rf_parser *P);      /* returned-owned */
+rf_expr *rf__p_expr(rf_parser *P);
+
+#endif

@@ -1,0 +1,456 @@
+/*
+ * planner.c — turns parsed queries into DataFrames by calling the DataFrame API, so SQL and the
+ * C API produce the same logical plans. Handles scoping (views, CTEs, table aliases), '*'
+ * expansion, GROUP BY by name, position or expression, aggregates anywhere in SELECT / HAVING /
+ * ORDER BY, ORDER BY over select aliases or input columns, and set operations.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <strings.h>
+#include "sql/ast.h"
+#include "sql/planner.h"
+#include "runtime/runtime.h"
+
+static rf_df *plan_query(rf_sqlctx *c, const q_select *q);
+
+static rf_expr *copy(const rf_expr *e)
+{
+    rf_expr *o = NULL;
+    if (e) rf__expr_copy(e, &o);
+    return o;
+}
+
+/* Error helper: sets the message at a source position and returns NULL. */
+static rf_df *err_at(int line, int col, int code, const char *fmt, const char *a, const char *b)
+{
+    rf__err_set(code, fmt, a, b);
+    rf__err_at(line, col);
+    return NULL;
+}
+
+static rf_df *df_error(rf_df *d)
+{
+    if (!d) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+    if (rf_df_status(d)) {
+        const rf_error *e = rf__err_slot();
+        int line = e->line, col = e->col;
+        if (strcmp(e->msg, rf_df_error(d)) != 0) { rf__err_set(rf_df_status(d), "%s", rf_df_error(d)); rf__err_at(line, col); }
+        return NULL;
+    }
+    return d;
+}
+
+rf_df *rf__sql_lookup(rf_sqlctx *c, const char *name)
+{
+    for (int i = c->n_ctes - 1; i >= 0; i--) if (!strcasecmp(c->ctes[i].name, name)) return c->ctes[i].df;
+    for (int i = 0; i < c->n_views; i++) if (!strcasecmp(c->views[i].name, name)) return c->views[i].df;
+    return NULL;
+}
+
+static rf_df *plan_from(rf_sqlctx *c, const q_from *f)
+{
+    rf_df *d = NULL;
+    switch (f->kind) {
+    case Q_TABLE: {
+        rf_df *base = rf__sql_lookup(c, f->name);
+        if (!base) {
+            const char *best = NULL;
+            int bd = 1 << 30;
+            for (int i = 0; i < c->n_views + c->n_ctes; i++) {
+                const char *n = i < c->n_views ? c->views[i].name : c->ctes[i - c->n_views].name;
+                int dd = 0;
+                for (const char *p = f->name, *q = n; *p || *q; p += !!*p, q += !!*q) dd += (tolower((unsigned char)*p) != tolower((unsigned char)*q));
+                if (dd < bd) { bd = dd; best = n; }
+            }
+            if (best && bd <= 2 + (int)strlen(f->name) / 4)
+                return err_at(f->line, f->col, RF_ERR_ANALYSIS, "table or view '%s' not found; did you mean '%s'?", f->name, best);
+            return err_at(f->line, f->col, RF_ERR_ANALYSIS, "table or view '%s' not found%s", f->name,
+                          c->n_views ? "" : " (create it with CREATE TEMPORARY VIEW ... USING csv OPTIONS (path '...'))");
+        }
+        return df_error(rf_df_alias(base, f->alias ? f->alias : f->name));
+    }
+    case Q_SUBQUERY:
+        if (!(d = plan_query(c, f->sub))) return NULL;
+        return df_error(rf_df_alias(d, f->alias));
+    case Q_JOIN: {
+        rf_df *l = plan_from(c, f->l), *r = l ? plan_from(c, f->r) : NULL;
+        if (!r) return NULL;
+        if (f->using_cols) d = rf_df_join(l, r, f->using_cols, f->jtype);
+        else d = rf_df_join_on(l, r, copy(f->on), f->on ? f->jtype : RF_JOIN_CROSS);
+        if (d && rf_df_status(d) && !rf__err_slot()->line) rf__err_at(f->line, f->col);
+        return df_error(d);
+    }
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- aggregation rewrite */
+typedef struct {
+    rf_expr **aggs;  int n_aggs;    /* distinct aggregate calls, named _a<i> */
+    rf_expr **keys;  int n_keys;    /* grouping expressions */
+    char    **knames;               /* their output names */
+} aggctx;
+
+static int collect_aggs(aggctx *a, const rf_expr *e)
+{
+    if (!e) return RF_OK;
+    if (e->kind == RF_E_AGG) {
+        for (int i = 0; i < a->n_aggs; i++) if (rf__expr_equal(a->aggs[i], e)) return RF_OK;
+        rf_expr **v = rf_realloc(a->aggs, (size_t)(a->n_aggs + 1) * sizeof *v);
+        if (!v) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+        a->aggs = v;
+        a->aggs[a->n_aggs++] = copy(e);
+        return RF_OK;
+    }
+    for (int i = 0; i < e->n_arg; i++) { int rc = collect_aggs(a, e->arg[i]); if (rc) return rc; }
+    return RF_OK;
+}
+
+static bool same_unaliased(const rf_expr *a, const rf_expr *b)
+{
+    if (a->kind == RF_E_COL && b->kind == RF_E_COL)
+        return !strcasecmp(a->name, b->name) && (!a->qual || !b->qual || !strcasecmp(a->qual, b->qual));
+    return rf__expr_equal(a, b);
+}
+
+/* Replaces aggregate calls and grouping expressions in *pe with references to the aggregation's
+ * output; reports a column that is neither grouped nor aggregated. */
+static int rewrite(aggctx *a, rf_expr **pe)
+{
+    rf_expr *e = *pe;
+    if (!e) return RF_OK;
+    char name[32];
+    const char *to = NULL;
+    if (e->kind == RF_E_AGG) {
+        for (int i = 0; i < a->n_aggs && !to; i++) if (rf__expr_equal(a->aggs[i], e)) { snprintf(name, sizeof name, "_a%d", i); to = name; }
+    } else if (e->kind != RF_E_LIT) {
+        for (int i = 0; i < a->n_keys && !to; i++) if (same_unaliased(a->keys[i], e)) to = a->knames[i];
+    }
+    if (to) {
+        rf_expr *r = rf_col(to);
+        if (!r) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+        r->line = e->line;
+        r->col = e->col;
+        rf_free(r->qual);
+        r->qual = NULL;
+        if (e->name && e->kind != RF_E_COL) { r = rf_as(r, e->name); }
+        rf_expr_destroy(pe);
+        *pe = r;
+        return RF_OK;
+    }
+    if (e->kind == RF_E_COL) {
+        rf__err_set(RF_ERR_ANALYSIS, "column '%s' must appear in GROUP BY or inside an aggregate function", e->name);
+        rf__err_at(e->line, e->col);
+        return RF_ERR_ANALYSIS;
+    }
+    for (int i = 0; i < e->n_arg; i++) { int rc = rewrite(a, &e->arg[i]); if (rc) return rc; }
+    return RF_OK;
+}
+
+static bool has_agg(const rf_expr *e) { return e && rf__expr_has_agg(e); }
+
+static char *display(const rf_expr *e)
+{
+    rf_buf b = { 0 };
+    const rf_expr *x = (e->kind == RF_E_CAST && e->type == RF_TYPE_NULL && e->n_arg == 1) ? e->arg[0] : e;
+    rf__expr_display(x, &b);
+    char *s = b.data ? rf_strndup((const char *)b.data, b.len) : rf_strdup("col");
+    rf_buf_fini(&b);
+    return s;
+}
+
+/* Expands '*' and 't.*' against df's columns. */
+static int expand_items(const q_select *q, rf_df *d, rf_expr ***out, int *n_out)
+{
+    const rf_plan *p = ((struct rf_df *)d)->plan;
+    int n = 0;
+    rf_expr **v = rf_calloc((size_t)(q->n_items + p->schema->n * q->n_items + 1), sizeof *v);
+    if (!v) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < q->n_items; i++) {
+        const rf_expr *it = q->items[i];
+        if (it->kind == RF_E_COL && !strcmp(it->name, "*")) {
+            int found = 0;
+            for (int k = 0; k < p->schema->n; k++) {
+                const rf_field *f = &p->schema->f[k];
+                if (it->qual && (!f->qual || strcasecmp(f->qual, it->qual))) continue;
+                rf_expr *c = rf__expr_col_attr(f->id, f->name, f->type, f->nullable, k);
+                if (c) { c->resolved = false; c->qual = rf_strdup(f->qual); c->line = it->line; c->col = it->col; }
+                v[n++] = c;
+                found++;
+            }
+            if (!found && it->qual) {
+                for (int k = 0; k < n; k++) rf_expr_destroy(&v[k]);
+                rf_free(v);
+                rf__err_set(RF_ERR_ANALYSIS, "'%s.*': no table or alias '%s' in FROM", it->qual, it->qual);
+                rf__err_at(it->line, it->col);
+                return RF_ERR_ANALYSIS;
+            }
+        } else {
+            v[n++] = copy(it);
+        }
+    }
+    *out = v;
+    *n_out = n;
+    return RF_OK;
+}
+
+static void free_v(rf_expr **v, int n)
+{
+    for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]);
+    rf_free(v);
+}
+
+/* ORDER BY 2 -> the second output column; ORDER BY alias stays a name. */
+static rf_expr **order_list(const q_select *q, rf_df *projected, bool *ok)
+{
+    rf_expr **o = rf_calloc((size_t)q->n_order + 1, sizeof *o);
+    const rf_schema *s = projected ? ((struct rf_df *)projected)->plan->schema : NULL;
+    *ok = o != NULL;
+    for (int i = 0; o && i < q->n_order; i++) {
+        o[i] = copy(q->order[i]);
+        rf_expr *x = o[i]->arg[0];
+        if (s && x->kind == RF_E_LIT && (x->lit.type == RF_TYPE_INT32 || x->lit.type == RF_TYPE_INT64)) {
+            int64_t k = x->lit.v.i;
+            if (k < 1 || k > s->n) {
+                rf__err_set(RF_ERR_ANALYSIS, "ORDER BY position %lld is not in the select list (1 to %d)", (long long)k, s->n);
+                rf__err_at(x->line, x->col);
+                *ok = false;
+                break;
+            }
+            rf_expr *c = rf__expr_col_attr(s->f[k - 1].id, s->f[k - 1].name, s->f[k - 1].type, true, (int)k - 1);
+            if (c) c->resolved = false;
+            rf_expr_destroy(&o[i]->arg[0]);
+            o[i]->arg[0] = c;
+        }
+    }
+    return o;
+}
+
+static rf_df *set_op(rf_sqlctx *c, const q_select *q)
+{
+    rf_df *l = plan_query(c, q->left), *r = l ? plan_query(c, q->right) : NULL, *d = NULL;
+    if (!r) return NULL;
+    const rf_schema *ls = l->plan->schema, *rs = r->plan->schema;
+    if (ls->n != rs->n)
+        return err_at(q->line, q->col, RF_ERR_ANALYSIS, "%s: the two sides have different numbers of columns%s",
+                      q->op == Q_UNION ? "UNION" : q->op == Q_INTERSECT ? "INTERSECT" : "EXCEPT", "");
+    /* widen mismatched column types on both sides (int + bigint, numbers + double) */
+    bool cast_needed = false;
+    for (int i = 0; i < ls->n; i++) cast_needed |= ls->f[i].type != rs->f[i].type;
+    if (cast_needed) {
+        rf_expr **lv = rf_calloc((size_t)ls->n, sizeof *lv), **rv = rf_calloc((size_t)ls->n, sizeof *rv);
+        for (int i = 0; i < ls->n; i++) {
+            rf_type a = ls->f[i].type, b = rs->f[i].type, t = a;
+            if (a != b) {
+                if (a == RF_TYPE_NULL) t = b;
+                else if (b == RF_TYPE_NULL) t = a;
+                else if (rf_type_is_numeric(a) && rf_type_is_numeric(b)) t = (a == RF_TYPE_DOUBLE || b == RF_TYPE_DOUBLE) ? RF_TYPE_DOUBLE : RF_TYPE_INT64;
+                else t = RF_TYPE_STRING;
+            }
+            rf_expr *x = rf__expr_col_attr(ls->f[i].id, ls->f[i].name, a, true, i), *y = rf__expr_col_attr(rs->f[i].id, rs->f[i].name, b, true, i);
+            if (x) x->resolved = false;
+            if (y) y->resolved = false;
+            lv[i] = rf_as(t == a ? x : rf_cast(x, t), ls->f[i].name);
+            rv[i] = rf_as(t == b ? y : rf_cast(y, t), ls->f[i].name);
+        }
+        l = rf_df_selectv(l, ls->n, lv);
+        r = rf_df_selectv(r, ls->n, rv);
+        rf_free(lv);
+        rf_free(rv);
+        if (!df_error(l) || !df_error(r)) return NULL;
+        ls = l->plan->schema;
+        rs = r->plan->schema;
+    }
+    if (q->op == Q_UNION) {
+        d = rf_df_union_all(l, r);
+        if (!q->all) d = rf_df_distinct(d);
+        return df_error(d);
+    }
+    /* INTERSECT / EXCEPT: a null-safe semi / anti join on every column, then DISTINCT unless ALL */
+    rf_expr *cond = NULL;
+    rf_df *la = rf_df_alias(l, "__l"), *ra = rf_df_alias(r, "__r");
+    for (int i = 0; i < ls->n; i++) {
+        char a[300], b[300];
+        snprintf(a, sizeof a, "__l.%s", ls->f[i].name);
+        snprintf(b, sizeof b, "__r.%s", rs->f[i].name);
+        rf_expr *e = rf_or(rf_and(rf_eq(rf_col(a), rf_col(b)), rf_and(rf_is_not_null(rf_col(a)), rf_is_not_null(rf_col(b)))),
+                           rf_and(rf_is_null(rf_col(a)), rf_is_null(rf_col(b))));
+        cond = cond ? rf_and(cond, e) : e;
+    }
+    d = rf_df_join_on(la, ra, cond, q->op == Q_INTERSECT ? RF_JOIN_SEMI : RF_JOIN_ANTI);
+    if (!q->all) d = rf_df_distinct(d);
+    return df_error(d);
+}
+
+static rf_df *order_and_limit(const q_select *q, rf_df *d)
+{
+    if (q->n_order) {
+        bool ok;
+        rf_expr **o = order_list(q, d, &ok);
+        if (!ok) { if (o) free_v(o, q->n_order); return NULL; }
+        d = df_error(rf_df_order_byv(d, q->n_order, o));
+        rf_free(o);
+        if (!d) return NULL;
+    }
+    if (q->limit >= 0) d = df_error(rf_df_limit(d, q->limit));
+    return d;
+}
+
+static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
+{
+    rf_df *d = NULL, *proj = NULL;
+    rf_expr **items = NULL;
+    int n_items = 0;
+    aggctx a = { 0 };
+    if (q->n_from == 0) {
+        if (!c->one_row) return err_at(q->line, q->col, RF_ERR_ANALYSIS, "SELECT without FROM is not supported yet%s%s", "", "");
+        d = c->one_row;
+    }
+    for (int i = 0; i < q->n_from; i++) {
+        rf_df *f = plan_from(c, q->from[i]);
+        if (!f) return NULL;
+        d = d ? df_error(rf_df_join_on(d, f, NULL, RF_JOIN_CROSS)) : f;
+        if (!d) return NULL;
+    }
+    if (q->where) {
+        if (has_agg(q->where)) return err_at(q->where->line, q->where->col, RF_ERR_ANALYSIS, "aggregate functions are not allowed in WHERE (use HAVING)%s%s", "", "");
+        if (!(d = df_error(rf_df_filter(d, copy(q->where))))) return NULL;
+    }
+    if (expand_items(q, d, &items, &n_items)) return NULL;
+    bool aggregate = q->n_group > 0 || has_agg(q->having);
+    for (int i = 0; i < n_items; i++) aggregate |= has_agg(items[i]);
+    for (int i = 0; i < q->n_order; i++) aggregate |= has_agg(q->order[i]);
+    /* output names come from the expressions as written */
+    for (int i = 0; i < n_items; i++) {
+        rf_expr *it = items[i];
+        if (!it->name && it->kind != RF_E_COL) it->name = display(it);
+    }
+    if (aggregate) {
+        int rc = RF_OK;
+        a.keys = rf_calloc((size_t)q->n_group + 1, sizeof *a.keys);
+        a.knames = rf_calloc((size_t)q->n_group + 1, sizeof *a.knames);
+        rf_expr **kv = rf_calloc((size_t)q->n_group + 1, sizeof *kv);
+        for (int i = 0; i < q->n_group && !rc; i++) {
+            const rf_expr *g = q->group[i];
+            rf_expr *k = NULL;
+            if (g->kind == RF_E_LIT && (g->lit.type == RF_TYPE_INT32 || g->lit.type == RF_TYPE_INT64)) {   /* GROUP BY 1 */
+                if (g->lit.v.i < 1 || g->lit.v.i > n_items) {
+                    rc = rf__err_set(RF_ERR_ANALYSIS, "GROUP BY position %lld is not in the select list (1 to %d)", (long long)g->lit.v.i, n_items);
+                    rf__err_at(g->line, g->col);
+                    break;
+                }
+                k = copy(items[g->lit.v.i - 1]);
+            } else if (g->kind == RF_E_COL && !g->qual && rf_schema_find(d->plan->schema, g->name) < 0) {   /* GROUP BY alias */
+                for (int j = 0; j < n_items && !k; j++)
+                    if (items[j]->name && !strcasecmp(items[j]->name, g->name) && items[j]->kind != RF_E_COL) k = copy(items[j]);
+            }
+            if (!k) k = copy(g);
+            if (k && k->kind == RF_E_CAST && k->type == RF_TYPE_NULL && k->n_arg == 1) {   /* drop an alias wrapper */
+                rf_expr *in = k->arg[0];
+                k->arg[0] = NULL;
+                rf_expr_destroy(&k);
+                k = in;
+            } else if (k && k->kind != RF_E_COL) RF_FREE(k->name);
+            if (k && has_agg(k)) { rc = rf__err_set(RF_ERR_ANALYSIS, "aggregate functions are not allowed in GROUP BY"); rf__err_at(g->line, g->col); rf_expr_destroy(&k); break; }
+            a.keys[a.n_keys] = k;
+            char nm[32];
+            snprintf(nm, sizeof nm, "_k%d", i);
+            a.knames[a.n_keys] = rf_strdup(k && k->kind == RF_E_COL ? k->name : nm);
+            kv[a.n_keys] = k && k->kind == RF_E_COL ? copy(k) : rf_as(copy(k), nm);
+            a.n_keys++;
+        }
+        for (int i = 0; i < n_items && !rc; i++) rc = collect_aggs(&a, items[i]);
+        if (!rc) rc = collect_aggs(&a, q->having);
+        for (int i = 0; i < q->n_order && !rc; i++) rc = collect_aggs(&a, q->order[i]);
+        if (rc) { free_v(kv, a.n_keys); goto fail; }
+        rf_expr **av = rf_calloc((size_t)a.n_aggs + 1, sizeof *av);
+        for (int i = 0; i < a.n_aggs; i++) {
+            char nm[32];
+            snprintf(nm, sizeof nm, "_a%d", i);
+            av[i] = rf_as(copy(a.aggs[i]), nm);
+        }
+        d = rf_df_agg(d, a.n_keys, kv, a.n_aggs, av);
+        rf_free(kv);
+        rf_free(av);
+        if (!df_error(d)) goto fail;
+        for (int i = 0; i < n_items && !rc; i++) rc = rewrite(&a, &items[i]);
+        if (rc) goto fail;
+        if (q->having) {
+            rf_expr *h = copy(q->having);
+            if ((rc = rewrite(&a, &h))) { rf_expr_destroy(&h); goto fail; }
+            if (!(d = df_error(rf_df_filter(d, h)))) goto fail;
+        }
+    }
+    proj = df_error(rf_df_selectv(d, n_items, items));
+    rf_free(items);
+    items = NULL;
+    if (!proj) goto fail;
+    if (q->distinct && !(proj = df_error(rf_df_distinct(proj)))) goto fail;
+    if (q->n_order) {
+        bool ok;
+        rf_expr **o = order_list(q, proj, &ok);
+        if (!ok) { if (o) free_v(o, q->n_order); goto fail; }
+        for (int i = 0; aggregate && i < q->n_order; i++) {
+            /* order keys: select aliases first; else aggregate calls / grouping expressions */
+            rf_expr *x = o[i]->arg[0];
+            bool alias = x->kind == RF_E_COL && rf_schema_find(proj->plan->schema, x->name) >= 0;
+            if (!alias && rewrite(&a, &o[i]->arg[0])) { free_v(o, q->n_order); goto fail; }
+        }
+        rf_df *sorted = rf_df_order_byv(proj, q->n_order, o);
+        rf_free(o);
+        if (rf_df_status(sorted) && !aggregate && !q->distinct) {
+            /* ORDER BY a column that is not selected: sort the input, then project again */
+            rf_error first = *rf__err_slot();
+            o = order_list(q, NULL, &ok);
+            rf_df *s2 = ok ? rf_df_order_byv(d, q->n_order, o) : NULL;
+            rf_free(o);
+            if (s2 && !rf_df_status(s2)) {
+                if (expand_items(q, s2, &items, &n_items)) goto fail;
+                for (int i = 0; i < n_items; i++) if (!items[i]->name && items[i]->kind != RF_E_COL) items[i]->name = display(items[i]);
+                sorted = rf_df_selectv(s2, n_items, items);
+                rf_free(items);
+                items = NULL;
+            } else {
+                *rf__err_slot() = first;
+                goto fail;
+            }
+        }
+        if (!(proj = df_error(sorted))) goto fail;
+    }
+    if (q->limit >= 0 && !(proj = df_error(rf_df_limit(proj, q->limit)))) goto fail;
+    for (int i = 0; i < a.n_keys; i++) { rf_expr_destroy(&a.keys[i]); rf_free(a.knames[i]); }
+    free_v(a.aggs, a.n_aggs);
+    rf_free(a.keys);
+    rf_free(a.knames);
+    return proj;
+fail:
+    if (items) free_v(items, n_items);
+    for (int i = 0; i < a.n_keys; i++) { rf_expr_destroy(&a.keys[i]); rf_free(a.knames[i]); }
+    free_v(a.aggs, a.n_aggs);
+    rf_free(a.keys);
+    rf_free(a.knames);
+    return NULL;
+}
+
+static rf_df *plan_query(rf_sqlctx *c, const q_select *q)
+{
+    int base = c->n_ctes;
+    rf_df *d = NULL;
+    for (int i = 0; i < q->n_ctes; i++) {
+        rf_df *cd = plan_query(c, q->ctes[i].q);
+        if (!cd) goto out;
+        rf_sqlview *nv = rf_realloc(c->ctes, (size_t)(c->n_ctes + 1) * sizeof *nv);
+        if (!nv) { rf__err_set(RF_ERR_NOMEM, "out of memory"); goto out; }
+        c->ctes = nv;
+        c->ctes[c->n_ctes].name = rf_strdup(q->ctes[i].name);
+        c->ctes[c->n_ctes].df = cd;
+        c->n_ctes++;
+    }
+    if (q->op != Q_PLAIN) d = order_and_limit(q, set_op(c, q));
+    else d = plan_block(c, q);
+out:
+    while (c->n_ctes > base) rf_free(c->ctes[--c->n_ctes].name);
+    return d;
+}
+
+rf_df *rf__sql_plan(rf_sqlctx *c, const q_select *q) { return plan_query(c, q); }

@@ -1,0 +1,313 @@
+/*
+ * query.c — parsing query blocks: WITH, SELECT lists, FROM with joins and subqueries, WHERE,
+ * GROUP BY, HAVING, set operations, ORDER BY and LIMIT, into q_select trees (ast.h).
+ */
+#include <stdlib.h>
+#include <strings.h>
+#include "sql/ast.h"
+#include "sql/parser.h"
+
+q_select *rf__p_query(rf_parser *P);
+
+void rf__qfrom_free(q_from *f)
+{
+    if (!f) return;
+    rf_free(f->name);
+    rf_free(f->alias);
+    rf__q_free(f->sub);
+    rf__qfrom_free(f->l);
+    rf__qfrom_free(f->r);
+    rf_expr_destroy(&f->on);
+    rf_free(f->using_cols);
+    rf_free(f);
+}
+
+static void free_list(rf_expr **v, int n)
+{
+    for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]);
+    rf_free(v);
+}
+
+void rf__q_free(q_select *q)
+{
+    if (!q) return;
+    rf__q_free(q->left);
+    rf__q_free(q->right);
+    free_list(q->items, q->n_items);
+    for (int i = 0; i < q->n_from; i++) rf__qfrom_free(q->from[i]);
+    rf_free(q->from);
+    rf_expr_destroy(&q->where);
+    free_list(q->group, q->n_group);
+    rf_expr_destroy(&q->having);
+    free_list(q->order, q->n_order);
+    for (int i = 0; i < q->n_ctes; i++) { rf_free(q->ctes[i].name); rf__q_free(q->ctes[i].q); }
+    rf_free(q->ctes);
+    rf_free(q);
+}
+
+static int push_expr(rf_expr ***v, int *n, rf_expr *e)
+{
+    rf_expr **nv = rf_realloc(*v, (size_t)(*n + 1) * sizeof **v);
+    if (!nv) { rf_expr_destroy(&e); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
+    *v = nv;
+    (*v)[(*n)++] = e;
+    return RF_OK;
+}
+
+/* An optional alias: AS name, or a bare non-reserved name. */
+static char *p_alias(rf_parser *P)
+{
+    if (rf__p_accept(P, "AS")) return rf__p_ident(P);
+    if (rf__p_at_ident(P)) return rf__p_ident(P);
+    return NULL;
+}
+
+static q_from *p_from_item(rf_parser *P);
+
+static q_from *p_from_primary(rf_parser *P)
+{
+    q_from *f = rf_calloc(1, sizeof *f);
+    if (!f) { P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+    f->line = P->cur.line;
+    f->col = P->cur.col;
+    if (rf__p_accept(P, "(")) {
+        if (rf__p_is(P, "SELECT") || rf__p_is(P, "WITH") || rf__p_is(P, "(")) {
+            f->kind = Q_SUBQUERY;
+            if (!(f->sub = rf__p_query(P))) goto fail;
+        } else {   /* a parenthesized join */
+            rf__qfrom_free(f);
+            f = p_from_item(P);
+            if (!f) return NULL;
+        }
+        if ((P->rc = rf__p_expect(P, ")"))) goto fail;
+    } else {
+        f->kind = Q_TABLE;
+        if (!(f->name = rf__p_ident(P))) goto fail;
+        while (rf__p_accept(P, ".")) {   /* db.table: the last part names the view */
+            char *n = rf__p_ident(P);
+            if (!n) goto fail;
+            rf_free(f->name);
+            f->name = n;
+        }
+    }
+    if (P->rc) goto fail;
+    if (!rf__p_is(P, "ON") && !rf__p_is(P, "USING")) {
+        bool had_as = rf__p_is(P, "AS");
+        f->alias = p_alias(P);
+        if (had_as && !f->alias) goto fail;
+    }
+    if (f->kind == Q_SUBQUERY && !f->alias) f->alias = rf_strdup("__subquery");
+    return f;
+fail:
+    rf__qfrom_free(f);
+    if (!P->rc) P->rc = RF_ERR_INVALID;
+    return NULL;
+}
+
+static int join_type(rf_parser *P, rf_join_type *t, bool *is_join)
+{
+    *is_join = true;
+    if (rf__p_accept(P, "JOIN")) { *t = RF_JOIN_INNER; return RF_OK; }
+    if (rf__p_accept(P, "INNER")) { *t = RF_JOIN_INNER; return rf__p_expect(P, "JOIN"); }
+    if (rf__p_accept(P, "CROSS")) { *t = RF_JOIN_CROSS; return rf__p_expect(P, "JOIN"); }
+    if (rf__p_accept(P, "LEFT")) {
+        if (rf__p_accept(P, "SEMI")) *t = RF_JOIN_SEMI;
+        else if (rf__p_accept(P, "ANTI")) *t = RF_JOIN_ANTI;
+        else { rf__p_accept(P, "OUTER"); *t = RF_JOIN_LEFT; }
+        return rf__p_expect(P, "JOIN");
+    }
+    if (rf__p_accept(P, "RIGHT")) { rf__p_accept(P, "OUTER"); *t = RF_JOIN_RIGHT; return rf__p_expect(P, "JOIN"); }
+    if (rf__p_accept(P, "FULL")) { rf__p_accept(P, "OUTER"); *t = RF_JOIN_FULL; return rf__p_expect(P, "JOIN"); }
+    if (rf__p_is(P, "SEMI") || rf__p_is(P, "ANTI")) {
+        *t = rf__p_is(P, "SEMI") ? RF_JOIN_SEMI : RF_JOIN_ANTI;
+        rf__p_adv(P);
+        return rf__p_expect(P, "JOIN");
+    }
+    *is_join = false;
+    return RF_OK;
+}
+
+static q_from *p_from_item(rf_parser *P)
+{
+    q_from *l = p_from_primary(P);
+    while (l) {
+        rf_join_type t;
+        bool is_join;
+        rf_token jt = P->cur;
+        if ((P->rc = join_type(P, &t, &is_join))) { rf__qfrom_free(l); return NULL; }
+        if (!is_join) break;
+        q_from *j = rf_calloc(1, sizeof *j), *r = p_from_primary(P);
+        if (!j || !r) { rf_free(j); rf__qfrom_free(r); rf__qfrom_free(l); if (!P->rc) P->rc = RF_ERR_NOMEM; return NULL; }
+        j->kind = Q_JOIN;
+        j->jtype = t;
+        j->l = l;
+        j->r = r;
+        j->line = jt.line;
+        j->col = jt.col;
+        l = j;
+        if (rf__p_accept(P, "ON")) {
+            if (!(j->on = rf__p_expr(P))) { rf__qfrom_free(l); return NULL; }
+        } else if (rf__p_accept(P, "USING")) {
+            rf_buf b = { 0 };
+            if ((P->rc = rf__p_expect(P, "("))) { rf__qfrom_free(l); return NULL; }
+            do {
+                char *n = rf__p_ident(P);
+                if (!n) { rf_buf_fini(&b); rf__qfrom_free(l); return NULL; }
+                rf_buf_printf(&b, "%s%s", b.len ? "," : "", n);
+                rf_free(n);
+            } while (rf__p_accept(P, ","));
+            j->using_cols = rf_strndup((const char *)b.data, b.len);
+            rf_buf_fini(&b);
+            if ((P->rc = rf__p_expect(P, ")"))) { rf__qfrom_free(l); return NULL; }
+        } else if (t != RF_JOIN_CROSS && t != RF_JOIN_INNER) {
+            P->rc = rf__p_error(P, "expected ON or USING after the join");
+            rf__qfrom_free(l);
+            return NULL;
+        }
+    }
+    return l;
+}
+
+static int p_order(rf_parser *P, rf_expr ***v, int *n)
+{
+    do {
+        rf_token t = P->cur;
+        rf_expr *e = rf__p_expr(P);
+        if (!e) return P->rc;
+        bool desc = false;
+        if (rf__p_accept(P, "DESC")) desc = true;
+        else rf__p_accept(P, "ASC");
+        rf_expr *s = desc ? rf_desc(e) : rf_asc(e);
+        if (!s) return P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        if (rf__p_accept(P, "NULLS")) {
+            if (rf__p_accept(P, "FIRST")) s->nulls_first = true;
+            else if (rf__p_accept(P, "LAST")) s->nulls_first = false;
+            else return P->rc = rf__p_error(P, "expected FIRST or LAST after NULLS");
+        }
+        s->line = t.line;
+        s->col = t.col;
+        if ((P->rc = push_expr(v, n, s))) return P->rc;
+    } while (rf__p_accept(P, ","));
+    return RF_OK;
+}
+
+static q_select *p_select_core(rf_parser *P)
+{
+    if (rf__p_accept(P, "(")) {
+        q_select *q = rf__p_query(P);
+        if (q && (P->rc = rf__p_expect(P, ")"))) { rf__q_free(q); return NULL; }
+        return q;
+    }
+    q_select *q = rf_calloc(1, sizeof *q);
+    if (!q) { P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+    q->limit = -1;
+    q->line = P->cur.line;
+    q->col = P->cur.col;
+    if ((P->rc = rf__p_expect(P, "SELECT"))) goto fail;
+    if (rf__p_accept(P, "DISTINCT")) q->distinct = true;
+    else rf__p_accept(P, "ALL");
+    do {
+        rf_token t = P->cur;
+        rf_expr *e = rf__p_expr(P);
+        if (!e) goto fail;
+        bool had_as = rf__p_is(P, "AS");
+        char *alias = p_alias(P);
+        if (had_as && !alias) { rf_expr_destroy(&e); goto fail; }
+        if (alias) {
+            if (e->kind == RF_E_COL && !strcmp(e->name, "*")) { rf_free(alias); rf_expr_destroy(&e); P->rc = rf__p_error(P, "* cannot have an alias"); goto fail; }
+            e = rf_as(e, alias);
+            rf_free(alias);
+            if (e) { e->line = t.line; e->col = t.col; }
+        }
+        if ((P->rc = push_expr(&q->items, &q->n_items, e))) goto fail;
+    } while (rf__p_accept(P, ","));
+    if (rf__p_accept(P, "FROM")) {
+        do {
+            q_from *f = p_from_item(P);
+            if (!f) goto fail;
+            q_from **nf = rf_realloc(q->from, (size_t)(q->n_from + 1) * sizeof *nf);
+            if (!nf) { rf__qfrom_free(f); P->rc = RF_ERR_NOMEM; goto fail; }
+            q->from = nf;
+            q->from[q->n_from++] = f;
+        } while (rf__p_accept(P, ","));
+    }
+    if (rf__p_accept(P, "WHERE") && !(q->where = rf__p_expr(P))) goto fail;
+    if (rf__p_accept(P, "GROUP")) {
+        if ((P->rc = rf__p_expect(P, "BY"))) goto fail;
+        do {
+            rf_expr *e = rf__p_expr(P);
+            if (!e || (P->rc = push_expr(&q->group, &q->n_group, e))) goto fail;
+        } while (rf__p_accept(P, ","));
+    }
+    if (rf__p_accept(P, "HAVING") && !(q->having = rf__p_expr(P))) goto fail;
+    return q;
+fail:
+    rf__q_free(q);
+    if (!P->rc) P->rc = RF_ERR_INVALID;
+    return NULL;
+}
+
+q_select *rf__p_query(rf_parser *P)
+{
+    q_cte *ctes = NULL;
+    int n_ctes = 0;
+    if (++P->depth > 100) { P->rc = rf__p_error(P, "query nested too deeply"); return NULL; }
+    if (rf__p_accept(P, "WITH")) {
+        do {
+            char *name = rf__p_ident(P);
+            q_select *sub = NULL;
+            if (!name || (P->rc = rf__p_expect(P, "AS")) || (P->rc = rf__p_expect(P, "(")) || !(sub = rf__p_query(P)) ||
+                (P->rc = rf__p_expect(P, ")"))) {
+                rf_free(name);
+                rf__q_free(sub);
+                goto fail_ctes;
+            }
+            q_cte *nc = rf_realloc(ctes, (size_t)(n_ctes + 1) * sizeof *nc);
+            if (!nc) { rf_free(name); rf__q_free(sub); P->rc = RF_ERR_NOMEM; goto fail_ctes; }
+            ctes = nc;
+            ctes[n_ctes++] = (q_cte){ name, sub };
+        } while (rf__p_accept(P, ","));
+    }
+    q_select *q = p_select_core(P);
+    while (q) {
+        q_setop op = rf__p_is(P, "UNION") ? Q_UNION : rf__p_is(P, "INTERSECT") ? Q_INTERSECT
+                   : (rf__p_is(P, "EXCEPT") || rf__p_is(P, "MINUS")) ? Q_EXCEPT : Q_PLAIN;
+        if (op == Q_PLAIN) break;
+        rf_token t = P->cur;
+        rf__p_adv(P);
+        bool all = rf__p_accept(P, "ALL");
+        if (!all) rf__p_accept(P, "DISTINCT");
+        q_select *r = p_select_core(P), *s = rf_calloc(1, sizeof *s);
+        if (!r || !s) { rf__q_free(r); rf_free(s); rf__q_free(q); q = NULL; if (!P->rc) P->rc = RF_ERR_NOMEM; break; }
+        s->op = op;
+        s->all = all;
+        s->left = q;
+        s->right = r;
+        s->limit = -1;
+        s->line = t.line;
+        s->col = t.col;
+        q = s;
+    }
+    if (!q) goto fail_ctes;
+    if (rf__p_accept(P, "ORDER")) {
+        if ((P->rc = rf__p_expect(P, "BY")) || p_order(P, &q->order, &q->n_order)) goto fail_q;
+    }
+    if (rf__p_accept(P, "LIMIT")) {
+        int64_t v;
+        if (P->cur.t != T_INT || !rf_parse_int64(P->cur.p, (size_t)P->cur.len, &v)) { P->rc = rf__p_error(P, "LIMIT needs a whole number"); goto fail_q; }
+        rf__p_adv(P);
+        q->limit = v;
+    }
+    q->ctes = ctes;
+    q->n_ctes = n_ctes;
+    P->depth--;
+    return q;
+fail_q:
+    rf__q_free(q);
+fail_ctes:
+    for (int i = 0; i < n_ctes; i++) { rf_free(ctes[i].name); rf__q_free(ctes[i].q); }
+    rf_free(ctes);
+    P->depth--;
+    if (!P->rc) P->rc = RF_ERR_INVALID;
+    return NULL;
+}

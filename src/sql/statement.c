@@ -1,0 +1,348 @@
+/*
+ * statement.c — runs a SQL script: parses each statement (SELECT / WITH, CREATE TEMPORARY VIEW,
+ * SET, INSERT OVERWRITE DIRECTORY, EXPLAIN) and executes it through the DataFrame API; prints
+ * query results on rank 0 as a table (Spark's show() layout), CSV or JSON lines.
+ */
+#include <stdlib.h>
+#include <strings.h>
+#include "sql/ast.h"
+#include "sql/parser.h"
+#include "sql/planner.h"
+#include "runtime/runtime.h"
+
+q_select *rf__p_query(rf_parser *P);
+int rf__result_print_table(const rf_result *r, int64_t n, bool truncate, FILE *f);
+
+/* ---------------------------------------------------------------- output */
+static void json_str(FILE *f, const char *s, size_t n)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c == '\n') fputs("\\n", f);
+        else if (c == '\r') fputs("\\r", f);
+        else if (c == '\t') fputs("\\t", f);
+        else if (c < 0x20) fprintf(f, "\\u%04x", c);
+        else fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static void print_result(const rf_result *r, rf_outfmt fmt, FILE *f)
+{
+    int nc = rf_result_cols(r);
+    int64_t n = rf_result_rows(r);
+    rf_buf b = { 0 };
+    if (fmt == RF_OUT_TABLE) { rf__result_print_table(r, n, true, f); return; }
+    if (fmt == RF_OUT_CSV) {
+        for (int c = 0; c < nc; c++) fprintf(f, "%s%s", c ? "," : "", rf_result_name(r, c));
+        fputc('\n', f);
+    }
+    for (int64_t i = 0; i < n; i++) {
+        if (fmt == RF_OUT_JSON) fputc('{', f);
+        for (int c = 0; c < nc; c++) {
+            const rf_column *col = r->batch->cols[c];
+            bool isnull;
+            b.len = 0;
+            rf_format_value(col, i, &b, &isnull);
+            const char *s = b.data ? (const char *)b.data : "";
+            if (fmt == RF_OUT_CSV) {
+                if (c) fputc(',', f);
+                if (isnull) continue;
+                bool q = col->type == RF_TYPE_STRING && b.len == 0;
+                for (size_t k = 0; k < b.len && !q; k++) q = s[k] == ',' || s[k] == '"' || s[k] == '\n' || s[k] == '\r';
+                if (!q) { fwrite(s, 1, b.len, f); continue; }
+                fputc('"', f);
+                for (size_t k = 0; k < b.len; k++) { if (s[k] == '"') fputc('"', f); fputc(s[k], f); }
+                fputc('"', f);
+            } else {
+                fprintf(f, "%s", c ? "," : "");
+                json_str(f, rf_result_name(r, c), strlen(rf_result_name(r, c)));
+                fputc(':', f);
+                if (isnull) fputs("null", f);
+                else if (col->type == RF_TYPE_STRING || col->type == RF_TYPE_DATE || col->type == RF_TYPE_TIMESTAMP || col->type == RF_TYPE_ARRAY)
+                    json_str(f, s, b.len);
+                else if (col->type == RF_TYPE_DOUBLE && (strchr(s, 'N') || strchr(s, 'I'))) json_str(f, s, b.len);
+                else fwrite(s, 1, b.len, f);
+            }
+        }
+        fputs(fmt == RF_OUT_JSON ? "}\n" : "\n", f);
+    }
+    rf_buf_fini(&b);
+    fflush(f);
+}
+
+/* ---------------------------------------------------------------- statements */
+typedef struct { char **k, **v; int n; } kvlist;
+
+static void kv_free(kvlist *l)
+{
+    for (int i = 0; i < l->n; i++) { rf_free(l->k[i]); rf_free(l->v[i]); }
+    rf_free(l->k);
+    rf_free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+static const char *kv_get(const kvlist *l, const char *k)
+{
+    for (int i = 0; i < l->n; i++) if (!strcasecmp(l->k[i], k)) return l->v[i];
+    return NULL;
+}
+
+/* OPTIONS (key 'value', key = value, ...) */
+static int p_options(rf_parser *P, kvlist *out)
+{
+    if ((P->rc = rf__p_expect(P, "("))) return P->rc;
+    do {
+        char *k = NULL, *v = NULL;
+        if (P->cur.t == T_STRING) k = rf__p_string(P);
+        else {
+            k = rf__p_ident(P);
+            while (k && rf__p_accept(P, ".")) {   /* dotted keys */
+                char *n = rf__p_ident(P), *j = NULL;
+                if (n && (j = rf_malloc(strlen(k) + strlen(n) + 2))) sprintf(j, "%s.%s", k, n);
+                rf_free(k); rf_free(n);
+                k = j;
+            }
+        }
+        if (!k) return P->rc ? P->rc : RF_ERR_NOMEM;
+        rf__p_accept(P, "=");
+        if (P->cur.t == T_STRING) v = rf__p_string(P);
+        else if (P->cur.t == T_INT || P->cur.t == T_NUM || P->cur.t == T_IDENT) { v = rf_strndup(P->cur.p, (size_t)P->cur.len); rf__p_adv(P); }
+        else { rf_free(k); return P->rc = rf__p_error(P, "expected an option value"); }
+        char **nk = rf_realloc(out->k, (size_t)(out->n + 1) * sizeof *nk);
+        if (nk) out->k = nk;
+        char **nv = rf_realloc(out->v, (size_t)(out->n + 1) * sizeof *nv);
+        if (nv) out->v = nv;
+        if (!nk || !nv) { rf_free(k); rf_free(v); return P->rc = RF_ERR_NOMEM; }
+        out->k[out->n] = k;
+        out->v[out->n++] = v;
+    } while (rf__p_accept(P, ","));
+    return P->rc = rf__p_expect(P, ")");
+}
+
+static int add_view(rf_sqlctx *c, const char *name, rf_df *d, bool replace, int line, int col)
+{
+    for (int i = 0; i < c->n_views; i++)
+        if (!strcasecmp(c->views[i].name, name)) {
+            if (!replace) {
+                rf__err_set(RF_ERR_ANALYSIS, "view '%s' already exists (use CREATE OR REPLACE TEMPORARY VIEW)", name);
+                rf__err_at(line, col);
+                return RF_ERR_ANALYSIS;
+            }
+            c->views[i].df = d;
+            return RF_OK;
+        }
+    rf_sqlview *v = rf_realloc(c->views, (size_t)(c->n_views + 1) * sizeof *v);
+    if (!v) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    c->views = v;
+    c->views[c->n_views].name = rf_strdup(name);
+    c->views[c->n_views].df = d;
+    c->n_views++;
+    return RF_OK;
+}
+
+static int stmt_create_view(rf_sqlctx *c, rf_parser *P)
+{
+    bool replace = false;
+    kvlist opts = { 0 };
+    rf_buf schema = { 0 }, ropts = { 0 };
+    char *name = NULL, *fmt = NULL;
+    q_select *q = NULL;
+    int rc = RF_OK;
+    if (rf__p_accept(P, "OR")) { if ((rc = rf__p_expect(P, "REPLACE"))) goto done; replace = true; }
+    rf__p_accept(P, "GLOBAL");
+    if (!rf__p_accept(P, "TEMPORARY") && !rf__p_accept(P, "TEMP")) { rc = rf__p_error(P, "only TEMPORARY views are supported (CREATE [OR REPLACE] TEMPORARY VIEW)"); goto done; }
+    if ((rc = rf__p_expect(P, "VIEW"))) goto done;
+    rf_token nt = P->cur;
+    if (!(name = rf__p_ident(P))) { rc = P->rc; goto done; }
+    if (rf__p_accept(P, "(")) {   /* (col TYPE, ...) */
+        do {
+            char *cn = rf__p_ident(P), *tn = cn ? rf__p_ident(P) : NULL;
+            rf_type t;
+            if (!tn) { rf_free(cn); rc = P->rc ? P->rc : rf__p_error(P, "expected a column type"); goto done; }
+            if (rf_type_parse(tn, &t)) {
+                rc = rf__err_set(RF_ERR_INVALID, "unknown type '%s' for column '%s'", tn, cn);
+                rf__err_at(P->prev.line, P->prev.col);
+                rf_free(cn); rf_free(tn);
+                goto done;
+            }
+            rf_buf_printf(&schema, "%s%s %s", schema.len ? "; " : "", cn, tn);
+            rf_free(cn); rf_free(tn);
+        } while (rf__p_accept(P, ","));
+        if ((rc = rf__p_expect(P, ")"))) goto done;
+    }
+    if (rf__p_accept(P, "AS")) {
+        if (!(q = rf__p_query(P))) { rc = P->rc; goto done; }
+        rf_df *d = rf__sql_plan(c, q);
+        if (!d) { rc = rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_ANALYSIS; goto done; }
+        rc = add_view(c, name, d, replace, nt.line, nt.col);
+        goto done;
+    }
+    if ((rc = rf__p_expect(P, "USING"))) goto done;
+    rf_token ft = P->cur;
+    if (!(fmt = rf__p_ident(P))) { rc = P->rc; goto done; }
+    if (rf__p_accept(P, "OPTIONS") && (rc = p_options(P, &opts))) goto done;
+    const char *path = kv_get(&opts, "path");
+    if (!path) { rc = rf__err_set(RF_ERR_INVALID, "CREATE TEMPORARY VIEW %s: OPTIONS needs a path", name); rf__err_at(nt.line, nt.col); goto done; }
+    rf_df *d = NULL;
+    if (!strcasecmp(fmt, "csv")) {
+        for (int i = 0; i < opts.n; i++) {
+            const char *k = opts.k[i];
+            if (!strcasecmp(k, "path")) continue;
+            if (!strcasecmp(k, "delimiter") || !strcasecmp(k, "sep")) {
+                rf_buf_printf(&ropts, "%sdelimiter=%s", ropts.len ? "," : "", !strcmp(opts.v[i], ",") ? "" : opts.v[i]);
+                continue;
+            }
+            rf_buf_printf(&ropts, "%s%s=%s", ropts.len ? "," : "", k, opts.v[i]);
+        }
+        if (schema.len) rf_buf_printf(&ropts, "%sschema=%.*s", ropts.len ? "," : "", (int)schema.len, (const char *)schema.data);
+        d = rf_read_csv(c->s, path, ropts.data ? (const char *)ropts.data : "");
+    } else if (!strcasecmp(fmt, "text")) {
+        d = rf_read_text(c->s, path);
+    } else {
+        rc = rf__err_set(RF_ERR_INVALID, "data source '%s' is not supported yet (csv, text)", fmt);
+        rf__err_at(ft.line, ft.col);
+        goto done;
+    }
+    if (rf_df_status(d)) {
+        rc = rf_df_status(d);
+        rf__err_set(rc, "view %s: %s", name, rf_df_error(d));
+        rf__err_at(nt.line, nt.col);
+        goto done;
+    }
+    rc = add_view(c, name, d, replace, nt.line, nt.col);
+done:
+    rf__q_free(q);
+    kv_free(&opts);
+    rf_buf_fini(&schema);
+    rf_buf_fini(&ropts);
+    rf_free(name);
+    rf_free(fmt);
+    return rc ? rc : P->rc;
+}
+
+static int run_query(rf_sqlctx *c, q_select *q, rf_outfmt fmt, FILE *out, bool explain)
+{
+    rf_df *d = rf__sql_plan(c, q);
+    int rc;
+    if (!d) return rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_ANALYSIS;
+    if (explain) return rf_df_explain(d, out) ? rf__err_set(RF_ERR_INTERNAL, "%s", rf_session_error(c->s)) : RF_OK;
+    rf_result *r = NULL;
+    if ((rc = rf_df_collect(d, &r))) {
+        *rf__err_slot() = c->s->err;
+        return rc;
+    }
+    print_result(r, fmt, out);
+    rf_result_destroy(&r);
+    return RF_OK;
+}
+
+static int stmt_insert_dir(rf_sqlctx *c, rf_parser *P)
+{
+    kvlist opts = { 0 };
+    char *path = NULL, *fmt = NULL;
+    q_select *q = NULL;
+    rf_buf w = { 0 };
+    int rc;
+    rf__p_accept(P, "LOCAL");
+    if ((rc = rf__p_expect(P, "DIRECTORY"))) goto done;
+    if (!(path = rf__p_string(P))) { rc = P->rc; goto done; }
+    rf_token ft = P->cur;
+    if ((rc = rf__p_expect(P, "USING"))) goto done;
+    if (!(fmt = rf__p_ident(P))) { rc = P->rc; goto done; }
+    if (strcasecmp(fmt, "csv")) { rc = rf__err_set(RF_ERR_INVALID, "INSERT OVERWRITE DIRECTORY: format '%s' is not supported yet (csv)", fmt); rf__err_at(ft.line, ft.col); goto done; }
+    if (rf__p_accept(P, "OPTIONS") && (rc = p_options(P, &opts))) goto done;
+    if (!(q = rf__p_query(P))) { rc = P->rc; goto done; }
+    rf_df *d = rf__sql_plan(c, q);
+    if (!d) { rc = rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_ANALYSIS; goto done; }
+    const char *h = kv_get(&opts, "header"), *dl = kv_get(&opts, "delimiter");
+    rf_buf_printf(&w, "mode=overwrite,header=%s", h ? h : "true");
+    if (dl && strcmp(dl, ",")) rf_buf_printf(&w, ",delimiter=%s", dl);
+    if ((rc = rf_df_write_csv(d, path, (const char *)w.data))) *rf__err_slot() = c->s->err;
+done:
+    kv_free(&opts);
+    rf_free(path);
+    rf_free(fmt);
+    rf__q_free(q);
+    rf_buf_fini(&w);
+    return rc;
+}
+
+static int stmt_set(rf_sqlctx *c, rf_parser *P, FILE *out)
+{
+    /* SET key = value: the key is everything up to '=', the value everything after (raw text) */
+    const char *ks = P->cur.p;
+    if (P->cur.t == T_EOF || rf__p_is(P, ";")) return RF_OK;
+    while (P->cur.t != T_EOF && !rf__p_is(P, "=") && !rf__p_is(P, ";")) rf__p_adv(P);
+    const char *ke = P->cur.p;
+    while (ke > ks && (ke[-1] == ' ' || ke[-1] == '\t')) ke--;
+    char *key = rf_strndup(ks, (size_t)(ke - ks));
+    int rc = RF_OK;
+    if (rf__p_accept(P, "=")) {
+        const char *vs = P->cur.p;
+        while (P->cur.t != T_EOF && !rf__p_is(P, ";")) rf__p_adv(P);
+        const char *ve = P->cur.t == T_EOF ? P->lx.end : P->cur.p;
+        while (ve > vs && (ve[-1] == ' ' || ve[-1] == '\n' || ve[-1] == '\t' || ve[-1] == '\r')) ve--;
+        char *val = rf_strndup(vs, (size_t)(ve - vs));
+        if ((rc = rf_conf_set(c->s, key, val))) *rf__err_slot() = c->s->err;
+        rf_free(val);
+    } else {
+        const char *v = rf_conf_get(c->s, key);
+        fprintf(out, "%s\t%s\n", key, v ? v : "<undefined>");
+    }
+    rf_free(key);
+    return rc;
+}
+
+int rf__sql_run_script(rf_session *s, const char *text, size_t len, rf_outfmt fmt, FILE *out, bool explain_only)
+{
+    rf_parser P;
+    rf_sqlctx c = { .s = s };
+    int rc = rf__p_init(&P, text, len);
+    while (!rc) {
+        while (rf__p_accept(&P, ";")) {}
+        if (P.cur.t == T_EOF) break;
+        rf_token st = P.cur;
+        if (rf__p_accept(&P, "CREATE")) rc = stmt_create_view(&c, &P);
+        else if (rf__p_accept(&P, "SET")) rc = stmt_set(&c, &P, out);
+        else if (rf__p_accept(&P, "INSERT")) {
+            rc = rf__p_expect(&P, "OVERWRITE");
+            if (!rc) rc = explain_only ? RF_OK : stmt_insert_dir(&c, &P);
+            if (explain_only) while (P.cur.t != T_EOF && !rf__p_is(&P, ";")) rf__p_adv(&P);
+        } else if (rf__p_accept(&P, "EXPLAIN")) {
+            if (!rf__p_accept(&P, "EXTENDED")) rf__p_accept(&P, "FORMATTED");
+            q_select *q = rf__p_query(&P);
+            rc = q ? run_query(&c, q, fmt, out, true) : (P.rc ? P.rc : RF_ERR_INVALID);
+            rf__q_free(q);
+        } else if (rf__p_is(&P, "SELECT") || rf__p_is(&P, "WITH") || rf__p_is(&P, "(")) {
+            q_select *q = rf__p_query(&P);
+            rc = q ? run_query(&c, q, fmt, out, explain_only) : (P.rc ? P.rc : RF_ERR_INVALID);
+            rf__q_free(q);
+        } else {
+            rc = rf__p_error(&P, "expected a statement (SELECT, WITH, CREATE TEMPORARY VIEW, INSERT OVERWRITE DIRECTORY, SET, EXPLAIN)");
+        }
+        if (!rc && P.rc) rc = P.rc;
+        if (!rc && P.cur.t != T_EOF && !rf__p_is(&P, ";")) rc = rf__p_error(&P, "expected ';' or the end of the statement");
+        (void)st;
+    }
+    for (int i = 0; i < c.n_views; i++) rf_free(c.views[i].name);
+    rf_free(c.views);
+    rf_free(c.ctes);
+    return rc;
+}
+
+void rf__sql_format_error(const rf_error *e, const char *text, size_t len, const char *file, FILE *f)
+{
+    if (e->rank > 0) fprintf(f, "riffle: error (rank %d): %s\n", e->rank, e->msg);
+    else fprintf(f, "riffle: error: %s\n", e->msg);
+    if (e->line <= 0 || !text) return;
+    const char *p = text, *end = text + len;
+    for (int l = 1; l < e->line && p < end; p++) if (*p == '\n') l++;
+    const char *eol = memchr(p, '\n', (size_t)(end - p));
+    if (!eol) eol = end;
+    fprintf(f, "  at %s%sline %d, column %d:\n  %.*s\n  ", file ? file : "", file ? ": " : "", e->line, e->col, (int)(eol - p), p);
+    for (int k = 1; k < e->col && p + k - 1 < eol; k++) fputc(p[k - 1] == '\t' ? '\t' : ' ', f);
+    fputs("^\n", f);
+}
