@@ -30,6 +30,7 @@ static const char *usage_main =
     "\n"
     "options:\n"
     "  --conf key=value   set a configuration key (riffle.* or its Spark name; see docs/CONFIG.md)\n"
+    "  --var name=value   replace ${name} in the SQL text with value (also -d name=value, as spark-sql)\n"
     "  --format FORMAT    how SELECT results print: table (Spark's show() layout, the default),\n"
     "                     csv (a header line, RFC 4180 rows, NULL as an empty field) or json\n"
     "                     (one object per line)\n"
@@ -53,6 +54,31 @@ static const char *help_for(const char *cmd)
                "the optimized plan, the physical plan with its exchanges, and the stages. No query runs and no\n"
                "output is written (views over CSV files read the header to learn their columns).\n";
     return NULL;
+}
+
+/* Replaces ${name} by value for every --var (returned-owned; *len updated). */
+static char *substitute(char *text, size_t *len, char **vars, int n_vars)
+{
+    for (int v = 0; v < n_vars; v++) {
+        const char *eq = strchr(vars[v], '=');
+        char pat[512];
+        snprintf(pat, sizeof pat, "${%.*s}", (int)(eq - vars[v]), vars[v]);
+        const char *val = eq + 1;
+        rf_buf out = { 0 };
+        const char *p = text, *hit;
+        while ((hit = strstr(p, pat))) {
+            rf_buf_put(&out, p, (size_t)(hit - p));
+            rf_buf_put(&out, val, strlen(val));
+            p = hit + strlen(pat);
+        }
+        rf_buf_put(&out, p, strlen(p));
+        rf_buf_put_u8(&out, 0);
+        free(text);
+        text = strdup((const char *)out.data);
+        *len = out.len - 1;
+        rf_buf_fini(&out);
+    }
+    return text;
 }
 
 static char *read_file(const char *path, size_t *len)
@@ -88,7 +114,14 @@ int main(int argc, char **argv)
     if (rf_session_open(&argc, &argv, &s)) return 2;
     rf_outfmt fmt = RF_OUT_TABLE;
     const char *cmd = NULL, *arg = NULL;
+    char *vars[256];
+    int n_vars = 0;
     for (int i = 1; i < argc; i++) {
+        if ((!strcmp(argv[i], "--var") || !strcmp(argv[i], "-d") || !strcmp(argv[i], "--hivevar") || !strcmp(argv[i], "--define")) && i + 1 < argc) {
+            if (!strchr(argv[i + 1], '=') || n_vars == 256) { fprintf(stderr, "riffle: error: %s %s: expected name=value\n", argv[i], argv[i + 1]); return rf_session_close(&s, 2); }
+            vars[n_vars++] = argv[++i];
+            continue;
+        }
         if (!strcmp(argv[i], "--format") && i + 1 < argc) {
             const char *v = argv[++i];
             if (!strcmp(v, "table")) fmt = RF_OUT_TABLE;
@@ -128,6 +161,7 @@ int main(int argc, char **argv)
             return rf_session_close(&s, 2);
         }
     }
+    text = substitute(text, &len, vars, n_vars);
     rf__err_clear();
     int rc = rf__sql_run_script(s, text, len, fmt, stdout, !strcmp(cmd, "explain"));
     if (rc) rf__sql_format_error(rf__err_slot(), text, len, file, stderr);

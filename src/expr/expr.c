@@ -349,6 +349,9 @@ int rf__expr_display(const rf_expr *e, rf_buf *b)
             if (!rc) rc = rf__expr_display(e->arg[i], b);
         }
         return rc ? rc : rf_buf_printf(b, ")");
+    case RF_E_SUBQUERY:
+        if (e->op == 2 && e->n_arg) { rc = rf__expr_display(e->arg[0], b); if (!rc) rc = rf_buf_printf(b, " IN "); }
+        return rc ? rc : rf_buf_printf(b, e->op == 1 ? "EXISTS (subquery)" : "(subquery)");
     case RF_E_SORT:
         rc = rf__expr_display(e->arg[0], b);
         return rc ? rc : rf_buf_printf(b, " %s NULLS %s", e->desc ? "DESC" : "ASC", e->nulls_first ? "FIRST" : "LAST");
@@ -671,6 +674,9 @@ static int resolve(rf_expr *e, const rf_schema *in, bool allow_agg)
 {
     int rc;
     if (!e) return rf__err_set(RF_ERR_INVALID, "invalid expression (NULL argument or out of memory)");
+    if (e->kind == RF_E_SUBQUERY)
+        return rf__err_set(RF_ERR_ANALYSIS, "this subquery is not supported here: subqueries may stand as WHERE conjuncts "
+                                            "([NOT] EXISTS, [NOT] IN) or as uncorrelated scalar values");
     if (e->kind == RF_E_COL) return resolve_col(e, in);
     if (e->kind == RF_E_LIT) { e->resolved = true; return RF_OK; }
     bool in_agg = e->kind == RF_E_AGG;

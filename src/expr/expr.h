@@ -18,6 +18,7 @@ typedef enum rf_ekind {
     RF_E_EQ, RF_E_NE, RF_E_LT, RF_E_LE, RF_E_GT, RF_E_GE,
     RF_E_AND, RF_E_OR, RF_E_NOT, RF_E_ISNULL, RF_E_ISNOTNULL,
     RF_E_IN, RF_E_CASE, RF_E_CAST, RF_E_FUNC, RF_E_AGG, RF_E_SORT,
+    RF_E_SUBQUERY,   /* SQL only: a subquery, replaced by joins before a plan is built */
     RF_E_KIND_COUNT_
 } rf_ekind;
 
@@ -47,6 +48,7 @@ struct rf_expr {
     int       index;        /* COL: bound input column, -1 before */
     rf_value  lit;          /* LIT */
     int       line, col;    /* where the SQL text wrote it (1-based), 0 when built by the C API */
+    void     *sub;          /* SUBQUERY: the parsed query (borrowed; op 0 scalar, 1 EXISTS, 2 IN) */
 };
 
 /* Allocation helpers (return NULL on OOM; consume args even then). */

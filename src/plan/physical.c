@@ -58,6 +58,7 @@ static double estimate(const rf_plan *l)
         return total * (double)(l->src->n_read > 0 ? l->src->n_read : 1) / (double)(all > 0 ? all : 1);
     }
     if (l->kind == RF_L_LIMIT && l->n < 100000) return (double)l->n * 64;
+    if (l->kind == RF_L_AGG && l->n_exprs == 0) return 64;   /* a global aggregate is one row */
     double t = 0;
     for (int i = 0; i < l->n_child; i++) t += estimate(l->child[i]);
     return t;

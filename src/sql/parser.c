@@ -10,6 +10,8 @@
 #include "sql/ast.h"
 #include "sql/parser.h"
 
+q_select *rf__p_query(rf_parser *P);
+
 #define MAX_DEPTH 200
 
 static const char *reserved[] = {
@@ -250,7 +252,14 @@ static rf_expr *p_primary(rf_parser *P)
         return at(e, &t);
     }
     if (rf__p_accept(P, "(")) {
-        if (rf__p_is(P, "SELECT") || rf__p_is(P, "WITH")) { P->rc = rf__p_error(P, "subqueries in expressions are not supported yet"); return NULL; }
+        if (rf__p_is(P, "SELECT") || rf__p_is(P, "WITH")) {
+            q_select *q = rf__p_query(P);
+            if (!q) return NULL;
+            rf_expr *e = at(rf__p_subquery(P, q, 0), &t);
+            if (!e) { rf__q_free(q); return NULL; }
+            if ((P->rc = rf__p_expect(P, ")"))) return NULL;
+            return e;
+        }
         rf_expr *e = p_expr_d(P);
         if (e && (P->rc = rf__p_expect(P, ")"))) rf_expr_destroy(&e);
         return e;
@@ -259,7 +268,15 @@ static rf_expr *p_primary(rf_parser *P)
     if (rf__p_accept(P, "TRUE")) return at(rf_lit_bool(true), &t);
     if (rf__p_accept(P, "FALSE")) return at(rf_lit_bool(false), &t);
     if (rf__p_accept(P, "CASE")) return p_case(P, t);
-    if (rf__p_accept(P, "EXISTS")) { P->rc = rf__p_error(P, "EXISTS subqueries are not supported yet"); return NULL; }
+    if (rf__p_accept(P, "EXISTS")) {
+        if ((P->rc = rf__p_expect(P, "("))) return NULL;
+        q_select *q = rf__p_query(P);
+        if (!q) return NULL;
+        rf_expr *e = at(rf__p_subquery(P, q, 1), &t);
+        if (!e) { rf__q_free(q); return NULL; }
+        if ((P->rc = rf__p_expect(P, ")"))) return NULL;
+        return e;
+    }
     if (rf__p_accept(P, "CAST")) {
         rf_type ty;
         if ((P->rc = rf__p_expect(P, "("))) return NULL;
@@ -433,7 +450,19 @@ static rf_expr *p_cmp(rf_parser *P)
             int n = 0;
             v[n++] = e;
             if ((P->rc = rf__p_expect(P, "("))) { rf_expr_destroy(&e); return NULL; }
-            if (rf__p_is(P, "SELECT") || rf__p_is(P, "WITH")) { P->rc = rf__p_error(P, "IN (subquery) is not supported yet"); rf_expr_destroy(&e); return NULL; }
+            if (rf__p_is(P, "SELECT") || rf__p_is(P, "WITH")) {
+                q_select *q = rf__p_query(P);
+                rf_expr *sq = q ? rf__p_subquery(P, q, 2) : NULL;
+                if (q && !sq) rf__q_free(q);
+                if (!sq || (P->rc = rf__p_expect(P, ")"))) { rf_expr_destroy(&sq); rf_expr_destroy(&e); return NULL; }
+                sq->n_arg = 1;
+                sq->arg = rf_calloc(1, sizeof *sq->arg);
+                if (!sq->arg) { rf_expr_destroy(&sq); rf_expr_destroy(&e); P->rc = RF_ERR_NOMEM; return NULL; }
+                sq->arg[0] = e;
+                e = at(sq, &t);
+                if (neg) e = at(rf_not(e), &t);
+                continue;
+            }
             do {
                 if (n >= 257) { P->rc = rf__p_error(P, "IN list too long (256 values at most)"); break; }
                 if (!(v[n] = p_expr_d(P))) break;
@@ -513,3 +542,16 @@ static rf_expr *p_expr_d(rf_parser *P)
 }
 
 rf_expr *rf__p_expr(rf_parser *P) { return p_expr_d(P); }
+
+rf_expr *rf__p_subquery(rf_parser *P, void *q, int op)
+{
+    void **v = rf_realloc(P->subs, (size_t)(P->n_subs + 1) * sizeof *v);
+    if (!v) { P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+    P->subs = v;
+    P->subs[P->n_subs++] = q;
+    rf_expr *e = rf__expr_new(RF_E_SUBQUERY, 0, NULL);
+    if (!e) { P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+    e->sub = q;
+    e->op = op;
+    return e;
+}

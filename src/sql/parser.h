@@ -12,7 +12,11 @@ typedef struct rf_parser {
     rf_token prev, cur, nxt;
     int      depth;
     int      rc;      /* sticky error */
+    void   **subs;    /* subqueries met inside expressions (q_select *), freed with the statement */
+    int      n_subs;
 } rf_parser;
+/* Registers a subquery for freeing; returns a SUBQUERY expression (op 0 scalar, 1 EXISTS, 2 IN). */
+rf_expr *rf__p_subquery(rf_parser *P, void *q, int op);
 
 int      rf__p_init(rf_parser *P, const char *src, size_t len);
 int      rf__p_adv(rf_parser *P);

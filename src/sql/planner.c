@@ -296,6 +296,136 @@ static rf_df *order_and_limit(const q_select *q, rf_df *d)
     return d;
 }
 
+
+/* ---------------------------------------------------------------- subqueries
+ * Subqueries become joins before anything is analyzed:
+ *   [NOT] EXISTS (SELECT ... FROM t WHERE p)   -> left semi (anti) join with t ON p
+ *   x [NOT] IN (SELECT y FROM t WHERE p)       -> left semi (anti) join with t ON x = y AND p
+ *   (SELECT one value ...)                      -> cross join with the planned subquery (one row)
+ * The join condition is resolved against both sides, so references to the outer query (correlation)
+ * resolve naturally. Subqueries with grouping, DISTINCT, LIMIT or set operations are planned whole
+ * and must then be uncorrelated. Note: NOT IN follows anti-join semantics; a NULL in the
+ * subquery's values does not empty the result as SQL's three-valued NOT IN would. */
+static bool has_subquery(const rf_expr *e)
+{
+    if (!e) return false;
+    if (e->kind == RF_E_SUBQUERY) return true;
+    for (int i = 0; i < e->n_arg; i++) if (has_subquery(e->arg[i])) return true;
+    return false;
+}
+
+static int sq_counter;
+
+static rf_df *scalar_lift(rf_sqlctx *c, rf_df *d, rf_expr **pe)
+{
+    rf_expr *e = *pe;
+    if (!e) return d;
+    if (e->kind == RF_E_SUBQUERY && e->op == 0) {
+        rf_df *sd = plan_query(c, (const q_select *)e->sub);
+        if (!sd) return NULL;
+        if (sd->plan->schema->n != 1) return err_at(e->line, e->col, RF_ERR_ANALYSIS, "a scalar subquery must return one column, not %s%s", sd->plan->schema->n > 1 ? "several" : "none", "");
+        char alias[32], qn[300];
+        snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
+        snprintf(qn, sizeof qn, "%s.%s", alias, sd->plan->schema->f[0].name);
+        rf_df *sa = df_error(rf_df_alias(sd, alias));
+        if (!sa) return NULL;
+        d = df_error(rf_df_join_on(d, sa, NULL, RF_JOIN_CROSS));
+        if (!d) return NULL;
+        rf_expr *col = rf_col(qn);
+        if (!col) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+        col->line = e->line;
+        col->col = e->col;
+        if (e->name) col = rf_as(col, e->name);
+        rf_expr_destroy(pe);
+        *pe = col;
+        return d;
+    }
+    if (e->kind == RF_E_SUBQUERY) return err_at(e->line, e->col, RF_ERR_ANALYSIS, "EXISTS and IN (subquery) are supported as WHERE conjuncts only%s%s", "", "");
+    for (int i = 0; i < e->n_arg && d; i++) d = scalar_lift(c, d, &e->arg[i]);
+    return d;
+}
+
+static bool simple_block(const q_select *q)
+{
+    return q->op == Q_PLAIN && q->n_from > 0 && !q->n_group && !q->having && !q->distinct && q->limit < 0 && !q->n_ctes && !q->n_order;
+}
+
+/* d semi/anti-joined with the subquery of a [NOT] EXISTS / [NOT] IN conjunct. */
+static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
+{
+    const q_select *sq = e->sub;
+    rf_df *right = NULL;
+    rf_expr *cond = NULL;
+    if (simple_block(sq) && !has_agg(sq->where)) {
+        bool items_agg = false;
+        for (int i = 0; i < sq->n_items; i++) items_agg |= has_agg(sq->items[i]);
+        if (!items_agg) {
+            for (int i = 0; i < sq->n_from; i++) {
+                rf_df *f = plan_from(c, sq->from[i]);
+                if (!f) return NULL;
+                right = right ? df_error(rf_df_join_on(right, f, NULL, RF_JOIN_CROSS)) : f;
+                if (!right) return NULL;
+            }
+            if (sq->where) cond = copy(sq->where);
+            if (e->op == 2) {
+                if (sq->n_items != 1) return err_at(e->line, e->col, RF_ERR_ANALYSIS, "IN (subquery) needs a subquery with one column%s%s", "", "");
+                rf_expr *item = copy(sq->items[0]);
+                if (item && item->kind == RF_E_CAST && item->type == RF_TYPE_NULL) { rf_expr *in = item->arg[0]; item->arg[0] = NULL; rf_expr_destroy(&item); item = in; }
+                rf_expr *eq = rf_eq(copy(e->arg[0]), item);
+                if (eq) { eq->line = e->line; eq->col = e->col; }
+                cond = cond ? rf_and(eq, cond) : eq;
+            }
+        }
+    }
+    if (!right) {   /* a whole (uncorrelated) subquery */
+        rf_df *sd = plan_query(c, sq);
+        if (!sd) return NULL;
+        char alias[32];
+        snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
+        if (!(right = df_error(rf_df_alias(sd, alias)))) return NULL;
+        if (e->op == 2) {
+            if (right->plan->schema->n != 1) return err_at(e->line, e->col, RF_ERR_ANALYSIS, "IN (subquery) needs a subquery with one column%s%s", "", "");
+            char qn[300];
+            snprintf(qn, sizeof qn, "%s.%s", alias, right->plan->schema->f[0].name);
+            cond = rf_eq(copy(e->arg[0]), rf_col(qn));
+        }
+    }
+    if (!cond) cond = rf_lit_bool(true);
+    rf_df *j = rf_df_join_on(d, right, cond, neg ? RF_JOIN_ANTI : RF_JOIN_SEMI);
+    if (j && rf_df_status(j) && !rf__err_slot()->line) rf__err_at(e->line, e->col);
+    return df_error(j);
+}
+
+/* WHERE with subqueries: joins for [NOT] EXISTS / IN conjuncts, a filter for the rest. */
+static rf_df *where_with_subqueries(rf_sqlctx *c, rf_df *d, const rf_expr *where)
+{
+    rf_expr *stack[256], *rest = NULL;
+    int n = 0;
+    stack[n++] = copy(where);
+    while (n > 0 && d) {
+        rf_expr *e = stack[--n];
+        if (e->kind == RF_E_AND && n < 250) {
+            stack[n++] = e->arg[1];
+            stack[n++] = e->arg[0];
+            e->arg[0] = e->arg[1] = NULL;
+            rf_expr_destroy(&e);
+            continue;
+        }
+        bool neg = e->kind == RF_E_NOT && e->arg[0]->kind == RF_E_SUBQUERY && e->arg[0]->op != 0;
+        const rf_expr *sq = neg ? e->arg[0] : e;
+        if (sq->kind == RF_E_SUBQUERY && sq->op != 0) {
+            d = subquery_join(c, d, sq, neg);
+            rf_expr_destroy(&e);
+            continue;
+        }
+        if (has_subquery(e) && !(d = scalar_lift(c, d, &e))) { rf_expr_destroy(&e); break; }
+        rest = rest ? rf_and(rest, e) : e;
+    }
+    while (n > 0) rf_expr_destroy(&stack[--n]);
+    if (!d) { rf_expr_destroy(&rest); return NULL; }
+    return rest ? df_error(rf_df_filter(d, rest)) : d;
+}
+
 static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
 {
     rf_df *d = NULL, *proj = NULL;
@@ -314,9 +444,16 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
     }
     if (q->where) {
         if (has_agg(q->where)) return err_at(q->where->line, q->where->col, RF_ERR_ANALYSIS, "aggregate functions are not allowed in WHERE (use HAVING)%s%s", "", "");
-        if (!(d = df_error(rf_df_filter(d, copy(q->where))))) return NULL;
+        if (has_subquery(q->where)) d = where_with_subqueries(c, d, q->where);
+        else d = df_error(rf_df_filter(d, copy(q->where)));
+        if (!d) return NULL;
     }
     if (expand_items(q, d, &items, &n_items)) return NULL;
+    for (int i = 0; i < n_items; i++)
+        if (has_subquery(items[i])) {
+            if (!items[i]->name && items[i]->kind != RF_E_COL) items[i]->name = display(items[i]);
+            if (!(d = scalar_lift(c, d, &items[i]))) { free_v(items, n_items); return NULL; }
+        }
     bool aggregate = q->n_group > 0 || has_agg(q->having);
     for (int i = 0; i < n_items; i++) aggregate |= has_agg(items[i]);
     for (int i = 0; i < q->n_order; i++) aggregate |= has_agg(q->order[i]);

@@ -326,7 +326,11 @@ int rf__sql_run_script(rf_session *s, const char *text, size_t len, rf_outfmt fm
         if (!rc && P.rc) rc = P.rc;
         if (!rc && P.cur.t != T_EOF && !rf__p_is(&P, ";")) rc = rf__p_error(&P, "expected ';' or the end of the statement");
         (void)st;
+        for (int i = 0; i < P.n_subs; i++) rf__q_free(P.subs[i]);
+        P.n_subs = 0;
     }
+    for (int i = 0; i < P.n_subs; i++) rf__q_free(P.subs[i]);
+    rf_free(P.subs);
     for (int i = 0; i < c.n_views; i++) rf_free(c.views[i].name);
     rf_free(c.views);
     rf_free(c.ctes);
