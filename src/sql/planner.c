@@ -147,6 +147,22 @@ static int rewrite(aggctx *a, rf_expr **pe)
     return RF_OK;
 }
 
+/* As rewrite(), but a column that is neither grouped nor aggregated is left as it is: in ORDER BY
+ * it may name a select alias. */
+static int rewrite_soft(aggctx *a, rf_expr **pe)
+{
+    rf_expr *e = *pe;
+    if (!e) return RF_OK;
+    if (e->kind == RF_E_COL) {
+        for (int i = 0; i < a->n_keys; i++) if (same_unaliased(a->keys[i], e)) return rewrite(a, pe);
+        return RF_OK;
+    }
+    if (e->kind == RF_E_AGG) return rewrite(a, pe);
+    for (int i = 0; i < a->n_keys; i++) if (e->kind != RF_E_LIT && same_unaliased(a->keys[i], e)) return rewrite(a, pe);
+    for (int i = 0; i < e->n_arg; i++) { int rc = rewrite_soft(a, &e->arg[i]); if (rc) return rc; }
+    return RF_OK;
+}
+
 static bool has_agg(const rf_expr *e) { return e && rf__expr_has_agg(e); }
 
 static char *display(const rf_expr *e)
@@ -316,6 +332,20 @@ static bool has_subquery(const rf_expr *e)
 
 static int sq_counter;
 
+/* Gives unqualified columns that name exactly one column of s that column's qualifier, so that an
+ * inner query's names bind to its own tables before the outer query's (as SQL scoping does). */
+static void qualify(rf_expr *e, const rf_schema *s)
+{
+    if (!e) return;
+    if (e->kind == RF_E_COL && !e->qual && e->attr < 0 && strcmp(e->name, "*")) {
+        int found = rf_schema_find(s, e->name);
+        if (found >= 0 && s->f[found].qual) e->qual = rf_strdup(s->f[found].qual);
+        return;
+    }
+    if (e->kind == RF_E_SUBQUERY) return;
+    for (int i = 0; i < e->n_arg; i++) qualify(e->arg[i], s);
+}
+
 static rf_df *scalar_lift(rf_sqlctx *c, rf_df *d, rf_expr **pe)
 {
     rf_expr *e = *pe;
@@ -366,12 +396,14 @@ static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
                 right = right ? df_error(rf_df_join_on(right, f, NULL, RF_JOIN_CROSS)) : f;
                 if (!right) return NULL;
             }
-            if (sq->where) cond = copy(sq->where);
+            if (sq->where) { cond = copy(sq->where); qualify(cond, right->plan->schema); }
             if (e->op == 2) {
                 if (sq->n_items != 1) return err_at(e->line, e->col, RF_ERR_ANALYSIS, "IN (subquery) needs a subquery with one column%s%s", "", "");
-                rf_expr *item = copy(sq->items[0]);
+                rf_expr *item = copy(sq->items[0]), *outer = copy(e->arg[0]);
                 if (item && item->kind == RF_E_CAST && item->type == RF_TYPE_NULL) { rf_expr *in = item->arg[0]; item->arg[0] = NULL; rf_expr_destroy(&item); item = in; }
-                rf_expr *eq = rf_eq(copy(e->arg[0]), item);
+                qualify(item, right->plan->schema);
+                qualify(outer, d->plan->schema);
+                rf_expr *eq = rf_eq(outer, item);
                 if (eq) { eq->line = e->line; eq->col = e->col; }
                 cond = cond ? rf_and(eq, cond) : eq;
             }
@@ -387,7 +419,9 @@ static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
             if (right->plan->schema->n != 1) return err_at(e->line, e->col, RF_ERR_ANALYSIS, "IN (subquery) needs a subquery with one column%s%s", "", "");
             char qn[300];
             snprintf(qn, sizeof qn, "%s.%s", alias, right->plan->schema->f[0].name);
-            cond = rf_eq(copy(e->arg[0]), rf_col(qn));
+            rf_expr *outer = copy(e->arg[0]);
+            qualify(outer, d->plan->schema);
+            cond = rf_eq(outer, rf_col(qn));
         }
     }
     if (!cond) cond = rf_lit_bool(true);
@@ -424,6 +458,55 @@ static rf_df *where_with_subqueries(rf_sqlctx *c, rf_df *d, const rf_expr *where
     while (n > 0) rf_expr_destroy(&stack[--n]);
     if (!d) { rf_expr_destroy(&rest); return NULL; }
     return rest ? df_error(rf_df_filter(d, rest)) : d;
+}
+
+/* Replaces select-alias references in e with the selected expression (item list after any
+ * aggregation rewrite), unless the name is also an input column. */
+static int subst_alias(rf_expr **pe, rf_expr **items, int n_items, const rf_schema *in)
+{
+    rf_expr *e = *pe;
+    if (e->kind == RF_E_COL && !e->qual) {
+        for (int i = 0; i < n_items; i++) {
+            const rf_expr *it = items[i];
+            if (!it->name || strcasecmp(it->name, e->name) || it->kind == RF_E_COL) continue;
+            if (rf_schema_find(in, e->name) >= 0 && !(it->kind == RF_E_CAST && it->type == RF_TYPE_NULL)) continue;
+            rf_expr *r = copy(it);
+            if (!r) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+            if (r->kind == RF_E_CAST && r->type == RF_TYPE_NULL && r->n_arg == 1) { rf_expr *x = r->arg[0]; r->arg[0] = NULL; rf_expr_destroy(&r); r = x; }
+            else RF_FREE(r->name);
+            rf_expr_destroy(pe);
+            *pe = r;
+            return RF_OK;
+        }
+        return RF_OK;
+    }
+    for (int i = 0; i < e->n_arg; i++) { int rc = subst_alias(&e->arg[i], items, n_items, in); if (rc) return rc; }
+    return RF_OK;
+}
+
+/* One ORDER BY key (a SORT node) made to read the pre-projection rows. */
+static int order_key(rf_expr *o, rf_expr **items, int n_items, aggctx *a, const rf_schema *in)
+{
+    rf_expr *x = o->arg[0];
+    if (x->kind == RF_E_LIT && (x->lit.type == RF_TYPE_INT32 || x->lit.type == RF_TYPE_INT64)) {
+        if (x->lit.v.i < 1 || x->lit.v.i > n_items) {
+            rf__err_set(RF_ERR_ANALYSIS, "ORDER BY position %lld is not in the select list (1 to %d)", (long long)x->lit.v.i, n_items);
+            rf__err_at(x->line, x->col);
+            return RF_ERR_ANALYSIS;
+        }
+        rf_expr *r = copy(items[x->lit.v.i - 1]);
+        if (!r) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+        if (r->kind == RF_E_CAST && r->type == RF_TYPE_NULL && r->n_arg == 1) { rf_expr *y = r->arg[0]; r->arg[0] = NULL; rf_expr_destroy(&r); r = y; }
+        else if (r->kind != RF_E_COL) RF_FREE(r->name);
+        rf_expr_destroy(&o->arg[0]);
+        o->arg[0] = r;
+        return RF_OK;
+    }
+    if (a) {   /* aggregates and grouping expressions first, then aliases of the (rewritten) items */
+        int rc = rewrite_soft(a, &o->arg[0]);
+        if (rc) return rc;
+    }
+    return subst_alias(&o->arg[0], items, n_items, in);
 }
 
 static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
@@ -518,40 +601,31 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
             if (!(d = df_error(rf_df_filter(d, h)))) goto fail;
         }
     }
+    /* ORDER BY sorts the rows before the final projection (which keeps their order), so it may
+     * name select aliases, aggregates, grouping expressions and unselected input columns. After
+     * DISTINCT it sorts the distinct rows and may only name output columns. */
+    if (q->n_order && !q->distinct) {
+        rf_expr **o = rf_calloc((size_t)q->n_order, sizeof *o);
+        int rc = o ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+        for (int i = 0; i < q->n_order && !rc; i++) {
+            o[i] = copy(q->order[i]);
+            rc = order_key(o[i], items, n_items, aggregate ? &a : NULL, d->plan->schema);
+        }
+        rf_df *sorted = rc ? NULL : rf_df_order_byv(d, q->n_order, o);
+        if (rc) free_v(o, q->n_order); else rf_free(o);
+        if (!(d = df_error(sorted))) goto fail;
+    }
     proj = df_error(rf_df_selectv(d, n_items, items));
     rf_free(items);
     items = NULL;
     if (!proj) goto fail;
     if (q->distinct && !(proj = df_error(rf_df_distinct(proj)))) goto fail;
-    if (q->n_order) {
+    if (q->n_order && q->distinct) {
         bool ok;
         rf_expr **o = order_list(q, proj, &ok);
         if (!ok) { if (o) free_v(o, q->n_order); goto fail; }
-        for (int i = 0; aggregate && i < q->n_order; i++) {
-            /* order keys: select aliases first; else aggregate calls / grouping expressions */
-            rf_expr *x = o[i]->arg[0];
-            bool alias = x->kind == RF_E_COL && rf_schema_find(proj->plan->schema, x->name) >= 0;
-            if (!alias && rewrite(&a, &o[i]->arg[0])) { free_v(o, q->n_order); goto fail; }
-        }
         rf_df *sorted = rf_df_order_byv(proj, q->n_order, o);
         rf_free(o);
-        if (rf_df_status(sorted) && !aggregate && !q->distinct) {
-            /* ORDER BY a column that is not selected: sort the input, then project again */
-            rf_error first = *rf__err_slot();
-            o = order_list(q, NULL, &ok);
-            rf_df *s2 = ok ? rf_df_order_byv(d, q->n_order, o) : NULL;
-            rf_free(o);
-            if (s2 && !rf_df_status(s2)) {
-                if (expand_items(q, s2, &items, &n_items)) goto fail;
-                for (int i = 0; i < n_items; i++) if (!items[i]->name && items[i]->kind != RF_E_COL) items[i]->name = display(items[i]);
-                sorted = rf_df_selectv(s2, n_items, items);
-                rf_free(items);
-                items = NULL;
-            } else {
-                *rf__err_slot() = first;
-                goto fail;
-            }
-        }
         if (!(proj = df_error(sorted))) goto fail;
     }
     if (q->limit >= 0 && !(proj = df_error(rf_df_limit(proj, q->limit)))) goto fail;

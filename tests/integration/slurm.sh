@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Submits slurm/riffle.sbatch with sbatch to a real single-node Slurm (munged, slurmctld, slurmd
+# started here, inside this test's own folder, on private ports) running the category funnel SQL
+# job at 4 ranks, waits for it, and checks its output against sqlite3. Stops the daemons after.
+. "$(dirname "$0")/lib.sh"
+for cmd in munged slurmctld slurmd sbatch; do
+  command -v $cmd >/dev/null || { echo "SKIP: $cmd not installed (scripts/install-deps installs slurm-wlm and munge)"; bad "slurm not installed"; finish; exit; }
+done
+D=$WORK/slurm
+mkdir -p "$D/munge" "$D/state" "$D/spool" "$D/log"
+chmod 0755 "$D/munge"
+stop() {
+  for p in slurmd slurmctld munged; do [ -f "$D/$p.pid" ] && kill "$(cat "$D/$p.pid")" 2>/dev/null; done
+  sleep 0.5
+  rm -rf "$WORK"
+}
+trap stop EXIT
+dd if=/dev/urandom of="$D/munge.key" bs=1024 count=1 2>/dev/null
+chmod 600 "$D/munge.key"
+munged --force --key-file="$D/munge.key" --socket="$D/munge/munge.socket.2" --pid-file="$D/munged.pid" \
+  --log-file="$D/log/munged.log" --seed-file="$D/munge.seed" || { bad "munged did not start"; finish; exit; }
+port=$((20000 + ($$ % 20000)))
+cat > "$D/slurm.conf" <<CONF
+ClusterName=riffletest
+SlurmctldHost=localhost
+SlurmUser=$(id -un)
+SlurmdUser=root
+AuthType=auth/munge
+AuthInfo=socket=$D/munge/munge.socket.2
+CredType=cred/munge
+MpiDefault=pmix
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
+StateSaveLocation=$D/state
+SlurmdSpoolDir=$D/spool
+SlurmctldPidFile=$D/slurmctld.pid
+SlurmdPidFile=$D/slurmd.pid
+SlurmctldLogFile=$D/log/slurmctld.log
+SlurmdLogFile=$D/log/slurmd.log
+SchedulerType=sched/builtin
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+SlurmdParameters=config_overrides
+ReturnToService=2
+JobCompType=jobcomp/none
+AccountingStorageType=accounting_storage/none
+NodeName=localhost CPUs=4 State=UNKNOWN
+PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+CONF
+export SLURM_CONF=$D/slurm.conf
+slurmctld -f "$SLURM_CONF" && slurmd -f "$SLURM_CONF" || { bad "slurm daemons did not start"; cat "$D"/log/*.log | tail -20; finish; exit; }
+for i in $(seq 1 30); do sinfo -h -o %t 2>/dev/null | grep -q idle && break; sleep 1; done
+sinfo -h -o %t | grep -q idle && ok || { bad "the node never became idle"; tail -20 "$D"/log/*.log; }
+
+"$B/scripts/gen-clickstream" --events 20000 --products 300 --seed 12 "$WORK/data" >/dev/null
+cd "$WORK"
+RIFFLE="$B/src/riffle" timeout 300 sbatch --wait -n 4 --ntasks-per-node=4 -c 1 -o "$WORK/job-%j.out" "$S/slurm/riffle.sbatch" \
+  "$S/jobs/category_funnel.sql" --var events="$WORK/data/events.csv" --var products="$WORK/data/products.csv" \
+  --var out="$WORK/out" --format csv > "$WORK/sbatch.out" 2>&1 && ok || { bad "sbatch failed: $(cat "$WORK/sbatch.out")"; cat "$WORK"/job-*.out; }
+grep -q '4 rank(s)' "$WORK"/job-*.out && ok || bad "the job did not run at 4 ranks"
+sqlite3 :memory: > "$WORK/want" <<SQL
+CREATE TABLE events(user_id INTEGER, product_id INTEGER, event_type TEXT, ts TEXT, date TEXT);
+CREATE TABLE products(product_id INTEGER, category TEXT, price REAL);
+.mode csv
+.import --skip 1 $WORK/data/events.csv events
+.import --skip 1 $WORK/data/products.csv products
+.mode list
+.separator ,
+SELECT p.category, COUNT(*) AS c FROM events e JOIN products p ON e.product_id = p.product_id
+WHERE e.event_type = 'add_to_cart' AND e.date >= date((SELECT MAX(date) FROM events), '-30 days')
+GROUP BY p.category ORDER BY c DESC, p.category ASC;
+SQL
+parts "$WORK/out" > "$WORK/got"
+same "$WORK/want" "$WORK/got" "funnel output written by the Slurm job"
+# the printed result: the same counts (ties may print in either order)
+grep -v '^riffle:\|^category,' "$WORK"/job-*.out | sort > "$WORK/printed"
+head -20 "$WORK/want" | sort > "$WORK/want20"
+cut -d, -f2 "$WORK/printed" | sort -n > "$WORK/pc"; cut -d, -f2 "$WORK/want20" | sort -n > "$WORK/wc"
+same "$WORK/wc" "$WORK/pc" "funnel result printed by the Slurm job"
+finish

@@ -1,0 +1,2 @@
+-- unordered
+SELECT dept, COUNT(*) FROM people GROUP BY dept;

@@ -1,0 +1,1 @@
+SELECT COUNT(*), SUM(id), MIN(salary), MAX(salary) FROM people;

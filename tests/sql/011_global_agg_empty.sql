@@ -1,0 +1,1 @@
+SELECT COUNT(*), SUM(id), MAX(v) FROM empty;

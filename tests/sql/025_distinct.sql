@@ -1,0 +1,2 @@
+-- unordered
+SELECT DISTINCT dept FROM people;

@@ -1,0 +1,2 @@
+-- unordered
+SELECT dept FROM people UNION ALL SELECT dept FROM depts;

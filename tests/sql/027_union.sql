@@ -1,0 +1,2 @@
+-- unordered
+SELECT dept FROM people UNION SELECT dept FROM depts;

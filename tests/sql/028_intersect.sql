@@ -1,0 +1,2 @@
+-- unordered
+SELECT dept FROM people INTERSECT SELECT dept FROM depts;

@@ -1,0 +1,2 @@
+-- unordered
+SELECT dept FROM depts EXCEPT SELECT dept FROM people;

@@ -1,0 +1,1 @@
+SELECT id, salary FROM people WHERE salary > (SELECT AVG(salary) FROM people) ORDER BY id;

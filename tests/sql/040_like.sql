@@ -1,0 +1,1 @@
+SELECT name FROM people WHERE name LIKE '%e%' OR name LIKE 'J_' ORDER BY name;

@@ -1,0 +1,2 @@
+SELECT id, year(born), month(born), dayofmonth(born), datediff(DATE '2026-01-01', born), date_add(born, 10), date_sub(born, 10) FROM people ORDER BY id;
+-- sqlite: SELECT id, CAST(strftime('%Y', born) AS INT), CAST(strftime('%m', born) AS INT), CAST(strftime('%d', born) AS INT), CAST(julianday('2026-01-01') - julianday(born) AS INT), date(born, '+10 days'), date(born, '-10 days') FROM people ORDER BY id;

@@ -1,0 +1,1 @@
+SELECT status, SUM(amount) AS total FROM orders GROUP BY status ORDER BY SUM(amount) DESC;

@@ -1,0 +1,1 @@
+SELECT id, v FROM empty WHERE id > 0 ORDER BY id;

@@ -1,0 +1,2 @@
+-- error: syntax error: expected an expression near ';'
+SELECT id FROM people WHERE (id > ;
