@@ -53,6 +53,21 @@ static bool days_in_month_ok(int y, int m, int d)
 static bool parse_ymd(const char *s, size_t n, size_t *pos, int32_t *out)
 {
     int y, m, d;
+    if (*pos == 0 && n >= 10 && s[4] == '-' && s[7] == '-' && (n == 10 || s[10] == ' ' || s[10] == 'T')) {   /* yyyy-mm-dd */
+        unsigned v[8] = { (unsigned)(s[0] - '0'), (unsigned)(s[1] - '0'), (unsigned)(s[2] - '0'), (unsigned)(s[3] - '0'),
+                          (unsigned)(s[5] - '0'), (unsigned)(s[6] - '0'), (unsigned)(s[8] - '0'), (unsigned)(s[9] - '0') };
+        bool digits_ok = true;
+        for (int k = 0; k < 8; k++) digits_ok &= v[k] <= 9;
+        if (digits_ok) {
+            y = (int)(v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3]);
+            m = (int)(v[4] * 10 + v[5]);
+            d = (int)(v[6] * 10 + v[7]);
+            if (!days_in_month_ok(y, m, d)) return false;
+            *out = rf_days_from_civil(y, (unsigned)m, (unsigned)d);
+            *pos = 10;
+            return true;
+        }
+    }
     while (*pos < n && s[*pos] == ' ') (*pos)++;
     if (!digits(s, n, pos, 4, &y) || *pos >= n || s[*pos] != '-') return false;
     (*pos)++;

@@ -29,7 +29,7 @@ void rf__xdata_fini(rf_xdata *x);
 typedef struct rf_scanprep {
     uint32_t node_id;
     int64_t  n;
-    int64_t *line;      /* 1-based line number of each split's first byte */
+    int64_t *line;      /* unused: lines are counted on demand when an error names one */
     uint8_t *in_quote;  /* whether each split starts inside a quoted field */
 } rf_scanprep;
 

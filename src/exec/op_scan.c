@@ -30,16 +30,28 @@ typedef struct {
     int64_t    buf_off, buf_len, buf_cap;   /* buf holds file bytes [buf_off, buf_off + buf_len) */
     int64_t    pos;                         /* next record start (file offset) */
     int64_t    end;                         /* split end (file offset) */
-    int64_t    line;
+    int64_t    line;                        /* line of pos, counted from the split's first line (1) */
+    int64_t    split_off;
     bool       done, skip_header;
     int       *col_of;                      /* file column -> output column or -1 */
+    const char *null_value;
+    int64_t    null_len;
+    char       last_text[32];               /* the last date / timestamp text parsed, and its value: */
+    int64_t    last_len, last_val;          /* dates repeat, so most parses are a 10-byte compare */
+    rf_type    last_type;
     span      *sp;
     int64_t    sp_cap;
     rf_buf     tmp;
 } scan_st;
 
+/* The big read buffer is reused by the next split this thread scans: first touch of fresh memory
+ * is slow, and every split needs the same size. */
+static _Thread_local char *spare_buf;
+static _Thread_local int64_t spare_cap;
+
 static int read_more(scan_st *s, int64_t want_end)
 {
+    if (!s->buf && spare_buf) { s->buf = spare_buf; s->buf_cap = spare_cap; spare_buf = NULL; spare_cap = 0; }
     if (want_end > s->fsize) want_end = s->fsize;
     int64_t have_end = s->buf_off + s->buf_len;
     if (want_end <= have_end) return RF_OK;
@@ -67,6 +79,27 @@ static int read_more(scan_st *s, int64_t want_end)
 
 static inline char at(const scan_st *s, int64_t off) { return s->buf[off - s->buf_off]; }
 
+/* First byte in [c, e) equal to d or '\n' (e when none): SWAR, a word of 8 bytes per step. */
+static inline const char *find_stop(const char *c, const char *e, char d)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* a byte of w equal to x makes a zero byte of w ^ x; the lowest flagged byte is always a real
+     * zero (borrows only flag bytes above one), and on little endian it is the first in memory */
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    const uint64_t dd = ones * (uint8_t)d, nn = ones * (uint8_t)'\n';
+    while (e - c >= 8) {
+        uint64_t w;
+        memcpy(&w, c, 8);
+        uint64_t a = w ^ dd, b = w ^ nn;
+        uint64_t hit = ((a - ones) & ~a & highs) | ((b - ones) & ~b & highs);
+        if (hit) return c + (__builtin_ctzll(hit) >> 3);
+        c += 8;
+    }
+#endif
+    while (c < e && *c != d && *c != '\n') c++;
+    return c;
+}
+
 /* Pass 1: field spans of the record at s->pos. *rec_end: offset after its terminator. *more: the
  * buffer ended mid-record (read more and retry). */
 static int find_fields(scan_st *s, int64_t *nf, int64_t *rec_end, int64_t *newlines, bool *bad_quote, bool *more)
@@ -78,8 +111,10 @@ static int find_fields(scan_st *s, int64_t *nf, int64_t *rec_end, int64_t *newli
     *bad_quote = false;
     *newlines = 0;
     for (;;) {
-        int rc = rf__grow((void **)&s->sp, &s->sp_cap, n + 1, sizeof *s->sp);
-        if (rc) return rc;
+        if (n >= s->sp_cap) {
+            int rc = rf__grow((void **)&s->sp, &s->sp_cap, n + 1, sizeof *s->sp);
+            if (rc) return rc;
+        }
         span *f = &s->sp[n++];
         f->quoted = false;
         if (q && p < lim && at(s, p) == q) {
@@ -113,8 +148,10 @@ static int find_fields(scan_st *s, int64_t *nf, int64_t *rec_end, int64_t *newli
             if (s->src->format == RF_FMT_TEXT) {
                 const char *hit = p < lim ? memchr(s->buf + (p - s->buf_off), '\n', (size_t)(lim - p)) : NULL;
                 p = hit ? s->buf_off + (hit - s->buf) : lim;
-            } else {
-                while (p < lim) { char c = at(s, p); if (c == d || c == '\n') break; p++; }
+            } else {   /* the hot loop: the next delimiter or newline, eight bytes at a time */
+                const char *c = s->buf + (p - s->buf_off), *e = s->buf + (lim - s->buf_off);
+                c = find_stop(c, e, d);
+                p = s->buf_off + (c - s->buf);
             }
             f->len = p - f->start;
         }
@@ -134,6 +171,20 @@ static int find_fields(scan_st *s, int64_t *nf, int64_t *rec_end, int64_t *newli
         }
         p++;   /* delimiter */
     }
+}
+
+/* The file line of a split-relative line: counts the newlines before the split (only on errors). */
+static int64_t abs_line(scan_st *s, int64_t rel)
+{
+    int64_t nl = 0, off = 0;
+    char tmp[1 << 16];
+    while (off < s->split_off) {
+        ssize_t r = pread(s->fd, tmp, (size_t)(s->split_off - off < (int64_t)sizeof tmp ? s->split_off - off : (int64_t)sizeof tmp), off);
+        if (r <= 0) break;
+        for (const char *c = tmp; (c = memchr(c, '\n', (size_t)(tmp + r - c))); c++) nl++;
+        off += r;
+    }
+    return nl + rel;
 }
 
 static void truncate_col(rf_column *c, int64_t len)
@@ -159,14 +210,20 @@ static int convert(scan_st *s, const span *f, rf_column *c, bool *ok)
         p = (const char *)s->tmp.data;
         n = (int64_t)s->tmp.len;
     }
-    if (!f->quoted && s->src->format == RF_FMT_CSV) {
-        const char *nv = s->src->null_value ? s->src->null_value : "";
-        if ((size_t)n == strlen(nv) && memcmp(p, nv, (size_t)n) == 0) return rf_column_append_null(c);
-    }
+    if (!f->quoted && s->src->format == RF_FMT_CSV && n == s->null_len && memcmp(p, s->null_value, (size_t)n) == 0)
+        return rf_column_append_null(c);
     switch (c->type) {
     case RF_TYPE_STRING: return rf_column_append_str(c, p, n);
     case RF_TYPE_INT32: case RF_TYPE_INT64: {
-        int64_t v;
+        int64_t v = 0;
+        if (n > 0 && n < 19 && p[0] >= '0' && p[0] <= '9') {   /* plain digits: the common case */
+            int64_t k = 0;
+            for (; k < n && p[k] >= '0' && p[k] <= '9'; k++) v = v * 10 + (p[k] - '0');
+            if (k == n) {
+                if (c->type == RF_TYPE_INT32 && v > INT32_MAX) break;
+                return rf_column_append_i64(c, v);
+            }
+        }
         if (!rf_parse_int64(p, (size_t)n, &v) || (c->type == RF_TYPE_INT32 && (v < INT32_MIN || v > INT32_MAX))) break;
         return rf_column_append_i64(c, v);
     }
@@ -180,14 +237,21 @@ static int convert(scan_st *s, const span *f, rf_column *c, bool *ok)
         if (!rf_parse_bool(p, (size_t)n, &v)) break;
         return rf_column_append_i64(c, v);
     }
-    case RF_TYPE_DATE: {
-        int32_t v;
-        if (!rf_parse_date(p, (size_t)n, &v)) break;
-        return rf_column_append_i64(c, v);
-    }
-    case RF_TYPE_TIMESTAMP: {
+    case RF_TYPE_DATE: case RF_TYPE_TIMESTAMP: {
+        if (n == s->last_len && c->type == s->last_type && memcmp(p, s->last_text, (size_t)n) == 0)
+            return rf_column_append_i64(c, s->last_val);
         int64_t v;
-        if (!rf_parse_timestamp(p, (size_t)n, &v)) break;
+        int32_t d;
+        if (c->type == RF_TYPE_DATE) {
+            if (!rf_parse_date(p, (size_t)n, &d)) break;
+            v = d;
+        } else if (!rf_parse_timestamp(p, (size_t)n, &v)) break;
+        if (n <= (int64_t)sizeof s->last_text) {
+            memcpy(s->last_text, p, (size_t)n);
+            s->last_len = n;
+            s->last_val = v;
+            s->last_type = c->type;
+        }
         return rf_column_append_i64(c, v);
     }
     default: break;
@@ -205,6 +269,9 @@ static int open_(rf_op *op)
     op->st = s;
     s->fd = -1;
     s->src = src;
+    s->null_value = src->null_value ? src->null_value : "";
+    s->null_len = (int64_t)strlen(s->null_value);
+    s->last_len = -1;
     int64_t t = op->task;
     RF_CHECK(t >= 0 && t < src->n_splits, RF_ERR_INTERNAL, "scan task %lld out of range", (long long)t);
     s->fname = src->files[src->split_file[t]];
@@ -220,11 +287,9 @@ static int open_(rf_op *op)
     /* where does this split's first record start, and on which line? */
     bool in_quote = false;
     s->line = 1;
+    s->split_off = off;
     for (int i = 0; i < op->ctx->n_prep; i++)
-        if (op->ctx->prep[i].node_id == op->plan->id && t < op->ctx->prep[i].n) {
-            s->line = op->ctx->prep[i].line[t];
-            in_quote = op->ctx->prep[i].in_quote[t];
-        }
+        if (op->ctx->prep[i].node_id == op->plan->id && t < op->ctx->prep[i].n) in_quote = op->ctx->prep[i].in_quote[t];
     s->buf_off = off > 0 ? off - 1 : 0;
     RF_TRY(read_more(s, s->end + (1 << 16)));
     if (off == 0) {
@@ -297,7 +362,7 @@ static int next_batch(rf_op *op, rf_batch **out)
         if (bad && src->mode == RF_CSV_FAILFAST) {
             int64_t col = (bad_field < nf ? s->sp[bad_field].start : rec_end) - rec_start + 1;
             rc = rf__err_set(RF_ERR_INVALID, "%s:%lld:%lld: %s: expected %d, found %lld (mode FAILFAST)", s->fname,
-                             (long long)rec_line, (long long)col, why, nfile, (long long)nf);
+                             (long long)abs_line(s, rec_line), (long long)col, why, nfile, (long long)nf);
             goto done;
         }
         if (bad && src->mode == RF_CSV_DROPMALFORMED) continue;
@@ -314,7 +379,7 @@ static int next_batch(rf_op *op, rf_batch **out)
                 int64_t col = f->start - rec_start + 1 - (f->quoted ? 1 : 0);
                 int64_t show = f->len > 40 ? 40 : f->len;
                 rc = rf__err_set(RF_ERR_INVALID, "%s:%lld:%lld: cannot parse '%.*s%s' as %s for column '%s' (mode FAILFAST)",
-                                 s->fname, (long long)rec_line, (long long)col, (int)show, s->buf + (f->start - s->buf_off),
+                                 s->fname, (long long)abs_line(s, rec_line), (long long)col, (int)show, s->buf + (f->start - s->buf_off),
                                  f->len > show ? "..." : "", rf_type_name(c->type), src->file_schema->f[fi].name);
                 goto done;
             }
@@ -348,6 +413,12 @@ static void close_(rf_op *op)
     scan_st *s = op->st;
     if (!s) return;
     if (s->fd >= 0) close(s->fd);
+    if (s->buf && s->buf_cap > spare_cap) {   /* keep the larger buffer for this thread's next split */
+        rf_free(spare_buf);
+        spare_buf = s->buf;
+        spare_cap = s->buf_cap;
+        s->buf = NULL;
+    }
     rf_free(s->buf);
     rf_free(s->col_of);
     rf_free(s->sp);

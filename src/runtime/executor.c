@@ -60,7 +60,6 @@ static int count_split(const rf_source *s, int64_t t, int64_t *quotes, int64_t *
     while (left > 0) {
         ssize_t r = pread(fd, buf, (size_t)(left < (1 << 20) ? left : (1 << 20)), off);
         if (r <= 0) { if (r < 0) rc = rf__err_set(RF_ERR_IO, "%s: read failed", fname); break; }
-        for (const char *p = buf, *e = buf + r; (p = memchr(p, '\n', (size_t)(e - p))); p++) l++;
         if (s->quote) for (const char *p = buf, *e = buf + r; (p = memchr(p, s->quote, (size_t)(e - p))); p++) q++;
         off += r;
         left -= r;
@@ -72,7 +71,8 @@ static int count_split(const rf_source *s, int64_t t, int64_t *quotes, int64_t *
     return rc;
 }
 
-/* Collective. */
+/* Collective. Quote parity at every split start (line numbers are counted only when an error needs
+ * one, see op_scan.c). */
 static int prepass(MPI_Comm comm, const rf_stage *st, rf_scanprep **out, int *n_out, rf_error *err)
 {
     const rf_plan *scans[16];

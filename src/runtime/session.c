@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <malloc.h>
 #include <unistd.h>
 #include "runtime/runtime.h"
 
@@ -75,6 +76,10 @@ int rf_session_open(int *argc, char ***argv, rf_session **out)
     int provided, rank, nranks, rc = RF_OK;
     int inited = 0;
     *out = NULL;
+    /* Batches allocate and free the same large buffers over and over: keep them in the heap rather
+     * than mapping fresh (zeroed, page-faulting) memory every time. */
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
     MPI_Initialized(&inited);
     if (!inited) MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm comm;
