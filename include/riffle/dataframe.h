@@ -82,6 +82,17 @@ rf_expr *rf_sum(rf_expr *a);
 rf_expr *rf_avg(rf_expr *a);
 rf_expr *rf_min(rf_expr *a);
 rf_expr *rf_max(rf_expr *a);
+/* window functions: rf_over(fn, partition keys, orders) where fn is one of these or an aggregate;
+ * rf_rows_between(w, lo, hi) sets a ROWS frame (negative: preceding; RF_ROWS_UNBOUNDED) */
+#define RF_ROWS_UNBOUNDED_PRECEDING INT64_MIN
+#define RF_ROWS_UNBOUNDED_FOLLOWING INT64_MAX
+rf_expr *rf_row_number(void);
+rf_expr *rf_rank(void);
+rf_expr *rf_dense_rank(void);
+rf_expr *rf_lag(rf_expr *a, int offset, rf_expr *dflt);    /* dflt may be NULL */
+rf_expr *rf_lead(rf_expr *a, int offset, rf_expr *dflt);
+rf_expr *rf_over(rf_expr *fn, int n_part, rf_expr **part, int n_order, rf_expr **order);
+rf_expr *rf_rows_between(rf_expr *w, int64_t lo, int64_t hi);
 /* naming and ordering */
 rf_expr *rf_as(rf_expr *a, const char *alias);
 rf_expr *rf_asc(rf_expr *a);              /* NULLS FIRST, as Spark */

@@ -20,6 +20,7 @@ static const rf_op_vt *vt_for(rf_nkind k)
     case RF_P_LIMIT: return &rf__op_limit_vt;
     case RF_P_UNION: return &rf__op_union_vt;
     case RF_P_EXCHANGE: return &rf__op_xread_vt;
+    case RF_P_WINDOW: return &rf__op_window_vt;
     default: return NULL;
     }
 }

@@ -92,6 +92,9 @@ int rf__expr_copy(const rf_expr *e, rf_expr **out)
 bool rf__expr_equal(const rf_expr *a, const rf_expr *b)
 {
     if (a->kind != b->kind || a->op != b->op || a->n_arg != b->n_arg || a->distinct != b->distinct) return false;
+    if (a->kind == RF_E_WINDOW && (a->n_part != b->n_part || a->n_order != b->n_order || a->frame != b->frame ||
+                                   a->frame_lo != b->frame_lo || a->frame_hi != b->frame_hi)) return false;
+    if (a->kind == RF_E_SORT && (a->desc != b->desc || a->nulls_first != b->nulls_first)) return false;
     if (a->kind == RF_E_COL) return a->attr >= 0 ? a->attr == b->attr : (strcasecmp(a->name, b->name) == 0);
     if (a->kind == RF_E_LIT) {
         if (a->lit.type != b->lit.type || a->lit.null != b->lit.null) return false;
@@ -257,6 +260,66 @@ rf_expr *rf_avg(rf_expr *a) { return a ? agg(RF_A_AVG, a, false) : NULL; }
 rf_expr *rf_min(rf_expr *a) { return a ? agg(RF_A_MIN, a, false) : NULL; }
 rf_expr *rf_max(rf_expr *a) { return a ? agg(RF_A_MAX, a, false) : NULL; }
 
+static rf_expr *wfn(int op, int n, rf_expr **v)
+{
+    rf_expr *e = rf__expr_new(RF_E_WINDOW, n, v);
+    if (e) e->op = op;
+    return e;
+}
+rf_expr *rf_row_number(void) { return wfn(RF_W_ROW_NUMBER, 0, NULL); }
+rf_expr *rf_rank(void) { return wfn(RF_W_RANK, 0, NULL); }
+rf_expr *rf_dense_rank(void) { return wfn(RF_W_DENSE_RANK, 0, NULL); }
+rf_expr *rf_lag(rf_expr *a, int offset, rf_expr *dflt)
+{
+    rf_expr *v[3] = { a, rf_lit_int(offset), dflt };
+    return wfn(RF_W_LAG, dflt ? 3 : 2, v);
+}
+rf_expr *rf_lead(rf_expr *a, int offset, rf_expr *dflt)
+{
+    rf_expr *v[3] = { a, rf_lit_int(offset), dflt };
+    return wfn(RF_W_LEAD, dflt ? 3 : 2, v);
+}
+
+rf_expr *rf_over(rf_expr *fn, int n_part, rf_expr **part, int n_order, rf_expr **order)
+{
+    rf_expr *v[128];
+    int n = 0;
+    bool bad = !fn || n_part < 0 || n_order < 0 || n_part + n_order > 64;
+    if (!bad && fn->kind != RF_E_WINDOW && fn->kind != RF_E_AGG) bad = true;
+    if (!bad) for (int i = 0; i < fn->n_arg; i++) v[n++] = fn->arg[i];
+    for (int i = 0; i < n_part && !bad; i++) v[n++] = part[i];
+    for (int i = 0; i < n_order && !bad; i++) v[n++] = order[i] && order[i]->kind != RF_E_SORT ? rf_asc(order[i]) : order[i];
+    if (bad) {
+        rf_expr_destroy(&fn);
+        for (int i = 0; i < n_part; i++) rf_expr_destroy(&part[i]);
+        for (int i = 0; i < n_order; i++) rf_expr_destroy(&order[i]);
+        return NULL;
+    }
+    rf_expr *e = rf__expr_new(RF_E_WINDOW, n, v);
+    if (e) {
+        e->op = fn->op;
+        e->n_part = n_part;
+        e->n_order = n_order;
+        e->frame_lo = RF_UNBOUNDED;
+        e->name = fn->name;
+        fn->name = NULL;
+    }
+    fn->n_arg = 0;   /* its arguments moved into the window expression */
+    rf_free(fn->arg);
+    fn->arg = NULL;
+    rf_expr_destroy(&fn);
+    return e;
+}
+
+rf_expr *rf_rows_between(rf_expr *w, int64_t lo, int64_t hi)
+{
+    if (!w || w->kind != RF_E_WINDOW) { rf_expr_destroy(&w); return NULL; }
+    w->frame = RF_FRAME_ROWS;
+    w->frame_lo = lo;
+    w->frame_hi = hi;
+    return w;
+}
+
 rf_expr *rf_as(rf_expr *a, const char *alias)
 {
     if (!a) return NULL;
@@ -349,6 +412,23 @@ int rf__expr_display(const rf_expr *e, rf_buf *b)
             if (!rc) rc = rf__expr_display(e->arg[i], b);
         }
         return rc ? rc : rf_buf_printf(b, ")");
+    case RF_E_WINDOW: {
+        static const char *wn[] = { "row_number", "rank", "dense_rank", "lag", "lead" };
+        int na = rf__window_nargs(e);
+        rc = rf_buf_printf(b, "%s(", e->op >= RF_W_ROW_NUMBER ? wn[e->op - RF_W_ROW_NUMBER] : rf__agg_name(e->op));
+        if (e->op == RF_A_COUNT && na == 0 && !rc) rc = rf_buf_printf(b, "1");
+        for (int i = 0; i < na && !rc; i++) { if (i) rc = rf_buf_printf(b, ", "); if (!rc) rc = rf__expr_display(e->arg[i], b); }
+        if (!rc) rc = rf_buf_printf(b, ") OVER (");
+        for (int i = 0; i < e->n_part && !rc; i++) {
+            rc = rf_buf_printf(b, i ? ", " : "PARTITION BY ");
+            if (!rc) rc = rf__expr_display(e->arg[na + i], b);
+        }
+        for (int i = 0; i < e->n_order && !rc; i++) {
+            rc = rf_buf_printf(b, i ? ", " : (e->n_part ? " ORDER BY " : "ORDER BY "));
+            if (!rc) rc = rf__expr_display(e->arg[na + e->n_part + i], b);
+        }
+        return rc ? rc : rf_buf_printf(b, ")");
+    }
     case RF_E_SUBQUERY:
         if (e->op == 2 && e->n_arg) { rc = rf__expr_display(e->arg[0], b); if (!rc) rc = rf_buf_printf(b, " IN "); }
         return rc ? rc : rf_buf_printf(b, e->op == 1 ? "EXISTS (subquery)" : "(subquery)");
@@ -370,6 +450,13 @@ bool rf__expr_has_agg(const rf_expr *e)
 {
     if (e->kind == RF_E_AGG) return true;
     for (int i = 0; i < e->n_arg; i++) if (rf__expr_has_agg(e->arg[i])) return true;
+    return false;
+}
+
+bool rf__expr_has_window(const rf_expr *e)
+{
+    if (e->kind == RF_E_WINDOW) return true;
+    for (int i = 0; i < e->n_arg; i++) if (rf__expr_has_window(e->arg[i])) return true;
     return false;
 }
 
@@ -656,6 +743,45 @@ static int type_node(rf_expr *e, bool allow_agg)
     case RF_E_SORT:
         e->type = e->arg[0]->type;
         return RF_OK;
+    case RF_E_WINDOW: {
+        int na = rf__window_nargs(e);
+        for (int i = 0; i < e->n_arg; i++)
+            if (rf__expr_has_window(e->arg[i])) return rf__err_set(RF_ERR_ANALYSIS, "window functions cannot be nested");
+        for (int i = na; i < na + e->n_part; i++)
+            if (e->arg[i]->type == RF_TYPE_ARRAY) return rf__err_set(RF_ERR_ANALYSIS, "cannot partition by an array");
+        if (e->op >= RF_W_ROW_NUMBER) {
+            if (e->op <= RF_W_DENSE_RANK) {
+                if (na) return rf__err_set(RF_ERR_ANALYSIS, "%s() takes no arguments", e->op == RF_W_ROW_NUMBER ? "row_number" : e->op == RF_W_RANK ? "rank" : "dense_rank");
+                if (e->op != RF_W_ROW_NUMBER && !e->n_order) return rf__err_set(RF_ERR_ANALYSIS, "rank() and dense_rank() need ORDER BY in their window");
+                e->type = RF_TYPE_INT32;
+                e->nullable = false;
+                return RF_OK;
+            }
+            if (na < 1 || na > 3) return rf__err_set(RF_ERR_ANALYSIS, "%s() takes 1 to 3 arguments", e->op == RF_W_LAG ? "lag" : "lead");
+            if (na >= 2) {
+                if (e->arg[1]->kind != RF_E_LIT || (e->arg[1]->type != RF_TYPE_INT32 && e->arg[1]->type != RF_TYPE_INT64))
+                    return rf__err_set(RF_ERR_ANALYSIS, "the offset of %s() must be an integer literal", e->op == RF_W_LAG ? "lag" : "lead");
+            }
+            if (na == 3) {
+                rf_type t;
+                if (common_type(e->arg[0]->type, e->arg[2]->type, &t)) return mismatch(e, e->arg[0]->type, e->arg[2]->type);
+                e->arg[0] = rf__expr_cast_to(e->arg[0], t);
+                e->arg[2] = rf__expr_cast_to(e->arg[2], t);
+            }
+            e->type = e->arg[0]->type;
+            e->nullable = true;
+            return RF_OK;
+        }
+        /* an aggregate over a window: type it as the aggregate */
+        rf_expr tmp = *e;
+        tmp.kind = RF_E_AGG;
+        tmp.n_arg = na;
+        int rc = type_node(&tmp, true);
+        if (na) e->arg[0] = tmp.arg[0];
+        e->type = tmp.type;
+        e->nullable = tmp.nullable;
+        return rc;
+    }
     default:
         return RF_OK;
     }
@@ -679,7 +805,7 @@ static int resolve(rf_expr *e, const rf_schema *in, bool allow_agg)
                                             "([NOT] EXISTS, [NOT] IN) or as uncorrelated scalar values");
     if (e->kind == RF_E_COL) return resolve_col(e, in);
     if (e->kind == RF_E_LIT) { e->resolved = true; return RF_OK; }
-    bool in_agg = e->kind == RF_E_AGG;
+    bool in_agg = e->kind == RF_E_AGG || e->kind == RF_E_WINDOW;
     for (int i = 0; i < e->n_arg; i++) {
         if (!e->arg[i]) return rf__err_set(RF_ERR_INVALID, "invalid expression (NULL argument)");
         if ((rc = rf__expr_resolve(e->arg[i], in, allow_agg && !in_agg))) return rc;
@@ -709,7 +835,7 @@ int rf__expr_bind(rf_expr *e, const rf_schema *in)
 int rf__expr_fold(rf_expr **pe)
 {
     rf_expr *e = *pe;
-    if (e->kind == RF_E_COL || e->kind == RF_E_LIT || e->kind == RF_E_AGG) return RF_OK;
+    if (e->kind == RF_E_COL || e->kind == RF_E_LIT || e->kind == RF_E_AGG || e->kind == RF_E_WINDOW || e->kind == RF_E_SUBQUERY) return RF_OK;
     bool all_lit = true;
     for (int i = 0; i < e->n_arg; i++) {
         int rc = rf__expr_fold(&e->arg[i]);

@@ -19,6 +19,7 @@ typedef enum rf_ekind {
     RF_E_AND, RF_E_OR, RF_E_NOT, RF_E_ISNULL, RF_E_ISNOTNULL,
     RF_E_IN, RF_E_CASE, RF_E_CAST, RF_E_FUNC, RF_E_AGG, RF_E_SORT,
     RF_E_SUBQUERY,   /* SQL only: a subquery, replaced by joins before a plan is built */
+    RF_E_WINDOW,     /* fn(args) OVER (PARTITION BY ... ORDER BY ... frame): args, then partition, then orders */
     RF_E_KIND_COUNT_
 } rf_ekind;
 
@@ -31,6 +32,13 @@ typedef enum rf_func {
 } rf_func;
 
 typedef enum rf_agg { RF_A_COUNT = 0, RF_A_SUM, RF_A_AVG, RF_A_MIN, RF_A_MAX, RF_A_COUNT_ } rf_agg;
+
+/* Window functions: the aggregates above, and these. */
+enum { RF_W_ROW_NUMBER = 100, RF_W_RANK, RF_W_DENSE_RANK, RF_W_LAG, RF_W_LEAD };
+
+/* Window frames. RANGE frames have only UNBOUNDED / CURRENT ROW bounds (peers count as current). */
+typedef enum rf_frame { RF_FRAME_DEFAULT = 0, RF_FRAME_ROWS, RF_FRAME_RANGE } rf_frame;
+#define RF_UNBOUNDED INT64_MIN   /* frame bound: unbounded (preceding for lo, following for hi) */
 
 struct rf_expr {
     rf_ekind  kind;
@@ -49,6 +57,9 @@ struct rf_expr {
     rf_value  lit;          /* LIT */
     int       line, col;    /* where the SQL text wrote it (1-based), 0 when built by the C API */
     void     *sub;          /* SUBQUERY: the parsed query (borrowed; op 0 scalar, 1 EXISTS, 2 IN) */
+    int       n_part, n_order;   /* WINDOW: how many of arg[] are partition keys and sort orders (at the end) */
+    int       frame;             /* WINDOW: rf_frame */
+    int64_t   frame_lo, frame_hi;/* WINDOW: bounds relative to the row (-n preceding, +n following) or RF_UNBOUNDED */
 };
 
 /* Allocation helpers (return NULL on OOM; consume args even then). */
@@ -65,6 +76,9 @@ bool     rf__expr_is_deterministic(const rf_expr *e);
 int      rf__expr_attrs(const rf_expr *e, int64_t **ids, int64_t *n, int64_t *cap);
 bool     rf__expr_refs_only(const rf_expr *e, const rf_schema *s);   /* all attrs in s */
 const char *rf__func_name(int f);
+bool     rf__expr_has_window(const rf_expr *e);
+/* The window function's own arguments (not its partition keys and orders). */
+static inline int rf__window_nargs(const rf_expr *e) { return e->n_arg - e->n_part - e->n_order; }
 const char *rf__agg_name(int a);
 int      rf__func_lookup(const char *name);
 

@@ -43,6 +43,7 @@ static int node(const rf_plan *p, rf_buf *b, int depth)
         rc = rf_buf_printf(b, " ");
         if (!rc) rc = rf__expr_display(p->cond, b);
         break;
+    case RF_L_WINDOW: case RF_P_WINDOW:
     case RF_L_PROJECT: case RF_P_PROJECT:
         rc = rf_buf_printf(b, " [");
         if (!rc) rc = list(b, p->exprs, p->n_exprs);

@@ -420,6 +420,19 @@ static int plan_node(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
         for (int i = 0; i < l->n_child; i++) RF_TRY(plan_node(l->child[i], ctx, &(*out)->child[i]));
         return RF_OK;
     }
+    case RF_L_WINDOW: {
+        RF_TRY(plan_node(l->child[0], ctx, &in));
+        const rf_expr *w = l->exprs[0];
+        int na = rf__window_nargs(w);
+        rf_plan *x = NULL;
+        rc = exchange(w->n_part ? RF_X_HASH : RF_X_SINGLE, ctx->shuffle_partitions, in, w->n_part ? w->arg + na : NULL, w->n_part, &x);
+        in = NULL;
+        if (rc) return rc;
+        RF_TRY(node(RF_P_WINDOW, x, l->schema, out));
+        (*out)->n_exprs = l->n_exprs;
+        RF_TRY(copy_bind(l->exprs, l->n_exprs, x->schema, &(*out)->exprs));
+        return RF_OK;
+    }
     case RF_L_REPART: case RF_L_COALESCE: {
         RF_TRY(plan_node(l->child[0], ctx, &in));
         rf_xkind k = l->kind == RF_L_COALESCE ? RF_X_COALESCE : l->n_exprs ? RF_X_HASH : RF_X_ROUNDROBIN;

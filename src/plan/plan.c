@@ -9,7 +9,7 @@ static const char *kind_names[RF_NKIND_COUNT_] = {
     "Scan", "Filter", "Project", "Generate", "Aggregate", "Join", "Sort", "Limit", "Union",
     "Repartition", "Coalesce",
     "Scan", "Filter", "Project", "Generate", "HashAggregate", "HashJoin", "NestedLoopJoin", "Sort",
-    "TakeOrdered", "Limit", "Union", "Exchange",
+    "TakeOrdered", "Limit", "Union", "Exchange", "Window", "Window",
 };
 
 const char *rf__plan_kind_name(rf_nkind k) { return (unsigned)k < RF_NKIND_COUNT_ ? kind_names[k] : "?"; }

@@ -18,6 +18,8 @@
  *   L_REPART        1            hash keys or none  -                  -               n partitions
  *   L_COALESCE      1            -                  -                  -               n partitions
  *   P_EXCHANGE      1 (producer) keys / orders      -                  -               mode: rf_xkind, n partitions
+ *   WINDOW          1            window exprs       -                  -               output = child ++ one column per expr;
+ *                                                                                       all exprs share one PARTITION BY / ORDER BY
  *
  * Physical plans are immutable once built: executors build their own runtime operators from them.
  */
@@ -32,6 +34,7 @@ typedef enum rf_nkind {
     RF_L_LIMIT, RF_L_UNION, RF_L_REPART, RF_L_COALESCE,
     RF_P_SCAN, RF_P_FILTER, RF_P_PROJECT, RF_P_GENERATE, RF_P_HASH_AGG, RF_P_HASH_JOIN,
     RF_P_NL_JOIN, RF_P_SORT, RF_P_TOPK, RF_P_LIMIT, RF_P_UNION, RF_P_EXCHANGE,
+    RF_L_WINDOW, RF_P_WINDOW,
     RF_NKIND_COUNT_
 } rf_nkind;
 
@@ -134,7 +137,7 @@ void rf__stages_fini(rf_stages *st);
 
 /* ---- serialization (serialize.c) ---- */
 #define RF_PLAN_MAGIC   0x52464c50u   /* "RFLP" */
-#define RF_PLAN_VERSION 1
+#define RF_PLAN_VERSION 2
 int rf__plan_encode(const rf_plan *p, rf_buf *b);
 int rf__plan_decode(rf_rd *r, rf_plan **out);
 int rf__expr_encode(const rf_expr *e, rf_buf *b);

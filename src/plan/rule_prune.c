@@ -50,18 +50,22 @@ static int refresh(rf_plan *p)
             if (p->mode == RF_JOIN_FULL || (p->mode == RF_JOIN_LEFT && i >= l->n) || (p->mode == RF_JOIN_RIGHT && i < l->n))
                 s->f[i].nullable = true;
         }
-    } else if (p->kind == RF_L_GENERATE) {
+    } else if (p->kind == RF_L_GENERATE || p->kind == RF_L_WINDOW) {
+        /* the child's columns, then the columns this node adds (the last `extra` of the old schema) */
         const rf_schema *c = p->child[0]->schema;
-        rf_field g = p->schema->f[p->schema->n - 1];
-        if ((rc = rf_schema_create(c->n + 1, &s))) return rc;
+        int extra = p->kind == RF_L_GENERATE ? 1 : p->n_exprs;
+        if ((rc = rf_schema_create(c->n + extra, &s))) return rc;
         for (int i = 0; i < c->n; i++) {
             s->f[i] = c->f[i];
             s->f[i].name = rf_strdup(c->f[i].name);
             s->f[i].qual = rf_strdup(c->f[i].qual);
         }
-        s->f[c->n] = g;
-        s->f[c->n].name = rf_strdup(g.name);
-        s->f[c->n].qual = NULL;
+        for (int k = 0; k < extra; k++) {
+            rf_field g = p->schema->f[p->schema->n - extra + k];
+            s->f[c->n + k] = g;
+            s->f[c->n + k].name = rf_strdup(g.name);
+            s->f[c->n + k].qual = NULL;
+        }
     } else {
         if ((rc = rf_schema_copy(p->child[0]->schema, &s))) return rc;
     }
@@ -124,9 +128,10 @@ static int prune(rf_plan *p, idset *need)
         RF_TRY(prune(p->child[0], &cn));
         RF_TRY(refresh(p));
         break;
-    case RF_L_GENERATE:
+    case RF_L_GENERATE: case RF_L_WINDOW:
         for (int64_t i = 0; i < need->n; i++) RF_TRY(add(&cn, need->ids[i]));
         RF_TRY(add_expr(&cn, p->cond));
+        for (int i = 0; i < p->n_exprs; i++) RF_TRY(add_expr(&cn, p->exprs[i]));
         RF_TRY(prune(p->child[0], &cn));
         RF_TRY(refresh(p));
         break;

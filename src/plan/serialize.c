@@ -106,6 +106,13 @@ int rf__expr_encode(const rf_expr *e, rf_buf *b)
     if (!rc) rc = rf_buf_put_i64(b, e->attr);
     if (!rc) rc = rf_buf_put_i32(b, e->index);
     if (!rc && e->kind == RF_E_LIT) rc = value_encode(&e->lit, b);
+    if (!rc && e->kind == RF_E_WINDOW) {
+        rc = rf_buf_put_i32(b, e->n_part);
+        if (!rc) rc = rf_buf_put_i32(b, e->n_order);
+        if (!rc) rc = rf_buf_put_i32(b, e->frame);
+        if (!rc) rc = rf_buf_put_i64(b, e->frame_lo);
+        if (!rc) rc = rf_buf_put_i64(b, e->frame_hi);
+    }
     if (!rc) rc = rf_buf_put_i32(b, e->n_arg);
     for (int i = 0; i < e->n_arg && !rc; i++) rc = rf__expr_encode(e->arg[i], b);
     return rc;
@@ -132,8 +139,19 @@ static int expr_decode(rf_rd *r, rf_expr **out, int depth)
     RF_TRY(rf_rd_i32(r, &idx));
     e->index = idx;
     if (e->kind == RF_E_LIT) RF_TRY(value_decode(r, &e->lit));
+    if (e->kind == RF_E_WINDOW) {
+        int32_t np_, no, fr;
+        RF_TRY(rf_rd_i32(r, &np_));
+        RF_TRY(rf_rd_i32(r, &no));
+        RF_TRY(rf_rd_i32(r, &fr));
+        RF_TRY(rf_rd_i64(r, &e->frame_lo));
+        RF_TRY(rf_rd_i64(r, &e->frame_hi));
+        e->n_part = np_;
+        e->n_order = no;
+        e->frame = fr;
+    }
     RF_TRY(rf_rd_i32(r, &n));
-    RF_CHECK(n >= 0 && n <= 4096, RF_ERR_INVALID, "plan message: bad argument count");
+    RF_CHECK(n >= 0 && n <= 4096 && e->n_part >= 0 && e->n_order >= 0 && e->n_part + e->n_order <= n, RF_ERR_INVALID, "plan message: bad argument count");
     if (n) {
         RF_CHECK((e->arg = rf_calloc((size_t)n, sizeof *e->arg)) != NULL, RF_ERR_NOMEM, "out of memory");
         for (int i = 0; i < n; i++) {

@@ -131,6 +131,88 @@ static bool is_explode(const rf_expr *e)
     return e->kind == RF_E_FUNC && e->op == RF_F_EXPLODE;
 }
 
+
+/* ---------------------------------------------------------------- windows in a select */
+static void collect_windows(rf_expr *e, rf_expr **v, int *n, int cap)
+{
+    if (!e) return;
+    if (e->kind == RF_E_WINDOW) { if (*n < cap) v[(*n)++] = e; return; }
+    for (int i = 0; i < e->n_arg; i++) collect_windows(e->arg[i], v, n, cap);
+}
+
+static bool same_window(const rf_expr *a, const rf_expr *b)
+{
+    if (a->n_part != b->n_part || a->n_order != b->n_order) return false;
+    int na = rf__window_nargs(a), nb = rf__window_nargs(b);
+    for (int i = 0; i < a->n_part + a->n_order; i++)
+        if (!rf__expr_equal(a->arg[na + i], b->arg[nb + i])) return false;
+    return true;
+}
+
+/* Replaces the window expression `w` (by identity) inside *pe with a column reference. */
+static bool replace_window(rf_expr **pe, const rf_expr *w, int64_t attr, const char *name, rf_type t)
+{
+    if (!*pe) return false;
+    if (*pe == w) {
+        rf_expr *c = rf__expr_col_attr(attr, name, t, true, -1);
+        if (!c) return false;
+        c->resolved = false;
+        if ((*pe)->name) c = rf_as(c, (*pe)->name);
+        rf_expr_destroy(pe);
+        *pe = c;
+        return true;
+    }
+    for (int i = 0; i < (*pe)->n_arg; i++) if (replace_window(&(*pe)->arg[i], w, attr, name, t)) return true;
+    return false;
+}
+
+/* Puts a Window node (one per distinct PARTITION BY / ORDER BY) under the projection for every
+ * window expression of the select list, and makes the items read its columns. */
+static int plan_windows(rf_session *s, rf_plan **child, rf_expr **items, int n)
+{
+    rf_expr *ws[64];
+    int nw = 0, rc = RF_OK;
+    for (int i = 0; i < n; i++) collect_windows(items[i], ws, &nw, 64);
+    bool done[64] = { false };
+    for (int i = 0; i < nw; i++) {
+        if (done[i]) continue;
+        int grp[64], ng = 0;
+        for (int j = i; j < nw; j++) if (!done[j] && same_window(ws[i], ws[j])) { grp[ng++] = j; done[j] = true; }
+        rf_plan *w = NULL;
+        RF_TRY(rf__plan_new(RF_L_WINDOW, 1, &w));
+        w->child[0] = *child;
+        *child = w;
+        const rf_schema *cs = w->child[0]->schema;
+        RF_CHECK((w->exprs = rf_calloc((size_t)ng, sizeof *w->exprs)) != NULL, RF_ERR_NOMEM, "out of memory");
+        RF_TRY(rf_schema_create(cs->n + ng, &w->schema));
+        for (int k = 0; k < cs->n; k++) {
+            w->schema->f[k] = cs->f[k];
+            w->schema->f[k].name = rf_strdup(cs->f[k].name);
+            w->schema->f[k].qual = rf_strdup(cs->f[k].qual);
+        }
+        for (int g = 0; g < ng; g++) {
+            rf_expr *e = NULL;
+            RF_TRY(rf__expr_copy(ws[grp[g]], &e));
+            w->exprs[g] = e;
+            w->n_exprs = g + 1;
+            RF_FREE(e->name);
+            RF_TRY(rf__expr_resolve(e, cs, false));
+            rf_field *f = &w->schema->f[cs->n + g];
+            f->name = display_name(e);
+            f->type = e->type;
+            f->nullable = e->nullable;
+            f->id = new_attr(s);
+        }
+        for (int g = 0; g < ng; g++) {
+            const rf_field *f = &w->schema->f[cs->n + g];
+            for (int it = 0; it < n; it++)
+                if (replace_window(&items[it], ws[grp[g]], f->id, f->name, f->type)) break;
+        }
+    }
+done:
+    return rc;
+}
+
 /* ---------------------------------------------------------------- select */
 rf_df *rf_df_selectv(rf_df *df, int n, rf_expr **exprs)
 {
@@ -171,6 +253,11 @@ rf_df *rf_df_selectv(rf_df *df, int n, rf_expr **exprs)
         rf_expr_destroy(&exprs[gen]);
         exprs[gen] = rf__expr_col_attr(id, alias, RF_TYPE_STRING, true, cs->n);
         RF_CHECK(exprs[gen] != NULL, RF_ERR_NOMEM, "out of memory");
+    }
+    {
+        bool any_window = false;
+        for (int i = 0; i < n; i++) any_window |= rf__expr_has_window(exprs[i]);
+        if (any_window) RF_TRY(plan_windows(df->s, &child, exprs, n));
     }
     RF_TRY(rf__plan_new(RF_L_PROJECT, 1, &p));
     p->child[0] = child;

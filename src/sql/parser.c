@@ -19,7 +19,7 @@ static const char *reserved[] = {
     "JOIN", "ON", "USING", "INNER", "LEFT", "RIGHT", "FULL", "OUTER", "CROSS", "SEMI", "ANTI", "AS", "AND", "OR",
     "NOT", "IN", "IS", "NULL", "BETWEEN", "LIKE", "CASE", "WHEN", "THEN", "ELSE", "END", "DISTINCT", "ALL", "WITH",
     "ASC", "DESC", "NULLS", "EXISTS", "TRUE", "FALSE", "CAST", "INTERVAL", "INSERT", "OVERWRITE", "CREATE", "EXPLAIN",
-    "SET", "TABLE", "VIEW", "WINDOW", "OVER", NULL,
+    "SET", "TABLE", "VIEW", "WINDOW", "OVER", "PARTITION", "ROWS", "RANGE", "UNBOUNDED", "PRECEDING", "FOLLOWING", NULL,
 };
 
 static bool is_reserved(const rf_token *t)
@@ -197,7 +197,80 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
         } while (rf__p_accept(P, ","));
     }
     if ((P->rc = rf__p_expect(P, ")"))) goto fail;
-    if (rf__p_is(P, "OVER")) { P->rc = rf__p_error(P, "window functions (OVER) are not supported yet"); goto fail; }
+    if (rf__p_accept(P, "OVER")) {
+        static const char *wf[] = { "row_number", "rank", "dense_rank", "lag", "lead" };
+        int op = agg;
+        for (int i = 0; i < 5; i++) if (!strcasecmp(name, wf[i])) op = RF_W_ROW_NUMBER + i;
+        if (op < 0) { P->rc = rf__err_set(RF_ERR_ANALYSIS, "%s() is not a window function", name); rf__err_at(t0.line, t0.col); goto fail; }
+        if (distinct) { P->rc = rf__p_error(P, "DISTINCT is not supported in window functions"); goto fail; }
+        if (star || (op == RF_A_COUNT && n == 1 && v[0]->kind == RF_E_LIT && !v[0]->lit.null)) { for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]); n = 0; }
+        if ((P->rc = rf__p_expect(P, "("))) goto fail;
+        int np_ = 0, no = 0, frame = RF_FRAME_DEFAULT;
+        int64_t lo = RF_UNBOUNDED, hi = 0;
+        if (rf__p_accept(P, "PARTITION")) {
+            if ((P->rc = rf__p_expect(P, "BY"))) goto fail;
+            do {
+                if (n >= 60) { P->rc = rf__p_error(P, "too many window keys"); goto fail; }
+                if (!(v[n] = p_expr_d(P))) goto fail;
+                n++; np_++;
+            } while (rf__p_accept(P, ","));
+        }
+        if (rf__p_accept(P, "ORDER")) {
+            if ((P->rc = rf__p_expect(P, "BY"))) goto fail;
+            do {
+                if (n >= 60) { P->rc = rf__p_error(P, "too many window keys"); goto fail; }
+                rf_expr *k = p_expr_d(P);
+                if (!k) goto fail;
+                bool desc = rf__p_accept(P, "DESC");
+                if (!desc) rf__p_accept(P, "ASC");
+                rf_expr *o = desc ? rf_desc(k) : rf_asc(k);
+                if (o && rf__p_accept(P, "NULLS")) {
+                    if (rf__p_accept(P, "FIRST")) o->nulls_first = true;
+                    else if (rf__p_accept(P, "LAST")) o->nulls_first = false;
+                    else { rf_expr_destroy(&o); P->rc = rf__p_error(P, "expected FIRST or LAST"); goto fail; }
+                }
+                v[n++] = o;
+                no++;
+            } while (rf__p_accept(P, ","));
+        }
+        if (rf__p_is(P, "ROWS") || rf__p_is(P, "RANGE")) {
+            frame = rf__p_is(P, "ROWS") ? RF_FRAME_ROWS : RF_FRAME_RANGE;
+            rf__p_adv(P);
+            bool between = rf__p_accept(P, "BETWEEN");
+            for (int side = 0; side < (between ? 2 : 1); side++) {
+                int64_t bound;
+                if (side == 1 && (P->rc = rf__p_expect(P, "AND"))) goto fail;
+                if (rf__p_accept(P, "UNBOUNDED")) {
+                    if (!rf__p_accept(P, "PRECEDING") && !rf__p_accept(P, "FOLLOWING")) { P->rc = rf__p_error(P, "expected PRECEDING or FOLLOWING"); goto fail; }
+                    bound = RF_UNBOUNDED;
+                } else if (rf__p_accept(P, "CURRENT")) {
+                    if ((P->rc = rf__p_expect(P, "ROW"))) goto fail;
+                    bound = 0;
+                } else if (P->cur.t == T_INT && frame == RF_FRAME_ROWS) {
+                    int64_t k = 0;
+                    rf_parse_int64(P->cur.p, (size_t)P->cur.len, &k);
+                    rf__p_adv(P);
+                    if (rf__p_accept(P, "PRECEDING")) bound = -k;
+                    else if (rf__p_accept(P, "FOLLOWING")) bound = k;
+                    else { P->rc = rf__p_error(P, "expected PRECEDING or FOLLOWING"); goto fail; }
+                } else { P->rc = rf__p_error(P, frame == RF_FRAME_RANGE ? "RANGE frames support UNBOUNDED and CURRENT ROW bounds only" : "expected a frame bound"); goto fail; }
+                if (side == 0) lo = bound; else hi = bound;
+            }
+            if (!between) hi = 0;
+            if (hi == RF_UNBOUNDED) hi = INT64_MAX;
+        }
+        if ((P->rc = rf__p_expect(P, ")"))) goto fail;
+        rf_expr *w = rf__expr_new(RF_E_WINDOW, n, v);
+        rf_free(name);
+        if (!w) { P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+        w->op = op;
+        w->n_part = np_;
+        w->n_order = no;
+        w->frame = frame;
+        w->frame_lo = lo;
+        w->frame_hi = hi;
+        return at(w, &t0);
+    }
     rf_expr *e;
     if (agg >= 0) {
         if (star || (agg == RF_A_COUNT && n == 1 && v[0]->kind == RF_E_LIT && !v[0]->lit.null && !distinct)) {
