@@ -21,6 +21,7 @@ static const rf_op_vt *vt_for(rf_nkind k)
     case RF_P_UNION: return &rf__op_union_vt;
     case RF_P_EXCHANGE: return &rf__op_xread_vt;
     case RF_P_WINDOW: return &rf__op_window_vt;
+    case RF_P_VALUES: return &rf__op_values_vt;
     default: return NULL;
     }
 }

@@ -208,7 +208,7 @@ static rf_expr *fn_v(const char *name, int n, rf_expr **v)
     rf_expr *e = rf__expr_new(RF_E_FUNC, n, v);
     if (!e) return NULL;
     e->op = rf__func_lookup(name);
-    e->name = rf_strdup(name);
+    if (e->op < 0) e->name = rf_strdup(name);   /* kept only to name an unknown function in the error */
     return e;
 }
 
@@ -404,7 +404,7 @@ int rf__expr_display(const rf_expr *e, rf_buf *b)
         if (!rc) rc = rf__expr_display(e->arg[0], b);
         return rc ? rc : rf_buf_printf(b, " AS %s)", rf_type_name(e->type));
     case RF_E_FUNC: case RF_E_AGG:
-        rc = rf_buf_printf(b, "%s(%s", e->kind == RF_E_FUNC ? (e->op >= 0 ? rf__func_name(e->op) : e->name) : rf__agg_name(e->op),
+        rc = rf_buf_printf(b, "%s(%s", e->kind == RF_E_FUNC ? (e->op >= 0 ? rf__func_name(e->op) : (e->name ? e->name : "?")) : rf__agg_name(e->op),
                            e->distinct ? "DISTINCT " : "");
         if (e->kind == RF_E_AGG && e->n_arg == 0) rc = rc ? rc : rf_buf_printf(b, "1");
         for (int i = 0; i < e->n_arg && !rc; i++) {

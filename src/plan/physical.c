@@ -59,6 +59,7 @@ static double estimate(const rf_plan *l)
     }
     if (l->kind == RF_L_LIMIT && l->n < 100000) return (double)l->n * 64;
     if (l->kind == RF_L_AGG && l->n_exprs == 0) return 64;   /* a global aggregate is one row */
+    if (l->kind == RF_L_VALUES) return (double)(l->n + 1) * 64;
     double t = 0;
     for (int i = 0; i < l->n_child; i++) t += estimate(l->child[i]);
     return t;
@@ -418,6 +419,13 @@ static int plan_node(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
         RF_TRY(rf__plan_new(RF_P_UNION, l->n_child, out));
         RF_TRY(rf_schema_copy(l->schema, &(*out)->schema));
         for (int i = 0; i < l->n_child; i++) RF_TRY(plan_node(l->child[i], ctx, &(*out)->child[i]));
+        return RF_OK;
+    }
+    case RF_L_VALUES: {
+        RF_TRY(node(RF_P_VALUES, NULL, l->schema, out));
+        (*out)->n = l->n;
+        (*out)->n_exprs = l->n_exprs;
+        RF_TRY(copy_bind(l->exprs, l->n_exprs, NULL, &(*out)->exprs));
         return RF_OK;
     }
     case RF_L_WINDOW: {

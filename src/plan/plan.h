@@ -18,6 +18,7 @@
  *   L_REPART        1            hash keys or none  -                  -               n partitions
  *   L_COALESCE      1            -                  -                  -               n partitions
  *   P_EXCHANGE      1 (producer) keys / orders      -                  -               mode: rf_xkind, n partitions
+ *   VALUES          -            literals, row-major n rows x schema->n                 n: rows (one task)
  *   WINDOW          1            window exprs       -                  -               output = child ++ one column per expr;
  *                                                                                       all exprs share one PARTITION BY / ORDER BY
  *
@@ -34,7 +35,7 @@ typedef enum rf_nkind {
     RF_L_LIMIT, RF_L_UNION, RF_L_REPART, RF_L_COALESCE,
     RF_P_SCAN, RF_P_FILTER, RF_P_PROJECT, RF_P_GENERATE, RF_P_HASH_AGG, RF_P_HASH_JOIN,
     RF_P_NL_JOIN, RF_P_SORT, RF_P_TOPK, RF_P_LIMIT, RF_P_UNION, RF_P_EXCHANGE,
-    RF_L_WINDOW, RF_P_WINDOW,
+    RF_L_WINDOW, RF_P_WINDOW, RF_L_VALUES, RF_P_VALUES,
     RF_NKIND_COUNT_
 } rf_nkind;
 

@@ -90,6 +90,32 @@ rf_df *rf_read_csv_paths(rf_session *s, int n, const char *const *paths, const c
 rf_df *rf_read_text(rf_session *s, const char *path) { return scan(s, 1, &path, RF_FMT_TEXT, NULL); }
 rf_df *rf_read_text_paths(rf_session *s, int n, const char *const *paths) { return scan(s, n, paths, RF_FMT_TEXT, NULL); }
 
+/* A relation of literal rows: rows x cols literals (row-major, consumed), typed by the first row. */
+rf_df *rf__df_values(rf_session *s, int64_t rows, int cols, const char *const *names, rf_expr **lits)
+{
+    rf_plan *p = NULL;
+    int rc;
+    RF_TRY(rf__plan_new(RF_L_VALUES, 0, &p));
+    p->n = rows;
+    RF_TRY(rf_schema_create(cols, &p->schema));
+    if (rows > 0 && cols > 0) RF_CHECK((p->exprs = rf_calloc((size_t)(rows * cols), sizeof *p->exprs)) != NULL, RF_ERR_NOMEM, "out of memory");
+    for (int64_t i = 0; i < rows * cols; i++) {
+        p->exprs[i] = lits[i];
+        lits[i] = NULL;
+        p->n_exprs = (int)i + 1;
+        RF_CHECK(p->exprs[i] && p->exprs[i]->kind == RF_E_LIT, RF_ERR_ANALYSIS, "VALUES takes literals only");
+    }
+    for (int c = 0; c < cols; c++) {
+        rf_type t = rows ? p->exprs[c]->type : RF_TYPE_STRING;
+        p->schema->f[c] = (rf_field){ .name = rf_strdup(names[c]), .type = t == RF_TYPE_NULL ? RF_TYPE_STRING : t, .nullable = true, .id = new_attr(s) };
+    }
+    return make(s, p, RF_OK);
+done:
+    for (int64_t i = 0; lits && i < rows * cols; i++) rf_expr_destroy(&lits[i]);
+    rf__plan_destroy(&p);
+    return fail(s, rc);
+}
+
 /* ---------------------------------------------------------------- helpers */
 static int unary(rf_nkind k, const rf_df *in, rf_plan **out)
 {

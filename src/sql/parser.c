@@ -286,7 +286,7 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
     }
     if (distinct) { P->rc = rf__p_error(P, "DISTINCT is only allowed in aggregate functions"); goto fail; }
     e = rf__expr_new(RF_E_FUNC, n, v);
-    if (e) { e->op = rf__func_lookup(name); e->name = name; name = NULL; }
+    if (e) { e->op = rf__func_lookup(name); if (e->op < 0) { e->name = name; name = NULL; } }
     rf_free(name);
     return at(e, &t0);
 fail:
@@ -475,7 +475,7 @@ static rf_expr *p_concat(rf_parser *P)
         if (!r) { rf_expr_destroy(&e); return NULL; }
         rf_expr *v[2] = { e, r };
         e = rf__expr_new(RF_E_FUNC, 2, v);
-        if (e) { e->op = RF_F_CONCAT; e->name = rf_strdup("concat"); }
+        if (e) e->op = RF_F_CONCAT;
         at(e, &t);
     }
     return e;
@@ -561,7 +561,7 @@ static rf_expr *p_cmp(rf_parser *P)
             if (!pat) { rf_expr_destroy(&e); return NULL; }
             rf_expr *v[2] = { e, pat };
             e = rf__expr_new(RF_E_FUNC, 2, v);
-            if (e) { e->op = RF_F_LIKE; e->name = rf_strdup("like"); }
+            if (e) e->op = RF_F_LIKE;
             at(e, &t);
             if (neg) e = at(rf_not(e), &t);
             continue;

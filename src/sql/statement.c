@@ -12,6 +12,7 @@
 
 q_select *rf__p_query(rf_parser *P);
 int rf__result_print_table(const rf_result *r, int64_t n, bool truncate, FILE *f);
+rf_df *rf__df_values(rf_session *s, int64_t rows, int cols, const char *const *names, rf_expr **lits);
 
 /* ---------------------------------------------------------------- output */
 static void json_str(FILE *f, const char *s, size_t n)
@@ -301,6 +302,7 @@ int rf__sql_run_script(rf_session *s, const char *text, size_t len, rf_outfmt fm
     rf_parser P;
     rf_sqlctx c = { .s = s };
     int rc = rf__p_init(&P, text, len);
+    c.one_row = rf__df_values(s, 1, 0, NULL, NULL);   /* what SELECT without FROM reads: one row, no columns */
     while (!rc) {
         while (rf__p_accept(&P, ";")) {}
         if (P.cur.t == T_EOF) break;
