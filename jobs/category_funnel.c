@@ -30,7 +30,10 @@ int main(int argc, char **argv)
     }
     const char *ev_schema = "header=true,mode=FAILFAST,schema=user_id BIGINT; product_id BIGINT; event_type STRING; ts TIMESTAMP; date DATE";
     const char *pr_schema = "header=true,mode=FAILFAST,schema=product_id BIGINT; category STRING; price DOUBLE";
-    rf_df *events = rf_read_csv(s, argv[1], ev_schema);
+    /* the job reads events twice (latest date, then the funnel): parse the CSV once and keep the
+     * columns it needs in the executors' memory */
+    rf_df *events = rf_df_cache(rf_df_select(rf_read_csv(s, argv[1], ev_schema), 3, rf_col("product_id"),
+                                             rf_col("event_type"), rf_col("date")));
     rf_df *products = rf_read_csv(s, argv[2], pr_schema);
 
     /* the latest date in the data: a first, small job */

@@ -129,6 +129,10 @@ rf_df *rf_df_union_all(rf_df *a, rf_df *b);
 rf_df *rf_df_repartition(rf_df *df, int n);
 rf_df *rf_df_coalesce(rf_df *df, int n);
 rf_df *rf_df_alias(rf_df *df, const char *alias);
+/* Spark's cache(): the first action that computes df keeps its rows in the executors' memory
+ * (each rank its own partitions) for the rest of the session; later actions read them instead of
+ * recomputing. Caches live until the session closes and are not bounded by a memory budget yet. */
+rf_df *rf_df_cache(rf_df *df);
 
 /* ---- actions (Collective through the session; rank 0 calls them) ---- */
 int rf_df_count(rf_df *df, int64_t *out);

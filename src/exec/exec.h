@@ -66,7 +66,13 @@ int  rf__op_next(rf_op *op, rf_batch **out);
 /* operator tables (one file each) */
 extern const rf_op_vt rf__op_scan_vt, rf__op_filter_vt, rf__op_project_vt, rf__op_generate_vt,
     rf__op_hashagg_vt, rf__op_hashjoin_vt, rf__op_nljoin_vt, rf__op_sort_vt, rf__op_topk_vt,
-    rf__op_limit_vt, rf__op_union_vt, rf__op_xread_vt, rf__op_window_vt, rf__op_values_vt;
+    rf__op_limit_vt, rf__op_union_vt, rf__op_xread_vt, rf__op_window_vt, rf__op_values_vt,
+    rf__op_cache_vt, rf__op_cache_read_vt;
+
+/* ---- rank-local cached DataFrames (op_cache.c); not thread-safe outside a job's task loop ---- */
+int64_t rf__cache_pending_tasks(int64_t id);     /* complete tasks this job stored for cache id */
+void    rf__cache_settle(int64_t id, bool commit);   /* keep (commit) or drop a job's pending entries */
+void    rf__cache_drop(int64_t id);              /* forget a cache (rf_df_unpersist) */
 
 /* ---- hash table of group / join keys (hashtab.c) ---- */
 typedef struct rf_hashtab {

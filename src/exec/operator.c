@@ -22,6 +22,8 @@ static const rf_op_vt *vt_for(rf_nkind k)
     case RF_P_EXCHANGE: return &rf__op_xread_vt;
     case RF_P_WINDOW: return &rf__op_window_vt;
     case RF_P_VALUES: return &rf__op_values_vt;
+    case RF_P_CACHE: return &rf__op_cache_vt;
+    case RF_P_CACHE_READ: return &rf__op_cache_read_vt;
     default: return NULL;
     }
 }

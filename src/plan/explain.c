@@ -79,6 +79,9 @@ static int node(const rf_plan *p, rf_buf *b, int depth)
         if (!rc) rc = list(b, p->exprs, p->n_exprs);
         if (!rc) rc = rf_buf_printf(b, "]");
         break;
+    case RF_L_CACHE: case RF_P_CACHE: case RF_P_CACHE_READ:
+        rc = rf_buf_printf(b, " #%lld", (long long)p->n);
+        break;
     case RF_L_VALUES: case RF_P_VALUES:
         rc = rf_buf_printf(b, " %lld row(s)", (long long)p->n);
         break;

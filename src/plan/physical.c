@@ -421,6 +421,20 @@ static int plan_node(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
         for (int i = 0; i < l->n_child; i++) RF_TRY(plan_node(l->child[i], ctx, &(*out)->child[i]));
         return RF_OK;
     }
+    case RF_L_CACHE: {
+        for (int i = 0; i < ctx->n_cached; i++)
+            if (ctx->cached[i] == l->n) {   /* filled by an earlier job: read it */
+                RF_TRY(node(RF_P_CACHE_READ, NULL, l->schema, out));
+                (*out)->n = l->n;
+                (*out)->mode = (int)ctx->cached_tasks[i];
+                return RF_OK;
+            }
+        RF_TRY(plan_node(l->child[0], ctx, &in));
+        RF_TRY(node(RF_P_CACHE, in, l->schema, out));
+        in = NULL;
+        (*out)->n = l->n;
+        return RF_OK;
+    }
     case RF_L_VALUES: {
         RF_TRY(node(RF_P_VALUES, NULL, l->schema, out));
         (*out)->n = l->n;

@@ -9,7 +9,7 @@ static const char *kind_names[RF_NKIND_COUNT_] = {
     "Scan", "Filter", "Project", "Generate", "Aggregate", "Join", "Sort", "Limit", "Union",
     "Repartition", "Coalesce",
     "Scan", "Filter", "Project", "Generate", "HashAggregate", "HashJoin", "NestedLoopJoin", "Sort",
-    "TakeOrdered", "Limit", "Union", "Exchange", "Window", "Window", "LocalRelation", "LocalRelation",
+    "TakeOrdered", "Limit", "Union", "Exchange", "Window", "Window", "LocalRelation", "LocalRelation", "Cache", "InMemoryRelation(fill)", "InMemoryRelation",
 };
 
 const char *rf__plan_kind_name(rf_nkind k) { return (unsigned)k < RF_NKIND_COUNT_ ? kind_names[k] : "?"; }
@@ -150,6 +150,7 @@ int64_t rf__plan_tasks(const rf_plan *p)
     switch (p->kind) {
     case RF_P_SCAN: return p->src->n_splits;
     case RF_P_VALUES: return 1;
+    case RF_P_CACHE_READ: return p->mode;
     case RF_P_EXCHANGE: return p->mode == RF_X_BROADCAST ? -1 : p->mode == RF_X_SINGLE ? 1 : p->n;
     case RF_P_UNION: {
         int64_t t = 0;

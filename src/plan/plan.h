@@ -19,6 +19,9 @@
  *   L_COALESCE      1            -                  -                  -               n partitions
  *   P_EXCHANGE      1 (producer) keys / orders      -                  -               mode: rf_xkind, n partitions
  *   VALUES          -            literals, row-major n rows x schema->n                 n: rows (one task)
+ *   L_CACHE         1            -                  -                  -               n: cache id (rf_df_cache)
+ *   P_CACHE         1            -                  -                  -               n: cache id; stores what passes
+ *   P_CACHE_READ    -            -                  -                  -               n: cache id, mode: its task count
  *   WINDOW          1            window exprs       -                  -               output = child ++ one column per expr;
  *                                                                                       all exprs share one PARTITION BY / ORDER BY
  *
@@ -35,7 +38,7 @@ typedef enum rf_nkind {
     RF_L_LIMIT, RF_L_UNION, RF_L_REPART, RF_L_COALESCE,
     RF_P_SCAN, RF_P_FILTER, RF_P_PROJECT, RF_P_GENERATE, RF_P_HASH_AGG, RF_P_HASH_JOIN,
     RF_P_NL_JOIN, RF_P_SORT, RF_P_TOPK, RF_P_LIMIT, RF_P_UNION, RF_P_EXCHANGE,
-    RF_L_WINDOW, RF_P_WINDOW, RF_L_VALUES, RF_P_VALUES,
+    RF_L_WINDOW, RF_P_WINDOW, RF_L_VALUES, RF_P_VALUES, RF_L_CACHE, RF_P_CACHE, RF_P_CACHE_READ,
     RF_NKIND_COUNT_
 } rf_nkind;
 
@@ -113,6 +116,10 @@ int rf__optimize(const rf_plan *logical, rf_optctx *ctx, rf_plan **out);
 
 /* ---- physical planning (physical.c) ---- */
 typedef struct rf_physctx {
+    /* caches already filled by an earlier job (read instead of recomputed) */
+    const int64_t *cached;
+    int            n_cached;
+    const int64_t *cached_tasks;
     int64_t  shuffle_partitions;
     int64_t  broadcast_threshold;
     int64_t  max_split_bytes;

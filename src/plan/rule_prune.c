@@ -147,6 +147,13 @@ static int prune(rf_plan *p, idset *need)
         RF_TRY(prune(p->child[1], &cn));
         RF_TRY(refresh(p));
         break;
+    case RF_L_CACHE: {   /* a cache holds every column of its input, whatever this job needs */
+        idset all = { 0 };
+        rc = add_all(&all, p->child[0]->schema);
+        if (!rc) rc = prune(p->child[0], &all);
+        rf_free(all.ids);
+        break;
+    }
     case RF_L_UNION:
         for (int i = 0; i < p->n_child; i++) {
             idset all = { 0 };

@@ -685,6 +685,20 @@ done:
     return fail(df->s, rc);
 }
 
+rf_df *rf_df_cache(rf_df *df)
+{
+    rf_plan *p = NULL;
+    int rc;
+    INPUT(df);
+    RF_TRY(unary(RF_L_CACHE, df, &p));
+    p->n = ++df->s->next_cache;
+    RF_TRY(rf_schema_copy(p->child[0]->schema, &p->schema));
+    return make(df->s, p, RF_OK);
+done:
+    rf__plan_destroy(&p);
+    return fail(df->s, rc);
+}
+
 rf_df *rf_df_limit(rf_df *df, int64_t n) { return counted(df, RF_L_LIMIT, n, "limit"); }
 rf_df *rf_df_repartition(rf_df *df, int n) { return counted(df, RF_L_REPART, n, "repartition"); }
 rf_df *rf_df_coalesce(rf_df *df, int n) { return counted(df, RF_L_COALESCE, n, "coalesce"); }

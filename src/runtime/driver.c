@@ -61,7 +61,10 @@ static int plan_all(rf_session *s, const rf_plan *logical, rf_plan **opt, rf_pla
     int rc = rf__optimize(logical, &oc, opt);
     if (rc) return rc;
     int64_t parts = rf__conf_size(&s->conf, "riffle.shuffle.partitions");
+    const int64_t *cids, *ctasks;
+    int nc = rf__cache_list(&cids, &ctasks);
     rf_physctx pc = {
+        .cached = cids, .n_cached = nc, .cached_tasks = ctasks,
         .shuffle_partitions = parts > 0 ? parts : 200,
         .broadcast_threshold = rf__conf_size(&s->conf, "riffle.autoBroadcastJoinThreshold"),
         .max_split_bytes = rf__conf_size(&s->conf, "riffle.files.maxPartitionBytes"),

@@ -433,6 +433,43 @@ done:
     return rc;
 }
 
+/* ---------------------------------------------------------------- caches */
+static int64_t cache_ids[256], cache_tasks[256];
+static int n_caches;
+
+int rf__cache_list(const int64_t **ids, const int64_t **tasks)
+{
+    *ids = cache_ids;
+    *tasks = cache_tasks;
+    return n_caches;
+}
+
+static void find_fills(const rf_plan *p, const rf_plan **v, int *n)
+{
+    if (p->kind == RF_P_CACHE && *n < 64) v[(*n)++] = p;
+    for (int i = 0; i < p->n_child; i++) find_fills(p->child[i], v, n);
+}
+
+/* Collective: keeps the caches this job filled completely on every rank, drops partial ones. */
+static void settle_caches(MPI_Comm comm, const rf_plan *plan, int rc)
+{
+    const rf_plan *fills[64];
+    int nf = 0, rank, nranks;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &nranks);
+    find_fills(plan, fills, &nf);
+    for (int i = 0; i < nf; i++) {
+        int64_t tasks = rf__plan_tasks(fills[i]);
+        if (tasks < 1) tasks = 1;
+        int64_t mine = 0;
+        for (int64_t t = rank; t < tasks; t += nranks) mine++;
+        int ok = rc == RF_OK && rf__cache_pending_tasks(fills[i]->n) == mine, all = 0;
+        MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, comm);
+        rf__cache_settle(fills[i]->n, all != 0);
+        if (all && n_caches < 256) { cache_ids[n_caches] = fills[i]->n; cache_tasks[n_caches] = tasks; n_caches++; }
+    }
+}
+
 /* ---------------------------------------------------------------- the job */
 int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **result, rf_error *err)
 {
@@ -512,6 +549,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
     }
     if (act->progress && rank == 0) fprintf(stderr, "riffle: job %lld done in %.2f s\n", (long long)act->job_id, rf_now() - t_job);
 done:
+    settle_caches(comm, plan, rc);
     for (int i = 0; xd && i < st.n; i++) rf__xdata_fini(&xd[i]);
     rf_free(xd);
     rf__stages_fini(&st);

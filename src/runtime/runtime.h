@@ -53,6 +53,7 @@ struct rf_session {
     rf_conf   conf;
     int64_t   next_attr;
     int64_t   next_job;
+    int64_t   next_cache;
     rf_error  err;
     struct rf_df **dfs;
     int64_t   n_dfs, cap_dfs;
@@ -61,6 +62,9 @@ struct rf_session {
 /* Collective: runs a broadcast job on this rank. On rank 0 *result receives the collected batch
  * (COLLECT) — returned-owned. Returns the agreed status (the same on every rank). */
 int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **result, rf_error *err);
+
+/* Caches filled by earlier jobs (ids and task counts), as the driver plans with them. */
+int rf__cache_list(const int64_t **ids, const int64_t **tasks);
 
 /* Collective: all ranks agree on a status; the message of the lowest failing rank lands in err
  * on rank 0, prefixed with that rank. */

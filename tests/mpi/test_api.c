@@ -246,6 +246,21 @@ int main(int argc, char **argv)
         }
         free(buf);
     }
+    {   /* a cached DataFrame: the first action fills it, later ones read it and agree */
+        rf_df *c = rf_df_cache(rf_df_filter(people, rf_gt(rf_col("salary"), rf_lit_int(60))));
+        rf_expr *k[1] = { rf_col("dept") };
+        rf_expr *a[1] = { rf_count(NULL) };
+        check("cache: first action fills", rf_df_agg(c, 1, k, 1, a), "SELECT dept, COUNT(*) FROM people WHERE salary > 60 GROUP BY dept", 1);
+        check("cache: later actions read", rf_df_order_by(c, 1, rf_col("id")), "SELECT * FROM people WHERE salary > 60 ORDER BY id", 0);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        rf_df_explain(rf_df_select(c, 1, rf_col("id")), m);
+        fclose(m);
+        cases++;
+        if (!buf || !strstr(buf, "InMemoryRelation")) { failures++; fprintf(stderr, "FAIL cache not used:\n%s\n", buf ? buf : ""); }
+        free(buf);
+    }
     /* errors are caught when the plan is built, with a suggestion */
     expect_error("unknown column", rf_df_select(people, 1, rf_col("salry")), "did you mean 'salary'");
     expect_error("type mismatch", rf_df_filter(people, rf_and(rf_col("id"), rf_lit_bool(true))), "boolean");

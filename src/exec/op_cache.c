@@ -1,0 +1,117 @@
+/*
+ * op_cache.c — rf_df_cache(): the first job that computes a cached DataFrame keeps each task's
+ * batches in this rank's memory (Cache passes them through and keeps a reference); later jobs read
+ * them back (InMemoryRelation) instead of recomputing. Task t's rows stay on rank t mod nranks, so
+ * nothing moves. Entries a job adds are pending until every rank agrees that every task of the
+ * cache ran to the end (rf__cache_commit); a failed or partial fill is dropped.
+ */
+#include <stdlib.h>
+#include "exec/exec.h"
+
+typedef struct entry { int64_t id, task; rf_blist rows; bool committed; } entry;
+static entry *entries;
+static int64_t n_entries, cap_entries;
+
+static entry *find(int64_t id, int64_t task)
+{
+    for (int64_t i = 0; i < n_entries; i++)
+        if (entries[i].id == id && entries[i].task == task && entries[i].committed) return &entries[i];
+    return NULL;
+}
+
+typedef struct { rf_blist keep; bool done; int64_t pos; const entry *src; } cache_st;
+
+static int fill_open(rf_op *op)
+{
+    cache_st *s = rf_calloc(1, sizeof *s);
+    if (!s) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    op->st = s;
+    return RF_OK;
+}
+
+static int share(const rf_batch *b, rf_batch **out)
+{
+    int rc = rf_batch_create(b->ncols, b->nrows, out);
+    for (int c = 0; !rc && c < b->ncols; c++) (*out)->cols[c] = rf_column_retain(b->cols[c]);
+    return rc;
+}
+
+static int fill_next(rf_op *op, rf_batch **out)
+{
+    cache_st *s = op->st;
+    int rc = rf__op_next(op->child[0], out);
+    if (rc) return rc;
+    if (!*out) { s->done = true; return RF_OK; }
+    rf_batch *copy = NULL;
+    if ((rc = share(*out, &copy))) return rc;
+    return rf_blist_push(&s->keep, copy);
+}
+
+static void fill_close(rf_op *op)
+{
+    cache_st *s = op->st;
+    if (!s) return;
+    if (s->done) {   /* a complete task: pending until the job commits it */
+        #pragma omp critical(rf_cache)
+        {
+            if (!rf__grow((void **)&entries, &cap_entries, n_entries + 1, sizeof *entries)) {
+                entries[n_entries++] = (entry){ op->plan->n, op->task, s->keep, false };
+                memset(&s->keep, 0, sizeof s->keep);
+            }
+        }
+    }
+    rf_blist_fini(&s->keep);
+    RF_FREE(op->st);
+}
+
+static int read_open(rf_op *op)
+{
+    cache_st *s = rf_calloc(1, sizeof *s);
+    if (!s) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    op->st = s;
+    s->src = find(op->plan->n, op->task);
+    if (!s->src) return rf__err_set(RF_ERR_INTERNAL, "cached data #%lld of task %lld is missing on this rank", (long long)op->plan->n, (long long)op->task);
+    return RF_OK;
+}
+
+static int read_next(rf_op *op, rf_batch **out)
+{
+    cache_st *s = op->st;
+    if (s->pos >= s->src->rows.n) return RF_OK;
+    return share(s->src->rows.b[s->pos++], out);
+}
+
+static void read_close(rf_op *op) { RF_FREE(op->st); }
+
+const rf_op_vt rf__op_cache_vt = { "Cache", fill_open, fill_next, fill_close };
+const rf_op_vt rf__op_cache_read_vt = { "InMemoryRelation", read_open, read_next, read_close };
+
+int64_t rf__cache_pending_tasks(int64_t id)
+{
+    int64_t n = 0;
+    for (int64_t i = 0; i < n_entries; i++) if (entries[i].id == id && !entries[i].committed) n++;
+    return n;
+}
+
+void rf__cache_settle(int64_t id, bool commit)
+{
+    int64_t k = 0;
+    for (int64_t i = 0; i < n_entries; i++) {
+        if (entries[i].id == id && !entries[i].committed) {
+            if (commit) entries[i].committed = true;
+            else { rf_blist_fini(&entries[i].rows); continue; }
+        }
+        entries[k++] = entries[i];
+    }
+    n_entries = k;
+}
+
+void rf__cache_drop(int64_t id)
+{
+    int64_t k = 0;
+    for (int64_t i = 0; i < n_entries; i++) {
+        if (entries[i].id == id) { rf_blist_fini(&entries[i].rows); continue; }
+        entries[k++] = entries[i];
+    }
+    n_entries = k;
+}
