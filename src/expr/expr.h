@@ -56,6 +56,7 @@ struct rf_expr {
     int       index;        /* COL: bound input column, -1 before */
     rf_value  lit;          /* LIT */
     int       line, col;    /* where the SQL text wrote it (1-based), 0 when built by the C API */
+    int       depth;        /* height of the tree below (set by the SQL parser, which bounds it) */
     void     *sub;          /* SUBQUERY: the parsed query (borrowed; op 0 scalar, 1 EXISTS, 2 IN) */
     int       n_part, n_order;   /* WINDOW: how many of arg[] are partition keys and sort orders (at the end) */
     int       frame;             /* WINDOW: rf_frame */

@@ -110,19 +110,39 @@ char *rf__p_string(rf_parser *P)
     return s;
 }
 
+#define MAX_TREE 1000   /* deepest expression tree: evaluation recurses, on OpenMP threads' stacks */
+
 static rf_expr *at(rf_expr *e, const rf_token *t)
 {
-    if (e && !e->line) { e->line = t->line; e->col = t->col; }
+    if (!e) return e;
+    if (!e->line) { e->line = t->line; e->col = t->col; }
+    int d = 0;
+    for (int i = 0; i < e->n_arg; i++) if (e->arg[i] && e->arg[i]->depth > d) d = e->arg[i]->depth;
+    e->depth = d + 1;
+    return e;
+}
+
+/* Refuses trees deeper than MAX_TREE (a long chain like 1 + 1 + ... builds one level per term). */
+static rf_expr *bounded(rf_parser *P, rf_expr *e)
+{
+    if (e && e->depth > MAX_TREE) {
+        P->rc = rf__err_set(RF_ERR_INVALID, "syntax error: expression too deep (more than %d nested operations)", MAX_TREE);
+        rf__err_at(e->line, e->col);
+        rf_expr_destroy(&e);
+    }
     return e;
 }
 
 /* ---------------------------------------------------------------- expressions */
 static rf_expr *p_expr_d(rf_parser *P);
+static rf_expr *p_unary_sign(rf_parser *P, rf_token t);
+
+static _Thread_local rf_parser *cur_parser;   /* the parser bin() reports to (one parse at a time per thread) */
 
 static rf_expr *bin(rf_ekind k, rf_expr *a, rf_expr *b, const rf_token *t)
 {
     rf_expr *v[2] = { a, b };
-    return at(rf__expr_new(k, 2, v), t);
+    return bounded(cur_parser, at(rf__expr_new(k, 2, v), t));
 }
 
 static int type_name(rf_parser *P, rf_type *out)
@@ -425,14 +445,25 @@ static rf_expr *p_primary(rf_parser *P)
 static rf_expr *p_unary(rf_parser *P)
 {
     rf_token t = P->cur;
+    if (rf__p_is(P, "-") || rf__p_is(P, "+")) {
+        if (++P->depth > MAX_DEPTH) { P->rc = rf__p_error(P, "expression nested too deeply (more than %d levels)", MAX_DEPTH); return NULL; }
+        rf_expr *e = p_unary_sign(P, t);
+        P->depth--;
+        return e;
+    }
+    return p_primary(P);
+}
+
+static rf_expr *p_unary_sign(rf_parser *P, rf_token t)
+{
     if (rf__p_accept(P, "-")) {
         rf_expr *e = p_unary(P);
         if (e && e->kind == RF_E_LIT && !e->lit.null && (e->lit.type == RF_TYPE_INT32 || e->lit.type == RF_TYPE_INT64)) { e->lit.v.i = -e->lit.v.i; return e; }
         if (e && e->kind == RF_E_LIT && e->lit.type == RF_TYPE_DOUBLE) { e->lit.v.d = -e->lit.v.d; return e; }
         return e ? at(rf_neg(e), &t) : NULL;
     }
-    if (rf__p_accept(P, "+")) return p_unary(P);
-    return p_primary(P);
+    rf__p_accept(P, "+");
+    return p_unary(P);
 }
 
 static rf_expr *p_mul(rf_parser *P)
@@ -614,7 +645,13 @@ static rf_expr *p_expr_d(rf_parser *P)
     return e;
 }
 
-rf_expr *rf__p_expr(rf_parser *P) { return p_expr_d(P); }
+rf_expr *rf__p_expr(rf_parser *P)
+{
+    cur_parser = P;
+    rf_expr *e = p_expr_d(P);
+    if (!e && !P->rc) P->rc = rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_INVALID;
+    return e;
+}
 
 rf_expr *rf__p_subquery(rf_parser *P, void *q, int op)
 {

@@ -32,4 +32,15 @@ expect_fail "bad write mode" "write mode 'sometimes'" "$CAT" "$WORK/p.csv" "$WOR
 expect_fail "funnel usage" "usage:" "$B/jobs/category_funnel" "$WORK/p.csv"
 "$B/scripts/gen-clickstream" --events 100 --products 5 "$WORK/g" >/dev/null
 expect_fail "funnel missing products" "path does not exist: $WORK/nope.csv" "$B/jobs/category_funnel" "$WORK/g/events.csv" "$WORK/nope.csv" "$WORK/o"
+# parsing any input, however deep or long, ends in a result or an error, never a crash
+python3 -c "print('SELECT ' + '(' * 100000 + '1' + ')' * 100000)" > "$WORK/deep.sql"
+python3 -c "print('SELECT ' + 'NOT ' * 100000 + 'true')" > "$WORK/not.sql"
+python3 -c "print('SELECT ' + ' + '.join(['1'] * 200000))" > "$WORK/long.sql"
+python3 -c "print('SELECT * FROM ' + '(SELECT * FROM ' * 5000 + 't' + ') x' * 5000)" > "$WORK/sub.sql"
+for f in deep not long sub; do
+  "$B/src/riffle" run "$WORK/$f.sql" > "$WORK/out" 2> "$WORK/err"; code=$?
+  [ "$code" -eq 1 ] && grep -q "too deep" "$WORK/err" && ok || { bad "$f.sql: exit $code: $(head -2 "$WORK/err")"; }
+done
+python3 -c "print('SELECT ' + ' + '.join(['1'] * 900) + ' AS n')" > "$WORK/wide.sql"
+"$B/src/riffle" run "$WORK/wide.sql" --format csv > "$WORK/out" 2>&1 && [ "$(tail -1 "$WORK/out")" = 900 ] && ok || bad "a 900-term sum: $(tail -2 "$WORK/out")"
 finish
