@@ -32,10 +32,10 @@ int rf__agree(MPI_Comm comm, int rc, rf_error *err)
         if (rank == who) MPI_Send(msg, (int)sizeof msg, MPI_CHAR, 0, 77, comm);
         if (rank == 0) MPI_Recv(msg, (int)sizeof msg, MPI_CHAR, who, 77, comm, MPI_STATUS_IGNORE);
     }
-    if (rank == 0 && err) {
+    if (rank == 0 && err) {   /* the message names the rank that failed */
         err->code = worst;
         err->rank = who;
-        snprintf(err->msg, sizeof err->msg, "%s", msg);
+        snprintf(err->msg, sizeof err->msg, "rank %d: %.1500s", who, msg);
     }
     return worst;
 }

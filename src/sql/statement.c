@@ -341,8 +341,7 @@ int rf__sql_run_script(rf_session *s, const char *text, size_t len, rf_outfmt fm
 
 void rf__sql_format_error(const rf_error *e, const char *text, size_t len, const char *file, FILE *f)
 {
-    if (e->rank > 0) fprintf(f, "riffle: error (rank %d): %s\n", e->rank, e->msg);
-    else fprintf(f, "riffle: error: %s\n", e->msg);
+    fprintf(f, "riffle: error: %s\n", e->msg);
     if (e->line <= 0 || !text) return;
     const char *p = text, *end = text + len;
     for (int l = 1; l < e->line && p < end; p++) if (*p == '\n') l++;

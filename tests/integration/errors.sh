@@ -21,7 +21,7 @@ expect_fail() {
 }
 expect_fail "missing path" "path does not exist: $WORK/nope.csv" "$CAT" "$WORK/nope.csv" "$WORK/o"
 expect_fail "unknown column" "did you mean 'category'" "$CAT" "$WORK/p.csv" "$WORK/o" --select id,categry
-expect_fail "FAILFAST malformed value" "bad.csv:2002:[0-9]*: cannot parse 'notanumber' as double for column 'price'" \
+expect_fail "FAILFAST malformed value" "rank [0-9]: .*bad.csv:2002:[0-9]*: cannot parse 'notanumber' as double for column 'price'" \
   "$CAT" "$WORK/bad.csv" "$WORK/o" --read "header=true,mode=FAILFAST,schema=id INT; category STRING; price DOUBLE" --conf riffle.files.maxPartitionBytes=4k
 printf 'a,b\n1,2\n3\n' > "$WORK/m.csv"
 expect_fail "FAILFAST too few fields" "m.csv:3:[0-9]*: too few fields" "$CAT" "$WORK/m.csv" "$WORK/o" --read "header=true,mode=FAILFAST"
@@ -32,6 +32,11 @@ expect_fail "bad write mode" "write mode 'sometimes'" "$CAT" "$WORK/p.csv" "$WOR
 expect_fail "funnel usage" "usage:" "$B/jobs/category_funnel" "$WORK/p.csv"
 "$B/scripts/gen-clickstream" --events 100 --products 5 "$WORK/g" >/dev/null
 expect_fail "funnel missing products" "path does not exist: $WORK/nope.csv" "$B/jobs/category_funnel" "$WORK/g/events.csv" "$WORK/nope.csv" "$WORK/o"
+# configuration from a file named by $RIFFLE_CONF: applied, and a bad line is reported with file:line
+printf '# riffle settings\nriffle.shuffle.partitions = 3\nspark.sql.autoBroadcastJoinThreshold=-1\n' > "$WORK/good.conf"
+RIFFLE_CONF="$WORK/good.conf" "$B/src/riffle" sql "SET riffle.shuffle.partitions" > "$WORK/out" 2>&1 && grep -q 'riffle.shuffle.partitions.*3' "$WORK/out" && ok || bad "conf file not applied: $(cat "$WORK/out")"
+printf 'riffle.shuffle.partitions=4\nriffle.bogus=1\n' > "$WORK/bad.conf"
+RIFFLE_CONF="$WORK/bad.conf" "$B/src/riffle" sql "SELECT 1" > "$WORK/out" 2> "$WORK/err" && bad "bad conf file accepted" || { grep -q "bad.conf:2: unknown configuration key 'riffle.bogus'" "$WORK/err" && ok || bad "bad conf file message: $(cat "$WORK/err")"; }
 # parsing any input, however deep or long, ends in a result or an error, never a crash
 python3 -c "print('SELECT ' + '(' * 100000 + '1' + ')' * 100000)" > "$WORK/deep.sql"
 python3 -c "print('SELECT ' + 'NOT ' * 100000 + 'true')" > "$WORK/not.sql"

@@ -1,0 +1,1 @@
+SELECT dept, SUM(DISTINCT salary), ROUND(AVG(DISTINCT salary), 2), COUNT(DISTINCT salary) FROM people WHERE dept IS NOT NULL GROUP BY dept ORDER BY dept;

@@ -1,0 +1,1 @@
+SELECT k, v, s, COALESCE(v, k, -1) AS a, COALESCE(s, 'none') AS b, COALESCE(NULL, NULL, s) AS c FROM t1 ORDER BY v NULLS LAST, s;

@@ -1,0 +1,1 @@
+SELECT k, v, k + v, k * v, v - k, -v FROM t1 ORDER BY v, k;

@@ -1,0 +1,1 @@
+SELECT g, COUNT(DISTINCT n), MIN(n), MAX(n) FROM vals GROUP BY g ORDER BY g;

@@ -1,0 +1,1 @@
+SELECT t1.k, t1.v, t2.w FROM t1 LEFT JOIN t2 ON t1.k = t2.k ORDER BY t1.v NULLS LAST, t1.k, t2.w;

@@ -1,0 +1,2 @@
+-- a condition on the right side in ON keeps every left row (unlike WHERE)
+SELECT t1.k, t1.v, t2.w FROM t1 LEFT JOIN t2 ON t1.k = t2.k AND t2.w > 200 ORDER BY t1.v NULLS LAST, t1.k, t2.w;

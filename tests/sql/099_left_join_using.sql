@@ -1,0 +1,1 @@
+SELECT k, v, w FROM t1 LEFT JOIN t2 USING (k) ORDER BY v NULLS LAST, k, w;

@@ -1,0 +1,1 @@
+SELECT k, v, w FROM t1 RIGHT JOIN t2 USING (k) ORDER BY w, v;

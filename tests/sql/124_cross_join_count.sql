@@ -1,0 +1,1 @@
+SELECT COUNT(*), SUM(a.k), COUNT(b.k) FROM t1 a CROSS JOIN t2 b;

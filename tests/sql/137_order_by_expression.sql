@@ -1,0 +1,1 @@
+SELECT k, v FROM t1 WHERE v IS NOT NULL ORDER BY v % 20, -v;

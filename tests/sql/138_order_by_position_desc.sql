@@ -1,0 +1,1 @@
+SELECT s, v FROM t1 ORDER BY 1 DESC, 2;

@@ -1,0 +1,1 @@
+SELECT dept FROM people GROUP BY dept ORDER BY COUNT(*) DESC, MAX(salary) NULLS FIRST, dept;

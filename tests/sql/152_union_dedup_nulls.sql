@@ -1,0 +1,2 @@
+-- UNION treats NULLs as equal: (NULL, NULL) appears once
+SELECT k, s FROM t1 WHERE k IS NULL OR k = 2 UNION SELECT NULL, s FROM t2 WHERE s IS NULL UNION SELECT 2, 'b' FROM t2 ORDER BY k, s;

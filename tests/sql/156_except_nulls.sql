@@ -1,0 +1,1 @@
+SELECT k, s FROM t1 EXCEPT SELECT k, s FROM t2 ORDER BY k, s;

@@ -1,0 +1,1 @@
+SELECT id, v FROM empty UNION ALL SELECT k, s FROM t1 WHERE k > 5 ORDER BY id;

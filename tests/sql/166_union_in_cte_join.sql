@@ -1,0 +1,2 @@
+WITH keys AS (SELECT k FROM t1 WHERE k IS NOT NULL UNION SELECT k FROM t2 WHERE k IS NOT NULL)
+SELECT keys.k, COUNT(t1.v) AS n FROM keys LEFT JOIN t1 ON t1.k = keys.k GROUP BY keys.k ORDER BY keys.k;

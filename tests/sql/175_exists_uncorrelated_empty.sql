@@ -1,0 +1,1 @@
+SELECT id FROM people WHERE EXISTS (SELECT 1 FROM empty) ORDER BY id;

@@ -1,0 +1,1 @@
+SELECT k, v FROM t1 WHERE EXISTS (SELECT 1 FROM t2 WHERE t2.k = t1.k AND t2.w > t1.v * 10) ORDER BY k, v;

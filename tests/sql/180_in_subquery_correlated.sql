@@ -1,0 +1,1 @@
+SELECT k, v FROM t1 WHERE v IN (SELECT w - 180 FROM t2 WHERE t2.k = t1.k) ORDER BY k, v;

@@ -1,0 +1,1 @@
+SELECT id, salary, (SELECT MAX(salary) FROM people) - salary AS gap FROM people WHERE salary IS NOT NULL ORDER BY id;

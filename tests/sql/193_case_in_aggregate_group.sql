@@ -1,0 +1,1 @@
+SELECT CASE WHEN k IS NULL THEN 'nokey' WHEN k % 2 = 0 THEN 'even' ELSE 'odd' END AS kind, COUNT(*), SUM(v), MAX(s) FROM t1 GROUP BY 1 ORDER BY 1;

@@ -1,0 +1,1 @@
+SELECT id, w FROM words WHERE w >= 'a' AND w < 'b' ORDER BY w;

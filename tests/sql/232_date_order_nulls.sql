@@ -1,0 +1,1 @@
+SELECT id, d FROM events ORDER BY d DESC NULLS FIRST;

@@ -1,0 +1,2 @@
+-- error: only TEMPORARY views are supported
+CREATE TABLE x (a INT);

@@ -1,0 +1,2 @@
+-- error: expected OVERWRITE
+INSERT INTO t1 SELECT * FROM t1;

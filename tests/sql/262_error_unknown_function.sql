@@ -1,0 +1,2 @@
+-- error: unknown function 'foo'
+SELECT foo(k) FROM t1;

@@ -1,0 +1,2 @@
+-- error: aggregate function max() is not allowed here
+SELECT SUM(MAX(v)) FROM t1;

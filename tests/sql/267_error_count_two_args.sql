@@ -1,0 +1,2 @@
+-- error: COUNT() takes one argument
+SELECT COUNT(DISTINCT k, s) FROM t1;
