@@ -100,6 +100,9 @@ void rf__cols_release(rf_column ***cols, int n);
 int  rf__sort_batch(const rf_expr *const *orders, int n, const rf_batch *b, rf_batch **out);
 
 /* ---- batch list helpers ---- */
+/* Hands out a materialized result batch by batch (riffle.batch.rows): the next slice of *all from
+ * *pos, or *all itself (then NULLed) when it fits whole. *out NULL at the end. */
+int  rf__emit_slice(rf_batch **all, int64_t *pos, int64_t rows, rf_batch **out);
 /* Drains op into one concatenated batch (empty batch with the plan's schema when no rows). */
 int  rf__op_drain(rf_op *op, const rf_schema *s, rf_batch **out);
 

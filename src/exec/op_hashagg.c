@@ -240,13 +240,7 @@ static int open_(rf_op *op)
 static int next(rf_op *op, rf_batch **out)
 {
     hashagg_st *s = op->st;
-    if (!s->result || s->pos >= s->result->nrows) return RF_OK;
-    int64_t n = s->result->nrows - s->pos;
-    if (n > op->ctx->batch_rows) n = op->ctx->batch_rows;
-    int rc = (s->pos == 0 && n == s->result->nrows) ? (*out = s->result, s->result = NULL, RF_OK)
-                                                     : rf_batch_slice(s->result, s->pos, n, out);
-    s->pos += n;
-    return rc;
+    return rf__emit_slice(&s->result, &s->pos, op->ctx->batch_rows, out);
 }
 
 static void close_(rf_op *op)

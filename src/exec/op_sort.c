@@ -80,12 +80,7 @@ static int sort_open(rf_op *op)
 static int sort_next(rf_op *op, rf_batch **out)
 {
     sort_st *s = op->st;
-    if (!s->sorted || s->pos >= s->sorted->nrows) return RF_OK;
-    int64_t n = s->sorted->nrows - s->pos;
-    if (n > op->ctx->batch_rows) n = op->ctx->batch_rows;
-    int rc = rf_batch_slice(s->sorted, s->pos, n, out);
-    s->pos += n;
-    return rc;
+    return rf__emit_slice(&s->sorted, &s->pos, op->ctx->batch_rows, out);
 }
 
 static void sort_close(rf_op *op)

@@ -180,12 +180,7 @@ done:
 static int next(rf_op *op, rf_batch **out)
 {
     window_st *s = op->st;
-    if (!s->out || s->pos >= s->out->nrows) return RF_OK;
-    int64_t n = s->out->nrows - s->pos;
-    if (n > op->ctx->batch_rows) n = op->ctx->batch_rows;
-    int rc = rf_batch_slice(s->out, s->pos, n, out);
-    s->pos += n;
-    return rc;
+    return rf__emit_slice(&s->out, &s->pos, op->ctx->batch_rows, out);
 }
 
 static void close_(rf_op *op)

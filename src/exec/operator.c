@@ -111,3 +111,18 @@ done:
     rf_blist_fini(&l);
     return rc;
 }
+
+int rf__emit_slice(rf_batch **all, int64_t *pos, int64_t rows, rf_batch **out)
+{
+    if (!*all || *pos >= (*all)->nrows) return RF_OK;
+    int64_t n = (*all)->nrows - *pos;
+    if (n > rows) n = rows;
+    if (*pos == 0 && n == (*all)->nrows) {   /* the whole batch: hand it over */
+        *out = *all;
+        *all = NULL;
+        return RF_OK;
+    }
+    int rc = rf_batch_slice(*all, *pos, n, out);
+    *pos += n;
+    return rc;
+}

@@ -3,21 +3,7 @@
 # event, and events with NULL (empty) product ids, with a small shuffle partition count and small
 # splits so every stage runs many tasks; also checks the printed table.
 . "$(dirname "$0")/lib.sh"
-reference() {   # $1 dir with events.csv, products.csv
-  sqlite3 :memory: <<SQL
-CREATE TABLE events(user_id INTEGER, product_id INTEGER, event_type TEXT, ts TEXT, date TEXT);
-CREATE TABLE products(product_id INTEGER, category TEXT, price REAL);
-.mode csv
-.import --skip 1 $1/events.csv events
-.import --skip 1 $1/products.csv products
-UPDATE events SET product_id = NULL WHERE product_id = '';
-.mode list
-.separator ,
-SELECT p.category, COUNT(*) AS c FROM events e JOIN products p ON e.product_id = p.product_id
-WHERE e.event_type = 'add_to_cart' AND e.date >= date((SELECT MAX(date) FROM events), '-30 days')
-GROUP BY p.category ORDER BY c DESC, p.category ASC;
-SQL
-}
+reference() { funnel_reference "$1"; }
 "$B/scripts/gen-clickstream" --events 20000 --products 300 --seed 5 "$WORK/plain" >/dev/null
 "$B/scripts/gen-clickstream" --events 20000 --products 300 --seed 6 --skew "$WORK/skew" >/dev/null
 mkdir -p "$WORK/single" "$WORK/nulls"

@@ -18,3 +18,19 @@ same() { if cmp -s "$1" "$2"; then ok; else bad "$3"; diff "$1" "$2" | head -20;
 # parts DIR: the data rows of every part file of a CSV output directory, in part order, header dropped
 parts() { for f in "$1"/part-*; do tail -n +2 "$f"; done; }
 finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; }
+# funnel_reference DIR: the category funnel over DIR/events.csv and DIR/products.csv, by sqlite3
+funnel_reference() {
+  sqlite3 :memory: <<SQL
+CREATE TABLE events(user_id INTEGER, product_id INTEGER, event_type TEXT, ts TEXT, date TEXT);
+CREATE TABLE products(product_id INTEGER, category TEXT, price REAL);
+.mode csv
+.import --skip 1 $1/events.csv events
+.import --skip 1 $1/products.csv products
+UPDATE events SET product_id = NULL WHERE product_id = '';
+.mode list
+.separator ,
+SELECT p.category, COUNT(*) AS c FROM events e JOIN products p ON e.product_id = p.product_id
+WHERE e.event_type = 'add_to_cart' AND e.date >= date((SELECT MAX(date) FROM events), '-30 days')
+GROUP BY p.category ORDER BY c DESC, p.category ASC;
+SQL
+}

@@ -60,18 +60,7 @@ RIFFLE="$B/src/riffle" timeout 300 sbatch --wait -n 4 --ntasks-per-node=4 -c 1 -
   "$S/jobs/category_funnel.sql" --var events="$WORK/data/events.csv" --var products="$WORK/data/products.csv" \
   --var out="$WORK/out" --format csv > "$WORK/sbatch.out" 2>&1 && ok || { bad "sbatch failed: $(cat "$WORK/sbatch.out")"; cat "$WORK"/job-*.out; }
 grep -q '4 rank(s)' "$WORK"/job-*.out && ok || bad "the job did not run at 4 ranks"
-sqlite3 :memory: > "$WORK/want" <<SQL
-CREATE TABLE events(user_id INTEGER, product_id INTEGER, event_type TEXT, ts TEXT, date TEXT);
-CREATE TABLE products(product_id INTEGER, category TEXT, price REAL);
-.mode csv
-.import --skip 1 $WORK/data/events.csv events
-.import --skip 1 $WORK/data/products.csv products
-.mode list
-.separator ,
-SELECT p.category, COUNT(*) AS c FROM events e JOIN products p ON e.product_id = p.product_id
-WHERE e.event_type = 'add_to_cart' AND e.date >= date((SELECT MAX(date) FROM events), '-30 days')
-GROUP BY p.category ORDER BY c DESC, p.category ASC;
-SQL
+funnel_reference "$WORK/data" > "$WORK/want"
 parts "$WORK/out" > "$WORK/got"
 same "$WORK/want" "$WORK/got" "funnel output written by the Slurm job"
 # the printed result: the same counts (ties may print in either order)
