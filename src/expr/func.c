@@ -22,6 +22,7 @@ static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = 
     [RF_F_TRIM] = { "trim", 1, 1 },            [RF_F_ABS] = { "abs", 1, 1 },
     [RF_F_ROUND] = { "round", 1, 2 },          [RF_F_LIKE] = { "like", 2, 2 },
     [RF_F_NULLIF] = { "nullif", 2, 2 },        [RF_F_DATE_TRUNC] = { "date_trunc", 2, 2 },
+    [RF_F_SINGLE_ROW] = { "__single_row", 2, 2 },
 };
 static const char *agg_names[RF_A_COUNT_] = { "count", "sum", "avg", "min", "max" };
 
@@ -142,6 +143,10 @@ int rf__func_type(rf_expr *e)
         e->nullable = true;
         break;
     }
+    case RF_F_SINGLE_ROW:   /* (row count, value): the value, or an error past one row */
+        e->type = e->arg[1]->type;
+        e->nullable = true;
+        break;
     case RF_F_DATE_TRUNC:
         rc = cast_arg(e, 0, RF_TYPE_STRING);
         if (!rc) rc = cast_arg(e, 1, RF_TYPE_TIMESTAMP);
@@ -352,14 +357,43 @@ static bool like_match(const char *s, int64_t ns, const char *p, int64_t np)
     return j == np;
 }
 
+/* Spark's round(): HALF_UP on the shortest decimal spelling of the double (so 2.675 rounds to 2.68
+ * although the double is 2.67499999...). Works on the digit string, then parses the result back. */
 static double round_half_up(double x, int d)
 {
-    double p = pow(10.0, d);
-    double v = x * p;
-    double r = floor(fabs(v) + 0.5);
-    /* correct representation error: 2.675 * 100 = 267.49999 */
-    if (fabs(fabs(v) - (r - 0.5)) < 1e-9 * fabs(v)) r = floor(fabs(v)) + 1;
-    return copysign(r / p, x);
+    if (x != x || isinf(x) || d > 15) return x;
+    char buf[40], dig[40];
+    int prec = 1;
+    for (; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*e", prec - 1, x);
+        if (strtod(buf, NULL) == x) break;
+    }
+    /* buf: [-]D.DDDDe[+-]XX */
+    bool neg = buf[0] == '-';
+    const char *p = buf + neg;
+    int nd = 0;
+    for (; *p && *p != 'e'; p++) if (*p >= '0' && *p <= '9') dig[nd++] = *p;
+    int exp10 = atoi(p + 1);
+    /* value = 0.dig * 10^(exp10 + 1); keep digits up to 10^-d: that is exp10 + 1 + d digits */
+    int keep = exp10 + 1 + d;
+    if (keep < 0) return copysign(0.0, x);
+    if (keep >= nd) return x;
+    bool up = dig[keep] >= '5';
+    char out[64];
+    int o = 0;
+    int carry = up;
+    for (int i = keep - 1; i >= 0 && carry; i--) {
+        if (dig[i] == '9') dig[i] = '0';
+        else { dig[i]++; carry = 0; }
+    }
+    if (neg) out[o++] = '-';
+    out[o++] = '0';
+    out[o++] = '.';
+    if (carry) { out[o++] = '1'; exp10++; }
+    for (int i = 0; i < keep; i++) out[o++] = dig[i];
+    if (keep == 0 && !carry) out[o++] = '0';
+    snprintf(out + o, sizeof out - (size_t)o, "e%d", exp10 + 1);
+    return strtod(out, NULL);
 }
 
 int rf__func_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
@@ -374,6 +408,15 @@ int rf__func_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
     RF_TRY(rf_column_create(e->type, m, &r));
     for (int64_t i = 0; i < m; i++) {
         bool any_null = false;
+        if (e->op == RF_F_SINGLE_ROW) {
+            if (rf_column_valid(a[0], i) && rf_column_get_int(a[0], i) > 1) {
+                rc = rf__err_set(RF_ERR_INVALID, "a scalar subquery returned more than one row (%lld)",
+                                 (long long)rf_column_get_int(a[0], i));
+                goto done;
+            }
+            RF_TRY(rf_column_append_from(r, a[1], i));
+            continue;
+        }
         if (e->op == RF_F_NULLIF) any_null = !rf_column_valid(a[0], i);
         else if (e->op != RF_F_COALESCE && e->op != RF_F_CONCAT)
             for (int k = 0; k < e->n_arg; k++) any_null |= !rf_column_valid(a[k], i);

@@ -163,6 +163,12 @@ done:
     return rc;
 }
 
+static const rf_expr *uncast(const rf_expr *e)
+{
+    while (e->kind == RF_E_CAST && e->n_arg == 1) e = e->arg[0];
+    return e;
+}
+
 static int plan_agg(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
 {
     rf_plan *in = NULL;
@@ -172,17 +178,17 @@ static int plan_agg(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
     for (int i = 0; i < l->n_exprs2; i++) {
         const rf_expr *a = l->exprs2[i];
         if (!a->distinct) continue;
-        if (dist && !rf__expr_equal(dist, a->arg[0])) {
+        if (dist && !rf__expr_equal(dist, uncast(a->arg[0]))) {
             rf__plan_destroy(&in);
             return rf__err_set(RF_ERR_ANALYSIS, "DISTINCT aggregates over different expressions in one aggregation are not supported");
         }
-        dist = a->arg[0];
+        dist = uncast(a->arg[0]);
     }
     if (!dist) return two_phase(l, in, l->exprs, l->n_exprs, l->exprs2, l->n_exprs2, l->schema, ctx, out);
     for (int i = 0; i < l->n_exprs2; i++) {
         const rf_expr *a = l->exprs2[i];
         if (a->distinct || a->op == RF_A_MIN || a->op == RF_A_MAX) {
-            if (!a->distinct && !rf__expr_equal(a->arg[0], dist)) goto mixed;
+            if (!a->distinct && !rf__expr_equal(uncast(a->arg[0]), dist)) goto mixed;
             continue;
         }
 mixed:

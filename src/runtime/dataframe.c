@@ -607,8 +607,8 @@ rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_typ
     for (int k = 0; k < nk; k++) {
         const rf_field *lf = &ls->f[rf_schema_find(ls, names[k])], *rf_ = &rs->f[rf_schema_find(rs, names[k])];
         rf_expr *lc = rf__expr_col_attr(lf->id, lf->name, lf->type, true, 0), *rc_ = rf__expr_col_attr(rf_->id, rf_->name, rf_->type, true, 0);
-        if (lc) lc->resolved = false;
-        if (rc_) rc_->resolved = false;
+        if (lc) { lc->resolved = false; lc->qual = rf_strdup(lf->qual); }
+        if (rc_) { rc_->resolved = false; rc_->qual = rf_strdup(rf_->qual); }
         if (type == RF_JOIN_FULL) v[n++] = rf_as(rf_fn("coalesce", 2, lc, rc_), lf->name);
         else if (type == RF_JOIN_RIGHT) { rf_expr_destroy(&lc); v[n++] = rc_; }
         else { rf_expr_destroy(&rc_); v[n++] = lc; }
@@ -620,7 +620,7 @@ rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_typ
             for (int k = 0; k < nk; k++) key |= !strcasecmp(s->f[i].name, names[k]);
             if (key) continue;
             rf_expr *c = rf__expr_col_attr(s->f[i].id, s->f[i].name, s->f[i].type, true, 0);
-            if (c) c->resolved = false;
+            if (c) { c->resolved = false; c->qual = rf_strdup(s->f[i].qual); }   /* t.v still names it */
             v[n++] = c;
         }
     }

@@ -100,6 +100,7 @@ char *rf__p_string(rf_parser *P)
         char c = *p;
         if (c == '\\' && p + 1 < e) {
             p++;
+            if (*p == '%' || *p == '_') rf_buf_put_u8(&b, '\\');   /* Spark keeps \% and \_ for LIKE */
             switch (*p) { case 'n': c = '\n'; break; case 't': c = '\t'; break; case 'r': c = '\r'; break; case '0': c = '\0'; break; default: c = *p; }
         } else if (c == q && p + 1 < e && p[1] == q) p++;
         rf_buf_put_u8(&b, (uint8_t)c);
@@ -422,6 +423,12 @@ static rf_expr *p_primary(rf_parser *P)
         char *name = rf__p_ident(P);
         if (!name) return NULL;
         if (rf__p_accept(P, "(")) return p_call(P, name, t);
+        if (!strcasecmp(name, "current_date") && !rf__p_is(P, ".")) {   /* Spark accepts it without () */
+            rf_free(name);
+            rf_expr *f = rf__expr_new(RF_E_FUNC, 0, NULL);
+            if (f) f->op = RF_F_CURRENT_DATE;
+            return at(f, &t);
+        }
         if (rf__p_accept(P, ".")) {
             rf_expr *e;
             if (rf__p_accept(P, "*")) e = rf_col("*");

@@ -282,8 +282,30 @@ static rf_df *set_op(rf_sqlctx *c, const q_select *q)
         if (!q->all) d = rf_df_distinct(d);
         return df_error(d);
     }
-    /* INTERSECT / EXCEPT: a null-safe semi / anti join on every column, then DISTINCT unless ALL */
+    /* INTERSECT / EXCEPT: a null-safe semi / anti join on every column, then DISTINCT; with ALL, each
+     * row is numbered among its duplicates first, so the n-th copy matches only an n-th copy */
     rf_expr *cond = NULL;
+    if (q->all) {
+        rf_df *sides[2] = { l, r };
+        for (int sd = 0; sd < 2; sd++) {
+            const rf_schema *ss = sides[sd]->plan->schema;
+            rf_expr **part = rf_calloc((size_t)ss->n + 1, sizeof *part), **items = rf_calloc((size_t)ss->n + 2, sizeof *items);
+            for (int i = 0; i < ss->n; i++) {
+                part[i] = rf__expr_col_attr(ss->f[i].id, ss->f[i].name, ss->f[i].type, true, i);
+                items[i] = rf__expr_col_attr(ss->f[i].id, ss->f[i].name, ss->f[i].type, true, i);
+                if (part[i]) part[i]->resolved = false;
+                if (items[i]) items[i]->resolved = false;
+            }
+            items[ss->n] = rf_as(rf_over(rf_row_number(), ss->n, part, 0, NULL), "__dup");
+            sides[sd] = df_error(rf_df_selectv(sides[sd], ss->n + 1, items));
+            rf_free(part);
+            rf_free(items);
+            if (!sides[sd]) return NULL;
+        }
+        l = sides[0];
+        r = sides[1];
+        cond = rf_eq(rf_col("__l.__dup"), rf_col("__r.__dup"));
+    }
     rf_df *la = rf_df_alias(l, "__l"), *ra = rf_df_alias(r, "__r");
     for (int i = 0; i < ls->n; i++) {
         char a[300], b[300];
@@ -295,6 +317,16 @@ static rf_df *set_op(rf_sqlctx *c, const q_select *q)
     }
     d = rf_df_join_on(la, ra, cond, q->op == Q_INTERSECT ? RF_JOIN_SEMI : RF_JOIN_ANTI);
     if (!q->all) d = rf_df_distinct(d);
+    else if (df_error(d)) {   /* drop the duplicate numbers */
+        rf_expr **items = rf_calloc((size_t)ls->n + 1, sizeof *items);
+        for (int i = 0; i < ls->n; i++) {
+            char qn[300];
+            snprintf(qn, sizeof qn, "__l.%s", ls->f[i].name);
+            items[i] = rf_as(rf_col(qn), ls->f[i].name);
+        }
+        d = rf_df_selectv(d, ls->n, items);
+        rf_free(items);
+    }
     return df_error(d);
 }
 
@@ -352,14 +384,36 @@ static rf_df *scalar_lift(rf_sqlctx *c, rf_df *d, rf_expr **pe)
     if (!e) return d;
     if (e->kind == RF_E_SUBQUERY && e->op == 0) {
         rf_df *sd = plan_query(c, (const q_select *)e->sub);
-        if (!sd) return NULL;
+        if (!sd) {
+            rf_error *er = rf__err_slot();
+            if (er->code == RF_ERR_ANALYSIS && strstr(er->msg, "not found")) {
+                char m[sizeof er->msg];
+                snprintf(m, sizeof m, "%s", er->msg);
+                int line = er->line, col = er->col;
+                rf__err_set(RF_ERR_ANALYSIS, "scalar subquery: %.1200s (correlated scalar subqueries are not supported yet)", m);
+                rf__err_at(line ? line : e->line, line ? col : e->col);
+            }
+            return NULL;
+        }
         if (sd->plan->schema->n != 1) return err_at(e->line, e->col, RF_ERR_ANALYSIS, "a scalar subquery must return one column, not %s%s", sd->plan->schema->n > 1 ? "several" : "none", "");
         char alias[32], qn[300];
         snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
+        /* one row at most: count the rows and keep the value (max of one row is that row); more than one
+         * row fails at run time, as Spark's "more than one row returned by a subquery" */
+        {
+            const rf_field *f = &sd->plan->schema->f[0];
+            rf_expr *v = rf__expr_col_attr(f->id, f->name, f->type, true, 0);
+            if (v) v->resolved = false;
+            rf_expr *aggs[2] = { rf_as(rf_count(NULL), "__n"), rf_as(rf_max(v), "__v") };
+            rf_df *one = df_error(rf_df_agg(sd, 0, NULL, 2, aggs));
+            if (!one) return NULL;
+            rf_expr *item = rf_as(rf_fn("__single_row", 2, rf_col("__n"), rf_col("__v")), "value");
+            if (!(sd = df_error(rf_df_select(one, 1, item)))) return NULL;
+        }
         snprintf(qn, sizeof qn, "%s.%s", alias, sd->plan->schema->f[0].name);
         rf_df *sa = df_error(rf_df_alias(sd, alias));
         if (!sa) return NULL;
-        d = df_error(rf_df_join_on(d, sa, NULL, RF_JOIN_CROSS));
+        d = df_error(rf_df_join_on(d, sa, rf_lit_bool(true), RF_JOIN_LEFT));   /* no row: NULL */
         if (!d) return NULL;
         rf_expr *col = rf_col(qn);
         if (!col) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
@@ -403,7 +457,11 @@ static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
                 if (item && item->kind == RF_E_CAST && item->type == RF_TYPE_NULL) { rf_expr *in = item->arg[0]; item->arg[0] = NULL; rf_expr_destroy(&item); item = in; }
                 qualify(item, right->plan->schema);
                 qualify(outer, d->plan->schema);
-                rf_expr *eq = rf_eq(outer, item);
+                rf_expr *eq;
+                if (neg) {   /* x NOT IN (...) is not true when x or any value is NULL: a null-aware anti join */
+                    rf_expr *o2 = copy(outer), *i2 = copy(item);
+                    eq = rf_or(rf_or(rf_eq(outer, item), rf_is_null(o2)), rf_is_null(i2));
+                } else eq = rf_eq(outer, item);
                 if (eq) { eq->line = e->line; eq->col = e->col; }
                 cond = cond ? rf_and(eq, cond) : eq;
             }
@@ -421,7 +479,8 @@ static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
             snprintf(qn, sizeof qn, "%s.%s", alias, right->plan->schema->f[0].name);
             rf_expr *outer = copy(e->arg[0]);
             qualify(outer, d->plan->schema);
-            cond = rf_eq(outer, rf_col(qn));
+            if (neg) cond = rf_or(rf_or(rf_eq(copy(outer), rf_col(qn)), rf_is_null(outer)), rf_is_null(rf_col(qn)));
+            else cond = rf_eq(outer, rf_col(qn));
         }
     }
     if (!cond) cond = rf_lit_bool(true);
@@ -469,7 +528,8 @@ static int subst_alias(rf_expr **pe, rf_expr **items, int n_items, const rf_sche
         for (int i = 0; i < n_items; i++) {
             const rf_expr *it = items[i];
             if (!it->name || strcasecmp(it->name, e->name) || it->kind == RF_E_COL) continue;
-            if (rf_schema_find(in, e->name) >= 0 && !(it->kind == RF_E_CAST && it->type == RF_TYPE_NULL)) continue;
+            if (rf__expr_has_window(it)) continue;   /* computed after the sort: handled by sorting the output */
+            if (it->kind == RF_E_FUNC && it->op == RF_F_EXPLODE) continue;
             rf_expr *r = copy(it);
             if (!r) return rf__err_set(RF_ERR_NOMEM, "out of memory");
             if (r->kind == RF_E_CAST && r->type == RF_TYPE_NULL && r->n_arg == 1) { rf_expr *x = r->arg[0]; r->arg[0] = NULL; rf_expr_destroy(&r); r = x; }
@@ -604,6 +664,8 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
     /* ORDER BY sorts the rows before the final projection (which keeps their order), so it may
      * name select aliases, aggregates, grouping expressions and unselected input columns. After
      * DISTINCT it sorts the distinct rows and may only name output columns. */
+    rf_error order_err = { 0 };
+    bool order_after = false;
     if (q->n_order && !q->distinct) {
         rf_expr **o = rf_calloc((size_t)q->n_order, sizeof *o);
         int rc = o ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
@@ -611,21 +673,26 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
             o[i] = copy(q->order[i]);
             rc = order_key(o[i], items, n_items, aggregate ? &a : NULL, d->plan->schema);
         }
-        rf_df *sorted = rc ? NULL : rf_df_order_byv(d, q->n_order, o);
-        if (rc) free_v(o, q->n_order); else rf_free(o);
-        if (!(d = df_error(sorted))) goto fail;
+        if (rc) { free_v(o, q->n_order); goto fail; }
+        rf_df *sorted = rf_df_order_byv(d, q->n_order, o);
+        rf_free(o);
+        if (rf_df_status(sorted)) {   /* e.g. an alias of explode(): sort the projected rows instead */
+            order_err = *rf__err_slot();
+            order_after = true;
+        } else d = sorted;
     }
     proj = df_error(rf_df_selectv(d, n_items, items));
     rf_free(items);
     items = NULL;
     if (!proj) goto fail;
     if (q->distinct && !(proj = df_error(rf_df_distinct(proj)))) goto fail;
-    if (q->n_order && q->distinct) {
+    if (q->n_order && (q->distinct || order_after)) {
         bool ok;
         rf_expr **o = order_list(q, proj, &ok);
         if (!ok) { if (o) free_v(o, q->n_order); goto fail; }
         rf_df *sorted = rf_df_order_byv(proj, q->n_order, o);
         rf_free(o);
+        if (rf_df_status(sorted) && order_after) { *rf__err_slot() = order_err; goto fail; }
         if (!(proj = df_error(sorted))) goto fail;
     }
     if (q->limit >= 0 && !(proj = df_error(rf_df_limit(proj, q->limit)))) goto fail;

@@ -247,6 +247,29 @@ fail:
     return NULL;
 }
 
+/* INTERSECT binds tighter than UNION and EXCEPT, as in Spark and the SQL standard. */
+static q_select *p_intersect(rf_parser *P)
+{
+    q_select *q = p_select_core(P);
+    while (q && rf__p_is(P, "INTERSECT")) {
+        rf_token t = P->cur;
+        rf__p_adv(P);
+        bool all = rf__p_accept(P, "ALL");
+        if (!all) rf__p_accept(P, "DISTINCT");
+        q_select *r = p_select_core(P), *s = rf_calloc(1, sizeof *s);
+        if (!r || !s) { rf__q_free(r); rf_free(s); rf__q_free(q); if (!P->rc) P->rc = RF_ERR_NOMEM; return NULL; }
+        s->op = Q_INTERSECT;
+        s->all = all;
+        s->left = q;
+        s->right = r;
+        s->limit = -1;
+        s->line = t.line;
+        s->col = t.col;
+        q = s;
+    }
+    return q;
+}
+
 q_select *rf__p_query(rf_parser *P)
 {
     q_cte *ctes = NULL;
@@ -268,16 +291,15 @@ q_select *rf__p_query(rf_parser *P)
             ctes[n_ctes++] = (q_cte){ name, sub };
         } while (rf__p_accept(P, ","));
     }
-    q_select *q = p_select_core(P);
+    q_select *q = p_intersect(P);
     while (q) {
-        q_setop op = rf__p_is(P, "UNION") ? Q_UNION : rf__p_is(P, "INTERSECT") ? Q_INTERSECT
-                   : (rf__p_is(P, "EXCEPT") || rf__p_is(P, "MINUS")) ? Q_EXCEPT : Q_PLAIN;
+        q_setop op = rf__p_is(P, "UNION") ? Q_UNION : (rf__p_is(P, "EXCEPT") || rf__p_is(P, "MINUS")) ? Q_EXCEPT : Q_PLAIN;
         if (op == Q_PLAIN) break;
         rf_token t = P->cur;
         rf__p_adv(P);
         bool all = rf__p_accept(P, "ALL");
         if (!all) rf__p_accept(P, "DISTINCT");
-        q_select *r = p_select_core(P), *s = rf_calloc(1, sizeof *s);
+        q_select *r = p_intersect(P), *s = rf_calloc(1, sizeof *s);
         if (!r || !s) { rf__q_free(r); rf_free(s); rf__q_free(q); q = NULL; if (!P->rc) P->rc = RF_ERR_NOMEM; break; }
         s->op = op;
         s->all = all;
