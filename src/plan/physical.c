@@ -477,6 +477,25 @@ done:
     return rc;
 }
 
+/* Places each exchange's partitions where the tasks reading them run (see rank_offset). */
+static void place(rf_plan *p, int64_t base)
+{
+    if (p->kind == RF_P_EXCHANGE) {
+        p->rank_offset = base;
+        place(p->child[0], 0);   /* the producing stage numbers its own tasks from 0 */
+        return;
+    }
+    if (p->kind == RF_P_UNION) {
+        for (int i = 0; i < p->n_child; i++) {
+            place(p->child[i], base);
+            int64_t n = rf__plan_tasks(p->child[i]);
+            base += n < 0 ? 1 : n;
+        }
+        return;
+    }
+    for (int i = 0; i < p->n_child; i++) place(p->child[i], base);
+}
+
 static void number(rf_plan *p, uint32_t *next)
 {
     for (int i = 0; i < p->n_child; i++) number(p->child[i], next);
@@ -489,5 +508,6 @@ int rf__physical_plan(const rf_plan *optimized, rf_physctx *ctx, rf_plan **out)
     if (rc) return rc;
     uint32_t next = 0;
     number(*out, &next);
+    place(*out, 0);
     return RF_OK;
 }

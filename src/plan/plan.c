@@ -129,6 +129,7 @@ int rf__plan_copy(const rf_plan *p, rf_plan **out)
     c->mode = p->mode;
     c->est_bytes = p->est_bytes;
     c->stage = p->stage;
+    c->rank_offset = p->rank_offset;
     if (p->schema) RF_TRY(rf_schema_copy(p->schema, &c->schema));
     c->n_exprs = p->n_exprs;
     RF_TRY(copy_exprs(p->exprs, p->n_exprs, &c->exprs));

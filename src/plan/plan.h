@@ -90,6 +90,9 @@ typedef struct rf_plan {
     rf_source       *src;
     double           est_bytes;   /* size estimate for join choice, -1 unknown */
     int              stage;       /* P_EXCHANGE: the stage that produces it */
+    int64_t          rank_offset; /* P_EXCHANGE: partition p lives on rank (p + rank_offset) mod nranks, so that
+                                   * it sits where the consuming task runs (a union numbers its branches'
+                                   * tasks one after another: branch tasks start at an offset) */
 } rf_plan;
 
 /* ---- nodes (plan.c) ---- */

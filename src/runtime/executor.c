@@ -522,7 +522,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
             int xrc = maps ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
             for (int64_t k = 0; k < nlocal && maps; k++) maps[k] = outs[k].map;
             if (!xrc) xrc = rf__shuffle_exchange(comm, maps, (int)nlocal, s->exchange->n, s->exchange->mode == RF_X_BROADCAST,
-                                                 act->round_bytes, &xd[s->id], &sent);
+                                                 s->exchange->rank_offset, act->round_bytes, &xd[s->id], &sent);
             rf_free(maps);
             rc = rf__agree(comm, xrc, err);
         } else if (!rc && act->kind == RF_ACT_COLLECT) {

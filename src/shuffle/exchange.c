@@ -44,7 +44,7 @@ static int frame(rf_buf *s, int64_t task, int64_t part, const rf_buf *data)
 }
 
 int rf__shuffle_exchange(MPI_Comm comm, rf_mapout *maps, int n_maps, int64_t nparts, bool broadcast,
-                         int64_t round_bytes, rf_xdata *x, int64_t *bytes_sent)
+                         int64_t rank_offset, int64_t round_bytes, rf_xdata *x, int64_t *bytes_sent)
 {
     int rank, nranks, rc = RF_OK, any = 0;
     MPI_Comm_rank(comm, &rank);
@@ -66,7 +66,7 @@ int rf__shuffle_exchange(MPI_Comm comm, rf_mapout *maps, int n_maps, int64_t npa
         for (int64_t p = 0; p < maps[m].nparts && !rc; p++) {
             if (maps[m].part[p].len == 0) continue;
             if (broadcast) for (int d = 0; d < nranks && !rc; d++) rc = frame(&out[d], maps[m].task, 0, &maps[m].part[p]);
-            else rc = frame(&out[p % nranks], maps[m].task, p, &maps[m].part[p]);
+            else rc = frame(&out[(p + rank_offset) % nranks], maps[m].task, p, &maps[m].part[p]);
         }
     for (int d = 0; d < nranks; d++) ssz[d] = (int64_t)out[d].len;
 agree:

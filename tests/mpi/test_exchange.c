@@ -14,7 +14,7 @@
 static int failures;
 #define EXPECT(c) do { if (!(c)) { failures++; fprintf(stderr, "rank %d: %s:%d: expected %s\n", rank, __FILE__, __LINE__, #c); } } while (0)
 
-static int run(MPI_Comm comm, int rank, int nranks, int64_t ntasks, int64_t P, int64_t round_bytes, bool broadcast)
+static int run(MPI_Comm comm, int rank, int nranks, int64_t ntasks, int64_t P, int64_t round_bytes, bool broadcast, int64_t off)
 {
     int64_t nlocal = 0;
     for (int64_t t = rank; t < ntasks; t += nranks) nlocal++;
@@ -33,10 +33,10 @@ static int run(MPI_Comm comm, int rank, int nranks, int64_t ntasks, int64_t P, i
     }
     rf_xdata x;
     int64_t sent;
-    int rc = rf__shuffle_exchange(comm, maps, (int)nlocal, P, broadcast, round_bytes, &x, &sent);
+    int rc = rf__shuffle_exchange(comm, maps, (int)nlocal, P, broadcast, off, round_bytes, &x, &sent);
     EXPECT(rc == RF_OK);
     for (int64_t p = 0; rc == RF_OK && p < x.nparts; p++) {
-        if (!broadcast && p % nranks != rank) { EXPECT(x.parts[p].n == 0); continue; }
+        if (!broadcast && (p + off) % nranks != rank) { EXPECT(x.parts[p].n == 0); continue; }
         int64_t expect_t = 0, expect_j = 0, got = 0, want = 0;
         for (int64_t t = 0; t < ntasks; t++) if (t != 3) want += (t + p) % 4 * 50;
         for (int64_t c = 0; c < x.parts[p].n; c++) {
@@ -69,11 +69,12 @@ int main(int argc, char **argv)
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &nranks);
-    run(MPI_COMM_WORLD, rank, nranks, 7, 5, 256 << 20, false);
-    run(MPI_COMM_WORLD, rank, nranks, 7, 5, 1, false);        /* forces the minimum round size */
-    run(MPI_COMM_WORLD, rank, nranks, 2, 9, 256 << 20, false); /* fewer tasks than ranks: ranks with no rows */
-    run(MPI_COMM_WORLD, rank, nranks, 6, 1, 256 << 20, true);  /* broadcast */
-    run(MPI_COMM_WORLD, rank, nranks, 0, 4, 256 << 20, false); /* nothing at all */
+    run(MPI_COMM_WORLD, rank, nranks, 7, 5, 256 << 20, false, 0);
+    run(MPI_COMM_WORLD, rank, nranks, 7, 5, 1, false, 0);        /* forces the minimum round size */
+    run(MPI_COMM_WORLD, rank, nranks, 2, 9, 256 << 20, false, 0); /* fewer tasks than ranks: ranks with no rows */
+    run(MPI_COMM_WORLD, rank, nranks, 6, 1, 256 << 20, true, 0);  /* broadcast */
+    run(MPI_COMM_WORLD, rank, nranks, 0, 4, 256 << 20, false, 0); /* nothing at all */
+    run(MPI_COMM_WORLD, rank, nranks, 7, 5, 256 << 20, false, 3); /* partitions placed with an offset (union branches) */
     int total = 0;
     MPI_Reduce(&failures, &total, 1, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
     if (rank == 0) printf("test_exchange at %d rank(s): %s (%d failed checks)\n", nranks, total ? "FAIL" : "ok", total);
