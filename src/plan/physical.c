@@ -424,10 +424,18 @@ static int plan_node(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
     case RF_L_UNION: {
         RF_TRY(rf__plan_new(RF_P_UNION, l->n_child, out));
         RF_TRY(rf_schema_copy(l->schema, &(*out)->schema));
-        for (int i = 0; i < l->n_child; i++) RF_TRY(plan_node(l->child[i], ctx, &(*out)->child[i]));
+        for (int i = 0; i < l->n_child; i++) {
+            ctx->offset_branch += i > 0;
+            rc = plan_node(l->child[i], ctx, &(*out)->child[i]);
+            ctx->offset_branch -= i > 0;
+            if (rc) goto done;
+        }
         return RF_OK;
     }
     case RF_L_CACHE: {
+        /* cached rows stay on the rank of the task that made them; a union branch after the first
+         * numbers its tasks from an offset, so there the cache is neither filled nor read */
+        if (ctx->offset_branch) return plan_node(l->child[0], ctx, out);
         for (int i = 0; i < ctx->n_cached; i++)
             if (ctx->cached[i] == l->n) {   /* filled by an earlier job: read it */
                 RF_TRY(node(RF_P_CACHE_READ, NULL, l->schema, out));

@@ -127,6 +127,7 @@ typedef struct rf_physctx {
     int64_t  broadcast_threshold;
     int64_t  max_split_bytes;
     int64_t *next_attr;
+    int      offset_branch;   /* > 0 while planning a union branch whose tasks do not start at 0 */
 } rf_physctx;
 int rf__physical_plan(const rf_plan *optimized, rf_physctx *ctx, rf_plan **out);
 

@@ -252,6 +252,8 @@ int main(int argc, char **argv)
         rf_expr *a[1] = { rf_count(NULL) };
         check("cache: first action fills", rf_df_agg(c, 1, k, 1, a), "SELECT dept, COUNT(*) FROM people WHERE salary > 60 GROUP BY dept", 1);
         check("cache: later actions read", rf_df_order_by(c, 1, rf_col("id")), "SELECT * FROM people WHERE salary > 60 ORDER BY id", 0);
+        check("cache: read in both branches of a union", rf_df_union_all(rf_df_select(c, 1, rf_col("id")), rf_df_select(c, 1, rf_col("id"))),
+              "SELECT id FROM people WHERE salary > 60 UNION ALL SELECT id FROM people WHERE salary > 60", 1);
         char *buf = NULL;
         size_t len = 0;
         FILE *m = open_memstream(&buf, &len);
