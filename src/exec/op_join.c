@@ -71,8 +71,9 @@ static int make_output(const rf_plan *p, const rf_batch *l, const rf_batch *r, c
 {
     int nl = l->ncols, nr = left_only ? 0 : r->ncols;
     int rc = rf_batch_create(nl + nr, n, out);
-    for (int c = 0; c < nl && !rc; c++) rc = gather_nullable(l->cols[c], li, n, p->schema->f[c].type, &(*out)->cols[c]);
-    for (int c = 0; c < nr && !rc; c++) rc = gather_nullable(r->cols[c], ri, n, p->schema->f[nl + c].type, &(*out)->cols[nl + c]);
+    (void)p;   /* the column types come from the inputs: for semi / anti joins the plan's schema has the left side only */
+    for (int c = 0; c < nl && !rc; c++) rc = gather_nullable(l->cols[c], li, n, l->cols[c]->type, &(*out)->cols[c]);
+    for (int c = 0; c < nr && !rc; c++) rc = gather_nullable(r->cols[c], ri, n, r->cols[c]->type, &(*out)->cols[nl + c]);
     if (rc) rf_batch_destroy(out);
     return rc;
 }
