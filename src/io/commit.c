@@ -73,8 +73,12 @@ int rf__output_prepare(rf_action *act)
         return rf__err_set(RF_ERR_INVALID, "output path %s exists and is not a directory", act->path);
     snprintf(parent, sizeof parent, "%s", act->path);
     char *par = dirname(parent);
+    /* missing parent directories are created, as Spark's writers do */
+    for (char *q = par + 1; *q; q++)
+        if (*q == '/') { *q = '\0'; mkdir(par, 0755); *q = '/'; }
+    mkdir(par, 0755);
     if (stat(par, &st) != 0 || !S_ISDIR(st.st_mode))
-        return rf__err_set(RF_ERR_IO, "output directory's parent %s does not exist", par);
+        return rf__err_set(RF_ERR_IO, "cannot create the output directory's parent %s: %s", par, strerror(errno));
     /* leftovers of killed jobs writing the same destination are ignored, and removed here */
     {
         char a[4096], b[4096];
