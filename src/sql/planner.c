@@ -378,6 +378,105 @@ static void qualify(rf_expr *e, const rf_schema *s)
     for (int i = 0; i < e->n_arg; i++) qualify(e->arg[i], s);
 }
 
+
+static bool simple_block(const q_select *q);
+
+/* Splits a conjunction into its terms (copies). */
+static int conj_list(const rf_expr *e, rf_expr **v, int *n, int cap)
+{
+    if (e->kind == RF_E_AND && !e->name) {
+        int rc = conj_list(e->arg[0], v, n, cap);
+        return rc ? rc : conj_list(e->arg[1], v, n, cap);
+    }
+    if (*n >= cap) return rf__err_set(RF_ERR_ANALYSIS, "too many conditions in a correlated subquery");
+    v[(*n)++] = copy(e);
+    return RF_OK;
+}
+
+static bool resolves_in(const rf_expr *e, const rf_schema *s)
+{
+    rf_expr *t = copy(e);
+    int rc = t ? rf__expr_resolve(t, s, false) : RF_ERR_NOMEM;
+    rf_expr_destroy(&t);
+    rf__err_clear();
+    return rc == RF_OK;
+}
+
+/* A correlated scalar subquery (SELECT agg(x) FROM t WHERE t.k = outer.k AND <inner-only>) becomes
+ * a left join of d with (SELECT k, agg(x) FROM t WHERE <inner-only> GROUP BY k) on k = outer.k;
+ * count() of no rows is 0 rather than NULL. NULL on any other shape (the caller reports it). */
+static rf_df *decorrelate_scalar(rf_sqlctx *c, rf_df *d, rf_expr **pe)
+{
+    const rf_expr *e = *pe;
+    const q_select *sq = e->sub;
+    if (!simple_block(sq) || sq->n_items != 1 || sq->n_from != 1 || !sq->where) return NULL;
+    const rf_expr *item = sq->items[0];
+    if (item->kind == RF_E_CAST && item->type == RF_TYPE_NULL && item->n_arg == 1) item = item->arg[0];
+    if (item->kind != RF_E_AGG) return NULL;
+    rf_df *inner = plan_from(c, sq->from[0]);
+    if (!inner) return NULL;
+    rf_expr *conj[64], *keys[64] = { 0 }, *outer[64] = { 0 }, *rest = NULL;
+    int nc = 0, nk = 0;
+    rf_df *out = NULL;
+    if (conj_list(sq->where, conj, &nc, 64)) return NULL;
+    for (int i = 0; i < nc; i++) {
+        rf_expr *t = conj[i];
+        if (resolves_in(t, inner->plan->schema)) { rest = rest ? rf_and(rest, t) : t; conj[i] = NULL; continue; }
+        if (t->kind == RF_E_EQ && nk < 64) {
+            for (int side = 0; side < 2; side++) {
+                rf_expr *in = t->arg[side], *ou = t->arg[1 - side];
+                if (resolves_in(in, inner->plan->schema) && resolves_in(ou, d->plan->schema)) {
+                    keys[nk] = copy(in);
+                    outer[nk] = copy(ou);
+                    nk++;
+                    rf_expr_destroy(&conj[i]);
+                    break;
+                }
+            }
+        }
+        if (conj[i]) goto out;   /* a correlated condition that is not outer = inner */
+    }
+    if (!nk) goto out;
+    if (rest && !(inner = df_error(rf_df_filter(inner, rest)))) { rest = NULL; goto out; }
+    rest = NULL;
+    {
+        char alias[32];
+        snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
+        rf_expr *kv[64], *av[1];
+        for (int i = 0; i < nk; i++) {
+            char nm[32];
+            snprintf(nm, sizeof nm, "__ck%d", i);
+            kv[i] = rf_as(copy(keys[i]), nm);
+        }
+        av[0] = rf_as(copy(item), "__v");
+        rf_df *agg = df_error(rf_df_agg(inner, nk, kv, 1, av));
+        if (!agg || !(agg = df_error(rf_df_alias(agg, alias)))) goto out;
+        rf_expr *cond = NULL;
+        for (int i = 0; i < nk; i++) {
+            char qn[64];
+            snprintf(qn, sizeof qn, "%s.__ck%d", alias, i);
+            rf_expr *eq = rf_eq(outer[i], rf_col(qn));
+            outer[i] = NULL;
+            cond = cond ? rf_and(cond, eq) : eq;
+        }
+        out = df_error(rf_df_join_on(d, agg, cond, RF_JOIN_LEFT));
+        if (!out) goto out;
+        char qv[64];
+        snprintf(qv, sizeof qv, "%s.__v", alias);
+        rf_expr *col = rf_col(qv);
+        if (item->op == RF_A_COUNT) col = rf_fn("coalesce", 2, col, rf_lit_int(0));   /* no rows: 0 */
+        if (col) { col->line = e->line; col->col = e->col; }
+        if (e->name) col = rf_as(col, e->name);
+        rf_expr_destroy(pe);
+        *pe = col;
+    }
+out:
+    for (int i = 0; i < nc; i++) rf_expr_destroy(&conj[i]);
+    for (int i = 0; i < nk; i++) { rf_expr_destroy(&keys[i]); rf_expr_destroy(&outer[i]); }
+    rf_expr_destroy(&rest);
+    return out;
+}
+
 static rf_df *scalar_lift(rf_sqlctx *c, rf_df *d, rf_expr **pe)
 {
     rf_expr *e = *pe;
@@ -387,6 +486,10 @@ static rf_df *scalar_lift(rf_sqlctx *c, rf_df *d, rf_expr **pe)
         if (!sd) {
             rf_error *er = rf__err_slot();
             if (er->code == RF_ERR_ANALYSIS && strstr(er->msg, "not found")) {
+                rf_error first = *er;
+                rf_df *dd = decorrelate_scalar(c, d, pe);
+                if (dd) return dd;
+                *er = first;
                 char m[sizeof er->msg];
                 snprintf(m, sizeof m, "%s", er->msg);
                 int line = er->line, col = er->col;
