@@ -247,26 +247,31 @@ fail:
     return NULL;
 }
 
+/* At the set operator in P->cur: parses [ALL | DISTINCT] and the right operand with `operand`, and
+ * returns the node `left op right` (consumes left; NULL and P->rc on error). */
+static q_select *set_op(rf_parser *P, q_setop op, q_select *left, q_select *(*operand)(rf_parser *))
+{
+    rf_token t = P->cur;
+    rf__p_adv(P);
+    bool all = rf__p_accept(P, "ALL");
+    if (!all) rf__p_accept(P, "DISTINCT");
+    q_select *r = operand(P), *s = rf_calloc(1, sizeof *s);
+    if (!r || !s) { rf__q_free(r); rf_free(s); rf__q_free(left); if (!P->rc) P->rc = RF_ERR_NOMEM; return NULL; }
+    s->op = op;
+    s->all = all;
+    s->left = left;
+    s->right = r;
+    s->limit = -1;
+    s->line = t.line;
+    s->col = t.col;
+    return s;
+}
+
 /* INTERSECT binds tighter than UNION and EXCEPT, as in Spark and the SQL standard. */
 static q_select *p_intersect(rf_parser *P)
 {
     q_select *q = p_select_core(P);
-    while (q && rf__p_is(P, "INTERSECT")) {
-        rf_token t = P->cur;
-        rf__p_adv(P);
-        bool all = rf__p_accept(P, "ALL");
-        if (!all) rf__p_accept(P, "DISTINCT");
-        q_select *r = p_select_core(P), *s = rf_calloc(1, sizeof *s);
-        if (!r || !s) { rf__q_free(r); rf_free(s); rf__q_free(q); if (!P->rc) P->rc = RF_ERR_NOMEM; return NULL; }
-        s->op = Q_INTERSECT;
-        s->all = all;
-        s->left = q;
-        s->right = r;
-        s->limit = -1;
-        s->line = t.line;
-        s->col = t.col;
-        q = s;
-    }
+    while (q && rf__p_is(P, "INTERSECT")) q = set_op(P, Q_INTERSECT, q, p_select_core);
     return q;
 }
 
@@ -295,20 +300,7 @@ q_select *rf__p_query(rf_parser *P)
     while (q) {
         q_setop op = rf__p_is(P, "UNION") ? Q_UNION : (rf__p_is(P, "EXCEPT") || rf__p_is(P, "MINUS")) ? Q_EXCEPT : Q_PLAIN;
         if (op == Q_PLAIN) break;
-        rf_token t = P->cur;
-        rf__p_adv(P);
-        bool all = rf__p_accept(P, "ALL");
-        if (!all) rf__p_accept(P, "DISTINCT");
-        q_select *r = p_intersect(P), *s = rf_calloc(1, sizeof *s);
-        if (!r || !s) { rf__q_free(r); rf_free(s); rf__q_free(q); q = NULL; if (!P->rc) P->rc = RF_ERR_NOMEM; break; }
-        s->op = op;
-        s->all = all;
-        s->left = q;
-        s->right = r;
-        s->limit = -1;
-        s->line = t.line;
-        s->col = t.col;
-        q = s;
+        q = set_op(P, op, q, p_intersect);
     }
     if (!q) goto fail_ctes;
     if (rf__p_accept(P, "ORDER")) {
