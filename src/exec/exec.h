@@ -25,11 +25,11 @@ typedef struct rf_xdata {
 } rf_xdata;
 void rf__xdata_fini(rf_xdata *x);
 
-/* Per-split facts a CSV scan needs that only a pass over the whole file gives (see executor.c). */
+/* Per-split fact a CSV scan needs that only a pass over the whole file gives (see executor.c); line
+ * numbers for error messages are counted on demand (op_scan.c). */
 typedef struct rf_scanprep {
     uint32_t node_id;
     int64_t  n;
-    int64_t *line;      /* unused: lines are counted on demand when an error names one */
     uint8_t *in_quote;  /* whether each split starts inside a quoted field */
 } rf_scanprep;
 

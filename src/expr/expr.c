@@ -460,11 +460,6 @@ bool rf__expr_has_window(const rf_expr *e)
     return false;
 }
 
-bool rf__expr_is_deterministic(const rf_expr *e)
-{
-    (void)e;
-    return true;   /* current_date is folded on the driver before planning */
-}
 
 int rf__expr_attrs(const rf_expr *e, int64_t **ids, int64_t *n, int64_t *cap)
 {

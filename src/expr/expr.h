@@ -72,7 +72,6 @@ bool     rf__expr_equal(const rf_expr *a, const rf_expr *b);
 const char *rf__expr_out_name(const rf_expr *e);   /* alias, column name, or a derived name */
 int      rf__expr_display(const rf_expr *e, rf_buf *b);   /* SQL-ish text for EXPLAIN and names */
 bool     rf__expr_has_agg(const rf_expr *e);
-bool     rf__expr_is_deterministic(const rf_expr *e);
 /* Collects the attribute ids referenced by e into *ids (grown array). */
 int      rf__expr_attrs(const rf_expr *e, int64_t **ids, int64_t *n, int64_t *cap);
 bool     rf__expr_refs_only(const rf_expr *e, const rf_schema *s);   /* all attrs in s */

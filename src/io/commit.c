@@ -117,15 +117,7 @@ int rf__output_commit(const rf_action *act)
 {
     char p[4096], q[4096], old[4096];
     int rc = RF_OK;
-    /* an empty result still gets a (header-only) part so readers see the schema */
-    DIR *d = opendir(act->staging);
-    bool any = false;
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d))) if (!strncmp(e->d_name, "part-", 5)) any = true;
-        closedir(d);
-    }
-    (void)any;
+    DIR *d;
     snprintf(p, sizeof p, "%s/_SUCCESS", act->staging);
     int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return rf__err_set(RF_ERR_IO, "%s: cannot create: %s", p, strerror(errno));

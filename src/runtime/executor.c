@@ -48,7 +48,7 @@ static void find_scans(const rf_plan *p, const rf_plan **v, int *n, int cap)
     for (int i = 0; i < p->n_child; i++) find_scans(p->child[i], v, n, cap);
 }
 
-static int count_split(const rf_source *s, int64_t t, int64_t *quotes, int64_t *lines)
+static int count_split(const rf_source *s, int64_t t, int64_t *quotes)
 {
     const char *fname = s->files[s->split_file[t]];
     int fd = open(fname, O_RDONLY | O_CLOEXEC);
@@ -56,7 +56,7 @@ static int count_split(const rf_source *s, int64_t t, int64_t *quotes, int64_t *
     char *buf = rf_malloc(1 << 20);
     int rc = RF_OK;
     if (!buf) { close(fd); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
-    int64_t off = s->split_off[t], left = s->split_len[t], q = 0, l = 0;
+    int64_t off = s->split_off[t], left = s->split_len[t], q = 0;
     while (left > 0) {
         ssize_t r = pread(fd, buf, (size_t)(left < (1 << 20) ? left : (1 << 20)), off);
         if (r <= 0) { if (r < 0) rc = rf__err_set(RF_ERR_IO, "%s: read failed", fname); break; }
@@ -67,7 +67,6 @@ static int count_split(const rf_source *s, int64_t t, int64_t *quotes, int64_t *
     rf_free(buf);
     close(fd);
     *quotes = q;
-    *lines = l;
     return rc;
 }
 
@@ -88,12 +87,11 @@ static int prepass(MPI_Comm comm, const rf_stage *st, rf_scanprep **out, int *n_
     for (int k = 0; k < ns && !rc; k++) {
         const rf_source *s = scans[k]->src;
         int64_t n = s->n_splits;
-        int64_t *cnt = rf_calloc((size_t)(2 * n + 1), sizeof *cnt), *all = rf_calloc((size_t)(2 * n + 1), sizeof *all);
+        int64_t *cnt = rf_calloc((size_t)n + 1, sizeof *cnt), *all = rf_calloc((size_t)n + 1, sizeof *all);
         prep[k].node_id = scans[k]->id;
         prep[k].n = n;
-        prep[k].line = rf_calloc((size_t)n + 1, sizeof *prep[k].line);
         prep[k].in_quote = rf_calloc((size_t)n + 1, 1);
-        int lrc = (!cnt || !all || !prep[k].line || !prep[k].in_quote) ? rf__err_set(RF_ERR_NOMEM, "out of memory") : RF_OK;
+        int lrc = (!cnt || !all || !prep[k].in_quote) ? rf__err_set(RF_ERR_NOMEM, "out of memory") : RF_OK;
         int64_t mine = 0;
         rf_error first = { 0 };
         for (int64_t t = rank; t < n; t += nranks) mine++;
@@ -101,7 +99,7 @@ static int prepass(MPI_Comm comm, const rf_stage *st, rf_scanprep **out, int *n_
         for (int64_t k2 = 0; k2 < mine; k2++) {
             int64_t t = rank + k2 * nranks;
             if (lrc) continue;
-            int r2 = count_split(s, t, &cnt[2 * t], &cnt[2 * t + 1]);
+            int r2 = count_split(s, t, &cnt[t]);
             if (r2) {
                 #pragma omp critical(rf_prepass_err)
                 if (!lrc) { lrc = r2; first = *rf__err_slot(); }
@@ -109,16 +107,14 @@ static int prepass(MPI_Comm comm, const rf_stage *st, rf_scanprep **out, int *n_
         }
         if (lrc) *rf__err_slot() = first;
         rc = rf__agree(comm, lrc, err);
-        if (!rc && MPI_Allreduce(cnt, all, (int)(2 * n), MPI_INT64_T, MPI_SUM, comm) != MPI_SUCCESS)
+        if (!rc && MPI_Allreduce(cnt, all, (int)n, MPI_INT64_T, MPI_SUM, comm) != MPI_SUCCESS)
             rc = rf__err_set(RF_ERR_MPI, "MPI_Allreduce in the CSV pre-pass failed");
         if (!rc) {
-            int64_t q = 0, l = 1;
+            int64_t q = 0;
             for (int64_t t = 0; t < n; t++) {
-                if (t == 0 || s->split_file[t] != s->split_file[t - 1]) { q = 0; l = 1; }
-                prep[k].line[t] = l;
+                if (t == 0 || s->split_file[t] != s->split_file[t - 1]) q = 0;
                 prep[k].in_quote[t] = q & 1;
-                q += all[2 * t];
-                l += all[2 * t + 1];
+                q += all[t];
             }
         }
         rf_free(cnt);
@@ -131,7 +127,7 @@ static int prepass(MPI_Comm comm, const rf_stage *st, rf_scanprep **out, int *n_
 
 static void prep_free(rf_scanprep *p, int n)
 {
-    for (int i = 0; i < n; i++) { rf_free(p[i].line); rf_free(p[i].in_quote); }
+    for (int i = 0; i < n; i++) rf_free(p[i].in_quote);
     rf_free(p);
 }
 
