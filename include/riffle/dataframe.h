@@ -36,6 +36,7 @@ rf_expr *rf_col(const char *name);                 /* "name" or "alias.name" */
 rf_expr *rf_df_col(rf_df *df, const char *name);   /* a column of that df, as Spark's df("name") */
 rf_expr *rf_lit_int(int64_t v);
 rf_expr *rf_lit_double(double v);
+rf_expr *rf_lit_decimal(const char *text);        /* "12.50": decimal(4,2), exact; NULL if malformed */
 rf_expr *rf_lit_str(const char *v);
 rf_expr *rf_lit_bool(bool v);
 rf_expr *rf_lit_null(void);

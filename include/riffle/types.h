@@ -4,6 +4,11 @@
  * A column holds values of one rf_type. Dates are int32 days since 1970-01-01, timestamps int64
  * microseconds since the epoch (UTC), strings UTF-8 bytes. RF_TYPE_ARRAY is array<string>, the result
  * of split(); it exists so that explode() can turn it into rows.
+ *
+ * DECIMAL(p,s) is exact, as in Spark: a 128-bit two's-complement unscaled integer u meaning
+ * u / 10^s, with at most p <= 38 digits. A decimal type carries its precision and scale in the bits
+ * above the base type (rf_type_decimal(10, 2)), so an rf_type value names a full type; compare
+ * kinds with rf_type_base().
  */
 #ifndef RIFFLE_TYPES_H
 #define RIFFLE_TYPES_H
@@ -22,8 +27,28 @@ typedef enum rf_type {
     RF_TYPE_DATE,       /* int32 days since 1970-01-01 */
     RF_TYPE_TIMESTAMP,  /* int64 microseconds since 1970-01-01 00:00:00 UTC */
     RF_TYPE_ARRAY,      /* array<string> */
+    RF_TYPE_DECIMAL,    /* decimal(p,s): see rf_type_decimal() */
     RF_TYPE_COUNT_
 } rf_type;
+
+#define RF_DECIMAL_MAX_PRECISION 38
+
+/* decimal(p, s) with 1 <= p <= 38 and 0 <= s <= p (not checked here: rf_type_valid() does). */
+static inline rf_type rf_type_decimal(int p, int s) { return (rf_type)(RF_TYPE_DECIMAL | (unsigned)p << 8 | (unsigned)s << 16); }
+/* The kind of a type without its parameters (RF_TYPE_DECIMAL for every decimal). */
+static inline rf_type rf_type_base(rf_type t) { return (rf_type)((unsigned)t & 0xffu); }
+static inline int rf_type_precision(rf_type t) { return (int)(((unsigned)t >> 8) & 0xffu); }
+static inline int rf_type_scale(rf_type t) { return (int)(((unsigned)t >> 16) & 0xffu); }
+static inline bool rf_type_is_decimal(rf_type t) { return rf_type_base(t) == RF_TYPE_DECIMAL; }
+/* Whether t is a type riffle knows (a base kind, or a decimal with valid precision and scale). */
+static inline bool rf_type_valid(rf_type t)
+{
+    unsigned u = (unsigned)t;
+    if (rf_type_base(t) == RF_TYPE_DECIMAL)
+        return (u >> 24) == 0 && rf_type_precision(t) >= 1 && rf_type_precision(t) <= RF_DECIMAL_MAX_PRECISION &&
+               rf_type_scale(t) <= rf_type_precision(t);
+    return u < RF_TYPE_COUNT_;
+}
 
 /* Status codes. Every fallible riffle function returns one; the message is in the session or df. */
 enum {
@@ -37,7 +62,8 @@ enum {
     RF_ERR_INTERNAL    /* a bug in riffle */
 };
 
-/* The SQL name of a type ("int", "bigint", "string", ...). Not Collective. */
+/* The SQL name of a type ("int", "bigint", "decimal(10,2)", ...). The string is static, or for a
+ * decimal one of a few thread-local buffers reused in turn. Not Collective. */
 const char *rf_type_name(rf_type t);
 
 #endif

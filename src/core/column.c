@@ -9,8 +9,9 @@
 
 size_t rf_type_width(rf_type t)
 {
-    switch (t) {
+    switch (rf_type_base(t)) {
     case RF_TYPE_BOOL: return 1;
+    case RF_TYPE_DECIMAL: return 16;
     case RF_TYPE_INT32: case RF_TYPE_DATE: return 4;
     case RF_TYPE_INT64: case RF_TYPE_DOUBLE: case RF_TYPE_TIMESTAMP: return 8;
     case RF_TYPE_NULL: return 1;
@@ -19,7 +20,14 @@ size_t rf_type_width(rf_type t)
 }
 
 bool rf_type_is_varlen(rf_type t) { return t == RF_TYPE_STRING || t == RF_TYPE_ARRAY; }
-bool rf_type_is_numeric(rf_type t) { return t == RF_TYPE_INT32 || t == RF_TYPE_INT64 || t == RF_TYPE_DOUBLE; }
+bool rf_type_is_numeric(rf_type t) { return t == RF_TYPE_INT32 || t == RF_TYPE_INT64 || t == RF_TYPE_DOUBLE || rf_type_is_decimal(t); }
+
+rf_type rf_type_numeric_wider(rf_type a, rf_type b)
+{
+    if (a == RF_TYPE_DOUBLE || b == RF_TYPE_DOUBLE) return RF_TYPE_DOUBLE;
+    if (rf_type_is_decimal(a) || rf_type_is_decimal(b)) return rf_dec_wider(rf_dec_of_integer(a), rf_dec_of_integer(b));
+    return a == RF_TYPE_INT32 && b == RF_TYPE_INT32 ? RF_TYPE_INT32 : RF_TYPE_INT64;
+}
 
 static size_t slot_width(rf_type t) { return rf_type_is_varlen(t) ? 8 : rf_type_width(t); }
 
@@ -131,10 +139,11 @@ int rf_column_append_i64(rf_column *c, int64_t v)
     int rc = rf_column_reserve(c, 1, 0);
     if (rc) return rc;
     int64_t i = c->len++;
-    switch (c->type) {
+    switch (rf_type_base(c->type)) {
     case RF_TYPE_BOOL: case RF_TYPE_NULL: ((uint8_t *)c->data)[i] = v != 0; break;
     case RF_TYPE_INT32: case RF_TYPE_DATE: ((int32_t *)c->data)[i] = (int32_t)v; break;
     case RF_TYPE_DOUBLE: ((double *)c->data)[i] = (double)v; break;
+    case RF_TYPE_DECIMAL: { rf_dec x = (rf_dec)v * rf_dec_pow10(rf_type_scale(c->type)); memcpy((char *)c->data + i * 16, &x, 16); break; }
     default: ((int64_t *)c->data)[i] = v; break;
     }
     return RF_OK;
@@ -145,6 +154,14 @@ int rf_column_append_f64(rf_column *c, double v)
     int rc = rf_column_reserve(c, 1, 0);
     if (rc) return rc;
     ((double *)c->data)[c->len++] = v;
+    return RF_OK;
+}
+
+int rf_column_append_dec(rf_column *c, rf_dec v)
+{
+    int rc = rf_column_reserve(c, 1, 0);
+    if (rc) return rc;
+    memcpy((char *)c->data + c->len++ * 16, &v, 16);
     return RF_OK;
 }
 
@@ -163,10 +180,11 @@ int rf_column_append_str(rf_column *c, const char *s, int64_t len)
 int64_t rf_column_get_int(const rf_column *c, int64_t i)
 {
     if (c->is_const) i = 0;
-    switch (c->type) {
+    switch (rf_type_base(c->type)) {
     case RF_TYPE_BOOL: case RF_TYPE_NULL: return ((const uint8_t *)c->data)[i];
     case RF_TYPE_INT32: case RF_TYPE_DATE: return ((const int32_t *)c->data)[i];
     case RF_TYPE_DOUBLE: return (int64_t)((const double *)c->data)[i];
+    case RF_TYPE_DECIMAL: return (int64_t)(rf_col_dec(c, i) / rf_dec_pow10(rf_type_scale(c->type)));
     default: return ((const int64_t *)c->data)[i];
     }
 }
@@ -201,11 +219,23 @@ int rf_column_append_from(rf_column *dst, const rf_column *src, int64_t i)
 int rf_column_append_value(rf_column *c, const rf_value *v)
 {
     if (v->null || v->type == RF_TYPE_NULL) return rf_column_append_null(c);
+    if (rf_type_is_decimal(c->type)) {
+        rf_dec x;
+        int sc = rf_type_scale(c->type), p = rf_type_precision(c->type);
+        bool ok = rf_type_is_decimal(v->type) ? rf_dec_rescale(v->v.x, rf_type_scale(v->type), sc, p, &x)
+                : v->type == RF_TYPE_DOUBLE ? rf_dec_from_double(v->v.d, p, sc, &x)
+                : rf_dec_rescale((rf_dec)v->v.i, 0, sc, p, &x);
+        return ok ? rf_column_append_dec(c, x) : rf_column_append_null(c);
+    }
     switch (c->type) {
     case RF_TYPE_STRING: return rf_column_append_str(c, v->v.s.p, v->v.s.len);
-    case RF_TYPE_DOUBLE: return rf_column_append_f64(c, v->type == RF_TYPE_DOUBLE ? v->v.d : (double)v->v.i);
+    case RF_TYPE_DOUBLE:
+        return rf_column_append_f64(c, v->type == RF_TYPE_DOUBLE ? v->v.d
+                                       : rf_type_is_decimal(v->type) ? rf_dec_to_double(v->v.x, rf_type_scale(v->type)) : (double)v->v.i);
     case RF_TYPE_BOOL: return rf_column_append_i64(c, v->type == RF_TYPE_BOOL ? v->v.b : v->v.i != 0);
-    default: return rf_column_append_i64(c, v->type == RF_TYPE_DOUBLE ? (int64_t)v->v.d : v->v.i);
+    default:
+        return rf_column_append_i64(c, v->type == RF_TYPE_DOUBLE ? (int64_t)v->v.d
+                                       : rf_type_is_decimal(v->type) ? (int64_t)(v->v.x / rf_dec_pow10(rf_type_scale(v->type))) : v->v.i);
     }
 }
 
@@ -214,7 +244,8 @@ int rf_column_get_value(const rf_column *c, int64_t i, rf_value *out)
     memset(out, 0, sizeof *out);
     out->type = c->type;
     if (!rf_column_valid(c, i)) { out->null = true; return RF_OK; }
-    switch (c->type) {
+    switch (rf_type_base(c->type)) {
+    case RF_TYPE_DECIMAL: out->v.x = rf_col_dec(c, i); break;
     case RF_TYPE_STRING: out->v.s.p = (char *)rf_col_str(c, i, &out->v.s.len); break;
     case RF_TYPE_DOUBLE: out->v.d = rf_col_f64(c, i); break;
     case RF_TYPE_BOOL: out->v.b = rf_col_bool(c, i); break;
@@ -264,6 +295,8 @@ int rf_column_gather(const rf_column *src, const int64_t *sel, int64_t off, int6
             for (int64_t k = 0; k < n; k++) ((int64_t *)d)[k] = ((const int64_t *)s)[sel[k]];
         } else if (w == 4) {
             for (int64_t k = 0; k < n; k++) ((int32_t *)d)[k] = ((const int32_t *)s)[sel[k]];
+        } else if (w == 16) {
+            for (int64_t k = 0; k < n; k++) memcpy(d + (size_t)k * 16, s + (size_t)sel[k] * 16, 16);
         } else {
             for (int64_t k = 0; k < n; k++) d[k] = s[sel[k]];
         }
@@ -309,7 +342,11 @@ int rf_column_cmp(const rf_column *a, int64_t i, const rf_column *b, int64_t j)
 {
     bool va = rf_column_valid(a, i), vb = rf_column_valid(b, j);
     if (!va || !vb) return va == vb ? 0 : (va ? 1 : -1);
-    switch (a->type) {
+    switch (rf_type_base(a->type)) {
+    case RF_TYPE_DECIMAL: {
+        rf_dec x = rf_col_dec(a, i), y = rf_col_dec(b, j);
+        return x < y ? -1 : x > y;
+    }
     case RF_TYPE_STRING: {
         int64_t la, lb;
         const char *pa = rf_col_str(a, i, &la), *pb = rf_col_str(b, j, &lb);
@@ -367,5 +404,23 @@ int rf_type_parse(const char *name, rf_type *out)
     };
     for (size_t k = 0; k < sizeof m / sizeof m[0]; k++)
         if (strcasecmp(name, m[k].n) == 0) { *out = m[k].t; return RF_OK; }
-    return RF_ERR_INVALID;
+    /* decimal, decimal(p), decimal(p,s) (Spark's default is decimal(10,0)) */
+    const char *q = name;
+    if (strncasecmp(q, "decimal", 7) == 0) q += 7;
+    else if (strncasecmp(q, "numeric", 7) == 0) q += 7;
+    else if (strncasecmp(q, "dec", 3) == 0) q += 3;
+    else return RF_ERR_INVALID;
+    long p = 10, sc = 0;
+    char *end;
+    while (*q == ' ') q++;
+    if (*q == '(') {
+        p = strtol(q + 1, &end, 10);
+        q = end;
+        while (*q == ' ') q++;
+        if (*q == ',') { sc = strtol(q + 1, &end, 10); q = end; while (*q == ' ') q++; }
+        if (*q++ != ')') return RF_ERR_INVALID;
+    }
+    if (*q || p < 1 || p > RF_DECIMAL_MAX_PRECISION || sc < 0 || sc > p) return RF_ERR_INVALID;
+    *out = rf_type_decimal((int)p, (int)sc);
+    return RF_OK;
 }

@@ -72,16 +72,38 @@ int rf_rd_i64(rf_rd *r, int64_t *v);
 int rf_rd_f64(rf_rd *r, double *v);
 int rf_rd_str(rf_rd *r, char **s);                   /* returned-owned, NULL for a NULL string */
 
+/* ---------------------------------------------------------------- decimals (decimal.c) */
+typedef __int128 rf_dec;   /* unscaled value of a decimal(p,s): value = u / 10^s */
+rf_dec rf_dec_pow10(int k);                 /* 10^k, 0 <= k <= 38 */
+bool   rf_dec_fits(rf_dec v, int p);        /* |v| < 10^p */
+/* Each returns false on overflow (the result has more than p digits) or bad input; results round
+ * HALF_UP to scale s. */
+bool   rf_dec_rescale(rf_dec v, int from, int to, int p, rf_dec *out);
+bool   rf_dec_mul(rf_dec a, int sa, rf_dec b, int sb, int p, int s, rf_dec *out);
+bool   rf_dec_div(rf_dec a, int sa, rf_dec b, int sb, int p, int s, rf_dec *out);   /* false for b = 0 too */
+bool   rf_dec_parse(const char *s, size_t n, int p, int sc, rf_dec *out);           /* "-12.345", "1e3" */
+bool   rf_dec_from_double(double d, int p, int sc, rf_dec *out);                   /* via the shortest spelling, as Spark */
+double rf_dec_to_double(rf_dec v, int sc);
+size_t rf_dec_format(rf_dec v, int sc, char *buf, size_t cap);                      /* plain, sc digits after the point */
+/* Spark's type rules: a result type of precision p > 38 loses scale down to 6 (allowPrecisionLoss);
+ * integers widen to decimal(10,0) / decimal(20,0); two decimals widen to hold both. */
+rf_type rf_dec_bounded(int p, int s);
+rf_type rf_dec_of_integer(rf_type t);
+rf_type rf_dec_wider(rf_type a, rf_type b);
+
 /* ---------------------------------------------------------------- values */
 typedef struct rf_value {
     rf_type type;
     bool    null;
-    union { int64_t i; double d; bool b; struct { char *p; int64_t len; } s; } v;
+    union { int64_t i; double d; bool b; rf_dec x; struct { char *p; int64_t len; } s; } v;
 } rf_value;
 void rf_value_fini(rf_value *v);
 int  rf_value_copy(rf_value *dst, const rf_value *src);
 size_t rf_type_width(rf_type t);        /* bytes per fixed-width value, 0 for string/array */
 bool rf_type_is_numeric(rf_type t);
+/* The type two numeric types widen to: double if either is, a decimal holding both if either is
+ * one, else bigint (int if both are int). */
+rf_type rf_type_numeric_wider(rf_type a, rf_type b);
 bool rf_type_is_varlen(rf_type t);      /* string or array */
 int  rf_type_parse(const char *name, rf_type *out);   /* "int", "bigint", "string", ... */
 
@@ -115,6 +137,12 @@ static inline bool rf_column_valid(const rf_column *c, int64_t i)
 static inline int64_t rf_col_i64(const rf_column *c, int64_t i) { return ((const int64_t *)c->data)[c->is_const ? 0 : i]; }
 static inline int32_t rf_col_i32(const rf_column *c, int64_t i) { return ((const int32_t *)c->data)[c->is_const ? 0 : i]; }
 static inline double  rf_col_f64(const rf_column *c, int64_t i) { return ((const double *)c->data)[c->is_const ? 0 : i]; }
+static inline rf_dec  rf_col_dec(const rf_column *c, int64_t i)
+{
+    rf_dec v;
+    memcpy(&v, (const char *)c->data + (c->is_const ? 0 : i) * 16, 16);
+    return v;
+}
 static inline bool    rf_col_bool(const rf_column *c, int64_t i) { return ((const uint8_t *)c->data)[c->is_const ? 0 : i] != 0; }
 static inline const char *rf_col_str(const rf_column *c, int64_t i, int64_t *len)
 {
@@ -130,6 +158,7 @@ int rf_column_reserve(rf_column *c, int64_t rows, int64_t bytes);
 int rf_column_append_null(rf_column *c);
 int rf_column_append_i64(rf_column *c, int64_t v);    /* int32/date/bool are narrowed */
 int rf_column_append_f64(rf_column *c, double v);
+int rf_column_append_dec(rf_column *c, rf_dec v);
 int rf_column_append_str(rf_column *c, const char *s, int64_t len);
 int rf_column_append_from(rf_column *dst, const rf_column *src, int64_t i);   /* same type */
 int rf_column_append_value(rf_column *c, const rf_value *v);

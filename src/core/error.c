@@ -48,5 +48,12 @@ const char *rf_type_name(rf_type t)
 {
     static const char *names[] = { "void", "boolean", "int", "bigint", "double", "string", "date",
                                    "timestamp", "array<string>" };
-    return (unsigned)t < RF_TYPE_COUNT_ ? names[t] : "?";
+    if (rf_type_is_decimal(t)) {
+        static _Thread_local char buf[4][24];
+        static _Thread_local unsigned turn;
+        char *b = buf[turn++ % 4];
+        snprintf(b, sizeof buf[0], "decimal(%d,%d)", rf_type_precision(t), rf_type_scale(t));
+        return b;
+    }
+    return (unsigned)t < RF_TYPE_COUNT_ && t != RF_TYPE_DECIMAL ? names[t] : "?";
 }

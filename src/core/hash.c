@@ -26,7 +26,12 @@ void rf_hash_column(const rf_column *c, int64_t n, uint64_t *h)
     for (int64_t i = 0; i < n; i++) {
         uint64_t v;
         if (!rf_column_valid(c, i)) v = null_h;
-        else switch (c->type) {
+        else switch (rf_type_base(c->type)) {
+        case RF_TYPE_DECIMAL: {
+            rf_dec x = rf_col_dec(c, i);
+            v = rf_hash_u64((uint64_t)x ^ rf_hash_u64((uint64_t)((unsigned __int128)x >> 64)));
+            break;
+        }
         case RF_TYPE_STRING: {
             int64_t len;
             const char *p = rf_col_str(c, i, &len);

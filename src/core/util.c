@@ -260,12 +260,13 @@ int rf_format_value(const rf_column *c, int64_t i, rf_buf *b, bool *is_null)
     size_t n;
     *is_null = !rf_column_valid(c, i);
     if (*is_null) return RF_OK;
-    switch (c->type) {
+    switch (rf_type_base(c->type)) {
     case RF_TYPE_STRING: {
         int64_t len;
         const char *p = rf_col_str(c, i, &len);
         return rf_buf_put(b, p, (size_t)len);
     }
+    case RF_TYPE_DECIMAL: n = rf_dec_format(rf_col_dec(c, i), rf_type_scale(c->type), tmp, sizeof tmp); break;
     case RF_TYPE_BOOL: return rf_buf_printf(b, "%s", rf_col_bool(c, i) ? "true" : "false");
     case RF_TYPE_DOUBLE: n = rf_format_double(rf_col_f64(c, i), tmp, sizeof tmp); break;
     case RF_TYPE_DATE: n = rf_format_date(rf_col_i32(c, i), tmp, sizeof tmp); break;

@@ -4,6 +4,7 @@
  *   FINAL    states    -> keys + results (merges the partial states of every map task)
  *   COMPLETE raw rows  -> keys + results
  * States: count (int64); sum (value + non-null count); avg (double sum + count); min/max (value).
+ * A decimal sum or avg keeps an exact 128-bit sum; one that overflows stays saturated and ends NULL.
  * Groups come out in first-seen order, which is deterministic because task input order is.
  * A global aggregation (no keys) with no input still returns one row, as SQL requires.
  */
@@ -14,9 +15,11 @@
 typedef struct {
     int      op;
     rf_type  vt;       /* value type of sum/min/max */
+    bool     dec;      /* the input values are decimals */
     int64_t *cnt;
     int64_t *iv;
     double  *dv;
+    rf_dec  *xv;       /* decimal sums and min/max */
     char   **sv;
     int64_t *sl;
 } agg_state;
@@ -44,6 +47,12 @@ static int grow_states(hashagg_st *s, int64_t need)
         double *dv = rf_realloc(a->dv, (size_t)nc * 8);
         if (dv) a->dv = dv;
         if (!c || !iv || !dv) return rf__err_set(RF_ERR_NOMEM, "out of memory for aggregation state");
+        if (a->dec) {
+            rf_dec *xv = rf_realloc(a->xv, (size_t)nc * sizeof *xv);
+            if (!xv) return rf__err_set(RF_ERR_NOMEM, "out of memory for aggregation state");
+            a->xv = xv;
+            for (int64_t g = s->cap; g < nc; g++) a->xv[g] = 0;
+        }
         if (a->vt == RF_TYPE_STRING) {
             char **sv = rf_realloc(a->sv, (size_t)nc * sizeof *sv);
             if (sv) a->sv = sv;
@@ -71,7 +80,10 @@ static int fold_value(agg_state *a, int64_t g, const rf_column *v, int64_t i, bo
         return RF_OK;
     case RF_A_SUM: case RF_A_AVG:
         if (a->op == RF_A_SUM) a->cnt[g]++;
-        if (a->vt == RF_TYPE_DOUBLE || a->op == RF_A_AVG) a->dv[g] += rf_col_f64(v, i);
+        if (a->dec) {
+            if (__builtin_add_overflow(a->xv[g], rf_col_dec(v, i), &a->xv[g])) a->xv[g] = rf_dec_pow10(38);   /* saturate */
+            else if (!rf_dec_fits(a->xv[g], 38)) a->xv[g] = rf_dec_pow10(38);
+        } else if (a->vt == RF_TYPE_DOUBLE || a->op == RF_A_AVG) a->dv[g] += rf_col_f64(v, i);
         else a->iv[g] = (int64_t)((uint64_t)a->iv[g] + (uint64_t)rf_col_i64(v, i));
         if (a->op == RF_A_AVG && !final) a->cnt[g]++;
         return RF_OK;
@@ -85,6 +97,9 @@ static int fold_value(agg_state *a, int64_t g, const rf_column *v, int64_t i, bo
                 int64_t m = len < a->sl[g] ? len : a->sl[g];
                 c = memcmp(p, a->sv[g], (size_t)m);
                 if (!c) c = (len > a->sl[g]) - (len < a->sl[g]);
+            } else if (a->dec) {
+                rf_dec x = rf_col_dec(v, i), y = a->xv[g];
+                c = (x > y) - (x < y);
             } else if (a->vt == RF_TYPE_DOUBLE) {
                 double x = rf_col_f64(v, i), y = a->dv[g];
                 c = (x != x || y != y) ? (x != x) - (y != y) : (x > y) - (x < y);
@@ -104,7 +119,8 @@ static int fold_value(agg_state *a, int64_t g, const rf_column *v, int64_t i, bo
             rf_free(a->sv[g]);
             a->sv[g] = cpy;
             a->sl[g] = len;
-        } else if (a->vt == RF_TYPE_DOUBLE) a->dv[g] = rf_col_f64(v, i);
+        } else if (a->dec) a->xv[g] = rf_col_dec(v, i);
+        else if (a->vt == RF_TYPE_DOUBLE) a->dv[g] = rf_col_f64(v, i);
         else a->iv[g] = rf_column_get_int(v, i);
         return RF_OK;
     }
@@ -201,6 +217,19 @@ static int emit(rf_op *op, hashagg_st *s)
             switch (a->op) {
             case RF_A_COUNT: rc = rf_column_append_i64(col, a->cnt[g]); break;
             case RF_A_AVG:
+                if (a->dec) {
+                    rf_dec q;
+                    const rf_expr *ae = p->exprs2[k];
+                    int sx = rf_type_scale(ae->arg[0]->type);
+                    if (partial) {
+                        rc = rf_column_append_dec(col, a->xv[g]);
+                        if (!rc) rc = rf_column_append_i64(col2, a->cnt[g]);
+                    } else if (a->cnt[g] && rf_dec_fits(a->xv[g], 38) &&
+                               rf_dec_div(a->xv[g], sx, a->cnt[g], 0, rf_type_precision(t), rf_type_scale(t), &q))
+                        rc = rf_column_append_dec(col, q);
+                    else rc = rf_column_append_null(col);
+                    break;
+                }
                 if (partial) {
                     rc = rf_column_append_f64(col, a->dv[g]);
                     if (!rc) rc = rf_column_append_i64(col2, a->cnt[g]);
@@ -209,6 +238,8 @@ static int emit(rf_op *op, hashagg_st *s)
             default:
                 if (a->cnt[g] == 0) rc = rf_column_append_null(col);
                 else if (a->vt == RF_TYPE_STRING) rc = rf_column_append_str(col, a->sv[g], a->sl[g]);
+                else if (a->dec)   /* a partial state stays saturated so that the final sum is NULL too */
+                    rc = partial || rf_dec_fits(a->xv[g], rf_type_precision(t)) ? rf_column_append_dec(col, a->xv[g]) : rf_column_append_null(col);
                 else if (a->vt == RF_TYPE_DOUBLE) rc = rf_column_append_f64(col, a->dv[g]);
                 else rc = rf_column_append_i64(col, a->iv[g]);
                 break;
@@ -232,6 +263,7 @@ static int open_(rf_op *op)
     for (int k = 0; k < s->na; k++) {
         s->a[k].op = p->exprs2[k]->op;
         s->a[k].vt = p->exprs2[k]->type;
+        s->a[k].dec = p->exprs2[k]->n_arg && rf_type_is_decimal(p->exprs2[k]->arg[0]->type) && p->exprs2[k]->op != RF_A_COUNT;
     }
     int rc = consume(op, s);
     return rc ? rc : emit(op, s);
@@ -250,7 +282,7 @@ static void close_(rf_op *op)
     for (int k = 0; k < s->na; k++) {
         agg_state *a = &s->a[k];
         if (a->sv) for (int64_t g = 0; g < s->cap; g++) rf_free(a->sv[g]);
-        rf_free(a->cnt); rf_free(a->iv); rf_free(a->dv); rf_free(a->sv); rf_free(a->sl);
+        rf_free(a->cnt); rf_free(a->iv); rf_free(a->dv); rf_free(a->xv); rf_free(a->sv); rf_free(a->sl);
     }
     rf_free(s->a);
     if (s->ht_ready) rf__ht_fini(&s->ht);

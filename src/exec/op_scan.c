@@ -212,8 +212,13 @@ static int convert(scan_st *s, const span *f, rf_column *c, bool *ok)
     }
     if (!f->quoted && s->src->format == RF_FMT_CSV && n == s->null_len && memcmp(p, s->null_value, (size_t)n) == 0)
         return rf_column_append_null(c);
-    switch (c->type) {
+    switch (rf_type_base(c->type)) {
     case RF_TYPE_STRING: return rf_column_append_str(c, p, n);
+    case RF_TYPE_DECIMAL: {
+        rf_dec v;
+        if (!rf_dec_parse(p, (size_t)n, rf_type_precision(c->type), rf_type_scale(c->type), &v)) break;
+        return rf_column_append_dec(c, v);
+    }
     case RF_TYPE_INT32: case RF_TYPE_INT64: {
         int64_t v = 0;
         if (n > 0 && n < 19 && p[0] >= '0' && p[0] <= '9') {   /* plain digits: the common case */

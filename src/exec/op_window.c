@@ -50,12 +50,15 @@ static int aggregate(const rf_expr *w, const rf_column *v, int64_t lo, int64_t h
 {
     int64_t cnt = 0, isum = 0, best = -1;
     double dsum = 0;
+    rf_dec xsum = 0;
+    bool xover = false;   /* the decimal sum overflowed 128 bits: NULL */
     for (int64_t j = lo; j <= hi; j++) {
         if (v && !rf_column_valid(v, j)) continue;
         cnt++;
         if (!v) continue;
         if (w->op == RF_A_SUM || w->op == RF_A_AVG) {
             if (v->type == RF_TYPE_DOUBLE) dsum += rf_col_f64(v, j);
+            else if (rf_type_is_decimal(v->type)) xover |= __builtin_add_overflow(xsum, rf_col_dec(v, j), &xsum);
             else isum = (int64_t)((uint64_t)isum + (uint64_t)rf_column_get_int(v, j));
         } else if (w->op == RF_A_MIN || w->op == RF_A_MAX) {
             if (best < 0) best = j;
@@ -69,9 +72,16 @@ static int aggregate(const rf_expr *w, const rf_column *v, int64_t lo, int64_t h
     case RF_A_COUNT: return rf_column_append_i64(out, cnt);
     case RF_A_SUM:
         if (!cnt) return rf_column_append_null(out);
+        if (rf_type_is_decimal(out->type))
+            return xover || !rf_dec_fits(xsum, rf_type_precision(out->type)) ? rf_column_append_null(out) : rf_column_append_dec(out, xsum);
         return out->type == RF_TYPE_DOUBLE ? rf_column_append_f64(out, v->type == RF_TYPE_DOUBLE ? dsum : (double)isum) : rf_column_append_i64(out, isum);
     case RF_A_AVG:
         if (!cnt) return rf_column_append_null(out);
+        if (rf_type_is_decimal(out->type)) {
+            rf_dec q;
+            bool ok = !xover && rf_dec_div(xsum, rf_type_scale(v->type), cnt, 0, rf_type_precision(out->type), rf_type_scale(out->type), &q);
+            return ok ? rf_column_append_dec(out, q) : rf_column_append_null(out);
+        }
         return rf_column_append_f64(out, (v->type == RF_TYPE_DOUBLE ? dsum : (double)isum) / (double)cnt);
     default:
         return best < 0 ? rf_column_append_null(out) : rf_column_append_from(out, v, best);

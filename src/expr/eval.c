@@ -32,6 +32,30 @@ static int merge_valid(rf_column *r, int64_t m, const rf_column *a, const rf_col
     return RF_OK;
 }
 
+/* Decimal arithmetic: each operand keeps its own scale; the result type (set by analysis with
+ * Spark's rules) fixes the rounding. A result that overflows its precision is NULL. */
+static void arith_dec(rf_ekind k, rf_column *a, int64_t sa, rf_column *b, int64_t sb, int64_t m, rf_column *r)
+{
+    int p = rf_type_precision(r->type), s = rf_type_scale(r->type);
+    int xa = rf_type_scale(a->type), xb = rf_type_scale(b->type), wide = xa > xb ? xa : xb;
+    for (int64_t i = 0; i < m; i++) {
+        rf_dec x = rf_col_dec(a, i * sa), y = rf_col_dec(b, i * sb), z = 0;
+        bool ok;
+        switch (k) {
+        case RF_E_MUL: ok = rf_dec_mul(x, xa, y, xb, p, s, &z); break;
+        case RF_E_DIV: ok = rf_dec_div(x, xa, y, xb, p, s, &z); break;
+        default:   /* + - %: at the wider scale, then to the result's */
+            ok = rf_dec_rescale(x, xa, wide, RF_DECIMAL_MAX_PRECISION, &x) && rf_dec_rescale(y, xb, wide, RF_DECIMAL_MAX_PRECISION, &y);
+            if (ok && k == RF_E_MOD) { ok = y != 0; if (ok) z = x % y; }
+            else if (ok) ok = !(k == RF_E_ADD ? __builtin_add_overflow(x, y, &z) : __builtin_sub_overflow(x, y, &z));
+            ok = ok && rf_dec_rescale(z, wide, s, p, &z);
+            break;
+        }
+        if (!ok) { z = 0; rf_column_set_null(r, i); }
+        memcpy((char *)r->data + i * 16, &z, 16);
+    }
+}
+
 static int arith(const rf_expr *e, rf_column *a, rf_column *b, int64_t n, rf_column **out)
 {
     bool cst = a->is_const && b->is_const;
@@ -40,6 +64,10 @@ static int arith(const rf_expr *e, rf_column *a, rf_column *b, int64_t n, rf_col
     if (rc) return rc;
     rf_column *r = *out;
     if ((rc = merge_valid(r, m, a, b))) return rc;
+    if (rf_type_is_decimal(e->type)) {
+        arith_dec(e->kind, a, sa, b, sb, m, r);
+        return RF_OK;
+    }
     if (e->type == RF_TYPE_DOUBLE) {
         const double *x = a->data, *y = b->data;
         double *z = r->data;
@@ -106,7 +134,13 @@ static int compare(const rf_expr *e, rf_column *a, rf_column *b, int64_t n, rf_c
     if ((rc = merge_valid(r, m, a, b))) return rc;
     uint8_t *z = r->data;
     rf_ekind k = e->kind;
-    switch (a->type) {
+    switch (rf_type_base(a->type)) {
+    case RF_TYPE_DECIMAL:
+        for (int64_t i = 0; i < m; i++) {
+            rf_dec x = rf_col_dec(a, i * sa), y = rf_col_dec(b, i * sb);
+            z[i] = cmp_holds(k, (x > y) - (x < y));
+        }
+        break;
     case RF_TYPE_STRING: {
         const int64_t *oa = a->data, *ob = b->data;
         if (k == RF_E_EQ || k == RF_E_NE) {
@@ -227,6 +261,46 @@ static int case_when(const rf_expr *e, rf_column **args, int64_t n, rf_column **
     return rc;
 }
 
+/* One value to or from a decimal (to string is rf_format_value's). Out of range: NULL. */
+static int cast_dec(const rf_column *c, int64_t i, rf_type to, rf_column *r)
+{
+    rf_type from = c->type;
+    if (rf_type_is_decimal(to)) {
+        int p = rf_type_precision(to), s = rf_type_scale(to);
+        rf_dec x;
+        bool ok;
+        switch (rf_type_base(from)) {
+        case RF_TYPE_DECIMAL: ok = rf_dec_rescale(rf_col_dec(c, i), rf_type_scale(from), s, p, &x); break;
+        case RF_TYPE_DOUBLE: ok = rf_dec_from_double(rf_col_f64(c, i), p, s, &x); break;
+        case RF_TYPE_STRING: {
+            int64_t len;
+            const char *q = rf_col_str(c, i, &len);
+            ok = rf_dec_parse(q, (size_t)len, p, s, &x);
+            break;
+        }
+        case RF_TYPE_BOOL: case RF_TYPE_INT32: case RF_TYPE_INT64:
+            ok = rf_dec_rescale((rf_dec)rf_column_get_int(c, i), 0, s, p, &x);
+            break;
+        default:
+            return rf__err_set(RF_ERR_ANALYSIS, "cannot cast %s to %s", rf_type_name(from), rf_type_name(to));
+        }
+        return ok ? rf_column_append_dec(r, x) : rf_column_append_null(r);
+    }
+    rf_dec x = rf_col_dec(c, i);
+    int s = rf_type_scale(from);
+    switch (rf_type_base(to)) {
+    case RF_TYPE_DOUBLE: return rf_column_append_f64(r, rf_dec_to_double(x, s));
+    case RF_TYPE_BOOL: return rf_column_append_i64(r, x != 0);
+    case RF_TYPE_INT32: case RF_TYPE_INT64: {
+        rf_dec t = x / rf_dec_pow10(s);   /* toward zero, as Spark */
+        bool fits = to == RF_TYPE_INT32 ? (t >= INT32_MIN && t <= INT32_MAX) : (t >= INT64_MIN && t <= INT64_MAX);
+        return fits ? rf_column_append_i64(r, (int64_t)t) : rf_column_append_null(r);
+    }
+    default:
+        return rf__err_set(RF_ERR_ANALYSIS, "cannot cast %s to %s", rf_type_name(from), rf_type_name(to));
+    }
+}
+
 int rf__cast_column(const rf_column *c, int64_t n, rf_type to, rf_column **out)
 {
     if (c->type == to) { *out = rf_column_retain((rf_column *)c); return RF_OK; }
@@ -243,6 +317,10 @@ int rf__cast_column(const rf_column *c, int64_t n, rf_type to, rf_column **out)
             tmp.len = 0;
             rc = rf_format_value(c, i, &tmp, &isnull);
             if (!rc) rc = rf_column_append_str(r, (const char *)tmp.data, (int64_t)tmp.len);
+            continue;
+        }
+        if (rf_type_is_decimal(to) || rf_type_is_decimal(c->type)) {
+            rc = cast_dec(c, i, to, r);
             continue;
         }
         if (c->type == RF_TYPE_STRING) {

@@ -102,6 +102,7 @@ bool rf__expr_equal(const rf_expr *a, const rf_expr *b)
         if (a->lit.type == RF_TYPE_STRING)
             return a->lit.v.s.len == b->lit.v.s.len && memcmp(a->lit.v.s.p, b->lit.v.s.p, (size_t)a->lit.v.s.len) == 0;
         if (a->lit.type == RF_TYPE_DOUBLE) return a->lit.v.d == b->lit.v.d;
+        if (rf_type_is_decimal(a->lit.type)) return a->lit.v.x == b->lit.v.x;
         return a->lit.v.i == b->lit.v.i;
     }
     if (a->kind == RF_E_CAST && a->type != b->type) return false;
@@ -136,6 +137,27 @@ rf_expr *rf_lit_int(int64_t v)
     return lit_of(x);
 }
 rf_expr *rf_lit_double(double v) { rf_value x = { .type = RF_TYPE_DOUBLE, .v.d = v }; return lit_of(x); }
+rf_expr *rf_lit_decimal(const char *text)
+{
+    /* the literal's own type, as Spark: precision = significant digits, scale = digits after the point */
+    int digits = 0, scale = 0;
+    bool point = false, lead = true;
+    const char *q = text ? text : "";
+    if (*q == '-' || *q == '+') q++;
+    for (; *q; q++) {
+        if (*q == '.' && !point) { point = true; continue; }
+        if (*q < '0' || *q > '9') return NULL;
+        if (*q != '0') lead = false;
+        if (!lead || point) digits += !lead;
+        if (point) scale++;
+    }
+    int p = digits > scale ? digits : scale;
+    if (p < 1) p = 1;
+    if (p > RF_DECIMAL_MAX_PRECISION) return NULL;
+    rf_value x = { .type = rf_type_decimal(p, scale) };
+    if (!rf_dec_parse(text, strlen(text), p, scale, &x.v.x)) return NULL;
+    return lit_of(x);
+}
 rf_expr *rf_lit_bool(bool v) { rf_value x = { .type = RF_TYPE_BOOL, .v.b = v }; return lit_of(x); }
 rf_expr *rf_lit_null(void) { rf_value x = { .type = RF_TYPE_NULL, .null = true }; return lit_of(x); }
 rf_expr *rf_lit_str(const char *s)
@@ -361,6 +383,7 @@ int rf__expr_display(const rf_expr *e, rf_buf *b)
         if (e->lit.type == RF_TYPE_DATE) { char t[32]; rf_format_date((int32_t)e->lit.v.i, t, sizeof t); return rf_buf_printf(b, "DATE '%s'", t); }
         if (e->lit.type == RF_TYPE_TIMESTAMP) { char t[48]; rf_format_timestamp(e->lit.v.i, t, sizeof t); return rf_buf_printf(b, "TIMESTAMP '%s'", t); }
         if (e->lit.type == RF_TYPE_DOUBLE) { char t[48]; rf_format_double(e->lit.v.d, t, sizeof t); return rf_buf_printf(b, "%s", t); }
+        if (rf_type_is_decimal(e->lit.type)) { char t[64]; rf_dec_format(e->lit.v.x, rf_type_scale(e->lit.type), t, sizeof t); return rf_buf_printf(b, "%s", t); }
         if (e->lit.type == RF_TYPE_BOOL) return rf_buf_printf(b, "%s", e->lit.v.b ? "true" : "false");
         return rf_buf_printf(b, "%lld", (long long)e->lit.v.i);
     }
@@ -575,14 +598,14 @@ static int common_type(rf_type a, rf_type b, rf_type *out)
     if (a == RF_TYPE_NULL) { *out = b; return RF_OK; }
     if (b == RF_TYPE_NULL) { *out = a; return RF_OK; }
     if (rf_type_is_numeric(a) && rf_type_is_numeric(b)) {
-        *out = (a == RF_TYPE_DOUBLE || b == RF_TYPE_DOUBLE) ? RF_TYPE_DOUBLE : RF_TYPE_INT64;
+        *out = rf_type_numeric_wider(a, b);
         return RF_OK;
     }
     if ((a == RF_TYPE_DATE && b == RF_TYPE_TIMESTAMP) || (b == RF_TYPE_DATE && a == RF_TYPE_TIMESTAMP)) { *out = RF_TYPE_TIMESTAMP; return RF_OK; }
     if (a == RF_TYPE_STRING && (b == RF_TYPE_DATE || b == RF_TYPE_TIMESTAMP)) { *out = b; return RF_OK; }
     if (b == RF_TYPE_STRING && (a == RF_TYPE_DATE || a == RF_TYPE_TIMESTAMP)) { *out = a; return RF_OK; }
-    if (a == RF_TYPE_STRING && rf_type_is_numeric(b)) { *out = b == RF_TYPE_DOUBLE ? b : RF_TYPE_INT64; return RF_OK; }
-    if (b == RF_TYPE_STRING && rf_type_is_numeric(a)) { *out = a == RF_TYPE_DOUBLE ? a : RF_TYPE_INT64; return RF_OK; }
+    if (a == RF_TYPE_STRING && rf_type_is_numeric(b)) { *out = b == RF_TYPE_DOUBLE || rf_type_is_decimal(b) ? RF_TYPE_DOUBLE : RF_TYPE_INT64; return RF_OK; }
+    if (b == RF_TYPE_STRING && rf_type_is_numeric(a)) { *out = a == RF_TYPE_DOUBLE || rf_type_is_decimal(a) ? RF_TYPE_DOUBLE : RF_TYPE_INT64; return RF_OK; }
     if (a == RF_TYPE_STRING && b == RF_TYPE_BOOL) { *out = RF_TYPE_BOOL; return RF_OK; }
     if (b == RF_TYPE_STRING && a == RF_TYPE_BOOL) { *out = RF_TYPE_BOOL; return RF_OK; }
     return RF_ERR_ANALYSIS;
@@ -608,6 +631,41 @@ static int coerce_pair(rf_expr *e, int i, int j)
     return RF_OK;
 }
 
+/* An integer operand of decimal arithmetic: a literal becomes a decimal of its own digits (Spark's
+ * DecimalType.fromLiteral), a column decimal(10,0) or decimal(20,0). */
+static rf_type dec_operand(const rf_expr *x)
+{
+    if (rf_type_is_decimal(x->type)) return x->type;
+    if (x->kind == RF_E_LIT && !x->lit.null && (x->type == RF_TYPE_INT32 || x->type == RF_TYPE_INT64)) {
+        int d = 1;
+        for (int64_t v = x->lit.v.i; v >= 10 || v <= -10; v /= 10) d++;
+        return rf_type_decimal(d, 0);
+    }
+    return rf_dec_of_integer(x->type);
+}
+
+/* + - * / % with a decimal operand and no double: Spark's DecimalPrecision result types. */
+static int type_decimal_arith(rf_expr *e)
+{
+    rf_type ta = dec_operand(e->arg[0]), tb = dec_operand(e->arg[1]);
+    int p1 = rf_type_precision(ta), s1 = rf_type_scale(ta), p2 = rf_type_precision(tb), s2 = rf_type_scale(tb);
+    int smax = s1 > s2 ? s1 : s2, i1 = p1 - s1, i2 = p2 - s2;
+    switch (e->kind) {
+    case RF_E_ADD: case RF_E_SUB: e->type = rf_dec_bounded((i1 > i2 ? i1 : i2) + smax + 1, smax); break;
+    case RF_E_MUL: e->type = rf_dec_bounded(p1 + p2 + 1, s1 + s2); break;
+    case RF_E_DIV: {
+        int sc = s1 + p2 + 1 > 6 ? s1 + p2 + 1 : 6;
+        e->type = rf_dec_bounded(p1 - s1 + s2 + sc, sc);
+        break;
+    }
+    default: e->type = rf_dec_bounded((i1 < i2 ? i1 : i2) + smax, smax); break;
+    }
+    e->arg[0] = rf__expr_cast_to(e->arg[0], ta);
+    e->arg[1] = rf__expr_cast_to(e->arg[1], tb);
+    e->nullable = true;   /* overflow and x / 0 are NULL */
+    return RF_OK;
+}
+
 static int type_node(rf_expr *e, bool allow_agg)
 {
     bool any_nullable = false;
@@ -630,6 +688,8 @@ static int type_node(rf_expr *e, bool allow_agg)
             return RF_OK;
         }
         if (!rf_type_is_numeric(a) || !rf_type_is_numeric(b)) return mismatch(e, a, b);
+        if (a != RF_TYPE_DOUBLE && b != RF_TYPE_DOUBLE && (rf_type_is_decimal(a) || rf_type_is_decimal(b)))
+            return type_decimal_arith(e);
         rf_type t = (a == RF_TYPE_DOUBLE || b == RF_TYPE_DOUBLE) ? RF_TYPE_DOUBLE
                   : (a == RF_TYPE_INT64 || b == RF_TYPE_INT64) ? RF_TYPE_INT64 : RF_TYPE_INT32;
         if (e->kind == RF_E_DIV) { t = RF_TYPE_DOUBLE; e->nullable = true; }   /* x / 0 is NULL */
@@ -717,12 +777,20 @@ static int type_node(rf_expr *e, bool allow_agg)
             if (!rf_type_is_numeric(a) && a != RF_TYPE_NULL)
                 return rf__err_set(RF_ERR_ANALYSIS, "sum() needs a numeric argument, not %s", rf_type_name(a));
             e->type = a == RF_TYPE_DOUBLE ? RF_TYPE_DOUBLE : RF_TYPE_INT64;
+            if (rf_type_is_decimal(a)) e->type = rf_type_decimal(rf_type_precision(a) + 10 > 38 ? 38 : rf_type_precision(a) + 10, rf_type_scale(a));
             e->arg[0] = rf__expr_cast_to(e->arg[0], e->type);
             e->nullable = true;
             break;
         case RF_A_AVG:
             if (!rf_type_is_numeric(a) && a != RF_TYPE_STRING && a != RF_TYPE_NULL)
                 return rf__err_set(RF_ERR_ANALYSIS, "avg() needs a numeric argument, not %s", rf_type_name(a));
+            if (rf_type_is_decimal(a)) {   /* decimal(p+4, s+4), from a decimal(p+10, s) sum */
+                int p = rf_type_precision(a), sc = rf_type_scale(a);
+                e->arg[0] = rf__expr_cast_to(e->arg[0], rf_type_decimal(p + 10 > 38 ? 38 : p + 10, sc));
+                e->type = rf_type_decimal(p + 4 > 38 ? 38 : p + 4, sc + 4 > 38 ? 38 : sc + 4);
+                e->nullable = true;
+                break;
+            }
             e->arg[0] = rf__expr_cast_to(e->arg[0], RF_TYPE_DOUBLE);
             e->type = RF_TYPE_DOUBLE;
             e->nullable = true;

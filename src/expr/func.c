@@ -114,7 +114,7 @@ int rf__func_type(rf_expr *e)
             rf_type a = e->arg[i]->type;
             if (a == RF_TYPE_NULL || a == t) continue;
             if (t == RF_TYPE_NULL) t = a;
-            else if (rf_type_is_numeric(t) && rf_type_is_numeric(a)) t = (t == RF_TYPE_DOUBLE || a == RF_TYPE_DOUBLE) ? RF_TYPE_DOUBLE : RF_TYPE_INT64;
+            else if (rf_type_is_numeric(t) && rf_type_is_numeric(a)) t = rf_type_numeric_wider(t, a);
             else t = RF_TYPE_STRING;
         }
         if (t == RF_TYPE_NULL) t = RF_TYPE_STRING;
@@ -157,6 +157,22 @@ int rf__func_type(rf_expr *e)
         if (!rf_type_is_numeric(e->arg[0]->type)) rc = cast_arg(e, 0, RF_TYPE_DOUBLE);
         if (!rc && e->n_arg == 2) rc = cast_arg(e, 1, RF_TYPE_INT32);
         e->type = e->arg[0] ? e->arg[0]->type : RF_TYPE_DOUBLE;
+        if (!rc && rf_type_is_decimal(e->type)) {   /* Spark: decimal(p - s + 1 + min(s, d), min(s, d)) */
+            int64_t d = 0;
+            if (e->n_arg == 2) {
+                const rf_expr *x = e->arg[1];
+                while (x->kind == RF_E_CAST) x = x->arg[0];
+                if (x->kind != RF_E_LIT || x->lit.null) return rf__err_set(RF_ERR_ANALYSIS, "round() of a decimal needs a constant number of digits");
+                d = x->lit.v.i;
+            }
+            int p = rf_type_precision(e->type), sc = rf_type_scale(e->type), ip = p - sc + 1;
+            if (d < 0) e->type = rf_type_decimal(ip > 1 - d ? (ip > 38 ? 38 : ip) : (1 - d > 38 ? 38 : (int)(1 - d)), 0);
+            else {
+                int ns = d < sc ? (int)d : sc;
+                e->type = rf_type_decimal(ip + ns > 38 ? 38 : ip + ns, ns);
+            }
+            e->nullable = true;
+        }
         break;
     default:
         break;
@@ -521,7 +537,8 @@ int rf__func_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
             break;
         }
         case RF_F_ABS:
-            if (e->type == RF_TYPE_DOUBLE) RF_TRY(rf_column_append_f64(r, fabs(rf_col_f64(a[0], i))));
+            if (rf_type_is_decimal(e->type)) { rf_dec x = rf_col_dec(a[0], i); RF_TRY(rf_column_append_dec(r, x < 0 ? -x : x)); }
+            else if (e->type == RF_TYPE_DOUBLE) RF_TRY(rf_column_append_f64(r, fabs(rf_col_f64(a[0], i))));
             else {
                 int64_t v = rf_column_get_int(a[0], i);
                 RF_TRY(rf_column_append_i64(r, v < 0 ? (int64_t)(0 - (uint64_t)v) : v));
@@ -529,7 +546,13 @@ int rf__func_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
             break;
         case RF_F_ROUND: {
             int d = e->n_arg > 1 ? rf_col_i32(a[1], i) : 0;
-            if (e->type == RF_TYPE_DOUBLE) RF_TRY(rf_column_append_f64(r, round_half_up(rf_col_f64(a[0], i), d)));
+            if (rf_type_is_decimal(e->type)) {
+                int sx = rf_type_scale(a[0]->type), p = rf_type_precision(e->type);
+                rf_dec z;
+                bool ok = d >= 0 ? rf_dec_rescale(rf_col_dec(a[0], i), sx, rf_type_scale(e->type), p, &z)
+                                 : rf_dec_rescale(rf_col_dec(a[0], i), sx - d > 76 ? 76 : sx - d, 0, p, &z) && rf_dec_rescale(z, 0, -d > 38 ? 38 : -d, p, &z);
+                RF_TRY(ok ? rf_column_append_dec(r, z) : rf_column_append_null(r));
+            } else if (e->type == RF_TYPE_DOUBLE) RF_TRY(rf_column_append_f64(r, round_half_up(rf_col_f64(a[0], i), d)));
             else {
                 int64_t v = rf_column_get_int(a[0], i);
                 if (d < 0) {

@@ -138,19 +138,42 @@ static rf_type widen(rf_type cur, const char *v, const char *null_value)
     return RF_TYPE_STRING;
 }
 
+/* Like strtok_r on any of seps, except inside parentheses ("decimal(10,2)"); skips empty items. */
+static char *next_item(char **cur, const char *seps)
+{
+    for (;;) {
+        char *s = *cur, *p;
+        int depth = 0;
+        if (!s) return NULL;
+        for (p = s; *p; p++) {
+            if (*p == '(') depth++;
+            else if (*p == ')' && depth) depth--;
+            else if (!depth && strchr(seps, *p)) break;
+        }
+        if (*p) { *p = '\0'; *cur = p + 1; } else *cur = NULL;
+        while (*s == ' ') s++;
+        if (*s) return s;
+    }
+}
+
 static int parse_schema_option(const char *spec, rf_schema **out)
 {
-    /* "a INT; b STRING" or "a INT, b STRING" */
-    char *copy = rf_strdup(spec), *save = NULL;
+    /* "a INT; b STRING" or "a INT, b DECIMAL(10,2)" */
+    char *copy = rf_strdup(spec), *cur = copy;
     int n = 0, rc = RF_OK;
     if (!copy) return rf__err_set(RF_ERR_NOMEM, "out of memory");
-    for (char *p = copy; *p; p++) if (*p == ';') *p = ',';
-    for (char *p = copy; *p; p++) n += *p == ',';
+    for (char *p = copy; *p; p++) n += *p == ',' || *p == ';';
     RF_TRY(rf_schema_create(n + 1, out));
     int k = 0;
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    for (char *tok; (tok = next_item(&cur, ",;"));) {
         char name[256], type[64];
-        if (sscanf(tok, " %255s %63s", name, type) != 2) { rc = rf__err_set(RF_ERR_INVALID, "schema option: expected 'name TYPE' in '%s'", tok); goto done; }
+        int used = 0;
+        if (sscanf(tok, " %255s %n", name, &used) != 1 || !tok[used] || strlen(tok + used) >= sizeof type) {
+            rc = rf__err_set(RF_ERR_INVALID, "schema option: expected 'name TYPE' in '%s'", tok);
+            goto done;
+        }
+        strcpy(type, tok + used);
+        for (size_t e = strlen(type); e && type[e - 1] == ' '; ) type[--e] = '\0';
         rf_type t;
         if (rf_type_parse(type, &t)) { rc = rf__err_set(RF_ERR_INVALID, "schema option: unknown type '%s' for column '%s'", type, name); goto done; }
         (*out)->f[k] = (rf_field){ .name = rf_strdup(name), .type = t, .nullable = true };
@@ -172,7 +195,7 @@ int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const
     int64_t cap = 0;
     int rc = RF_OK;
     bool infer = false;
-    char *schema_spec = NULL, *opts = NULL, *save = NULL;
+    char *schema_spec = NULL, *opts = NULL;
     fields hdr = { 0 }, row = { 0 };
     char *sample = NULL;
     *out = NULL;
@@ -189,7 +212,8 @@ int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const
     }
     if (options && *options) {
         opts = rf_strdup(options);
-        for (char *tok = strtok_r(opts, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *cur = opts;
+        for (char *tok; (tok = next_item(&cur, ","));) {
             char *eq = strchr(tok, '=');
             while (*tok == ' ') tok++;
             if (!eq) { rc = rf__err_set(RF_ERR_INVALID, "reader option '%s': expected key=value", tok); goto done; }

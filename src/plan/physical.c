@@ -108,7 +108,7 @@ static int partial_schema(const rf_plan *l, int n_keys, rf_expr **aggs, int n_ag
     int k = n_keys;
     for (int i = 0; i < n_aggs; i++) {
         const rf_expr *a = aggs[i];
-        rf_type t = a->op == RF_A_COUNT ? RF_TYPE_INT64 : a->op == RF_A_AVG ? RF_TYPE_DOUBLE : a->type;
+        rf_type t = a->op == RF_A_COUNT ? RF_TYPE_INT64 : a->op == RF_A_AVG ? a->arg[0]->type : a->type;   /* avg: the sum, in its input's type */
         s->f[k] = (rf_field){ .name = rf_strdup("state"), .type = t, .nullable = true, .id = (*next_attr)++ };
         k++;
         if (a->op == RF_A_AVG) { s->f[k] = (rf_field){ .name = rf_strdup("state_n"), .type = RF_TYPE_INT64, .id = (*next_attr)++ }; k++; }
@@ -226,9 +226,10 @@ mixed:
     for (int i = 0; i < l->n_exprs2; i++) {
         RF_TRY(rf__expr_copy(l->exprs2[i], &a2[i]));
         a2[i]->distinct = false;
+        rf_type at = a2[i]->arg[0]->type;   /* the aggregate's input type (avg and sum cast to it) */
         rf_expr_destroy(&a2[i]->arg[0]);
         rf_expr *x = rf__expr_col_attr(s1->f[nk].id, "distinct_value", dist->type, true, nk);
-        a2[i]->arg[0] = rf__expr_cast_to(x, a2[i]->op == RF_A_AVG ? RF_TYPE_DOUBLE : a2[i]->op == RF_A_SUM ? a2[i]->type : dist->type);
+        a2[i]->arg[0] = rf__expr_cast_to(x, a2[i]->op == RF_A_AVG || a2[i]->op == RF_A_SUM ? at : dist->type);
     }
     rc = two_phase(l, lvl1, k2, nk, a2, l->n_exprs2, l->schema, ctx, out);
     lvl1 = NULL;

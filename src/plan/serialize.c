@@ -42,7 +42,7 @@ int rf__schema_decode(rf_rd *r, rf_schema **out)
         RF_TRY(rf_rd_i32(r, &t));
         RF_TRY(rf_rd_u8(r, &nl));
         RF_TRY(rf_rd_i64(r, &f->id));
-        RF_CHECK(t >= 0 && t < RF_TYPE_COUNT_ && f->name, RF_ERR_INVALID, "plan message: bad field");
+        RF_CHECK(rf_type_valid((rf_type)t) && f->name, RF_ERR_INVALID, "plan message: bad field");
         f->type = (rf_type)t;
         f->nullable = nl;
     }
@@ -57,7 +57,8 @@ static int value_encode(const rf_value *v, rf_buf *b)
     int rc = rf_buf_put_i32(b, (int32_t)v->type);
     if (!rc) rc = rf_buf_put_u8(b, v->null);
     if (rc || v->null) return rc;
-    switch (v->type) {
+    switch (rf_type_base(v->type)) {
+    case RF_TYPE_DECIMAL: return rf_buf_put(b, &v->v.x, 16);
     case RF_TYPE_STRING:
         rc = rf_buf_put_i64(b, v->v.s.len);
         return rc ? rc : rf_buf_put(b, v->v.s.p, (size_t)v->v.s.len);
@@ -74,11 +75,12 @@ static int value_decode(rf_rd *r, rf_value *v)
     int rc;
     memset(v, 0, sizeof *v);
     if ((rc = rf_rd_i32(r, &t)) || (rc = rf_rd_u8(r, &u))) return rc;
-    if (t < 0 || t >= RF_TYPE_COUNT_) return rf__err_set(RF_ERR_INVALID, "plan message: bad literal type");
+    if (!rf_type_valid((rf_type)t)) return rf__err_set(RF_ERR_INVALID, "plan message: bad literal type");
     v->type = (rf_type)t;
     v->null = u;
     if (v->null) return RF_OK;
-    switch (v->type) {
+    switch (rf_type_base(v->type)) {
+    case RF_TYPE_DECIMAL: return rf_rd_get(r, &v->v.x, 16);
     case RF_TYPE_STRING: {
         int64_t n;
         if ((rc = rf_rd_i64(r, &n))) return rc;
@@ -127,7 +129,7 @@ static int expr_decode(rf_rd *r, rf_expr **out, int depth)
     *out = NULL;
     if (depth > MAX_DEPTH) return rf__err_set(RF_ERR_INVALID, "plan message: expression nested too deeply");
     if ((rc = rf_rd_i32(r, &k)) || (rc = rf_rd_i32(r, &t)) || (rc = rf_rd_i32(r, &op)) || (rc = rf_rd_u8(r, &fl))) return rc;
-    if (k < 0 || k >= RF_E_KIND_COUNT_ || t < 0 || t >= RF_TYPE_COUNT_)
+    if (k < 0 || k >= RF_E_KIND_COUNT_ || !rf_type_valid((rf_type)t))
         return rf__err_set(RF_ERR_INVALID, "plan message: bad expression kind %d", k);
     if (!(e = rf__expr_new((rf_ekind)k, 0, NULL))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     e->type = (rf_type)t;

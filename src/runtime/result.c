@@ -15,6 +15,7 @@ int64_t rf_result_int(const rf_result *r, int64_t row, int col) { return rf_colu
 double rf_result_double(const rf_result *r, int64_t row, int col)
 {
     const rf_column *c = r->batch->cols[col];
+    if (rf_type_is_decimal(c->type)) return rf_dec_to_double(rf_col_dec(c, row), rf_type_scale(c->type));
     return c->type == RF_TYPE_DOUBLE ? rf_col_f64(c, row) : (double)rf_column_get_int(c, row);
 }
 

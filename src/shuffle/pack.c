@@ -69,7 +69,8 @@ static int pack_column(const rf_column *c, const int64_t *sel, int64_t n, rf_buf
     else if (!sel) memcpy(d, s, (size_t)n * w);
     else if (w == 8) for (int64_t k = 0; k < n; k++) memcpy(d + k * 8, s + sel[k] * 8, 8);
     else if (w == 4) for (int64_t k = 0; k < n; k++) memcpy(d + k * 4, s + sel[k] * 4, 4);
-    else for (int64_t k = 0; k < n; k++) d[k] = s[sel[k]];
+    else if (w == 1) for (int64_t k = 0; k < n; k++) d[k] = s[sel[k]];
+    else for (int64_t k = 0; k < n; k++) memcpy(d + (size_t)k * w, s + (size_t)sel[k] * w, w);
     buf->len += (size_t)n * w;
     return RF_OK;
 }
@@ -91,7 +92,7 @@ static int unpack_column(rf_rd *r, int64_t n, rf_column **out)
     rf_column *c = NULL;
     *out = NULL;
     if ((rc = rf_rd_i32(r, &t)) || (rc = rf_rd_u8(r, &hv))) return rc;
-    if (t < 0 || t >= RF_TYPE_COUNT_) return rf__err_set(RF_ERR_INVALID, "shuffle data: bad column type %d", t);
+    if (!rf_type_valid((rf_type)t)) return rf__err_set(RF_ERR_INVALID, "shuffle data: bad column type %d", t);
     if ((rc = rf_column_create((rf_type)t, n, &c))) return rc;
     if (hv) {
         size_t nb = (size_t)(n + 7) / 8;

@@ -146,13 +146,28 @@ static rf_expr *bin(rf_ekind k, rf_expr *a, rf_expr *b, const rf_token *t)
     return bounded(cur_parser, at(rf__expr_new(k, 2, v), t));
 }
 
-static int type_name(rf_parser *P, rf_type *out)
+int rf__p_type(rf_parser *P, rf_type *out)
 {
     char *n = rf__p_ident(P);
     if (!n) { if (!P->rc) P->rc = rf__p_error(P, "expected a type"); return P->rc; }
     int rc = RF_OK;
     if (!strcasecmp(n, "decimal") || !strcasecmp(n, "numeric") || !strcasecmp(n, "dec")) {
-        rc = rf__p_error(P, "DECIMAL is not supported yet (use DOUBLE)");
+        int64_t p = 10, sc = 0;   /* Spark's default: decimal(10,0) */
+        if (rf__p_accept(P, "(")) {
+            rf_token tp = P->cur;
+            if (tp.t != T_INT || (rc = rf__p_adv(P)) || !rf_parse_int64(tp.p, (size_t)tp.len, &p)) p = -1;
+            if (!rc && p >= 0 && rf__p_accept(P, ",")) {
+                rf_token ts = P->cur;
+                if (ts.t != T_INT || (rc = rf__p_adv(P)) || !rf_parse_int64(ts.p, (size_t)ts.len, &sc)) sc = -1;
+            }
+            if (!rc && (p < 1 || p > RF_DECIMAL_MAX_PRECISION || sc < 0 || sc > p)) {
+                rc = rf__err_set(RF_ERR_INVALID, "DECIMAL(%lld,%lld): the precision must be 1 to 38 and the scale 0 to the precision",
+                                 (long long)p, (long long)sc);
+                rf__err_at(tp.line, tp.col);
+            }
+            if (!rc) rc = rf__p_expect(P, ")");
+        }
+        if (!rc) *out = rf_type_decimal((int)p, (int)sc);
     } else if (!strcasecmp(n, "real") || !strcasecmp(n, "float")) {
         *out = RF_TYPE_DOUBLE;
     } else if (!strcasecmp(n, "smallint") || !strcasecmp(n, "tinyint") || !strcasecmp(n, "short") || !strcasecmp(n, "byte")) {
@@ -330,13 +345,21 @@ static rf_expr *p_primary(rf_parser *P)
         if (t.t == T_INT && last != 'D' && last != 'd') {
             if (last == 'L' || last == 'l' || last == 'S' || last == 's' || last == 'Y' || last == 'y') buf[--n] = '\0';
             int64_t v;
-            if (!rf_parse_int64(buf, strlen(buf), &v)) {   /* too big for bigint: a double, as Spark's decimal would be */
-                return at(rf_lit_double(strtod(buf, NULL)), &t);
+            if (!rf_parse_int64(buf, strlen(buf), &v)) {   /* too big for bigint: a decimal, as Spark */
+                rf_expr *d = rf_lit_decimal(buf);
+                return at(d ? d : rf_lit_double(strtod(buf, NULL)), &t);
             }
             rf_expr *e = (last == 'L' || last == 'l') ? rf__expr_lit(&(rf_value){ .type = RF_TYPE_INT64, .v.i = v }) : rf_lit_int(v);
             return at(e, &t);
         }
-        while (n && strchr("DdLlBb", buf[n - 1])) buf[--n] = '\0';
+        /* 1.5 and 1.5BD are exact decimals, as Spark; 1.5D, 1.5F and 1e3 are doubles */
+        bool bd = n >= 2 && (buf[n - 1] == 'D' || buf[n - 1] == 'd') && (buf[n - 2] == 'B' || buf[n - 2] == 'b');
+        bool dbl = !bd && (strpbrk(buf, "eE") || strchr("DdFf", last));
+        while (n && strchr("DdLlBbFf", buf[n - 1])) buf[--n] = '\0';
+        if (!dbl) {
+            rf_expr *d = rf_lit_decimal(buf);
+            if (d) return at(d, &t);
+        }
         return at(rf_lit_double(strtod(buf, NULL)), &t);
     }
     if (t.t == T_STRING) {
@@ -376,7 +399,7 @@ static rf_expr *p_primary(rf_parser *P)
         if ((P->rc = rf__p_expect(P, "("))) return NULL;
         rf_expr *e = p_expr_d(P);
         if (!e) return NULL;
-        if ((P->rc = rf__p_expect(P, "AS")) || type_name(P, &ty) || (P->rc = rf__p_expect(P, ")"))) { rf_expr_destroy(&e); return NULL; }
+        if ((P->rc = rf__p_expect(P, "AS")) || rf__p_type(P, &ty) || (P->rc = rf__p_expect(P, ")"))) { rf_expr_destroy(&e); return NULL; }
         return at(rf_cast(e, ty), &t);
     }
     if (rf__p_accept(P, "INTERVAL")) {

@@ -260,7 +260,7 @@ static rf_df *set_op(rf_sqlctx *c, const q_select *q)
             if (a != b) {
                 if (a == RF_TYPE_NULL) t = b;
                 else if (b == RF_TYPE_NULL) t = a;
-                else if (rf_type_is_numeric(a) && rf_type_is_numeric(b)) t = (a == RF_TYPE_DOUBLE || b == RF_TYPE_DOUBLE) ? RF_TYPE_DOUBLE : RF_TYPE_INT64;
+                else if (rf_type_is_numeric(a) && rf_type_is_numeric(b)) t = rf_type_numeric_wider(a, b);
                 else t = RF_TYPE_STRING;
             }
             rf_expr *x = rf__expr_col_attr(ls->f[i].id, ls->f[i].name, a, true, i), *y = rf__expr_col_attr(rs->f[i].id, rs->f[i].name, b, true, i);
@@ -766,10 +766,13 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
     }
     /* ORDER BY sorts the rows before the final projection (which keeps their order), so it may
      * name select aliases, aggregates, grouping expressions and unselected input columns. After
-     * DISTINCT it sorts the distinct rows and may only name output columns. */
+     * DISTINCT it sorts the distinct rows and may only name output columns. Window functions
+     * reorder rows, so with them the projected rows are sorted too. */
     rf_error order_err = { 0 };
-    bool order_after = false;
-    if (q->n_order && !q->distinct) {
+    bool order_after = false, windowed = false;
+    for (int i = 0; i < n_items; i++) windowed |= rf__expr_has_window(items[i]);
+    if (q->n_order && !q->distinct && windowed) order_after = true;
+    else if (q->n_order && !q->distinct) {
         rf_expr **o = rf_calloc((size_t)q->n_order, sizeof *o);
         int rc = o ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
         for (int i = 0; i < q->n_order && !rc; i++) {
@@ -795,7 +798,7 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
         if (!ok) { if (o) free_v(o, q->n_order); goto fail; }
         rf_df *sorted = rf_df_order_byv(proj, q->n_order, o);
         rf_free(o);
-        if (rf_df_status(sorted) && order_after) { *rf__err_slot() = order_err; goto fail; }
+        if (rf_df_status(sorted) && order_after && order_err.code) { *rf__err_slot() = order_err; goto fail; }
         if (!(proj = df_error(sorted))) goto fail;
     }
     if (q->limit >= 0 && !(proj = df_error(rf_df_limit(proj, q->limit)))) goto fail;

@@ -160,17 +160,12 @@ static int stmt_create_view(rf_sqlctx *c, rf_parser *P)
     if (!(name = rf__p_ident(P))) { rc = P->rc; goto done; }
     if (rf__p_accept(P, "(")) {   /* (col TYPE, ...) */
         do {
-            char *cn = rf__p_ident(P), *tn = cn ? rf__p_ident(P) : NULL;
+            char *cn = rf__p_ident(P);
             rf_type t;
-            if (!tn) { rf_free(cn); rc = P->rc ? P->rc : rf__p_error(P, "expected a column type"); goto done; }
-            if (rf_type_parse(tn, &t)) {
-                rc = rf__err_set(RF_ERR_INVALID, "unknown type '%s' for column '%s'", tn, cn);
-                rf__err_at(P->prev.line, P->prev.col);
-                rf_free(cn); rf_free(tn);
-                goto done;
-            }
-            rf_buf_printf(&schema, "%s%s %s", schema.len ? "; " : "", cn, tn);
-            rf_free(cn); rf_free(tn);
+            if (!cn) { rc = P->rc; goto done; }
+            if ((rc = rf__p_type(P, &t))) { rf_free(cn); goto done; }
+            rf_buf_printf(&schema, "%s%s %s", schema.len ? "; " : "", cn, rf_type_name(t));
+            rf_free(cn);
         } while (rf__p_accept(P, ","));
         if ((rc = rf__p_expect(P, ")"))) goto done;
     }

@@ -7,3 +7,4 @@ CREATE TEMPORARY VIEW t2 USING csv OPTIONS (path '${data}/t2.csv', header 'true'
 CREATE TEMPORARY VIEW vals USING csv OPTIONS (path '${data}/vals.csv', header 'true', inferSchema 'true');
 CREATE TEMPORARY VIEW words USING csv OPTIONS (path '${data}/words.csv', header 'true', inferSchema 'true');
 CREATE TEMPORARY VIEW events USING csv OPTIONS (path '${data}/events.csv', header 'true', inferSchema 'true');
+CREATE TEMPORARY VIEW prices (id INT, grp STRING, price DECIMAL(10,2), qty INT, rate DECIMAL(6,4)) USING csv OPTIONS (path '${data}/prices.csv', header 'true');
