@@ -1,7 +1,7 @@
 /*
  * riffle.c — the `riffle` command: runs Spark SQL scripts on every rank of an MPI job.
  *
- *   mpirun -np N src/riffle run JOB.sql [--conf key=value]... [--format table|csv|json]
+ *   mpirun -np N src/riffle run JOB.sql [--conf key=value]... [--format table|csv|json] [--event-log PATH]
  *   mpirun -np N src/riffle sql "SQL TEXT" [same options]
  *   src/riffle explain JOB.sql
  *   src/riffle --help | --version | help COMMAND
@@ -18,7 +18,7 @@
 #include "runtime/runtime.h"
 
 static const char *usage_main =
-    "usage: riffle COMMAND [ARGS] [--conf key=value]... [--format table|csv|json]\n"
+    "usage: riffle COMMAND [ARGS] [--conf key=value]... [--format table|csv|json] [--event-log PATH]\n"
     "\n"
     "Runs Spark SQL on every rank of an MPI job (launch with mpirun or srun).\n"
     "\n"
@@ -34,12 +34,14 @@ static const char *usage_main =
     "  --format FORMAT    how SELECT results print: table (Spark's show() layout, the default),\n"
     "                     csv (a header line, RFC 4180 rows, NULL as an empty field) or json\n"
     "                     (one object per line)\n"
+    "  --event-log PATH   write what every job did (plans, stages, rows, shuffle bytes, seconds) to\n"
+    "                     PATH as JSON lines; PATH.inprogress until the run ends\n"
     "  --version          print the version\n";
 
 static const char *help_for(const char *cmd)
 {
     if (!strcmp(cmd, "run"))
-        return "usage: mpirun -np N riffle run FILE [--conf key=value]... [--format table|csv|json]\n\n"
+        return "usage: mpirun -np N riffle run FILE [--conf key=value]... [--format table|csv|json] [--event-log PATH]\n\n"
                "Runs every statement of FILE in order. Supported statements: SELECT / WITH queries (their\n"
                "results print on rank 0's stdout), CREATE [OR REPLACE] TEMPORARY VIEW name [(col TYPE, ...)]\n"
                "USING csv|text OPTIONS (path '...', header 'true', ...), CREATE TEMPORARY VIEW name AS query,\n"
@@ -132,9 +134,10 @@ int main(int argc, char **argv)
             const char *v = argv[i] + 9;
             fmt = !strcmp(v, "csv") ? RF_OUT_CSV : !strcmp(v, "json") ? RF_OUT_JSON : RF_OUT_TABLE;
             if (strcmp(v, "csv") && strcmp(v, "json") && strcmp(v, "table")) { fprintf(stderr, "riffle: error: --format %s: expected table, csv or json\n", v); return rf_session_close(&s, 2); }
-        } else if (!strcmp(argv[i], "--event-log")) {
-            fprintf(stderr, "riffle: error: --event-log: the event log is not available in this version\n");
-            return rf_session_close(&s, 2);
+        } else if (!strcmp(argv[i], "--event-log") || !strncmp(argv[i], "--event-log=", 12)) {
+            const char *p = argv[i][11] == '=' ? argv[i] + 12 : i + 1 < argc ? argv[++i] : "";
+            if (!*p) { fprintf(stderr, "riffle: error: --event-log needs a file path\n"); return rf_session_close(&s, 2); }
+            rf_conf_set(s, "riffle.eventLog.path", p);
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
             fprintf(stderr, "riffle: error: unknown option %s (see riffle --help)\n", argv[i]);
             return rf_session_close(&s, 2);

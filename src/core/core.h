@@ -62,6 +62,7 @@ int  rf_buf_put_i64(rf_buf *b, int64_t v);
 int  rf_buf_put_f64(rf_buf *b, double v);
 int  rf_buf_put_str(rf_buf *b, const char *s);       /* NULL-safe: length -1 */
 int  rf_buf_printf(rf_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int  rf_buf_json_str(rf_buf *b, const char *s, size_t n);   /* a JSON string literal, escaped */
 void rf_buf_fini(rf_buf *b);
 /* Reading cursor over bytes; every get fails cleanly (RF_ERR_INVALID) past the end. */
 typedef struct rf_rd { const uint8_t *p, *end; } rf_rd;

@@ -109,6 +109,21 @@ int rf_buf_printf(rf_buf *b, const char *fmt, ...)
     return RF_OK;
 }
 
+int rf_buf_json_str(rf_buf *b, const char *s, size_t n)
+{
+    int rc = rf_buf_put_u8(b, '"');
+    for (size_t i = 0; i < n && !rc; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') rc = rf_buf_printf(b, "\\%c", c);
+        else if (c == '\n') rc = rf_buf_put(b, "\\n", 2);
+        else if (c == '\r') rc = rf_buf_put(b, "\\r", 2);
+        else if (c == '\t') rc = rf_buf_put(b, "\\t", 2);
+        else if (c < 0x20) rc = rf_buf_printf(b, "\\u%04x", c);
+        else rc = rf_buf_put_u8(b, c);
+    }
+    return rc ? rc : rf_buf_put_u8(b, '"');
+}
+
 void rf_buf_fini(rf_buf *b)
 {
     RF_FREE(b->data);

@@ -17,6 +17,7 @@ static const struct { const char *key, *alias, *def; bool size; } known[] = {
     { "riffle.shuffle.roundBytes", NULL, "256m", true },
     { "riffle.batch.rows", NULL, "32768", false },
     { "riffle.progress", NULL, "auto", false },
+    { "riffle.eventLog.path", NULL, "", false },
     { "riffle.csv.inferSchema.sampleBytes", NULL, "4m", true },
 };
 #define N_KNOWN (sizeof known / sizeof known[0])

@@ -23,6 +23,7 @@ int rf__action_encode(const rf_action *a, rf_buf *b)
     if (!rc) rc = rf_buf_put_i64(b, a->round_bytes);
     if (!rc) rc = rf_buf_put_i64(b, a->job_id);
     if (!rc) rc = rf_buf_put_u8(b, a->progress);
+    if (!rc) rc = rf_buf_put_u8(b, a->metrics);
     return rc;
 }
 
@@ -46,6 +47,8 @@ int rf__action_decode(rf_rd *r, rf_action *a)
     if (!rc) rc = rf_rd_i64(r, &a->job_id);
     if (!rc) rc = rf_rd_u8(r, &u);
     a->progress = u;
+    if (!rc) rc = rf_rd_u8(r, &u);
+    a->metrics = u;
     return rc;
 }
 
@@ -86,11 +89,16 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     act->round_bytes = rf__conf_size(&s->conf, "riffle.shuffle.roundBytes");
     const char *pr = rf__conf_get(&s->conf, "riffle.progress");
     act->progress = !strcmp(pr, "true") || (!strcmp(pr, "auto") && isatty(2));
+    const char *evp = rf__conf_get(&s->conf, "riffle.eventLog.path");
+    if (*evp) RF_TRY(rf__evlog_open(evp, s->nranks));
+    else rf__evlog_close();
+    act->metrics = act->progress || rf__evlog_on();
     if (act->kind == RF_ACT_WRITE_CSV) RF_TRY(rf__output_prepare(act));
     RF_TRY(rf__action_encode(act, &payload));
     RF_TRY(rf__plan_encode(phys, &payload));
     RF_TRY(rf__session_send_run(s, &payload));
     s->err.code = RF_OK;
+    rf__evlog_job_start(act, phys);
     if ((rc = rf__agree(s->comm, RF_OK, &s->err))) goto failed;
     if ((rc = rf__job_run(s->comm, act, phys, result, &s->err))) goto failed;
     if (act->kind == RF_ACT_WRITE_CSV && (rc = rf__output_commit(act))) {
@@ -98,9 +106,11 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
         s->err.rank = 0;
         rf__output_abort(act);
     }
+    rf__evlog_job_end(act->job_id, rc, &s->err);
     goto out;
 failed:
     if (act->kind == RF_ACT_WRITE_CSV) rf__output_abort(act);
+    rf__evlog_job_end(act->job_id, rc, &s->err);
     goto out;
 done:
     s->err = *rf__err_slot();

@@ -533,13 +533,16 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         rf_free(tasks);
         prep_free(prep, nprep);
         for (int i = 0; i < s->n_inputs; i++) rf__xdata_fini(&xd[s->inputs[i]]);
-        if (act->progress) {
-            int64_t all_rows = 0, all_sent = 0;
-            MPI_Reduce(&rows, &all_rows, 1, MPI_INT64_T, MPI_SUM, 0, comm);
-            MPI_Reduce(&sent, &all_sent, 1, MPI_INT64_T, MPI_SUM, 0, comm);
-            if (rank == 0)
+        if (act->metrics) {   /* every rank reaches here (errors were agreed on), so the reductions match */
+            int64_t mine[2] = { rows, sent }, all[2] = { 0, 0 };
+            double dt = rf_now() - t0, tmin = 0, tmax = 0;
+            MPI_Reduce(mine, all, 2, MPI_INT64_T, MPI_SUM, 0, comm);
+            MPI_Reduce(&dt, &tmin, 1, MPI_DOUBLE, MPI_MIN, 0, comm);
+            MPI_Reduce(&dt, &tmax, 1, MPI_DOUBLE, MPI_MAX, 0, comm);
+            if (rank == 0 && act->progress)
                 fprintf(stderr, "riffle: stage %d/%d done: %lld task(s), %lld rows out, %.1f MB shuffled, %.2f s\n", si + 1, st.n,
-                        (long long)s->n_tasks, (long long)all_rows, (double)all_sent / 1e6, rf_now() - t0);
+                        (long long)s->n_tasks, (long long)all[0], (double)all[1] / 1e6, rf_now() - t0);
+            if (rank == 0 && !rc) rf__evlog_stage(act->job_id, si, st.n, s->n_tasks, all[0], all[1], rf_now() - t0, tmin, tmax);
         }
         if (rc) goto done;
     }

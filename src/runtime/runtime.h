@@ -40,7 +40,17 @@ typedef struct rf_action {
     int64_t round_bytes;
     int64_t job_id;
     bool    progress;      /* print stage progress on rank 0's stderr */
+    bool    metrics;       /* gather per-stage metrics to rank 0 (progress or the event log) */
 } rf_action;
+
+/* ---- event log (eventlog.c; rank 0 only) ---- */
+int  rf__evlog_open(const char *path, int nranks);   /* no-op when already open on path */
+bool rf__evlog_on(void);
+void rf__evlog_job_start(const rf_action *act, const rf_plan *phys);
+void rf__evlog_stage(int64_t job, int stage, int n_stages, int64_t tasks, int64_t rows, int64_t sent, double secs,
+                     double rank_min, double rank_max);
+void rf__evlog_job_end(int64_t job, int rc, const rf_error *err);
+void rf__evlog_close(void);   /* SessionEnd, fsync, rename PATH.inprogress -> PATH */
 
 int  rf__action_encode(const rf_action *a, rf_buf *b);
 int  rf__action_decode(rf_rd *r, rf_action *a);

@@ -137,6 +137,7 @@ int rf_session_close(rf_session **ps, int exit_code)
     *ps = NULL;
     if (!s) return exit_code;
     open_session = NULL;
+    if (s->rank == 0) rf__evlog_close();
     bcast_close(s->comm, exit_code);
     rf__df_free_all(s);
     rf__conf_fini(&s->conf);

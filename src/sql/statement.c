@@ -17,17 +17,9 @@ rf_df *rf__df_values(rf_session *s, int64_t rows, int cols, const char *const *n
 /* ---------------------------------------------------------------- output */
 static void json_str(FILE *f, const char *s, size_t n)
 {
-    fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-        else if (c == '\n') fputs("\\n", f);
-        else if (c == '\r') fputs("\\r", f);
-        else if (c == '\t') fputs("\\t", f);
-        else if (c < 0x20) fprintf(f, "\\u%04x", c);
-        else fputc(c, f);
-    }
-    fputc('"', f);
+    rf_buf b = { 0 };
+    if (!rf_buf_json_str(&b, s, n)) fwrite(b.data, 1, b.len, f);
+    rf_buf_fini(&b);
 }
 
 static void print_result(const rf_result *r, rf_outfmt fmt, FILE *f)
