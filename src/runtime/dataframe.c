@@ -404,6 +404,150 @@ done:
 rf_df *rf_df_where(rf_df *df, rf_expr *pred) { return rf_df_filter(df, pred); }
 
 /* ---------------------------------------------------------------- aggregation */
+static const rf_expr *uncast(const rf_expr *e)
+{
+    while (e->kind == RF_E_CAST && e->n_arg == 1) e = e->arg[0];
+    return e;
+}
+
+static rf_expr *agg_call(int op, rf_expr *a)
+{
+    switch (op) {
+    case RF_A_COUNT: return rf_count(a);
+    case RF_A_SUM: return rf_sum(a);
+    case RF_A_AVG: return rf_avg(a);
+    case RF_A_MIN: return rf_min(a);
+    default: return rf_max(a);
+    }
+}
+
+static rf_expr *named(rf_expr *e, const char *fmt, int i)
+{
+    char nm[32];
+    snprintf(nm, sizeof nm, fmt, i);
+    return rf_as(e, nm);
+}
+
+/* The physical planner runs DISTINCT aggregates over one expression (with min/max of it). Others —
+ * count(DISTINCT a), sum(DISTINCT b) and avg(c) together — are rewritten here as Spark's Expand
+ * does, with a union of projections: branch 0 carries the plain aggregates' inputs, branch i the
+ * i-th distinct expression (`_gid` tells them apart, the other columns are NULL). A first
+ * aggregation by (keys, _gid, distinct values) dedups the distinct values and computes the plain
+ * aggregates on branch 0's single row per key; a second, by keys, aggregates the distinct values
+ * plainly and picks the plain results up (max of the one non-NULL value; count sums, and is 0 over
+ * no rows). Each branch reads the input again. */
+static bool needs_expand(const rf_plan *p)
+{
+    const rf_expr *dist = NULL;
+    bool any = false;
+    for (int i = 0; i < p->n_exprs2; i++) {
+        const rf_expr *a = p->exprs2[i];
+        if (!a->distinct) continue;
+        any = true;
+        if (dist && !rf__expr_equal(dist, uncast(a->arg[0]))) return true;
+        dist = uncast(a->arg[0]);
+    }
+    if (!any) return false;
+    for (int i = 0; i < p->n_exprs2; i++) {
+        const rf_expr *a = p->exprs2[i];
+        if (!a->distinct && !((a->op == RF_A_MIN || a->op == RF_A_MAX) && rf__expr_equal(uncast(a->arg[0]), dist))) return true;
+    }
+    return false;
+}
+
+static rf_df *agg_expand(rf_df *df, const rf_plan *p)
+{
+    int nk = p->n_exprs, na = p->n_exprs2, nd = 0;
+    const rf_expr *dx[64];
+    int which[256];
+    if (na > 256) { rf__err_set(RF_ERR_LIMIT, "too many aggregates (%d)", na); return fail(df->s, RF_ERR_LIMIT); }
+    for (int i = 0; i < na; i++) {
+        const rf_expr *a = p->exprs2[i];
+        which[i] = -1;
+        if (!a->distinct) continue;
+        const rf_expr *x = uncast(a->arg[0]);
+        for (int k = 0; k < nd; k++) if (rf__expr_equal(dx[k], x)) which[i] = k;
+        if (which[i] < 0) {
+            if (nd == 64) { rf__err_set(RF_ERR_LIMIT, "too many DISTINCT expressions in one aggregation"); return fail(df->s, RF_ERR_LIMIT); }
+            dx[nd] = x;
+            which[i] = nd++;
+        }
+    }
+    int w = nk + 1 + nd + na;
+    rf_expr **it = rf_calloc((size_t)w + 1, sizeof *it);
+    if (!it) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return fail(df->s, RF_ERR_NOMEM); }
+    rf_df *u = NULL;
+    for (int b = 0; b <= nd; b++) {
+        int n = 0;
+        for (int i = 0; i < nk; i++) { rf_expr *k = NULL; rf__expr_copy(p->exprs[i], &k); it[n++] = named(k, "_k%d", i); }
+        it[n++] = rf_as(rf_lit_int(b), "_gid");
+        for (int k = 0; k < nd; k++) {
+            rf_expr *x = NULL;
+            if (b == k + 1) rf__expr_copy(dx[k], &x);
+            else x = rf_cast(rf_lit_null(), dx[k]->type);
+            it[n++] = named(x, "_x%d", k);
+        }
+        for (int j = 0; j < na; j++) {
+            const rf_expr *a = p->exprs2[j];
+            if (which[j] >= 0) continue;
+            rf_expr *x = NULL;
+            rf_type t = a->n_arg ? a->arg[0]->type : RF_TYPE_INT32;
+            if (b == 0 && a->n_arg) rf__expr_copy(a->arg[0], &x);
+            else if (b == 0) x = rf_lit_int(1);   /* count(*) */
+            else x = rf_cast(rf_lit_null(), t);
+            it[n++] = named(x, "_r%d", j);
+        }
+        rf_df *br = rf_df_selectv(df, n, it);
+        u = u ? rf_df_union_all(u, br) : br;
+    }
+    /* first aggregation: dedup distinct values, plain aggregates on branch 0 */
+    int n1k = 0, n1a = 0;
+    rf_expr **k1 = rf_calloc((size_t)(nk + 1 + nd) + 1, sizeof *k1), **a1 = rf_calloc((size_t)na + 1, sizeof *a1);
+    rf_expr **k2 = rf_calloc((size_t)nk + 1, sizeof *k2), **a2 = rf_calloc((size_t)na + 1, sizeof *a2);
+    char nm[32];
+    if (!k1 || !a1 || !k2 || !a2 || !u) {
+        rf_free(k1); rf_free(a1); rf_free(k2); rf_free(a2); rf_free(it);
+        rf__err_set(RF_ERR_NOMEM, "out of memory");
+        return fail(df->s, RF_ERR_NOMEM);
+    }
+    for (int i = 0; i < nk; i++) { snprintf(nm, sizeof nm, "_k%d", i); k1[n1k++] = rf_col(nm); }
+    k1[n1k++] = rf_col("_gid");
+    for (int k = 0; k < nd; k++) { snprintf(nm, sizeof nm, "_x%d", k); k1[n1k++] = rf_col(nm); }
+    for (int j = 0; j < na; j++) {
+        if (which[j] >= 0) continue;
+        snprintf(nm, sizeof nm, "_r%d", j);
+        a1[n1a++] = named(agg_call(p->exprs2[j]->op, rf_col(nm)), "_a%d", j);
+    }
+    rf_df *d1 = rf_df_agg(u, n1k, k1, n1a, a1);
+    /* second aggregation, by keys */
+    for (int i = 0; i < nk; i++) { snprintf(nm, sizeof nm, "_k%d", i); k2[i] = rf_col(nm); }
+    for (int j = 0; j < na; j++) {
+        const rf_expr *a = p->exprs2[j];
+        if (which[j] >= 0) { snprintf(nm, sizeof nm, "_x%d", which[j]); a2[j] = agg_call(a->op, rf_col(nm)); }
+        else { snprintf(nm, sizeof nm, "_a%d", j); a2[j] = a->op == RF_A_COUNT ? rf_sum(rf_col(nm)) : rf_max(rf_col(nm)); }
+        a2[j] = named(a2[j], "_v%d", j);
+    }
+    rf_df *d2 = rf_df_agg(d1, nk, k2, na, a2);   /* a NULL or failed d1 fails d2 */
+    rf_free(k1); rf_free(a1); rf_free(k2); rf_free(a2);
+    /* the names and types the aggregation would have had */
+    int n = 0;
+    for (int i = 0; i < nk; i++) { snprintf(nm, sizeof nm, "_k%d", i); it[n++] = rf_as(rf_col(nm), p->schema->f[i].name); }
+    for (int j = 0; j < na; j++) {
+        snprintf(nm, sizeof nm, "_v%d", j);
+        rf_expr *v = rf_col(nm);
+        if (which[j] < 0 && p->exprs2[j]->op == RF_A_COUNT) {
+            rf_expr *args[2] = { v, rf_lit_int(0) };
+            v = rf__expr_new(RF_E_FUNC, 2, args);
+            if (v) { v->op = RF_F_COALESCE; v->name = rf_strdup("coalesce"); }
+        }
+        it[n++] = rf_as(rf_cast(v, p->schema->f[nk + j].type), p->schema->f[nk + j].name);
+    }
+    rf_df *out = rf_df_selectv(d2, n, it);
+    rf_free(it);
+    if (!out) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return fail(df->s, RF_ERR_NOMEM); }
+    return out;
+}
+
 rf_df *rf_df_agg(rf_df *df, int n_keys, rf_expr **keys, int n_aggs, rf_expr **aggs)
 {
     rf_plan *p = NULL;
@@ -444,6 +588,11 @@ rf_df *rf_df_agg(rf_df *df, int n_keys, rf_expr **keys, int n_aggs, rf_expr **ag
         f->type = a->type;
         f->nullable = a->nullable;
         f->id = new_attr(df->s);
+    }
+    if (needs_expand(p)) {
+        rf_df *r = agg_expand(df, p);
+        rf__plan_destroy(&p);
+        return r;
     }
     return make(df->s, p, RF_OK);
 done:
