@@ -21,7 +21,7 @@ rf_dec rf_dec_pow10(int k)
     static bool ready;   /* benign race: every thread writes the same values */
     if (!ready) {
         rf_dec v = 1;
-        for (int i = 0; i <= RF_DECIMAL_MAX_PRECISION; i++) { tab[i] = v; v *= 10; }
+        for (int i = 0; i <= RF_DECIMAL_MAX_PRECISION; i++) { tab[i] = v; if (i < RF_DECIMAL_MAX_PRECISION) v *= 10; }
         ready = true;
     }
     return tab[k < 0 ? 0 : k > RF_DECIMAL_MAX_PRECISION ? RF_DECIMAL_MAX_PRECISION : k];
