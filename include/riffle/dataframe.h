@@ -108,6 +108,8 @@ void rf_expr_destroy(rf_expr **pe);
 rf_df *rf_read_csv(rf_session *s, const char *path, const char *options);
 rf_df *rf_read_csv_paths(rf_session *s, int n, const char *const *paths, const char *options);
 rf_df *rf_read_text(rf_session *s, const char *path);      /* one string column "value" per line */
+/* An HDF5 table (docs/FORMAT.md): a .h5 file, a directory of them, or a glob; the schema is the file's. */
+rf_df *rf_read_hdf5(rf_session *s, const char *path);
 rf_df *rf_read_text_paths(rf_session *s, int n, const char *const *paths);
 
 /* ---- transformations (borrow df, consume exprs, return a new df) ---- */
@@ -142,6 +144,10 @@ int rf_df_take(rf_df *df, int64_t n, rf_result **out);
 int rf_df_show(rf_df *df, int64_t n, FILE *f);             /* Spark's show() layout */
 /* options: header (default true), mode error|overwrite|append (default error), delimiter */
 int rf_df_write_csv(rf_df *df, const char *dir, const char *options);
+/* Writes the rows as one HDF5 table file dir/part-00000.h5 (docs/FORMAT.md), all ranks together.
+ * options: mode=error|overwrite|append, rowGroupRows=N (riffle.hdf5.rowGroupRows),
+ * compression=none|deflate|deflate:1..9, collective=true|false (riffle.hdf5.collectiveWrite). */
+int rf_df_write_hdf5(rf_df *df, const char *dir, const char *options);
 int rf_df_explain(rf_df *df, FILE *f);                     /* logical, optimized, physical, stages */
 const char *rf_df_error(const rf_df *df);                  /* NULL when the df is fine */
 int rf_df_status(const rf_df *df);                         /* RF_OK or the sticky error code */

@@ -38,6 +38,7 @@ typedef struct rf_task_ctx {
     rf_scanprep *prep;
     int          n_prep;
     int64_t      batch_rows;
+    bool         h5_mpio;    /* HDF5 scans open files with the MPI-IO driver (on MPI_COMM_SELF) */
 } rf_task_ctx;
 
 typedef struct rf_op rf_op;
@@ -64,6 +65,7 @@ void rf__op_destroy(rf_op **pop);   /* closes and frees the tree */
 int  rf__op_next(rf_op *op, rf_batch **out);
 
 /* operator tables (one file each) */
+extern const rf_op_vt rf__op_h5scan_vt;
 extern const rf_op_vt rf__op_scan_vt, rf__op_filter_vt, rf__op_project_vt, rf__op_generate_vt,
     rf__op_hashagg_vt, rf__op_hashjoin_vt, rf__op_nljoin_vt, rf__op_sort_vt, rf__op_topk_vt,
     rf__op_limit_vt, rf__op_union_vt, rf__op_xread_vt, rf__op_window_vt, rf__op_values_vt,

@@ -34,7 +34,7 @@ int rf__op_build(const rf_plan *p, int64_t task, rf_task_ctx *ctx, rf_op **out)
     int rc = RF_OK;
     *out = NULL;
     if (!op) return rf__err_set(RF_ERR_NOMEM, "out of memory");
-    op->vt = vt_for(p->kind);
+    op->vt = p->kind == RF_P_SCAN && p->src->format == RF_FMT_HDF5 ? &rf__op_h5scan_vt : vt_for(p->kind);
     op->plan = p;
     op->ctx = ctx;
     op->task = task;

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include "plan/plan.h"
+#include "io/h5.h"
 
 int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const char *options, int64_t sample_bytes,
                      rf_source **out);
@@ -54,6 +55,10 @@ static int add_path(rf_source *s, int64_t *cap, const char *path)
         char full[4096];
         snprintf(full, sizeof full, "%s/%s", path, e->d_name);
         if (stat(full, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (s->format == RF_FMT_HDF5) {   /* a table directory: its .h5 files */
+            size_t ln = strlen(e->d_name);
+            if (!(ln > 3 && !strcmp(e->d_name + ln - 3, ".h5")) && !(ln > 5 && !strcmp(e->d_name + ln - 5, ".hdf5"))) continue;
+        }
         rc = rf__grow((void **)&names, &nc, n + 1, sizeof *names);
         if (!rc && !(names[n++] = rf_strdup(full))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     }
@@ -214,6 +219,7 @@ int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const
         opts = rf_strdup(options);
         char *cur = opts;
         for (char *tok; (tok = next_item(&cur, ","));) {
+            if (fmt == RF_FMT_HDF5) { rc = rf__err_set(RF_ERR_INVALID, "unknown hdf5 reader option '%s' (the file says its schema)", tok); goto done; }
             char *eq = strchr(tok, '=');
             while (*tok == ' ') tok++;
             if (!eq) { rc = rf__err_set(RF_ERR_INVALID, "reader option '%s': expected key=value", tok); goto done; }
@@ -237,7 +243,10 @@ int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const
             else { rc = rf__err_set(RF_ERR_INVALID, "unknown reader option '%s'", tok); goto done; }
         }
     }
-    if (fmt == RF_FMT_TEXT) {
+    if (fmt == RF_FMT_HDF5) {
+        if (!s->n_files) { rc = rf__err_set(RF_ERR_INVALID, "no HDF5 files (*.h5) in %s", paths[0]); goto done; }
+        for (int i = 0; i < s->n_files; i++) RF_TRY(rf__h5_read_meta(s->files[i], s, i));
+    } else if (fmt == RF_FMT_TEXT) {
         RF_TRY(rf_schema_create(1, &s->file_schema));
         s->file_schema->f[0] = (rf_field){ .name = rf_strdup("value"), .type = RF_TYPE_STRING, .nullable = false };
     } else if (schema_spec) {

@@ -33,11 +33,14 @@ static int node(const rf_plan *p, rf_buf *b, int depth)
     if (rc) return rc;
     switch (p->kind) {
     case RF_L_SCAN: case RF_P_SCAN:
-        rc = rf_buf_printf(b, " %s [", p->src->format == RF_FMT_CSV ? "csv" : "text");
+        rc = rf_buf_printf(b, " %s [", p->src->format == RF_FMT_CSV ? "csv" : p->src->format == RF_FMT_HDF5 ? "hdf5" : "text");
         for (int i = 0; i < p->schema->n && !rc; i++) rc = rf_buf_printf(b, "%s%s", i ? ", " : "", p->schema->f[i].name);
         if (!rc) rc = rf_buf_printf(b, "] %d file(s)", p->src->n_files);
         if (!rc && p->src->n_files) rc = rf_buf_printf(b, " %s%s", p->src->files[0], p->src->n_files > 1 ? ", ..." : "");
         if (!rc && p->kind == RF_P_SCAN) rc = rf_buf_printf(b, ", %lld split(s)", (long long)p->src->n_splits);
+        if (!rc && p->kind == RF_P_SCAN && p->src->rg)
+            rc = rf_buf_printf(b, ", row groups: %lld of %lld read (%lld skipped by statistics)", (long long)p->src->rg_read,
+                               (long long)p->src->rg->n, (long long)(p->src->rg->n - p->src->rg_read));
         break;
     case RF_L_FILTER: case RF_P_FILTER: case RF_L_GENERATE: case RF_P_GENERATE:
         rc = rf_buf_printf(b, " ");

@@ -65,14 +65,55 @@ static double estimate(const rf_plan *l)
     return t;
 }
 
+/* HDF5 splits: runs of adjacent row groups of one file, up to `step` estimated bytes each, leaving
+ * out the row groups whose statistics exclude the filter right above the scan. */
+static int h5_splits(const rf_plan *l, rf_source *s, const rf_expr *pred, int64_t step)
+{
+    const rf_rowgroups *rg = s->rg;
+    int64_t n = rg ? rg->n : 0;
+    s->split_file = rf_malloc((size_t)(n ? n : 1) * sizeof *s->split_file);
+    s->split_off = rf_malloc((size_t)(n ? n : 1) * sizeof *s->split_off);
+    s->split_len = rf_malloc((size_t)(n ? n : 1) * sizeof *s->split_len);
+    if (!s->split_file || !s->split_off || !s->split_len) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    s->n_splits = 0;
+    s->rg_read = 0;
+    double bytes = 0;
+    int all = s->file_schema->n > 0 ? s->file_schema->n : 1;
+    for (int64_t g = 0; g < n; g++) {
+        if (!rf__rowgroup_may_match(pred, s, l->schema, g)) continue;
+        s->rg_read++;
+        int f = rg->file[g];
+        double per_row = (double)s->sizes[f] / (double)(rg->file_rows[f] > 0 ? rg->file_rows[f] : 1) * s->n_read / all;
+        double b = per_row * (double)rg->rows[g];
+        int64_t k = s->n_splits - 1;
+        if (k >= 0 && s->split_file[k] == f && s->split_off[k] + s->split_len[k] == rg->off[g] && bytes + b <= (double)step) {
+            s->split_len[k] += rg->rows[g];
+            bytes += b;
+            continue;
+        }
+        s->split_file[s->n_splits] = f;
+        s->split_off[s->n_splits] = rg->off[g];
+        s->split_len[s->n_splits] = rg->rows[g];
+        s->n_splits++;
+        bytes = b;
+    }
+    return RF_OK;
+}
+
 static int plan_scan(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
 {
+    const rf_expr *pred = ctx->scan_filter;
+    ctx->scan_filter = NULL;
     int rc = node(RF_P_SCAN, NULL, l->schema, out);
     if (rc) return rc;
     rf_source *s = NULL;
     RF_TRY(rf__source_copy(l->src, &s));
     (*out)->src = s;
     int64_t n = 0, step = ctx->max_split_bytes > 0 ? ctx->max_split_bytes : (128 << 20);
+    if (s->format == RF_FMT_HDF5) {
+        RF_TRY(h5_splits(l, s, pred, step));
+        return RF_OK;
+    }
     for (int i = 0; i < s->n_files; i++) n += s->sizes[i] ? (s->sizes[i] + step - 1) / step : 0;
     s->split_file = rf_malloc((size_t)(n ? n : 1) * sizeof *s->split_file);
     s->split_off = rf_malloc((size_t)(n ? n : 1) * sizeof *s->split_off);
@@ -405,7 +446,9 @@ static int plan_node(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
     *out = NULL;
     switch (l->kind) {
     case RF_L_SCAN: return plan_scan(l, ctx, out);
-    case RF_L_FILTER: return unary(RF_P_FILTER, l, ctx, out);
+    case RF_L_FILTER:
+        if (l->child[0]->kind == RF_L_SCAN) ctx->scan_filter = l->cond;   /* for row-group skipping */
+        return unary(RF_P_FILTER, l, ctx, out);
     case RF_L_PROJECT: return unary(RF_P_PROJECT, l, ctx, out);
     case RF_L_GENERATE: return unary(RF_P_GENERATE, l, ctx, out);
     case RF_L_AGG: return plan_agg(l, ctx, out);

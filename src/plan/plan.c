@@ -45,7 +45,18 @@ void rf__source_destroy(rf_source **ps)
     rf_free(s->split_file);
     rf_free(s->split_off);
     rf_free(s->split_len);
+    rf__rowgroups_release(&s->rg);
     rf_free(s);
+}
+
+void rf__rowgroups_release(rf_rowgroups **pr)
+{
+    rf_rowgroups *r = *pr;
+    *pr = NULL;
+    if (!r || atomic_fetch_sub(&r->refs, 1) > 1) return;
+    for (int64_t i = 0; i < r->n * r->ncols; i++) { rf_value_fini(&r->min[i]); rf_value_fini(&r->max[i]); }
+    rf_free(r->file); rf_free(r->off); rf_free(r->rows); rf_free(r->min); rf_free(r->max); rf_free(r->nulls); rf_free(r->file_rows);
+    rf_free(r);
 }
 
 static void free_exprs(rf_expr ***pe, int n)
@@ -85,6 +96,7 @@ int rf__source_copy(const rf_source *s, rf_source **out)
     *c = *s;
     c->files = NULL; c->sizes = NULL; c->file_schema = NULL; c->read = NULL; c->null_value = NULL;
     c->split_file = NULL; c->split_off = NULL; c->split_len = NULL;
+    if (c->rg) atomic_fetch_add(&c->rg->refs, 1);
     c->n_files = 0;
     c->files = rf_calloc((size_t)(s->n_files ? s->n_files : 1), sizeof *c->files);
     if (!c->files) goto nomem;

@@ -53,10 +53,26 @@ typedef enum rf_xkind {
     RF_X_COALESCE      /* whole map tasks merged into n partitions */
 } rf_xkind;
 
-typedef enum rf_format { RF_FMT_CSV = 0, RF_FMT_TEXT } rf_format;
+typedef enum rf_format { RF_FMT_CSV = 0, RF_FMT_TEXT, RF_FMT_HDF5 } rf_format;
 typedef enum rf_csvmode { RF_CSV_PERMISSIVE = 0, RF_CSV_DROPMALFORMED, RF_CSV_FAILFAST } rf_csvmode;
 
-/* A file source: what to read and how; splits are byte ranges fixed at physical planning. */
+/* The row groups of a source's HDF5 files with their statistics (docs/FORMAT.md). Read on the
+ * driver when the source is built, used there to choose splits; shared (refcounted) by copies of
+ * the source and never sent to executors. */
+typedef struct rf_rowgroups {
+    atomic_int refs;
+    int64_t    n, cap;
+    int        ncols;           /* file columns with statistics (the file schema's) */
+    int32_t   *file;            /* the file each row group is in */
+    int64_t   *off, *rows;      /* first row in its file, rows */
+    rf_value  *min, *max;       /* n x ncols; type RF_TYPE_NULL when unknown; string max may be a bound */
+    int64_t   *nulls;           /* n x ncols */
+    int64_t   *file_rows;       /* rows per file */
+} rf_rowgroups;
+void rf__rowgroups_release(rf_rowgroups **pr);
+
+/* A file source: what to read and how; splits are fixed at physical planning: byte ranges of
+ * CSV / text files, row ranges of HDF5 files. */
 typedef struct rf_source {
     rf_format  format;
     int        n_files;
@@ -71,7 +87,9 @@ typedef struct rf_source {
     rf_csvmode mode;
     int64_t    n_splits;
     int32_t   *split_file;
-    int64_t   *split_off, *split_len;
+    int64_t   *split_off, *split_len;   /* bytes (CSV, text) or rows (HDF5) */
+    rf_rowgroups *rg;                   /* HDF5, driver only */
+    int64_t    rg_read;                 /* HDF5, set by the physical planner: row groups kept after statistics */
 } rf_source;
 
 typedef struct rf_plan {
@@ -128,7 +146,11 @@ typedef struct rf_physctx {
     int64_t  max_split_bytes;
     int64_t *next_attr;
     int      offset_branch;   /* > 0 while planning a union branch whose tasks do not start at 0 */
+    const rf_expr *scan_filter;   /* the filter right above the scan being planned (row-group skipping) */
 } rf_physctx;
+/* Whether row group g of src may hold a row for which pred is true (pred over the scan's output
+ * schema `out`); false only when its statistics prove no row can match (prune.c). */
+bool rf__rowgroup_may_match(const rf_expr *pred, const rf_source *src, const rf_schema *out, int64_t g);
 int rf__physical_plan(const rf_plan *optimized, rf_physctx *ctx, rf_plan **out);
 
 /* ---- stages (stages.c) ---- */

@@ -18,6 +18,9 @@ static const struct { const char *key, *alias, *def; bool size; } known[] = {
     { "riffle.batch.rows", NULL, "32768", false },
     { "riffle.progress", NULL, "auto", false },
     { "riffle.eventLog.path", NULL, "", false },
+    { "riffle.hdf5.rowGroupRows", NULL, "1m", true },
+    { "riffle.hdf5.collectiveWrite", NULL, "true", false },
+    { "riffle.hdf5.readDriver", NULL, "mpio", false },
     { "riffle.csv.inferSchema.sampleBytes", NULL, "4m", true },
 };
 #define N_KNOWN (sizeof known / sizeof known[0])

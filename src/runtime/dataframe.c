@@ -87,6 +87,7 @@ static rf_df *scan(rf_session *s, int n, const char *const *paths, rf_format fmt
 
 rf_df *rf_read_csv(rf_session *s, const char *path, const char *options) { return scan(s, 1, &path, RF_FMT_CSV, options); }
 rf_df *rf_read_csv_paths(rf_session *s, int n, const char *const *paths, const char *options) { return scan(s, n, paths, RF_FMT_CSV, options); }
+rf_df *rf_read_hdf5(rf_session *s, const char *path) { return scan(s, 1, &path, RF_FMT_HDF5, NULL); }
 rf_df *rf_read_text(rf_session *s, const char *path) { return scan(s, 1, &path, RF_FMT_TEXT, NULL); }
 rf_df *rf_read_text_paths(rf_session *s, int n, const char *const *paths) { return scan(s, n, paths, RF_FMT_TEXT, NULL); }
 
@@ -935,24 +936,38 @@ int rf_df_count(rf_df *df, int64_t *out)
     return rc;
 }
 
-int rf_df_write_csv(rf_df *df, const char *dir, const char *options)
+static int write_as(rf_df *df, rf_action_kind kind, const char *dir, const char *options)
 {
     int rc = action_error(df);
     if (rc) return rc;
-    rf_action act = { .kind = RF_ACT_WRITE_CSV, .header = true, .delim = ',' };
+    bool h5 = kind == RF_ACT_WRITE_HDF5;
+    rf_action act = { .kind = kind, .header = true, .delim = ',', .collective = true,
+                      .rg_rows = rf__conf_size(&df->s->conf, "riffle.hdf5.rowGroupRows") };
+    const char *cw = rf__conf_get(&df->s->conf, "riffle.hdf5.collectiveWrite");
+    act.collective = strcmp(cw, "false") != 0;
     char *opts = options ? rf_strdup(options) : NULL, *save = NULL;
     for (char *t = opts ? strtok_r(opts, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(t, '=');
         const char *v = eq ? eq + 1 : "";
         if (eq) *eq = '\0';
-        if (!strcasecmp(t, "header")) act.header = !strcasecmp(v, "true");
-        else if (!strcasecmp(t, "mode")) {
+        while (*t == ' ') t++;
+        if (!strcasecmp(t, "mode")) {
             if (!strcasecmp(v, "error") || !strcasecmp(v, "errorifexists")) act.write_mode = 0;
             else if (!strcasecmp(v, "overwrite")) act.write_mode = 1;
             else if (!strcasecmp(v, "append")) act.write_mode = 2;
             else { rc = rf__err_set(RF_ERR_INVALID, "write mode '%s' is not error, overwrite or append", v); break; }
-        } else if (!strcasecmp(t, "delimiter") || !strcasecmp(t, "sep")) act.delim = !strcmp(v, "\\t") ? '\t' : v[0] ? v[0] : ',';
-        else { rc = rf__err_set(RF_ERR_INVALID, "unknown write option '%s'", t); break; }
+        } else if (!h5 && !strcasecmp(t, "header")) act.header = !strcasecmp(v, "true");
+        else if (!h5 && (!strcasecmp(t, "delimiter") || !strcasecmp(t, "sep"))) act.delim = !strcmp(v, "\\t") ? '\t' : v[0] ? v[0] : ',';
+        else if (h5 && !strcasecmp(t, "rowGroupRows")) {
+            act.rg_rows = rf_parse_size(v);
+            if (act.rg_rows < 1) { rc = rf__err_set(RF_ERR_INVALID, "write option rowGroupRows: '%s' is not a positive number", v); break; }
+        } else if (h5 && !strcasecmp(t, "compression")) {
+            if (!strcasecmp(v, "none") || !strcasecmp(v, "uncompressed")) act.deflate = 0;
+            else if (!strcasecmp(v, "deflate") || !strcasecmp(v, "gzip") || !strcasecmp(v, "zlib")) act.deflate = 4;
+            else if (!strncasecmp(v, "deflate:", 8) && v[8] >= '1' && v[8] <= '9' && !v[9]) act.deflate = v[8] - '0';
+            else { rc = rf__err_set(RF_ERR_INVALID, "write option compression: '%s' is not none, deflate or deflate:1..9", v); break; }
+        } else if (h5 && !strcasecmp(t, "collective")) act.collective = !strcasecmp(v, "true");
+        else { rc = rf__err_set(RF_ERR_INVALID, "unknown %s write option '%s'", h5 ? "hdf5" : "csv", t); break; }
     }
     rf_free(opts);
     if (!rc) {
@@ -964,6 +979,9 @@ int rf_df_write_csv(rf_df *df, const char *dir, const char *options)
     rf__action_fini(&act);
     return rc;
 }
+
+int rf_df_write_csv(rf_df *df, const char *dir, const char *options) { return write_as(df, RF_ACT_WRITE_CSV, dir, options); }
+int rf_df_write_hdf5(rf_df *df, const char *dir, const char *options) { return write_as(df, RF_ACT_WRITE_HDF5, dir, options); }
 
 int rf_df_explain(rf_df *df, FILE *f)
 {

@@ -24,6 +24,10 @@ int rf__action_encode(const rf_action *a, rf_buf *b)
     if (!rc) rc = rf_buf_put_i64(b, a->job_id);
     if (!rc) rc = rf_buf_put_u8(b, a->progress);
     if (!rc) rc = rf_buf_put_u8(b, a->metrics);
+    if (!rc) rc = rf_buf_put_i64(b, a->rg_rows);
+    if (!rc) rc = rf_buf_put_i32(b, a->deflate);
+    if (!rc) rc = rf_buf_put_u8(b, a->collective);
+    if (!rc) rc = rf_buf_put_u8(b, a->h5_mpio);
     return rc;
 }
 
@@ -49,6 +53,13 @@ int rf__action_decode(rf_rd *r, rf_action *a)
     a->progress = u;
     if (!rc) rc = rf_rd_u8(r, &u);
     a->metrics = u;
+    if (!rc) rc = rf_rd_i64(r, &a->rg_rows);
+    if (!rc) rc = rf_rd_i32(r, &m);
+    a->deflate = m;
+    if (!rc) rc = rf_rd_u8(r, &u);
+    a->collective = u;
+    if (!rc) rc = rf_rd_u8(r, &u);
+    a->h5_mpio = u;
     return rc;
 }
 
@@ -93,7 +104,8 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     if (*evp) RF_TRY(rf__evlog_open(evp, s->nranks));
     else rf__evlog_close();
     act->metrics = act->progress || rf__evlog_on();
-    if (act->kind == RF_ACT_WRITE_CSV) RF_TRY(rf__output_prepare(act));
+    act->h5_mpio = strcmp(rf__conf_get(&s->conf, "riffle.hdf5.readDriver"), "posix") != 0;
+    if (rf__action_writes(act)) RF_TRY(rf__output_prepare(act));
     RF_TRY(rf__action_encode(act, &payload));
     RF_TRY(rf__plan_encode(phys, &payload));
     RF_TRY(rf__session_send_run(s, &payload));
@@ -101,7 +113,7 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     rf__evlog_job_start(act, phys);
     if ((rc = rf__agree(s->comm, RF_OK, &s->err))) goto failed;
     if ((rc = rf__job_run(s->comm, act, phys, result, &s->err))) goto failed;
-    if (act->kind == RF_ACT_WRITE_CSV && (rc = rf__output_commit(act))) {
+    if (rf__action_writes(act) && (rc = rf__output_commit(act))) {
         s->err = *rf__err_slot();
         s->err.rank = 0;
         rf__output_abort(act);
@@ -109,13 +121,13 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     rf__evlog_job_end(act->job_id, rc, &s->err);
     goto out;
 failed:
-    if (act->kind == RF_ACT_WRITE_CSV) rf__output_abort(act);
+    if (rf__action_writes(act)) rf__output_abort(act);
     rf__evlog_job_end(act->job_id, rc, &s->err);
     goto out;
 done:
     s->err = *rf__err_slot();
     s->err.rank = -1;   /* a planning error: no rank ran anything */
-    if (act->kind == RF_ACT_WRITE_CSV && act->staging) rf__output_abort(act);
+    if (rf__action_writes(act) && act->staging) rf__output_abort(act);
 out:
     rf_buf_fini(&payload);
     rf__plan_destroy(&opt);

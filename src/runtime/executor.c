@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "runtime/runtime.h"
 #include "shuffle/shuffle.h"
+#include "io/h5.h"
 
 int rf__agree(MPI_Comm comm, int rc, rf_error *err)
 {
@@ -195,9 +196,9 @@ static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_ac
         if (!b) break;
         if (b->nrows == 0) { rf_batch_destroy(&b); continue; }
         o->nrows += b->nrows;
-        if (!x) {
+        if (!x && act->kind == RF_ACT_COLLECT) {
             RF_TRY(rf__pack_batch(b, NULL, b->nrows, &o->result));
-        } else if (x->mode == RF_X_RANGE) {
+        } else if (!x || x->mode == RF_X_RANGE) {   /* range exchange or HDF5 write: kept for the collective phase */
             RF_TRY(rf_blist_push(&o->rows, b));
             b = NULL;
             continue;
@@ -215,6 +216,37 @@ static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_ac
 done:
     rf_batch_destroy(&b);
     rf__op_destroy(&op);
+    return rc;
+}
+
+/* Whether MPI may be called from any thread, one at a time (HDF5's MPI-IO reads run in tasks). */
+static bool mpi_serialized(void)
+{
+    int level = MPI_THREAD_SINGLE;
+    MPI_Query_thread(&level);
+    return level >= MPI_THREAD_SERIALIZED;
+}
+
+/* ---------------------------------------------------------------- HDF5 output */
+/* Collective: every rank's task rows into one table file in the staging directory. */
+static int write_hdf5(MPI_Comm comm, const rf_action *act, const rf_stage *st, task_out *outs, const int64_t *tasks,
+                      int64_t nlocal, rf_error *err)
+{
+    rf_batch **bs = rf_calloc((size_t)nlocal + 1, sizeof *bs);
+    int rc = bs ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int64_t k = 0; k < nlocal && !rc; k++) {
+        if (outs[k].rows.n) rc = rf_batch_concat(outs[k].rows.b, (int)outs[k].rows.n, st->root->schema, &bs[k]);
+        rf_blist_fini(&outs[k].rows);
+    }
+    if ((rc = rf__agree(comm, rc, err))) goto done;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/part-00000.h5", act->staging);
+    rc = rf__h5_write_file(comm, path, st->root->schema, st->n_tasks, tasks, bs, (int)nlocal, act->rg_rows, act->deflate,
+                           act->collective, err);
+    rc = rf__agree(comm, rc, err);
+done:
+    for (int64_t k = 0; bs && k < nlocal; k++) rf_batch_destroy(&bs[k]);
+    rf_free(bs);
     return rc;
 }
 
@@ -482,7 +514,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
     for (int si = 0; si < st.n; si++) {
         const rf_stage *s = &st.s[si];
         double t0 = rf_now();
-        rf_task_ctx ctx = { .xdata = xd, .batch_rows = act->batch_rows };
+        rf_task_ctx ctx = { .xdata = xd, .batch_rows = act->batch_rows, .h5_mpio = act->h5_mpio && mpi_serialized() };
         rf_scanprep *prep = NULL;
         int nprep = 0;
         rc = prepass(comm, s, &prep, &nprep, err);
@@ -523,6 +555,8 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
             rc = rf__agree(comm, xrc, err);
         } else if (!rc && act->kind == RF_ACT_COLLECT) {
             rc = gather_result(comm, act, s->root->schema, outs, tasks, nlocal, result, err);
+        } else if (!rc && act->kind == RF_ACT_WRITE_HDF5) {
+            rc = write_hdf5(comm, act, s, outs, tasks, nlocal, err);
         }
         for (int64_t k = 0; k < nlocal && outs; k++) {
             rf__mapout_fini(&outs[k].map);

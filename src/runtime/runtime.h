@@ -27,7 +27,7 @@ int  rf__conf_load_file(rf_conf *c, const char *path);
 void rf__conf_fini(rf_conf *c);
 
 /* ---- what a job does with its result ---- */
-typedef enum rf_action_kind { RF_ACT_COLLECT = 0, RF_ACT_WRITE_CSV } rf_action_kind;
+typedef enum rf_action_kind { RF_ACT_COLLECT = 0, RF_ACT_WRITE_CSV, RF_ACT_WRITE_HDF5 } rf_action_kind;
 typedef struct rf_action {
     rf_action_kind kind;
     char   *path;          /* WRITE: output directory */
@@ -41,7 +41,12 @@ typedef struct rf_action {
     int64_t job_id;
     bool    progress;      /* print stage progress on rank 0's stderr */
     bool    metrics;       /* gather per-stage metrics to rank 0 (progress or the event log) */
+    int64_t rg_rows;       /* WRITE_HDF5: rows per row group */
+    int     deflate;       /* WRITE_HDF5: 0 off, 1-9 deflate level */
+    bool    collective;    /* WRITE_HDF5: collective (or independent) MPI-IO transfers */
+    bool    h5_mpio;       /* HDF5 scans read through the MPI-IO driver (riffle.hdf5.readDriver) */
 } rf_action;
+static inline bool rf__action_writes(const rf_action *a) { return a->kind != RF_ACT_COLLECT; }
 
 /* ---- event log (eventlog.c; rank 0 only) ---- */
 int  rf__evlog_open(const char *path, int nranks);   /* no-op when already open on path */

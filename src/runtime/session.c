@@ -81,7 +81,7 @@ int rf_session_open(int *argc, char ***argv, rf_session **out)
     mallopt(M_MMAP_THRESHOLD, 256 << 20);
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
     MPI_Initialized(&inited);
-    if (!inited) MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+    if (!inited) MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided);   /* HDF5 reads in tasks, one thread at a time */
     MPI_Comm comm;
     MPI_Comm_dup(MPI_COMM_WORLD, &comm);
     MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);

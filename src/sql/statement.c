@@ -189,8 +189,12 @@ static int stmt_create_view(rf_sqlctx *c, rf_parser *P)
         d = rf_read_csv(c->s, path, ropts.data ? (const char *)ropts.data : "");
     } else if (!strcasecmp(fmt, "text")) {
         d = rf_read_text(c->s, path);
+    } else if (!strcasecmp(fmt, "hdf5")) {
+        for (int i = 0; i < opts.n; i++)
+            if (strcasecmp(opts.k[i], "path")) { rc = rf__err_set(RF_ERR_INVALID, "view %s: unknown hdf5 option '%s' (the file says its schema)", name, opts.k[i]); rf__err_at(ft.line, ft.col); goto done; }
+        d = rf_read_hdf5(c->s, path);
     } else {
-        rc = rf__err_set(RF_ERR_INVALID, "data source '%s' is not supported yet (csv, text)", fmt);
+        rc = rf__err_set(RF_ERR_INVALID, "data source '%s' is not supported (csv, text, hdf5)", fmt);
         rf__err_at(ft.line, ft.col);
         goto done;
     }
@@ -240,15 +244,22 @@ static int stmt_insert_dir(rf_sqlctx *c, rf_parser *P)
     rf_token ft = P->cur;
     if ((rc = rf__p_expect(P, "USING"))) goto done;
     if (!(fmt = rf__p_ident(P))) { rc = P->rc; goto done; }
-    if (strcasecmp(fmt, "csv")) { rc = rf__err_set(RF_ERR_INVALID, "INSERT OVERWRITE DIRECTORY: format '%s' is not supported yet (csv)", fmt); rf__err_at(ft.line, ft.col); goto done; }
+    bool h5 = !strcasecmp(fmt, "hdf5");
+    if (!h5 && strcasecmp(fmt, "csv")) { rc = rf__err_set(RF_ERR_INVALID, "INSERT OVERWRITE DIRECTORY: format '%s' is not supported (csv, hdf5)", fmt); rf__err_at(ft.line, ft.col); goto done; }
     if (rf__p_accept(P, "OPTIONS") && (rc = p_options(P, &opts))) goto done;
     if (!(q = rf__p_query(P))) { rc = P->rc; goto done; }
     rf_df *d = rf__sql_plan(c, q);
     if (!d) { rc = rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_ANALYSIS; goto done; }
-    const char *h = kv_get(&opts, "header"), *dl = kv_get(&opts, "delimiter");
-    rf_buf_printf(&w, "mode=overwrite,header=%s", h ? h : "true");
-    if (dl && strcmp(dl, ",")) rf_buf_printf(&w, ",delimiter=%s", dl);
-    if ((rc = rf_df_write_csv(d, path, (const char *)w.data))) *rf__err_slot() = c->s->err;
+    rf_buf_printf(&w, "mode=overwrite");
+    if (h5) {
+        for (int i = 0; i < opts.n; i++) rf_buf_printf(&w, ",%s=%s", opts.k[i], opts.v[i]);
+        if ((rc = rf_df_write_hdf5(d, path, (const char *)w.data))) *rf__err_slot() = c->s->err;
+    } else {
+        const char *h = kv_get(&opts, "header"), *dl = kv_get(&opts, "delimiter");
+        rf_buf_printf(&w, ",header=%s", h ? h : "true");
+        if (dl && strcmp(dl, ",")) rf_buf_printf(&w, ",delimiter=%s", dl);
+        if ((rc = rf_df_write_csv(d, path, (const char *)w.data))) *rf__err_slot() = c->s->err;
+    }
 done:
     kv_free(&opts);
     rf_free(path);

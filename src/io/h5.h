@@ -1,0 +1,47 @@
+/*
+ * h5.h — riffle's HDF5 table format (docs/FORMAT.md): names, the process-wide HDF5 lock, and the
+ * reader and writer entry points.
+ *
+ * The HDF5 library Debian ships is not thread-safe, so every HDF5 call in a process holds
+ * rf__h5_lock(); tasks on OpenMP threads take turns. Writers are collective over the job's
+ * communicator; readers open files on MPI_COMM_SELF (or with the POSIX driver), one task at a time.
+ */
+#ifndef RF_H5_H
+#define RF_H5_H
+
+#include <hdf5.h>
+#include <mpi.h>
+#include "core/core.h"
+#include "plan/plan.h"
+
+#define RF_H5_FORMAT_VERSION 1
+#define RF_H5_GROUP "table"          /* the table's group */
+#define RF_H5_RG_GROUP "table/_rowgroups"
+#define RF_H5_STR_STATS 64           /* bytes kept of a string's min/max */
+
+void rf__h5_lock(void);
+void rf__h5_unlock(void);
+/* Turns off HDF5's own error printing (once per process); riffle reports errors itself. */
+void rf__h5_quiet(void);
+
+/* The dataset name of a column: its name with '/', '%' and a leading '.' escaped as %XX. */
+void rf__h5_dsname(const char *col, const char *suffix, char *out, size_t cap);
+/* The HDF5 file type of a riffle column type (fixed-width types; strings are offsets + bytes). */
+hid_t rf__h5_type(rf_type t);   /* caller H5Tclose()s */
+
+/* Reads the metadata of src's file fi (schema, row groups, statistics) into src: the first file
+ * sets the schema, later ones must match it; appends the file's row groups. Checks the layout; not
+ * collective. Errors name the file and what is wrong. */
+int rf__h5_read_meta(const char *path, rf_source *src, int fi);
+
+/* Collective over comm: writes the table file at path. Local task k (global number tasks[k] of
+ * n_tasks) contributes the rows of bs[k] (NULL: none); rows land in task order, so the file is
+ * the same at any rank count. Each task's rows form row groups of at most rg_rows rows. deflate:
+ * 0 off, 1-9 the level. Returns the agreed status (err gets the failing rank's message on rank 0). */
+int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64_t n_tasks, const int64_t *tasks,
+                      rf_batch *const *bs, int nlocal, int64_t rg_rows, int deflate, bool collective, rf_error *err);
+
+/* Opens path for reading by one task (rf__h5_lock held by the caller); checks for external links. */
+hid_t rf__h5_open_read(const char *path, bool mpio);
+
+#endif

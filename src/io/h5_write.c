@@ -1,0 +1,354 @@
+/*
+ * h5_write.c — writes one HDF5 table file (docs/FORMAT.md) with every rank of the job at once.
+ *
+ * Each rank brings the rows of its tasks. The ranks first agree, with one Allreduce, on every
+ * task's row count and string bytes; from those each rank knows where each of its tasks' rows go
+ * (task order, so the file holds the same rows in the same order at any rank count). Then the
+ * file, its groups, attributes and datasets are created collectively with their final sizes, and
+ * every rank writes its hyperslabs — one write per dataset, collective or independent transfers
+ * (riffle.hdf5.collectiveWrite). A rank with no rows still takes part with an empty selection.
+ * Each task's rows form its own row groups of at most rg_rows rows, with min / max / null count
+ * per column, written beside the data (table/_rowgroups).
+ *
+ * Errors: the ranks agree on local failures (out of memory) before the first collective HDF5
+ * call. Inside the collective sequence a failing call is remembered and the sequence goes on, so
+ * no rank leaves the others waiting in a collective; the caller agrees on the result afterwards.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "io/h5.h"
+#include "runtime/runtime.h"
+
+typedef struct {
+    hid_t dxpl;
+    int   deflate;
+    int   rc;             /* first failure, kept while the collective sequence continues */
+    const char *path;
+} wctx;
+
+static void fail_at(wctx *w, const char *what, const char *name)
+{
+    if (!w->rc) w->rc = rf__err_set(RF_ERR_IO, "%s: HDF5 %s failed%s%s", w->path, what, name ? " for " : "", name ? name : "");
+}
+
+static hid_t mkds(wctx *w, hid_t g, const char *name, hid_t type, hsize_t n, hsize_t chunk)
+{
+    hid_t sp = H5Screate_simple(1, &n, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (n > 0 && chunk > 0) {
+        hsize_t c = chunk < n ? chunk : n;
+        H5Pset_chunk(dcpl, 1, &c);
+        if (w->deflate > 0) H5Pset_deflate(dcpl, (unsigned)w->deflate);
+    }
+    hid_t ds = H5Dcreate2(g, name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (ds < 0) fail_at(w, "dataset create", name);
+    H5Pclose(dcpl);
+    H5Sclose(sp);
+    return ds;
+}
+
+/* Writes buf (mem_n elements of memtype) into the union of [start[i], start[i] + count[i]). */
+static void wr(wctx *w, hid_t ds, hid_t memtype, const void *buf, const hsize_t *start, const hsize_t *count, int nsel, hsize_t mem_n)
+{
+    if (ds < 0) { fail_at(w, "write", "an uncreated dataset"); return; }
+    hid_t fs = H5Dget_space(ds);
+    H5Sselect_none(fs);
+    for (int i = 0; i < nsel; i++)
+        if (count[i] > 0) H5Sselect_hyperslab(fs, H5S_SELECT_OR, &start[i], NULL, &count[i], NULL);
+    hsize_t one = mem_n ? mem_n : 1;
+    hid_t ms = H5Screate_simple(1, &one, NULL);
+    if (!mem_n) H5Sselect_none(ms);
+    static const char dummy[16];
+    if (H5Dwrite(ds, memtype, ms, fs, w->dxpl, buf ? buf : dummy) < 0) fail_at(w, "write", NULL);
+    H5Sclose(ms);
+    H5Sclose(fs);
+}
+
+static void attr_i64(wctx *w, hid_t obj, const char *name, int64_t v)
+{
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+    if (a < 0 || H5Awrite(a, H5T_NATIVE_INT64, &v) < 0) fail_at(w, "attribute", name);
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(sp);
+}
+
+static void attr_strs(wctx *w, hid_t obj, const char *name, const char **v, int n)
+{
+    hsize_t dn = (hsize_t)n;
+    hid_t sp = n ? H5Screate_simple(1, &dn, NULL) : H5Screate(H5S_NULL);
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+    if (a < 0 || (n && H5Awrite(a, t, v) < 0)) fail_at(w, "attribute", name);
+    if (a >= 0) H5Aclose(a);
+    H5Tclose(t);
+    H5Sclose(sp);
+}
+
+/* An upper bound for strings starting with p[0..n) when only RF_H5_STR_STATS bytes are kept. */
+static void str_upper(const char *p, int64_t n, char *out)
+{
+    memset(out, 0, RF_H5_STR_STATS);
+    bool nul = memchr(p, 0, (size_t)n) != NULL;
+    if (n <= RF_H5_STR_STATS && !nul) { memcpy(out, p, (size_t)n); return; }
+    int k = RF_H5_STR_STATS - 1;
+    if (!nul) {
+        memcpy(out, p, RF_H5_STR_STATS);
+        while (k >= 0 && (unsigned char)out[k] == 0xFF) out[k--] = 0;
+        if (k >= 0) { out[k]++; return; }
+    }
+    memset(out, 0xFF, RF_H5_STR_STATS);   /* no bound: readers treat all-0xFF as unbounded */
+}
+
+int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64_t n_tasks, const int64_t *tasks,
+                      rf_batch *const *bs, int nlocal, int64_t rg_rows, int deflate, bool collective, rf_error *err)
+{
+    int nc = s->n, rc = RF_OK, rank;
+    MPI_Comm_rank(comm, &rank);
+    if (rg_rows < 1) rg_rows = 1;
+    /* ---- local preparation, agreed on before any collective HDF5 call */
+    int *str_idx = rf_calloc((size_t)nc + 1, sizeof *str_idx), nstr = 0;
+    int64_t w = 0;
+    rf_batch *all = NULL;
+    int64_t *first = rf_calloc((size_t)nlocal + 1, sizeof *first);
+    int64_t *glob = NULL, *anynull = rf_calloc((size_t)nc + 1, sizeof *anynull);
+    if (!str_idx || !first || !anynull) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int c = 0; c < nc && !rc; c++) {
+        str_idx[c] = s->f[c].type == RF_TYPE_STRING ? nstr++ : -1;
+        if (rf_type_base(s->f[c].type) == RF_TYPE_ARRAY)
+            rc = rf__err_set(RF_ERR_INVALID, "%s: column '%s' is an array, which HDF5 tables cannot hold yet", path, s->f[c].name);
+    }
+    w = 1 + nstr;
+    if (!rc) {
+        rf_batch **tmp = rf_calloc((size_t)nlocal + 1, sizeof *tmp);
+        int nb = 0;
+        if (!tmp) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        for (int k = 0; k < nlocal && !rc; k++) {
+            first[k] = 0;
+            if (bs[k]) tmp[nb++] = bs[k];
+        }
+        if (!rc) rc = rf_batch_concat(tmp, nb, s, &all);
+        rf_free(tmp);
+    }
+    if (!rc && !(glob = rf_calloc((size_t)(n_tasks * w) + 1, sizeof *glob))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (!rc) {
+        int64_t row = 0;
+        for (int k = 0; k < nlocal; k++) {
+            int64_t n = bs[k] ? bs[k]->nrows : 0;
+            first[k] = row;
+            glob[tasks[k] * w] = n;
+            for (int c = 0; c < nc; c++) {
+                if (str_idx[c] < 0 || !n) continue;
+                const int64_t *o = all->cols[c]->data;
+                glob[tasks[k] * w + 1 + str_idx[c]] = o[row + n] - o[row];
+            }
+            row += n;
+        }
+        first[nlocal] = row;
+        for (int c = 0; c < nc; c++) {
+            rf_column *col = all->cols[c];
+            if (col->is_const) {
+                rf_column *x = NULL;
+                if ((rc = rf_column_expand(col, all->nrows, &x))) break;
+                rf_column_release(&all->cols[c]);
+                all->cols[c] = x;
+                col = x;
+            }
+            for (int64_t i = 0; i < all->nrows && !anynull[c]; i++) anynull[c] = !rf_column_valid(col, i);
+        }
+    }
+    if ((rc = rf__agree(comm, rc, err))) goto out;
+    MPI_Allreduce(MPI_IN_PLACE, glob, (int)(n_tasks * w), MPI_INT64_T, MPI_SUM, comm);
+    MPI_Allreduce(MPI_IN_PLACE, anynull, nc, MPI_INT64_T, MPI_MAX, comm);
+    /* ---- where every task's rows, bytes and row groups go */
+    int64_t N = 0, R = 0, *B = rf_calloc((size_t)nstr + 1, sizeof *B);
+    int64_t *row0 = rf_calloc((size_t)n_tasks + 1, sizeof *row0), *rg0 = rf_calloc((size_t)n_tasks + 1, sizeof *rg0);
+    int64_t *byte0 = rf_calloc((size_t)(n_tasks * (nstr ? nstr : 1)) + 1, sizeof *byte0);
+    hsize_t *st = rf_calloc((size_t)nlocal + 2, sizeof *st), *ct = rf_calloc((size_t)nlocal + 2, sizeof *ct);
+    rc = (B && row0 && rg0 && byte0 && st && ct) ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int64_t t = 0; t < n_tasks && !rc; t++) {
+        row0[t] = N;
+        rg0[t] = R;
+        N += glob[t * w];
+        R += (glob[t * w] + rg_rows - 1) / rg_rows;
+        for (int k = 0; k < nstr; k++) { byte0[t * nstr + k] = B[k]; B[k] += glob[t * w + 1 + k]; }
+    }
+    int64_t nl = all ? all->nrows : 0, rl = 0;
+    for (int k = 0; k < nlocal; k++) rl += (first[k + 1] - first[k] + rg_rows - 1) / rg_rows;
+    /* per local row group: offset in the file, rows, and each column's statistics */
+    int64_t *rg_off = rf_calloc((size_t)rl + 1, sizeof *rg_off), *rg_n = rf_calloc((size_t)rl + 1, sizeof *rg_n);
+    if (!rc && (!rg_off || !rg_n)) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if ((rc = rf__agree(comm, rc, err))) goto out2;
+
+    rf__h5_lock();
+    rf__h5_quiet();
+    wctx wc = { .dxpl = H5Pcreate(H5P_DATASET_XFER), .deflate = deflate, .path = path };
+    H5Pset_dxpl_mpio(wc.dxpl, collective || deflate > 0 ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT);
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_EARLIEST, H5F_LIBVER_V18);
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+    if (f < 0) {   /* the same on every rank: nothing collective follows */
+        wc.rc = rf__err_set(RF_ERR_IO, "%s: cannot create the HDF5 file", path);
+        H5Pclose(wc.dxpl);
+        rf__h5_unlock();
+        rc = wc.rc;
+        goto out2;
+    }
+    attr_i64(&wc, f, "riffle_format_version", RF_H5_FORMAT_VERSION);
+    hid_t g = H5Gcreate2(f, RF_H5_GROUP, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t gr = H5Gcreate2(f, RF_H5_RG_GROUP, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0 || gr < 0) fail_at(&wc, "group create", NULL);
+    {
+        const char **names = rf_calloc((size_t)nc + 1, sizeof *names), **types = rf_calloc((size_t)nc + 1, sizeof *types);
+        char (*tn)[32] = rf_calloc((size_t)nc + 1, sizeof *tn);
+        for (int c = 0; names && types && tn && c < nc; c++) {
+            names[c] = s->f[c].name;
+            snprintf(tn[c], sizeof tn[c], "%s", rf_type_name(s->f[c].type));
+            types[c] = tn[c];
+        }
+        if (names && types && tn) {
+            attr_strs(&wc, g, "columns", names, nc);
+            attr_strs(&wc, g, "types", types, nc);
+        } else fail_at(&wc, "attribute", "columns (out of memory)");
+        rf_free(names); rf_free(types); rf_free(tn);
+    }
+    attr_i64(&wc, g, "num_rows", N);
+    attr_i64(&wc, g, "num_row_groups", R);
+    attr_i64(&wc, g, "row_group_rows", rg_rows);
+    /* row groups: where they start and how many rows */
+    {
+        int64_t j = 0;
+        int nsel = 0;
+        for (int k = 0; k < nlocal; k++) {
+            int64_t n = first[k + 1] - first[k], t = tasks[k];
+            st[nsel] = (hsize_t)rg0[t];
+            ct[nsel] = (hsize_t)((n + rg_rows - 1) / rg_rows);
+            nsel++;
+            for (int64_t r = 0; r < n; r += rg_rows, j++) { rg_off[j] = row0[t] + r; rg_n[j] = n - r < rg_rows ? n - r : rg_rows; }
+        }
+        hid_t d1 = mkds(&wc, gr, "offset", H5T_STD_I64LE, (hsize_t)R, 0), d2 = mkds(&wc, gr, "rows", H5T_STD_I64LE, (hsize_t)R, 0);
+        wr(&wc, d1, H5T_NATIVE_INT64, rg_off, st, ct, nsel, (hsize_t)rl);
+        wr(&wc, d2, H5T_NATIVE_INT64, rg_n, st, ct, nsel, (hsize_t)rl);
+        if (d1 >= 0) H5Dclose(d1);
+        if (d2 >= 0) H5Dclose(d2);
+    }
+    /* the columns */
+    uint8_t *valid = rf_malloc((size_t)nl + 1);
+    int64_t *offs = rf_malloc(((size_t)nl + 2) * sizeof *offs), *nulls = rf_calloc((size_t)rl + 1, sizeof *nulls);
+    char *mn = rf_malloc(((size_t)rl + 1) * RF_H5_STR_STATS), *mx = rf_malloc(((size_t)rl + 1) * RF_H5_STR_STATS);
+    if (!valid || !offs || !nulls || !mn || !mx) fail_at(&wc, "write", "(out of memory)");   /* still take part */
+    hid_t strstat = H5Tcopy(H5T_C_S1);
+    H5Tset_size(strstat, RF_H5_STR_STATS);
+    H5Tset_strpad(strstat, H5T_STR_NULLPAD);
+    for (int c = 0; c < nc; c++) {
+        const rf_column *col = all->cols[c];
+        rf_type t = s->f[c].type;
+        bool str = str_idx[c] >= 0, ok = !wc.rc;
+        char nm[1200];
+        int nsel = 0;
+        hsize_t chunk = (hsize_t)(rg_rows < 1048576 ? rg_rows : 1048576);
+        for (int k = 0; k < nlocal; k++) { st[nsel] = (hsize_t)row0[tasks[k]]; ct[nsel] = (hsize_t)(first[k + 1] - first[k]); nsel++; }
+        if (str) {
+            int si = str_idx[c];
+            const int64_t *o = col->data;
+            for (int k = 0; ok && k < nlocal; k++)
+                for (int64_t i = first[k]; i < first[k + 1]; i++) offs[i] = byte0[tasks[k] * nstr + si] + (o[i] - o[first[k]]);
+            int64_t nmem = nl;
+            if (rank == 0 && ok) { offs[nl] = B[si]; st[nsel] = (hsize_t)N; ct[nsel] = 1; nmem++; }
+            rf__h5_dsname(s->f[c].name, ".offsets", nm, sizeof nm);
+            hid_t d = mkds(&wc, g, nm, H5T_STD_I64LE, (hsize_t)N + 1, chunk);
+            wr(&wc, d, H5T_NATIVE_INT64, offs, st, ct, nsel + (rank == 0 ? 1 : 0), (hsize_t)(ok ? nmem : 0));
+            if (d >= 0) H5Dclose(d);
+            for (int k = 0; k < nlocal; k++) {
+                st[k] = (hsize_t)byte0[tasks[k] * nstr + si];
+                ct[k] = (hsize_t)(ok && first[k + 1] > first[k] ? o[first[k + 1]] - o[first[k]] : 0);
+            }
+            rf__h5_dsname(s->f[c].name, ".bytes", nm, sizeof nm);
+            d = mkds(&wc, g, nm, H5T_STD_U8LE, (hsize_t)B[si], 1 << 20);
+            wr(&wc, d, H5T_NATIVE_UINT8, col->bytes + (nl ? o[0] : 0), st, ct, nlocal, (hsize_t)(ok && nl ? o[nl] - o[0] : 0));
+            if (d >= 0) H5Dclose(d);
+            for (int k = 0; k < nlocal; k++) { st[k] = (hsize_t)row0[tasks[k]]; ct[k] = (hsize_t)(first[k + 1] - first[k]); }
+        } else {
+            hid_t ft = rf__h5_type(t), mt = rf__h5_type(t);
+            rf__h5_dsname(s->f[c].name, NULL, nm, sizeof nm);
+            hid_t d = mkds(&wc, g, nm, ft, (hsize_t)N, chunk);
+            wr(&wc, d, mt, col->data, st, ct, nsel, (hsize_t)(ok ? nl : 0));
+            if (d >= 0) H5Dclose(d);
+            H5Tclose(ft);
+            H5Tclose(mt);
+        }
+        if (anynull[c]) {
+            for (int64_t i = 0; ok && i < nl; i++) valid[i] = rf_column_valid(col, i);
+            rf__h5_dsname(s->f[c].name, ".valid", nm, sizeof nm);
+            hid_t d = mkds(&wc, g, nm, H5T_STD_U8LE, (hsize_t)N, chunk);
+            wr(&wc, d, H5T_NATIVE_UINT8, valid, st, ct, nsel, (hsize_t)(ok ? nl : 0));
+            if (d >= 0) H5Dclose(d);
+        }
+        /* statistics per row group */
+        size_t sw = str ? RF_H5_STR_STATS : rf_type_width(t);
+        int64_t j = 0;
+        for (int k = 0; ok && k < nlocal; k++)
+            for (int64_t r = first[k]; r < first[k + 1]; r += rg_rows, j++) {
+                int64_t e = r + rg_rows < first[k + 1] ? r + rg_rows : first[k + 1], lo = -1, hi = -1;
+                nulls[j] = 0;
+                for (int64_t i = r; i < e; i++) {
+                    if (!rf_column_valid(col, i)) { nulls[j]++; continue; }
+                    if (lo < 0 || rf_column_cmp(col, i, col, lo) < 0) lo = i;
+                    if (hi < 0 || rf_column_cmp(col, i, col, hi) > 0) hi = i;
+                }
+                char *pmn = mn + (size_t)j * sw, *pmx = mx + (size_t)j * sw;
+                memset(pmn, 0, sw);
+                memset(pmx, 0, sw);
+                if (lo < 0) continue;
+                if (str) {
+                    int64_t ln, lx;
+                    const char *a = rf_col_str(col, lo, &ln), *b = rf_col_str(col, hi, &lx);
+                    memcpy(pmn, a, (size_t)(ln < RF_H5_STR_STATS ? ln : RF_H5_STR_STATS));
+                    str_upper(b, lx, pmx);
+                } else {
+                    memcpy(pmn, (const char *)col->data + (size_t)lo * sw, sw);
+                    memcpy(pmx, (const char *)col->data + (size_t)hi * sw, sw);
+                }
+            }
+        for (int k = 0; k < nlocal; k++) { st[k] = (hsize_t)rg0[tasks[k]]; ct[k] = (hsize_t)((first[k + 1] - first[k] + rg_rows - 1) / rg_rows); }
+        hid_t ft = str ? H5Tcopy(strstat) : rf__h5_type(t), mt = str ? H5Tcopy(strstat) : rf__h5_type(t);
+        rf__h5_dsname(s->f[c].name, ".min", nm, sizeof nm);
+        hid_t d = mkds(&wc, gr, nm, ft, (hsize_t)R, 0);
+        wr(&wc, d, mt, mn, st, ct, nlocal, (hsize_t)(ok ? rl : 0));
+        if (d >= 0) H5Dclose(d);
+        rf__h5_dsname(s->f[c].name, ".max", nm, sizeof nm);
+        d = mkds(&wc, gr, nm, ft, (hsize_t)R, 0);
+        wr(&wc, d, mt, mx, st, ct, nlocal, (hsize_t)(ok ? rl : 0));
+        if (d >= 0) H5Dclose(d);
+        rf__h5_dsname(s->f[c].name, ".nulls", nm, sizeof nm);
+        d = mkds(&wc, gr, nm, H5T_STD_I64LE, (hsize_t)R, 0);
+        wr(&wc, d, H5T_NATIVE_INT64, nulls, st, ct, nlocal, (hsize_t)(ok ? rl : 0));
+        if (d >= 0) H5Dclose(d);
+        H5Tclose(ft);
+        H5Tclose(mt);
+    }
+    H5Tclose(strstat);
+    rf_free(valid); rf_free(offs); rf_free(nulls); rf_free(mn); rf_free(mx);
+    if (gr >= 0) H5Gclose(gr);
+    if (g >= 0) H5Gclose(g);
+    if (H5Fclose(f) < 0) fail_at(&wc, "file close", NULL);
+    H5Pclose(wc.dxpl);
+    rf__h5_unlock();
+    rc = wc.rc;
+    if (!rc && rank == 0) {   /* a closed file is flushed to disk before anyone renames it */
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) != 0) rc = rf__err_set(RF_ERR_IO, "%s: fsync failed: %s", path, strerror(errno));
+        if (fd >= 0) close(fd);
+    }
+out2:
+    rf_free(B); rf_free(row0); rf_free(rg0); rf_free(byte0); rf_free(st); rf_free(ct); rf_free(rg_off); rf_free(rg_n);
+out:
+    rf_batch_destroy(&all);
+    rf_free(str_idx); rf_free(first); rf_free(glob); rf_free(anynull);
+    return rc;
+}
