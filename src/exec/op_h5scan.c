@@ -59,6 +59,7 @@ static int open_(rf_op *op)
     hid_t g = s->f >= 0 ? H5Gopen2(s->f, RF_H5_GROUP, H5P_DEFAULT) : -1;
     if (g < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot open the HDF5 table (changed since the job was planned?)", s->fname);
     for (int k = 0; k < nr && !rc; k++) {
+        if (src->read[k] >= src->file_schema->n - src->n_part) continue;   /* a partition column */
         const rf_field *fd = &src->file_schema->f[src->read[k]];
         char nm[1200];
         if (fd->type == RF_TYPE_STRING) {
@@ -104,6 +105,8 @@ static int next(rf_op *op, rf_batch **out)
         rf_column *c = NULL;
         if ((rc = rf_column_create(fd->type, n, &c))) break;
         b->cols[k] = c;
+        c->len = n;
+        if (src->read[k] >= src->file_schema->n - src->n_part) continue;   /* set below */
         rf__h5_lock();
         if (fd->type == RF_TYPE_STRING) {
             int64_t *o = s->obuf;
@@ -142,6 +145,8 @@ static int next(rf_op *op, rf_batch **out)
         if (!rc && fd->type == RF_TYPE_BOOL)   /* any nonzero byte is true */
             for (int64_t i = 0; i < n; i++) ((uint8_t *)c->data)[i] = ((uint8_t *)c->data)[i] != 0;
     }
+    b->nrows = n;
+    if (!rc && src->n_part) rc = rf__partition_values(src, src->split_file[op->task], b);
     if (rc) goto done;
     s->pos += n;
     *out = b;

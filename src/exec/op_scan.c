@@ -287,7 +287,7 @@ static int open_(rf_op *op)
     s->fsize = lseek(s->fd, 0, SEEK_END);
     RF_CHECK(s->fsize >= 0, RF_ERR_IO, "%s: cannot seek: %s", s->fname, strerror(errno));
     RF_CHECK((s->col_of = rf_malloc((size_t)(src->file_schema->n + 1) * sizeof *s->col_of)) != NULL, RF_ERR_NOMEM, "out of memory");
-    for (int i = 0; i < src->file_schema->n; i++) s->col_of[i] = -1;
+    for (int i = 0; i < src->file_schema->n; i++) s->col_of[i] = -1;   /* (partition columns are never in the file) */
     for (int k = 0; k < src->n_read; k++) s->col_of[src->read[k]] = k;
     /* where does this split's first record start, and on which line? */
     bool in_quote = false;
@@ -330,7 +330,7 @@ static int next_batch(rf_op *op, rf_batch **out)
     const rf_plan *pl = op->plan;
     const rf_source *src = s->src;
     rf_batch *b = NULL;
-    int rc = RF_OK, ncols = pl->schema->n, nfile = src->file_schema->n;
+    int rc = RF_OK, ncols = pl->schema->n, nfile = src->file_schema->n - src->n_part;
     if (s->done) return RF_OK;
     RF_TRY(rf_batch_create(ncols, 0, &b));
     for (int k = 0; k < ncols; k++) RF_TRY(rf_column_create(pl->schema->f[k].type, 1024, &b->cols[k]));
@@ -374,6 +374,7 @@ static int next_batch(rf_op *op, rf_batch **out)
         for (int k = 0; k < ncols; k++) {
             int fi = src->read[k];
             rf_column *c = b->cols[k];
+            if (fi >= nfile) continue;   /* a partition column: filled in below */
             if (src->format == RF_FMT_TEXT) { RF_TRY(convert(s, &s->sp[0], c, &(bool){ true })); continue; }
             if (fi >= nf) { RF_TRY(rf_column_append_null(c)); continue; }
             bool ok;
@@ -398,6 +399,7 @@ static int next_batch(rf_op *op, rf_batch **out)
     }
     if (s->pos >= s->end || s->pos >= s->fsize) s->done = true;
     b->nrows = rows;
+    if (rows > 0 && src->n_part) RF_TRY(rf__partition_values(src, src->split_file[op->task], b));
     if (rows > 0) { *out = b; b = NULL; }
 done:
     rf_batch_destroy(&b);

@@ -53,6 +53,18 @@ static void sibling(const char *path, const char *tag, int64_t job, char *out, s
     snprintf(out, cap, "%s/.%s.riffle-%s-%lld", dirname(a), basename(b), tag, (long long)job);
 }
 
+int rf__mkdirs(const char *path)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s", path);
+    for (char *q = p + 1; *q; q++)
+        if (*q == '/') { *q = '\0'; mkdir(p, 0755); *q = '/'; }
+    if (mkdir(p, 0755) != 0 && errno != EEXIST) return rf__err_set(RF_ERR_IO, "%s: cannot create directory: %s", p, strerror(errno));
+    struct stat st;
+    if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) return rf__err_set(RF_ERR_IO, "%s: not a directory", p);
+    return RF_OK;
+}
+
 static int fsync_path(const char *p)
 {
     int fd = open(p, O_RDONLY | O_CLOEXEC);
@@ -69,8 +81,12 @@ int rf__output_prepare(rf_action *act)
     bool exists = stat(act->path, &st) == 0;
     if (exists && act->write_mode == 0)
         return rf__err_set(RF_ERR_INVALID, "output path %s already exists (mode error); use mode=overwrite or mode=append", act->path);
-    if (exists && !S_ISDIR(st.st_mode))
+    if (exists && act->single_file && S_ISDIR(st.st_mode))
+        return rf__err_set(RF_ERR_INVALID, "output path %s is a directory; give a file name", act->path);
+    if (exists && !act->single_file && !S_ISDIR(st.st_mode))
         return rf__err_set(RF_ERR_INVALID, "output path %s exists and is not a directory", act->path);
+    if (exists && act->single_file && act->write_mode == 2)
+        return rf__err_set(RF_ERR_INVALID, "output file %s exists: a single file cannot be appended to", act->path);
     snprintf(parent, sizeof parent, "%s", act->path);
     char *par = dirname(parent);
     /* missing parent directories are created, as Spark's writers do */
@@ -113,11 +129,44 @@ void rf__output_abort(const rf_action *act)
     rf__err_clear();
 }
 
+/* Append: moves every part file of staging dir `from` into `to` under a job-unique name, keeping
+ * partition directories (created as needed). */
+static int move_parts(const char *from, const char *to, int64_t job)
+{
+    DIR *d = opendir(from);
+    if (!d) return rf__err_set(RF_ERR_IO, "%s: %s", from, strerror(errno));
+    struct dirent *e;
+    int rc = RF_OK;
+    char p[4400], q[4400];
+    while ((e = readdir(d)) && !rc) {
+        if (e->d_name[0] == '.' || e->d_name[0] == '_') continue;
+        snprintf(p, sizeof p, "%s/%s", from, e->d_name);
+        struct stat st;
+        if (stat(p, &st) != 0) continue;
+        if (S_ISDIR(st.st_mode)) {   /* a partition directory */
+            snprintf(q, sizeof q, "%s/%s", to, e->d_name);
+            if (!(rc = rf__mkdirs(q))) rc = move_parts(p, q, job);
+            continue;
+        }
+        if (strncmp(e->d_name, "part-", 5)) continue;
+        snprintf(q, sizeof q, "%s/part-j%lld-%s", to, (long long)job, e->d_name + 5);
+        if (rename(p, q) != 0) rc = rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", p, q, strerror(errno));
+    }
+    closedir(d);
+    return rc ? rc : fsync_path(to);
+}
+
 int rf__output_commit(const rf_action *act)
 {
     char p[4096], q[4096], old[4096];
     int rc = RF_OK;
-    DIR *d;
+    if (act->single_file) {   /* the file itself is the output: one rename replaces it */
+        snprintf(p, sizeof p, "%s/part-00000.h5", act->staging);
+        if (rename(p, act->path) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", p, act->path, strerror(errno));
+        snprintf(q, sizeof q, "%s", act->path);
+        RF_TRY(fsync_path(dirname(q)));
+        return rf__rmtree(act->staging);
+    }
     snprintf(p, sizeof p, "%s/_SUCCESS", act->staging);
     int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return rf__err_set(RF_ERR_IO, "%s: cannot create: %s", p, strerror(errno));
@@ -125,17 +174,7 @@ int rf__output_commit(const rf_action *act)
     close(fd);
     RF_TRY(fsync_path(act->staging));
     if (act->write_mode == 2 && access(act->path, F_OK) == 0) {
-        d = opendir(act->staging);
-        if (!d) return rf__err_set(RF_ERR_IO, "%s: %s", act->staging, strerror(errno));
-        struct dirent *e;
-        while ((e = readdir(d)) && !rc) {
-            if (strncmp(e->d_name, "part-", 5)) continue;
-            snprintf(p, sizeof p, "%s/%s", act->staging, e->d_name);
-            snprintf(q, sizeof q, "%s/part-j%lld-%s", act->path, (long long)act->job_id, e->d_name + 5);
-            if (rename(p, q) != 0) rc = rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", p, q, strerror(errno));
-        }
-        closedir(d);
-        if (rc) return rc;
+        RF_TRY(move_parts(act->staging, act->path, act->job_id));
         snprintf(q, sizeof q, "%s/_SUCCESS", act->path);
         snprintf(p, sizeof p, "%s/_SUCCESS", act->staging);
         if (rename(p, q) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", p, q, strerror(errno));

@@ -2,13 +2,15 @@
  * csv_write.c — writes one task's rows as a CSV part file in the job's staging directory.
  * Fields are quoted when they hold the delimiter, a quote, a newline, or are empty strings (so an
  * empty string and NULL stay distinct); quotes are doubled (RFC 4180). The file is fsynced before
- * it is closed: the commit renames only complete files.
+ * it is closed: the commit renames only complete files. With partitionBy, each partition's rows go to
+ * <staging>/<col=value>/part-<task>.csv and the partition columns leave the rows.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
 #include "runtime/runtime.h"
+#include "io/partition.h"
 
 static int flush(int fd, rf_buf *b, const char *path)
 {
@@ -45,45 +47,94 @@ static int put_field(rf_buf *out, const rf_column *c, int64_t i, char delim, rf_
     return rc ? rc : rf_buf_put_u8(out, '"');
 }
 
+/* One output file of a task: the whole task's rows, or one partition's. */
+typedef struct {
+    char  *key;        /* "c=v/..." or "" */
+    int    fd;
+    rf_buf out;
+    char   path[4400];
+} csv_out;
+
+static int open_out(const rf_action *act, int64_t task, const char *key, const rf_schema *s, const bool *drop, csv_out *o)
+{
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s%s%s", act->staging, *key ? "/" : "", key);
+    int rc;
+    if (*key && (rc = rf__mkdirs(dir))) return rc;
+    snprintf(o->path, sizeof o->path, "%s/part-%05lld.csv", dir, (long long)task);
+    o->fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (o->fd < 0) return rf__err_set(RF_ERR_IO, "%s: cannot create: %s", o->path, strerror(errno));
+    if (!act->header) return RF_OK;
+    bool first = true;
+    for (int c = 0; c < s->n; c++) {
+        if (drop[c]) continue;
+        int rc = rf_buf_printf(&o->out, "%s%s", first ? "" : (char[]){ act->delim, 0 }, s->f[c].name);
+        if (rc) return rc;
+        first = false;
+    }
+    return rf_buf_put_u8(&o->out, '\n');
+}
+
 int rf__csv_write_part(const rf_action *act, int64_t task, rf_op *op, const rf_schema *s, int64_t *rows)
 {
-    char path[4096];
-    rf_buf out = { 0 }, tmp = { 0 };
+    rf_buf tmp = { 0 }, key = { 0 }, ktmp = { 0 };
     rf_batch *b = NULL;
-    int fd = -1, rc = RF_OK;
+    csv_out *outs = NULL;
+    int64_t nout = 0, cap = 0, last = -1;
+    int *pcols = NULL, np = 0, rc = RF_OK;
+    bool *drop = rf_calloc((size_t)s->n + 1, sizeof *drop);
     *rows = 0;
-    snprintf(path, sizeof path, "%s/part-%05lld.csv", act->staging, (long long)task);
+    RF_CHECK(drop != NULL, RF_ERR_NOMEM, "out of memory");
+    RF_TRY(rf__part_columns(s, act->partition_by, &pcols, &np));
+    for (int k = 0; k < np; k++) drop[pcols[k]] = true;   /* partition values live in the directory names */
     for (;;) {
         RF_TRY(rf__op_next(op, &b));
         if (!b) break;
-        if (b->nrows && fd < 0) {   /* tasks without rows write no file */
-            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-            RF_CHECK(fd >= 0, RF_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-            if (act->header)
-                for (int c = 0; c < s->n; c++) {
-                    RF_TRY(rf_buf_printf(&out, "%s%s", c ? (char[]){ act->delim, 0 } : "", s->f[c].name));
-                    if (c == s->n - 1) RF_TRY(rf_buf_put_u8(&out, '\n'));
-                }
-        }
         for (int64_t i = 0; i < b->nrows; i++) {
-            for (int c = 0; c < b->ncols; c++) {
-                if (c) RF_TRY(rf_buf_put_u8(&out, (uint8_t)act->delim));
-                RF_TRY(put_field(&out, b->cols[c], i, act->delim, &tmp));
+            if (np) RF_TRY(rf__part_key(b, i, pcols, np, s, &key, &ktmp));
+            const char *k = np ? (const char *)key.data : "";
+            if (last < 0 || strcmp(outs[last].key, k)) {   /* tasks without rows write no file */
+                last = -1;
+                for (int64_t j = 0; j < nout && last < 0; j++) if (!strcmp(outs[j].key, k)) last = j;
+                if (last < 0) {
+                    RF_TRY(rf__grow((void **)&outs, &cap, nout + 1, sizeof *outs));
+                    memset(&outs[nout], 0, sizeof *outs);
+                    outs[nout].fd = -1;
+                    RF_CHECK((outs[nout].key = rf_strdup(k)) != NULL, RF_ERR_NOMEM, "out of memory");
+                    last = nout++;
+                    RF_TRY(open_out(act, task, k, s, drop, &outs[last]));
+                }
             }
-            RF_TRY(rf_buf_put_u8(&out, '\n'));
-            if (out.len > (1 << 20)) RF_TRY(flush(fd, &out, path));
+            csv_out *o = &outs[last];
+            bool first = true;
+            for (int c = 0; c < b->ncols; c++) {
+                if (drop[c]) continue;
+                if (!first) RF_TRY(rf_buf_put_u8(&o->out, (uint8_t)act->delim));
+                RF_TRY(put_field(&o->out, b->cols[c], i, act->delim, &tmp));
+                first = false;
+            }
+            RF_TRY(rf_buf_put_u8(&o->out, '\n'));
+            if (o->out.len > (1 << 20)) RF_TRY(flush(o->fd, &o->out, o->path));
         }
         *rows += b->nrows;
         rf_batch_destroy(&b);
     }
-    if (fd >= 0) {
-        RF_TRY(flush(fd, &out, path));
-        RF_CHECK(fsync(fd) == 0, RF_ERR_IO, "%s: fsync failed: %s", path, strerror(errno));
+    for (int64_t j = 0; j < nout; j++) {
+        RF_TRY(flush(outs[j].fd, &outs[j].out, outs[j].path));
+        RF_CHECK(fsync(outs[j].fd) == 0, RF_ERR_IO, "%s: fsync failed: %s", outs[j].path, strerror(errno));
     }
 done:
-    if (fd >= 0 && close(fd) != 0 && !rc) rc = rf__err_set(RF_ERR_IO, "%s: close failed: %s", path, strerror(errno));
+    for (int64_t j = 0; j < nout; j++) {
+        if (outs[j].fd >= 0 && close(outs[j].fd) != 0 && !rc) rc = rf__err_set(RF_ERR_IO, "%s: close failed: %s", outs[j].path, strerror(errno));
+        rf_buf_fini(&outs[j].out);
+        rf_free(outs[j].key);
+    }
+    rf_free(outs);
+    rf_free(pcols);
+    rf_free(drop);
     rf_batch_destroy(&b);
-    rf_buf_fini(&out);
     rf_buf_fini(&tmp);
+    rf_buf_fini(&key);
+    rf_buf_fini(&ktmp);
     return rc;
 }

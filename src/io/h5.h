@@ -41,6 +41,12 @@ int rf__h5_read_meta(const char *path, rf_source *src, int fi);
 int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64_t n_tasks, const int64_t *tasks,
                       rf_batch *const *bs, int nlocal, int64_t rg_rows, int deflate, bool collective, rf_error *err);
 
+/* Collective: the rows, partitioned by columns pcols, as dir/<c=v/...>/part-00000.h5, one file
+ * per partition value (every rank takes part in every file); the partition columns leave the files. */
+int rf__h5_write_partitioned(MPI_Comm comm, const char *dir, const rf_schema *s, const int *pcols, int np, int64_t n_tasks,
+                             const int64_t *tasks, rf_batch *const *bs, int nlocal, int64_t rg_rows, int deflate, bool collective,
+                             rf_error *err);
+
 /* Opens path for reading by one task (rf__h5_lock held by the caller); checks for external links. */
 hid_t rf__h5_open_read(const char *path, bool mpio);
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include "io/h5.h"
 #include "runtime/runtime.h"
+#include "io/partition.h"
 
 typedef struct {
     hid_t dxpl;
@@ -350,5 +351,109 @@ out2:
 out:
     rf_batch_destroy(&all);
     rf_free(str_idx); rf_free(first); rf_free(glob); rf_free(anynull);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- partitioned output */
+static int cmp_key(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int rf__h5_write_partitioned(MPI_Comm comm, const char *dir, const rf_schema *s, const int *pcols, int np, int64_t n_tasks,
+                             const int64_t *tasks, rf_batch *const *bs, int nlocal, int64_t rg_rows, int deflate, bool collective,
+                             rf_error *err)
+{
+    int rank, nranks, rc = RF_OK;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &nranks);
+    rf_keydict kd = { 0 };
+    rf_buf key = { 0 }, tmp = { 0 }, mine = { 0 };
+    int64_t **ids = rf_calloc((size_t)nlocal + 1, sizeof *ids);   /* per local task, per row: its key in kd */
+    char **all = NULL, *recv = NULL;
+    int64_t nall = 0;
+    int *cnt = rf_calloc((size_t)nranks, sizeof *cnt), *dsp = rf_calloc((size_t)nranks, sizeof *dsp);
+    rf_schema *ds = NULL;
+    int *keep = rf_calloc((size_t)s->n + 1, sizeof *keep), nkeep = 0;
+    rf_batch **part = rf_calloc((size_t)nlocal + 1, sizeof *part);
+    int64_t *sel = NULL;
+    if (!ids || !cnt || !dsp || !keep || !part) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    /* the data columns: every column but the partition columns */
+    for (int c = 0; c < s->n && !rc; c++) {
+        bool p = false;
+        for (int k = 0; k < np; k++) p |= pcols[k] == c;
+        if (!p) keep[nkeep++] = c;
+    }
+    if (!rc && !(rc = rf_schema_create(nkeep, &ds)))
+        for (int k = 0; k < nkeep; k++) {
+            ds->f[k] = s->f[keep[k]];
+            ds->f[k].name = rf_strdup(s->f[keep[k]].name);
+            ds->f[k].qual = NULL;
+        }
+    for (int k = 0; k < nlocal && !rc; k++) {
+        if (!bs[k]) continue;
+        if (!(ids[k] = rf_malloc((size_t)bs[k]->nrows * sizeof **ids + 1))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+        for (int64_t i = 0; i < bs[k]->nrows && !rc; i++) {
+            rc = rf__part_key(bs[k], i, pcols, np, s, &key, &tmp);
+            if (!rc) rc = rf__keydict_id(&kd, (const char *)key.data, &ids[k][i]);
+        }
+    }
+    for (int64_t i = 0; i < kd.n && !rc; i++) rc = rf_buf_put(&mine, kd.keys[i], strlen(kd.keys[i]) + 1);
+    if ((rc = rf__agree(comm, rc, err))) goto done;
+    /* every rank learns every key; files are written key by key in sorted order */
+    int len = (int)mine.len, total = 0;
+    MPI_Allgather(&len, 1, MPI_INT, cnt, 1, MPI_INT, comm);
+    for (int r = 0; r < nranks; r++) { dsp[r] = total; total += cnt[r]; }
+    recv = rf_malloc((size_t)total + 1);
+    rc = recv ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if ((rc = rf__agree(comm, rc, err))) goto done;
+    MPI_Allgatherv(mine.data, len, MPI_CHAR, recv, cnt, dsp, MPI_CHAR, comm);
+    for (int64_t p = 0; p < total; p += (int64_t)strlen(recv + p) + 1) nall++;
+    if (!(all = rf_calloc((size_t)nall + 1, sizeof *all))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    nall = 0;
+    for (int64_t p = 0; all && p < total; p += (int64_t)strlen(recv + p) + 1) all[nall++] = recv + p;
+    if (all) {
+        qsort(all, (size_t)nall, sizeof *all, cmp_key);
+        int64_t u = 0;
+        for (int64_t i = 0; i < nall; i++) if (!u || strcmp(all[u - 1], all[i])) all[u++] = all[i];
+        nall = u;
+    }
+    char path[8400];
+    for (int64_t i = 0; i < nall && rank == 0 && !rc; i++) {   /* the directories, before the collective creates */
+        snprintf(path, sizeof path, "%s/%s", dir, all[i]);
+        rc = rf__mkdirs(path);
+    }
+    if ((rc = rf__agree(comm, rc, err))) goto done;
+    int64_t maxrows = 0;
+    for (int k = 0; k < nlocal; k++) if (bs[k] && bs[k]->nrows > maxrows) maxrows = bs[k]->nrows;
+    sel = rf_malloc((size_t)maxrows * sizeof *sel + 8);
+    if ((rc = rf__agree(comm, sel ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory"), err))) goto done;
+    for (int64_t i = 0; i < nall && !rc; i++) {
+        int64_t id = -1;
+        for (int64_t j = 0; j < kd.n; j++) if (!strcmp(kd.keys[j], all[i])) { id = j; break; }
+        int lrc = RF_OK;
+        for (int k = 0; k < nlocal && !lrc; k++) {
+            part[k] = NULL;
+            if (!bs[k] || id < 0) continue;
+            int64_t n = 0;
+            for (int64_t r = 0; r < bs[k]->nrows; r++) if (ids[k][r] == id) sel[n++] = r;
+            if (!n) continue;
+            rf_batch *g = NULL, proj = { .nrows = bs[k]->nrows, .ncols = nkeep, .cols = rf_calloc((size_t)nkeep + 1, sizeof *proj.cols) };
+            if (!proj.cols) { lrc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+            for (int c = 0; c < nkeep; c++) proj.cols[c] = bs[k]->cols[keep[c]];
+            lrc = rf_batch_gather(&proj, sel, n, &g);
+            rf_free(proj.cols);
+            part[k] = g;
+        }
+        if ((rc = rf__agree(comm, lrc, err))) break;
+        snprintf(path, sizeof path, "%s/%s/part-00000.h5", dir, all[i]);
+        rc = rf__h5_write_file(comm, path, ds, n_tasks, tasks, part, nlocal, rg_rows, deflate, collective, err);
+        rc = rf__agree(comm, rc, err);
+        for (int k = 0; k < nlocal; k++) rf_batch_destroy(&part[k]);
+    }
+done:
+    for (int k = 0; ids && k < nlocal; k++) rf_free(ids[k]);
+    for (int k = 0; part && k < nlocal; k++) rf_batch_destroy(&part[k]);
+    rf_free(ids); rf_free(part); rf_free(all); rf_free(recv); rf_free(cnt); rf_free(dsp); rf_free(keep); rf_free(sel);
+    rf_schema_destroy(&ds);
+    rf__keydict_fini(&kd);
+    rf_buf_fini(&key); rf_buf_fini(&tmp); rf_buf_fini(&mine);
     return rc;
 }

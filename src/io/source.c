@@ -12,38 +12,42 @@
 #include <sys/stat.h>
 #include "plan/plan.h"
 #include "io/h5.h"
+#include "io/partition.h"
 
 int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const char *options, int64_t sample_bytes,
                      rf_source **out);
 
-static int add_file(rf_source *s, int64_t *cap, const char *path, int64_t size)
+/* Files found so far, with the partition directories (`k=v/...`, relative to the path given) each
+ * was found under. */
+typedef struct { char **rel; int64_t cap, n; } found;
+
+static int add_file(rf_source *s, int64_t *cap, found *fd, const char *path, int64_t size, const char *rel)
 {
-    int64_t c2 = *cap;
+    int64_t c2 = *cap, c3 = fd->cap;
     int rc = rf__grow((void **)&s->files, cap, s->n_files + 1, sizeof *s->files);
     if (!rc) rc = rf__grow((void **)&s->sizes, &c2, s->n_files + 1, sizeof *s->sizes);
+    if (!rc) rc = rf__grow((void **)&fd->rel, &c3, s->n_files + 1, sizeof *fd->rel);
+    fd->cap = c3;
     if (rc) return rc;
-    if (!(s->files[s->n_files] = rf_strdup(path))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    fd->rel[s->n_files] = rf_strdup(rel);
+    fd->n = s->n_files + 1;   /* freed by the caller, even on failure */
+    if (!(s->files[s->n_files] = rf_strdup(path)) || !fd->rel[s->n_files]) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     s->sizes[s->n_files++] = size;
+    fd->n = s->n_files;
     return RF_OK;
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static int add_path(rf_source *s, int64_t *cap, const char *path)
+static bool is_part_dir(const char *name)
+{
+    const char *eq = strchr(name, '=');
+    return eq && eq != name && name[0] != '.' && name[0] != '_';
+}
+
+static int add_dir(rf_source *s, int64_t *cap, found *fd, const char *path, const char *rel)
 {
     struct stat st;
-    if (strpbrk(path, "*?[")) {
-        glob_t g;
-        int r = glob(path, 0, NULL, &g);
-        if (r == GLOB_NOMATCH) return rf__err_set(RF_ERR_INVALID, "path does not exist: no file matches %s", path);
-        if (r) return rf__err_set(RF_ERR_IO, "%s: glob failed", path);
-        int rc = RF_OK;
-        for (size_t i = 0; i < g.gl_pathc && !rc; i++) rc = add_path(s, cap, g.gl_pathv[i]);
-        globfree(&g);
-        return rc;
-    }
-    if (stat(path, &st) != 0) return rf__err_set(RF_ERR_INVALID, "path does not exist: %s", path);
-    if (!S_ISDIR(st.st_mode)) return add_file(s, cap, path, st.st_size);
     DIR *d = opendir(path);
     if (!d) return rf__err_set(RF_ERR_IO, "%s: cannot open directory: %s", path, strerror(errno));
     char **names = NULL;
@@ -52,23 +56,117 @@ static int add_path(rf_source *s, int64_t *cap, const char *path)
     struct dirent *e;
     while ((e = readdir(d)) && !rc) {
         if (e->d_name[0] == '.' || e->d_name[0] == '_') continue;   /* hidden, _SUCCESS, staging */
-        char full[4096];
-        snprintf(full, sizeof full, "%s/%s", path, e->d_name);
-        if (stat(full, &st) != 0 || !S_ISREG(st.st_mode)) continue;
-        if (s->format == RF_FMT_HDF5) {   /* a table directory: its .h5 files */
-            size_t ln = strlen(e->d_name);
-            if (!(ln > 3 && !strcmp(e->d_name + ln - 3, ".h5")) && !(ln > 5 && !strcmp(e->d_name + ln - 5, ".hdf5"))) continue;
-        }
         rc = rf__grow((void **)&names, &nc, n + 1, sizeof *names);
-        if (!rc && !(names[n++] = rf_strdup(full))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        if (!rc && !(names[n++] = rf_strdup(e->d_name))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     }
     closedir(d);
     if (n > 1) qsort(names, (size_t)n, sizeof *names, cmp_str);
     for (int64_t i = 0; i < n && !rc; i++) {
-        if (stat(names[i], &st) == 0) rc = add_file(s, cap, names[i], st.st_size);
+        char full[4096], sub[4096];
+        snprintf(full, sizeof full, "%s/%s", path, names[i]);
+        if (stat(full, &st) != 0) continue;
+        if (S_ISDIR(st.st_mode)) {   /* partition directories: col=value */
+            if (!is_part_dir(names[i])) continue;
+            snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", names[i]);
+            rc = add_dir(s, cap, fd, full, sub);
+            continue;
+        }
+        if (!S_ISREG(st.st_mode)) continue;
+        if (s->format == RF_FMT_HDF5) {   /* a table directory: its .h5 files */
+            size_t ln = strlen(names[i]);
+            if (!(ln > 3 && !strcmp(names[i] + ln - 3, ".h5")) && !(ln > 5 && !strcmp(names[i] + ln - 5, ".hdf5"))) continue;
+        }
+        rc = add_file(s, cap, fd, full, st.st_size, rel);
     }
     for (int64_t i = 0; i < n; i++) rf_free(names[i]);
     rf_free(names);
+    return rc;
+}
+
+static int add_path(rf_source *s, int64_t *cap, found *fd, const char *path)
+{
+    struct stat st;
+    if (strpbrk(path, "*?[")) {
+        glob_t g;
+        int r = glob(path, 0, NULL, &g);
+        if (r == GLOB_NOMATCH) return rf__err_set(RF_ERR_INVALID, "path does not exist: no file matches %s", path);
+        if (r) return rf__err_set(RF_ERR_IO, "%s: glob failed", path);
+        int rc = RF_OK;
+        for (size_t i = 0; i < g.gl_pathc && !rc; i++) rc = add_path(s, cap, fd, g.gl_pathv[i]);
+        globfree(&g);
+        return rc;
+    }
+    if (stat(path, &st) != 0) return rf__err_set(RF_ERR_INVALID, "path does not exist: %s", path);
+    if (!S_ISDIR(st.st_mode)) return add_file(s, cap, fd, path, st.st_size, "");
+    return add_dir(s, cap, fd, path, "");
+}
+
+/* Partition columns from the directories the files were found under: the same columns for every
+ * file, typed int, bigint or date when every value is one (else string), appended to the schema. */
+static int partition_columns(rf_source *s, const found *fd)
+{
+    int np = 0, rc = RF_OK;
+    char *names[64];
+    for (const char *p = fd->rel[0]; *p && np < 64; ) {
+        const char *eq = strchr(p, '='), *sl = strchr(p, '/');
+        if (!eq || (sl && sl < eq)) break;
+        names[np++] = rf_strndup(p, (size_t)(eq - p));
+        p = sl ? sl + 1 : p + strlen(p);
+    }
+    s->n_part = np;
+    if (!np) {
+        for (int i = 1; i < s->n_files; i++)
+            if (*fd->rel[i]) { rc = rf__err_set(RF_ERR_INVALID, "conflicting directory structure: %s is under partition directories but %s is not", s->files[i], s->files[0]); break; }
+        return rc;
+    }
+    s->part_vals = rf_calloc((size_t)s->n_files * (size_t)np + 1, sizeof *s->part_vals);
+    if (!s->part_vals) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < s->n_files && !rc; i++) {
+        const char *p = fd->rel[i];
+        for (int k = 0; k < np && !rc; k++) {
+            const char *eq = strchr(p, '='), *sl = strchr(p, '/');
+            if (!eq || (sl && sl < eq) || (size_t)(eq - p) != strlen(names[k]) || strncmp(p, names[k], (size_t)(eq - p))) {
+                rc = rf__err_set(RF_ERR_INVALID, "conflicting directory structure: %s is not under %s=... directories like %s", s->files[i], names[k], s->files[0]);
+                break;
+            }
+            const char *v = eq + 1, *ve = sl ? sl : v + strlen(v);
+            bool isnull;
+            char *val = rf__part_unescape(v, (size_t)(ve - v), &isnull);
+            if (!val) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+            if (isnull) RF_FREE(val);
+            s->part_vals[(int64_t)i * np + k] = val;
+            p = sl ? sl + 1 : ve;
+        }
+        if (!rc && *p) rc = rf__err_set(RF_ERR_INVALID, "conflicting directory structure: %s is under more partition directories than %s", s->files[i], s->files[0]);
+    }
+    /* the schema: the files' columns, then the partition columns */
+    rf_schema *ns = NULL;
+    int nd = s->file_schema->n;
+    if (!rc) rc = rf_schema_create(nd + np, &ns);
+    for (int c = 0; !rc && c < nd; c++) {
+        ns->f[c] = s->file_schema->f[c];
+        s->file_schema->f[c].name = NULL;
+        s->file_schema->f[c].qual = NULL;
+    }
+    for (int k = 0; !rc && k < np; k++) {
+        rf_type t = RF_TYPE_INT32;
+        for (int i = 0; i < s->n_files; i++) {
+            const char *v = s->part_vals[(int64_t)i * np + k];
+            int64_t iv;
+            int32_t dv;
+            if (!v) continue;
+            bool isint = rf_parse_int64(v, strlen(v), &iv);
+            if (t == RF_TYPE_INT32 && !(isint && iv >= INT32_MIN && iv <= INT32_MAX)) t = isint ? RF_TYPE_INT64 : RF_TYPE_DATE;
+            if (t == RF_TYPE_INT64 && !isint) t = RF_TYPE_DATE;
+            if (t == RF_TYPE_DATE && !(strlen(v) == 10 && rf_parse_date(v, 10, &dv))) t = RF_TYPE_STRING;
+        }
+        for (int c = 0; c < nd; c++)
+            if (!strcasecmp(ns->f[c].name, names[k])) { rc = rf__err_set(RF_ERR_INVALID, "partition column '%s' is also a column of the files (%s)", names[k], s->files[0]); break; }
+        ns->f[nd + k] = (rf_field){ .name = rf_strdup(names[k]), .type = t, .nullable = true };
+    }
+    if (!rc) { rf_schema_destroy(&s->file_schema); s->file_schema = ns; ns = NULL; }
+    rf_schema_destroy(&ns);
+    for (int k = 0; k < np; k++) rf_free(names[k]);
     return rc;
 }
 
@@ -196,6 +294,7 @@ static bool opt_true(const char *v) { return !strcasecmp(v, "true") || !strcmp(v
 int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const char *options, int64_t sample_bytes,
                      rf_source **out)
 {
+    found fd = { 0 };
     rf_source *s = rf_calloc(1, sizeof *s);
     int64_t cap = 0;
     int rc = RF_OK;
@@ -213,7 +312,7 @@ int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const
     if (n_paths < 1) { rc = rf__err_set(RF_ERR_INVALID, "no input path given"); goto done; }
     for (int i = 0; i < n_paths; i++) {
         if (!paths[i]) { rc = rf__err_set(RF_ERR_INVALID, "input path is NULL"); goto done; }
-        RF_TRY(add_path(s, &cap, paths[i]));
+        RF_TRY(add_path(s, &cap, &fd, paths[i]));
     }
     if (options && *options) {
         opts = rf_strdup(options);
@@ -289,12 +388,15 @@ int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const
         for (int i = 0; i < nc; i++)
             if (s->file_schema->f[i].type == RF_TYPE_NULL) s->file_schema->f[i].type = RF_TYPE_STRING;
     }
+    if (s->n_files) RF_TRY(partition_columns(s, &fd));
     s->n_read = s->file_schema->n;
     RF_CHECK((s->read = rf_malloc((size_t)(s->n_read + 1) * sizeof *s->read)) != NULL, RF_ERR_NOMEM, "out of memory");
     for (int i = 0; i < s->n_read; i++) s->read[i] = i;
     *out = s;
     s = NULL;
 done:
+    for (int64_t i = 0; i < fd.n; i++) rf_free(fd.rel[i]);
+    rf_free(fd.rel);
     fields_fini(&hdr);
     fields_fini(&row);
     rf_free(sample);

@@ -38,6 +38,9 @@ static int node(const rf_plan *p, rf_buf *b, int depth)
         if (!rc) rc = rf_buf_printf(b, "] %d file(s)", p->src->n_files);
         if (!rc && p->src->n_files) rc = rf_buf_printf(b, " %s%s", p->src->files[0], p->src->n_files > 1 ? ", ..." : "");
         if (!rc && p->kind == RF_P_SCAN) rc = rf_buf_printf(b, ", %lld split(s)", (long long)p->src->n_splits);
+        if (!rc && p->kind == RF_P_SCAN && p->src->n_part)
+            rc = rf_buf_printf(b, ", files: %d of %d read (%d pruned by partition values)", p->src->files_read, p->src->n_files,
+                               p->src->n_files - p->src->files_read);
         if (!rc && p->kind == RF_P_SCAN && p->src->rg)
             rc = rf_buf_printf(b, ", row groups: %lld of %lld read (%lld skipped by statistics)", (long long)p->src->rg_read,
                                (long long)p->src->rg->n, (long long)(p->src->rg->n - p->src->rg_read));

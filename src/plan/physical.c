@@ -67,7 +67,7 @@ static double estimate(const rf_plan *l)
 
 /* HDF5 splits: runs of adjacent row groups of one file, up to `step` estimated bytes each, leaving
  * out the row groups whose statistics exclude the filter right above the scan. */
-static int h5_splits(const rf_plan *l, rf_source *s, const rf_expr *pred, int64_t step)
+static int h5_splits(const rf_plan *l, rf_source *s, const rf_expr *pred, int64_t step, const bool *keep_file)
 {
     const rf_rowgroups *rg = s->rg;
     int64_t n = rg ? rg->n : 0;
@@ -80,9 +80,9 @@ static int h5_splits(const rf_plan *l, rf_source *s, const rf_expr *pred, int64_
     double bytes = 0;
     int all = s->file_schema->n > 0 ? s->file_schema->n : 1;
     for (int64_t g = 0; g < n; g++) {
-        if (!rf__rowgroup_may_match(pred, s, l->schema, g)) continue;
-        s->rg_read++;
         int f = rg->file[g];
+        if (!keep_file[f] || !rf__rowgroup_may_match(pred, s, l->schema, g)) continue;
+        s->rg_read++;
         double per_row = (double)s->sizes[f] / (double)(rg->file_rows[f] > 0 ? rg->file_rows[f] : 1) * s->n_read / all;
         double b = per_row * (double)rg->rows[g];
         int64_t k = s->n_splits - 1;
@@ -110,23 +110,31 @@ static int plan_scan(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
     RF_TRY(rf__source_copy(l->src, &s));
     (*out)->src = s;
     int64_t n = 0, step = ctx->max_split_bytes > 0 ? ctx->max_split_bytes : (128 << 20);
+    /* partition pruning: files whose directory values exclude the filter */
+    bool *keep = rf_malloc((size_t)s->n_files + 1);
+    RF_CHECK(keep != NULL, RF_ERR_NOMEM, "out of memory");
+    s->files_read = 0;
+    for (int i = 0; i < s->n_files; i++) s->files_read += keep[i] = rf__file_may_match(pred, s, l->schema, i);
     if (s->format == RF_FMT_HDF5) {
-        RF_TRY(h5_splits(l, s, pred, step));
+        rc = h5_splits(l, s, pred, step, keep);
+        rf_free(keep);
+        if (rc) goto done;
         return RF_OK;
     }
-    for (int i = 0; i < s->n_files; i++) n += s->sizes[i] ? (s->sizes[i] + step - 1) / step : 0;
+    for (int i = 0; i < s->n_files; i++) n += s->sizes[i] && keep[i] ? (s->sizes[i] + step - 1) / step : 0;
     s->split_file = rf_malloc((size_t)(n ? n : 1) * sizeof *s->split_file);
     s->split_off = rf_malloc((size_t)(n ? n : 1) * sizeof *s->split_off);
     s->split_len = rf_malloc((size_t)(n ? n : 1) * sizeof *s->split_len);
     if (!s->split_file || !s->split_off || !s->split_len) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
     s->n_splits = 0;
     for (int i = 0; i < s->n_files; i++)
-        for (int64_t off = 0; off < s->sizes[i]; off += step) {
+        for (int64_t off = 0; keep[i] && off < s->sizes[i]; off += step) {
             s->split_file[s->n_splits] = i;
             s->split_off[s->n_splits] = off;
             s->split_len[s->n_splits] = s->sizes[i] - off < step ? s->sizes[i] - off : step;
             s->n_splits++;
         }
+    rf_free(keep);
     return RF_OK;
 done:
     rf__plan_destroy(out);

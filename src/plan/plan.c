@@ -46,6 +46,8 @@ void rf__source_destroy(rf_source **ps)
     rf_free(s->split_off);
     rf_free(s->split_len);
     rf__rowgroups_release(&s->rg);
+    for (int64_t i = 0; s->part_vals && i < (int64_t)s->n_files * s->n_part; i++) rf_free(s->part_vals[i]);
+    rf_free(s->part_vals);
     rf_free(s);
 }
 
@@ -97,6 +99,7 @@ int rf__source_copy(const rf_source *s, rf_source **out)
     c->files = NULL; c->sizes = NULL; c->file_schema = NULL; c->read = NULL; c->null_value = NULL;
     c->split_file = NULL; c->split_off = NULL; c->split_len = NULL;
     if (c->rg) atomic_fetch_add(&c->rg->refs, 1);
+    c->part_vals = NULL;
     c->n_files = 0;
     c->files = rf_calloc((size_t)(s->n_files ? s->n_files : 1), sizeof *c->files);
     if (!c->files) goto nomem;
@@ -110,6 +113,12 @@ int rf__source_copy(const rf_source *s, rf_source **out)
     DUP_ARRAY(c->split_off, s->split_off, s->n_splits, int64_t);
     DUP_ARRAY(c->split_len, s->split_len, s->n_splits, int64_t);
     if (s->null_value && !(c->null_value = rf_strdup(s->null_value))) goto nomem;
+    if (s->n_part) {
+        int64_t nv = (int64_t)s->n_files * s->n_part;
+        if (!(c->part_vals = rf_calloc((size_t)nv + 1, sizeof *c->part_vals))) goto nomem;
+        for (int64_t i = 0; i < nv; i++)
+            if (s->part_vals[i] && !(c->part_vals[i] = rf_strdup(s->part_vals[i]))) goto nomem;
+    }
     if (s->file_schema && rf_schema_copy(s->file_schema, &c->file_schema)) goto nomem;
     *out = c;
     return RF_OK;

@@ -89,6 +89,9 @@ typedef struct rf_source {
     int32_t   *split_file;
     int64_t   *split_off, *split_len;   /* bytes (CSV, text) or rows (HDF5) */
     rf_rowgroups *rg;                   /* HDF5, driver only */
+    int        n_part;                  /* the last n_part columns of file_schema come from `col=value` directories */
+    char     **part_vals;               /* n_files x n_part values as text; NULL for the NULL partition */
+    int        files_read;              /* set by the physical planner: files left after partition pruning */
     int64_t    rg_read;                 /* HDF5, set by the physical planner: row groups kept after statistics */
 } rf_source;
 
@@ -151,6 +154,11 @@ typedef struct rf_physctx {
 /* Whether row group g of src may hold a row for which pred is true (pred over the scan's output
  * schema `out`); false only when its statistics prove no row can match (prune.c). */
 bool rf__rowgroup_may_match(const rf_expr *pred, const rf_source *src, const rf_schema *out, int64_t g);
+/* Whether file fi of src may hold a matching row, judged by its partition values (prune.c). */
+bool rf__file_may_match(const rf_expr *pred, const rf_source *src, const rf_schema *out, int fi);
+/* Sets the columns of scan batch b (the scan's output, read in src->read order) that are partition
+ * columns to file `file`'s values, typed. */
+int  rf__partition_values(const rf_source *src, int file, rf_batch *b);
 int rf__physical_plan(const rf_plan *optimized, rf_physctx *ctx, rf_plan **out);
 
 /* ---- stages (stages.c) ---- */
@@ -171,7 +179,7 @@ void rf__stages_fini(rf_stages *st);
 
 /* ---- serialization (serialize.c) ---- */
 #define RF_PLAN_MAGIC   0x52464c50u   /* "RFLP" */
-#define RF_PLAN_VERSION 2
+#define RF_PLAN_VERSION 3
 int rf__plan_encode(const rf_plan *p, rf_buf *b);
 int rf__plan_decode(rf_rd *r, rf_plan **out);
 int rf__expr_encode(const rf_expr *e, rf_buf *b);

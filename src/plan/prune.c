@@ -145,3 +145,70 @@ bool rf__rowgroup_may_match(const rf_expr *pred, const rf_source *src, const rf_
     if (!pred || !src->rg || g < 0 || g >= src->rg->n) return true;
     return may(pred, src, out, g);
 }
+
+/* ---------------------------------------------------------------- partition pruning */
+int rf__partition_values(const rf_source *src, int file, rf_batch *b)
+{
+    int nd = src->file_schema->n - src->n_part, rc = RF_OK;
+    for (int k = 0; k < b->ncols && !rc; k++) {
+        int fi = src->read[k];
+        if (fi < nd) continue;
+        const char *v = src->part_vals[(int64_t)file * src->n_part + (fi - nd)];
+        rf_value val = { .type = RF_TYPE_STRING, .null = v == NULL, .v.s = { (char *)(v ? v : ""), v ? (int64_t)strlen(v) : 0 } };
+        rf_column *text = NULL, *typed = NULL;
+        if ((rc = rf_column_const(&val, b->nrows, &text))) break;
+        rc = rf__cast_column(text, b->nrows, src->file_schema->f[fi].type, &typed);
+        rf_column_release(&text);
+        if (rc) break;
+        rf_column_release(&b->cols[k]);
+        b->cols[k] = typed;
+    }
+    return rc;
+}
+
+
+static bool only_partition_columns(const rf_expr *e, const rf_source *src, const rf_schema *out)
+{
+    if (e->kind == RF_E_COL) {
+        int nd = src->file_schema->n - src->n_part;
+        for (int i = 0; i < out->n; i++)
+            if (out->f[i].id == e->attr) return i < src->n_read && src->read[i] >= nd;
+        return false;
+    }
+    if (e->kind == RF_E_SUBQUERY || e->kind == RF_E_AGG || e->kind == RF_E_WINDOW) return false;
+    for (int i = 0; i < e->n_arg; i++) if (!only_partition_columns(e->arg[i], src, out)) return false;
+    return true;
+}
+
+/* Evaluates conjunct e for file fi's partition values: false only when it is surely not true. */
+static bool conjunct_may(const rf_expr *e, const rf_source *src, const rf_schema *out, int fi)
+{
+    if (e->kind == RF_E_AND) return conjunct_may(e->arg[0], src, out, fi) && conjunct_may(e->arg[1], src, out, fi);
+    if (!only_partition_columns(e, src, out)) return true;
+    rf_batch *b = NULL;
+    rf_expr *x = NULL;
+    rf_column *r = NULL;
+    bool may_be = true;
+    if (rf_batch_create(out->n, 1, &b)) { rf__err_clear(); return true; }
+    int rc = RF_OK;
+    for (int i = 0; i < out->n && !rc; i++) {
+        rf_value v = { .type = out->f[i].type, .null = true };
+        rc = rf_column_const(&v, 1, &b->cols[i]);
+    }
+    if (!rc) rc = rf__partition_values(src, fi, b);
+    if (!rc) rc = rf__expr_copy(e, &x);
+    if (!rc) rc = rf__expr_bind(x, out);
+    if (!rc) rc = rf__expr_eval(x, b, &r);
+    if (!rc && r->type == RF_TYPE_BOOL) may_be = rf_column_valid(r, 0) && rf_col_bool(r, 0);
+    if (rc) rf__err_clear();   /* cannot tell: read the file */
+    rf_column_release(&r);
+    rf_expr_destroy(&x);
+    rf_batch_destroy(&b);
+    return may_be;
+}
+
+bool rf__file_may_match(const rf_expr *pred, const rf_source *src, const rf_schema *out, int fi)
+{
+    if (!pred || !src->n_part || !src->part_vals) return true;
+    return conjunct_may(pred, src, out, fi);
+}

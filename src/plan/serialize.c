@@ -216,6 +216,8 @@ static int source_encode(const rf_source *s, rf_buf *b)
         if (!rc) rc = rf_buf_put_i64(b, s->split_off[i]);
         if (!rc) rc = rf_buf_put_i64(b, s->split_len[i]);
     }
+    if (!rc) rc = rf_buf_put_i32(b, s->n_part);
+    for (int64_t i = 0; i < (int64_t)s->n_files * s->n_part && !rc; i++) rc = rf_buf_put_str(b, s->part_vals[i]);
     return rc;
 }
 
@@ -261,6 +263,14 @@ static int source_decode(rf_rd *r, rf_source **out)
         RF_TRY(rf_rd_i32(r, &s->split_file[i]));
         RF_TRY(rf_rd_i64(r, &s->split_off[i]));
         RF_TRY(rf_rd_i64(r, &s->split_len[i]));
+    }
+    RF_TRY(rf_rd_i32(r, &i32));
+    RF_CHECK(i32 >= 0 && i32 <= (s->file_schema ? s->file_schema->n : 0), RF_ERR_INVALID, "plan message: bad partition column count");
+    s->n_part = i32;
+    if (s->n_part) {
+        int64_t nv = (int64_t)s->n_files * s->n_part;
+        RF_CHECK((s->part_vals = rf_calloc((size_t)nv + 1, sizeof *s->part_vals)) != NULL, RF_ERR_NOMEM, "out of memory");
+        for (int64_t i = 0; i < nv; i++) RF_TRY(rf_rd_str(r, &s->part_vals[i]));
     }
     *out = s;
     return RF_OK;

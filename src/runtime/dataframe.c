@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <strings.h>
 #include "runtime/runtime.h"
+#include "io/partition.h"
 
 int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const char *options, int64_t sample_bytes,
                      rf_source **out);
@@ -967,9 +968,19 @@ static int write_as(rf_df *df, rf_action_kind kind, const char *dir, const char 
             else if (!strncasecmp(v, "deflate:", 8) && v[8] >= '1' && v[8] <= '9' && !v[9]) act.deflate = v[8] - '0';
             else { rc = rf__err_set(RF_ERR_INVALID, "write option compression: '%s' is not none, deflate or deflate:1..9", v); break; }
         } else if (h5 && !strcasecmp(t, "collective")) act.collective = !strcasecmp(v, "true");
+        else if (h5 && !strcasecmp(t, "singleFile")) act.single_file = !strcasecmp(v, "true");
+        else if (!strcasecmp(t, "partitionBy")) {   /* "a;b" (the option list itself is comma-separated) */
+            int *pc = NULL, np = 0;
+            rf_free(act.partition_by);
+            act.partition_by = rf_strdup(v);
+            if ((rc = rf__part_columns(df->plan->schema, v, &pc, &np))) break;
+            rf_free(pc);
+        }
         else { rc = rf__err_set(RF_ERR_INVALID, "unknown %s write option '%s'", h5 ? "hdf5" : "csv", t); break; }
     }
     rf_free(opts);
+    if (!rc && act.single_file && act.partition_by && *act.partition_by)
+        rc = rf__err_set(RF_ERR_INVALID, "a partitioned output is a directory, not a single file");
     if (!rc) {
         act.path = rf_strdup(dir);
         rc = act.path ? rf__driver_run(df->s, df->plan, &act, NULL) : RF_ERR_NOMEM;

@@ -28,6 +28,8 @@ int rf__action_encode(const rf_action *a, rf_buf *b)
     if (!rc) rc = rf_buf_put_i32(b, a->deflate);
     if (!rc) rc = rf_buf_put_u8(b, a->collective);
     if (!rc) rc = rf_buf_put_u8(b, a->h5_mpio);
+    if (!rc) rc = rf_buf_put_str(b, a->partition_by);
+    if (!rc) rc = rf_buf_put_u8(b, a->single_file);
     return rc;
 }
 
@@ -60,6 +62,9 @@ int rf__action_decode(rf_rd *r, rf_action *a)
     a->collective = u;
     if (!rc) rc = rf_rd_u8(r, &u);
     a->h5_mpio = u;
+    if (!rc) rc = rf_rd_str(r, &a->partition_by);
+    if (!rc) rc = rf_rd_u8(r, &u);
+    a->single_file = u;
     return rc;
 }
 
@@ -67,6 +72,7 @@ void rf__action_fini(rf_action *a)
 {
     RF_FREE(a->path);
     RF_FREE(a->staging);
+    RF_FREE(a->partition_by);
 }
 
 static int plan_all(rf_session *s, const rf_plan *logical, rf_plan **opt, rf_plan **phys)

@@ -18,6 +18,7 @@
 #include "runtime/runtime.h"
 #include "shuffle/shuffle.h"
 #include "io/h5.h"
+#include "io/partition.h"
 
 int rf__agree(MPI_Comm comm, int rc, rf_error *err)
 {
@@ -233,18 +234,25 @@ static int write_hdf5(MPI_Comm comm, const rf_action *act, const rf_stage *st, t
                       int64_t nlocal, rf_error *err)
 {
     rf_batch **bs = rf_calloc((size_t)nlocal + 1, sizeof *bs);
-    int rc = bs ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+    int rc = bs ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory"), *pcols = NULL, np = 0;
     for (int64_t k = 0; k < nlocal && !rc; k++) {
         if (outs[k].rows.n) rc = rf_batch_concat(outs[k].rows.b, (int)outs[k].rows.n, st->root->schema, &bs[k]);
         rf_blist_fini(&outs[k].rows);
     }
+    if (!rc) rc = rf__part_columns(st->root->schema, act->partition_by, &pcols, &np);
     if ((rc = rf__agree(comm, rc, err))) goto done;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/part-00000.h5", act->staging);
-    rc = rf__h5_write_file(comm, path, st->root->schema, st->n_tasks, tasks, bs, (int)nlocal, act->rg_rows, act->deflate,
-                           act->collective, err);
+    if (np) {
+        rc = rf__h5_write_partitioned(comm, act->staging, st->root->schema, pcols, np, st->n_tasks, tasks, bs, (int)nlocal,
+                                      act->rg_rows, act->deflate, act->collective, err);
+    } else {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/part-00000.h5", act->staging);
+        rc = rf__h5_write_file(comm, path, st->root->schema, st->n_tasks, tasks, bs, (int)nlocal, act->rg_rows, act->deflate,
+                               act->collective, err);
+    }
     rc = rf__agree(comm, rc, err);
 done:
+    rf_free(pcols);
     for (int64_t k = 0; bs && k < nlocal; k++) rf_batch_destroy(&bs[k]);
     rf_free(bs);
     return rc;

@@ -45,6 +45,8 @@ typedef struct rf_action {
     int     deflate;       /* WRITE_HDF5: 0 off, 1-9 deflate level */
     bool    collective;    /* WRITE_HDF5: collective (or independent) MPI-IO transfers */
     bool    h5_mpio;       /* HDF5 scans read through the MPI-IO driver (riffle.hdf5.readDriver) */
+    char   *partition_by;  /* WRITE: "col,col" written as col=value directories, or NULL */
+    bool    single_file;   /* WRITE_HDF5: path is the .h5 file itself (riffle convert) */
 } rf_action;
 static inline bool rf__action_writes(const rf_action *a) { return a->kind != RF_ACT_COLLECT; }
 
@@ -58,6 +60,7 @@ void rf__evlog_job_end(int64_t job, int rc, const rf_error *err);
 void rf__evlog_close(void);   /* SessionEnd, fsync, rename PATH.inprogress -> PATH */
 
 int  rf__action_encode(const rf_action *a, rf_buf *b);
+int  rf__mkdirs(const char *path);   /* mkdir -p (commit.c) */
 int  rf__action_decode(rf_rd *r, rf_action *a);
 void rf__action_fini(rf_action *a);
 

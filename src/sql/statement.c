@@ -251,6 +251,9 @@ static int stmt_insert_dir(rf_sqlctx *c, rf_parser *P)
     rf_df *d = rf__sql_plan(c, q);
     if (!d) { rc = rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_ANALYSIS; goto done; }
     rf_buf_printf(&w, "mode=overwrite");
+    for (int i = 0; i < opts.n; i++)   /* writer options are comma-separated: columns go by ';' */
+        if (!strcasecmp(opts.k[i], "partitionBy")) for (char *p = opts.v[i]; *p; p++) if (*p == ',') *p = ';';
+    const char *pb = kv_get(&opts, "partitionBy");
     if (h5) {
         for (int i = 0; i < opts.n; i++) rf_buf_printf(&w, ",%s=%s", opts.k[i], opts.v[i]);
         if ((rc = rf_df_write_hdf5(d, path, (const char *)w.data))) *rf__err_slot() = c->s->err;
@@ -258,7 +261,13 @@ static int stmt_insert_dir(rf_sqlctx *c, rf_parser *P)
         const char *h = kv_get(&opts, "header"), *dl = kv_get(&opts, "delimiter");
         rf_buf_printf(&w, ",header=%s", h ? h : "true");
         if (dl && strcmp(dl, ",")) rf_buf_printf(&w, ",delimiter=%s", dl);
-        if ((rc = rf_df_write_csv(d, path, (const char *)w.data))) *rf__err_slot() = c->s->err;
+        if (pb) rf_buf_printf(&w, ",partitionBy=%s", pb);
+        for (int i = 0; i < opts.n && !rc; i++)
+            if (strcasecmp(opts.k[i], "header") && strcasecmp(opts.k[i], "delimiter") && strcasecmp(opts.k[i], "partitionBy")) {
+                rc = rf__err_set(RF_ERR_INVALID, "INSERT OVERWRITE DIRECTORY: unknown csv option '%s'", opts.k[i]);
+                rf__err_at(ft.line, ft.col);
+            }
+        if (!rc && (rc = rf_df_write_csv(d, path, (const char *)w.data))) *rf__err_slot() = c->s->err;
     }
 done:
     kv_free(&opts);
