@@ -26,6 +26,8 @@ static const char *usage_main =
     "  run FILE        run the statements of a SQL script (';'-separated, -- and /* */ comments)\n"
     "  sql TEXT        run SQL given on the command line\n"
     "  explain FILE    print the logical, optimized and physical plans and the stages; runs nothing\n"
+    "  convert IN OUT  convert a CSV file or directory (header, inferred types) to an HDF5 table:\n"
+    "                  OUT.h5 is one file; with --partition-by COL[,COL] OUT is a directory of COL=value/\n"
     "  help COMMAND    explain a command\n"
     "\n"
     "options:\n"
@@ -50,6 +52,16 @@ static const char *help_for(const char *cmd)
     if (!strcmp(cmd, "sql"))
         return "usage: mpirun -np N riffle sql \"SQL TEXT\" [--conf key=value]... [--format table|csv|json]\n\n"
                "Like run, with the script given as one argument.\n";
+    if (!strcmp(cmd, "convert"))
+        return "usage: mpirun -np N riffle convert INPUT OUTPUT [--partition-by COL[,COL]] [--read OPTIONS] [--write OPTIONS]\n"
+               "                                [--overwrite] [--conf key=value]...\n\n"
+               "Reads INPUT (a CSV file, directory or glob, with a header line and inferred column types; or an\n"
+               "HDF5 table, when it ends in .h5) and writes it as an HDF5 table (docs/FORMAT.md), every rank\n"
+               "writing its share of one file. OUTPUT ending in .h5 is a single file; with --partition-by, OUTPUT\n"
+               "is a directory of COL=value/part-00000.h5 files. The output appears whole or not at all; an\n"
+               "existing OUTPUT is an error unless --overwrite.\n"
+               "  --read OPTIONS    CSV reader options, e.g. \"header=true,inferSchema=true,delimiter=;\"\n"
+               "  --write OPTIONS   HDF5 writer options: rowGroupRows=N, compression=deflate[:1-9], collective=false\n";
     if (!strcmp(cmd, "explain"))
         return "usage: riffle explain FILE [--conf key=value]...\n\n"
                "Parses and plans every statement of FILE and prints, for each query, the analyzed logical plan,\n"
@@ -97,6 +109,39 @@ static char *read_file(const char *path, size_t *len)
     return (char *)b.data;
 }
 
+static bool ends_with(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && !strcmp(s + n - m, suf);
+}
+
+/* riffle convert: CSV (or HDF5) in, HDF5 table out. Returns the exit status. */
+static int convert(rf_session *s, const char *in, const char *out, const char *pby, const char *ropts, const char *wopts, bool overwrite)
+{
+    rf_df *d = ends_with(in, ".h5") ? rf_read_hdf5(s, in) : rf_read_csv(s, in, ropts ? ropts : "header=true,inferSchema=true");
+    if (rf_df_status(d)) {
+        fprintf(stderr, "riffle: error: %s\n", rf_df_error(d));
+        return 1;
+    }
+    char opts[4096];
+    int n = snprintf(opts, sizeof opts, "mode=%s", overwrite ? "overwrite" : "error");
+    if (pby) {
+        n += snprintf(opts + n, sizeof opts - (size_t)n, ",partitionBy=");
+        for (const char *p = pby; *p && (size_t)n + 1 < sizeof opts; p++) opts[n++] = *p == ',' ? ';' : *p;
+        opts[n] = '\0';
+    } else if (ends_with(out, ".h5")) {
+        n += snprintf(opts + n, sizeof opts - (size_t)n, ",singleFile=true");
+    }
+    if (wopts && *wopts) snprintf(opts + n, sizeof opts - (size_t)n, ",%s", wopts);
+    if (rf_df_write_hdf5(d, out, opts)) {
+        const char *m = rf_session_error(s);
+        fprintf(stderr, "riffle: error: %s%s\n", m, strstr(m, "already exists") ? " (riffle convert: add --overwrite)" : "");
+        return 1;
+    }
+    fprintf(stderr, "riffle: converted %s -> %s\n", in, out);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {   /* answered without starting MPI */
@@ -118,6 +163,8 @@ int main(int argc, char **argv)
     const char *cmd = NULL, *arg = NULL;
     char *vars[256];
     int n_vars = 0;
+    const char *out_arg = NULL, *pby = NULL, *ropts = NULL, *wopts = NULL;
+    bool overwrite = false;
     for (int i = 1; i < argc; i++) {
         if ((!strcmp(argv[i], "--var") || !strcmp(argv[i], "-d") || !strcmp(argv[i], "--hivevar") || !strcmp(argv[i], "--define")) && i + 1 < argc) {
             if (!strchr(argv[i + 1], '=') || n_vars == 256) { fprintf(stderr, "riffle: error: %s %s: expected name=value\n", argv[i], argv[i + 1]); return rf_session_close(&s, 2); }
@@ -138,12 +185,21 @@ int main(int argc, char **argv)
             const char *p = argv[i][11] == '=' ? argv[i] + 12 : i + 1 < argc ? argv[++i] : "";
             if (!*p) { fprintf(stderr, "riffle: error: --event-log needs a file path\n"); return rf_session_close(&s, 2); }
             rf_conf_set(s, "riffle.eventLog.path", p);
-        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
+        } else if (!strcmp(argv[i], "--partition-by") && i + 1 < argc) pby = argv[++i];
+        else if (!strcmp(argv[i], "--read") && i + 1 < argc) ropts = argv[++i];
+        else if (!strcmp(argv[i], "--write") && i + 1 < argc) wopts = argv[++i];
+        else if (!strcmp(argv[i], "--overwrite")) overwrite = true;
+        else if (argv[i][0] == '-' && argv[i][1] == '-') {
             fprintf(stderr, "riffle: error: unknown option %s (see riffle --help)\n", argv[i]);
             return rf_session_close(&s, 2);
         } else if (!cmd) cmd = argv[i];
         else if (!arg) arg = argv[i];
+        else if (cmd && !strcmp(cmd, "convert") && !out_arg) out_arg = argv[i];
         else { fprintf(stderr, "riffle: error: unexpected argument '%s' (see riffle --help)\n", argv[i]); return rf_session_close(&s, 2); }
+    }
+    if (cmd && !strcmp(cmd, "convert")) {
+        if (!arg || !out_arg) { fprintf(stderr, "riffle: error: convert needs INPUT and OUTPUT\n%s", help_for("convert")); return rf_session_close(&s, 2); }
+        return rf_session_close(&s, convert(s, arg, out_arg, pby, ropts, wopts, overwrite));
     }
     if (!cmd || (strcmp(cmd, "run") && strcmp(cmd, "sql") && strcmp(cmd, "explain")) || !arg) {
         if (cmd && strcmp(cmd, "run") && strcmp(cmd, "sql") && strcmp(cmd, "explain")) fprintf(stderr, "riffle: error: unknown command '%s'\n", cmd);
