@@ -18,6 +18,7 @@ static const struct { const char *key, *alias, *def; bool size; } known[] = {
     { "riffle.batch.rows", NULL, "32768", false },
     { "riffle.progress", NULL, "auto", false },
     { "riffle.eventLog.path", NULL, "", false },
+    { "riffle.sql.warehouse.dir", "spark.sql.warehouse.dir", "riffle-warehouse", false },
     { "riffle.hdf5.rowGroupRows", NULL, "1m", true },
     { "riffle.hdf5.collectiveWrite", NULL, "true", false },
     { "riffle.hdf5.readDriver", NULL, "mpio", false },

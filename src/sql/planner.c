@@ -54,6 +54,8 @@ static rf_df *plan_from(rf_sqlctx *c, const q_from *f)
     case Q_TABLE: {
         rf_df *base = rf__sql_lookup(c, f->name);
         if (!base) {
+            if ((base = rf__sql_table(c, f->name))) return df_error(rf_df_alias(base, f->alias ? f->alias : f->name));
+            if (rf__err_slot()->code) { if (!rf__err_slot()->line) rf__err_at(f->line, f->col); return NULL; }
             const char *best = NULL;
             int bd = 1 << 30;
             for (int i = 0; i < c->n_views + c->n_ctes; i++) {

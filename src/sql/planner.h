@@ -16,4 +16,15 @@ typedef struct rf_sqlctx {
 
 rf_df *rf__sql_plan(rf_sqlctx *c, const q_select *q);   /* NULL on error (rf__err_slot) */
 rf_df *rf__sql_lookup(rf_sqlctx *c, const char *name);
+rf_df *rf__df_values(rf_session *s, int64_t rows, int cols, const char *const *names, rf_expr **lits);
+
+/* ---- persistent tables (catalog.c); the parser sits after the statement's leading keywords ---- */
+struct rf_parser;
+q_select *rf__p_query(struct rf_parser *P);   /* query.c */
+rf_df *rf__sql_table(rf_sqlctx *c, const char *name);   /* the catalog table's rows, or NULL (error set unless absent) */
+int rf__sql_create_table(rf_sqlctx *c, struct rf_parser *P);
+int rf__sql_insert_table(rf_sqlctx *c, struct rf_parser *P, bool overwrite);
+int rf__sql_drop_table(rf_sqlctx *c, struct rf_parser *P);
+int rf__sql_show_tables(rf_sqlctx *c, rf_df **out);
+int rf__sql_describe(rf_sqlctx *c, struct rf_parser *P, rf_df **out);
 #endif

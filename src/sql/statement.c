@@ -304,6 +304,45 @@ static int stmt_set(rf_sqlctx *c, rf_parser *P, FILE *out)
     return rc;
 }
 
+/* explain-only runs: statements that would write are passed over */
+static int skip_statement(rf_parser *P)
+{
+    while (P->cur.t != T_EOF && !rf__p_is(P, ";")) rf__p_adv(P);
+    return RF_OK;
+}
+
+static int show_df(rf_sqlctx *c, rf_df *d, rf_outfmt fmt, FILE *out)
+{
+    rf_result *r = NULL;
+    int rc = rf_df_collect(d, &r);
+    if (rc) { *rf__err_slot() = c->s->err; return rc; }
+    print_result(r, fmt, out);
+    rf_result_destroy(&r);
+    return RF_OK;
+}
+
+/* DROP VIEW [IF EXISTS] v: a temporary view. */
+static int drop_view(rf_sqlctx *c, rf_parser *P)
+{
+    bool ife = false;
+    int rc;
+    if (rf__p_accept(P, "IF")) { if ((rc = rf__p_expect(P, "EXISTS"))) return rc; ife = true; }
+    rf_token nt = P->cur;
+    char *name = rf__p_ident(P);
+    if (!name) return P->rc;
+    for (int i = 0; i < c->n_views; i++)
+        if (!strcasecmp(c->views[i].name, name)) {
+            rf_free(c->views[i].name);
+            c->views[i] = c->views[--c->n_views];
+            rf_free(name);
+            return RF_OK;
+        }
+    rc = RF_OK;
+    if (!ife) { rc = rf__err_set(RF_ERR_ANALYSIS, "view '%s' not found", name); rf__err_at(nt.line, nt.col); }
+    rf_free(name);
+    return rc;
+}
+
 int rf__sql_run_script(rf_session *s, const char *text, size_t len, rf_outfmt fmt, FILE *out, bool explain_only)
 {
     rf_parser P;
@@ -314,12 +353,28 @@ int rf__sql_run_script(rf_session *s, const char *text, size_t len, rf_outfmt fm
         while (rf__p_accept(&P, ";")) {}
         if (P.cur.t == T_EOF) break;
         rf_token st = P.cur;
-        if (rf__p_accept(&P, "CREATE")) rc = stmt_create_view(&c, &P);
-        else if (rf__p_accept(&P, "SET")) rc = stmt_set(&c, &P, out);
+        rf_df *shown = NULL;
+        if (rf__p_accept(&P, "CREATE")) {
+            if (rf__p_accept(&P, "TABLE")) rc = explain_only ? skip_statement(&P) : rf__sql_create_table(&c, &P);
+            else rc = stmt_create_view(&c, &P);
+        } else if (rf__p_accept(&P, "SET")) rc = stmt_set(&c, &P, out);
         else if (rf__p_accept(&P, "INSERT")) {
-            rc = rf__p_expect(&P, "OVERWRITE");
-            if (!rc) rc = explain_only ? RF_OK : stmt_insert_dir(&c, &P);
-            if (explain_only) while (P.cur.t != T_EOF && !rf__p_is(&P, ";")) rf__p_adv(&P);
+            bool into = rf__p_accept(&P, "INTO");
+            if (!into) rc = rf__p_expect(&P, "OVERWRITE");
+            bool table = into || rf__p_is(&P, "TABLE") || !(rf__p_is(&P, "DIRECTORY") || rf__p_is(&P, "LOCAL"));
+            if (!rc && table) {
+                rf__p_accept(&P, "TABLE");
+                rc = explain_only ? skip_statement(&P) : rf__sql_insert_table(&c, &P, !into);
+            } else if (!rc) rc = explain_only ? skip_statement(&P) : stmt_insert_dir(&c, &P);
+        } else if (rf__p_accept(&P, "DROP")) {
+            if (rf__p_accept(&P, "TABLE")) rc = explain_only ? skip_statement(&P) : rf__sql_drop_table(&c, &P);
+            else if (rf__p_accept(&P, "VIEW")) rc = drop_view(&c, &P);
+            else rc = rf__p_error(&P, "expected TABLE or VIEW after DROP");
+        } else if (rf__p_accept(&P, "SHOW")) {
+            if (!(rc = rf__p_expect(&P, "TABLES")) && !(rc = rf__sql_show_tables(&c, &shown))) rc = show_df(&c, shown, fmt, out);
+        } else if (rf__p_accept(&P, "DESCRIBE") || rf__p_accept(&P, "DESC")) {
+            rf__p_accept(&P, "TABLE");
+            if (!(rc = rf__sql_describe(&c, &P, &shown))) rc = show_df(&c, shown, fmt, out);
         } else if (rf__p_accept(&P, "EXPLAIN")) {
             if (!rf__p_accept(&P, "EXTENDED")) rf__p_accept(&P, "FORMATTED");
             q_select *q = rf__p_query(&P);
@@ -330,7 +385,7 @@ int rf__sql_run_script(rf_session *s, const char *text, size_t len, rf_outfmt fm
             rc = q ? run_query(&c, q, fmt, out, explain_only) : (P.rc ? P.rc : RF_ERR_INVALID);
             rf__q_free(q);
         } else {
-            rc = rf__p_error(&P, "expected a statement (SELECT, WITH, CREATE TEMPORARY VIEW, INSERT OVERWRITE DIRECTORY, SET, EXPLAIN)");
+            rc = rf__p_error(&P, "expected a statement (SELECT, WITH, CREATE TEMPORARY VIEW, CREATE TABLE, INSERT, DROP, SHOW TABLES, DESCRIBE, SET, EXPLAIN)");
         }
         if (!rc && P.rc) rc = P.rc;
         if (!rc && P.cur.t != T_EOF && !rf__p_is(&P, ";")) rc = rf__p_error(&P, "expected ';' or the end of the statement");
