@@ -20,7 +20,7 @@ static const struct { const char *key, *alias, *def; bool size; } known[] = {
     { "riffle.eventLog.path", NULL, "", false },
     { "riffle.sql.warehouse.dir", "spark.sql.warehouse.dir", "riffle-warehouse", false },
     { "riffle.hdf5.rowGroupRows", NULL, "1m", true },
-    { "riffle.hdf5.collectiveWrite", NULL, "true", false },
+    { "riffle.hdf5.collectiveWrite", NULL, "auto", false },
     { "riffle.hdf5.readDriver", NULL, "mpio", false },
     { "riffle.csv.inferSchema.sampleBytes", NULL, "4m", true },
 };

@@ -942,10 +942,10 @@ static int write_as(rf_df *df, rf_action_kind kind, const char *dir, const char 
     int rc = action_error(df);
     if (rc) return rc;
     bool h5 = kind == RF_ACT_WRITE_HDF5;
-    rf_action act = { .kind = kind, .header = true, .delim = ',', .collective = true,
+    rf_action act = { .kind = kind, .header = true, .delim = ',', .collective = 2,
                       .rg_rows = rf__conf_size(&df->s->conf, "riffle.hdf5.rowGroupRows") };
     const char *cw = rf__conf_get(&df->s->conf, "riffle.hdf5.collectiveWrite");
-    act.collective = strcmp(cw, "false") != 0;
+    act.collective = !strcasecmp(cw, "true") ? 1 : !strcasecmp(cw, "false") ? 0 : 2;
     char *opts = options ? rf_strdup(options) : NULL, *save = NULL;
     for (char *t = opts ? strtok_r(opts, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(t, '=');
@@ -967,7 +967,10 @@ static int write_as(rf_df *df, rf_action_kind kind, const char *dir, const char 
             else if (!strcasecmp(v, "deflate") || !strcasecmp(v, "gzip") || !strcasecmp(v, "zlib")) act.deflate = 4;
             else if (!strncasecmp(v, "deflate:", 8) && v[8] >= '1' && v[8] <= '9' && !v[9]) act.deflate = v[8] - '0';
             else { rc = rf__err_set(RF_ERR_INVALID, "write option compression: '%s' is not none, deflate or deflate:1..9", v); break; }
-        } else if (h5 && !strcasecmp(t, "collective")) act.collective = !strcasecmp(v, "true");
+        } else if (h5 && !strcasecmp(t, "collective")) {
+            if (!strcasecmp(v, "true") || !strcasecmp(v, "false") || !strcasecmp(v, "auto")) act.collective = !strcasecmp(v, "true") ? 1 : !strcasecmp(v, "false") ? 0 : 2;
+            else { rc = rf__err_set(RF_ERR_INVALID, "write option collective: '%s' is not true, false or auto", v); break; }
+        }
         else if (h5 && !strcasecmp(t, "singleFile")) act.single_file = !strcasecmp(v, "true");
         else if (!strcasecmp(t, "partitionBy")) {   /* "a;b" (the option list itself is comma-separated) */
             int *pc = NULL, np = 0;

@@ -240,15 +240,26 @@ static int write_hdf5(MPI_Comm comm, const rf_action *act, const rf_stage *st, t
         rf_blist_fini(&outs[k].rows);
     }
     if (!rc) rc = rf__part_columns(st->root->schema, act->partition_by, &pcols, &np);
+    bool collective = act->collective == 1;
+    if (act->collective == 2) {   /* auto: independent within one node, collective across nodes */
+        MPI_Comm node;
+        int nn = 0, all = 0;
+        MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+        MPI_Comm_size(node, &nn);
+        MPI_Comm_size(comm, &all);
+        MPI_Allreduce(MPI_IN_PLACE, &nn, 1, MPI_INT, MPI_MIN, comm);
+        MPI_Comm_free(&node);
+        collective = nn != all;
+    }
     if ((rc = rf__agree(comm, rc, err))) goto done;
     if (np) {
         rc = rf__h5_write_partitioned(comm, act->staging, st->root->schema, pcols, np, st->n_tasks, tasks, bs, (int)nlocal,
-                                      act->rg_rows, act->deflate, act->collective, err);
+                                      act->rg_rows, act->deflate, collective, err);
     } else {
         char path[4200];
         snprintf(path, sizeof path, "%s/part-00000.h5", act->staging);
         rc = rf__h5_write_file(comm, path, st->root->schema, st->n_tasks, tasks, bs, (int)nlocal, act->rg_rows, act->deflate,
-                               act->collective, err);
+                               collective, err);
     }
     rc = rf__agree(comm, rc, err);
 done:
