@@ -6,9 +6,13 @@
  * rank has reported success, rank 0 writes _SUCCESS into the staging directory, fsyncs it, and
  * publishes with rename(2):
  *   mode error     — the destination must not exist: rename staging -> destination;
- *   mode overwrite — rename destination -> .<name>.riffle-old-<job>, staging -> destination, then
- *                    remove the old tree (a crash in between leaves the old copy next to it);
- *   mode append    — rename each part into the destination under a job-unique name, then _SUCCESS.
+ *   mode overwrite — exchange staging and destination in one renameat2(RENAME_EXCHANGE) where the
+ *                    file system has it (else rename the destination aside first), then remove the
+ *                    old tree;
+ *   mode append    — the new parts get job-unique names, the destination's files are hard-linked
+ *                    into the staging directory beside them, and the result is published like an
+ *                    overwrite: readers see the table before or after the append, never during.
+ *                    Without hard links, the parts are renamed in one by one, then _SUCCESS.
  * A failed job removes its staging directory and leaves the destination untouched.
  */
 #include <dirent.h>
@@ -149,16 +153,86 @@ static int move_parts(const char *from, const char *to, int64_t job)
             continue;
         }
         if (strncmp(e->d_name, "part-", 5)) continue;
-        snprintf(q, sizeof q, "%s/part-j%lld-%s", to, (long long)job, e->d_name + 5);
+        if (!strncmp(e->d_name, "part-j", 6)) snprintf(q, sizeof q, "%s/%s", to, e->d_name);   /* already unique */
+        else snprintf(q, sizeof q, "%s/part-j%lld-%s", to, (long long)job, e->d_name + 5);
         if (rename(p, q) != 0) rc = rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", p, q, strerror(errno));
     }
     closedir(d);
     return rc ? rc : fsync_path(to);
 }
 
+/* Append: gives the new parts in dir job-unique names (partition directories kept). */
+static int unique_parts(const char *dir, int64_t job)
+{
+    DIR *d = opendir(dir);
+    if (!d) return rf__err_set(RF_ERR_IO, "%s: %s", dir, strerror(errno));
+    struct dirent *e;
+    int rc = RF_OK;
+    char p[4400], q[4400];
+    while ((e = readdir(d)) && !rc) {
+        if (e->d_name[0] == '.' || e->d_name[0] == '_') continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(p, &st) != 0) continue;
+        if (S_ISDIR(st.st_mode)) { rc = unique_parts(p, job); continue; }
+        if (strncmp(e->d_name, "part-", 5) || !strncmp(e->d_name, "part-j", 6)) continue;
+        snprintf(q, sizeof q, "%s/part-j%lld-%s", dir, (long long)job, e->d_name + 5);
+        if (rename(p, q) != 0) rc = rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", p, q, strerror(errno));
+    }
+    closedir(d);
+    return rc;
+}
+
+/* Append: hard-links every data file of `from` into `to`, mirroring partition directories, so the
+ * staging directory becomes the whole new table. EXDEV / EPERM: no hard links here. */
+static int link_tree(const char *from, const char *to)
+{
+    DIR *d = opendir(from);
+    if (!d) return rf__err_set(RF_ERR_IO, "%s: %s", from, strerror(errno));
+    struct dirent *e;
+    int rc = RF_OK;
+    char p[4400], q[4400];
+    while ((e = readdir(d)) && !rc) {
+        if (e->d_name[0] == '.' || e->d_name[0] == '_') continue;
+        snprintf(p, sizeof p, "%s/%s", from, e->d_name);
+        snprintf(q, sizeof q, "%s/%s", to, e->d_name);
+        struct stat st;
+        if (stat(p, &st) != 0) continue;
+        if (S_ISDIR(st.st_mode)) { if (!(rc = rf__mkdirs(q))) rc = link_tree(p, q); continue; }
+        if (link(p, q) != 0 && errno != EEXIST) rc = errno == EXDEV || errno == EPERM ? RF_ERR_LIMIT : rf__err_set(RF_ERR_IO, "link %s -> %s: %s", p, q, strerror(errno));
+    }
+    closedir(d);
+    return rc;
+}
+
+/* Puts the complete staging directory in place of the destination: one atomic exchange
+ * (renameat2 RENAME_EXCHANGE) where the file system has it, else rename the old one aside first. */
+static int publish(const rf_action *act)
+{
+    char old[4096], parent[4096];
+    int rc = RF_OK;
+    snprintf(parent, sizeof parent, "%s", act->path);
+    if (access(act->path, F_OK) != 0) {
+        if (rename(act->staging, act->path) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", act->staging, act->path, strerror(errno));
+    } else if (renameat2(AT_FDCWD, act->staging, AT_FDCWD, act->path, RENAME_EXCHANGE) == 0) {
+        rc = rf__rmtree(act->staging);   /* now the previous version */
+    } else {
+        sibling(act->path, "old", act->job_id, old, sizeof old);
+        if (rename(act->path, old) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", act->path, old, strerror(errno));
+        if (rename(act->staging, act->path) != 0) {
+            rc = rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", act->staging, act->path, strerror(errno));
+            rename(old, act->path);   /* put the previous output back */
+            return rc;
+        }
+        rc = rf__rmtree(old);
+    }
+    int r2 = fsync_path(dirname(parent));
+    return rc ? rc : r2;
+}
+
 int rf__output_commit(const rf_action *act)
 {
-    char p[4096], q[4096], old[4096];
+    char p[4096], q[4096];
     int rc = RF_OK;
     if (act->single_file) {   /* the file itself is the output: one rename replaces it */
         snprintf(p, sizeof p, "%s/part-00000.h5", act->staging);
@@ -167,31 +241,28 @@ int rf__output_commit(const rf_action *act)
         RF_TRY(fsync_path(dirname(q)));
         return rf__rmtree(act->staging);
     }
+    bool append = act->write_mode == 2 && access(act->path, F_OK) == 0, linked = false;
+    if (append) {   /* the new table = the old files (hard links) + the new parts, published whole */
+        RF_TRY(unique_parts(act->staging, act->job_id));
+        rc = link_tree(act->path, act->staging);
+        if (rc && rc != RF_ERR_LIMIT) return rc;
+        linked = rc == RF_OK;
+        rc = RF_OK;
+    }
     snprintf(p, sizeof p, "%s/_SUCCESS", act->staging);
     int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return rf__err_set(RF_ERR_IO, "%s: cannot create: %s", p, strerror(errno));
     fsync(fd);
     close(fd);
     RF_TRY(fsync_path(act->staging));
-    if (act->write_mode == 2 && access(act->path, F_OK) == 0) {
+    if (append && !linked) {   /* no hard links on this file system: move the parts in one by one */
         RF_TRY(move_parts(act->staging, act->path, act->job_id));
         snprintf(q, sizeof q, "%s/_SUCCESS", act->path);
-        snprintf(p, sizeof p, "%s/_SUCCESS", act->staging);
         if (rename(p, q) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", p, q, strerror(errno));
         RF_TRY(fsync_path(act->path));
         return rf__rmtree(act->staging);
     }
-    if (access(act->path, F_OK) == 0) {
-        sibling(act->path, "old", act->job_id, old, sizeof old);
-        if (rename(act->path, old) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", act->path, old, strerror(errno));
-        if (rename(act->staging, act->path) != 0) {
-            rc = rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", act->staging, act->path, strerror(errno));
-            rename(old, act->path);   /* put the previous output back */
-            return rc;
-        }
-        return rf__rmtree(old);
-    }
-    if (rename(act->staging, act->path) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", act->staging, act->path, strerror(errno));
+    return publish(act);
 done:
     return rc;
 }

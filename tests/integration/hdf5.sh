@@ -46,6 +46,18 @@ grep -q 'ATTRIBUTE "riffle_format_version"' "$WORK/attrs" && grep -q '"user_id",
 rows=$(h5dump -a /table/num_rows "$WORK/h1/part-00000.h5" | sed -n 's/^ *(0): //p')
 [ "$rows" = "$(wc -l < "$WORK/want_rows")" ] && ok || bad "num_rows attribute $rows"
 
+# ---- compression, and ranks with no rows (one row at 4 ranks; an empty result)
+run 3 "$R" sql "$view INSERT OVERWRITE DIRECTORY '$WORK/hz' USING hdf5 OPTIONS (compression 'deflate') SELECT * FROM e" || bad "deflate write: $(head -3 "$WORK/err")"
+h5dump -p -H "$WORK/hz/part-00000.h5" | grep -q "COMPRESSION\|DEFLATE" && ok || bad "deflate filter missing"
+[ "$(stat -c %s "$WORK/hz/part-00000.h5")" -lt "$(stat -c %s "$WORK/h1/part-00000.h5")" ] && ok || bad "deflate did not shrink the file"
+run 2 "$R" sql "CREATE TEMPORARY VIEW z USING hdf5 OPTIONS (path '$WORK/hz'); SELECT user_id, product_id, event_type, ts, date FROM z" --format csv
+tail -n +2 "$WORK/out" | sort > "$WORK/got"
+same "$WORK/want_rows" "$WORK/got" "deflate round trip"
+run 4 "$R" sql "INSERT OVERWRITE DIRECTORY '$WORK/one' USING hdf5 SELECT 7 AS x, 'y' AS s" && ok || bad "one row at 4 ranks: $(head -3 "$WORK/err")"
+run 3 "$R" sql "CREATE TEMPORARY VIEW o USING hdf5 OPTIONS (path '$WORK/one'); SELECT * FROM o" --format csv && [ "$(tail -1 "$WORK/out")" = "7,y" ] && ok || bad "one row read: $(cat "$WORK/out")"
+run 4 "$R" sql "$view INSERT OVERWRITE DIRECTORY '$WORK/none' USING hdf5 SELECT * FROM e WHERE user_id < 0" && ok || bad "empty write at 4 ranks: $(head -3 "$WORK/err")"
+run 2 "$R" sql "CREATE TEMPORARY VIEW n USING hdf5 OPTIONS (path '$WORK/none'); SELECT count(*), max(event_type) FROM n" --format csv && [ "$(tail -1 "$WORK/out")" = "0," ] && ok || bad "empty read: $(cat "$WORK/out")"
+
 # ---- the funnel over HDF5 tables
 run 2 "$R" sql "CREATE TEMPORARY VIEW p USING csv OPTIONS (path '$P', header 'true', inferSchema 'true'); INSERT OVERWRITE DIRECTORY '$WORK/hp' USING hdf5 SELECT * FROM p" || bad "products to hdf5"
 cat > "$WORK/funnel.sql" <<SQL

@@ -1,2 +1,3 @@
--- error: only TEMPORARY views are supported
-CREATE TABLE x (a INT);
+-- tables are stored as hdf5 or csv
+-- error: tables are stored as hdf5 or csv, not 'parquet'
+CREATE TABLE x (a INT) USING parquet;

@@ -1,2 +1,2 @@
--- error: data source 'parquet' is not supported yet
+-- error: data source 'parquet' is not supported
 CREATE TEMPORARY VIEW pq USING parquet OPTIONS (path '${data}/t1.csv');
