@@ -25,6 +25,7 @@ SELECT user_id, product_id, event_type, ts, date FROM events;
 SQL
 sort "$WORK/want_rows" -o "$WORK/want_rows"
 view="CREATE TEMPORARY VIEW e USING csv OPTIONS (path '$E', header 'true', inferSchema 'true');"
+first=$(echo $NPS | cut -d' ' -f1)   # the table written at the first rank count is the reference
 
 # ---- round trip at 1-4 ranks; the file does not depend on the rank count
 for np in $NPS; do
@@ -36,20 +37,20 @@ for np in $NPS; do
   same "$WORK/want_rows" "$WORK/got" "HDF5 round trip at -np $np"
   for d in user_id product_id event_type.offsets event_type.bytes date _rowgroups/rows _rowgroups/user_id.min _rowgroups/event_type.max; do
     h5dump -d "/table/$d" "$WORK/h$np/part-00000.h5" | tail -n +2 > "$WORK/d_$np"
-    if [ "$np" = "$(echo $NPS | cut -d' ' -f1)" ]; then cp "$WORK/d_$np" "$WORK/d_first_$(echo "$d" | tr / _)"; continue; fi
+    if [ "$np" = "$first" ]; then cp "$WORK/d_$np" "$WORK/d_first_$(echo "$d" | tr / _)"; continue; fi
     cmp -s "$WORK/d_$np" "$WORK/d_first_$(echo "$d" | tr / _)" && ok || bad "dataset $d differs at -np $np"
   done
 done
 # the layout is what docs/FORMAT.md says, readable by h5dump
-h5dump -A "$WORK/h1/part-00000.h5" > "$WORK/attrs" 2>&1
+h5dump -A "$WORK/h$first/part-00000.h5" > "$WORK/attrs" 2>&1
 grep -q 'ATTRIBUTE "riffle_format_version"' "$WORK/attrs" && grep -q '"user_id", "product_id", "event_type", "ts", "date"' "$WORK/attrs" && ok || bad "attributes: $(head -20 "$WORK/attrs")"
-rows=$(h5dump -a /table/num_rows "$WORK/h1/part-00000.h5" | sed -n 's/^ *(0): //p')
+rows=$(h5dump -a /table/num_rows "$WORK/h$first/part-00000.h5" | sed -n 's/^ *(0): //p')
 [ "$rows" = "$(wc -l < "$WORK/want_rows")" ] && ok || bad "num_rows attribute $rows"
 
 # ---- compression, and ranks with no rows (one row at 4 ranks; an empty result)
 run 3 "$R" sql "$view INSERT OVERWRITE DIRECTORY '$WORK/hz' USING hdf5 OPTIONS (compression 'deflate') SELECT * FROM e" || bad "deflate write: $(head -3 "$WORK/err")"
 h5dump -p -H "$WORK/hz/part-00000.h5" | grep -q "COMPRESSION\|DEFLATE" && ok || bad "deflate filter missing"
-[ "$(stat -c %s "$WORK/hz/part-00000.h5")" -lt "$(stat -c %s "$WORK/h1/part-00000.h5")" ] && ok || bad "deflate did not shrink the file"
+[ "$(stat -c %s "$WORK/hz/part-00000.h5")" -lt "$(stat -c %s "$WORK/h$first/part-00000.h5")" ] && ok || bad "deflate did not shrink the file"
 run 2 "$R" sql "CREATE TEMPORARY VIEW z USING hdf5 OPTIONS (path '$WORK/hz'); SELECT user_id, product_id, event_type, ts, date FROM z" --format csv
 tail -n +2 "$WORK/out" | sort > "$WORK/got"
 same "$WORK/want_rows" "$WORK/got" "deflate round trip"
@@ -61,7 +62,7 @@ run 2 "$R" sql "CREATE TEMPORARY VIEW n USING hdf5 OPTIONS (path '$WORK/none'); 
 # ---- the funnel over HDF5 tables
 run 2 "$R" sql "CREATE TEMPORARY VIEW p USING csv OPTIONS (path '$P', header 'true', inferSchema 'true'); INSERT OVERWRITE DIRECTORY '$WORK/hp' USING hdf5 SELECT * FROM p" || bad "products to hdf5"
 cat > "$WORK/funnel.sql" <<SQL
-CREATE TEMPORARY VIEW events USING hdf5 OPTIONS (path '$WORK/h2');
+CREATE TEMPORARY VIEW events USING hdf5 OPTIONS (path '$WORK/h$first');
 CREATE TEMPORARY VIEW products USING hdf5 OPTIONS (path '$WORK/hp');
 CREATE TEMPORARY VIEW clickstream_enriched AS
   SELECT e.*, p.category FROM events e JOIN products p ON e.product_id = p.product_id
