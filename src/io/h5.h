@@ -18,6 +18,7 @@
 #define RF_H5_GROUP "table"          /* the table's group */
 #define RF_H5_RG_GROUP "table/_rowgroups"
 #define RF_H5_STR_STATS 64           /* bytes kept of a string's min/max */
+#define RF_H5_COLLECTIVE_ROWS (4 << 20)   /* collectiveWrite=auto on one node: collective from this many rows */
 
 void rf__h5_lock(void);
 void rf__h5_unlock(void);
@@ -37,14 +38,14 @@ int rf__h5_read_meta(const char *path, rf_source *src, int fi);
 /* Collective over comm: writes the table file at path. Local task k (global number tasks[k] of
  * n_tasks) contributes the rows of bs[k] (NULL: none); rows land in task order, so the file is
  * the same at any rank count. Each task's rows form row groups of at most rg_rows rows. deflate:
- * 0 off, 1-9 the level. Returns the agreed status (err gets the failing rank's message on rank 0). */
+ * 0 off, 1-9 the level. collective: 0 independent MPI-IO, 1 collective, 2 by size (one node). Returns the agreed status (err gets the failing rank's message on rank 0). */
 int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64_t n_tasks, const int64_t *tasks,
-                      rf_batch *const *bs, int nlocal, int64_t rg_rows, int deflate, bool collective, rf_error *err);
+                      rf_batch *const *bs, int nlocal, int64_t rg_rows, int deflate, int collective, rf_error *err);
 
 /* Collective: the rows, partitioned by columns pcols, as dir/<c=v/...>/part-00000.h5, one file
  * per partition value (every rank takes part in every file); the partition columns leave the files. */
 int rf__h5_write_partitioned(MPI_Comm comm, const char *dir, const rf_schema *s, const int *pcols, int np, int64_t n_tasks,
-                             const int64_t *tasks, rf_batch *const *bs, int nlocal, int64_t rg_rows, int deflate, bool collective,
+                             const int64_t *tasks, rf_batch *const *bs, int nlocal, int64_t rg_rows, int deflate, int collective,
                              rf_error *err);
 
 /* Opens path for reading by one task (rf__h5_lock held by the caller); checks for external links. */

@@ -105,7 +105,7 @@ static void str_upper(const char *p, int64_t n, char *out)
 }
 
 int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64_t n_tasks, const int64_t *tasks,
-                      rf_batch *const *bs, int nlocal, int64_t rg_rows, int deflate, bool collective, rf_error *err)
+                      rf_batch *const *bs, int nlocal, int64_t rg_rows, int deflate, int collective, rf_error *err)
 {
     int nc = s->n, rc = RF_OK, rank;
     MPI_Comm_rank(comm, &rank);
@@ -187,7 +187,9 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
     rf__h5_lock();
     rf__h5_quiet();
     wctx wc = { .dxpl = H5Pcreate(H5P_DATASET_XFER), .deflate = deflate, .path = path };
-    H5Pset_dxpl_mpio(wc.dxpl, collective || deflate > 0 ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT);
+    /* auto (2): collective from RF_H5_COLLECTIVE_ROWS rows up, where it measured faster on one node */
+    bool coll = collective == 1 || (collective == 2 && N >= RF_H5_COLLECTIVE_ROWS) || deflate > 0;
+    H5Pset_dxpl_mpio(wc.dxpl, coll ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT);
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
     H5Pset_libver_bounds(fapl, H5F_LIBVER_EARLIEST, H5F_LIBVER_V18);
@@ -358,7 +360,7 @@ out:
 static int cmp_key(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 int rf__h5_write_partitioned(MPI_Comm comm, const char *dir, const rf_schema *s, const int *pcols, int np, int64_t n_tasks,
-                             const int64_t *tasks, rf_batch *const *bs, int nlocal, int64_t rg_rows, int deflate, bool collective,
+                             const int64_t *tasks, rf_batch *const *bs, int nlocal, int64_t rg_rows, int deflate, int collective,
                              rf_error *err)
 {
     int rank, nranks, rc = RF_OK;

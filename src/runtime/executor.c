@@ -240,8 +240,8 @@ static int write_hdf5(MPI_Comm comm, const rf_action *act, const rf_stage *st, t
         rf_blist_fini(&outs[k].rows);
     }
     if (!rc) rc = rf__part_columns(st->root->schema, act->partition_by, &pcols, &np);
-    bool collective = act->collective == 1;
-    if (act->collective == 2) {   /* auto: independent within one node, collective across nodes */
+    int collective = act->collective;   /* 0 independent, 1 collective, 2 auto by size (one node) */
+    if (act->collective == 2) {   /* auto: across nodes always collective; within one node by size (rf__h5_write_file) */
         MPI_Comm node;
         int nn = 0, all = 0;
         MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
@@ -249,7 +249,7 @@ static int write_hdf5(MPI_Comm comm, const rf_action *act, const rf_stage *st, t
         MPI_Comm_size(comm, &all);
         MPI_Allreduce(MPI_IN_PLACE, &nn, 1, MPI_INT, MPI_MIN, comm);
         MPI_Comm_free(&node);
-        collective = nn != all;
+        collective = nn != all ? 1 : 2;
     }
     if ((rc = rf__agree(comm, rc, err))) goto done;
     if (np) {

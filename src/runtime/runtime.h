@@ -43,8 +43,8 @@ typedef struct rf_action {
     bool    metrics;       /* gather per-stage metrics to rank 0 (progress or the event log) */
     int64_t rg_rows;       /* WRITE_HDF5: rows per row group */
     int     deflate;       /* WRITE_HDF5: 0 off, 1-9 deflate level */
-    int     collective;    /* WRITE_HDF5: MPI-IO transfers: 1 collective, 0 independent, 2 auto (independent when
-                            * every rank is on one node, where it measured as fast or faster; collective across nodes) */
+    int     collective;    /* WRITE_HDF5: MPI-IO transfers: 1 collective, 0 independent, 2 auto (collective across
+                            * nodes; on one node collective from RF_H5_COLLECTIVE_ROWS rows, independent below) */
     bool    h5_mpio;       /* HDF5 scans read through the MPI-IO driver (riffle.hdf5.readDriver) */
     char   *partition_by;  /* WRITE: "col,col" written as col=value directories, or NULL */
     bool    single_file;   /* WRITE_HDF5: path is the .h5 file itself (riffle convert) */
