@@ -281,6 +281,30 @@ int main(int argc, char **argv)
         rf_result_destroy(&r);
         rf_conf_set(s, "riffle.driver.maxResultSize", "1g");
     }
+    {   /* HDF5 through the C API: a partitioned write and its read-back (the partition column comes last) */
+        char hp[700];
+        snprintf(hp, sizeof hp, "%s/people-h5", dir);
+        cases++;
+        if (rf_df_write_hdf5(people, hp, "mode=overwrite,partitionBy=dept,rowGroupRows=3")) {
+            failures++;
+            fprintf(stderr, "FAIL hdf5 write: %s\n", rf_session_error(s));
+        }
+        rf_df *h = rf_read_hdf5(s, hp);
+        check("hdf5 partitioned round trip", rf_df_select(h, 5, rf_col("id"), rf_col("name"), rf_col("dept"), rf_col("salary"), rf_col("born")),
+              "SELECT id, name, dept, salary, born FROM people", 1);
+        check("hdf5 partition filter", rf_df_filter(rf_df_select(h, 2, rf_col("id"), rf_col("dept")), rf_eq(rf_col("dept"), rf_lit_str("eng"))),
+              "SELECT id, dept FROM people WHERE dept = 'eng'", 1);
+        expect_error("hdf5 missing path", rf_read_hdf5(s, "/nonexistent/t.h5"), "/nonexistent/t.h5");
+    }
+    {   /* DISTINCT aggregates over two columns beside a plain one, and an exact decimal */
+        rf_expr *k[1] = { rf_col("dept") };
+        rf_expr *a[3] = { rf_count_distinct(rf_col("salary")), rf_count_distinct(rf_col("born")), rf_sum(rf_col("id")) };
+        check("two distinct aggregates", rf_df_agg(people, 1, k, 3, a),
+              "SELECT dept, COUNT(DISTINCT salary), COUNT(DISTINCT born), SUM(id) FROM people GROUP BY dept", 1);
+        check("decimal", rf_df_select(rf_df_filter(people, rf_eq(rf_col("id"), rf_lit_int(3))), 1,
+                                      rf_cast(rf_mul(rf_cast(rf_col("salary"), rf_type_decimal(10, 2)), rf_lit_decimal("1.10")), RF_TYPE_STRING)),
+              "SELECT printf('%.4f', salary * 1.10) FROM people WHERE id = 3", 0);
+    }
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) failures++;
     printf("test_api at %d rank(s): %d passed, %d failed\n", rf_session_nranks(s), cases - failures, failures);
