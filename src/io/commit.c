@@ -133,9 +133,10 @@ void rf__output_abort(const rf_action *act)
     rf__err_clear();
 }
 
-/* Append: moves every part file of staging dir `from` into `to` under a job-unique name, keeping
- * partition directories (created as needed). */
-static int move_parts(const char *from, const char *to, int64_t job)
+/* Calls fn for every data file under `from` (names starting with '.' or '_' are not data) with
+ * the matching directory under `to`, created as needed: partition directories are mirrored. */
+typedef int (*file_fn)(const char *path, const char *name, const char *to_dir, int64_t job);
+static int each_file(const char *from, const char *to, file_fn fn, int64_t job)
 {
     DIR *d = opendir(from);
     if (!d) return rf__err_set(RF_ERR_IO, "%s: %s", from, strerror(errno));
@@ -147,62 +148,51 @@ static int move_parts(const char *from, const char *to, int64_t job)
         snprintf(p, sizeof p, "%s/%s", from, e->d_name);
         struct stat st;
         if (stat(p, &st) != 0) continue;
-        if (S_ISDIR(st.st_mode)) {   /* a partition directory */
+        if (S_ISDIR(st.st_mode)) {
             snprintf(q, sizeof q, "%s/%s", to, e->d_name);
-            if (!(rc = rf__mkdirs(q))) rc = move_parts(p, q, job);
-            continue;
-        }
-        if (strncmp(e->d_name, "part-", 5)) continue;
-        if (!strncmp(e->d_name, "part-j", 6)) snprintf(q, sizeof q, "%s/%s", to, e->d_name);   /* already unique */
-        else snprintf(q, sizeof q, "%s/part-j%lld-%s", to, (long long)job, e->d_name + 5);
-        if (rename(p, q) != 0) rc = rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", p, q, strerror(errno));
-    }
-    closedir(d);
-    return rc ? rc : fsync_path(to);
-}
-
-/* Append: gives the new parts in dir job-unique names (partition directories kept). */
-static int unique_parts(const char *dir, int64_t job)
-{
-    DIR *d = opendir(dir);
-    if (!d) return rf__err_set(RF_ERR_IO, "%s: %s", dir, strerror(errno));
-    struct dirent *e;
-    int rc = RF_OK;
-    char p[4400], q[4400];
-    while ((e = readdir(d)) && !rc) {
-        if (e->d_name[0] == '.' || e->d_name[0] == '_') continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (stat(p, &st) != 0) continue;
-        if (S_ISDIR(st.st_mode)) { rc = unique_parts(p, job); continue; }
-        if (strncmp(e->d_name, "part-", 5) || !strncmp(e->d_name, "part-j", 6)) continue;
-        snprintf(q, sizeof q, "%s/part-j%lld-%s", dir, (long long)job, e->d_name + 5);
-        if (rename(p, q) != 0) rc = rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", p, q, strerror(errno));
+            if (!(rc = rf__mkdirs(q))) rc = each_file(p, q, fn, job);
+        } else rc = fn(p, e->d_name, to, job);
     }
     closedir(d);
     return rc;
 }
 
-/* Append: hard-links every data file of `from` into `to`, mirroring partition directories, so the
- * staging directory becomes the whole new table. EXDEV / EPERM: no hard links here. */
-static int link_tree(const char *from, const char *to)
+/* A part's job-unique name in dir: part-NNNNN.x -> part-j<job>-NNNNN.x (kept when already unique). */
+static void unique_name(const char *name, const char *dir, int64_t job, char *out, size_t cap)
 {
-    DIR *d = opendir(from);
-    if (!d) return rf__err_set(RF_ERR_IO, "%s: %s", from, strerror(errno));
-    struct dirent *e;
-    int rc = RF_OK;
-    char p[4400], q[4400];
-    while ((e = readdir(d)) && !rc) {
-        if (e->d_name[0] == '.' || e->d_name[0] == '_') continue;
-        snprintf(p, sizeof p, "%s/%s", from, e->d_name);
-        snprintf(q, sizeof q, "%s/%s", to, e->d_name);
-        struct stat st;
-        if (stat(p, &st) != 0) continue;
-        if (S_ISDIR(st.st_mode)) { if (!(rc = rf__mkdirs(q))) rc = link_tree(p, q); continue; }
-        if (link(p, q) != 0 && errno != EEXIST) rc = errno == EXDEV || errno == EPERM ? RF_ERR_LIMIT : rf__err_set(RF_ERR_IO, "link %s -> %s: %s", p, q, strerror(errno));
-    }
-    closedir(d);
-    return rc;
+    if (!strncmp(name, "part-j", 6)) snprintf(out, cap, "%s/%s", dir, name);
+    else snprintf(out, cap, "%s/part-j%lld-%s", dir, (long long)job, name + 5);
+}
+
+/* Append without hard links: moves a new part into the destination under a unique name. */
+static int move_part(const char *path, const char *name, const char *to_dir, int64_t job)
+{
+    char q[4400];
+    if (strncmp(name, "part-", 5)) return RF_OK;
+    unique_name(name, to_dir, job, q, sizeof q);
+    if (rename(path, q) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", path, q, strerror(errno));
+    return fsync_path(to_dir);
+}
+
+/* Append: gives a new part in the staging directory its job-unique name (to_dir is its own). */
+static int rename_unique(const char *path, const char *name, const char *to_dir, int64_t job)
+{
+    char q[4400];
+    if (strncmp(name, "part-", 5)) return RF_OK;
+    unique_name(name, to_dir, job, q, sizeof q);
+    if (strcmp(path, q) && rename(path, q) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", path, q, strerror(errno));
+    return RF_OK;
+}
+
+/* Append: hard-links a file of the destination into the staging directory, so that it becomes the
+ * whole new table. EXDEV / EPERM (no hard links here): RF_ERR_LIMIT, without a message. */
+static int link_file(const char *path, const char *name, const char *to_dir, int64_t job)
+{
+    char q[4400];
+    (void)job;
+    snprintf(q, sizeof q, "%s/%s", to_dir, name);
+    if (link(path, q) == 0 || errno == EEXIST) return RF_OK;
+    return errno == EXDEV || errno == EPERM ? RF_ERR_LIMIT : rf__err_set(RF_ERR_IO, "link %s -> %s: %s", path, q, strerror(errno));
 }
 
 /* Puts the complete staging directory in place of the destination: one atomic exchange
@@ -243,8 +233,8 @@ int rf__output_commit(const rf_action *act)
     }
     bool append = act->write_mode == 2 && access(act->path, F_OK) == 0, linked = false;
     if (append) {   /* the new table = the old files (hard links) + the new parts, published whole */
-        RF_TRY(unique_parts(act->staging, act->job_id));
-        rc = link_tree(act->path, act->staging);
+        RF_TRY(each_file(act->staging, act->staging, rename_unique, act->job_id));
+        rc = each_file(act->path, act->staging, link_file, act->job_id);
         if (rc && rc != RF_ERR_LIMIT) return rc;
         linked = rc == RF_OK;
         rc = RF_OK;
@@ -256,7 +246,7 @@ int rf__output_commit(const rf_action *act)
     close(fd);
     RF_TRY(fsync_path(act->staging));
     if (append && !linked) {   /* no hard links on this file system: move the parts in one by one */
-        RF_TRY(move_parts(act->staging, act->path, act->job_id));
+        RF_TRY(each_file(act->staging, act->path, move_part, act->job_id));
         snprintf(q, sizeof q, "%s/_SUCCESS", act->path);
         if (rename(p, q) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", p, q, strerror(errno));
         RF_TRY(fsync_path(act->path));

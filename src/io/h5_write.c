@@ -105,7 +105,8 @@ static void str_upper(const char *p, int64_t n, char *out)
 }
 
 int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64_t n_tasks, const int64_t *tasks,
-                      rf_batch *const *bs, int nlocal, int64_t rg_rows, int deflate, int collective, rf_error *err)
+                      const rf_batch *all, const int64_t *first, int nlocal, int64_t rg_rows, int deflate, int collective,
+                      rf_error *err)
 {
     int nc = s->n, rc = RF_OK, rank;
     MPI_Comm_rank(comm, &rank);
@@ -113,54 +114,28 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
     /* ---- local preparation, agreed on before any collective HDF5 call */
     int *str_idx = rf_calloc((size_t)nc + 1, sizeof *str_idx), nstr = 0;
     int64_t w = 0;
-    rf_batch *all = NULL;
-    int64_t *first = rf_calloc((size_t)nlocal + 1, sizeof *first);
     int64_t *glob = NULL, *anynull = rf_calloc((size_t)nc + 1, sizeof *anynull);
-    if (!str_idx || !first || !anynull) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (!str_idx || !anynull) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     for (int c = 0; c < nc && !rc; c++) {
         str_idx[c] = s->f[c].type == RF_TYPE_STRING ? nstr++ : -1;
         if (rf_type_base(s->f[c].type) == RF_TYPE_ARRAY)
             rc = rf__err_set(RF_ERR_INVALID, "%s: column '%s' is an array, which HDF5 tables cannot hold yet", path, s->f[c].name);
+        else if (all->cols[c]->is_const)
+            rc = rf__err_set(RF_ERR_INTERNAL, "%s: column '%s' is not materialized", path, s->f[c].name);
     }
     w = 1 + nstr;
-    if (!rc) {
-        rf_batch **tmp = rf_calloc((size_t)nlocal + 1, sizeof *tmp);
-        int nb = 0;
-        if (!tmp) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-        for (int k = 0; k < nlocal && !rc; k++) {
-            first[k] = 0;
-            if (bs[k]) tmp[nb++] = bs[k];
-        }
-        if (!rc) rc = rf_batch_concat(tmp, nb, s, &all);
-        rf_free(tmp);
-    }
     if (!rc && !(glob = rf_calloc((size_t)(n_tasks * w) + 1, sizeof *glob))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-    if (!rc) {
-        int64_t row = 0;
-        for (int k = 0; k < nlocal; k++) {
-            int64_t n = bs[k] ? bs[k]->nrows : 0;
-            first[k] = row;
-            glob[tasks[k] * w] = n;
-            for (int c = 0; c < nc; c++) {
-                if (str_idx[c] < 0 || !n) continue;
-                const int64_t *o = all->cols[c]->data;
-                glob[tasks[k] * w + 1 + str_idx[c]] = o[row + n] - o[row];
-            }
-            row += n;
-        }
-        first[nlocal] = row;
-        for (int c = 0; c < nc; c++) {
-            rf_column *col = all->cols[c];
-            if (col->is_const) {
-                rf_column *x = NULL;
-                if ((rc = rf_column_expand(col, all->nrows, &x))) break;
-                rf_column_release(&all->cols[c]);
-                all->cols[c] = x;
-                col = x;
-            }
-            for (int64_t i = 0; i < all->nrows && !anynull[c]; i++) anynull[c] = !rf_column_valid(col, i);
+    for (int k = 0; k < nlocal && !rc; k++) {   /* this rank's tasks: rows and string bytes */
+        int64_t n = first[k + 1] - first[k];
+        glob[tasks[k] * w] = n;
+        for (int c = 0; c < nc && n; c++) {
+            if (str_idx[c] < 0) continue;
+            const int64_t *o = all->cols[c]->data;
+            glob[tasks[k] * w + 1 + str_idx[c]] = o[first[k + 1]] - o[first[k]];
         }
     }
+    for (int c = 0; c < nc && !rc; c++)
+        for (int64_t i = 0; i < all->nrows && !anynull[c]; i++) anynull[c] = !rf_column_valid(all->cols[c], i);
     if ((rc = rf__agree(comm, rc, err))) goto out;
     MPI_Allreduce(MPI_IN_PLACE, glob, (int)(n_tasks * w), MPI_INT64_T, MPI_SUM, comm);
     MPI_Allreduce(MPI_IN_PLACE, anynull, nc, MPI_INT64_T, MPI_MAX, comm);
@@ -177,7 +152,7 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
         R += (glob[t * w] + rg_rows - 1) / rg_rows;
         for (int k = 0; k < nstr; k++) { byte0[t * nstr + k] = B[k]; B[k] += glob[t * w + 1 + k]; }
     }
-    int64_t nl = all ? all->nrows : 0, rl = 0;
+    int64_t nl = all->nrows, rl = 0;
     for (int k = 0; k < nlocal; k++) rl += (first[k + 1] - first[k] + rg_rows - 1) / rg_rows;
     /* per local row group: offset in the file, rows, and each column's statistics */
     int64_t *rg_off = rf_calloc((size_t)rl + 1, sizeof *rg_off), *rg_n = rf_calloc((size_t)rl + 1, sizeof *rg_n);
@@ -351,8 +326,7 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
 out2:
     rf_free(B); rf_free(row0); rf_free(rg0); rf_free(byte0); rf_free(st); rf_free(ct); rf_free(rg_off); rf_free(rg_n);
 out:
-    rf_batch_destroy(&all);
-    rf_free(str_idx); rf_free(first); rf_free(glob); rf_free(anynull);
+    rf_free(str_idx); rf_free(glob); rf_free(anynull);
     return rc;
 }
 
@@ -360,42 +334,34 @@ out:
 static int cmp_key(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 int rf__h5_write_partitioned(MPI_Comm comm, const char *dir, const rf_schema *s, const int *pcols, int np, int64_t n_tasks,
-                             const int64_t *tasks, rf_batch *const *bs, int nlocal, int64_t rg_rows, int deflate, int collective,
-                             rf_error *err)
+                             const int64_t *tasks, const rf_batch *in, const int64_t *first, int nlocal, int64_t rg_rows,
+                             int deflate, int collective, rf_error *err)
 {
     int rank, nranks, rc = RF_OK;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &nranks);
     rf_keydict kd = { 0 };
     rf_buf key = { 0 }, tmp = { 0 }, mine = { 0 };
-    int64_t **ids = rf_calloc((size_t)nlocal + 1, sizeof *ids);   /* per local task, per row: its key in kd */
+    int64_t *ids = rf_malloc((size_t)in->nrows * sizeof *ids + 8);   /* per row: its key in kd */
+    int64_t *sel = rf_malloc((size_t)in->nrows * sizeof *sel + 8), *pfirst = rf_calloc((size_t)nlocal + 1, sizeof *pfirst);
     char **all = NULL, *recv = NULL;
     int64_t nall = 0;
     int *cnt = rf_calloc((size_t)nranks, sizeof *cnt), *dsp = rf_calloc((size_t)nranks, sizeof *dsp);
     rf_schema *ds = NULL;
-    int *keep = rf_calloc((size_t)s->n + 1, sizeof *keep), nkeep = 0;
-    rf_batch **part = rf_calloc((size_t)nlocal + 1, sizeof *part);
-    int64_t *sel = NULL;
-    if (!ids || !cnt || !dsp || !keep || !part) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    rf_batch proj = { .nrows = in->nrows, .cols = rf_calloc((size_t)s->n + 1, sizeof *proj.cols) }, *part = NULL;
+    if (!ids || !sel || !pfirst || !cnt || !dsp || !proj.cols) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     /* the data columns: every column but the partition columns */
+    if (!rc) rc = rf_schema_create(s->n - np, &ds);
     for (int c = 0; c < s->n && !rc; c++) {
         bool p = false;
         for (int k = 0; k < np; k++) p |= pcols[k] == c;
-        if (!p) keep[nkeep++] = c;
+        if (p) continue;
+        ds->f[proj.ncols] = (rf_field){ .name = rf_strdup(s->f[c].name), .type = s->f[c].type, .nullable = true };
+        proj.cols[proj.ncols++] = in->cols[c];
     }
-    if (!rc && !(rc = rf_schema_create(nkeep, &ds)))
-        for (int k = 0; k < nkeep; k++) {
-            ds->f[k] = s->f[keep[k]];
-            ds->f[k].name = rf_strdup(s->f[keep[k]].name);
-            ds->f[k].qual = NULL;
-        }
-    for (int k = 0; k < nlocal && !rc; k++) {
-        if (!bs[k]) continue;
-        if (!(ids[k] = rf_malloc((size_t)bs[k]->nrows * sizeof **ids + 1))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
-        for (int64_t i = 0; i < bs[k]->nrows && !rc; i++) {
-            rc = rf__part_key(bs[k], i, pcols, np, s, &key, &tmp);
-            if (!rc) rc = rf__keydict_id(&kd, (const char *)key.data, &ids[k][i]);
-        }
+    for (int64_t i = 0; i < in->nrows && !rc; i++) {
+        rc = rf__part_key(in, i, pcols, np, s, &key, &tmp);
+        if (!rc) rc = rf__keydict_id(&kd, (const char *)key.data, &ids[i]);
     }
     for (int64_t i = 0; i < kd.n && !rc; i++) rc = rf_buf_put(&mine, kd.keys[i], strlen(kd.keys[i]) + 1);
     if ((rc = rf__agree(comm, rc, err))) goto done;
@@ -423,37 +389,24 @@ int rf__h5_write_partitioned(MPI_Comm comm, const char *dir, const rf_schema *s,
         rc = rf__mkdirs(path);
     }
     if ((rc = rf__agree(comm, rc, err))) goto done;
-    int64_t maxrows = 0;
-    for (int k = 0; k < nlocal; k++) if (bs[k] && bs[k]->nrows > maxrows) maxrows = bs[k]->nrows;
-    sel = rf_malloc((size_t)maxrows * sizeof *sel + 8);
-    if ((rc = rf__agree(comm, sel ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory"), err))) goto done;
     for (int64_t i = 0; i < nall && !rc; i++) {
-        int64_t id = -1;
-        for (int64_t j = 0; j < kd.n; j++) if (!strcmp(kd.keys[j], all[i])) { id = j; break; }
-        int lrc = RF_OK;
-        for (int k = 0; k < nlocal && !lrc; k++) {
-            part[k] = NULL;
-            if (!bs[k] || id < 0) continue;
-            int64_t n = 0;
-            for (int64_t r = 0; r < bs[k]->nrows; r++) if (ids[k][r] == id) sel[n++] = r;
-            if (!n) continue;
-            rf_batch *g = NULL, proj = { .nrows = bs[k]->nrows, .ncols = nkeep, .cols = rf_calloc((size_t)nkeep + 1, sizeof *proj.cols) };
-            if (!proj.cols) { lrc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
-            for (int c = 0; c < nkeep; c++) proj.cols[c] = bs[k]->cols[keep[c]];
-            lrc = rf_batch_gather(&proj, sel, n, &g);
-            rf_free(proj.cols);
-            part[k] = g;
+        int64_t id = -1, n = 0;
+        int lrc = rf__keydict_id(&kd, all[i], &id);   /* a key another rank has adds an id no row carries */
+        for (int k = 0; k < nlocal && !lrc; k++) {   /* this key's rows, task by task */
+            pfirst[k] = n;
+            for (int64_t r = first[k]; r < first[k + 1]; r++) if (ids[r] == id) sel[n++] = r;
         }
+        pfirst[nlocal] = n;
+        if (!lrc) lrc = rf_batch_gather(&proj, sel, n, &part);
         if ((rc = rf__agree(comm, lrc, err))) break;
         snprintf(path, sizeof path, "%s/%s/part-00000.h5", dir, all[i]);
-        rc = rf__h5_write_file(comm, path, ds, n_tasks, tasks, part, nlocal, rg_rows, deflate, collective, err);
+        rc = rf__h5_write_file(comm, path, ds, n_tasks, tasks, part, pfirst, nlocal, rg_rows, deflate, collective, err);
         rc = rf__agree(comm, rc, err);
-        for (int k = 0; k < nlocal; k++) rf_batch_destroy(&part[k]);
+        rf_batch_destroy(&part);
     }
 done:
-    for (int k = 0; ids && k < nlocal; k++) rf_free(ids[k]);
-    for (int k = 0; part && k < nlocal; k++) rf_batch_destroy(&part[k]);
-    rf_free(ids); rf_free(part); rf_free(all); rf_free(recv); rf_free(cnt); rf_free(dsp); rf_free(keep); rf_free(sel);
+    rf_batch_destroy(&part);
+    rf_free(proj.cols); rf_free(ids); rf_free(sel); rf_free(pfirst); rf_free(all); rf_free(recv); rf_free(cnt); rf_free(dsp);
     rf_schema_destroy(&ds);
     rf__keydict_fini(&kd);
     rf_buf_fini(&key); rf_buf_fini(&tmp); rf_buf_fini(&mine);

@@ -233,39 +233,46 @@ static bool mpi_serialized(void)
 static int write_hdf5(MPI_Comm comm, const rf_action *act, const rf_stage *st, task_out *outs, const int64_t *tasks,
                       int64_t nlocal, rf_error *err)
 {
-    rf_batch **bs = rf_calloc((size_t)nlocal + 1, sizeof *bs);
-    int rc = bs ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory"), *pcols = NULL, np = 0;
+    /* this rank's rows in one batch, its tasks in order (one copy), and where each task's start */
+    int64_t nb = 0, *first = rf_calloc((size_t)nlocal + 1, sizeof *first);
+    for (int64_t k = 0; k < nlocal; k++) nb += outs[k].rows.n;
+    rf_batch **bs = rf_calloc((size_t)nb + 1, sizeof *bs), *all = NULL;
+    int rc = bs && first ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory"), *pcols = NULL, np = 0;
+    nb = 0;
     for (int64_t k = 0; k < nlocal && !rc; k++) {
-        if (outs[k].rows.n) rc = rf_batch_concat(outs[k].rows.b, (int)outs[k].rows.n, st->root->schema, &bs[k]);
-        rf_blist_fini(&outs[k].rows);
+        first[k + 1] = first[k] + outs[k].rows.rows;
+        for (int64_t i = 0; i < outs[k].rows.n; i++) bs[nb++] = outs[k].rows.b[i];
     }
+    if (!rc) rc = rf_batch_concat(bs, (int)nb, st->root->schema, &all);
+    for (int64_t k = 0; k < nlocal; k++) rf_blist_fini(&outs[k].rows);
     if (!rc) rc = rf__part_columns(st->root->schema, act->partition_by, &pcols, &np);
     int collective = act->collective;   /* 0 independent, 1 collective, 2 auto by size (one node) */
     if (act->collective == 2) {   /* auto: across nodes always collective; within one node by size (rf__h5_write_file) */
         MPI_Comm node;
-        int nn = 0, all = 0;
+        int nn = 0, size = 0;
         MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
         MPI_Comm_size(node, &nn);
-        MPI_Comm_size(comm, &all);
+        MPI_Comm_size(comm, &size);
         MPI_Allreduce(MPI_IN_PLACE, &nn, 1, MPI_INT, MPI_MIN, comm);
         MPI_Comm_free(&node);
-        collective = nn != all ? 1 : 2;
+        collective = nn != size ? 1 : 2;
     }
     if ((rc = rf__agree(comm, rc, err))) goto done;
     if (np) {
-        rc = rf__h5_write_partitioned(comm, act->staging, st->root->schema, pcols, np, st->n_tasks, tasks, bs, (int)nlocal,
+        rc = rf__h5_write_partitioned(comm, act->staging, st->root->schema, pcols, np, st->n_tasks, tasks, all, first, (int)nlocal,
                                       act->rg_rows, act->deflate, collective, err);
     } else {
         char path[4200];
         snprintf(path, sizeof path, "%s/part-00000.h5", act->staging);
-        rc = rf__h5_write_file(comm, path, st->root->schema, st->n_tasks, tasks, bs, (int)nlocal, act->rg_rows, act->deflate,
-                               collective, err);
+        rc = rf__h5_write_file(comm, path, st->root->schema, st->n_tasks, tasks, all, first, (int)nlocal, act->rg_rows,
+                               act->deflate, collective, err);
     }
     rc = rf__agree(comm, rc, err);
 done:
     rf_free(pcols);
-    for (int64_t k = 0; bs && k < nlocal; k++) rf_batch_destroy(&bs[k]);
+    rf_free(first);
     rf_free(bs);
+    rf_batch_destroy(&all);
     return rc;
 }
 

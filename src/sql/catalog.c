@@ -138,11 +138,25 @@ static int table_schema(const rf_table *t, rf_schema **out)
     return rc;
 }
 
-static int schema_text(const rf_schema *s, rf_buf *b)
+/* The schema text a catalog entry keeps ("a int; b string"): s's columns with the partition
+ * columns (pby) moved last, as Spark stores them. *out returned-owned. */
+static int stored_schema(const rf_schema *s, const char *pby, char **out)
 {
-    int rc = RF_OK;
-    for (int i = 0; i < s->n && !rc; i++) rc = rf_buf_printf(b, "%s%s %s", i ? "; " : "", s->f[i].name, rf_type_name(s->f[i].type));
-    return rc ? rc : rf_buf_put_u8(b, 0);
+    int *pcols = NULL, np = 0, rc = rf__part_columns(s, pby, &pcols, &np);
+    rf_buf b = { 0 };
+    if (rc) return rc;
+    for (int pass = 0; pass < 2 && !rc; pass++)   /* data columns, then partition columns in PARTITIONED BY order */
+        for (int i = 0; i < (pass ? np : s->n) && !rc; i++) {
+            int c = pass ? pcols[i] : i;
+            bool part = false;
+            for (int j = 0; !pass && j < np; j++) part |= pcols[j] == c;
+            if (!part) rc = rf_buf_printf(&b, "%s%s %s", b.len ? "; " : "", s->f[c].name, rf_type_name(s->f[c].type));
+        }
+    rf_free(pcols);
+    if (!rc) rc = rf_buf_put_u8(&b, 0);
+    if (rc) { rf_buf_fini(&b); return rc; }
+    *out = (char *)b.data;
+    return RF_OK;
 }
 
 /* A DataFrame over the table's data, with its columns in table order and types. */
@@ -151,8 +165,8 @@ static rf_df *table_df(rf_sqlctx *c, const rf_table *t)
     rf_schema *ts = NULL;
     if (table_schema(t, &ts)) return NULL;
     rf_df *d = NULL;
-    bool h5 = !strcasecmp(t->format, "hdf5");
-    if (!has_data(t->location)) {   /* a table with no rows yet */
+    bool h5 = !strcasecmp(t->format, "hdf5"), empty = !has_data(t->location);
+    if (empty) {   /* a table with no rows yet */
         rf_expr *none[1] = { NULL };
         d = rf__df_values(c->s, 0, 0, NULL, none);
     } else if (h5) {
@@ -169,7 +183,6 @@ static rf_df *table_df(rf_sqlctx *c, const rf_table *t)
     }
     if (rf_df_status(d)) { rf_schema_destroy(&ts); return d; }
     rf_expr **items = rf_calloc((size_t)ts->n + 1, sizeof *items);
-    bool empty = !has_data(t->location);
     for (int i = 0; items && i < ts->n; i++) {
         rf_expr *x = empty ? rf_lit_null() : rf_col(ts->f[i].name);
         items[i] = rf_as(rf_cast(x, ts->f[i].type), ts->f[i].name);
@@ -245,7 +258,7 @@ int rf__sql_create_table(rf_sqlctx *c, rf_parser *P)
 {
     rf_table t = { 0 }, old;
     rf_schema *cols = NULL;
-    rf_buf sch = { 0 }, pb = { 0 };
+    rf_buf pb = { 0 };
     q_select *q = NULL;
     bool ifne = false;
     int rc = RF_OK;
@@ -322,49 +335,16 @@ int rf__sql_create_table(rf_sqlctx *c, rf_parser *P)
     if (q) {
         if (!(d = rf__sql_plan(c, q))) { rc = rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_ANALYSIS; goto done; }
         if (cols) { if (!(d = conform(d, cols, 0, cols->n, &nt))) { rc = RF_ERR_ANALYSIS; goto done; } }
-        const rf_schema *qs = ((struct rf_df *)d)->plan->schema;
-        /* the partition columns go last, as Spark stores them */
-        int *pcols = NULL, np = 0;
-        if ((rc = rf__part_columns(qs, t.partition_by, &pcols, &np))) { rf__err_at(nt.line, nt.col); goto done; }
-        rf_schema *ord = NULL;
-        rf_schema_create(qs->n, &ord);
-        int k = 0;
-        for (int i = 0; ord && i < qs->n; i++) {
-            bool p = false;
-            for (int j = 0; j < np; j++) p |= pcols[j] == i;
-            if (!p) ord->f[k++] = (rf_field){ .name = rf_strdup(qs->f[i].name), .type = qs->f[i].type };
-        }
-        for (int j = 0; ord && j < np; j++) ord->f[k++] = (rf_field){ .name = rf_strdup(qs->f[pcols[j]].name), .type = qs->f[pcols[j]].type };
-        rf_free(pcols);
-        if (!ord) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
-        schema_text(ord, &sch);
-        rf_schema_destroy(&ord);
-        t.schema = rf_strdup((const char *)sch.data);
+        if ((rc = stored_schema(((struct rf_df *)d)->plan->schema, t.partition_by, &t.schema))) { rf__err_at(nt.line, nt.col); goto done; }
         if ((rc = write_table(c, &t, d, true, NULL))) goto done;
     } else {
-        int *pcols = NULL, np = 0;
-        if ((rc = rf__part_columns(cols, t.partition_by, &pcols, &np))) { rf__err_at(nt.line, nt.col); goto done; }
-        rf_schema *ord = NULL;
-        rf_schema_create(cols->n, &ord);
-        int k = 0;
-        for (int i = 0; ord && i < cols->n; i++) {
-            bool p = false;
-            for (int j = 0; j < np; j++) p |= pcols[j] == i;
-            if (!p) ord->f[k++] = (rf_field){ .name = rf_strdup(cols->f[i].name), .type = cols->f[i].type };
-        }
-        for (int j = 0; ord && j < np; j++) ord->f[k++] = (rf_field){ .name = rf_strdup(cols->f[pcols[j]].name), .type = cols->f[pcols[j]].type };
-        rf_free(pcols);
-        if (!ord) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
-        schema_text(ord, &sch);
-        rf_schema_destroy(&ord);
-        t.schema = rf_strdup((const char *)sch.data);
+        if ((rc = stored_schema(cols, t.partition_by, &t.schema))) { rf__err_at(nt.line, nt.col); goto done; }
         if ((rc = rf__mkdirs(t.location))) goto done;
     }
     rc = cat_put(c->s, &t);
 done:
     rf__q_free(q);
     rf_schema_destroy(&cols);
-    rf_buf_fini(&sch);
     rf_buf_fini(&pb);
     table_fini(&t);
     return rc ? rc : P->rc;
