@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "riffle/riffle.h"
 #include "sql/sql.h"
 #include "runtime/runtime.h"
@@ -70,43 +71,71 @@ static const char *help_for(const char *cmd)
     return NULL;
 }
 
-/* Replaces ${name} by value for every --var (returned-owned; *len updated). */
-static char *substitute(char *text, size_t *len, char **vars, int n_vars)
+/* Replaces ${name} by value for every --var name=value, over the whole text (which may hold any
+ * byte: lengths, never strlen). A ${name} left without a value is an error naming it: it must not
+ * become a path or a literal. Returns the new text (returned-owned) or NULL with *err set. */
+static char *substitute(char *text, size_t *len, char **vars, int n_vars, char *err, size_t errcap)
 {
-    for (int v = 0; v < n_vars; v++) {
-        const char *eq = strchr(vars[v], '=');
-        char pat[512];
-        snprintf(pat, sizeof pat, "${%.*s}", (int)(eq - vars[v]), vars[v]);
-        const char *val = eq + 1;
-        rf_buf out = { 0 };
-        const char *p = text, *hit;
-        while ((hit = strstr(p, pat))) {
-            rf_buf_put(&out, p, (size_t)(hit - p));
-            rf_buf_put(&out, val, strlen(val));
-            p = hit + strlen(pat);
+    rf_buf out = { 0 };
+    const char *p = text, *end = text + *len;
+    while (p < end) {
+        const char *hit = memmem(p, (size_t)(end - p), "${", 2);
+        if (!hit) { rf_buf_put(&out, p, (size_t)(end - p)); break; }
+        rf_buf_put(&out, p, (size_t)(hit - p));
+        const char *name = hit + 2, *close = memchr(name, '}', (size_t)(end - name));
+        size_t nl = close ? (size_t)(close - name) : 0;
+        bool ident = close && nl > 0 && nl < 256;
+        for (size_t k = 0; ident && k < nl; k++)
+            ident = (name[k] >= 'a' && name[k] <= 'z') || (name[k] >= 'A' && name[k] <= 'Z') || (name[k] >= '0' && name[k] <= '9') ||
+                    name[k] == '_' || name[k] == '.' || name[k] == ':' || name[k] == '-';
+        if (!ident) { rf_buf_put(&out, hit, 2); p = hit + 2; continue; }   /* not a variable reference */
+        const char *val = NULL;
+        for (int v = n_vars - 1; v >= 0 && !val; v--) {   /* the last --var of a name wins */
+            const char *eq = strchr(vars[v], '=');
+            if ((size_t)(eq - vars[v]) == nl && !memcmp(vars[v], name, nl)) val = eq + 1;
         }
-        rf_buf_put(&out, p, strlen(p));
-        rf_buf_put_u8(&out, 0);
-        free(text);
-        text = strdup((const char *)out.data);
-        *len = out.len - 1;
-        rf_buf_fini(&out);
+        if (!val) {
+            int line = 1;
+            for (const char *q = text; q < hit; q++) line += *q == '\n';
+            snprintf(err, errcap, "line %d: ${%.*s} has no value (give it with --var %.*s=VALUE)", line, (int)nl, name, (int)nl, name);
+            rf_buf_fini(&out);
+            free(text);
+            return NULL;
+        }
+        rf_buf_put(&out, val, strlen(val));
+        p = close + 1;
     }
-    return text;
+    rf_buf_put_u8(&out, 0);
+    free(text);
+    char *r = malloc(out.len ? out.len : 1);
+    if (r) memcpy(r, out.data, out.len);
+    *len = out.len ? out.len - 1 : 0;
+    rf_buf_fini(&out);
+    if (!r) snprintf(err, errcap, "out of memory");
+    return r;
 }
 
+/* The whole file (returned-owned, NUL added, *len without it); NULL with errno set. A directory
+ * or a read error is an error, never an empty script. */
 static char *read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) { fclose(f); errno = EISDIR; return NULL; }
     rf_buf b = { 0 };
     char tmp[65536];
     size_t n;
     while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) rf_buf_put(&b, tmp, n);
+    int bad = ferror(f);
     fclose(f);
+    if (bad) { rf_buf_fini(&b); errno = EIO; return NULL; }
     rf_buf_put_u8(&b, 0);
+    char *r = malloc(b.len);
+    if (r) memcpy(r, b.data, b.len);
     *len = b.len - 1;
-    return (char *)b.data;
+    rf_buf_fini(&b);
+    return r;
 }
 
 static bool ends_with(const char *s, const char *suf)
@@ -213,6 +242,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "sql")) {
         text = strdup(arg);
         len = strlen(arg);
+        if (!text) { fprintf(stderr, "riffle: error: out of memory\n"); return rf_session_close(&s, 2); }
     } else {
         file = arg;
         if (!(text = read_file(arg, &len))) {
@@ -220,7 +250,11 @@ int main(int argc, char **argv)
             return rf_session_close(&s, 2);
         }
     }
-    text = substitute(text, &len, vars, n_vars);
+    char serr[600];
+    if (!(text = substitute(text, &len, vars, n_vars, serr, sizeof serr))) {
+        fprintf(stderr, "riffle: error: %s%s%s\n", file ? file : "", file ? ": " : "", serr);
+        return rf_session_close(&s, 2);
+    }
     rf__err_clear();
     int rc = rf__sql_run_script(s, text, len, fmt, stdout, !strcmp(cmd, "explain"));
     if (rc) rf__sql_format_error(rf__err_slot(), text, len, file, stderr);

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "riffle/types.h"
+#include "core/limits.h"
 
 /* ---------------------------------------------------------------- errors */
 typedef struct rf_error {
@@ -31,10 +32,17 @@ int rf__err_set(int code, const char *fmt, ...) __attribute__((format(printf, 2,
 rf_error *rf__err_slot(void);   /* this thread's slot (borrowed) */
 void rf__err_clear(void);
 void rf__err_at(int line, int col);   /* attaches a source position to the current error */
+/* Internal status, never returned to a user: an SQL relation whose analysis must wait until the
+ * statements before it have run (sql/planner.h). */
+#define RF_ERR_DEFERRED 100
 #define RF_TRY(x)  do { rc = (x); if (rc != RF_OK) goto done; } while (0)
 #define RF_CHECK(cond, code, ...) do { if (!(cond)) { rc = rf__err_set((code), __VA_ARGS__); goto done; } } while (0)
 #define RF_ASSERT(cond) do { if (!(cond)) rf__assert_fail(#cond, __FILE__, __LINE__); } while (0)
 _Noreturn void rf__assert_fail(const char *what, const char *file, int line);
+/* The stack guard: RF_OK while this thread has more than RF_STACK_RESERVE bytes of stack left,
+ * else RF_ERR_LIMIT with a message naming `what`. Recursive walks call it at every level, so no
+ * input can overflow a stack (of the main thread or an OpenMP worker). */
+int rf__stack_check(const char *what);
 
 /* ---------------------------------------------------------------- memory */
 /* All allocation goes through these so that tests can inject failures (rf__mem_fail_after). */

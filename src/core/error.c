@@ -4,6 +4,7 @@
  * The slot is thread-local so that OpenMP tasks can fail independently; the runtime picks the
  * failing task with the lowest id, so the message a user sees does not depend on thread timing.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "core/core.h"
@@ -56,4 +57,28 @@ const char *rf_type_name(rf_type t)
         return b;
     }
     return (unsigned)t < RF_TYPE_COUNT_ && t != RF_TYPE_DECIMAL ? names[t] : "?";
+}
+
+/* The lowest usable stack address of this thread (pthread_getattr_np knows the main thread's
+ * limit too); 0 when unknown, which disables the guard. */
+static _Thread_local uintptr_t stack_floor;
+static _Thread_local bool stack_known;
+
+int rf__stack_check(const char *what)
+{
+    char here;
+    if (!stack_known) {
+        pthread_attr_t a;
+        void *lo = NULL;
+        size_t size = 0;
+        stack_known = true;
+        if (pthread_getattr_np(pthread_self(), &a) == 0) {
+            if (pthread_attr_getstack(&a, &lo, &size) == 0 && size > 2 * RF_STACK_RESERVE)
+                stack_floor = (uintptr_t)lo + RF_STACK_RESERVE;
+            pthread_attr_destroy(&a);
+        }
+    }
+    if (stack_floor && (uintptr_t)&here < stack_floor)
+        return rf__err_set(RF_ERR_LIMIT, "%s is nested too deeply for the stack", what);
+    return RF_OK;
 }

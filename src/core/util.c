@@ -311,7 +311,7 @@ int64_t rf_parse_size(const char *s)
     default: break;
     }
     if (*end == 'b' || *end == 'B') end++;
-    if (*end) return -1;
+    if (*end || !(v * mul < 9.0e18)) return -1;   /* also NaN, inf and sizes past int64 */
     return (int64_t)(v * mul);
 }
 

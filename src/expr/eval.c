@@ -248,10 +248,14 @@ static int case_when(const rf_expr *e, rf_column **args, int64_t n, rf_column **
     rf_column *r = NULL;
     int rc = rf_column_create(e->type, n, &r);
     if (rc) return rc;
+    int first = e->op == 1 ? 1 : 0;   /* CASE x WHEN v: args[0] is x, NULL matches nothing */
     for (int64_t i = 0; i < n && !rc; i++) {
         int pick = e->n_arg - 1;
-        for (int k = 0; k + 1 < e->n_arg; k += 2)
-            if (rf_column_valid(args[k], i) && rf_col_bool(args[k], i)) { pick = k + 1; break; }
+        for (int k = first; k + 1 < e->n_arg; k += 2) {
+            bool hit = first ? rf_column_valid(args[0], i) && rf_column_valid(args[k], i) && rf_column_eq(args[0], i, args[k], i)
+                             : rf_column_valid(args[k], i) && rf_col_bool(args[k], i);
+            if (hit) { pick = k + 1; break; }
+        }
         rf_column *src = args[pick];
         if (src->type == RF_TYPE_NULL) rc = rf_column_append_null(r);
         else rc = rf_column_append_from(r, src, i);
@@ -391,10 +395,47 @@ int rf__cast_column(const rf_column *c, int64_t n, rf_type to, rf_column **out)
     return RF_OK;
 }
 
+/* a <=> b over columns of one type: true when both are NULL or both equal, never NULL. */
+static int eq_null_safe(const rf_expr *e, rf_column *a, rf_column *b, int64_t n, rf_column **out)
+{
+    rf_expr eq = *e;
+    eq.kind = RF_E_EQ;
+    int rc = compare(&eq, a, b, n, out);
+    if (rc) return rc;
+    rf_column *r = *out;
+    int64_t m = r->is_const ? 1 : n;
+    uint8_t *z = r->data;
+    for (int64_t i = 0; i < m; i++) {
+        bool va = rf_column_valid(a, i), vb = rf_column_valid(b, i);
+        if (!va || !vb) z[i] = !va && !vb;
+    }
+    RF_FREE(r->valid);
+    return RF_OK;
+}
+
+/* x BETWEEN lo AND hi: (x >= lo) AND (x <= hi) in Kleene logic, x evaluated once. */
+static int between(const rf_expr *e, rf_column **args, int64_t n, rf_column **out)
+{
+    rf_expr ge = *e, le = *e, both = *e;
+    rf_column *g = NULL, *l = NULL, *v[2];
+    ge.kind = RF_E_GE;
+    le.kind = RF_E_LE;
+    both.kind = RF_E_AND;
+    both.n_arg = 2;
+    int rc = compare(&ge, args[0], args[1], n, &g);
+    if (!rc) rc = compare(&le, args[0], args[2], n, &l);
+    v[0] = g;
+    v[1] = l;
+    if (!rc) rc = logic(&both, v, n, out);
+    rf_column_release(&g);
+    rf_column_release(&l);
+    return rc;
+}
+
 int rf__expr_eval(const rf_expr *e, const rf_batch *b, rf_column **out)
 {
     int64_t n = b ? b->nrows : 1;
-    rf_column *args[64] = { 0 };
+    rf_column *small[8] = { 0 }, **args = small;
     int rc = RF_OK;
     *out = NULL;
     switch (e->kind) {
@@ -412,7 +453,8 @@ int rf__expr_eval(const rf_expr *e, const rf_batch *b, rf_column **out)
     default:
         break;
     }
-    if (e->n_arg > 64) return rf__err_set(RF_ERR_INVALID, "too many arguments (%d)", e->n_arg);
+    if ((rc = rf__stack_check("an expression"))) return rc;
+    if (e->n_arg > 8 && !(args = rf_calloc((size_t)e->n_arg, sizeof *args))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     for (int i = 0; i < e->n_arg; i++) RF_TRY(rf__expr_eval(e->arg[i], b, &args[i]));
     switch (e->kind) {
     case RF_E_ADD: case RF_E_SUB: case RF_E_MUL: case RF_E_DIV: case RF_E_MOD:
@@ -434,6 +476,8 @@ int rf__expr_eval(const rf_expr *e, const rf_batch *b, rf_column **out)
     case RF_E_AND: case RF_E_OR: case RF_E_NOT: case RF_E_ISNULL: case RF_E_ISNOTNULL:
         rc = logic(e, args, n, out);
         break;
+    case RF_E_EQNS: rc = eq_null_safe(e, args[0], args[1], n, out); break;
+    case RF_E_BETWEEN: rc = between(e, args, n, out); break;
     case RF_E_IN: rc = in_list(e, args, n, out); break;
     case RF_E_CASE: rc = case_when(e, args, n, out); break;
     case RF_E_CAST: rc = rf__cast_column(args[0], n, e->type, out); break;
@@ -441,7 +485,8 @@ int rf__expr_eval(const rf_expr *e, const rf_batch *b, rf_column **out)
     default: rc = rf__err_set(RF_ERR_INTERNAL, "unknown expression kind %d", e->kind); break;
     }
 done:
-    for (int i = 0; i < e->n_arg && i < 64; i++) rf_column_release(&args[i]);
+    for (int i = 0; i < e->n_arg; i++) rf_column_release(&args[i]);
+    if (args != small) rf_free(args);
     if (rc) rf_column_release(out);
     return rc;
 }

@@ -26,7 +26,12 @@ rf_expr *rf__expr_new(rf_ekind k, int n_arg, rf_expr **args)
     e->n_arg = n_arg;
     e->attr = -1;
     e->index = -1;
-    for (int i = 0; i < n_arg; i++) e->arg[i] = args[i];
+    int d = 0;
+    for (int i = 0; i < n_arg; i++) {
+        e->arg[i] = args[i];
+        if (args[i]->depth > d) d = args[i]->depth;
+    }
+    e->depth = d + 1;
     return e;
 }
 
@@ -230,7 +235,7 @@ static rf_expr *fn_v(const char *name, int n, rf_expr **v)
     rf_expr *e = rf__expr_new(RF_E_FUNC, n, v);
     if (!e) return NULL;
     e->op = rf__func_lookup(name);
-    if (e->op < 0) e->name = rf_strdup(name);   /* kept only to name an unknown function in the error */
+    if (e->op < 0) e->qual = rf_strdup(name);   /* kept only to name an unknown function in the error */
     return e;
 }
 
@@ -410,9 +415,24 @@ int rf__expr_display(const rf_expr *e, rf_buf *b)
             if (!rc) rc = rf__expr_display(e->arg[i], b);
         }
         return rc ? rc : rf_buf_printf(b, ")");
+    case RF_E_EQNS:
+        rc = rf_buf_printf(b, "(");
+        if (!rc) rc = rf__expr_display(e->arg[0], b);
+        if (!rc) rc = rf_buf_printf(b, " <=> ");
+        if (!rc) rc = rf__expr_display(e->arg[1], b);
+        return rc ? rc : rf_buf_printf(b, ")");
+    case RF_E_BETWEEN:
+        rc = rf_buf_printf(b, "(");
+        if (!rc) rc = rf__expr_display(e->arg[0], b);
+        if (!rc) rc = rf_buf_printf(b, " BETWEEN ");
+        if (!rc) rc = rf__expr_display(e->arg[1], b);
+        if (!rc) rc = rf_buf_printf(b, " AND ");
+        if (!rc) rc = rf__expr_display(e->arg[2], b);
+        return rc ? rc : rf_buf_printf(b, ")");
     case RF_E_CASE:
         rc = rf_buf_printf(b, "CASE");
-        for (int i = 0; i + 1 < e->n_arg && !rc; i += 2) {
+        if (e->op == 1 && !rc) { rc = rf_buf_printf(b, " "); if (!rc) rc = rf__expr_display(e->arg[0], b); }
+        for (int i = e->op == 1; i + 1 < e->n_arg && !rc; i += 2) {
             rc = rf_buf_printf(b, " WHEN ");
             if (!rc) rc = rf__expr_display(e->arg[i], b);
             if (!rc) rc = rf_buf_printf(b, " THEN ");
@@ -427,7 +447,7 @@ int rf__expr_display(const rf_expr *e, rf_buf *b)
         if (!rc) rc = rf__expr_display(e->arg[0], b);
         return rc ? rc : rf_buf_printf(b, " AS %s)", rf_type_name(e->type));
     case RF_E_FUNC: case RF_E_AGG:
-        rc = rf_buf_printf(b, "%s(%s", e->kind == RF_E_FUNC ? (e->op >= 0 ? rf__func_name(e->op) : (e->name ? e->name : "?")) : rf__agg_name(e->op),
+        rc = rf_buf_printf(b, "%s(%s", e->kind == RF_E_FUNC ? (e->op >= 0 ? rf__func_name(e->op) : (e->qual ? e->qual : "?")) : rf__agg_name(e->op),
                            e->distinct ? "DISTINCT " : "");
         if (e->kind == RF_E_AGG && e->n_arg == 0) rc = rc ? rc : rf_buf_printf(b, "1");
         for (int i = 0; i < e->n_arg && !rc; i++) {
@@ -727,6 +747,23 @@ static int type_node(rf_expr *e, bool allow_agg)
         e->type = RF_TYPE_BOOL;
         e->nullable = false;
         return RF_OK;
+    case RF_E_EQNS: {
+        int rc = coerce_pair(e, 0, 1);
+        e->type = RF_TYPE_BOOL;
+        e->nullable = false;
+        if (!rc && e->arg[0]->type == RF_TYPE_ARRAY) return mismatch(e, RF_TYPE_ARRAY, RF_TYPE_ARRAY);
+        return rc;
+    }
+    case RF_E_BETWEEN: {
+        rf_type t = e->arg[0]->type;
+        for (int i = 1; i < 3; i++)
+            if (common_type(t, e->arg[i]->type, &t)) return mismatch(e, t, e->arg[i]->type);
+        if (t == RF_TYPE_ARRAY) return mismatch(e, t, t);
+        for (int i = 0; i < 3; i++)
+            if (!(e->arg[i] = rf__expr_cast_to(e->arg[i], t))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+        e->type = RF_TYPE_BOOL;
+        return RF_OK;
+    }
     case RF_E_IN: {
         rf_type t = e->arg[0]->type;
         for (int i = 1; i < e->n_arg; i++)
@@ -738,15 +775,25 @@ static int type_node(rf_expr *e, bool allow_agg)
     }
     case RF_E_CASE: {
         rf_type t = RF_TYPE_NULL;
-        for (int i = 0; i + 1 < e->n_arg; i += 2) {
+        if (e->op == 1) {   /* CASE x WHEN v ...: x and every v to one type */
+            rf_type k = e->arg[0]->type;
+            for (int i = 1; i + 1 < e->n_arg; i += 2)
+                if (common_type(k, e->arg[i]->type, &k)) return mismatch(e, k, e->arg[i]->type);
+            if (k == RF_TYPE_ARRAY) return mismatch(e, k, k);
+            for (int i = 0; i + 1 < e->n_arg; i += i ? 2 : 1)
+                if (!(e->arg[i] = rf__expr_cast_to(e->arg[i], k))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+        }
+        for (int i = 0; e->op != 1 && i + 1 < e->n_arg; i += 2) {   /* searched CASE: boolean conditions */
             if (e->arg[i]->type == RF_TYPE_NULL) e->arg[i] = rf__expr_cast_to(e->arg[i], RF_TYPE_BOOL);
             if (e->arg[i]->type != RF_TYPE_BOOL)
                 return rf__err_set(RF_ERR_ANALYSIS, "CASE WHEN condition must be boolean, not %s", rf_type_name(e->arg[i]->type));
         }
-        for (int i = 1; i < e->n_arg; i += 2)
+        int first = e->op == 1 ? 2 : 1;   /* the THEN results */
+        for (int i = first; i < e->n_arg - 1; i += 2)
             if (common_type(t, e->arg[i]->type, &t)) return mismatch(e, t, e->arg[i]->type);
         if (common_type(t, e->arg[e->n_arg - 1]->type, &t)) return mismatch(e, t, e->arg[e->n_arg - 1]->type);
-        for (int i = 1; i < e->n_arg; i += 2) e->arg[i] = rf__expr_cast_to(e->arg[i], t);
+        for (int i = first; i < e->n_arg - 1; i += 2)
+            if (!(e->arg[i] = rf__expr_cast_to(e->arg[i], t))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
         e->arg[e->n_arg - 1] = rf__expr_cast_to(e->arg[e->n_arg - 1], t);
         e->type = t == RF_TYPE_NULL ? RF_TYPE_STRING : t;
         e->nullable = true;
@@ -852,9 +899,33 @@ static int type_node(rf_expr *e, bool allow_agg)
 
 static int resolve(rf_expr *e, const rf_schema *in, bool allow_agg);
 
+int rf__expr_height(const rf_expr *e)
+{
+    if (rf__stack_check("an expression")) return -1;
+    if (e->n_arg > RF_MAX_EXPR_ARGS) { rf__err_set(RF_ERR_LIMIT, "an expression has %d arguments (at most %d)", e->n_arg, RF_MAX_EXPR_ARGS); return -1; }
+    int h = 0;
+    for (int i = 0; i < e->n_arg; i++) {
+        if (!e->arg[i]) continue;
+        int c = rf__expr_height(e->arg[i]);
+        if (c < 0) return -1;
+        if (c > h) h = c;
+    }
+    return h + 1;
+}
+
+int rf__expr_check_depth(const rf_expr *e)
+{
+    if (!e || e->depth <= RF_MAX_EXPR_DEPTH) return RF_OK;
+    int rc = rf__err_set(RF_ERR_LIMIT, "expression nested too deeply (%d levels; riffle allows %d)", e->depth, RF_MAX_EXPR_DEPTH);
+    rf__err_at(e->line, e->col);
+    return rc;
+}
+
 int rf__expr_resolve(rf_expr *e, const rf_schema *in, bool allow_agg)
 {
-    int rc = resolve(e, in, allow_agg);
+    int rc = rf__stack_check("an expression");
+    if (!rc && e && e->depth > RF_MAX_EXPR_DEPTH) return rf__expr_check_depth(e);
+    if (!rc) rc = resolve(e, in, allow_agg);
     if (rc && e) rf__err_at(e->line, e->col);
     return rc;
 }

@@ -20,6 +20,8 @@ typedef enum rf_ekind {
     RF_E_IN, RF_E_CASE, RF_E_CAST, RF_E_FUNC, RF_E_AGG, RF_E_SORT,
     RF_E_SUBQUERY,   /* SQL only: a subquery, replaced by joins before a plan is built */
     RF_E_WINDOW,     /* fn(args) OVER (PARTITION BY ... ORDER BY ... frame): args, then partition, then orders */
+    RF_E_EQNS,       /* a <=> b: null-safe equality, never NULL */
+    RF_E_BETWEEN,    /* x BETWEEN lo AND hi (args x, lo, hi): x >= lo AND x <= hi with x evaluated once */
     RF_E_KIND_COUNT_
 } rf_ekind;
 
@@ -45,18 +47,20 @@ struct rf_expr {
     rf_type   type;         /* result type, valid once resolved */
     bool      nullable;
     bool      resolved;
-    int       op;           /* rf_func for FUNC, rf_agg for AGG, -1 for an unknown function */
+    int       op;           /* rf_func for FUNC, rf_agg for AGG, -1 for an unknown function; CASE: 1 for the
+                             * simple form CASE x WHEN v THEN r ... (arg[0] is x, then pairs, then ELSE) */
     bool      distinct;     /* AGG: count(DISTINCT x) */
     bool      desc, nulls_first;   /* SORT */
     int       n_arg;
     struct rf_expr **arg;   /* owned */
     char     *name;         /* COL: column name; FUNC: function name; others: alias or NULL */
-    char     *qual;         /* COL: qualifier ("t" in t.x) or NULL */
+    char     *qual;         /* COL: qualifier ("t" in t.x) or NULL; FUNC with op -1: the unknown name */
     int64_t   attr;         /* COL: resolved attribute id, -1 before */
     int       index;        /* COL: bound input column, -1 before */
     rf_value  lit;          /* LIT */
     int       line, col;    /* where the SQL text wrote it (1-based), 0 when built by the C API */
-    int       depth;        /* height of the tree below (set by the SQL parser, which bounds it) */
+    int       depth;        /* height of the tree below, set when the node is made (RF_MAX_EXPR_DEPTH bounds it
+                             * where expressions enter: the SQL parser and the DataFrame API) */
     void     *sub;          /* SUBQUERY: the parsed query (borrowed; op 0 scalar, 1 EXISTS, 2 IN) */
     int       n_part, n_order;   /* WINDOW: how many of arg[] are partition keys and sort orders (at the end) */
     int       frame;             /* WINDOW: rf_frame */
@@ -89,6 +93,10 @@ int      rf__func_lookup(const char *name);
  * allow_agg: aggregates may appear (Aggregate lists only).
  */
 int rf__expr_resolve(rf_expr *e, const rf_schema *in, bool allow_agg);
+/* The height of e's tree (walked, bounded by the stack guard); -1 with an error when too deep. */
+int rf__expr_height(const rf_expr *e);
+/* RF_OK when e is no deeper than RF_MAX_EXPR_DEPTH, else an error saying so (at e's position). */
+int rf__expr_check_depth(const rf_expr *e);
 /* Binds every column to its index in `in` by attribute id (physical plans). */
 int rf__expr_bind(rf_expr *e, const rf_schema *in);
 /* Wraps e in a cast to t unless it already has that type; consumes e. */

@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <regex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <time.h>
@@ -13,12 +14,12 @@
 static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = {
     [RF_F_LOWER] = { "lower", 1, 1 },          [RF_F_UPPER] = { "upper", 1, 1 },
     [RF_F_LENGTH] = { "length", 1, 1 },        [RF_F_SUBSTRING] = { "substring", 2, 3 },
-    [RF_F_CONCAT] = { "concat", 1, 64 },       [RF_F_SPLIT] = { "split", 2, 2 },
+    [RF_F_CONCAT] = { "concat", 1, INT32_MAX },       [RF_F_SPLIT] = { "split", 2, 2 },
     [RF_F_EXPLODE] = { "explode", 1, 1 },      [RF_F_TO_DATE] = { "to_date", 1, 2 },
     [RF_F_DATE_ADD] = { "date_add", 2, 2 },    [RF_F_DATE_SUB] = { "date_sub", 2, 2 },
     [RF_F_DATEDIFF] = { "datediff", 2, 2 },    [RF_F_YEAR] = { "year", 1, 1 },
     [RF_F_MONTH] = { "month", 1, 1 },          [RF_F_DAYOFMONTH] = { "dayofmonth", 1, 1 },
-    [RF_F_CURRENT_DATE] = { "current_date", 0, 0 }, [RF_F_COALESCE] = { "coalesce", 1, 64 },
+    [RF_F_CURRENT_DATE] = { "current_date", 0, 0 }, [RF_F_COALESCE] = { "coalesce", 1, INT32_MAX },
     [RF_F_TRIM] = { "trim", 1, 1 },            [RF_F_ABS] = { "abs", 1, 1 },
     [RF_F_ROUND] = { "round", 1, 2 },          [RF_F_LIKE] = { "like", 2, 2 },
     [RF_F_NULLIF] = { "nullif", 2, 2 },        [RF_F_DATE_TRUNC] = { "date_trunc", 2, 2 },
@@ -49,11 +50,15 @@ static int cast_arg(rf_expr *e, int i, rf_type t)
 
 int rf__func_type(rf_expr *e)
 {
-    if (e->op < 0) return rf__err_set(RF_ERR_ANALYSIS, "unknown function '%s'", e->name ? e->name : "?");
-    if (e->n_arg < fn_table[e->op].min || e->n_arg > fn_table[e->op].max)
-        return rf__err_set(RF_ERR_ANALYSIS, "%s() takes %d%s%d arguments, not %d", fn_table[e->op].name,
-                           fn_table[e->op].min, fn_table[e->op].min == fn_table[e->op].max ? "" : " to ",
-                           fn_table[e->op].min == fn_table[e->op].max ? 0 : fn_table[e->op].max, e->n_arg);
+    if (e->op < 0) return rf__err_set(RF_ERR_ANALYSIS, "unknown function '%s'", e->qual ? e->qual : "?");
+    int lo = fn_table[e->op].min, hi = fn_table[e->op].max;
+    if (e->n_arg < lo || e->n_arg > hi) {
+        char want[64];
+        if (lo == hi) snprintf(want, sizeof want, "%d argument%s", lo, lo == 1 ? "" : "s");
+        else if (hi == INT32_MAX) snprintf(want, sizeof want, "at least %d argument%s", lo, lo == 1 ? "" : "s");
+        else snprintf(want, sizeof want, "%d to %d arguments", lo, hi);
+        return rf__err_set(RF_ERR_ANALYSIS, "%s() takes %s, not %d", fn_table[e->op].name, want, e->n_arg);
+    }
     int rc = RF_OK;
     switch (e->op) {
     case RF_F_LOWER: case RF_F_UPPER: case RF_F_TRIM:

@@ -4,7 +4,8 @@
  * A value is written with rf_format_value and escaped so that it stays one path component that
  * cannot reach outside the output directory: '/', '\', '=', '%', ':', '*', '?', '"', '<', '>',
  * '|', '#', '[', ']', '{', '}', '^', control bytes (NUL, newline), DEL and a leading '.' become
- * %XX. NULL is __HIVE_DEFAULT_PARTITION__. Reading undoes the escapes.
+ * %XX. NULL is __HIVE_DEFAULT_PARTITION__. Column names are escaped the same way, so no name can
+ * make a directory outside the output either. Reading undoes the escapes.
  */
 #include <stdlib.h>
 #include "io/partition.h"
@@ -60,7 +61,9 @@ int rf__part_key(const rf_batch *b, int64_t row, const int *pcols, int np, const
         bool isnull;
         tmp->len = 0;
         rc = rf_format_value(c, row, tmp, &isnull);
-        if (!rc) rc = rf_buf_printf(out, "%s%s=", k ? "/" : "", s->f[pcols[k]].name);
+        if (!rc && k) rc = rf_buf_put_u8(out, '/');
+        if (!rc) rc = rf__part_escape(s->f[pcols[k]].name, strlen(s->f[pcols[k]].name), out);   /* names escape like values */
+        if (!rc) rc = rf_buf_put_u8(out, '=');
         if (!rc && isnull) rc = rf_buf_printf(out, "%s", NULL_PART);
         else if (!rc) rc = rf__part_escape(tmp->data ? (const char *)tmp->data : "", tmp->len, out);
     }
@@ -120,7 +123,8 @@ int rf__part_columns(const rf_schema *s, const char *spec, int **pcols, int *np)
     if (!copy || !v) { rf_free(copy); rf_free(v); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
     for (char *t = strtok_r(copy, ",; ", &save); t && !rc; t = strtok_r(NULL, ",; ", &save)) {
         int i = rf_schema_find(s, t);
-        if (i < 0) rc = rf__err_set(RF_ERR_ANALYSIS, "partitionBy: column '%s' is not in the output", t);
+        if (i >= 0 && !*s->f[i].name) rc = rf__err_set(RF_ERR_ANALYSIS, "partitionBy: a column with an empty name cannot be a partition column");
+        else if (i < 0) rc = rf__err_set(RF_ERR_ANALYSIS, "partitionBy: column '%s' is not in the output", t);
         else if (n == s->n - 1 || n >= s->n) rc = rf__err_set(RF_ERR_ANALYSIS, "partitionBy: at least one column must stay in the files");
         else if (s->f[i].type == RF_TYPE_ARRAY) rc = rf__err_set(RF_ERR_ANALYSIS, "partitionBy: cannot partition by an array column '%s'", t);
         else {

@@ -106,11 +106,15 @@ static int add_path(rf_source *s, int64_t *cap, found *fd, const char *path)
 static int partition_columns(rf_source *s, const found *fd)
 {
     int np = 0, rc = RF_OK;
-    char *names[64];
-    for (const char *p = fd->rel[0]; *p && np < 64; ) {
+    char *names[RF_MAX_PARTITION_COLUMNS];
+    for (const char *p = fd->rel[0]; *p; ) {
         const char *eq = strchr(p, '='), *sl = strchr(p, '/');
         if (!eq || (sl && sl < eq)) break;
-        names[np++] = rf_strndup(p, (size_t)(eq - p));
+        if (np == RF_MAX_PARTITION_COLUMNS) {
+            for (int k = 0; k < np; k++) rf_free(names[k]);
+            return rf__err_set(RF_ERR_LIMIT, "%s is under more than %d levels of partition directories", s->files[0], RF_MAX_PARTITION_COLUMNS);
+        }
+        names[np++] = rf_strndup(p, (size_t)(eq - p));   /* as written (escaped): compared with the other files' */
         p = sl ? sl + 1 : p + strlen(p);
     }
     s->n_part = np;
@@ -160,9 +164,12 @@ static int partition_columns(rf_source *s, const found *fd)
             if (t == RF_TYPE_INT64 && !isint) t = RF_TYPE_DATE;
             if (t == RF_TYPE_DATE && !(strlen(v) == 10 && rf_parse_date(v, 10, &dv))) t = RF_TYPE_STRING;
         }
-        for (int c = 0; c < nd; c++)
-            if (!strcasecmp(ns->f[c].name, names[k])) { rc = rf__err_set(RF_ERR_INVALID, "partition column '%s' is also a column of the files (%s)", names[k], s->files[0]); break; }
-        ns->f[nd + k] = (rf_field){ .name = rf_strdup(names[k]), .type = t, .nullable = true };
+        bool isnull;
+        char *name = rf__part_unescape(names[k], strlen(names[k]), &isnull);
+        if (!name) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+        for (int c = 0; c < nd && !rc; c++)
+            if (!strcasecmp(ns->f[c].name, name)) rc = rf__err_set(RF_ERR_INVALID, "partition column '%s' is also a column of the files (%s)", name, s->files[0]);
+        ns->f[nd + k] = (rf_field){ .name = name, .type = t, .nullable = true };
     }
     if (!rc) { rf_schema_destroy(&s->file_schema); s->file_schema = ns; ns = NULL; }
     rf_schema_destroy(&ns);

@@ -23,6 +23,7 @@ int rf__plan_new(rf_nkind k, int n_child, rf_plan **out)
         rf_free(p);
         return rf__err_set(RF_ERR_NOMEM, "out of memory");
     }
+    p->refs = 1;
     p->kind = k;
     p->n_child = n_child;
     p->est_bytes = -1;
@@ -67,11 +68,17 @@ static void free_exprs(rf_expr ***pe, int n)
     RF_FREE(*pe);
 }
 
+rf_plan *rf__plan_retain(rf_plan *p)
+{
+    if (p) p->refs++;
+    return p;
+}
+
 void rf__plan_destroy(rf_plan **pp)
 {
     rf_plan *p = *pp;
     *pp = NULL;
-    if (!p) return;
+    if (!p || --p->refs > 0) return;
     for (int i = 0; i < p->n_child; i++) rf__plan_destroy(&p->child[i]);
     rf_free(p->child);
     rf_schema_destroy(&p->schema);
@@ -140,10 +147,23 @@ static int copy_exprs(rf_expr **src, int n, rf_expr ***out)
     return RF_OK;
 }
 
+static int plan_copy(const rf_plan *p, rf_plan **out, int depth, int64_t *nodes);
+
 int rf__plan_copy(const rf_plan *p, rf_plan **out)
 {
+    int64_t nodes = 0;
+    return plan_copy(p, out, 1, &nodes);
+}
+
+static int plan_copy(const rf_plan *p, rf_plan **out, int depth, int64_t *nodes)
+{
     rf_plan *c = NULL;
-    int rc = rf__plan_new(p->kind, p->n_child, &c);
+    *out = NULL;
+    if (depth > RF_MAX_PLAN_DEPTH) return rf__err_set(RF_ERR_LIMIT, "the plan is nested too deeply (more than %d levels)", RF_MAX_PLAN_DEPTH);
+    if (++*nodes > RF_MAX_PLAN_NODES)
+        return rf__err_set(RF_ERR_LIMIT, "the plan has more than %d operators (views that read a view several times multiply)", RF_MAX_PLAN_NODES);
+    int rc = rf__stack_check("the plan");
+    if (!rc) rc = rf__plan_new(p->kind, p->n_child, &c);
     if (rc) return rc;
     c->id = p->id;
     c->n = p->n;
@@ -158,7 +178,42 @@ int rf__plan_copy(const rf_plan *p, rf_plan **out)
     RF_TRY(copy_exprs(p->exprs2, p->n_exprs2, &c->exprs2));
     if (p->cond) RF_TRY(rf__expr_copy(p->cond, &c->cond));
     if (p->src) RF_TRY(rf__source_copy(p->src, &c->src));
-    for (int i = 0; i < p->n_child; i++) RF_TRY(rf__plan_copy(p->child[i], &c->child[i]));
+    if (p->kind == RF_L_UNION) {   /* union(union(a, b), c) is union(a, b, c): flattened without recursing down the chain */
+        const rf_plan **stack = NULL, **leaf = NULL;
+        int64_t ns = 0, cs = 0, nl = 0, cl = 0;
+        rc = rf__grow((void **)&stack, &cs, 1, sizeof *stack);
+        for (int i = p->n_child - 1; i >= 0 && !rc; i--) {
+            if ((rc = rf__grow((void **)&stack, &cs, ns + 1, sizeof *stack))) break;
+            stack[ns++] = p->child[i];
+        }
+        while (ns > 0 && !rc) {
+            const rf_plan *q = stack[--ns];
+            if (q->kind == RF_L_UNION) {
+                for (int i = q->n_child - 1; i >= 0 && !rc; i--) {
+                    if ((rc = rf__grow((void **)&stack, &cs, ns + 1, sizeof *stack))) break;
+                    stack[ns++] = q->child[i];
+                }
+                continue;
+            }
+            if (!(rc = rf__grow((void **)&leaf, &cl, nl + 1, sizeof *leaf))) leaf[nl++] = q;
+        }
+        if (!rc && nl > RF_MAX_PLAN_CHILDREN) rc = rf__err_set(RF_ERR_LIMIT, "a union has more than %d inputs", RF_MAX_PLAN_CHILDREN);
+        if (!rc && nl != c->n_child) {
+            rf_free(c->child);
+            c->n_child = 0;
+            if (!(c->child = rf_calloc((size_t)nl, sizeof *c->child))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        }
+        for (int64_t i = 0; i < nl && !rc; i++) {
+            rc = plan_copy(leaf[i], &c->child[i], depth + 1, nodes);
+            c->n_child = (int)i + 1;
+        }
+        rf_free(stack);
+        rf_free(leaf);
+        if (rc) goto done;
+        *out = c;
+        return RF_OK;
+    }
+    for (int i = 0; i < p->n_child; i++) RF_TRY(plan_copy(p->child[i], &c->child[i], depth + 1, nodes));
     *out = c;
     return RF_OK;
 done:
@@ -230,4 +285,32 @@ int rf__plan_reid(rf_plan *p, int64_t *next_attr)
     rf_free(m.from);
     rf_free(m.to);
     return RF_OK;
+}
+
+/* ---------------------------------------------------------------- limits */
+static int check_node(const rf_plan *p, int depth, int64_t *nodes)
+{
+    if (depth > RF_MAX_PLAN_DEPTH) return rf__err_set(RF_ERR_LIMIT, "the plan is nested too deeply (more than %d levels)", RF_MAX_PLAN_DEPTH);
+    if (++*nodes > RF_MAX_PLAN_NODES) return rf__err_set(RF_ERR_LIMIT, "the plan has more than %d operators", RF_MAX_PLAN_NODES);
+    int rc = rf__stack_check("the plan");
+    if (!rc && p->n_child > RF_MAX_PLAN_CHILDREN) rc = rf__err_set(RF_ERR_LIMIT, "a plan operator has %d inputs (at most %d)", p->n_child, RF_MAX_PLAN_CHILDREN);
+    if (!rc && (p->n_exprs > RF_MAX_NODE_EXPRS || p->n_exprs2 > RF_MAX_NODE_EXPRS))
+        rc = rf__err_set(RF_ERR_LIMIT, "a plan operator has more than %d expressions", RF_MAX_NODE_EXPRS);
+    rf_expr *const *lists[3] = { p->exprs, p->exprs2, &p->cond };
+    int counts[3] = { p->n_exprs, p->n_exprs2, p->cond ? 1 : 0 };
+    for (int l = 0; l < 3 && !rc; l++)
+        for (int i = 0; i < counts[l] && !rc; i++) {
+            int h = rf__expr_height(lists[l][i]);
+            if (h < 0) rc = rf__err_slot()->code;
+            else if (h > RF_MAX_WIRE_EXPR_DEPTH)
+                rc = rf__err_set(RF_ERR_LIMIT, "an expression of the plan is nested too deeply (%d levels, at most %d after analysis)", h, RF_MAX_WIRE_EXPR_DEPTH);
+        }
+    for (int i = 0; i < p->n_child && !rc; i++) rc = check_node(p->child[i], depth + 1, nodes);
+    return rc;
+}
+
+int rf__plan_check_limits(const rf_plan *p)
+{
+    int64_t nodes = 0;
+    return check_node(p, 1, &nodes);
 }

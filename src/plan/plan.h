@@ -96,6 +96,8 @@ typedef struct rf_source {
 } rf_source;
 
 typedef struct rf_plan {
+    int              refs;        /* logical plans share subtrees (a DataFrame's plan is the child of many):
+                                   * rf__plan_retain / rf__plan_destroy; rank 0 only, never during execution */
     rf_nkind         kind;
     uint32_t         id;
     rf_schema       *schema;      /* output; field ids are attribute ids */
@@ -118,8 +120,16 @@ typedef struct rf_plan {
 
 /* ---- nodes (plan.c) ---- */
 int  rf__plan_new(rf_nkind k, int n_child, rf_plan **out);
+/* Drops one reference; the last frees the node and releases its children. NULL-safe, NULLs *pp. */
 void rf__plan_destroy(rf_plan **pp);
+rf_plan *rf__plan_retain(rf_plan *p);   /* another reference to an immutable (shared) subtree */
+/* A deep copy whose every node is new (refs 1): what a rule may rewrite in place. A shared
+ * subtree is copied once per place it appears; more than RF_MAX_PLAN_NODES nodes in all, or a tree
+ * deeper than RF_MAX_PLAN_DEPTH, is an error. */
 int  rf__plan_copy(const rf_plan *p, rf_plan **out);
+/* Checks a plan against the limits every rank's decoder enforces (RF_MAX_PLAN_DEPTH, RF_MAX_PLAN_NODES,
+ * RF_MAX_WIRE_EXPR_DEPTH), so a plan the driver sends is one every executor accepts. */
+int  rf__plan_check_limits(const rf_plan *p);
 void rf__source_destroy(rf_source **ps);
 int  rf__source_copy(const rf_source *s, rf_source **out);
 const char *rf__plan_kind_name(rf_nkind k);
@@ -179,7 +189,7 @@ void rf__stages_fini(rf_stages *st);
 
 /* ---- serialization (serialize.c) ---- */
 #define RF_PLAN_MAGIC   0x52464c50u   /* "RFLP" */
-#define RF_PLAN_VERSION 3
+#define RF_PLAN_VERSION 4
 int rf__plan_encode(const rf_plan *p, rf_buf *b);
 int rf__plan_decode(rf_rd *r, rf_plan **out);
 int rf__expr_encode(const rf_expr *e, rf_buf *b);

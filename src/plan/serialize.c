@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include "plan/plan.h"
 
-#define MAX_DEPTH 512
 
 int rf__schema_encode(const rf_schema *s, rf_buf *b)
 {
@@ -127,7 +126,8 @@ static int expr_decode(rf_rd *r, rf_expr **out, int depth)
     int rc;
     rf_expr *e = NULL;
     *out = NULL;
-    if (depth > MAX_DEPTH) return rf__err_set(RF_ERR_INVALID, "plan message: expression nested too deeply");
+    if (depth > RF_MAX_WIRE_EXPR_DEPTH) return rf__err_set(RF_ERR_INVALID, "plan message: expression nested too deeply");
+    if ((rc = rf__stack_check("a plan message"))) return rc;
     if ((rc = rf_rd_i32(r, &k)) || (rc = rf_rd_i32(r, &t)) || (rc = rf_rd_i32(r, &op)) || (rc = rf_rd_u8(r, &fl))) return rc;
     if (k < 0 || k >= RF_E_KIND_COUNT_ || !rf_type_valid((rf_type)t))
         return rf__err_set(RF_ERR_INVALID, "plan message: bad expression kind %d", k);
@@ -153,7 +153,7 @@ static int expr_decode(rf_rd *r, rf_expr **out, int depth)
         e->frame = fr;
     }
     RF_TRY(rf_rd_i32(r, &n));
-    RF_CHECK(n >= 0 && n <= 4096 && e->n_part >= 0 && e->n_order >= 0 && e->n_part + e->n_order <= n, RF_ERR_INVALID, "plan message: bad argument count");
+    RF_CHECK(n >= 0 && n <= RF_MAX_EXPR_ARGS && e->n_part >= 0 && e->n_order >= 0 && e->n_part + e->n_order <= n, RF_ERR_INVALID, "plan message: bad argument count");
     if (n) {
         RF_CHECK((e->arg = rf_calloc((size_t)n, sizeof *e->arg)) != NULL, RF_ERR_NOMEM, "out of memory");
         for (int i = 0; i < n; i++) {
@@ -168,7 +168,7 @@ done:
     return rc;
 }
 
-int rf__expr_decode(rf_rd *r, rf_expr **out) { return expr_decode(r, out, 0); }
+int rf__expr_decode(rf_rd *r, rf_expr **out) { return expr_decode(r, out, 1); }
 
 static int exprs_encode(rf_expr *const *v, int n, rf_buf *b)
 {
@@ -182,7 +182,7 @@ static int exprs_decode(rf_rd *r, rf_expr ***v, int *n)
     int32_t k;
     int rc = rf_rd_i32(r, &k);
     if (rc) return rc;
-    if (k < 0 || k > 100000) return rf__err_set(RF_ERR_INVALID, "plan message: bad expression count");
+    if (k < 0 || k > RF_MAX_NODE_EXPRS) return rf__err_set(RF_ERR_INVALID, "plan message: bad expression count");
     if (!k) return RF_OK;
     if (!(*v = rf_calloc((size_t)k, sizeof **v))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     for (int i = 0; i < k; i++) {
@@ -305,7 +305,8 @@ static int node_decode(rf_rd *r, rf_plan **out, int depth)
     rf_plan *p = NULL;
     int rc;
     *out = NULL;
-    if (depth > MAX_DEPTH) return rf__err_set(RF_ERR_INVALID, "plan message: plan nested too deeply");
+    if (depth > RF_MAX_PLAN_DEPTH) return rf__err_set(RF_ERR_INVALID, "plan message: plan nested too deeply");
+    if ((rc = rf__stack_check("a plan message"))) return rc;
     if ((rc = rf_rd_i32(r, &k)) || (rc = rf_rd_i32(r, &id))) return rc;
     if (k < 0 || k >= RF_NKIND_COUNT_) return rf__err_set(RF_ERR_INVALID, "plan message: bad node kind %d", k);
     if ((rc = rf__plan_new((rf_nkind)k, 0, &p))) return rc;
@@ -322,7 +323,7 @@ static int node_decode(rf_rd *r, rf_plan **out, int depth)
     if (has) RF_TRY(rf__expr_decode(r, &p->cond));
     RF_TRY(source_decode(r, &p->src));
     RF_TRY(rf_rd_i32(r, &nc));
-    RF_CHECK(nc >= 0 && nc <= 65536, RF_ERR_INVALID, "plan message: bad child count");
+    RF_CHECK(nc >= 0 && nc <= RF_MAX_PLAN_CHILDREN, RF_ERR_INVALID, "plan message: bad child count");
     if (nc) {
         RF_CHECK((p->child = rf_calloc((size_t)nc, sizeof *p->child)) != NULL, RF_ERR_NOMEM, "out of memory");
         for (int i = 0; i < nc; i++) {
@@ -356,5 +357,5 @@ int rf__plan_decode(rf_rd *r, rf_plan **out)
     if (version != RF_PLAN_VERSION)
         return rf__err_set(RF_ERR_INVALID, "plan format version %d, this riffle reads version %d: are all ranks running the same riffle build?",
                            version, RF_PLAN_VERSION);
-    return node_decode(r, out, 0);
+    return node_decode(r, out, 1);
 }

@@ -65,7 +65,8 @@ int rf_df_count(rf_df *df, int64_t *out)
     return rc;
 }
 
-static int write_as(rf_df *df, rf_action_kind kind, const char *dir, const char *options)
+/* Writes df (or, dry, only checks the options and plans it: nothing is created). */
+static int write_as(rf_df *df, rf_action_kind kind, const char *dir, const char *options, bool dry)
 {
     int rc = action_error(df);
     if (rc) return rc;
@@ -112,7 +113,12 @@ static int write_as(rf_df *df, rf_action_kind kind, const char *dir, const char 
     rf_free(opts);
     if (!rc && act.single_file && act.partition_by && *act.partition_by)
         rc = rf__err_set(RF_ERR_INVALID, "a partitioned output is a directory, not a single file");
-    if (!rc) {
+    if (!rc && (!dir || !*dir)) rc = rf__err_set(RF_ERR_INVALID, "no output path given");
+    if (!rc && dry) {
+        rf_buf b = { 0 };
+        rc = rf__driver_explain(df->s, df->plan, &b);
+        rf_buf_fini(&b);
+    } else if (!rc) {
         act.path = rf_strdup(dir);
         rc = act.path ? rf__driver_run(df->s, df->plan, &act, NULL) : RF_ERR_NOMEM;
     } else {
@@ -122,8 +128,23 @@ static int write_as(rf_df *df, rf_action_kind kind, const char *dir, const char 
     return rc;
 }
 
-int rf_df_write_csv(rf_df *df, const char *dir, const char *options) { return write_as(df, RF_ACT_WRITE_CSV, dir, options); }
-int rf_df_write_hdf5(rf_df *df, const char *dir, const char *options) { return write_as(df, RF_ACT_WRITE_HDF5, dir, options); }
+int rf_df_write_csv(rf_df *df, const char *dir, const char *options) { return write_as(df, RF_ACT_WRITE_CSV, dir, options, false); }
+int rf_df_write_hdf5(rf_df *df, const char *dir, const char *options) { return write_as(df, RF_ACT_WRITE_HDF5, dir, options, false); }
+
+int rf__df_write_check(rf_df *df, bool hdf5, const char *dir, const char *options)
+{
+    return write_as(df, hdf5 ? RF_ACT_WRITE_HDF5 : RF_ACT_WRITE_CSV, dir, options, true);
+}
+
+int rf__df_check(rf_df *df, rf_buf *plans)
+{
+    int rc = action_error(df);
+    if (rc) return rc;
+    rf_buf b = { 0 };
+    rc = rf__driver_explain(df->s, df->plan, plans ? plans : &b);
+    rf_buf_fini(&b);
+    return rc;
+}
 
 int rf_df_explain(rf_df *df, FILE *f)
 {

@@ -1,7 +1,9 @@
 /*
  * conf.c — riffle.* configuration: known keys with defaults, Spark's names as aliases, loading
- * from a key=value file. Unknown riffle.* keys are errors (a typo must not be silently ignored);
- * other spark.* keys are accepted and ignored, so a Spark config file can be reused.
+ * from a key=value file. Every value is checked when it is set (a size, a whole number in range, one
+ * of a few words). Unknown riffle.* keys are errors (a typo must not be silently ignored); other
+ * spark.* keys are accepted, so a Spark config file can be reused, with one warning per key on
+ * rank 0 saying riffle ignores it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,20 +11,32 @@
 #include <strings.h>
 #include "runtime/runtime.h"
 
-static const struct { const char *key, *alias, *def; bool size; } known[] = {
-    { "riffle.shuffle.partitions", "spark.sql.shuffle.partitions", "200", false },
-    { "riffle.autoBroadcastJoinThreshold", "spark.sql.autoBroadcastJoinThreshold", "10m", true },
-    { "riffle.driver.maxResultSize", "spark.driver.maxResultSize", "1g", true },
-    { "riffle.files.maxPartitionBytes", "spark.sql.files.maxPartitionBytes", "32m", true },
-    { "riffle.shuffle.roundBytes", NULL, "256m", true },
-    { "riffle.batch.rows", NULL, "32768", false },
-    { "riffle.progress", NULL, "auto", false },
-    { "riffle.eventLog.path", NULL, "", false },
-    { "riffle.sql.warehouse.dir", "spark.sql.warehouse.dir", "riffle-warehouse", false },
-    { "riffle.hdf5.rowGroupRows", NULL, "1m", true },
-    { "riffle.hdf5.collectiveWrite", NULL, "auto", false },
-    { "riffle.hdf5.readDriver", NULL, "mpio", false },
-    { "riffle.csv.inferSchema.sampleBytes", NULL, "4m", true },
+/* How a key's value is checked: a size (k/m/g/t suffixes), a positive integer, or one of a few
+ * words; FREE takes any text. min: the smallest size or integer allowed (-1 also allowed where
+ * `off1` says -1 turns the feature off). */
+typedef enum { V_SIZE, V_INT, V_WORDS, V_FREE } vkind;
+static const struct {
+    const char *key, *alias, *def;
+    vkind kind;
+    int64_t min, max;
+    bool off1;
+    const char *words;   /* V_WORDS: "a|b|c" */
+} known[] = {
+    { "riffle.shuffle.partitions", "spark.sql.shuffle.partitions", "200", V_INT, 1, 1000000, false, NULL },
+    { "riffle.autoBroadcastJoinThreshold", "spark.sql.autoBroadcastJoinThreshold", "10m", V_SIZE, 0, INT64_MAX, true, NULL },
+    { "riffle.driver.maxResultSize", "spark.driver.maxResultSize", "1g", V_SIZE, 1, INT64_MAX, false, NULL },
+    { "riffle.files.maxPartitionBytes", "spark.sql.files.maxPartitionBytes", "32m", V_SIZE, 1, INT64_MAX, false, NULL },
+    { "riffle.shuffle.roundBytes", NULL, "256m", V_SIZE, 1, INT64_MAX, false, NULL },
+    { "riffle.batch.rows", NULL, "32768", V_INT, 1, 1000000, false, NULL },
+    { "riffle.progress", NULL, "auto", V_WORDS, 0, 0, false, "true|false|auto" },
+    { "riffle.eventLog.path", NULL, "", V_FREE, 0, 0, false, NULL },
+    { "riffle.sql.warehouse.dir", "spark.sql.warehouse.dir", "riffle-warehouse", V_FREE, 0, 0, false, NULL },
+    { "riffle.hdf5.rowGroupRows", NULL, "1m", V_SIZE, 1, INT64_MAX, false, NULL },
+    { "riffle.hdf5.collectiveWrite", NULL, "auto", V_WORDS, 0, 0, false, "true|false|auto" },
+    { "riffle.hdf5.readDriver", NULL, "mpio", V_WORDS, 0, 0, false, "mpio|posix" },
+    { "riffle.hdf5.checksum", NULL, "true", V_WORDS, 0, 0, false, "true|false" },
+    { "riffle.csv.inferSchema.sampleBytes", NULL, "4m", V_SIZE, 1, INT64_MAX, false, NULL },
+    { "riffle.sql.sources.partitionOverwriteMode", "spark.sql.sources.partitionOverwriteMode", "static", V_WORDS, 0, 0, false, "static|dynamic" },
 };
 #define N_KNOWN (sizeof known / sizeof known[0])
 
@@ -33,21 +47,71 @@ static int lookup(const char *key)
     return -1;
 }
 
+/* Whether word is one of the '|'-separated words (case-insensitive). */
+static bool one_of(const char *word, const char *words)
+{
+    size_t n = strlen(word);
+    for (const char *p = words; *p;) {
+        const char *e = strchr(p, '|');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l == n && strncasecmp(p, word, n) == 0) return true;
+        p += l + (e ? 1 : 0);
+    }
+    return false;
+}
+
+static int check_value(int k, const char *val)
+{
+    switch (known[k].kind) {
+    case V_SIZE: {
+        int64_t v = rf_parse_size(val);
+        if (known[k].off1 && v < 0 && !strcmp(val, "-1")) return RF_OK;
+        if (v < 0) return rf__err_set(RF_ERR_INVALID, "configuration %s: '%s' is not a size (like 10m, 1g, 4096)", known[k].key, val);
+        if (v < known[k].min)
+            return rf__err_set(RF_ERR_INVALID, "configuration %s: '%s' is too small (at least %lld bytes%s)", known[k].key, val,
+                               (long long)known[k].min, known[k].off1 ? ", or -1 to turn it off" : "");
+        return RF_OK;
+    }
+    case V_INT: {
+        int64_t v;
+        if (!rf_parse_int64(val, strlen(val), &v) || v < known[k].min || v > known[k].max)
+            return rf__err_set(RF_ERR_INVALID, "configuration %s: '%s' is not a whole number from %lld to %lld", known[k].key, val,
+                               (long long)known[k].min, (long long)known[k].max);
+        return RF_OK;
+    }
+    case V_WORDS:
+        if (!one_of(val, known[k].words)) {
+            char w[128];
+            snprintf(w, sizeof w, "%s", known[k].words);
+            for (char *p = w; *p; p++) if (*p == '|') *p = '/';
+            return rf__err_set(RF_ERR_INVALID, "configuration %s: '%s' is not one of %s", known[k].key, val, w);
+        }
+        return RF_OK;
+    case V_FREE:
+        if (strlen(val) > 4000) return rf__err_set(RF_ERR_INVALID, "configuration %s: the value is longer than 4000 bytes", known[k].key);
+        return RF_OK;
+    }
+    return RF_OK;
+}
+
 int rf__conf_set(rf_conf *c, const char *key, const char *val)
 {
     int k = lookup(key);
     if (k < 0) {
-        if (strncasecmp(key, "spark.", 6) == 0) return RF_OK;   /* accepted, no effect */
+        if (strncasecmp(key, "spark.", 6) == 0) {   /* accepted (Spark configuration files keep working), said once */
+            for (int i = 0; i < c->n_warned; i++) if (!strcasecmp(c->warned[i], key)) return RF_OK;
+            char **nw = rf_realloc(c->warned, (size_t)(c->n_warned + 1) * sizeof *nw);
+            if (!nw) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+            c->warned = nw;
+            if (!(c->warned[c->n_warned] = rf_strdup(key))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+            c->n_warned++;
+            if (c->driver) fprintf(stderr, "riffle: warning: %s is a Spark setting riffle does not implement; ignored\n", key);
+            return RF_OK;
+        }
         return rf__err_set(RF_ERR_INVALID, "unknown configuration key '%s'", key);
     }
-    if (known[k].size) {
-        if (rf_parse_size(val) < 0 && strcmp(val, "-1") != 0)
-            return rf__err_set(RF_ERR_INVALID, "configuration %s: '%s' is not a size (like 10m, 1g, 4096)", known[k].key, val);
-    } else if (k == 0 || k == 5) {
-        int64_t v;
-        if (!rf_parse_int64(val, strlen(val), &v) || v < 1 || v > 1000000)
-            return rf__err_set(RF_ERR_INVALID, "configuration %s: '%s' is not a positive integer", known[k].key, val);
-    }
+    int rc = check_value(k, val);
+    if (rc) return rc;
     for (int i = 0; i < c->n; i++)
         if (strcmp(c->key[i], known[k].key) == 0) {
             char *v = rf_strdup(val);
@@ -63,7 +127,26 @@ int rf__conf_set(rf_conf *c, const char *key, const char *val)
     if (!nk || !nv) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     c->key[c->n] = rf_strdup(known[k].key);
     c->val[c->n] = rf_strdup(val);
+    if (!c->key[c->n] || !c->val[c->n]) { rf_free(c->key[c->n]); rf_free(c->val[c->n]); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
     c->n++;
+    return RF_OK;
+}
+
+int rf__conf_copy(rf_conf *dst, const rf_conf *src)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->driver = src->driver;
+    for (int i = 0; i < src->n; i++) {
+        int rc = rf__conf_set(dst, src->key[i], src->val[i]);
+        if (rc) { rf__conf_fini(dst); return rc; }
+    }
+    for (int i = 0; i < src->n_warned; i++) {
+        bool d = dst->driver;
+        dst->driver = false;
+        int rc = rf__conf_set(dst, src->warned[i], "");
+        dst->driver = d;
+        if (rc) { rf__conf_fini(dst); return rc; }
+    }
     return RF_OK;
 }
 
@@ -115,7 +198,9 @@ int rf__conf_load_file(rf_conf *c, const char *path)
 void rf__conf_fini(rf_conf *c)
 {
     for (int i = 0; i < c->n; i++) { rf_free(c->key[i]); rf_free(c->val[i]); }
+    for (int i = 0; i < c->n_warned; i++) rf_free(c->warned[i]);
     RF_FREE(c->key);
     RF_FREE(c->val);
-    c->n = 0;
+    RF_FREE(c->warned);
+    c->n = c->n_warned = 0;
 }

@@ -48,6 +48,23 @@ void rf__df_free_all(rf_session *s)
     s->n_dfs = s->cap_dfs = 0;
 }
 
+void rf__df_free_from(rf_session *s, int64_t keep)
+{
+    for (int64_t i = keep; i < s->n_dfs; i++) {
+        if (!s->dfs[i]) continue;
+        rf__plan_destroy(&s->dfs[i]->plan);
+        rf_free(s->dfs[i]->msg);
+        rf_free(s->dfs[i]);
+    }
+    if (keep < s->n_dfs) s->n_dfs = keep;
+}
+
+rf_df *rf__df_deferred(rf_session *s, const char *what)
+{
+    rf__err_set(RF_ERR_DEFERRED, "%s is analyzed when the statements before it have run", what);
+    return fail(s, RF_ERR_DEFERRED);
+}
+
 void rf_df_release(rf_df **pdf)
 {
     rf_df *d = *pdf;
@@ -118,13 +135,13 @@ done:
 }
 
 /* ---------------------------------------------------------------- helpers */
+/* A new node over df's plan, which it shares (plans are immutable once made: building a long chain
+ * of DataFrames costs memory in proportion to its length, not its square). */
 static int unary(rf_nkind k, const rf_df *in, rf_plan **out)
 {
-    rf_plan *c = NULL;
-    int rc = rf__plan_copy(in->plan, &c);
+    int rc = rf__plan_new(k, 1, out);
     if (rc) return rc;
-    if ((rc = rf__plan_new(k, 1, out))) { rf__plan_destroy(&c); return rc; }
-    (*out)->child[0] = c;
+    (*out)->child[0] = rf__plan_retain(in->plan);
     return RF_OK;
 }
 
@@ -247,7 +264,7 @@ rf_df *rf_df_selectv(rf_df *df, int n, rf_expr **exprs)
     int rc = RF_OK, gen = -1;
     if (!df) { free_exprs(exprs, n); return NULL; }
     if (df->err) { free_exprs(exprs, n); rf__err_set(df->err, "%s", df->msg); return fail(df->s, df->err); }
-    RF_TRY(rf__plan_copy(df->plan, &child));
+    child = rf__plan_retain(df->plan);
     for (int i = 0; i < n; i++) {
         RF_CHECK(exprs[i] != NULL, RF_ERR_INVALID, "select: expression %d is invalid (NULL or out of memory)", i + 1);
         if (is_explode(exprs[i])) {
@@ -671,16 +688,16 @@ rf_df *rf_df_join_on(rf_df *left, rf_df *right, rf_expr *cond, rf_join_type type
     RF_CHECK(type >= RF_JOIN_INNER && type <= RF_JOIN_CROSS, RF_ERR_INVALID, "join: unknown join type %d", (int)type);
     RF_TRY(rf__plan_new(RF_L_JOIN, 2, &j));
     j->mode = type;
-    RF_TRY(rf__plan_copy(left->plan, &j->child[0]));
-    RF_TRY(rf__plan_copy(right->plan, &j->child[1]));
-    bool shared = false;   /* a self-join: the right side gets fresh attribute ids */
+    j->child[0] = rf__plan_retain(left->plan);
+    bool shared = false;   /* a self-join: the right side gets fresh attribute ids (a copy of its own) */
     for (int i = 0; i < left->plan->schema->n; i++)
         for (int k = 0; k < right->plan->schema->n; k++) shared |= left->plan->schema->f[i].id == right->plan->schema->f[k].id;
     if (shared) {
         RF_CHECK(!cond || !refs_ids_of(cond, right->plan->schema), RF_ERR_ANALYSIS,
                  "joining a DataFrame with itself: name the columns through aliases (rf_df_alias) rather than rf_df_col");
+        RF_TRY(rf__plan_copy(right->plan, &j->child[1]));
         RF_TRY(rf__plan_reid(j->child[1], &left->s->next_attr));
-    }
+    } else j->child[1] = rf__plan_retain(right->plan);
     if (cond) {
         const rf_schema *ls = j->child[0]->schema, *rs = j->child[1]->schema;
         RF_TRY(rf_schema_create(ls->n + rs->n, &both));
@@ -853,30 +870,42 @@ rf_df *rf_df_limit(rf_df *df, int64_t n) { return counted(df, RF_L_LIMIT, n, "li
 rf_df *rf_df_repartition(rf_df *df, int n) { return counted(df, RF_L_REPART, n, "repartition"); }
 rf_df *rf_df_coalesce(rf_df *df, int n) { return counted(df, RF_L_COALESCE, n, "coalesce"); }
 
-rf_df *rf_df_union_all(rf_df *a, rf_df *b)
+/* One union node over d[0..n) (every input's columns of the same types). A chain of unions, here
+ * or in the C API (the optimizer flattens nested unions when it copies the plan), runs as one node. */
+rf_df *rf__df_union_all_n(rf_df **d, int n)
 {
     rf_plan *p = NULL;
     int rc;
-    INPUT(a);
-    INPUT(b);
-    const rf_schema *sa = a->plan->schema, *sb = b->plan->schema;
-    RF_CHECK(sa->n == sb->n, RF_ERR_ANALYSIS, "union: the inputs have %d and %d columns", sa->n, sb->n);
-    for (int i = 0; i < sa->n; i++)
-        RF_CHECK(sa->f[i].type == sb->f[i].type, RF_ERR_ANALYSIS, "union: column %d ('%s') is %s on the left and %s on the right; cast one side",
-                 i + 1, sa->f[i].name, rf_type_name(sa->f[i].type), rf_type_name(sb->f[i].type));
-    RF_TRY(rf__plan_new(RF_L_UNION, 2, &p));
-    RF_TRY(rf__plan_copy(a->plan, &p->child[0]));
-    RF_TRY(rf__plan_copy(b->plan, &p->child[1]));
+    if (n < 1 || !d) return NULL;
+    for (int k = 0; k < n; k++) INPUT(d[k]);
+    const rf_schema *sa = d[0]->plan->schema;
+    for (int k = 1; k < n; k++) {
+        const rf_schema *sb = d[k]->plan->schema;
+        RF_CHECK(sa->n == sb->n, RF_ERR_ANALYSIS, "union: the inputs have %d and %d columns", sa->n, sb->n);
+        for (int i = 0; i < sa->n; i++)
+            RF_CHECK(sa->f[i].type == sb->f[i].type, RF_ERR_ANALYSIS, "union: column %d ('%s') is %s on the left and %s on the right; cast one side",
+                     i + 1, sa->f[i].name, rf_type_name(sa->f[i].type), rf_type_name(sb->f[i].type));
+    }
+    RF_CHECK(n <= RF_MAX_PLAN_CHILDREN, RF_ERR_LIMIT, "union: %d inputs (at most %d)", n, RF_MAX_PLAN_CHILDREN);
+    RF_TRY(rf__plan_new(RF_L_UNION, n, &p));
+    for (int k = 0; k < n; k++) p->child[k] = rf__plan_retain(d[k]->plan);
     RF_TRY(rf_schema_copy(sa, &p->schema));
     for (int i = 0; i < sa->n; i++) {
-        p->schema->f[i].id = new_attr(a->s);
-        p->schema->f[i].nullable = sa->f[i].nullable || sb->f[i].nullable;
+        p->schema->f[i].id = new_attr(d[0]->s);
+        for (int k = 1; k < n; k++) p->schema->f[i].nullable |= d[k]->plan->schema->f[i].nullable;
         RF_FREE(p->schema->f[i].qual);
     }
-    return make(a->s, p, RF_OK);
+    return make(d[0]->s, p, RF_OK);
 done:
     rf__plan_destroy(&p);
-    return fail(a->s, rc);
+    return fail(d[0]->s, rc);
+}
+
+rf_df *rf_df_union_all(rf_df *a, rf_df *b)
+{
+    rf_df *v[2] = { a, b };
+    if (!a || !b) { INPUT(a); INPUT(b); }
+    return rf__df_union_all_n(v, 2);
 }
 
 rf_expr *rf_df_col(rf_df *df, const char *name)

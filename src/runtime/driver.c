@@ -90,7 +90,8 @@ static int plan_all(rf_session *s, const rf_plan *logical, rf_plan **opt, rf_pla
         .max_split_bytes = rf__conf_size(&s->conf, "riffle.files.maxPartitionBytes"),
         .next_attr = &s->next_attr,
     };
-    return rf__physical_plan(*opt, &pc, phys);
+    rc = rf__physical_plan(*opt, &pc, phys);
+    return rc ? rc : rf__plan_check_limits(*phys);   /* what every executor's decoder accepts, at any rank count */
 }
 
 int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_batch **result)
@@ -105,12 +106,12 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     act->batch_rows = rf__conf_size(&s->conf, "riffle.batch.rows");
     act->round_bytes = rf__conf_size(&s->conf, "riffle.shuffle.roundBytes");
     const char *pr = rf__conf_get(&s->conf, "riffle.progress");
-    act->progress = !strcmp(pr, "true") || (!strcmp(pr, "auto") && isatty(2));
+    act->progress = !strcasecmp(pr, "true") || (!strcasecmp(pr, "auto") && isatty(2));
     const char *evp = rf__conf_get(&s->conf, "riffle.eventLog.path");
     if (*evp) RF_TRY(rf__evlog_open(evp, s->nranks));
     else rf__evlog_close();
     act->metrics = act->progress || rf__evlog_on();
-    act->h5_mpio = strcmp(rf__conf_get(&s->conf, "riffle.hdf5.readDriver"), "posix") != 0;
+    act->h5_mpio = strcasecmp(rf__conf_get(&s->conf, "riffle.hdf5.readDriver"), "posix") != 0;
     if (rf__action_writes(act)) RF_TRY(rf__output_prepare(act));
     RF_TRY(rf__action_encode(act, &payload));
     RF_TRY(rf__plan_encode(phys, &payload));

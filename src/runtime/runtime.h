@@ -19,11 +19,15 @@
 typedef struct rf_conf {
     int    n;
     char **key, **val;
+    char **warned;       /* spark.* keys riffle ignores, each warned about once */
+    int    n_warned;
+    bool   driver;       /* rank 0: prints the warnings */
 } rf_conf;
 int  rf__conf_set(rf_conf *c, const char *key, const char *val);   /* validates; canonicalizes aliases */
 const char *rf__conf_get(const rf_conf *c, const char *key);      /* value or the default */
 int64_t rf__conf_size(const rf_conf *c, const char *key);
 int  rf__conf_load_file(rf_conf *c, const char *path);
+int  rf__conf_copy(rf_conf *dst, const rf_conf *src);   /* dst initialized here */
 void rf__conf_fini(rf_conf *c);
 
 /* ---- what a job does with its result ---- */
@@ -106,6 +110,12 @@ struct rf_df {
 /* Plans and runs df's plan as `act` (rank 0). */
 int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_batch **result);
 int rf__driver_explain(rf_session *s, const rf_plan *logical, rf_buf *out);
+/* Plans df as an action would (optimizer, physical plan, stages) and runs nothing; the plans go to
+ * `plans` when not NULL. A write is checked the same way, with its options. Rank 0 only. */
+int rf__df_check(rf_df *df, rf_buf *plans);
+int rf__df_write_check(rf_df *df, bool hdf5, const char *dir, const char *options);
+/* Frees the DataFrames made since the session had `keep` of them (a script's CHECK pass). */
+void rf__df_free_from(rf_session *s, int64_t keep);
 
 struct rf_result {
     rf_schema *schema;

@@ -95,6 +95,7 @@ int rf_session_open(int *argc, char ***argv, rf_session **out)
         s->nranks = nranks;
         s->next_attr = 1;
         s->next_job = 1;
+        s->conf.driver = rank == 0;
         const char *cf = getenv("RIFFLE_CONF");
         if (cf && *cf) rc = rf__conf_load_file(&s->conf, cf);
         /* --conf key=value (or --conf=key=value) arguments are ours: apply and remove them */

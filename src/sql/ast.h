@@ -29,9 +29,13 @@ typedef struct q_cte { char *name; q_select *q; } q_cte;
 typedef enum { Q_PLAIN = 0, Q_UNION, Q_INTERSECT, Q_EXCEPT } q_setop;
 
 struct q_select {
-    q_setop    op;              /* PLAIN: a query block; else left op right */
-    bool       all;             /* UNION ALL */
+    q_setop    op;              /* PLAIN: a query block; INTERSECT / EXCEPT: left op right; UNION: terms */
+    bool       all;             /* INTERSECT ALL / EXCEPT ALL */
     q_select  *left, *right;
+    q_select **terms;           /* UNION: a chain t0 UNION [ALL] t1 UNION [ALL] t2 ..., flat however long */
+    bool      *all_before;      /* UNION: [i] whether the operator before terms[i] (i >= 1) was UNION ALL */
+    int        n_terms;
+    int        setops;          /* INTERSECT / EXCEPT operations chained below (bounded) */
     bool       distinct;
     rf_expr  **items;           /* '*' is a COL named "*" (qual for t.*) */
     int        n_items;

@@ -64,7 +64,8 @@ int rf__lex_next(rf_lexer *lx, rf_token *t)
     } else if (c == '`') {
         adv(lx);
         t->p = lx->p;
-        while (lx->p < lx->end && *lx->p != '`') adv(lx);
+        while (lx->p < lx->end && *lx->p != '`' && *lx->p) adv(lx);
+        if (lx->p < lx->end && !*lx->p) return err_at(lx, lx->p, "unexpected NUL byte in a quoted identifier");
         if (lx->p >= lx->end) return err_at(lx, t->p - 1, "unterminated `quoted identifier`");
         t->len = (int)(lx->p - t->p);
         adv(lx);
@@ -73,6 +74,10 @@ int rf__lex_next(rf_lexer *lx, rf_token *t)
     } else if (c == '\'' || c == '"') {
         adv(lx);
         while (lx->p < lx->end) {
+            if (!*lx->p || (*lx->p == '\\' && lx->p + 1 < lx->end && !lx->p[1]))
+                return err_at(lx, lx->p + (*lx->p ? 1 : 0), "unexpected NUL byte in a string literal");
+            if (*lx->p == '\\' && lx->p + 1 < lx->end && lx->p[1] == '0')
+                return err_at(lx, lx->p, "a NUL character (\\0) in a string literal is not supported");
             if (*lx->p == '\\' && lx->p + 1 < lx->end) { adv(lx); adv(lx); continue; }
             if (*lx->p == c) {
                 if (lx->p + 1 < lx->end && lx->p[1] == c) { adv(lx); adv(lx); continue; }
@@ -115,7 +120,9 @@ int rf__lex_next(rf_lexer *lx, rf_token *t)
             }
         }
         char what[64];
-        snprintf(what, sizeof what, "unexpected character '%c'", c);
+        if (c == '\0') snprintf(what, sizeof what, "unexpected NUL byte");
+        else if ((unsigned char)c < 0x20 || c == 0x7f) snprintf(what, sizeof what, "unexpected control character 0x%02x", (unsigned char)c);
+        else snprintf(what, sizeof what, "unexpected character '%c'", c);
         return err_at(lx, lx->p, what);
     }
     t->len = (int)(lx->p - t->p);

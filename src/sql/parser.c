@@ -5,6 +5,8 @@
  * q_select nodes (ast.h) that planner.c turns into DataFrame calls. Nesting is limited
  * (MAX_DEPTH) so that no input, however deep, can overflow the stack: it gets an error instead.
  */
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <strings.h>
 #include "sql/ast.h"
@@ -12,7 +14,6 @@
 
 q_select *rf__p_query(rf_parser *P);
 
-#define MAX_DEPTH 200
 
 static const char *reserved[] = {
     "SELECT", "FROM", "WHERE", "GROUP", "BY", "HAVING", "ORDER", "LIMIT", "UNION", "INTERSECT", "EXCEPT", "MINUS",
@@ -29,21 +30,33 @@ static bool is_reserved(const rf_token *t)
     return false;
 }
 
+/* The whole text is tokenized first: a bad character or an unclosed literal anywhere is an error
+ * before any statement is parsed (let alone run), and the parser may look ahead freely. */
 int rf__p_init(rf_parser *P, const char *src, size_t len)
 {
     memset(P, 0, sizeof *P);
     rf__lex_init(&P->lx, src, len);
-    int rc = rf__lex_next(&P->lx, &P->cur);
-    if (!rc) rc = rf__lex_next(&P->lx, &P->nxt);
-    return rc;
+    int64_t cap = 0;
+    for (;;) {
+        int rc = rf__grow((void **)&P->toks, &cap, P->n_toks + 1, sizeof *P->toks);
+        if (!rc) rc = rf__lex_next(&P->lx, &P->toks[P->n_toks]);
+        if (rc) { RF_FREE(P->toks); P->n_toks = 0; return P->rc = rc; }
+        if (P->toks[P->n_toks++].t == T_EOF) break;
+    }
+    P->cur = P->toks[0];
+    P->nxt = P->toks[P->n_toks > 1 ? 1 : 0];
+    return RF_OK;
 }
+
+void rf__p_fini(rf_parser *P) { RF_FREE(P->toks); P->n_toks = 0; }
 
 int rf__p_adv(rf_parser *P)
 {
     P->prev = P->cur;
-    P->cur = P->nxt;
-    if (P->cur.t == T_EOF) { P->nxt = P->cur; return RF_OK; }
-    return rf__lex_next(&P->lx, &P->nxt);
+    if (P->pos + 1 < P->n_toks) P->pos++;
+    P->cur = P->toks[P->pos];
+    P->nxt = P->toks[P->pos + 1 < P->n_toks ? P->pos + 1 : P->pos];
+    return RF_OK;
 }
 
 bool rf__p_is(rf_parser *P, const char *s) { return rf__tok_is(&P->cur, s); }
@@ -111,40 +124,73 @@ char *rf__p_string(rf_parser *P)
     return s;
 }
 
-#define MAX_TREE 1000   /* deepest expression tree: evaluation recurses, on OpenMP threads' stacks */
+/* ---------------------------------------------------------------- expressions */
+static rf_expr *p_expr_d(rf_parser *P);
+static rf_expr *p_unary_sign(rf_parser *P, rf_token t);
 
+static _Thread_local rf_parser *cur_parser;   /* the parser at() reports to (one parse at a time per thread) */
+
+/* Every node the parser makes passes here: it gets its source position, and a tree deeper than
+ * RF_MAX_EXPR_DEPTH (a chain like 1 + 1 + ... builds one level per term) is refused on the spot,
+ * so no later walk of it can run out of stack. Returns e, or NULL with the parser's error set. */
 static rf_expr *at(rf_expr *e, const rf_token *t)
 {
-    if (!e) return e;
+    if (!e) {
+        if (cur_parser && !cur_parser->rc) cur_parser->rc = rf__err_slot()->code ? rf__err_slot()->code : rf__err_set(RF_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
     if (!e->line) { e->line = t->line; e->col = t->col; }
-    int d = 0;
-    for (int i = 0; i < e->n_arg; i++) if (e->arg[i] && e->arg[i]->depth > d) d = e->arg[i]->depth;
-    e->depth = d + 1;
-    return e;
-}
-
-/* Refuses trees deeper than MAX_TREE (a long chain like 1 + 1 + ... builds one level per term). */
-static rf_expr *bounded(rf_parser *P, rf_expr *e)
-{
-    if (e && e->depth > MAX_TREE) {
-        P->rc = rf__err_set(RF_ERR_INVALID, "syntax error: expression too deep (more than %d nested operations)", MAX_TREE);
-        rf__err_at(e->line, e->col);
+    if (e->depth > RF_MAX_EXPR_DEPTH) {
+        int rc = rf__err_set(RF_ERR_LIMIT, "syntax error: expression nested too deeply (more than %d levels)", RF_MAX_EXPR_DEPTH);
+        rf__err_at(t->line, t->col);
+        if (cur_parser && !cur_parser->rc) cur_parser->rc = rc;
         rf_expr_destroy(&e);
     }
     return e;
 }
 
-/* ---------------------------------------------------------------- expressions */
-static rf_expr *p_expr_d(rf_parser *P);
-static rf_expr *p_unary_sign(rf_parser *P, rf_token t);
-
-static _Thread_local rf_parser *cur_parser;   /* the parser bin() reports to (one parse at a time per thread) */
-
 static rf_expr *bin(rf_ekind k, rf_expr *a, rf_expr *b, const rf_token *t)
 {
     rf_expr *v[2] = { a, b };
-    return bounded(cur_parser, at(rf__expr_new(k, 2, v), t));
+    return at(rf__expr_new(k, 2, v), t);
 }
+
+/* Operands of a chain (a AND b AND c ..., a || b || ...), grown as they are parsed. */
+typedef struct { rf_expr **v; int64_t n, cap; rf_token *t; int64_t tcap; } chain;
+
+static int chain_push(rf_parser *P, chain *c, rf_expr *e, const rf_token *t)
+{
+    if (rf__grow((void **)&c->v, &c->cap, c->n + 1, sizeof *c->v) || rf__grow((void **)&c->t, &c->tcap, c->n + 1, sizeof *c->t)) {
+        rf_expr_destroy(&e);
+        return P->rc = RF_ERR_NOMEM;
+    }
+    c->t[c->n] = *t;
+    c->v[c->n++] = e;
+    return RF_OK;
+}
+
+static void chain_fini(chain *c)
+{
+    for (int64_t i = 0; i < c->n; i++) rf_expr_destroy(&c->v[i]);
+    rf_free(c->v);
+    rf_free(c->t);
+    memset(c, 0, sizeof *c);
+}
+
+/* v[lo..hi) joined by k as a balanced tree (AND and OR are associative; Spark's parser does the
+ * same), so a chain of n terms is log2(n) deep. Consumes the operands. */
+static rf_expr *balanced(rf_ekind k, chain *c, int64_t lo, int64_t hi)
+{
+    if (hi - lo == 1) { rf_expr *e = c->v[lo]; c->v[lo] = NULL; return e; }
+    int64_t mid = lo + (hi - lo) / 2;
+    rf_expr *a = balanced(k, c, lo, mid), *b = balanced(k, c, mid, hi);
+    if (!a || !b) { rf_expr_destroy(&a); rf_expr_destroy(&b); return NULL; }
+    return bin(k, a, b, &c->t[mid]);
+}
+
+/* Whether copying e costs nothing worth counting (a column or a literal): then a form that names
+ * an operand twice (x BETWEEN a AND b as x >= a AND x <= b) may copy it. */
+static bool simple(const rf_expr *e) { return e->kind == RF_E_COL || e->kind == RF_E_LIT; }
 
 int rf__p_type(rf_parser *P, rf_type *out)
 {
@@ -183,41 +229,59 @@ int rf__p_type(rf_parser *P, rf_type *out)
     return P->rc = rc;
 }
 
+/* CASE [x] WHEN ... THEN ... [ELSE ...] END. With a subject x that is a column or literal, each
+ * branch compares a copy of it (x = v, which filters can push down); any other subject is
+ * evaluated once (the simple form, op 1), so nested CASEs never multiply. */
 static rf_expr *p_case(rf_parser *P, rf_token t0)
 {
-    rf_expr *v[129], *subject = NULL;
-    int n = 0;
-    if (!rf__p_is(P, "WHEN")) subject = p_expr_d(P);
+    chain c = { 0 };
+    rf_expr *subject = NULL;
+    bool native = false;
+    if (!rf__p_is(P, "WHEN")) {
+        if (!(subject = p_expr_d(P))) goto fail;
+        native = !simple(subject);
+        if (native && chain_push(P, &c, subject, &t0)) { subject = NULL; goto fail; }
+        if (native) subject = NULL;
+    }
     if (P->rc) goto fail;
     while (rf__p_accept(P, "WHEN")) {
-        if (n >= 126) { P->rc = rf__p_error(P, "too many WHEN branches"); goto fail; }
         rf_token wt = P->prev;
-        rf_expr *c = p_expr_d(P);
-        if (!c) goto fail;
+        rf_expr *w = p_expr_d(P);
+        if (!w) goto fail;
         if (subject) {
             rf_expr *s2 = NULL;
-            rf__expr_copy(subject, &s2);
-            c = bin(RF_E_EQ, s2, c, &wt);
+            if (rf__expr_copy(subject, &s2)) { rf_expr_destroy(&w); P->rc = RF_ERR_NOMEM; goto fail; }
+            if (!(w = bin(RF_E_EQ, s2, w, &wt))) goto fail;
         }
-        v[n++] = c;
+        if (chain_push(P, &c, w, &wt)) goto fail;
         if ((P->rc = rf__p_expect(P, "THEN"))) goto fail;
-        if (!(v[n++] = p_expr_d(P))) goto fail;
+        rf_expr *r = p_expr_d(P);
+        if (!r || chain_push(P, &c, r, &wt)) goto fail;
     }
-    if (n == 0) { P->rc = rf__p_error(P, "CASE needs at least one WHEN"); goto fail; }
-    if (rf__p_accept(P, "ELSE")) { if (!(v[n++] = p_expr_d(P))) goto fail; }
-    else v[n++] = rf_lit_null();
+    if (c.n == native) { P->rc = rf__p_error(P, "CASE needs at least one WHEN"); goto fail; }
+    rf_expr *els = NULL;
+    if (rf__p_accept(P, "ELSE")) { if (!(els = p_expr_d(P))) goto fail; }
+    else els = rf_lit_null();
+    if (chain_push(P, &c, els, &t0)) goto fail;
     if ((P->rc = rf__p_expect(P, "END"))) goto fail;
     rf_expr_destroy(&subject);
-    return at(rf__expr_new(RF_E_CASE, n, v), &t0);
+    if (c.n > INT32_MAX) { P->rc = rf__p_error(P, "too many WHEN branches"); goto fail; }
+    rf_expr *e = rf__expr_new(RF_E_CASE, (int)c.n, c.v);
+    c.n = 0;
+    if (e) e->op = native ? 1 : 0;
+    chain_fini(&c);
+    return at(e, &t0);
 fail:
-    for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]);
+    chain_fini(&c);
     rf_expr_destroy(&subject);
+    if (!P->rc) P->rc = rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_NOMEM;
     return NULL;
 }
 
 static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
 {
-    rf_expr *v[64];
+    rf_expr **v = NULL;
+    int64_t vcap = 0;
     int n = 0;
     bool distinct = false, star = false;
     static const char *aggs[] = { "count", "sum", "avg", "min", "max", "mean" };
@@ -228,7 +292,7 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
     if (rf__p_is(P, "*") && agg == RF_A_COUNT) { rf__p_adv(P); star = true; }
     else if (!rf__p_is(P, ")")) {
         do {
-            if (n >= 64) { P->rc = rf__p_error(P, "too many arguments"); goto fail; }
+            if (n >= 1000000 || rf__grow((void **)&v, &vcap, n + 1, sizeof *v)) { P->rc = rf__p_error(P, "too many arguments"); goto fail; }
             if (!(v[n++] = p_expr_d(P))) { n--; goto fail; }
         } while (rf__p_accept(P, ","));
     }
@@ -246,7 +310,7 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
         if (rf__p_accept(P, "PARTITION")) {
             if ((P->rc = rf__p_expect(P, "BY"))) goto fail;
             do {
-                if (n >= 60) { P->rc = rf__p_error(P, "too many window keys"); goto fail; }
+                if (n >= 1000000 || rf__grow((void **)&v, &vcap, n + 1, sizeof *v)) { P->rc = rf__p_error(P, "too many window keys"); goto fail; }
                 if (!(v[n] = p_expr_d(P))) goto fail;
                 n++; np_++;
             } while (rf__p_accept(P, ","));
@@ -254,7 +318,7 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
         if (rf__p_accept(P, "ORDER")) {
             if ((P->rc = rf__p_expect(P, "BY"))) goto fail;
             do {
-                if (n >= 60) { P->rc = rf__p_error(P, "too many window keys"); goto fail; }
+                if (n >= 1000000 || rf__grow((void **)&v, &vcap, n + 1, sizeof *v)) { P->rc = rf__p_error(P, "too many window keys"); goto fail; }
                 rf_expr *k = p_expr_d(P);
                 if (!k) goto fail;
                 bool desc = rf__p_accept(P, "DESC");
@@ -284,7 +348,10 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
                     bound = 0;
                 } else if (P->cur.t == T_INT && frame == RF_FRAME_ROWS) {
                     int64_t k = 0;
-                    rf_parse_int64(P->cur.p, (size_t)P->cur.len, &k);
+                    if (!rf_parse_int64(P->cur.p, (size_t)P->cur.len, &k) || k >= INT64_MAX / 2) {
+                        P->rc = rf__p_error(P, "the frame bound is too large");
+                        goto fail;
+                    }
                     rf__p_adv(P);
                     if (rf__p_accept(P, "PRECEDING")) bound = -k;
                     else if (rf__p_accept(P, "FOLLOWING")) bound = k;
@@ -298,6 +365,7 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
         if ((P->rc = rf__p_expect(P, ")"))) goto fail;
         rf_expr *w = rf__expr_new(RF_E_WINDOW, n, v);
         rf_free(name);
+        rf_free(v);
         if (!w) { P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
         w->op = op;
         w->n_part = np_;
@@ -318,16 +386,89 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
             if (e) { e->op = agg; e->distinct = distinct; }
         }
         rf_free(name);
+        rf_free(v);
         return at(e, &t0);
     }
     if (distinct) { P->rc = rf__p_error(P, "DISTINCT is only allowed in aggregate functions"); goto fail; }
     e = rf__expr_new(RF_E_FUNC, n, v);
-    if (e) { e->op = rf__func_lookup(name); if (e->op < 0) { e->name = name; name = NULL; } }
+    if (e) { e->op = rf__func_lookup(name); if (e->op < 0) { e->qual = name; name = NULL; } }   /* qual: the unknown name, for the error */
     rf_free(name);
+    rf_free(v);
     return at(e, &t0);
 fail:
     for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]);
+    rf_free(v);
     rf_free(name);
+    return NULL;
+}
+
+/* A number literal, typed as Spark types it, with its exact value or an error (never a silently
+ * changed one): 1 int, 3000000000 bigint, past bigint an exact decimal; 1.50 and 2BD exact
+ * decimals (5e36BD too); 1e3, 1.5D, 1.5F doubles; 10L bigint, 10S / 10Y small integers (as int).
+ * A decimal of more than 38 digits, an integer past its type and a double past its range are
+ * errors. */
+static rf_expr *number(rf_parser *P, const rf_token *t)
+{
+    size_t n = (size_t)t->len;
+    const char *p = t->p;
+    char last = n ? p[n - 1] : 0;
+    bool bd = n >= 2 && (last == 'D' || last == 'd') && (p[n - 2] == 'B' || p[n - 2] == 'b');
+    size_t body = n - (bd ? 2 : (last && strchr("DdFfLlSsYy", last) ? 1 : 0));
+    char suf = bd ? 'B' : body < n ? (char)(last & ~0x20) : 0;
+    bool expo = memchr(p, 'e', body) || memchr(p, 'E', body), point = memchr(p, '.', body) != NULL;
+    rf_expr *e = NULL;
+    char *txt = rf_strndup(p, body);
+    if (!txt) { P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+    if (suf == 'D' || suf == 'F' || (!suf && expo)) {   /* a double */
+        errno = 0;
+        double d = strtod(txt, NULL);
+        if (!isfinite(d) || (errno == ERANGE && d != 0)) { P->rc = rf__err_set(RF_ERR_INVALID, "the number %.60s%s is out of range for a double", txt, n > 60 ? "..." : ""); goto err; }
+        e = rf_lit_double(d);
+    } else if (suf == 'B' || point || expo) {   /* an exact decimal: written out without exponent first */
+        rf_buf b = { 0 };
+        const char *mant = txt, *ex = strpbrk(txt, "eE");
+        size_t mn = ex ? (size_t)(ex - txt) : strlen(txt);
+        int64_t shift = 0;
+        if (ex && (!rf_parse_int64(ex + 1, strlen(ex + 1), &shift) || shift > 1000 || shift < -1000)) {
+            P->rc = rf__err_set(RF_ERR_INVALID, "the number %.60s has more than 38 digits (decimal precision is at most 38)", txt);
+            goto err;
+        }
+        const char *dot = memchr(mant, '.', mn);
+        int64_t frac = dot ? (int64_t)(mant + mn - dot - 1) : 0, scale = frac - shift;
+        for (size_t k = 0; k < mn; k++) if (mant[k] != '.') rf_buf_put_u8(&b, (uint8_t)mant[k]);
+        for (; scale < 0; scale++) rf_buf_put_u8(&b, '0');
+        rf_buf_put_u8(&b, 0);
+        /* the digits now mean digits * 10^-scale: put the point back */
+        rf_buf plain = { 0 };
+        int64_t nd = (int64_t)strlen((const char *)b.data);
+        if (scale >= nd) { rf_buf_printf(&plain, "0."); for (int64_t k = nd; k < scale; k++) rf_buf_put_u8(&plain, '0'); rf_buf_printf(&plain, "%s", (const char *)b.data); }
+        else if (scale > 0) rf_buf_printf(&plain, "%.*s.%s", (int)(nd - scale), (const char *)b.data, (const char *)b.data + nd - scale);
+        else rf_buf_printf(&plain, "%s", (const char *)b.data);
+        e = plain.data ? rf_lit_decimal((const char *)plain.data) : NULL;
+        rf_buf_fini(&b);
+        rf_buf_fini(&plain);
+        if (!e) { P->rc = rf__err_set(RF_ERR_INVALID, "the number %.60s%s has more than 38 digits (decimal precision is at most 38)", txt, n > 60 ? "..." : ""); goto err; }
+    } else {   /* an integer */
+        int64_t v;
+        bool fits = rf_parse_int64(txt, strlen(txt), &v);
+        int64_t lo = suf == 'Y' ? -128 : suf == 'S' ? -32768 : INT64_MIN, hi = suf == 'Y' ? 127 : suf == 'S' ? 32767 : INT64_MAX;
+        if (suf && (!fits || v < lo || v > hi)) {
+            P->rc = rf__err_set(RF_ERR_INVALID, "the number %.60s%s does not fit its type (%s)", txt, n > 60 ? "..." : "",
+                                suf == 'L' ? "bigint" : suf == 'S' ? "smallint" : "tinyint");
+            goto err;
+        }
+        if (fits) e = suf == 'L' || v > INT32_MAX ? rf__expr_lit(&(rf_value){ .type = RF_TYPE_INT64, .v.i = v }) : rf_lit_int(v);
+        else if (!(e = rf_lit_decimal(txt))) {   /* past bigint: a decimal, as Spark */
+            P->rc = rf__err_set(RF_ERR_INVALID, "the number %.60s%s has more than 38 digits (decimal precision is at most 38)", txt, n > 60 ? "..." : "");
+            goto err;
+        }
+    }
+    rf_free(txt);
+    if (!e) P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    return e;
+err:
+    rf__err_at(t->line, t->col);
+    rf_free(txt);
     return NULL;
 }
 
@@ -336,31 +477,8 @@ static rf_expr *p_primary(rf_parser *P)
     rf_token t = P->cur;
     if (P->rc) return NULL;
     if (t.t == T_INT || t.t == T_NUM) {
-        char buf[64];
-        int n = t.len < 63 ? t.len : 63;
-        memcpy(buf, t.p, (size_t)n);
-        buf[n] = '\0';
-        char last = n ? buf[n - 1] : 0;
         if ((P->rc = rf__p_adv(P))) return NULL;
-        if (t.t == T_INT && last != 'D' && last != 'd') {
-            if (last == 'L' || last == 'l' || last == 'S' || last == 's' || last == 'Y' || last == 'y') buf[--n] = '\0';
-            int64_t v;
-            if (!rf_parse_int64(buf, strlen(buf), &v)) {   /* too big for bigint: a decimal, as Spark */
-                rf_expr *d = rf_lit_decimal(buf);
-                return at(d ? d : rf_lit_double(strtod(buf, NULL)), &t);
-            }
-            rf_expr *e = (last == 'L' || last == 'l') ? rf__expr_lit(&(rf_value){ .type = RF_TYPE_INT64, .v.i = v }) : rf_lit_int(v);
-            return at(e, &t);
-        }
-        /* 1.5 and 1.5BD are exact decimals, as Spark; 1.5D, 1.5F and 1e3 are doubles */
-        bool bd = n >= 2 && (buf[n - 1] == 'D' || buf[n - 1] == 'd') && (buf[n - 2] == 'B' || buf[n - 2] == 'b');
-        bool dbl = !bd && (strpbrk(buf, "eE") || strchr("DdFf", last));
-        while (n && strchr("DdLlBbFf", buf[n - 1])) buf[--n] = '\0';
-        if (!dbl) {
-            rf_expr *d = rf_lit_decimal(buf);
-            if (d) return at(d, &t);
-        }
-        return at(rf_lit_double(strtod(buf, NULL)), &t);
+        return at(number(P, &t), &t);
     }
     if (t.t == T_STRING) {
         char *s = rf__p_string(P);
@@ -476,7 +594,7 @@ static rf_expr *p_unary(rf_parser *P)
 {
     rf_token t = P->cur;
     if (rf__p_is(P, "-") || rf__p_is(P, "+")) {
-        if (++P->depth > MAX_DEPTH) { P->rc = rf__p_error(P, "expression nested too deeply (more than %d levels)", MAX_DEPTH); return NULL; }
+        if (++P->depth > RF_MAX_SQL_NESTING) { P->rc = rf__p_error(P, "expression nested too deeply (more than %d levels)", RF_MAX_SQL_NESTING); return NULL; }
         rf_expr *e = p_unary_sign(P, t);
         P->depth--;
         return e;
@@ -526,20 +644,26 @@ static rf_expr *p_add(rf_parser *P)
     return e;
 }
 
+/* a || b || c: one concat(a, b, c), however long the chain (as Spark's CombineConcats). */
 static rf_expr *p_concat(rf_parser *P)
 {
     rf_expr *e = p_add(P);
-    while (e && rf__p_is(P, "||")) {
+    if (!e || !rf__p_is(P, "||")) return e;
+    chain c = { 0 };
+    rf_token t0 = P->cur;
+    if (chain_push(P, &c, e, &t0)) return NULL;
+    while (rf__p_is(P, "||")) {
         rf_token t = P->cur;
         rf__p_adv(P);
         rf_expr *r = p_add(P);
-        if (!r) { rf_expr_destroy(&e); return NULL; }
-        rf_expr *v[2] = { e, r };
-        e = rf__expr_new(RF_E_FUNC, 2, v);
-        if (e) e->op = RF_F_CONCAT;
-        at(e, &t);
+        if (!r || chain_push(P, &c, r, &t)) { chain_fini(&c); return NULL; }
     }
-    return e;
+    if (c.n > INT32_MAX) { chain_fini(&c); P->rc = rf__p_error(P, "too many || terms"); return NULL; }
+    e = rf__expr_new(RF_E_FUNC, (int)c.n, c.v);
+    c.n = 0;
+    chain_fini(&c);
+    if (e) e->op = RF_F_CONCAT;
+    return at(e, &t0);
 }
 
 static rf_expr *p_cmp(rf_parser *P)
@@ -549,23 +673,15 @@ static rf_expr *p_cmp(rf_parser *P)
         rf_token t = P->cur;
         static const struct { const char *op; rf_ekind k; } cmps[] = {
             { "=", RF_E_EQ }, { "==", RF_E_EQ }, { "!=", RF_E_NE }, { "<>", RF_E_NE }, { "<", RF_E_LT },
-            { "<=", RF_E_LE }, { ">", RF_E_GT }, { ">=", RF_E_GE },
+            { "<=", RF_E_LE }, { ">", RF_E_GT }, { ">=", RF_E_GE }, { "<=>", RF_E_EQNS },
         };
         int found = -1;
-        for (int i = 0; i < 8; i++) if (rf__p_is(P, cmps[i].op)) found = i;
+        for (int i = 0; i < 9; i++) if (rf__p_is(P, cmps[i].op)) found = i;
         if (found >= 0) {
             rf__p_adv(P);
             rf_expr *r = p_concat(P);
             if (!r) { rf_expr_destroy(&e); return NULL; }
             e = bin(cmps[found].k, e, r, &t);
-            continue;
-        }
-        if (rf__p_accept(P, "<=>")) {   /* null-safe equality: never NULL */
-            rf_expr *r = p_concat(P), *a2 = NULL, *b2 = NULL, *a3 = NULL, *b3 = NULL;
-            if (!r) { rf_expr_destroy(&e); return NULL; }
-            rf__expr_copy(e, &a2); rf__expr_copy(r, &b2); rf__expr_copy(e, &a3); rf__expr_copy(r, &b3);
-            e = rf_or(rf_and(rf_eq(e, r), rf_and(rf_is_not_null(a2), rf_is_not_null(b2))), rf_and(rf_is_null(a3), rf_is_null(b3)));
-            e = at(e, &t);
             continue;
         }
         if (rf__p_accept(P, "IS")) {
@@ -580,9 +696,6 @@ static rf_expr *p_cmp(rf_parser *P)
             neg = true;
         }
         if (rf__p_accept(P, "IN")) {
-            rf_expr *v[257];
-            int n = 0;
-            v[n++] = e;
             if ((P->rc = rf__p_expect(P, "("))) { rf_expr_destroy(&e); return NULL; }
             if (rf__p_is(P, "SELECT") || rf__p_is(P, "WITH")) {
                 q_select *q = rf__p_query(P);
@@ -593,28 +706,42 @@ static rf_expr *p_cmp(rf_parser *P)
                 sq->arg = rf_calloc(1, sizeof *sq->arg);
                 if (!sq->arg) { rf_expr_destroy(&sq); rf_expr_destroy(&e); P->rc = RF_ERR_NOMEM; return NULL; }
                 sq->arg[0] = e;
+                sq->depth = e->depth + 1;
                 e = at(sq, &t);
-                if (neg) e = at(rf_not(e), &t);
+                if (neg && e) e = at(rf_not(e), &t);
                 continue;
             }
+            chain c = { 0 };
+            if (chain_push(P, &c, e, &t)) return NULL;
             do {
-                if (n >= 257) { P->rc = rf__p_error(P, "IN list too long (256 values at most)"); break; }
-                if (!(v[n] = p_expr_d(P))) break;
-                n++;
+                rf_token it = P->cur;
+                rf_expr *x = p_expr_d(P);
+                if (!x || chain_push(P, &c, x, &it)) break;
             } while (rf__p_accept(P, ","));
             if (!P->rc) P->rc = rf__p_expect(P, ")");
-            if (P->rc) { for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]); return NULL; }
-            e = at(rf__expr_new(RF_E_IN, n, v), &t);
-            if (neg) e = at(rf_not(e), &t);
+            if (!P->rc && c.n > INT32_MAX) P->rc = rf__p_error(P, "IN list too long");
+            if (P->rc) { chain_fini(&c); return NULL; }
+            e = rf__expr_new(RF_E_IN, (int)c.n, c.v);
+            c.n = 0;
+            chain_fini(&c);
+            e = at(e, &t);
+            if (neg && e) e = at(rf_not(e), &t);
             continue;
         }
         if (rf__p_accept(P, "BETWEEN")) {
             rf_expr *lo = p_concat(P), *hi = NULL, *e2 = NULL;
             if (lo && !(P->rc = rf__p_expect(P, "AND"))) hi = p_concat(P);
             if (!hi) { rf_expr_destroy(&lo); rf_expr_destroy(&e); return NULL; }
-            rf__expr_copy(e, &e2);
-            e = at(rf_and(at(rf_ge(e, lo), &t), at(rf_le(e2, hi), &t)), &t);
-            if (neg) e = at(rf_not(e), &t);
+            if (simple(e)) {   /* x >= lo AND x <= hi: what filters push down and prune row groups with */
+                if (rf__expr_copy(e, &e2)) { rf_expr_destroy(&lo); rf_expr_destroy(&hi); rf_expr_destroy(&e); P->rc = RF_ERR_NOMEM; return NULL; }
+                rf_expr *ge = bin(RF_E_GE, e, lo, &t), *le = bin(RF_E_LE, e2, hi, &t);
+                e = ge && le ? bin(RF_E_AND, ge, le, &t) : NULL;
+                if (!e) { rf_expr_destroy(&ge); rf_expr_destroy(&le); return NULL; }
+            } else {   /* x evaluated once: a BETWEEN of BETWEENs never doubles */
+                rf_expr *v[3] = { e, lo, hi };
+                e = at(rf__expr_new(RF_E_BETWEEN, 3, v), &t);
+            }
+            if (neg && e) e = at(rf_not(e), &t);
             continue;
         }
         if (rf__p_accept(P, "LIKE")) {
@@ -623,8 +750,8 @@ static rf_expr *p_cmp(rf_parser *P)
             rf_expr *v[2] = { e, pat };
             e = rf__expr_new(RF_E_FUNC, 2, v);
             if (e) e->op = RF_F_LIKE;
-            at(e, &t);
-            if (neg) e = at(rf_not(e), &t);
+            e = at(e, &t);
+            if (neg && e) e = at(rf_not(e), &t);
             continue;
         }
         if (neg) { P->rc = rf__p_error(P, "expected IN, BETWEEN or LIKE after NOT"); rf_expr_destroy(&e); return NULL; }
@@ -637,7 +764,7 @@ static rf_expr *p_not(rf_parser *P)
 {
     rf_token t = P->cur;
     if (rf__p_accept(P, "NOT") || rf__p_accept(P, "!")) {
-        if (++P->depth > MAX_DEPTH) { P->rc = rf__p_error(P, "expression nested too deeply"); return NULL; }
+        if (++P->depth > RF_MAX_SQL_NESTING) { P->rc = rf__p_error(P, "expression nested too deeply (more than %d levels)", RF_MAX_SQL_NESTING); return NULL; }
         rf_expr *e = p_not(P);
         P->depth--;
         return e ? at(rf_not(e), &t) : NULL;
@@ -645,30 +772,41 @@ static rf_expr *p_not(rf_parser *P)
     return p_cmp(P);
 }
 
+/* a AND b AND ...: a balanced tree of the terms. */
 static rf_expr *p_and(rf_parser *P)
 {
     rf_expr *e = p_not(P);
-    while (e && (rf__p_is(P, "AND") || rf__p_is(P, "&&"))) {
+    if (!e || !(rf__p_is(P, "AND") || rf__p_is(P, "&&"))) return e;
+    chain c = { 0 };
+    if (chain_push(P, &c, e, &P->cur)) return NULL;
+    while (rf__p_is(P, "AND") || rf__p_is(P, "&&")) {
         rf_token t = P->cur;
         rf__p_adv(P);
         rf_expr *r = p_not(P);
-        if (!r) { rf_expr_destroy(&e); return NULL; }
-        e = bin(RF_E_AND, e, r, &t);
+        if (!r || chain_push(P, &c, r, &t)) { chain_fini(&c); return NULL; }
     }
+    e = balanced(RF_E_AND, &c, 0, c.n);
+    chain_fini(&c);
     return e;
 }
 
+/* a OR b OR ...: a balanced tree of the terms. */
 static rf_expr *p_expr_d(rf_parser *P)
 {
     if (P->rc) return NULL;
-    if (++P->depth > MAX_DEPTH) { P->rc = rf__p_error(P, "expression nested too deeply (more than %d levels)", MAX_DEPTH); return NULL; }
+    if (++P->depth > RF_MAX_SQL_NESTING) { P->rc = rf__p_error(P, "expression nested too deeply (more than %d levels)", RF_MAX_SQL_NESTING); return NULL; }
     rf_expr *e = p_and(P);
-    while (e && rf__p_is(P, "OR")) {
-        rf_token t = P->cur;
-        rf__p_adv(P);
-        rf_expr *r = p_and(P);
-        if (!r) { rf_expr_destroy(&e); break; }
-        e = bin(RF_E_OR, e, r, &t);
+    if (e && rf__p_is(P, "OR")) {
+        chain c = { 0 };
+        if (chain_push(P, &c, e, &P->cur)) e = NULL;
+        while (e && rf__p_is(P, "OR")) {
+            rf_token t = P->cur;
+            rf__p_adv(P);
+            rf_expr *r = p_and(P);
+            if (!r || chain_push(P, &c, r, &t)) { e = NULL; break; }
+        }
+        if (e) e = balanced(RF_E_OR, &c, 0, c.n);
+        chain_fini(&c);
     }
     P->depth--;
     if (!e && !P->rc) P->rc = rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_NOMEM;

@@ -9,6 +9,8 @@
 
 typedef struct rf_parser {
     rf_lexer lx;
+    rf_token *toks;   /* every token of the text, T_EOF last */
+    int64_t  n_toks, pos;
     rf_token prev, cur, nxt;
     int      depth;
     int      rc;      /* sticky error */
@@ -18,7 +20,8 @@ typedef struct rf_parser {
 /* Registers a subquery for freeing; returns a SUBQUERY expression (op 0 scalar, 1 EXISTS, 2 IN). */
 rf_expr *rf__p_subquery(rf_parser *P, void *q, int op);
 
-int      rf__p_init(rf_parser *P, const char *src, size_t len);
+int      rf__p_init(rf_parser *P, const char *src, size_t len);   /* tokenizes all of src; a lexical error is returned */
+void     rf__p_fini(rf_parser *P);
 int      rf__p_adv(rf_parser *P);
 bool     rf__p_is(rf_parser *P, const char *s);
 bool     rf__p_accept(rf_parser *P, const char *s);

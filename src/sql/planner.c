@@ -40,6 +40,8 @@ static rf_df *df_error(rf_df *d)
     return d;
 }
 
+rf_df *rf__df_union_all_n(rf_df **d, int n);
+
 rf_df *rf__sql_lookup(rf_sqlctx *c, const char *name)
 {
     for (int i = c->n_ctes - 1; i >= 0; i--) if (!strcasecmp(c->ctes[i].name, name)) return c->ctes[i].df;
@@ -244,8 +246,75 @@ static rf_expr **order_list(const q_select *q, rf_df *projected, bool *ok)
     return o;
 }
 
+/* The type two set-operation inputs' columns widen to (NULL to the other, numbers to the wider
+ * number, anything else to string). */
+static rf_type widen_setop(rf_type a, rf_type b)
+{
+    if (a == b) return a;
+    if (a == RF_TYPE_NULL) return b;
+    if (b == RF_TYPE_NULL) return a;
+    if (rf_type_is_numeric(a) && rf_type_is_numeric(b)) return rf_type_numeric_wider(a, b);
+    return RF_TYPE_STRING;
+}
+
+/* d with its columns cast to types t (a no-op select when none differs). */
+static rf_df *cast_columns(rf_df *d, const rf_type *t)
+{
+    const rf_schema *s = d->plan->schema;
+    bool need = false;
+    for (int i = 0; i < s->n; i++) need |= s->f[i].type != t[i];
+    if (!need) return d;
+    rf_expr **v = rf_calloc((size_t)s->n + 1, sizeof *v);
+    if (!v) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+    for (int i = 0; i < s->n; i++) {
+        rf_expr *x = rf__expr_col_attr(s->f[i].id, s->f[i].name, s->f[i].type, true, i);
+        if (x) x->resolved = false;
+        v[i] = rf_as(t[i] == s->f[i].type ? x : rf_cast(x, t[i]), s->f[i].name);
+    }
+    rf_df *r = rf_df_selectv(d, s->n, v);
+    rf_free(v);
+    return df_error(r);
+}
+
+/* t0 UNION [ALL] t1 UNION [ALL] t2 ...: every term widened to common column types; the terms up
+ * to the last UNION without ALL are deduplicated together (a later DISTINCT removes every earlier
+ * duplicate too), the rest appended. One union node, however many terms. */
+static rf_df *plan_union(rf_sqlctx *c, const q_select *q)
+{
+    int n = q->n_terms, k = 0;
+    rf_df **d = rf_calloc((size_t)n, sizeof *d), *u = NULL;
+    rf_type *t = NULL;
+    if (!d) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+    for (int i = 0; i < n; i++) if (!(d[i] = plan_query(c, q->terms[i]))) goto out;
+    const rf_schema *s0 = d[0]->plan->schema;
+    for (int i = 1; i < n; i++)
+        if (d[i]->plan->schema->n != s0->n) {
+            err_at(q->terms[i]->line, q->terms[i]->col, RF_ERR_ANALYSIS, "UNION: the two sides have different numbers of columns (%s)%s",
+                   i == 1 ? "the second input" : "a later input", "");
+            goto out;
+        }
+    if (!(t = rf_calloc((size_t)s0->n + 1, sizeof *t))) { rf__err_set(RF_ERR_NOMEM, "out of memory"); goto out; }
+    for (int col = 0; col < s0->n; col++) {
+        t[col] = s0->f[col].type;
+        for (int i = 1; i < n; i++) t[col] = widen_setop(t[col], d[i]->plan->schema->f[col].type);
+    }
+    for (int i = 0; i < n; i++) if (!(d[i] = cast_columns(d[i], t))) goto out;
+    for (int i = 1; i < n; i++) if (!q->all_before[i]) k = i;
+    u = d[0];
+    if (k > 0 && (u = df_error(rf__df_union_all_n(d, k + 1)))) u = df_error(rf_df_distinct(u));
+    if (u && k + 1 < n) {   /* the deduplicated head (or the first term), then the rest */
+        d[k] = u;
+        u = df_error(rf__df_union_all_n(d + k, n - k));
+    }
+out:
+    rf_free(d);
+    rf_free(t);
+    return u;
+}
+
 static rf_df *set_op(rf_sqlctx *c, const q_select *q)
 {
+    if (q->op == Q_UNION) return plan_union(c, q);
     rf_df *l = plan_query(c, q->left), *r = l ? plan_query(c, q->right) : NULL, *d = NULL;
     if (!r) return NULL;
     const rf_schema *ls = l->plan->schema, *rs = r->plan->schema;
@@ -278,11 +347,6 @@ static rf_df *set_op(rf_sqlctx *c, const q_select *q)
         if (!df_error(l) || !df_error(r)) return NULL;
         ls = l->plan->schema;
         rs = r->plan->schema;
-    }
-    if (q->op == Q_UNION) {
-        d = rf_df_union_all(l, r);
-        if (!q->all) d = rf_df_distinct(d);
-        return df_error(d);
     }
     /* INTERSECT / EXCEPT: a null-safe semi / anti join on every column, then DISTINCT; with ALL, each
      * row is numbered among its duplicates first, so the n-th copy matches only an n-th copy */

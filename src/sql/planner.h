@@ -5,8 +5,26 @@
 
 typedef struct rf_sqlview { char *name; rf_df *df; } rf_sqlview;
 
+/*
+ * A script is read in passes. CHECK parses and analyzes every statement and runs nothing, so an
+ * error anywhere stops the script before anything is touched; then RUN executes the statements in
+ * order. EXPLAIN (riffle explain) is a CHECK that prints each query's plans.
+ * During CHECK nothing is written, so what earlier statements would write is modelled: the paths
+ * they write (a view over one is analyzed when it runs: its relation is "deferred", an
+ * RF_ERR_DEFERRED DataFrame) and the tables they create or drop (catalog.c's shadow entries).
+ */
+typedef enum rf_sqlmode { RF_SQL_RUN = 0, RF_SQL_CHECK, RF_SQL_EXPLAIN } rf_sqlmode;
+struct rf_shadow;
+
 typedef struct rf_sqlctx {
     rf_session *s;
+    rf_sqlmode  mode;
+    char      **written;  /* CHECK / EXPLAIN: normalized paths earlier statements write */
+    int         n_written;
+    struct rf_shadow *shadow;   /* CHECK / EXPLAIN: tables earlier statements create or drop (catalog.c) */
+    int         n_shadow;
+    FILE       *out;      /* where results and plans print (rank 0) */
+    rf_outfmt   fmt;
     rf_sqlview *views;    /* temporary views of the session */
     int         n_views;
     rf_sqlview *ctes;     /* WITH names in scope, innermost last */
@@ -17,6 +35,15 @@ typedef struct rf_sqlctx {
 rf_df *rf__sql_plan(rf_sqlctx *c, const q_select *q);   /* NULL on error (rf__err_slot) */
 rf_df *rf__sql_lookup(rf_sqlctx *c, const char *name);
 rf_df *rf__df_values(rf_session *s, int64_t rows, int cols, const char *const *names, rf_expr **lits);
+rf_df *rf__df_deferred(rf_session *s, const char *what);   /* a relation analyzed only when the script runs */
+/* CHECK / EXPLAIN: records that the script writes path; whether an earlier statement writes path
+ * (the same path, or one inside the other). */
+int  rf__sql_note_write(rf_sqlctx *c, const char *path);
+bool rf__sql_written(const rf_sqlctx *c, const char *path);
+/* Runs the checks an action would make before running (optimizer, physical planning) without
+ * running anything (CHECK), or prints the plans (EXPLAIN) under an optional header line. */
+int rf__sql_check_df(rf_sqlctx *c, rf_df *d, const char *header);
+void rf__sql_shadow_free(rf_sqlctx *c);   /* catalog.c */
 
 /* ---- persistent tables (catalog.c); the parser sits after the statement's leading keywords ---- */
 struct rf_parser;

@@ -33,6 +33,9 @@ void rf__q_free(q_select *q)
     if (!q) return;
     rf__q_free(q->left);
     rf__q_free(q->right);
+    for (int i = 0; i < q->n_terms; i++) rf__q_free(q->terms[i]);
+    rf_free(q->terms);
+    rf_free(q->all_before);
     free_list(q->items, q->n_items);
     for (int i = 0; i < q->n_from; i++) rf__qfrom_free(q->from[i]);
     rf_free(q->from);
@@ -55,10 +58,18 @@ static int push_expr(rf_expr ***v, int *n, rf_expr *e)
 }
 
 /* An optional alias: AS name, or a bare non-reserved name. */
+/* Clause keywords Spark does not reserve, so they could read as an alias: CLUSTER BY,
+ * DISTRIBUTE BY, SORT BY, LATERAL VIEW. */
+static bool at_clause(rf_parser *P)
+{
+    return ((rf__p_is(P, "CLUSTER") || rf__p_is(P, "DISTRIBUTE") || rf__p_is(P, "SORT")) && rf__tok_is(&P->nxt, "BY")) ||
+           (rf__p_is(P, "LATERAL") && rf__tok_is(&P->nxt, "VIEW"));
+}
+
 static char *p_alias(rf_parser *P)
 {
     if (rf__p_accept(P, "AS")) return rf__p_ident(P);
-    if (rf__p_at_ident(P)) return rf__p_ident(P);
+    if (rf__p_at_ident(P) && !at_clause(P)) return rf__p_ident(P);
     return NULL;
 }
 
@@ -76,7 +87,9 @@ static q_from *p_from_primary(rf_parser *P)
             if (!(f->sub = rf__p_query(P))) goto fail;
         } else {   /* a parenthesized join */
             rf__qfrom_free(f);
+            if (++P->depth > RF_MAX_SQL_NESTING) { P->rc = rf__p_error(P, "joins nested too deeply (more than %d levels)", RF_MAX_SQL_NESTING); P->depth--; return NULL; }
             f = p_from_item(P);
+            P->depth--;
             if (!f) return NULL;
         }
         if ((P->rc = rf__p_expect(P, ")"))) goto fail;
@@ -248,22 +261,56 @@ fail:
 }
 
 /* At the set operator in P->cur: parses [ALL | DISTINCT] and the right operand with `operand`, and
- * returns the node `left op right` (consumes left; NULL and P->rc on error). */
-static q_select *set_op(rf_parser *P, q_setop op, q_select *left, q_select *(*operand)(rf_parser *))
+ * returns `left op right` (consumes left; NULL and P->rc on error). A UNION whose left side is a
+ * UNION chain made here (not one in parentheses) gets one more term instead of another level, so
+ * a chain of any length is one node; INTERSECT and EXCEPT nest, at most RF_MAX_SQL_NESTING deep. */
+static q_select *set_op(rf_parser *P, q_setop op, q_select *left, bool *left_chain, q_select *(*operand)(rf_parser *))
 {
     rf_token t = P->cur;
     rf__p_adv(P);
     bool all = rf__p_accept(P, "ALL");
     if (!all) rf__p_accept(P, "DISTINCT");
-    q_select *r = operand(P), *s = rf_calloc(1, sizeof *s);
-    if (!r || !s) { rf__q_free(r); rf_free(s); rf__q_free(left); if (!P->rc) P->rc = RF_ERR_NOMEM; return NULL; }
+    int setops = (left->op == Q_INTERSECT || left->op == Q_EXCEPT ? left->setops : 0) + (op != Q_UNION);
+    if (setops > RF_MAX_SQL_NESTING) {
+        rf__q_free(left);
+        P->rc = rf__err_set(RF_ERR_LIMIT, "syntax error: more than %d INTERSECT / EXCEPT operations in one chain", RF_MAX_SQL_NESTING);
+        rf__err_at(t.line, t.col);
+        return NULL;
+    }
+    q_select *r = operand(P);
+    if (!r) { rf__q_free(left); if (!P->rc) P->rc = RF_ERR_NOMEM; return NULL; }
+    if (op == Q_UNION && *left_chain && left->op == Q_UNION) {
+        q_select **nt = rf_realloc(left->terms, (size_t)(left->n_terms + 1) * sizeof *nt);
+        if (nt) left->terms = nt;
+        bool *na = rf_realloc(left->all_before, (size_t)(left->n_terms + 1) * sizeof *na);
+        if (na) left->all_before = na;
+        if (!nt || !na || left->n_terms == INT32_MAX) { rf__q_free(r); rf__q_free(left); P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+        left->terms[left->n_terms] = r;
+        left->all_before[left->n_terms++] = all;
+        return left;
+    }
+    q_select *s = rf_calloc(1, sizeof *s);
+    if (!s) { rf__q_free(r); rf__q_free(left); P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
     s->op = op;
-    s->all = all;
-    s->left = left;
-    s->right = r;
     s->limit = -1;
     s->line = t.line;
     s->col = t.col;
+    s->setops = setops;
+    if (op == Q_UNION) {
+        s->terms = rf_calloc(2, sizeof *s->terms);
+        s->all_before = rf_calloc(2, sizeof *s->all_before);
+        if (!s->terms || !s->all_before) { rf__q_free(r); rf__q_free(left); rf__q_free(s); P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+        s->terms[0] = left;
+        s->terms[1] = r;
+        s->all_before[1] = all;
+        s->n_terms = 2;
+        *left_chain = true;
+        return s;
+    }
+    s->all = all;
+    s->left = left;
+    s->right = r;
+    *left_chain = false;
     return s;
 }
 
@@ -271,7 +318,8 @@ static q_select *set_op(rf_parser *P, q_setop op, q_select *left, q_select *(*op
 static q_select *p_intersect(rf_parser *P)
 {
     q_select *q = p_select_core(P);
-    while (q && rf__p_is(P, "INTERSECT")) q = set_op(P, Q_INTERSECT, q, p_select_core);
+    bool chain = false;
+    while (q && rf__p_is(P, "INTERSECT")) q = set_op(P, Q_INTERSECT, q, &chain, p_select_core);
     return q;
 }
 
@@ -279,7 +327,7 @@ q_select *rf__p_query(rf_parser *P)
 {
     q_cte *ctes = NULL;
     int n_ctes = 0;
-    if (++P->depth > 100) { P->rc = rf__p_error(P, "query nested too deeply"); return NULL; }
+    if (++P->depth > RF_MAX_SQL_NESTING) { P->rc = rf__p_error(P, "query nested too deeply (more than %d levels)", RF_MAX_SQL_NESTING); P->depth--; return NULL; }
     if (rf__p_accept(P, "WITH")) {
         do {
             char *name = rf__p_ident(P);
@@ -297,10 +345,11 @@ q_select *rf__p_query(rf_parser *P)
         } while (rf__p_accept(P, ","));
     }
     q_select *q = p_intersect(P);
+    bool chain = false;
     while (q) {
         q_setop op = rf__p_is(P, "UNION") ? Q_UNION : (rf__p_is(P, "EXCEPT") || rf__p_is(P, "MINUS")) ? Q_EXCEPT : Q_PLAIN;
         if (op == Q_PLAIN) break;
-        q = set_op(P, op, q, p_intersect);
+        q = set_op(P, op, q, &chain, p_intersect);
     }
     if (!q) goto fail_ctes;
     if (rf__p_accept(P, "ORDER")) {
@@ -311,6 +360,11 @@ q_select *rf__p_query(rf_parser *P)
         if (P->cur.t != T_INT || !rf_parse_int64(P->cur.p, (size_t)P->cur.len, &v)) { P->rc = rf__p_error(P, "LIMIT needs a whole number"); goto fail_q; }
         rf__p_adv(P);
         q->limit = v;
+    }
+    if (at_clause(P)) {
+        P->rc = rf__p_error(P, "%.*s %s is not supported yet (ORDER BY sorts the result; repartition with the DataFrame API)",
+                            P->cur.len, P->cur.p, rf__p_is(P, "LATERAL") ? "VIEW" : "BY");
+        goto fail_q;
     }
     q->ctes = ctes;
     q->n_ctes = n_ctes;

@@ -1,10 +1,16 @@
 /*
  * statement.c — runs a SQL script: parses each statement (SELECT / WITH, CREATE TEMPORARY VIEW,
- * SET, INSERT OVERWRITE DIRECTORY, EXPLAIN) and executes it through the DataFrame API; prints
- * query results on rank 0 as a table (Spark's show() layout), CSV or JSON lines.
+ * SET, INSERT OVERWRITE DIRECTORY, EXPLAIN, and the table statements of catalog.c) and executes it
+ * through the DataFrame API; prints query results on rank 0 as a table (Spark's show() layout), CSV
+ * or JSON lines.
+ *
+ * A script is read twice (planner.h): a CHECK pass parses and analyzes every statement and plans
+ * every query without running anything, then the RUN pass executes them. A syntax or analysis
+ * error anywhere in the file therefore means nothing ran and nothing was touched.
  */
 #include <stdlib.h>
 #include <strings.h>
+#include <unistd.h>
 #include "sql/ast.h"
 #include "sql/parser.h"
 #include "sql/planner.h"
@@ -164,6 +170,11 @@ static int stmt_create_view(rf_sqlctx *c, rf_parser *P)
     if (rf__p_accept(P, "AS")) {
         if (!(q = rf__p_query(P))) { rc = P->rc; goto done; }
         rf_df *d = rf__sql_plan(c, q);
+        if (!d && c->mode != RF_SQL_RUN && rf__err_slot()->code == RF_ERR_DEFERRED) {
+            char what[512];
+            snprintf(what, sizeof what, "view %.400s", name);
+            d = rf__df_deferred(c->s, what);
+        }
         if (!d) { rc = rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_ANALYSIS; goto done; }
         rc = add_view(c, name, d, replace, nt.line, nt.col);
         goto done;
@@ -175,6 +186,12 @@ static int stmt_create_view(rf_sqlctx *c, rf_parser *P)
     const char *path = kv_get(&opts, "path");
     if (!path) { rc = rf__err_set(RF_ERR_INVALID, "CREATE TEMPORARY VIEW %s: OPTIONS needs a path", name); rf__err_at(nt.line, nt.col); goto done; }
     rf_df *d = NULL;
+    if (c->mode != RF_SQL_RUN && rf__sql_written(c, path)) {   /* an earlier statement writes it: read it when it exists */
+        char what[512];
+        snprintf(what, sizeof what, "view %.400s", name);
+        rc = add_view(c, name, rf__df_deferred(c->s, what), replace, nt.line, nt.col);
+        goto done;
+    }
     if (!strcasecmp(fmt, "csv")) {
         for (int i = 0; i < opts.n; i++) {
             const char *k = opts.k[i];
@@ -215,20 +232,61 @@ done:
     return rc ? rc : P->rc;
 }
 
-static int run_query(rf_sqlctx *c, q_select *q, rf_outfmt fmt, FILE *out, bool explain)
+/* Whether a failed analysis only waits for earlier statements (CHECK / EXPLAIN): then it is no error. */
+static bool deferred(rf_sqlctx *c)
+{
+    if (c->mode == RF_SQL_RUN || rf__err_slot()->code != RF_ERR_DEFERRED) return false;
+    rf__err_clear();
+    return true;
+}
+
+int rf__sql_check_df(rf_sqlctx *c, rf_df *d, const char *header)
+{
+    rf_buf plans = { 0 };
+    int rc = rf__df_check(d, c->mode == RF_SQL_EXPLAIN ? &plans : NULL);
+    if (rc) *rf__err_slot() = c->s->err;
+    else if (c->mode == RF_SQL_EXPLAIN) {
+        if (header) fprintf(c->out, "== %s ==\n", header);
+        if (plans.data) fwrite(plans.data, 1, plans.len, c->out);
+        fflush(c->out);
+    }
+    rf_buf_fini(&plans);
+    return rc;
+}
+
+/* A query statement; `explain` for EXPLAIN query (prints the plans when the script runs). */
+static int run_query(rf_sqlctx *c, q_select *q, bool explain)
 {
     rf_df *d = rf__sql_plan(c, q);
     int rc;
-    if (!d) return rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_ANALYSIS;
-    if (explain) return rf_df_explain(d, out) ? rf__err_set(RF_ERR_INTERNAL, "%s", rf_session_error(c->s)) : RF_OK;
+    if (!d) {
+        if (deferred(c)) {
+            if (c->mode == RF_SQL_EXPLAIN) fprintf(c->out, "== Query at line %d: planned when the statements before it have run ==\n", q->line);
+            return RF_OK;
+        }
+        return rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_ANALYSIS;
+    }
+    if (c->mode != RF_SQL_RUN) return rf__sql_check_df(c, d, NULL);
+    if (explain) return rf_df_explain(d, c->out) ? rf__err_set(RF_ERR_INTERNAL, "%s", rf_session_error(c->s)) : RF_OK;
     rf_result *r = NULL;
     if ((rc = rf_df_collect(d, &r))) {
         *rf__err_slot() = c->s->err;
         return rc;
     }
-    print_result(r, fmt, out);
+    print_result(r, c->fmt, c->out);
     rf_result_destroy(&r);
     return RF_OK;
+}
+
+/* CHECK / EXPLAIN of a write: its options, the plan; EXPLAIN prints the plans. */
+static int write_check(rf_sqlctx *c, rf_df *d, bool h5, const char *path, const char *opts)
+{
+    int rc = rf__df_write_check(d, h5, path, opts);
+    if (rc) { *rf__err_slot() = c->s->err; return rc; }
+    if (c->mode != RF_SQL_EXPLAIN) return RF_OK;
+    char head[4300];
+    snprintf(head, sizeof head, "INSERT OVERWRITE DIRECTORY '%.4000s' USING %s", path, h5 ? "hdf5" : "csv");
+    return rf__sql_check_df(c, d, head);
 }
 
 static int stmt_insert_dir(rf_sqlctx *c, rf_parser *P)
@@ -248,7 +306,9 @@ static int stmt_insert_dir(rf_sqlctx *c, rf_parser *P)
     if (!h5 && strcasecmp(fmt, "csv")) { rc = rf__err_set(RF_ERR_INVALID, "INSERT OVERWRITE DIRECTORY: format '%s' is not supported (csv, hdf5)", fmt); rf__err_at(ft.line, ft.col); goto done; }
     if (rf__p_accept(P, "OPTIONS") && (rc = p_options(P, &opts))) goto done;
     if (!(q = rf__p_query(P))) { rc = P->rc; goto done; }
+    if (c->mode != RF_SQL_RUN && (rc = rf__sql_note_write(c, path))) goto done;
     rf_df *d = rf__sql_plan(c, q);
+    if (!d && deferred(c)) goto done;
     if (!d) { rc = rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_ANALYSIS; goto done; }
     rf_buf_printf(&w, "mode=overwrite");
     for (int i = 0; i < opts.n; i++)   /* writer options are comma-separated: columns go by ';' */
@@ -256,7 +316,8 @@ static int stmt_insert_dir(rf_sqlctx *c, rf_parser *P)
     const char *pb = kv_get(&opts, "partitionBy");
     if (h5) {
         for (int i = 0; i < opts.n; i++) rf_buf_printf(&w, ",%s=%s", opts.k[i], opts.v[i]);
-        if ((rc = rf_df_write_hdf5(d, path, (const char *)w.data))) *rf__err_slot() = c->s->err;
+        if (c->mode != RF_SQL_RUN) rc = write_check(c, d, true, path, (const char *)w.data);
+        else if ((rc = rf_df_write_hdf5(d, path, (const char *)w.data))) *rf__err_slot() = c->s->err;
     } else {
         const char *h = kv_get(&opts, "header"), *dl = kv_get(&opts, "delimiter");
         rf_buf_printf(&w, ",header=%s", h ? h : "true");
@@ -267,7 +328,8 @@ static int stmt_insert_dir(rf_sqlctx *c, rf_parser *P)
                 rc = rf__err_set(RF_ERR_INVALID, "INSERT OVERWRITE DIRECTORY: unknown csv option '%s'", opts.k[i]);
                 rf__err_at(ft.line, ft.col);
             }
-        if (!rc && (rc = rf_df_write_csv(d, path, (const char *)w.data))) *rf__err_slot() = c->s->err;
+        if (!rc && c->mode != RF_SQL_RUN) rc = write_check(c, d, false, path, (const char *)w.data);
+        else if (!rc && (rc = rf_df_write_csv(d, path, (const char *)w.data))) *rf__err_slot() = c->s->err;
     }
 done:
     kv_free(&opts);
@@ -298,21 +360,15 @@ static int stmt_set(rf_sqlctx *c, rf_parser *P, FILE *out)
         rf_free(val);
     } else {
         const char *v = rf_conf_get(c->s, key);
-        fprintf(out, "%s\t%s\n", key, v ? v : "<undefined>");
+        if (c->mode == RF_SQL_RUN) fprintf(out, "%s\t%s\n", key, v ? v : "<undefined>");
     }
     rf_free(key);
     return rc;
 }
 
-/* explain-only runs: statements that would write are passed over */
-static int skip_statement(rf_parser *P)
-{
-    while (P->cur.t != T_EOF && !rf__p_is(P, ";")) rf__p_adv(P);
-    return RF_OK;
-}
-
 static int show_df(rf_sqlctx *c, rf_df *d, rf_outfmt fmt, FILE *out)
 {
+    if (c->mode != RF_SQL_RUN) return RF_OK;
     rf_result *r = NULL;
     int rc = rf_df_collect(d, &r);
     if (rc) { *rf__err_slot() = c->s->err; return rc; }
@@ -343,19 +399,70 @@ static int drop_view(rf_sqlctx *c, rf_parser *P)
     return rc;
 }
 
-int rf__sql_run_script(rf_session *s, const char *text, size_t len, rf_outfmt fmt, FILE *out, bool explain_only)
+/* ---------------------------------------------------------------- paths written by the script */
+/* An absolute path with "//", "/./" and trailing '/' removed (returned-owned). */
+static char *norm_path(const char *path)
+{
+    rf_buf b = { 0 };
+    char cwd[4096];
+    int rc = RF_OK;
+    if (path[0] != '/') {
+        if (!getcwd(cwd, sizeof cwd)) snprintf(cwd, sizeof cwd, ".");
+        rc = rf_buf_printf(&b, "%s/", cwd);
+    }
+    if (!rc) rc = rf_buf_printf(&b, "%s", path);
+    if (!rc) rc = rf_buf_put_u8(&b, 0);
+    if (rc) { rf_buf_fini(&b); return NULL; }
+    char *s = (char *)b.data, *w = s;
+    for (const char *r = s; *r;) {
+        if (r[0] == '/' && (r[1] == '/' || (r[1] == '.' && (r[2] == '/' || !r[2])))) { r += r[1] == '/' ? 1 : 2; continue; }
+        *w++ = *r++;
+    }
+    while (w > s + 1 && w[-1] == '/') w--;
+    *w = '\0';
+    return s;
+}
+
+int rf__sql_note_write(rf_sqlctx *c, const char *path)
+{
+    char *n = norm_path(path);
+    char **v = n ? rf_realloc(c->written, (size_t)(c->n_written + 1) * sizeof *v) : NULL;
+    if (!v) { rf_free(n); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
+    c->written = v;
+    c->written[c->n_written++] = n;
+    return RF_OK;
+}
+
+bool rf__sql_written(const rf_sqlctx *c, const char *path)
+{
+    char *n = norm_path(path);
+    bool hit = false;
+    if (!n) return true;   /* out of memory: be safe, read it when the script runs */
+    /* a glob's directory part is what matters */
+    char *g = strpbrk(n, "*?[{");
+    if (g) { while (g > n && *g != '/') g--; *g = '\0'; }
+    size_t ln = strlen(n);
+    for (int i = 0; i < c->n_written && !hit; i++) {
+        size_t lw = strlen(c->written[i]), m = ln < lw ? ln : lw;
+        hit = strncmp(n, c->written[i], m) == 0 && (ln == lw || (ln < lw ? c->written[i][m] == '/' : n[m] == '/') || m == 1);
+    }
+    rf_free(n);
+    return hit;
+}
+
+/* ---------------------------------------------------------------- the script */
+static int script_pass(rf_session *s, const char *text, size_t len, rf_sqlmode mode, rf_outfmt fmt, FILE *out)
 {
     rf_parser P;
-    rf_sqlctx c = { .s = s };
+    rf_sqlctx c = { .s = s, .mode = mode, .out = out, .fmt = fmt };
     int rc = rf__p_init(&P, text, len);
     c.one_row = rf__df_values(s, 1, 0, NULL, NULL);   /* what SELECT without FROM reads: one row, no columns */
     while (!rc) {
         while (rf__p_accept(&P, ";")) {}
         if (P.cur.t == T_EOF) break;
-        rf_token st = P.cur;
         rf_df *shown = NULL;
         if (rf__p_accept(&P, "CREATE")) {
-            if (rf__p_accept(&P, "TABLE")) rc = explain_only ? skip_statement(&P) : rf__sql_create_table(&c, &P);
+            if (rf__p_accept(&P, "TABLE")) rc = rf__sql_create_table(&c, &P);
             else rc = stmt_create_view(&c, &P);
         } else if (rf__p_accept(&P, "SET")) rc = stmt_set(&c, &P, out);
         else if (rf__p_accept(&P, "INSERT")) {
@@ -364,10 +471,10 @@ int rf__sql_run_script(rf_session *s, const char *text, size_t len, rf_outfmt fm
             bool table = into || rf__p_is(&P, "TABLE") || !(rf__p_is(&P, "DIRECTORY") || rf__p_is(&P, "LOCAL"));
             if (!rc && table) {
                 rf__p_accept(&P, "TABLE");
-                rc = explain_only ? skip_statement(&P) : rf__sql_insert_table(&c, &P, !into);
-            } else if (!rc) rc = explain_only ? skip_statement(&P) : stmt_insert_dir(&c, &P);
+                rc = rf__sql_insert_table(&c, &P, !into);
+            } else if (!rc) rc = stmt_insert_dir(&c, &P);
         } else if (rf__p_accept(&P, "DROP")) {
-            if (rf__p_accept(&P, "TABLE")) rc = explain_only ? skip_statement(&P) : rf__sql_drop_table(&c, &P);
+            if (rf__p_accept(&P, "TABLE")) rc = rf__sql_drop_table(&c, &P);
             else if (rf__p_accept(&P, "VIEW")) rc = drop_view(&c, &P);
             else rc = rf__p_error(&P, "expected TABLE or VIEW after DROP");
         } else if (rf__p_accept(&P, "SHOW")) {
@@ -378,27 +485,54 @@ int rf__sql_run_script(rf_session *s, const char *text, size_t len, rf_outfmt fm
         } else if (rf__p_accept(&P, "EXPLAIN")) {
             if (!rf__p_accept(&P, "EXTENDED")) rf__p_accept(&P, "FORMATTED");
             q_select *q = rf__p_query(&P);
-            rc = q ? run_query(&c, q, fmt, out, true) : (P.rc ? P.rc : RF_ERR_INVALID);
+            rc = q ? run_query(&c, q, true) : (P.rc ? P.rc : RF_ERR_INVALID);
             rf__q_free(q);
         } else if (rf__p_is(&P, "SELECT") || rf__p_is(&P, "WITH") || rf__p_is(&P, "(")) {
             q_select *q = rf__p_query(&P);
-            rc = q ? run_query(&c, q, fmt, out, explain_only) : (P.rc ? P.rc : RF_ERR_INVALID);
+            rc = q ? run_query(&c, q, false) : (P.rc ? P.rc : RF_ERR_INVALID);
             rf__q_free(q);
         } else {
             rc = rf__p_error(&P, "expected a statement (SELECT, WITH, CREATE TEMPORARY VIEW, CREATE TABLE, INSERT, DROP, SHOW TABLES, DESCRIBE, SET, EXPLAIN)");
         }
         if (!rc && P.rc) rc = P.rc;
         if (!rc && P.cur.t != T_EOF && !rf__p_is(&P, ";")) rc = rf__p_error(&P, "expected ';' or the end of the statement");
-        (void)st;
         for (int i = 0; i < P.n_subs; i++) rf__q_free(P.subs[i]);
         P.n_subs = 0;
     }
     for (int i = 0; i < P.n_subs; i++) rf__q_free(P.subs[i]);
     rf_free(P.subs);
+    rf__p_fini(&P);
     for (int i = 0; i < c.n_views; i++) rf_free(c.views[i].name);
     rf_free(c.views);
     rf_free(c.ctes);
+    for (int i = 0; i < c.n_written; i++) rf_free(c.written[i]);
+    rf_free(c.written);
+    rf__sql_shadow_free(&c);
     return rc;
+}
+
+int rf__sql_run_script(rf_session *s, const char *text, size_t len, rf_outfmt fmt, FILE *out, bool explain_only)
+{
+    if (explain_only) return script_pass(s, text, len, RF_SQL_EXPLAIN, fmt, out);
+    /* CHECK on a copy of the configuration (its SETs must not leak into the run), then RUN */
+    rf_conf saved;
+    int64_t keep = s->n_dfs;
+    int rc = rf__conf_copy(&saved, &s->conf);
+    if (rc) return rc;
+    rc = script_pass(s, text, len, RF_SQL_CHECK, fmt, out);
+    rf_conf checked = s->conf;
+    s->conf = saved;
+    for (int i = 0; i < checked.n_warned; i++) {   /* spark.* keys already warned about stay quiet */
+        bool d = s->conf.driver;
+        s->conf.driver = false;
+        rf__conf_set(&s->conf, checked.warned[i], "");
+        s->conf.driver = d;
+    }
+    rf__conf_fini(&checked);
+    rf__df_free_from(s, keep);
+    if (rc) return rc;
+    rf__err_clear();
+    return script_pass(s, text, len, RF_SQL_RUN, fmt, out);
 }
 
 void rf__sql_format_error(const rf_error *e, const char *text, size_t len, const char *file, FILE *f)
@@ -409,7 +543,15 @@ void rf__sql_format_error(const rf_error *e, const char *text, size_t len, const
     for (int l = 1; l < e->line && p < end; p++) if (*p == '\n') l++;
     const char *eol = memchr(p, '\n', (size_t)(end - p));
     if (!eol) eol = end;
-    fprintf(f, "  at %s%sline %d, column %d:\n  %.*s\n  ", file ? file : "", file ? ": " : "", e->line, e->col, (int)(eol - p), p);
-    for (int k = 1; k < e->col && p + k - 1 < eol; k++) fputc(p[k - 1] == '\t' ? '\t' : ' ', f);
+    /* a long line shows 60 bytes either side of the column, so the message stays readable */
+    const char *from = p, *to = eol, *at = p + (e->col > 0 ? e->col - 1 : 0);
+    if (at > eol) at = eol;
+    if (at - from > 60) from = at - 60;
+    if (to - at > 60) to = at + 60;
+    bool cut_l = from > p, cut_r = to < eol;
+    fprintf(f, "  at %s%sline %d, column %d:\n  %s", file ? file : "", file ? ": " : "", e->line, e->col, cut_l ? "..." : "");
+    for (const char *q = from; q < to; q++) fputc((unsigned char)*q < 0x20 && *q != '\t' ? '?' : *q, f);
+    fprintf(f, "%s\n  %s", cut_r ? "..." : "", cut_l ? "   " : "");
+    for (const char *q = from; q < at; q++) fputc(*q == '\t' ? '\t' : ' ', f);
     fputs("^\n", f);
 }

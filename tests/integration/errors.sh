@@ -26,7 +26,7 @@ expect_fail "FAILFAST malformed value" "rank [0-9]: .*bad.csv:2002:[0-9]*: canno
 printf 'a,b\n1,2\n3\n' > "$WORK/m.csv"
 expect_fail "FAILFAST too few fields" "m.csv:3:[0-9]*: too few fields" "$CAT" "$WORK/m.csv" "$WORK/o" --read "header=true,mode=FAILFAST"
 expect_fail "bad conf key" "unknown configuration key 'riffle.shufle.partitions'" "$CAT" "$WORK/p.csv" "$WORK/o" --conf riffle.shufle.partitions=4
-expect_fail "bad conf value" "is not a positive integer" "$CAT" "$WORK/p.csv" "$WORK/o" --conf riffle.shuffle.partitions=zero
+expect_fail "bad conf value" "is not a whole number from 1 to" "$CAT" "$WORK/p.csv" "$WORK/o" --conf riffle.shuffle.partitions=zero
 expect_fail "bad reader option" "unknown reader option 'colour'" "$CAT" "$WORK/p.csv" "$WORK/o" --read "header=true,colour=red"
 expect_fail "bad write mode" "write mode 'sometimes'" "$CAT" "$WORK/p.csv" "$WORK/o" --write "mode=sometimes"
 expect_fail "funnel usage" "usage:" "$B/jobs/category_funnel" "$WORK/p.csv"
