@@ -59,7 +59,8 @@ enum {
     RF_ERR_NOMEM,      /* out of memory */
     RF_ERR_MPI,        /* an MPI call failed */
     RF_ERR_LIMIT,      /* a configured limit was exceeded (riffle.driver.maxResultSize, ...) */
-    RF_ERR_INTERNAL    /* a bug in riffle */
+    RF_ERR_INTERNAL,   /* a bug in riffle */
+    RF_ERR_STOPPED     /* stopped by SIGTERM / SIGINT at a safe point: nothing was published after the signal */
 };
 
 /* The SQL name of a type ("int", "bigint", "decimal(10,2)", ...). The string is static, or for a

@@ -259,5 +259,6 @@ int main(int argc, char **argv)
     int rc = rf__sql_run_script(s, text, len, fmt, stdout, !strcmp(cmd, "explain"));
     if (rc) rf__sql_format_error(rf__err_slot(), text, len, file, stderr);
     free(text);
-    return rf_session_close(&s, rc ? 1 : 0);
+    /* a stop signal: 128 + its number, as a shell reports a process it ended */
+    return rf_session_close(&s, rc == RF_ERR_STOPPED ? 128 + (rf__stop_signal() ? rf__stop_signal() : 15) : rc ? 1 : 0);
 }

@@ -44,6 +44,14 @@ _Noreturn void rf__assert_fail(const char *what, const char *file, int line);
  * input can overflow a stack (of the main thread or an OpenMP worker). */
 int rf__stack_check(const char *what);
 
+/* Stop signals (error.c). After rf__stop_install(), the first SIGTERM or SIGINT only sets a flag
+ * (a second one of the same kind kills the process as usual); the runtime polls it at safe points
+ * (between stages, between a task's batches, before a commit) and stops every rank together. */
+void rf__stop_install(void);
+bool rf__stop_requested(void);
+int  rf__stop_signal(void);   /* the signal that asked, 0 when none */
+int  rf__stop_error(void);    /* sets the error "stopped by SIGTERM" and returns RF_ERR_STOPPED */
+
 /* ---------------------------------------------------------------- memory */
 /* All allocation goes through these so that tests can inject failures (rf__mem_fail_after). */
 void *rf_malloc(size_t n);

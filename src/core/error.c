@@ -5,6 +5,7 @@
  * failing task with the lowest id, so the message a user sees does not depend on thread timing.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "core/core.h"
@@ -81,4 +82,36 @@ int rf__stack_check(const char *what)
     if (stack_floor && (uintptr_t)&here < stack_floor)
         return rf__err_set(RF_ERR_LIMIT, "%s is nested too deeply for the stack", what);
     return RF_OK;
+}
+
+/* ---------------------------------------------------------------- stop signals */
+static volatile sig_atomic_t stop_sig;
+
+static void on_stop(int sig)
+{
+    if (stop_sig == sig) { signal(sig, SIG_DFL); raise(sig); return; }   /* asked twice: die now */
+    stop_sig = sig;
+}
+
+void rf__stop_install(void)
+{
+    static bool done;
+    if (done) return;
+    done = true;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+}
+
+bool rf__stop_requested(void) { return stop_sig != 0; }
+int rf__stop_signal(void) { return (int)stop_sig; }
+
+int rf__stop_error(void)
+{
+    int sig = (int)stop_sig;
+    return rf__err_set(RF_ERR_STOPPED, "stopped by %s", sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "a signal");
 }

@@ -25,12 +25,20 @@ typedef struct rf_xdata {
 } rf_xdata;
 void rf__xdata_fini(rf_xdata *x);
 
+/* The CSV parser's state between two bytes, as far as splitting a file needs it: outside a quoted
+ * field, inside one, or inside one right after a quote (which closes the field unless another quote
+ * follows). Every other distinction follows from the byte before (docs/ARCHITECTURE.md, CSV). */
+enum { RF_CSV_OUT = 0, RF_CSV_QUOTED = 1, RF_CSV_QUOTE_SEEN = 2 };
+/* Advances state st over bytes buf[0..n); prev is the byte before buf[0] (-1 at the start of the
+ * file). Only quote bytes and the bytes around them are looked at (memchr between them). */
+int rf__csv_advance(int st, const char *buf, size_t n, int prev, char quote, char delim);
+
 /* Per-split fact a CSV scan needs that only a pass over the whole file gives (see executor.c); line
  * numbers for error messages are counted on demand (op_scan.c). */
 typedef struct rf_scanprep {
     uint32_t node_id;
     int64_t  n;
-    uint8_t *in_quote;  /* whether each split starts inside a quoted field */
+    uint8_t *start;     /* the parser state (RF_CSV_*) at each split's first byte */
 } rf_scanprep;
 
 typedef struct rf_task_ctx {

@@ -4,19 +4,25 @@
  * them back (InMemoryRelation) instead of recomputing. Task t's rows stay on rank t mod nranks, so
  * nothing moves. Entries a job adds are pending until every rank agrees that every task of the
  * cache ran to the end (rf__cache_commit); a failed or partial fill is dropped.
+ *
+ * The registry is an array of pointers to entries, guarded by one lock (OpenMP critical rf_cache):
+ * tasks of one job may read one cache while others fill another, and growing the array never moves
+ * an entry a reader holds. Entries are removed only between jobs (settle, drop).
  */
 #include <stdlib.h>
 #include "exec/exec.h"
 
 typedef struct entry { int64_t id, task; rf_blist rows; bool committed; } entry;
-static entry *entries;
+static entry **entries;
 static int64_t n_entries, cap_entries;
 
-static entry *find(int64_t id, int64_t task)
+static const entry *find(int64_t id, int64_t task)
 {
-    for (int64_t i = 0; i < n_entries; i++)
-        if (entries[i].id == id && entries[i].task == task && entries[i].committed) return &entries[i];
-    return NULL;
+    const entry *hit = NULL;
+    #pragma omp critical(rf_cache)
+    for (int64_t i = 0; i < n_entries && !hit; i++)
+        if (entries[i]->id == id && entries[i]->task == task && entries[i]->committed) hit = entries[i];
+    return hit;
 }
 
 typedef struct { rf_blist keep; bool done; int64_t pos; const entry *src; } cache_st;
@@ -51,13 +57,15 @@ static void fill_close(rf_op *op)
 {
     cache_st *s = op->st;
     if (!s) return;
-    if (s->done) {   /* a complete task: pending until the job commits it */
-        #pragma omp critical(rf_cache)
-        {
-            if (!rf__grow((void **)&entries, &cap_entries, n_entries + 1, sizeof *entries)) {
-                entries[n_entries++] = (entry){ op->plan->n, op->task, s->keep, false };
-                memset(&s->keep, 0, sizeof s->keep);
-            }
+    if (s->done) {   /* a complete task: pending until the job commits it (a task that cannot be kept leaves the cache partial: dropped) */
+        entry *e = rf_malloc(sizeof *e);
+        if (e) {
+            *e = (entry){ op->plan->n, op->task, s->keep, false };
+            bool kept = false;
+            #pragma omp critical(rf_cache)
+            if (!rf__grow((void **)&entries, &cap_entries, n_entries + 1, sizeof *entries)) { entries[n_entries++] = e; kept = true; }
+            if (kept) memset(&s->keep, 0, sizeof s->keep);
+            else rf_free(e);
         }
     }
     rf_blist_fini(&s->keep);
@@ -89,17 +97,23 @@ const rf_op_vt rf__op_cache_read_vt = { "InMemoryRelation", read_open, read_next
 int64_t rf__cache_pending_tasks(int64_t id)
 {
     int64_t n = 0;
-    for (int64_t i = 0; i < n_entries; i++) if (entries[i].id == id && !entries[i].committed) n++;
+    for (int64_t i = 0; i < n_entries; i++) if (entries[i]->id == id && !entries[i]->committed) n++;
     return n;
+}
+
+static void entry_free(entry *e)
+{
+    rf_blist_fini(&e->rows);
+    rf_free(e);
 }
 
 void rf__cache_settle(int64_t id, bool commit)
 {
     int64_t k = 0;
     for (int64_t i = 0; i < n_entries; i++) {
-        if (entries[i].id == id && !entries[i].committed) {
-            if (commit) entries[i].committed = true;
-            else { rf_blist_fini(&entries[i].rows); continue; }
+        if (entries[i]->id == id && !entries[i]->committed) {
+            if (commit) entries[i]->committed = true;
+            else { entry_free(entries[i]); continue; }
         }
         entries[k++] = entries[i];
     }
@@ -110,7 +124,7 @@ void rf__cache_drop(int64_t id)
 {
     int64_t k = 0;
     for (int64_t i = 0; i < n_entries; i++) {
-        if (entries[i].id == id) { rf_blist_fini(&entries[i].rows); continue; }
+        if (entries[i]->id == id) { entry_free(entries[i]); continue; }
         entries[k++] = entries[i];
     }
     n_entries = k;

@@ -2,11 +2,16 @@
  * op_scan.c — Scan of one split (byte range) of a CSV or text file.
  *
  * A record belongs to the split that holds its first byte. A split that does not start a file
- * begins at the first record boundary at or after its offset: a newline outside quotes. Whether the
- * offset is inside a quoted field, and its line number, come from the stage's pre-pass
- * (rf_scanprep, computed collectively before the stage runs), so quoted fields may hold newlines
- * (RFC 4180) and errors can name the line. The last record may run past the split's end; the
- * reader reads on until it ends.
+ * begins at the first record boundary at or after its offset: a line end outside quotes. The
+ * parser's state at the offset (inside a quoted field or not) comes from the stage's pre-pass
+ * (rf_scanprep, computed collectively before the stage runs), so quoted fields may hold line ends
+ * (RFC 4180). The last record may run past the split's end; the reader reads on until it ends.
+ *
+ * As in Spark: a line ends at \n, \r or \r\n (outside quotes); a field is quoted only when its
+ * first byte is the quote, and a quote anywhere else is data; "" inside a quoted field is one
+ * quote; bytes between a closing quote and the next delimiter make the record malformed; an int,
+ * bigint, decimal, boolean, date or timestamp field with spaces around it is malformed (a double
+ * may have them, as Java's parser allows).
  *
  * Each record is parsed in two passes: find the field spans (restartable when the buffer must
  * grow), then convert the fields the plan reads into the output columns. Malformed records follow
@@ -79,29 +84,63 @@ static int read_more(scan_st *s, int64_t want_end)
 
 static inline char at(const scan_st *s, int64_t off) { return s->buf[off - s->buf_off]; }
 
-/* First byte in [c, e) equal to d or '\n' (e when none): SWAR, a word of 8 bytes per step. */
+int rf__csv_advance(int st, const char *buf, size_t n, int prev, char q, char d)
+{
+    size_t p = 0;
+    for (;;) {
+        if (st == RF_CSV_QUOTE_SEEN) {   /* the byte after a quote in a quoted field decides */
+            if (p >= n) return st;
+            st = buf[p] == q ? RF_CSV_QUOTED : RF_CSV_OUT;   /* "" is a quote; anything else closed the field */
+            p++;
+            continue;
+        }
+        const char *hit = p < n ? memchr(buf + p, q, n - p) : NULL;
+        if (!hit) return st;   /* no quote: outside stays outside, inside stays inside */
+        size_t i = (size_t)(hit - buf);
+        if (st == RF_CSV_OUT) {   /* a quote opens a field only as the field's first byte */
+            int pb = i ? (unsigned char)buf[i - 1] : prev;
+            if (pb < 0 || pb == (unsigned char)d || pb == '\n' || pb == '\r') st = RF_CSV_QUOTED;
+        } else st = RF_CSV_QUOTE_SEEN;
+        p = i + 1;
+    }
+}
+
+static inline bool is_eol(char c) { return c == '\n' || c == '\r'; }
+
+/* Line ends in [c, e): \n, \r, and \r\n once; next is the byte after e (-1 when unknown or none). */
+static int64_t count_eols(const char *c, const char *e, int next)
+{
+    int64_t n = 0;
+    for (; c < e; c++) {
+        if (*c == '\n') n++;
+        else if (*c == '\r' && (c + 1 < e ? c[1] != '\n' : next != '\n')) n++;
+    }
+    return n;
+}
+
+/* First byte in [c, e) equal to d, '\n' or '\r' (e when none): SWAR, a word of 8 bytes per step. */
 static inline const char *find_stop(const char *c, const char *e, char d)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     /* a byte of w equal to x makes a zero byte of w ^ x; the lowest flagged byte is always a real
      * zero (borrows only flag bytes above one), and on little endian it is the first in memory */
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    const uint64_t dd = ones * (uint8_t)d, nn = ones * (uint8_t)'\n';
+    const uint64_t dd = ones * (uint8_t)d, nn = ones * (uint8_t)'\n', rr = ones * (uint8_t)'\r';
     while (e - c >= 8) {
         uint64_t w;
         memcpy(&w, c, 8);
-        uint64_t a = w ^ dd, b = w ^ nn;
-        uint64_t hit = ((a - ones) & ~a & highs) | ((b - ones) & ~b & highs);
+        uint64_t a = w ^ dd, b = w ^ nn, r = w ^ rr;
+        uint64_t hit = ((a - ones) & ~a & highs) | ((b - ones) & ~b & highs) | ((r - ones) & ~r & highs);
         if (hit) return c + (__builtin_ctzll(hit) >> 3);
         c += 8;
     }
 #endif
-    while (c < e && *c != d && *c != '\n') c++;
+    while (c < e && *c != d && !is_eol(*c)) c++;
     return c;
 }
 
-/* Pass 1: field spans of the record at s->pos. *rec_end: offset after its terminator. *more: the
- * buffer ended mid-record (read more and retry). */
+/* Pass 1: field spans of the record at s->pos. *rec_end: offset after its line end. *more: the
+ * buffer ended mid-record (read more and retry). *newlines: line ends passed (for line numbers). */
 static int find_fields(scan_st *s, int64_t *nf, int64_t *rec_end, int64_t *newlines, bool *bad_quote, bool *more)
 {
     const char d = s->src->format == RF_FMT_TEXT ? '\n' : s->src->delim, q = s->src->format == RF_FMT_TEXT ? 0 : s->src->quote;
@@ -126,14 +165,14 @@ static int find_fields(scan_st *s, int64_t *nf, int64_t *rec_end, int64_t *newli
                 if (!hit) {
                     if (!at_eof) { *more = true; return RF_OK; }
                     *bad_quote = true;   /* unterminated quote: the field runs to the end of the file */
-                    for (const char *c = base; c < s->buf + s->buf_len; c++) *newlines += *c == '\n';
+                    *newlines += count_eols(base, s->buf + s->buf_len, -1);
                     f->len = lim - f->start;
                     p = lim;
                     *nf = n;
                     *rec_end = lim;
                     return RF_OK;
                 }
-                for (const char *c = base; c < hit; c++) *newlines += *c == '\n';
+                *newlines += count_eols(base, hit, (unsigned char)*hit);
                 p = s->buf_off + (hit - s->buf);
                 if (p + 1 < lim && at(s, p + 1) == q) { p += 2; continue; }   /* "" */
                 if (p + 1 >= lim && !at_eof) { *more = true; return RF_OK; }
@@ -142,31 +181,25 @@ static int find_fields(scan_st *s, int64_t *nf, int64_t *rec_end, int64_t *newli
             f->len = p - f->start;
             p++;   /* closing quote */
             /* anything up to the next delimiter belongs to the field (malformed but tolerated) */
-            while (p < lim && at(s, p) != d && at(s, p) != '\n') { p++; *bad_quote = true; }
+            while (p < lim && at(s, p) != d && !is_eol(at(s, p))) { p++; *bad_quote = true; }
         } else {
             f->start = p;
-            if (s->src->format == RF_FMT_TEXT) {
-                const char *hit = p < lim ? memchr(s->buf + (p - s->buf_off), '\n', (size_t)(lim - p)) : NULL;
-                p = hit ? s->buf_off + (hit - s->buf) : lim;
-            } else {   /* the hot loop: the next delimiter or newline, eight bytes at a time */
-                const char *c = s->buf + (p - s->buf_off), *e = s->buf + (lim - s->buf_off);
-                c = find_stop(c, e, d);
-                p = s->buf_off + (c - s->buf);
-            }
+            const char *c = s->buf + (p - s->buf_off), *e = s->buf + (lim - s->buf_off);
+            c = find_stop(c, e, d);   /* the hot loop: the next delimiter or line end, eight bytes at a time */
+            p = s->buf_off + (c - s->buf);
             f->len = p - f->start;
         }
         if (p >= lim) {
             if (!at_eof) { *more = true; return RF_OK; }
-            if (!f->quoted && f->len > 0 && at(s, f->start + f->len - 1) == '\r') f->len--;
             *nf = n;
             *rec_end = lim;
             return RF_OK;
         }
-        if (at(s, p) == '\n') {
-            if (!f->quoted && f->len > 0 && at(s, f->start + f->len - 1) == '\r') f->len--;
+        if (is_eol(at(s, p))) {   /* \r\n is one line end: look at the byte after a \r */
+            if (at(s, p) == '\r' && p + 1 >= lim && !at_eof) { *more = true; return RF_OK; }
             (*newlines)++;
             *nf = n;
-            *rec_end = p + 1;
+            *rec_end = p + 1 + (at(s, p) == '\r' && p + 1 < lim && at(s, p + 1) == '\n');
             return RF_OK;
         }
         p++;   /* delimiter */
@@ -179,9 +212,11 @@ static int64_t abs_line(scan_st *s, int64_t rel)
     int64_t nl = 0, off = 0;
     char tmp[1 << 16];
     while (off < s->split_off) {
-        ssize_t r = pread(s->fd, tmp, (size_t)(s->split_off - off < (int64_t)sizeof tmp ? s->split_off - off : (int64_t)sizeof tmp), off);
+        ssize_t r = pread(s->fd, tmp, (size_t)(s->split_off - off < (int64_t)sizeof tmp - 1 ? s->split_off - off : (int64_t)sizeof tmp - 1), off);
         if (r <= 0) break;
-        for (const char *c = tmp; (c = memchr(c, '\n', (size_t)(tmp + r - c))); c++) nl++;
+        char next = 0;   /* the byte after this piece decides a \r at its end */
+        int nx = pread(s->fd, &next, 1, off + r) == 1 ? (unsigned char)next : -1;
+        nl += count_eols(tmp, tmp + r, nx);
         off += r;
     }
     return nl + rel;
@@ -212,7 +247,10 @@ static int convert(scan_st *s, const span *f, rf_column *c, bool *ok)
     }
     if (!f->quoted && s->src->format == RF_FMT_CSV && n == s->null_len && memcmp(p, s->null_value, (size_t)n) == 0)
         return rf_column_append_null(c);
-    switch (rf_type_base(c->type)) {
+    rf_type base = rf_type_base(c->type);
+    if (n > 0 && base != RF_TYPE_STRING && base != RF_TYPE_DOUBLE && ((unsigned char)p[0] <= ' ' || (unsigned char)p[n - 1] <= ' '))
+        base = RF_TYPE_NULL;   /* " 42" is no int in Spark's CSV reader: malformed */
+    switch (base) {
     case RF_TYPE_STRING: return rf_column_append_str(c, p, n);
     case RF_TYPE_DECIMAL: {
         rf_dec v;
@@ -290,22 +328,22 @@ static int open_(rf_op *op)
     for (int i = 0; i < src->file_schema->n; i++) s->col_of[i] = -1;   /* (partition columns are never in the file) */
     for (int k = 0; k < src->n_read; k++) s->col_of[src->read[k]] = k;
     /* where does this split's first record start, and on which line? */
-    bool in_quote = false;
+    int state = RF_CSV_OUT;
     s->line = 1;
     s->split_off = off;
     for (int i = 0; i < op->ctx->n_prep; i++)
-        if (op->ctx->prep[i].node_id == op->plan->id && t < op->ctx->prep[i].n) in_quote = op->ctx->prep[i].in_quote[t];
+        if (op->ctx->prep[i].node_id == op->plan->id && t < op->ctx->prep[i].n) state = op->ctx->prep[i].start[t];
     s->buf_off = off > 0 ? off - 1 : 0;
     RF_TRY(read_more(s, s->end + (1 << 16)));
+    char q = src->format == RF_FMT_CSV ? src->quote : 0, d = src->format == RF_FMT_CSV ? src->delim : '\n';
     if (off == 0) {
         s->pos = 0;
         s->skip_header = src->header && src->format == RF_FMT_CSV;
-    } else if (!in_quote && s->buf_len > 0 && at(s, off - 1) == '\n') {
-        s->pos = off;
-    } else {
+    } else if (state == RF_CSV_OUT && s->buf_len > 0 && is_eol(at(s, off - 1)) &&
+               !(at(s, off - 1) == '\r' && off < s->buf_off + s->buf_len && at(s, off) == '\n')) {
+        s->pos = off;   /* the split starts a line */
+    } else {   /* skip to the first line end outside quotes, the parser's state machine from `state` */
         int64_t p = off;
-        bool inq = in_quote;
-        char q = src->format == RF_FMT_CSV ? src->quote : 0;
         for (;;) {
             if (p >= s->buf_off + s->buf_len) {
                 if (p >= s->end || p >= s->fsize) break;
@@ -313,8 +351,20 @@ static int open_(rf_op *op)
                 if (p >= s->buf_off + s->buf_len) break;
             }
             char c = at(s, p);
-            if (q && c == q) inq = !inq;
-            else if (c == '\n') { s->line++; if (!inq) break; }
+            if (state == RF_CSV_QUOTE_SEEN) state = q && c == q ? RF_CSV_QUOTED : RF_CSV_OUT;
+            else if (state == RF_CSV_QUOTED) { if (c == q) state = RF_CSV_QUOTE_SEEN; }
+            else if (q && c == q) {
+                char pb = at(s, p - 1);
+                if (pb == d || is_eol(pb)) state = RF_CSV_QUOTED;
+            }
+            if (state == RF_CSV_OUT && is_eol(c)) {
+                if (c == '\r' && p + 1 >= s->buf_off + s->buf_len && p + 1 < s->fsize) RF_TRY(read_more(s, p + 2));
+                bool crlf = c == '\r' && p + 1 < s->buf_off + s->buf_len && at(s, p + 1) == '\n';
+                p += crlf ? 1 : 0;
+                s->line++;
+                break;
+            }
+            if (is_eol(c) && !(c == '\r' && p + 1 < s->buf_off + s->buf_len && at(s, p + 1) == '\n')) s->line++;
             p++;
         }
         s->pos = p + 1;

@@ -556,7 +556,8 @@ static int unknown_column(const rf_expr *e, const rf_schema *in)
     for (int i = 0; i < in->n; i++) {
         int d = edit_distance(e->name, in->f[i].name);
         if (d < bestd) { bestd = d; best = in->f[i].name; }
-        rf_buf_printf(&b, "%s%s", i ? ", " : "", in->f[i].name);
+        if (i < 20) rf_buf_printf(&b, "%s%.64s", i ? ", " : "", in->f[i].name);   /* a readable list: 20 names at most */
+        else if (i == 20) rf_buf_printf(&b, " and %d more", in->n - 20);
     }
     if (best && bestd <= 1 + (int)strlen(e->name) / 3)
         rf__err_set(RF_ERR_ANALYSIS, "column '%s%s%s' not found; did you mean '%s'? (available: %s)",

@@ -14,7 +14,7 @@
 #include "core/core.h"
 #include "plan/plan.h"
 
-#define RF_H5_FORMAT_VERSION 1
+#define RF_H5_FORMAT_VERSION 2   /* 2: fixed-length name attributes, checksums; 1 still read */
 #define RF_H5_GROUP "table"          /* the table's group */
 #define RF_H5_RG_GROUP "table/_rowgroups"
 #define RF_H5_STR_STATS 64           /* bytes kept of a string's min/max */
@@ -38,16 +38,16 @@ int rf__h5_read_meta(const char *path, rf_source *src, int fi);
 /* Collective over comm: writes the table file at path. `all` holds this rank's rows (materialized
  * columns), local task k (global number tasks[k] of n_tasks) its rows [first[k], first[k+1]); rows
  * land in task order, so the file is the same at any rank count. Each task's rows form row groups of at most rg_rows rows. deflate:
- * 0 off, 1-9 the level. collective: 0 independent MPI-IO, 1 collective, 2 by size (one node). Returns the agreed status (err gets the failing rank's message on rank 0). */
+ * 0 off, 1-9 the level. checksum: Fletcher-32 on every chunked dataset. collective: 0 independent MPI-IO, 1 collective, 2 by size (one node). Returns the agreed status (err gets the failing rank's message on rank 0). */
 int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64_t n_tasks, const int64_t *tasks,
-                      const rf_batch *all, const int64_t *first, int nlocal, int64_t rg_rows, int deflate, int collective,
-                      rf_error *err);
+                      const rf_batch *all, const int64_t *first, int nlocal, int64_t rg_rows, int deflate, bool checksum,
+                      int collective, rf_error *err);
 
 /* Collective: the rows, partitioned by columns pcols, as dir/<c=v/...>/part-00000.h5, one file
  * per partition value (every rank takes part in every file); the partition columns leave the files. */
 int rf__h5_write_partitioned(MPI_Comm comm, const char *dir, const rf_schema *s, const int *pcols, int np, int64_t n_tasks,
                              const int64_t *tasks, const rf_batch *in, const int64_t *first, int nlocal, int64_t rg_rows,
-                             int deflate, int collective, rf_error *err);
+                             int deflate, bool checksum, int collective, rf_error *err);
 
 /* Opens path for reading by one task (rf__h5_lock held by the caller); checks for external links. */
 hid_t rf__h5_open_read(const char *path, bool mpio);

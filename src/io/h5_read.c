@@ -8,6 +8,7 @@
  * (external storage, virtual datasets), are refused: a table must not read files it does not name.
  */
 #include <stdlib.h>
+#include <strings.h>
 #include "io/h5.h"
 
 typedef struct { const char *path; int rc; } rctx;
@@ -65,32 +66,44 @@ static bool read_i64_attr(rctx *r, hid_t obj, const char *name, int64_t *v)
     return ok;
 }
 
-/* A 1-D attribute of variable-length strings; *out returned-owned (n strings). */
-static bool read_strs_attr(rctx *r, hid_t obj, const char *name, char ***out, int *n)
+/* A 1-D attribute of strings; *out returned-owned (n strings). Format version 2 stores them
+ * fixed-length (their bytes are inside the checksummed object header: a damaged file cannot make
+ * the library follow a bad heap reference); version 1 files hold variable-length strings. */
+static bool read_strs_attr(rctx *r, hid_t obj, const char *name, int version, char ***out, int *n)
 {
     *out = NULL;
     *n = 0;
     if (H5Aexists(obj, name) <= 0) { bad(r, "missing attribute table.", name); return false; }
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT), sp = H5Aget_space(a), ft = H5Aget_type(a);
-    hssize_t np = H5Sget_simple_extent_npoints(sp);
-    bool ok = H5Tget_class(ft) == H5T_STRING && H5Tis_variable_str(ft) > 0 && np >= 0 && np <= 100000;
-    char **v = ok ? rf_calloc((size_t)np + 1, sizeof *v) : NULL;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT), sp = a >= 0 ? H5Aget_space(a) : -1, ft = a >= 0 ? H5Aget_type(a) : -1;
+    hssize_t np = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    bool ok = a >= 0 && sp >= 0 && ft >= 0 && H5Tget_class(ft) == H5T_STRING && np >= 0 && np <= 100000;
+    bool vl = ok && H5Tis_variable_str(ft) > 0;
+    size_t w = ok && !vl ? H5Tget_size(ft) : 0;
+    if (ok && (vl != (version < 2) || (!vl && (w < 1 || w > 65536 || (size_t)np * w > ((size_t)64 << 20))))) ok = false;
     hid_t mt = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mt, H5T_VARIABLE);
-    H5Tset_cset(mt, H5Tget_cset(ft));   /* HDF5 does not convert between ASCII and UTF-8 */
-    if (ok && np > 0 && (!v || H5Aread(a, mt, v) < 0)) ok = false;
+    H5Tset_size(mt, vl ? H5T_VARIABLE : (w ? w : 1));
+    if (!vl) H5Tset_strpad(mt, H5T_STR_NULLPAD);
+    if (ft >= 0) H5Tset_cset(mt, H5Tget_cset(ft));   /* HDF5 does not convert between ASCII and UTF-8 */
+    char **v = NULL, *fixed = NULL;
+    if (ok && vl && !(v = rf_calloc((size_t)np + 1, sizeof *v))) ok = false;
+    if (ok && !vl && !(fixed = rf_calloc((size_t)np * w + 1, 1))) ok = false;
+    if (ok && np > 0 && H5Aread(a, mt, vl ? (void *)v : (void *)fixed) < 0) ok = false;
     if (ok) {
         *out = rf_calloc((size_t)np + 1, sizeof **out);
-        for (hssize_t i = 0; *out && i < np; i++) (*out)[i] = rf_strdup(v[i] ? v[i] : "");
+        for (hssize_t i = 0; *out && i < np; i++) {
+            (*out)[i] = vl ? rf_strdup(v[i] ? v[i] : "") : rf_strndup(fixed + (size_t)i * w, strnlen(fixed + (size_t)i * w, w));
+            if (!(*out)[i]) { for (hssize_t k = 0; k < i; k++) rf_free((*out)[k]); RF_FREE(*out); }
+        }
         ok = *out != NULL;
-        *n = (int)np;
+        *n = ok ? (int)np : 0;
     }
     if (v && np > 0 && ok) H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, v);
     rf_free(v);
+    rf_free(fixed);
     H5Tclose(mt);
-    H5Tclose(ft);
-    H5Sclose(sp);
-    H5Aclose(a);
+    if (ft >= 0) H5Tclose(ft);
+    if (sp >= 0) H5Sclose(sp);
+    if (a >= 0) H5Aclose(a);
     if (!ok) bad(r, "unreadable attribute table.", name);
     return ok;
 }
@@ -230,15 +243,15 @@ int rf__h5_read_meta(const char *path, rf_source *src, int fi)
     int64_t version = 0, N = 0, R = 0;
     if (H5Aexists(f, "riffle_format_version") <= 0) { bad(&r, "not a riffle table (no riffle_format_version attribute; see docs/FORMAT.md)", NULL); goto out; }
     if (!read_i64_attr(&r, f, "riffle_format_version", &version)) goto out;
-    if (version != RF_H5_FORMAT_VERSION) {
-        r.rc = rf__err_set(RF_ERR_INVALID, "%s: riffle format version %lld is not supported (this riffle reads version %d)", path,
+    if (version < 1 || version > RF_H5_FORMAT_VERSION) {
+        r.rc = rf__err_set(RF_ERR_INVALID, "%s: riffle format version %lld is not supported (this riffle reads versions 1 to %d)", path,
                            (long long)version, RF_H5_FORMAT_VERSION);
         goto out;
     }
     if (!exists(f, RF_H5_GROUP) || !safe_link(&r, f, RF_H5_GROUP)) { bad(&r, "missing group /" RF_H5_GROUP, NULL); goto out; }
     g = H5Gopen2(f, RF_H5_GROUP, H5P_DEFAULT);
     if (g < 0) { bad(&r, "cannot open group /" RF_H5_GROUP, NULL); goto out; }
-    if (!read_strs_attr(&r, g, "columns", &names, &nn) || !read_strs_attr(&r, g, "types", &types, &nt)) goto out;
+    if (!read_strs_attr(&r, g, "columns", (int)version, &names, &nn) || !read_strs_attr(&r, g, "types", (int)version, &types, &nt)) goto out;
     if (nn != nt || nn == 0) { bad(&r, "attributes table.columns and table.types disagree", NULL); goto out; }
     if (!read_i64_attr(&r, g, "num_rows", &N) || !read_i64_attr(&r, g, "num_row_groups", &R)) goto out;
     if (N < 0 || R < 0 || R > N || (N > 0 && R == 0)) { bad(&r, "row and row-group counts are inconsistent", NULL); goto out; }

@@ -10,37 +10,53 @@
  * Each task's rows form its own row groups of at most rg_rows rows, with min / max / null count
  * per column, written beside the data (table/_rowgroups).
  *
+ * Every chunked dataset carries HDF5's Fletcher-32 checksum unless riffle.hdf5.checksum=false, and
+ * the metadata uses the 1.8 format (object headers and superblock with checksums), so a damaged file
+ * is an error when read, never wrong numbers. Column names are fixed-length string attributes.
+ *
  * Errors: the ranks agree on local failures (out of memory) before the first collective HDF5
- * call. Inside the collective sequence a failing call is remembered and the sequence goes on, so
- * no rank leaves the others waiting in a collective; the caller agrees on the result afterwards.
+ * call. Disk space is reserved before it (rank 0 allocates the file's expected size beside it and
+ * frees it just before the write), so a full disk or an exhausted quota is one clear error on
+ * every rank instead of a failure inside HDF5's collective sequence, which can leave ranks in
+ * different collectives. Inside the sequence a failing call is remembered and the sequence goes
+ * on, so no rank leaves the others waiting; the ranks agree on the result afterwards.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/statvfs.h>
 #include "io/h5.h"
-#include "runtime/runtime.h"
+#include "io/files.h"
 #include "io/partition.h"
+#include "core/comm.h"
 
 typedef struct {
     hid_t dxpl;
     int   deflate;
+    bool  checksum;       /* Fletcher-32 on every chunked dataset */
     int   rc;             /* first failure, kept while the collective sequence continues */
     const char *path;
 } wctx;
 
 static void fail_at(wctx *w, const char *what, const char *name)
 {
+    if (getenv("RF_H5_DEBUG")) H5Eprint2(H5E_DEFAULT, stderr);
     if (!w->rc) w->rc = rf__err_set(RF_ERR_IO, "%s: HDF5 %s failed%s%s", w->path, what, name ? " for " : "", name ? name : "");
 }
 
+/* A 1-D dataset of n elements; chunked (chunk elements, or the whole dataset when chunk is 0 and
+ * checksums are on) with deflate and the checksum filter. */
 static hid_t mkds(wctx *w, hid_t g, const char *name, hid_t type, hsize_t n, hsize_t chunk)
 {
     hid_t sp = H5Screate_simple(1, &n, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (chunk == 0 && w->checksum) chunk = n < (1 << 20) ? n : (1 << 20);
     if (n > 0 && chunk > 0) {
         hsize_t c = chunk < n ? chunk : n;
         H5Pset_chunk(dcpl, 1, &c);
         if (w->deflate > 0) H5Pset_deflate(dcpl, (unsigned)w->deflate);
+        if (w->checksum) H5Pset_fletcher32(dcpl);
     }
     hid_t ds = H5Dcreate2(g, name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     if (ds < 0) fail_at(w, "dataset create", name);
@@ -54,6 +70,7 @@ static void wr(wctx *w, hid_t ds, hid_t memtype, const void *buf, const hsize_t 
 {
     if (ds < 0) { fail_at(w, "write", "an uncreated dataset"); return; }
     hid_t fs = H5Dget_space(ds);
+    if (H5Sget_simple_extent_npoints(fs) == 0) { H5Sclose(fs); return; }   /* nothing to write (the same on every rank) */
     H5Sselect_none(fs);
     for (int i = 0; i < nsel; i++)
         if (count[i] > 0) H5Sselect_hyperslab(fs, H5S_SELECT_OR, &start[i], NULL, &count[i], NULL);
@@ -75,18 +92,56 @@ static void attr_i64(wctx *w, hid_t obj, const char *name, int64_t v)
     H5Sclose(sp);
 }
 
+/* A 1-D attribute of n fixed-length UTF-8 strings (NUL-padded to the longest). */
 static void attr_strs(wctx *w, hid_t obj, const char *name, const char **v, int n)
 {
     hsize_t dn = (hsize_t)n;
+    size_t width = 1;
+    for (int i = 0; i < n; i++) if (strlen(v[i]) > width) width = strlen(v[i]);
+    char *buf = rf_calloc((size_t)(n ? n : 1), width);
+    for (int i = 0; buf && i < n; i++) memcpy(buf + (size_t)i * width, v[i], strlen(v[i]));
     hid_t sp = n ? H5Screate_simple(1, &dn, NULL) : H5Screate(H5S_NULL);
     hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_size(t, width);
+    H5Tset_strpad(t, H5T_STR_NULLPAD);
     H5Tset_cset(t, H5T_CSET_UTF8);
     hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-    if (a < 0 || (n && H5Awrite(a, t, v) < 0)) fail_at(w, "attribute", name);
+    if (a < 0 || !buf || (n && H5Awrite(a, t, buf) < 0)) fail_at(w, "attribute", name);
     if (a >= 0) H5Aclose(a);
+    rf_free(buf);
     H5Tclose(t);
     H5Sclose(sp);
+}
+
+/* Collective. Room for `need` bytes at path, checked before the collective HDF5 sequence: rank 0
+ * allocates them in a file beside path (so a full disk or an exhausted quota shows here, as one
+ * error on every rank) and frees them again; where the file system cannot preallocate, its free
+ * space is compared instead. */
+static int reserve_space(MPI_Comm comm, const char *path, int64_t need, rf_error *err)
+{
+    int rank = 0, rc = RF_OK;
+    MPI_Comm_rank(comm, &rank);
+    if (rank == 0) {
+        char tmp[4300];
+        snprintf(tmp, sizeof tmp, "%s.riffle-reserve", path);
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        int e = fd < 0 ? errno : posix_fallocate(fd, 0, (off_t)need);
+        if (fd >= 0) { close(fd); unlink(tmp); }
+        if (e == ENOSPC || e == EDQUOT || e == EFBIG)
+            rc = rf__err_set(RF_ERR_IO, "%s: %s: writing the file needs about %.1f MB", path,
+                             e == EDQUOT ? "disk quota exceeded" : strerror(e), (double)need / 1e6);
+        else if (e == EOPNOTSUPP || e == EINVAL || e == ENOSYS) {   /* no preallocation here: the free space says it */
+            char dir[4300];
+            snprintf(dir, sizeof dir, "%s", path);
+            char *sl = strrchr(dir, '/');
+            if (sl) *sl = '\0'; else snprintf(dir, sizeof dir, ".");
+            struct statvfs v;
+            if (statvfs(dir, &v) == 0 && (int64_t)v.f_bavail * (int64_t)v.f_frsize < need)
+                rc = rf__err_set(RF_ERR_IO, "%s: no space left on device: writing the file needs about %.1f MB, %.1f MB are free", path,
+                                 (double)need / 1e6, (double)v.f_bavail * (double)v.f_frsize / 1e6);
+        } else if (e) rc = rf__err_set(RF_ERR_IO, "%s: cannot create a file beside it: %s", path, strerror(e));
+    }
+    return rf__agree(comm, rc, err);
 }
 
 /* An upper bound for strings starting with p[0..n) when only RF_H5_STR_STATS bytes are kept. */
@@ -105,8 +160,8 @@ static void str_upper(const char *p, int64_t n, char *out)
 }
 
 int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64_t n_tasks, const int64_t *tasks,
-                      const rf_batch *all, const int64_t *first, int nlocal, int64_t rg_rows, int deflate, int collective,
-                      rf_error *err)
+                      const rf_batch *all, const int64_t *first, int nlocal, int64_t rg_rows, int deflate, bool checksum,
+                      int collective, rf_error *err)
 {
     int nc = s->n, rc = RF_OK, rank;
     MPI_Comm_rank(comm, &rank);
@@ -136,9 +191,13 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
     }
     for (int c = 0; c < nc && !rc; c++)
         for (int64_t i = 0; i < all->nrows && !anynull[c]; i++) anynull[c] = !rf_column_valid(all->cols[c], i);
+    if (!rc && n_tasks * w > INT_MAX) rc = rf__err_set(RF_ERR_LIMIT, "%s: %lld tasks write one HDF5 file; at most %d", path, (long long)n_tasks, INT_MAX / (int)w);
     if ((rc = rf__agree(comm, rc, err))) goto out;
-    MPI_Allreduce(MPI_IN_PLACE, glob, (int)(n_tasks * w), MPI_INT64_T, MPI_SUM, comm);
-    MPI_Allreduce(MPI_IN_PLACE, anynull, nc, MPI_INT64_T, MPI_MAX, comm);
+    if ((rc = MPI_Allreduce(MPI_IN_PLACE, glob, (int)(n_tasks * w), MPI_INT64_T, MPI_SUM, comm)) != MPI_SUCCESS ||
+        (rc = MPI_Allreduce(MPI_IN_PLACE, anynull, nc, MPI_INT64_T, MPI_MAX, comm)) != MPI_SUCCESS) {
+        rc = rf__mpi_fail(rc, "MPI_Allreduce(HDF5 row counts)");
+        goto out;
+    }
     /* ---- where every task's rows, bytes and row groups go */
     int64_t N = 0, R = 0, *B = rf_calloc((size_t)nstr + 1, sizeof *B);
     int64_t *row0 = rf_calloc((size_t)n_tasks + 1, sizeof *row0), *rg0 = rf_calloc((size_t)n_tasks + 1, sizeof *rg0);
@@ -158,16 +217,28 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
     int64_t *rg_off = rf_calloc((size_t)rl + 1, sizeof *rg_off), *rg_n = rf_calloc((size_t)rl + 1, sizeof *rg_n);
     if (!rc && (!rg_off || !rg_n)) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     if ((rc = rf__agree(comm, rc, err))) goto out2;
+    {   /* the file's size, about: every dataset uncompressed, checksums and chunk indexes, metadata */
+        int64_t need = (int64_t)1 << 20, nchunks = 0, cr = rg_rows < 1048576 ? rg_rows : 1048576;
+        for (int c = 0; c < nc; c++) {
+            size_t sw = str_idx[c] >= 0 ? RF_H5_STR_STATS : rf_type_width(s->f[c].type);
+            need += str_idx[c] >= 0 ? (N + 1) * 8 + B[str_idx[c]] : N * (int64_t)rf_type_width(s->f[c].type);
+            need += (anynull[c] ? N : 0) + R * (int64_t)(2 * sw + 8) + 16384;
+            nchunks += 4 + (N / cr + 1) * (anynull[c] ? 3 : 2) + (str_idx[c] >= 0 ? B[str_idx[c]] / (1 << 20) + 1 : 0);
+        }
+        need += R * 16 + nchunks * 128;
+        if ((rc = reserve_space(comm, path, need, err))) goto out2;
+    }
 
     rf__h5_lock();
     rf__h5_quiet();
-    wctx wc = { .dxpl = H5Pcreate(H5P_DATASET_XFER), .deflate = deflate, .path = path };
-    /* auto (2): collective from RF_H5_COLLECTIVE_ROWS rows up, where it measured faster on one node */
-    bool coll = collective == 1 || (collective == 2 && N >= RF_H5_COLLECTIVE_ROWS) || deflate > 0;
+    wctx wc = { .dxpl = H5Pcreate(H5P_DATASET_XFER), .deflate = deflate, .checksum = checksum, .path = path };
+    /* auto (2): collective from RF_H5_COLLECTIVE_ROWS rows up, where it measured faster on one node; filters
+     * (deflate, the checksum) need collective transfers in parallel HDF5 */
+    bool coll = collective == 1 || (collective == 2 && N >= RF_H5_COLLECTIVE_ROWS) || deflate > 0 || checksum;
     H5Pset_dxpl_mpio(wc.dxpl, coll ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT);
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
-    H5Pset_libver_bounds(fapl, H5F_LIBVER_EARLIEST, H5F_LIBVER_V18);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18);   /* checksummed object headers and superblock */
     hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     H5Pclose(fapl);
     if (f < 0) {   /* the same on every rank: nothing collective follows */
@@ -335,7 +406,7 @@ static int cmp_key(const void *a, const void *b) { return strcmp(*(char *const *
 
 int rf__h5_write_partitioned(MPI_Comm comm, const char *dir, const rf_schema *s, const int *pcols, int np, int64_t n_tasks,
                              const int64_t *tasks, const rf_batch *in, const int64_t *first, int nlocal, int64_t rg_rows,
-                             int deflate, int collective, rf_error *err)
+                             int deflate, bool checksum, int collective, rf_error *err)
 {
     int rank, nranks, rc = RF_OK;
     MPI_Comm_rank(comm, &rank);
@@ -366,13 +437,17 @@ int rf__h5_write_partitioned(MPI_Comm comm, const char *dir, const rf_schema *s,
     for (int64_t i = 0; i < kd.n && !rc; i++) rc = rf_buf_put(&mine, kd.keys[i], strlen(kd.keys[i]) + 1);
     if ((rc = rf__agree(comm, rc, err))) goto done;
     /* every rank learns every key; files are written key by key in sorted order */
-    int len = (int)mine.len, total = 0;
-    MPI_Allgather(&len, 1, MPI_INT, cnt, 1, MPI_INT, comm);
-    for (int r = 0; r < nranks; r++) { dsp[r] = total; total += cnt[r]; }
-    recv = rf_malloc((size_t)total + 1);
-    rc = recv ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (mine.len > INT_MAX / 2) rc = rf__err_set(RF_ERR_LIMIT, "%s: partition keys of %zu bytes on one rank", dir, mine.len);
     if ((rc = rf__agree(comm, rc, err))) goto done;
-    MPI_Allgatherv(mine.data, len, MPI_CHAR, recv, cnt, dsp, MPI_CHAR, comm);
+    int len = (int)mine.len, total = 0;
+    int64_t total64 = 0;
+    RF_MPI(MPI_Allgather(&len, 1, MPI_INT, cnt, 1, MPI_INT, comm));
+    for (int r = 0; r < nranks; r++) total64 += cnt[r];
+    if (total64 > INT_MAX) rc = rf__err_set(RF_ERR_LIMIT, "%s: partition keys of %lld bytes in all", dir, (long long)total64);
+    for (int r = 0; r < nranks && !rc; r++) { dsp[r] = total; total += cnt[r]; }
+    if (!rc && !(recv = rf_malloc((size_t)total + 1))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if ((rc = rf__agree(comm, rc, err))) goto done;
+    RF_MPI(MPI_Allgatherv(mine.data, len, MPI_CHAR, recv, cnt, dsp, MPI_CHAR, comm));
     for (int64_t p = 0; p < total; p += (int64_t)strlen(recv + p) + 1) nall++;
     if (!(all = rf_calloc((size_t)nall + 1, sizeof *all))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     nall = 0;
@@ -400,7 +475,7 @@ int rf__h5_write_partitioned(MPI_Comm comm, const char *dir, const rf_schema *s,
         if (!lrc) lrc = rf_batch_gather(&proj, sel, n, &part);
         if ((rc = rf__agree(comm, lrc, err))) break;
         snprintf(path, sizeof path, "%s/%s/part-00000.h5", dir, all[i]);
-        rc = rf__h5_write_file(comm, path, ds, n_tasks, tasks, part, pfirst, nlocal, rg_rows, deflate, collective, err);
+        rc = rf__h5_write_file(comm, path, ds, n_tasks, tasks, part, pfirst, nlocal, rg_rows, deflate, checksum, collective, err);
         rc = rf__agree(comm, rc, err);
         rf_batch_destroy(&part);
     }
@@ -410,5 +485,5 @@ done:
     rf_schema_destroy(&ds);
     rf__keydict_fini(&kd);
     rf_buf_fini(&key); rf_buf_fini(&tmp); rf_buf_fini(&mine);
-    return rc;
+    return rf__agree(comm, rc, err);
 }

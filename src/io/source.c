@@ -207,10 +207,9 @@ static int64_t parse_record(const char *p, int64_t n, char delim, char quote, fi
                 }
                 rf_buf_put_u8(&cur, (uint8_t)p[i++]);
             }
-            while (i < n && p[i] != delim && p[i] != '\n') i++;
-        } else {
-            while (i < n && p[i] != delim && p[i] != '\n') rf_buf_put_u8(&cur, (uint8_t)p[i++]);
-            if (cur.len && cur.data[cur.len - 1] == '\r') cur.len--;
+            while (i < n && p[i] != delim && p[i] != '\n' && p[i] != '\r') i++;
+        } else {   /* a line ends at \n, \r or \r\n, as the scanner reads it */
+            while (i < n && p[i] != delim && p[i] != '\n' && p[i] != '\r') rf_buf_put_u8(&cur, (uint8_t)p[i++]);
         }
         if (out->n == out->cap) {
             out->cap = out->cap ? out->cap * 2 : 16;
@@ -221,6 +220,7 @@ static int64_t parse_record(const char *p, int64_t n, char delim, char quote, fi
         out->f[out->n++] = rf_strndup(cur.data ? (const char *)cur.data : "", cur.len);
         if (i >= n) { rf_buf_fini(&cur); return i; }
         if (p[i] == '\n') { rf_buf_fini(&cur); return i + 1; }
+        if (p[i] == '\r') { rf_buf_fini(&cur); return i + 1 + (i + 1 < n && p[i + 1] == '\n'); }
         i++;
     }
 }
@@ -235,11 +235,12 @@ static rf_type widen(rf_type cur, const char *v, const char *null_value)
     bool b;
     int32_t dt;
     rf_type t;
-    if (rf_parse_int64(v, n, &i)) t = (i >= INT32_MIN && i <= INT32_MAX) ? RF_TYPE_INT32 : RF_TYPE_INT64;
+    bool padded = n > 0 && ((unsigned char)v[0] <= ' ' || (unsigned char)v[n - 1] <= ' ');   /* " 42" is no int when read */
+    if (!padded && rf_parse_int64(v, n, &i)) t = (i >= INT32_MIN && i <= INT32_MAX) ? RF_TYPE_INT32 : RF_TYPE_INT64;
     else if (rf_parse_double(v, n, &d)) t = RF_TYPE_DOUBLE;
-    else if (rf_parse_bool(v, n, &b)) t = RF_TYPE_BOOL;
-    else if (n == 10 && rf_parse_date(v, n, &dt)) t = RF_TYPE_DATE;
-    else if (rf_parse_timestamp(v, n, &i)) t = RF_TYPE_TIMESTAMP;
+    else if (!padded && rf_parse_bool(v, n, &b)) t = RF_TYPE_BOOL;
+    else if (!padded && n == 10 && rf_parse_date(v, n, &dt)) t = RF_TYPE_DATE;
+    else if (!padded && rf_parse_timestamp(v, n, &i)) t = RF_TYPE_TIMESTAMP;
     else t = RF_TYPE_STRING;
     if (cur == RF_TYPE_NULL || cur == t) return t;
     if (rf_type_is_numeric(cur) && rf_type_is_numeric(t))
@@ -331,14 +332,20 @@ int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const
             if (!eq) { rc = rf__err_set(RF_ERR_INVALID, "reader option '%s': expected key=value", tok); goto done; }
             *eq = '\0';
             const char *v = eq + 1;
-            if (!strcasecmp(tok, "header")) s->header = opt_true(v);
-            else if (!strcasecmp(tok, "inferSchema")) infer = opt_true(v);
+            if (!strcasecmp(tok, "header") || !strcasecmp(tok, "inferSchema")) {
+                if (strcasecmp(v, "true") && strcasecmp(v, "false")) { rc = rf__err_set(RF_ERR_INVALID, "reader option %s: '%s' is not true or false", tok, v); goto done; }
+                if (!strcasecmp(tok, "header")) s->header = opt_true(v); else infer = opt_true(v);
+            }
             else if (!strcasecmp(tok, "delimiter") || !strcasecmp(tok, "sep")) {
                 if (!strcmp(v, "\\t")) s->delim = '\t';
-                else if (strlen(v) == 1) s->delim = v[0];
+                else if (strlen(v) == 1 && v[0] != '\n' && v[0] != '\r' && v[0] != '"') s->delim = v[0];
                 else if (!*v) s->delim = ',';   /* "delimiter=," splits into an empty value */
                 else { rc = rf__err_set(RF_ERR_INVALID, "reader option delimiter: '%s' must be one character", v); goto done; }
-            } else if (!strcasecmp(tok, "quote")) s->quote = v[0];
+            } else if (!strcasecmp(tok, "quote")) {   /* one character; empty turns quoting off, as Spark */
+                if (strlen(v) > 1) { rc = rf__err_set(RF_ERR_INVALID, "reader option quote: '%s' must be one character (or empty for none)", v); goto done; }
+                if (v[0] == '\n' || v[0] == '\r' || (v[0] && v[0] == s->delim)) { rc = rf__err_set(RF_ERR_INVALID, "reader option quote: cannot be a line end or the delimiter"); goto done; }
+                s->quote = v[0];
+            }
             else if (!strcasecmp(tok, "nullValue")) { rf_free(s->null_value); s->null_value = rf_strdup(v); }
             else if (!strcasecmp(tok, "mode")) {
                 if (!strcasecmp(v, "PERMISSIVE")) s->mode = RF_CSV_PERMISSIVE;

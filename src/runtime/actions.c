@@ -75,6 +75,8 @@ static int write_as(rf_df *df, rf_action_kind kind, const char *dir, const char 
                       .rg_rows = rf__conf_size(&df->s->conf, "riffle.hdf5.rowGroupRows") };
     const char *cw = rf__conf_get(&df->s->conf, "riffle.hdf5.collectiveWrite");
     act.collective = !strcasecmp(cw, "true") ? 1 : !strcasecmp(cw, "false") ? 0 : 2;
+    act.checksum = !strcasecmp(rf__conf_get(&df->s->conf, "riffle.hdf5.checksum"), "true");
+    act.dynamic = !strcasecmp(rf__conf_get(&df->s->conf, "riffle.sql.sources.partitionOverwriteMode"), "dynamic");
     char *opts = options ? rf_strdup(options) : NULL, *save = NULL;
     for (char *t = opts ? strtok_r(opts, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(t, '=');
@@ -86,7 +88,10 @@ static int write_as(rf_df *df, rf_action_kind kind, const char *dir, const char 
             else if (!strcasecmp(v, "overwrite")) act.write_mode = 1;
             else if (!strcasecmp(v, "append")) act.write_mode = 2;
             else { rc = rf__err_set(RF_ERR_INVALID, "write mode '%s' is not error, overwrite or append", v); break; }
-        } else if (!h5 && !strcasecmp(t, "header")) act.header = !strcasecmp(v, "true");
+        } else if (!h5 && !strcasecmp(t, "header")) {
+            if (strcasecmp(v, "true") && strcasecmp(v, "false")) { rc = rf__err_set(RF_ERR_INVALID, "write option header: '%s' is not true or false", v); break; }
+            act.header = !strcasecmp(v, "true");
+        }
         else if (!h5 && (!strcasecmp(t, "delimiter") || !strcasecmp(t, "sep"))) act.delim = !strcmp(v, "\\t") ? '\t' : v[0] ? v[0] : ',';
         else if (h5 && !strcasecmp(t, "rowGroupRows")) {
             act.rg_rows = rf_parse_size(v);
@@ -100,7 +105,16 @@ static int write_as(rf_df *df, rf_action_kind kind, const char *dir, const char 
             if (!strcasecmp(v, "true") || !strcasecmp(v, "false") || !strcasecmp(v, "auto")) act.collective = !strcasecmp(v, "true") ? 1 : !strcasecmp(v, "false") ? 0 : 2;
             else { rc = rf__err_set(RF_ERR_INVALID, "write option collective: '%s' is not true, false or auto", v); break; }
         }
-        else if (h5 && !strcasecmp(t, "singleFile")) act.single_file = !strcasecmp(v, "true");
+        else if (h5 && !strcasecmp(t, "singleFile")) {
+            if (strcasecmp(v, "true") && strcasecmp(v, "false")) { rc = rf__err_set(RF_ERR_INVALID, "write option singleFile: '%s' is not true or false", v); break; }
+            act.single_file = !strcasecmp(v, "true");
+        } else if (h5 && !strcasecmp(t, "checksum")) {
+            if (strcasecmp(v, "true") && strcasecmp(v, "false")) { rc = rf__err_set(RF_ERR_INVALID, "write option checksum: '%s' is not true or false", v); break; }
+            act.checksum = !strcasecmp(v, "true");
+        } else if (!strcasecmp(t, "partitionOverwriteMode")) {
+            if (strcasecmp(v, "static") && strcasecmp(v, "dynamic")) { rc = rf__err_set(RF_ERR_INVALID, "write option partitionOverwriteMode: '%s' is not static or dynamic", v); break; }
+            act.dynamic = !strcasecmp(v, "dynamic");
+        }
         else if (!strcasecmp(t, "partitionBy")) {   /* "a;b" (the option list itself is comma-separated) */
             int *pc = NULL, np = 0;
             rf_free(act.partition_by);

@@ -30,6 +30,8 @@ int rf__action_encode(const rf_action *a, rf_buf *b)
     if (!rc) rc = rf_buf_put_u8(b, a->h5_mpio);
     if (!rc) rc = rf_buf_put_str(b, a->partition_by);
     if (!rc) rc = rf_buf_put_u8(b, a->single_file);
+    if (!rc) rc = rf_buf_put_u8(b, a->checksum);
+    if (!rc) rc = rf_buf_put_u8(b, a->dynamic);
     return rc;
 }
 
@@ -65,6 +67,10 @@ int rf__action_decode(rf_rd *r, rf_action *a)
     if (!rc) rc = rf_rd_str(r, &a->partition_by);
     if (!rc) rc = rf_rd_u8(r, &u);
     a->single_file = u;
+    if (!rc) rc = rf_rd_u8(r, &u);
+    a->checksum = u;
+    if (!rc) rc = rf_rd_u8(r, &u);
+    a->dynamic = u;
     return rc;
 }
 
@@ -100,6 +106,7 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     rf_buf payload = { 0 };
     int rc;
     rf__err_clear();
+    if (rf__stop_requested()) { rc = rf__stop_error(); goto done; }
     RF_TRY(plan_all(s, logical, &opt, &phys));
     act->job_id = (int64_t)time(NULL) * 1000 + (int64_t)(getpid() % 1000) * 0 + s->next_job++;
     act->max_result = rf__conf_size(&s->conf, "riffle.driver.maxResultSize");
@@ -120,6 +127,12 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     rf__evlog_job_start(act, phys);
     if ((rc = rf__agree(s->comm, RF_OK, &s->err))) goto failed;
     if ((rc = rf__job_run(s->comm, act, phys, result, &s->err))) goto failed;
+    if (rf__action_writes(act) && rf__stop_requested()) {   /* no commit after a stop signal */
+        rc = rf__stop_error();
+        s->err = *rf__err_slot();
+        s->err.rank = 0;
+        goto failed;
+    }
     if (rf__action_writes(act) && (rc = rf__output_commit(act))) {
         s->err = *rf__err_slot();
         s->err.rank = 0;

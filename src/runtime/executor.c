@@ -9,6 +9,7 @@
  *   4. exchange (collective), or for the result stage: gather to rank 0 / write part files.
  * Exchanged data of a stage is freed once the stage reading it has run.
  */
+#include <errno.h>
 #include <limits.h>
 #include <omp.h>
 #include <stdio.h>
@@ -20,116 +21,117 @@
 #include "io/h5.h"
 #include "io/partition.h"
 
-int rf__agree(MPI_Comm comm, int rc, rf_error *err)
-{
-    int rank, worst = 0, who = INT_MAX, me;
-    MPI_Comm_rank(comm, &rank);
-    me = rc ? rank : INT_MAX;
-    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, comm);
-    if (!worst) return RF_OK;
-    MPI_Allreduce(&me, &who, 1, MPI_INT, MPI_MIN, comm);
-    char msg[sizeof err->msg];
-    if (rank == who) snprintf(msg, sizeof msg, "%s", rf__err_slot()->msg);
-    if (who != 0) {
-        if (rank == who) MPI_Send(msg, (int)sizeof msg, MPI_CHAR, 0, 77, comm);
-        if (rank == 0) MPI_Recv(msg, (int)sizeof msg, MPI_CHAR, who, 77, comm, MPI_STATUS_IGNORE);
-    }
-    if (rank == 0 && err) {   /* the message names the rank that failed */
-        err->code = worst;
-        err->rank = who;
-        snprintf(err->msg, sizeof err->msg, "rank %d: %.1500s", who, msg);
-    }
-    return worst;
-}
-
 /* ---------------------------------------------------------------- CSV pre-pass */
-static void find_scans(const rf_plan *p, const rf_plan **v, int *n, int cap)
+static int find_scans(const rf_plan *p, const rf_plan ***v, int64_t *n, int64_t *cap)
 {
-    if (p->kind == RF_P_EXCHANGE) return;
-    if (p->kind == RF_P_SCAN && p->src->format == RF_FMT_CSV && *n < cap) v[(*n)++] = p;
-    for (int i = 0; i < p->n_child; i++) find_scans(p->child[i], v, n, cap);
+    if (p->kind == RF_P_EXCHANGE) return RF_OK;
+    if (p->kind == RF_P_SCAN && p->src->format == RF_FMT_CSV && p->src->quote) {
+        int rc = rf__grow((void **)v, cap, *n + 1, sizeof **v);
+        if (rc) return rc;
+        (*v)[(*n)++] = p;
+    }
+    for (int i = 0; i < p->n_child; i++) {
+        int rc = find_scans(p->child[i], v, n, cap);
+        if (rc) return rc;
+    }
+    return RF_OK;
 }
 
-static int count_split(const rf_source *s, int64_t t, int64_t *quotes)
+/* The split's transfer function: for each state the split could start in (RF_CSV_*), the state it
+ * ends in. Reads the byte before the split too (a quote opens a field only after a delimiter or a
+ * line end). Stops early once the three starting states have met. */
+static int split_transfer(const rf_source *s, int64_t t, uint8_t out[3])
 {
     const char *fname = s->files[s->split_file[t]];
     int fd = open(fname, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return rf__err_set(RF_ERR_IO, "%s: cannot open", fname);
+    if (fd < 0) return rf__err_set(RF_ERR_IO, "%s: cannot open: %s", fname, strerror(errno));
     char *buf = rf_malloc(1 << 20);
-    int rc = RF_OK;
+    int rc = RF_OK, st[3] = { RF_CSV_OUT, RF_CSV_QUOTED, RF_CSV_QUOTE_SEEN }, prev = -1;
     if (!buf) { close(fd); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
-    int64_t off = s->split_off[t], left = s->split_len[t], q = 0;
-    while (left > 0) {
+    int64_t off = s->split_off[t], left = s->split_len[t];
+    if (off > 0) {
+        char c;
+        ssize_t r = pread(fd, &c, 1, off - 1);
+        if (r != 1) rc = rf__err_set(RF_ERR_IO, "%s: read failed: %s", fname, r < 0 ? strerror(errno) : "the file shrank");
+        prev = (unsigned char)c;
+    }
+    while (!rc && left > 0 && !(st[0] == st[1] && st[1] == st[2])) {
         ssize_t r = pread(fd, buf, (size_t)(left < (1 << 20) ? left : (1 << 20)), off);
-        if (r <= 0) { if (r < 0) rc = rf__err_set(RF_ERR_IO, "%s: read failed", fname); break; }
-        if (s->quote) for (const char *p = buf, *e = buf + r; (p = memchr(p, s->quote, (size_t)(e - p))); p++) q++;
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) { rc = rf__err_set(RF_ERR_IO, "%s: read failed: %s", fname, r < 0 ? strerror(errno) : "the file shrank while it was read"); break; }
+        for (int k = 0; k < 3; k++) st[k] = rf__csv_advance(st[k], buf, (size_t)r, prev, s->quote, s->delim);
+        prev = (unsigned char)buf[r - 1];
         off += r;
         left -= r;
     }
     rf_free(buf);
     close(fd);
-    *quotes = q;
+    for (int k = 0; k < 3; k++) out[k] = (uint8_t)st[k];
     return rc;
 }
 
-/* Collective. Quote parity at every split start (line numbers are counted only when an error needs
- * one, see op_scan.c). */
-static int prepass(MPI_Comm comm, const rf_stage *st, rf_scanprep **out, int *n_out, rf_error *err)
+/* Collective. The CSV parser's state at every split start of the stage's CSV scans: each rank
+ * computes its splits' transfer functions, the ranks combine them (Allreduce), and every rank
+ * composes them in file order, so each split knows whether it starts inside a quoted field, and
+ * quoted fields may hold line ends (RFC 4180) even across a split boundary. Line numbers are
+ * counted only when an error needs one (op_scan.c). `rc` is the local status so far: the ranks
+ * agree on it first. */
+static int prepass(MPI_Comm comm, const rf_stage *st, int rc, rf_scanprep **out, int *n_out, rf_error *err)
 {
-    const rf_plan *scans[16];
-    int ns = 0, rank, nranks, rc = RF_OK;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &nranks);
-    find_scans(st->root, scans, &ns, 16);
+    const rf_plan **scans = NULL;
+    int64_t ns = 0, cap = 0;
+    int rank = 0, nranks = 1;
+    uint8_t *tr = NULL;
+    rf_scanprep *prep = NULL;
     *out = NULL;
     *n_out = 0;
-    if (!ns) return RF_OK;
-    rf_scanprep *prep = rf_calloc((size_t)ns, sizeof *prep);
-    if (!prep) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-    for (int k = 0; k < ns && !rc; k++) {
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &nranks);
+    if (!rc) rc = find_scans(st->root, &scans, &ns, &cap);
+    if (!rc && ns && !(prep = rf_calloc((size_t)ns, sizeof *prep))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (prep) { *out = prep; *n_out = (int)ns; }
+    if ((rc = rf__agree(comm, rc, err))) goto done;   /* every rank sees the same scans (the plan is the same) */
+    for (int64_t k = 0; k < ns; k++) {
         const rf_source *s = scans[k]->src;
-        int64_t n = s->n_splits;
-        int64_t *cnt = rf_calloc((size_t)n + 1, sizeof *cnt), *all = rf_calloc((size_t)n + 1, sizeof *all);
+        int64_t n = s->n_splits, mine = 0, bad_task = INT64_MAX;
+        int lrc = RF_OK;
+        rf_error first = { 0 };
         prep[k].node_id = scans[k]->id;
         prep[k].n = n;
-        prep[k].in_quote = rf_calloc((size_t)n + 1, 1);
-        int lrc = (!cnt || !all || !prep[k].in_quote) ? rf__err_set(RF_ERR_NOMEM, "out of memory") : RF_OK;
-        int64_t mine = 0;
-        rf_error first = { 0 };
+        tr = rf_calloc((size_t)n * 3 + 1, 1);
+        prep[k].start = rf_calloc((size_t)n + 1, 1);
+        if (!tr || !prep[k].start) lrc = rf__err_set(RF_ERR_NOMEM, "out of memory");
         for (int64_t t = rank; t < n; t += nranks) mine++;
         #pragma omp parallel for schedule(dynamic, 1)
         for (int64_t k2 = 0; k2 < mine; k2++) {
             int64_t t = rank + k2 * nranks;
-            if (lrc) continue;
-            int r2 = count_split(s, t, &cnt[t]);
+            if (!tr) continue;
+            int r2 = split_transfer(s, t, &tr[t * 3]);
             if (r2) {
                 #pragma omp critical(rf_prepass_err)
-                if (!lrc) { lrc = r2; first = *rf__err_slot(); }
+                if (t < bad_task) { lrc = r2; bad_task = t; first = *rf__err_slot(); }
             }
         }
-        if (lrc) *rf__err_slot() = first;
-        rc = rf__agree(comm, lrc, err);
-        if (!rc && MPI_Allreduce(cnt, all, (int)n, MPI_INT64_T, MPI_SUM, comm) != MPI_SUCCESS)
-            rc = rf__err_set(RF_ERR_MPI, "MPI_Allreduce in the CSV pre-pass failed");
-        if (!rc) {
-            int64_t q = 0;
-            for (int64_t t = 0; t < n; t++) {
-                if (t == 0 || s->split_file[t] != s->split_file[t - 1]) q = 0;
-                prep[k].in_quote[t] = q & 1;
-                q += all[t];
-            }
+        if (lrc && bad_task != INT64_MAX) *rf__err_slot() = first;
+        if ((rc = rf__agree_key(comm, lrc, bad_task == INT64_MAX ? 0 : bad_task, err))) goto done;
+        RF_MPI(MPI_Allreduce(MPI_IN_PLACE, tr, (int)(n * 3), MPI_UINT8_T, MPI_MAX, comm));   /* each entry set by one rank, 0 elsewhere */
+        int state = RF_CSV_OUT;
+        for (int64_t t = 0; t < n; t++) {
+            if (t == 0 || s->split_file[t] != s->split_file[t - 1] || s->split_off[t] == 0) state = RF_CSV_OUT;
+            prep[k].start[t] = (uint8_t)state;
+            state = tr[t * 3 + state];
         }
-        rf_free(cnt);
-        rf_free(all);
+        RF_FREE(tr);
     }
-    *out = prep;
-    *n_out = ns;
-    return rc;
+done:
+    rf_free(tr);
+    rf_free(scans);
+    return rf__agree(comm, rc, err);
 }
 
 static void prep_free(rf_scanprep *p, int n)
 {
-    for (int i = 0; i < n; i++) rf_free(p[i].in_quote);
+    for (int i = 0; i < n; i++) rf_free(p[i].start);
     rf_free(p);
 }
 
@@ -193,6 +195,7 @@ static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_ac
         goto done;
     }
     for (;;) {
+        if (rf__stop_requested()) { rc = rf__stop_error(); goto done; }   /* a safe point between batches */
         RF_TRY(rf__op_next(op, &b));
         if (!b) break;
         if (b->nrows == 0) { rf_batch_destroy(&b); continue; }
@@ -229,15 +232,21 @@ static bool mpi_serialized(void)
 }
 
 /* ---------------------------------------------------------------- HDF5 output */
-/* Collective: every rank's task rows into one table file in the staging directory. */
-static int write_hdf5(MPI_Comm comm, const rf_action *act, const rf_stage *st, task_out *outs, const int64_t *tasks,
+/* Collective: every rank's task rows into one table file in the staging directory. rc_in: the
+ * local status so far (agreed first). Returns an agreed status. */
+static int write_hdf5(MPI_Comm comm, int rc_in, const rf_action *act, const rf_stage *st, task_out *outs, const int64_t *tasks,
                       int64_t nlocal, rf_error *err)
 {
-    /* this rank's rows in one batch, its tasks in order (one copy), and where each task's start */
-    int64_t nb = 0, *first = rf_calloc((size_t)nlocal + 1, sizeof *first);
+    int64_t nb = 0, *first = NULL;
+    rf_batch **bs = NULL, *all = NULL;
+    int rc = rc_in, *pcols = NULL, np = 0, collective = act->collective;
+    MPI_Comm node = MPI_COMM_NULL;
+    if ((rc = rf__agree(comm, rc, err))) goto done;
+    /* this rank's rows in one batch, its tasks in order (one copy), and where each task starts */
     for (int64_t k = 0; k < nlocal; k++) nb += outs[k].rows.n;
-    rf_batch **bs = rf_calloc((size_t)nb + 1, sizeof *bs), *all = NULL;
-    int rc = bs && first ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory"), *pcols = NULL, np = 0;
+    first = rf_calloc((size_t)nlocal + 1, sizeof *first);
+    bs = rf_calloc((size_t)nb + 1, sizeof *bs);
+    if (!bs || !first) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     nb = 0;
     for (int64_t k = 0; k < nlocal && !rc; k++) {
         first[k + 1] = first[k] + outs[k].rows.rows;
@@ -246,34 +255,31 @@ static int write_hdf5(MPI_Comm comm, const rf_action *act, const rf_stage *st, t
     if (!rc) rc = rf_batch_concat(bs, (int)nb, st->root->schema, &all);
     for (int64_t k = 0; k < nlocal; k++) rf_blist_fini(&outs[k].rows);
     if (!rc) rc = rf__part_columns(st->root->schema, act->partition_by, &pcols, &np);
-    int collective = act->collective;   /* 0 independent, 1 collective, 2 auto by size (one node) */
+    if ((rc = rf__agree(comm, rc, err))) goto done;
     if (act->collective == 2) {   /* auto: across nodes always collective; within one node by size (rf__h5_write_file) */
-        MPI_Comm node;
         int nn = 0, size = 0;
-        MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
-        MPI_Comm_size(node, &nn);
-        MPI_Comm_size(comm, &size);
-        MPI_Allreduce(MPI_IN_PLACE, &nn, 1, MPI_INT, MPI_MIN, comm);
-        MPI_Comm_free(&node);
+        RF_MPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
+        RF_MPI(MPI_Comm_size(node, &nn));
+        RF_MPI(MPI_Comm_size(comm, &size));
+        RF_MPI(MPI_Allreduce(MPI_IN_PLACE, &nn, 1, MPI_INT, MPI_MIN, comm));
         collective = nn != size ? 1 : 2;
     }
-    if ((rc = rf__agree(comm, rc, err))) goto done;
     if (np) {
         rc = rf__h5_write_partitioned(comm, act->staging, st->root->schema, pcols, np, st->n_tasks, tasks, all, first, (int)nlocal,
-                                      act->rg_rows, act->deflate, collective, err);
+                                      act->rg_rows, act->deflate, act->checksum, collective, err);
     } else {
         char path[4200];
         snprintf(path, sizeof path, "%s/part-00000.h5", act->staging);
         rc = rf__h5_write_file(comm, path, st->root->schema, st->n_tasks, tasks, all, first, (int)nlocal, act->rg_rows,
-                               act->deflate, collective, err);
+                               act->deflate, act->checksum, collective, err);
     }
-    rc = rf__agree(comm, rc, err);
 done:
+    if (node != MPI_COMM_NULL) MPI_Comm_free(&node);
     rf_free(pcols);
     rf_free(first);
     rf_free(bs);
     rf_batch_destroy(&all);
-    return rc;
+    return rf__agree(comm, rc, err);
 }
 
 /* ---------------------------------------------------------------- range partitioning */
@@ -284,12 +290,13 @@ static int bound_cmp(void *p, int64_t a, int64_t b)
     return rf__sortkey_cmp(c->o, c->n, c->c, a, c->c, b);
 }
 
-/* Collective: samples every task's rows, agrees on P-1 bounds, partitions the kept rows. */
-static int range_partition(MPI_Comm comm, const rf_stage *st, task_out *outs, int64_t *tasks, int64_t nlocal, rf_error *err)
+/* Collective: samples every task's rows, agrees on P-1 bounds, partitions the kept rows. rc_in:
+ * the local status so far (agreed first). Returns an agreed status. */
+static int range_partition(MPI_Comm comm, const rf_stage *st, task_out *outs, int64_t *tasks, int64_t nlocal, int rc_in, rf_error *err)
 {
     const rf_plan *x = st->exchange;
     const rf_expr *const *ord = (const rf_expr *const *)x->exprs;
-    int no = x->n_exprs, nranks, rc = RF_OK;
+    int no = x->n_exprs, nranks, rc = rc_in;
     int64_t P = x->n;
     MPI_Comm_size(comm, &nranks);
     rf_buf mine = { 0 };
@@ -299,7 +306,8 @@ static int range_partition(MPI_Comm comm, const rf_stage *st, task_out *outs, in
     rf_batch *sb = NULL;
     rf_column **bc = NULL;
     int64_t *idx = NULL;
-    if (!cnts || !displs) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (!rc && (!cnts || !displs)) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if ((rc = rf__agree(comm, rc, err))) goto done;
     int64_t per_task = 4 * P > 64 ? 4 * P : 64;
     for (int64_t k = 0; k < nlocal && !rc; k++) {
         rf_batch *cat = NULL;
@@ -320,13 +328,17 @@ static int range_partition(MPI_Comm comm, const rf_stage *st, task_out *outs, in
         }
         rf_batch_destroy(&cat);
     }
+    if (!rc && mine.len > INT_MAX / 2) rc = rf__err_set(RF_ERR_LIMIT, "range partitioning: %zu bytes of sort-key samples on one rank", mine.len);
     if ((rc = rf__agree(comm, rc, err))) goto done;
     int len = (int)mine.len, total = 0;
-    MPI_Allgather(&len, 1, MPI_INT, cnts, 1, MPI_INT, comm);
-    for (int r = 0; r < nranks; r++) { displs[r] = total; total += cnts[r]; }
-    all = rf_malloc((size_t)total + 1);
-    if ((rc = rf__agree(comm, all ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory"), err))) goto done;
-    MPI_Allgatherv(mine.data, len, MPI_BYTE, all, cnts, displs, MPI_BYTE, comm);
+    int64_t total64 = 0;
+    RF_MPI(MPI_Allgather(&len, 1, MPI_INT, cnts, 1, MPI_INT, comm));
+    for (int r = 0; r < nranks; r++) total64 += cnts[r];
+    if (total64 > INT_MAX) rc = rf__err_set(RF_ERR_LIMIT, "range partitioning: %lld bytes of sort-key samples in all", (long long)total64);
+    for (int r = 0; r < nranks && !rc; r++) { displs[r] = total; total += cnts[r]; }
+    if (!rc && !(all = rf_malloc((size_t)total + 1))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if ((rc = rf__agree(comm, rc, err))) goto done;
+    RF_MPI(MPI_Allgatherv(mine.data, len, MPI_BYTE, all, cnts, displs, MPI_BYTE, comm));
     {
         /* decode samples; order by task so every rank sees the same sample list */
         rf_rd r = { all, all + total };
@@ -404,22 +416,22 @@ done:
     rf_free(cnts);
     rf_free(displs);
     rf_blist_fini(&samples);
-    return rc;
+    return rf__agree(comm, rc, err);   /* the local partitioning after the last collective may have failed on one rank */
 }
 
 /* ---------------------------------------------------------------- result gathering */
 /* Collective: concatenates every task's packed result on rank 0, in task order. */
-static int gather_result(MPI_Comm comm, const rf_action *act, const rf_schema *schema, task_out *outs, int64_t *tasks,
+static int gather_result(MPI_Comm comm, int rc_in, const rf_action *act, const rf_schema *schema, task_out *outs, int64_t *tasks,
                          int64_t nlocal, rf_batch **result, rf_error *err)
 {
-    int rank, nranks, rc = RF_OK;
+    int rank, nranks, rc = rc_in;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &nranks);
     rf_buf mine = { 0 };
     int64_t *sizes = rf_calloc((size_t)nranks, sizeof *sizes);
     int *cnts = rf_calloc((size_t)nranks, sizeof *cnts), *displs = rf_calloc((size_t)nranks, sizeof *displs);
     uint8_t *all = NULL;
-    if (!sizes || !cnts || !displs) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (!rc && (!sizes || !cnts || !displs)) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     for (int64_t k = 0; k < nlocal && !rc; k++) {
         if (!outs[k].result.len) continue;
         rc = rf_buf_put_i64(&mine, tasks[k]);
@@ -429,7 +441,7 @@ static int gather_result(MPI_Comm comm, const rf_action *act, const rf_schema *s
     }
     if ((rc = rf__agree(comm, rc, err))) goto done;
     int64_t len = (int64_t)mine.len, total = 0;
-    MPI_Gather(&len, 1, MPI_INT64_T, sizes, 1, MPI_INT64_T, 0, comm);
+    RF_MPI(MPI_Gather(&len, 1, MPI_INT64_T, sizes, 1, MPI_INT64_T, 0, comm));
     int verdict = RF_OK;
     if (rank == 0) {
         for (int r = 0; r < nranks; r++) total += sizes[r];
@@ -443,10 +455,9 @@ static int gather_result(MPI_Comm comm, const rf_action *act, const rf_schema *s
         for (int r = 0, off = 0; r < nranks; r++) { cnts[r] = (int)sizes[r]; displs[r] = off; off += (int)sizes[r]; }
     }
     if ((rc = rf__agree(comm, verdict, err))) goto done;
-    if (MPI_Gatherv(mine.data, (int)len, MPI_BYTE, all, cnts, displs, MPI_BYTE, 0, comm) != MPI_SUCCESS) {
-        rc = rf__err_set(RF_ERR_MPI, "MPI_Gatherv of the result failed");
-        goto done;
-    }
+    if (len > INT_MAX) rc = rf__err_set(RF_ERR_LIMIT, "this rank's part of the result is %lld bytes, more than one MPI message carries", (long long)len);
+    if ((rc = rf__agree(comm, rc, err))) goto done;
+    RF_MPI(MPI_Gatherv(mine.data, (int)len, MPI_BYTE, all, cnts, displs, MPI_BYTE, 0, comm));
     if (rank == 0) {
         rf_chunk *ch = NULL;
         int64_t nch = 0, cch = 0;
@@ -484,47 +495,85 @@ done:
     rf_free(cnts);
     rf_free(displs);
     rf_free(all);
+    rc = rf__agree(comm, rc, err);   /* rank 0's decoding may have failed alone */
+    if (rc && result) rf_batch_destroy(result);
     return rc;
 }
 
 /* ---------------------------------------------------------------- caches */
-static int64_t cache_ids[256], cache_tasks[256];
-static int n_caches;
+static int64_t *cache_ids, *cache_tasks, n_caches, cap_caches;
 
 int rf__cache_list(const int64_t **ids, const int64_t **tasks)
 {
     *ids = cache_ids;
     *tasks = cache_tasks;
-    return n_caches;
+    return (int)n_caches;
 }
 
-static void find_fills(const rf_plan *p, const rf_plan **v, int *n)
+static int find_fills(const rf_plan *p, const rf_plan ***v, int64_t *n, int64_t *cap)
 {
-    if (p->kind == RF_P_CACHE && *n < 64) v[(*n)++] = p;
-    for (int i = 0; i < p->n_child; i++) find_fills(p->child[i], v, n);
+    if (p->kind == RF_P_CACHE) {
+        int rc = rf__grow((void **)v, cap, *n + 1, sizeof **v);
+        if (rc) return rc;
+        (*v)[(*n)++] = p;
+    }
+    for (int i = 0; i < p->n_child; i++) {
+        int rc = find_fills(p->child[i], v, n, cap);
+        if (rc) return rc;
+    }
+    return RF_OK;
 }
 
-/* Collective: keeps the caches this job filled completely on every rank, drops partial ones. */
+/* Collective: keeps the caches this job filled completely on every rank, drops partial ones (and
+ * all of them when anything failed: rc is agreed on first). */
 static void settle_caches(MPI_Comm comm, const rf_plan *plan, int rc)
 {
-    const rf_plan *fills[64];
-    int nf = 0, rank, nranks;
+    const rf_plan **fills = NULL;
+    int64_t nf = 0, cap = 0;
+    int rank, nranks;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &nranks);
-    find_fills(plan, fills, &nf);
-    for (int i = 0; i < nf; i++) {
+    int lrc = find_fills(plan, &fills, &nf, &cap);
+    bool ok_all = rf__agree(comm, rc ? rc : lrc, NULL) == RF_OK;
+    for (int64_t i = 0; i < nf; i++) {
         int64_t tasks = rf__plan_tasks(fills[i]);
         if (tasks < 1) tasks = 1;
         int64_t mine = 0;
         for (int64_t t = rank; t < tasks; t += nranks) mine++;
-        int ok = rc == RF_OK && rf__cache_pending_tasks(fills[i]->n) == mine, all = 0;
-        MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, comm);
+        int ok = ok_all && rf__cache_pending_tasks(fills[i]->n) == mine, all = 0;
+        if (ok) {   /* room in the registry first, so that every rank that agrees can register */
+            int64_t c1 = cap_caches, c2 = cap_caches;
+            ok = !rf__grow((void **)&cache_ids, &c1, n_caches + 1, sizeof *cache_ids) &&
+                 !rf__grow((void **)&cache_tasks, &c2, n_caches + 1, sizeof *cache_tasks);
+            if (ok) cap_caches = c1 < c2 ? c1 : c2;
+        }
+        if (MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, comm) != MPI_SUCCESS) all = 0;
+        if (all) { cache_ids[n_caches] = fills[i]->n; cache_tasks[n_caches] = tasks; n_caches++; }
         rf__cache_settle(fills[i]->n, all != 0);
-        if (all && n_caches < 256) { cache_ids[n_caches] = fills[i]->n; cache_tasks[n_caches] = tasks; n_caches++; }
     }
+    rf_free(fills);
 }
 
 /* ---------------------------------------------------------------- the job */
+/* Collective: every rank's stage metrics to rank 0 (progress line, event log). */
+static int stage_metrics(MPI_Comm comm, const rf_action *act, const rf_stages *st, int si, int64_t rows, int64_t sent, double t0)
+{
+    int rank = 0, rc = RF_OK;
+    MPI_Comm_rank(comm, &rank);
+    int64_t mine[2] = { rows, sent }, all[2] = { 0, 0 };
+    double dt = rf_now() - t0, tmin = 0, tmax = 0;
+    RF_MPI(MPI_Reduce(mine, all, 2, MPI_INT64_T, MPI_SUM, 0, comm));
+    RF_MPI(MPI_Reduce(&dt, &tmin, 1, MPI_DOUBLE, MPI_MIN, 0, comm));
+    RF_MPI(MPI_Reduce(&dt, &tmax, 1, MPI_DOUBLE, MPI_MAX, 0, comm));
+    const rf_stage *s = &st->s[si];
+    if (rank == 0 && act->progress)
+        fprintf(stderr, "riffle: stage %d/%d done: %lld task(s), %lld rows out, %.1f MB shuffled, %.2f s\n", si + 1, st->n,
+                (long long)s->n_tasks, (long long)all[0], (double)all[1] / 1e6, rf_now() - t0);
+    if (rank == 0) rf__evlog_stage(act->job_id, si, st->n, s->n_tasks, all[0], all[1], rf_now() - t0, tmin, tmax);
+done:
+    return rc;
+}
+
 int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **result, rf_error *err)
 {
     int rank, nranks, rc = RF_OK;
@@ -534,7 +583,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
     rf_xdata *xd = NULL;
     if (result) *result = NULL;
     rc = rf__stages_split(plan, &st);
-    if (!rc && !(xd = rf_calloc((size_t)st.n, sizeof *xd))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (!rc && !(xd = rf_calloc((size_t)(st.n ? st.n : 1), sizeof *xd))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     if ((rc = rf__agree(comm, rc, err))) goto done;
     double t_job = rf_now();
     for (int si = 0; si < st.n; si++) {
@@ -543,46 +592,52 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         rf_task_ctx ctx = { .xdata = xd, .batch_rows = act->batch_rows, .h5_mpio = act->h5_mpio && mpi_serialized() };
         rf_scanprep *prep = NULL;
         int nprep = 0;
-        rc = prepass(comm, s, &prep, &nprep, err);
+        /* a safe point: a stop signal (SIGTERM, SIGINT) seen by any rank stops every rank here */
+        int lrc = rf__stop_requested() ? rf__stop_error() : RF_OK;
+        rc = prepass(comm, s, lrc, &prep, &nprep, err);
         if (rc) { prep_free(prep, nprep); goto done; }
         ctx.prep = prep;
         ctx.n_prep = nprep;
         int64_t nlocal = 0;
         for (int64_t t = rank; t < s->n_tasks; t += nranks) nlocal++;
         task_out *outs = rf_calloc((size_t)(nlocal ? nlocal : 1), sizeof *outs);
-        int64_t *tasks = rf_calloc((size_t)(nlocal ? nlocal : 1), sizeof *tasks);
-        int lrc = (!outs || !tasks) ? rf__err_set(RF_ERR_NOMEM, "out of memory") : RF_OK;
+        int64_t *tasks = rf_calloc((size_t)(nlocal ? nlocal : 1), sizeof *tasks), bad_task = INT64_MAX;
+        if (!outs || !tasks) lrc = rf__err_set(RF_ERR_NOMEM, "out of memory");
         for (int64_t k = 0; k < nlocal && !lrc; k++) tasks[k] = rank + k * nranks;
         if (!lrc) {
             #pragma omp parallel for schedule(dynamic, 1)
             for (int64_t k = 0; k < nlocal; k++) {
                 rf__err_clear();
-                outs[k].rc = run_task(s, tasks[k], &ctx, act, &outs[k]);
+                outs[k].rc = rf__stop_requested() ? rf__stop_error() : run_task(s, tasks[k], &ctx, act, &outs[k]);
                 if (outs[k].rc) outs[k].err = *rf__err_slot();
             }
             for (int64_t k = 0; k < nlocal; k++)
                 if (outs[k].rc) {   /* the lowest failing task speaks for the rank */
                     lrc = outs[k].rc;
                     *rf__err_slot() = outs[k].err;
+                    bad_task = tasks[k];
                     break;
                 }
         }
-        rc = rf__agree(comm, lrc, err);
-        if (!rc && s->exchange && s->exchange->mode == RF_X_RANGE) rc = range_partition(comm, s, outs, tasks, nlocal, err);
+        /* the lowest failing task of all speaks for the job: the first bad record in file order is
+         * the one reported, at any rank count */
+        rc = rf__agree_key(comm, lrc, bad_task == INT64_MAX ? 0 : bad_task, err);
         int64_t sent = 0, rows = 0;
         for (int64_t k = 0; k < nlocal && outs; k++) rows += outs[k].nrows;
-        if (!rc && s->exchange) {
-            rf_mapout *maps = rf_calloc((size_t)(nlocal ? nlocal : 1), sizeof *maps);
-            int xrc = maps ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+        /* each collective step below agrees on the status it is given before it communicates, and
+         * returns an agreed status: every rank takes the same branches */
+        if (s->exchange && s->exchange->mode == RF_X_RANGE) rc = range_partition(comm, s, outs, tasks, nlocal, rc, err);
+        if (s->exchange) {
+            rf_mapout *maps = rc ? NULL : rf_calloc((size_t)(nlocal ? nlocal : 1), sizeof *maps);
+            int xrc = rc ? rc : maps ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
             for (int64_t k = 0; k < nlocal && maps; k++) maps[k] = outs[k].map;
-            if (!xrc) xrc = rf__shuffle_exchange(comm, maps, (int)nlocal, s->exchange->n, s->exchange->mode == RF_X_BROADCAST,
-                                                 s->exchange->rank_offset, act->round_bytes, &xd[s->id], &sent);
+            rc = rf__shuffle_exchange(comm, xrc, maps, (int)nlocal, s->exchange->n, s->exchange->mode == RF_X_BROADCAST,
+                                      s->exchange->rank_offset, act->round_bytes, &xd[s->id], &sent, err);
             rf_free(maps);
-            rc = rf__agree(comm, xrc, err);
-        } else if (!rc && act->kind == RF_ACT_COLLECT) {
-            rc = gather_result(comm, act, s->root->schema, outs, tasks, nlocal, result, err);
-        } else if (!rc && act->kind == RF_ACT_WRITE_HDF5) {
-            rc = write_hdf5(comm, act, s, outs, tasks, nlocal, err);
+        } else if (act->kind == RF_ACT_COLLECT) {
+            rc = gather_result(comm, rc, act, s->root->schema, outs, tasks, nlocal, result, err);
+        } else if (act->kind == RF_ACT_WRITE_HDF5) {
+            rc = write_hdf5(comm, rc, act, s, outs, tasks, nlocal, err);
         }
         for (int64_t k = 0; k < nlocal && outs; k++) {
             rf__mapout_fini(&outs[k].map);
@@ -593,17 +648,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         rf_free(tasks);
         prep_free(prep, nprep);
         for (int i = 0; i < s->n_inputs; i++) rf__xdata_fini(&xd[s->inputs[i]]);
-        if (act->metrics) {   /* every rank reaches here (errors were agreed on), so the reductions match */
-            int64_t mine[2] = { rows, sent }, all[2] = { 0, 0 };
-            double dt = rf_now() - t0, tmin = 0, tmax = 0;
-            MPI_Reduce(mine, all, 2, MPI_INT64_T, MPI_SUM, 0, comm);
-            MPI_Reduce(&dt, &tmin, 1, MPI_DOUBLE, MPI_MIN, 0, comm);
-            MPI_Reduce(&dt, &tmax, 1, MPI_DOUBLE, MPI_MAX, 0, comm);
-            if (rank == 0 && act->progress)
-                fprintf(stderr, "riffle: stage %d/%d done: %lld task(s), %lld rows out, %.1f MB shuffled, %.2f s\n", si + 1, st.n,
-                        (long long)s->n_tasks, (long long)all[0], (double)all[1] / 1e6, rf_now() - t0);
-            if (rank == 0 && !rc) rf__evlog_stage(act->job_id, si, st.n, s->n_tasks, all[0], all[1], rf_now() - t0, tmin, tmax);
-        }
+        if (!rc && act->metrics) rc = rf__agree(comm, stage_metrics(comm, act, &st, si, rows, sent, t0), err);
         if (rc) goto done;
     }
     if (act->progress && rank == 0) fprintf(stderr, "riffle: job %lld done in %.2f s\n", (long long)act->job_id, rf_now() - t_job);

@@ -11,6 +11,8 @@
 #include <mpi.h>
 #include <stdio.h>
 #include "core/core.h"
+#include "core/comm.h"
+#include "io/files.h"
 #include "plan/plan.h"
 #include "exec/exec.h"
 #include "riffle/riffle.h"
@@ -52,6 +54,8 @@ typedef struct rf_action {
     bool    h5_mpio;       /* HDF5 scans read through the MPI-IO driver (riffle.hdf5.readDriver) */
     char   *partition_by;  /* WRITE: "col,col" written as col=value directories, or NULL */
     bool    single_file;   /* WRITE_HDF5: path is the .h5 file itself (riffle convert) */
+    bool    checksum;      /* WRITE_HDF5: Fletcher-32 checksums on the datasets (riffle.hdf5.checksum) */
+    bool    dynamic;       /* WRITE overwrite with partitionBy: replace only the partitions written (partitionOverwriteMode) */
 } rf_action;
 static inline bool rf__action_writes(const rf_action *a) { return a->kind != RF_ACT_COLLECT; }
 
@@ -65,7 +69,6 @@ void rf__evlog_job_end(int64_t job, int rc, const rf_error *err);
 void rf__evlog_close(void);   /* SessionEnd, fsync, rename PATH.inprogress -> PATH */
 
 int  rf__action_encode(const rf_action *a, rf_buf *b);
-int  rf__mkdirs(const char *path);   /* mkdir -p (commit.c) */
 int  rf__action_decode(rf_rd *r, rf_action *a);
 void rf__action_fini(rf_action *a);
 
@@ -89,16 +92,12 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
 /* Caches filled by earlier jobs (ids and task counts), as the driver plans with them. */
 int rf__cache_list(const int64_t **ids, const int64_t **tasks);
 
-/* Collective: all ranks agree on a status; the message of the lowest failing rank lands in err
- * on rank 0, prefixed with that rank. */
-int rf__agree(MPI_Comm comm, int rc, rf_error *err);
 
 /* ---- output (commit.c, io/csv_write.c) ---- */
 int rf__output_prepare(rf_action *act);              /* driver: checks mode, makes the staging dir */
 int rf__output_commit(const rf_action *act);         /* driver: publish staging -> path atomically */
 void rf__output_abort(const rf_action *act);         /* driver: remove the staging dir */
 int rf__csv_write_part(const rf_action *act, int64_t task, rf_op *op, const rf_schema *s, int64_t *rows);
-int rf__rmtree(const char *path);
 
 /* ---- driver side of the DataFrame API (driver.c) ---- */
 struct rf_df {

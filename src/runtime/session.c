@@ -82,6 +82,7 @@ int rf_session_open(int *argc, char ***argv, rf_session **out)
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
     MPI_Initialized(&inited);
     if (!inited) MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided);   /* HDF5 reads in tasks, one thread at a time */
+    rf__stop_install();   /* SIGTERM / SIGINT stop the job at its next safe point (docs/ARCHITECTURE.md) */
     MPI_Comm comm;
     MPI_Comm_dup(MPI_COMM_WORLD, &comm);
     MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);

@@ -29,10 +29,13 @@ int  rf__mapout_add(rf_mapout *m, const rf_batch *b, const int64_t *pid);
 
 /*
  * Collective. Sends every local map output's partitions to the ranks owning them (partition p on
- * rank p mod nranks; every rank when broadcast) and fills x with what this rank receives, in map
- * task order; partition p goes to rank (p + rank_offset) mod nranks. round_bytes bounds what one rank sends per round. Frees nothing of maps.
+ * rank (p + rank_offset) mod nranks; every rank when broadcast) and fills x with what this rank
+ * receives, in map task order. round_bytes bounds what one rank sends per round. rc_in is the
+ * local status so far: the ranks agree on it before anything moves (maps may be NULL when it is an
+ * error). Returns an agreed status; the failing rank's message lands in *err on rank 0. Frees
+ * nothing of maps.
  */
-int rf__shuffle_exchange(MPI_Comm comm, rf_mapout *maps, int n_maps, int64_t nparts, bool broadcast,
-                         int64_t rank_offset, int64_t round_bytes, rf_xdata *x, int64_t *bytes_sent);
+int rf__shuffle_exchange(MPI_Comm comm, int rc_in, rf_mapout *maps, int n_maps, int64_t nparts, bool broadcast,
+                         int64_t rank_offset, int64_t round_bytes, rf_xdata *x, int64_t *bytes_sent, rf_error *err);
 
 #endif

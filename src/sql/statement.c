@@ -496,6 +496,13 @@ static int script_pass(rf_session *s, const char *text, size_t len, rf_sqlmode m
         }
         if (!rc && P.rc) rc = P.rc;
         if (!rc && P.cur.t != T_EOF && !rf__p_is(&P, ";")) rc = rf__p_error(&P, "expected ';' or the end of the statement");
+        if (!rc && mode == RF_SQL_RUN && rf__stop_requested()) {   /* what ran is complete; nothing more starts */
+            while (rf__p_accept(&P, ";")) {}
+            if (P.cur.t != T_EOF) {
+                rc = rf__stop_error();
+                rf__err_set(rc, "%s before the statement at line %d (the statements before it completed)", rf__err_slot()->msg, P.cur.line);
+            }
+        }
         for (int i = 0; i < P.n_subs; i++) rf__q_free(P.subs[i]);
         P.n_subs = 0;
     }

@@ -43,7 +43,9 @@ for np in $NPS; do
 done
 # the layout is what docs/FORMAT.md says, readable by h5dump
 h5dump -A "$WORK/h$first/part-00000.h5" > "$WORK/attrs" 2>&1
-grep -q 'ATTRIBUTE "riffle_format_version"' "$WORK/attrs" && grep -q '"user_id", "product_id", "event_type", "ts", "date"' "$WORK/attrs" && ok || bad "attributes: $(head -20 "$WORK/attrs")"
+# column names: fixed-length strings, NUL-padded to the longest name (h5dump shows the padding)
+names=$(sed -n '/ATTRIBUTE "columns"/,/^      }/p' "$WORK/attrs" | sed 's/\\000//g' | grep -o '"[^"]*"' | grep -v '"columns"' | tr '\n' ' ')
+grep -q 'ATTRIBUTE "riffle_format_version"' "$WORK/attrs" && [ "$names" = '"user_id" "product_id" "event_type" "ts" "date" ' ] && ok || bad "attributes: $names $(head -20 "$WORK/attrs")"
 rows=$(h5dump -a /table/num_rows "$WORK/h$first/part-00000.h5" | sed -n 's/^ *(0): //p')
 [ "$rows" = "$(wc -l < "$WORK/want_rows")" ] && ok || bad "num_rows attribute $rows"
 

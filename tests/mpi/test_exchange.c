@@ -33,7 +33,7 @@ static int run(MPI_Comm comm, int rank, int nranks, int64_t ntasks, int64_t P, i
     }
     rf_xdata x;
     int64_t sent;
-    int rc = rf__shuffle_exchange(comm, maps, (int)nlocal, P, broadcast, off, round_bytes, &x, &sent);
+    int rc = rf__shuffle_exchange(comm, RF_OK, maps, (int)nlocal, P, broadcast, off, round_bytes, &x, &sent, NULL);
     EXPECT(rc == RF_OK);
     for (int64_t p = 0; rc == RF_OK && p < x.nparts; p++) {
         if (!broadcast && (p + off) % nranks != rank) { EXPECT(x.parts[p].n == 0); continue; }
