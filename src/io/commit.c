@@ -13,6 +13,11 @@
  *                    into the staging directory beside them, and the result is published like an
  *                    overwrite: readers see the table before or after the append, never during.
  *                    Without hard links, the parts are renamed in one by one, then _SUCCESS.
+ *   overwrite, partitionOverwriteMode=dynamic, with partitionBy — only the partitions the job wrote
+ *                    are replaced: the destination's other partition directories are hard-linked
+ *                    into the staging directory, which is then published like an overwrite (one
+ *                    exchange). Without hard links, each written partition directory replaces its
+ *                    old one by renames, one partition at a time.
  * A failed job removes its staging directory and leaves the destination untouched.
  */
 #include <dirent.h>
@@ -220,6 +225,114 @@ static int publish(const rf_action *act)
     return rc ? rc : r2;
 }
 
+/* ---------------------------------------------------------------- dynamic partition overwrite */
+/* out = a/b (a alone when b is empty); a path too long for out is an error, never a shorter path. */
+static int join(char *out, size_t cap, const char *a, const char *b)
+{
+    int n = snprintf(out, cap, "%s%s%s", a, *b ? "/" : "", b);
+    return n < 0 || (size_t)n >= cap ? rf__err_set(RF_ERR_LIMIT, "path too long: %.200s/%.200s...", a, b) : RF_OK;
+}
+
+/* Directories under root (relative, "" for root itself) that hold data files directly. */
+typedef struct { char **v; int64_t n, cap; } dirset;
+
+static void dirset_fini(dirset *d)
+{
+    for (int64_t i = 0; i < d->n; i++) rf_free(d->v[i]);
+    rf_free(d->v);
+    memset(d, 0, sizeof *d);
+}
+
+static bool dirset_has(const dirset *d, const char *rel)
+{
+    for (int64_t i = 0; i < d->n; i++) if (!strcmp(d->v[i], rel)) return true;
+    return false;
+}
+
+static int leaf_dirs(const char *root, const char *rel, dirset *out, int depth)
+{
+    char p[4400], r[4400];
+    int rc = join(p, sizeof p, root, rel);
+    if (rc) return rc;
+    if (depth > RF_MAX_PARTITION_COLUMNS) return rf__err_set(RF_ERR_LIMIT, "%s: partition directories nested too deeply", p);
+    DIR *d = opendir(p);
+    if (!d) return rf__err_set(RF_ERR_IO, "%s: %s", p, strerror(errno));
+    struct dirent *e;
+    bool data = false;
+    while ((e = readdir(d)) && !rc) {
+        if (e->d_name[0] == '.' || e->d_name[0] == '_') continue;
+        char q[4400];
+        struct stat st;
+        if ((rc = join(q, sizeof q, p, e->d_name))) break;
+        if (stat(q, &st) != 0) continue;
+        if (!S_ISDIR(st.st_mode)) { data = true; continue; }
+        if (*rel) rc = join(r, sizeof r, rel, e->d_name);
+        else rc = join(r, sizeof r, e->d_name, "");
+        if (!rc) rc = leaf_dirs(root, r, out, depth + 1);
+    }
+    closedir(d);
+    if (!rc && data) {
+        if ((rc = rf__grow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v))) return rc;
+        if (!(out->v[out->n] = rf_strdup(rel))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+        out->n++;
+    }
+    return rc;
+}
+
+/* Hard-links the destination's partitions that the job did not write (not in `fresh`) into the
+ * staging directory. RF_ERR_LIMIT (no message) where the file system has no hard links. */
+static int link_untouched(const char *dest, const char *staging, const dirset *fresh)
+{
+    dirset old = { 0 };
+    int rc = leaf_dirs(dest, "", &old, 0);
+    for (int64_t i = 0; i < old.n && !rc; i++) {
+        if (dirset_has(fresh, old.v[i])) continue;   /* replaced by the new rows */
+        char from[4400], to[4400];
+        if ((rc = join(from, sizeof from, dest, old.v[i])) || (rc = join(to, sizeof to, staging, old.v[i]))) break;
+        if ((rc = rf__mkdirs(to))) break;
+        DIR *d = opendir(from);
+        if (!d) { rc = rf__err_set(RF_ERR_IO, "%s: %s", from, strerror(errno)); break; }
+        struct dirent *e;
+        while ((e = readdir(d)) && !rc) {
+            if (e->d_name[0] == '.' || e->d_name[0] == '_') continue;
+            char p[4400];
+            struct stat st;
+            if ((rc = join(p, sizeof p, from, e->d_name))) break;
+            if (stat(p, &st) != 0 || S_ISDIR(st.st_mode)) continue;
+            rc = link_file(p, e->d_name, to, 0);
+        }
+        closedir(d);
+    }
+    dirset_fini(&old);
+    return rc;
+}
+
+/* Without hard links: each partition the job wrote replaces its old directory (rename aside,
+ * rename in, remove the old one), one partition at a time. */
+static int replace_partitions(const rf_action *act, const dirset *fresh)
+{
+    int rc = RF_OK;
+    for (int64_t i = 0; i < fresh->n && !rc; i++) {
+        char from[4400], to[4400], aside[4400];
+        if ((rc = join(from, sizeof from, act->staging, fresh->v[i])) || (rc = join(to, sizeof to, act->path, fresh->v[i]))) break;
+        sibling(to, "old", act->job_id, aside, sizeof aside);
+        char parent[4400];
+        snprintf(parent, sizeof parent, "%s", to);
+        if ((rc = rf__mkdirs(dirname(parent)))) break;
+        bool had = access(to, F_OK) == 0;
+        if (had && rename(to, aside) != 0) { rc = rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", to, aside, strerror(errno)); break; }
+        if (rename(from, to) != 0) {
+            rc = rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", from, to, strerror(errno));
+            if (had) rename(aside, to);
+            break;
+        }
+        if (had) rc = rf__rmtree(aside);
+    }
+    if (!rc) rc = fsync_path(act->path);
+    if (!rc) rc = rf__rmtree(act->staging);
+    return rc;
+}
+
 int rf__output_commit(const rf_action *act)
 {
     char p[4096], q[4096];
@@ -231,7 +344,21 @@ int rf__output_commit(const rf_action *act)
         RF_TRY(fsync_path(dirname(q)));
         return rf__rmtree(act->staging);
     }
-    bool append = act->write_mode == 2 && access(act->path, F_OK) == 0, linked = false;
+    bool exists = access(act->path, F_OK) == 0;
+    if (act->write_mode == 1 && act->dynamic && exists && act->partition_by && *act->partition_by) {
+        dirset fresh = { 0 };
+        rc = leaf_dirs(act->staging, "", &fresh, 0);
+        if (!rc) rc = link_untouched(act->path, act->staging, &fresh);
+        if (rc == RF_ERR_LIMIT) {   /* no hard links here */
+            rf__err_clear();
+            rc = replace_partitions(act, &fresh);
+            dirset_fini(&fresh);
+            return rc;
+        }
+        dirset_fini(&fresh);
+        if (rc) return rc;
+    }
+    bool append = act->write_mode == 2 && exists, linked = false;
     if (append) {   /* the new table = the old files (hard links) + the new parts, published whole */
         RF_TRY(each_file(act->staging, act->staging, rename_unique, act->job_id));
         rc = each_file(act->path, act->staging, link_file, act->job_id);
