@@ -137,6 +137,27 @@ rf_df *rf_df_alias(rf_df *df, const char *alias);
  * recomputing. Caches live until the session closes and are not bounded by a memory budget yet. */
 rf_df *rf_df_cache(rf_df *df);
 
+/* ---- argument counts checked ----
+ * The functions above that take a count and then that many arguments (rf_in, rf_case, rf_fn,
+ * rf_concat, rf_df_select, rf_df_group_count, rf_df_order_by) are wrapped in macros that count the
+ * arguments actually written: a count that does not match them gives an error from the call (its
+ * expression is NULL, its DataFrame fails with a message saying so) instead of reading past the
+ * arguments. Up to 100 arguments; past that, use the array forms (rf_df_selectv, ...). Call
+ * `(rf_df_select)(...)` to bypass the check (function pointers, bindings). Uses the GNU
+ * `, ##__VA_ARGS__` extension (gcc, clang, icx, nvc). */
+#define RF__VA_BAD (-1000000)   /* a count that did not match: RF__VA_BAD - arguments written */
+#define RF__VA_PICK(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, _17, _18, _19, _20, _21, _22, _23, _24, _25, _26, _27, _28, _29, _30, _31, _32, _33, _34, _35, _36, _37, _38, _39, _40, _41, _42, _43, _44, _45, _46, _47, _48, _49, _50, _51, _52, _53, _54, _55, _56, _57, _58, _59, _60, _61, _62, _63, _64, _65, _66, _67, _68, _69, _70, _71, _72, _73, _74, _75, _76, _77, _78, _79, _80, _81, _82, _83, _84, _85, _86, _87, _88, _89, _90, _91, _92, _93, _94, _95, _96, _97, _98, _99, _100, N, ...) N
+#define RF__VA_COUNT(...) RF__VA_PICK(__VA_ARGS__, 100, 99, 98, 97, 96, 95, 94, 93, 92, 91, 90, 89, 88, 87, 86, 85, 84, 83, 82, 81, 80, 79, 78, 77, 76, 75, 74, 73, 72, 71, 70, 69, 68, 67, 66, 65, 64, 63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define RF__VA_CHECK(n, c) ((int)(n) == (c) ? (int)(n) : RF__VA_BAD - (c))
+#define rf_in(a, n, ...) rf_in((a), RF__VA_CHECK((n), RF__VA_COUNT(x, ##__VA_ARGS__) - 1), ##__VA_ARGS__)
+#define rf_case(otherwise, n_pairs, ...) \
+    rf_case((otherwise), (2 * (int)(n_pairs) == RF__VA_COUNT(x, ##__VA_ARGS__) - 1) ? (int)(n_pairs) : RF__VA_BAD - (RF__VA_COUNT(x, ##__VA_ARGS__) - 1), ##__VA_ARGS__)
+#define rf_fn(name, n, ...) rf_fn((name), RF__VA_CHECK((n), RF__VA_COUNT(x, ##__VA_ARGS__) - 1), ##__VA_ARGS__)
+#define rf_concat(n, ...) rf_concat(RF__VA_CHECK((n), RF__VA_COUNT(x, ##__VA_ARGS__) - 1), ##__VA_ARGS__)
+#define rf_df_select(df, n, ...) rf_df_select((df), RF__VA_CHECK((n), RF__VA_COUNT(x, ##__VA_ARGS__) - 1), ##__VA_ARGS__)
+#define rf_df_group_count(df, n, ...) rf_df_group_count((df), RF__VA_CHECK((n), RF__VA_COUNT(x, ##__VA_ARGS__) - 1), ##__VA_ARGS__)
+#define rf_df_order_by(df, n, ...) rf_df_order_by((df), RF__VA_CHECK((n), RF__VA_COUNT(x, ##__VA_ARGS__) - 1), ##__VA_ARGS__)
+
 /* ---- actions (Collective through the session; rank 0 calls them) ---- */
 int rf_df_count(rf_df *df, int64_t *out);
 int rf_df_collect(rf_df *df, rf_result **out);            /* returned-owned */

@@ -14,13 +14,15 @@ static _Thread_local rf_error tls_err = { RF_OK, -1, 0, 0, "" };
 
 int rf__err_set(int code, const char *fmt, ...)
 {
+    char msg[sizeof tls_err.msg];   /* formatted apart: the arguments may point into the slot itself */
     va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     tls_err.code = code;
     tls_err.rank = -1;
     tls_err.line = tls_err.col = 0;
-    va_start(ap, fmt);
-    vsnprintf(tls_err.msg, sizeof tls_err.msg, fmt, ap);
-    va_end(ap);
+    memcpy(tls_err.msg, msg, sizeof msg);
     return code;
 }
 

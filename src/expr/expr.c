@@ -199,28 +199,46 @@ rf_expr *rf_not(rf_expr *a) { return mk1(RF_E_NOT, a); }
 rf_expr *rf_is_null(rf_expr *a) { return mk1(RF_E_ISNULL, a); }
 rf_expr *rf_is_not_null(rf_expr *a) { return mk1(RF_E_ISNOTNULL, a); }
 
-rf_expr *rf_in(rf_expr *a, int n, ...)
+/* The n (count-checked, see dataframe.h) variadic expression arguments of `fn`, heap-allocated;
+ * NULL with an error (and the arguments destroyed) when the count was wrong. */
+static rf_expr **va_exprs(const char *fn, int n, int extra, va_list ap)
 {
-    rf_expr *v[257];
-    va_list ap;
-    va_start(ap, n);
-    if (n < 0 || n > 256) n = 0;
-    v[0] = a;
-    for (int i = 0; i < n; i++) v[i + 1] = va_arg(ap, rf_expr *);
-    va_end(ap);
-    return rf__expr_new(RF_E_IN, n + 1, v);
+    if (n <= RF__VA_BAD) { rf__err_set(RF_ERR_INVALID, "%s: the count does not match the %d argument(s) written", fn, RF__VA_BAD - n); return NULL; }
+    if (n < 0) { rf__err_set(RF_ERR_INVALID, "%s: a negative count (%d)", fn, n); return NULL; }
+    rf_expr **v = rf_calloc((size_t)n + (size_t)extra + 1, sizeof *v);
+    for (int i = 0; i < n; i++) {
+        rf_expr *x = va_arg(ap, rf_expr *);
+        if (v) v[i + extra] = x; else rf_expr_destroy(&x);
+    }
+    if (!v) rf__err_set(RF_ERR_NOMEM, "out of memory");
+    return v;
 }
 
-rf_expr *rf_case(rf_expr *otherwise, int n_pairs, ...)
+rf_expr *(rf_in)(rf_expr *a, int n, ...)
 {
-    rf_expr *v[2 * 128 + 1];
     va_list ap;
-    if (n_pairs < 1 || n_pairs > 128) { rf_expr_destroy(&otherwise); return NULL; }
-    va_start(ap, n_pairs);
-    for (int i = 0; i < 2 * n_pairs; i++) v[i] = va_arg(ap, rf_expr *);
+    va_start(ap, n);
+    rf_expr **v = va_exprs("rf_in", n, 1, ap);
     va_end(ap);
+    if (!v) { rf_expr_destroy(&a); return NULL; }
+    v[0] = a;
+    rf_expr *e = rf__expr_new(RF_E_IN, n + 1, v);
+    rf_free(v);
+    return e;
+}
+
+rf_expr *(rf_case)(rf_expr *otherwise, int n_pairs, ...)
+{
+    va_list ap;
+    if (n_pairs == 0) { rf_expr_destroy(&otherwise); rf__err_set(RF_ERR_INVALID, "rf_case: no (condition, value) pairs"); return NULL; }
+    va_start(ap, n_pairs);
+    rf_expr **v = va_exprs("rf_case", n_pairs > 0 && n_pairs < INT32_MAX / 2 ? 2 * n_pairs : n_pairs, 0, ap);
+    va_end(ap);
+    if (!v) { rf_expr_destroy(&otherwise); return NULL; }
     v[2 * n_pairs] = otherwise ? otherwise : rf_lit_null();
-    return rf__expr_new(RF_E_CASE, 2 * n_pairs + 1, v);
+    rf_expr *e = rf__expr_new(RF_E_CASE, 2 * n_pairs + 1, v);
+    rf_free(v);
+    return e;
 }
 
 rf_expr *rf_cast(rf_expr *a, rf_type to)
@@ -239,30 +257,30 @@ static rf_expr *fn_v(const char *name, int n, rf_expr **v)
     return e;
 }
 
-rf_expr *rf_fn(const char *name, int n, ...)
+rf_expr *(rf_fn)(const char *name, int n, ...)
 {
-    rf_expr *v[64];
     va_list ap;
-    if (n < 0 || n > 64) return NULL;
     va_start(ap, n);
-    for (int i = 0; i < n; i++) v[i] = va_arg(ap, rf_expr *);
+    rf_expr **v = va_exprs("rf_fn", n, 0, ap);
     va_end(ap);
-    return fn_v(name, n, v);
+    rf_expr *e = v ? fn_v(name, n, v) : NULL;
+    rf_free(v);
+    return e;
 }
 
 rf_expr *rf_lower(rf_expr *a) { return rf_fn("lower", 1, a); }
 rf_expr *rf_upper(rf_expr *a) { return rf_fn("upper", 1, a); }
 rf_expr *rf_length(rf_expr *a) { return rf_fn("length", 1, a); }
 rf_expr *rf_substring(rf_expr *a, int pos, int len) { return rf_fn("substring", 3, a, rf_lit_int(pos), rf_lit_int(len)); }
-rf_expr *rf_concat(int n, ...)
+rf_expr *(rf_concat)(int n, ...)
 {
-    rf_expr *v[64];
     va_list ap;
-    if (n < 1 || n > 64) return NULL;
     va_start(ap, n);
-    for (int i = 0; i < n; i++) v[i] = va_arg(ap, rf_expr *);
+    rf_expr **v = va_exprs("rf_concat", n, 0, ap);
     va_end(ap);
-    return fn_v("concat", n, v);
+    rf_expr *e = v ? fn_v("concat", n, v) : NULL;
+    rf_free(v);
+    return e;
 }
 rf_expr *rf_split(rf_expr *a, const char *re) { return rf_fn("split", 2, a, rf_lit_str(re)); }
 rf_expr *rf_explode(rf_expr *a) { return rf_fn("explode", 1, a); }

@@ -88,6 +88,14 @@ int rf_df_status(const rf_df *df) { return !df ? RF_ERR_NOMEM : df->err; }
 
 static int64_t new_attr(rf_session *s) { return s->next_attr++; }
 
+/* Why an expression argument is NULL: the error its constructor left (a wrong argument count,
+ * ...), or out of memory / a NULL given. */
+static const char *why_null(void)
+{
+    const rf_error *e = rf__err_slot();
+    return e->code && e->msg[0] ? e->msg : "NULL or out of memory";
+}
+
 /* ---------------------------------------------------------------- sources */
 static rf_df *scan(rf_session *s, int n, const char *const *paths, rf_format fmt, const char *options)
 {
@@ -266,7 +274,7 @@ rf_df *rf_df_selectv(rf_df *df, int n, rf_expr **exprs)
     if (df->err) { free_exprs(exprs, n); rf__err_set(df->err, "%s", df->msg); return fail(df->s, df->err); }
     child = rf__plan_retain(df->plan);
     for (int i = 0; i < n; i++) {
-        RF_CHECK(exprs[i] != NULL, RF_ERR_INVALID, "select: expression %d is invalid (NULL or out of memory)", i + 1);
+        RF_CHECK(exprs[i] != NULL, RF_ERR_INVALID, "select: expression %d is invalid (%.600s)", i + 1, why_null());
         if (is_explode(exprs[i])) {
             RF_CHECK(gen < 0, RF_ERR_ANALYSIS, "only one explode() is allowed per select");
             gen = i;
@@ -324,15 +332,31 @@ done:
     return fail(df->s, rc);
 }
 
-rf_df *rf_df_select(rf_df *df, int n, ...)
+/* The n (count-checked, see dataframe.h) variadic arguments of a DataFrame call, heap-allocated;
+ * NULL with the error set (and the arguments destroyed) when the count was wrong. */
+static rf_expr **va_args_of(const char *fn, int n, va_list ap)
 {
-    rf_expr *v[256];
+    if (n <= RF__VA_BAD) { rf__err_set(RF_ERR_INVALID, "%s: the count does not match the %d argument(s) written", fn, RF__VA_BAD - n); return NULL; }
+    if (n < 0) { rf__err_set(RF_ERR_INVALID, "%s: a negative count (%d)", fn, n); return NULL; }
+    rf_expr **v = rf_calloc((size_t)n + 1, sizeof *v);
+    for (int i = 0; i < n; i++) {
+        rf_expr *x = va_arg(ap, rf_expr *);
+        if (v) v[i] = x; else rf_expr_destroy(&x);
+    }
+    if (!v) rf__err_set(RF_ERR_NOMEM, "out of memory");
+    return v;
+}
+
+rf_df *(rf_df_select)(rf_df *df, int n, ...)
+{
     va_list ap;
-    if (n < 0 || n > 256) return NULL;
     va_start(ap, n);
-    for (int i = 0; i < n; i++) v[i] = va_arg(ap, rf_expr *);
+    rf_expr **v = va_args_of("rf_df_select", n, ap);
     va_end(ap);
-    return rf_df_selectv(df, n, v);
+    if (!v) { if (df && !df->err) return fail(df->s, rf__err_slot()->code); INPUT(df); return NULL; }
+    rf_df *r = rf_df_selectv(df, n, v);
+    rf_free(v);
+    return r;
 }
 
 static rf_df *select_all_but(rf_df *df, const char *replace, rf_expr *with, const char *rename_from, const char *rename_to,
@@ -398,7 +422,7 @@ rf_df *rf_df_filter(rf_df *df, rf_expr *pred)
     rf_plan *p = NULL;
     int rc;
     if (!df || df->err) { rf_expr_destroy(&pred); INPUT(df); return NULL; }
-    RF_CHECK(pred != NULL, RF_ERR_INVALID, "filter: invalid predicate (NULL or out of memory)");
+    RF_CHECK(pred != NULL, RF_ERR_INVALID, "filter: invalid predicate (%.600s)", why_null());
     RF_TRY(unary(RF_L_FILTER, df, &p));
     p->cond = pred;
     pred = NULL;
@@ -620,16 +644,18 @@ done:
     return fail(df->s, rc);
 }
 
-rf_df *rf_df_group_count(rf_df *df, int n_keys, ...)
+rf_df *(rf_df_group_count)(rf_df *df, int n_keys, ...)
 {
-    rf_expr *k[64], *a[1];
+    rf_expr *a[1];
     va_list ap;
-    if (n_keys < 0 || n_keys > 64) return NULL;
     va_start(ap, n_keys);
-    for (int i = 0; i < n_keys; i++) k[i] = va_arg(ap, rf_expr *);
+    rf_expr **k = va_args_of("rf_df_group_count", n_keys, ap);
     va_end(ap);
+    if (!k) { if (df && !df->err) return fail(df->s, rf__err_slot()->code); INPUT(df); return NULL; }
     a[0] = rf_as(rf_count(NULL), "count");
-    return rf_df_agg(df, n_keys, k, 1, a);
+    rf_df *r = rf_df_agg(df, n_keys, k, 1, a);
+    rf_free(k);
+    return r;
 }
 
 rf_df *rf_df_distinct(rf_df *df)
@@ -827,14 +853,16 @@ done:
     return fail(df->s, rc);
 }
 
-rf_df *rf_df_order_by(rf_df *df, int n, ...)
+rf_df *(rf_df_order_by)(rf_df *df, int n, ...)
 {
     va_list ap;
-    rf_expr *v[64] = { 0 };
     va_start(ap, n);
-    for (int i = 0; i < n && i < 64; i++) v[i] = va_arg(ap, rf_expr *);
+    rf_expr **v = va_args_of("rf_df_order_by", n, ap);
     va_end(ap);
-    return rf_df_order_byv(df, n, v);
+    if (!v) { if (df && !df->err) return fail(df->s, rf__err_slot()->code); INPUT(df); return NULL; }
+    rf_df *r = rf_df_order_byv(df, n, v);
+    rf_free(v);
+    return r;
 }
 
 static rf_df *counted(rf_df *df, rf_nkind k, int64_t n, const char *what)
