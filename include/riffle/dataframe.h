@@ -48,6 +48,7 @@ rf_expr *rf_div(rf_expr *a, rf_expr *b);
 rf_expr *rf_mod(rf_expr *a, rf_expr *b);
 rf_expr *rf_neg(rf_expr *a);
 rf_expr *rf_eq(rf_expr *a, rf_expr *b);
+rf_expr *rf_eq_null_safe(rf_expr *a, rf_expr *b);   /* a <=> b (Spark's eqNullSafe): true when both are NULL, never NULL */
 rf_expr *rf_ne(rf_expr *a, rf_expr *b);
 rf_expr *rf_lt(rf_expr *a, rf_expr *b);
 rf_expr *rf_le(rf_expr *a, rf_expr *b);

@@ -132,13 +132,14 @@ static int consume(rf_op *op, hashagg_st *s)
     const rf_plan *p = op->plan;
     bool final = p->mode == RF_AGG_FINAL;
     int nk = p->n_exprs, rc = RF_OK;
+    rf_column **keys = rf_calloc((size_t)nk + 1, sizeof *keys), **vals = rf_calloc((size_t)s->na + 1, sizeof *vals);
+    rf_column **cnts = rf_calloc((size_t)s->na + 1, sizeof *cnts);
+    if (!keys || !vals || !cnts) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
     for (;;) {
         rf_batch *b = NULL;
-        rf_column *keys[64] = { 0 }, *vals[128] = { 0 }, *cnts[128] = { 0 };
         uint64_t *h = NULL;
         RF_TRY(rf__op_next(op->child[0], &b));
         if (!b) break;
-        if (nk > 64 || s->na > 128) { rc = rf__err_set(RF_ERR_INVALID, "too many grouping keys or aggregates"); goto next_done; }
         if (final) {
             int c = nk;
             for (int k = 0; k < nk; k++) keys[k] = rf_column_retain(b->cols[k]);
@@ -170,12 +171,15 @@ static int consume(rf_op *op, hashagg_st *s)
         }
 next_done:
         rf_free(h);
-        for (int k = 0; k < 64; k++) rf_column_release(&keys[k]);
-        for (int k = 0; k < 128; k++) { rf_column_release(&vals[k]); rf_column_release(&cnts[k]); }
+        for (int k = 0; k < nk; k++) rf_column_release(&keys[k]);
+        for (int k = 0; k < s->na; k++) { rf_column_release(&vals[k]); rf_column_release(&cnts[k]); }
         rf_batch_destroy(&b);
-        if (rc) return rc;
+        if (rc) break;
     }
 done:
+    rf_free(keys);
+    rf_free(vals);
+    rf_free(cnts);
     return rc;
 }
 
@@ -186,12 +190,12 @@ static int emit(rf_op *op, hashagg_st *s)
     bool partial = p->mode == RF_AGG_PARTIAL;
     int64_t ng = s->ht_ready ? s->ht.n : 0;
     if (!s->ht_ready) {   /* no input at all: set up an empty table to read key types from the schema */
-        rf_column *like[64] = { 0 };
-        for (int k = 0; k < nk && k < 64; k++) {
-            RF_TRY(rf_column_create(p->schema->f[k].type, 1, &like[k]));
-        }
-        rc = rf__ht_init(&s->ht, nk, like);
-        for (int k = 0; k < nk && k < 64; k++) rf_column_release(&like[k]);
+        rf_column **like = rf_calloc((size_t)nk + 1, sizeof *like);
+        if (!like) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+        for (int k = 0; k < nk && !rc; k++) rc = rf_column_create(p->schema->f[k].type, 1, &like[k]);
+        if (!rc) rc = rf__ht_init(&s->ht, nk, like);
+        for (int k = 0; k < nk; k++) rf_column_release(&like[k]);
+        rf_free(like);
         if (rc) return rc;
         s->ht_ready = true;
     }

@@ -35,6 +35,38 @@ rf_expr *rf__expr_new(rf_ekind k, int n_arg, rf_expr **args)
     return e;
 }
 
+void rf__conj_add(rf_conj *c, rf_expr *e)
+{
+    if (!e) { if (!c->rc) c->rc = rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_NOMEM; return; }
+    if (rf__grow((void **)&c->v, &c->cap, c->n + 1, sizeof *c->v)) { rf_expr_destroy(&e); c->rc = RF_ERR_NOMEM; return; }
+    c->v[c->n++] = e;
+}
+
+static rf_expr *conj_tree(rf_expr **v, int64_t lo, int64_t hi, bool resolved)
+{
+    if (hi - lo == 1) { rf_expr *e = v[lo]; v[lo] = NULL; return e; }
+    int64_t mid = lo + (hi - lo) / 2;
+    rf_expr *a[2] = { conj_tree(v, lo, mid, resolved), conj_tree(v, mid, hi, resolved) };
+    if (!a[0] || !a[1]) { rf_expr_destroy(&a[0]); rf_expr_destroy(&a[1]); return NULL; }
+    rf_expr *r = rf__expr_new(RF_E_AND, 2, a);
+    if (r && resolved) { r->type = RF_TYPE_BOOL; r->resolved = true; r->nullable = a[0]->nullable || a[1]->nullable; }
+    return r;
+}
+
+rf_expr *rf__conj_build(rf_conj *c, bool resolved)
+{
+    rf_expr *r = !c->rc && c->n ? conj_tree(c->v, 0, c->n, resolved) : NULL;
+    rf__conj_fini(c);
+    return r;
+}
+
+void rf__conj_fini(rf_conj *c)
+{
+    for (int64_t i = 0; i < c->n; i++) rf_expr_destroy(&c->v[i]);
+    rf_free(c->v);
+    memset(c, 0, sizeof *c);
+}
+
 rf_expr *rf__expr_lit(const rf_value *v)
 {
     rf_expr *e = rf__expr_new(RF_E_LIT, 0, NULL);
@@ -188,6 +220,7 @@ rf_expr *rf_div(rf_expr *a, rf_expr *b) { return mk2(RF_E_DIV, a, b); }
 rf_expr *rf_mod(rf_expr *a, rf_expr *b) { return mk2(RF_E_MOD, a, b); }
 rf_expr *rf_neg(rf_expr *a) { return mk1(RF_E_NEG, a); }
 rf_expr *rf_eq(rf_expr *a, rf_expr *b) { return mk2(RF_E_EQ, a, b); }
+rf_expr *rf_eq_null_safe(rf_expr *a, rf_expr *b) { return mk2(RF_E_EQNS, a, b); }
 rf_expr *rf_ne(rf_expr *a, rf_expr *b) { return mk2(RF_E_NE, a, b); }
 rf_expr *rf_lt(rf_expr *a, rf_expr *b) { return mk2(RF_E_LT, a, b); }
 rf_expr *rf_le(rf_expr *a, rf_expr *b) { return mk2(RF_E_LE, a, b); }

@@ -67,6 +67,13 @@ struct rf_expr {
     int64_t   frame_lo, frame_hi;/* WINDOW: bounds relative to the row (-n preceding, +n following) or RF_UNBOUNDED */
 };
 
+/* Conjunctions built from many terms: a balanced AND tree, so a thousand conditions are ten
+ * levels deep, not a thousand. */
+typedef struct rf_conj { rf_expr **v; int64_t n, cap; int rc; } rf_conj;
+void     rf__conj_add(rf_conj *c, rf_expr *e);          /* consumes e (NULL: skipped, an error is kept) */
+rf_expr *rf__conj_build(rf_conj *c, bool resolved);     /* the AND of the terms (NULL when none or on error); resets c */
+void     rf__conj_fini(rf_conj *c);
+
 /* Allocation helpers (return NULL on OOM; consume args even then). */
 rf_expr *rf__expr_new(rf_ekind k, int n_arg, rf_expr **args);
 rf_expr *rf__expr_lit(const rf_value *v);

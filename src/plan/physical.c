@@ -344,16 +344,13 @@ static int plan_join(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
             both->f[i].qual = NULL;
         }
         rf_expr **rv = (rf_expr **)rest.data;
-        RF_TRY(rf__expr_copy(rv[0], &j->cond));
-        for (int i = 1; i < nrest; i++) {
+        rf_conj cj = { 0 };
+        for (int i = 0; i < nrest; i++) {
             rf_expr *c = NULL;
-            RF_TRY(rf__expr_copy(rv[i], &c));
-            rf_expr *a[2] = { j->cond, c };
-            j->cond = rf__expr_new(RF_E_AND, 2, a);
-            if (!j->cond) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
-            j->cond->type = RF_TYPE_BOOL;
-            j->cond->resolved = true;
+            if ((rc = rf__expr_copy(rv[i], &c))) { rf__conj_fini(&cj); goto done; }
+            rf__conj_add(&cj, c);
         }
+        if (!(j->cond = rf__conj_build(&cj, true))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
         RF_TRY(rf__expr_bind(j->cond, both));
     }
     if (can_bcast) {

@@ -27,21 +27,12 @@ static int conjuncts(rf_expr *e, rf_expr ***v, int64_t *n, int64_t *cap)
     return RF_OK;
 }
 
-/* AND of v[0..n) (consumed); NULL when n == 0. */
+/* AND of v[0..n) (consumed; NULL entries skipped), balanced; NULL when none is left. */
 static rf_expr *and_all(rf_expr **v, int64_t n)
 {
-    rf_expr *r = NULL;
-    for (int64_t i = 0; i < n; i++) {
-        if (!v[i]) continue;
-        if (!r) { r = v[i]; continue; }
-        rf_expr *a[2] = { r, v[i] };
-        r = rf__expr_new(RF_E_AND, 2, a);
-        if (!r) return NULL;
-        r->type = RF_TYPE_BOOL;
-        r->resolved = true;
-        r->nullable = true;
-    }
-    return r;
+    rf_conj c = { 0 };
+    for (int64_t i = 0; i < n; i++) if (v[i]) { rf__conj_add(&c, v[i]); v[i] = NULL; }
+    return rf__conj_build(&c, true);
 }
 
 /* Wraps child in a Filter(cond); consumes cond. */

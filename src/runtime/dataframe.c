@@ -185,11 +185,19 @@ static bool is_explode(const rf_expr *e)
 
 
 /* ---------------------------------------------------------------- windows in a select */
-static void collect_windows(rf_expr *e, rf_expr **v, int *n, int cap)
+static int collect_windows(rf_expr *e, rf_expr ***v, int64_t *n, int64_t *cap)
 {
-    if (!e) return;
-    if (e->kind == RF_E_WINDOW) { if (*n < cap) v[(*n)++] = e; return; }
-    for (int i = 0; i < e->n_arg; i++) collect_windows(e->arg[i], v, n, cap);
+    if (!e) return RF_OK;
+    if (e->kind == RF_E_WINDOW) {
+        int rc = rf__grow((void **)v, cap, *n + 1, sizeof **v);
+        if (!rc) (*v)[(*n)++] = e;
+        return rc;
+    }
+    for (int i = 0; i < e->n_arg; i++) {
+        int rc = collect_windows(e->arg[i], v, n, cap);
+        if (rc) return rc;
+    }
+    return RF_OK;
 }
 
 static bool same_window(const rf_expr *a, const rf_expr *b)
@@ -222,13 +230,18 @@ static bool replace_window(rf_expr **pe, const rf_expr *w, int64_t attr, const c
  * window expression of the select list, and makes the items read its columns. */
 static int plan_windows(rf_session *s, rf_plan **child, rf_expr **items, int n)
 {
-    rf_expr *ws[64];
-    int nw = 0, rc = RF_OK;
-    for (int i = 0; i < n; i++) collect_windows(items[i], ws, &nw, 64);
-    bool done[64] = { false };
+    rf_expr **ws = NULL;
+    int64_t nw = 0, cw = 0;
+    int rc = RF_OK, *grp = NULL;
+    bool *done = NULL;
+    for (int i = 0; i < n && !rc; i++) rc = collect_windows(items[i], &ws, &nw, &cw);
+    if (rc) goto done;
+    done = rf_calloc((size_t)nw + 1, sizeof *done);
+    grp = rf_calloc((size_t)nw + 1, sizeof *grp);
+    RF_CHECK(done && grp, RF_ERR_NOMEM, "out of memory");
     for (int i = 0; i < nw; i++) {
         if (done[i]) continue;
-        int grp[64], ng = 0;
+        int ng = 0;
         for (int j = i; j < nw; j++) if (!done[j] && same_window(ws[i], ws[j])) { grp[ng++] = j; done[j] = true; }
         rf_plan *w = NULL;
         RF_TRY(rf__plan_new(RF_L_WINDOW, 1, &w));
@@ -262,6 +275,9 @@ static int plan_windows(rf_session *s, rf_plan **child, rf_expr **items, int n)
         }
     }
 done:
+    rf_free(ws);
+    rf_free(done);
+    rf_free(grp);
     return rc;
 }
 
@@ -768,10 +784,12 @@ rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_typ
                 return r;
             }
     char *copy = rf_strdup(using_cols), *save = NULL;
-    char *names[64];
+    char **names = rf_calloc(strlen(using_cols) / 2 + 2, sizeof *names);   /* at most one name per two bytes */
     int nk = 0;
     rf_expr *cond = NULL;
-    for (char *t = strtok_r(copy, ", ", &save); t && nk < 64; t = strtok_r(NULL, ", ", &save)) {
+    rf_conj cj = { 0 };
+    if (!copy || !names) { rf_free(copy); rf_free(names); return fail(left->s, rf__err_set(RF_ERR_NOMEM, "out of memory")); }
+    for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
         int li = rf_schema_find(left->plan->schema, t), ri = rf_schema_find(right->plan->schema, t);
         if (li < 0 || ri < 0) {
             rf_expr *probe = rf_col(t);
@@ -780,8 +798,9 @@ rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_typ
             char msg[sizeof rf__err_slot()->msg];
             snprintf(msg, sizeof msg, "%s", rf__err_slot()->msg);
             rf__err_set(RF_ERR_ANALYSIS, "join using '%s': %s side: %.1400s", t, li < 0 ? "left" : "right", msg);
-            rf_expr_destroy(&cond);
+            rf__conj_fini(&cj);
             rf_free(copy);
+            rf_free(names);
             return fail(left->s, RF_ERR_ANALYSIS);
         }
         names[nk++] = t;
@@ -789,10 +808,11 @@ rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_typ
         rf_expr *e = rf_eq(rf__expr_col_attr(lf->id, lf->name, lf->type, lf->nullable, li),
                            rf__expr_col_attr(rf_->id, rf_->name, rf_->type, rf_->nullable, ri));
         if (e) { e->arg[0]->resolved = e->arg[1]->resolved = false; }
-        cond = cond ? rf_and(cond, e) : e;
+        rf__conj_add(&cj, e);
     }
+    cond = rf__conj_build(&cj, false);
     rf_df *j = rf_df_join_on(left, right, cond, type);
-    if (!j || j->err || type == RF_JOIN_SEMI || type == RF_JOIN_ANTI) { rf_free(copy); return j; }
+    if (!j || j->err || type == RF_JOIN_SEMI || type == RF_JOIN_ANTI) { rf_free(copy); rf_free(names); return j; }
     /* USING: the key columns once (coalesced for a full join), then the other columns */
     const rf_schema *ls = left->plan->schema, *rs = right->plan->schema;
     rf_expr **v = rf_calloc((size_t)(ls->n + rs->n), sizeof *v);
@@ -818,6 +838,7 @@ rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_typ
         }
     }
     rf_free(copy);
+    rf_free(names);
     rf_df *r = rf_df_selectv(j, n, v);
     rf_free(v);
     return r;
@@ -828,10 +849,10 @@ rf_df *rf_df_order_byv(rf_df *df, int n, rf_expr **v)
 {
     rf_plan *p = NULL;
     int rc;
-    if (!df || df->err || n < 1 || n > 64) {
-        for (int i = 0; i < n && i < 64; i++) rf_expr_destroy(&v[i]);
+    if (!df || df->err || n < 1 || n > RF_MAX_EXPR_ARGS) {
+        for (int i = 0; i < n && i < RF_MAX_EXPR_ARGS; i++) rf_expr_destroy(&v[i]);
         INPUT(df);
-        return fail(df->s, rf__err_set(RF_ERR_INVALID, "orderBy needs 1 to 64 orders"));
+        return fail(df->s, rf__err_set(RF_ERR_INVALID, "orderBy needs 1 to %d orders", RF_MAX_EXPR_ARGS));
     }
     RF_TRY(unary(RF_L_SORT, df, &p));
     RF_CHECK((p->exprs = rf_calloc((size_t)n, sizeof *p->exprs)) != NULL, RF_ERR_NOMEM, "out of memory");

@@ -147,14 +147,16 @@ static int partition_ids(const rf_plan *x, int64_t task, int64_t ntasks, const r
     if (!*pid) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     switch (x->mode) {
     case RF_X_HASH: {
-        rf_column *k[64] = { 0 };
+        int nk = x->n_exprs;
+        rf_column **k = rf_calloc((size_t)nk + 1, sizeof *k);
         uint64_t *h = NULL;
-        int nk = x->n_exprs > 64 ? 64 : x->n_exprs;
+        if (!k) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
         for (int i = 0; i < nk && !rc; i++) rc = rf__expr_eval(x->exprs[i], b, &k[i]);
         if (!rc) rc = rf__hash_rows(k, nk, n, &h);
         for (int64_t i = 0; !rc && i < n; i++) (*pid)[i] = (int64_t)(part_hash(h[i]) % (uint64_t)P);
         rf_free(h);
-        for (int i = 0; i < nk; i++) rf_column_release(&k[i]);
+        for (int i = 0; k && i < nk; i++) rf_column_release(&k[i]);
+        rf_free(k);
         break;
     }
     case RF_X_ROUNDROBIN:

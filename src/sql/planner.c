@@ -351,6 +351,7 @@ static rf_df *set_op(rf_sqlctx *c, const q_select *q)
     /* INTERSECT / EXCEPT: a null-safe semi / anti join on every column, then DISTINCT; with ALL, each
      * row is numbered among its duplicates first, so the n-th copy matches only an n-th copy */
     rf_expr *cond = NULL;
+    rf_conj cc = { 0 };
     if (q->all) {
         rf_df *sides[2] = { l, r };
         for (int sd = 0; sd < 2; sd++) {
@@ -366,21 +367,20 @@ static rf_df *set_op(rf_sqlctx *c, const q_select *q)
             sides[sd] = df_error(rf_df_selectv(sides[sd], ss->n + 1, items));
             rf_free(part);
             rf_free(items);
-            if (!sides[sd]) return NULL;
+            if (!sides[sd]) { rf__conj_fini(&cc); return NULL; }
         }
         l = sides[0];
         r = sides[1];
-        cond = rf_eq(rf_col("__l.__dup"), rf_col("__r.__dup"));
+        rf__conj_add(&cc, rf_eq(rf_col("__l.__dup"), rf_col("__r.__dup")));
     }
     rf_df *la = rf_df_alias(l, "__l"), *ra = rf_df_alias(r, "__r");
     for (int i = 0; i < ls->n; i++) {
         char a[300], b[300];
         snprintf(a, sizeof a, "__l.%s", ls->f[i].name);
         snprintf(b, sizeof b, "__r.%s", rs->f[i].name);
-        rf_expr *e = rf_or(rf_and(rf_eq(rf_col(a), rf_col(b)), rf_and(rf_is_not_null(rf_col(a)), rf_is_not_null(rf_col(b)))),
-                           rf_and(rf_is_null(rf_col(a)), rf_is_null(rf_col(b))));
-        cond = cond ? rf_and(cond, e) : e;
+        rf__conj_add(&cc, rf_eq_null_safe(rf_col(a), rf_col(b)));
     }
+    cond = rf__conj_build(&cc, false);
     d = rf_df_join_on(la, ra, cond, q->op == Q_INTERSECT ? RF_JOIN_SEMI : RF_JOIN_ANTI);
     if (!q->all) d = rf_df_distinct(d);
     else if (df_error(d)) {   /* drop the duplicate numbers */
@@ -661,12 +661,16 @@ static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
 /* WHERE with subqueries: joins for [NOT] EXISTS / IN conjuncts, a filter for the rest. */
 static rf_df *where_with_subqueries(rf_sqlctx *c, rf_df *d, const rf_expr *where)
 {
-    rf_expr *stack[256], *rest = NULL;
-    int n = 0;
+    rf_expr **stack = NULL, *rest = NULL;
+    rf_conj restc = { 0 };
+    int64_t n = 0, cap = 0;
+    if (rf__grow((void **)&stack, &cap, 1, sizeof *stack)) return NULL;
     stack[n++] = copy(where);
     while (n > 0 && d) {
         rf_expr *e = stack[--n];
-        if (e->kind == RF_E_AND && n < 250) {
+        if (!e) { rf__err_set(RF_ERR_NOMEM, "out of memory"); d = NULL; break; }
+        if (e->kind == RF_E_AND) {
+            if (rf__grow((void **)&stack, &cap, n + 2, sizeof *stack)) { rf_expr_destroy(&e); d = NULL; break; }
             stack[n++] = e->arg[1];
             stack[n++] = e->arg[0];
             e->arg[0] = e->arg[1] = NULL;
@@ -681,9 +685,11 @@ static rf_df *where_with_subqueries(rf_sqlctx *c, rf_df *d, const rf_expr *where
             continue;
         }
         if (has_subquery(e) && !(d = scalar_lift(c, d, &e))) { rf_expr_destroy(&e); break; }
-        rest = rest ? rf_and(rest, e) : e;
+        rf__conj_add(&restc, e);
     }
+    rest = rf__conj_build(&restc, false);
     while (n > 0) rf_expr_destroy(&stack[--n]);
+    rf_free(stack);
     if (!d) { rf_expr_destroy(&rest); return NULL; }
     return rest ? df_error(rf_df_filter(d, rest)) : d;
 }
