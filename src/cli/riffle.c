@@ -10,6 +10,7 @@
  * once on rank 0's stderr with its position in the script, and the exit status is non-zero.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,6 +259,9 @@ int main(int argc, char **argv)
     rf__err_clear();
     int rc = rf__sql_run_script(s, text, len, fmt, stdout, !strcmp(cmd, "explain"));
     if (rc) rf__sql_format_error(rf__err_slot(), text, len, file, stderr);
+    else if (rf__stop_requested())   /* the signal came after the last statement: nothing was cut short */
+        fprintf(stderr, "riffle: %s arrived after the last statement finished; every statement completed\n",
+                rf__stop_signal() == SIGINT ? "SIGINT" : "SIGTERM");
     free(text);
     /* a stop signal: 128 + its number, as a shell reports a process it ended */
     return rf_session_close(&s, rc == RF_ERR_STOPPED ? 128 + (rf__stop_signal() ? rf__stop_signal() : 15) : rc ? 1 : 0);

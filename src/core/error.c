@@ -115,5 +115,5 @@ int rf__stop_signal(void) { return (int)stop_sig; }
 int rf__stop_error(void)
 {
     int sig = (int)stop_sig;
-    return rf__err_set(RF_ERR_STOPPED, "stopped by %s", sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "a signal");
+    return rf__err_set(RF_ERR_STOPPED, "stopped by %s (nothing is published after the signal)", sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "a signal");
 }

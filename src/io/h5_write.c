@@ -15,11 +15,12 @@
  * is an error when read, never wrong numbers. Column names are fixed-length string attributes.
  *
  * Errors: the ranks agree on local failures (out of memory) before the first collective HDF5
- * call. Disk space is reserved before it (rank 0 allocates the file's expected size beside it and
- * frees it just before the write), so a full disk or an exhausted quota is one clear error on
- * every rank instead of a failure inside HDF5's collective sequence, which can leave ranks in
- * different collectives. Inside the sequence a failing call is remembered and the sequence goes
- * on, so no rank leaves the others waiting; the ranks agree on the result afterwards.
+ * call. Disk space is allocated before it (rank 0 makes the empty file and preallocates the blocks
+ * the whole file needs), so a full disk or an exhausted quota is one clear error on every rank
+ * instead of a failure inside HDF5's collective sequence, which can leave ranks in different
+ * collectives. Inside the sequence a failing call is remembered and the sequence goes on, and the
+ * ranks agree after the datasets are created and after each column, so no rank leaves the others
+ * waiting; the caller agrees on the result afterwards.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,7 +43,6 @@ typedef struct {
 
 static void fail_at(wctx *w, const char *what, const char *name)
 {
-    if (getenv("RF_H5_DEBUG")) H5Eprint2(H5E_DEFAULT, stderr);
     if (!w->rc) w->rc = rf__err_set(RF_ERR_IO, "%s: HDF5 %s failed%s%s", w->path, what, name ? " for " : "", name ? name : "");
 }
 
@@ -52,6 +52,7 @@ static hid_t mkds(wctx *w, hid_t g, const char *name, hid_t type, hsize_t n, hsi
 {
     hid_t sp = H5Screate_simple(1, &n, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
     if (chunk == 0 && w->checksum) chunk = n < (1 << 20) ? n : (1 << 20);
+    H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);   /* allocation writes nothing: every byte is written by the data */
     if (n > 0 && chunk > 0) {
         hsize_t c = chunk < n ? chunk : n;
         H5Pset_chunk(dcpl, 1, &c);
@@ -113,23 +114,48 @@ static void attr_strs(wctx *w, hid_t obj, const char *name, const char **v, int 
     H5Sclose(sp);
 }
 
-/* Collective. Room for `need` bytes at path, checked before the collective HDF5 sequence: rank 0
- * allocates them in a file beside path (so a full disk or an exhausted quota shows here, as one
- * error on every rank) and frees them again; where the file system cannot preallocate, its free
- * space is compared instead. */
-static int reserve_space(MPI_Comm comm, const char *path, int64_t need, rf_error *err)
+/* Bytes a dataset of n elements of `width` bytes takes in chunks of `chunk` elements. */
+static int64_t chunked_bytes(int64_t n, int64_t chunk, int64_t width)
+{
+    if (n <= 0) return 0;
+    if (chunk <= 0 || chunk > n) chunk = n;
+    int64_t nch = (n + chunk - 1) / chunk;
+    return nch * (chunk * width + 64);
+}
+
+/* Collective. Makes path an empty HDF5 file with `need` bytes of disk blocks allocated for it,
+ * before any collective HDF5 call: rank 0 creates it with the POSIX driver and preallocates
+ * (fallocate, FALLOC_FL_KEEP_SIZE), so a full disk or an exhausted quota is one clear error on
+ * every rank; the collective sequence then writes into blocks that already exist (the MPI-IO driver
+ * trims the file to its end at close). Where the file system cannot preallocate, its free space is
+ * compared instead. */
+static int prepare_file(MPI_Comm comm, const char *path, int64_t need, rf_error *err)
 {
     int rank = 0, rc = RF_OK;
     MPI_Comm_rank(comm, &rank);
     if (rank == 0) {
-        char tmp[4300];
-        snprintf(tmp, sizeof tmp, "%s.riffle-reserve", path);
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        int e = fd < 0 ? errno : posix_fallocate(fd, 0, (off_t)need);
-        if (fd >= 0) { close(fd); unlink(tmp); }
+        rf__h5_lock();
+        rf__h5_quiet();
+        hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18);
+        errno = 0;
+        hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+        H5Pclose(fapl);
+        int e = 0;
+        if (f < 0 || H5Fclose(f) < 0) e = errno ? errno : EIO;
+        rf__h5_unlock();
+        if (!e) {
+            int fd = open(path, O_WRONLY | O_CLOEXEC);
+#ifdef FALLOC_FL_KEEP_SIZE
+            e = fd < 0 ? errno : fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)need) == 0 ? 0 : errno;
+#else
+            e = fd < 0 ? errno : EOPNOTSUPP;   /* posix_fallocate would change the size HDF5 reads: compare free space */
+#endif
+            if (fd >= 0) close(fd);
+        }
         if (e == ENOSPC || e == EDQUOT || e == EFBIG)
             rc = rf__err_set(RF_ERR_IO, "%s: %s: writing the file needs about %.1f MB", path,
-                             e == EDQUOT ? "disk quota exceeded" : strerror(e), (double)need / 1e6);
+                             e == EDQUOT ? "disk quota exceeded" : "no space left on device", (double)need / 1e6);
         else if (e == EOPNOTSUPP || e == EINVAL || e == ENOSYS) {   /* no preallocation here: the free space says it */
             char dir[4300];
             snprintf(dir, sizeof dir, "%s", path);
@@ -139,7 +165,8 @@ static int reserve_space(MPI_Comm comm, const char *path, int64_t need, rf_error
             if (statvfs(dir, &v) == 0 && (int64_t)v.f_bavail * (int64_t)v.f_frsize < need)
                 rc = rf__err_set(RF_ERR_IO, "%s: no space left on device: writing the file needs about %.1f MB, %.1f MB are free", path,
                                  (double)need / 1e6, (double)v.f_bavail * (double)v.f_frsize / 1e6);
-        } else if (e) rc = rf__err_set(RF_ERR_IO, "%s: cannot create a file beside it: %s", path, strerror(e));
+        } else if (e) rc = rf__err_set(RF_ERR_IO, "%s: cannot create: %s", path, strerror(e));
+        if (rc) unlink(path);
     }
     return rf__agree(comm, rc, err);
 }
@@ -217,16 +244,17 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
     int64_t *rg_off = rf_calloc((size_t)rl + 1, sizeof *rg_off), *rg_n = rf_calloc((size_t)rl + 1, sizeof *rg_n);
     if (!rc && (!rg_off || !rg_n)) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     if ((rc = rf__agree(comm, rc, err))) goto out2;
-    {   /* the file's size, about: every dataset uncompressed, checksums and chunk indexes, metadata */
-        int64_t need = (int64_t)1 << 20, nchunks = 0, cr = rg_rows < 1048576 ? rg_rows : 1048576;
+    {   /* the file's size, at most: every dataset uncompressed in whole chunks (the last chunk is allocated
+         * whole), a checksum and an index entry per chunk, and the metadata */
+        int64_t cr = rg_rows < 1048576 ? rg_rows : 1048576, need = ((int64_t)1 << 20) + 2 * chunked_bytes(R, R, 8);
         for (int c = 0; c < nc; c++) {
-            size_t sw = str_idx[c] >= 0 ? RF_H5_STR_STATS : rf_type_width(s->f[c].type);
-            need += str_idx[c] >= 0 ? (N + 1) * 8 + B[str_idx[c]] : N * (int64_t)rf_type_width(s->f[c].type);
-            need += (anynull[c] ? N : 0) + R * (int64_t)(2 * sw + 8) + 16384;
-            nchunks += 4 + (N / cr + 1) * (anynull[c] ? 3 : 2) + (str_idx[c] >= 0 ? B[str_idx[c]] / (1 << 20) + 1 : 0);
+            int64_t sw = str_idx[c] >= 0 ? RF_H5_STR_STATS : (int64_t)rf_type_width(s->f[c].type);
+            if (str_idx[c] >= 0) need += chunked_bytes(N + 1, cr, 8) + chunked_bytes(B[str_idx[c]], 1 << 20, 1);
+            else need += chunked_bytes(N, cr, sw);
+            if (anynull[c]) need += chunked_bytes(N, cr, 1);
+            need += 2 * chunked_bytes(R, R, sw) + chunked_bytes(R, R, 8) + 16384;
         }
-        need += R * 16 + nchunks * 128;
-        if ((rc = reserve_space(comm, path, need, err))) goto out2;
+        if ((rc = prepare_file(comm, path, need, err))) goto out2;
     }
 
     rf__h5_lock();
@@ -239,7 +267,7 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
     H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18);   /* checksummed object headers and superblock */
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, fapl);   /* made (and its space allocated) by prepare_file */
     H5Pclose(fapl);
     if (f < 0) {   /* the same on every rank: nothing collective follows */
         wc.rc = rf__err_set(RF_ERR_IO, "%s: cannot create the HDF5 file", path);
@@ -269,8 +297,57 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
     attr_i64(&wc, g, "num_rows", N);
     attr_i64(&wc, g, "num_row_groups", R);
     attr_i64(&wc, g, "row_group_rows", rg_rows);
+    /* every dataset is created first (parallel HDF5 allocates its space, and writes a filtered
+     * dataset's fill chunks, right then), the ranks agree, and only then is data written; the file's
+     * blocks were preallocated (prepare_file), so no rank finds the disk full in a collective alone */
+    enum { D_VAL = 0, D_OFF, D_BYTES, D_VALID, D_MIN, D_MAX, D_NULLS, D_PER };
+    hid_t *dsv = rf_malloc(((size_t)nc * D_PER + 2) * sizeof *dsv);
+    hid_t strstat = H5Tcopy(H5T_C_S1);
+    H5Tset_size(strstat, RF_H5_STR_STATS);
+    H5Tset_strpad(strstat, H5T_STR_NULLPAD);
+    if (!dsv) fail_at(&wc, "create", "(out of memory)");
+    for (int64_t k = 0; dsv && k < (int64_t)nc * D_PER + 2; k++) dsv[k] = -1;
+    hsize_t chunk = (hsize_t)(rg_rows < 1048576 ? rg_rows : 1048576);
+    if (dsv) {
+        dsv[(int64_t)nc * D_PER] = mkds(&wc, gr, "offset", H5T_STD_I64LE, (hsize_t)R, 0);
+        dsv[(int64_t)nc * D_PER + 1] = mkds(&wc, gr, "rows", H5T_STD_I64LE, (hsize_t)R, 0);
+    }
+    for (int c = 0; dsv && c < nc; c++) {
+        hid_t *d = dsv + (int64_t)c * D_PER;
+        rf_type t = s->f[c].type;
+        bool str = str_idx[c] >= 0;
+        char nm[1200];
+        if (str) {
+            rf__h5_dsname(s->f[c].name, ".offsets", nm, sizeof nm);
+            d[D_OFF] = mkds(&wc, g, nm, H5T_STD_I64LE, (hsize_t)N + 1, chunk);
+            rf__h5_dsname(s->f[c].name, ".bytes", nm, sizeof nm);
+            d[D_BYTES] = mkds(&wc, g, nm, H5T_STD_U8LE, (hsize_t)B[str_idx[c]], 1 << 20);
+        } else {
+            hid_t ft = rf__h5_type(t);
+            rf__h5_dsname(s->f[c].name, NULL, nm, sizeof nm);
+            d[D_VAL] = mkds(&wc, g, nm, ft, (hsize_t)N, chunk);
+            H5Tclose(ft);
+        }
+        if (anynull[c]) {
+            rf__h5_dsname(s->f[c].name, ".valid", nm, sizeof nm);
+            d[D_VALID] = mkds(&wc, g, nm, H5T_STD_U8LE, (hsize_t)N, chunk);
+        }
+        hid_t ft = str ? H5Tcopy(strstat) : rf__h5_type(t);
+        rf__h5_dsname(s->f[c].name, ".min", nm, sizeof nm);
+        d[D_MIN] = mkds(&wc, gr, nm, ft, (hsize_t)R, 0);
+        rf__h5_dsname(s->f[c].name, ".max", nm, sizeof nm);
+        d[D_MAX] = mkds(&wc, gr, nm, ft, (hsize_t)R, 0);
+        rf__h5_dsname(s->f[c].name, ".nulls", nm, sizeof nm);
+        d[D_NULLS] = mkds(&wc, gr, nm, H5T_STD_I64LE, (hsize_t)R, 0);
+        H5Tclose(ft);
+    }
+    {   /* a creation that failed on one rank stops every rank before the first data write */
+        int mine = wc.rc, agreed = 0;
+        if (MPI_Allreduce(&mine, &agreed, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) agreed = RF_ERR_MPI;
+        if (agreed && !wc.rc) wc.rc = rf__err_set(agreed, "another rank could not create the datasets of %s", path);
+    }
     /* row groups: where they start and how many rows */
-    {
+    if (!wc.rc) {
         int64_t j = 0;
         int nsel = 0;
         for (int k = 0; k < nlocal; k++) {
@@ -280,27 +357,25 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
             nsel++;
             for (int64_t r = 0; r < n; r += rg_rows, j++) { rg_off[j] = row0[t] + r; rg_n[j] = n - r < rg_rows ? n - r : rg_rows; }
         }
-        hid_t d1 = mkds(&wc, gr, "offset", H5T_STD_I64LE, (hsize_t)R, 0), d2 = mkds(&wc, gr, "rows", H5T_STD_I64LE, (hsize_t)R, 0);
-        wr(&wc, d1, H5T_NATIVE_INT64, rg_off, st, ct, nsel, (hsize_t)rl);
-        wr(&wc, d2, H5T_NATIVE_INT64, rg_n, st, ct, nsel, (hsize_t)rl);
-        if (d1 >= 0) H5Dclose(d1);
-        if (d2 >= 0) H5Dclose(d2);
+        wr(&wc, dsv[(int64_t)nc * D_PER], H5T_NATIVE_INT64, rg_off, st, ct, nsel, (hsize_t)rl);
+        wr(&wc, dsv[(int64_t)nc * D_PER + 1], H5T_NATIVE_INT64, rg_n, st, ct, nsel, (hsize_t)rl);
     }
     /* the columns */
     uint8_t *valid = rf_malloc((size_t)nl + 1);
     int64_t *offs = rf_malloc(((size_t)nl + 2) * sizeof *offs), *nulls = rf_calloc((size_t)rl + 1, sizeof *nulls);
     char *mn = rf_malloc(((size_t)rl + 1) * RF_H5_STR_STATS), *mx = rf_malloc(((size_t)rl + 1) * RF_H5_STR_STATS);
-    if (!valid || !offs || !nulls || !mn || !mx) fail_at(&wc, "write", "(out of memory)");   /* still take part */
-    hid_t strstat = H5Tcopy(H5T_C_S1);
-    H5Tset_size(strstat, RF_H5_STR_STATS);
-    H5Tset_strpad(strstat, H5T_STR_NULLPAD);
-    for (int c = 0; c < nc; c++) {
+    if (!valid || !offs || !nulls || !mn || !mx) fail_at(&wc, "write", "(out of memory)");   /* the same on every rank? no: agreed below */
+    {   /* a local allocation failure must not leave the others in a collective write: agree */
+        int mine = wc.rc, all = 0;
+        if (MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) all = RF_ERR_MPI;
+        if (all && !wc.rc) wc.rc = rf__err_set(all, "another rank could not write %s", path);
+    }
+    for (int c = 0; c < nc && !wc.rc; c++) {   /* wc.rc is agreed here: every rank writes or none does */
         const rf_column *col = all->cols[c];
+        const hid_t *d = dsv + (int64_t)c * D_PER;
         rf_type t = s->f[c].type;
-        bool str = str_idx[c] >= 0, ok = !wc.rc;
-        char nm[1200];
+        bool str = str_idx[c] >= 0, ok = true;
         int nsel = 0;
-        hsize_t chunk = (hsize_t)(rg_rows < 1048576 ? rg_rows : 1048576);
         for (int k = 0; k < nlocal; k++) { st[nsel] = (hsize_t)row0[tasks[k]]; ct[nsel] = (hsize_t)(first[k + 1] - first[k]); nsel++; }
         if (str) {
             int si = str_idx[c];
@@ -309,34 +384,21 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
                 for (int64_t i = first[k]; i < first[k + 1]; i++) offs[i] = byte0[tasks[k] * nstr + si] + (o[i] - o[first[k]]);
             int64_t nmem = nl;
             if (rank == 0 && ok) { offs[nl] = B[si]; st[nsel] = (hsize_t)N; ct[nsel] = 1; nmem++; }
-            rf__h5_dsname(s->f[c].name, ".offsets", nm, sizeof nm);
-            hid_t d = mkds(&wc, g, nm, H5T_STD_I64LE, (hsize_t)N + 1, chunk);
-            wr(&wc, d, H5T_NATIVE_INT64, offs, st, ct, nsel + (rank == 0 ? 1 : 0), (hsize_t)(ok ? nmem : 0));
-            if (d >= 0) H5Dclose(d);
+            wr(&wc, d[D_OFF], H5T_NATIVE_INT64, offs, st, ct, nsel + (rank == 0 ? 1 : 0), (hsize_t)(ok ? nmem : 0));
             for (int k = 0; k < nlocal; k++) {
                 st[k] = (hsize_t)byte0[tasks[k] * nstr + si];
                 ct[k] = (hsize_t)(ok && first[k + 1] > first[k] ? o[first[k + 1]] - o[first[k]] : 0);
             }
-            rf__h5_dsname(s->f[c].name, ".bytes", nm, sizeof nm);
-            d = mkds(&wc, g, nm, H5T_STD_U8LE, (hsize_t)B[si], 1 << 20);
-            wr(&wc, d, H5T_NATIVE_UINT8, col->bytes + (nl ? o[0] : 0), st, ct, nlocal, (hsize_t)(ok && nl ? o[nl] - o[0] : 0));
-            if (d >= 0) H5Dclose(d);
+            wr(&wc, d[D_BYTES], H5T_NATIVE_UINT8, col->bytes + (nl ? o[0] : 0), st, ct, nlocal, (hsize_t)(ok && nl ? o[nl] - o[0] : 0));
             for (int k = 0; k < nlocal; k++) { st[k] = (hsize_t)row0[tasks[k]]; ct[k] = (hsize_t)(first[k + 1] - first[k]); }
         } else {
-            hid_t ft = rf__h5_type(t), mt = rf__h5_type(t);
-            rf__h5_dsname(s->f[c].name, NULL, nm, sizeof nm);
-            hid_t d = mkds(&wc, g, nm, ft, (hsize_t)N, chunk);
-            wr(&wc, d, mt, col->data, st, ct, nsel, (hsize_t)(ok ? nl : 0));
-            if (d >= 0) H5Dclose(d);
-            H5Tclose(ft);
+            hid_t mt = rf__h5_type(t);
+            wr(&wc, d[D_VAL], mt, col->data, st, ct, nsel, (hsize_t)(ok ? nl : 0));
             H5Tclose(mt);
         }
         if (anynull[c]) {
             for (int64_t i = 0; ok && i < nl; i++) valid[i] = rf_column_valid(col, i);
-            rf__h5_dsname(s->f[c].name, ".valid", nm, sizeof nm);
-            hid_t d = mkds(&wc, g, nm, H5T_STD_U8LE, (hsize_t)N, chunk);
-            wr(&wc, d, H5T_NATIVE_UINT8, valid, st, ct, nsel, (hsize_t)(ok ? nl : 0));
-            if (d >= 0) H5Dclose(d);
+            wr(&wc, d[D_VALID], H5T_NATIVE_UINT8, valid, st, ct, nsel, (hsize_t)(ok ? nl : 0));
         }
         /* statistics per row group */
         size_t sw = str ? RF_H5_STR_STATS : rf_type_width(t);
@@ -365,22 +427,18 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
                 }
             }
         for (int k = 0; k < nlocal; k++) { st[k] = (hsize_t)rg0[tasks[k]]; ct[k] = (hsize_t)((first[k + 1] - first[k] + rg_rows - 1) / rg_rows); }
-        hid_t ft = str ? H5Tcopy(strstat) : rf__h5_type(t), mt = str ? H5Tcopy(strstat) : rf__h5_type(t);
-        rf__h5_dsname(s->f[c].name, ".min", nm, sizeof nm);
-        hid_t d = mkds(&wc, gr, nm, ft, (hsize_t)R, 0);
-        wr(&wc, d, mt, mn, st, ct, nlocal, (hsize_t)(ok ? rl : 0));
-        if (d >= 0) H5Dclose(d);
-        rf__h5_dsname(s->f[c].name, ".max", nm, sizeof nm);
-        d = mkds(&wc, gr, nm, ft, (hsize_t)R, 0);
-        wr(&wc, d, mt, mx, st, ct, nlocal, (hsize_t)(ok ? rl : 0));
-        if (d >= 0) H5Dclose(d);
-        rf__h5_dsname(s->f[c].name, ".nulls", nm, sizeof nm);
-        d = mkds(&wc, gr, nm, H5T_STD_I64LE, (hsize_t)R, 0);
-        wr(&wc, d, H5T_NATIVE_INT64, nulls, st, ct, nlocal, (hsize_t)(ok ? rl : 0));
-        if (d >= 0) H5Dclose(d);
-        H5Tclose(ft);
+        hid_t mt = str ? H5Tcopy(strstat) : rf__h5_type(t);
+        wr(&wc, d[D_MIN], mt, mn, st, ct, nlocal, (hsize_t)(ok ? rl : 0));
+        wr(&wc, d[D_MAX], mt, mx, st, ct, nlocal, (hsize_t)(ok ? rl : 0));
+        wr(&wc, d[D_NULLS], H5T_NATIVE_INT64, nulls, st, ct, nlocal, (hsize_t)(ok ? rl : 0));
         H5Tclose(mt);
+        /* a write that failed on one rank (the disk, after all) stops every rank before the next one */
+        int mine = wc.rc, agreed = 0;
+        if (MPI_Allreduce(&mine, &agreed, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) agreed = RF_ERR_MPI;
+        if (agreed && !wc.rc) wc.rc = rf__err_set(agreed, "another rank could not write %s", path);
     }
+    for (int64_t k = 0; dsv && k < (int64_t)nc * D_PER + 2; k++) if (dsv[k] >= 0) H5Dclose(dsv[k]);
+    rf_free(dsv);
     H5Tclose(strstat);
     rf_free(valid); rf_free(offs); rf_free(nulls); rf_free(mn); rf_free(mx);
     if (gr >= 0) H5Gclose(gr);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <strings.h>
 #include <malloc.h>
+#include <signal.h>
 #include <unistd.h>
 #include "runtime/runtime.h"
 
@@ -19,6 +20,23 @@ enum { CMD_RUN = 1, CMD_CLOSE = 2 };
 static rf_session *open_session;
 
 void rf__df_free_all(rf_session *s);
+
+/* MPI_Finalize, except after a stop signal, when the launcher may be tearing the job down (mpirun
+ * forwards SIGTERM a second after it gets it, then kills) and finalizing could wait for it: then the
+ * process exits with `code` if finalizing takes more than two seconds. */
+static volatile sig_atomic_t exit_code_after_stop;
+static void finalize_timeout(int sig) { (void)sig; _exit(exit_code_after_stop); }
+
+static void finalize(int code)
+{
+    if (rf__stop_requested()) {
+        exit_code_after_stop = code;
+        signal(SIGALRM, finalize_timeout);
+        alarm(2);
+    }
+    MPI_Finalize();
+    alarm(0);
+}
 
 static void bcast_close(MPI_Comm comm, int code)
 {
@@ -32,16 +50,16 @@ static void at_exit_close(void)
     rf_session *s = open_session;
     open_session = NULL;
     bcast_close(s->comm, 1);
-    MPI_Finalize();
+    finalize(1);
 }
 
 static _Noreturn void serve(MPI_Comm comm)
 {
     for (;;) {
         int64_t hdr[2];
-        if (MPI_Bcast(hdr, 2, MPI_INT64_T, 0, comm) != MPI_SUCCESS) { MPI_Finalize(); exit(1); }
+        if (MPI_Bcast(hdr, 2, MPI_INT64_T, 0, comm) != MPI_SUCCESS) { finalize(1); exit(1); }
         if (hdr[0] == CMD_CLOSE) {
-            MPI_Finalize();
+            finalize((int)hdr[1]);
             exit((int)hdr[1]);
         }
         uint8_t *payload = rf_malloc((size_t)hdr[1] + 1);
@@ -145,7 +163,7 @@ int rf_session_close(rf_session **ps, int exit_code)
     rf__conf_fini(&s->conf);
     MPI_Comm_free(&s->comm);
     rf_free(s);
-    MPI_Finalize();
+    finalize(exit_code);
     return exit_code;
 }
 
