@@ -51,6 +51,7 @@ void rf__stop_install(void);
 bool rf__stop_requested(void);
 int  rf__stop_signal(void);   /* the signal that asked, 0 when none */
 int  rf__stop_error(void);    /* sets the error "stopped by SIGTERM" and returns RF_ERR_STOPPED */
+void rf__stop_reset(void);    /* forgets a stop request (the fuzz harness stops one case, then runs the next) */
 
 /* ---------------------------------------------------------------- memory */
 /* All allocation goes through these so that tests can inject failures (rf__mem_fail_after). */
@@ -230,6 +231,10 @@ typedef struct rf_blist {
 } rf_blist;
 int  rf_blist_push(rf_blist *l, rf_batch *b);   /* consumes b */
 void rf_blist_fini(rf_blist *l);
+
+/* ---------------------------------------------------------------- checksums (crc.c) */
+/* CRC-32C of data, continuing crc (0 to start): rf_crc32c(rf_crc32c(0, a, n), b, m) is the CRC of a then b. */
+uint32_t rf_crc32c(uint32_t crc, const void *data, size_t n);
 
 /* ---------------------------------------------------------------- hashing */
 uint64_t rf_hash_bytes(const void *p, size_t n, uint64_t seed);

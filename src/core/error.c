@@ -110,6 +110,7 @@ void rf__stop_install(void)
 }
 
 bool rf__stop_requested(void) { return stop_sig != 0; }
+void rf__stop_reset(void) { stop_sig = 0; }
 int rf__stop_signal(void) { return (int)stop_sig; }
 
 int rf__stop_error(void)

@@ -6,11 +6,20 @@
  * hold rf__h5_lock() (the library is not thread-safe); converting is outside it. Files open
  * through the MPI-IO driver on MPI_COMM_SELF (riffle.hdf5.readDriver=mpio) or the POSIX one.
  * Values read are checked before they are used: string offsets must rise and stay inside the bytes
- * dataset, so a corrupt file is an error naming it, never a bad memory access.
+ * dataset, so a corrupt file is an error naming it, never a bad memory access. Where the file has
+ * riffle's checksums (docs/FORMAT.md), every whole row group read is checked against its CRC-32C
+ * (data or offsets, string bytes, validity), so a damaged file is an error, never other numbers.
  */
 #include <stdlib.h>
 #include "exec/exec.h"
 #include "io/h5.h"
+
+typedef struct {
+    uint32_t *want;      /* the file's checksums, 4 per row group (NULL: the file has none) */
+    uint32_t  cur[3];    /* running CRC of the row group being read: data or offsets, bytes, validity */
+    int64_t   g;         /* that row group */
+    bool      whole;     /* its first row was read (a group read from its middle is not checked) */
+} h5check;
 
 typedef struct {
     hid_t f;
@@ -20,7 +29,38 @@ typedef struct {
     int64_t pos, end;                     /* rows [pos, end) of the file still to read */
     uint8_t *vbuf;
     int64_t *obuf;
+    int64_t *rg_off, *rg_rows, n_rg;      /* row groups (read when the file has checksums) */
+    h5check *chk;                         /* per read column */
 } h5scan_st;
+
+/* Feeds rows [a, b) of this batch (the batch starts at file row pos) into column k's checksums,
+ * checking each row group that ends inside. data: fixed-width values or raw file offsets (w bytes
+ * a row); bytes: a string column's bytes with their first file offset o0 (NULL otherwise); v: the
+ * validity bytes (NULL when the column has none). */
+static int check_rows(h5scan_st *s, int k, const char *col, int64_t pos, int64_t a, int64_t b, const char *data, size_t w,
+                      const char *bytes, const int64_t *offs, int64_t o0, const uint8_t *v)
+{
+    h5check *c = &s->chk[k];
+    while (a < b) {
+        int64_t row = pos + a;
+        while (c->g < s->n_rg && s->rg_off[c->g] + s->rg_rows[c->g] <= row) { c->g++; c->whole = false; memset(c->cur, 0, sizeof c->cur); }
+        if (c->g >= s->n_rg) return rf__err_set(RF_ERR_INVALID, "%s: row %lld is in no row group", s->fname, (long long)row);
+        if (row == s->rg_off[c->g]) { c->whole = true; memset(c->cur, 0, sizeof c->cur); }
+        int64_t gend = s->rg_off[c->g] + s->rg_rows[c->g], e = gend - pos < b ? gend - pos : b;
+        c->cur[0] = rf_crc32c(c->cur[0], data + (size_t)a * w, (size_t)(e - a) * w);
+        if (bytes) c->cur[1] = rf_crc32c(c->cur[1], bytes + (offs[a] - o0), (size_t)(offs[e] - offs[a]));
+        if (v) c->cur[2] = rf_crc32c(c->cur[2], v + a, (size_t)(e - a));
+        if (pos + e == gend && c->whole) {
+            const uint32_t *want = c->want + (size_t)c->g * 4;
+            if (c->cur[0] != want[0] || c->cur[1] != want[1] || c->cur[2] != want[2])
+                return rf__err_set(RF_ERR_INVALID, "%s: checksum mismatch in column '%s', rows %lld to %lld: the file is damaged", s->fname, col,
+                                   (long long)s->rg_off[c->g], (long long)gend - 1);
+            c->whole = false;
+        }
+        a = e;
+    }
+    return RF_OK;
+}
 
 static int read_slab(hid_t d, hid_t mt, int64_t off, int64_t n, void *buf)
 {
@@ -82,6 +122,34 @@ static int open_(rf_op *op)
         rf__h5_dsname(fd->name, ".valid", nm, sizeof nm);
         if (!rc && H5Lexists(g, nm, H5P_DEFAULT) > 0) s->valid[k] = H5Dopen2(g, nm, H5P_DEFAULT);
     }
+    /* riffle's checksums, when the file has them: the row groups and each read column's CRCs */
+    hid_t gr = !rc && s->f >= 0 && H5Lexists(s->f, RF_H5_RG_GROUP, H5P_DEFAULT) > 0 ? H5Gopen2(s->f, RF_H5_RG_GROUP, H5P_DEFAULT) : -1;
+    if (gr >= 0 && H5Lexists(gr, ".layout.crc", H5P_DEFAULT) > 0) {
+        hid_t d1 = H5Dopen2(gr, "offset", H5P_DEFAULT), d2 = H5Dopen2(gr, "rows", H5P_DEFAULT);
+        hid_t sp = d1 >= 0 ? H5Dget_space(d1) : -1;
+        hsize_t R = 0;
+        if (sp >= 0) { H5Sget_simple_extent_dims(sp, &R, NULL); H5Sclose(sp); }
+        s->n_rg = (int64_t)R;
+        s->rg_off = rf_malloc((size_t)(R + 1) * 8);
+        s->rg_rows = rf_malloc((size_t)(R + 1) * 8);
+        s->chk = rf_calloc((size_t)nr + 1, sizeof *s->chk);
+        if (!s->rg_off || !s->rg_rows || !s->chk) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        else if (d1 < 0 || d2 < 0 || (R && (read_slab(d1, H5T_NATIVE_INT64, 0, (int64_t)R, s->rg_off) < 0 || read_slab(d2, H5T_NATIVE_INT64, 0, (int64_t)R, s->rg_rows) < 0)))
+            rc = rf__err_set(RF_ERR_INVALID, "%s: cannot read the row groups (a damaged file?)", s->fname);
+        for (int k = 0; k < nr && !rc; k++) {
+            if (src->read[k] >= src->file_schema->n - src->n_part) continue;
+            char nm[1200];
+            rf__h5_dsname(src->file_schema->f[src->read[k]].name, ".crc", nm, sizeof nm);
+            hid_t dc = H5Dopen2(gr, nm, H5P_DEFAULT);
+            if (!(s->chk[k].want = rf_malloc((size_t)(R * 4 + 1) * sizeof *s->chk[k].want))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+            else if (dc < 0 || (R && read_slab(dc, H5T_NATIVE_UINT32, 0, (int64_t)R * 4, s->chk[k].want) < 0))
+                rc = rf__err_set(RF_ERR_INVALID, "%s: cannot read the checksums of column '%s' (a damaged file?)", s->fname, src->file_schema->f[src->read[k]].name);
+            if (dc >= 0) H5Dclose(dc);
+        }
+        if (d1 >= 0) H5Dclose(d1);
+        if (d2 >= 0) H5Dclose(d2);
+    }
+    if (gr >= 0) H5Gclose(gr);
     if (g >= 0) H5Gclose(g);
     rf__h5_unlock();
 done:
@@ -134,6 +202,11 @@ static int next(rf_op *op, rf_batch **out)
             if (read_slab(s->valid[k], H5T_NATIVE_UINT8, s->pos, n, s->vbuf) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot read the validity of column '%s'", s->fname, fd->name);
             for (int64_t i = 0; !rc && i < n; i++) nulls |= !s->vbuf[i];
         }
+        if (!rc && s->chk && s->chk[k].want) {   /* the bytes as the file holds them: raw offsets, the values before any change */
+            bool str = fd->type == RF_TYPE_STRING;
+            rc = check_rows(s, k, fd->name, s->pos, 0, n, str ? (const char *)s->obuf : (const char *)c->data, str ? 8 : rf_type_width(fd->type),
+                            str ? c->bytes : NULL, s->obuf, s->obuf[0], s->valid[k] >= 0 ? s->vbuf : NULL);
+        }
         rf__h5_unlock();
         if (!rc && nulls) {
             for (int64_t i = 0; i < n; i++)
@@ -171,6 +244,8 @@ static void close_(rf_op *op)
     rf__h5_unlock();
     rf_free(s->data); rf_free(s->offs); rf_free(s->bytes); rf_free(s->valid); rf_free(s->nbytes);
     rf_free(s->vbuf); rf_free(s->obuf);
+    for (int k = 0; s->chk && k < op->plan->src->n_read; k++) rf_free(s->chk[k].want);
+    rf_free(s->chk); rf_free(s->rg_off); rf_free(s->rg_rows);
     RF_FREE(op->st);
 }
 

@@ -138,6 +138,19 @@ static void read_stats(rctx *r, hid_t gr, const rf_field *f, int c, rf_rowgroups
     bool ok = R == 0 || (read_all(r, dmin, mt, mn, "row-group minimums") && read_all(r, dmax, mt, mx, "row-group maximums") &&
                          read_all(r, dn, H5T_NATIVE_INT64, nulls, "row-group null counts"));
     H5Tclose(mt);
+    rf__h5_dsname(f->name, ".crc", nm, sizeof nm);
+    if (ok && R > 0 && exists(gr, nm)) {   /* riffle's checksums: the statistics are what was written */
+        uint32_t *crc = rf_malloc((size_t)R * 4 * sizeof *crc);
+        hid_t dc = crc ? open_ds(r, gr, nm, H5T_INTEGER, 4, R * 4, NULL) : -1;
+        ok = dc >= 0 && read_all(r, dc, H5T_NATIVE_UINT32, crc, "row-group checksums");
+        for (int64_t i = 0; ok && i < R; i++) {
+            uint32_t c3 = rf_crc32c(rf_crc32c(rf_crc32c(0, mn + (size_t)i * w, w), mx + (size_t)i * w, w), &nulls[i], 8);
+            if (c3 != crc[i * 4 + 3]) { bad(r, "checksum mismatch (the file is damaged) in the statistics of column ", f->name); ok = false; }
+        }
+        if (dc >= 0) H5Dclose(dc);
+        rf_free(crc);
+        if (!crc && !r->rc) r->rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    }
     for (int64_t i = 0; ok && i < R; i++) {
         int64_t k = (g0 + i) * rg->ncols + c;
         rf_value *vmin = &rg->min[k], *vmax = &rg->max[k];
@@ -296,6 +309,19 @@ int rf__h5_read_meta(const char *path, rf_source *src, int fi)
     int64_t g0 = rg->n;
     if ((r.rc = grow_rg(rg, g0 + R))) goto out;
     if (R && (!read_all(&r, d1, H5T_NATIVE_INT64, rg->off + g0, "row-group offsets") || !read_all(&r, d2, H5T_NATIVE_INT64, rg->rows + g0, "row-group sizes"))) goto out;
+    if (R && exists(gr, ".layout.crc")) {   /* riffle's checksums of the row-group layout */
+        uint32_t *crc = rf_malloc((size_t)R * sizeof *crc);
+        hid_t dc = crc ? open_ds(&r, gr, ".layout.crc", H5T_INTEGER, 4, R, NULL) : -1;
+        bool ok = dc >= 0 && read_all(&r, dc, H5T_NATIVE_UINT32, crc, "row-group checksums");
+        for (int64_t i = 0; ok && i < R; i++) {
+            int64_t v[2] = { rg->off[g0 + i], rg->rows[g0 + i] };
+            if (rf_crc32c(0, v, sizeof v) != crc[i]) { bad(&r, "checksum mismatch (the file is damaged) in the row groups", NULL); ok = false; }
+        }
+        if (dc >= 0) H5Dclose(dc);
+        rf_free(crc);
+        if (!crc && !r.rc) r.rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        if (r.rc) goto out;
+    }
     int64_t at = 0;
     for (int64_t i = 0; i < R; i++) {
         if (rg->off[g0 + i] != at || rg->rows[g0 + i] <= 0 || rg->rows[g0 + i] > N - at) { bad(&r, "row groups do not cover the rows in order", NULL); goto out; }

@@ -137,7 +137,7 @@ static int prepare_file(MPI_Comm comm, const char *path, int64_t need, rf_error 
         rf__h5_lock();
         rf__h5_quiet();
         hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18);
+        H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
         errno = 0;
         hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
         H5Pclose(fapl);
@@ -266,7 +266,7 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
     H5Pset_dxpl_mpio(wc.dxpl, coll ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT);
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
-    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18);   /* checksummed object headers and superblock */
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);   /* checksummed object headers and superblock */
     hid_t f = H5Fopen(path, H5F_ACC_RDWR, fapl);   /* made (and its space allocated) by prepare_file */
     H5Pclose(fapl);
     if (f < 0) {   /* the same on every rank: nothing collective follows */
@@ -300,17 +300,18 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
     /* every dataset is created first (parallel HDF5 allocates its space, and writes a filtered
      * dataset's fill chunks, right then), the ranks agree, and only then is data written; the file's
      * blocks were preallocated (prepare_file), so no rank finds the disk full in a collective alone */
-    enum { D_VAL = 0, D_OFF, D_BYTES, D_VALID, D_MIN, D_MAX, D_NULLS, D_PER };
-    hid_t *dsv = rf_malloc(((size_t)nc * D_PER + 2) * sizeof *dsv);
+    enum { D_VAL = 0, D_OFF, D_BYTES, D_VALID, D_MIN, D_MAX, D_NULLS, D_CRC, D_PER };
+    hid_t *dsv = rf_malloc(((size_t)nc * D_PER + 3) * sizeof *dsv);
     hid_t strstat = H5Tcopy(H5T_C_S1);
     H5Tset_size(strstat, RF_H5_STR_STATS);
     H5Tset_strpad(strstat, H5T_STR_NULLPAD);
     if (!dsv) fail_at(&wc, "create", "(out of memory)");
-    for (int64_t k = 0; dsv && k < (int64_t)nc * D_PER + 2; k++) dsv[k] = -1;
+    for (int64_t k = 0; dsv && k < (int64_t)nc * D_PER + 3; k++) dsv[k] = -1;
     hsize_t chunk = (hsize_t)(rg_rows < 1048576 ? rg_rows : 1048576);
     if (dsv) {
         dsv[(int64_t)nc * D_PER] = mkds(&wc, gr, "offset", H5T_STD_I64LE, (hsize_t)R, 0);
         dsv[(int64_t)nc * D_PER + 1] = mkds(&wc, gr, "rows", H5T_STD_I64LE, (hsize_t)R, 0);
+        if (checksum) dsv[(int64_t)nc * D_PER + 2] = mkds(&wc, gr, ".layout.crc", H5T_STD_U32LE, (hsize_t)R, 0);
     }
     for (int c = 0; dsv && c < nc; c++) {
         hid_t *d = dsv + (int64_t)c * D_PER;
@@ -339,6 +340,10 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
         d[D_MAX] = mkds(&wc, gr, nm, ft, (hsize_t)R, 0);
         rf__h5_dsname(s->f[c].name, ".nulls", nm, sizeof nm);
         d[D_NULLS] = mkds(&wc, gr, nm, H5T_STD_I64LE, (hsize_t)R, 0);
+        if (checksum) {   /* riffle's CRC-32C per row group: data (or offsets), bytes, validity, statistics */
+            rf__h5_dsname(s->f[c].name, ".crc", nm, sizeof nm);
+            d[D_CRC] = mkds(&wc, gr, nm, H5T_STD_U32LE, (hsize_t)R * 4, 0);
+        }
         H5Tclose(ft);
     }
     {   /* a creation that failed on one rank stops every rank before the first data write */
@@ -359,12 +364,20 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
         }
         wr(&wc, dsv[(int64_t)nc * D_PER], H5T_NATIVE_INT64, rg_off, st, ct, nsel, (hsize_t)rl);
         wr(&wc, dsv[(int64_t)nc * D_PER + 1], H5T_NATIVE_INT64, rg_n, st, ct, nsel, (hsize_t)rl);
+        if (checksum) {
+            uint32_t *lc = rf_malloc((size_t)(rl + 1) * sizeof *lc);
+            if (!lc) fail_at(&wc, "write", "(out of memory)");
+            for (int64_t g2 = 0; lc && g2 < rl; g2++) { int64_t v[2] = { rg_off[g2], rg_n[g2] }; lc[g2] = rf_crc32c(0, v, sizeof v); }
+            wr(&wc, dsv[(int64_t)nc * D_PER + 2], H5T_NATIVE_UINT32, lc, st, ct, nsel, (hsize_t)(lc ? rl : 0));
+            rf_free(lc);
+        }
     }
     /* the columns */
     uint8_t *valid = rf_malloc((size_t)nl + 1);
     int64_t *offs = rf_malloc(((size_t)nl + 2) * sizeof *offs), *nulls = rf_calloc((size_t)rl + 1, sizeof *nulls);
     char *mn = rf_malloc(((size_t)rl + 1) * RF_H5_STR_STATS), *mx = rf_malloc(((size_t)rl + 1) * RF_H5_STR_STATS);
-    if (!valid || !offs || !nulls || !mn || !mx) fail_at(&wc, "write", "(out of memory)");   /* the same on every rank? no: agreed below */
+    uint32_t *crcs = rf_calloc((size_t)rl * 4 + 1, sizeof *crcs);
+    if (!valid || !offs || !nulls || !mn || !mx || !crcs) fail_at(&wc, "write", "(out of memory)");
     {   /* a local allocation failure must not leave the others in a collective write: agree */
         int mine = wc.rc, all = 0;
         if (MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) all = RF_ERR_MPI;
@@ -415,32 +428,48 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
                 char *pmn = mn + (size_t)j * sw, *pmx = mx + (size_t)j * sw;
                 memset(pmn, 0, sw);
                 memset(pmx, 0, sw);
-                if (lo < 0) continue;
-                if (str) {
+                if (lo >= 0 && str) {
                     int64_t ln, lx;
                     const char *a = rf_col_str(col, lo, &ln), *b = rf_col_str(col, hi, &lx);
                     memcpy(pmn, a, (size_t)(ln < RF_H5_STR_STATS ? ln : RF_H5_STR_STATS));
                     str_upper(b, lx, pmx);
-                } else {
+                } else if (lo >= 0) {
                     memcpy(pmn, (const char *)col->data + (size_t)lo * sw, sw);
                     memcpy(pmx, (const char *)col->data + (size_t)hi * sw, sw);
                 }
+                if (!checksum) continue;
+                /* the row group's bytes exactly as the file holds them, so a reader can check them (docs/FORMAT.md) */
+                uint32_t *cr = crcs + (size_t)j * 4;
+                if (str) {
+                    const int64_t *o = col->data;
+                    cr[0] = rf_crc32c(0, offs + r, (size_t)(e - r) * 8);
+                    cr[1] = rf_crc32c(0, col->bytes + o[r], (size_t)(o[e] - o[r]));
+                } else {
+                    cr[0] = rf_crc32c(0, (const char *)col->data + (size_t)r * sw, (size_t)(e - r) * sw);
+                    cr[1] = 0;
+                }
+                cr[2] = anynull[c] ? rf_crc32c(0, valid + r, (size_t)(e - r)) : 0;
+                cr[3] = rf_crc32c(rf_crc32c(rf_crc32c(0, pmn, sw), pmx, sw), &nulls[j], 8);
             }
         for (int k = 0; k < nlocal; k++) { st[k] = (hsize_t)rg0[tasks[k]]; ct[k] = (hsize_t)((first[k + 1] - first[k] + rg_rows - 1) / rg_rows); }
         hid_t mt = str ? H5Tcopy(strstat) : rf__h5_type(t);
         wr(&wc, d[D_MIN], mt, mn, st, ct, nlocal, (hsize_t)(ok ? rl : 0));
         wr(&wc, d[D_MAX], mt, mx, st, ct, nlocal, (hsize_t)(ok ? rl : 0));
         wr(&wc, d[D_NULLS], H5T_NATIVE_INT64, nulls, st, ct, nlocal, (hsize_t)(ok ? rl : 0));
+        if (checksum) {
+            for (int k = 0; k < nlocal; k++) { st[k] *= 4; ct[k] *= 4; }
+            wr(&wc, d[D_CRC], H5T_NATIVE_UINT32, crcs, st, ct, nlocal, (hsize_t)(ok ? rl * 4 : 0));
+        }
         H5Tclose(mt);
         /* a write that failed on one rank (the disk, after all) stops every rank before the next one */
         int mine = wc.rc, agreed = 0;
         if (MPI_Allreduce(&mine, &agreed, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) agreed = RF_ERR_MPI;
         if (agreed && !wc.rc) wc.rc = rf__err_set(agreed, "another rank could not write %s", path);
     }
-    for (int64_t k = 0; dsv && k < (int64_t)nc * D_PER + 2; k++) if (dsv[k] >= 0) H5Dclose(dsv[k]);
+    for (int64_t k = 0; dsv && k < (int64_t)nc * D_PER + 3; k++) if (dsv[k] >= 0) H5Dclose(dsv[k]);
     rf_free(dsv);
     H5Tclose(strstat);
-    rf_free(valid); rf_free(offs); rf_free(nulls); rf_free(mn); rf_free(mx);
+    rf_free(valid); rf_free(offs); rf_free(nulls); rf_free(mn); rf_free(mx); rf_free(crcs);
     if (gr >= 0) H5Gclose(gr);
     if (g >= 0) H5Gclose(g);
     if (H5Fclose(f) < 0) fail_at(&wc, "file close", NULL);

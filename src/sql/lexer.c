@@ -23,7 +23,15 @@ static void adv(rf_lexer *lx)
 
 static int err_at(rf_lexer *lx, const char *where, const char *what)
 {
-    int line = lx->line, col = (int)(where - lx->line_start) + 1;
+    /* the line of `where` (it may be behind the lexer, at the start of a literal that ran over lines) */
+    int line = lx->line;
+    const char *ls = lx->line_start;
+    while (where < ls && ls > lx->src) {
+        line--;
+        ls--;
+        while (ls > lx->src && ls[-1] != '\n') ls--;
+    }
+    int col = (int)(where - ls) + 1;
     rf__err_set(RF_ERR_INVALID, "syntax error: %s", what);
     rf__err_at(line, col);
     return RF_ERR_INVALID;
