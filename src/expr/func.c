@@ -23,7 +23,7 @@ static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = 
     [RF_F_TRIM] = { "trim", 1, 1 },            [RF_F_ABS] = { "abs", 1, 1 },
     [RF_F_ROUND] = { "round", 1, 2 },          [RF_F_LIKE] = { "like", 2, 2 },
     [RF_F_NULLIF] = { "nullif", 2, 2 },        [RF_F_DATE_TRUNC] = { "date_trunc", 2, 2 },
-    [RF_F_SINGLE_ROW] = { "__single_row", 2, 2 },
+    [RF_F_SINGLE_ROW] = { "__single_row", 2, 2 }, [RF_F_CURRENT_TIMESTAMP] = { "current_timestamp", 0, 0 },
 };
 static const char *agg_names[RF_A_COUNT_] = { "count", "sum", "avg", "min", "max" };
 
@@ -39,6 +39,7 @@ int rf__func_lookup(const char *name)
     if (strcasecmp(name, "lcase") == 0) return RF_F_LOWER;
     if (strcasecmp(name, "ucase") == 0) return RF_F_UPPER;
     if (strcasecmp(name, "char_length") == 0) return RF_F_LENGTH;
+    if (strcasecmp(name, "now") == 0) return RF_F_CURRENT_TIMESTAMP;
     return -1;
 }
 
@@ -111,6 +112,10 @@ int rf__func_type(rf_expr *e)
         break;
     case RF_F_CURRENT_DATE:
         e->type = RF_TYPE_DATE;
+        e->nullable = false;
+        break;
+    case RF_F_CURRENT_TIMESTAMP:
+        e->type = RF_TYPE_TIMESTAMP;
         e->nullable = false;
         break;
     case RF_F_COALESCE: {
@@ -533,6 +538,12 @@ int rf__func_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
         case RF_F_CURRENT_DATE: {
             time_t now = time(NULL);
             RF_TRY(rf_column_append_i64(r, (int64_t)(now / 86400)));
+            break;
+        }
+        case RF_F_CURRENT_TIMESTAMP: {   /* folded on the driver: one value for the whole query, as Spark */
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            RF_TRY(rf_column_append_i64(r, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000));
             break;
         }
         case RF_F_COALESCE: {

@@ -26,7 +26,10 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "runtime/runtime.h"
 
@@ -83,6 +86,77 @@ static int fsync_path(const char *p)
     return r == 0 ? RF_OK : rf__err_set(RF_ERR_IO, "%s: fsync failed: %s", p, strerror(errno));
 }
 
+/* ---------------------------------------------------------------- staging ownership */
+/* A staging directory holds a hidden owner file (host and pid) that rank 0 keeps locked (flock)
+ * while its job runs: a later job that can take the lock, or (where the file system has no
+ * locks) finds the owner's process gone on this host, knows the directory is a killed job's
+ * leftover. The file is removed before the directory is published. */
+#define OWNER ".riffle-owner"
+static int owner_fd = -1;
+
+static void claim(const char *staging)
+{
+    char p[4300], host[256] = "?";
+    snprintf(p, sizeof p, "%s/" OWNER, staging);
+    if (owner_fd >= 0) close(owner_fd);
+    owner_fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (owner_fd < 0) return;
+    gethostname(host, sizeof host - 1);
+    char line[400];
+    int n = snprintf(line, sizeof line, "%s %d\n", host, (int)getpid());
+    if (n > 0 && write(owner_fd, line, (size_t)n) != n) { /* the lock alone still says it */ }
+    flock(owner_fd, LOCK_EX | LOCK_NB);
+}
+
+static void unclaim(const char *staging)
+{
+    if (owner_fd < 0) return;
+    char p[4300];
+    snprintf(p, sizeof p, "%s/" OWNER, staging);
+    unlink(p);
+    close(owner_fd);
+    owner_fd = -1;
+}
+
+/* Whether a staging (or set-aside) directory belongs to a job that is gone. */
+static bool stale(const char *dir)
+{
+    char p[8500], host[256] = "", me[256] = "";
+    struct stat st;
+    snprintf(p, sizeof p, "%s/" OWNER, dir);
+    int fd = open(p, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)   /* no owner file: a directory a job is making this instant, or an old leftover */
+        return stat(dir, &st) == 0 && time(NULL) - st.st_mtime > 3600;
+    bool gone = false;
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) gone = true;   /* nobody holds it: the job ended without cleaning up */
+    else if (errno != EWOULDBLOCK) {   /* no locks on this file system: the owner's process, when it ran here */
+        char line[400] = "";
+        ssize_t r = read(fd, line, sizeof line - 1);
+        int pid = 0;
+        if (r > 0 && sscanf(line, "%255s %d", host, &pid) == 2) {
+            gethostname(me, sizeof me - 1);
+            gone = !strcmp(host, me) ? (kill(pid, 0) != 0 && errno == ESRCH) : (fstat(fd, &st) == 0 && time(NULL) - st.st_mtime > 86400);
+        }
+    }
+    close(fd);
+    return gone;
+}
+
+/* Removes the stale staging and set-aside directories riffle jobs left in dir. */
+static void sweep_stale(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] != '.' || (!strstr(e->d_name, ".riffle-staging-") && !strstr(e->d_name, ".riffle-old-"))) continue;
+        char full[8400];
+        snprintf(full, sizeof full, "%s/%s", dir, e->d_name);
+        if (stale(full)) { rf__rmtree(full); rf__err_clear(); }
+    }
+    closedir(d);
+}
+
 int rf__output_prepare(rf_action *act)
 {
     struct stat st;
@@ -104,37 +178,24 @@ int rf__output_prepare(rf_action *act)
     mkdir(par, 0755);
     if (stat(par, &st) != 0 || !S_ISDIR(st.st_mode))
         return rf__err_set(RF_ERR_IO, "cannot create the output directory's parent %s: %s", par, strerror(errno));
-    /* leftovers of killed jobs writing the same destination are ignored, and removed here */
+    /* leftovers of killed jobs in this directory (for any destination) are ignored, and removed
+     * here; a running job's staging directory is left alone */
     {
-        char a[4096], b[4096];
+        char a[4096];
         snprintf(a, sizeof a, "%s", act->path);
-        snprintf(b, sizeof b, "%s", act->path);
-        char *dir = dirname(a), *base = basename(b);
-        DIR *d = opendir(dir);
-        char prefix[4200];
-        snprintf(prefix, sizeof prefix, ".%s.riffle-staging-", base);
-        if (d) {
-            struct dirent *e;
-            while ((e = readdir(d))) {
-                if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
-                    char full[8400];
-                    snprintf(full, sizeof full, "%s/%s", dir, e->d_name);
-                    rf__rmtree(full);
-                    rf__err_clear();
-                }
-            }
-            closedir(d);
-        }
+        sweep_stale(dirname(a));
     }
     sibling(act->path, "staging", act->job_id, staging, sizeof staging);
     if (mkdir(staging, 0755) != 0) return rf__err_set(RF_ERR_IO, "%s: cannot create staging directory: %s", staging, strerror(errno));
     act->staging = rf_strdup(staging);
-    return act->staging ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (!act->staging) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    claim(staging);
+    return RF_OK;
 }
 
 void rf__output_abort(const rf_action *act)
 {
-    if (act->staging) rf__rmtree(act->staging);
+    if (act->staging) { unclaim(act->staging); rf__rmtree(act->staging); }
     rf__err_clear();
 }
 
@@ -337,6 +398,7 @@ int rf__output_commit(const rf_action *act)
 {
     char p[4096], q[4096];
     int rc = RF_OK;
+    unclaim(act->staging);   /* the owner file must not be published */
     if (act->single_file) {   /* the file itself is the output: one rename replaces it */
         snprintf(p, sizeof p, "%s/part-00000.h5", act->staging);
         if (rename(p, act->path) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", p, act->path, strerror(errno));

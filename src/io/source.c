@@ -187,11 +187,13 @@ static void fields_fini(fields *f)
     memset(f, 0, sizeof *f);
 }
 
-/* Parses one record from p (until end); returns bytes consumed, 0 at end, -1 when incomplete. */
+/* Parses one record from p (until end); returns bytes consumed, 0 at end, -1 when incomplete,
+ * -2 out of memory (with the error set). */
 static int64_t parse_record(const char *p, int64_t n, char delim, char quote, fields *out)
 {
     int64_t i = 0;
     rf_buf cur = { 0 };
+    int rc = RF_OK;
     out->n = 0;
     if (n == 0) return 0;
     for (;;) {
@@ -201,23 +203,26 @@ static int64_t parse_record(const char *p, int64_t n, char delim, char quote, fi
             for (;;) {
                 if (i >= n) { rf_buf_fini(&cur); return -1; }
                 if (p[i] == quote) {
-                    if (i + 1 < n && p[i + 1] == quote) { rf_buf_put_u8(&cur, (uint8_t)quote); i += 2; continue; }
+                    if (i + 1 < n && p[i + 1] == quote) { rc |= rf_buf_put_u8(&cur, (uint8_t)quote); i += 2; continue; }
                     i++;
                     break;
                 }
-                rf_buf_put_u8(&cur, (uint8_t)p[i++]);
+                rc |= rf_buf_put_u8(&cur, (uint8_t)p[i++]);
             }
             while (i < n && p[i] != delim && p[i] != '\n' && p[i] != '\r') i++;
         } else {   /* a line ends at \n, \r or \r\n, as the scanner reads it */
-            while (i < n && p[i] != delim && p[i] != '\n' && p[i] != '\r') rf_buf_put_u8(&cur, (uint8_t)p[i++]);
+            int64_t a = i;
+            while (i < n && p[i] != delim && p[i] != '\n' && p[i] != '\r') i++;
+            rc |= rf_buf_put(&cur, p + a, (size_t)(i - a));
         }
-        if (out->n == out->cap) {
-            out->cap = out->cap ? out->cap * 2 : 16;
-            char **nf = rf_realloc(out->f, (size_t)out->cap * sizeof *nf);
-            if (!nf) { rf_buf_fini(&cur); return -1; }
-            out->f = nf;
+        if (!rc && out->n == out->cap) {
+            int ncap = out->cap ? out->cap * 2 : 16;
+            char **nf = rf_realloc(out->f, (size_t)ncap * sizeof *nf);
+            if (nf) { out->f = nf; out->cap = ncap; } else rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
         }
-        out->f[out->n++] = rf_strndup(cur.data ? (const char *)cur.data : "", cur.len);
+        char *field = rc ? NULL : rf_strndup(cur.data ? (const char *)cur.data : "", cur.len);
+        if (!field) { rf_buf_fini(&cur); rf__err_set(RF_ERR_NOMEM, "out of memory reading a CSV sample"); return -2; }
+        out->f[out->n++] = field;
         if (i >= n) { rf_buf_fini(&cur); return i; }
         if (p[i] == '\n') { rf_buf_fini(&cur); return i + 1; }
         if (p[i] == '\r') { rf_buf_fini(&cur); return i + 1 + (i + 1 < n && p[i + 1] == '\n'); }
@@ -377,6 +382,7 @@ int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const
         fclose(f);
         if (!sample) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
         int64_t pos = 0, used = parse_record(sample, (int64_t)got, s->delim, s->quote, &hdr);
+        if (used == -2) { rc = RF_ERR_NOMEM; goto done; }
         if (used <= 0) { rc = rf__err_set(RF_ERR_INVALID, "%s:1: cannot read the first record", s->files[fi]); goto done; }
         pos = used;
         int nc = hdr.n;
@@ -392,6 +398,7 @@ int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const
             }
             for (int r = 0; r < 100000; r++) {
                 used = parse_record(sample + pos, (int64_t)got - pos, s->delim, s->quote, &row);
+                if (used == -2) { fields_fini(&row); rc = RF_ERR_NOMEM; goto done; }
                 if (used <= 0) { fields_fini(&row); break; }
                 pos += used;
                 if (row.n == 1 && !row.f[0][0]) { fields_fini(&row); continue; }

@@ -101,11 +101,15 @@ int rf_session_open(int *argc, char ***argv, rf_session **out)
     MPI_Initialized(&inited);
     if (!inited) MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided);   /* HDF5 reads in tasks, one thread at a time */
     rf__stop_install();   /* SIGTERM / SIGINT stop the job at its next safe point (docs/ARCHITECTURE.md) */
+    /* a test hook: RIFFLE_TEST_ALLOC_FAIL=RANK:N makes the N-th allocation after start-up fail on that
+     * rank (tests/integration/failures.sh: one rank failing alone must stop every rank cleanly) */
+    const char *inj = getenv("RIFFLE_TEST_ALLOC_FAIL");
     MPI_Comm comm;
     MPI_Comm_dup(MPI_COMM_WORLD, &comm);
     MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &nranks);
+    if (inj && strchr(inj, ':') && atoi(inj) == rank) rf__mem_fail_after(atol(strchr(inj, ':') + 1));
     rf_session *s = rf_calloc(1, sizeof *s);
     if (!s) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     if (s) {

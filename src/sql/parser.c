@@ -564,10 +564,11 @@ static rf_expr *p_primary(rf_parser *P)
         char *name = rf__p_ident(P);
         if (!name) return NULL;
         if (rf__p_accept(P, "(")) return p_call(P, name, t);
-        if (!strcasecmp(name, "current_date") && !rf__p_is(P, ".")) {   /* Spark accepts it without () */
+        if ((!strcasecmp(name, "current_date") || !strcasecmp(name, "current_timestamp")) && !rf__p_is(P, ".")) {   /* Spark accepts them without () */
+            bool date = !strcasecmp(name, "current_date");
             rf_free(name);
             rf_expr *f = rf__expr_new(RF_E_FUNC, 0, NULL);
-            if (f) f->op = RF_F_CURRENT_DATE;
+            if (f) f->op = date ? RF_F_CURRENT_DATE : RF_F_CURRENT_TIMESTAMP;
             return at(f, &t);
         }
         if (rf__p_accept(P, ".")) {
