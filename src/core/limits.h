@@ -12,6 +12,8 @@
 #define RF_LIMITS_H
 
 #define RF_MAX_EXPR_DEPTH        1000     /* nesting of one expression tree (a + b + ... chains one level per term) */
+#define RF_MAX_PUSHED_NODES      4096     /* a filter grows to at most this by moving below projections */
+#define RF_MAX_PUSHED_DEPTH      128      /* ... and to at most this depth */
 #define RF_MAX_PLAN_DEPTH        4000     /* nesting of a plan tree (stacked views, joins, set operations) */
 #define RF_MAX_PLAN_NODES        200000   /* operators in one plan (a view read several times is counted each time) */
 #define RF_MAX_WIRE_EXPR_DEPTH   (4 * RF_MAX_EXPR_DEPTH)   /* an analyzed expression (casts added) in a broadcast plan */

@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include "plan/plan.h"
+#include "core/limits.h"
 
 /* Splits an AND tree into conjuncts (consumes e). */
 static int conjuncts(rf_expr *e, rf_expr ***v, int64_t *n, int64_t *cap)
@@ -79,6 +80,39 @@ static int substitute(rf_expr **pe, const rf_schema *from, rf_expr **to)
     return RF_OK;
 }
 
+/* Size and depth cond would have after substitute(): n counts nodes (saturating at cap), d depth. */
+static void subst_size(const rf_expr *e, const rf_schema *from, rf_expr *const *to, int64_t cap, int64_t *n, int depth, int *d)
+{
+    if (*n > cap) return;
+    if (e->kind == RF_E_COL)
+        for (int i = 0; i < from->n; i++)
+            if (from->f[i].id == e->attr) {
+                int64_t k = 0;
+                int dd = 0;
+                subst_size(to[i], &(rf_schema){ 0 }, NULL, cap, &k, depth, &dd);
+                *n += k;
+                if (dd > *d) *d = dd;
+                return;
+            }
+    (*n)++;
+    if (depth + 1 > *d) *d = depth + 1;
+    for (int i = 0; i < e->n_arg && *n <= cap; i++) subst_size(e->arg[i], from, to, cap, n, depth + 1, d);
+}
+
+/* A filter moves below a projection by inlining the projected expressions. Each level can double
+ * it (SELECT x + x AS x stacked), so it moves only while it does not grow, or while it stays under
+ * RF_MAX_PUSHED_NODES nodes and RF_MAX_PUSHED_DEPTH levels; otherwise it stays where it is
+ * (the answer is the same; only where the rows are dropped changes). */
+static bool worth_inlining(const rf_expr *cond, const rf_schema *from, rf_expr *const *to)
+{
+    int64_t before = 0, after = 0;
+    int db = 0, da = 0;
+    subst_size(cond, &(rf_schema){ 0 }, NULL, INT64_MAX / 2, &before, 0, &db);
+    subst_size(cond, from, to, before > RF_MAX_PUSHED_NODES ? before : RF_MAX_PUSHED_NODES, &after, 0, &da);
+    if (after <= before && da <= db) return true;
+    return after <= RF_MAX_PUSHED_NODES && da <= RF_MAX_PUSHED_DEPTH;
+}
+
 static bool refs_attr(const rf_expr *e, int64_t attr)
 {
     if (e->kind == RF_E_COL) return e->attr == attr;
@@ -113,6 +147,7 @@ static int push_filter(rf_plan **pp, bool *moved)
     }
     case RF_L_PROJECT: {
         for (int i = 0; i < c->n_exprs; i++) if (has_explode_or_agg(c->exprs[i])) return RF_OK;
+        if (!worth_inlining(f->cond, c->schema, c->exprs)) return RF_OK;
         RF_TRY(substitute(&f->cond, c->schema, c->exprs));
         RF_TRY(add_filter(&c->child[0], f->cond));
         f->cond = NULL;

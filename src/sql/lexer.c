@@ -108,7 +108,7 @@ int rf__lex_next(rf_lexer *lx, rf_token *t)
             else lx->p = save;
         }
         /* Spark suffixes: 10L, 1.5D, 2BD */
-        if (lx->p < lx->end && strchr("LlDdSsYyFf", *lx->p) && !(lx->p + 1 < lx->end && isalnum((unsigned char)lx->p[1]))) adv(lx);
+        if (lx->p < lx->end && *lx->p && strchr("LlDdSsYyFf", *lx->p) && !(lx->p + 1 < lx->end && isalnum((unsigned char)lx->p[1]))) adv(lx);
         else if (lx->p + 1 < lx->end && (lx->p[0] == 'B' || lx->p[0] == 'b') && (lx->p[1] == 'D' || lx->p[1] == 'd')) { adv(lx); adv(lx); dec = true; }
         if (lx->p < lx->end && (isalpha((unsigned char)*lx->p) || *lx->p == '_')) {
             /* 1abc is an identifier in Spark only when quoted; report it */
