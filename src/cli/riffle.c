@@ -188,7 +188,8 @@ int main(int argc, char **argv)
         return h || argc < 3 ? 0 : 2;
     }
     rf_session *s = NULL;
-    if (rf_session_open(&argc, &argv, &s)) return 2;
+    int orc = rf_session_open(&argc, &argv, &s);
+    if (orc) return orc == RF_ERR_INVALID ? 2 : 1;   /* a bad --conf is a usage error; memory or MPI is not */
     rf_outfmt fmt = RF_OUT_TABLE;
     const char *cmd = NULL, *arg = NULL;
     char *vars[256];

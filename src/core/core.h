@@ -35,6 +35,9 @@ void rf__err_at(int line, int col);   /* attaches a source position to the curre
 /* Internal status, never returned to a user: an SQL relation whose analysis must wait until the
  * statements before it have run (sql/planner.h). */
 #define RF_ERR_DEFERRED 100
+/* Internal status: work abandoned because another task or rank failed first (core/comm.h, rf_cancel);
+ * it never speaks for a job, the failure that caused it does. */
+#define RF_ERR_CANCELLED 101
 #define RF_TRY(x)  do { rc = (x); if (rc != RF_OK) goto done; } while (0)
 #define RF_CHECK(cond, code, ...) do { if (!(cond)) { rc = rf__err_set((code), __VA_ARGS__); goto done; } } while (0)
 #define RF_ASSERT(cond) do { if (!(cond)) rf__assert_fail(#cond, __FILE__, __LINE__); } while (0)

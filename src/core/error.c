@@ -107,6 +107,9 @@ void rf__stop_install(void)
     sa.sa_flags = SA_RESTART;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    /* past a file-size limit (ulimit -f) a write fails with EFBIG and riffle reports it, rather than
+     * the process dying mid-collective */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 bool rf__stop_requested(void) { return stop_sig != 0; }

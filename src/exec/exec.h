@@ -47,6 +47,7 @@ typedef struct rf_task_ctx {
     int          n_prep;
     int64_t      batch_rows;
     bool         h5_mpio;    /* HDF5 scans open files with the MPI-IO driver (on MPI_COMM_SELF) */
+    struct rf_cancel *cancel;   /* the stage's cancellation (core/comm.h); NULL outside a stage */
 } rf_task_ctx;
 
 typedef struct rf_op rf_op;

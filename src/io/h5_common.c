@@ -2,12 +2,12 @@
  * h5_common.c — what riffle's HDF5 reader and writer share: the process-wide lock around the
  * (not thread-safe) HDF5 library, quiet error stacks, dataset names and type mapping.
  */
-#include <pthread.h>
+#include "core/comm.h"
 #include "io/h5.h"
 
-static pthread_mutex_t h5_mutex = PTHREAD_MUTEX_INITIALIZER;
-void rf__h5_lock(void) { pthread_mutex_lock(&h5_mutex); }
-void rf__h5_unlock(void) { pthread_mutex_unlock(&h5_mutex); }
+/* HDF5 calls MPI (MPI-IO reads inside tasks): its lock is the MPI lock */
+void rf__h5_lock(void) { rf__mpi_lock(); }
+void rf__h5_unlock(void) { rf__mpi_unlock(); }
 
 void rf__h5_quiet(void)
 {

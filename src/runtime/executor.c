@@ -70,18 +70,30 @@ static int split_transfer(const rf_source *s, int64_t t, uint8_t out[3])
     return rc;
 }
 
+/* Two CSV scans split the same bytes the same way (the same files, splits, quote and delimiter):
+ * their split starts are the same, computed once (a view read many times, a self-join). */
+static bool same_layout(const rf_source *a, const rf_source *b)
+{
+    if (a->n_splits != b->n_splits || a->quote != b->quote || a->delim != b->delim) return false;
+    for (int64_t t = 0; t < a->n_splits; t++)
+        if (a->split_off[t] != b->split_off[t] || a->split_len[t] != b->split_len[t]
+            || strcmp(a->files[a->split_file[t]], b->files[b->split_file[t]]) != 0) return false;
+    return true;
+}
+
 /* Collective. The CSV parser's state at every split start of the stage's CSV scans: each rank
- * computes its splits' transfer functions, the ranks combine them (Allreduce), and every rank
- * composes them in file order, so each split knows whether it starts inside a quoted field, and
- * quoted fields may hold line ends (RFC 4180) even across a split boundary. Line numbers are
- * counted only when an error needs one (op_scan.c). `rc` is the local status so far: the ranks
- * agree on it first. */
+ * computes the transfer functions of its share of all the splits, the ranks combine them (one
+ * Allreduce), and every rank composes them in file order, so each split knows whether it starts
+ * inside a quoted field, and quoted fields may hold line ends (RFC 4180) even across a split
+ * boundary. Line numbers are counted only when an error needs one (op_scan.c). `rc` is the local
+ * status so far: the ranks agree on it first. A failure or a stop cancels the rest (rf_cancel). */
 static int prepass(MPI_Comm comm, const rf_stage *st, int rc, rf_scanprep **out, int *n_out, rf_error *err)
 {
     const rf_plan **scans = NULL;
-    int64_t ns = 0, cap = 0;
+    int64_t ns = 0, cap = 0, total = 0;
     int rank = 0, nranks = 1;
     uint8_t *tr = NULL;
+    int64_t *base = NULL, *same = NULL, *item_scan = NULL;
     rf_scanprep *prep = NULL;
     *out = NULL;
     *n_out = 0;
@@ -90,41 +102,74 @@ static int prepass(MPI_Comm comm, const rf_stage *st, int rc, rf_scanprep **out,
     if (!rc) rc = find_scans(st->root, &scans, &ns, &cap);
     if (!rc && ns && !(prep = rf_calloc((size_t)ns, sizeof *prep))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     if (prep) { *out = prep; *n_out = (int)ns; }
-    if ((rc = rf__agree(comm, rc, err))) goto done;   /* every rank sees the same scans (the plan is the same) */
-    for (int64_t k = 0; k < ns; k++) {
+    if (!rc && ns) {
+        base = rf_calloc((size_t)ns, sizeof *base);
+        same = rf_calloc((size_t)ns, sizeof *same);
+        if (!base || !same) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    }
+    for (int64_t k = 0; k < ns && !rc; k++) {   /* numbers the splits of the distinct layouts */
         const rf_source *s = scans[k]->src;
-        int64_t n = s->n_splits, mine = 0, bad_task = INT64_MAX;
-        int lrc = RF_OK;
-        rf_error first = { 0 };
         prep[k].node_id = scans[k]->id;
-        prep[k].n = n;
-        tr = rf_calloc((size_t)n * 3 + 1, 1);
-        prep[k].start = rf_calloc((size_t)n + 1, 1);
-        if (!tr || !prep[k].start) lrc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-        for (int64_t t = rank; t < n; t += nranks) mine++;
-        #pragma omp parallel for schedule(dynamic, 1)
-        for (int64_t k2 = 0; k2 < mine; k2++) {
-            int64_t t = rank + k2 * nranks;
-            if (!tr) continue;
-            int r2 = split_transfer(s, t, &tr[t * 3]);
-            if (r2) {
-                #pragma omp critical(rf_prepass_err)
-                if (t < bad_task) { lrc = r2; bad_task = t; first = *rf__err_slot(); }
+        prep[k].n = s->n_splits;
+        if (!(prep[k].start = rf_calloc((size_t)s->n_splits + 1, 1))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+        same[k] = k;
+        for (int64_t j = 0; j < k; j++) if (same[j] == j && same_layout(scans[j]->src, s)) { same[k] = j; break; }
+        if (same[k] != k) continue;
+        base[k] = total;
+        total += s->n_splits;
+    }
+    if (!rc && total && (!(tr = rf_calloc((size_t)total * 3, 1)) || !(item_scan = rf_calloc((size_t)total, sizeof *item_scan))))
+        rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int64_t k = 0; k < ns && !rc; k++)
+        if (same[k] == k) for (int64_t t = 0; t < scans[k]->src->n_splits; t++) item_scan[base[k] + t] = k;
+    if ((rc = rf__agree(comm, rc, err))) goto done;   /* every rank sees the same scans (the plan is the same) */
+    {
+        rf_cancel cancel;
+        int64_t mine = 0, bad = INT64_MAX;
+        int lrc = rf__cancel_begin(&cancel, comm);
+        rf_error first = { 0 };
+        for (int64_t i = rank; i < total; i += nranks) mine++;
+        if (!lrc) {
+            #pragma omp parallel for schedule(dynamic, 1)
+            for (int64_t m = 0; m < mine; m++) {
+                int64_t i = rank + m * nranks, k = item_scan[i];
+                int r2;
+                rf__err_clear();
+                if (rf__stop_requested()) r2 = rf__stop_error();
+                else if (rf__cancelled(&cancel, i)) continue;
+                else r2 = split_transfer(scans[k]->src, i - base[k], &tr[i * 3]);
+                if (r2) {
+                    rf__cancel_raise(&cancel, r2 == RF_ERR_STOPPED ? -1 : i);
+                    #pragma omp critical(rf_prepass_err)
+                    if (i < bad) { lrc = r2; bad = i; first = *rf__err_slot(); }
+                }
             }
         }
-        if (lrc && bad_task != INT64_MAX) *rf__err_slot() = first;
-        if ((rc = rf__agree_key(comm, lrc, bad_task == INT64_MAX ? 0 : bad_task, err))) goto done;
-        RF_MPI(MPI_Allreduce(MPI_IN_PLACE, tr, (int)(n * 3), MPI_UINT8_T, MPI_MAX, comm));   /* each entry set by one rank, 0 elsewhere */
+        if (lrc && bad != INT64_MAX) *rf__err_slot() = first;
+        int erc = rf__cancel_end(&cancel);
+        if (!lrc) lrc = erc;
+        /* the first bad split in plan and file order speaks, at any rank count */
+        if ((rc = rf__agree_key(comm, lrc, bad == INT64_MAX ? 0 : bad, err))) goto done;
+    }
+    for (int64_t at = 0; at < total; at += 1 << 30) {   /* each entry set by one rank, 0 elsewhere */
+        int64_t n = total - at < (1 << 30) ? total - at : (1 << 30);
+        RF_MPI(MPI_Allreduce(MPI_IN_PLACE, tr + at * 3, (int)(n * 3), MPI_UINT8_T, MPI_MAX, comm));
+    }
+    for (int64_t k = 0; k < ns; k++) {
+        const rf_source *s = scans[k]->src;
+        if (same[k] != k) { memcpy(prep[k].start, prep[same[k]].start, (size_t)s->n_splits); continue; }
         int state = RF_CSV_OUT;
-        for (int64_t t = 0; t < n; t++) {
+        for (int64_t t = 0; t < s->n_splits; t++) {
             if (t == 0 || s->split_file[t] != s->split_file[t - 1] || s->split_off[t] == 0) state = RF_CSV_OUT;
             prep[k].start[t] = (uint8_t)state;
-            state = tr[t * 3 + state];
+            state = tr[(base[k] + t) * 3 + state];
         }
-        RF_FREE(tr);
     }
 done:
     rf_free(tr);
+    rf_free(base);
+    rf_free(same);
+    rf_free(item_scan);
     rf_free(scans);
     return rf__agree(comm, rc, err);
 }
@@ -198,6 +243,7 @@ static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_ac
     }
     for (;;) {
         if (rf__stop_requested()) { rc = rf__stop_error(); goto done; }   /* a safe point between batches */
+        if (ctx->cancel && rf__cancelled(ctx->cancel, t)) { rc = rf__err_set(RF_ERR_CANCELLED, "cancelled: another task failed first"); goto done; }
         RF_TRY(rf__op_next(op, &b));
         if (!b) break;
         if (b->nrows == 0) { rf_batch_destroy(&b); continue; }
@@ -591,7 +637,8 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
     for (int si = 0; si < st.n; si++) {
         const rf_stage *s = &st.s[si];
         double t0 = rf_now();
-        rf_task_ctx ctx = { .xdata = xd, .batch_rows = act->batch_rows, .h5_mpio = act->h5_mpio && mpi_serialized() };
+        rf_cancel cancel;
+        rf_task_ctx ctx = { .xdata = xd, .batch_rows = act->batch_rows, .h5_mpio = act->h5_mpio && mpi_serialized(), .cancel = &cancel };
         rf_scanprep *prep = NULL;
         int nprep = 0;
         /* a safe point: a stop signal (SIGTERM, SIGINT) seen by any rank stops every rank here */
@@ -606,21 +653,34 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         int64_t *tasks = rf_calloc((size_t)(nlocal ? nlocal : 1), sizeof *tasks), bad_task = INT64_MAX;
         if (!outs || !tasks) lrc = rf__err_set(RF_ERR_NOMEM, "out of memory");
         for (int64_t k = 0; k < nlocal && !lrc; k++) tasks[k] = rank + k * nranks;
-        if (!lrc) {
+        /* a task that fails cancels the tasks above it, here and on every rank (rf_cancel); the
+         * messages of the stage are drained before the agreement */
+        int crc = rf__cancel_begin(&cancel, comm);
+        if (!lrc && !crc) {
             #pragma omp parallel for schedule(dynamic, 1)
             for (int64_t k = 0; k < nlocal; k++) {
                 rf__err_clear();
-                outs[k].rc = rf__stop_requested() ? rf__stop_error() : run_task(s, tasks[k], &ctx, act, &outs[k]);
-                if (outs[k].rc) outs[k].err = *rf__err_slot();
+                if (rf__stop_requested()) outs[k].rc = rf__stop_error();
+                else if (rf__cancelled(&cancel, tasks[k])) outs[k].rc = rf__err_set(RF_ERR_CANCELLED, "cancelled: another task failed first");
+                else outs[k].rc = run_task(s, tasks[k], &ctx, act, &outs[k]);
+                if (outs[k].rc) {
+                    outs[k].err = *rf__err_slot();
+                    if (outs[k].rc != RF_ERR_CANCELLED) rf__cancel_raise(&cancel, outs[k].rc == RF_ERR_STOPPED ? -1 : tasks[k]);
+                }
             }
             for (int64_t k = 0; k < nlocal; k++)
-                if (outs[k].rc) {   /* the lowest failing task speaks for the rank */
+                if (outs[k].rc && outs[k].rc != RF_ERR_CANCELLED) {   /* the lowest failing task speaks for the rank */
                     lrc = outs[k].rc;
                     *rf__err_slot() = outs[k].err;
                     bad_task = tasks[k];
                     break;
                 }
+            for (int64_t k = 0; k < nlocal && !lrc; k++)
+                if (outs[k].rc) { lrc = outs[k].rc; *rf__err_slot() = outs[k].err; }   /* only cancelled here */
         }
+        if (rf__stop_requested() && (!lrc || lrc == RF_ERR_CANCELLED)) lrc = rf__stop_error();
+        int erc = rf__cancel_end(&cancel);
+        if (!lrc) lrc = crc ? crc : erc;
         /* the lowest failing task of all speaks for the job: the first bad record in file order is
          * the one reported, at any rank count */
         rc = rf__agree_key(comm, lrc, bad_task == INT64_MAX ? 0 : bad_task, err);

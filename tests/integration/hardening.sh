@@ -152,6 +152,20 @@ for np in 1 2; do
   run "$np" "$R" run wide.sql --format csv; [ "$(tail -1 out)" = 900 ] && ok || bad "a 900-deep expression at -np $np: $(tail -1 out) $(head -2 err)"
 done
 
+# ---- no silent caps: 70 window specs, 70 grouping keys, a shuffle round past 2 GiB (sqlite3 answers)
+awk 'BEGIN { srand(3); print "id,k"; for (i = 1; i <= 3000; i++) printf "%d,%d\n", i, int(rand() * 20) }' > caps.csv
+W=$(awk 'BEGIN { for (i = 0; i < 70; i++) printf "%ssum(id) OVER (PARTITION BY k ORDER BY id ROWS BETWEEN %d PRECEDING AND CURRENT ROW) AS w%d", (i ? ", " : ""), i, i }')
+G=$(awk 'BEGIN { for (i = 0; i < 70; i++) printf "%s(id + k) %% %d", (i ? ", " : ""), i + 2 }')
+CV="CREATE TEMPORARY VIEW t USING csv OPTIONS (path '$WORK/caps.csv', header 'true', schema 'id INT; k INT');"
+for np in 1 3; do
+  run "$np" "$R" sql "$CV SELECT id, $W FROM t ORDER BY id" --format csv --conf riffle.files.maxPartitionBytes=8k
+  sqlite3 :memory: ".mode csv" ".import $WORK/caps.csv t" ".headers on" "SELECT CAST(id AS INT) AS id, $(echo "$W" | sed 's/sum(id)/sum(CAST(id AS INT))/g; s/ORDER BY id/ORDER BY CAST(id AS INT)/g; s/PARTITION BY k/PARTITION BY CAST(k AS INT)/g') FROM t ORDER BY CAST(id AS INT)" > want
+  same want out "70 window specs at -np $np"
+done
+run 2 "$R" sql "$CV SELECT count(*) AS g, sum(n) AS n FROM (SELECT $G, count(*) AS n FROM t GROUP BY $G)" --format csv --conf riffle.shuffle.roundBytes=3g
+sqlite3 :memory: ".mode csv" ".import $WORK/caps.csv t" "SELECT count(*), sum(n) FROM (SELECT count(*) AS n FROM (SELECT CAST(id AS INT) AS id, CAST(k AS INT) AS k FROM t) GROUP BY $G)" > want
+[ "$(tail -1 out)" = "$(cat want)" ] && ok || bad "70 grouping keys with 3g shuffle rounds: $(tail -1 out) vs $(cat want) $(head -2 err)"
+
 # ---- configuration: values checked, Spark keys riffle ignores warned about once
 rr sql "SELECT 1" --conf spark.executor.cores=4 --conf spark.executor.cores=8
 [ "$(grep -c 'spark.executor.cores is a Spark setting riffle does not implement' err)" = 1 ] && ok || bad "spark.* warning: $(cat err)"

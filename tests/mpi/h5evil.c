@@ -9,6 +9,8 @@
  *   offsets   table/v.offsets points past the end of table/v.bytes
  *   version   riffle_format_version is 99
  *   norowgroups   table/_rowgroups is gone
+ *   lastrow   the last value of table/k is changed through HDF5 (its own checksums stay right;
+ *             riffle's row-group checksum no longer matches)
  */
 #include <hdf5.h>
 #include <stdio.h>
@@ -73,6 +75,18 @@ int main(int argc, char **argv)
         long long v = 99;
         rc = H5Awrite(a, H5T_NATIVE_LLONG, &v) < 0;
         H5Aclose(a);
+    } else if (!strcmp(mode, "lastrow")) {
+        hid_t d = H5Dopen2(g, "k", H5P_DEFAULT), fs = H5Dget_space(d);
+        hsize_t at = n - 1, one = 1;
+        hid_t ms = H5Screate_simple(1, &one, NULL);
+        int v = 0;
+        H5Sselect_hyperslab(fs, H5S_SELECT_SET, &at, NULL, &one, NULL);
+        rc = H5Dread(d, H5T_NATIVE_INT, ms, fs, H5P_DEFAULT, &v) < 0;
+        v += 1;
+        if (!rc) rc = H5Dwrite(d, H5T_NATIVE_INT, ms, fs, H5P_DEFAULT, &v) < 0;
+        H5Sclose(ms);
+        H5Sclose(fs);
+        H5Dclose(d);
     } else if (!strcmp(mode, "norowgroups")) {
         rc = H5Ldelete(g, "_rowgroups", H5P_DEFAULT) < 0;
     } else {

@@ -246,6 +246,20 @@ int main(int argc, char **argv)
         }
         free(buf);
     }
+    {   /* 300 caches filled by one job's concurrent tasks, then read: no cap, no lost registry entry */
+        enum { NC = 300 };
+        rf_df *u = NULL;
+        char *sql = malloc(NC * 64);
+        size_t at = 0;
+        for (int i = 0; i < NC; i++) {
+            rf_df *c = rf_df_select(rf_df_cache(rf_df_filter(people, rf_gt(rf_col("id"), rf_lit_int(i % 10)))), 1, rf_col("id"));
+            u = u ? rf_df_union_all(u, c) : c;
+            at += (size_t)snprintf(sql + at, NC * 64 - at, "%sSELECT id FROM people WHERE id > %d", i ? " UNION ALL " : "", i % 10);
+        }
+        check("300 caches: filled", u, sql, 1);
+        check("300 caches: read", u, sql, 1);
+        free(sql);
+    }
     {   /* a cached DataFrame: the first action fills it, later ones read it and agree */
         rf_df *c = rf_df_cache(rf_df_filter(people, rf_gt(rf_col("salary"), rf_lit_int(60))));
         rf_expr *k[1] = { rf_col("dept") };
@@ -268,6 +282,11 @@ int main(int argc, char **argv)
     expect_error("type mismatch", rf_df_filter(people, rf_and(rf_col("id"), rf_lit_bool(true))), "boolean");
     expect_error("errors are sticky", rf_df_limit(rf_df_select(people, 1, rf_col("nope")), 1), "nope");
     expect_error("missing path", rf_read_csv(s, "/nonexistent/x.csv", "header=true"), "/nonexistent/x.csv");
+    /* the variadic calls count what was written: a wrong count is an error, not a read past the end */
+    expect_error("select count", rf_df_select(people, 3, rf_col("id"), rf_col("name")), "count does not match the 2 argument(s)");
+    expect_error("in count", rf_df_filter(people, rf_in(rf_col("id"), 3, rf_lit_int(1), rf_lit_int(2))), "count does not match the 2 argument(s)");
+    expect_error("case pairs", rf_df_select(people, 1, rf_case(rf_lit_int(0), 2, rf_lit_bool(true), rf_lit_int(1))), "count does not match");
+    expect_error("order by count", rf_df_order_by(people, 2, rf_col("id")), "count does not match the 1 argument(s)");
     expect_error("bad option", rf_read_csv(s, pp, "header=true,colour=blue"), "colour");
     {   /* results larger than riffle.driver.maxResultSize fail cleanly */
         rf_conf_set(s, "riffle.driver.maxResultSize", "100");
