@@ -87,46 +87,48 @@ static int fsync_path(const char *p)
 }
 
 /* ---------------------------------------------------------------- staging ownership */
-/* A staging directory holds a hidden owner file (host and pid) that rank 0 keeps locked (flock)
- * while its job runs: a later job that can take the lock, or (where the file system has no
- * locks) finds the owner's process gone on this host, knows the directory is a killed job's
- * leftover. The file is removed before the directory is published. */
-#define OWNER ".riffle-owner"
+/* Beside the staging directory, rank 0 keeps a hidden owner file (host and pid) locked with flock
+ * while its job runs: <parent>/.<name>.riffle-owner-<job>. It exists, locked, before the staging
+ * directory is made and is removed only after the staging and set-aside directories are gone, so a
+ * job killed at any instant leaves an owner file nobody holds. A later job that can take the lock
+ * (or, where the file system has no locks, finds the owner's process gone on this host) knows the
+ * job's directories are leftovers and removes them. The file is created under a temporary name,
+ * locked, then renamed into place, so a sweeping job never sees it unlocked while its job lives. */
 static int owner_fd = -1;
+static char owner_path[4200];
 
-static void claim(const char *staging)
+static void claim(const rf_action *act)
 {
-    char p[4300], host[256] = "?";
-    snprintf(p, sizeof p, "%s/" OWNER, staging);
+    char tmp[4300], host[256] = "?";
+    sibling(act->path, "owner", act->job_id, owner_path, sizeof owner_path);
+    snprintf(tmp, sizeof tmp, "%s.tmp", owner_path);
     if (owner_fd >= 0) close(owner_fd);
-    owner_fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (owner_fd < 0) return;
+    owner_fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (owner_fd < 0) { owner_path[0] = '\0'; return; }
     gethostname(host, sizeof host - 1);
     char line[400];
     int n = snprintf(line, sizeof line, "%s %d\n", host, (int)getpid());
     if (n > 0 && write(owner_fd, line, (size_t)n) != n) { /* the lock alone still says it */ }
     flock(owner_fd, LOCK_EX | LOCK_NB);
+    if (rename(tmp, owner_path) != 0) { unlink(tmp); close(owner_fd); owner_fd = -1; owner_path[0] = '\0'; }
 }
 
-static void unclaim(const char *staging)
+static void unclaim(void)
 {
     if (owner_fd < 0) return;
-    char p[4300];
-    snprintf(p, sizeof p, "%s/" OWNER, staging);
-    unlink(p);
+    unlink(owner_path);
     close(owner_fd);
     owner_fd = -1;
+    owner_path[0] = '\0';
 }
 
-/* Whether a staging (or set-aside) directory belongs to a job that is gone. */
-static bool stale(const char *dir)
+/* Whether the owner file at p belongs to a job that is gone. */
+static bool owner_gone(const char *p)
 {
-    char p[8500], host[256] = "", me[256] = "";
+    char host[256] = "", me[256] = "";
     struct stat st;
-    snprintf(p, sizeof p, "%s/" OWNER, dir);
     int fd = open(p, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)   /* no owner file: a directory a job is making this instant, or an old leftover */
-        return stat(dir, &st) == 0 && time(NULL) - st.st_mtime > 3600;
+    if (fd < 0) return false;
     bool gone = false;
     if (flock(fd, LOCK_EX | LOCK_NB) == 0) gone = true;   /* nobody holds it: the job ended without cleaning up */
     else if (errno != EWOULDBLOCK) {   /* no locks on this file system: the owner's process, when it ran here */
@@ -142,17 +144,38 @@ static bool stale(const char *dir)
     return gone;
 }
 
-/* Removes the stale staging and set-aside directories riffle jobs left in dir. */
+static bool older_than(const char *p, time_t secs)
+{
+    struct stat st;
+    return lstat(p, &st) == 0 && time(NULL) - st.st_mtime > secs;
+}
+
+/* Removes what killed riffle jobs left in dir: their staging and set-aside directories (the
+ * owner file beside them is free), then the free owner files themselves. A directory without an
+ * owner file is left for an hour: riffle never makes one, but an older riffle might have. */
 static void sweep_stale(const char *dir)
 {
     DIR *d = opendir(dir);
     if (!d) return;
     struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] != '.' || (!strstr(e->d_name, ".riffle-staging-") && !strstr(e->d_name, ".riffle-old-"))) continue;
-        char full[8400];
-        snprintf(full, sizeof full, "%s/%s", dir, e->d_name);
-        if (stale(full)) { rf__rmtree(full); rf__err_clear(); }
+    for (int pass = 0; pass < 2; pass++) {
+        rewinddir(d);
+        while ((e = readdir(d))) {
+            if (e->d_name[0] != '.') continue;
+            char full[8400], own[8400];
+            snprintf(full, sizeof full, "%s/%s", dir, e->d_name);
+            const char *tag = strstr(e->d_name, ".riffle-staging-");
+            if (!tag) tag = strstr(e->d_name, ".riffle-old-");
+            if (pass == 0 && tag) {
+                snprintf(own, sizeof own, "%s/%.*s.riffle-owner-%s", dir, (int)(tag - e->d_name), e->d_name, strchr(tag + 8, '-') + 1);
+                bool gone = access(own, F_OK) == 0 ? owner_gone(own) : older_than(full, 3600);
+                if (gone) { rf__rmtree(full); rf__err_clear(); }
+            } else if (pass == 1 && (tag = strstr(e->d_name, ".riffle-owner-"))) {
+                size_t n = strlen(e->d_name);
+                bool tmp = n > 4 && !strcmp(e->d_name + n - 4, ".tmp");
+                if (tmp ? older_than(full, 60) : owner_gone(full)) unlink(full);
+            }
+        }
     }
     closedir(d);
 }
@@ -186,16 +209,21 @@ int rf__output_prepare(rf_action *act)
         sweep_stale(dirname(a));
     }
     sibling(act->path, "staging", act->job_id, staging, sizeof staging);
-    if (mkdir(staging, 0755) != 0) return rf__err_set(RF_ERR_IO, "%s: cannot create staging directory: %s", staging, strerror(errno));
+    claim(act);   /* before the directory exists: a kill at any later instant leaves a free owner file */
+    if (mkdir(staging, 0755) != 0) {
+        int e = errno;
+        unclaim();
+        return rf__err_set(RF_ERR_IO, "%s: cannot create staging directory: %s", staging, strerror(e));
+    }
     act->staging = rf_strdup(staging);
-    if (!act->staging) return rf__err_set(RF_ERR_NOMEM, "out of memory");
-    claim(staging);
+    if (!act->staging) { rmdir(staging); unclaim(); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
     return RF_OK;
 }
 
 void rf__output_abort(const rf_action *act)
 {
-    if (act->staging) { unclaim(act->staging); rf__rmtree(act->staging); }
+    if (act->staging) rf__rmtree(act->staging);
+    unclaim();   /* after the directories it vouches for are gone */
     rf__err_clear();
 }
 
@@ -394,11 +422,10 @@ static int replace_partitions(const rf_action *act, const dirset *fresh)
     return rc;
 }
 
-int rf__output_commit(const rf_action *act)
+static int commit(const rf_action *act)
 {
     char p[4096], q[4096];
     int rc = RF_OK;
-    unclaim(act->staging);   /* the owner file must not be published */
     if (act->single_file) {   /* the file itself is the output: one rename replaces it */
         snprintf(p, sizeof p, "%s/part-00000.h5", act->staging);
         if (rename(p, act->path) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", p, act->path, strerror(errno));
@@ -443,5 +470,12 @@ int rf__output_commit(const rf_action *act)
     }
     return publish(act);
 done:
+    return rc;
+}
+
+int rf__output_commit(const rf_action *act)
+{
+    int rc = commit(act);
+    if (!rc) unclaim();   /* published, and the previous version removed: nothing left to vouch for */
     return rc;
 }

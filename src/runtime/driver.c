@@ -108,7 +108,8 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     rf__err_clear();
     if (rf__stop_requested()) { rc = rf__stop_error(); goto done; }
     RF_TRY(plan_all(s, logical, &opt, &phys));
-    act->job_id = (int64_t)time(NULL) * 1000 + (int64_t)(getpid() % 1000) * 0 + s->next_job++;
+    /* unique among jobs started in the same second from different processes on this host */
+    act->job_id = ((int64_t)time(NULL) * 1000 + getpid() % 1000) * 1000 + s->next_job++ % 1000;
     act->max_result = rf__conf_size(&s->conf, "riffle.driver.maxResultSize");
     act->batch_rows = rf__conf_size(&s->conf, "riffle.batch.rows");
     act->round_bytes = rf__conf_size(&s->conf, "riffle.shuffle.roundBytes");

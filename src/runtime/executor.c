@@ -123,7 +123,7 @@ static int prepass(MPI_Comm comm, const rf_stage *st, int rc, rf_scanprep **out,
     for (int64_t k = 0; k < ns && !rc; k++)
         if (same[k] == k) for (int64_t t = 0; t < scans[k]->src->n_splits; t++) item_scan[base[k] + t] = k;
     if ((rc = rf__agree(comm, rc, err))) goto done;   /* every rank sees the same scans (the plan is the same) */
-    {
+    if (total > 0) {   /* the same on every rank */
         rf_cancel cancel;
         int64_t mine = 0, bad = INT64_MAX;
         int lrc = rf__cancel_begin(&cancel, comm);

@@ -189,4 +189,14 @@ rr sql "SELECT upper('a', 'b')"; grep -q "upper() takes 1 argument, not 2" err &
 mkdir -p stg && mkdir -p stg/.other.riffle-staging-1 && touch -d '2 hours ago' stg/.other.riffle-staging-1
 rr sql "INSERT OVERWRITE DIRECTORY '$WORK/stg/new' USING csv SELECT 1 AS x"
 [ ! -e stg/.other.riffle-staging-1 ] && [ -e stg/new/_SUCCESS ] && ok || bad "stale staging left: $(ls -a stg)"
+# killed mid-publish: a staging directory (here holding the previous version) beside a free owner
+# file goes, with the owner file; one whose owner is locked by a live job stays
+mkdir -p stg/.x.riffle-staging-7/sub stg/.y.riffle-old-8 stg/.z.riffle-staging-9 && echo old > stg/.x.riffle-staging-7/sub/part-0.csv
+echo "localhost 1" > stg/.x.riffle-owner-7; echo "localhost 1" > stg/.y.riffle-owner-8; echo "localhost 1" > stg/.z.riffle-owner-9
+flock stg/.z.riffle-owner-9 sleep 30 & holder=$!
+sleep 0.3
+rr sql "INSERT OVERWRITE DIRECTORY '$WORK/stg/new' USING csv SELECT 2 AS x"
+left=$(ls -a stg | grep riffle- | tr '\n' ' ')
+[ "$left" = ".z.riffle-owner-9 .z.riffle-staging-9 " ] && ok || bad "sweep of free owners: left $left"
+kill $holder 2>/dev/null; wait $holder 2>/dev/null
 finish
