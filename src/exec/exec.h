@@ -10,19 +10,24 @@
 #define RF_EXEC_H
 
 #include "core/core.h"
+#include "core/spill.h"
 #include "expr/expr.h"
 #include "plan/plan.h"
 
 /* Exchanged data as one rank holds it: for each partition it owns, the chunks it received, in map
- * task order (so the row order does not depend on the number of ranks). */
-typedef struct rf_chunk { int64_t task; int64_t len; const uint8_t *data; } rf_chunk;
+ * task order (so the row order does not depend on the number of ranks). The bytes stay in one spool
+ * per source rank (core/spill.h): in memory while the budget allows, else in a spill file; a chunk
+ * points into memory (data) or names its spool and offset (data NULL). */
+typedef struct rf_chunk { int64_t task; int64_t len; const uint8_t *data; int src; int64_t off; } rf_chunk;
 typedef struct rf_chunkv { rf_chunk *c; int64_t n, cap; } rf_chunkv;
 typedef struct rf_xdata {
     int64_t     nparts;
     rf_chunkv  *parts;      /* [nparts]; only partitions this rank owns are filled (all for broadcast) */
-    uint8_t   **bufs;       /* receive buffers the chunks point into */
-    int         n_bufs;
+    rf_spool   *in;         /* [n_in] what each source rank sent */
+    int         n_in;
 } rf_xdata;
+/* The bytes of chunk c: c->data, or read into *buf. */
+int  rf__chunk_bytes(const rf_xdata *x, const rf_chunk *c, rf_buf *buf, const uint8_t **out);
 void rf__xdata_fini(rf_xdata *x);
 
 /* The CSV parser's state between two bytes, as far as splitting a file needs it: outside a quoted

@@ -1,11 +1,12 @@
 /*
  * op_xread.c — the leaf that reads an exchange: decodes the chunks this task's partition received
- * (in map task order) and merges small chunks into batches of about riffle.batch.rows rows.
+ * (in map task order) and merges small chunks into batches of about riffle.batch.rows rows. A
+ * chunk that was spilled is read back from its spool into a buffer the operator reuses.
  */
 #include "exec/exec.h"
 #include "shuffle/shuffle.h"
 
-typedef struct { const rf_chunkv *v; int64_t next; } xread_st;
+typedef struct { const rf_xdata *x; const rf_chunkv *v; int64_t next; rf_buf buf; } xread_st;
 
 static int open_(rf_op *op)
 {
@@ -14,6 +15,7 @@ static int open_(rf_op *op)
     const rf_xdata *x = &op->ctx->xdata[op->plan->stage];
     int64_t part = op->plan->mode == RF_X_BROADCAST ? 0 : op->task;
     static const rf_chunkv empty = { 0 };
+    s->x = x;
     s->v = part < x->nparts ? &x->parts[part] : &empty;
     op->st = s;
     return RF_OK;
@@ -26,7 +28,9 @@ static int next(rf_op *op, rf_batch **out)
     int rc = RF_OK;
     while (s->next < s->v->n && l.rows < op->ctx->batch_rows) {
         const rf_chunk *c = &s->v->c[s->next++];
-        rf_rd r = { c->data, c->data + c->len };
+        const uint8_t *data;
+        if ((rc = rf__chunk_bytes(s->x, c, &s->buf, &data))) goto done;   /* a spilled chunk is read back */
+        rf_rd r = { data, data + c->len };
         while (r.p < r.end && !rc) {
             rf_batch *b = NULL;
             if ((rc = rf__unpack_batch(&r, &b))) break;
@@ -41,6 +45,11 @@ done:
     return rc;
 }
 
-static void close_(rf_op *op) { RF_FREE(op->st); }
+static void close_(rf_op *op)
+{
+    xread_st *s = op->st;
+    if (s) rf_buf_fini(&s->buf);
+    RF_FREE(op->st);
+}
 
 const rf_op_vt rf__op_xread_vt = { "ExchangeRead", open_, next, close_ };

@@ -36,6 +36,9 @@ static const struct {
     { "riffle.hdf5.readDriver", NULL, "mpio", V_WORDS, 0, 0, false, "mpio|posix" },
     { "riffle.hdf5.checksum", NULL, "true", V_WORDS, 0, 0, false, "true|false" },
     { "riffle.csv.inferSchema.sampleBytes", NULL, "4m", V_SIZE, 1, INT64_MAX, false, NULL },
+    { "riffle.executor.memory", "spark.executor.memory", "auto", V_SIZE, 1 << 20, INT64_MAX, false, "auto" },
+    { "riffle.local.dir", "spark.local.dir", "", V_FREE, 0, 0, false, NULL },
+    { "riffle.aggregate.partialGroups", NULL, "262144", V_INT, 1, 1000000000, false, NULL },
     { "riffle.sql.sources.partitionOverwriteMode", "spark.sql.sources.partitionOverwriteMode", "static", V_WORDS, 0, 0, false, "static|dynamic" },
 };
 #define N_KNOWN (sizeof known / sizeof known[0])
@@ -64,6 +67,7 @@ static int check_value(int k, const char *val)
 {
     switch (known[k].kind) {
     case V_SIZE: {
+        if (known[k].words && one_of(val, known[k].words)) return RF_OK;
         int64_t v = rf_parse_size(val);
         if (known[k].off1 && v < 0 && !strcmp(val, "-1")) return RF_OK;
         if (v < 0) return rf__err_set(RF_ERR_INVALID, "configuration %s: '%s' is not a size (like 10m, 1g, 4096)", known[k].key, val);

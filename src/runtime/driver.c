@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include "runtime/runtime.h"
@@ -32,6 +33,9 @@ int rf__action_encode(const rf_action *a, rf_buf *b)
     if (!rc) rc = rf_buf_put_u8(b, a->single_file);
     if (!rc) rc = rf_buf_put_u8(b, a->checksum);
     if (!rc) rc = rf_buf_put_u8(b, a->dynamic);
+    if (!rc) rc = rf_buf_put_i64(b, a->mem_budget);
+    if (!rc) rc = rf_buf_put_str(b, a->local_dir);
+    if (!rc) rc = rf_buf_put_i64(b, a->partial_groups);
     return rc;
 }
 
@@ -71,6 +75,9 @@ int rf__action_decode(rf_rd *r, rf_action *a)
     a->checksum = u;
     if (!rc) rc = rf_rd_u8(r, &u);
     a->dynamic = u;
+    if (!rc) rc = rf_rd_i64(r, &a->mem_budget);
+    if (!rc) rc = rf_rd_str(r, &a->local_dir);
+    if (!rc) rc = rf_rd_i64(r, &a->partial_groups);
     return rc;
 }
 
@@ -79,6 +86,7 @@ void rf__action_fini(rf_action *a)
     RF_FREE(a->path);
     RF_FREE(a->staging);
     RF_FREE(a->partition_by);
+    RF_FREE(a->local_dir);
 }
 
 static int plan_all(rf_session *s, const rf_plan *logical, rf_plan **opt, rf_plan **phys)
@@ -113,6 +121,11 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     act->max_result = rf__conf_size(&s->conf, "riffle.driver.maxResultSize");
     act->batch_rows = rf__conf_size(&s->conf, "riffle.batch.rows");
     act->round_bytes = rf__conf_size(&s->conf, "riffle.shuffle.roundBytes");
+    const char *em = rf__conf_get(&s->conf, "riffle.executor.memory");
+    act->mem_budget = strcasecmp(em, "auto") ? rf__conf_size(&s->conf, "riffle.executor.memory") : 0;
+    act->partial_groups = rf__conf_size(&s->conf, "riffle.aggregate.partialGroups");
+    RF_FREE(act->local_dir);
+    if (!(act->local_dir = rf_strdup(rf__conf_get(&s->conf, "riffle.local.dir")))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
     const char *pr = rf__conf_get(&s->conf, "riffle.progress");
     act->progress = !strcasecmp(pr, "true") || (!strcasecmp(pr, "auto") && isatty(2));
     const char *evp = rf__conf_get(&s->conf, "riffle.eventLog.path");

@@ -220,23 +220,62 @@ static int partition_ids(const rf_plan *x, int64_t task, int64_t ntasks, const r
 }
 
 typedef struct {
-    rf_mapout  map;       /* exchange stages */
-    rf_blist   rows;      /* range exchange: rows kept until the bounds are known */
+    rf_spool   ranged;    /* range exchange: the task's rows, framed packed batches, until the bounds are known */
+    rf_blist   rows;      /* HDF5 write: rows kept for the collective phase */
     rf_buf     result;    /* collect: packed batches */
     int64_t    nrows;
     rf_error   err;
     int        rc;
 } task_out;
 
-static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_action *act, task_out *o)
+/* What a running task may hold of its map output before moving it into the rank's spools: a share
+ * of the execution pool, within [1 MB, 32 MB]. */
+static int64_t map_flush_bytes(void)
+{
+    int64_t b = rf__mem_pool() / (4 * (int64_t)omp_get_max_threads());
+    return b < (1 << 20) ? 1 << 20 : b > (32 << 20) ? 32 << 20 : b;
+}
+
+/* Appends b to a spool as [int64 length][packed batch]. */
+static int spool_batch(rf_spool *sp, const rf_batch *b, rf_buf *tmp)
+{
+    tmp->len = 0;
+    int rc = rf_buf_put_i64(tmp, 0);
+    if (!rc) rc = rf__pack_batch(b, NULL, b->nrows, tmp);
+    if (rc) return rc;
+    int64_t n = (int64_t)tmp->len - 8;
+    memcpy(tmp->data, &n, 8);
+    return rf__spool_append(sp, tmp->data, (int64_t)tmp->len);
+}
+
+/* The next batch of a spool written by spool_batch, from *off; *out NULL at the end. */
+static int unspool_batch(const rf_spool *sp, int64_t *off, rf_buf *tmp, rf_batch **out)
+{
+    int64_t n;
+    *out = NULL;
+    if (*off >= sp->len) return RF_OK;
+    int rc = rf__spool_read(sp, *off, &n, 8);
+    if (!rc && (n < 0 || n > sp->len - *off - 8)) rc = rf__err_set(RF_ERR_INTERNAL, "corrupt spooled batch");
+    tmp->len = 0;
+    if (!rc) rc = rf_buf_reserve(tmp, (size_t)n);
+    if (!rc) rc = rf__spool_read(sp, *off + 8, tmp->data, n);
+    if (rc) return rc;
+    *off += 8 + n;
+    rf_rd r = { tmp->data, tmp->data + n };
+    return rf__unpack_batch(&r, out);
+}
+
+static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_action *act, rf_shuffle_out *xo, task_out *o)
 {
     rf_op *op = NULL;
     rf_batch *b = NULL;
-    int64_t seen = 0;
+    rf_mapout map = { 0 };
+    rf_buf tmp = { 0 };
+    int64_t seen = 0, flush_at = map_flush_bytes();
     int rc = rf__op_build(st->root, t, ctx, &op);
     if (rc) return rc;
     const rf_plan *x = st->exchange;
-    if (x && x->mode != RF_X_RANGE) RF_TRY(rf__mapout_init(&o->map, t, x->mode == RF_X_BROADCAST || x->mode == RF_X_SINGLE ? 1 : x->n));
+    if (x && x->mode != RF_X_RANGE) RF_TRY(rf__mapout_init(&map, t, x->mode == RF_X_BROADCAST || x->mode == RF_X_SINGLE ? 1 : x->n));
     if (!x && act->kind == RF_ACT_WRITE_CSV) {
         rc = rf__csv_write_part(act, t, op, st->root->schema, &o->nrows);
         goto done;
@@ -250,22 +289,28 @@ static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_ac
         o->nrows += b->nrows;
         if (!x && act->kind == RF_ACT_COLLECT) {
             RF_TRY(rf__pack_batch(b, NULL, b->nrows, &o->result));
-        } else if (!x || x->mode == RF_X_RANGE) {   /* range exchange or HDF5 write: kept for the collective phase */
+        } else if (x && x->mode == RF_X_RANGE) {   /* kept (or spilled) until the bounds are known */
+            RF_TRY(spool_batch(&o->ranged, b, &tmp));
+        } else if (!x) {   /* HDF5 write: kept for the collective phase */
             RF_TRY(rf_blist_push(&o->rows, b));
             b = NULL;
             continue;
         } else if (x->mode == RF_X_BROADCAST || x->mode == RF_X_SINGLE) {
-            RF_TRY(rf__mapout_add(&o->map, b, NULL));
+            RF_TRY(rf__mapout_add(&map, b, NULL));
         } else {
             int64_t *pid = NULL;
             RF_TRY(partition_ids(x, t, st->n_tasks, b, &seen, &pid));
-            rc = rf__mapout_add(&o->map, b, pid);
+            rc = rf__mapout_add(&map, b, pid);
             rf_free(pid);
             if (rc) goto done;
         }
+        if (map.bytes > flush_at) RF_TRY(rf__shuffle_out_add(xo, &map));
         rf_batch_destroy(&b);
     }
+    if (map.part) rc = rf__shuffle_out_add(xo, &map);
 done:
+    rf__mapout_fini(&map);
+    rf_buf_fini(&tmp);
     rf_batch_destroy(&b);
     rf__op_destroy(&op);
     return rc;
@@ -340,8 +385,10 @@ static int bound_cmp(void *p, int64_t a, int64_t b)
 
 /* Collective: samples every task's rows, agrees on P-1 bounds, partitions the kept rows. rc_in:
  * the local status so far (agreed first). Returns an agreed status. */
-static int range_partition(MPI_Comm comm, const rf_stage *st, task_out *outs, int64_t *tasks, int64_t nlocal, int rc_in, rf_error *err)
+static int range_partition(MPI_Comm comm, const rf_stage *st, task_out *outs, int64_t *tasks, int64_t nlocal, rf_shuffle_out *xo,
+                           int rc_in, rf_error *err)
 {
+    rf_buf tmpb = { 0 };
     const rf_plan *x = st->exchange;
     const rf_expr *const *ord = (const rf_expr *const *)x->exprs;
     int no = x->n_exprs, nranks, rc = rc_in;
@@ -357,24 +404,35 @@ static int range_partition(MPI_Comm comm, const rf_stage *st, task_out *outs, in
     if (!rc && (!cnts || !displs)) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     if ((rc = rf__agree(comm, rc, err))) goto done;
     int64_t per_task = 4 * P > 64 ? 4 * P : 64;
+    /* m evenly spaced rows of each task (rows i * n / m), read back batch by batch from its spool */
     for (int64_t k = 0; k < nlocal && !rc; k++) {
-        rf_batch *cat = NULL;
-        rf_column **kc = NULL;
-        rc = rf_batch_concat(outs[k].rows.b, (int)outs[k].rows.n, st->root->schema, &cat);
-        if (!rc && cat->nrows) {
-            int64_t m = cat->nrows < per_task ? cat->nrows : per_task, *sel = rf_malloc((size_t)m * sizeof *sel);
+        int64_t n = outs[k].nrows, m = n < per_task ? n : per_task, next = 0, base = 0, off = 0;
+        if (!n) continue;
+        rf_blist keys = { 0 };
+        rf_batch *b = NULL, *cat = NULL;
+        rc = rf__spool_seal(&outs[k].ranged);
+        while (!rc && next < m) {
+            if ((rc = unspool_batch(&outs[k].ranged, &off, &tmpb, &b)) || !b) break;
+            int64_t cnt = 0, *sel = rf_malloc((size_t)(m - next) * sizeof *sel);
+            if (!sel) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); rf_batch_destroy(&b); break; }
+            while (next < m && next * n / m < base + b->nrows) sel[cnt++] = next++ * n / m - base;
+            rf_column **kc = NULL;
             rf_batch keyb = { 0 }, *g = NULL;
-            if (!sel) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-            for (int64_t i = 0; i < m && !rc; i++) sel[i] = i * cat->nrows / m;
-            if (!rc) rc = rf__sortkey_eval(ord, no, cat, &kc);
-            if (!rc) { keyb.nrows = cat->nrows; keyb.ncols = no; keyb.cols = kc; rc = rf_batch_gather(&keyb, sel, m, &g); }
-            if (!rc) rc = rf_buf_put_i64(&mine, tasks[k]);
-            if (!rc) rc = rf__pack_batch(g, NULL, g->nrows, &mine);
-            rf_batch_destroy(&g);
+            if (cnt) {
+                rc = rf__sortkey_eval(ord, no, b, &kc);
+                if (!rc) { keyb.nrows = b->nrows; keyb.ncols = no; keyb.cols = kc; rc = rf_batch_gather(&keyb, sel, cnt, &g); }
+                if (!rc) { rc = rf_blist_push(&keys, g); g = NULL; }
+                rf__cols_release(&kc, no);
+            }
+            base += b->nrows;
             rf_free(sel);
-            rf__cols_release(&kc, no);
+            rf_batch_destroy(&b);
         }
+        if (!rc && keys.n) rc = rf_batch_concat(keys.b, (int)keys.n, NULL, &cat);
+        if (!rc && cat) rc = rf_buf_put_i64(&mine, tasks[k]);
+        if (!rc && cat) rc = rf__pack_batch(cat, NULL, cat->nrows, &mine);
         rf_batch_destroy(&cat);
+        rf_blist_fini(&keys);
     }
     if (!rc && mine.len > INT_MAX / 2) rc = rf__err_set(RF_ERR_LIMIT, "range partitioning: %zu bytes of sort-key samples on one rank", mine.len);
     if ((rc = rf__agree(comm, rc, err))) goto done;
@@ -432,13 +490,17 @@ static int range_partition(MPI_Comm comm, const rf_stage *st, task_out *outs, in
     rf_free(bidx);
     if (rc) goto done;
     /* partition each task's rows: partition = number of bounds <= row (upper bound), scaled to P */
+    int64_t flush_at = map_flush_bytes();
     for (int64_t k = 0; k < nlocal && !rc; k++) {
-        rc = rf__mapout_init(&outs[k].map, tasks[k], P);
-        for (int64_t bi = 0; bi < outs[k].rows.n && !rc; bi++) {
-            rf_batch *b = outs[k].rows.b[bi];
+        rf_mapout map;
+        int64_t off = 0;
+        rc = rf__mapout_init(&map, tasks[k], P);
+        for (;;) {
+            rf_batch *b = NULL;
+            if (rc || (rc = unspool_batch(&outs[k].ranged, &off, &tmpb, &b)) || !b) break;
             rf_column **kc = NULL;
             int64_t *pid = rf_malloc((size_t)(b->nrows ? b->nrows : 1) * sizeof *pid);
-            if (!pid) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+            if (!pid) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); rf_batch_destroy(&b); break; }
             rc = rf__sortkey_eval(ord, no, b, &kc);
             for (int64_t i = 0; !rc && i < b->nrows; i++) {
                 int64_t lo = 0, hi = nb;
@@ -448,11 +510,15 @@ static int range_partition(MPI_Comm comm, const rf_stage *st, task_out *outs, in
                 }
                 pid[i] = nb + 1 < P ? lo * P / (nb + 1) : lo;
             }
-            if (!rc) rc = rf__mapout_add(&outs[k].map, b, pid);
+            if (!rc) rc = rf__mapout_add(&map, b, pid);
+            if (!rc && map.bytes > flush_at) rc = rf__shuffle_out_add(xo, &map);
             rf__cols_release(&kc, no);
             rf_free(pid);
+            rf_batch_destroy(&b);
         }
-        rf_blist_fini(&outs[k].rows);
+        if (!rc) rc = rf__shuffle_out_add(xo, &map);
+        rf__mapout_fini(&map);
+        rf__spool_fini(&outs[k].ranged);   /* its memory goes back to the pool as the next task is partitioned */
     }
     rf_batch_destroy(&bounds);
 done:
@@ -464,6 +530,7 @@ done:
     rf_free(cnts);
     rf_free(displs);
     rf_blist_fini(&samples);
+    rf_buf_fini(&tmpb);
     return rf__agree(comm, rc, err);   /* the local partitioning after the last collective may have failed on one rank */
 }
 
@@ -514,7 +581,7 @@ static int gather_result(MPI_Comm comm, int rc_in, const rf_action *act, const r
             int64_t task, l;
             if ((rc = rf_rd_i64(&r, &task)) || (rc = rf_rd_i64(&r, &l))) break;
             if ((rc = rf__grow((void **)&ch, &cch, nch + 1, sizeof *ch))) break;
-            ch[nch++] = (rf_chunk){ task, l, r.p };
+            ch[nch++] = (rf_chunk){ task, l, r.p, 0, 0 };
             r.p += l;
         }
         /* insertion sort by task: few chunks */
@@ -608,16 +675,22 @@ static int stage_metrics(MPI_Comm comm, const rf_action *act, const rf_stages *s
 {
     int rank = 0, rc = RF_OK;
     MPI_Comm_rank(comm, &rank);
-    int64_t mine[2] = { rows, sent }, all[2] = { 0, 0 };
-    double dt = rf_now() - t0, tmin = 0, tmax = 0;
-    RF_MPI(MPI_Reduce(mine, all, 2, MPI_INT64_T, MPI_SUM, 0, comm));
+    rf_spill_stats sp;
+    rf__spill_stats(&sp);
+    int64_t mine[4] = { rows, sent, sp.bytes, sp.files }, all[4] = { 0, 0, 0, 0 };
+    double dt = rf_now() - t0, tmin = 0, tmax = 0, ssecs = 0;
+    RF_MPI(MPI_Reduce(mine, all, 4, MPI_INT64_T, MPI_SUM, 0, comm));
+    RF_MPI(MPI_Reduce(&sp.secs, &ssecs, 1, MPI_DOUBLE, MPI_SUM, 0, comm));
     RF_MPI(MPI_Reduce(&dt, &tmin, 1, MPI_DOUBLE, MPI_MIN, 0, comm));
     RF_MPI(MPI_Reduce(&dt, &tmax, 1, MPI_DOUBLE, MPI_MAX, 0, comm));
     const rf_stage *s = &st->s[si];
-    if (rank == 0 && act->progress)
-        fprintf(stderr, "riffle: stage %d/%d done: %lld task(s), %lld rows out, %.1f MB shuffled, %.2f s\n", si + 1, st->n,
-                (long long)s->n_tasks, (long long)all[0], (double)all[1] / 1e6, rf_now() - t0);
-    if (rank == 0) rf__evlog_stage(act->job_id, si, st->n, s->n_tasks, all[0], all[1], rf_now() - t0, tmin, tmax);
+    if (rank == 0 && act->progress) {
+        char spill[96] = "";
+        if (all[2]) snprintf(spill, sizeof spill, ", %.1f MB spilled", (double)all[2] / 1e6);
+        fprintf(stderr, "riffle: stage %d/%d done: %lld task(s), %lld rows out, %.1f MB shuffled%s, %.2f s\n", si + 1, st->n,
+                (long long)s->n_tasks, (long long)all[0], (double)all[1] / 1e6, spill, rf_now() - t0);
+    }
+    if (rank == 0) rf__evlog_stage(act->job_id, si, st->n, s->n_tasks, all[0], all[1], rf_now() - t0, tmin, tmax, all[2], all[3], ssecs);
 done:
     return rc;
 }
@@ -632,6 +705,23 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
     if (result) *result = NULL;
     rc = rf__stages_split(plan, &st);
     if (!rc && !(xd = rf_calloc((size_t)(st.n ? st.n : 1), sizeof *xd))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    /* the rank's memory budget and spill directory (core/spill.h); the first job also removes what
+     * killed ranks left in the local directories */
+    {
+        static bool first = true;
+        static int64_t said = -1;
+        int64_t was = rf__mem_budget();
+        rf__mem_budget_init(comm, act->mem_budget, "riffle.executor.memory");
+        rf__spill_configure(act->local_dir);
+        if (first) rf__spill_sweep();
+        first = false;
+        if (rank == 0 && act->progress && (said < 0 || was != rf__mem_budget())) {
+            said = rf__mem_budget();
+            fprintf(stderr, "riffle: memory budget %.0f MB per rank (%s), %.0f MB of it for execution; spilling to %s\n",
+                    (double)rf__mem_budget() / 1048576.0, rf__mem_budget_why(), (double)rf__mem_pool() / 1048576.0,
+                    act->local_dir && *act->local_dir ? act->local_dir : getenv("SLURM_TMPDIR") ? getenv("SLURM_TMPDIR") : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+        }
+    }
     if ((rc = rf__agree(comm, rc, err))) goto done;
     double t_job = rf_now();
     for (int si = 0; si < st.n; si++) {
@@ -649,9 +739,17 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         ctx.n_prep = nprep;
         int64_t nlocal = 0;
         for (int64_t t = rank; t < s->n_tasks; t += nranks) nlocal++;
+        rf_shuffle_out xo = { 0 };
+        rf__spill_stats_reset();
+        if (!lrc && s->exchange) {
+            const rf_plan *x = s->exchange;
+            bool one = x->mode == RF_X_BROADCAST || x->mode == RF_X_SINGLE;
+            lrc = rf__shuffle_out_init(&xo, nranks, one ? 1 : x->n, x->mode == RF_X_BROADCAST, x->rank_offset);
+        }
         task_out *outs = rf_calloc((size_t)(nlocal ? nlocal : 1), sizeof *outs);
         int64_t *tasks = rf_calloc((size_t)(nlocal ? nlocal : 1), sizeof *tasks), bad_task = INT64_MAX;
         if (!outs || !tasks) lrc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        for (int64_t k = 0; k < nlocal && outs; k++) rf__spool_init(&outs[k].ranged);
         for (int64_t k = 0; k < nlocal && !lrc; k++) tasks[k] = rank + k * nranks;
         /* a task that fails cancels the tasks above it, here and on every rank (rf_cancel); the
          * messages of the stage are drained before the agreement */
@@ -662,7 +760,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
                 rf__err_clear();
                 if (rf__stop_requested()) outs[k].rc = rf__stop_error();
                 else if (rf__cancelled(&cancel, tasks[k])) outs[k].rc = rf__err_set(RF_ERR_CANCELLED, "cancelled: another task failed first");
-                else outs[k].rc = run_task(s, tasks[k], &ctx, act, &outs[k]);
+                else outs[k].rc = run_task(s, tasks[k], &ctx, act, &xo, &outs[k]);
                 if (outs[k].rc) {
                     outs[k].err = *rf__err_slot();
                     if (outs[k].rc != RF_ERR_CANCELLED) rf__cancel_raise(&cancel, outs[k].rc == RF_ERR_STOPPED ? -1 : tasks[k]);
@@ -688,21 +786,17 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         for (int64_t k = 0; k < nlocal && outs; k++) rows += outs[k].nrows;
         /* each collective step below agrees on the status it is given before it communicates, and
          * returns an agreed status: every rank takes the same branches */
-        if (s->exchange && s->exchange->mode == RF_X_RANGE) rc = range_partition(comm, s, outs, tasks, nlocal, rc, err);
+        if (s->exchange && s->exchange->mode == RF_X_RANGE) rc = range_partition(comm, s, outs, tasks, nlocal, &xo, rc, err);
         if (s->exchange) {
-            rf_mapout *maps = rc ? NULL : rf_calloc((size_t)(nlocal ? nlocal : 1), sizeof *maps);
-            int xrc = rc ? rc : maps ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
-            for (int64_t k = 0; k < nlocal && maps; k++) maps[k] = outs[k].map;
-            rc = rf__shuffle_exchange(comm, xrc, maps, (int)nlocal, s->exchange->n, s->exchange->mode == RF_X_BROADCAST,
-                                      s->exchange->rank_offset, act->round_bytes, &xd[s->id], &sent, err);
-            rf_free(maps);
+            rc = rf__shuffle_exchange(comm, rc, rc ? NULL : &xo, act->round_bytes, &xd[s->id], &sent, err);
         } else if (act->kind == RF_ACT_COLLECT) {
             rc = gather_result(comm, rc, act, s->root->schema, outs, tasks, nlocal, result, err);
         } else if (act->kind == RF_ACT_WRITE_HDF5) {
             rc = write_hdf5(comm, rc, act, s, outs, tasks, nlocal, err);
         }
+        rf__shuffle_out_fini(&xo);
         for (int64_t k = 0; k < nlocal && outs; k++) {
-            rf__mapout_fini(&outs[k].map);
+            rf__spool_fini(&outs[k].ranged);
             rf_blist_fini(&outs[k].rows);
             rf_buf_fini(&outs[k].result);
         }
@@ -715,6 +809,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
     }
     if (act->progress && rank == 0) fprintf(stderr, "riffle: job %lld done in %.2f s\n", (long long)act->job_id, rf_now() - t_job);
 done:
+    rf__spill_cleanup();   /* the rank's spill directory goes with the job, whatever its outcome */
     settle_caches(comm, plan, rc);
     for (int i = 0; xd && i < st.n; i++) rf__xdata_fini(&xd[i]);
     rf_free(xd);

@@ -56,6 +56,9 @@ typedef struct rf_action {
     bool    single_file;   /* WRITE_HDF5: path is the .h5 file itself (riffle convert) */
     bool    checksum;      /* WRITE_HDF5: Fletcher-32 checksums on the datasets (riffle.hdf5.checksum) */
     bool    dynamic;       /* WRITE overwrite with partitionBy: replace only the partitions written (partitionOverwriteMode) */
+    int64_t mem_budget;    /* riffle.executor.memory per rank; 0: from the allocation (core/spill.h) */
+    char   *local_dir;     /* riffle.local.dir: where ranks spill; "" for $SLURM_TMPDIR, $TMPDIR, /tmp */
+    int64_t partial_groups;/* riffle.aggregate.partialGroups: a partial aggregation flushes at this many groups */
 } rf_action;
 static inline bool rf__action_writes(const rf_action *a) { return a->kind != RF_ACT_COLLECT; }
 
@@ -64,7 +67,7 @@ int  rf__evlog_open(const char *path, int nranks);   /* no-op when already open 
 bool rf__evlog_on(void);
 void rf__evlog_job_start(const rf_action *act, const rf_plan *phys);
 void rf__evlog_stage(int64_t job, int stage, int n_stages, int64_t tasks, int64_t rows, int64_t sent, double secs,
-                     double rank_min, double rank_max);
+                     double rank_min, double rank_max, int64_t spill_bytes, int64_t spill_files, double spill_secs);
 void rf__evlog_job_end(int64_t job, int rc, const rf_error *err);
 void rf__evlog_close(void);   /* SessionEnd, fsync, rename PATH.inprogress -> PATH */
 

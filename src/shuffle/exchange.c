@@ -1,18 +1,21 @@
 /*
  * exchange.c — the collective shuffle.
  *
- * 1. Every local map task's partition buffers are framed as records [task, partition, length,
- *    bytes] and appended to one stream per destination rank (partition p lives on rank p mod
- *    nranks; broadcast sends every record to every rank).
+ * 1. While the map tasks run, each moves its partition buffers into the rank's rf_shuffle_out as
+ *    records [task, partition, length, bytes], appended to one spool per destination rank
+ *    (partition p lives on rank (p + offset) mod nranks; a broadcast has one spool every rank
+ *    receives). A spool stays in memory while the budget grants it, else goes to a spill file.
  * 2. Ranks agree that the local phase worked (a rank that failed must not leave others waiting),
  *    then exchange stream sizes with MPI_Alltoall.
  * 3. Streams move with MPI_Alltoallv in rounds: no count exceeds INT_MAX and no round sends more
- *    than riffle.shuffle.roundBytes from one rank, so a shuffle larger than MPI's int counts or than
- *    the staging memory still works.
- * 4. Received records are indexed per partition and ordered by map task, so the row order of every
- *    partition is the same at any rank count.
+ *    than riffle.shuffle.roundBytes (nor an eighth of the execution pool) from one rank. Each
+ *    round is read from the send spools and appended to one receive spool per source, which
+ *    spills in turn when the budget refuses it: no rank holds more of the shuffle than its budget.
+ * 4. Received records are indexed per partition and ordered by map task (then by position), so the
+ *    row order of every partition is the same at any rank count.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include "shuffle/shuffle.h"
 #include "core/comm.h"
@@ -21,70 +24,118 @@ void rf__xdata_fini(rf_xdata *x)
 {
     for (int64_t p = 0; x->parts && p < x->nparts; p++) rf_free(x->parts[p].c);
     RF_FREE(x->parts);
-    for (int i = 0; i < x->n_bufs; i++) rf_free(x->bufs[i]);
-    RF_FREE(x->bufs);
-    x->n_bufs = 0;
+    for (int i = 0; x->in && i < x->n_in; i++) rf__spool_fini(&x->in[i]);
+    RF_FREE(x->in);
+    x->n_in = 0;
     x->nparts = 0;
+}
+
+int rf__chunk_bytes(const rf_xdata *x, const rf_chunk *c, rf_buf *buf, const uint8_t **out)
+{
+    if (c->data) { *out = c->data; return RF_OK; }
+    buf->len = 0;
+    int rc = rf_buf_reserve(buf, (size_t)c->len);
+    if (!rc) rc = rf__spool_read(&x->in[c->src], c->off, buf->data, c->len);
+    if (!rc) { buf->len = (size_t)c->len; *out = buf->data; }
+    return rc;
 }
 
 static int chunk_cmp(const void *a, const void *b)
 {
     const rf_chunk *x = a, *y = b;
     if (x->task != y->task) return x->task < y->task ? -1 : 1;
-    return x->data < y->data ? -1 : x->data > y->data;
+    if (x->src != y->src) return x->src < y->src ? -1 : 1;
+    return (x->off > y->off) - (x->off < y->off);
 }
 
-static int frame(rf_buf *s, int64_t task, int64_t part, const rf_buf *data)
+/* ---------------------------------------------------------------- map side */
+int rf__shuffle_out_init(rf_shuffle_out *o, int nranks, int64_t nparts, bool broadcast, int64_t rank_offset)
 {
-    int rc = rf_buf_reserve(s, 24 + data->len);
-    if (rc) return rc;
-    rf_buf_put_i64(s, task);
-    rf_buf_put_i64(s, part);
-    rf_buf_put_i64(s, (int64_t)data->len);
-    return rf_buf_put(s, data->data, data->len);
+    memset(o, 0, sizeof *o);
+    o->nranks = nranks;
+    o->nparts = nparts;
+    o->broadcast = broadcast;
+    o->rank_offset = rank_offset;
+    int n = broadcast ? 1 : nranks;
+    o->dest = rf_calloc((size_t)n, sizeof *o->dest);
+    o->mu = rf_malloc(sizeof(pthread_mutex_t));
+    if (!o->dest || !o->mu) { rf__shuffle_out_fini(o); return rf__err_set(RF_ERR_NOMEM, "out of memory setting up a shuffle"); }
+    pthread_mutex_init(o->mu, NULL);
+    for (int d = 0; d < n; d++) rf__spool_init(&o->dest[d]);
+    return RF_OK;
 }
 
-int rf__shuffle_exchange(MPI_Comm comm, int rc_in, rf_mapout *maps, int n_maps, int64_t nparts, bool broadcast,
-                         int64_t rank_offset, int64_t round_bytes, rf_xdata *x, int64_t *bytes_sent, rf_error *err)
+int rf__shuffle_out_add(rf_shuffle_out *o, rf_mapout *m)
+{
+    int rc = RF_OK;
+    pthread_mutex_lock(o->mu);
+    for (int64_t p = 0; p < m->nparts && !rc; p++) {
+        rf_buf *b = &m->part[p];
+        if (b->len == 0) continue;
+        int64_t part = o->broadcast ? 0 : p, hdr[3] = { m->task, part, (int64_t)b->len };
+        rf_spool *sp = &o->dest[o->broadcast ? 0 : (p + o->rank_offset) % o->nranks];
+        rc = rf__spool_append(sp, hdr, sizeof hdr);
+        if (!rc) rc = rf__spool_append(sp, b->data, (int64_t)b->len);
+        b->len = 0;
+    }
+    pthread_mutex_unlock(o->mu);
+    m->bytes = 0;
+    return rc;
+}
+
+void rf__shuffle_out_fini(rf_shuffle_out *o)
+{
+    int n = o->broadcast ? 1 : o->nranks;
+    for (int d = 0; o->dest && d < n; d++) rf__spool_fini(&o->dest[d]);
+    RF_FREE(o->dest);
+    if (o->mu) pthread_mutex_destroy(o->mu);
+    RF_FREE(o->mu);
+}
+
+/* ---------------------------------------------------------------- the exchange */
+int rf__shuffle_exchange(MPI_Comm comm, int rc_in, rf_shuffle_out *o, int64_t round_bytes, rf_xdata *x, int64_t *bytes_sent,
+                         rf_error *err)
 {
     int rank, nranks, rc = rc_in;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &nranks);
-    rf_buf *out = NULL;
     int64_t *ssz = NULL, *rsz = NULL;
     int *sc = NULL, *sd = NULL, *rc_ = NULL, *rd = NULL;
     uint8_t *sbuf = NULL, *rbuf = NULL;
     memset(x, 0, sizeof *x);
     if (bytes_sent) *bytes_sent = 0;
     if (!rc) {
-        out = rf_calloc((size_t)nranks, sizeof *out);
         ssz = rf_calloc((size_t)nranks, sizeof *ssz);
         rsz = rf_calloc((size_t)nranks, sizeof *rsz);
         sc = rf_calloc((size_t)nranks, sizeof *sc);
         sd = rf_calloc((size_t)nranks, sizeof *sd);
         rc_ = rf_calloc((size_t)nranks, sizeof *rc_);
         rd = rf_calloc((size_t)nranks, sizeof *rd);
-        x->nparts = broadcast ? 1 : nparts;
+        x->nparts = o->broadcast ? 1 : o->nparts;
         x->parts = rf_calloc((size_t)(x->nparts ? x->nparts : 1), sizeof *x->parts);
-        x->bufs = rf_calloc((size_t)nranks, sizeof *x->bufs);
-        if (!out || !ssz || !rsz || !sc || !sd || !rc_ || !rd || !x->parts || !x->bufs)
+        x->in = rf_calloc((size_t)nranks, sizeof *x->in);
+        if (!ssz || !rsz || !sc || !sd || !rc_ || !rd || !x->parts || !x->in)
             rc = rf__err_set(RF_ERR_NOMEM, "out of memory setting up a shuffle");
-    }
-    for (int m = 0; m < n_maps && !rc; m++)
-        for (int64_t p = 0; p < maps[m].nparts && !rc; p++) {
-            if (maps[m].part[p].len == 0) continue;
-            if (broadcast) for (int d = 0; d < nranks && !rc; d++) rc = frame(&out[d], maps[m].task, 0, &maps[m].part[p]);
-            else rc = frame(&out[(p + rank_offset) % nranks], maps[m].task, p, &maps[m].part[p]);
+        else {
+            x->n_in = nranks;
+            for (int s2 = 0; s2 < nranks; s2++) rf__spool_init(&x->in[s2]);
         }
-    for (int d = 0; d < nranks && !rc; d++) ssz[d] = (int64_t)out[d].len;
+    }
+    for (int d = 0; d < nranks && !rc; d++) {
+        rf_spool *sp = &o->dest[o->broadcast ? 0 : d];
+        if (d == 0 || !o->broadcast) rc = rf__spool_seal(sp);
+        ssz[d] = sp->len;
+    }
     /* a rank that failed must not leave the others waiting: agree before the first exchange */
     if ((rc = rf__agree(comm, rc, err))) goto done;
     RF_MPI(MPI_Alltoall(ssz, 1, MPI_INT64_T, rsz, 1, MPI_INT64_T, comm));
     /* rounds of at most `chunk` bytes per destination: every count and displacement of one round
-     * (at most nranks * chunk) fits an int */
-    int64_t chunk = round_bytes / nranks;
+     * (at most nranks * chunk) fits an int, and the two round buffers stay a small part of the pool */
+    int64_t chunk = round_bytes / nranks, cap = rf__mem_pool() / 8 / nranks;
+    if (cap > 0 && cap < chunk) chunk = cap;
     if (chunk < 64) chunk = 64;   /* tiny rounds only in tests (riffle.shuffle.roundBytes) */
     if (chunk > INT_MAX / nranks) chunk = INT_MAX / nranks;
+    RF_MPI(MPI_Allreduce(MPI_IN_PLACE, &chunk, 1, MPI_INT64_T, MPI_MIN, comm));   /* budgets may differ by node */
     int64_t rounds = 0, all_rounds = 0;
     for (int d = 0; d < nranks; d++) {
         int64_t r1 = (ssz[d] + chunk - 1) / chunk, r2 = (rsz[d] + chunk - 1) / chunk;
@@ -92,14 +143,13 @@ int rf__shuffle_exchange(MPI_Comm comm, int rc_in, rf_mapout *maps, int n_maps, 
         if (r2 > rounds) rounds = r2;
     }
     RF_MPI(MPI_Allreduce(&rounds, &all_rounds, 1, MPI_INT64_T, MPI_MAX, comm));
-    /* receive buffers (one per source), staging buffers for one round */
-    x->n_bufs = nranks;
-    for (int s2 = 0; s2 < nranks && !rc; s2++)
-        if (!(x->bufs[s2] = rf_malloc((size_t)(rsz[s2] ? rsz[s2] : 1))))
-            rc = rf__err_set(RF_ERR_NOMEM, "out of memory receiving %lld shuffle bytes", (long long)rsz[s2]);
-    if (!rc && (!(sbuf = rf_malloc((size_t)(chunk * nranks))) || !(rbuf = rf_malloc((size_t)(chunk * nranks)))))
+    if (!(sbuf = rf_malloc((size_t)(chunk * nranks))) || !(rbuf = rf_malloc((size_t)(chunk * nranks))))
         rc = rf__err_set(RF_ERR_NOMEM, "out of memory for shuffle staging (%lld bytes)", (long long)(chunk * nranks));
     if ((rc = rf__agree(comm, rc, err))) goto done;
+    /* a local failure inside the rounds (a spill that cannot be written) must not leave the others
+     * in the next Alltoallv: the rank keeps exchanging (its bytes are then garbage) and the ranks
+     * agree after the last round */
+    int lrc = RF_OK;
     for (int64_t r = 0; r < all_rounds; r++) {
         int64_t so = 0, ro = 0;
         for (int d = 0; d < nranks; d++) {
@@ -107,7 +157,7 @@ int rf__shuffle_exchange(MPI_Comm comm, int rc_in, rf_mapout *maps, int n_maps, 
             int64_t n = left < 0 ? 0 : left < chunk ? left : chunk;
             sc[d] = (int)n;
             sd[d] = (int)so;
-            if (n) memcpy(sbuf + so, out[d].data + r * chunk, (size_t)n);
+            if (n && !lrc) lrc = rf__spool_read(&o->dest[o->broadcast ? 0 : d], r * chunk, sbuf + so, n);
             so += n;
             left = rsz[d] - r * chunk;
             n = left < 0 ? 0 : left < chunk ? left : chunk;
@@ -116,31 +166,37 @@ int rf__shuffle_exchange(MPI_Comm comm, int rc_in, rf_mapout *maps, int n_maps, 
             ro += n;
         }
         RF_MPI(MPI_Alltoallv(sbuf, sc, sd, MPI_BYTE, rbuf, rc_, rd, MPI_BYTE, comm));
-        for (int s2 = 0; s2 < nranks; s2++)
-            if (rc_[s2]) memcpy(x->bufs[s2] + r * chunk, rbuf + rd[s2], (size_t)rc_[s2]);
+        for (int s2 = 0; s2 < nranks && !lrc; s2++)
+            if (rc_[s2]) lrc = rf__spool_append(&x->in[s2], rbuf + rd[s2], rc_[s2]);
     }
+    RF_FREE(sbuf);
+    RF_FREE(rbuf);
+    for (int s2 = 0; s2 < nranks && !lrc; s2++) lrc = rf__spool_seal(&x->in[s2]);
+    if ((rc = rf__agree(comm, lrc, err))) goto done;
     if (bytes_sent) for (int d = 0; d < nranks; d++) if (d != rank) *bytes_sent += ssz[d];
     /* index the records */
     for (int s2 = 0; s2 < nranks && !rc; s2++) {
-        rf_rd rdr = { x->bufs[s2], x->bufs[s2] + rsz[s2] };
-        while (rdr.p < rdr.end && !rc) {
-            int64_t task, part, len;
-            if ((rc = rf_rd_i64(&rdr, &task)) || (rc = rf_rd_i64(&rdr, &part)) || (rc = rf_rd_i64(&rdr, &len))) break;
-            if (part < 0 || part >= x->nparts || len < 0 || len > rdr.end - rdr.p) {
+        const rf_spool *sp = &x->in[s2];
+        int64_t off = 0;
+        while (off < sp->len && !rc) {
+            int64_t hdr[3];
+            if (sp->len - off < (int64_t)sizeof hdr) { rc = rf__err_set(RF_ERR_INTERNAL, "corrupt shuffle record from rank %d", s2); break; }
+            if ((rc = rf__spool_read(sp, off, hdr, sizeof hdr))) break;
+            off += (int64_t)sizeof hdr;
+            int64_t task = hdr[0], part = hdr[1], len = hdr[2];
+            if (part < 0 || part >= x->nparts || len < 0 || len > sp->len - off) {
                 rc = rf__err_set(RF_ERR_INTERNAL, "corrupt shuffle record from rank %d", s2);
                 break;
             }
             rf_chunkv *v = &x->parts[part];
             if ((rc = rf__grow((void **)&v->c, &v->cap, v->n + 1, sizeof *v->c))) break;
-            v->c[v->n++] = (rf_chunk){ task, len, rdr.p };
-            rdr.p += len;
+            v->c[v->n++] = (rf_chunk){ task, len, rf__spool_ptr(sp, off), s2, off };
+            off += len;
         }
     }
     for (int64_t p = 0; p < x->nparts && !rc; p++)
         if (x->parts[p].n > 1) qsort(x->parts[p].c, (size_t)x->parts[p].n, sizeof(rf_chunk), chunk_cmp);
 done:
-    for (int d = 0; out && d < nranks; d++) rf_buf_fini(&out[d]);
-    rf_free(out);
     rf_free(ssz); rf_free(rsz); rf_free(sc); rf_free(sd); rf_free(rc_); rf_free(rd);
     rf_free(sbuf); rf_free(rbuf);
     rc = rf__agree(comm, rc, err);   /* indexing is local: a corrupt stream on one rank stops every rank */

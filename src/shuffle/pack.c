@@ -168,7 +168,13 @@ int rf__mapout_add(rf_mapout *m, const rf_batch *b, const int64_t *pid)
 {
     int64_t n = b->nrows, P = m->nparts;
     if (n == 0) return RF_OK;
-    if (!pid) { m->rows += n; return rf__pack_batch(b, NULL, n, &m->part[0]); }
+    if (!pid) {
+        size_t before = m->part[0].len;
+        m->rows += n;
+        int r = rf__pack_batch(b, NULL, n, &m->part[0]);
+        m->bytes += (int64_t)(m->part[0].len - before);
+        return r;
+    }
     int64_t *cnt = rf_calloc((size_t)P + 1, sizeof *cnt), *sel = rf_malloc((size_t)n * sizeof *sel);
     int rc = RF_OK;
     if (!cnt || !sel) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
@@ -182,7 +188,11 @@ int rf__mapout_add(rf_mapout *m, const rf_batch *b, const int64_t *pid)
         rf_free(pos);
     }
     for (int64_t p = 0; p < P && !rc; p++)
-        if (cnt[p + 1] > cnt[p]) rc = rf__pack_batch(b, sel + cnt[p], cnt[p + 1] - cnt[p], &m->part[p]);
+        if (cnt[p + 1] > cnt[p]) {
+            size_t before = m->part[p].len;
+            rc = rf__pack_batch(b, sel + cnt[p], cnt[p + 1] - cnt[p], &m->part[p]);
+            m->bytes += (int64_t)(m->part[p].len - before);
+        }
     m->rows += n;
 done:
     rf_free(cnt);

@@ -15,7 +15,8 @@ int rf__pack_batch(const rf_batch *b, const int64_t *sel, int64_t n, rf_buf *buf
 /* Decodes one packed batch from r; *out returned-owned. Bounds-checked. */
 int rf__unpack_batch(rf_rd *r, rf_batch **out);
 
-/* Map output of one task: one buffer per destination partition. */
+/* Map output of one task, while it runs: one buffer per destination partition. The task moves it
+ * into the rank's rf_shuffle_out whenever it grows past a bound, and at its end. */
 typedef struct rf_mapout {
     int64_t task;
     int64_t nparts;
@@ -27,15 +28,31 @@ void rf__mapout_fini(rf_mapout *m);
 /* Partitions b into m by the partition id of each row (pid[i] in [0, nparts)). */
 int  rf__mapout_add(rf_mapout *m, const rf_batch *b, const int64_t *pid);
 
+/* The map side of one exchange on this rank: framed records [task, partition, length, bytes], one
+ * spool per destination rank (partition p lives on rank (p + rank_offset) mod nranks; a broadcast
+ * keeps one spool that every rank receives). Spools spill to local disk when the budget refuses
+ * them memory, so a stage's map output is bounded by the budget, not held whole. */
+typedef struct rf_shuffle_out {
+    int       nranks;
+    int64_t   nparts;
+    bool      broadcast;
+    int64_t   rank_offset;
+    rf_spool *dest;       /* [nranks], or [1] for a broadcast */
+    void     *mu;         /* pthread mutex: tasks add from many threads */
+} rf_shuffle_out;
+int  rf__shuffle_out_init(rf_shuffle_out *o, int nranks, int64_t nparts, bool broadcast, int64_t rank_offset);
+/* Thread-safe: moves m's bytes into o (framed, in partition order) and empties m. */
+int  rf__shuffle_out_add(rf_shuffle_out *o, rf_mapout *m);
+void rf__shuffle_out_fini(rf_shuffle_out *o);
+
 /*
- * Collective. Sends every local map output's partitions to the ranks owning them (partition p on
- * rank (p + rank_offset) mod nranks; every rank when broadcast) and fills x with what this rank
- * receives, in map task order. round_bytes bounds what one rank sends per round. rc_in is the
- * local status so far: the ranks agree on it before anything moves (maps may be NULL when it is an
- * error). Returns an agreed status; the failing rank's message lands in *err on rank 0. Frees
- * nothing of maps.
+ * Collective. Sends what o holds to the ranks owning it and fills x with what this rank receives,
+ * in map task order. round_bytes bounds what one rank sends per round (and the round is smaller
+ * still where the memory budget is small). rc_in is the local status so far: the ranks agree on it
+ * before anything moves (o may be NULL when it is an error). Returns an agreed status; the failing
+ * rank's message lands in *err on rank 0. Frees nothing of o.
  */
-int rf__shuffle_exchange(MPI_Comm comm, int rc_in, rf_mapout *maps, int n_maps, int64_t nparts, bool broadcast,
-                         int64_t rank_offset, int64_t round_bytes, rf_xdata *x, int64_t *bytes_sent, rf_error *err);
+int rf__shuffle_exchange(MPI_Comm comm, int rc_in, rf_shuffle_out *o, int64_t round_bytes, rf_xdata *x, int64_t *bytes_sent,
+                         rf_error *err);
 
 #endif
