@@ -53,6 +53,9 @@ typedef struct rf_task_ctx {
     int64_t      batch_rows;
     bool         h5_mpio;    /* HDF5 scans open files with the MPI-IO driver (on MPI_COMM_SELF) */
     struct rf_cancel *cancel;   /* the stage's cancellation (core/comm.h); NULL outside a stage */
+    int64_t      partial_groups; /* a partial aggregation flushes at this many groups (0: no limit) */
+    int64_t      force_spill; /* spill at this many rows / groups whatever the memory (tests; 0: off) */
+    int64_t      op_mem;     /* what one pipeline breaker may hold before it spills (0: no limit) */
 } rf_task_ctx;
 
 typedef struct rf_op rf_op;

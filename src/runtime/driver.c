@@ -36,6 +36,7 @@ int rf__action_encode(const rf_action *a, rf_buf *b)
     if (!rc) rc = rf_buf_put_i64(b, a->mem_budget);
     if (!rc) rc = rf_buf_put_str(b, a->local_dir);
     if (!rc) rc = rf_buf_put_i64(b, a->partial_groups);
+    if (!rc) rc = rf_buf_put_i64(b, a->force_spill);
     return rc;
 }
 
@@ -78,6 +79,7 @@ int rf__action_decode(rf_rd *r, rf_action *a)
     if (!rc) rc = rf_rd_i64(r, &a->mem_budget);
     if (!rc) rc = rf_rd_str(r, &a->local_dir);
     if (!rc) rc = rf_rd_i64(r, &a->partial_groups);
+    if (!rc) rc = rf_rd_i64(r, &a->force_spill);
     return rc;
 }
 
@@ -124,6 +126,7 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     const char *em = rf__conf_get(&s->conf, "riffle.executor.memory");
     act->mem_budget = strcasecmp(em, "auto") ? rf__conf_size(&s->conf, "riffle.executor.memory") : 0;
     act->partial_groups = rf__conf_size(&s->conf, "riffle.aggregate.partialGroups");
+    act->force_spill = rf__conf_size(&s->conf, "riffle.spill.forceThreshold");
     RF_FREE(act->local_dir);
     if (!(act->local_dir = rf_strdup(rf__conf_get(&s->conf, "riffle.local.dir")))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
     const char *pr = rf__conf_get(&s->conf, "riffle.progress");

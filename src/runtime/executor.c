@@ -236,33 +236,12 @@ static int64_t map_flush_bytes(void)
     return b < (1 << 20) ? 1 << 20 : b > (32 << 20) ? 32 << 20 : b;
 }
 
-/* Appends b to a spool as [int64 length][packed batch]. */
-static int spool_batch(rf_spool *sp, const rf_batch *b, rf_buf *tmp)
+/* What one pipeline breaker of a task (aggregation, join build, sort, window) may hold before it
+ * spills: half the execution pool over the threads, at least 256 KB. */
+static int64_t op_mem_bytes(void)
 {
-    tmp->len = 0;
-    int rc = rf_buf_put_i64(tmp, 0);
-    if (!rc) rc = rf__pack_batch(b, NULL, b->nrows, tmp);
-    if (rc) return rc;
-    int64_t n = (int64_t)tmp->len - 8;
-    memcpy(tmp->data, &n, 8);
-    return rf__spool_append(sp, tmp->data, (int64_t)tmp->len);
-}
-
-/* The next batch of a spool written by spool_batch, from *off; *out NULL at the end. */
-static int unspool_batch(const rf_spool *sp, int64_t *off, rf_buf *tmp, rf_batch **out)
-{
-    int64_t n;
-    *out = NULL;
-    if (*off >= sp->len) return RF_OK;
-    int rc = rf__spool_read(sp, *off, &n, 8);
-    if (!rc && (n < 0 || n > sp->len - *off - 8)) rc = rf__err_set(RF_ERR_INTERNAL, "corrupt spooled batch");
-    tmp->len = 0;
-    if (!rc) rc = rf_buf_reserve(tmp, (size_t)n);
-    if (!rc) rc = rf__spool_read(sp, *off + 8, tmp->data, n);
-    if (rc) return rc;
-    *off += 8 + n;
-    rf_rd r = { tmp->data, tmp->data + n };
-    return rf__unpack_batch(&r, out);
+    int64_t b = rf__mem_pool() / (2 * (int64_t)omp_get_max_threads());
+    return b < (256 << 10) ? 256 << 10 : b;
 }
 
 static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_action *act, rf_shuffle_out *xo, task_out *o)
@@ -290,7 +269,7 @@ static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_ac
         if (!x && act->kind == RF_ACT_COLLECT) {
             RF_TRY(rf__pack_batch(b, NULL, b->nrows, &o->result));
         } else if (x && x->mode == RF_X_RANGE) {   /* kept (or spilled) until the bounds are known */
-            RF_TRY(spool_batch(&o->ranged, b, &tmp));
+            RF_TRY(rf__spool_put_batch(&o->ranged, b, NULL, 0, &tmp));
         } else if (!x) {   /* HDF5 write: kept for the collective phase */
             RF_TRY(rf_blist_push(&o->rows, b));
             b = NULL;
@@ -412,7 +391,7 @@ static int range_partition(MPI_Comm comm, const rf_stage *st, task_out *outs, in
         rf_batch *b = NULL, *cat = NULL;
         rc = rf__spool_seal(&outs[k].ranged);
         while (!rc && next < m) {
-            if ((rc = unspool_batch(&outs[k].ranged, &off, &tmpb, &b)) || !b) break;
+            if ((rc = rf__spool_get_batch(&outs[k].ranged, &off, &tmpb, &b)) || !b) break;
             int64_t cnt = 0, *sel = rf_malloc((size_t)(m - next) * sizeof *sel);
             if (!sel) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); rf_batch_destroy(&b); break; }
             while (next < m && next * n / m < base + b->nrows) sel[cnt++] = next++ * n / m - base;
@@ -497,7 +476,7 @@ static int range_partition(MPI_Comm comm, const rf_stage *st, task_out *outs, in
         rc = rf__mapout_init(&map, tasks[k], P);
         for (;;) {
             rf_batch *b = NULL;
-            if (rc || (rc = unspool_batch(&outs[k].ranged, &off, &tmpb, &b)) || !b) break;
+            if (rc || (rc = rf__spool_get_batch(&outs[k].ranged, &off, &tmpb, &b)) || !b) break;
             rf_column **kc = NULL;
             int64_t *pid = rf_malloc((size_t)(b->nrows ? b->nrows : 1) * sizeof *pid);
             if (!pid) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); rf_batch_destroy(&b); break; }
@@ -728,7 +707,8 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         const rf_stage *s = &st.s[si];
         double t0 = rf_now();
         rf_cancel cancel;
-        rf_task_ctx ctx = { .xdata = xd, .batch_rows = act->batch_rows, .h5_mpio = act->h5_mpio && mpi_serialized(), .cancel = &cancel };
+        rf_task_ctx ctx = { .xdata = xd, .batch_rows = act->batch_rows, .h5_mpio = act->h5_mpio && mpi_serialized(), .cancel = &cancel,
+                            .partial_groups = act->partial_groups, .force_spill = act->force_spill, .op_mem = op_mem_bytes() };
         rf_scanprep *prep = NULL;
         int nprep = 0;
         /* a safe point: a stop signal (SIGTERM, SIGINT) seen by any rank stops every rank here */

@@ -58,6 +58,7 @@ typedef struct rf_action {
     bool    dynamic;       /* WRITE overwrite with partitionBy: replace only the partitions written (partitionOverwriteMode) */
     int64_t mem_budget;    /* riffle.executor.memory per rank; 0: from the allocation (core/spill.h) */
     char   *local_dir;     /* riffle.local.dir: where ranks spill; "" for $SLURM_TMPDIR, $TMPDIR, /tmp */
+    int64_t force_spill;   /* riffle.spill.forceThreshold: an operator spills at this many rows / groups (0: by memory only) */
     int64_t partial_groups;/* riffle.aggregate.partialGroups: a partial aggregation flushes at this many groups */
 } rf_action;
 static inline bool rf__action_writes(const rf_action *a) { return a->kind != RF_ACT_COLLECT; }

@@ -199,3 +199,30 @@ done:
     rf_free(sel);
     return rc;
 }
+
+int rf__spool_put_batch(rf_spool *sp, const rf_batch *b, const int64_t *sel, int64_t n, rf_buf *tmp)
+{
+    tmp->len = 0;
+    int rc = rf_buf_put_i64(tmp, 0);
+    if (!rc) rc = rf__pack_batch(b, sel, sel ? n : b->nrows, tmp);
+    if (rc) return rc;
+    int64_t len = (int64_t)tmp->len - 8;
+    memcpy(tmp->data, &len, 8);
+    return rf__spool_append(sp, tmp->data, (int64_t)tmp->len);
+}
+
+int rf__spool_get_batch(const rf_spool *sp, int64_t *off, rf_buf *tmp, rf_batch **out)
+{
+    int64_t n;
+    *out = NULL;
+    if (*off >= sp->len) return RF_OK;
+    int rc = rf__spool_read(sp, *off, &n, 8);
+    if (!rc && (n < 0 || n > sp->len - *off - 8)) rc = rf__err_set(RF_ERR_INTERNAL, "corrupt spooled batch");
+    tmp->len = 0;
+    if (!rc) rc = rf_buf_reserve(tmp, (size_t)n);
+    if (!rc) rc = rf__spool_read(sp, *off + 8, tmp->data, n);
+    if (rc) return rc;
+    *off += 8 + n;
+    rf_rd r = { tmp->data, tmp->data + n };
+    return rf__unpack_batch(&r, out);
+}

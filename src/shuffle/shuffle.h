@@ -14,6 +14,11 @@
 int rf__pack_batch(const rf_batch *b, const int64_t *sel, int64_t n, rf_buf *buf);
 /* Decodes one packed batch from r; *out returned-owned. Bounds-checked. */
 int rf__unpack_batch(rf_rd *r, rf_batch **out);
+/* Spooled batches (spill files, range exchange): rows sel[0..n) of b (all when sel is NULL) appended
+ * to sp as [int64 length][packed batch]; and the next batch from *off (*out NULL at the end). tmp is
+ * scratch space the caller reuses. */
+int rf__spool_put_batch(rf_spool *sp, const rf_batch *b, const int64_t *sel, int64_t n, rf_buf *tmp);
+int rf__spool_get_batch(const rf_spool *sp, int64_t *off, rf_buf *tmp, rf_batch **out);
 
 /* Map output of one task, while it runs: one buffer per destination partition. The task moves it
  * into the rank's rf_shuffle_out whenever it grows past a bound, and at its end. */
