@@ -5,12 +5,26 @@
  *   inner: matched pairs; left: + unmatched left rows with NULLs; semi/anti: left rows with / without
  *   a match; right/full: + unmatched right rows, emitted after the left input is exhausted (each
  *   build row lives in exactly one task, so "unmatched" is decided locally).
- * NULL keys never match, as in SQL.
+ * NULL keys never match, as in SQL, except keys marked null-safe (<=>, bit k of plan->n).
+ *
+ * Bounded memory (docs/ARCHITECTURE.md "Memory"): the build side is reserved from the pool as it is
+ * read. When it outgrows the operator's share (rf_task_ctx.op_mem) or the pool refuses, a hash join
+ * turns into a Grace join: both sides are split into FANOUT spill files by the top bits of the key
+ * hash, and each pair of partitions is joined on its own (a build partition still too big is split
+ * again by the next bits, down to MAX_DEPTH levels). Rows with equal keys meet in the same pair, so
+ * every join type, unmatched rows included, is decided within a pair. A nested loop join has no
+ * keys to split by and keeps its build side in memory.
  */
 #include <stdlib.h>
 #include "exec/exec.h"
+#include "shuffle/shuffle.h"
 
-typedef enum { J_BUILD = 0, J_PROBE, J_EMIT_UNMATCHED, J_DONE } jstate;
+#define FANOUT    16
+#define MAX_DEPTH 4
+
+typedef enum { J_BUILD = 0, J_PROBE, J_EMIT_UNMATCHED, J_NEXT_PART, J_DONE } jstate;
+
+typedef struct { rf_spool b, p; int64_t brows; int depth; } jpart;
 
 typedef struct {
     jstate    state;
@@ -19,13 +33,205 @@ typedef struct {
     int64_t  *head, *chain, nbuckets;
     uint64_t *bhash;
     uint8_t  *matched;
+    int64_t   reserved;     /* granted by rf__mem_reserve for the build side */
+    bool      grace;        /* partitioned: probe batches come from cur.p */
+    jpart     cur;
+    int64_t   poff;
+    jpart    *work;         /* partition pairs still to join (a stack) */
+    int64_t   n_work, cap_work;
+    rf_buf    tmp;
 } join_st;
 
+static bool nullsafe(const rf_plan *p, int k) { return k < 63 && (p->n >> k) & 1; }
+
+/* Hashes the key columns of b (evaluated into keys[nk]) and returns the hashes. */
+static int eval_keys(rf_expr *const *ex, int nk, const rf_batch *b, rf_column **keys, uint64_t **h)
+{
+    for (int k = 0; k < nk; k++) {
+        int rc = rf__expr_eval(ex[k], b, &keys[k]);
+        if (rc) return rc;
+    }
+    return rf__hash_rows(keys, nk, b->nrows, h);
+}
+
+static int part_of(uint64_t h, int depth)
+{
+    return (int)(((h * 0x9E3779B97F4A7C15ULL) >> (64 - 4 * (depth + 1))) & (FANOUT - 1));
+}
+
+/* Appends batch b to the FANOUT spools sp by its key hash at level depth (spill files). */
+static int scatter(join_st *s, rf_expr *const *ex, int nk, const rf_batch *b, rf_spool *sp, int64_t *rows, int depth)
+{
+    rf_column **keys = rf_calloc((size_t)nk + 1, sizeof *keys);
+    uint64_t *h = NULL;
+    int64_t *sel = rf_malloc((size_t)(b->nrows ? b->nrows : 1) * sizeof *sel), cnt[FANOUT + 1] = { 0 }, pos[FANOUT];
+    int rc = keys && sel ? eval_keys(ex, nk, b, keys, &h) : rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (!rc) {
+        for (int64_t i = 0; i < b->nrows; i++) cnt[part_of(h[i], depth) + 1]++;
+        for (int q = 0; q < FANOUT; q++) { cnt[q + 1] += cnt[q]; pos[q] = cnt[q]; }
+        for (int64_t i = 0; i < b->nrows; i++) sel[pos[part_of(h[i], depth)]++] = i;
+        for (int q = 0; q < FANOUT && !rc; q++) {
+            if (cnt[q + 1] == cnt[q]) continue;
+            rc = rf__spool_put_batch(&sp[q], b, sel + cnt[q], cnt[q + 1] - cnt[q], &s->tmp);
+            if (!rc && !rf__spool_spilled(&sp[q])) rc = rf__spool_spill(&sp[q]);
+            if (rows) rows[q] += cnt[q + 1] - cnt[q];
+        }
+    }
+    if (keys) for (int k = 0; k < nk; k++) rf_column_release(&keys[k]);
+    rf_free(keys);
+    rf_free(h);
+    rf_free(sel);
+    return rc;
+}
+
+/* Splits the probe side (the left child, or spool `from`) into FANOUT spools at level depth and
+ * pushes the pairs with the build spools bsp (partition 0 on top). */
+static int split_probe_and_push(rf_op *op, join_st *s, rf_spool *bsp, const int64_t *brows, const rf_spool *from, int depth)
+{
+    const rf_plan *p = op->plan;
+    rf_spool psp[FANOUT];
+    int rc = RF_OK;
+    int64_t off = 0;
+    for (int q = 0; q < FANOUT; q++) rf__spool_init(&psp[q]);
+    for (;;) {
+        rf_batch *b = NULL;
+        rc = from ? rf__spool_get_batch(from, &off, &s->tmp, &b) : rf__op_next(op->child[0], &b);
+        if (rc || !b) break;
+        if (b->nrows) rc = scatter(s, p->exprs, p->n_exprs, b, psp, NULL, depth);
+        rf_batch_destroy(&b);
+        if (rc) break;
+    }
+    for (int q = FANOUT - 1; q >= 0; q--) {
+        bool keep = !rc && (bsp[q].len > 0 || psp[q].len > 0);
+        if (keep && !(rc = rf__spool_seal(&bsp[q])) && !(rc = rf__spool_seal(&psp[q])) &&
+            !(rc = rf__grow((void **)&s->work, &s->cap_work, s->n_work + 1, sizeof *s->work))) {
+            s->work[s->n_work++] = (jpart){ bsp[q], psp[q], brows[q], depth + 1 };
+            continue;
+        }
+        rf__spool_fini(&bsp[q]);
+        rf__spool_fini(&psp[q]);
+    }
+    return rc;
+}
+
+/* Whether a build side of rows / bytes must go to disk. */
+static bool build_too_big(const rf_op *op, join_st *s, int64_t rows, int64_t bytes)
+{
+    if (op->plan->kind != RF_P_HASH_JOIN) return false;
+    if (op->ctx->force_spill > 0 && rows >= op->ctx->force_spill) return true;
+    if (op->ctx->op_mem > 0 && bytes > op->ctx->op_mem) return true;
+    if (bytes <= s->reserved) return false;
+    int64_t more = bytes + bytes / 2 - s->reserved;
+    if (!rf__mem_reserve(more)) return true;
+    s->reserved += more;
+    return false;
+}
+
+static void free_table(const rf_plan *p, join_st *s)
+{
+    if (s->bkeys) for (int k = 0; k < p->n_exprs2; k++) rf_column_release(&s->bkeys[k]);
+    RF_FREE(s->bkeys);
+    rf_batch_destroy(&s->build);
+    RF_FREE(s->head); RF_FREE(s->chain); RF_FREE(s->bhash); RF_FREE(s->matched);
+    rf__mem_release(s->reserved);
+    s->reserved = 0;
+}
+
+static int build_table(rf_op *op, join_st *s);
+
+/* Reads the build side; in memory when it fits, else partitions both sides (s->grace). */
 static int build(rf_op *op, join_st *s)
 {
     const rf_plan *p = op->plan;
-    int rc = rf__op_drain(op->child[1], p->child[1]->schema, &s->build);
-    if (rc) return rc;
+    rf_blist l = { 0 };
+    rf_spool bsp[FANOUT];
+    int64_t bytes = 0, brows[FANOUT] = { 0 };
+    int rc = RF_OK;
+    for (;;) {
+        rf_batch *b = NULL;
+        if ((rc = rf__op_next(op->child[1], &b)) || !b) break;
+        if (b->nrows == 0) { rf_batch_destroy(&b); continue; }
+        if (s->grace) {
+            rc = scatter(s, p->exprs2, p->n_exprs2, b, bsp, brows, 0);
+            rf_batch_destroy(&b);
+            if (rc) break;
+            continue;
+        }
+        bytes += (int64_t)rf_batch_bytes(b);
+        if ((rc = rf_blist_push(&l, b))) break;
+        if (build_too_big(op, s, l.rows, bytes)) {
+            s->grace = true;
+            for (int q = 0; q < FANOUT; q++) rf__spool_init(&bsp[q]);
+            for (int64_t i = 0; i < l.n && !rc; i++) rc = scatter(s, p->exprs2, p->n_exprs2, l.b[i], bsp, brows, 0);
+            rf_blist_fini(&l);
+            memset(&l, 0, sizeof l);
+            rf__mem_release(s->reserved);
+            s->reserved = 0;
+            if (rc) break;
+        }
+    }
+    if (s->grace) {
+        if (!rc) rc = split_probe_and_push(op, s, bsp, brows, NULL, 0);
+        else for (int q = 0; q < FANOUT; q++) rf__spool_fini(&bsp[q]);
+        s->state = J_NEXT_PART;
+    } else {
+        if (!rc) rc = rf_batch_concat(l.b, (int)l.n, p->child[1]->schema, &s->build);
+        rf_blist_fini(&l);
+        if (!rc) rc = build_table(op, s);
+        s->state = J_PROBE;
+    }
+    return rc;
+}
+
+/* Takes the next partition pair: splits it again when its build side is still too big, else loads
+ * the build side and probes with the other. */
+static int next_part(rf_op *op, join_st *s)
+{
+    const rf_plan *p = op->plan;
+    rf__spool_fini(&s->cur.b);
+    rf__spool_fini(&s->cur.p);
+    free_table(p, s);
+    if (s->n_work == 0) { s->state = J_DONE; return RF_OK; }
+    s->cur = s->work[--s->n_work];
+    s->poff = 0;
+    int rc = RF_OK;
+    int64_t off = 0;
+    bool split = s->cur.depth < MAX_DEPTH && s->cur.brows > 1 &&
+                 ((op->ctx->force_spill > 0 && s->cur.brows >= op->ctx->force_spill) ||
+                  (op->ctx->op_mem > 0 && s->cur.b.len > op->ctx->op_mem));
+    if (split) {
+        rf_spool bsp[FANOUT];
+        int64_t brows[FANOUT] = { 0 };
+        for (int q = 0; q < FANOUT; q++) rf__spool_init(&bsp[q]);
+        for (;;) {
+            rf_batch *b = NULL;
+            if ((rc = rf__spool_get_batch(&s->cur.b, &off, &s->tmp, &b)) || !b) break;
+            rc = scatter(s, p->exprs2, p->n_exprs2, b, bsp, brows, s->cur.depth);
+            rf_batch_destroy(&b);
+            if (rc) break;
+        }
+        if (!rc) return split_probe_and_push(op, s, bsp, brows, &s->cur.p, s->cur.depth);
+        for (int q = 0; q < FANOUT; q++) rf__spool_fini(&bsp[q]);
+        return rc;
+    }
+    rf_blist l = { 0 };
+    for (;;) {
+        rf_batch *b = NULL;
+        if ((rc = rf__spool_get_batch(&s->cur.b, &off, &s->tmp, &b)) || !b) break;
+        if ((rc = rf_blist_push(&l, b))) break;
+    }
+    if (!rc) rc = rf_batch_concat(l.b, (int)l.n, p->child[1]->schema, &s->build);
+    rf_blist_fini(&l);
+    if (!rc) rc = build_table(op, s);
+    s->state = J_PROBE;
+    return rc;
+}
+
+/* The hash table over s->build. */
+static int build_table(rf_op *op, join_st *s)
+{
+    const rf_plan *p = op->plan;
+    int rc = RF_OK;
     int64_t n = s->build->nrows;
     s->matched = rf_calloc((size_t)(n ? n : 1), 1);
     if (!s->matched) return rf__err_set(RF_ERR_NOMEM, "out of memory");
@@ -43,7 +249,7 @@ static int build(rf_op *op, join_st *s)
     memset(s->head, 0xff, (size_t)s->nbuckets * sizeof *s->head);
     for (int64_t i = n - 1; i >= 0; i--) {   /* chains in row order */
         bool null_key = false;
-        for (int k = 0; k < nk; k++) null_key |= !rf_column_valid(s->bkeys[k], i);
+        for (int k = 0; k < nk; k++) null_key |= !nullsafe(p, k) && !rf_column_valid(s->bkeys[k], i);
         if (null_key) continue;
         int64_t bk = (int64_t)(s->bhash[i] & (uint64_t)(s->nbuckets - 1));
         s->chain[i] = s->head[bk];
@@ -98,7 +304,7 @@ static int candidates(rf_op *op, join_st *s, const rf_batch *b, int64_t **li, in
                 if (s->bhash[j] != h[i]) continue;
                 bool eq = true;
                 for (int k = 0; k < nk && eq; k++)
-                    eq = rf_column_valid(lk[k], i) && rf_column_eq(lk[k], i, s->bkeys[k], j);
+                    eq = (nullsafe(p, k) || rf_column_valid(lk[k], i)) && rf_column_eq(lk[k], i, s->bkeys[k], j);
                 if (!eq) continue;
                 if (m + 1 > cap) {
                     int64_t c2 = cap;
@@ -150,9 +356,12 @@ static int probe(rf_op *op, join_st *s, rf_batch **out)
         rf_batch *b = NULL;
         int64_t *li = NULL, *ri = NULL, m = 0, *ol = NULL, *or_ = NULL, k = 0;
         uint8_t *lm = NULL;
-        int rc = rf__op_next(op->child[0], &b);
+        int rc = s->grace ? rf__spool_get_batch(&s->cur.p, &s->poff, &s->tmp, &b) : rf__op_next(op->child[0], &b);
         if (rc) return rc;
-        if (!b) { s->state = (t == RF_JOIN_RIGHT || t == RF_JOIN_FULL) ? J_EMIT_UNMATCHED : J_DONE; return RF_OK; }
+        if (!b) {
+            s->state = (t == RF_JOIN_RIGHT || t == RF_JOIN_FULL) ? J_EMIT_UNMATCHED : s->grace ? J_NEXT_PART : J_DONE;
+            return RF_OK;
+        }
         RF_TRY(candidates(op, s, b, &li, &ri, &m));
         for (int64_t q = 0; q < m; q++) s->matched[ri[q]] = 1;
         if (t == RF_JOIN_INNER || t == RF_JOIN_RIGHT || t == RF_JOIN_CROSS) {
@@ -192,7 +401,7 @@ static int emit_unmatched(rf_op *op, join_st *s, rf_batch **out)
     int64_t *ol = rf_malloc((size_t)(n ? n : 1) * sizeof *ol), *or_ = rf_malloc((size_t)(n ? n : 1) * sizeof *or_);
     rf_batch *empty_left = NULL;
     int rc = RF_OK;
-    s->state = J_DONE;
+    s->state = s->grace ? J_NEXT_PART : J_DONE;
     RF_CHECK(ol && or_, RF_ERR_NOMEM, "out of memory");
     for (int64_t j = 0; j < n; j++) if (!s->matched[j]) { ol[k] = -1; or_[k] = j; k++; }
     if (k) {
@@ -211,9 +420,9 @@ static int open_(rf_op *op)
     join_st *s = rf_calloc(1, sizeof *s);
     if (!s) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     op->st = s;
-    int rc = build(op, s);
-    s->state = J_PROBE;
-    return rc;
+    rf__spool_init(&s->cur.b);
+    rf__spool_init(&s->cur.p);
+    return build(op, s);
 }
 
 static int next(rf_op *op, rf_batch **out)
@@ -223,6 +432,7 @@ static int next(rf_op *op, rf_batch **out)
     while (!*out && !rc && s->state != J_DONE) {
         if (s->state == J_PROBE) rc = probe(op, s, out);
         else if (s->state == J_EMIT_UNMATCHED) rc = emit_unmatched(op, s, out);
+        else if (s->state == J_NEXT_PART) rc = next_part(op, s);
     }
     return rc;
 }
@@ -231,10 +441,11 @@ static void close_(rf_op *op)
 {
     join_st *s = op->st;
     if (!s) return;
-    if (s->bkeys) for (int k = 0; k < op->plan->n_exprs2; k++) rf_column_release(&s->bkeys[k]);
-    rf_free(s->bkeys);
-    rf_batch_destroy(&s->build);
-    rf_free(s->head); rf_free(s->chain); rf_free(s->bhash); rf_free(s->matched);
+    free_table(op->plan, s);
+    if (s->grace) { rf__spool_fini(&s->cur.b); rf__spool_fini(&s->cur.p); }
+    for (int64_t w = 0; w < s->n_work; w++) { rf__spool_fini(&s->work[w].b); rf__spool_fini(&s->work[w].p); }
+    rf_free(s->work);
+    rf_buf_fini(&s->tmp);
     RF_FREE(op->st);
 }
 

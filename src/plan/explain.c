@@ -68,7 +68,7 @@ static int node(const rf_plan *p, rf_buf *b, int depth)
         if (!rc && p->n_exprs) {
             rc = rf_buf_printf(b, " [");
             if (!rc) rc = list(b, p->exprs, p->n_exprs);
-            if (!rc) rc = rf_buf_printf(b, "] = [");
+            if (!rc) rc = rf_buf_printf(b, p->kind == RF_P_HASH_JOIN && p->n ? "] <=> [" : "] = [");
             if (!rc) rc = list(b, p->exprs2, p->n_exprs2);
             if (!rc) rc = rf_buf_printf(b, "]");
             if (!rc && p->kind == RF_P_HASH_JOIN)

@@ -294,20 +294,28 @@ done:
     return rc;
 }
 
-/* Splits cond into equi-key pairs (left expr = right expr) and the rest. */
-static int split_keys(const rf_expr *cond, const rf_schema *ls, const rf_schema *rs, rf_buf *lk, rf_buf *rk, rf_buf *rest)
+/* Splits cond into equi-key pairs (left expr = right expr, or <=> for the first 63 keys: bit k of
+ * *nullsafe set) and the rest. */
+static int split_keys(const rf_expr *cond, const rf_schema *ls, const rf_schema *rs, rf_buf *lk, rf_buf *rk, rf_buf *rest,
+                      int64_t *nullsafe)
 {
     if (cond->kind == RF_E_AND) {
-        int rc = split_keys(cond->arg[0], ls, rs, lk, rk, rest);
-        return rc ? rc : split_keys(cond->arg[1], ls, rs, lk, rk, rest);
+        int rc = split_keys(cond->arg[0], ls, rs, lk, rk, rest, nullsafe);
+        return rc ? rc : split_keys(cond->arg[1], ls, rs, lk, rk, rest, nullsafe);
     }
-    if (cond->kind == RF_E_EQ && cond->arg[0]->type != RF_TYPE_ARRAY) {
+    int64_t nk = (int64_t)(lk->len / sizeof(rf_expr *));
+    bool ns = cond->kind == RF_E_EQNS;
+    if ((cond->kind == RF_E_EQ || (ns && nk < 63)) && cond->arg[0]->type != RF_TYPE_ARRAY) {
         const rf_expr *a = cond->arg[0], *b = cond->arg[1];
         bool al = rf__expr_refs_only(a, ls), ar = rf__expr_refs_only(a, rs);
         bool bl = rf__expr_refs_only(b, ls), br = rf__expr_refs_only(b, rs);
         bool aref = a->kind != RF_E_LIT, bref = b->kind != RF_E_LIT;
-        if (aref && bref && al && br && !ar && !bl) { rf_buf_put(lk, &a, sizeof a); return rf_buf_put(rk, &b, sizeof b); }
-        if (aref && bref && ar && bl && !al && !br) { rf_buf_put(lk, &b, sizeof b); return rf_buf_put(rk, &a, sizeof a); }
+        if (aref && bref && ((al && br && !ar && !bl) || (ar && bl && !al && !br))) {
+            if (ns) *nullsafe |= (int64_t)1 << nk;
+            if (al && br) { rf_buf_put(lk, &a, sizeof a); return rf_buf_put(rk, &b, sizeof b); }
+            rf_buf_put(lk, &b, sizeof b);
+            return rf_buf_put(rk, &a, sizeof a);
+        }
     }
     return rf_buf_put(rest, &cond, sizeof cond);
 }
@@ -320,7 +328,8 @@ static int plan_join(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
     int rc;
     RF_TRY(plan_node(l->child[0], ctx, &left));
     RF_TRY(plan_node(l->child[1], ctx, &right));
-    if (l->cond) RF_TRY(split_keys(l->cond, left->schema, right->schema, &lk, &rk, &rest));
+    int64_t nullsafe = 0;
+    if (l->cond) RF_TRY(split_keys(l->cond, left->schema, right->schema, &lk, &rk, &rest, &nullsafe));
     int nk = (int)(lk.len / sizeof(rf_expr *));
     bool small_right = estimate(l->child[1]) <= (double)ctx->broadcast_threshold;
     int t = l->mode;
@@ -332,6 +341,7 @@ static int plan_join(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
         RF_TRY(copy_bind((rf_expr **)lk.data, nk, left->schema, &j->exprs));
         RF_TRY(copy_bind((rf_expr **)rk.data, nk, right->schema, &j->exprs2));
         j->n_exprs = j->n_exprs2 = nk;
+        j->n = nullsafe;   /* bit k: key k matches NULL to NULL (<=>) */
     }
     /* the residual condition is evaluated over left ++ right */
     int nrest = (int)(rest.len / sizeof(rf_expr *));

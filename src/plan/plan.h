@@ -108,7 +108,7 @@ typedef struct rf_plan {
     rf_expr        **exprs2;
     int              n_exprs2;
     rf_expr         *cond;
-    int64_t          n;
+    int64_t          n;           /* P_HASH_JOIN: bit k set when key k is null-safe (<=>) */
     int              mode;
     rf_source       *src;
     double           est_bytes;   /* size estimate for join choice, -1 unknown */
