@@ -118,6 +118,16 @@ int  rf__sortkey_eval(const rf_expr *const *orders, int n, const rf_batch *b, rf
 void rf__cols_release(rf_column ***cols, int n);
 /* Sorts b (whole) by orders; *out returned-owned. */
 int  rf__sort_batch(const rf_expr *const *orders, int n, const rf_batch *b, rf_batch **out);
+/* A stable sort in bounded memory (op_sort.c): batches go in (add consumes them), then come out in
+ * order. Within ctx->op_mem it sorts in memory; beyond, it writes sorted runs to spill files and
+ * merges them. orders and schema are borrowed for the sorter's life. */
+typedef struct rf_sorter rf_sorter;
+int  rf__sorter_new(const rf_expr *const *orders, int n, const rf_schema *schema, const rf_task_ctx *ctx, rf_sorter **out);
+int  rf__sorter_add(rf_sorter *s, rf_batch *b);
+int  rf__sorter_finish(rf_sorter *s);
+int  rf__sorter_next(rf_sorter *s, int64_t rows, rf_batch **out);   /* *out NULL at the end */
+int64_t rf__sorter_runs(const rf_sorter *s);
+void rf__sorter_free(rf_sorter **s);
 
 /* ---- batch list helpers ---- */
 /* Hands out a materialized result batch by batch (riffle.batch.rows): the next slice of *all from

@@ -1,9 +1,21 @@
 /*
  * op_sort.c — Sort (a whole partition, stable) and TakeOrdered (top k, kept bounded while
  * reading), plus the sort-key comparison shared with range partitioning.
+ *
+ * Bounded memory (docs/ARCHITECTURE.md "Memory"): Sort reserves its input's bytes from the pool as
+ * it reads. When the input outgrows the operator's share (rf_task_ctx.op_mem) or the pool refuses,
+ * what is held is sorted and written to a spill file as a run, and reading goes on: an external
+ * merge sort. Runs are merged MAX_FANIN at a time (consecutive runs, so equal keys keep their input
+ * order: the sort stays stable and its result is the in-memory one, row for row) until few enough
+ * remain to merge while emitting. Runs are written in chunks of RUN_CHUNK rows, so a merge holds one
+ * chunk per run.
  */
 #include <stdlib.h>
 #include "exec/exec.h"
+#include "shuffle/shuffle.h"
+
+#define MAX_FANIN 32
+#define RUN_CHUNK 1024
 
 int rf__sortkey_cmp(const rf_expr *const *orders, int n, rf_column *const *a, int64_t i, rf_column *const *b, int64_t j)
 {
@@ -63,39 +75,301 @@ done:
     return rc;
 }
 
-typedef struct { rf_batch *sorted; int64_t pos; } sort_st;
+/* A run being merged: its current chunk, the chunk's sort keys, and the next row. */
+typedef struct { const rf_spool *sp; int64_t off; rf_batch *b; rf_column **keys; int64_t i; } run_cur;
+typedef struct { run_cur *c; int n; int *heap; int nh; } merger;
 
-static int sort_open(rf_op *op)
+struct rf_sorter {
+    const rf_expr *const *orders;
+    int       n;
+    const rf_schema *schema;
+    const rf_task_ctx *ctx;
+    rf_blist  held;         /* input not yet in a run */
+    int64_t   bytes;
+    rf_batch *sorted;       /* in memory: the whole sorted input */
+    int64_t   pos;
+    rf_spool *runs;         /* external: sorted runs in input order */
+    int64_t   n_runs, cap_runs;
+    merger    m;            /* external: the final merge */
+    int64_t   reserved;
+    rf_buf    tmp;
+};
+
+/* Loads the next chunk of run c (c->b NULL at the end). */
+static int cur_load(rf_sorter *s, run_cur *c)
 {
-    sort_st *s = rf_calloc(1, sizeof *s);
+    rf_batch_destroy(&c->b);
+    rf__cols_release(&c->keys, s->n);
+    c->i = 0;
+    for (;;) {
+        int rc = rf__spool_get_batch(c->sp, &c->off, &s->tmp, &c->b);
+        if (rc || !c->b) return rc;
+        if (c->b->nrows) break;
+        rf_batch_destroy(&c->b);
+    }
+    return rf__sortkey_eval(s->orders, s->n, c->b, &c->keys);
+}
+
+/* Whether run x's next row goes before run y's (ties: the earlier run, for stability). */
+static bool cur_before(const rf_sorter *s, const merger *m, int x, int y)
+{
+    const run_cur *a = &m->c[x], *b = &m->c[y];
+    int c = rf__sortkey_cmp(s->orders, s->n, a->keys, a->i, b->keys, b->i);
+    return c < 0 || (c == 0 && x < y);
+}
+
+static void sift_down(const rf_sorter *s, merger *m, int i)
+{
+    for (;;) {
+        int l = 2 * i + 1, r = l + 1, best = i;
+        if (l < m->nh && cur_before(s, m, m->heap[l], m->heap[best])) best = l;
+        if (r < m->nh && cur_before(s, m, m->heap[r], m->heap[best])) best = r;
+        if (best == i) return;
+        int t = m->heap[i]; m->heap[i] = m->heap[best]; m->heap[best] = t;
+        i = best;
+    }
+}
+
+static void merger_fini(const rf_sorter *s, merger *m)
+{
+    for (int k = 0; k < m->n && m->c; k++) {
+        rf_batch_destroy(&m->c[k].b);
+        rf__cols_release(&m->c[k].keys, s->n);
+    }
+    RF_FREE(m->c);
+    RF_FREE(m->heap);
+    m->n = m->nh = 0;
+}
+
+static int merger_init(rf_sorter *s, merger *m, const rf_spool *runs, int n)
+{
+    memset(m, 0, sizeof *m);
+    m->c = rf_calloc((size_t)n, sizeof *m->c);
+    m->heap = rf_calloc((size_t)n, sizeof *m->heap);
+    if (!m->c || !m->heap) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    m->n = n;
+    for (int k = 0; k < n; k++) {
+        m->c[k].sp = &runs[k];
+        int rc = cur_load(s, &m->c[k]);
+        if (rc) return rc;
+        if (m->c[k].b) m->heap[m->nh++] = k;
+    }
+    for (int i = m->nh / 2 - 1; i >= 0; i--) sift_down(s, m, i);
+    return RF_OK;
+}
+
+/* Up to `rows` rows of the merge, in order; *out NULL at the end. */
+static int merger_next(rf_sorter *s, merger *m, int64_t rows, rf_batch **out)
+{
+    *out = NULL;
+    if (m->nh == 0) return RF_OK;
+    const rf_batch *first = m->c[m->heap[0]].b;
+    int nc = first->ncols, rc = rf_batch_create(nc, 0, out);
+    for (int k = 0; k < nc && !rc; k++) rc = rf_column_create(first->cols[k]->type, rows, &(*out)->cols[k]);
+    int64_t n = 0;
+    while (!rc && n < rows && m->nh > 0) {
+        run_cur *c = &m->c[m->heap[0]];
+        for (int k = 0; k < nc && !rc; k++) {
+            const rf_column *src = c->b->cols[k];
+            rf_column *dst = (*out)->cols[k];
+            rc = src->type == RF_TYPE_NULL || dst->type == RF_TYPE_NULL || !rf_column_valid(src, c->i)
+                     ? rf_column_append_null(dst) : rf_column_append_from(dst, src, c->i);
+        }
+        n++;
+        if (rc) break;
+        if (++c->i == c->b->nrows) {
+            rc = cur_load(s, c);
+            if (!c->b) m->heap[0] = m->heap[--m->nh];
+        }
+        if (m->nh > 0) sift_down(s, m, 0);
+    }
+    if (rc) { rf_batch_destroy(out); return rc; }
+    (*out)->nrows = n;
+    return RF_OK;
+}
+
+/* Sorts what the sorter holds and writes it as the next run (a spill file). */
+static int write_run(rf_sorter *s)
+{
     rf_batch *all = NULL;
-    if (!s) return rf__err_set(RF_ERR_NOMEM, "out of memory");
-    op->st = s;
-    int rc = rf__op_drain(op->child[0], op->plan->schema, &all);
-    if (!rc) rc = rf__sort_batch((const rf_expr *const *)op->plan->exprs, op->plan->n_exprs, all, &s->sorted);
+    sort_ctx c = { s->orders, s->n, NULL };
+    int64_t *idx = NULL;
+    rf_spool *run = NULL;
+    int rc = rf_batch_concat(s->held.b, (int)s->held.n, s->schema, &all);
+    rf_blist_fini(&s->held);
+    memset(&s->held, 0, sizeof s->held);
+    s->bytes = 0;
+    rf__mem_release(s->reserved);
+    s->reserved = 0;
+    if (rc) return rc;
+    RF_TRY(rf__sortkey_eval(c.orders, c.n, all, &c.cols));
+    RF_CHECK((idx = rf_malloc((size_t)(all->nrows ? all->nrows : 1) * sizeof *idx)) != NULL, RF_ERR_NOMEM, "out of memory");
+    for (int64_t i = 0; i < all->nrows; i++) idx[i] = i;
+    RF_TRY(rf_sort_idx(idx, all->nrows, cmp_rows, &c));
+    RF_TRY(rf__grow((void **)&s->runs, &s->cap_runs, s->n_runs + 1, sizeof *s->runs));
+    run = &s->runs[s->n_runs++];
+    rf__spool_init(run);
+    for (int64_t at = 0; at < all->nrows; at += RUN_CHUNK) {
+        int64_t n = all->nrows - at < RUN_CHUNK ? all->nrows - at : RUN_CHUNK;
+        RF_TRY(rf__spool_put_batch(run, all, idx + at, n, &s->tmp));
+        if (!rf__spool_spilled(run)) RF_TRY(rf__spool_spill(run));
+    }
+    rc = rf__spool_seal(run);
+done:
+    rf_free(idx);
+    rf__cols_release(&c.cols, s->n);
     rf_batch_destroy(&all);
     return rc;
 }
 
+/* Merges runs[0, n) into one run, written to *dst. */
+static int merge_to_run(rf_sorter *s, rf_spool *runs, int n, rf_spool *dst)
+{
+    merger m;
+    rf_batch *b = NULL;
+    int rc = merger_init(s, &m, runs, n);
+    while (!rc) {
+        if ((rc = merger_next(s, &m, RUN_CHUNK, &b)) || !b) break;
+        rc = rf__spool_put_batch(dst, b, NULL, 0, &s->tmp);
+        if (!rc && !rf__spool_spilled(dst)) rc = rf__spool_spill(dst);
+        rf_batch_destroy(&b);
+    }
+    merger_fini(s, &m);
+    return rc ? rc : rf__spool_seal(dst);
+}
+
+int rf__sorter_new(const rf_expr *const *orders, int n, const rf_schema *schema, const rf_task_ctx *ctx, rf_sorter **out)
+{
+    rf_sorter *s = rf_calloc(1, sizeof *s);
+    *out = s;
+    if (!s) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    s->orders = orders;
+    s->n = n;
+    s->schema = schema;
+    s->ctx = ctx;
+    return RF_OK;
+}
+
+int rf__sorter_add(rf_sorter *s, rf_batch *b)
+{
+    if (b->nrows == 0) { rf_batch_destroy(&b); return RF_OK; }
+    s->bytes += (int64_t)rf_batch_bytes(b);
+    int rc = rf_blist_push(&s->held, b);
+    if (rc) return rc;
+    bool full = (s->ctx->force_spill > 0 && s->held.rows >= s->ctx->force_spill) ||
+                (s->ctx->op_mem > 0 && s->bytes > s->ctx->op_mem);
+    if (!full && s->bytes > s->reserved) {
+        int64_t more = s->bytes + s->bytes / 2 - s->reserved;
+        if (rf__mem_reserve(more)) s->reserved += more;
+        else full = true;
+    }
+    return full ? write_run(s) : RF_OK;
+}
+
+int rf__sorter_finish(rf_sorter *s)
+{
+    int rc = RF_OK;
+    if (s->n_runs == 0) {   /* it fits */
+        rf_batch *all = NULL;
+        rc = rf_batch_concat(s->held.b, (int)s->held.n, s->schema, &all);
+        rf_blist_fini(&s->held);
+        memset(&s->held, 0, sizeof s->held);
+        if (!rc) rc = rf__sort_batch(s->orders, s->n, all, &s->sorted);
+        rf_batch_destroy(&all);
+        return rc;
+    }
+    if (s->held.n) RF_TRY(write_run(s));
+    while (s->n_runs > MAX_FANIN) {   /* merge passes: groups of consecutive runs become one */
+        int64_t groups = (s->n_runs + MAX_FANIN - 1) / MAX_FANIN;
+        rf_spool *next = rf_calloc((size_t)groups, sizeof *next);
+        RF_CHECK(next != NULL, RF_ERR_NOMEM, "out of memory");
+        for (int64_t g = 0; g < groups; g++) rf__spool_init(&next[g]);
+        for (int64_t g = 0; g < groups && !rc; g++) {
+            int64_t from = g * MAX_FANIN, n = s->n_runs - from < MAX_FANIN ? s->n_runs - from : MAX_FANIN;
+            rc = merge_to_run(s, s->runs + from, (int)n, &next[g]);
+            for (int64_t k = from; k < from + n; k++) rf__spool_fini(&s->runs[k]);
+        }
+        for (int64_t k = 0; k < s->n_runs; k++) rf__spool_fini(&s->runs[k]);
+        rf_free(s->runs);
+        s->runs = next;
+        s->n_runs = s->cap_runs = groups;
+        if (rc) goto done;
+    }
+    rc = merger_init(s, &s->m, s->runs, (int)s->n_runs);
+done:
+    return rc;
+}
+
+int rf__sorter_next(rf_sorter *s, int64_t rows, rf_batch **out)
+{
+    *out = NULL;
+    if (s->n_runs) return merger_next(s, &s->m, rows, out);
+    return rf__emit_slice(&s->sorted, &s->pos, rows, out);
+}
+
+int64_t rf__sorter_runs(const rf_sorter *s) { return s->n_runs; }
+
+void rf__sorter_free(rf_sorter **ps)
+{
+    rf_sorter *s = *ps;
+    if (!s) return;
+    rf_blist_fini(&s->held);
+    rf_batch_destroy(&s->sorted);
+    merger_fini(s, &s->m);
+    for (int64_t k = 0; k < s->n_runs; k++) rf__spool_fini(&s->runs[k]);
+    rf_free(s->runs);
+    rf__mem_release(s->reserved);
+    rf_buf_fini(&s->tmp);
+    RF_FREE(*ps);
+}
+
+static int sort_open(rf_op *op)
+{
+    const rf_plan *p = op->plan;
+    rf_sorter *s = NULL;
+    int rc = rf__sorter_new((const rf_expr *const *)p->exprs, p->n_exprs, p->schema, op->ctx, &s);
+    op->st = s;
+    while (!rc) {
+        rf_batch *b = NULL;
+        if ((rc = rf__op_next(op->child[0], &b)) || !b) break;
+        rc = rf__sorter_add(s, b);
+    }
+    return rc ? rc : rf__sorter_finish(s);
+}
+
 static int sort_next(rf_op *op, rf_batch **out)
 {
-    sort_st *s = op->st;
-    return rf__emit_slice(&s->sorted, &s->pos, op->ctx->batch_rows, out);
+    return rf__sorter_next(op->st, op->ctx->batch_rows, out);
 }
 
 static void sort_close(rf_op *op)
 {
-    sort_st *s = op->st;
-    if (s) rf_batch_destroy(&s->sorted);
-    RF_FREE(op->st);
+    rf_sorter *s = op->st;
+    rf__sorter_free(&s);
+    op->st = NULL;
 }
 
 const rf_op_vt rf__op_sort_vt = { "Sort", sort_open, sort_next, sort_close };
 
 /* TakeOrdered: keeps at most k rows, re-sorting and truncating whenever the buffer passes 2k. */
+typedef struct { rf_batch *sorted; int64_t pos; } topk_st;
+
+static int topk_next(rf_op *op, rf_batch **out)
+{
+    topk_st *s = op->st;
+    return rf__emit_slice(&s->sorted, &s->pos, op->ctx->batch_rows, out);
+}
+
+static void topk_close(rf_op *op)
+{
+    topk_st *s = op->st;
+    if (s) rf_batch_destroy(&s->sorted);
+    RF_FREE(op->st);
+}
+
 static int topk_open(rf_op *op)
 {
-    sort_st *s = rf_calloc(1, sizeof *s);
+    topk_st *s = rf_calloc(1, sizeof *s);
     if (!s) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     op->st = s;
     const rf_plan *p = op->plan;
@@ -136,4 +410,4 @@ done:
     return rc;
 }
 
-const rf_op_vt rf__op_topk_vt = { "TakeOrdered", topk_open, sort_next, sort_close };
+const rf_op_vt rf__op_topk_vt = { "TakeOrdered", topk_open, topk_next, topk_close };

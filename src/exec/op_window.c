@@ -10,18 +10,26 @@
  *   ROWS BETWEEN n PRECEDING / UNBOUNDED .. n FOLLOWING / UNBOUNDED / CURRENT ROW;
  *   RANGE with UNBOUNDED / CURRENT ROW bounds.
  * Output: the sorted input rows with one column per window expression.
+ *
+ * Bounded memory: the sort is an rf_sorter (external when the input outgrows the operator's share),
+ * and rows come out of it in order, so the operator holds one window partition at a time (plus the
+ * batch it is reading): when a batch starts a new partition, the partitions before it are complete
+ * and are computed and emitted. One window partition must fit in memory (without PARTITION BY the
+ * whole task's input is one partition).
  */
 #include <stdlib.h>
 #include "exec/exec.h"
 
-typedef struct { rf_batch *out; int64_t pos; } window_st;
-
-typedef struct { const rf_expr *const *o; int n; rf_column **c; } wsort_ctx;
-static int wcmp(void *p, int64_t a, int64_t b)
-{
-    wsort_ctx *c = p;
-    return rf__sortkey_cmp(c->o, c->n, c->c, a, c->c, b);
-}
+typedef struct {
+    rf_sorter *sorter;
+    rf_expr  **orders;     /* partition keys (ascending) then the window's orders */
+    int        np_, no;
+    rf_blist   pend;       /* rows of the last, maybe incomplete, partition */
+    rf_column **pend_keys; /* sort keys of pend's last batch */
+    rf_batch  *out;        /* computed rows being emitted */
+    int64_t    pos;
+    bool       eof;
+} window_st;
 
 static bool same_keys(rf_column **c, int n, int64_t a, int64_t b)
 {
@@ -144,59 +152,126 @@ static int open_(rf_op *op)
 {
     const rf_plan *p = op->plan;
     window_st *s = rf_calloc(1, sizeof *s);
-    rf_batch *all = NULL, *sorted = NULL;
-    rf_column **keys = NULL;
-    rf_expr **orders = NULL;
-    int64_t *idx = NULL;
-    int rc, np_ = 0, no = 0;
+    int rc = RF_OK;
     if (!s) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     op->st = s;
-    RF_TRY(rf__op_drain(op->child[0], p->child[0]->schema, &all));
     const rf_expr *w0 = p->exprs[0];
     int na0 = rf__window_nargs(w0);
-    np_ = w0->n_part;
-    no = w0->n_order;
-    /* sort by partition keys (ascending) then the window's orders */
-    RF_CHECK((orders = rf_calloc((size_t)(np_ + no + 1), sizeof *orders)) != NULL, RF_ERR_NOMEM, "out of memory");
-    for (int i = 0; i < np_; i++) {
+    s->np_ = w0->n_part;
+    s->no = w0->n_order;
+    RF_CHECK((s->orders = rf_calloc((size_t)(s->np_ + s->no + 1), sizeof *s->orders)) != NULL, RF_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < s->np_; i++) {
         rf_expr *c = NULL;
         RF_TRY(rf__expr_copy(w0->arg[na0 + i], &c));
-        orders[i] = rf_asc(c);
-        RF_CHECK(orders[i] != NULL, RF_ERR_NOMEM, "out of memory");
+        s->orders[i] = rf_asc(c);
+        RF_CHECK(s->orders[i] != NULL, RF_ERR_NOMEM, "out of memory");
     }
-    for (int i = 0; i < no; i++) RF_TRY(rf__expr_copy(w0->arg[na0 + np_ + i], &orders[np_ + i]));
-    RF_TRY(rf__sortkey_eval((const rf_expr *const *)orders, np_ + no, all, &keys));
-    RF_CHECK((idx = rf_malloc((size_t)(all->nrows ? all->nrows : 1) * sizeof *idx)) != NULL, RF_ERR_NOMEM, "out of memory");
-    for (int64_t i = 0; i < all->nrows; i++) idx[i] = i;
-    wsort_ctx ctx = { (const rf_expr *const *)orders, np_ + no, keys };
-    RF_TRY(rf_sort_idx(idx, all->nrows, wcmp, &ctx));
-    RF_TRY(rf_batch_gather(all, idx, all->nrows, &sorted));
-    rf__cols_release(&keys, np_ + no);
-    RF_TRY(rf__sortkey_eval((const rf_expr *const *)orders, np_ + no, sorted, &keys));
+    for (int i = 0; i < s->no; i++) RF_TRY(rf__expr_copy(w0->arg[na0 + s->np_ + i], &s->orders[s->np_ + i]));
+    RF_TRY(rf__sorter_new((const rf_expr *const *)s->orders, s->np_ + s->no, p->child[0]->schema, op->ctx, &s->sorter));
+    for (;;) {
+        rf_batch *b = NULL;
+        RF_TRY(rf__op_next(op->child[0], &b));
+        if (!b) break;
+        RF_TRY(rf__sorter_add(s->sorter, b));
+    }
+    rc = rf__sorter_finish(s->sorter);
+done:
+    return rc;
+}
+
+/* Computes the window columns over the complete partitions in l (sorted rows) into s->out; empties l. */
+static int compute_all(rf_op *op, window_st *s, rf_blist *l)
+{
+    const rf_plan *p = op->plan;
+    rf_batch *sorted = NULL;
+    rf_column **keys = NULL;
+    int n = s->np_ + s->no, rc = rf_batch_concat(l->b, (int)l->n, p->child[0]->schema, &sorted);
+    rf_blist_fini(l);
+    memset(l, 0, sizeof *l);
+    if (rc) return rc;
+    RF_TRY(rf__sortkey_eval((const rf_expr *const *)s->orders, n, sorted, &keys));
     RF_TRY(rf_batch_create(p->schema->n, sorted->nrows, &s->out));
     for (int c = 0; c < sorted->ncols; c++) s->out->cols[c] = rf_column_retain(sorted->cols[c]);
     for (int e = 0; e < p->n_exprs; e++)
-        RF_TRY(compute(p->exprs[e], sorted, keys, np_, keys + np_, no, &s->out->cols[sorted->ncols + e]));
+        RF_TRY(compute(p->exprs[e], sorted, keys, s->np_, keys + s->np_, s->no, &s->out->cols[sorted->ncols + e]));
 done:
-    if (orders) for (int i = 0; i < np_ + no; i++) rf_expr_destroy(&orders[i]);
-    rf_free(orders);
-    rf__cols_release(&keys, np_ + no);
-    rf_free(idx);
-    rf_batch_destroy(&all);
+    if (rc) rf_batch_destroy(&s->out);
+    rf__cols_release(&keys, n);
     rf_batch_destroy(&sorted);
+    return rc;
+}
+
+/* Reads sorted batches until some partitions are complete, and computes them into s->out. */
+static int advance(rf_op *op, window_st *s)
+{
+    int n = s->np_ + s->no, rc = RF_OK;
+    rf_column **keys = NULL;
+    while (!s->eof) {
+        rf_batch *b = NULL;
+        RF_TRY(rf__sorter_next(s->sorter, op->ctx->batch_rows, &b));
+        if (!b) { s->eof = true; break; }
+        if ((rc = rf__sortkey_eval((const rf_expr *const *)s->orders, n, b, &keys))) { rf_batch_destroy(&b); goto done; }
+        /* the start of b's last partition */
+        int64_t last = b->nrows - 1;
+        while (last > 0 && rf__sortkey_cmp((const rf_expr *const *)s->orders, s->np_, keys, last - 1, keys, b->nrows - 1) == 0) last--;
+        bool cont = s->pend.n > 0 &&
+                    rf__sortkey_cmp((const rf_expr *const *)s->orders, s->np_, s->pend_keys, s->pend.b[s->pend.n - 1]->nrows - 1, keys, 0) == 0;
+        if (last == 0 && (cont || s->pend.n == 0)) {   /* b continues (or starts) the pending partition */
+            rf__cols_release(&s->pend_keys, n);
+            s->pend_keys = keys;
+            keys = NULL;
+            RF_TRY(rf_blist_push(&s->pend, b));
+            continue;
+        }
+        /* complete: pend and b[0, last); pending: b[last, end) */
+        rf_batch *head = NULL, *tail = NULL;
+        if (last > 0 && (rc = rf_batch_slice(b, 0, last, &head))) { rf_batch_destroy(&b); goto done; }
+        rc = rf_batch_slice(b, last, b->nrows - last, &tail);
+        rf_batch_destroy(&b);
+        if (!rc && head) rc = rf_blist_push(&s->pend, head);
+        else rf_batch_destroy(&head);
+        rf_blist done_l = s->pend;
+        memset(&s->pend, 0, sizeof s->pend);
+        if (!rc) rc = compute_all(op, s, &done_l);
+        rf_blist_fini(&done_l);
+        if (!rc) rc = rf_blist_push(&s->pend, tail);
+        else rf_batch_destroy(&tail);
+        if (rc) goto done;
+        /* keys of the new pending batch: rows [last, end) of keys */
+        rf__cols_release(&s->pend_keys, n);
+        RF_TRY(rf__sortkey_eval((const rf_expr *const *)s->orders, n, s->pend.b[0], &s->pend_keys));
+        if (s->out) goto done;
+    }
+    if (s->eof && s->pend.n) rc = compute_all(op, s, &s->pend);
+done:
+    rf__cols_release(&keys, n);
     return rc;
 }
 
 static int next(rf_op *op, rf_batch **out)
 {
     window_st *s = op->st;
-    return rf__emit_slice(&s->out, &s->pos, op->ctx->batch_rows, out);
+    *out = NULL;
+    for (;;) {
+        int rc = rf__emit_slice(&s->out, &s->pos, op->ctx->batch_rows, out);
+        if (rc || *out) return rc;
+        rf_batch_destroy(&s->out);
+        s->pos = 0;
+        if (s->eof) return RF_OK;
+        if ((rc = advance(op, s))) return rc;
+    }
 }
 
 static void close_(rf_op *op)
 {
     window_st *s = op->st;
-    if (s) rf_batch_destroy(&s->out);
+    if (!s) return;
+    rf_batch_destroy(&s->out);
+    rf__sorter_free(&s->sorter);
+    rf_blist_fini(&s->pend);
+    rf__cols_release(&s->pend_keys, s->np_ + s->no);
+    if (s->orders) for (int i = 0; i < s->np_ + s->no; i++) rf_expr_destroy(&s->orders[i]);
+    rf_free(s->orders);
     RF_FREE(op->st);
 }
 
