@@ -35,12 +35,27 @@ hid_t rf__h5_type(rf_type t);   /* caller H5Tclose()s */
  * collective. Errors name the file and what is wrong. */
 int rf__h5_read_meta(const char *path, rf_source *src, int fi);
 
-/* Collective over comm: writes the table file at path. `all` holds this rank's rows (materialized
- * columns), local task k (global number tasks[k] of n_tasks) its rows [first[k], first[k+1]); rows
- * land in task order, so the file is the same at any rank count. Each task's rows form row groups of at most rg_rows rows. deflate:
- * 0 off, 1-9 the level. checksum: Fletcher-32 on every chunked dataset. collective: 0 independent MPI-IO, 1 collective, 2 by size (one node). Returns the agreed status (err gets the failing rank's message on rank 0). */
+/* What one rank writes into a table file: its local tasks' rows, read in order, a piece at a time
+ * (so the writer holds one round of rows, not the rank's output). */
+typedef struct rf_h5_src {
+    const int64_t *rows;      /* [nlocal] rows of each local task */
+    const int64_t *sbytes;    /* [nlocal * ncols] bytes of each string column of each task (0 for others) */
+    const uint8_t *anynull;   /* [ncols] the column has a NULL on this rank */
+    /* The next n rows of local task k (tasks are read in order, each from its start); *out
+     * returned-owned. */
+    int (*next)(void *ctx, int k, int64_t n, rf_batch **out);
+    void *ctx;
+} rf_h5_src;
+
+/* Collective over comm: writes the table file at path from src: local task k (global number
+ * tasks[k] of n_tasks); rows land in task order, so the file is the same at any rank count. Each
+ * task's rows form row groups of at most rg_rows rows; the ranks write in rounds of whole row groups
+ * (at least round_rows rows each; the number of rounds is agreed), so a rank holds one round at a
+ * time. deflate: 0 off, 1-9 the level. checksum: CRC-32C per row group. collective: 0 independent
+ * MPI-IO, 1 collective, 2 by size (one node). Returns the agreed status (err gets the failing rank's
+ * message on rank 0). */
 int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64_t n_tasks, const int64_t *tasks,
-                      const rf_batch *all, const int64_t *first, int nlocal, int64_t rg_rows, int deflate, bool checksum,
+                      int nlocal, const rf_h5_src *src, int64_t rg_rows, int64_t round_rows, int deflate, bool checksum,
                       int collective, rf_error *err);
 
 /* Collective: the rows, partitioned by columns pcols, as dir/<c=v/...>/part-00000.h5, one file

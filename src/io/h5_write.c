@@ -187,7 +187,7 @@ static void str_upper(const char *p, int64_t n, char *out)
 }
 
 int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64_t n_tasks, const int64_t *tasks,
-                      const rf_batch *all, const int64_t *first, int nlocal, int64_t rg_rows, int deflate, bool checksum,
+                      int nlocal, const rf_h5_src *src, int64_t rg_rows, int64_t round_rows, int deflate, bool checksum,
                       int collective, rf_error *err)
 {
     int nc = s->n, rc = RF_OK, rank;
@@ -202,22 +202,15 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
         str_idx[c] = s->f[c].type == RF_TYPE_STRING ? nstr++ : -1;
         if (rf_type_base(s->f[c].type) == RF_TYPE_ARRAY)
             rc = rf__err_set(RF_ERR_INVALID, "%s: column '%s' is an array, which HDF5 tables cannot hold yet", path, s->f[c].name);
-        else if (all->cols[c]->is_const)
-            rc = rf__err_set(RF_ERR_INTERNAL, "%s: column '%s' is not materialized", path, s->f[c].name);
     }
     w = 1 + nstr;
     if (!rc && !(glob = rf_calloc((size_t)(n_tasks * w) + 1, sizeof *glob))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     for (int k = 0; k < nlocal && !rc; k++) {   /* this rank's tasks: rows and string bytes */
-        int64_t n = first[k + 1] - first[k];
-        glob[tasks[k] * w] = n;
-        for (int c = 0; c < nc && n; c++) {
-            if (str_idx[c] < 0) continue;
-            const int64_t *o = all->cols[c]->data;
-            glob[tasks[k] * w + 1 + str_idx[c]] = o[first[k + 1]] - o[first[k]];
-        }
+        glob[tasks[k] * w] = src->rows[k];
+        for (int c = 0; c < nc; c++)
+            if (str_idx[c] >= 0) glob[tasks[k] * w + 1 + str_idx[c]] = src->sbytes[(int64_t)k * nc + c];
     }
-    for (int c = 0; c < nc && !rc; c++)
-        for (int64_t i = 0; i < all->nrows && !anynull[c]; i++) anynull[c] = !rf_column_valid(all->cols[c], i);
+    for (int c = 0; c < nc && !rc; c++) anynull[c] = src->anynull[c];
     if (!rc && n_tasks * w > INT_MAX) rc = rf__err_set(RF_ERR_LIMIT, "%s: %lld tasks write one HDF5 file; at most %d", path, (long long)n_tasks, INT_MAX / (int)w);
     if ((rc = rf__agree(comm, rc, err))) goto out;
     if ((rc = MPI_Allreduce(MPI_IN_PLACE, glob, (int)(n_tasks * w), MPI_INT64_T, MPI_SUM, comm)) != MPI_SUCCESS ||
@@ -238,11 +231,27 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
         R += (glob[t * w] + rg_rows - 1) / rg_rows;
         for (int k = 0; k < nstr; k++) { byte0[t * nstr + k] = B[k]; B[k] += glob[t * w + 1 + k]; }
     }
-    int64_t nl = all->nrows, rl = 0;
-    for (int k = 0; k < nlocal; k++) rl += (first[k + 1] - first[k] + rg_rows - 1) / rg_rows;
-    /* per local row group: offset in the file, rows, and each column's statistics */
+    int64_t rl = 0;
+    for (int k = 0; k < nlocal; k++) rl += (src->rows[k] + rg_rows - 1) / rg_rows;
+    /* per local row group: offset in the file, rows, task, first row in the task */
     int64_t *rg_off = rf_calloc((size_t)rl + 1, sizeof *rg_off), *rg_n = rf_calloc((size_t)rl + 1, sizeof *rg_n);
-    if (!rc && (!rg_off || !rg_n)) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    int64_t *rg_k = rf_calloc((size_t)rl + 1, sizeof *rg_k), *rg_r = rf_calloc((size_t)rl + 1, sizeof *rg_r);
+    int64_t *tb = rf_calloc((size_t)nlocal * (nstr ? nstr : 1) + 1, sizeof *tb);   /* string bytes of each task written so far */
+    if (!rc && (!rg_off || !rg_n || !rg_k || !rg_r || !tb)) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    /* rounds: consecutive row groups of at least round_rows rows; the ranks agree on how many */
+    int64_t rounds = 0, max_round = 0;
+    {
+        int64_t j = 0, acc = 0;
+        for (int k = 0; k < nlocal && !rc; k++)
+            for (int64_t r = 0; r < src->rows[k]; r += rg_rows, j++) {
+                int64_t n = src->rows[k] - r < rg_rows ? src->rows[k] - r : rg_rows;
+                rg_off[j] = row0[tasks[k]] + r; rg_n[j] = n; rg_k[j] = k; rg_r[j] = r;
+                if (acc == 0) rounds++;
+                acc += n;
+                if (acc > max_round) max_round = acc;
+                if (acc >= round_rows) acc = 0;
+            }
+    }
     if ((rc = rf__agree(comm, rc, err))) goto out2;
     {   /* the file's size, at most: every dataset uncompressed in whole chunks (the last chunk is allocated
          * whole), a checksum and an index entry per chunk, and the metadata */
@@ -353,14 +362,11 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
     }
     /* row groups: where they start and how many rows */
     if (!wc.rc) {
-        int64_t j = 0;
         int nsel = 0;
         for (int k = 0; k < nlocal; k++) {
-            int64_t n = first[k + 1] - first[k], t = tasks[k];
-            st[nsel] = (hsize_t)rg0[t];
-            ct[nsel] = (hsize_t)((n + rg_rows - 1) / rg_rows);
+            st[nsel] = (hsize_t)rg0[tasks[k]];
+            ct[nsel] = (hsize_t)((src->rows[k] + rg_rows - 1) / rg_rows);
             nsel++;
-            for (int64_t r = 0; r < n; r += rg_rows, j++) { rg_off[j] = row0[t] + r; rg_n[j] = n - r < rg_rows ? n - r : rg_rows; }
         }
         wr(&wc, dsv[(int64_t)nc * D_PER], H5T_NATIVE_INT64, rg_off, st, ct, nsel, (hsize_t)rl);
         wr(&wc, dsv[(int64_t)nc * D_PER + 1], H5T_NATIVE_INT64, rg_n, st, ct, nsel, (hsize_t)rl);
@@ -372,53 +378,102 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
             rf_free(lc);
         }
     }
-    /* the columns */
-    uint8_t *valid = rf_malloc((size_t)nl + 1);
-    int64_t *offs = rf_malloc(((size_t)nl + 2) * sizeof *offs), *nulls = rf_calloc((size_t)rl + 1, sizeof *nulls);
-    char *mn = rf_malloc(((size_t)rl + 1) * RF_H5_STR_STATS), *mx = rf_malloc(((size_t)rl + 1) * RF_H5_STR_STATS);
-    uint32_t *crcs = rf_calloc((size_t)rl * 4 + 1, sizeof *crcs);
-    if (!valid || !offs || !nulls || !mn || !mx || !crcs) fail_at(&wc, "write", "(out of memory)");
-    {   /* a local allocation failure must not leave the others in a collective write: agree */
-        int mine = wc.rc, all = 0;
-        if (MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) all = RF_ERR_MPI;
-        if (all && !wc.rc) wc.rc = rf__err_set(all, "another rank could not write %s", path);
+    /* the columns, round by round: every rank makes the same writes in the same order (a rank with
+     * nothing left writes nothing in them) */
+    {
+        int64_t mine = rounds;
+        if (MPI_Allreduce(&mine, &rounds, 1, MPI_INT64_T, MPI_MAX, comm) != MPI_SUCCESS && !wc.rc) wc.rc = rf__err_set(RF_ERR_MPI, "MPI_Allreduce(rounds)");
     }
-    for (int c = 0; c < nc && !wc.rc; c++) {   /* wc.rc is agreed here: every rank writes or none does */
-        const rf_column *col = all->cols[c];
-        const hid_t *d = dsv + (int64_t)c * D_PER;
-        rf_type t = s->f[c].type;
-        bool str = str_idx[c] >= 0, ok = true;
-        int nsel = 0;
-        for (int k = 0; k < nlocal; k++) { st[nsel] = (hsize_t)row0[tasks[k]]; ct[nsel] = (hsize_t)(first[k + 1] - first[k]); nsel++; }
-        if (str) {
-            int si = str_idx[c];
-            const int64_t *o = col->data;
-            for (int k = 0; ok && k < nlocal; k++)
-                for (int64_t i = first[k]; i < first[k + 1]; i++) offs[i] = byte0[tasks[k] * nstr + si] + (o[i] - o[first[k]]);
-            int64_t nmem = nl;
-            if (rank == 0 && ok) { offs[nl] = B[si]; st[nsel] = (hsize_t)N; ct[nsel] = 1; nmem++; }
-            wr(&wc, d[D_OFF], H5T_NATIVE_INT64, offs, st, ct, nsel + (rank == 0 ? 1 : 0), (hsize_t)(ok ? nmem : 0));
-            for (int k = 0; k < nlocal; k++) {
-                st[k] = (hsize_t)byte0[tasks[k] * nstr + si];
-                ct[k] = (hsize_t)(ok && first[k + 1] > first[k] ? o[first[k + 1]] - o[first[k]] : 0);
+    int64_t rr_max = max_round / rg_rows + nlocal + 2;   /* row groups in a round, at most */
+    uint8_t *valid = rf_malloc((size_t)max_round + 1);
+    int64_t *offs = rf_malloc(((size_t)max_round + 2) * sizeof *offs), *nulls = rf_calloc((size_t)rr_max + 1, sizeof *nulls);
+    char *mn = rf_malloc(((size_t)rr_max + 1) * RF_H5_STR_STATS), *mx = rf_malloc(((size_t)rr_max + 1) * RF_H5_STR_STATS);
+    uint32_t *crcs = rf_calloc((size_t)rr_max * 4 + 1, sizeof *crcs);
+    hsize_t *st2 = rf_calloc((size_t)nlocal + 2, sizeof *st2), *ct2 = rf_calloc((size_t)nlocal + 2, sizeof *ct2);
+    int64_t *seg = rf_calloc((size_t)nlocal + 2, sizeof *seg);   /* a round's segments: first row group of each */
+    if (!valid || !offs || !nulls || !mn || !mx || !crcs || !st2 || !ct2 || !seg) fail_at(&wc, "write", "(out of memory)");
+    int64_t g_at = 0;   /* the next local row group */
+    for (int64_t round = 0; round < rounds; round++) {
+        /* this rank's part of the round: row groups [g_at, g_end), read into one batch */
+        rf_batch *rb = NULL;
+        int64_t g_end = g_at, nl = 0, nseg = 0;
+        {
+            int lrc = wc.rc;
+            rf_blist l = { 0 };
+            while (!lrc && g_end < rl && (nl < round_rows || g_end == g_at)) {
+                rf_batch *piece = NULL;
+                if (g_end == g_at || rg_k[g_end] != rg_k[g_end - 1]) seg[nseg++] = g_end;
+                lrc = src->next(src->ctx, (int)rg_k[g_end], rg_n[g_end], &piece);
+                if (!lrc && piece) lrc = rf_blist_push(&l, piece);
+                nl += rg_n[g_end++];
             }
-            wr(&wc, d[D_BYTES], H5T_NATIVE_UINT8, col->bytes + (nl ? o[0] : 0), st, ct, nlocal, (hsize_t)(ok && nl ? o[nl] - o[0] : 0));
-            for (int k = 0; k < nlocal; k++) { st[k] = (hsize_t)row0[tasks[k]]; ct[k] = (hsize_t)(first[k + 1] - first[k]); }
-        } else {
-            hid_t mt = rf__h5_type(t);
-            wr(&wc, d[D_VAL], mt, col->data, st, ct, nsel, (hsize_t)(ok ? nl : 0));
-            H5Tclose(mt);
+            seg[nseg] = g_end;
+            if (!lrc && nl) {
+                rf_batch *cat = NULL;
+                lrc = rf_batch_concat(l.b, (int)l.n, s, &cat);
+                if (!lrc && (lrc = rf_batch_create(cat->ncols, cat->nrows, &rb)) == RF_OK)
+                    for (int c = 0; c < cat->ncols && !lrc; c++) lrc = rf_column_expand(cat->cols[c], cat->nrows, &rb->cols[c]);
+                rf_batch_destroy(&cat);
+                if (!lrc && rb->nrows != nl) lrc = rf__err_set(RF_ERR_INTERNAL, "%s: %lld rows read where %lld were counted", path, (long long)rb->nrows, (long long)nl);
+            }
+            rf_blist_fini(&l);
+            if (lrc && !wc.rc) wc.rc = lrc;
+            int mine = wc.rc, agreed = 0;
+            if (MPI_Allreduce(&mine, &agreed, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) agreed = RF_ERR_MPI;
+            if (agreed && !wc.rc) wc.rc = rf__err_set(agreed, "another rank could not write %s", path);
         }
-        if (anynull[c]) {
-            for (int64_t i = 0; ok && i < nl; i++) valid[i] = rf_column_valid(col, i);
-            wr(&wc, d[D_VALID], H5T_NATIVE_UINT8, valid, st, ct, nsel, (hsize_t)(ok ? nl : 0));
-        }
-        /* statistics per row group */
-        size_t sw = str ? RF_H5_STR_STATS : rf_type_width(t);
-        int64_t j = 0;
-        for (int k = 0; ok && k < nlocal; k++)
-            for (int64_t r = first[k]; r < first[k + 1]; r += rg_rows, j++) {
-                int64_t e = r + rg_rows < first[k + 1] ? r + rg_rows : first[k + 1], lo = -1, hi = -1;
+        if (wc.rc) { rf_batch_destroy(&rb); break; }
+        int64_t rrl = g_end - g_at;   /* row groups in this round */
+        for (int c = 0; c < nc && !wc.rc; c++) {   /* wc.rc is agreed here: every rank writes or none does */
+            const rf_column *col = rb ? rb->cols[c] : NULL;
+            const hid_t *d = dsv + (int64_t)c * D_PER;
+            rf_type t = s->f[c].type;
+            bool str = str_idx[c] >= 0;
+            int nsel = 0;
+            for (int64_t q = 0; q < nseg; q++) {
+                int64_t g = seg[q], ge = seg[q + 1], n = 0;
+                for (int64_t x = g; x < ge; x++) n += rg_n[x];
+                st2[nsel] = (hsize_t)rg_off[g]; ct2[nsel] = (hsize_t)n; nsel++;
+            }
+            if (str) {
+                int si = str_idx[c];
+                const int64_t *o = col ? col->data : NULL;
+                int64_t i = 0;
+                for (int64_t q = 0; q < nseg; q++) {   /* file offsets: the task's bytes start + bytes before this round + here */
+                    int64_t k = rg_k[seg[q]], n = (int64_t)ct2[q], i0 = i;
+                    for (; i < i0 + n; i++) offs[i] = byte0[tasks[k] * nstr + si] + tb[k * nstr + si] + (o[i] - o[i0]);
+                }
+                int64_t nmem = nl, ns = nsel;
+                if (rank == 0 && round == 0) { offs[nl] = B[si]; st2[ns] = (hsize_t)N; ct2[ns] = 1; ns++; nmem++; }
+                wr(&wc, d[D_OFF], H5T_NATIVE_INT64, nmem ? offs : NULL, st2, ct2, (int)ns, (hsize_t)nmem);
+                i = 0;
+                for (int64_t q = 0; q < nseg; q++) {
+                    int64_t k = rg_k[seg[q]], n = (int64_t)ct2[q];
+                    st2[q] = (hsize_t)(byte0[tasks[k] * nstr + si] + tb[k * nstr + si]);
+                    ct2[q] = (hsize_t)(o[i + n] - o[i]);
+                    tb[k * nstr + si] += o[i + n] - o[i];
+                    i += n;
+                }
+                wr(&wc, d[D_BYTES], H5T_NATIVE_UINT8, nl ? col->bytes + o[0] : NULL, st2, ct2, nsel, (hsize_t)(nl ? o[nl] - o[0] : 0));
+                nsel = 0;   /* back to rows */
+                for (int64_t q = 0; q < nseg; q++) {
+                    int64_t g = seg[q], ge = seg[q + 1], n = 0;
+                    for (int64_t x = g; x < ge; x++) n += rg_n[x];
+                    st2[nsel] = (hsize_t)rg_off[g]; ct2[nsel] = (hsize_t)n; nsel++;
+                }
+            } else {
+                hid_t mt = rf__h5_type(t);
+                wr(&wc, d[D_VAL], mt, col ? col->data : NULL, st2, ct2, nsel, (hsize_t)nl);
+                H5Tclose(mt);
+            }
+            if (anynull[c]) {
+                for (int64_t i = 0; i < nl; i++) valid[i] = rf_column_valid(col, i);
+                wr(&wc, d[D_VALID], H5T_NATIVE_UINT8, valid, st2, ct2, nsel, (hsize_t)nl);
+            }
+            /* statistics per row group */
+            size_t sw = str ? RF_H5_STR_STATS : rf_type_width(t);
+            for (int64_t j = 0, r = 0; j < rrl; r += rg_n[g_at + j], j++) {
+                int64_t e = r + rg_n[g_at + j], lo = -1, hi = -1;
                 nulls[j] = 0;
                 for (int64_t i = r; i < e; i++) {
                     if (!rf_column_valid(col, i)) { nulls[j]++; continue; }
@@ -451,21 +506,28 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
                 cr[2] = anynull[c] ? rf_crc32c(0, valid + r, (size_t)(e - r)) : 0;
                 cr[3] = rf_crc32c(rf_crc32c(rf_crc32c(0, pmn, sw), pmx, sw), &nulls[j], 8);
             }
-        for (int k = 0; k < nlocal; k++) { st[k] = (hsize_t)rg0[tasks[k]]; ct[k] = (hsize_t)((first[k + 1] - first[k] + rg_rows - 1) / rg_rows); }
-        hid_t mt = str ? H5Tcopy(strstat) : rf__h5_type(t);
-        wr(&wc, d[D_MIN], mt, mn, st, ct, nlocal, (hsize_t)(ok ? rl : 0));
-        wr(&wc, d[D_MAX], mt, mx, st, ct, nlocal, (hsize_t)(ok ? rl : 0));
-        wr(&wc, d[D_NULLS], H5T_NATIVE_INT64, nulls, st, ct, nlocal, (hsize_t)(ok ? rl : 0));
-        if (checksum) {
-            for (int k = 0; k < nlocal; k++) { st[k] *= 4; ct[k] *= 4; }
-            wr(&wc, d[D_CRC], H5T_NATIVE_UINT32, crcs, st, ct, nlocal, (hsize_t)(ok ? rl * 4 : 0));
+            for (int64_t q = 0; q < nseg; q++) {
+                st2[q] = (hsize_t)(rg0[tasks[rg_k[seg[q]]]] + rg_r[seg[q]] / rg_rows);
+                ct2[q] = (hsize_t)(seg[q + 1] - seg[q]);
+            }
+            hid_t mt = str ? H5Tcopy(strstat) : rf__h5_type(t);
+            wr(&wc, d[D_MIN], mt, mn, st2, ct2, (int)nseg, (hsize_t)rrl);
+            wr(&wc, d[D_MAX], mt, mx, st2, ct2, (int)nseg, (hsize_t)rrl);
+            wr(&wc, d[D_NULLS], H5T_NATIVE_INT64, nulls, st2, ct2, (int)nseg, (hsize_t)rrl);
+            if (checksum) {
+                for (int64_t q = 0; q < nseg; q++) { st2[q] *= 4; ct2[q] *= 4; }
+                wr(&wc, d[D_CRC], H5T_NATIVE_UINT32, crcs, st2, ct2, (int)nseg, (hsize_t)(rrl * 4));
+            }
+            H5Tclose(mt);
+            /* a write that failed on one rank (the disk, after all) stops every rank before the next one */
+            int mine = wc.rc, agreed = 0;
+            if (MPI_Allreduce(&mine, &agreed, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) agreed = RF_ERR_MPI;
+            if (agreed && !wc.rc) wc.rc = rf__err_set(agreed, "another rank could not write %s", path);
         }
-        H5Tclose(mt);
-        /* a write that failed on one rank (the disk, after all) stops every rank before the next one */
-        int mine = wc.rc, agreed = 0;
-        if (MPI_Allreduce(&mine, &agreed, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) agreed = RF_ERR_MPI;
-        if (agreed && !wc.rc) wc.rc = rf__err_set(agreed, "another rank could not write %s", path);
+        rf_batch_destroy(&rb);
+        g_at = g_end;
     }
+    rf_free(st2); rf_free(ct2); rf_free(seg);
     for (int64_t k = 0; dsv && k < (int64_t)nc * D_PER + 3; k++) if (dsv[k] >= 0) H5Dclose(dsv[k]);
     rf_free(dsv);
     H5Tclose(strstat);
@@ -483,12 +545,51 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
     }
 out2:
     rf_free(B); rf_free(row0); rf_free(rg0); rf_free(byte0); rf_free(st); rf_free(ct); rf_free(rg_off); rf_free(rg_n);
+    rf_free(rg_k); rf_free(rg_r); rf_free(tb);
 out:
     rf_free(str_idx); rf_free(glob); rf_free(anynull);
     return rc;
 }
 
 /* ---------------------------------------------------------------- partitioned output */
+/* A source over rows already in memory: local task k's rows are all's rows [first[k], first[k+1]). */
+typedef struct { const rf_batch *all; const int64_t *first; int64_t *pos; } memsrc;
+
+static int memsrc_next(void *ctx, int k, int64_t n, rf_batch **out)
+{
+    memsrc *m = ctx;
+    int rc = rf_batch_slice(m->all, m->first[k] + m->pos[k], n, out);
+    m->pos[k] += n;
+    return rc;
+}
+
+static int write_batch_file(MPI_Comm comm, const char *path, const rf_schema *s, int64_t n_tasks, const int64_t *tasks,
+                            const rf_batch *all, const int64_t *first, int nlocal, int64_t rg_rows, int deflate, bool checksum,
+                            int collective, rf_error *err)
+{
+    int nc = s->n, rc = RF_OK;
+    int64_t *rows = rf_calloc((size_t)nlocal + 1, sizeof *rows), *sbytes = rf_calloc((size_t)nlocal * nc + 1, sizeof *sbytes);
+    int64_t *pos = rf_calloc((size_t)nlocal + 1, sizeof *pos);
+    uint8_t *anynull = rf_calloc((size_t)nc + 1, 1);
+    if (!rows || !sbytes || !pos || !anynull) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < nlocal && !rc; k++) {
+        rows[k] = first[k + 1] - first[k];
+        for (int c = 0; c < nc && rows[k]; c++)
+            if (s->f[c].type == RF_TYPE_STRING && !all->cols[c]->is_const) {
+                const int64_t *o = all->cols[c]->data;
+                sbytes[(int64_t)k * nc + c] = o[first[k + 1]] - o[first[k]];
+            }
+    }
+    for (int c = 0; c < nc && !rc; c++)
+        for (int64_t i = 0; i < all->nrows && !anynull[c]; i++) anynull[c] = !rf_column_valid(all->cols[c], i);
+    memsrc m = { all, first, pos };
+    rf_h5_src src = { rows, sbytes, anynull, memsrc_next, &m };
+    if ((rc = rf__agree(comm, rc, err)) == RF_OK)
+        rc = rf__h5_write_file(comm, path, s, n_tasks, tasks, nlocal, &src, rg_rows, rg_rows, deflate, checksum, collective, err);
+    rf_free(rows); rf_free(sbytes); rf_free(pos); rf_free(anynull);
+    return rc;
+}
+
 static int cmp_key(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 int rf__h5_write_partitioned(MPI_Comm comm, const char *dir, const rf_schema *s, const int *pcols, int np, int64_t n_tasks,
@@ -562,7 +663,7 @@ int rf__h5_write_partitioned(MPI_Comm comm, const char *dir, const rf_schema *s,
         if (!lrc) lrc = rf_batch_gather(&proj, sel, n, &part);
         if ((rc = rf__agree(comm, lrc, err))) break;
         snprintf(path, sizeof path, "%s/%s/part-00000.h5", dir, all[i]);
-        rc = rf__h5_write_file(comm, path, ds, n_tasks, tasks, part, pfirst, nlocal, rg_rows, deflate, checksum, collective, err);
+        rc = write_batch_file(comm, path, ds, n_tasks, tasks, part, pfirst, nlocal, rg_rows, deflate, checksum, collective, err);
         rc = rf__agree(comm, rc, err);
         rf_batch_destroy(&part);
     }

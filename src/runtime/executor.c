@@ -220,8 +220,13 @@ static int partition_ids(const rf_plan *x, int64_t task, int64_t ntasks, const r
 }
 
 typedef struct {
-    rf_spool   ranged;    /* range exchange: the task's rows, framed packed batches, until the bounds are known */
-    rf_blist   rows;      /* HDF5 write: rows kept for the collective phase */
+    rf_spool   ranged;    /* range exchange: the task's rows, framed packed batches, until the bounds are known;
+                           * HDF5 write: the task's rows until the collective phase */
+    int64_t   *sbytes;    /* HDF5 write: bytes of each string column */
+    uint8_t   *anynull;   /* HDF5 write: the column has a NULL */
+    int64_t    off;       /* HDF5 write: read position in ranged */
+    rf_batch  *cur;       /* HDF5 write: the batch being read, and the next row in it */
+    int64_t    cur_pos;
     rf_buf     result;    /* collect: packed batches */
     int64_t    nrows;
     rf_error   err;
@@ -242,6 +247,21 @@ static int64_t op_mem_bytes(void)
 {
     int64_t b = rf__mem_pool() / (2 * (int64_t)omp_get_max_threads());
     return b < (256 << 10) ? 256 << 10 : b;
+}
+
+/* HDF5 write: what the writer must know before it reads the rows back. */
+static int h5_note(task_out *o, const rf_batch *b, int nc)
+{
+    if (!o->sbytes && !(o->sbytes = rf_calloc((size_t)nc + 1, sizeof *o->sbytes))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (!o->anynull && !(o->anynull = rf_calloc((size_t)nc + 1, 1))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int c = 0; c < nc && c < b->ncols; c++) {
+        const rf_column *col = b->cols[c];
+        for (int64_t i = 0; i < b->nrows && !o->anynull[c]; i++) o->anynull[c] = !rf_column_valid(col, i);
+        if (col->type != RF_TYPE_STRING) continue;
+        int64_t len;
+        for (int64_t i = 0; i < b->nrows; i++) { rf_col_str(col, i, &len); o->sbytes[c] += len; }
+    }
+    return RF_OK;
 }
 
 static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_action *act, rf_shuffle_out *xo, task_out *o)
@@ -270,10 +290,9 @@ static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_ac
             RF_TRY(rf__pack_batch(b, NULL, b->nrows, &o->result));
         } else if (x && x->mode == RF_X_RANGE) {   /* kept (or spilled) until the bounds are known */
             RF_TRY(rf__spool_put_batch(&o->ranged, b, NULL, 0, &tmp));
-        } else if (!x) {   /* HDF5 write: kept for the collective phase */
-            RF_TRY(rf_blist_push(&o->rows, b));
-            b = NULL;
-            continue;
+        } else if (!x) {   /* HDF5 write: spooled (or spilled) for the collective phase */
+            RF_TRY(h5_note(o, b, st->root->schema->n));
+            RF_TRY(rf__spool_put_batch(&o->ranged, b, NULL, 0, &tmp));
         } else if (x->mode == RF_X_BROADCAST || x->mode == RF_X_SINGLE) {
             RF_TRY(rf__mapout_add(&map, b, NULL));
         } else {
@@ -304,28 +323,47 @@ static bool mpi_serialized(void)
 }
 
 /* ---------------------------------------------------------------- HDF5 output */
-/* Collective: every rank's task rows into one table file in the staging directory. rc_in: the
- * local status so far (agreed first). Returns an agreed status. */
+typedef struct { task_out *outs; rf_buf tmp; } h5_reader;
+
+/* rf_h5_src.next over the tasks' spools: the next n rows of local task k. */
+static int h5_next(void *ctx, int k, int64_t n, rf_batch **out)
+{
+    h5_reader *h = ctx;
+    task_out *o = &h->outs[k];
+    rf_blist l = { 0 };
+    int rc = RF_OK;
+    *out = NULL;
+    while (n > 0 && !rc) {
+        if (!o->cur || o->cur_pos == o->cur->nrows) {
+            rf_batch_destroy(&o->cur);
+            o->cur_pos = 0;
+            if ((rc = rf__spool_get_batch(&o->ranged, &o->off, &h->tmp, &o->cur))) break;
+            if (!o->cur) { rc = rf__err_set(RF_ERR_INTERNAL, "HDF5 write: a task has fewer rows than counted"); break; }
+            continue;
+        }
+        int64_t m = o->cur->nrows - o->cur_pos < n ? o->cur->nrows - o->cur_pos : n;
+        rf_batch *piece = NULL;
+        if (!(rc = rf_batch_slice(o->cur, o->cur_pos, m, &piece))) rc = rf_blist_push(&l, piece);
+        o->cur_pos += m;
+        n -= m;
+    }
+    if (!rc) rc = l.n == 1 ? (*out = l.b[0], l.n = 0, RF_OK) : rf_batch_concat(l.b, (int)l.n, NULL, out);
+    rf_blist_fini(&l);
+    return rc;
+}
+
+/* Collective: every rank's task rows into one table file in the staging directory (or one per
+ * partition value). rc_in: the local status so far (agreed first). Returns an agreed status. */
 static int write_hdf5(MPI_Comm comm, int rc_in, const rf_action *act, const rf_stage *st, task_out *outs, const int64_t *tasks,
                       int64_t nlocal, rf_error *err)
 {
-    int64_t nb = 0, *first = NULL;
-    rf_batch **bs = NULL, *all = NULL;
-    int rc = rc_in, *pcols = NULL, np = 0, collective = act->collective;
+    int64_t *first = NULL, *rows = NULL, *sbytes = NULL;
+    uint8_t *anynull = NULL;
+    rf_batch *all = NULL;
+    int rc = rc_in, *pcols = NULL, np = 0, collective = act->collective, nc = st->root->schema->n;
     MPI_Comm node = MPI_COMM_NULL;
-    if ((rc = rf__agree(comm, rc, err))) goto done;
-    /* this rank's rows in one batch, its tasks in order (one copy), and where each task starts */
-    for (int64_t k = 0; k < nlocal; k++) nb += outs[k].rows.n;
-    first = rf_calloc((size_t)nlocal + 1, sizeof *first);
-    bs = rf_calloc((size_t)nb + 1, sizeof *bs);
-    if (!bs || !first) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-    nb = 0;
-    for (int64_t k = 0; k < nlocal && !rc; k++) {
-        first[k + 1] = first[k] + outs[k].rows.rows;
-        for (int64_t i = 0; i < outs[k].rows.n; i++) bs[nb++] = outs[k].rows.b[i];
-    }
-    if (!rc) rc = rf_batch_concat(bs, (int)nb, st->root->schema, &all);
-    for (int64_t k = 0; k < nlocal; k++) rf_blist_fini(&outs[k].rows);
+    h5_reader rd = { outs, { 0 } };
+    for (int64_t k = 0; k < nlocal && !rc; k++) rc = rf__spool_seal(&outs[k].ranged);
     if (!rc) rc = rf__part_columns(st->root->schema, act->partition_by, &pcols, &np);
     if ((rc = rf__agree(comm, rc, err))) goto done;
     if (act->collective == 2) {   /* auto: across nodes always collective; within one node by size (rf__h5_write_file) */
@@ -336,20 +374,52 @@ static int write_hdf5(MPI_Comm comm, int rc_in, const rf_action *act, const rf_s
         RF_MPI(MPI_Allreduce(MPI_IN_PLACE, &nn, 1, MPI_INT, MPI_MIN, comm));
         collective = nn != size ? 1 : 2;
     }
-    if (np) {
+    if (np) {   /* partitioned: this rank's rows in one batch, its tasks in order, and where each task starts */
+        rf_blist l = { 0 };
+        first = rf_calloc((size_t)nlocal + 1, sizeof *first);
+        if (!first) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        for (int64_t k = 0; k < nlocal && !rc; k++) {
+            rf_batch *b = NULL;
+            first[k + 1] = first[k] + outs[k].nrows;
+            if (outs[k].nrows && !(rc = h5_next(&rd, (int)k, outs[k].nrows, &b))) rc = rf_blist_push(&l, b);
+            rf__spool_fini(&outs[k].ranged);
+        }
+        if (!rc) rc = rf_batch_concat(l.b, (int)l.n, st->root->schema, &all);
+        rf_blist_fini(&l);
+        if ((rc = rf__agree(comm, rc, err))) goto done;
         rc = rf__h5_write_partitioned(comm, act->staging, st->root->schema, pcols, np, st->n_tasks, tasks, all, first, (int)nlocal,
                                       act->rg_rows, act->deflate, act->checksum, collective, err);
-    } else {
+    } else {   /* streamed from the spools, a round of row groups at a time */
+        rows = rf_calloc((size_t)nlocal + 1, sizeof *rows);
+        sbytes = rf_calloc((size_t)nlocal * nc + 1, sizeof *sbytes);
+        anynull = rf_calloc((size_t)nc + 1, 1);
+        if (!rows || !sbytes || !anynull) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        for (int64_t k = 0; k < nlocal && !rc; k++) {
+            rows[k] = outs[k].nrows;
+            for (int c = 0; c < nc; c++) {
+                if (outs[k].sbytes) sbytes[k * nc + c] = outs[k].sbytes[c];
+                if (outs[k].anynull) anynull[c] |= outs[k].anynull[c];
+            }
+        }
+        if ((rc = rf__agree(comm, rc, err))) goto done;
+        /* a round: a share of the execution pool, at least one row group */
+        int64_t width = 16;
+        for (int c = 0; c < nc; c++) width += (int64_t)rf_type_width(st->root->schema->f[c].type) + 2;
+        int64_t round_rows = rf__mem_pool() / 4 / width;
+        if (round_rows < 1) round_rows = 1;
+        rf_h5_src src = { rows, sbytes, anynull, h5_next, &rd };
         char path[4200];
         snprintf(path, sizeof path, "%s/part-00000.h5", act->staging);
-        rc = rf__h5_write_file(comm, path, st->root->schema, st->n_tasks, tasks, all, first, (int)nlocal, act->rg_rows,
+        rc = rf__h5_write_file(comm, path, st->root->schema, st->n_tasks, tasks, (int)nlocal, &src, act->rg_rows, round_rows,
                                act->deflate, act->checksum, collective, err);
     }
 done:
     if (node != MPI_COMM_NULL) MPI_Comm_free(&node);
+    for (int64_t k = 0; k < nlocal; k++) { rf_batch_destroy(&outs[k].cur); rf__spool_fini(&outs[k].ranged); }
+    rf_buf_fini(&rd.tmp);
     rf_free(pcols);
     rf_free(first);
-    rf_free(bs);
+    rf_free(rows); rf_free(sbytes); rf_free(anynull);
     rf_batch_destroy(&all);
     return rf__agree(comm, rc, err);
 }
@@ -777,7 +847,9 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         rf__shuffle_out_fini(&xo);
         for (int64_t k = 0; k < nlocal && outs; k++) {
             rf__spool_fini(&outs[k].ranged);
-            rf_blist_fini(&outs[k].rows);
+            rf_batch_destroy(&outs[k].cur);
+            rf_free(outs[k].sbytes);
+            rf_free(outs[k].anynull);
             rf_buf_fini(&outs[k].result);
         }
         rf_free(outs);
