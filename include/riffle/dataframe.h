@@ -133,10 +133,22 @@ rf_df *rf_df_union_all(rf_df *a, rf_df *b);
 rf_df *rf_df_repartition(rf_df *df, int n);
 rf_df *rf_df_coalesce(rf_df *df, int n);
 rf_df *rf_df_alias(rf_df *df, const char *alias);
-/* Spark's cache(): the first action that computes df keeps its rows in the executors' memory
- * (each rank its own partitions) for the rest of the session; later actions read them instead of
- * recomputing. Caches live until the session closes and are not bounded by a memory budget yet. */
-rf_df *rf_df_cache(rf_df *df);
+/* Spark's persist() and cache(): the first action that computes the returned DataFrame keeps its
+ * rows on the executors (each rank its own partitions, as packed batches) for the rest of the
+ * session or until unpersist; later actions read them instead of recomputing. Storage levels:
+ *   RF_MEMORY_AND_DISK (cache()): in memory while the rank's budget allows, else in spill files
+ *     (riffle.local.dir); between jobs, caches beyond half the execution pool are evicted to disk,
+ *     oldest first;
+ *   RF_MEMORY_ONLY: in memory only; a cache that does not fit is not kept (actions recompute it), and
+ *     one evicted under pressure is dropped;
+ *   RF_DISK_ONLY: in spill files from the start. */
+typedef enum rf_storage_level { RF_MEMORY_AND_DISK = 0, RF_MEMORY_ONLY = 1, RF_DISK_ONLY = 2 } rf_storage_level;
+rf_df *rf_df_persist(rf_df *df, rf_storage_level level);
+rf_df *rf_df_cache(rf_df *df);      /* rf_df_persist(df, RF_MEMORY_AND_DISK) */
+/* Forgets df's cached rows (every rank frees them when the next job starts); actions on df compute
+ * it again, uncached. df must be what rf_df_persist / rf_df_cache returned (else nothing happens).
+ * Returns df. */
+rf_df *rf_df_unpersist(rf_df *df);
 
 /* ---- argument counts checked ----
  * The functions above that take a count and then that many arguments (rf_in, rf_case, rf_fn,

@@ -93,6 +93,11 @@ extern const rf_op_vt rf__op_scan_vt, rf__op_filter_vt, rf__op_project_vt, rf__o
 int64_t rf__cache_pending_tasks(int64_t id);     /* complete tasks this job stored for cache id */
 void    rf__cache_settle(int64_t id, bool commit);   /* keep (commit) or drop a job's pending entries */
 void    rf__cache_drop(int64_t id);              /* forget a cache (rf_df_unpersist) */
+/* storage levels (plan mode of a Cache node; the values of rf_storage_level) */
+enum { RF_STORE_MEMORY_AND_DISK = 0, RF_STORE_MEMORY_ONLY = 1, RF_STORE_DISK_ONLY = 2 };
+int64_t rf__cache_mem_bytes(void);              /* bytes of committed caches held in memory on this rank */
+bool    rf__cache_memory_only(int64_t id);
+int     rf__cache_to_disk(int64_t id);          /* moves this rank's part of cache id to spill files */
 
 /* ---- hash table of group / join keys (hashtab.c) ---- */
 typedef struct rf_hashtab {

@@ -11,8 +11,9 @@
  */
 #include <stdlib.h>
 #include "exec/exec.h"
+#include "shuffle/shuffle.h"
 
-typedef struct entry { int64_t id, task; rf_blist rows; bool committed; } entry;
+typedef struct entry { int64_t id, task; rf_spool rows; int level; bool committed; } entry;
 static entry **entries;
 static int64_t n_entries, cap_entries;
 
@@ -25,21 +26,16 @@ static const entry *find(int64_t id, int64_t task)
     return hit;
 }
 
-typedef struct { rf_blist keep; bool done; int64_t pos; const entry *src; } cache_st;
+typedef struct { rf_spool keep; bool done, failed; int64_t off; const entry *src; rf_buf tmp; } cache_st;
 
 static int fill_open(rf_op *op)
 {
     cache_st *s = rf_calloc(1, sizeof *s);
     if (!s) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     op->st = s;
+    rf__spool_init(&s->keep);
+    if (op->plan->mode == RF_STORE_DISK_ONLY) return rf__spool_spill(&s->keep);
     return RF_OK;
-}
-
-static int share(const rf_batch *b, rf_batch **out)
-{
-    int rc = rf_batch_create(b->ncols, b->nrows, out);
-    for (int c = 0; !rc && c < b->ncols; c++) (*out)->cols[c] = rf_column_retain(b->cols[c]);
-    return rc;
 }
 
 static int fill_next(rf_op *op, rf_batch **out)
@@ -48,27 +44,32 @@ static int fill_next(rf_op *op, rf_batch **out)
     int rc = rf__op_next(op->child[0], out);
     if (rc) return rc;
     if (!*out) { s->done = true; return RF_OK; }
-    rf_batch *copy = NULL;
-    if ((rc = share(*out, &copy))) return rc;
-    return rf_blist_push(&s->keep, copy);
+    if (s->failed || (*out)->nrows == 0) return RF_OK;
+    if ((rc = rf__spool_put_batch(&s->keep, *out, NULL, 0, &s->tmp))) return rc;
+    if (op->plan->mode == RF_STORE_MEMORY_ONLY && rf__spool_spilled(&s->keep)) {   /* it does not fit: not kept */
+        s->failed = true;
+        rf__spool_fini(&s->keep);
+    }
+    return RF_OK;
 }
 
 static void fill_close(rf_op *op)
 {
     cache_st *s = op->st;
     if (!s) return;
-    if (s->done) {   /* a complete task: pending until the job commits it (a task that cannot be kept leaves the cache partial: dropped) */
+    if (s->done && !s->failed && !rf__spool_seal(&s->keep)) {   /* a complete task: pending until the job commits it (a task that cannot be kept leaves the cache partial: dropped) */
         entry *e = rf_malloc(sizeof *e);
         if (e) {
-            *e = (entry){ op->plan->n, op->task, s->keep, false };
+            *e = (entry){ op->plan->n, op->task, s->keep, op->plan->mode, false };
             bool kept = false;
             #pragma omp critical(rf_cache)
             if (!rf__grow((void **)&entries, &cap_entries, n_entries + 1, sizeof *entries)) { entries[n_entries++] = e; kept = true; }
-            if (kept) memset(&s->keep, 0, sizeof s->keep);
+            if (kept) rf__spool_init(&s->keep);
             else rf_free(e);
         }
     }
-    rf_blist_fini(&s->keep);
+    rf__spool_fini(&s->keep);
+    rf_buf_fini(&s->tmp);
     RF_FREE(op->st);
 }
 
@@ -77,6 +78,7 @@ static int read_open(rf_op *op)
     cache_st *s = rf_calloc(1, sizeof *s);
     if (!s) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     op->st = s;
+    rf__spool_init(&s->keep);
     s->src = find(op->plan->n, op->task);
     if (!s->src) return rf__err_set(RF_ERR_INTERNAL, "cached data #%lld of task %lld is missing on this rank", (long long)op->plan->n, (long long)op->task);
     return RF_OK;
@@ -85,11 +87,15 @@ static int read_open(rf_op *op)
 static int read_next(rf_op *op, rf_batch **out)
 {
     cache_st *s = op->st;
-    if (s->pos >= s->src->rows.n) return RF_OK;
-    return share(s->src->rows.b[s->pos++], out);
+    return rf__spool_get_batch(&s->src->rows, &s->off, &s->tmp, out);
 }
 
-static void read_close(rf_op *op) { RF_FREE(op->st); }
+static void read_close(rf_op *op)
+{
+    cache_st *s = op->st;
+    if (s) rf_buf_fini(&s->tmp);
+    RF_FREE(op->st);
+}
 
 const rf_op_vt rf__op_cache_vt = { "Cache", fill_open, fill_next, fill_close };
 const rf_op_vt rf__op_cache_read_vt = { "InMemoryRelation", read_open, read_next, read_close };
@@ -103,7 +109,7 @@ int64_t rf__cache_pending_tasks(int64_t id)
 
 static void entry_free(entry *e)
 {
-    rf_blist_fini(&e->rows);
+    rf__spool_fini(&e->rows);
     rf_free(e);
 }
 
@@ -128,4 +134,29 @@ void rf__cache_drop(int64_t id)
         entries[k++] = entries[i];
     }
     n_entries = k;
+}
+
+int64_t rf__cache_mem_bytes(void)
+{
+    int64_t b = 0;
+    for (int64_t i = 0; i < n_entries; i++)
+        if (entries[i]->committed && !rf__spool_spilled(&entries[i]->rows)) b += entries[i]->rows.len;
+    return b;
+}
+
+bool rf__cache_memory_only(int64_t id)
+{
+    for (int64_t i = 0; i < n_entries; i++) if (entries[i]->id == id) return entries[i]->level == RF_STORE_MEMORY_ONLY;
+    return false;
+}
+
+int rf__cache_to_disk(int64_t id)
+{
+    int rc = RF_OK;
+    for (int64_t i = 0; i < n_entries && !rc; i++)
+        if (entries[i]->id == id && entries[i]->committed && !rf__spool_spilled(&entries[i]->rows)) {
+            rc = rf__spool_spill(&entries[i]->rows);
+            if (!rc) rc = rf__spool_seal(&entries[i]->rows);
+        }
+    return rc;
 }

@@ -495,6 +495,8 @@ static int plan_node(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
         /* cached rows stay on the rank of the task that made them; a union branch after the first
          * numbers its tasks from an offset, so there the cache is neither filled nor read */
         if (ctx->offset_branch) return plan_node(l->child[0], ctx, out);
+        for (int64_t i = 0; i < ctx->n_uncached; i++)
+            if (ctx->uncached[i] == l->n) return plan_node(l->child[0], ctx, out);
         for (int i = 0; i < ctx->n_cached; i++)
             if (ctx->cached[i] == l->n) {   /* filled by an earlier job: read it */
                 RF_TRY(node(RF_P_CACHE_READ, NULL, l->schema, out));
@@ -506,6 +508,7 @@ static int plan_node(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
         RF_TRY(node(RF_P_CACHE, in, l->schema, out));
         in = NULL;
         (*out)->n = l->n;
+        (*out)->mode = l->mode;   /* the storage level */
         return RF_OK;
     }
     case RF_L_VALUES: {

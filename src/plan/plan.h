@@ -154,6 +154,8 @@ typedef struct rf_physctx {
     const int64_t *cached;
     int            n_cached;
     const int64_t *cached_tasks;
+    const int64_t *uncached;   /* cache ids unpersisted: planned as their input */
+    int64_t        n_uncached;
     int64_t  shuffle_partitions;
     int64_t  broadcast_threshold;
     int64_t  max_split_bytes;

@@ -901,13 +901,28 @@ done:
     return fail(df->s, rc);
 }
 
-rf_df *rf_df_cache(rf_df *df)
+rf_df *rf_df_cache(rf_df *df) { return rf_df_persist(df, RF_MEMORY_AND_DISK); }
+
+rf_df *rf_df_unpersist(rf_df *df)
+{
+    if (!df || df->err || !df->plan || df->plan->kind != RF_L_CACHE) return df;
+    rf_session *s = df->s;
+    for (int64_t i = 0; i < s->n_uncached; i++) if (s->uncached[i] == df->plan->n) return df;
+    if (!rf__grow((void **)&s->uncached, &s->cap_uncached, s->n_uncached + 1, sizeof *s->uncached))
+        s->uncached[s->n_uncached++] = df->plan->n;
+    return df;
+}
+
+rf_df *rf_df_persist(rf_df *df, rf_storage_level level)
 {
     rf_plan *p = NULL;
     int rc;
     INPUT(df);
+    if (level != RF_MEMORY_AND_DISK && level != RF_MEMORY_ONLY && level != RF_DISK_ONLY)
+        return fail(df->s, rf__err_set(RF_ERR_INVALID, "persist: unknown storage level %d", (int)level));
     RF_TRY(unary(RF_L_CACHE, df, &p));
     p->n = ++df->s->next_cache;
+    p->mode = (int)level;
     RF_TRY(rf_schema_copy(p->child[0]->schema, &p->schema));
     return make(df->s, p, RF_OK);
 done:

@@ -37,6 +37,8 @@ int rf__action_encode(const rf_action *a, rf_buf *b)
     if (!rc) rc = rf_buf_put_str(b, a->local_dir);
     if (!rc) rc = rf_buf_put_i64(b, a->partial_groups);
     if (!rc) rc = rf_buf_put_i64(b, a->force_spill);
+    if (!rc) rc = rf_buf_put_i64(b, a->n_uncached);
+    for (int64_t i = 0; i < a->n_uncached && !rc; i++) rc = rf_buf_put_i64(b, a->uncached[i]);
     return rc;
 }
 
@@ -80,6 +82,10 @@ int rf__action_decode(rf_rd *r, rf_action *a)
     if (!rc) rc = rf_rd_str(r, &a->local_dir);
     if (!rc) rc = rf_rd_i64(r, &a->partial_groups);
     if (!rc) rc = rf_rd_i64(r, &a->force_spill);
+    if (!rc) rc = rf_rd_i64(r, &a->n_uncached);
+    if (!rc && (a->n_uncached < 0 || a->n_uncached > (int64_t)(r->end - r->p) / 8)) rc = rf__err_set(RF_ERR_INTERNAL, "corrupt job description");
+    if (!rc && !(a->uncached = rf_calloc((size_t)a->n_uncached + 1, sizeof *a->uncached))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int64_t i = 0; i < a->n_uncached && !rc; i++) rc = rf_rd_i64(r, &a->uncached[i]);
     return rc;
 }
 
@@ -89,6 +95,8 @@ void rf__action_fini(rf_action *a)
     RF_FREE(a->staging);
     RF_FREE(a->partition_by);
     RF_FREE(a->local_dir);
+    RF_FREE(a->uncached);
+    a->n_uncached = 0;
 }
 
 static int plan_all(rf_session *s, const rf_plan *logical, rf_plan **opt, rf_plan **phys)
@@ -101,6 +109,7 @@ static int plan_all(rf_session *s, const rf_plan *logical, rf_plan **opt, rf_pla
     int nc = rf__cache_list(&cids, &ctasks);
     rf_physctx pc = {
         .cached = cids, .n_cached = nc, .cached_tasks = ctasks,
+        .uncached = s->uncached, .n_uncached = s->n_uncached,
         .shuffle_partitions = parts > 0 ? parts : 200,
         .broadcast_threshold = rf__conf_size(&s->conf, "riffle.autoBroadcastJoinThreshold"),
         .max_split_bytes = rf__conf_size(&s->conf, "riffle.files.maxPartitionBytes"),
@@ -127,6 +136,13 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     act->mem_budget = strcasecmp(em, "auto") ? rf__conf_size(&s->conf, "riffle.executor.memory") : 0;
     act->partial_groups = rf__conf_size(&s->conf, "riffle.aggregate.partialGroups");
     act->force_spill = rf__conf_size(&s->conf, "riffle.spill.forceThreshold");
+    RF_FREE(act->uncached);
+    act->n_uncached = 0;
+    if (s->n_uncached) {
+        if (!(act->uncached = rf_malloc((size_t)s->n_uncached * sizeof *act->uncached))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
+        memcpy(act->uncached, s->uncached, (size_t)s->n_uncached * sizeof *act->uncached);
+        act->n_uncached = s->n_uncached;
+    }
     RF_FREE(act->local_dir);
     if (!(act->local_dir = rf_strdup(rf__conf_get(&s->conf, "riffle.local.dir")))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
     const char *pr = rf__conf_get(&s->conf, "riffle.progress");

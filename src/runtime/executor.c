@@ -718,6 +718,64 @@ static void settle_caches(MPI_Comm comm, const rf_plan *plan, int rc)
     rf_free(fills);
 }
 
+/* Local, the same on every rank: forgets the caches unpersisted since (rf_df_unpersist). */
+static void forget_caches(const rf_action *act)
+{
+    for (int64_t u = 0; u < act->n_uncached; u++) {
+        int64_t k = 0;
+        for (int64_t i = 0; i < n_caches; i++) {
+            if (cache_ids[i] == act->uncached[u]) continue;
+            cache_ids[k] = cache_ids[i];
+            cache_tasks[k++] = cache_tasks[i];
+        }
+        n_caches = k;
+        rf__cache_drop(act->uncached[u]);
+    }
+}
+
+/* Collective: while this rank's caches hold more than half the execution pool in memory, moves the
+ * oldest to disk (MEMORY_AND_DISK) or drops them on every rank (MEMORY_ONLY: the next job that
+ * needs one computes it again). */
+static void evict_caches(MPI_Comm comm, bool progress)
+{
+    int rank = 0;
+    MPI_Comm_rank(comm, &rank);
+    int64_t limit = rf__mem_pool() / 2;
+    for (int64_t i = 0; i < n_caches; i++) {
+        int64_t id = cache_ids[i];
+        int over = rf__cache_mem_bytes() > limit, any = 0;
+        if (MPI_Allreduce(&over, &any, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS || !any) return;
+        int mem_only = rf__cache_memory_only(id), drop = 0;
+        if (MPI_Allreduce(&mem_only, &drop, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) return;
+        if (drop) {   /* the same decision on every rank */
+            rf__cache_drop(id);
+            for (int64_t k = i; k + 1 < n_caches; k++) { cache_ids[k] = cache_ids[k + 1]; cache_tasks[k] = cache_tasks[k + 1]; }
+            n_caches--;
+            i--;
+            continue;
+        }
+        int64_t held = rf__cache_mem_bytes();
+        if (over && rf__cache_to_disk(id)) {   /* a disk that cannot take it: drop it everywhere instead */
+            int bad = 1, all = 0;
+            MPI_Allreduce(&bad, &all, 1, MPI_INT, MPI_MAX, comm);
+        } else {
+            int bad = 0, all = 0;
+            if (MPI_Allreduce(&bad, &all, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) return;
+            if (!all) {
+                if (over && progress && rank == 0)
+                    fprintf(stderr, "riffle: cache #%lld moved to disk on rank 0 (%.1f MB of cached rows held over half of the %.1f MB execution pool)\n",
+                            (long long)id, (double)held / 1e6, (double)rf__mem_pool() / 1e6);
+                continue;
+            }
+        }
+        rf__err_clear();
+        rf__cache_drop(id);
+        for (int64_t k = i; k + 1 < n_caches; k++) { cache_ids[k] = cache_ids[k + 1]; cache_tasks[k] = cache_tasks[k + 1]; }
+        n_caches--;
+        i--;
+    }
+}
+
 /* ---------------------------------------------------------------- the job */
 /* Collective: every rank's stage metrics to rank 0 (progress line, event log). */
 static int stage_metrics(MPI_Comm comm, const rf_action *act, const rf_stages *st, int si, int64_t rows, int64_t sent, double t0)
@@ -752,6 +810,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
     rf_stages st = { 0 };
     rf_xdata *xd = NULL;
     if (result) *result = NULL;
+    forget_caches(act);
     rc = rf__stages_split(plan, &st);
     if (!rc && !(xd = rf_calloc((size_t)(st.n ? st.n : 1), sizeof *xd))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     /* the rank's memory budget and spill directory (core/spill.h); the first job also removes what
@@ -861,8 +920,10 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
     }
     if (act->progress && rank == 0) fprintf(stderr, "riffle: job %lld done in %.2f s\n", (long long)act->job_id, rf_now() - t_job);
 done:
-    rf__spill_cleanup();   /* the rank's spill directory goes with the job, whatever its outcome */
     settle_caches(comm, plan, rc);
+    evict_caches(comm, act->progress);
+    rf__spill_cleanup();   /* the rank's spill directory goes with the job, whatever its outcome (open spill
+                            * files, as caches keep them, were unlinked when made and live on) */
     for (int i = 0; xd && i < st.n; i++) rf__xdata_fini(&xd[i]);
     rf_free(xd);
     rf__stages_fini(&st);

@@ -60,6 +60,8 @@ typedef struct rf_action {
     char   *local_dir;     /* riffle.local.dir: where ranks spill; "" for $SLURM_TMPDIR, $TMPDIR, /tmp */
     int64_t force_spill;   /* riffle.spill.forceThreshold: an operator spills at this many rows / groups (0: by memory only) */
     int64_t partial_groups;/* riffle.aggregate.partialGroups: a partial aggregation flushes at this many groups */
+    int64_t *uncached;     /* cache ids every rank forgets before the job (rf_df_unpersist) */
+    int64_t n_uncached;
 } rf_action;
 static inline bool rf__action_writes(const rf_action *a) { return a->kind != RF_ACT_COLLECT; }
 
@@ -84,6 +86,8 @@ struct rf_session {
     int64_t   next_attr;
     int64_t   next_job;
     int64_t   next_cache;
+    int64_t  *uncached;   /* cache ids unpersisted: planned as their input, freed on every rank by the next job */
+    int64_t   n_uncached, cap_uncached;
     rf_error  err;
     struct rf_df **dfs;
     int64_t   n_dfs, cap_dfs;

@@ -164,6 +164,7 @@ int rf_session_close(rf_session **ps, int exit_code)
     if (s->rank == 0) rf__evlog_close();
     bcast_close(s->comm, exit_code);
     rf__df_free_all(s);
+    rf_free(s->uncached);
     rf__conf_fini(&s->conf);
     MPI_Comm_free(&s->comm);
     rf_free(s);

@@ -399,6 +399,93 @@ static int drop_view(rf_sqlctx *c, rf_parser *P)
     return rc;
 }
 
+/* CACHE [LAZY] TABLE name [OPTIONS ('storageLevel' 'LEVEL')] [[AS] query]: name becomes a temporary
+ * view of the cached rows (of the query, or of the view or table name); without LAZY the rows are
+ * computed and kept now. */
+static int stmt_cache(rf_sqlctx *c, rf_parser *P)
+{
+    kvlist opts = { 0 };
+    q_select *q = NULL;
+    char *name = NULL;
+    rf_storage_level level = RF_MEMORY_AND_DISK;
+    bool lazy = rf__p_accept(P, "LAZY");
+    int rc = rf__p_expect(P, "TABLE");
+    if (rc) return rc;
+    rf_token nt = P->cur;
+    if (!(name = rf__p_ident(P))) return P->rc;
+    if (rf__p_accept(P, "OPTIONS") && (rc = p_options(P, &opts))) goto done;
+    for (int i = 0; i < opts.n; i++) {
+        if (strcasecmp(opts.k[i], "storageLevel")) {
+            rc = rf__err_set(RF_ERR_INVALID, "CACHE TABLE %s: unknown option '%s' (storageLevel)", name, opts.k[i]);
+            rf__err_at(nt.line, nt.col);
+            goto done;
+        }
+        const char *v = opts.v[i];
+        if (!strcasecmp(v, "MEMORY_AND_DISK") || !strcasecmp(v, "MEMORY_AND_DISK_SER")) level = RF_MEMORY_AND_DISK;
+        else if (!strcasecmp(v, "MEMORY_ONLY") || !strcasecmp(v, "MEMORY_ONLY_SER")) level = RF_MEMORY_ONLY;
+        else if (!strcasecmp(v, "DISK_ONLY")) level = RF_DISK_ONLY;
+        else {
+            rc = rf__err_set(RF_ERR_INVALID, "CACHE TABLE %s: storage level '%s' (MEMORY_AND_DISK, MEMORY_ONLY, DISK_ONLY)", name, v);
+            rf__err_at(nt.line, nt.col);
+            goto done;
+        }
+    }
+    rf_df *d = NULL;
+    bool as = rf__p_accept(P, "AS");
+    if (as || rf__p_is(P, "SELECT") || rf__p_is(P, "WITH") || rf__p_is(P, "(")) {
+        if (!(q = rf__p_query(P))) { rc = P->rc; goto done; }
+        d = rf__sql_plan(c, q);
+    } else if (!(d = rf__sql_lookup(c, name)) && !(d = rf__sql_table(c, name)) && !rf__err_slot()->code) {
+        rc = rf__err_set(RF_ERR_ANALYSIS, "CACHE TABLE: table or view '%s' not found", name);
+        rf__err_at(nt.line, nt.col);
+        goto done;
+    }
+    if (!d && c->mode != RF_SQL_RUN && rf__err_slot()->code == RF_ERR_DEFERRED) {   /* waits for earlier statements */
+        char what[512];
+        snprintf(what, sizeof what, "view %.400s", name);
+        rf__err_clear();
+        rc = add_view(c, name, rf__df_deferred(c->s, what), true, nt.line, nt.col);
+        goto done;
+    }
+    if (!d) { rc = rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_ANALYSIS; goto done; }
+    rf_df *cd = rf_df_persist(d, level);
+    if ((rc = rf_df_status(cd))) { rf__err_set(rc, "CACHE TABLE %s: %s", name, rf_df_error(cd)); goto done; }
+    if ((rc = add_view(c, name, cd, true, nt.line, nt.col))) goto done;
+    if (c->mode == RF_SQL_RUN && !lazy) {
+        int64_t n = 0;
+        if ((rc = rf_df_count(cd, &n))) *rf__err_slot() = c->s->err;
+    } else if (c->mode != RF_SQL_RUN) rc = rf__sql_check_df(c, cd, NULL);
+done:
+    rf__q_free(q);
+    kv_free(&opts);
+    rf_free(name);
+    return rc ? rc : P->rc;
+}
+
+/* UNCACHE TABLE [IF EXISTS] name: forgets the cached rows of view name (it stays, uncached). */
+static int stmt_uncache(rf_sqlctx *c, rf_parser *P)
+{
+    bool ife = false;
+    int rc = rf__p_expect(P, "TABLE");
+    if (rc) return rc;
+    if (rf__p_accept(P, "IF")) { if ((rc = rf__p_expect(P, "EXISTS"))) return rc; ife = true; }
+    rf_token nt = P->cur;
+    char *name = rf__p_ident(P);
+    if (!name) return P->rc;
+    rf_df *d = rf__sql_lookup(c, name);
+    if (!d && !ife && !rf__sql_table(c, name)) {
+        if (!rf__err_slot()->code || rf__err_slot()->code == RF_ERR_DEFERRED) {
+            rf__err_clear();
+            rc = rf__err_set(RF_ERR_ANALYSIS, "UNCACHE TABLE: table or view '%s' not found", name);
+            rf__err_at(nt.line, nt.col);
+        } else rc = rf__err_slot()->code;
+    }
+    rf__err_clear();
+    if (d && c->mode == RF_SQL_RUN) rf_df_unpersist(d);
+    rf_free(name);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- paths written by the script */
 /* An absolute path with "//", "/./" and trailing '/' removed (returned-owned). */
 static char *norm_path(const char *path)
@@ -465,6 +552,8 @@ static int script_pass(rf_session *s, const char *text, size_t len, rf_sqlmode m
             if (rf__p_accept(&P, "TABLE")) rc = rf__sql_create_table(&c, &P);
             else rc = stmt_create_view(&c, &P);
         } else if (rf__p_accept(&P, "SET")) rc = stmt_set(&c, &P, out);
+        else if (rf__p_accept(&P, "CACHE")) rc = stmt_cache(&c, &P);
+        else if (rf__p_accept(&P, "UNCACHE")) rc = stmt_uncache(&c, &P);
         else if (rf__p_accept(&P, "INSERT")) {
             bool into = rf__p_accept(&P, "INTO");
             if (!into) rc = rf__p_expect(&P, "OVERWRITE");
@@ -492,7 +581,7 @@ static int script_pass(rf_session *s, const char *text, size_t len, rf_sqlmode m
             rc = q ? run_query(&c, q, false) : (P.rc ? P.rc : RF_ERR_INVALID);
             rf__q_free(q);
         } else {
-            rc = rf__p_error(&P, "expected a statement (SELECT, WITH, CREATE TEMPORARY VIEW, CREATE TABLE, INSERT, DROP, SHOW TABLES, DESCRIBE, SET, EXPLAIN)");
+            rc = rf__p_error(&P, "expected a statement (SELECT, WITH, CREATE TEMPORARY VIEW, CREATE TABLE, INSERT, DROP, CACHE TABLE, UNCACHE TABLE, SHOW TABLES, DESCRIBE, SET, EXPLAIN)");
         }
         if (!rc && P.rc) rc = P.rc;
         if (!rc && P.cur.t != T_EOF && !rf__p_is(&P, ";")) rc = rf__p_error(&P, "expected ';' or the end of the statement");

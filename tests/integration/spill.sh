@@ -24,6 +24,7 @@ INSERT OVERWRITE DIRECTORY '${out}/anti' USING csv SELECT id FROM a LEFT ANTI JO
 INSERT OVERWRITE DIRECTORY '${out}/except' USING csv SELECT k FROM a EXCEPT SELECT k FROM b;
 INSERT OVERWRITE DIRECTORY '${out}/intersect' USING csv SELECT k, v % 3 FROM a INTERSECT SELECT k, w % 3 FROM b;
 INSERT OVERWRITE DIRECTORY '${out}/sort' USING csv SELECT v, id, s FROM a ORDER BY v DESC, s;
+INSERT OVERWRITE DIRECTORY '${out}/h5' USING hdf5 OPTIONS (rowGroupRows '1000') SELECT v, id, s FROM a ORDER BY v DESC, s;
 INSERT OVERWRITE DIRECTORY '${out}/window' USING csv SELECT id, row_number() OVER (PARTITION BY k ORDER BY v, id), sum(v) OVER (PARTITION BY k ORDER BY v, id) FROM a;
 SQL
 sqlite3 :memory: > ref.txt <<'SQL'
@@ -79,11 +80,65 @@ for np in $NPS; do
     bad "1 MB budget run failed at -np $np: $(tail -3 "$WORK/err")"; continue
   fi
   check_outputs "$WORK/o$np" "1 MB budget, -np $np"
+  # the HDF5 writer in rounds of row groups: read back, the same rows in the same order
+  if run 2 "$R" sql "CREATE TEMPORARY VIEW h USING hdf5 OPTIONS (path '$WORK/o$np/h5'); SELECT * FROM h" --format csv; then
+    tail -n +2 "$WORK/out" > got; same want-sort got "HDF5 write under a 1 MB budget at -np $np"
+  else bad "reading the HDF5 output of -np $np: $(head -3 "$WORK/err")"; fi
   # every job spilled, and the spill directory is empty again
   spilled=$(grep '"event":"StageCompleted"' ev.json | grep -v '"spillBytes":0,' | sed 's/.*"job":\([0-9]*\).*/\1/' | sort -u | wc -l)
-  [ "$spilled" -ge 8 ] && ok || bad "-np $np: only $spilled of 8 jobs spilled (event log)"
+  [ "$spilled" -ge 9 ] && ok || bad "-np $np: only $spilled of 9 jobs spilled (event log)"
   [ -z "$(ls -A spill)" ] && ok || bad "-np $np: spill directory not empty after success: $(ls spill)"
 done
+# caches with storage levels (CACHE TABLE ... OPTIONS ('storageLevel' ...), UNCACHE TABLE): under a 1 MB
+# budget MEMORY_AND_DISK and DISK_ONLY caches are kept (in spill files) and read back, a MEMORY_ONLY one
+# does not fit and is computed again; with room, all three are read from memory; the answers never change
+cat > cache.sql <<SQL
+CREATE TEMPORARY VIEW a (id INT, k INT, s STRING, v INT) USING csv OPTIONS (path '$WORK/a.csv', header 'true');
+CACHE TABLE big AS SELECT k, s, v FROM a WHERE v % 2 = 0;
+CACHE LAZY TABLE d1 OPTIONS ('storageLevel' 'DISK_ONLY') AS SELECT * FROM a WHERE k < 100;
+CACHE TABLE m1 OPTIONS ('storageLevel' 'MEMORY_ONLY') AS SELECT * FROM a WHERE k >= 100;
+SELECT count(*), sum(v) FROM d1;
+SELECT count(*), sum(v), count(DISTINCT s) FROM big;
+SELECT count(*), sum(v) FROM d1;
+SELECT count(*), sum(v) FROM m1;
+EXPLAIN SELECT count(*) FROM big;
+EXPLAIN SELECT count(*) FROM d1;
+EXPLAIN SELECT count(*) FROM m1;
+UNCACHE TABLE big;
+EXPLAIN SELECT count(*) FROM big;
+SELECT count(*), sum(v), count(DISTINCT s) FROM big;
+UNCACHE TABLE IF EXISTS nothing_here;
+SQL
+{ awk -F, 'NR > 1 && $2 != "" && $2 < 100 { n++; t += $4 } END { print n "," t }' a.csv
+  awk -F, 'NR > 1 && $4 % 2 == 0 { n++; t += $4; d[$3] = 1 } END { print n "," t "," length(d) }' a.csv
+  awk -F, 'NR > 1 && $2 != "" && $2 < 100 { n++; t += $4 } END { print n "," t }' a.csv
+  awk -F, 'NR > 1 && $2 != "" && $2 >= 100 { n++; t += $4 } END { print n "," t }' a.csv
+  awk -F, 'NR > 1 && $4 % 2 == 0 { n++; t += $4; d[$3] = 1 } END { print n "," t "," length(d) }' a.csv; } > want-cache
+for np in 2 3; do
+  for budget in 1m 4g; do
+    if ! run "$np" "$R" run cache.sql --format csv --conf riffle.executor.memory=$budget --conf riffle.local.dir="$WORK/spill"; then
+      bad "cache job at -np $np, budget $budget: $(tail -3 "$WORK/err")"; continue
+    fi
+    grep -v '^count' "$WORK/out" | grep '^[0-9]' > got; same want-cache got "cached answers at -np $np, budget $budget"
+    reads=$(grep -c 'InMemoryRelation #' "$WORK/out"); fills=$(grep -c 'InMemoryRelation(fill)' "$WORK/out")
+    if [ "$budget" = 1m ]; then want="2 1"; else want="3 0"; fi
+    [ "$reads $fills" = "$want" ] && ok || bad "cache reads / refills at -np $np, budget $budget: $reads $fills, want $want"
+  done
+done
+# a cache evicted to disk under pressure (8 MB budget: 2.4 MB for caches) is still read, and right
+cat > evict.sql <<SQL
+CREATE TEMPORARY VIEW a (id INT, k INT, s STRING, v INT) USING csv OPTIONS (path '$WORK/a.csv', header 'true');
+CACHE TABLE a1 AS SELECT * FROM a;
+CACHE TABLE a2 AS SELECT * FROM a WHERE v % 2 = 0;
+SELECT count(*), sum(v) FROM a1;
+EXPLAIN SELECT count(*) FROM a1;
+SQL
+if run 1 "$R" run evict.sql --format csv --conf riffle.executor.memory=8m --conf riffle.progress=true --conf riffle.local.dir="$WORK/spill"; then
+  grep -q "riffle: cache #[0-9]* moved to disk on rank 0" "$WORK/err" && ok || bad "no cache was evicted: $(grep -v stage "$WORK/err" | head -5)"
+  [ "$(grep '^[0-9]' "$WORK/out")" = "$(awk -F, 'NR > 1 { n++; t += $4 } END { print n "," t }' a.csv)" ] && ok || bad "evicted cache's answer: $(cat "$WORK/out")"
+  grep -q 'InMemoryRelation #' "$WORK/out" && ok || bad "the evicted cache is not read"
+else bad "eviction job failed: $(tail -3 "$WORK/err")"; fi
+[ -z "$(ls -A spill)" ] && ok || bad "spill directory not empty after the cache jobs: $(ls spill)"
 # the budget is said at start-up, with where it came from
 run 2 "$R" sql "SELECT 1" --conf riffle.executor.memory=3m --conf riffle.progress=true
 grep -q "memory budget 3 MB per rank (riffle.executor.memory)" "$WORK/err" && ok || bad "start-up budget line: $(head -3 "$WORK/err")"

@@ -277,6 +277,30 @@ int main(int argc, char **argv)
         if (!buf || !strstr(buf, "InMemoryRelation")) { failures++; fprintf(stderr, "FAIL cache not used:\n%s\n", buf ? buf : ""); }
         free(buf);
     }
+    {   /* persist with each storage level, then unpersist: the same answers; read from the cache, then not */
+        static const rf_storage_level lv[3] = { RF_MEMORY_AND_DISK, RF_MEMORY_ONLY, RF_DISK_ONLY };
+        for (int i = 0; i < 3; i++) {
+            rf_df *c = rf_df_persist(rf_df_filter(people, rf_gt(rf_col("salary"), rf_lit_int(50 + i))), lv[i]);
+            char sql[160];
+            snprintf(sql, sizeof sql, "SELECT * FROM people WHERE salary > %d ORDER BY id", 50 + i);
+            check("persist: fills", rf_df_order_by(c, 1, rf_col("id")), sql, 0);
+            check("persist: reads", rf_df_order_by(c, 1, rf_col("id")), sql, 0);
+            for (int round = 0; round < 2; round++) {
+                char *buf = NULL;
+                size_t len = 0;
+                FILE *m = open_memstream(&buf, &len);
+                rf_df_explain(rf_df_select(c, 1, rf_col("id")), m);
+                fclose(m);
+                cases++;
+                bool reads = buf && strstr(buf, "InMemoryRelation #");
+                if (reads != (round == 0)) { failures++; fprintf(stderr, "FAIL persist level %d, %s unpersist:\n%s\n", i, round ? "after" : "before", buf ? buf : ""); }
+                free(buf);
+                if (round == 0) rf_df_unpersist(c);
+            }
+            check("persist: after unpersist", rf_df_order_by(c, 1, rf_col("id")), sql, 0);
+        }
+        expect_error("persist: bad level", rf_df_persist(people, (rf_storage_level)7), "storage level");
+    }
     /* errors are caught when the plan is built, with a suggestion */
     expect_error("unknown column", rf_df_select(people, 1, rf_col("salry")), "did you mean 'salary'");
     expect_error("type mismatch", rf_df_filter(people, rf_and(rf_col("id"), rf_lit_bool(true))), "boolean");
