@@ -46,7 +46,7 @@ SlurmdParameters=config_overrides
 ReturnToService=2
 JobCompType=jobcomp/none
 AccountingStorageType=accounting_storage/none
-NodeName=localhost CPUs=4 State=UNKNOWN
+NodeName=localhost CPUs=4 RealMemory=4000 State=UNKNOWN
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 CONF
 export SLURM_CONF=$D/slurm.conf
@@ -56,10 +56,12 @@ sinfo -h -o %t | grep -q idle && ok || { bad "the node never became idle"; tail 
 
 "$B/scripts/gen-clickstream" --events 20000 --products 300 --seed 12 "$WORK/data" >/dev/null
 cd "$WORK"
-RIFFLE="$B/src/riffle" timeout 300 sbatch --wait -n 4 --ntasks-per-node=4 -c 1 -o "$WORK/job-%j.out" "$S/slurm/riffle.sbatch" \
+RIFFLE="$B/src/riffle" timeout 300 sbatch --wait -n 4 --ntasks-per-node=4 -c 1 --mem=2000 -o "$WORK/job-%j.out" "$S/slurm/riffle.sbatch" \
   "$S/jobs/category_funnel.sql" --var events="$WORK/data/events.csv" --var products="$WORK/data/products.csv" \
-  --var out="$WORK/out" --format csv > "$WORK/sbatch.out" 2>&1 && ok || { bad "sbatch failed: $(cat "$WORK/sbatch.out")"; cat "$WORK"/job-*.out; }
+  --var out="$WORK/out" --format csv --conf riffle.progress=true > "$WORK/sbatch.out" 2>&1 && ok || { bad "sbatch failed: $(cat "$WORK/sbatch.out")"; cat "$WORK"/job-*.out; }
 grep -q '4 rank(s)' "$WORK"/job-*.out && ok || bad "the job did not run at 4 ranks"
+# the budget each rank took from the allocation: 9/10 of --mem=2000 (MB) over the 4 ranks on the node
+grep -q 'memory budget 450 MB per rank (9/10 of SLURM_MEM_PER_NODE=2000 over 4 rank(s) on the node)' "$WORK"/job-*.out && ok || bad "budget from --mem: $(grep 'memory budget' "$WORK"/job-*.out)"
 funnel_reference "$WORK/data" > "$WORK/want"
 parts "$WORK/out" > "$WORK/got"
 same "$WORK/want" "$WORK/got" "funnel output written by the Slurm job"
