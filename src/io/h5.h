@@ -58,10 +58,23 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
                       int nlocal, const rf_h5_src *src, int64_t rg_rows, int64_t round_rows, int deflate, bool checksum,
                       int collective, rf_error *err);
 
-/* Collective: the rows, partitioned by columns pcols, as dir/<c=v/...>/part-00000.h5, one file
- * per partition value (every rank takes part in every file); the partition columns leave the files. */
+/* What one rank writes into a partitioned table: its partition keys ("c1=v1/c2=v2", sorted), and for
+ * each key, its local tasks' rows of that key (the data columns only). select() is called for every
+ * key of every rank, in sorted order, and fills rows / sbytes / anynull as rf_h5_src wants them for
+ * that key (zeros for a key this rank lacks); next() then reads those rows, task by task. */
+typedef struct rf_h5_psrc {
+    char  *const *keys;
+    int64_t       n_keys;
+    int  (*select)(void *ctx, const char *key, int64_t *rows, int64_t *sbytes, uint8_t *anynull);
+    int  (*next)(void *ctx, int k, int64_t n, rf_batch **out);
+    void *ctx;
+} rf_h5_psrc;
+
+/* Collective: the rows of src, partitioned by columns pcols of s, as dir/<c=v/...>/part-00000.h5, one
+ * file per partition value (every rank takes part in every file, in rounds of row groups); the
+ * partition columns leave the files. */
 int rf__h5_write_partitioned(MPI_Comm comm, const char *dir, const rf_schema *s, const int *pcols, int np, int64_t n_tasks,
-                             const int64_t *tasks, const rf_batch *in, const int64_t *first, int nlocal, int64_t rg_rows,
+                             const int64_t *tasks, int nlocal, const rf_h5_psrc *src, int64_t rg_rows, int64_t round_rows,
                              int deflate, bool checksum, int collective, rf_error *err);
 
 /* Opens path for reading by one task (rf__h5_lock held by the caller); checks for external links. */

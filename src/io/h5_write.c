@@ -552,77 +552,33 @@ out:
 }
 
 /* ---------------------------------------------------------------- partitioned output */
-/* A source over rows already in memory: local task k's rows are all's rows [first[k], first[k+1]). */
-typedef struct { const rf_batch *all; const int64_t *first; int64_t *pos; } memsrc;
-
-static int memsrc_next(void *ctx, int k, int64_t n, rf_batch **out)
-{
-    memsrc *m = ctx;
-    int rc = rf_batch_slice(m->all, m->first[k] + m->pos[k], n, out);
-    m->pos[k] += n;
-    return rc;
-}
-
-static int write_batch_file(MPI_Comm comm, const char *path, const rf_schema *s, int64_t n_tasks, const int64_t *tasks,
-                            const rf_batch *all, const int64_t *first, int nlocal, int64_t rg_rows, int deflate, bool checksum,
-                            int collective, rf_error *err)
-{
-    int nc = s->n, rc = RF_OK;
-    int64_t *rows = rf_calloc((size_t)nlocal + 1, sizeof *rows), *sbytes = rf_calloc((size_t)nlocal * nc + 1, sizeof *sbytes);
-    int64_t *pos = rf_calloc((size_t)nlocal + 1, sizeof *pos);
-    uint8_t *anynull = rf_calloc((size_t)nc + 1, 1);
-    if (!rows || !sbytes || !pos || !anynull) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-    for (int k = 0; k < nlocal && !rc; k++) {
-        rows[k] = first[k + 1] - first[k];
-        for (int c = 0; c < nc && rows[k]; c++)
-            if (s->f[c].type == RF_TYPE_STRING && !all->cols[c]->is_const) {
-                const int64_t *o = all->cols[c]->data;
-                sbytes[(int64_t)k * nc + c] = o[first[k + 1]] - o[first[k]];
-            }
-    }
-    for (int c = 0; c < nc && !rc; c++)
-        for (int64_t i = 0; i < all->nrows && !anynull[c]; i++) anynull[c] = !rf_column_valid(all->cols[c], i);
-    memsrc m = { all, first, pos };
-    rf_h5_src src = { rows, sbytes, anynull, memsrc_next, &m };
-    if ((rc = rf__agree(comm, rc, err)) == RF_OK)
-        rc = rf__h5_write_file(comm, path, s, n_tasks, tasks, nlocal, &src, rg_rows, rg_rows, deflate, checksum, collective, err);
-    rf_free(rows); rf_free(sbytes); rf_free(pos); rf_free(anynull);
-    return rc;
-}
-
 static int cmp_key(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 int rf__h5_write_partitioned(MPI_Comm comm, const char *dir, const rf_schema *s, const int *pcols, int np, int64_t n_tasks,
-                             const int64_t *tasks, const rf_batch *in, const int64_t *first, int nlocal, int64_t rg_rows,
+                             const int64_t *tasks, int nlocal, const rf_h5_psrc *src, int64_t rg_rows, int64_t round_rows,
                              int deflate, bool checksum, int collective, rf_error *err)
 {
     int rank, nranks, rc = RF_OK;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &nranks);
-    rf_keydict kd = { 0 };
-    rf_buf key = { 0 }, tmp = { 0 }, mine = { 0 };
-    int64_t *ids = rf_malloc((size_t)in->nrows * sizeof *ids + 8);   /* per row: its key in kd */
-    int64_t *sel = rf_malloc((size_t)in->nrows * sizeof *sel + 8), *pfirst = rf_calloc((size_t)nlocal + 1, sizeof *pfirst);
+    rf_buf mine = { 0 };
     char **all = NULL, *recv = NULL;
     int64_t nall = 0;
     int *cnt = rf_calloc((size_t)nranks, sizeof *cnt), *dsp = rf_calloc((size_t)nranks, sizeof *dsp);
     rf_schema *ds = NULL;
-    rf_batch proj = { .nrows = in->nrows, .cols = rf_calloc((size_t)s->n + 1, sizeof *proj.cols) }, *part = NULL;
-    if (!ids || !sel || !pfirst || !cnt || !dsp || !proj.cols) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    int64_t *rows = rf_calloc((size_t)nlocal + 1, sizeof *rows), *sbytes = NULL;
+    uint8_t *anynull = NULL;
+    if (!cnt || !dsp || !rows) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     /* the data columns: every column but the partition columns */
     if (!rc) rc = rf_schema_create(s->n - np, &ds);
-    for (int c = 0; c < s->n && !rc; c++) {
+    for (int c = 0, k2 = 0; c < s->n && !rc; c++) {
         bool p = false;
         for (int k = 0; k < np; k++) p |= pcols[k] == c;
-        if (p) continue;
-        ds->f[proj.ncols] = (rf_field){ .name = rf_strdup(s->f[c].name), .type = s->f[c].type, .nullable = true };
-        proj.cols[proj.ncols++] = in->cols[c];
+        if (!p) ds->f[k2++] = (rf_field){ .name = rf_strdup(s->f[c].name), .type = s->f[c].type, .nullable = true };
     }
-    for (int64_t i = 0; i < in->nrows && !rc; i++) {
-        rc = rf__part_key(in, i, pcols, np, s, &key, &tmp);
-        if (!rc) rc = rf__keydict_id(&kd, (const char *)key.data, &ids[i]);
-    }
-    for (int64_t i = 0; i < kd.n && !rc; i++) rc = rf_buf_put(&mine, kd.keys[i], strlen(kd.keys[i]) + 1);
+    if (!rc && !(sbytes = rf_calloc((size_t)nlocal * (size_t)ds->n + 1, sizeof *sbytes))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (!rc && !(anynull = rf_calloc((size_t)ds->n + 1, 1))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int64_t i = 0; i < src->n_keys && !rc; i++) rc = rf_buf_put(&mine, src->keys[i], strlen(src->keys[i]) + 1);
     if ((rc = rf__agree(comm, rc, err))) goto done;
     /* every rank learns every key; files are written key by key in sorted order */
     if (mine.len > INT_MAX / 2) rc = rf__err_set(RF_ERR_LIMIT, "%s: partition keys of %zu bytes on one rank", dir, mine.len);
@@ -653,25 +609,17 @@ int rf__h5_write_partitioned(MPI_Comm comm, const char *dir, const rf_schema *s,
     }
     if ((rc = rf__agree(comm, rc, err))) goto done;
     for (int64_t i = 0; i < nall && !rc; i++) {
-        int64_t id = -1, n = 0;
-        int lrc = rf__keydict_id(&kd, all[i], &id);   /* a key another rank has adds an id no row carries */
-        for (int k = 0; k < nlocal && !lrc; k++) {   /* this key's rows, task by task */
-            pfirst[k] = n;
-            for (int64_t r = first[k]; r < first[k + 1]; r++) if (ids[r] == id) sel[n++] = r;
-        }
-        pfirst[nlocal] = n;
-        if (!lrc) lrc = rf_batch_gather(&proj, sel, n, &part);
+        memset(anynull, 0, (size_t)ds->n);
+        int lrc = src->select(src->ctx, all[i], rows, sbytes, anynull);
         if ((rc = rf__agree(comm, lrc, err))) break;
+        rf_h5_src one = { rows, sbytes, anynull, src->next, src->ctx };
         snprintf(path, sizeof path, "%s/%s/part-00000.h5", dir, all[i]);
-        rc = write_batch_file(comm, path, ds, n_tasks, tasks, part, pfirst, nlocal, rg_rows, deflate, checksum, collective, err);
+        rc = rf__h5_write_file(comm, path, ds, n_tasks, tasks, nlocal, &one, rg_rows, round_rows, deflate, checksum, collective, err);
         rc = rf__agree(comm, rc, err);
-        rf_batch_destroy(&part);
     }
 done:
-    rf_batch_destroy(&part);
-    rf_free(proj.cols); rf_free(ids); rf_free(sel); rf_free(pfirst); rf_free(all); rf_free(recv); rf_free(cnt); rf_free(dsp);
+    rf_free(all); rf_free(recv); rf_free(cnt); rf_free(dsp); rf_free(rows); rf_free(sbytes); rf_free(anynull);
     rf_schema_destroy(&ds);
-    rf__keydict_fini(&kd);
-    rf_buf_fini(&key); rf_buf_fini(&tmp); rf_buf_fini(&mine);
+    rf_buf_fini(&mine);
     return rf__agree(comm, rc, err);
 }

@@ -227,6 +227,8 @@ typedef struct {
     int64_t    off;       /* HDF5 write: read position in ranged */
     rf_batch  *cur;       /* HDF5 write: the batch being read, and the next row in it */
     int64_t    cur_pos;
+    struct pkey *pk;      /* partitioned HDF5 write: the task's partition keys in sorted order, with their rows */
+    int64_t    n_pk, cap_pk, pk_at;
     rf_buf     result;    /* collect: packed batches */
     int64_t    nrows;
     rf_error   err;
@@ -264,6 +266,110 @@ static int h5_note(task_out *o, const rf_batch *b, int nc)
     return RF_OK;
 }
 
+/* Partitioned HDF5 write: a task's rows go through an rf_sorter by their partition key ("c=v/..."),
+ * then into the task's spool without the partition columns, key after key; each key keeps its rows,
+ * string bytes and NULLs for the writer. */
+typedef struct pkey { char *key; int64_t rows; int64_t *sbytes; uint8_t *anynull; } pkey;
+typedef struct {
+    int       *pcols, np, nc, *dcols, nd;
+    rf_schema *ks;        /* the row schema plus the key column */
+    rf_expr   *order;
+    rf_sorter *sorter;
+    rf_buf     key, tmp;
+} pw_state;
+
+static void pw_fini(pw_state *w)
+{
+    rf__sorter_free(&w->sorter);
+    rf_expr_destroy(&w->order);
+    rf_schema_destroy(&w->ks);
+    rf_free(w->pcols); rf_free(w->dcols);
+    rf_buf_fini(&w->key); rf_buf_fini(&w->tmp);
+    memset(w, 0, sizeof *w);
+}
+
+static int pw_init(pw_state *w, const rf_schema *s, const char *spec, const rf_task_ctx *ctx)
+{
+    int rc = rf__part_columns(s, spec, &w->pcols, &w->np);
+    if (rc || !w->np) return rc;
+    w->nc = s->n;
+    if (!(w->dcols = rf_calloc((size_t)s->n + 1, sizeof *w->dcols))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int c = 0; c < s->n; c++) {
+        bool p = false;
+        for (int k = 0; k < w->np; k++) p |= w->pcols[k] == c;
+        if (!p) w->dcols[w->nd++] = c;
+    }
+    RF_TRY(rf_schema_create(s->n + 1, &w->ks));
+    for (int c = 0; c < s->n; c++) {
+        w->ks->f[c] = (rf_field){ .name = rf_strdup(s->f[c].name), .type = s->f[c].type, .nullable = true };
+        if (!w->ks->f[c].name) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    }
+    w->ks->f[s->n] = (rf_field){ .name = rf_strdup("__partition_key"), .type = RF_TYPE_STRING, .nullable = false };
+    w->order = rf_asc(rf__expr_col_attr(0, "__partition_key", RF_TYPE_STRING, false, s->n));
+    if (!w->ks->f[s->n].name || !w->order) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    rc = rf__sorter_new((const rf_expr *const *)&w->order, 1, w->ks, ctx, &w->sorter);
+done:
+    return rc;
+}
+
+/* Adds batch b (consumed) with its key column to the sorter. */
+static int pw_add(pw_state *w, const rf_schema *s, rf_batch *b)
+{
+    rf_batch *kb = NULL;
+    rf_column *kc = NULL;
+    int rc = rf_batch_create(w->nc + 1, b->nrows, &kb);
+    if (!rc) rc = rf_column_create(RF_TYPE_STRING, b->nrows, &kc);
+    for (int64_t i = 0; i < b->nrows && !rc; i++) {
+        if (!(rc = rf__part_key(b, i, w->pcols, w->np, s, &w->key, &w->tmp))) rc = rf_column_append_str(kc, (const char *)w->key.data, (int64_t)w->key.len);
+    }
+    if (!rc) {
+        for (int c = 0; c < w->nc; c++) kb->cols[c] = rf_column_retain(b->cols[c]);
+        kb->cols[w->nc] = kc;
+        kc = NULL;
+        rc = rf__sorter_add(w->sorter, kb);
+        kb = NULL;
+    }
+    rf_column_release(&kc);
+    rf_batch_destroy(&kb);
+    rf_batch_destroy(&b);
+    return rc;
+}
+
+/* Drains the sorter into o's spool (data columns only) and o's key list. */
+static int pw_finish(pw_state *w, task_out *o, rf_buf *tmp)
+{
+    int rc = rf__sorter_finish(w->sorter);
+    while (!rc) {
+        rf_batch *sb = NULL, *db = NULL;
+        if ((rc = rf__sorter_next(w->sorter, 32768, &sb)) || !sb) break;
+        const rf_column *kc = sb->cols[w->nc];
+        for (int64_t i = 0; i < sb->nrows && !rc; i++) {
+            int64_t len;
+            const char *k = rf_col_str(kc, i, &len);
+            pkey *cur = o->n_pk ? &o->pk[o->n_pk - 1] : NULL;
+            if (!cur || strlen(cur->key) != (size_t)len || memcmp(cur->key, k, (size_t)len)) {
+                if ((rc = rf__grow((void **)&o->pk, &o->cap_pk, o->n_pk + 1, sizeof *o->pk))) break;
+                cur = &o->pk[o->n_pk++];
+                *cur = (pkey){ rf_strndup(k, (size_t)len), 0, rf_calloc((size_t)w->nd + 1, sizeof *cur->sbytes), rf_calloc((size_t)w->nd + 1, 1) };
+                if (!cur->key || !cur->sbytes || !cur->anynull) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+            }
+            cur->rows++;
+            for (int j = 0; j < w->nd; j++) {
+                const rf_column *col = sb->cols[w->dcols[j]];
+                if (!rf_column_valid(col, i)) cur->anynull[j] = 1;
+                if (col->type == RF_TYPE_STRING) { rf_col_str(col, i, &len); cur->sbytes[j] += len; }
+            }
+        }
+        if (!rc) rc = rf_batch_create(w->nd, sb->nrows, &db);
+        for (int j = 0; j < w->nd && !rc; j++) db->cols[j] = rf_column_retain(sb->cols[w->dcols[j]]);
+        if (!rc) rc = rf__spool_put_batch(&o->ranged, db, NULL, 0, tmp);
+        rf_batch_destroy(&db);
+        rf_batch_destroy(&sb);
+    }
+    rf__sorter_free(&w->sorter);
+    return rc;
+}
+
 static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_action *act, rf_shuffle_out *xo, task_out *o)
 {
     rf_op *op = NULL;
@@ -271,6 +377,7 @@ static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_ac
     rf_mapout map = { 0 };
     rf_buf tmp = { 0 };
     int64_t seen = 0, flush_at = map_flush_bytes();
+    pw_state pw = { 0 };
     int rc = rf__op_build(st->root, t, ctx, &op);
     if (rc) return rc;
     const rf_plan *x = st->exchange;
@@ -279,6 +386,8 @@ static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_ac
         rc = rf__csv_write_part(act, t, op, st->root->schema, &o->nrows);
         goto done;
     }
+    if (!x && act->kind == RF_ACT_WRITE_HDF5 && act->partition_by && *act->partition_by)
+        RF_TRY(pw_init(&pw, st->root->schema, act->partition_by, ctx));
     for (;;) {
         if (rf__stop_requested()) { rc = rf__stop_error(); goto done; }   /* a safe point between batches */
         if (ctx->cancel && rf__cancelled(ctx->cancel, t)) { rc = rf__err_set(RF_ERR_CANCELLED, "cancelled: another task failed first"); goto done; }
@@ -290,6 +399,11 @@ static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_ac
             RF_TRY(rf__pack_batch(b, NULL, b->nrows, &o->result));
         } else if (x && x->mode == RF_X_RANGE) {   /* kept (or spilled) until the bounds are known */
             RF_TRY(rf__spool_put_batch(&o->ranged, b, NULL, 0, &tmp));
+        } else if (!x && pw.np) {   /* partitioned HDF5 write: sorted by partition key */
+            rc = pw_add(&pw, st->root->schema, b);
+            b = NULL;
+            if (rc) goto done;
+            continue;
         } else if (!x) {   /* HDF5 write: spooled (or spilled) for the collective phase */
             RF_TRY(h5_note(o, b, st->root->schema->n));
             RF_TRY(rf__spool_put_batch(&o->ranged, b, NULL, 0, &tmp));
@@ -306,7 +420,9 @@ static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_ac
         rf_batch_destroy(&b);
     }
     if (map.part) rc = rf__shuffle_out_add(xo, &map);
+    if (!rc && pw.np) rc = pw_finish(&pw, o, &tmp);
 done:
+    pw_fini(&pw);
     rf__mapout_fini(&map);
     rf_buf_fini(&tmp);
     rf_batch_destroy(&b);
@@ -323,7 +439,26 @@ static bool mpi_serialized(void)
 }
 
 /* ---------------------------------------------------------------- HDF5 output */
-typedef struct { task_out *outs; rf_buf tmp; } h5_reader;
+typedef struct { task_out *outs; rf_buf tmp; int nc; int64_t nlocal; } h5_reader;
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* rf_h5_psrc.select: each local task's rows of partition key `key` (keys come in sorted order). */
+static int h5_select(void *ctx, const char *key, int64_t *rows, int64_t *sbytes, uint8_t *anynull)
+{
+    h5_reader *h = ctx;
+    for (int64_t k = 0; k < h->nlocal; k++) {
+        task_out *o = &h->outs[k];
+        while (o->pk_at < o->n_pk && strcmp(o->pk[o->pk_at].key, key) < 0) o->pk_at++;
+        const pkey *p = o->pk_at < o->n_pk && !strcmp(o->pk[o->pk_at].key, key) ? &o->pk[o->pk_at] : NULL;
+        rows[k] = p ? p->rows : 0;
+        for (int j = 0; j < h->nc; j++) {
+            sbytes[k * h->nc + j] = p ? p->sbytes[j] : 0;
+            if (p && p->anynull[j]) anynull[j] = 1;
+        }
+    }
+    return RF_OK;
+}
 
 /* rf_h5_src.next over the tasks' spools: the next n rows of local task k. */
 static int h5_next(void *ctx, int k, int64_t n, rf_batch **out)
@@ -362,7 +497,7 @@ static int write_hdf5(MPI_Comm comm, int rc_in, const rf_action *act, const rf_s
     rf_batch *all = NULL;
     int rc = rc_in, *pcols = NULL, np = 0, collective = act->collective, nc = st->root->schema->n;
     MPI_Comm node = MPI_COMM_NULL;
-    h5_reader rd = { outs, { 0 } };
+    h5_reader rd = { outs, { 0 }, 0, 0 };
     for (int64_t k = 0; k < nlocal && !rc; k++) rc = rf__spool_seal(&outs[k].ranged);
     if (!rc) rc = rf__part_columns(st->root->schema, act->partition_by, &pcols, &np);
     if ((rc = rf__agree(comm, rc, err))) goto done;
@@ -374,21 +509,28 @@ static int write_hdf5(MPI_Comm comm, int rc_in, const rf_action *act, const rf_s
         RF_MPI(MPI_Allreduce(MPI_IN_PLACE, &nn, 1, MPI_INT, MPI_MIN, comm));
         collective = nn != size ? 1 : 2;
     }
-    if (np) {   /* partitioned: this rank's rows in one batch, its tasks in order, and where each task starts */
-        rf_blist l = { 0 };
-        first = rf_calloc((size_t)nlocal + 1, sizeof *first);
-        if (!first) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-        for (int64_t k = 0; k < nlocal && !rc; k++) {
-            rf_batch *b = NULL;
-            first[k + 1] = first[k] + outs[k].nrows;
-            if (outs[k].nrows && !(rc = h5_next(&rd, (int)k, outs[k].nrows, &b))) rc = rf_blist_push(&l, b);
-            rf__spool_fini(&outs[k].ranged);
+    if (np) {   /* partitioned: every task's rows sorted by key, streamed key by key */
+        char **keys = NULL;
+        int64_t nk = 0, capk = 0;
+        for (int64_t k = 0; k < nlocal && !rc; k++)
+            for (int64_t i = 0; i < outs[k].n_pk && !rc; i++)
+                if (!(rc = rf__grow((void **)&keys, &capk, nk + 1, sizeof *keys))) keys[nk++] = outs[k].pk[i].key;
+        if (!rc && nk) qsort(keys, (size_t)nk, sizeof *keys, cmp_str);
+        int64_t u = 0;
+        for (int64_t i = 0; i < nk; i++) if (!u || strcmp(keys[u - 1], keys[i])) keys[u++] = keys[i];
+        nk = u;
+        for (int64_t k = 0; k < nlocal; k++) outs[k].pk_at = 0;
+        rd.nc = nc - np;
+        rd.nlocal = nlocal;
+        rf_h5_psrc src = { keys, nk, h5_select, h5_next, &rd };
+        if ((rc = rf__agree(comm, rc, err)) == RF_OK) {
+            int64_t width = 16;
+            for (int c = 0; c < nc; c++) width += (int64_t)rf_type_width(st->root->schema->f[c].type) + 2;
+            int64_t round_rows = rf__mem_pool() / 4 / width;
+            rc = rf__h5_write_partitioned(comm, act->staging, st->root->schema, pcols, np, st->n_tasks, tasks, (int)nlocal, &src,
+                                          act->rg_rows, round_rows < 1 ? 1 : round_rows, act->deflate, act->checksum, collective, err);
         }
-        if (!rc) rc = rf_batch_concat(l.b, (int)l.n, st->root->schema, &all);
-        rf_blist_fini(&l);
-        if ((rc = rf__agree(comm, rc, err))) goto done;
-        rc = rf__h5_write_partitioned(comm, act->staging, st->root->schema, pcols, np, st->n_tasks, tasks, all, first, (int)nlocal,
-                                      act->rg_rows, act->deflate, act->checksum, collective, err);
+        rf_free(keys);
     } else {   /* streamed from the spools, a round of row groups at a time */
         rows = rf_calloc((size_t)nlocal + 1, sizeof *rows);
         sbytes = rf_calloc((size_t)nlocal * nc + 1, sizeof *sbytes);
@@ -907,6 +1049,8 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         for (int64_t k = 0; k < nlocal && outs; k++) {
             rf__spool_fini(&outs[k].ranged);
             rf_batch_destroy(&outs[k].cur);
+            for (int64_t i = 0; i < outs[k].n_pk; i++) { rf_free(outs[k].pk[i].key); rf_free(outs[k].pk[i].sbytes); rf_free(outs[k].pk[i].anynull); }
+            rf_free(outs[k].pk);
             rf_free(outs[k].sbytes);
             rf_free(outs[k].anynull);
             rf_buf_fini(&outs[k].result);

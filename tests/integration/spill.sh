@@ -25,6 +25,7 @@ INSERT OVERWRITE DIRECTORY '${out}/except' USING csv SELECT k FROM a EXCEPT SELE
 INSERT OVERWRITE DIRECTORY '${out}/intersect' USING csv SELECT k, v % 3 FROM a INTERSECT SELECT k, w % 3 FROM b;
 INSERT OVERWRITE DIRECTORY '${out}/sort' USING csv SELECT v, id, s FROM a ORDER BY v DESC, s;
 INSERT OVERWRITE DIRECTORY '${out}/h5' USING hdf5 OPTIONS (rowGroupRows '1000') SELECT v, id, s FROM a ORDER BY v DESC, s;
+INSERT OVERWRITE DIRECTORY '${out}/h5p' USING hdf5 OPTIONS (partitionBy 'g', rowGroupRows '700') SELECT id, s, v, k % 5 AS g FROM a;
 INSERT OVERWRITE DIRECTORY '${out}/window' USING csv SELECT id, row_number() OVER (PARTITION BY k ORDER BY v, id), sum(v) OVER (PARTITION BY k ORDER BY v, id) FROM a;
 SQL
 sqlite3 :memory: > ref.txt <<'SQL'
@@ -62,6 +63,8 @@ queries="agg distinct join anti except intersect sort window"
 for q in $queries; do
   if [ "$q" = sort ]; then cp "ref-$q" "want-$q"; else norm < "ref-$q" | sort > "want-$q"; fi
 done
+awk -F, 'NR > 1 { g = ($2 == "" ? "" : $2 % 5); n[g]++; t[g] += $4; if (!((g, $3) in d)) { d[g, $3] = 1; ds[g]++ }; if (!(g in m) || $1 < m[g]) m[g] = $1 }
+  END { for (g in n) print g "," n[g] "," t[g] "," ds[g] "," m[g] }' a.csv | sort -t, -k1,1n > want-h5p
 [ "$(wc -l < want-sort)" = 120000 ] && [ -s want-join ] && [ -s want-intersect ] && ok || bad "sqlite3 reference is empty"
 mkdir -p spill
 tiny="--conf riffle.executor.memory=1m --conf riffle.shuffle.partitions=3 --conf riffle.local.dir=$WORK/spill --conf riffle.aggregate.partialGroups=500"
@@ -84,9 +87,13 @@ for np in $NPS; do
   if run 2 "$R" sql "CREATE TEMPORARY VIEW h USING hdf5 OPTIONS (path '$WORK/o$np/h5'); SELECT * FROM h" --format csv; then
     tail -n +2 "$WORK/out" > got; same want-sort got "HDF5 write under a 1 MB budget at -np $np"
   else bad "reading the HDF5 output of -np $np: $(head -3 "$WORK/err")"; fi
+  # partitioned HDF5: each partition's rows sorted by key within a task, written in rounds
+  if run 2 "$R" sql "CREATE TEMPORARY VIEW h USING hdf5 OPTIONS (path '$WORK/o$np/h5p'); SELECT g, count(*), sum(v), count(DISTINCT s), min(id) FROM h GROUP BY g ORDER BY g" --format csv; then
+    tail -n +2 "$WORK/out" > got; same want-h5p got "partitioned HDF5 write under a 1 MB budget at -np $np"
+  else bad "reading the partitioned HDF5 output of -np $np: $(head -3 "$WORK/err")"; fi
   # every job spilled, and the spill directory is empty again
   spilled=$(grep '"event":"StageCompleted"' ev.json | grep -v '"spillBytes":0,' | sed 's/.*"job":\([0-9]*\).*/\1/' | sort -u | wc -l)
-  [ "$spilled" -ge 9 ] && ok || bad "-np $np: only $spilled of 9 jobs spilled (event log)"
+  [ "$spilled" -ge 10 ] && ok || bad "-np $np: only $spilled of 10 jobs spilled (event log)"
   [ -z "$(ls -A spill)" ] && ok || bad "-np $np: spill directory not empty after success: $(ls spill)"
 done
 # caches with storage levels (CACHE TABLE ... OPTIONS ('storageLevel' ...), UNCACHE TABLE): under a 1 MB
