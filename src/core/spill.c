@@ -251,8 +251,12 @@ void rf__spill_sweep(void)
     }
 }
 
+const char *const rf__spill_owner_name[RF_SPILL_OWNERS] = { "Exchange", "HashAggregate", "HashJoin", "Sort", "Cache", "Write" };
+static atomic_llong st_owner[RF_SPILL_OWNERS];
+
 void rf__spill_stats(rf_spill_stats *out)
 {
+    for (int k = 0; k < RF_SPILL_OWNERS; k++) out->by_owner[k] = atomic_load(&st_owner[k]);
     out->bytes = atomic_load(&st_bytes);
     out->files = atomic_load(&st_files);
     out->secs = (double)atomic_load(&st_usecs) / 1e6;
@@ -261,13 +265,15 @@ void rf__spill_stats(rf_spill_stats *out)
 void rf__spill_stats_reset(void)
 {
     atomic_store(&st_bytes, 0);
+    for (int k = 0; k < RF_SPILL_OWNERS; k++) atomic_store(&st_owner[k], 0);
     atomic_store(&st_files, 0);
     atomic_store(&st_usecs, 0);
 }
 
-void rf__spill_account(int64_t bytes, double secs)
+void rf__spill_account(int owner, int64_t bytes, double secs)
 {
     if (bytes) atomic_fetch_add(&st_bytes, bytes);
+    if (bytes && owner >= 0 && owner < RF_SPILL_OWNERS) atomic_fetch_add(&st_owner[owner], bytes);
     if (secs > 0) atomic_fetch_add(&st_usecs, (long long)(secs * 1e6));
 }
 
@@ -300,7 +306,7 @@ static int write_all(rf_spool *s, const uint8_t *p, int64_t n)
         done += w;
     }
     s->file_len += n;
-    rf__spill_account(n, now() - t0);
+    rf__spill_account(s->owner, n, now() - t0);
     return RF_OK;
 }
 
@@ -391,7 +397,7 @@ int rf__spool_read(const rf_spool *s, int64_t off, void *dst, int64_t n)
         if (r <= 0) return rf__err_set(RF_ERR_IO, "reading back spilled data in %s: %s", spill_dir, r < 0 ? strerror(errno) : "short read");
         done += r;
     }
-    rf__spill_account(0, now() - t0);
+    rf__spill_account(s->owner, 0, now() - t0);
     return RF_OK;
 }
 

@@ -58,10 +58,13 @@ const char *rf__spill_dir(void);        /* this rank's spill directory, "" befor
 
 /* Spill counters of this rank, since the last reset: bytes written, files opened, seconds spent
  * writing and reading back. Thread-safe. */
-typedef struct rf_spill_stats { int64_t bytes, files; double secs; } rf_spill_stats;
+/* Who spilled: what the spool belongs to (rf_spool.owner), for per-operator spill metrics. */
+enum { RF_SPILL_EXCHANGE = 0, RF_SPILL_AGGREGATE, RF_SPILL_JOIN, RF_SPILL_SORT, RF_SPILL_CACHE, RF_SPILL_WRITE, RF_SPILL_OWNERS };
+extern const char *const rf__spill_owner_name[RF_SPILL_OWNERS];   /* "Exchange", "HashAggregate", ... */
+typedef struct rf_spill_stats { int64_t bytes, files; double secs; int64_t by_owner[RF_SPILL_OWNERS]; } rf_spill_stats;
 void rf__spill_stats(rf_spill_stats *out);
 void rf__spill_stats_reset(void);
-void rf__spill_account(int64_t bytes, double secs);
+void rf__spill_account(int owner, int64_t bytes, double secs);
 
 /* ---------------------------------------------------------------- spools */
 typedef struct rf_spool {
@@ -72,6 +75,7 @@ typedef struct rf_spool {
     int      fd;           /* spill file, -1 while in memory */
     int64_t  file_len;     /* bytes in the file */
     bool     no_spill;     /* never spill (tests of the in-memory path) */
+    uint8_t  owner;        /* RF_SPILL_*: whose bytes these are (set after rf__spool_init) */
 } rf_spool;
 void rf__spool_init(rf_spool *s);
 /* Appends n bytes. Not thread-safe (one writer). */

@@ -34,6 +34,7 @@ static int fill_open(rf_op *op)
     if (!s) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     op->st = s;
     rf__spool_init(&s->keep);
+    s->keep.owner = RF_SPILL_CACHE;
     if (op->plan->mode == RF_STORE_DISK_ONLY) return rf__spool_spill(&s->keep);
     return RF_OK;
 }

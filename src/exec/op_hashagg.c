@@ -305,7 +305,7 @@ static int spill_table(hashagg_st *s, int depth)
     if (!s->ht_ready || s->ht.n == 0) { reset_table(s); return RF_OK; }
     if (!s->cur) {
         if (!(s->cur = rf_calloc(FANOUT, sizeof *s->cur))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
-        for (int q = 0; q < FANOUT; q++) rf__spool_init(&s->cur[q]);
+        for (int q = 0; q < FANOUT; q++) { rf__spool_init(&s->cur[q]); s->cur[q].owner = RF_SPILL_AGGREGATE; }
     }
     rf_batch *b = NULL;
     int64_t ng = s->ht.n, *sel = rf_malloc((size_t)ng * sizeof *sel), cnt[FANOUT + 1] = { 0 };

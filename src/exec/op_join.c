@@ -92,7 +92,7 @@ static int split_probe_and_push(rf_op *op, join_st *s, rf_spool *bsp, const int6
     rf_spool psp[FANOUT];
     int rc = RF_OK;
     int64_t off = 0;
-    for (int q = 0; q < FANOUT; q++) rf__spool_init(&psp[q]);
+    for (int q = 0; q < FANOUT; q++) { rf__spool_init(&psp[q]); psp[q].owner = RF_SPILL_JOIN; }
     for (;;) {
         rf_batch *b = NULL;
         rc = from ? rf__spool_get_batch(from, &off, &s->tmp, &b) : rf__op_next(op->child[0], &b);
@@ -161,7 +161,7 @@ static int build(rf_op *op, join_st *s)
         if ((rc = rf_blist_push(&l, b))) break;
         if (build_too_big(op, s, l.rows, bytes)) {
             s->grace = true;
-            for (int q = 0; q < FANOUT; q++) rf__spool_init(&bsp[q]);
+            for (int q = 0; q < FANOUT; q++) { rf__spool_init(&bsp[q]); bsp[q].owner = RF_SPILL_JOIN; }
             for (int64_t i = 0; i < l.n && !rc; i++) rc = scatter(s, p->exprs2, p->n_exprs2, l.b[i], bsp, brows, 0);
             rf_blist_fini(&l);
             memset(&l, 0, sizeof l);
@@ -202,7 +202,7 @@ static int next_part(rf_op *op, join_st *s)
     if (split) {
         rf_spool bsp[FANOUT];
         int64_t brows[FANOUT] = { 0 };
-        for (int q = 0; q < FANOUT; q++) rf__spool_init(&bsp[q]);
+        for (int q = 0; q < FANOUT; q++) { rf__spool_init(&bsp[q]); bsp[q].owner = RF_SPILL_JOIN; }
         for (;;) {
             rf_batch *b = NULL;
             if ((rc = rf__spool_get_batch(&s->cur.b, &off, &s->tmp, &b)) || !b) break;

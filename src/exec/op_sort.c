@@ -209,6 +209,7 @@ static int write_run(rf_sorter *s)
     RF_TRY(rf__grow((void **)&s->runs, &s->cap_runs, s->n_runs + 1, sizeof *s->runs));
     run = &s->runs[s->n_runs++];
     rf__spool_init(run);
+    run->owner = RF_SPILL_SORT;
     for (int64_t at = 0; at < all->nrows; at += RUN_CHUNK) {
         int64_t n = all->nrows - at < RUN_CHUNK ? all->nrows - at : RUN_CHUNK;
         RF_TRY(rf__spool_put_batch(run, all, idx + at, n, &s->tmp));
@@ -283,7 +284,7 @@ int rf__sorter_finish(rf_sorter *s)
         int64_t groups = (s->n_runs + MAX_FANIN - 1) / MAX_FANIN;
         rf_spool *next = rf_calloc((size_t)groups, sizeof *next);
         RF_CHECK(next != NULL, RF_ERR_NOMEM, "out of memory");
-        for (int64_t g = 0; g < groups; g++) rf__spool_init(&next[g]);
+        for (int64_t g = 0; g < groups; g++) { rf__spool_init(&next[g]); next[g].owner = RF_SPILL_SORT; }
         for (int64_t g = 0; g < groups && !rc; g++) {
             int64_t from = g * MAX_FANIN, n = s->n_runs - from < MAX_FANIN ? s->n_runs - from : MAX_FANIN;
             rc = merge_to_run(s, s->runs + from, (int)n, &next[g]);

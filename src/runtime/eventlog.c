@@ -98,15 +98,19 @@ void rf__evlog_job_start(const rf_action *act, const rf_plan *phys)
 }
 
 void rf__evlog_stage(int64_t job, int stage, int n_stages, int64_t tasks, int64_t rows, int64_t sent, double secs,
-                     double rank_min, double rank_max, int64_t spill_bytes, int64_t spill_files, double spill_secs)
+                     double rank_min, double rank_max, int64_t spill_bytes, int64_t spill_files, double spill_secs,
+                     const int64_t *by_owner)
 {
     if (!ev.f) return;
     rf_buf b = { 0 };
     rf_buf_printf(&b, "{\"event\":\"StageCompleted\",\"job\":%lld,\"stage\":%d,\"stages\":%d,\"tasks\":%lld,\"rows\":%lld,"
                   "\"shuffleBytes\":%lld,\"seconds\":%.6f,\"rankSecondsMin\":%.6f,\"rankSecondsMax\":%.6f,"
-                  "\"spillBytes\":%lld,\"spillFiles\":%lld,\"spillSeconds\":%.6f}",
+                  "\"spillBytes\":%lld,\"spillFiles\":%lld,\"spillSeconds\":%.6f,\"spillBytesBy\":{",
                   (long long)job, stage, n_stages, (long long)tasks, (long long)rows, (long long)sent, secs, rank_min, rank_max,
                   (long long)spill_bytes, (long long)spill_files, spill_secs);
+    for (int k = 0, n = 0; k < RF_SPILL_OWNERS; k++)
+        if (by_owner[k]) rf_buf_printf(&b, "%s\"%s\":%lld", n++ ? "," : "", rf__spill_owner_name[k], (long long)by_owner[k]);
+    rf_buf_printf(&b, "}}");
     emit(&b);
     rf_buf_fini(&b);
 }

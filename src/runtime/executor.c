@@ -926,9 +926,10 @@ static int stage_metrics(MPI_Comm comm, const rf_action *act, const rf_stages *s
     MPI_Comm_rank(comm, &rank);
     rf_spill_stats sp;
     rf__spill_stats(&sp);
-    int64_t mine[4] = { rows, sent, sp.bytes, sp.files }, all[4] = { 0, 0, 0, 0 };
+    int64_t mine[4 + RF_SPILL_OWNERS] = { rows, sent, sp.bytes, sp.files }, all[4 + RF_SPILL_OWNERS] = { 0 };
+    for (int k = 0; k < RF_SPILL_OWNERS; k++) mine[4 + k] = sp.by_owner[k];
     double dt = rf_now() - t0, tmin = 0, tmax = 0, ssecs = 0;
-    RF_MPI(MPI_Reduce(mine, all, 4, MPI_INT64_T, MPI_SUM, 0, comm));
+    RF_MPI(MPI_Reduce(mine, all, 4 + RF_SPILL_OWNERS, MPI_INT64_T, MPI_SUM, 0, comm));
     RF_MPI(MPI_Reduce(&sp.secs, &ssecs, 1, MPI_DOUBLE, MPI_SUM, 0, comm));
     RF_MPI(MPI_Reduce(&dt, &tmin, 1, MPI_DOUBLE, MPI_MIN, 0, comm));
     RF_MPI(MPI_Reduce(&dt, &tmax, 1, MPI_DOUBLE, MPI_MAX, 0, comm));
@@ -939,7 +940,7 @@ static int stage_metrics(MPI_Comm comm, const rf_action *act, const rf_stages *s
         fprintf(stderr, "riffle: stage %d/%d done: %lld task(s), %lld rows out, %.1f MB shuffled%s, %.2f s\n", si + 1, st->n,
                 (long long)s->n_tasks, (long long)all[0], (double)all[1] / 1e6, spill, rf_now() - t0);
     }
-    if (rank == 0) rf__evlog_stage(act->job_id, si, st->n, s->n_tasks, all[0], all[1], rf_now() - t0, tmin, tmax, all[2], all[3], ssecs);
+    if (rank == 0) rf__evlog_stage(act->job_id, si, st->n, s->n_tasks, all[0], all[1], rf_now() - t0, tmin, tmax, all[2], all[3], ssecs, all + 4);
 done:
     return rc;
 }
@@ -1000,7 +1001,10 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         task_out *outs = rf_calloc((size_t)(nlocal ? nlocal : 1), sizeof *outs);
         int64_t *tasks = rf_calloc((size_t)(nlocal ? nlocal : 1), sizeof *tasks), bad_task = INT64_MAX;
         if (!outs || !tasks) lrc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-        for (int64_t k = 0; k < nlocal && outs; k++) rf__spool_init(&outs[k].ranged);
+        for (int64_t k = 0; k < nlocal && outs; k++) {
+            rf__spool_init(&outs[k].ranged);
+            outs[k].ranged.owner = s->exchange ? RF_SPILL_EXCHANGE : RF_SPILL_WRITE;
+        }
         for (int64_t k = 0; k < nlocal && !lrc; k++) tasks[k] = rank + k * nranks;
         /* a task that fails cancels the tasks above it, here and on every rank (rf_cancel); the
          * messages of the stage are drained before the agreement */

@@ -70,7 +70,8 @@ int  rf__evlog_open(const char *path, int nranks);   /* no-op when already open 
 bool rf__evlog_on(void);
 void rf__evlog_job_start(const rf_action *act, const rf_plan *phys);
 void rf__evlog_stage(int64_t job, int stage, int n_stages, int64_t tasks, int64_t rows, int64_t sent, double secs,
-                     double rank_min, double rank_max, int64_t spill_bytes, int64_t spill_files, double spill_secs);
+                     double rank_min, double rank_max, int64_t spill_bytes, int64_t spill_files, double spill_secs,
+                     const int64_t *by_owner);   /* [RF_SPILL_OWNERS] spill bytes of each kind of operator */
 void rf__evlog_job_end(int64_t job, int rc, const rf_error *err);
 void rf__evlog_close(void);   /* SessionEnd, fsync, rename PATH.inprogress -> PATH */
 

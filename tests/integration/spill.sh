@@ -94,6 +94,9 @@ for np in $NPS; do
   # every job spilled, and the spill directory is empty again
   spilled=$(grep '"event":"StageCompleted"' ev.json | grep -v '"spillBytes":0,' | sed 's/.*"job":\([0-9]*\).*/\1/' | sort -u | wc -l)
   [ "$spilled" -ge 10 ] && ok || bad "-np $np: only $spilled of 10 jobs spilled (event log)"
+  for opk in Exchange HashAggregate HashJoin Sort Write; do   # spill by kind of operator
+    grep -q "\"spillBytesBy\":{[^}]*\"$opk\":[1-9]" ev.json && ok || bad "-np $np: the event log shows no $opk spill"
+  done
   [ -z "$(ls -A spill)" ] && ok || bad "-np $np: spill directory not empty after success: $(ls spill)"
 done
 # caches with storage levels (CACHE TABLE ... OPTIONS ('storageLevel' ...), UNCACHE TABLE): under a 1 MB
