@@ -1,0 +1,72 @@
+/*
+ * executor.h — the executor's parts (internal to src/runtime): what a task leaves for its stage's
+ * collective phase, and the phases themselves, one file each:
+ *   prepass.c   the CSV pre-pass (quote state and line numbers at every split, one collective);
+ *   executor.c  the job and stage loop, task runs, map-side partitioning;
+ *   h5out.c     HDF5 output (task rows spooled or sorted by partition key, the collective write);
+ *   range.c     range partitioning (sampled bounds, then the task rows into the exchange);
+ *   gather.c    the result gather to rank 0;
+ *   caches.c    the registry of filled caches (commit, unpersist, eviction between jobs).
+ */
+#ifndef RF_EXECUTOR_H
+#define RF_EXECUTOR_H
+
+#include "runtime/runtime.h"
+#include "shuffle/shuffle.h"
+
+typedef struct {
+    rf_spool   ranged;    /* range exchange: the task's rows, framed packed batches, until the bounds are known;
+                           * HDF5 write: the task's rows until the collective phase */
+    int64_t   *sbytes;    /* HDF5 write: bytes of each string column */
+    uint8_t   *anynull;   /* HDF5 write: the column has a NULL */
+    int64_t    off;       /* HDF5 write: read position in ranged */
+    rf_batch  *cur;       /* HDF5 write: the batch being read, and the next row in it */
+    int64_t    cur_pos;
+    struct pkey *pk;      /* partitioned HDF5 write: the task's partition keys in sorted order, with their rows */
+    int64_t    n_pk, cap_pk, pk_at;
+    rf_buf     result;    /* collect: packed batches */
+    int64_t    nrows;
+    rf_error   err;
+    int        rc;
+} task_out;
+
+typedef struct pkey { char *key; int64_t rows; int64_t *sbytes; uint8_t *anynull; } pkey;
+typedef struct {
+    int       *pcols, np, nc, *dcols, nd;
+    rf_schema *ks;        /* the row schema plus the key column */
+    rf_expr   *order;
+    rf_sorter *sorter;
+    rf_buf     key, tmp;
+} pw_state;
+
+/* What a running task may hold of its map output before moving it into the rank's spools. */
+int64_t rf__map_flush_bytes(void);
+
+/* prepass.c. Collective: the stage's CSV scans' split states; rc: the local status (agreed first). */
+int  rf__csv_prepass(MPI_Comm comm, const rf_stage *st, int rc, rf_scanprep **out, int *n_out, rf_error *err);
+void rf__csv_prep_free(rf_scanprep *p, int n);
+
+/* h5out.c */
+int  rf__h5out_note(task_out *o, const rf_batch *b, int nc);   /* a task's rows, before they are spooled */
+int  rf__pw_init(pw_state *w, const rf_schema *s, const char *spec, const rf_task_ctx *ctx);
+int  rf__pw_add(pw_state *w, const rf_schema *s, rf_batch *b);  /* consumes b */
+int  rf__pw_finish(pw_state *w, task_out *o, rf_buf *tmp);
+void rf__pw_fini(pw_state *w);
+/* Collective: the stage's task rows into the staging directory. Returns an agreed status. */
+int  rf__write_hdf5(MPI_Comm comm, int rc_in, const rf_action *act, const rf_stage *st, task_out *outs, const int64_t *tasks,
+                    int64_t nlocal, rf_error *err);
+
+/* range.c. Collective: samples bounds, then partitions the tasks' spooled rows into xo. */
+int  rf__range_partition(MPI_Comm comm, const rf_stage *st, task_out *outs, int64_t *tasks, int64_t nlocal, rf_shuffle_out *xo,
+                         int rc_in, rf_error *err);
+
+/* gather.c. Collective: the result to rank 0 (*result there). */
+int  rf__gather_result(MPI_Comm comm, int rc_in, const rf_action *act, const rf_schema *schema, task_out *outs, int64_t *tasks,
+                       int64_t nlocal, rf_batch **result, rf_error *err);
+
+/* caches.c */
+void rf__settle_caches(MPI_Comm comm, const rf_plan *plan, int rc);   /* collective */
+void rf__forget_caches(const rf_action *act);                         /* local, the same on every rank */
+void rf__evict_caches(MPI_Comm comm, bool progress);                  /* collective */
+
+#endif
