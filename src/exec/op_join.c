@@ -159,7 +159,8 @@ static int build(rf_op *op, join_st *s)
         }
         bytes += (int64_t)rf_batch_bytes(b);
         if ((rc = rf_blist_push(&l, b))) break;
-        if (build_too_big(op, s, l.rows, bytes)) {
+        /* the table takes the build side twice (one concatenated copy) plus its keys, hashes and chains */
+        if (build_too_big(op, s, l.rows, 2 * bytes + 48 * l.rows)) {
             s->grace = true;
             for (int q = 0; q < FANOUT; q++) { rf__spool_init(&bsp[q]); bsp[q].owner = RF_SPILL_JOIN; }
             for (int64_t i = 0; i < l.n && !rc; i++) rc = scatter(s, p->exprs2, p->n_exprs2, l.b[i], bsp, brows, 0);
@@ -198,7 +199,7 @@ static int next_part(rf_op *op, join_st *s)
     int64_t off = 0;
     bool split = s->cur.depth < MAX_DEPTH && s->cur.brows > 1 &&
                  ((op->ctx->force_spill > 0 && s->cur.brows >= op->ctx->force_spill) ||
-                  (op->ctx->op_mem > 0 && s->cur.b.len > op->ctx->op_mem));
+                  (op->ctx->op_mem > 0 && 2 * s->cur.b.len + 48 * s->cur.brows > op->ctx->op_mem));
     if (split) {
         rf_spool bsp[FANOUT];
         int64_t brows[FANOUT] = { 0 };

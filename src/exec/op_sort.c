@@ -257,10 +257,12 @@ int rf__sorter_add(rf_sorter *s, rf_batch *b)
     s->bytes += (int64_t)rf_batch_bytes(b);
     int rc = rf_blist_push(&s->held, b);
     if (rc) return rc;
+    /* sorting what is held takes it twice (one concatenated copy) plus an index and the sort keys */
+    int64_t need = 2 * s->bytes + 24 * s->held.rows;
     bool full = (s->ctx->force_spill > 0 && s->held.rows >= s->ctx->force_spill) ||
-                (s->ctx->op_mem > 0 && s->bytes > s->ctx->op_mem);
-    if (!full && s->bytes > s->reserved) {
-        int64_t more = s->bytes + s->bytes / 2 - s->reserved;
+                (s->ctx->op_mem > 0 && need > s->ctx->op_mem);
+    if (!full && need > s->reserved) {
+        int64_t more = need + need / 4 - s->reserved;
         if (rf__mem_reserve(more)) s->reserved += more;
         else full = true;
     }

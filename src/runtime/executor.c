@@ -62,11 +62,11 @@ static int partition_ids(const rf_plan *x, int64_t task, int64_t ntasks, const r
 
 
 /* What a running task may hold of its map output before moving it into the rank's spools: a share
- * of the execution pool, within [1 MB, 32 MB]. */
+ * of the execution pool (1/16 over the threads), within [1 MB, 8 MB]. */
 int64_t rf__map_flush_bytes(void)
 {
-    int64_t b = rf__mem_pool() / (4 * (int64_t)omp_get_max_threads());
-    return b < (1 << 20) ? 1 << 20 : b > (32 << 20) ? 32 << 20 : b;
+    int64_t b = rf__mem_pool() / (16 * (int64_t)omp_get_max_threads());
+    return b < (1 << 20) ? 1 << 20 : b > (8 << 20) ? 8 << 20 : b;
 }
 
 /* What one pipeline breaker of a task (aggregation, join build, sort, window) may hold before it

@@ -8,7 +8,7 @@
  * 2. Ranks agree that the local phase worked (a rank that failed must not leave others waiting),
  *    then exchange stream sizes with MPI_Alltoall.
  * 3. Streams move with MPI_Alltoallv in rounds: no count exceeds INT_MAX and no round sends more
- *    than riffle.shuffle.roundBytes (nor an eighth of the execution pool) from one rank. Each
+ *    than riffle.shuffle.roundBytes (nor 1/32 of the execution pool) from one rank. Each
  *    round is read from the send spools and appended to one receive spool per source, which
  *    spills in turn when the budget refuses it: no rank holds more of the shuffle than its budget.
  * 4. Received records are indexed per partition and ordered by map task (then by position), so the
@@ -131,7 +131,7 @@ int rf__shuffle_exchange(MPI_Comm comm, int rc_in, rf_shuffle_out *o, int64_t ro
     RF_MPI(MPI_Alltoall(ssz, 1, MPI_INT64_T, rsz, 1, MPI_INT64_T, comm));
     /* rounds of at most `chunk` bytes per destination: every count and displacement of one round
      * (at most nranks * chunk) fits an int, and the two round buffers stay a small part of the pool */
-    int64_t chunk = round_bytes / nranks, cap = rf__mem_pool() / 8 / nranks;
+    int64_t chunk = round_bytes / nranks, cap = rf__mem_pool() / 32 / nranks;
     if (cap > 0 && cap < chunk) chunk = cap;
     if (chunk < 64) chunk = 64;   /* tiny rounds only in tests (riffle.shuffle.roundBytes) */
     if (chunk > INT_MAX / nranks) chunk = INT_MAX / nranks;
