@@ -8,6 +8,9 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -253,6 +256,36 @@ void rf__spill_sweep(void)
 
 const char *const rf__spill_owner_name[RF_SPILL_OWNERS] = { "Exchange", "HashAggregate", "HashJoin", "Sort", "Cache", "Write" };
 static atomic_llong st_owner[RF_SPILL_OWNERS];
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void rf__mem_trim(void)
+{
+#ifdef __GLIBC__
+    static atomic_int busy;
+    static _Atomic double last;
+    int64_t budget = rf__mem_budget();
+    if (budget <= 0) return;
+    double t = now_s();
+    if (t - atomic_load(&last) < 0.5) return;   /* a trim walks the heap: at most twice a second */
+    FILE *f = fopen("/proc/self/statm", "r");
+    long size = 0, resident = 0;
+    if (!f) return;
+    if (fscanf(f, "%ld %ld", &size, &resident) != 2) resident = 0;
+    fclose(f);
+    if ((int64_t)resident * (int64_t)sysconf(_SC_PAGESIZE) < budget / 2) return;
+    int expect = 0;
+    if (!atomic_compare_exchange_strong(&busy, &expect, 1)) return;   /* another thread is trimming */
+    malloc_trim(0);
+    atomic_store(&last, now_s());
+    atomic_store(&busy, 0);
+#endif
+}
 
 void rf__spill_stats(rf_spill_stats *out)
 {

@@ -243,6 +243,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
                 if (rf__stop_requested()) outs[k].rc = rf__stop_error();
                 else if (rf__cancelled(&cancel, tasks[k])) outs[k].rc = rf__err_set(RF_ERR_CANCELLED, "cancelled: another task failed first");
                 else outs[k].rc = run_task(s, tasks[k], &ctx, act, &xo, &outs[k]);
+                rf__mem_trim();   /* between tasks: freed memory back to the system when near the budget */
                 if (outs[k].rc) {
                     outs[k].err = *rf__err_slot();
                     if (outs[k].rc != RF_ERR_CANCELLED) rf__cancel_raise(&cancel, outs[k].rc == RF_ERR_STOPPED ? -1 : tasks[k]);

@@ -168,6 +168,7 @@ int rf__shuffle_exchange(MPI_Comm comm, int rc_in, rf_shuffle_out *o, int64_t ro
         RF_MPI(MPI_Alltoallv(sbuf, sc, sd, MPI_BYTE, rbuf, rc_, rd, MPI_BYTE, comm));
         for (int s2 = 0; s2 < nranks && !lrc; s2++)
             if (rc_[s2]) lrc = rf__spool_append(&x->in[s2], rbuf + rd[s2], rc_[s2]);
+        rf__mem_trim();   /* freed memory back to the system when near the budget (at most twice a second) */
     }
     RF_FREE(sbuf);
     RF_FREE(rbuf);
