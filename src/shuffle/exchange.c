@@ -11,6 +11,7 @@
  *    than riffle.shuffle.roundBytes (nor 1/32 of the execution pool) from one rank. Each
  *    round is read from the send spools and appended to one receive spool per source, which
  *    spills in turn when the budget refuses it: no rank holds more of the shuffle than its budget.
+ *    What a rank sends itself does not travel: its send spool becomes its receive spool from itself.
  * 4. Received records are indexed per partition and ordered by map task (then by position), so the
  *    row order of every partition is the same at any rank count.
  */
@@ -125,6 +126,11 @@ int rf__shuffle_exchange(MPI_Comm comm, int rc_in, rf_shuffle_out *o, int64_t ro
         rf_spool *sp = &o->dest[o->broadcast ? 0 : d];
         if (d == 0 || !o->broadcast) rc = rf__spool_seal(sp);
         ssz[d] = sp->len;
+    }
+    if (!rc && !o->broadcast) {   /* what this rank sends itself is already its own: the spool moves, no copy */
+        x->in[rank] = o->dest[rank];
+        rf__spool_init(&o->dest[rank]);
+        ssz[rank] = 0;
     }
     /* a rank that failed must not leave the others waiting: agree before the first exchange */
     if ((rc = rf__agree(comm, rc, err))) goto done;
