@@ -257,7 +257,7 @@ void rf__spill_sweep(void)
 const char *const rf__spill_owner_name[RF_SPILL_OWNERS] = { "Exchange", "HashAggregate", "HashJoin", "Sort", "Cache", "Write" };
 static atomic_llong st_owner[RF_SPILL_OWNERS];
 
-static double now_s(void)
+static double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -271,7 +271,7 @@ void rf__mem_trim(void)
     static _Atomic double last;
     int64_t budget = rf__mem_budget();
     if (budget <= 0) return;
-    double t = now_s();
+    double t = now();
     if (t - atomic_load(&last) < 0.5) return;   /* a trim walks the heap: at most twice a second */
     FILE *f = fopen("/proc/self/statm", "r");
     long size = 0, resident = 0;
@@ -282,7 +282,7 @@ void rf__mem_trim(void)
     int expect = 0;
     if (!atomic_compare_exchange_strong(&busy, &expect, 1)) return;   /* another thread is trimming */
     malloc_trim(0);
-    atomic_store(&last, now_s());
+    atomic_store(&last, now());
     atomic_store(&busy, 0);
 #endif
 }
@@ -313,12 +313,6 @@ void rf__spill_account(int owner, int64_t bytes, double secs)
 /* ---------------------------------------------------------------- spools */
 #define WBUF (64 << 10)   /* a spilled spool's write buffer */
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 void rf__spool_init(rf_spool *s)
 {

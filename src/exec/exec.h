@@ -123,6 +123,20 @@ int  rf__sortkey_eval(const rf_expr *const *orders, int n, const rf_batch *b, rf
 void rf__cols_release(rf_column ***cols, int n);
 /* Sorts b (whole) by orders; *out returned-owned. */
 int  rf__sort_batch(const rf_expr *const *orders, int n, const rf_batch *b, rf_batch **out);
+/* ---- bounded memory in pipeline breakers (operator.c; docs/ARCHITECTURE.md "Memory") ---- */
+#define RF_SPILL_FANOUT 16   /* partitions one split of a spilling aggregation or join makes */
+#define RF_SPILL_DEPTH  4    /* splits at most: a partition still too big after that stays in memory */
+/* Which of the RF_SPILL_FANOUT partitions of split level `depth` key hash h goes to (each level reads
+ * other bits of the hash). */
+static inline int rf__spill_part(uint64_t h, int depth)
+{
+    return (int)(((h * 0x9E3779B97F4A7C15ULL) >> (64 - 4 * (depth + 1))) & (RF_SPILL_FANOUT - 1));
+}
+/* Whether a breaker holding `rows` rows (or groups) that need `need` bytes must spill now: forced
+ * (ctx->force_spill), past its share (ctx->op_mem), or refused more by the pool. *reserved is what it
+ * holds from the pool and grows by what it is granted (with headroom, so it asks seldom). */
+bool rf__op_must_spill(const rf_task_ctx *ctx, int64_t rows, int64_t need, int64_t *reserved);
+
 /* A stable sort in bounded memory (op_sort.c): batches go in (add consumes them), then come out in
  * order. Within ctx->op_mem it sorts in memory; beyond, it writes sorted runs to spill files and
  * merges them. orders and schema are borrowed for the sorter's life. */

@@ -22,8 +22,8 @@
 #include "shuffle/shuffle.h"
 
 #define TRY(x) do { int rc_ = (x); if (rc_ != RF_OK) return rc_; } while (0)
-#define FANOUT    16
-#define MAX_DEPTH 4
+#define FANOUT    RF_SPILL_FANOUT
+#define MAX_DEPTH RF_SPILL_DEPTH
 #define MIN_SPILL_GROUPS 64   /* never spill a table smaller than this: the batch bounds it anyway */
 
 typedef struct {
@@ -205,15 +205,8 @@ static int64_t table_bytes(const hashagg_st *s)
 static bool must_spill(const rf_op *op, hashagg_st *s)
 {
     if (!s->ht_ready || s->ht.nkeys == 0) return false;
-    if (op->ctx->force_spill > 0 && s->ht.n >= op->ctx->force_spill) return true;
-    if (s->ht.n < MIN_SPILL_GROUPS) return false;
-    int64_t b = table_bytes(s);
-    if (op->ctx->op_mem > 0 && b > op->ctx->op_mem) return true;
-    if (b <= s->reserved) return false;
-    int64_t more = b + b / 2 - s->reserved;
-    if (!rf__mem_reserve(more)) return true;
-    s->reserved += more;
-    return false;
+    if (s->ht.n < MIN_SPILL_GROUPS && !(op->ctx->force_spill > 0 && s->ht.n >= op->ctx->force_spill)) return false;
+    return rf__op_must_spill(op->ctx, s->ht.n, table_bytes(s), &s->reserved);
 }
 
 /* Frees the groups (emit has taken what it needs) and gives the reservation back. */
@@ -292,12 +285,6 @@ fail:
     return rc;
 }
 
-/* Which of the FANOUT partitions of level depth a key hash goes to. */
-static int part_of(uint64_t h, int depth)
-{
-    return (int)(((h * 0x9E3779B97F4A7C15ULL) >> (64 - 4 * (depth + 1))) & (FANOUT - 1));
-}
-
 /* Writes the table's groups to the partitions of level depth (s->cur, made on first use; always
  * spill files) and empties it. */
 static int spill_table(hashagg_st *s, int depth)
@@ -312,9 +299,9 @@ static int spill_table(hashagg_st *s, int depth)
     int rc = sel ? state_batch(s, &b) : rf__err_set(RF_ERR_NOMEM, "out of memory");
     if (!rc) {
         int64_t pos[FANOUT];
-        for (int64_t g = 0; g < ng; g++) cnt[part_of(s->ht.hash[g], depth) + 1]++;
+        for (int64_t g = 0; g < ng; g++) cnt[rf__spill_part(s->ht.hash[g], depth) + 1]++;
         for (int q = 0; q < FANOUT; q++) { cnt[q + 1] += cnt[q]; pos[q] = cnt[q]; }
-        for (int64_t g = 0; g < ng; g++) sel[pos[part_of(s->ht.hash[g], depth)]++] = g;
+        for (int64_t g = 0; g < ng; g++) sel[pos[rf__spill_part(s->ht.hash[g], depth)]++] = g;
         for (int q = 0; q < FANOUT && !rc; q++) {
             if (cnt[q + 1] == cnt[q]) continue;
             rc = rf__spool_put_batch(&s->cur[q], b, sel + cnt[q], cnt[q + 1] - cnt[q], &s->tmp);

@@ -19,8 +19,8 @@
 #include "exec/exec.h"
 #include "shuffle/shuffle.h"
 
-#define FANOUT    16
-#define MAX_DEPTH 4
+#define FANOUT    RF_SPILL_FANOUT
+#define MAX_DEPTH RF_SPILL_DEPTH
 
 typedef enum { J_BUILD = 0, J_PROBE, J_EMIT_UNMATCHED, J_NEXT_PART, J_DONE } jstate;
 
@@ -54,11 +54,6 @@ static int eval_keys(rf_expr *const *ex, int nk, const rf_batch *b, rf_column **
     return rf__hash_rows(keys, nk, b->nrows, h);
 }
 
-static int part_of(uint64_t h, int depth)
-{
-    return (int)(((h * 0x9E3779B97F4A7C15ULL) >> (64 - 4 * (depth + 1))) & (FANOUT - 1));
-}
-
 /* Appends batch b to the FANOUT spools sp by its key hash at level depth (spill files). */
 static int scatter(join_st *s, rf_expr *const *ex, int nk, const rf_batch *b, rf_spool *sp, int64_t *rows, int depth)
 {
@@ -67,9 +62,9 @@ static int scatter(join_st *s, rf_expr *const *ex, int nk, const rf_batch *b, rf
     int64_t *sel = rf_malloc((size_t)(b->nrows ? b->nrows : 1) * sizeof *sel), cnt[FANOUT + 1] = { 0 }, pos[FANOUT];
     int rc = keys && sel ? eval_keys(ex, nk, b, keys, &h) : rf__err_set(RF_ERR_NOMEM, "out of memory");
     if (!rc) {
-        for (int64_t i = 0; i < b->nrows; i++) cnt[part_of(h[i], depth) + 1]++;
+        for (int64_t i = 0; i < b->nrows; i++) cnt[rf__spill_part(h[i], depth) + 1]++;
         for (int q = 0; q < FANOUT; q++) { cnt[q + 1] += cnt[q]; pos[q] = cnt[q]; }
-        for (int64_t i = 0; i < b->nrows; i++) sel[pos[part_of(h[i], depth)]++] = i;
+        for (int64_t i = 0; i < b->nrows; i++) sel[pos[rf__spill_part(h[i], depth)]++] = i;
         for (int q = 0; q < FANOUT && !rc; q++) {
             if (cnt[q + 1] == cnt[q]) continue;
             rc = rf__spool_put_batch(&sp[q], b, sel + cnt[q], cnt[q + 1] - cnt[q], &s->tmp);
@@ -114,17 +109,10 @@ static int split_probe_and_push(rf_op *op, join_st *s, rf_spool *bsp, const int6
     return rc;
 }
 
-/* Whether a build side of rows / bytes must go to disk. */
+/* Whether a build side of rows / bytes must go to disk (a nested loop join has no keys to split by). */
 static bool build_too_big(const rf_op *op, join_st *s, int64_t rows, int64_t bytes)
 {
-    if (op->plan->kind != RF_P_HASH_JOIN) return false;
-    if (op->ctx->force_spill > 0 && rows >= op->ctx->force_spill) return true;
-    if (op->ctx->op_mem > 0 && bytes > op->ctx->op_mem) return true;
-    if (bytes <= s->reserved) return false;
-    int64_t more = bytes + bytes / 2 - s->reserved;
-    if (!rf__mem_reserve(more)) return true;
-    s->reserved += more;
-    return false;
+    return op->plan->kind == RF_P_HASH_JOIN && rf__op_must_spill(op->ctx, rows, bytes, &s->reserved);
 }
 
 static void free_table(const rf_plan *p, join_st *s)
@@ -138,6 +126,16 @@ static void free_table(const rf_plan *p, join_st *s)
 }
 
 static int build_table(rf_op *op, join_st *s);
+
+/* The build side held in l (emptied) as one batch with its hash table; probing comes next. */
+static int load_build(rf_op *op, join_st *s, rf_blist *l, int rc)
+{
+    if (!rc) rc = rf_batch_concat(l->b, (int)l->n, op->plan->child[1]->schema, &s->build);
+    rf_blist_fini(l);
+    if (!rc) rc = build_table(op, s);
+    s->state = J_PROBE;
+    return rc;
+}
 
 /* Reads the build side; in memory when it fits, else partitions both sides (s->grace). */
 static int build(rf_op *op, join_st *s)
@@ -175,13 +173,9 @@ static int build(rf_op *op, join_st *s)
         if (!rc) rc = split_probe_and_push(op, s, bsp, brows, NULL, 0);
         else for (int q = 0; q < FANOUT; q++) rf__spool_fini(&bsp[q]);
         s->state = J_NEXT_PART;
-    } else {
-        if (!rc) rc = rf_batch_concat(l.b, (int)l.n, p->child[1]->schema, &s->build);
-        rf_blist_fini(&l);
-        if (!rc) rc = build_table(op, s);
-        s->state = J_PROBE;
+        return rc;
     }
-    return rc;
+    return load_build(op, s, &l, rc);
 }
 
 /* Takes the next partition pair: splits it again when its build side is still too big, else loads
@@ -221,11 +215,7 @@ static int next_part(rf_op *op, join_st *s)
         if ((rc = rf__spool_get_batch(&s->cur.b, &off, &s->tmp, &b)) || !b) break;
         if ((rc = rf_blist_push(&l, b))) break;
     }
-    if (!rc) rc = rf_batch_concat(l.b, (int)l.n, p->child[1]->schema, &s->build);
-    rf_blist_fini(&l);
-    if (!rc) rc = build_table(op, s);
-    s->state = J_PROBE;
-    return rc;
+    return load_build(op, s, &l, rc);
 }
 
 /* The hash table over s->build. */

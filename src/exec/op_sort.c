@@ -259,14 +259,7 @@ int rf__sorter_add(rf_sorter *s, rf_batch *b)
     if (rc) return rc;
     /* sorting what is held takes it twice (one concatenated copy) plus an index and the sort keys */
     int64_t need = 2 * s->bytes + 24 * s->held.rows;
-    bool full = (s->ctx->force_spill > 0 && s->held.rows >= s->ctx->force_spill) ||
-                (s->ctx->op_mem > 0 && need > s->ctx->op_mem);
-    if (!full && need > s->reserved) {
-        int64_t more = need + need / 4 - s->reserved;
-        if (rf__mem_reserve(more)) s->reserved += more;
-        else full = true;
-    }
-    return full ? write_run(s) : RF_OK;
+    return rf__op_must_spill(s->ctx, s->held.rows, need, &s->reserved) ? write_run(s) : RF_OK;
 }
 
 int rf__sorter_finish(rf_sorter *s)

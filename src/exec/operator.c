@@ -112,6 +112,17 @@ done:
     return rc;
 }
 
+bool rf__op_must_spill(const rf_task_ctx *ctx, int64_t rows, int64_t need, int64_t *reserved)
+{
+    if (ctx->force_spill > 0 && rows >= ctx->force_spill) return true;
+    if (ctx->op_mem > 0 && need > ctx->op_mem) return true;
+    if (need <= *reserved) return false;
+    int64_t more = need + need / 2 - *reserved;
+    if (!rf__mem_reserve(more)) return true;
+    *reserved += more;
+    return false;
+}
+
 int rf__emit_slice(rf_batch **all, int64_t *pos, int64_t rows, rf_batch **out)
 {
     if (!*all || *pos >= (*all)->nrows) return RF_OK;

@@ -67,60 +67,43 @@ void rf__settle_caches(MPI_Comm comm, const rf_plan *plan, int rc)
     rf_free(fills);
 }
 
+/* Drops cache i of the registry and its rows on this rank. */
+static void registry_drop(int64_t i)
+{
+    rf__cache_drop(cache_ids[i]);
+    memmove(cache_ids + i, cache_ids + i + 1, (size_t)(n_caches - i - 1) * sizeof *cache_ids);
+    memmove(cache_tasks + i, cache_tasks + i + 1, (size_t)(n_caches - i - 1) * sizeof *cache_tasks);
+    n_caches--;
+}
+
 /* Local, the same on every rank: forgets the caches unpersisted since (rf_df_unpersist). */
 void rf__forget_caches(const rf_action *act)
 {
     for (int64_t u = 0; u < act->n_uncached; u++) {
-        int64_t k = 0;
-        for (int64_t i = 0; i < n_caches; i++) {
-            if (cache_ids[i] == act->uncached[u]) continue;
-            cache_ids[k] = cache_ids[i];
-            cache_tasks[k++] = cache_tasks[i];
-        }
-        n_caches = k;
-        rf__cache_drop(act->uncached[u]);
+        for (int64_t i = 0; i < n_caches; i++)
+            if (cache_ids[i] == act->uncached[u]) { registry_drop(i); break; }
+        rf__cache_drop(act->uncached[u]);   /* rows of a fill that never committed */
     }
 }
 
 /* Collective: while this rank's caches hold more than half the execution pool in memory, moves the
  * oldest to disk (MEMORY_AND_DISK) or drops them on every rank (MEMORY_ONLY: the next job that
- * needs one computes it again). */
+ * needs one computes it again; and any cache a rank could not move to disk). */
 void rf__evict_caches(MPI_Comm comm, bool progress)
 {
     int rank = 0;
     MPI_Comm_rank(comm, &rank);
     int64_t limit = rf__mem_pool() / 2;
     for (int64_t i = 0; i < n_caches; i++) {
-        int64_t id = cache_ids[i];
-        int over = rf__cache_mem_bytes() > limit, any = 0;
+        int64_t id = cache_ids[i], held = rf__cache_mem_bytes();
+        int over = held > limit, any = 0;
         if (MPI_Allreduce(&over, &any, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS || !any) return;
-        int mem_only = rf__cache_memory_only(id), drop = 0;
-        if (MPI_Allreduce(&mem_only, &drop, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) return;
-        if (drop) {   /* the same decision on every rank */
-            rf__cache_drop(id);
-            for (int64_t k = i; k + 1 < n_caches; k++) { cache_ids[k] = cache_ids[k + 1]; cache_tasks[k] = cache_tasks[k + 1]; }
-            n_caches--;
-            i--;
-            continue;
-        }
-        int64_t held = rf__cache_mem_bytes();
-        if (over && rf__cache_to_disk(id)) {   /* a disk that cannot take it: drop it everywhere instead */
-            int bad = 1, all = 0;
-            MPI_Allreduce(&bad, &all, 1, MPI_INT, MPI_MAX, comm);
-        } else {
-            int bad = 0, all = 0;
-            if (MPI_Allreduce(&bad, &all, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) return;
-            if (!all) {
-                if (over && progress && rank == 0)
-                    fprintf(stderr, "riffle: cache #%lld moved to disk on rank 0 (%.1f MB of cached rows held over half of the %.1f MB execution pool)\n",
-                            (long long)id, (double)held / 1e6, (double)rf__mem_pool() / 1e6);
-                continue;
-            }
-        }
-        rf__err_clear();
-        rf__cache_drop(id);
-        for (int64_t k = i; k + 1 < n_caches; k++) { cache_ids[k] = cache_ids[k + 1]; cache_tasks[k] = cache_tasks[k + 1]; }
-        n_caches--;
-        i--;
+        int drop = rf__cache_memory_only(id), all = 0;
+        if (!drop && over && rf__cache_to_disk(id) != RF_OK) { drop = 1; rf__err_clear(); }
+        if (MPI_Allreduce(&drop, &all, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) return;
+        if (all) { registry_drop(i--); continue; }   /* the same decision on every rank */
+        if (over && progress && rank == 0)
+            fprintf(stderr, "riffle: cache #%lld moved to disk on rank 0 (%.1f MB of cached rows held over half of the %.1f MB execution pool)\n",
+                    (long long)id, (double)held / 1e6, (double)rf__mem_pool() / 1e6);
     }
 }

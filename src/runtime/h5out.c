@@ -173,6 +173,15 @@ static int h5_next(void *ctx, int k, int64_t n, rf_batch **out)
     return rc;
 }
 
+/* Rows of a write round: a quarter of the execution pool over an estimate of the row's width. */
+static int64_t round_rows(const rf_schema *s)
+{
+    int64_t width = 16;
+    for (int c = 0; c < s->n; c++) width += (int64_t)rf_type_width(s->f[c].type) + 2;
+    int64_t n = rf__mem_pool() / 4 / width;
+    return n < 1 ? 1 : n;
+}
+
 /* Collective: every rank's task rows into one table file in the staging directory (or one per
  * partition value). rc_in: the local status so far (agreed first). Returns an agreed status. */
 int rf__write_hdf5(MPI_Comm comm, int rc_in, const rf_action *act, const rf_stage *st, task_out *outs, const int64_t *tasks,
@@ -210,11 +219,8 @@ int rf__write_hdf5(MPI_Comm comm, int rc_in, const rf_action *act, const rf_stag
         rd.nlocal = nlocal;
         rf_h5_psrc src = { keys, nk, h5_select, h5_next, &rd };
         if ((rc = rf__agree(comm, rc, err)) == RF_OK) {
-            int64_t width = 16;
-            for (int c = 0; c < nc; c++) width += (int64_t)rf_type_width(st->root->schema->f[c].type) + 2;
-            int64_t round_rows = rf__mem_pool() / 4 / width;
             rc = rf__h5_write_partitioned(comm, act->staging, st->root->schema, pcols, np, st->n_tasks, tasks, (int)nlocal, &src,
-                                          act->rg_rows, round_rows < 1 ? 1 : round_rows, act->deflate, act->checksum, collective, err);
+                                          act->rg_rows, round_rows(st->root->schema), act->deflate, act->checksum, collective, err);
         }
         rf_free(keys);
     } else {   /* streamed from the spools, a round of row groups at a time */
@@ -230,15 +236,10 @@ int rf__write_hdf5(MPI_Comm comm, int rc_in, const rf_action *act, const rf_stag
             }
         }
         if ((rc = rf__agree(comm, rc, err))) goto done;
-        /* a round: a share of the execution pool, at least one row group */
-        int64_t width = 16;
-        for (int c = 0; c < nc; c++) width += (int64_t)rf_type_width(st->root->schema->f[c].type) + 2;
-        int64_t round_rows = rf__mem_pool() / 4 / width;
-        if (round_rows < 1) round_rows = 1;
         rf_h5_src src = { rows, sbytes, anynull, h5_next, &rd };
         char path[4200];
         snprintf(path, sizeof path, "%s/part-00000.h5", act->staging);
-        rc = rf__h5_write_file(comm, path, st->root->schema, st->n_tasks, tasks, (int)nlocal, &src, act->rg_rows, round_rows,
+        rc = rf__h5_write_file(comm, path, st->root->schema, st->n_tasks, tasks, (int)nlocal, &src, act->rg_rows, round_rows(st->root->schema),
                                act->deflate, act->checksum, collective, err);
     }
 done:

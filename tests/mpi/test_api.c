@@ -89,6 +89,18 @@ static char *sqlite(const char *sql, int sorted)
     return out;
 }
 
+/* df's EXPLAIN text (returned-owned; NULL if it could not be captured). */
+static char *explain_of(rf_df *df)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) return NULL;
+    rf_df_explain(df, m);
+    fclose(m);
+    return buf;
+}
+
 static void check(const char *name, rf_df *df, const char *sql, int sorted)
 {
     rf_result *r = NULL;
@@ -230,14 +242,9 @@ int main(int argc, char **argv)
         rf_result_destroy(&r);
     }
     {   /* the plan says what it will do */
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&buf, &len);
         rf_expr *k[1] = { rf_col("dept") };
         rf_expr *a[1] = { rf_count(NULL) };
-        rf_df *q = rf_df_agg(rf_df_join(people, depts, "dept", RF_JOIN_INNER), 1, k, 1, a);
-        rf_df_explain(q, m);
-        fclose(m);
+        char *buf = explain_of(rf_df_agg(rf_df_join(people, depts, "dept", RF_JOIN_INNER), 1, k, 1, a));
         cases++;
         if (!buf || !strstr(buf, "HashAggregate(partial)") || !strstr(buf, "BroadcastExchange") || !strstr(buf, "hashpartitioning") ||
             !strstr(buf, "Stage 2")) {
@@ -268,11 +275,7 @@ int main(int argc, char **argv)
         check("cache: later actions read", rf_df_order_by(c, 1, rf_col("id")), "SELECT * FROM people WHERE salary > 60 ORDER BY id", 0);
         check("cache: read in both branches of a union", rf_df_union_all(rf_df_select(c, 1, rf_col("id")), rf_df_select(c, 1, rf_col("id"))),
               "SELECT id FROM people WHERE salary > 60 UNION ALL SELECT id FROM people WHERE salary > 60", 1);
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&buf, &len);
-        rf_df_explain(rf_df_select(c, 1, rf_col("id")), m);
-        fclose(m);
+        char *buf = explain_of(rf_df_select(c, 1, rf_col("id")));
         cases++;
         if (!buf || !strstr(buf, "InMemoryRelation")) { failures++; fprintf(stderr, "FAIL cache not used:\n%s\n", buf ? buf : ""); }
         free(buf);
@@ -286,11 +289,7 @@ int main(int argc, char **argv)
             check("persist: fills", rf_df_order_by(c, 1, rf_col("id")), sql, 0);
             check("persist: reads", rf_df_order_by(c, 1, rf_col("id")), sql, 0);
             for (int round = 0; round < 2; round++) {
-                char *buf = NULL;
-                size_t len = 0;
-                FILE *m = open_memstream(&buf, &len);
-                rf_df_explain(rf_df_select(c, 1, rf_col("id")), m);
-                fclose(m);
+                char *buf = explain_of(rf_df_select(c, 1, rf_col("id")));
                 cases++;
                 bool reads = buf && strstr(buf, "InMemoryRelation #");
                 if (reads != (round == 0)) { failures++; fprintf(stderr, "FAIL persist level %d, %s unpersist:\n%s\n", i, round ? "after" : "before", buf ? buf : ""); }
