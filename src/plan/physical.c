@@ -581,3 +581,32 @@ int rf__physical_plan(const rf_plan *optimized, rf_physctx *ctx, rf_plan **out)
     place(*out, 0);
     return RF_OK;
 }
+
+/* ---------------------------------------------------------------- adaptive: broadcast -> shuffle */
+int rf__plan_unbroadcast(rf_plan *join, int64_t n, rf_plan **probe_x)
+{
+    rf_plan *bx = join->child[1], *xl = NULL;
+    *probe_x = NULL;
+    if (join->kind != RF_P_HASH_JOIN || !join->n_exprs || bx->kind != RF_P_EXCHANGE || bx->mode != RF_X_BROADCAST || n < 1)
+        return rf__err_set(RF_ERR_INTERNAL, "not a broadcast hash join");
+    rf_expr **bk = NULL;
+    int rc = copy_bind(join->exprs2, join->n_exprs2, bx->schema, &bk);
+    rf_plan *probe = join->child[0];
+    if (!rc) rc = exchange(RF_X_HASH, n, rf__plan_retain(probe), join->exprs, join->n_exprs, &xl);   /* drops its reference on failure */
+    if (rc) {
+        for (int i = 0; bk && i < join->n_exprs2; i++) rf_expr_destroy(&bk[i]);
+        rf_free(bk);
+        return rc;
+    }
+    rf__plan_destroy(&probe);   /* the join's reference: the new exchange holds the probe side now */
+    /* the probe side keeps its task count, so the join's tasks (and a union's numbering around
+     * it) stay as planned; partition p lives where task p of the join runs */
+    xl->rank_offset = bx->rank_offset;
+    join->child[0] = xl;
+    bx->mode = RF_X_HASH;
+    bx->n = n;
+    bx->exprs = bk;
+    bx->n_exprs = join->n_exprs2;
+    *probe_x = xl;
+    return RF_OK;
+}

@@ -172,6 +172,10 @@ bool rf__file_may_match(const rf_expr *pred, const rf_source *src, const rf_sche
  * columns to file `file`'s values, typed. */
 int  rf__partition_values(const rf_source *src, int file, rf_batch *b);
 int rf__physical_plan(const rf_plan *optimized, rf_physctx *ctx, rf_plan **out);
+/* Adaptive execution (runtime/adaptive.c): turns broadcast hash join `join` into a shuffled one of
+ * n partitions. Its broadcast exchange becomes a hash exchange on the build keys, and a new hash
+ * exchange on the probe keys (*probe_x, borrowed) goes between the join and its probe side. */
+int rf__plan_unbroadcast(rf_plan *join, int64_t n, rf_plan **probe_x);
 
 /* ---- stages (stages.c) ---- */
 typedef struct rf_stage {
@@ -187,6 +191,10 @@ typedef struct rf_stages {
     rf_stage *s;         /* in execution order; the last is the result stage */
 } rf_stages;
 int  rf__stages_split(rf_plan *physical, rf_stages *out);
+/* Inserts, at position pos of the execution order, the stage that feeds exchange x (which the
+ * plan gained at run time); its id is the next free one. The stages after it read their inputs
+ * afresh. */
+int  rf__stages_insert(rf_stages *st, int pos, rf_plan *x);
 void rf__stages_fini(rf_stages *st);
 
 /* ---- serialization (serialize.c) ---- */

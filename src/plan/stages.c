@@ -63,6 +63,24 @@ int rf__stages_split(rf_plan *physical, rf_stages *out)
     return rc;
 }
 
+int rf__stages_insert(rf_stages *st, int pos, rf_plan *x)
+{
+    int64_t cap = st->n;
+    int rc = add_stage(st, &cap, x->child[0], x);   /* appended with id st->n, then moved to pos */
+    if (rc) return rc;
+    rf_stage ns = st->s[st->n - 1];
+    memmove(&st->s[pos + 1], &st->s[pos], (size_t)(st->n - 1 - pos) * sizeof *st->s);
+    st->s[pos] = ns;
+    for (int i = pos + 1; i < st->n && !rc; i++) {
+        RF_FREE(st->s[i].inputs);
+        st->s[i].n_inputs = 0;
+        st->s[i].n_tasks = rf__plan_tasks(st->s[i].root);
+        if (st->s[i].n_tasks < 0) st->s[i].n_tasks = 1;
+        rc = collect_inputs(st->s[i].root, &st->s[i]);
+    }
+    return rc;
+}
+
 void rf__stages_fini(rf_stages *st)
 {
     for (int i = 0; i < st->n; i++) rf_free(st->s[i].inputs);

@@ -40,6 +40,7 @@ static const struct {
     { "riffle.local.dir", "spark.local.dir", "", V_FREE, 0, 0, false, NULL },
     { "riffle.aggregate.partialGroups", NULL, "262144", V_INT, 1, 1000000000, false, NULL },
     { "riffle.spill.forceThreshold", "spark.shuffle.spill.numElementsForceSpillThreshold", "0", V_INT, 0, INT64_MAX, false, NULL },
+    { "riffle.sql.adaptive.enabled", "spark.sql.adaptive.enabled", "true", V_WORDS, 0, 0, false, "true|false" },
     { "riffle.sql.sources.partitionOverwriteMode", "spark.sql.sources.partitionOverwriteMode", "static", V_WORDS, 0, 0, false, "static|dynamic" },
 };
 #define N_KNOWN (sizeof known / sizeof known[0])

@@ -37,6 +37,8 @@ int rf__action_encode(const rf_action *a, rf_buf *b)
     if (!rc) rc = rf_buf_put_str(b, a->local_dir);
     if (!rc) rc = rf_buf_put_i64(b, a->partial_groups);
     if (!rc) rc = rf_buf_put_i64(b, a->force_spill);
+    if (!rc) rc = rf_buf_put_i64(b, a->shuffle_partitions);
+    if (!rc) rc = rf_buf_put_u8(b, a->adaptive);
     if (!rc) rc = rf_buf_put_i64(b, a->n_uncached);
     for (int64_t i = 0; i < a->n_uncached && !rc; i++) rc = rf_buf_put_i64(b, a->uncached[i]);
     return rc;
@@ -82,6 +84,9 @@ int rf__action_decode(rf_rd *r, rf_action *a)
     if (!rc) rc = rf_rd_str(r, &a->local_dir);
     if (!rc) rc = rf_rd_i64(r, &a->partial_groups);
     if (!rc) rc = rf_rd_i64(r, &a->force_spill);
+    if (!rc) rc = rf_rd_i64(r, &a->shuffle_partitions);
+    if (!rc) rc = rf_rd_u8(r, &u);
+    a->adaptive = u;
     if (!rc) rc = rf_rd_i64(r, &a->n_uncached);
     if (!rc && (a->n_uncached < 0 || a->n_uncached > (int64_t)(r->end - r->p) / 8)) rc = rf__err_set(RF_ERR_INTERNAL, "corrupt job description");
     if (!rc && !(a->uncached = rf_calloc((size_t)a->n_uncached + 1, sizeof *a->uncached))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
@@ -136,6 +141,8 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     act->mem_budget = strcasecmp(em, "auto") ? rf__conf_size(&s->conf, "riffle.executor.memory") : 0;
     act->partial_groups = rf__conf_size(&s->conf, "riffle.aggregate.partialGroups");
     act->force_spill = rf__conf_size(&s->conf, "riffle.spill.forceThreshold");
+    act->shuffle_partitions = rf__conf_size(&s->conf, "riffle.shuffle.partitions");
+    act->adaptive = strcasecmp(rf__conf_get(&s->conf, "riffle.sql.adaptive.enabled"), "true") == 0;
     RF_FREE(act->uncached);
     act->n_uncached = 0;
     if (s->n_uncached) {

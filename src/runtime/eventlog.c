@@ -8,6 +8,8 @@
  *   {"event":"JobStart","job":J,"action":"collect"|"write","time":...,"path":...,"plan":"...","stages":"..."}
  *   {"event":"StageCompleted","job":J,"stage":S,"stages":N,"tasks":T,"rows":R,"shuffleBytes":B,
  *    "seconds":s,"rankSecondsMin":a,"rankSecondsMax":b}
+ *   {"event":"AdaptivePlan","job":J,"stage":S,"change":"broadcastToShuffle","bytes":B,"partitions":P}
+ *    (stage S's broadcast of B bytes became a shuffle into P partitions: runtime/adaptive.c)
  *   {"event":"JobEnd","job":J,"status":"ok"|"failed","seconds":s[,"error":"...","rank":r]}
  *   {"event":"SessionEnd","time":...,"jobs":n}
  * Rows are the rows a stage's tasks produced; shuffle bytes are what its exchange sent between ranks
@@ -111,6 +113,16 @@ void rf__evlog_stage(int64_t job, int stage, int n_stages, int64_t tasks, int64_
     for (int k = 0, n = 0; k < RF_SPILL_OWNERS; k++)
         if (by_owner[k]) rf_buf_printf(&b, "%s\"%s\":%lld", n++ ? "," : "", rf__spill_owner_name[k], (long long)by_owner[k]);
     rf_buf_printf(&b, "}}");
+    emit(&b);
+    rf_buf_fini(&b);
+}
+
+void rf__evlog_adaptive(int64_t job, int stage, const char *what, int64_t bytes, int64_t partitions)
+{
+    if (!ev.f) return;
+    rf_buf b = { 0 };
+    rf_buf_printf(&b, "{\"event\":\"AdaptivePlan\",\"job\":%lld,\"stage\":%d,\"change\":\"%s\",\"bytes\":%lld,\"partitions\":%lld}",
+                  (long long)job, stage, what, (long long)bytes, (long long)partitions);
     emit(&b);
     rf_buf_fini(&b);
 }

@@ -25,7 +25,7 @@
 static uint64_t part_hash(uint64_t h) { return rf_hash_u64(h ^ 0x2545f4914f6cdd1dULL); }
 
 /* Partition ids of b's rows for exchange x (HASH / SINGLE / ROUNDROBIN / COALESCE / BROADCAST). */
-static int partition_ids(const rf_plan *x, int64_t task, int64_t ntasks, const rf_batch *b, int64_t *seen, int64_t **pid)
+int rf__partition_ids(const rf_plan *x, int64_t task, int64_t ntasks, const rf_batch *b, int64_t *seen, int64_t **pid)
 {
     int64_t n = b->nrows, P = x->n;
     int rc = RF_OK;
@@ -118,7 +118,7 @@ static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_ac
             RF_TRY(rf__mapout_add(&map, b, NULL));
         } else {
             int64_t *pid = NULL;
-            RF_TRY(partition_ids(x, t, st->n_tasks, b, &seen, &pid));
+            RF_TRY(rf__partition_ids(x, t, st->n_tasks, b, &seen, &pid));
             rc = rf__mapout_add(&map, b, pid);
             rf_free(pid);
             if (rc) goto done;
@@ -203,7 +203,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
     if ((rc = rf__agree(comm, rc, err))) goto done;
     double t_job = rf_now();
     for (int si = 0; si < st.n; si++) {
-        const rf_stage *s = &st.s[si];
+        rf_stage *s = &st.s[si];
         double t0 = rf_now();
         rf_cancel cancel;
         rf_task_ctx ctx = { .xdata = xd, .batch_rows = act->batch_rows, .h5_mpio = act->h5_mpio && mpi_serialized(), .cancel = &cancel,
@@ -270,6 +270,10 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         /* each collective step below agrees on the status it is given before it communicates, and
          * returns an agreed status: every rank takes the same branches */
         if (s->exchange && s->exchange->mode == RF_X_RANGE) rc = rf__range_partition(comm, s, outs, tasks, nlocal, &xo, rc, err);
+        if (s->exchange && s->exchange->mode == RF_X_BROADCAST) {
+            rc = rf__adapt_broadcast(comm, act, &st, si, &xo, &xd, ctx.op_mem, rc, err);
+            s = &st.s[si];   /* the stages may have grown */
+        }
         if (s->exchange) {
             rc = rf__shuffle_exchange(comm, rc, rc ? NULL : &xo, act->round_bytes, &xd[s->id], &sent, err);
         } else if (act->kind == RF_ACT_COLLECT) {

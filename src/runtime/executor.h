@@ -6,6 +6,7 @@
  *   h5out.c     HDF5 output (task rows spooled or sorted by partition key, the collective write);
  *   range.c     range partitioning (sampled bounds, then the task rows into the exchange);
  *   gather.c    the result gather to rank 0;
+ *   adaptive.c  re-planning between stages (a broadcast too big becomes a shuffle);
  *   caches.c    the registry of filled caches (commit, unpersist, eviction between jobs).
  */
 #ifndef RF_EXECUTOR_H
@@ -38,6 +39,14 @@ typedef struct {
     rf_sorter *sorter;
     rf_buf     key, tmp;
 } pw_state;
+
+/* Partition ids (*pid, returned-owned) of b's rows for exchange x, a map task's `seen` rows in. */
+int rf__partition_ids(const rf_plan *x, int64_t task, int64_t ntasks, const rf_batch *b, int64_t *seen, int64_t **pid);
+
+/* adaptive.c. Collective, after the map side of stage si ran: a broadcast over `limit` bytes in
+ * all becomes a shuffled join (the plan, st, xo and *xd change alike on every rank). */
+int rf__adapt_broadcast(MPI_Comm comm, const rf_action *act, rf_stages *st, int si, rf_shuffle_out *xo, rf_xdata **xd,
+                        int64_t limit, int rc_in, rf_error *err);
 
 /* What a running task may hold of its map output before moving it into the rank's spools. */
 int64_t rf__map_flush_bytes(void);

@@ -60,6 +60,8 @@ typedef struct rf_action {
     char   *local_dir;     /* riffle.local.dir: where ranks spill; "" for $SLURM_TMPDIR, $TMPDIR, /tmp */
     int64_t force_spill;   /* riffle.spill.forceThreshold: an operator spills at this many rows / groups (0: by memory only) */
     int64_t partial_groups;/* riffle.aggregate.partialGroups: a partial aggregation flushes at this many groups */
+    int64_t shuffle_partitions; /* riffle.shuffle.partitions: most partitions an adaptive change makes */
+    bool    adaptive;      /* riffle.sql.adaptive.enabled: re-plan between stages (runtime/adaptive.c) */
     int64_t *uncached;     /* cache ids every rank forgets before the job (rf_df_unpersist) */
     int64_t n_uncached;
 } rf_action;
@@ -72,6 +74,7 @@ void rf__evlog_job_start(const rf_action *act, const rf_plan *phys);
 void rf__evlog_stage(int64_t job, int stage, int n_stages, int64_t tasks, int64_t rows, int64_t sent, double secs,
                      double rank_min, double rank_max, int64_t spill_bytes, int64_t spill_files, double spill_secs,
                      const int64_t *by_owner);   /* [RF_SPILL_OWNERS] spill bytes of each kind of operator */
+void rf__evlog_adaptive(int64_t job, int stage, const char *what, int64_t bytes, int64_t partitions);
 void rf__evlog_job_end(int64_t job, int rc, const rf_error *err);
 void rf__evlog_close(void);   /* SessionEnd, fsync, rename PATH.inprogress -> PATH */
 
