@@ -12,8 +12,13 @@
  * turns into a Grace join: both sides are split into FANOUT spill files by the top bits of the key
  * hash, and each pair of partitions is joined on its own (a build partition still too big is split
  * again by the next bits, down to MAX_DEPTH levels). Rows with equal keys meet in the same pair, so
- * every join type, unmatched rows included, is decided within a pair. A nested loop join has no
- * keys to split by and keeps its build side in memory.
+ * every join type, unmatched rows included, is decided within a pair. A pair whose build side still
+ * does not fit at the last level (one heavy key), and a nested loop join's (no keys to split by: all
+ * its rows make one pair), is joined in blocks: as many build rows as fit, against every probe row of
+ * the pair read again from its spill file, block after block; which probe rows matched is kept (a
+ * byte per row) so that left / full / anti joins emit the unmatched ones after the last block and a
+ * semi join emits a row once. A nested loop also slices its probe batches so that one step makes at
+ * most MAX_PAIRS candidate pairs.
  */
 #include <stdlib.h>
 #include "exec/exec.h"
@@ -22,7 +27,9 @@
 #define FANOUT    RF_SPILL_FANOUT
 #define MAX_DEPTH RF_SPILL_DEPTH
 
-typedef enum { J_BUILD = 0, J_PROBE, J_EMIT_UNMATCHED, J_NEXT_PART, J_DONE } jstate;
+typedef enum { J_BUILD = 0, J_PROBE, J_EMIT_UNMATCHED, J_NEXT_PART, J_NEXT_BLOCK, J_UNMATCHED_PROBE, J_DONE } jstate;
+
+#define MAX_PAIRS (1 << 20)   /* candidate pairs one probe step may make (a nested loop slices its probe batch) */
 
 typedef struct { rf_spool b, p; int64_t brows; int depth; } jpart;
 
@@ -40,9 +47,19 @@ typedef struct {
     jpart    *work;         /* partition pairs still to join (a stack) */
     int64_t   n_work, cap_work;
     rf_buf    tmp;
+    /* blocks: a pair (cur) whose build side does not fit even split to the last level, or a nested
+     * loop's, is joined a block of build rows at a time, each block against all of cur.p */
+    bool      blocked;
+    int64_t   boff;         /* where the next block starts in cur.b */
+    uint8_t  *pmatched;     /* per probe row of cur.p, over all blocks (left / full / semi / anti) */
+    int64_t   pcap, prow;   /* prow: probe rows of cur.p read in this pass */
+    rf_batch *pb;           /* the probe batch being sliced (a nested loop over a big block) */
+    int64_t   pb_pos;
 } join_st;
 
 static bool nullsafe(const rf_plan *p, int k) { return k < 63 && (p->n >> k) & 1; }
+static int make_output(const rf_plan *p, const rf_batch *l, const rf_batch *r, const int64_t *li, const int64_t *ri,
+                       int64_t n, bool left_only, rf_batch **out);
 
 /* Hashes the key columns of b (evaluated into keys[nk]) and returns the hashes. */
 static int eval_keys(rf_expr *const *ex, int nk, const rf_batch *b, rf_column **keys, uint64_t **h)
@@ -109,10 +126,11 @@ static int split_probe_and_push(rf_op *op, join_st *s, rf_spool *bsp, const int6
     return rc;
 }
 
-/* Whether a build side of rows / bytes must go to disk (a nested loop join has no keys to split by). */
+/* Whether a build side of rows / bytes must go to disk (a nested loop join, with no keys, makes
+ * one partition pair: it is then joined in blocks). */
 static bool build_too_big(const rf_op *op, join_st *s, int64_t rows, int64_t bytes)
 {
-    return op->plan->kind == RF_P_HASH_JOIN && rf__op_must_spill(op->ctx, rows, bytes, &s->reserved);
+    return rf__op_must_spill(op->ctx, rows, bytes, &s->reserved);
 }
 
 static void free_table(const rf_plan *p, join_st *s)
@@ -191,10 +209,17 @@ static int next_part(rf_op *op, join_st *s)
     s->poff = 0;
     int rc = RF_OK;
     int64_t off = 0;
-    bool split = s->cur.depth < MAX_DEPTH && s->cur.brows > 1 &&
-                 ((op->ctx->force_spill > 0 && s->cur.brows >= op->ctx->force_spill) ||
-                  (op->ctx->op_mem > 0 && 2 * s->cur.b.len + 48 * s->cur.brows > op->ctx->op_mem));
-    if (split) {
+    bool big = s->cur.brows > 1 && ((op->ctx->force_spill > 0 && s->cur.brows >= op->ctx->force_spill) ||
+                                    (op->ctx->op_mem > 0 && 2 * s->cur.b.len + 48 * s->cur.brows > op->ctx->op_mem));
+    s->blocked = false;
+    if (big && (s->cur.depth >= MAX_DEPTH || p->kind != RF_P_HASH_JOIN)) {   /* one heavy key, or no keys: blocks */
+        s->blocked = true;
+        s->boff = 0;
+        if (s->pmatched) memset(s->pmatched, 0, (size_t)s->pcap);
+        s->state = J_NEXT_BLOCK;
+        return RF_OK;
+    }
+    if (big) {
         rf_spool bsp[FANOUT];
         int64_t brows[FANOUT] = { 0 };
         for (int q = 0; q < FANOUT; q++) { rf__spool_init(&bsp[q]); bsp[q].owner = RF_SPILL_JOIN; }
@@ -216,6 +241,79 @@ static int next_part(rf_op *op, join_st *s)
         if ((rc = rf_blist_push(&l, b))) break;
     }
     return load_build(op, s, &l, rc);
+}
+
+/* Blocks: loads the next block of cur.b's rows that fits (at least one batch) and probes all of
+ * cur.p with it; after the last block, the probe rows no block matched are emitted where the join
+ * type wants them (J_UNMATCHED_PROBE). */
+static int next_block(rf_op *op, join_st *s)
+{
+    const rf_plan *p = op->plan;
+    int t = p->mode, rc = RF_OK;
+    free_table(p, s);
+    s->poff = 0;
+    s->prow = 0;
+    if (s->boff >= s->cur.b.len) {
+        s->state = t == RF_JOIN_LEFT || t == RF_JOIN_FULL || t == RF_JOIN_ANTI ? J_UNMATCHED_PROBE : J_NEXT_PART;
+        return RF_OK;
+    }
+    rf_blist l = { 0 };
+    int64_t bytes = 0;
+    while (s->boff < s->cur.b.len) {
+        if (l.n && ((op->ctx->force_spill > 0 && l.rows >= op->ctx->force_spill) ||
+                    rf__op_must_spill(op->ctx, l.rows, 2 * bytes + 48 * l.rows, &s->reserved))) break;
+        rf_batch *b = NULL;
+        if ((rc = rf__spool_get_batch(&s->cur.b, &s->boff, &s->tmp, &b)) || !b) break;
+        bytes += (int64_t)rf_batch_bytes(b);
+        if ((rc = rf_blist_push(&l, b))) break;
+    }
+    return load_build(op, s, &l, rc);
+}
+
+/* Marks probe row r (of this pass) matched; says whether it was before. */
+static int mark_probe(join_st *s, int64_t r, bool *was)
+{
+    if (r >= s->pcap) {
+        int64_t nc = s->pcap ? s->pcap : 4096;
+        while (nc <= r) nc *= 2;
+        uint8_t *m = rf_realloc(s->pmatched, (size_t)nc);
+        if (!m) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+        memset(m + s->pcap, 0, (size_t)(nc - s->pcap));
+        s->pmatched = m;
+        s->pcap = nc;
+    }
+    *was = s->pmatched[r];
+    s->pmatched[r] = 1;
+    return RF_OK;
+}
+
+/* After the last block: the probe rows of cur.p that no block matched (left / full with NULLs for
+ * the right side, anti as they are). */
+static int unmatched_probe(rf_op *op, join_st *s, rf_batch **out)
+{
+    const rf_plan *p = op->plan;
+    rf_batch *b = NULL, *empty_right = NULL;
+    int64_t *ol = NULL, *or_ = NULL, k = 0;
+    int rc = rf__spool_get_batch(&s->cur.p, &s->poff, &s->tmp, &b);
+    if (rc) return rc;
+    if (!b) { s->state = J_NEXT_PART; return RF_OK; }
+    ol = rf_malloc((size_t)(b->nrows ? b->nrows : 1) * sizeof *ol);
+    or_ = rf_malloc((size_t)(b->nrows ? b->nrows : 1) * sizeof *or_);
+    RF_CHECK(ol && or_, RF_ERR_NOMEM, "out of memory");
+    for (int64_t i = 0; i < b->nrows; i++)
+        if (s->prow + i >= s->pcap || !s->pmatched[s->prow + i]) { ol[k] = i; or_[k] = -1; k++; }
+    s->prow += b->nrows;
+    if (k && p->mode == RF_JOIN_ANTI) rc = make_output(p, b, NULL, ol, NULL, k, true, out);
+    else if (k) {
+        RF_TRY(rf_batch_empty(p->child[1]->schema, &empty_right));
+        rc = make_output(p, b, empty_right, ol, or_, k, false, out);
+    }
+done:
+    rf_free(ol);
+    rf_free(or_);
+    rf_batch_destroy(&empty_right);
+    rf_batch_destroy(&b);
+    return rc;
 }
 
 /* The hash table over s->build. */
@@ -345,17 +443,39 @@ static int probe(rf_op *op, join_st *s, rf_batch **out)
     int t = p->mode;
     for (;;) {
         rf_batch *b = NULL;
-        int64_t *li = NULL, *ri = NULL, m = 0, *ol = NULL, *or_ = NULL, k = 0;
+        int64_t *li = NULL, *ri = NULL, m = 0, *ol = NULL, *or_ = NULL, k = 0, base = s->prow;
         uint8_t *lm = NULL;
-        int rc = s->grace ? rf__spool_get_batch(&s->cur.p, &s->poff, &s->tmp, &b) : rf__op_next(op->child[0], &b);
+        int rc = RF_OK;
+        if (!s->pb) {
+            rc = s->grace ? rf__spool_get_batch(&s->cur.p, &s->poff, &s->tmp, &s->pb) : rf__op_next(op->child[0], &s->pb);
+            s->pb_pos = 0;
+        }
         if (rc) return rc;
-        if (!b) {
-            s->state = (t == RF_JOIN_RIGHT || t == RF_JOIN_FULL) ? J_EMIT_UNMATCHED : s->grace ? J_NEXT_PART : J_DONE;
+        if (!s->pb) {
+            s->state = (t == RF_JOIN_RIGHT || t == RF_JOIN_FULL) ? J_EMIT_UNMATCHED : s->blocked ? J_NEXT_BLOCK : s->grace ? J_NEXT_PART : J_DONE;
             return RF_OK;
         }
+        /* a nested loop makes every pair: a slice of the probe batch at a time keeps them bounded */
+        int64_t nr = s->build->nrows, step = p->kind == RF_P_HASH_JOIN || nr < 1 ? INT64_MAX : MAX_PAIRS / nr > 0 ? MAX_PAIRS / nr : 1;
+        if ((rc = rf__emit_slice(&s->pb, &s->pb_pos, step, &b))) return rc;
+        if (!b) { rf_batch_destroy(&s->pb); continue; }
+        s->prow += b->nrows;
         RF_TRY(candidates(op, s, b, &li, &ri, &m));
         for (int64_t q = 0; q < m; q++) s->matched[ri[q]] = 1;
-        if (t == RF_JOIN_INNER || t == RF_JOIN_RIGHT || t == RF_JOIN_CROSS) {
+        if (s->blocked && t != RF_JOIN_INNER && t != RF_JOIN_RIGHT && t != RF_JOIN_CROSS) {
+            /* a probe row's fate is known after the last block: pairs now, unmatched rows then,
+             * a semi join's row once (at its first matching block) */
+            for (int64_t q = 0; q < m; q++) {
+                bool was = false;
+                RF_TRY(mark_probe(s, base + li[q], &was));
+                if (t == RF_JOIN_SEMI && !was) {
+                    if (!ol) RF_CHECK((ol = rf_malloc((size_t)(b->nrows ? b->nrows : 1) * sizeof *ol)) != NULL, RF_ERR_NOMEM, "out of memory");
+                    ol[k++] = li[q];
+                }
+            }
+            if (t == RF_JOIN_SEMI && k) RF_TRY(make_output(p, b, NULL, ol, NULL, k, true, out));
+            else if ((t == RF_JOIN_LEFT || t == RF_JOIN_FULL) && m) RF_TRY(make_output(p, b, s->build, li, ri, m, false, out));
+        } else if (t == RF_JOIN_INNER || t == RF_JOIN_RIGHT || t == RF_JOIN_CROSS) {
             if (m) RF_TRY(make_output(p, b, s->build, li, ri, m, false, out));
         } else {
             RF_CHECK((lm = rf_calloc((size_t)(b->nrows ? b->nrows : 1), 1)) != NULL, RF_ERR_NOMEM, "out of memory");
@@ -392,7 +512,7 @@ static int emit_unmatched(rf_op *op, join_st *s, rf_batch **out)
     int64_t *ol = rf_malloc((size_t)(n ? n : 1) * sizeof *ol), *or_ = rf_malloc((size_t)(n ? n : 1) * sizeof *or_);
     rf_batch *empty_left = NULL;
     int rc = RF_OK;
-    s->state = s->grace ? J_NEXT_PART : J_DONE;
+    s->state = s->blocked ? J_NEXT_BLOCK : s->grace ? J_NEXT_PART : J_DONE;
     RF_CHECK(ol && or_, RF_ERR_NOMEM, "out of memory");
     for (int64_t j = 0; j < n; j++) if (!s->matched[j]) { ol[k] = -1; or_[k] = j; k++; }
     if (k) {
@@ -424,6 +544,8 @@ static int next(rf_op *op, rf_batch **out)
         if (s->state == J_PROBE) rc = probe(op, s, out);
         else if (s->state == J_EMIT_UNMATCHED) rc = emit_unmatched(op, s, out);
         else if (s->state == J_NEXT_PART) rc = next_part(op, s);
+        else if (s->state == J_NEXT_BLOCK) rc = next_block(op, s);
+        else if (s->state == J_UNMATCHED_PROBE) rc = unmatched_probe(op, s, out);
     }
     return rc;
 }
@@ -436,6 +558,8 @@ static void close_(rf_op *op)
     if (s->grace) { rf__spool_fini(&s->cur.b); rf__spool_fini(&s->cur.p); }
     for (int64_t w = 0; w < s->n_work; w++) { rf__spool_fini(&s->work[w].b); rf__spool_fini(&s->work[w].p); }
     rf_free(s->work);
+    rf_free(s->pmatched);
+    rf_batch_destroy(&s->pb);
     rf_buf_fini(&s->tmp);
     RF_FREE(op->st);
 }

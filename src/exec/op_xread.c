@@ -12,7 +12,9 @@ static int open_(rf_op *op)
 {
     xread_st *s = rf_calloc(1, sizeof *s);
     if (!s) return rf__err_set(RF_ERR_NOMEM, "out of memory");
-    const rf_xdata *x = &op->ctx->xdata[op->plan->stage];
+    int id = rf__stage_of(op->ctx->stages, op->plan);
+    if (id < 0) { rf_free(s); return rf__err_set(RF_ERR_INTERNAL, "an exchange without a stage"); }
+    const rf_xdata *x = &op->ctx->xdata[id];
     int64_t part = op->plan->mode == RF_X_BROADCAST ? 0 : op->task;
     static const rf_chunkv empty = { 0 };
     s->x = x;

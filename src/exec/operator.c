@@ -4,11 +4,11 @@
  */
 #include <stdlib.h>
 #include "exec/exec.h"
+#include "io/format.h"
 
 static const rf_op_vt *vt_for(rf_nkind k)
 {
     switch (k) {
-    case RF_P_SCAN: return &rf__op_scan_vt;
     case RF_P_FILTER: return &rf__op_filter_vt;
     case RF_P_PROJECT: return &rf__op_project_vt;
     case RF_P_GENERATE: return &rf__op_generate_vt;
@@ -34,7 +34,7 @@ int rf__op_build(const rf_plan *p, int64_t task, rf_task_ctx *ctx, rf_op **out)
     int rc = RF_OK;
     *out = NULL;
     if (!op) return rf__err_set(RF_ERR_NOMEM, "out of memory");
-    op->vt = p->kind == RF_P_SCAN && p->src->format == RF_FMT_HDF5 ? &rf__op_h5scan_vt : vt_for(p->kind);
+    op->vt = p->kind == RF_P_SCAN ? rf__format_ops(p->src->format)->scan : vt_for(p->kind);
     op->plan = p;
     op->ctx = ctx;
     op->task = task;

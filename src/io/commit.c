@@ -31,7 +31,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "runtime/runtime.h"
+#include "io/output.h"
+#include "io/files.h"
 
 int rf__rmtree(const char *path)
 {
@@ -97,10 +98,10 @@ static int fsync_path(const char *p)
 static int owner_fd = -1;
 static char owner_path[4200];
 
-static void claim(const rf_action *act)
+static void claim(const rf_output *o, int64_t job)
 {
     char tmp[4300], host[256] = "?";
-    sibling(act->path, "owner", act->job_id, owner_path, sizeof owner_path);
+    sibling(o->path, "owner", job, owner_path, sizeof owner_path);
     snprintf(tmp, sizeof tmp, "%s.tmp", owner_path);
     if (owner_fd >= 0) close(owner_fd);
     owner_fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -180,20 +181,20 @@ static void sweep_stale(const char *dir)
     closedir(d);
 }
 
-int rf__output_prepare(rf_action *act)
+int rf__output_prepare(rf_output *o, int64_t job)
 {
     struct stat st;
     char staging[4096], parent[4096];
-    bool exists = stat(act->path, &st) == 0;
-    if (exists && act->write_mode == 0)
-        return rf__err_set(RF_ERR_INVALID, "output path %s already exists (mode error); use mode=overwrite or mode=append", act->path);
-    if (exists && act->single_file && S_ISDIR(st.st_mode))
-        return rf__err_set(RF_ERR_INVALID, "output path %s is a directory; give a file name", act->path);
-    if (exists && !act->single_file && !S_ISDIR(st.st_mode))
-        return rf__err_set(RF_ERR_INVALID, "output path %s exists and is not a directory", act->path);
-    if (exists && act->single_file && act->write_mode == 2)
-        return rf__err_set(RF_ERR_INVALID, "output file %s exists: a single file cannot be appended to", act->path);
-    snprintf(parent, sizeof parent, "%s", act->path);
+    bool exists = stat(o->path, &st) == 0;
+    if (exists && o->write_mode == 0)
+        return rf__err_set(RF_ERR_INVALID, "output path %s already exists (mode error); use mode=overwrite or mode=append", o->path);
+    if (exists && o->single_file && S_ISDIR(st.st_mode))
+        return rf__err_set(RF_ERR_INVALID, "output path %s is a directory; give a file name", o->path);
+    if (exists && !o->single_file && !S_ISDIR(st.st_mode))
+        return rf__err_set(RF_ERR_INVALID, "output path %s exists and is not a directory", o->path);
+    if (exists && o->single_file && o->write_mode == 2)
+        return rf__err_set(RF_ERR_INVALID, "output file %s exists: a single file cannot be appended to", o->path);
+    snprintf(parent, sizeof parent, "%s", o->path);
     char *par = dirname(parent);
     /* missing parent directories are created, as Spark's writers do */
     for (char *q = par + 1; *q; q++)
@@ -205,24 +206,24 @@ int rf__output_prepare(rf_action *act)
      * here; a running job's staging directory is left alone */
     {
         char a[4096];
-        snprintf(a, sizeof a, "%s", act->path);
+        snprintf(a, sizeof a, "%s", o->path);
         sweep_stale(dirname(a));
     }
-    sibling(act->path, "staging", act->job_id, staging, sizeof staging);
-    claim(act);   /* before the directory exists: a kill at any later instant leaves a free owner file */
+    sibling(o->path, "staging", job, staging, sizeof staging);
+    claim(o, job);   /* before the directory exists: a kill at any later instant leaves a free owner file */
     if (mkdir(staging, 0755) != 0) {
         int e = errno;
         unclaim();
         return rf__err_set(RF_ERR_IO, "%s: cannot create staging directory: %s", staging, strerror(e));
     }
-    act->staging = rf_strdup(staging);
-    if (!act->staging) { rmdir(staging); unclaim(); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
+    o->staging = rf_strdup(staging);
+    if (!o->staging) { rmdir(staging); unclaim(); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
     return RF_OK;
 }
 
-void rf__output_abort(const rf_action *act)
+void rf__output_abort(const rf_output *o)
 {
-    if (act->staging) rf__rmtree(act->staging);
+    if (o->staging) rf__rmtree(o->staging);
     unclaim();   /* after the directories it vouches for are gone */
     rf__err_clear();
 }
@@ -291,21 +292,21 @@ static int link_file(const char *path, const char *name, const char *to_dir, int
 
 /* Puts the complete staging directory in place of the destination: one atomic exchange
  * (renameat2 RENAME_EXCHANGE) where the file system has it, else rename the old one aside first. */
-static int publish(const rf_action *act)
+static int publish(const rf_output *o, int64_t job)
 {
     char old[4096], parent[4096];
     int rc = RF_OK;
-    snprintf(parent, sizeof parent, "%s", act->path);
-    if (access(act->path, F_OK) != 0) {
-        if (rename(act->staging, act->path) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", act->staging, act->path, strerror(errno));
-    } else if (renameat2(AT_FDCWD, act->staging, AT_FDCWD, act->path, RENAME_EXCHANGE) == 0) {
-        rc = rf__rmtree(act->staging);   /* now the previous version */
+    snprintf(parent, sizeof parent, "%s", o->path);
+    if (access(o->path, F_OK) != 0) {
+        if (rename(o->staging, o->path) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", o->staging, o->path, strerror(errno));
+    } else if (renameat2(AT_FDCWD, o->staging, AT_FDCWD, o->path, RENAME_EXCHANGE) == 0) {
+        rc = rf__rmtree(o->staging);   /* now the previous version */
     } else {
-        sibling(act->path, "old", act->job_id, old, sizeof old);
-        if (rename(act->path, old) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", act->path, old, strerror(errno));
-        if (rename(act->staging, act->path) != 0) {
-            rc = rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", act->staging, act->path, strerror(errno));
-            rename(old, act->path);   /* put the previous output back */
+        sibling(o->path, "old", job, old, sizeof old);
+        if (rename(o->path, old) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", o->path, old, strerror(errno));
+        if (rename(o->staging, o->path) != 0) {
+            rc = rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", o->staging, o->path, strerror(errno));
+            rename(old, o->path);   /* put the previous output back */
             return rc;
         }
         rc = rf__rmtree(old);
@@ -398,13 +399,13 @@ static int link_untouched(const char *dest, const char *staging, const dirset *f
 
 /* Without hard links: each partition the job wrote replaces its old directory (rename aside,
  * rename in, remove the old one), one partition at a time. */
-static int replace_partitions(const rf_action *act, const dirset *fresh)
+static int replace_partitions(const rf_output *o, int64_t job, const dirset *fresh)
 {
     int rc = RF_OK;
     for (int64_t i = 0; i < fresh->n && !rc; i++) {
         char from[4400], to[4400], aside[4400];
-        if ((rc = join(from, sizeof from, act->staging, fresh->v[i])) || (rc = join(to, sizeof to, act->path, fresh->v[i]))) break;
-        sibling(to, "old", act->job_id, aside, sizeof aside);
+        if ((rc = join(from, sizeof from, o->staging, fresh->v[i])) || (rc = join(to, sizeof to, o->path, fresh->v[i]))) break;
+        sibling(to, "old", job, aside, sizeof aside);
         char parent[4400];
         snprintf(parent, sizeof parent, "%s", to);
         if ((rc = rf__mkdirs(dirname(parent)))) break;
@@ -417,65 +418,65 @@ static int replace_partitions(const rf_action *act, const dirset *fresh)
         }
         if (had) rc = rf__rmtree(aside);
     }
-    if (!rc) rc = fsync_path(act->path);
-    if (!rc) rc = rf__rmtree(act->staging);
+    if (!rc) rc = fsync_path(o->path);
+    if (!rc) rc = rf__rmtree(o->staging);
     return rc;
 }
 
-static int commit(const rf_action *act)
+static int commit(const rf_output *o, int64_t job)
 {
     char p[4096], q[4096];
     int rc = RF_OK;
-    if (act->single_file) {   /* the file itself is the output: one rename replaces it */
-        snprintf(p, sizeof p, "%s/part-00000.h5", act->staging);
-        if (rename(p, act->path) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", p, act->path, strerror(errno));
-        snprintf(q, sizeof q, "%s", act->path);
+    if (o->single_file) {   /* the file itself is the output: one rename replaces it */
+        snprintf(p, sizeof p, "%s/part-00000.h5", o->staging);
+        if (rename(p, o->path) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", p, o->path, strerror(errno));
+        snprintf(q, sizeof q, "%s", o->path);
         RF_TRY(fsync_path(dirname(q)));
-        return rf__rmtree(act->staging);
+        return rf__rmtree(o->staging);
     }
-    bool exists = access(act->path, F_OK) == 0;
-    if (act->write_mode == 1 && act->dynamic && exists && act->partition_by && *act->partition_by) {
+    bool exists = access(o->path, F_OK) == 0;
+    if (o->write_mode == 1 && o->dynamic && exists && o->partition_by && *o->partition_by) {
         dirset fresh = { 0 };
-        rc = leaf_dirs(act->staging, "", &fresh, 0);
-        if (!rc) rc = link_untouched(act->path, act->staging, &fresh);
+        rc = leaf_dirs(o->staging, "", &fresh, 0);
+        if (!rc) rc = link_untouched(o->path, o->staging, &fresh);
         if (rc == RF_ERR_LIMIT) {   /* no hard links here */
             rf__err_clear();
-            rc = replace_partitions(act, &fresh);
+            rc = replace_partitions(o, job, &fresh);
             dirset_fini(&fresh);
             return rc;
         }
         dirset_fini(&fresh);
         if (rc) return rc;
     }
-    bool append = act->write_mode == 2 && exists, linked = false;
+    bool append = o->write_mode == 2 && exists, linked = false;
     if (append) {   /* the new table = the old files (hard links) + the new parts, published whole */
-        RF_TRY(each_file(act->staging, act->staging, rename_unique, act->job_id));
-        rc = each_file(act->path, act->staging, link_file, act->job_id);
+        RF_TRY(each_file(o->staging, o->staging, rename_unique, job));
+        rc = each_file(o->path, o->staging, link_file, job);
         if (rc && rc != RF_ERR_LIMIT) return rc;
         linked = rc == RF_OK;
         rc = RF_OK;
     }
-    snprintf(p, sizeof p, "%s/_SUCCESS", act->staging);
+    snprintf(p, sizeof p, "%s/_SUCCESS", o->staging);
     int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return rf__err_set(RF_ERR_IO, "%s: cannot create: %s", p, strerror(errno));
     fsync(fd);
     close(fd);
-    RF_TRY(fsync_path(act->staging));
+    RF_TRY(fsync_path(o->staging));
     if (append && !linked) {   /* no hard links on this file system: move the parts in one by one */
-        RF_TRY(each_file(act->staging, act->path, move_part, act->job_id));
-        snprintf(q, sizeof q, "%s/_SUCCESS", act->path);
+        RF_TRY(each_file(o->staging, o->path, move_part, job));
+        snprintf(q, sizeof q, "%s/_SUCCESS", o->path);
         if (rename(p, q) != 0) return rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", p, q, strerror(errno));
-        RF_TRY(fsync_path(act->path));
-        return rf__rmtree(act->staging);
+        RF_TRY(fsync_path(o->path));
+        return rf__rmtree(o->staging);
     }
-    return publish(act);
+    return publish(o, job);
 done:
     return rc;
 }
 
-int rf__output_commit(const rf_action *act)
+int rf__output_commit(const rf_output *o, int64_t job)
 {
-    int rc = commit(act);
+    int rc = commit(o, job);
     if (!rc) unclaim();   /* published, and the previous version removed: nothing left to vouch for */
     return rc;
 }

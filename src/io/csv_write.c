@@ -9,7 +9,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
-#include "runtime/runtime.h"
+#include "io/output.h"
+#include "exec/exec.h"
+#include "io/files.h"
 #include "io/partition.h"
 
 static int flush(int fd, rf_buf *b, const char *path)
@@ -55,27 +57,27 @@ typedef struct {
     char   path[4400];
 } csv_out;
 
-static int open_out(const rf_action *act, int64_t task, const char *key, const rf_schema *s, const bool *drop, csv_out *o)
+static int open_out(const rf_output *w, int64_t task, const char *key, const rf_schema *s, const bool *drop, csv_out *o)
 {
     char dir[4200];
-    snprintf(dir, sizeof dir, "%s%s%s", act->staging, *key ? "/" : "", key);
+    snprintf(dir, sizeof dir, "%s%s%s", w->staging, *key ? "/" : "", key);
     int rc;
     if (*key && (rc = rf__mkdirs(dir))) return rc;
     snprintf(o->path, sizeof o->path, "%s/part-%05lld.csv", dir, (long long)task);
     o->fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (o->fd < 0) return rf__err_set(RF_ERR_IO, "%s: cannot create: %s", o->path, strerror(errno));
-    if (!act->header) return RF_OK;
+    if (!w->header) return RF_OK;
     bool first = true;
     for (int c = 0; c < s->n; c++) {
         if (drop[c]) continue;
-        int rc = rf_buf_printf(&o->out, "%s%s", first ? "" : (char[]){ act->delim, 0 }, s->f[c].name);
+        int rc = rf_buf_printf(&o->out, "%s%s", first ? "" : (char[]){ w->delim, 0 }, s->f[c].name);
         if (rc) return rc;
         first = false;
     }
     return rf_buf_put_u8(&o->out, '\n');
 }
 
-int rf__csv_write_part(const rf_action *act, int64_t task, rf_op *op, const rf_schema *s, int64_t *rows)
+int rf__csv_write_part(const rf_output *w, int64_t task, struct rf_op *op, const rf_schema *s, int64_t *rows)
 {
     rf_buf tmp = { 0 }, key = { 0 }, ktmp = { 0 };
     rf_batch *b = NULL;
@@ -85,7 +87,7 @@ int rf__csv_write_part(const rf_action *act, int64_t task, rf_op *op, const rf_s
     bool *drop = rf_calloc((size_t)s->n + 1, sizeof *drop);
     *rows = 0;
     RF_CHECK(drop != NULL, RF_ERR_NOMEM, "out of memory");
-    RF_TRY(rf__part_columns(s, act->partition_by, &pcols, &np));
+    RF_TRY(rf__part_columns(s, w->partition_by, &pcols, &np));
     for (int k = 0; k < np; k++) drop[pcols[k]] = true;   /* partition values live in the directory names */
     for (;;) {
         RF_TRY(rf__op_next(op, &b));
@@ -102,15 +104,15 @@ int rf__csv_write_part(const rf_action *act, int64_t task, rf_op *op, const rf_s
                     outs[nout].fd = -1;
                     RF_CHECK((outs[nout].key = rf_strdup(k)) != NULL, RF_ERR_NOMEM, "out of memory");
                     last = nout++;
-                    RF_TRY(open_out(act, task, k, s, drop, &outs[last]));
+                    RF_TRY(open_out(w, task, k, s, drop, &outs[last]));
                 }
             }
             csv_out *o = &outs[last];
             bool first = true;
             for (int c = 0; c < b->ncols; c++) {
                 if (drop[c]) continue;
-                if (!first) RF_TRY(rf_buf_put_u8(&o->out, (uint8_t)act->delim));
-                RF_TRY(put_field(&o->out, b->cols[c], i, act->delim, &tmp));
+                if (!first) RF_TRY(rf_buf_put_u8(&o->out, (uint8_t)w->delim));
+                RF_TRY(put_field(&o->out, b->cols[c], i, w->delim, &tmp));
                 first = false;
             }
             RF_TRY(rf_buf_put_u8(&o->out, '\n'));

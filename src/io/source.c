@@ -13,6 +13,7 @@
 #include "plan/plan.h"
 #include "io/h5.h"
 #include "io/partition.h"
+#include "io/format.h"
 
 int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const char *options, int64_t sample_bytes,
                      rf_source **out);
@@ -72,10 +73,7 @@ static int add_dir(rf_source *s, int64_t *cap, found *fd, const char *path, cons
             continue;
         }
         if (!S_ISREG(st.st_mode)) continue;
-        if (s->format == RF_FMT_HDF5) {   /* a table directory: its .h5 files */
-            size_t ln = strlen(names[i]);
-            if (!(ln > 3 && !strcmp(names[i] + ln - 3, ".h5")) && !(ln > 5 && !strcmp(names[i] + ln - 5, ".hdf5"))) continue;
-        }
+        if (!rf__format_ops(s->format)->member(names[i])) continue;   /* e.g. a table directory's .h5 files */
         rc = add_file(s, cap, fd, full, st.st_size, rel);
     }
     for (int64_t i = 0; i < n; i++) rf_free(names[i]);
@@ -302,6 +300,78 @@ done:
     return rc;
 }
 
+/* csv: the schema given (schema=...), or the header's names (or _c0, _c1, ...) typed by inference
+ * over a sample of the first non-empty file, else strings. */
+int rf__csv_open(rf_source *s, const rf_open_args *a)
+{
+    fields hdr = { 0 }, row = { 0 };
+    char *sample = NULL;
+    int rc = RF_OK;
+    if (a->schema_spec) return parse_schema_option(a->schema_spec, &s->file_schema);
+    /* header and inference from a sample of the first non-empty file */
+    int fi = 0;
+    while (fi < s->n_files && s->sizes[fi] == 0) fi++;
+    if (fi == s->n_files) { rc = rf__err_set(RF_ERR_INVALID, "cannot infer a schema: every input file is empty (%s); give schema=...", s->n_files ? s->files[0] : a->first_path); goto done; }
+    int64_t want = s->sizes[fi] < a->sample_bytes ? s->sizes[fi] : a->sample_bytes;
+    FILE *f = fopen(s->files[fi], "rb");
+    if (!f) { rc = rf__err_set(RF_ERR_IO, "%s: cannot open: %s", s->files[fi], strerror(errno)); goto done; }
+    sample = rf_malloc((size_t)want + 1);
+    size_t got = sample ? fread(sample, 1, (size_t)want, f) : 0;
+    fclose(f);
+    if (!sample) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
+    int64_t pos = 0, used = parse_record(sample, (int64_t)got, s->delim, s->quote, &hdr);
+    if (used == -2) { rc = RF_ERR_NOMEM; goto done; }
+    if (used <= 0) { rc = rf__err_set(RF_ERR_INVALID, "%s:1: cannot read the first record", s->files[fi]); goto done; }
+    pos = used;
+    int nc = hdr.n;
+    RF_TRY(rf_schema_create(nc, &s->file_schema));
+    for (int i = 0; i < nc; i++) {
+        char nm[32];
+        snprintf(nm, sizeof nm, "_c%d", i);
+        s->file_schema->f[i] = (rf_field){ .name = rf_strdup(s->header ? hdr.f[i] : nm), .type = RF_TYPE_NULL, .nullable = true };
+    }
+    if (a->infer) {
+        if (!s->header) {   /* the first record is data */
+            for (int i = 0; i < nc && i < hdr.n; i++) s->file_schema->f[i].type = widen(RF_TYPE_NULL, hdr.f[i], s->null_value);
+        }
+        for (int r = 0; r < 100000; r++) {
+            used = parse_record(sample + pos, (int64_t)got - pos, s->delim, s->quote, &row);
+            if (used == -2) { fields_fini(&row); rc = RF_ERR_NOMEM; goto done; }
+            if (used <= 0) { fields_fini(&row); break; }
+            pos += used;
+            if (row.n == 1 && !row.f[0][0]) { fields_fini(&row); continue; }
+            for (int i = 0; i < nc && i < row.n; i++) s->file_schema->f[i].type = widen(s->file_schema->f[i].type, row.f[i], s->null_value);
+            fields_fini(&row);
+        }
+    }
+    for (int i = 0; i < nc; i++)
+        if (s->file_schema->f[i].type == RF_TYPE_NULL) s->file_schema->f[i].type = RF_TYPE_STRING;
+
+done:
+    fields_fini(&hdr);
+    fields_fini(&row);
+    rf_free(sample);
+    return rc;
+}
+
+int rf__text_open(rf_source *s, const rf_open_args *a)
+{
+    (void)a;
+    int rc = rf_schema_create(1, &s->file_schema);
+    if (!rc) s->file_schema->f[0] = (rf_field){ .name = rf_strdup("value"), .type = RF_TYPE_STRING, .nullable = false };
+    return rc;
+}
+
+/* hdf5: every file says its schema and row groups' statistics (the files must agree: h5_read.c). */
+int rf__h5_open(rf_source *s, const rf_open_args *a)
+{
+    int rc = RF_OK;
+    if (!s->n_files) return rf__err_set(RF_ERR_INVALID, "no HDF5 files (*.h5) in %s", a->first_path);
+    for (int i = 0; i < s->n_files; i++) RF_TRY(rf__h5_read_meta(s->files[i], s, i));
+done:
+    return rc;
+}
+
 static bool opt_true(const char *v) { return !strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "yes"); }
 
 int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const char *options, int64_t sample_bytes,
@@ -313,11 +383,10 @@ int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const
     int rc = RF_OK;
     bool infer = false;
     char *schema_spec = NULL, *opts = NULL;
-    fields hdr = { 0 }, row = { 0 };
-    char *sample = NULL;
     *out = NULL;
     if (!s) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     s->format = fmt;
+    const rf_format_ops *ops = rf__format_ops(fmt);
     s->delim = ',';
     s->quote = '"';
     s->mode = RF_CSV_PERMISSIVE;
@@ -331,7 +400,7 @@ int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const
         opts = rf_strdup(options);
         char *cur = opts;
         for (char *tok; (tok = next_item(&cur, ","));) {
-            if (fmt == RF_FMT_HDF5) { rc = rf__err_set(RF_ERR_INVALID, "unknown hdf5 reader option '%s' (the file says its schema)", tok); goto done; }
+            if (!ops->options) { rc = rf__err_set(RF_ERR_INVALID, "unknown %s reader option '%s' (the file says its schema)", ops->name, tok); goto done; }
             char *eq = strchr(tok, '=');
             while (*tok == ' ') tok++;
             if (!eq) { rc = rf__err_set(RF_ERR_INVALID, "reader option '%s': expected key=value", tok); goto done; }
@@ -361,54 +430,8 @@ int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const
             else { rc = rf__err_set(RF_ERR_INVALID, "unknown reader option '%s'", tok); goto done; }
         }
     }
-    if (fmt == RF_FMT_HDF5) {
-        if (!s->n_files) { rc = rf__err_set(RF_ERR_INVALID, "no HDF5 files (*.h5) in %s", paths[0]); goto done; }
-        for (int i = 0; i < s->n_files; i++) RF_TRY(rf__h5_read_meta(s->files[i], s, i));
-    } else if (fmt == RF_FMT_TEXT) {
-        RF_TRY(rf_schema_create(1, &s->file_schema));
-        s->file_schema->f[0] = (rf_field){ .name = rf_strdup("value"), .type = RF_TYPE_STRING, .nullable = false };
-    } else if (schema_spec) {
-        RF_TRY(parse_schema_option(schema_spec, &s->file_schema));
-    } else {
-        /* header and inference from a sample of the first non-empty file */
-        int fi = 0;
-        while (fi < s->n_files && s->sizes[fi] == 0) fi++;
-        if (fi == s->n_files) { rc = rf__err_set(RF_ERR_INVALID, "cannot infer a schema: every input file is empty (%s); give schema=...", s->n_files ? s->files[0] : paths[0]); goto done; }
-        int64_t want = s->sizes[fi] < sample_bytes ? s->sizes[fi] : sample_bytes;
-        FILE *f = fopen(s->files[fi], "rb");
-        if (!f) { rc = rf__err_set(RF_ERR_IO, "%s: cannot open: %s", s->files[fi], strerror(errno)); goto done; }
-        sample = rf_malloc((size_t)want + 1);
-        size_t got = sample ? fread(sample, 1, (size_t)want, f) : 0;
-        fclose(f);
-        if (!sample) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
-        int64_t pos = 0, used = parse_record(sample, (int64_t)got, s->delim, s->quote, &hdr);
-        if (used == -2) { rc = RF_ERR_NOMEM; goto done; }
-        if (used <= 0) { rc = rf__err_set(RF_ERR_INVALID, "%s:1: cannot read the first record", s->files[fi]); goto done; }
-        pos = used;
-        int nc = hdr.n;
-        RF_TRY(rf_schema_create(nc, &s->file_schema));
-        for (int i = 0; i < nc; i++) {
-            char nm[32];
-            snprintf(nm, sizeof nm, "_c%d", i);
-            s->file_schema->f[i] = (rf_field){ .name = rf_strdup(s->header ? hdr.f[i] : nm), .type = RF_TYPE_NULL, .nullable = true };
-        }
-        if (infer) {
-            if (!s->header) {   /* the first record is data */
-                for (int i = 0; i < nc && i < hdr.n; i++) s->file_schema->f[i].type = widen(RF_TYPE_NULL, hdr.f[i], s->null_value);
-            }
-            for (int r = 0; r < 100000; r++) {
-                used = parse_record(sample + pos, (int64_t)got - pos, s->delim, s->quote, &row);
-                if (used == -2) { fields_fini(&row); rc = RF_ERR_NOMEM; goto done; }
-                if (used <= 0) { fields_fini(&row); break; }
-                pos += used;
-                if (row.n == 1 && !row.f[0][0]) { fields_fini(&row); continue; }
-                for (int i = 0; i < nc && i < row.n; i++) s->file_schema->f[i].type = widen(s->file_schema->f[i].type, row.f[i], s->null_value);
-                fields_fini(&row);
-            }
-        }
-        for (int i = 0; i < nc; i++)
-            if (s->file_schema->f[i].type == RF_TYPE_NULL) s->file_schema->f[i].type = RF_TYPE_STRING;
-    }
+    rf_open_args oa = { schema_spec, infer, sample_bytes, paths[0] };
+    RF_TRY(ops->open(s, &oa));
     if (s->n_files) RF_TRY(partition_columns(s, &fd));
     s->n_read = s->file_schema->n;
     RF_CHECK((s->read = rf_malloc((size_t)(s->n_read + 1) * sizeof *s->read)) != NULL, RF_ERR_NOMEM, "out of memory");
@@ -418,9 +441,6 @@ int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const
 done:
     for (int64_t i = 0; i < fd.n; i++) rf_free(fd.rel[i]);
     rf_free(fd.rel);
-    fields_fini(&hdr);
-    fields_fini(&row);
-    rf_free(sample);
     rf_free(opts);
     rf_free(schema_spec);
     rf__source_destroy(&s);

@@ -2,6 +2,7 @@
  * explain.c — text rendering of plans and stages for EXPLAIN / rf_df_explain().
  */
 #include "plan/plan.h"
+#include "io/format.h"
 
 static const char *xkind_name(int k)
 {
@@ -27,13 +28,13 @@ static int list(rf_buf *b, rf_expr *const *v, int n)
     return rc;
 }
 
-static int node(const rf_plan *p, rf_buf *b, int depth)
+static int node(const rf_plan *p, const rf_stages *st, rf_buf *b, int depth)
 {
     int rc = rf_buf_printf(b, "%*s%s%s", depth * 3, "", depth ? "+- " : "", rf__plan_kind_name(p->kind));
     if (rc) return rc;
     switch (p->kind) {
     case RF_L_SCAN: case RF_P_SCAN:
-        rc = rf_buf_printf(b, " %s [", p->src->format == RF_FMT_CSV ? "csv" : p->src->format == RF_FMT_HDF5 ? "hdf5" : "text");
+        rc = rf_buf_printf(b, " %s [", rf__format_ops(p->src->format)->name);
         for (int i = 0; i < p->schema->n && !rc; i++) rc = rf_buf_printf(b, "%s%s", i ? ", " : "", p->schema->f[i].name);
         if (!rc) rc = rf_buf_printf(b, "] %d file(s)", p->src->n_files);
         if (!rc && p->src->n_files) rc = rf_buf_printf(b, " %s%s", p->src->files[0], p->src->n_files > 1 ? ", ..." : "");
@@ -105,17 +106,17 @@ static int node(const rf_plan *p, rf_buf *b, int depth)
             if (!rc) rc = rf_buf_printf(b, ")");
         }
         if (!rc && p->mode != RF_X_SINGLE && p->mode != RF_X_BROADCAST) rc = rf_buf_printf(b, " %lld partitions", (long long)p->n);
-        if (!rc && p->stage >= 0) rc = rf_buf_printf(b, " <- stage %d", p->stage);
+        if (!rc && st && rf__stage_of(st, p) >= 0) rc = rf_buf_printf(b, " <- stage %d", rf__stage_of(st, p));
         break;
     default:
         break;
     }
     if (!rc) rc = rf_buf_printf(b, "\n");
-    for (int i = 0; i < p->n_child && !rc; i++) rc = node(p->child[i], b, depth + 1);
+    for (int i = 0; i < p->n_child && !rc; i++) rc = node(p->child[i], st, b, depth + 1);
     return rc;
 }
 
-int rf__plan_explain(const rf_plan *p, rf_buf *b) { return node(p, b, 0); }
+int rf__plan_explain(const rf_plan *p, const rf_stages *st, rf_buf *b) { return node(p, st, b, 0); }
 
 int rf__stages_explain(const rf_stages *st, rf_buf *b)
 {

@@ -13,6 +13,8 @@
  */
 #include <stdlib.h>
 #include "plan/plan.h"
+#include "expr/agg.h"
+#include "io/format.h"
 
 static int plan_node(const rf_plan *l, rf_physctx *ctx, rf_plan **out);
 
@@ -67,7 +69,7 @@ static double estimate(const rf_plan *l)
 
 /* HDF5 splits: runs of adjacent row groups of one file, up to `step` estimated bytes each, leaving
  * out the row groups whose statistics exclude the filter right above the scan. */
-static int h5_splits(const rf_plan *l, rf_source *s, const rf_expr *pred, int64_t step, const bool *keep_file)
+int rf__split_rowgroups(const rf_plan *l, rf_source *s, const rf_expr *pred, int64_t step, const bool *keep_file)
 {
     const rf_rowgroups *rg = s->rg;
     int64_t n = rg ? rg->n : 0;
@@ -100,6 +102,28 @@ static int h5_splits(const rf_plan *l, rf_source *s, const rf_expr *pred, int64_
     return RF_OK;
 }
 
+/* Byte-range splits (csv, text): `step` bytes each; the scan of a split starts at the first record
+ * that begins in it and reads through the record that crosses its end. */
+int rf__split_bytes(const rf_plan *l, rf_source *s, const rf_expr *pred, int64_t step, const bool *keep)
+{
+    (void)l; (void)pred;
+    int64_t n = 0;
+    for (int i = 0; i < s->n_files; i++) n += s->sizes[i] && keep[i] ? (s->sizes[i] + step - 1) / step : 0;
+    s->split_file = rf_malloc((size_t)(n ? n : 1) * sizeof *s->split_file);
+    s->split_off = rf_malloc((size_t)(n ? n : 1) * sizeof *s->split_off);
+    s->split_len = rf_malloc((size_t)(n ? n : 1) * sizeof *s->split_len);
+    if (!s->split_file || !s->split_off || !s->split_len) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    s->n_splits = 0;
+    for (int i = 0; i < s->n_files; i++)
+        for (int64_t off = 0; keep[i] && off < s->sizes[i]; off += step) {
+            s->split_file[s->n_splits] = i;
+            s->split_off[s->n_splits] = off;
+            s->split_len[s->n_splits] = s->sizes[i] - off < step ? s->sizes[i] - off : step;
+            s->n_splits++;
+        }
+    return RF_OK;
+}
+
 static int plan_scan(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
 {
     const rf_expr *pred = ctx->scan_filter;
@@ -109,43 +133,27 @@ static int plan_scan(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
     rf_source *s = NULL;
     RF_TRY(rf__source_copy(l->src, &s));
     (*out)->src = s;
-    int64_t n = 0, step = ctx->max_split_bytes > 0 ? ctx->max_split_bytes : (128 << 20);
+    int64_t step = ctx->max_split_bytes > 0 ? ctx->max_split_bytes : (128 << 20);
     /* partition pruning: files whose directory values exclude the filter */
     bool *keep = rf_malloc((size_t)s->n_files + 1);
     RF_CHECK(keep != NULL, RF_ERR_NOMEM, "out of memory");
     s->files_read = 0;
     for (int i = 0; i < s->n_files; i++) s->files_read += keep[i] = rf__file_may_match(pred, s, l->schema, i);
-    if (s->format == RF_FMT_HDF5) {
-        rc = h5_splits(l, s, pred, step, keep);
-        rf_free(keep);
-        if (rc) goto done;
-        return RF_OK;
-    }
-    for (int i = 0; i < s->n_files; i++) n += s->sizes[i] && keep[i] ? (s->sizes[i] + step - 1) / step : 0;
-    s->split_file = rf_malloc((size_t)(n ? n : 1) * sizeof *s->split_file);
-    s->split_off = rf_malloc((size_t)(n ? n : 1) * sizeof *s->split_off);
-    s->split_len = rf_malloc((size_t)(n ? n : 1) * sizeof *s->split_len);
-    if (!s->split_file || !s->split_off || !s->split_len) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
-    s->n_splits = 0;
-    for (int i = 0; i < s->n_files; i++)
-        for (int64_t off = 0; keep[i] && off < s->sizes[i]; off += step) {
-            s->split_file[s->n_splits] = i;
-            s->split_off[s->n_splits] = off;
-            s->split_len[s->n_splits] = s->sizes[i] - off < step ? s->sizes[i] - off : step;
-            s->n_splits++;
-        }
+    rc = rf__format_ops(s->format)->split(l, s, pred, step, keep);
     rf_free(keep);
+    if (rc) goto done;
     return RF_OK;
 done:
     rf__plan_destroy(out);
     return rc;
 }
 
-/* Partial output schema: keys, then per aggregate its state columns. */
+/* Partial output schema: keys, then per aggregate its serialized state columns (expr/agg.h). */
 static int partial_schema(const rf_plan *l, int n_keys, rf_expr **aggs, int n_aggs, int64_t *next_attr, rf_schema **out)
 {
     int n = n_keys;
-    for (int i = 0; i < n_aggs; i++) n += aggs[i]->op == RF_A_AVG ? 2 : 1;
+    rf_type t[RF_AGG_MAX_STATE];
+    for (int i = 0; i < n_aggs; i++) n += rf__agg_state_types(aggs[i], t);
     int rc = rf_schema_create(n, out);
     if (rc) return rc;
     rf_schema *s = *out;
@@ -156,11 +164,9 @@ static int partial_schema(const rf_plan *l, int n_keys, rf_expr **aggs, int n_ag
     }
     int k = n_keys;
     for (int i = 0; i < n_aggs; i++) {
-        const rf_expr *a = aggs[i];
-        rf_type t = a->op == RF_A_COUNT ? RF_TYPE_INT64 : a->op == RF_A_AVG ? a->arg[0]->type : a->type;   /* avg: the sum, in its input's type */
-        s->f[k] = (rf_field){ .name = rf_strdup("state"), .type = t, .nullable = true, .id = (*next_attr)++ };
-        k++;
-        if (a->op == RF_A_AVG) { s->f[k] = (rf_field){ .name = rf_strdup("state_n"), .type = RF_TYPE_INT64, .id = (*next_attr)++ }; k++; }
+        int m = rf__agg_state_types(aggs[i], t);
+        for (int j = 0; j < m; j++, k++)
+            s->f[k] = (rf_field){ .name = rf_strdup(j ? "state_n" : "state"), .type = t[j], .nullable = true, .id = (*next_attr)++ };
     }
     return RF_OK;
 }

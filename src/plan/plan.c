@@ -27,7 +27,6 @@ int rf__plan_new(rf_nkind k, int n_child, rf_plan **out)
     p->kind = k;
     p->n_child = n_child;
     p->est_bytes = -1;
-    p->stage = -1;
     *out = p;
     return RF_OK;
 }
@@ -169,7 +168,6 @@ static int plan_copy(const rf_plan *p, rf_plan **out, int depth, int64_t *nodes)
     c->n = p->n;
     c->mode = p->mode;
     c->est_bytes = p->est_bytes;
-    c->stage = p->stage;
     c->rank_offset = p->rank_offset;
     if (p->schema) RF_TRY(rf_schema_copy(p->schema, &c->schema));
     c->n_exprs = p->n_exprs;

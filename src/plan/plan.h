@@ -112,7 +112,6 @@ typedef struct rf_plan {
     int              mode;
     rf_source       *src;
     double           est_bytes;   /* size estimate for join choice, -1 unknown */
-    int              stage;       /* P_EXCHANGE: the stage that produces it */
     int64_t          rank_offset; /* P_EXCHANGE: partition p lives on rank (p + rank_offset) mod nranks, so that
                                    * it sits where the consuming task runs (a union numbers its branches'
                                    * tasks one after another: branch tasks start at an offset) */
@@ -191,6 +190,9 @@ typedef struct rf_stages {
     rf_stage *s;         /* in execution order; the last is the result stage */
 } rf_stages;
 int  rf__stages_split(rf_plan *physical, rf_stages *out);
+/* The id of the stage that feeds exchange x, or -1. The plan does not carry it: the plan is
+ * read-only to the tasks, and stage ids are the executor's business. */
+int  rf__stage_of(const rf_stages *st, const rf_plan *x);
 /* Inserts, at position pos of the execution order, the stage that feeds exchange x (which the
  * plan gained at run time); its id is the next free one. The stages after it read their inputs
  * afresh. */
@@ -208,7 +210,7 @@ int rf__schema_encode(const rf_schema *s, rf_buf *b);
 int rf__schema_decode(rf_rd *r, rf_schema **out);
 
 /* ---- explain (explain.c) ---- */
-int rf__plan_explain(const rf_plan *p, rf_buf *b);
+int rf__plan_explain(const rf_plan *p, const rf_stages *st, rf_buf *b);   /* st (or NULL): names exchanges' stages */
 int rf__stages_explain(const rf_stages *st, rf_buf *b);
 
 #endif

@@ -5,22 +5,29 @@
  * a leaf of the stage above it (which reads the exchanged partitions). Stages are numbered in a
  * post-order walk, so a stage always comes after every stage it reads; the last one produces the
  * result. The split is a pure function of the plan: every rank derives the same stages from the
- * broadcast plan, so only the plan travels.
+ * broadcast plan, so only the plan travels. Stage ids live here, not in the plan (rf__stage_of).
  */
 #include <stdlib.h>
 #include "plan/plan.h"
 
-static int collect_inputs(const rf_plan *p, rf_stage *st)
+int rf__stage_of(const rf_stages *st, const rf_plan *x)
+{
+    for (int i = 0; i < st->n; i++)
+        if (st->s[i].exchange == x) return st->s[i].id;
+    return -1;
+}
+
+static int collect_inputs(const rf_plan *p, const rf_stages *all, rf_stage *st)
 {
     if (p->kind == RF_P_EXCHANGE) {
         int64_t cap = st->n_inputs;
         int rc = rf__grow((void **)&st->inputs, &cap, st->n_inputs + 1, sizeof *st->inputs);
         if (rc) return rc;
-        st->inputs[st->n_inputs++] = p->stage;
+        st->inputs[st->n_inputs++] = rf__stage_of(all, p);
         return RF_OK;
     }
     for (int i = 0; i < p->n_child; i++) {
-        int rc = collect_inputs(p->child[i], st);
+        int rc = collect_inputs(p->child[i], all, st);
         if (rc) return rc;
     }
     return RF_OK;
@@ -37,8 +44,7 @@ static int add_stage(rf_stages *out, int64_t *cap, rf_plan *root, rf_plan *x)
     st->exchange = x;
     st->n_tasks = rf__plan_tasks(root);
     if (st->n_tasks < 0) st->n_tasks = 1;   /* a stage over broadcast data only runs once */
-    if ((rc = collect_inputs(root, st))) return rc;
-    if (x) x->stage = st->id;
+    if ((rc = collect_inputs(root, out, st))) return rc;
     out->n++;
     return RF_OK;
 }
@@ -76,7 +82,7 @@ int rf__stages_insert(rf_stages *st, int pos, rf_plan *x)
         st->s[i].n_inputs = 0;
         st->s[i].n_tasks = rf__plan_tasks(st->s[i].root);
         if (st->s[i].n_tasks < 0) st->s[i].n_tasks = 1;
-        rc = collect_inputs(st->s[i].root, &st->s[i]);
+        rc = collect_inputs(st->s[i].root, st, &st->s[i]);
     }
     return rc;
 }

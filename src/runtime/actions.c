@@ -71,12 +71,12 @@ static int write_as(rf_df *df, rf_action_kind kind, const char *dir, const char 
     int rc = action_error(df);
     if (rc) return rc;
     bool h5 = kind == RF_ACT_WRITE_HDF5;
-    rf_action act = { .kind = kind, .header = true, .delim = ',', .collective = 2,
+    rf_action act = { .kind = kind, .out = { .header = true, .delim = ',' }, .collective = 2,
                       .rg_rows = rf__conf_size(&df->s->conf, "riffle.hdf5.rowGroupRows") };
     const char *cw = rf__conf_get(&df->s->conf, "riffle.hdf5.collectiveWrite");
     act.collective = !strcasecmp(cw, "true") ? 1 : !strcasecmp(cw, "false") ? 0 : 2;
     act.checksum = !strcasecmp(rf__conf_get(&df->s->conf, "riffle.hdf5.checksum"), "true");
-    act.dynamic = !strcasecmp(rf__conf_get(&df->s->conf, "riffle.sql.sources.partitionOverwriteMode"), "dynamic");
+    act.out.dynamic = !strcasecmp(rf__conf_get(&df->s->conf, "riffle.sql.sources.partitionOverwriteMode"), "dynamic");
     char *opts = options ? rf_strdup(options) : NULL, *save = NULL;
     for (char *t = opts ? strtok_r(opts, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(t, '=');
@@ -84,15 +84,15 @@ static int write_as(rf_df *df, rf_action_kind kind, const char *dir, const char 
         if (eq) *eq = '\0';
         while (*t == ' ') t++;
         if (!strcasecmp(t, "mode")) {
-            if (!strcasecmp(v, "error") || !strcasecmp(v, "errorifexists")) act.write_mode = 0;
-            else if (!strcasecmp(v, "overwrite")) act.write_mode = 1;
-            else if (!strcasecmp(v, "append")) act.write_mode = 2;
+            if (!strcasecmp(v, "error") || !strcasecmp(v, "errorifexists")) act.out.write_mode = 0;
+            else if (!strcasecmp(v, "overwrite")) act.out.write_mode = 1;
+            else if (!strcasecmp(v, "append")) act.out.write_mode = 2;
             else { rc = rf__err_set(RF_ERR_INVALID, "write mode '%s' is not error, overwrite or append", v); break; }
         } else if (!h5 && !strcasecmp(t, "header")) {
             if (strcasecmp(v, "true") && strcasecmp(v, "false")) { rc = rf__err_set(RF_ERR_INVALID, "write option header: '%s' is not true or false", v); break; }
-            act.header = !strcasecmp(v, "true");
+            act.out.header = !strcasecmp(v, "true");
         }
-        else if (!h5 && (!strcasecmp(t, "delimiter") || !strcasecmp(t, "sep"))) act.delim = !strcmp(v, "\\t") ? '\t' : v[0] ? v[0] : ',';
+        else if (!h5 && (!strcasecmp(t, "delimiter") || !strcasecmp(t, "sep"))) act.out.delim = !strcmp(v, "\\t") ? '\t' : v[0] ? v[0] : ',';
         else if (h5 && !strcasecmp(t, "rowGroupRows")) {
             act.rg_rows = rf_parse_size(v);
             if (act.rg_rows < 1) { rc = rf__err_set(RF_ERR_INVALID, "write option rowGroupRows: '%s' is not a positive number", v); break; }
@@ -107,25 +107,25 @@ static int write_as(rf_df *df, rf_action_kind kind, const char *dir, const char 
         }
         else if (h5 && !strcasecmp(t, "singleFile")) {
             if (strcasecmp(v, "true") && strcasecmp(v, "false")) { rc = rf__err_set(RF_ERR_INVALID, "write option singleFile: '%s' is not true or false", v); break; }
-            act.single_file = !strcasecmp(v, "true");
+            act.out.single_file = !strcasecmp(v, "true");
         } else if (h5 && !strcasecmp(t, "checksum")) {
             if (strcasecmp(v, "true") && strcasecmp(v, "false")) { rc = rf__err_set(RF_ERR_INVALID, "write option checksum: '%s' is not true or false", v); break; }
             act.checksum = !strcasecmp(v, "true");
         } else if (!strcasecmp(t, "partitionOverwriteMode")) {
             if (strcasecmp(v, "static") && strcasecmp(v, "dynamic")) { rc = rf__err_set(RF_ERR_INVALID, "write option partitionOverwriteMode: '%s' is not static or dynamic", v); break; }
-            act.dynamic = !strcasecmp(v, "dynamic");
+            act.out.dynamic = !strcasecmp(v, "dynamic");
         }
         else if (!strcasecmp(t, "partitionBy")) {   /* "a;b" (the option list itself is comma-separated) */
             int *pc = NULL, np = 0;
-            rf_free(act.partition_by);
-            act.partition_by = rf_strdup(v);
+            rf_free(act.out.partition_by);
+            act.out.partition_by = rf_strdup(v);
             if ((rc = rf__part_columns(df->plan->schema, v, &pc, &np))) break;
             rf_free(pc);
         }
         else { rc = rf__err_set(RF_ERR_INVALID, "unknown %s write option '%s'", h5 ? "hdf5" : "csv", t); break; }
     }
     rf_free(opts);
-    if (!rc && act.single_file && act.partition_by && *act.partition_by)
+    if (!rc && act.out.single_file && act.out.partition_by && *act.out.partition_by)
         rc = rf__err_set(RF_ERR_INVALID, "a partitioned output is a directory, not a single file");
     if (!rc && (!dir || !*dir)) rc = rf__err_set(RF_ERR_INVALID, "no output path given");
     if (!rc && dry) {
@@ -133,8 +133,8 @@ static int write_as(rf_df *df, rf_action_kind kind, const char *dir, const char 
         rc = rf__driver_explain(df->s, df->plan, &b);
         rf_buf_fini(&b);
     } else if (!rc) {
-        act.path = rf_strdup(dir);
-        rc = act.path ? rf__driver_run(df->s, df->plan, &act, NULL) : RF_ERR_NOMEM;
+        act.out.path = rf_strdup(dir);
+        rc = act.out.path ? rf__driver_run(df->s, df->plan, &act, NULL) : RF_ERR_NOMEM;
     } else {
         df->s->err = *rf__err_slot();
     }

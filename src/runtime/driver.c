@@ -14,11 +14,11 @@ int rf__session_send_run(rf_session *s, const rf_buf *payload);
 int rf__action_encode(const rf_action *a, rf_buf *b)
 {
     int rc = rf_buf_put_i32(b, a->kind);
-    if (!rc) rc = rf_buf_put_str(b, a->path);
-    if (!rc) rc = rf_buf_put_str(b, a->staging);
-    if (!rc) rc = rf_buf_put_i32(b, a->write_mode);
-    if (!rc) rc = rf_buf_put_u8(b, a->header);
-    if (!rc) rc = rf_buf_put_u8(b, (uint8_t)a->delim);
+    if (!rc) rc = rf_buf_put_str(b, a->out.path);
+    if (!rc) rc = rf_buf_put_str(b, a->out.staging);
+    if (!rc) rc = rf_buf_put_i32(b, a->out.write_mode);
+    if (!rc) rc = rf_buf_put_u8(b, a->out.header);
+    if (!rc) rc = rf_buf_put_u8(b, (uint8_t)a->out.delim);
     if (!rc) rc = rf_buf_put_i64(b, a->max_result);
     if (!rc) rc = rf_buf_put_i64(b, a->batch_rows);
     if (!rc) rc = rf_buf_put_i64(b, a->round_bytes);
@@ -29,10 +29,10 @@ int rf__action_encode(const rf_action *a, rf_buf *b)
     if (!rc) rc = rf_buf_put_i32(b, a->deflate);
     if (!rc) rc = rf_buf_put_u8(b, a->collective);
     if (!rc) rc = rf_buf_put_u8(b, a->h5_mpio);
-    if (!rc) rc = rf_buf_put_str(b, a->partition_by);
-    if (!rc) rc = rf_buf_put_u8(b, a->single_file);
+    if (!rc) rc = rf_buf_put_str(b, a->out.partition_by);
+    if (!rc) rc = rf_buf_put_u8(b, a->out.single_file);
     if (!rc) rc = rf_buf_put_u8(b, a->checksum);
-    if (!rc) rc = rf_buf_put_u8(b, a->dynamic);
+    if (!rc) rc = rf_buf_put_u8(b, a->out.dynamic);
     if (!rc) rc = rf_buf_put_i64(b, a->mem_budget);
     if (!rc) rc = rf_buf_put_str(b, a->local_dir);
     if (!rc) rc = rf_buf_put_i64(b, a->partial_groups);
@@ -50,14 +50,14 @@ int rf__action_decode(rf_rd *r, rf_action *a)
     uint8_t u;
     int rc = rf_rd_i32(r, &k);
     a->kind = (rf_action_kind)k;
-    if (!rc) rc = rf_rd_str(r, &a->path);
-    if (!rc) rc = rf_rd_str(r, &a->staging);
+    if (!rc) rc = rf_rd_str(r, &a->out.path);
+    if (!rc) rc = rf_rd_str(r, &a->out.staging);
     if (!rc) rc = rf_rd_i32(r, &m);
-    a->write_mode = m;
+    a->out.write_mode = m;
     if (!rc) rc = rf_rd_u8(r, &u);
-    a->header = u;
+    a->out.header = u;
     if (!rc) rc = rf_rd_u8(r, &u);
-    a->delim = (char)u;
+    a->out.delim = (char)u;
     if (!rc) rc = rf_rd_i64(r, &a->max_result);
     if (!rc) rc = rf_rd_i64(r, &a->batch_rows);
     if (!rc) rc = rf_rd_i64(r, &a->round_bytes);
@@ -73,13 +73,13 @@ int rf__action_decode(rf_rd *r, rf_action *a)
     a->collective = u;
     if (!rc) rc = rf_rd_u8(r, &u);
     a->h5_mpio = u;
-    if (!rc) rc = rf_rd_str(r, &a->partition_by);
+    if (!rc) rc = rf_rd_str(r, &a->out.partition_by);
     if (!rc) rc = rf_rd_u8(r, &u);
-    a->single_file = u;
+    a->out.single_file = u;
     if (!rc) rc = rf_rd_u8(r, &u);
     a->checksum = u;
     if (!rc) rc = rf_rd_u8(r, &u);
-    a->dynamic = u;
+    a->out.dynamic = u;
     if (!rc) rc = rf_rd_i64(r, &a->mem_budget);
     if (!rc) rc = rf_rd_str(r, &a->local_dir);
     if (!rc) rc = rf_rd_i64(r, &a->partial_groups);
@@ -96,9 +96,9 @@ int rf__action_decode(rf_rd *r, rf_action *a)
 
 void rf__action_fini(rf_action *a)
 {
-    RF_FREE(a->path);
-    RF_FREE(a->staging);
-    RF_FREE(a->partition_by);
+    RF_FREE(a->out.path);
+    RF_FREE(a->out.staging);
+    RF_FREE(a->out.partition_by);
     RF_FREE(a->local_dir);
     RF_FREE(a->uncached);
     a->n_uncached = 0;
@@ -159,7 +159,7 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     else rf__evlog_close();
     act->metrics = act->progress || rf__evlog_on();
     act->h5_mpio = strcasecmp(rf__conf_get(&s->conf, "riffle.hdf5.readDriver"), "posix") != 0;
-    if (rf__action_writes(act)) RF_TRY(rf__output_prepare(act));
+    if (rf__action_writes(act)) RF_TRY(rf__output_prepare(&act->out, act->job_id));
     RF_TRY(rf__action_encode(act, &payload));
     RF_TRY(rf__plan_encode(phys, &payload));
     RF_TRY(rf__session_send_run(s, &payload));
@@ -173,21 +173,21 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
         s->err.rank = 0;
         goto failed;
     }
-    if (rf__action_writes(act) && (rc = rf__output_commit(act))) {
+    if (rf__action_writes(act) && (rc = rf__output_commit(&act->out, act->job_id))) {
         s->err = *rf__err_slot();
         s->err.rank = 0;
-        rf__output_abort(act);
+        rf__output_abort(&act->out);
     }
     rf__evlog_job_end(act->job_id, rc, &s->err);
     goto out;
 failed:
-    if (rf__action_writes(act)) rf__output_abort(act);
+    if (rf__action_writes(act)) rf__output_abort(&act->out);
     rf__evlog_job_end(act->job_id, rc, &s->err);
     goto out;
 done:
     s->err = *rf__err_slot();
     s->err.rank = -1;   /* a planning error: no rank ran anything */
-    if (rf__action_writes(act) && act->staging) rf__output_abort(act);
+    if (rf__action_writes(act) && act->out.staging) rf__output_abort(&act->out);
 out:
     rf_buf_fini(&payload);
     rf__plan_destroy(&opt);
@@ -202,12 +202,12 @@ int rf__driver_explain(rf_session *s, const rf_plan *logical, rf_buf *out)
     int rc;
     RF_TRY(plan_all(s, logical, &opt, &phys));
     RF_TRY(rf_buf_printf(out, "== Analyzed Logical Plan ==\n"));
-    RF_TRY(rf__plan_explain(logical, out));
+    RF_TRY(rf__plan_explain(logical, NULL, out));
     RF_TRY(rf_buf_printf(out, "\n== Optimized Logical Plan ==\n"));
-    RF_TRY(rf__plan_explain(opt, out));
+    RF_TRY(rf__plan_explain(opt, NULL, out));
     RF_TRY(rf__stages_split(phys, &st));
     RF_TRY(rf_buf_printf(out, "\n== Physical Plan ==\n"));
-    RF_TRY(rf__plan_explain(phys, out));
+    RF_TRY(rf__plan_explain(phys, &st, out));
     RF_TRY(rf_buf_printf(out, "\n== Stages ==\n"));
     RF_TRY(rf__stages_explain(&st, out));
 done:

@@ -82,12 +82,12 @@ void rf__evlog_job_start(const rf_action *act, const rf_plan *phys)
     rf_stages st = { 0 };
     ev.job_t0 = rf_now();
     ev.jobs++;
-    rf__plan_explain(phys, &plan);
     if (!rf__stages_split((rf_plan *)phys, &st)) rf__stages_explain(&st, &stages);
+    rf__plan_explain(phys, st.n ? &st : NULL, &plan);
     rf__stages_fini(&st);
     rf_buf_printf(&b, "{\"event\":\"JobStart\",\"job\":%lld,\"action\":\"%s\",\"time\":%.3f", (long long)act->job_id,
                   act->kind == RF_ACT_COLLECT ? "collect" : "write", wall());
-    if (act->path) { rf_buf_printf(&b, ",\"path\":"); rf_buf_json_str(&b, act->path, strlen(act->path)); }
+    if (act->out.path) { rf_buf_printf(&b, ",\"path\":"); rf_buf_json_str(&b, act->out.path, strlen(act->out.path)); }
     rf_buf_printf(&b, ",\"plan\":");
     rf_buf_json_str(&b, plan.data ? (const char *)plan.data : "", plan.len);
     rf_buf_printf(&b, ",\"stages\":");

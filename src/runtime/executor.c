@@ -90,11 +90,11 @@ static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_ac
     const rf_plan *x = st->exchange;
     if (x && x->mode != RF_X_RANGE) RF_TRY(rf__mapout_init(&map, t, x->mode == RF_X_BROADCAST || x->mode == RF_X_SINGLE ? 1 : x->n));
     if (!x && act->kind == RF_ACT_WRITE_CSV) {
-        rc = rf__csv_write_part(act, t, op, st->root->schema, &o->nrows);
+        rc = rf__csv_write_part(&act->out, t, op, st->root->schema, &o->nrows);
         goto done;
     }
-    if (!x && act->kind == RF_ACT_WRITE_HDF5 && act->partition_by && *act->partition_by)
-        RF_TRY(rf__pw_init(&pw, st->root->schema, act->partition_by, ctx));
+    if (!x && act->kind == RF_ACT_WRITE_HDF5 && act->out.partition_by && *act->out.partition_by)
+        RF_TRY(rf__pw_init(&pw, st->root->schema, act->out.partition_by, ctx));
     for (;;) {
         if (rf__stop_requested()) { rc = rf__stop_error(); goto done; }   /* a safe point between batches */
         if (ctx->cancel && rf__cancelled(ctx->cancel, t)) { rc = rf__err_set(RF_ERR_CANCELLED, "cancelled: another task failed first"); goto done; }
@@ -206,7 +206,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         rf_stage *s = &st.s[si];
         double t0 = rf_now();
         rf_cancel cancel;
-        rf_task_ctx ctx = { .xdata = xd, .batch_rows = act->batch_rows, .h5_mpio = act->h5_mpio && mpi_serialized(), .cancel = &cancel,
+        rf_task_ctx ctx = { .xdata = xd, .stages = &st, .batch_rows = act->batch_rows, .h5_mpio = act->h5_mpio && mpi_serialized(), .cancel = &cancel,
                             .partial_groups = act->partial_groups, .force_spill = act->force_spill, .op_mem = op_mem_bytes() };
         rf_scanprep *prep = NULL;
         int nprep = 0;

@@ -194,7 +194,7 @@ int rf__write_hdf5(MPI_Comm comm, int rc_in, const rf_action *act, const rf_stag
     MPI_Comm node = MPI_COMM_NULL;
     h5_reader rd = { outs, { 0 }, 0, 0 };
     for (int64_t k = 0; k < nlocal && !rc; k++) rc = rf__spool_seal(&outs[k].ranged);
-    if (!rc) rc = rf__part_columns(st->root->schema, act->partition_by, &pcols, &np);
+    if (!rc) rc = rf__part_columns(st->root->schema, act->out.partition_by, &pcols, &np);
     if ((rc = rf__agree(comm, rc, err))) goto done;
     if (act->collective == 2) {   /* auto: across nodes always collective; within one node by size (rf__h5_write_file) */
         int nn = 0, size = 0;
@@ -219,7 +219,7 @@ int rf__write_hdf5(MPI_Comm comm, int rc_in, const rf_action *act, const rf_stag
         rd.nlocal = nlocal;
         rf_h5_psrc src = { keys, nk, h5_select, h5_next, &rd };
         if ((rc = rf__agree(comm, rc, err)) == RF_OK) {
-            rc = rf__h5_write_partitioned(comm, act->staging, st->root->schema, pcols, np, st->n_tasks, tasks, (int)nlocal, &src,
+            rc = rf__h5_write_partitioned(comm, act->out.staging, st->root->schema, pcols, np, st->n_tasks, tasks, (int)nlocal, &src,
                                           act->rg_rows, round_rows(st->root->schema), act->deflate, act->checksum, collective, err);
         }
         rf_free(keys);
@@ -238,7 +238,7 @@ int rf__write_hdf5(MPI_Comm comm, int rc_in, const rf_action *act, const rf_stag
         if ((rc = rf__agree(comm, rc, err))) goto done;
         rf_h5_src src = { rows, sbytes, anynull, h5_next, &rd };
         char path[4200];
-        snprintf(path, sizeof path, "%s/part-00000.h5", act->staging);
+        snprintf(path, sizeof path, "%s/part-00000.h5", act->out.staging);
         rc = rf__h5_write_file(comm, path, st->root->schema, st->n_tasks, tasks, (int)nlocal, &src, act->rg_rows, round_rows(st->root->schema),
                                act->deflate, act->checksum, collective, err);
     }

@@ -12,12 +12,13 @@
 #include "runtime/executor.h"
 #include "io/h5.h"
 #include "io/partition.h"
+#include "io/format.h"
 
 /* ---------------------------------------------------------------- CSV pre-pass */
 static int find_scans(const rf_plan *p, const rf_plan ***v, int64_t *n, int64_t *cap)
 {
     if (p->kind == RF_P_EXCHANGE) return RF_OK;
-    if (p->kind == RF_P_SCAN && p->src->format == RF_FMT_CSV && p->src->quote) {
+    if (p->kind == RF_P_SCAN && rf__format_ops(p->src->format)->prepass && p->src->quote) {
         int rc = rf__grow((void **)v, cap, *n + 1, sizeof **v);
         if (rc) return rc;
         (*v)[(*n)++] = p;

@@ -13,6 +13,7 @@
 #include "core/core.h"
 #include "core/comm.h"
 #include "io/files.h"
+#include "io/output.h"
 #include "plan/plan.h"
 #include "exec/exec.h"
 #include "riffle/riffle.h"
@@ -36,11 +37,7 @@ void rf__conf_fini(rf_conf *c);
 typedef enum rf_action_kind { RF_ACT_COLLECT = 0, RF_ACT_WRITE_CSV, RF_ACT_WRITE_HDF5 } rf_action_kind;
 typedef struct rf_action {
     rf_action_kind kind;
-    char   *path;          /* WRITE: output directory */
-    char   *staging;       /* WRITE: where ranks write parts before the commit */
-    int     write_mode;    /* 0 error, 1 overwrite, 2 append */
-    bool    header;
-    char    delim;
+    rf_output out;         /* WRITE: where and how (io/output.h) */
     int64_t max_result;    /* COLLECT: riffle.driver.maxResultSize */
     int64_t batch_rows;
     int64_t round_bytes;
@@ -52,10 +49,7 @@ typedef struct rf_action {
     int     collective;    /* WRITE_HDF5: MPI-IO transfers: 1 collective, 0 independent, 2 auto (collective across
                             * nodes; on one node collective from RF_H5_COLLECTIVE_ROWS rows, independent below) */
     bool    h5_mpio;       /* HDF5 scans read through the MPI-IO driver (riffle.hdf5.readDriver) */
-    char   *partition_by;  /* WRITE: "col,col" written as col=value directories, or NULL */
-    bool    single_file;   /* WRITE_HDF5: path is the .h5 file itself (riffle convert) */
     bool    checksum;      /* WRITE_HDF5: Fletcher-32 checksums on the datasets (riffle.hdf5.checksum) */
-    bool    dynamic;       /* WRITE overwrite with partitionBy: replace only the partitions written (partitionOverwriteMode) */
     int64_t mem_budget;    /* riffle.executor.memory per rank; 0: from the allocation (core/spill.h) */
     char   *local_dir;     /* riffle.local.dir: where ranks spill; "" for $SLURM_TMPDIR, $TMPDIR, /tmp */
     int64_t force_spill;   /* riffle.spill.forceThreshold: an operator spills at this many rows / groups (0: by memory only) */
@@ -105,11 +99,6 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
 int rf__cache_list(const int64_t **ids, const int64_t **tasks);
 
 
-/* ---- output (commit.c, io/csv_write.c) ---- */
-int rf__output_prepare(rf_action *act);              /* driver: checks mode, makes the staging dir */
-int rf__output_commit(const rf_action *act);         /* driver: publish staging -> path atomically */
-void rf__output_abort(const rf_action *act);         /* driver: remove the staging dir */
-int rf__csv_write_part(const rf_action *act, int64_t task, rf_op *op, const rf_schema *s, int64_t *rows);
 
 /* ---- driver side of the DataFrame API (driver.c) ---- */
 struct rf_df {

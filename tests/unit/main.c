@@ -16,6 +16,7 @@ int main(void)
         { .name = "pack", .tests = rf_test_pack },
         { .name = "util", .tests = rf_test_util },
         { .name = "decimal", .tests = rf_test_decimal },
+        { .name = "agg", .tests = rf_test_agg },
     };
     if (CU_initialize_registry() != CUE_SUCCESS) return 2;
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {

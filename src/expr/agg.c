@@ -1,0 +1,272 @@
+/*
+ * agg.c — the built-in aggregate functions behind the interface of agg.h.
+ *
+ * States (arrays over groups): count: cnt; sum: value (iv, dv, or xv for decimals) and the count of
+ * values; avg: sum (dv, or xv) and count; min / max: value (iv, dv, xv or sv) and the count of values.
+ * Serialized states: count [INT64]; sum, min, max [value in the result type, NULL when no value];
+ * avg [sum in the argument's type, INT64 count]. A decimal sum or avg keeps an exact 128-bit sum; one
+ * that overflows stays saturated (through serialization too) and ends NULL.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include "expr/agg.h"
+
+#define NOMEM() rf__err_set(RF_ERR_NOMEM, "out of memory for aggregation state")
+
+static int b_init(rf_aggst *a, const rf_expr *call)
+{
+    a->call = call;
+    a->op = call->op;
+    a->vt = call->type;
+    a->dec = call->n_arg && rf_type_is_decimal(call->arg[0]->type) && call->op != RF_A_COUNT;
+    return RF_OK;
+}
+
+static int b_grow(rf_aggst *a, int64_t need)
+{
+    if (need <= a->cap) return RF_OK;
+    int64_t nc = a->cap ? a->cap : 64;
+    while (nc < need) nc *= 2;
+    int64_t *c = rf_realloc(a->cnt, (size_t)nc * 8);
+    if (c) a->cnt = c;
+    int64_t *iv = rf_realloc(a->iv, (size_t)nc * 8);
+    if (iv) a->iv = iv;
+    double *dv = rf_realloc(a->dv, (size_t)nc * 8);
+    if (dv) a->dv = dv;
+    if (!c || !iv || !dv) return NOMEM();
+    if (a->dec) {
+        rf_dec *xv = rf_realloc(a->xv, (size_t)nc * sizeof *xv);
+        if (!xv) return NOMEM();
+        a->xv = xv;
+        for (int64_t g = a->cap; g < nc; g++) a->xv[g] = 0;
+    }
+    if (a->vt == RF_TYPE_STRING) {
+        char **sv = rf_realloc(a->sv, (size_t)nc * sizeof *sv);
+        if (sv) a->sv = sv;
+        int64_t *sl = rf_realloc(a->sl, (size_t)nc * 8);
+        if (sl) a->sl = sl;
+        if (!sv || !sl) return NOMEM();
+    }
+    for (int64_t g = a->cap; g < nc; g++) {
+        a->cnt[g] = 0; a->iv[g] = 0; a->dv[g] = 0;
+        if (a->sv) { a->sv[g] = NULL; a->sl[g] = 0; }
+    }
+    a->cap = nc;
+    return RF_OK;
+}
+
+static int64_t b_bytes(const rf_aggst *a)
+{
+    return a->cap * (24 + (a->dec ? 16 : 0) + (a->vt == RF_TYPE_STRING ? 16 : 0)) + a->sbytes;
+}
+
+static void b_fini(rf_aggst *a)
+{
+    if (a->sv) for (int64_t g = 0; g < a->cap; g++) rf_free(a->sv[g]);
+    RF_FREE(a->cnt); RF_FREE(a->iv); RF_FREE(a->dv); RF_FREE(a->xv); RF_FREE(a->sv); RF_FREE(a->sl);
+    a->sbytes = 0;
+    a->cap = 0;
+}
+
+static void dec_add(rf_dec *acc, rf_dec x)
+{
+    if (__builtin_add_overflow(*acc, x, acc) || !rf_dec_fits(*acc, 38)) *acc = rf_dec_pow10(38);   /* saturate */
+}
+
+/* ---- count */
+static int count_update(rf_aggst *a, const int64_t *gid, const rf_column *v, int64_t n)
+{
+    if (!v) { for (int64_t i = 0; i < n; i++) a->cnt[gid[i]]++; return RF_OK; }   /* count(*) */
+    for (int64_t i = 0; i < n; i++) a->cnt[gid[i]] += rf_column_valid(v, i);
+    return RF_OK;
+}
+
+static int count_merge(rf_aggst *a, const int64_t *gid, rf_column *const *st, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        if (rf_column_valid(st[0], i)) a->cnt[gid[i]] += rf_col_i64(st[0], i);
+    return RF_OK;
+}
+
+static int count_out(const rf_aggst *a, int64_t ng, rf_column **out)
+{
+    int rc = rf_column_create(RF_TYPE_INT64, ng, out);
+    for (int64_t g = 0; g < ng && !rc; g++) rc = rf_column_append_i64(*out, a->cnt[g]);
+    return rc;
+}
+
+/* ---- sum and avg: a sum and a count of values */
+static void add_value(rf_aggst *a, int64_t g, const rf_column *v, int64_t i)
+{
+    if (a->dec) dec_add(&a->xv[g], rf_col_dec(v, i));
+    else if (a->vt == RF_TYPE_DOUBLE || a->op == RF_A_AVG) a->dv[g] += rf_col_f64(v, i);
+    else a->iv[g] = (int64_t)((uint64_t)a->iv[g] + (uint64_t)rf_col_i64(v, i));
+}
+
+static int sum_update(rf_aggst *a, const int64_t *gid, const rf_column *v, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        if (rf_column_valid(v, i)) { a->cnt[gid[i]]++; add_value(a, gid[i], v, i); }
+    return RF_OK;
+}
+
+static int sum_merge(rf_aggst *a, const int64_t *gid, rf_column *const *st, int64_t n)
+{
+    int avg = a->op == RF_A_AVG;
+    for (int64_t i = 0; i < n; i++) {
+        if (!rf_column_valid(st[0], i)) continue;
+        add_value(a, gid[i], st[0], i);
+        a->cnt[gid[i]] += avg ? (rf_column_valid(st[1], i) ? rf_col_i64(st[1], i) : 0) : 1;
+    }
+    return RF_OK;
+}
+
+static int sum_value(const rf_aggst *a, int64_t g, bool state, rf_column *col)
+{
+    if (a->cnt[g] == 0) return rf_column_append_null(col);
+    if (a->dec)   /* a state stays saturated so that the final sum is NULL too */
+        return state || rf_dec_fits(a->xv[g], rf_type_precision(a->call->type)) ? rf_column_append_dec(col, a->xv[g])
+                                                                                 : rf_column_append_null(col);
+    if (a->vt == RF_TYPE_DOUBLE) return rf_column_append_f64(col, a->dv[g]);
+    return rf_column_append_i64(col, a->iv[g]);
+}
+
+static int sum_serialize(const rf_aggst *a, int64_t ng, rf_column **st)
+{
+    int rc = rf_column_create(a->call->type, ng, &st[0]);
+    for (int64_t g = 0; g < ng && !rc; g++) rc = sum_value(a, g, true, st[0]);
+    return rc;
+}
+
+static int sum_out(const rf_aggst *a, int64_t ng, rf_column **out)
+{
+    int rc = rf_column_create(a->call->type, ng, out);
+    for (int64_t g = 0; g < ng && !rc; g++) rc = sum_value(a, g, false, *out);
+    return rc;
+}
+
+static int avg_serialize(const rf_aggst *a, int64_t ng, rf_column **st)
+{
+    int rc = rf_column_create(a->call->arg[0]->type, ng, &st[0]);
+    if (!rc) rc = rf_column_create(RF_TYPE_INT64, ng, &st[1]);
+    for (int64_t g = 0; g < ng && !rc; g++) {
+        rc = a->dec ? rf_column_append_dec(st[0], a->xv[g]) : rf_column_append_f64(st[0], a->dv[g]);
+        if (!rc) rc = rf_column_append_i64(st[1], a->cnt[g]);
+    }
+    return rc;
+}
+
+static int avg_out(const rf_aggst *a, int64_t ng, rf_column **out)
+{
+    rf_type t = a->call->type;
+    int rc = rf_column_create(t, ng, out);
+    for (int64_t g = 0; g < ng && !rc; g++) {
+        if (a->dec) {
+            rf_dec q;
+            if (a->cnt[g] && rf_dec_fits(a->xv[g], 38) &&
+                rf_dec_div(a->xv[g], rf_type_scale(a->call->arg[0]->type), a->cnt[g], 0, rf_type_precision(t), rf_type_scale(t), &q))
+                rc = rf_column_append_dec(*out, q);
+            else rc = rf_column_append_null(*out);
+        } else rc = a->cnt[g] ? rf_column_append_f64(*out, a->dv[g] / (double)a->cnt[g]) : rf_column_append_null(*out);
+    }
+    return rc;
+}
+
+/* ---- min and max */
+typedef struct { int64_t i; double d; rf_dec x; const char *s; int64_t sl; } cand;
+
+/* Offers candidate v, standing for n values, to group g. */
+static int offer(rf_aggst *a, int64_t g, const cand *v, int64_t n)
+{
+    bool better = a->cnt[g] == 0;
+    if (!better) {
+        int c;
+        if (a->vt == RF_TYPE_STRING) {
+            int64_t m = v->sl < a->sl[g] ? v->sl : a->sl[g];
+            c = memcmp(v->s, a->sv[g], (size_t)m);
+            if (!c) c = (v->sl > a->sl[g]) - (v->sl < a->sl[g]);
+        } else if (a->dec) c = (v->x > a->xv[g]) - (v->x < a->xv[g]);
+        else if (a->vt == RF_TYPE_DOUBLE) {
+            double x = v->d, y = a->dv[g];
+            c = (x != x || y != y) ? (x != x) - (y != y) : (x > y) - (x < y);   /* NaN is the largest */
+        } else c = (v->i > a->iv[g]) - (v->i < a->iv[g]);
+        better = a->op == RF_A_MIN ? c < 0 : c > 0;
+    }
+    a->cnt[g] += n;
+    if (!better) return RF_OK;
+    if (a->vt == RF_TYPE_STRING) {
+        char *cpy = rf_strndup(v->s, (size_t)v->sl);
+        if (!cpy) return NOMEM();
+        a->sbytes += v->sl - a->sl[g];
+        rf_free(a->sv[g]);
+        a->sv[g] = cpy;
+        a->sl[g] = v->sl;
+    } else if (a->dec) a->xv[g] = v->x;
+    else if (a->vt == RF_TYPE_DOUBLE) a->dv[g] = v->d;
+    else a->iv[g] = v->i;
+    return RF_OK;
+}
+
+static int minmax_update(rf_aggst *a, const int64_t *gid, const rf_column *v, int64_t n)
+{
+    int rc = RF_OK;
+    for (int64_t i = 0; i < n && !rc; i++) {
+        if (!rf_column_valid(v, i)) continue;
+        cand c = { 0 };
+        if (a->vt == RF_TYPE_STRING) c.s = rf_col_str(v, i, &c.sl);
+        else if (a->dec) c.x = rf_col_dec(v, i);
+        else if (a->vt == RF_TYPE_DOUBLE) c.d = rf_col_f64(v, i);
+        else c.i = rf_column_get_int(v, i);
+        rc = offer(a, gid[i], &c, 1);
+    }
+    return rc;
+}
+
+static int minmax_merge(rf_aggst *a, const int64_t *gid, rf_column *const *st, int64_t n)
+{
+    return minmax_update(a, gid, st[0], n);   /* the state is the value itself */
+}
+
+static int minmax_out(const rf_aggst *a, int64_t ng, rf_column **out)
+{
+    int rc = rf_column_create(a->call->type, ng, out);
+    for (int64_t g = 0; g < ng && !rc; g++) {
+        if (a->cnt[g] == 0) rc = rf_column_append_null(*out);
+        else if (a->vt == RF_TYPE_STRING) rc = rf_column_append_str(*out, a->sv[g], a->sl[g]);
+        else if (a->dec) rc = rf_column_append_dec(*out, a->xv[g]);
+        else if (a->vt == RF_TYPE_DOUBLE) rc = rf_column_append_f64(*out, a->dv[g]);
+        else rc = rf_column_append_i64(*out, a->iv[g]);
+    }
+    return rc;
+}
+
+static int minmax_serialize(const rf_aggst *a, int64_t ng, rf_column **st) { return minmax_out(a, ng, &st[0]); }
+static int count_serialize(const rf_aggst *a, int64_t ng, rf_column **st) { return count_out(a, ng, &st[0]); }
+
+static const rf_aggfn builtin[RF_A_COUNT_] = {
+    [RF_A_COUNT] = { "count", b_init, b_grow, count_update, count_merge, count_serialize, count_out, b_bytes, b_fini },
+    [RF_A_SUM]   = { "sum", b_init, b_grow, sum_update, sum_merge, sum_serialize, sum_out, b_bytes, b_fini },
+    [RF_A_AVG]   = { "avg", b_init, b_grow, sum_update, sum_merge, avg_serialize, avg_out, b_bytes, b_fini },
+    [RF_A_MIN]   = { "min", b_init, b_grow, minmax_update, minmax_merge, minmax_serialize, minmax_out, b_bytes, b_fini },
+    [RF_A_MAX]   = { "max", b_init, b_grow, minmax_update, minmax_merge, minmax_serialize, minmax_out, b_bytes, b_fini },
+};
+
+const rf_aggfn *rf__aggfn_of(const rf_expr *call)
+{
+    return call->kind == RF_E_AGG && call->op >= 0 && call->op < RF_A_COUNT_ ? &builtin[call->op] : NULL;
+}
+
+int rf__agg_state_types(const rf_expr *call, rf_type *t)
+{
+    switch (call->op) {
+    case RF_A_COUNT: t[0] = RF_TYPE_INT64; return 1;
+    case RF_A_AVG: t[0] = call->arg[0]->type; t[1] = RF_TYPE_INT64; return 2;   /* the sum, in its argument's type */
+    default: t[0] = call->type; return 1;
+    }
+}
+
+int rf__agg_init(rf_aggst *a, const rf_expr *call)
+{
+    if (!(a->fn = rf__aggfn_of(call))) return rf__err_set(RF_ERR_INTERNAL, "no aggregate function for this call");
+    return a->fn->init(a, call);
+}
