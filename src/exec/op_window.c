@@ -11,14 +11,57 @@
  *   RANGE with UNBOUNDED / CURRENT ROW bounds.
  * Output: the sorted input rows with one column per window expression.
  *
+ * Frames that start at the partition's first row (the default with ORDER BY, UNBOUNDED PRECEDING)
+ * keep one running aggregate per partition (values fold in row order, as a fresh loop would), and
+ * whole-partition frames one total, so they cost O(rows); other frames are aggregated afresh per row.
+ *
  * Bounded memory: the sort is an rf_sorter (external when the input outgrows the operator's share),
  * and rows come out of it in order, so the operator holds one window partition at a time (plus the
  * batch it is reading): when a batch starts a new partition, the partitions before it are complete
- * and are computed and emitted. One window partition must fit in memory (without PARTITION BY the
- * whole task's input is one partition).
+ * and are computed and emitted. A partition that outgrows the operator's share goes to a spill file
+ * (to_spool) and is streamed back a chunk of batch rows at a time (big_chunk), holding only the rows
+ * the chunk's frames reach: ROWS offsets and lag / lead distances before and after it, the peer
+ * group of its first row and, for frames ending with their peer group, of its last; running frames
+ * carry their aggregate from chunk to chunk, and whole-partition frames take a first read of the
+ * file for their totals. A frame that starts after the partition's first row and ends at its last
+ * (... AND UNBOUNDED FOLLOWING) over such a partition is an error (computed in memory only), and one
+ * peer group (rows equal in ORDER BY) must fit.
  */
 #include <stdlib.h>
 #include "exec/exec.h"
+#include "shuffle/shuffle.h"
+
+/* A frame's running aggregate: fold rows in order (acc_add), read the result (acc_out). min / max
+ * remember the best row (bv, bi); acc_own copies it when its column is about to go. */
+typedef struct {
+    int64_t cnt, isum;
+    double  dsum;
+    rf_dec  xsum;
+    bool    xover;      /* the decimal sum overflowed 128 bits: NULL */
+    const rf_column *bv;
+    int64_t bi;
+    rf_column *own;
+} wacc;
+
+/* How an aggregate's frame is computed over a window partition too big for memory. */
+typedef enum { F_TOTAL, F_RUNNING, F_FRESH, F_NONE } fclass;
+
+/* A window partition too big for memory: its rows in a spool, read again in order and emitted a
+ * chunk at a time, holding only the rows the chunk's frames reach (see the file comment). */
+typedef struct {
+    rf_spool   sp;
+    int64_t    n;          /* rows */
+    int64_t    roff;       /* read offset in sp */
+    rf_batch  *buf;        /* rows [off, off + buf->nrows) of the partition */
+    int64_t    off;
+    int64_t    next;       /* the next row to emit */
+    int64_t    gs, dense;  /* the peer group of row next - 1: its start, its dense rank */
+    int64_t    back, ahead;/* rows a chunk's frames reach before its first and after its last row */
+    bool       need_ge;    /* some frame ends with its row's peer group */
+    fclass    *fc;         /* per window expression */
+    wacc      *acc;        /* per expression: the running or total aggregate */
+    int64_t   *upto;       /* per expression: rows folded into acc */
+} bigpart;
 
 typedef struct {
     rf_sorter *sorter;
@@ -29,6 +72,12 @@ typedef struct {
     rf_batch  *out;        /* computed rows being emitted */
     int64_t    pos;
     bool       eof;
+    int64_t    pend_bytes, reserved;
+    bigpart   *big;        /* the partition being spooled (big->n grows) or streamed (streaming) */
+    bool       streaming;
+    rf_batch  *big_key;    /* one row of the spooled partition (its partition keys) */
+    rf_batch  *carry;      /* sorted rows read but not yet placed (after the spooled partition ended) */
+    rf_buf     tmp_buf;
 } window_st;
 
 static bool same_keys(rf_column **c, int n, int64_t a, int64_t b)
@@ -54,47 +103,65 @@ static void frame_of(const rf_expr *w, int64_t i, int64_t ps, int64_t pe, int64_
     *hi = w->frame_hi == INT64_MAX ? pe - 1 : (i + w->frame_hi > pe - 1 ? pe - 1 : i + w->frame_hi);
 }
 
-static int aggregate(const rf_expr *w, const rf_column *v, int64_t lo, int64_t hi, rf_column *out)
+static void acc_add(wacc *a, const rf_expr *w, const rf_column *v, int64_t j)
 {
-    int64_t cnt = 0, isum = 0, best = -1;
-    double dsum = 0;
-    rf_dec xsum = 0;
-    bool xover = false;   /* the decimal sum overflowed 128 bits: NULL */
-    for (int64_t j = lo; j <= hi; j++) {
-        if (v && !rf_column_valid(v, j)) continue;
-        cnt++;
-        if (!v) continue;
-        if (w->op == RF_A_SUM || w->op == RF_A_AVG) {
-            if (v->type == RF_TYPE_DOUBLE) dsum += rf_col_f64(v, j);
-            else if (rf_type_is_decimal(v->type)) xover |= __builtin_add_overflow(xsum, rf_col_dec(v, j), &xsum);
-            else isum = (int64_t)((uint64_t)isum + (uint64_t)rf_column_get_int(v, j));
-        } else if (w->op == RF_A_MIN || w->op == RF_A_MAX) {
-            if (best < 0) best = j;
-            else {
-                int c = rf_column_cmp(v, j, v, best);
-                if (w->op == RF_A_MIN ? c < 0 : c > 0) best = j;
-            }
-        }
-    }
-    switch (w->op) {
-    case RF_A_COUNT: return rf_column_append_i64(out, cnt);
-    case RF_A_SUM:
-        if (!cnt) return rf_column_append_null(out);
-        if (rf_type_is_decimal(out->type))
-            return xover || !rf_dec_fits(xsum, rf_type_precision(out->type)) ? rf_column_append_null(out) : rf_column_append_dec(out, xsum);
-        return out->type == RF_TYPE_DOUBLE ? rf_column_append_f64(out, v->type == RF_TYPE_DOUBLE ? dsum : (double)isum) : rf_column_append_i64(out, isum);
-    case RF_A_AVG:
-        if (!cnt) return rf_column_append_null(out);
-        if (rf_type_is_decimal(out->type)) {
-            rf_dec q;
-            bool ok = !xover && rf_dec_div(xsum, rf_type_scale(v->type), cnt, 0, rf_type_precision(out->type), rf_type_scale(out->type), &q);
-            return ok ? rf_column_append_dec(out, q) : rf_column_append_null(out);
-        }
-        return rf_column_append_f64(out, (v->type == RF_TYPE_DOUBLE ? dsum : (double)isum) / (double)cnt);
-    default:
-        return best < 0 ? rf_column_append_null(out) : rf_column_append_from(out, v, best);
+    if (v && !rf_column_valid(v, j)) return;
+    a->cnt++;
+    if (!v) return;
+    if (w->op == RF_A_SUM || w->op == RF_A_AVG) {
+        if (v->type == RF_TYPE_DOUBLE) a->dsum += rf_col_f64(v, j);
+        else if (rf_type_is_decimal(v->type)) a->xover |= __builtin_add_overflow(a->xsum, rf_col_dec(v, j), &a->xsum);
+        else a->isum = (int64_t)((uint64_t)a->isum + (uint64_t)rf_column_get_int(v, j));
+    } else if (w->op == RF_A_MIN || w->op == RF_A_MAX) {
+        int c = a->bv ? rf_column_cmp(v, j, a->bv, a->bi) : 0;
+        if (!a->bv || (w->op == RF_A_MIN ? c < 0 : c > 0)) { a->bv = v; a->bi = j; }
     }
 }
+
+static int acc_out(const wacc *a, const rf_expr *w, const rf_column *v, rf_column *out)
+{
+    switch (w->op) {
+    case RF_A_COUNT: return rf_column_append_i64(out, a->cnt);
+    case RF_A_SUM:
+        if (!a->cnt) return rf_column_append_null(out);
+        if (rf_type_is_decimal(out->type))
+            return a->xover || !rf_dec_fits(a->xsum, rf_type_precision(out->type)) ? rf_column_append_null(out) : rf_column_append_dec(out, a->xsum);
+        return out->type == RF_TYPE_DOUBLE ? rf_column_append_f64(out, v->type == RF_TYPE_DOUBLE ? a->dsum : (double)a->isum) : rf_column_append_i64(out, a->isum);
+    case RF_A_AVG:
+        if (!a->cnt) return rf_column_append_null(out);
+        if (rf_type_is_decimal(out->type)) {
+            rf_dec q;
+            bool ok = !a->xover && rf_dec_div(a->xsum, rf_type_scale(v->type), a->cnt, 0, rf_type_precision(out->type), rf_type_scale(out->type), &q);
+            return ok ? rf_column_append_dec(out, q) : rf_column_append_null(out);
+        }
+        return rf_column_append_f64(out, (v->type == RF_TYPE_DOUBLE ? a->dsum : (double)a->isum) / (double)a->cnt);
+    default:
+        return !a->bv ? rf_column_append_null(out) : rf_column_append_from(out, a->bv, a->bi);
+    }
+}
+
+static int acc_own(wacc *a)
+{
+    if (!a->bv || a->bv == a->own) return RF_OK;
+    rf_column *c = NULL;
+    int rc = rf_column_create(a->bv->type, 1, &c);
+    if (!rc) rc = rf_column_append_from(c, a->bv, a->bi);
+    if (rc) { rf_column_release(&c); return rc; }
+    rf_column_release(&a->own);
+    a->own = c;
+    a->bv = c;
+    a->bi = 0;
+    return RF_OK;
+}
+
+static int aggregate(const rf_expr *w, const rf_column *v, int64_t lo, int64_t hi, rf_column *out)
+{
+    wacc a = { 0 };
+    for (int64_t j = lo; j <= hi; j++) acc_add(&a, w, v, j);
+    return acc_out(&a, w, v, out);
+}
+
+static fclass frame_class(const rf_expr *w);
 
 static int compute(const rf_expr *w, const rf_batch *b, rf_column **pk, int np_, rf_column **ok, int no, rf_column **out)
 {
@@ -108,8 +175,12 @@ static int compute(const rf_expr *w, const rf_batch *b, rf_column **pk, int np_,
     for (int64_t ps = 0; ps < n;) {
         int64_t pe = ps + 1;
         while (pe < n && same_keys(pk, np_, ps, pe)) pe++;
-        int64_t rank = 0, dense = 0;
-        /* running state for frames that start at the partition start and only grow */
+        int64_t rank = 0, dense = 0, upto = ps;
+        /* frames that start at the partition's first row grow row by row: one running aggregate
+         * (the values fold in the same order as a fresh loop would, so the result is the same) */
+        fclass fc = frame_class(w);
+        wacc run = { 0 };
+        if (fc == F_TOTAL) for (; upto < pe; upto++) acc_add(&run, w, v, upto);
         for (int64_t gs = ps; gs < pe;) {
             int64_t ge = gs + 1;
             while (ge < pe && same_keys(ok, no, gs, ge)) ge++;
@@ -130,7 +201,10 @@ static int compute(const rf_expr *w, const rf_batch *b, rf_column **pk, int np_,
                 default: {
                     int64_t lo, hi;
                     frame_of(w, i, ps, pe, gs, ge, &lo, &hi);
-                    rc = aggregate(w, v, lo, hi, *out);
+                    if (fc == F_TOTAL || fc == F_RUNNING) {
+                        for (; upto <= hi; upto++) acc_add(&run, w, v, upto);
+                        rc = acc_out(&run, w, v, *out);
+                    } else rc = aggregate(w, v, lo, hi, *out);
                     break;
                 }
                 }
@@ -179,6 +253,210 @@ done:
     return rc;
 }
 
+/* ---------------------------------------------------------------- partitions too big for memory */
+static fclass frame_class(const rf_expr *w)
+{
+    if (w->op >= RF_W_ROW_NUMBER) return F_NONE;
+    bool lo_unb = w->frame == RF_FRAME_DEFAULT || w->frame_lo == RF_UNBOUNDED;
+    bool hi_unb = w->frame == RF_FRAME_DEFAULT ? !w->n_order : w->frame_hi == INT64_MAX;
+    return lo_unb && hi_unb ? F_TOTAL : lo_unb ? F_RUNNING : !hi_unb ? F_FRESH : F_NONE;
+}
+
+static void big_free(bigpart **pb, int ne)
+{
+    bigpart *b = *pb;
+    if (!b) return;
+    rf__spool_fini(&b->sp);
+    rf_batch_destroy(&b->buf);
+    for (int e = 0; b->acc && e < ne; e++) rf_column_release(&b->acc[e].own);
+    rf_free(b->fc); rf_free(b->acc); rf_free(b->upto);
+    RF_FREE(*pb);
+}
+
+/* Sets up the streaming of the spooled partition: what each expression needs, and the totals of
+ * whole-partition frames (one read of the spool). */
+static int big_start(rf_op *op, window_st *s)
+{
+    const rf_plan *p = op->plan;
+    bigpart *b = s->big;
+    int ne = p->n_exprs, rc = RF_OK;
+    b->fc = rf_calloc((size_t)ne + 1, sizeof *b->fc);
+    b->acc = rf_calloc((size_t)ne + 1, sizeof *b->acc);
+    b->upto = rf_calloc((size_t)ne + 1, sizeof *b->upto);
+    RF_CHECK(b->fc && b->acc && b->upto, RF_ERR_NOMEM, "out of memory");
+    RF_TRY(rf__spool_seal(&b->sp));
+    b->back = 1;   /* the row before a chunk: where a peer group starts */
+    bool totals = false;
+    for (int e = 0; e < ne; e++) {
+        const rf_expr *w = p->exprs[e];
+        b->fc[e] = frame_class(w);
+        if (w->op == RF_W_LAG || w->op == RF_W_LEAD) {
+            int64_t k = rf__window_nargs(w) >= 2 ? w->arg[1]->lit.v.i : 1, *side = (w->op == RF_W_LAG) == (k >= 0) ? &b->back : &b->ahead;
+            if (k < 0) k = -k;
+            if (k > *side) *side = k;
+            continue;
+        }
+        if (w->op >= RF_W_ROW_NUMBER) continue;
+        if (b->fc[e] == F_NONE)
+            RF_CHECK(false, RF_ERR_LIMIT, "a window partition of %lld rows does not fit in memory (riffle.executor.memory), and a "
+                    "frame that starts after the partition's first row and ends at its last (... AND UNBOUNDED FOLLOWING) "
+                    "is computed in memory only", (long long)b->n);
+        totals |= b->fc[e] == F_TOTAL;
+        if (w->frame == RF_FRAME_ROWS) {
+            int64_t o[2] = { w->frame_lo, w->frame_hi };
+            for (int q = 0; q < 2; q++) {
+                if (o[q] == RF_UNBOUNDED || o[q] == INT64_MAX) continue;
+                if (o[q] < 0 && -o[q] > b->back) b->back = -o[q];
+                if (o[q] > 0 && o[q] > b->ahead) b->ahead = o[q];
+            }
+        } else if (w->n_order && (w->frame == RF_FRAME_DEFAULT || w->frame_hi != INT64_MAX)) b->need_ge = true;
+    }
+    for (int64_t off = 0; totals && off < b->sp.len;) {   /* whole-partition frames: one read */
+        rf_batch *x = NULL;
+        RF_TRY(rf__spool_get_batch(&b->sp, &off, &s->tmp_buf, &x));
+        if (!x) break;
+        for (int e = 0; e < ne && !rc; e++) {
+            if (b->fc[e] != F_TOTAL) continue;
+            const rf_expr *w = p->exprs[e];
+            rf_column *v = NULL;
+            if (rf__window_nargs(w) >= 1 && (rc = rf__expr_eval(w->arg[0], x, &v))) break;
+            for (int64_t j = 0; j < x->nrows; j++) acc_add(&b->acc[e], w, v, j);
+            rc = acc_own(&b->acc[e]);
+            rf_column_release(&v);
+        }
+        rf_batch_destroy(&x);
+        if (rc) goto done;
+    }
+    s->streaming = true;
+done:
+    return rc;
+}
+
+/* Reads the spool until the buffer holds row `upto` - 1 (or the partition ends). */
+static int big_read(rf_op *op, window_st *s, int64_t upto)
+{
+    bigpart *b = s->big;
+    while ((b->buf ? b->off + b->buf->nrows : b->off) < upto && b->roff < b->sp.len) {
+        rf_batch *x = NULL;
+        int rc = rf__spool_get_batch(&b->sp, &b->roff, &s->tmp_buf, &x);
+        if (rc) return rc;
+        if (!x) break;
+        if (!b->buf) { b->buf = x; continue; }
+        rf_batch *two[2] = { b->buf, x }, *cat = NULL;
+        rc = rf_batch_concat(two, 2, op->plan->child[0]->schema, &cat);
+        rf_batch_destroy(&x);
+        if (rc) return rc;
+        rf_batch_destroy(&b->buf);
+        b->buf = cat;
+    }
+    return RF_OK;
+}
+
+/* The next chunk of the spooled partition into s->out; at its end the streaming stops. */
+static int big_chunk(rf_op *op, window_st *s)
+{
+    const rf_plan *p = op->plan;
+    bigpart *b = s->big;
+    int ne = p->n_exprs, nk = s->np_ + s->no, rc = RF_OK;
+    rf_column **keys = NULL, **vals = NULL, **defs = NULL;
+    int64_t *gsv = NULL, *gev = NULL;
+    if (b->next >= b->n) { s->streaming = false; big_free(&s->big, ne); return RF_OK; }
+    int64_t c0 = b->next, c1 = c0 + op->ctx->batch_rows < b->n ? c0 + op->ctx->batch_rows : b->n;
+    /* drop the rows no frame of this chunk reaches, then read what the chunk's frames reach */
+    int64_t keep = c0 - b->back < b->gs ? c0 - b->back : b->gs;
+    if (keep < 0) keep = 0;
+    if (b->buf && keep > b->off) {
+        rf_batch *rest = NULL;
+        RF_TRY(rf_batch_slice(b->buf, keep - b->off, b->buf->nrows - (keep - b->off), &rest));
+        rf_batch_destroy(&b->buf);
+        b->buf = rest;
+        b->off = keep;
+    }
+    int64_t hi = c1 + b->ahead < b->n ? c1 + b->ahead : b->n;
+    RF_TRY(big_read(op, s, hi));
+    RF_TRY(rf__sortkey_eval((const rf_expr *const *)s->orders, nk, b->buf, &keys));
+    rf_column **ok = keys + s->np_;
+    if (b->need_ge)   /* the peer group of the chunk's last row ends in the buffer */
+        for (;;) {
+            int64_t end = b->off + b->buf->nrows, r = c1 - b->off;
+            while (r < b->buf->nrows && same_keys(ok, s->no, c1 - 1 - b->off, r)) r++;
+            if (r < b->buf->nrows || end >= b->n) break;
+            RF_TRY(big_read(op, s, end + op->ctx->batch_rows));
+            rf__cols_release(&keys, nk);
+            RF_TRY(rf__sortkey_eval((const rf_expr *const *)s->orders, nk, b->buf, &keys));
+            ok = keys + s->np_;
+        }
+    int64_t n = c1 - c0, bn = b->buf->nrows;
+    gsv = rf_malloc((size_t)n * sizeof *gsv);
+    gev = rf_malloc((size_t)n * sizeof *gev);
+    vals = rf_calloc((size_t)ne + 1, sizeof *vals);
+    defs = rf_calloc((size_t)ne + 1, sizeof *defs);
+    RF_CHECK(gsv && gev && vals && defs, RF_ERR_NOMEM, "out of memory");
+    int64_t dense0 = b->dense;
+    for (int64_t i = c0; i < c1; i++) {   /* peer groups (global row numbers) */
+        if (i == 0 || !same_keys(ok, s->no, i - 1 - b->off, i - b->off)) { b->gs = i; b->dense++; }
+        gsv[i - c0] = b->gs;
+    }
+    for (int64_t i = c1 - 1, ge = -1; i >= c0; i--) {
+        if (ge < 0 || !same_keys(ok, s->no, i - b->off, i + 1 - b->off)) {
+            ge = i + 1;
+            while (ge - b->off < bn && same_keys(ok, s->no, i - b->off, ge - b->off)) ge++;
+        }
+        gev[i - c0] = ge;
+    }
+    RF_TRY(rf_batch_create(p->schema->n, n, &s->out));
+    {
+        rf_batch *rows = NULL;
+        RF_TRY(rf_batch_slice(b->buf, c0 - b->off, n, &rows));
+        for (int c = 0; c < rows->ncols; c++) s->out->cols[c] = rf_column_retain(rows->cols[c]);
+        rf_batch_destroy(&rows);
+    }
+    int nc = p->child[0]->schema->n;
+    for (int e = 0; e < ne; e++) {
+        const rf_expr *w = p->exprs[e];
+        int na = rf__window_nargs(w);
+        rf_column *out = NULL;
+        if (na >= 1) RF_TRY(rf__expr_eval(w->arg[0], b->buf, &vals[e]));
+        if (na >= 3) RF_TRY(rf__expr_eval(w->arg[2], b->buf, &defs[e]));
+        RF_TRY(rf_column_create(w->type, n, &out));
+        s->out->cols[nc + e] = out;
+        int64_t k = na >= 2 ? w->arg[1]->lit.v.i : 1, dense = dense0;
+        for (int64_t i = c0; i < c1 && !rc; i++) {
+            int64_t gs = gsv[i - c0], ge = gev[i - c0], lo, hi;
+            if (i == c0 ? i == 0 || gs == i : gs == i) dense++;
+            switch (w->op) {
+            case RF_W_ROW_NUMBER: rc = rf_column_append_i64(out, i + 1); break;
+            case RF_W_RANK: rc = rf_column_append_i64(out, gs + 1); break;
+            case RF_W_DENSE_RANK: rc = rf_column_append_i64(out, dense); break;
+            case RF_W_LAG: case RF_W_LEAD: {
+                int64_t j = w->op == RF_W_LAG ? i - k : i + k;
+                if (j >= 0 && j < b->n) rc = rf_column_append_from(out, vals[e], j - b->off);
+                else if (defs[e]) rc = rf_column_append_from(out, defs[e], i - b->off);
+                else rc = rf_column_append_null(out);
+                break;
+            }
+            default:
+                frame_of(w, i, 0, b->n, gs, ge, &lo, &hi);
+                if (b->fc[e] == F_TOTAL) rc = acc_out(&b->acc[e], w, vals[e], out);
+                else if (b->fc[e] == F_RUNNING) {
+                    for (; b->upto[e] <= hi; b->upto[e]++) acc_add(&b->acc[e], w, vals[e], b->upto[e] - b->off);
+                    rc = acc_out(&b->acc[e], w, vals[e], out);
+                } else rc = aggregate(w, vals[e], lo - b->off, hi - b->off, out);
+                break;
+            }
+        }
+        if (!rc && b->fc[e] == F_RUNNING) rc = acc_own(&b->acc[e]);   /* the buffer moves on */
+        if (rc) goto done;
+    }
+    b->next = c1;
+done:
+    if (rc) rf_batch_destroy(&s->out);
+    rf__cols_release(&keys, nk);
+    for (int e = 0; vals && e < ne; e++) { rf_column_release(&vals[e]); rf_column_release(&defs[e]); }
+    rf_free(vals); rf_free(defs); rf_free(gsv); rf_free(gev);
+    return rc;
+}
+
 /* Computes the window columns over the complete partitions in l (sorted rows) into s->out; empties l. */
 static int compute_all(rf_op *op, window_st *s, rf_blist *l)
 {
@@ -201,16 +479,86 @@ done:
     return rc;
 }
 
+/* Moves the pending partition, grown past the operator's share, to a spool (s->big); its later
+ * rows follow it there until it ends. */
+static int to_spool(rf_op *op, window_st *s)
+{
+    int rc = RF_OK;
+    RF_CHECK((s->big = rf_calloc(1, sizeof *s->big)) != NULL, RF_ERR_NOMEM, "out of memory");
+    rf__spool_init(&s->big->sp);
+    s->big->sp.owner = RF_SPILL_SORT;
+    RF_TRY(rf_batch_slice(s->pend.b[0], 0, 1, &s->big_key));
+    for (int64_t i = 0; i < s->pend.n && !rc; i++) {
+        rc = rf__spool_put_batch(&s->big->sp, s->pend.b[i], NULL, 0, &s->tmp_buf);
+        s->big->n += s->pend.b[i]->nrows;
+    }
+    rf_blist_fini(&s->pend);
+    memset(&s->pend, 0, sizeof s->pend);
+    rf__cols_release(&s->pend_keys, s->np_ + s->no);
+    s->pend_bytes = 0;
+    rf__mem_release(s->reserved);
+    s->reserved = 0;
+    (void)op;
+done:
+    return rc;
+}
+
+/* The number of leading rows of b (keys: its sort keys) in the spooled partition. */
+static int64_t in_big(window_st *s, const rf_batch *b, rf_column **keys)
+{
+    rf_column **kk = NULL;
+    int64_t e = 0;
+    if (rf__sortkey_eval((const rf_expr *const *)s->orders, s->np_, s->big_key, &kk)) return -1;
+    while (e < b->nrows && rf__sortkey_cmp((const rf_expr *const *)s->orders, s->np_, kk, 0, keys, e) == 0) e++;
+    rf__cols_release(&kk, s->np_);
+    return e;
+}
+
 /* Reads sorted batches until some partitions are complete, and computes them into s->out. */
 static int advance(rf_op *op, window_st *s)
 {
     int n = s->np_ + s->no, rc = RF_OK;
     rf_column **keys = NULL;
+    if (s->streaming) {
+        RF_TRY(big_chunk(op, s));
+        if (s->out || s->streaming) goto done;
+    }
     while (!s->eof) {
-        rf_batch *b = NULL;
-        RF_TRY(rf__sorter_next(s->sorter, op->ctx->batch_rows, &b));
-        if (!b) { s->eof = true; break; }
+        rf_batch *b = s->carry;
+        s->carry = NULL;
+        if (!b) RF_TRY(rf__sorter_next(s->sorter, op->ctx->batch_rows, &b));
+        if (!b) {
+            s->eof = true;
+            if (s->big) { RF_TRY(big_start(op, s)); RF_TRY(big_chunk(op, s)); if (s->out || s->streaming) goto done; }
+            break;
+        }
         if ((rc = rf__sortkey_eval((const rf_expr *const *)s->orders, n, b, &keys))) { rf_batch_destroy(&b); goto done; }
+        if (s->big) {   /* rows of the spooled partition go to its spool; the rest waits in carry */
+            int64_t e = in_big(s, b, keys);
+            if (e < 0) { rf_batch_destroy(&b); RF_CHECK(false, RF_ERR_NOMEM, "out of memory"); }
+            if (e == b->nrows) {
+                rc = rf__spool_put_batch(&s->big->sp, b, NULL, 0, &s->tmp_buf);
+                s->big->n += b->nrows;
+                rf_batch_destroy(&b);
+                rf__cols_release(&keys, n);
+                if (rc) goto done;
+                continue;
+            }
+            if (e > 0) {
+                rf_batch *head = NULL;
+                if (!(rc = rf_batch_slice(b, 0, e, &head))) rc = rf__spool_put_batch(&s->big->sp, head, NULL, 0, &s->tmp_buf);
+                rf_batch_destroy(&head);
+                s->big->n += e;
+                if (!rc) rc = rf_batch_slice(b, e, b->nrows - e, &s->carry);
+                rf_batch_destroy(&b);
+            } else s->carry = b;
+            rf__cols_release(&keys, n);
+            if (rc) goto done;
+            RF_TRY(big_start(op, s));
+            RF_TRY(big_chunk(op, s));
+            if (s->out || s->streaming) goto done;
+            continue;
+        }
         /* the start of b's last partition */
         int64_t last = b->nrows - 1;
         while (last > 0 && rf__sortkey_cmp((const rf_expr *const *)s->orders, s->np_, keys, last - 1, keys, b->nrows - 1) == 0) last--;
@@ -220,7 +568,12 @@ static int advance(rf_op *op, window_st *s)
             rf__cols_release(&s->pend_keys, n);
             s->pend_keys = keys;
             keys = NULL;
+            s->pend_bytes += (int64_t)rf_batch_bytes(b);
             RF_TRY(rf_blist_push(&s->pend, b));
+            /* one window partition past the operator's share (twice: computing copies it) is spooled */
+            if (s->pend.n > 1 && (rf__op_must_spill(op->ctx, s->pend.rows, 2 * s->pend_bytes, &s->reserved) ||
+                                  (op->ctx->force_spill > 0 && s->pend.rows >= op->ctx->force_spill)))
+                RF_TRY(to_spool(op, s));
             continue;
         }
         /* complete: pend and b[0, last); pending: b[last, end) */
@@ -232,11 +585,14 @@ static int advance(rf_op *op, window_st *s)
         else rf_batch_destroy(&head);
         rf_blist done_l = s->pend;
         memset(&s->pend, 0, sizeof s->pend);
+        rf__mem_release(s->reserved);
+        s->reserved = 0;
         if (!rc) rc = compute_all(op, s, &done_l);
         rf_blist_fini(&done_l);
         if (!rc) rc = rf_blist_push(&s->pend, tail);
         else rf_batch_destroy(&tail);
         if (rc) goto done;
+        s->pend_bytes = (int64_t)rf_batch_bytes(s->pend.b[0]);
         /* keys of the new pending batch: rows [last, end) of keys */
         rf__cols_release(&s->pend_keys, n);
         RF_TRY(rf__sortkey_eval((const rf_expr *const *)s->orders, n, s->pend.b[0], &s->pend_keys));
@@ -257,8 +613,9 @@ static int next(rf_op *op, rf_batch **out)
         if (rc || *out) return rc;
         rf_batch_destroy(&s->out);
         s->pos = 0;
-        if (s->eof) return RF_OK;
+        if (s->eof && !s->streaming && !s->pend.n) return RF_OK;
         if ((rc = advance(op, s))) return rc;
+        if (!s->out && s->eof && !s->streaming) return RF_OK;
     }
 }
 
@@ -270,6 +627,11 @@ static void close_(rf_op *op)
     rf__sorter_free(&s->sorter);
     rf_blist_fini(&s->pend);
     rf__cols_release(&s->pend_keys, s->np_ + s->no);
+    big_free(&s->big, op->plan->n_exprs);
+    rf_batch_destroy(&s->big_key);
+    rf_batch_destroy(&s->carry);
+    rf_buf_fini(&s->tmp_buf);
+    rf__mem_release(s->reserved);
     if (s->orders) for (int i = 0; i < s->np_ + s->no; i++) rf_expr_destroy(&s->orders[i]);
     rf_free(s->orders);
     RF_FREE(op->st);
