@@ -12,8 +12,10 @@
  * Output: the sorted input rows with one column per window expression.
  *
  * Frames that start at the partition's first row (the default with ORDER BY, UNBOUNDED PRECEDING)
- * keep one running aggregate per partition (values fold in row order, as a fresh loop would), and
- * whole-partition frames one total, so they cost O(rows); other frames are aggregated afresh per row.
+ * keep one running aggregate per partition (values fold in row order, as a fresh loop would),
+ * whole-partition frames one total, and frames that end at the partition's last row one aggregate
+ * folded from the last row back (a floating-point sum adds in that order), so they cost O(rows);
+ * bounded frames are aggregated afresh per row.
  *
  * Bounded memory: the sort is an rf_sorter (external when the input outgrows the operator's share),
  * and rows come out of it in order, so the operator holds one window partition at a time (plus the
@@ -22,10 +24,10 @@
  * (to_spool) and is streamed back a chunk of batch rows at a time (big_chunk), holding only the rows
  * the chunk's frames reach: ROWS offsets and lag / lead distances before and after it, the peer
  * group of its first row and, for frames ending with their peer group, of its last; running frames
- * carry their aggregate from chunk to chunk, and whole-partition frames take a first read of the
- * file for their totals. A frame that starts after the partition's first row and ends at its last
- * (... AND UNBOUNDED FOLLOWING) over such a partition is an error (computed in memory only), and one
- * peer group (rows equal in ORDER BY) must fit.
+ * carry their aggregate from chunk to chunk, whole-partition frames take a first read of the file
+ * for their totals, and frames from a later row to the end (... AND UNBOUNDED FOLLOWING) a read of
+ * it backwards (suffixes: the value for rows x .. end of every row x, kept in a second spill file
+ * and read alongside). One peer group (rows equal in ORDER BY) must fit when a frame ends with it.
  */
 #include <stdlib.h>
 #include "exec/exec.h"
@@ -44,7 +46,7 @@ typedef struct {
 } wacc;
 
 /* How an aggregate's frame is computed over a window partition too big for memory. */
-typedef enum { F_TOTAL, F_RUNNING, F_FRESH, F_NONE } fclass;
+typedef enum { F_TOTAL, F_RUNNING, F_FRESH, F_SUFFIX, F_NONE } fclass;
 
 /* A window partition too big for memory: its rows in a spool, read again in order and emitted a
  * chunk at a time, holding only the rows the chunk's frames reach (see the file comment). */
@@ -61,6 +63,18 @@ typedef struct {
     fclass    *fc;         /* per window expression */
     wacc      *acc;        /* per expression: the running or total aggregate */
     int64_t   *upto;       /* per expression: rows folded into acc */
+    int64_t   *boff;       /* where each spooled batch starts in sp */
+    int64_t    nb, cap_b;
+    /* suffix frames (from a later row to the partition's end): a reverse read computes, for every
+     * row x, the frame value of rows x .. n - 1; those columns (one per suffix expression, batch by
+     * batch in sp's batching) wait in rsp and are read alongside the rows into rbuf */
+    int        nsuf;
+    int       *suf;        /* per expression: its column in rbuf, or -1 */
+    rf_schema *rschema;
+    rf_spool   rsp;
+    int64_t   *roffs;      /* [nb] where batch k's suffix columns start in rsp */
+    int64_t    rk;         /* the next batch to read */
+    rf_batch  *rbuf;       /* suffix columns of rows [off, off + buf->nrows) */
 } bigpart;
 
 typedef struct {
@@ -167,7 +181,7 @@ static int compute(const rf_expr *w, const rf_batch *b, rf_column **pk, int np_,
 {
     int na = rf__window_nargs(w), rc;
     int64_t n = b->nrows;
-    rf_column *v = NULL, *def = NULL;
+    rf_column *v = NULL, *def = NULL, *suf = NULL;
     RF_TRY(rf_column_create(w->type, n, out));
     if (na >= 1) RF_TRY(rf__expr_eval(w->arg[0], b, &v));
     if (na >= 3) RF_TRY(rf__expr_eval(w->arg[2], b, &def));
@@ -181,6 +195,23 @@ static int compute(const rf_expr *w, const rf_batch *b, rf_column **pk, int np_,
         fclass fc = frame_class(w);
         wacc run = { 0 };
         if (fc == F_TOTAL) for (; upto < pe; upto++) acc_add(&run, w, v, upto);
+        /* frames from a later row to the end: one aggregate folded from the last row back, its value
+         * after row x being the frame value of rows x .. pe - 1 (O(rows), as over spilled partitions) */
+        rf_column_release(&suf);
+        if (fc == F_SUFFIX) {
+            int64_t m = pe - ps, *idx = rf_malloc((size_t)(m ? m : 1) * sizeof *idx);
+            rf_column *rev = NULL;
+            rc = idx ? rf_column_create(w->type, m, &rev) : rf__err_set(RF_ERR_NOMEM, "out of memory");
+            for (int64_t j = pe - 1; j >= ps && !rc; j--) {
+                acc_add(&run, w, v, j);
+                rc = acc_out(&run, w, v, rev);
+            }
+            for (int64_t q = 0; q < m && !rc; q++) idx[q] = m - 1 - q;
+            if (!rc) rc = rf_column_gather(rev, idx, 0, m, &suf);
+            rf_free(idx);
+            rf_column_release(&rev);
+            if (rc) goto done;
+        }
         for (int64_t gs = ps; gs < pe;) {
             int64_t ge = gs + 1;
             while (ge < pe && same_keys(ok, no, gs, ge)) ge++;
@@ -204,6 +235,9 @@ static int compute(const rf_expr *w, const rf_batch *b, rf_column **pk, int np_,
                     if (fc == F_TOTAL || fc == F_RUNNING) {
                         for (; upto <= hi; upto++) acc_add(&run, w, v, upto);
                         rc = acc_out(&run, w, v, *out);
+                    } else if (fc == F_SUFFIX) {
+                        if (lo <= hi) rc = rf_column_append_from(*out, suf, lo - ps);
+                        else { wacc none = { 0 }; rc = acc_out(&none, w, v, *out); }
                     } else rc = aggregate(w, v, lo, hi, *out);
                     break;
                 }
@@ -218,6 +252,7 @@ static int compute(const rf_expr *w, const rf_batch *b, rf_column **pk, int np_,
 done:
     rf_column_release(&v);
     rf_column_release(&def);
+    rf_column_release(&suf);
     if (rc) rf_column_release(out);
     return rc;
 }
@@ -259,7 +294,7 @@ static fclass frame_class(const rf_expr *w)
     if (w->op >= RF_W_ROW_NUMBER) return F_NONE;
     bool lo_unb = w->frame == RF_FRAME_DEFAULT || w->frame_lo == RF_UNBOUNDED;
     bool hi_unb = w->frame == RF_FRAME_DEFAULT ? !w->n_order : w->frame_hi == INT64_MAX;
-    return lo_unb && hi_unb ? F_TOTAL : lo_unb ? F_RUNNING : !hi_unb ? F_FRESH : F_NONE;
+    return lo_unb && hi_unb ? F_TOTAL : lo_unb ? F_RUNNING : !hi_unb ? F_FRESH : F_SUFFIX;
 }
 
 static void big_free(bigpart **pb, int ne)
@@ -267,10 +302,89 @@ static void big_free(bigpart **pb, int ne)
     bigpart *b = *pb;
     if (!b) return;
     rf__spool_fini(&b->sp);
+    rf__spool_fini(&b->rsp);
     rf_batch_destroy(&b->buf);
+    rf_batch_destroy(&b->rbuf);
+    rf_schema_destroy(&b->rschema);
     for (int e = 0; b->acc && e < ne; e++) rf_column_release(&b->acc[e].own);
-    rf_free(b->fc); rf_free(b->acc); rf_free(b->upto);
+    rf_free(b->fc); rf_free(b->acc); rf_free(b->upto); rf_free(b->boff); rf_free(b->suf); rf_free(b->roffs);
     RF_FREE(*pb);
+}
+
+/* Suffix frames: reads the spooled batches last to first, each from its last row, folding rows into
+ * one aggregate per suffix expression, so that after row x it holds rows x .. n - 1; its value is
+ * row x's column. Each batch's columns go to rsp in row order. */
+static int suffixes(rf_op *op, window_st *s)
+{
+    const rf_plan *p = op->plan;
+    bigpart *b = s->big;
+    int ne = p->n_exprs, rc = RF_OK;
+    rf_batch *x = NULL, *r = NULL;
+    rf_column *v = NULL, *rev = NULL;
+    int64_t *idx = NULL, *toff = NULL;
+    rf_spool tmp;   /* the batches' columns, last batch first */
+    rf__spool_init(&tmp);
+    tmp.owner = RF_SPILL_SORT;
+    wacc *acc = rf_calloc((size_t)ne + 1, sizeof *acc);
+    RF_CHECK((b->suf = rf_malloc((size_t)(ne + 1) * sizeof *b->suf)) != NULL && acc, RF_ERR_NOMEM, "out of memory");
+    RF_CHECK((b->roffs = rf_calloc((size_t)b->nb + 1, sizeof *b->roffs)) != NULL, RF_ERR_NOMEM, "out of memory");
+    RF_TRY(rf_schema_create(b->nsuf, &b->rschema));
+    for (int e = 0, k = 0; e < ne; e++) {
+        b->suf[e] = b->fc[e] == F_SUFFIX ? k++ : -1;
+        if (b->suf[e] >= 0) b->rschema->f[b->suf[e]] = (rf_field){ .name = rf_strdup("suffix"), .type = p->exprs[e]->type, .nullable = true };
+    }
+    rf__spool_init(&b->rsp);
+    b->rsp.owner = RF_SPILL_SORT;
+    toff = rf_calloc((size_t)b->nb + 1, sizeof *toff);
+    RF_CHECK(toff != NULL, RF_ERR_NOMEM, "out of memory");
+    for (int64_t k = b->nb - 1; k >= 0; k--) {
+        int64_t off = b->boff[k];
+        RF_TRY(rf__spool_get_batch(&b->sp, &off, &s->tmp_buf, &x));
+        int64_t n = x->nrows;
+        RF_TRY(rf_batch_create(b->nsuf, n, &r));
+        RF_CHECK((idx = rf_malloc((size_t)(n ? n : 1) * sizeof *idx)) != NULL, RF_ERR_NOMEM, "out of memory");
+        for (int64_t i = 0; i < n; i++) idx[i] = n - 1 - i;
+        for (int e = 0; e < ne; e++) {
+            if (b->suf[e] < 0) continue;
+            const rf_expr *w = p->exprs[e];
+            if (rf__window_nargs(w) >= 1) RF_TRY(rf__expr_eval(w->arg[0], x, &v));
+            RF_TRY(rf_column_create(w->type, n, &rev));
+            for (int64_t j = n - 1; j >= 0; j--) {
+                acc_add(&acc[e], w, v, j);
+                RF_TRY(acc_out(&acc[e], w, v, rev));
+            }
+            RF_TRY(acc_own(&acc[e]));
+            RF_TRY(rf_column_gather(rev, idx, 0, n, &r->cols[b->suf[e]]));   /* back to row order */
+            rf_column_release(&rev);
+            rf_column_release(&v);
+        }
+        toff[k] = tmp.len;
+        RF_TRY(rf__spool_put_batch(&tmp, r, NULL, 0, &s->tmp_buf));
+        rf_batch_destroy(&r);
+        rf_batch_destroy(&x);
+        RF_FREE(idx);
+    }
+    /* rsp in row order: the batches' columns read back first batch first */
+    RF_TRY(rf__spool_seal(&tmp));
+    for (int64_t k = 0; k < b->nb; k++) {
+        int64_t off = toff[k];
+        RF_TRY(rf__spool_get_batch(&tmp, &off, &s->tmp_buf, &r));
+        b->roffs[k] = b->rsp.len;
+        RF_TRY(rf__spool_put_batch(&b->rsp, r, NULL, 0, &s->tmp_buf));
+        rf_batch_destroy(&r);
+    }
+    RF_TRY(rf__spool_seal(&b->rsp));
+done:
+    rf__spool_fini(&tmp);
+    rf_free(toff);
+    for (int e = 0; acc && e < ne; e++) rf_column_release(&acc[e].own);
+    rf_free(acc);
+    rf_free(idx);
+    rf_batch_destroy(&x);
+    rf_batch_destroy(&r);
+    rf_column_release(&v);
+    rf_column_release(&rev);
+    return rc;
 }
 
 /* Sets up the streaming of the spooled partition: what each expression needs, and the totals of
@@ -297,11 +411,8 @@ static int big_start(rf_op *op, window_st *s)
             continue;
         }
         if (w->op >= RF_W_ROW_NUMBER) continue;
-        if (b->fc[e] == F_NONE)
-            RF_CHECK(false, RF_ERR_LIMIT, "a window partition of %lld rows does not fit in memory (riffle.executor.memory), and a "
-                    "frame that starts after the partition's first row and ends at its last (... AND UNBOUNDED FOLLOWING) "
-                    "is computed in memory only", (long long)b->n);
         totals |= b->fc[e] == F_TOTAL;
+        if (b->fc[e] == F_SUFFIX) b->nsuf++;
         if (w->frame == RF_FRAME_ROWS) {
             int64_t o[2] = { w->frame_lo, w->frame_hi };
             for (int q = 0; q < 2; q++) {
@@ -327,6 +438,7 @@ static int big_start(rf_op *op, window_st *s)
         rf_batch_destroy(&x);
         if (rc) goto done;
     }
+    if (b->nsuf) RF_TRY(suffixes(op, s));
     s->streaming = true;
 done:
     return rc;
@@ -341,6 +453,20 @@ static int big_read(rf_op *op, window_st *s, int64_t upto)
         int rc = rf__spool_get_batch(&b->sp, &b->roff, &s->tmp_buf, &x);
         if (rc) return rc;
         if (!x) break;
+        rf_batch *rx = NULL;
+        if (b->nsuf) {   /* the batch's suffix columns alongside */
+            int64_t ro = b->roffs[b->rk++];
+            if ((rc = rf__spool_get_batch(&b->rsp, &ro, &s->tmp_buf, &rx))) { rf_batch_destroy(&x); return rc; }
+            if (!b->rbuf) b->rbuf = rx;
+            else {
+                rf_batch *two[2] = { b->rbuf, rx }, *cat = NULL;
+                rc = rf_batch_concat(two, 2, b->rschema, &cat);
+                rf_batch_destroy(&rx);
+                if (rc) { rf_batch_destroy(&x); return rc; }
+                rf_batch_destroy(&b->rbuf);
+                b->rbuf = cat;
+            }
+        }
         if (!b->buf) { b->buf = x; continue; }
         rf_batch *two[2] = { b->buf, x }, *cat = NULL;
         rc = rf_batch_concat(two, 2, op->plan->child[0]->schema, &cat);
@@ -370,6 +496,11 @@ static int big_chunk(rf_op *op, window_st *s)
         RF_TRY(rf_batch_slice(b->buf, keep - b->off, b->buf->nrows - (keep - b->off), &rest));
         rf_batch_destroy(&b->buf);
         b->buf = rest;
+        if (b->rbuf) {
+            RF_TRY(rf_batch_slice(b->rbuf, keep - b->off, b->rbuf->nrows - (keep - b->off), &rest));
+            rf_batch_destroy(&b->rbuf);
+            b->rbuf = rest;
+        }
         b->off = keep;
     }
     int64_t hi = c1 + b->ahead < b->n ? c1 + b->ahead : b->n;
@@ -438,6 +569,10 @@ static int big_chunk(rf_op *op, window_st *s)
             default:
                 frame_of(w, i, 0, b->n, gs, ge, &lo, &hi);
                 if (b->fc[e] == F_TOTAL) rc = acc_out(&b->acc[e], w, vals[e], out);
+                else if (b->fc[e] == F_SUFFIX) {   /* rows lo .. n - 1: row lo's suffix value */
+                    if (lo < b->n && lo <= hi) rc = rf_column_append_from(out, b->rbuf->cols[b->suf[e]], lo - b->off);
+                    else { wacc none = { 0 }; rc = acc_out(&none, w, vals[e], out); }
+                }
                 else if (b->fc[e] == F_RUNNING) {
                     for (; b->upto[e] <= hi; b->upto[e]++) acc_add(&b->acc[e], w, vals[e], b->upto[e] - b->off);
                     rc = acc_out(&b->acc[e], w, vals[e], out);
@@ -479,6 +614,17 @@ done:
     return rc;
 }
 
+/* Appends batch x to the spooled partition, noting where it starts. */
+static int big_put(window_st *s, const rf_batch *x)
+{
+    bigpart *b = s->big;
+    int rc = rf__grow((void **)&b->boff, &b->cap_b, b->nb + 1, sizeof *b->boff);
+    if (rc) return rc;
+    b->boff[b->nb++] = b->sp.len;
+    b->n += x->nrows;
+    return rf__spool_put_batch(&b->sp, x, NULL, 0, &s->tmp_buf);
+}
+
 /* Moves the pending partition, grown past the operator's share, to a spool (s->big); its later
  * rows follow it there until it ends. */
 static int to_spool(rf_op *op, window_st *s)
@@ -488,10 +634,7 @@ static int to_spool(rf_op *op, window_st *s)
     rf__spool_init(&s->big->sp);
     s->big->sp.owner = RF_SPILL_SORT;
     RF_TRY(rf_batch_slice(s->pend.b[0], 0, 1, &s->big_key));
-    for (int64_t i = 0; i < s->pend.n && !rc; i++) {
-        rc = rf__spool_put_batch(&s->big->sp, s->pend.b[i], NULL, 0, &s->tmp_buf);
-        s->big->n += s->pend.b[i]->nrows;
-    }
+    for (int64_t i = 0; i < s->pend.n && !rc; i++) rc = big_put(s, s->pend.b[i]);
     rf_blist_fini(&s->pend);
     memset(&s->pend, 0, sizeof s->pend);
     rf__cols_release(&s->pend_keys, s->np_ + s->no);
@@ -537,8 +680,7 @@ static int advance(rf_op *op, window_st *s)
             int64_t e = in_big(s, b, keys);
             if (e < 0) { rf_batch_destroy(&b); RF_CHECK(false, RF_ERR_NOMEM, "out of memory"); }
             if (e == b->nrows) {
-                rc = rf__spool_put_batch(&s->big->sp, b, NULL, 0, &s->tmp_buf);
-                s->big->n += b->nrows;
+                rc = big_put(s, b);
                 rf_batch_destroy(&b);
                 rf__cols_release(&keys, n);
                 if (rc) goto done;
@@ -546,9 +688,8 @@ static int advance(rf_op *op, window_st *s)
             }
             if (e > 0) {
                 rf_batch *head = NULL;
-                if (!(rc = rf_batch_slice(b, 0, e, &head))) rc = rf__spool_put_batch(&s->big->sp, head, NULL, 0, &s->tmp_buf);
+                if (!(rc = rf_batch_slice(b, 0, e, &head))) rc = big_put(s, head);
                 rf_batch_destroy(&head);
-                s->big->n += e;
                 if (!rc) rc = rf_batch_slice(b, e, b->nrows - e, &s->carry);
                 rf_batch_destroy(&b);
             } else s->carry = b;
