@@ -60,6 +60,7 @@ typedef struct {
     int64_t    gs, dense;  /* the peer group of row next - 1: its start, its dense rank */
     int64_t    back, ahead;/* rows a chunk's frames reach before its first and after its last row */
     bool       need_ge;    /* some frame ends with its row's peer group */
+    bool       need_gs;    /* some frame starts with its row's peer group */
     fclass    *fc;         /* per window expression */
     wacc      *acc;        /* per expression: the running or total aggregate */
     int64_t   *upto;       /* per expression: rows folded into acc */
@@ -292,6 +293,7 @@ done:
 static fclass frame_class(const rf_expr *w)
 {
     if (w->op >= RF_W_ROW_NUMBER) return F_NONE;
+    if (w->frame == RF_FRAME_RANGE && !w->n_order) return F_TOTAL;   /* every row a peer: the whole partition */
     bool lo_unb = w->frame == RF_FRAME_DEFAULT || w->frame_lo == RF_UNBOUNDED;
     bool hi_unb = w->frame == RF_FRAME_DEFAULT ? !w->n_order : w->frame_hi == INT64_MAX;
     return lo_unb && hi_unb ? F_TOTAL : lo_unb ? F_RUNNING : !hi_unb ? F_FRESH : F_SUFFIX;
@@ -420,7 +422,10 @@ static int big_start(rf_op *op, window_st *s)
                 if (o[q] < 0 && -o[q] > b->back) b->back = -o[q];
                 if (o[q] > 0 && o[q] > b->ahead) b->ahead = o[q];
             }
-        } else if (w->n_order && (w->frame == RF_FRAME_DEFAULT || w->frame_hi != INT64_MAX)) b->need_ge = true;
+        } else if (w->n_order) {
+            b->need_ge |= w->frame == RF_FRAME_DEFAULT || w->frame_hi != INT64_MAX;
+            b->need_gs |= w->frame == RF_FRAME_RANGE && w->frame_lo != RF_UNBOUNDED;
+        }
     }
     for (int64_t off = 0; totals && off < b->sp.len;) {   /* whole-partition frames: one read */
         rf_batch *x = NULL;
@@ -486,10 +491,10 @@ static int big_chunk(rf_op *op, window_st *s)
     int ne = p->n_exprs, nk = s->np_ + s->no, rc = RF_OK;
     rf_column **keys = NULL, **vals = NULL, **defs = NULL;
     int64_t *gsv = NULL, *gev = NULL;
-    if (b->next >= b->n) { s->streaming = false; big_free(&s->big, ne); return RF_OK; }
+    if (b->next >= b->n) { s->streaming = false; big_free(&s->big, ne); rf_batch_destroy(&s->big_key); return RF_OK; }
     int64_t c0 = b->next, c1 = c0 + op->ctx->batch_rows < b->n ? c0 + op->ctx->batch_rows : b->n;
     /* drop the rows no frame of this chunk reaches, then read what the chunk's frames reach */
-    int64_t keep = c0 - b->back < b->gs ? c0 - b->back : b->gs;
+    int64_t keep = b->need_gs && b->gs < c0 - b->back ? b->gs : c0 - b->back;
     if (keep < 0) keep = 0;
     if (b->buf && keep > b->off) {
         rf_batch *rest = NULL;
@@ -633,6 +638,7 @@ static int to_spool(rf_op *op, window_st *s)
     RF_CHECK((s->big = rf_calloc(1, sizeof *s->big)) != NULL, RF_ERR_NOMEM, "out of memory");
     rf__spool_init(&s->big->sp);
     s->big->sp.owner = RF_SPILL_SORT;
+    rf_batch_destroy(&s->big_key);
     RF_TRY(rf_batch_slice(s->pend.b[0], 0, 1, &s->big_key));
     for (int64_t i = 0; i < s->pend.n && !rc; i++) rc = big_put(s, s->pend.b[i]);
     rf_blist_fini(&s->pend);

@@ -103,13 +103,12 @@ int rf__adapt_broadcast(MPI_Comm comm, const rf_action *act, rf_stages *st, int 
         if (want > n) n = want;
     }
     rf_shuffle_out o2 = { 0 };
-    int lrc = rf__plan_unbroadcast(j, n, &xl);
+    /* the new stage's exchange data first, so that xd always covers every stage id */
+    rf_xdata *g = rf_realloc(*xd, (size_t)(st->n + 1) * sizeof **xd);
+    int lrc = g ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (g) { *xd = g; memset(&g[st->n], 0, sizeof *g); }
+    if (!lrc) lrc = rf__plan_unbroadcast(j, n, &xl);
     if (!lrc) lrc = rf__stages_insert(st, si + 1, xl);
-    if (!lrc) {
-        rf_xdata *g = rf_realloc(*xd, (size_t)st->n * sizeof **xd);
-        if (!g) lrc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-        else { *xd = g; memset(&g[st->n - 1], 0, sizeof *g); }
-    }
     if (!lrc) lrc = rf__shuffle_out_init(&o2, nranks, n, false, x->rank_offset);
     if (!lrc) lrc = repartition(xo, x, &o2);
     if (!lrc) {
