@@ -13,21 +13,23 @@
  *
  * Frames that start at the partition's first row (the default with ORDER BY, UNBOUNDED PRECEDING)
  * keep one running aggregate per partition (values fold in row order, as a fresh loop would),
- * whole-partition frames one total, and frames that end at the partition's last row one aggregate
- * folded from the last row back (a floating-point sum adds in that order), so they cost O(rows);
- * bounded frames are aggregated afresh per row.
+ * whole-partition frames one total, frames that end at the partition's last row one aggregate
+ * folded from the last row back (a floating-point sum adds in that order), and a peer group's frame
+ * (RANGE CURRENT ROW .. CURRENT ROW) is aggregated once per group, so they cost O(rows); bounded
+ * ROWS frames are aggregated afresh per row.
  *
  * Bounded memory: the sort is an rf_sorter (external when the input outgrows the operator's share),
  * and rows come out of it in order, so the operator holds one window partition at a time (plus the
  * batch it is reading): when a batch starts a new partition, the partitions before it are complete
  * and are computed and emitted. A partition that outgrows the operator's share goes to a spill file
  * (to_spool) and is streamed back a chunk of batch rows at a time (big_chunk), holding only the rows
- * the chunk's frames reach: ROWS offsets and lag / lead distances before and after it, the peer
- * group of its first row and, for frames ending with their peer group, of its last; running frames
- * carry their aggregate from chunk to chunk, whole-partition frames take a first read of the file
- * for their totals, and frames from a later row to the end (... AND UNBOUNDED FOLLOWING) a read of
- * it backwards (suffixes: the value for rows x .. end of every row x, kept in a second spill file
- * and read alongside). One peer group (rows equal in ORDER BY) must fit when a frame ends with it.
+ * the chunk's frames reach: ROWS offsets and lag / lead distances before and after it. ROWS
+ * frames from the partition's start carry their aggregate from chunk to chunk; whole-partition
+ * frames take a first read of the file for their totals; frames to the partition's end and frames
+ * bounded by peer groups (the default with ORDER BY, RANGE ... CURRENT ROW) are precomputed per row
+ * by a read of the file backwards (suffixes(): the value for rows x .. end; a peer group's own
+ * value; the running value at the group's last row, from a forward read first) into a second
+ * spill file read alongside, so no peer group has to fit in memory either.
  */
 #include <stdlib.h>
 #include "exec/exec.h"
@@ -46,7 +48,13 @@ typedef struct {
 } wacc;
 
 /* How an aggregate's frame is computed over a window partition too big for memory. */
-typedef enum { F_TOTAL, F_RUNNING, F_FRESH, F_SUFFIX, F_NONE } fclass;
+typedef enum { F_TOTAL, F_RUNNING, F_FRESH, F_SUFFIX, F_NONE,
+               /* over a partition streamed from disk, frames bounded by peer groups (ORDER BY ... RANGE /
+                * the default) are precomputed per row like suffixes, so no peer group need fit: */
+               F_PEERRUN,   /* partition start .. end of the row's peer group */
+               F_PEER,      /* the row's peer group */
+               F_PEERSUF    /* start of the row's peer group .. partition end */
+} fclass;
 
 /* A window partition too big for memory: its rows in a spool, read again in order and emitted a
  * chunk at a time, holding only the rows the chunk's frames reach (see the file comment). */
@@ -59,8 +67,8 @@ typedef struct {
     int64_t    next;       /* the next row to emit */
     int64_t    gs, dense;  /* the peer group of row next - 1: its start, its dense rank */
     int64_t    back, ahead;/* rows a chunk's frames reach before its first and after its last row */
-    bool       need_ge;    /* some frame ends with its row's peer group */
-    bool       need_gs;    /* some frame starts with its row's peer group */
+    int        npr;        /* F_PEERRUN expressions */
+    rf_column **gv;        /* per expression: F_PEER / F_PEERSUF value of the current peer group */
     fclass    *fc;         /* per window expression */
     wacc      *acc;        /* per expression: the running or total aggregate */
     int64_t   *upto;       /* per expression: rows folded into acc */
@@ -98,6 +106,12 @@ typedef struct {
 static bool same_keys(rf_column **c, int n, int64_t a, int64_t b)
 {
     for (int k = 0; k < n; k++) if (!rf_column_eq(c[k], a, c[k], b)) return false;
+    return true;
+}
+
+static bool same_keys2(rf_column **c, int64_t a, rf_column **d, int64_t b, int n)
+{
+    for (int k = 0; k < n; k++) if (!rf_column_eq(c[k], a, d[k], b)) return false;
     return true;
 }
 
@@ -182,7 +196,7 @@ static int compute(const rf_expr *w, const rf_batch *b, rf_column **pk, int np_,
 {
     int na = rf__window_nargs(w), rc;
     int64_t n = b->nrows;
-    rf_column *v = NULL, *def = NULL, *suf = NULL;
+    rf_column *v = NULL, *def = NULL, *suf = NULL, *peer = NULL;
     RF_TRY(rf_column_create(w->type, n, out));
     if (na >= 1) RF_TRY(rf__expr_eval(w->arg[0], b, &v));
     if (na >= 3) RF_TRY(rf__expr_eval(w->arg[2], b, &def));
@@ -239,6 +253,12 @@ static int compute(const rf_expr *w, const rf_batch *b, rf_column **pk, int np_,
                     } else if (fc == F_SUFFIX) {
                         if (lo <= hi) rc = rf_column_append_from(*out, suf, lo - ps);
                         else { wacc none = { 0 }; rc = acc_out(&none, w, v, *out); }
+                    } else if (w->frame == RF_FRAME_RANGE && w->n_order) {   /* the peer group: once per group */
+                        if (i == gs) {
+                            rf_column_release(&peer);
+                            if (!(rc = rf_column_create(w->type, 1, &peer))) rc = aggregate(w, v, lo, hi, peer);
+                        }
+                        if (!rc) rc = rf_column_append_from(*out, peer, 0);
                     } else rc = aggregate(w, v, lo, hi, *out);
                     break;
                 }
@@ -254,6 +274,7 @@ done:
     rf_column_release(&v);
     rf_column_release(&def);
     rf_column_release(&suf);
+    rf_column_release(&peer);
     if (rc) rf_column_release(out);
     return rc;
 }
@@ -309,6 +330,8 @@ static void big_free(bigpart **pb, int ne)
     rf_batch_destroy(&b->rbuf);
     rf_schema_destroy(&b->rschema);
     for (int e = 0; b->acc && e < ne; e++) rf_column_release(&b->acc[e].own);
+    for (int e = 0; b->gv && e < ne; e++) rf_column_release(&b->gv[e]);
+    rf_free(b->gv);
     rf_free(b->fc); rf_free(b->acc); rf_free(b->upto); rf_free(b->boff); rf_free(b->suf); rf_free(b->roffs);
     RF_FREE(*pb);
 }
@@ -323,35 +346,87 @@ static int suffixes(rf_op *op, window_st *s)
     int ne = p->n_exprs, rc = RF_OK;
     rf_batch *x = NULL, *r = NULL;
     rf_column *v = NULL, *rev = NULL;
-    int64_t *idx = NULL, *toff = NULL;
-    rf_spool tmp;   /* the batches' columns, last batch first */
+    int64_t *idx = NULL, *toff = NULL, *poff = NULL;
+    uint8_t *last = NULL;
+    rf_column **kx = NULL, **kprev = NULL, **pv = NULL;
+    rf_batch *pb = NULL;
+    rf_spool tmp, psp;   /* the batches' columns, last batch first; F_PEERRUN's running values */
     rf__spool_init(&tmp);
-    tmp.owner = RF_SPILL_SORT;
+    rf__spool_init(&psp);
+    tmp.owner = psp.owner = RF_SPILL_SORT;
     wacc *acc = rf_calloc((size_t)ne + 1, sizeof *acc);
     RF_CHECK((b->suf = rf_malloc((size_t)(ne + 1) * sizeof *b->suf)) != NULL && acc, RF_ERR_NOMEM, "out of memory");
     RF_CHECK((b->roffs = rf_calloc((size_t)b->nb + 1, sizeof *b->roffs)) != NULL, RF_ERR_NOMEM, "out of memory");
     RF_TRY(rf_schema_create(b->nsuf, &b->rschema));
     for (int e = 0, k = 0; e < ne; e++) {
-        b->suf[e] = b->fc[e] == F_SUFFIX ? k++ : -1;
+        fclass f = b->fc[e];
+        b->suf[e] = f == F_SUFFIX || f == F_PEERRUN || f == F_PEER || f == F_PEERSUF ? k++ : -1;
         if (b->suf[e] >= 0) b->rschema->f[b->suf[e]] = (rf_field){ .name = rf_strdup("suffix"), .type = p->exprs[e]->type, .nullable = true };
     }
     rf__spool_init(&b->rsp);
     b->rsp.owner = RF_SPILL_SORT;
     toff = rf_calloc((size_t)b->nb + 1, sizeof *toff);
-    RF_CHECK(toff != NULL, RF_ERR_NOMEM, "out of memory");
+    poff = rf_calloc((size_t)b->nb + 1, sizeof *poff);
+    pv = rf_calloc((size_t)ne + 1, sizeof *pv);
+    RF_CHECK(toff && poff && pv, RF_ERR_NOMEM, "out of memory");
+    /* F_PEERRUN: a forward read first, every row's running value (P) in psp */
+    for (int64_t k = 0; b->npr && k < b->nb; k++) {
+        int64_t off = b->boff[k];
+        RF_TRY(rf__spool_get_batch(&b->sp, &off, &s->tmp_buf, &x));
+        RF_TRY(rf_batch_create(ne, x->nrows, &r));
+        for (int e = 0; e < ne; e++) {
+            const rf_expr *w = p->exprs[e];
+            if (b->fc[e] != F_PEERRUN) {   /* a placeholder */
+                RF_TRY(rf_column_create(RF_TYPE_INT64, x->nrows, &r->cols[e]));
+                for (int64_t j = 0; j < x->nrows; j++) RF_TRY(rf_column_append_null(r->cols[e]));
+                continue;
+            }
+            if (rf__window_nargs(w) >= 1) RF_TRY(rf__expr_eval(w->arg[0], x, &v));
+            RF_TRY(rf_column_create(w->type, x->nrows, &r->cols[e]));
+            for (int64_t j = 0; j < x->nrows; j++) {
+                acc_add(&acc[e], w, v, j);
+                RF_TRY(acc_out(&acc[e], w, v, r->cols[e]));
+            }
+            RF_TRY(acc_own(&acc[e]));
+            rf_column_release(&v);
+        }
+        poff[k] = psp.len;
+        RF_TRY(rf__spool_put_batch(&psp, r, NULL, 0, &s->tmp_buf));
+        rf_batch_destroy(&r);
+        rf_batch_destroy(&x);
+    }
+    if (b->npr) RF_TRY(rf__spool_seal(&psp));
+    for (int e = 0; e < ne; e++) { rf_column_release(&acc[e].own); memset(&acc[e], 0, sizeof acc[e]); }
     for (int64_t k = b->nb - 1; k >= 0; k--) {
         int64_t off = b->boff[k];
         RF_TRY(rf__spool_get_batch(&b->sp, &off, &s->tmp_buf, &x));
         int64_t n = x->nrows;
         RF_TRY(rf_batch_create(b->nsuf, n, &r));
         RF_CHECK((idx = rf_malloc((size_t)(n ? n : 1) * sizeof *idx)) != NULL, RF_ERR_NOMEM, "out of memory");
+        RF_CHECK((last = rf_malloc((size_t)(n ? n : 1))) != NULL, RF_ERR_NOMEM, "out of memory");
         for (int64_t i = 0; i < n; i++) idx[i] = n - 1 - i;
+        /* the last row of each peer group (the next row, maybe in the batch after, differs) */
+        if (s->no) RF_TRY(rf__sortkey_eval((const rf_expr *const *)s->orders + s->np_, s->no, x, &kx));
+        for (int64_t j = 0; j < n; j++)
+            last[j] = j + 1 < n ? !same_keys(kx, s->no, j, j + 1) : !kprev || !same_keys2(kx, j, kprev, 0, s->no);
+        if (b->npr) { int64_t po = poff[k]; RF_TRY(rf__spool_get_batch(&psp, &po, &s->tmp_buf, &pb)); }
         for (int e = 0; e < ne; e++) {
             if (b->suf[e] < 0) continue;
             const rf_expr *w = p->exprs[e];
+            fclass f = b->fc[e];
             if (rf__window_nargs(w) >= 1) RF_TRY(rf__expr_eval(w->arg[0], x, &v));
             RF_TRY(rf_column_create(w->type, n, &rev));
             for (int64_t j = n - 1; j >= 0; j--) {
+                if (f == F_PEERRUN) {   /* the running value at the end of the row's peer group */
+                    if (last[j]) {
+                        rf_column_release(&pv[e]);
+                        RF_TRY(rf_column_create(w->type, 1, &pv[e]));
+                        RF_TRY(rf_column_append_from(pv[e], pb->cols[e], j));
+                    }
+                    RF_TRY(rf_column_append_from(rev, pv[e], 0));
+                    continue;
+                }
+                if (f == F_PEER && last[j]) { rf_column_release(&acc[e].own); memset(&acc[e], 0, sizeof acc[e]); }
                 acc_add(&acc[e], w, v, j);
                 RF_TRY(acc_out(&acc[e], w, v, rev));
             }
@@ -364,7 +439,12 @@ static int suffixes(rf_op *op, window_st *s)
         RF_TRY(rf__spool_put_batch(&tmp, r, NULL, 0, &s->tmp_buf));
         rf_batch_destroy(&r);
         rf_batch_destroy(&x);
+        rf_batch_destroy(&pb);
+        rf__cols_release(&kprev, s->no);
+        kprev = kx;
+        kx = NULL;
         RF_FREE(idx);
+        RF_FREE(last);
     }
     /* rsp in row order: the batches' columns read back first batch first */
     RF_TRY(rf__spool_seal(&tmp));
@@ -378,7 +458,15 @@ static int suffixes(rf_op *op, window_st *s)
     RF_TRY(rf__spool_seal(&b->rsp));
 done:
     rf__spool_fini(&tmp);
+    rf__spool_fini(&psp);
     rf_free(toff);
+    rf_free(poff);
+    rf_free(last);
+    rf__cols_release(&kx, s->no);
+    rf__cols_release(&kprev, s->no);
+    for (int e = 0; pv && e < ne; e++) rf_column_release(&pv[e]);
+    rf_free(pv);
+    rf_batch_destroy(&pb);
     for (int e = 0; acc && e < ne; e++) rf_column_release(&acc[e].own);
     rf_free(acc);
     rf_free(idx);
@@ -399,7 +487,8 @@ static int big_start(rf_op *op, window_st *s)
     b->fc = rf_calloc((size_t)ne + 1, sizeof *b->fc);
     b->acc = rf_calloc((size_t)ne + 1, sizeof *b->acc);
     b->upto = rf_calloc((size_t)ne + 1, sizeof *b->upto);
-    RF_CHECK(b->fc && b->acc && b->upto, RF_ERR_NOMEM, "out of memory");
+    b->gv = rf_calloc((size_t)ne + 1, sizeof *b->gv);
+    RF_CHECK(b->fc && b->acc && b->upto && b->gv, RF_ERR_NOMEM, "out of memory");
     RF_TRY(rf__spool_seal(&b->sp));
     b->back = 1;   /* the row before a chunk: where a peer group starts */
     bool totals = false;
@@ -413,8 +502,11 @@ static int big_start(rf_op *op, window_st *s)
             continue;
         }
         if (w->op >= RF_W_ROW_NUMBER) continue;
+        if (w->n_order && w->frame != RF_FRAME_ROWS)   /* bounded by peer groups: precomputed */
+            b->fc[e] = b->fc[e] == F_RUNNING ? F_PEERRUN : b->fc[e] == F_FRESH ? F_PEER : b->fc[e] == F_SUFFIX ? F_PEERSUF : b->fc[e];
         totals |= b->fc[e] == F_TOTAL;
-        if (b->fc[e] == F_SUFFIX) b->nsuf++;
+        b->npr += b->fc[e] == F_PEERRUN;
+        b->nsuf += b->fc[e] == F_SUFFIX || b->fc[e] == F_PEERRUN || b->fc[e] == F_PEER || b->fc[e] == F_PEERSUF;
         if (w->frame == RF_FRAME_ROWS) {
             int64_t o[2] = { w->frame_lo, w->frame_hi };
             for (int q = 0; q < 2; q++) {
@@ -422,9 +514,6 @@ static int big_start(rf_op *op, window_st *s)
                 if (o[q] < 0 && -o[q] > b->back) b->back = -o[q];
                 if (o[q] > 0 && o[q] > b->ahead) b->ahead = o[q];
             }
-        } else if (w->n_order) {
-            b->need_ge |= w->frame == RF_FRAME_DEFAULT || w->frame_hi != INT64_MAX;
-            b->need_gs |= w->frame == RF_FRAME_RANGE && w->frame_lo != RF_UNBOUNDED;
         }
     }
     for (int64_t off = 0; totals && off < b->sp.len;) {   /* whole-partition frames: one read */
@@ -490,11 +579,11 @@ static int big_chunk(rf_op *op, window_st *s)
     bigpart *b = s->big;
     int ne = p->n_exprs, nk = s->np_ + s->no, rc = RF_OK;
     rf_column **keys = NULL, **vals = NULL, **defs = NULL;
-    int64_t *gsv = NULL, *gev = NULL;
+    int64_t *gsv = NULL;
     if (b->next >= b->n) { s->streaming = false; big_free(&s->big, ne); rf_batch_destroy(&s->big_key); return RF_OK; }
     int64_t c0 = b->next, c1 = c0 + op->ctx->batch_rows < b->n ? c0 + op->ctx->batch_rows : b->n;
     /* drop the rows no frame of this chunk reaches, then read what the chunk's frames reach */
-    int64_t keep = b->need_gs && b->gs < c0 - b->back ? b->gs : c0 - b->back;
+    int64_t keep = c0 - b->back;
     if (keep < 0) keep = 0;
     if (b->buf && keep > b->off) {
         rf_batch *rest = NULL;
@@ -512,33 +601,15 @@ static int big_chunk(rf_op *op, window_st *s)
     RF_TRY(big_read(op, s, hi));
     RF_TRY(rf__sortkey_eval((const rf_expr *const *)s->orders, nk, b->buf, &keys));
     rf_column **ok = keys + s->np_;
-    if (b->need_ge)   /* the peer group of the chunk's last row ends in the buffer */
-        for (;;) {
-            int64_t end = b->off + b->buf->nrows, r = c1 - b->off;
-            while (r < b->buf->nrows && same_keys(ok, s->no, c1 - 1 - b->off, r)) r++;
-            if (r < b->buf->nrows || end >= b->n) break;
-            RF_TRY(big_read(op, s, end + op->ctx->batch_rows));
-            rf__cols_release(&keys, nk);
-            RF_TRY(rf__sortkey_eval((const rf_expr *const *)s->orders, nk, b->buf, &keys));
-            ok = keys + s->np_;
-        }
-    int64_t n = c1 - c0, bn = b->buf->nrows;
+    int64_t n = c1 - c0;
     gsv = rf_malloc((size_t)n * sizeof *gsv);
-    gev = rf_malloc((size_t)n * sizeof *gev);
     vals = rf_calloc((size_t)ne + 1, sizeof *vals);
     defs = rf_calloc((size_t)ne + 1, sizeof *defs);
-    RF_CHECK(gsv && gev && vals && defs, RF_ERR_NOMEM, "out of memory");
+    RF_CHECK(gsv && vals && defs, RF_ERR_NOMEM, "out of memory");
     int64_t dense0 = b->dense;
     for (int64_t i = c0; i < c1; i++) {   /* peer groups (global row numbers) */
         if (i == 0 || !same_keys(ok, s->no, i - 1 - b->off, i - b->off)) { b->gs = i; b->dense++; }
         gsv[i - c0] = b->gs;
-    }
-    for (int64_t i = c1 - 1, ge = -1; i >= c0; i--) {
-        if (ge < 0 || !same_keys(ok, s->no, i - b->off, i + 1 - b->off)) {
-            ge = i + 1;
-            while (ge - b->off < bn && same_keys(ok, s->no, i - b->off, ge - b->off)) ge++;
-        }
-        gev[i - c0] = ge;
     }
     RF_TRY(rf_batch_create(p->schema->n, n, &s->out));
     {
@@ -558,7 +629,7 @@ static int big_chunk(rf_op *op, window_st *s)
         s->out->cols[nc + e] = out;
         int64_t k = na >= 2 ? w->arg[1]->lit.v.i : 1, dense = dense0;
         for (int64_t i = c0; i < c1 && !rc; i++) {
-            int64_t gs = gsv[i - c0], ge = gev[i - c0], lo, hi;
+            int64_t gs = gsv[i - c0], lo, hi;   /* frames that need the peer group's end are precomputed */
             if (i == c0 ? i == 0 || gs == i : gs == i) dense++;
             switch (w->op) {
             case RF_W_ROW_NUMBER: rc = rf_column_append_i64(out, i + 1); break;
@@ -572,8 +643,17 @@ static int big_chunk(rf_op *op, window_st *s)
                 break;
             }
             default:
-                frame_of(w, i, 0, b->n, gs, ge, &lo, &hi);
+                frame_of(w, i, 0, b->n, gs, i + 1, &lo, &hi);
                 if (b->fc[e] == F_TOTAL) rc = acc_out(&b->acc[e], w, vals[e], out);
+                else if (b->fc[e] == F_PEERRUN) rc = rf_column_append_from(out, b->rbuf->cols[b->suf[e]], i - b->off);
+                else if (b->fc[e] == F_PEER || b->fc[e] == F_PEERSUF) {   /* the value at the group's first row */
+                    if (gs == i) {
+                        rf_column_release(&b->gv[e]);
+                        if (!(rc = rf_column_create(w->type, 1, &b->gv[e])))
+                            rc = rf_column_append_from(b->gv[e], b->rbuf->cols[b->suf[e]], i - b->off);
+                    }
+                    if (!rc) rc = rf_column_append_from(out, b->gv[e], 0);
+                }
                 else if (b->fc[e] == F_SUFFIX) {   /* rows lo .. n - 1: row lo's suffix value */
                     if (lo < b->n && lo <= hi) rc = rf_column_append_from(out, b->rbuf->cols[b->suf[e]], lo - b->off);
                     else { wacc none = { 0 }; rc = acc_out(&none, w, vals[e], out); }
@@ -593,7 +673,7 @@ done:
     if (rc) rf_batch_destroy(&s->out);
     rf__cols_release(&keys, nk);
     for (int e = 0; vals && e < ne; e++) { rf_column_release(&vals[e]); rf_column_release(&defs[e]); }
-    rf_free(vals); rf_free(defs); rf_free(gsv); rf_free(gev);
+    rf_free(vals); rf_free(defs); rf_free(gsv);
     return rc;
 }
 
