@@ -16,7 +16,7 @@
  * does not fit at the last level (one heavy key), and a nested loop join's (no keys to split by: all
  * its rows make one pair), is joined in blocks: as many build rows as fit, against every probe row of
  * the pair read again from its spill file, block after block; which probe rows matched is kept (a
- * byte per row) so that left / full / anti joins emit the unmatched ones after the last block and a
+ * bit per row, reserved from the pool) so that left / full / anti joins emit the unmatched ones after the last block and a
  * semi join emits a row once. A nested loop also slices its probe batches so that one step makes at
  * most MAX_PAIRS candidate pairs.
  */
@@ -51,8 +51,9 @@ typedef struct {
      * loop's, is joined a block of build rows at a time, each block against all of cur.p */
     bool      blocked;
     int64_t   boff;         /* where the next block starts in cur.b */
-    uint8_t  *pmatched;     /* per probe row of cur.p, over all blocks (left / full / semi / anti) */
-    int64_t   pcap, prow;   /* prow: probe rows of cur.p read in this pass */
+    uint8_t  *pmatched;     /* a bit per probe row of cur.p, over all blocks (left / full / semi / anti) */
+    int64_t   pres;         /* bytes of pmatched granted by rf__mem_reserve */
+    int64_t   pcap, prow;   /* pcap: bytes of pmatched (reserved from the pool); prow: probe rows of cur.p read in this pass */
     rf_batch *pb;           /* the probe batch being sliced (a nested loop over a big block) */
     int64_t   pb_pos;
 } join_st;
@@ -273,17 +274,18 @@ static int next_block(rf_op *op, join_st *s)
 /* Marks probe row r (of this pass) matched; says whether it was before. */
 static int mark_probe(join_st *s, int64_t r, bool *was)
 {
-    if (r >= s->pcap) {
+    if (r / 8 >= s->pcap) {
         int64_t nc = s->pcap ? s->pcap : 4096;
-        while (nc <= r) nc *= 2;
+        while (nc <= r / 8) nc *= 2;
         uint8_t *m = rf_realloc(s->pmatched, (size_t)nc);
         if (!m) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+        if (rf__mem_reserve(nc - s->pcap)) s->pres += nc - s->pcap;   /* accounted where the pool grants it: the bits are needed anyway */
         memset(m + s->pcap, 0, (size_t)(nc - s->pcap));
         s->pmatched = m;
         s->pcap = nc;
     }
-    *was = s->pmatched[r];
-    s->pmatched[r] = 1;
+    *was = (s->pmatched[r / 8] >> (r % 8)) & 1;
+    s->pmatched[r / 8] |= (uint8_t)(1u << (r % 8));
     return RF_OK;
 }
 
@@ -301,7 +303,7 @@ static int unmatched_probe(rf_op *op, join_st *s, rf_batch **out)
     or_ = rf_malloc((size_t)(b->nrows ? b->nrows : 1) * sizeof *or_);
     RF_CHECK(ol && or_, RF_ERR_NOMEM, "out of memory");
     for (int64_t i = 0; i < b->nrows; i++)
-        if (s->prow + i >= s->pcap || !s->pmatched[s->prow + i]) { ol[k] = i; or_[k] = -1; k++; }
+        if ((s->prow + i) / 8 >= s->pcap || !((s->pmatched[(s->prow + i) / 8] >> ((s->prow + i) % 8)) & 1)) { ol[k] = i; or_[k] = -1; k++; }
     s->prow += b->nrows;
     if (k && p->mode == RF_JOIN_ANTI) rc = make_output(p, b, NULL, ol, NULL, k, true, out);
     else if (k) {
@@ -559,6 +561,7 @@ static void close_(rf_op *op)
     for (int64_t w = 0; w < s->n_work; w++) { rf__spool_fini(&s->work[w].b); rf__spool_fini(&s->work[w].p); }
     rf_free(s->work);
     rf_free(s->pmatched);
+    rf__mem_release(s->pres);
     rf_batch_destroy(&s->pb);
     rf_buf_fini(&s->tmp);
     RF_FREE(op->st);
