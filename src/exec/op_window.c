@@ -98,7 +98,7 @@ typedef struct {
     int64_t    pend_bytes, reserved;
     bigpart   *big;        /* the partition being spooled (big->n grows) or streamed (streaming) */
     bool       streaming;
-    rf_batch  *big_key;    /* one row of the spooled partition (its partition keys) */
+    rf_column **big_keys;  /* the spooled partition's keys (partition keys of its first row) */
     rf_batch  *carry;      /* sorted rows read but not yet placed (after the spooled partition ended) */
     rf_buf     tmp_buf;
 } window_st;
@@ -538,6 +538,19 @@ done:
     return rc;
 }
 
+/* *dst followed by x's rows (x consumed). */
+static int append_rows(rf_batch **dst, rf_batch *x, const rf_schema *types)
+{
+    if (!*dst) { *dst = x; return RF_OK; }
+    rf_batch *two[2] = { *dst, x }, *cat = NULL;
+    int rc = rf_batch_concat(two, 2, types, &cat);
+    rf_batch_destroy(&x);
+    if (rc) return rc;
+    rf_batch_destroy(dst);
+    *dst = cat;
+    return RF_OK;
+}
+
 /* Reads the spool until the buffer holds row `upto` - 1 (or the partition ends). */
 static int big_read(rf_op *op, window_st *s, int64_t upto)
 {
@@ -550,24 +563,10 @@ static int big_read(rf_op *op, window_st *s, int64_t upto)
         rf_batch *rx = NULL;
         if (b->nsuf) {   /* the batch's suffix columns alongside */
             int64_t ro = b->roffs[b->rk++];
-            if ((rc = rf__spool_get_batch(&b->rsp, &ro, &s->tmp_buf, &rx))) { rf_batch_destroy(&x); return rc; }
-            if (!b->rbuf) b->rbuf = rx;
-            else {
-                rf_batch *two[2] = { b->rbuf, rx }, *cat = NULL;
-                rc = rf_batch_concat(two, 2, b->rschema, &cat);
-                rf_batch_destroy(&rx);
-                if (rc) { rf_batch_destroy(&x); return rc; }
-                rf_batch_destroy(&b->rbuf);
-                b->rbuf = cat;
-            }
+            if (!(rc = rf__spool_get_batch(&b->rsp, &ro, &s->tmp_buf, &rx))) rc = append_rows(&b->rbuf, rx, b->rschema);
+            if (rc) { rf_batch_destroy(&x); return rc; }
         }
-        if (!b->buf) { b->buf = x; continue; }
-        rf_batch *two[2] = { b->buf, x }, *cat = NULL;
-        rc = rf_batch_concat(two, 2, op->plan->child[0]->schema, &cat);
-        rf_batch_destroy(&x);
-        if (rc) return rc;
-        rf_batch_destroy(&b->buf);
-        b->buf = cat;
+        if ((rc = append_rows(&b->buf, x, op->plan->child[0]->schema))) return rc;
     }
     return RF_OK;
 }
@@ -579,8 +578,8 @@ static int big_chunk(rf_op *op, window_st *s)
     bigpart *b = s->big;
     int ne = p->n_exprs, nk = s->np_ + s->no, rc = RF_OK;
     rf_column **keys = NULL, **vals = NULL, **defs = NULL;
-    int64_t *gsv = NULL;
-    if (b->next >= b->n) { s->streaming = false; big_free(&s->big, ne); rf_batch_destroy(&s->big_key); return RF_OK; }
+    int64_t *gsv = NULL, *dsv = NULL;
+    if (b->next >= b->n) { s->streaming = false; big_free(&s->big, ne); rf__cols_release(&s->big_keys, s->np_); return RF_OK; }
     int64_t c0 = b->next, c1 = c0 + op->ctx->batch_rows < b->n ? c0 + op->ctx->batch_rows : b->n;
     /* drop the rows no frame of this chunk reaches, then read what the chunk's frames reach */
     int64_t keep = c0 - b->back;
@@ -603,13 +602,14 @@ static int big_chunk(rf_op *op, window_st *s)
     rf_column **ok = keys + s->np_;
     int64_t n = c1 - c0;
     gsv = rf_malloc((size_t)n * sizeof *gsv);
+    dsv = rf_malloc((size_t)n * sizeof *dsv);
     vals = rf_calloc((size_t)ne + 1, sizeof *vals);
     defs = rf_calloc((size_t)ne + 1, sizeof *defs);
-    RF_CHECK(gsv && vals && defs, RF_ERR_NOMEM, "out of memory");
-    int64_t dense0 = b->dense;
-    for (int64_t i = c0; i < c1; i++) {   /* peer groups (global row numbers) */
+    RF_CHECK(gsv && dsv && vals && defs, RF_ERR_NOMEM, "out of memory");
+    for (int64_t i = c0; i < c1; i++) {   /* peer groups (global row numbers) and dense ranks */
         if (i == 0 || !same_keys(ok, s->no, i - 1 - b->off, i - b->off)) { b->gs = i; b->dense++; }
         gsv[i - c0] = b->gs;
+        dsv[i - c0] = b->dense;
     }
     RF_TRY(rf_batch_create(p->schema->n, n, &s->out));
     {
@@ -627,14 +627,13 @@ static int big_chunk(rf_op *op, window_st *s)
         if (na >= 3) RF_TRY(rf__expr_eval(w->arg[2], b->buf, &defs[e]));
         RF_TRY(rf_column_create(w->type, n, &out));
         s->out->cols[nc + e] = out;
-        int64_t k = na >= 2 ? w->arg[1]->lit.v.i : 1, dense = dense0;
+        int64_t k = na >= 2 ? w->arg[1]->lit.v.i : 1;
         for (int64_t i = c0; i < c1 && !rc; i++) {
             int64_t gs = gsv[i - c0], lo, hi;   /* frames that need the peer group's end are precomputed */
-            if (i == c0 ? i == 0 || gs == i : gs == i) dense++;
             switch (w->op) {
             case RF_W_ROW_NUMBER: rc = rf_column_append_i64(out, i + 1); break;
             case RF_W_RANK: rc = rf_column_append_i64(out, gs + 1); break;
-            case RF_W_DENSE_RANK: rc = rf_column_append_i64(out, dense); break;
+            case RF_W_DENSE_RANK: rc = rf_column_append_i64(out, dsv[i - c0]); break;
             case RF_W_LAG: case RF_W_LEAD: {
                 int64_t j = w->op == RF_W_LAG ? i - k : i + k;
                 if (j >= 0 && j < b->n) rc = rf_column_append_from(out, vals[e], j - b->off);
@@ -673,7 +672,7 @@ done:
     if (rc) rf_batch_destroy(&s->out);
     rf__cols_release(&keys, nk);
     for (int e = 0; vals && e < ne; e++) { rf_column_release(&vals[e]); rf_column_release(&defs[e]); }
-    rf_free(vals); rf_free(defs); rf_free(gsv);
+    rf_free(vals); rf_free(defs); rf_free(gsv); rf_free(dsv);
     return rc;
 }
 
@@ -712,14 +711,15 @@ static int big_put(window_st *s, const rf_batch *x)
 
 /* Moves the pending partition, grown past the operator's share, to a spool (s->big); its later
  * rows follow it there until it ends. */
-static int to_spool(rf_op *op, window_st *s)
+static int to_spool(window_st *s)
 {
     int rc = RF_OK;
     RF_CHECK((s->big = rf_calloc(1, sizeof *s->big)) != NULL, RF_ERR_NOMEM, "out of memory");
     rf__spool_init(&s->big->sp);
+    rf__spool_init(&s->big->rsp);   /* (a zeroed spool says fd 0: its fini would close stdin) */
     s->big->sp.owner = RF_SPILL_SORT;
-    rf_batch_destroy(&s->big_key);
-    RF_TRY(rf_batch_slice(s->pend.b[0], 0, 1, &s->big_key));
+    rf__cols_release(&s->big_keys, s->np_);   /* its partition keys: those of its first row */
+    RF_TRY(rf__sortkey_eval((const rf_expr *const *)s->orders, s->np_, s->pend.b[0], &s->big_keys));
     for (int64_t i = 0; i < s->pend.n && !rc; i++) rc = big_put(s, s->pend.b[i]);
     rf_blist_fini(&s->pend);
     memset(&s->pend, 0, sizeof s->pend);
@@ -727,7 +727,6 @@ static int to_spool(rf_op *op, window_st *s)
     s->pend_bytes = 0;
     rf__mem_release(s->reserved);
     s->reserved = 0;
-    (void)op;
 done:
     return rc;
 }
@@ -735,11 +734,8 @@ done:
 /* The number of leading rows of b (keys: its sort keys) in the spooled partition. */
 static int64_t in_big(window_st *s, const rf_batch *b, rf_column **keys)
 {
-    rf_column **kk = NULL;
     int64_t e = 0;
-    if (rf__sortkey_eval((const rf_expr *const *)s->orders, s->np_, s->big_key, &kk)) return -1;
-    while (e < b->nrows && rf__sortkey_cmp((const rf_expr *const *)s->orders, s->np_, kk, 0, keys, e) == 0) e++;
-    rf__cols_release(&kk, s->np_);
+    while (e < b->nrows && rf__sortkey_cmp((const rf_expr *const *)s->orders, s->np_, s->big_keys, 0, keys, e) == 0) e++;
     return e;
 }
 
@@ -764,7 +760,6 @@ static int advance(rf_op *op, window_st *s)
         if ((rc = rf__sortkey_eval((const rf_expr *const *)s->orders, n, b, &keys))) { rf_batch_destroy(&b); goto done; }
         if (s->big) {   /* rows of the spooled partition go to its spool; the rest waits in carry */
             int64_t e = in_big(s, b, keys);
-            if (e < 0) { rf_batch_destroy(&b); RF_CHECK(false, RF_ERR_NOMEM, "out of memory"); }
             if (e == b->nrows) {
                 rc = big_put(s, b);
                 rf_batch_destroy(&b);
@@ -800,7 +795,7 @@ static int advance(rf_op *op, window_st *s)
             /* one window partition past the operator's share (twice: computing copies it) is spooled */
             if (s->pend.n > 1 && (rf__op_must_spill(op->ctx, s->pend.rows, 2 * s->pend_bytes, &s->reserved) ||
                                   (op->ctx->force_spill > 0 && s->pend.rows >= op->ctx->force_spill)))
-                RF_TRY(to_spool(op, s));
+                RF_TRY(to_spool(s));
             continue;
         }
         /* complete: pend and b[0, last); pending: b[last, end) */
@@ -855,7 +850,7 @@ static void close_(rf_op *op)
     rf_blist_fini(&s->pend);
     rf__cols_release(&s->pend_keys, s->np_ + s->no);
     big_free(&s->big, op->plan->n_exprs);
-    rf_batch_destroy(&s->big_key);
+    rf__cols_release(&s->big_keys, s->np_);
     rf_batch_destroy(&s->carry);
     rf_buf_fini(&s->tmp_buf);
     rf__mem_release(s->reserved);
