@@ -337,6 +337,35 @@ static int write_all(rf_spool *s, const uint8_t *p, int64_t n)
     return RF_OK;
 }
 
+int rf__spill_pwrite(int fd, int owner, const void *p, int64_t n, int64_t off)
+{
+    double t0 = now();
+    for (int64_t done = 0; done < n;) {
+        ssize_t w = pwrite(fd, (const uint8_t *)p + done, (size_t)(n - done < (1 << 30) ? n - done : 1 << 30), (off_t)(off + done));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0)
+            return rf__err_set(RF_ERR_IO, "spilling to %s failed: %s (riffle.local.dir)", spill_dir[0] ? spill_dir : local_dirs,
+                               w < 0 ? strerror(errno) : "short write");
+        done += w;
+    }
+    rf__spill_account(owner, n, now() - t0);
+    return RF_OK;
+}
+
+int rf__spill_pread(int fd, int owner, void *dst, int64_t n, int64_t off)
+{
+    double t0 = now();
+    for (int64_t done = 0; done < n;) {
+        ssize_t r = pread(fd, (uint8_t *)dst + done, (size_t)(n - done < (1 << 30) ? n - done : 1 << 30), (off_t)(off + done));
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return rf__err_set(RF_ERR_IO, "reading back spilled data in %s: %s", spill_dir, strerror(errno));
+        if (r == 0) { memset((uint8_t *)dst + done, 0, (size_t)(n - done)); break; }   /* past the end: never written */
+        done += r;
+    }
+    rf__spill_account(owner, 0, now() - t0);
+    return RF_OK;
+}
+
 int rf__spool_spill(rf_spool *s)
 {
     if (s->fd >= 0) return RF_OK;

@@ -53,6 +53,10 @@ int  rf__spill_configure(const char *dirs);
 /* Thread-safe. A new spill file, already unlinked: *fd is open read-write; `where` (may be NULL)
  * receives the directory for error messages. */
 int  rf__spill_open(int *fd, char *where, size_t cap);
+/* Thread-safe. Writes / reads n bytes at offset off of spill file fd (from rf__spill_open), counted
+ * under owner. A read past the end of the file gives zeros (a file grown by writes at offsets). */
+int  rf__spill_pwrite(int fd, int owner, const void *p, int64_t n, int64_t off);
+int  rf__spill_pread(int fd, int owner, void *dst, int64_t n, int64_t off);
 /* Removes this rank's spill directory (at the end of a job, success or failure). */
 void rf__spill_cleanup(void);
 /* Removes spill directories in the configured local directories whose owner died (their lock is

@@ -16,11 +16,15 @@
  * does not fit at the last level (one heavy key), and a nested loop join's (no keys to split by: all
  * its rows make one pair), is joined in blocks: as many build rows as fit, against every probe row of
  * the pair read again from its spill file, block after block; which probe rows matched is kept (a
- * bit per row, reserved from the pool) so that left / full / anti joins emit the unmatched ones after the last block and a
- * semi join emits a row once. A nested loop also slices its probe batches so that one step makes at
+ * bit per row, in a spill file of its own: a probe batch's bits are read, changed and written back,
+ * so memory holds one batch's bits) so that left / full / anti joins emit the unmatched ones after
+ * the last block and a semi join emits a row once. A nested loop also slices its probe batches so that one step makes at
  * most MAX_PAIRS candidate pairs.
  */
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include "exec/exec.h"
 #include "shuffle/shuffle.h"
 
@@ -51,9 +55,10 @@ typedef struct {
      * loop's, is joined a block of build rows at a time, each block against all of cur.p */
     bool      blocked;
     int64_t   boff;         /* where the next block starts in cur.b */
-    uint8_t  *pmatched;     /* a bit per probe row of cur.p, over all blocks (left / full / semi / anti) */
-    int64_t   pres;         /* bytes of pmatched granted by rf__mem_reserve */
-    int64_t   pcap, prow;   /* pcap: bytes of pmatched (reserved from the pool); prow: probe rows of cur.p read in this pass */
+    int       pfd;          /* spill file: a bit per probe row of cur.p, over all blocks (left / full / semi / anti) */
+    uint8_t  *pbits;        /* the bits of one probe batch: bytes [pbits_off, pbits_off + pbits_len) of pfd */
+    int64_t   pbits_cap, pbits_off, pbits_len;
+    int64_t   prow;         /* probe rows of cur.p read in this pass */
     rf_batch *pb;           /* the probe batch being sliced (a nested loop over a big block) */
     int64_t   pb_pos;
 } join_st;
@@ -216,7 +221,9 @@ static int next_part(rf_op *op, join_st *s)
     if (big && (s->cur.depth >= MAX_DEPTH || p->kind != RF_P_HASH_JOIN)) {   /* one heavy key, or no keys: blocks */
         s->blocked = true;
         s->boff = 0;
-        if (s->pmatched) memset(s->pmatched, 0, (size_t)s->pcap);
+        if (s->pfd < 0) rc = rf__spill_open(&s->pfd, NULL, 0);
+        else if (ftruncate(s->pfd, 0) != 0) rc = rf__err_set(RF_ERR_IO, "cannot clear a spill file in %s: %s", rf__spill_dir(), strerror(errno));
+        if (rc) return rc;
         s->state = J_NEXT_BLOCK;
         return RF_OK;
     }
@@ -271,22 +278,26 @@ static int next_block(rf_op *op, join_st *s)
     return load_build(op, s, &l, rc);
 }
 
-/* Marks probe row r (of this pass) matched; says whether it was before. */
-static int mark_probe(join_st *s, int64_t r, bool *was)
+/* Reads the bits of probe rows [base, base + n) of this pass from s->pfd into s->pbits. */
+static int bits_load(join_st *s, int64_t base, int64_t n)
 {
-    if (r / 8 >= s->pcap) {
-        int64_t nc = s->pcap ? s->pcap : 4096;
-        while (nc <= r / 8) nc *= 2;
-        uint8_t *m = rf_realloc(s->pmatched, (size_t)nc);
-        if (!m) return rf__err_set(RF_ERR_NOMEM, "out of memory");
-        if (rf__mem_reserve(nc - s->pcap)) s->pres += nc - s->pcap;   /* accounted where the pool grants it: the bits are needed anyway */
-        memset(m + s->pcap, 0, (size_t)(nc - s->pcap));
-        s->pmatched = m;
-        s->pcap = nc;
-    }
-    *was = (s->pmatched[r / 8] >> (r % 8)) & 1;
-    s->pmatched[r / 8] |= (uint8_t)(1u << (r % 8));
-    return RF_OK;
+    int64_t first = base / 8, len = (base + n - 1) / 8 - first + 1;
+    if (n <= 0) { s->pbits_off = first; s->pbits_len = 0; return RF_OK; }
+    int rc = rf__grow((void **)&s->pbits, &s->pbits_cap, len, 1);
+    if (rc) return rc;
+    s->pbits_off = first;
+    s->pbits_len = len;
+    return rf__spill_pread(s->pfd, RF_SPILL_JOIN, s->pbits, len, first);
+}
+
+static bool bit_get(const join_st *s, int64_t r) { return (s->pbits[r / 8 - s->pbits_off] >> (r % 8)) & 1; }
+
+/* Marks probe row r (loaded by bits_load) matched; says whether it was before. */
+static bool bit_mark(join_st *s, int64_t r)
+{
+    bool was = bit_get(s, r);
+    s->pbits[r / 8 - s->pbits_off] |= (uint8_t)(1u << (r % 8));
+    return was;
 }
 
 /* After the last block: the probe rows of cur.p that no block matched (left / full with NULLs for
@@ -302,8 +313,9 @@ static int unmatched_probe(rf_op *op, join_st *s, rf_batch **out)
     ol = rf_malloc((size_t)(b->nrows ? b->nrows : 1) * sizeof *ol);
     or_ = rf_malloc((size_t)(b->nrows ? b->nrows : 1) * sizeof *or_);
     RF_CHECK(ol && or_, RF_ERR_NOMEM, "out of memory");
+    RF_TRY(bits_load(s, s->prow, b->nrows));
     for (int64_t i = 0; i < b->nrows; i++)
-        if ((s->prow + i) / 8 >= s->pcap || !((s->pmatched[(s->prow + i) / 8] >> ((s->prow + i) % 8)) & 1)) { ol[k] = i; or_[k] = -1; k++; }
+        if (!bit_get(s, s->prow + i)) { ol[k] = i; or_[k] = -1; k++; }
     s->prow += b->nrows;
     if (k && p->mode == RF_JOIN_ANTI) rc = make_output(p, b, NULL, ol, NULL, k, true, out);
     else if (k) {
@@ -467,14 +479,15 @@ static int probe(rf_op *op, join_st *s, rf_batch **out)
         if (s->blocked && t != RF_JOIN_INNER && t != RF_JOIN_RIGHT && t != RF_JOIN_CROSS) {
             /* a probe row's fate is known after the last block: pairs now, unmatched rows then,
              * a semi join's row once (at its first matching block) */
+            if (m) RF_TRY(bits_load(s, base, b->nrows));
             for (int64_t q = 0; q < m; q++) {
-                bool was = false;
-                RF_TRY(mark_probe(s, base + li[q], &was));
+                bool was = bit_mark(s, base + li[q]);
                 if (t == RF_JOIN_SEMI && !was) {
                     if (!ol) RF_CHECK((ol = rf_malloc((size_t)(b->nrows ? b->nrows : 1) * sizeof *ol)) != NULL, RF_ERR_NOMEM, "out of memory");
                     ol[k++] = li[q];
                 }
             }
+            if (m) RF_TRY(rf__spill_pwrite(s->pfd, RF_SPILL_JOIN, s->pbits, s->pbits_len, s->pbits_off));
             if (t == RF_JOIN_SEMI && k) RF_TRY(make_output(p, b, NULL, ol, NULL, k, true, out));
             else if ((t == RF_JOIN_LEFT || t == RF_JOIN_FULL) && m) RF_TRY(make_output(p, b, s->build, li, ri, m, false, out));
         } else if (t == RF_JOIN_INNER || t == RF_JOIN_RIGHT || t == RF_JOIN_CROSS) {
@@ -533,6 +546,7 @@ static int open_(rf_op *op)
     join_st *s = rf_calloc(1, sizeof *s);
     if (!s) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     op->st = s;
+    s->pfd = -1;
     rf__spool_init(&s->cur.b);
     rf__spool_init(&s->cur.p);
     return build(op, s);
@@ -560,8 +574,8 @@ static void close_(rf_op *op)
     if (s->grace) { rf__spool_fini(&s->cur.b); rf__spool_fini(&s->cur.p); }
     for (int64_t w = 0; w < s->n_work; w++) { rf__spool_fini(&s->work[w].b); rf__spool_fini(&s->work[w].p); }
     rf_free(s->work);
-    rf_free(s->pmatched);
-    rf__mem_release(s->pres);
+    rf_free(s->pbits);
+    if (s->pfd >= 0) close(s->pfd);
     rf_batch_destroy(&s->pb);
     rf_buf_fini(&s->tmp);
     RF_FREE(op->st);
