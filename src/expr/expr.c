@@ -498,6 +498,10 @@ int rf__expr_display(const rf_expr *e, rf_buf *b)
         if (!rc) rc = rf__expr_display(e->arg[0], b);
         return rc ? rc : rf_buf_printf(b, " AS %s)", rf_type_name(e->type));
     case RF_E_FUNC: case RF_E_AGG:
+        if (e->kind == RF_E_FUNC && e->op == RF_F_IV_MONTHS && e->n_arg == 1 && e->arg[0]->kind == RF_E_LIT) {
+            int64_t m = e->arg[0]->lit.v.i;
+            return m % 12 ? rf_buf_printf(b, "INTERVAL '%lld' MONTH", (long long)m) : rf_buf_printf(b, "INTERVAL '%lld' YEAR", (long long)(m / 12));
+        }
         rc = rf_buf_printf(b, "%s(%s", e->kind == RF_E_FUNC ? (e->op >= 0 ? rf__func_name(e->op) : (e->qual ? e->qual : "?")) : rf__agg_name(e->op),
                            e->distinct ? "DISTINCT " : "");
         if (e->kind == RF_E_AGG && e->n_arg == 0) rc = rc ? rc : rf_buf_printf(b, "1");
@@ -738,6 +742,26 @@ static int type_decimal_arith(rf_expr *e)
     return RF_OK;
 }
 
+static bool is_iv_months(const rf_expr *e) { return e->kind == RF_E_FUNC && e->op == RF_F_IV_MONTHS; }
+
+/* date +/- INTERVAL n MONTH (or INTERVAL + date): becomes add_months(date, +/-n), as Spark's
+ * DateAddYMInterval (the month's last day when the day does not exist). */
+static int date_plus_months(rf_expr *e)
+{
+    int iv = is_iv_months(e->arg[0]) ? 0 : 1;
+    rf_expr *d = e->arg[1 - iv], *n = e->arg[iv]->arg[0];
+    if (d->type == RF_TYPE_TIMESTAMP)
+        return rf__err_set(RF_ERR_ANALYSIS, "adding an INTERVAL of months to a TIMESTAMP is not supported yet (cast it to DATE)");
+    e->arg[iv]->n_arg = 0;
+    rf_expr_destroy(&e->arg[iv]);
+    if (e->kind == RF_E_SUB) n->lit.v.i = -n->lit.v.i;   /* the parser makes n a literal */
+    e->arg[0] = d;
+    e->arg[1] = n;
+    e->kind = RF_E_FUNC;
+    e->op = RF_F_ADD_MONTHS;
+    return rf__func_type(e);
+}
+
 static int type_node(rf_expr *e, bool allow_agg)
 {
     bool any_nullable = false;
@@ -750,6 +774,9 @@ static int type_node(rf_expr *e, bool allow_agg)
         if (b == RF_TYPE_STRING) { e->arg[1] = rf__expr_cast_to(e->arg[1], RF_TYPE_DOUBLE); b = RF_TYPE_DOUBLE; }
         if (a == RF_TYPE_NULL) a = b == RF_TYPE_NULL ? RF_TYPE_INT32 : b;
         if (b == RF_TYPE_NULL) b = a;
+        if ((e->kind == RF_E_ADD || e->kind == RF_E_SUB) && is_iv_months(e->arg[1]) != is_iv_months(e->arg[0]) &&
+            (e->kind == RF_E_ADD || is_iv_months(e->arg[1])))
+            return date_plus_months(e);
         if ((e->kind == RF_E_ADD || e->kind == RF_E_SUB) && a == RF_TYPE_DATE && (b == RF_TYPE_INT32 || b == RF_TYPE_INT64)) {
             e->type = RF_TYPE_DATE;   /* date +/- days */
             e->arg[1] = rf__expr_cast_to(e->arg[1], RF_TYPE_INT32);

@@ -24,6 +24,11 @@ static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = 
     [RF_F_ROUND] = { "round", 1, 2 },          [RF_F_LIKE] = { "like", 2, 2 },
     [RF_F_NULLIF] = { "nullif", 2, 2 },        [RF_F_DATE_TRUNC] = { "date_trunc", 2, 2 },
     [RF_F_SINGLE_ROW] = { "__single_row", 2, 2 }, [RF_F_CURRENT_TIMESTAMP] = { "current_timestamp", 0, 0 },
+    [RF_F_ADD_MONTHS] = { "add_months", 2, 2 }, [RF_F_QUARTER] = { "quarter", 1, 1 },
+    [RF_F_DAYOFWEEK] = { "dayofweek", 1, 1 },  [RF_F_DAYOFYEAR] = { "dayofyear", 1, 1 },
+    [RF_F_WEEKOFYEAR] = { "weekofyear", 1, 1 }, [RF_F_HOUR] = { "hour", 1, 1 },
+    [RF_F_MINUTE] = { "minute", 1, 1 },        [RF_F_SECOND] = { "second", 1, 1 },
+    [RF_F_LAST_DAY] = { "last_day", 1, 1 },    [RF_F_IV_MONTHS] = { "__interval_months", 1, 1 },
 };
 static const char *agg_names[RF_A_COUNT_] = { "count", "sum", "avg", "min", "max" };
 
@@ -106,8 +111,29 @@ int rf__func_type(rf_expr *e)
         if (!rc) rc = cast_arg(e, 1, RF_TYPE_DATE);
         e->type = RF_TYPE_INT32;
         break;
-    case RF_F_YEAR: case RF_F_MONTH: case RF_F_DAYOFMONTH:
+    case RF_F_YEAR: case RF_F_MONTH: case RF_F_DAYOFMONTH: case RF_F_QUARTER: case RF_F_DAYOFWEEK: case RF_F_DAYOFYEAR:
+    case RF_F_WEEKOFYEAR:
         rc = cast_arg(e, 0, RF_TYPE_DATE);
+        e->type = RF_TYPE_INT32;
+        break;
+    case RF_F_HOUR: case RF_F_MINUTE: case RF_F_SECOND:
+        rc = cast_arg(e, 0, RF_TYPE_TIMESTAMP);
+        e->type = RF_TYPE_INT32;
+        break;
+    case RF_F_LAST_DAY:
+        rc = cast_arg(e, 0, RF_TYPE_DATE);
+        e->type = RF_TYPE_DATE;
+        break;
+    case RF_F_ADD_MONTHS:
+        rc = cast_arg(e, 0, RF_TYPE_DATE);
+        if (!rc) {
+            if (!rf_type_is_numeric(e->arg[1]->type) && e->arg[1]->type != RF_TYPE_NULL && e->arg[1]->type != RF_TYPE_STRING)
+                return rf__err_set(RF_ERR_ANALYSIS, "add_months() needs a number of months, not %s", rf_type_name(e->arg[1]->type));
+            rc = cast_arg(e, 1, RF_TYPE_INT32);
+        }
+        e->type = RF_TYPE_DATE;
+        break;
+    case RF_F_IV_MONTHS:
         e->type = RF_TYPE_INT32;
         break;
     case RF_F_CURRENT_DATE:
@@ -535,6 +561,45 @@ int rf__func_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
             RF_TRY(rf_column_append_i64(r, e->op == RF_F_YEAR ? y : e->op == RF_F_MONTH ? (int64_t)mo : (int64_t)d));
             break;
         }
+        case RF_F_QUARTER: case RF_F_DAYOFYEAR: case RF_F_WEEKOFYEAR: case RF_F_DAYOFWEEK: case RF_F_LAST_DAY: {
+            int64_t y, z = rf_col_i32(a[0], i), v;
+            unsigned mo, d;
+            rf_civil_from_days(z, &y, &mo, &d);
+            if (e->op == RF_F_QUARTER) v = (mo + 2) / 3;
+            else if (e->op == RF_F_DAYOFYEAR) v = z - rf_days_from_civil(y, 1, 1) + 1;
+            else if (e->op == RF_F_DAYOFWEEK) v = ((z % 7 + 7 + 4) % 7) + 1;   /* 1 = Sunday; 1970-01-01 was a Thursday */
+            else if (e->op == RF_F_LAST_DAY) v = rf_days_from_civil(mo == 12 ? y + 1 : y, mo == 12 ? 1 : mo + 1, 1) - 1;
+            else {   /* ISO 8601 week: the week with the year's first Thursday is week 1 */
+                int64_t wd = ((z % 7 + 7 + 3) % 7);   /* 0 = Monday */
+                int64_t thu = z - wd + 3, ty;
+                unsigned tm, td;
+                rf_civil_from_days(thu, &ty, &tm, &td);
+                v = (thu - rf_days_from_civil(ty, 1, 1)) / 7 + 1;
+            }
+            RF_TRY(rf_column_append_i64(r, v));
+            break;
+        }
+        case RF_F_HOUR: case RF_F_MINUTE: case RF_F_SECOND: {
+            int64_t us = rf_column_get_int(a[0], i), sec = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+            int64_t sod = ((sec % 86400) + 86400) % 86400;
+            RF_TRY(rf_column_append_i64(r, e->op == RF_F_HOUR ? sod / 3600 : e->op == RF_F_MINUTE ? sod / 60 % 60 : sod % 60));
+            break;
+        }
+        case RF_F_ADD_MONTHS: {   /* Spark: the same day of the month, or the month's last day when it has fewer */
+            int64_t y, z = rf_col_i32(a[0], i), k = rf_col_i32(a[1], i);
+            unsigned mo, d;
+            rf_civil_from_days(z, &y, &mo, &d);
+            int64_t m0 = y * 12 + (mo - 1) + k, ny = m0 >= 0 ? m0 / 12 : -((-m0 + 11) / 12);
+            unsigned nm = (unsigned)(m0 - ny * 12) + 1;
+            int32_t next = rf_days_from_civil(nm == 12 ? ny + 1 : ny, nm == 12 ? 1 : nm + 1, 1);
+            int32_t first = rf_days_from_civil(ny, nm, 1);
+            unsigned dim = (unsigned)(next - first);
+            RF_TRY(rf_column_append_i64(r, first + (d < dim ? d : dim) - 1));
+            break;
+        }
+        case RF_F_IV_MONTHS:
+            rc = rf__err_set(RF_ERR_ANALYSIS, "an INTERVAL of months or years can only be added to or subtracted from a date");
+            goto done;
         case RF_F_CURRENT_DATE: {
             time_t now = time(NULL);
             RF_TRY(rf_column_append_i64(r, (int64_t)(now / 86400)));

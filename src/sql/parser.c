@@ -278,6 +278,39 @@ fail:
     return NULL;
 }
 
+/* EXTRACT(field FROM x): the function of that field (year(x), month(x), ...). */
+static rf_expr *p_extract(rf_parser *P, char *name, rf_token t0)
+{
+    static const struct { const char *field; const char *fn; } fields[] = {
+        { "YEAR", "year" }, { "YEARS", "year" }, { "Y", "year" }, { "YYYY", "year" }, { "QUARTER", "quarter" },
+        { "QTR", "quarter" }, { "MONTH", "month" }, { "MONTHS", "month" }, { "MON", "month" }, { "WEEK", "weekofyear" },
+        { "WEEKS", "weekofyear" }, { "W", "weekofyear" }, { "DAY", "dayofmonth" }, { "DAYS", "dayofmonth" }, { "D", "dayofmonth" },
+        { "DAYOFWEEK", "dayofweek" }, { "DOW", "dayofweek" }, { "DOY", "dayofyear" }, { "HOUR", "hour" }, { "HOURS", "hour" },
+        { "H", "hour" }, { "MINUTE", "minute" }, { "MINUTES", "minute" }, { "M", "minute" }, { "SECOND", "second" },
+        { "SECONDS", "second" }, { "S", "second" },
+    };
+    rf_token ft = P->cur;
+    char *field = rf__p_ident(P);
+    const char *fn = NULL;
+    rf_free(name);
+    if (!field) return NULL;
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0] && !fn; i++) if (!strcasecmp(field, fields[i].field)) fn = fields[i].fn;
+    if (!fn) {
+        P->rc = rf__err_set(RF_ERR_ANALYSIS, "EXTRACT: unknown field '%s' (YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFWEEK, DOY, HOUR, MINUTE, SECOND)", field);
+        rf__err_at(ft.line, ft.col);
+        rf_free(field);
+        return NULL;
+    }
+    rf_free(field);
+    if ((P->rc = rf__p_expect(P, "FROM"))) return NULL;
+    rf_expr *x = p_expr_d(P);
+    if (!x) return NULL;
+    if ((P->rc = rf__p_expect(P, ")"))) { rf_expr_destroy(&x); return NULL; }
+    rf_expr *f = rf__expr_new(RF_E_FUNC, 1, &x);
+    if (f) f->op = rf__func_lookup(fn);
+    return at(f, &t0);
+}
+
 static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
 {
     rf_expr **v = NULL;
@@ -287,6 +320,7 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
     static const char *aggs[] = { "count", "sum", "avg", "min", "max", "mean" };
     int agg = -1;
     for (int i = 0; i < 6; i++) if (!strcasecmp(name, aggs[i])) agg = i == 5 ? RF_A_AVG : i;
+    if (!strcasecmp(name, "extract") && rf__p_at_ident(P) && P->nxt.t != T_OP) return p_extract(P, name, t0);
     if (rf__p_accept(P, "DISTINCT")) distinct = true;
     else rf__p_accept(P, "ALL");
     if (rf__p_is(P, "*") && agg == RF_A_COUNT) { rf__p_adv(P); star = true; }
@@ -534,7 +568,15 @@ static rf_expr *p_primary(rf_parser *P)
         if (neg) v = -v;
         if (rf__p_accept(P, "DAY") || rf__p_accept(P, "DAYS")) return at(rf_lit_int(v), &t);
         if (rf__p_accept(P, "WEEK") || rf__p_accept(P, "WEEKS")) return at(rf_lit_int(v * 7), &t);
-        P->rc = rf__p_error(P, "only DAY and WEEK intervals are supported");
+        int64_t months = rf__p_accept(P, "MONTH") || rf__p_accept(P, "MONTHS") ? 1
+                       : rf__p_accept(P, "YEAR") || rf__p_accept(P, "YEARS") ? 12 : 0;
+        if (months) {
+            if (v > INT32_MAX / 12 || v < -(INT32_MAX / 12)) { P->rc = rf__p_error(P, "INTERVAL out of range"); return NULL; }
+            rf_expr *n = rf_lit_int(v * months), *f = n ? rf__expr_new(RF_E_FUNC, 1, &n) : NULL;
+            if (f) f->op = RF_F_IV_MONTHS;
+            return at(f, &t);
+        }
+        P->rc = rf__p_error(P, "only YEAR, MONTH, WEEK and DAY intervals are supported");
         return NULL;
     }
     if ((rf__p_is(P, "DATE") || rf__p_is(P, "TIMESTAMP")) && P->nxt.t == T_STRING) {
