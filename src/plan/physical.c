@@ -51,21 +51,7 @@ static int exchange(rf_xkind kind, int64_t n, rf_plan *child, rf_expr **keys, in
     return rc;
 }
 
-static double estimate(const rf_plan *l)
-{
-    if (l->kind == RF_L_SCAN) {
-        double total = 0;
-        for (int i = 0; i < l->src->n_files; i++) total += (double)l->src->sizes[i];
-        int all = l->src->file_schema ? l->src->file_schema->n : 1;
-        return total * (double)(l->src->n_read > 0 ? l->src->n_read : 1) / (double)(all > 0 ? all : 1);
-    }
-    if (l->kind == RF_L_LIMIT && l->n < 100000) return (double)l->n * 64;
-    if (l->kind == RF_L_AGG && l->n_exprs == 0) return 64;   /* a global aggregate is one row */
-    if (l->kind == RF_L_VALUES) return (double)(l->n + 1) * 64;
-    double t = 0;
-    for (int i = 0; i < l->n_child; i++) t += estimate(l->child[i]);
-    return t;
-}
+static double estimate(const rf_plan *l) { return rf__plan_estimate(l); }
 
 /* HDF5 splits: runs of adjacent row groups of one file, up to `step` estimated bytes each, leaving
  * out the row groups whose statistics exclude the filter right above the scan. */

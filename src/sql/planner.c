@@ -468,6 +468,28 @@ static bool resolves_in(const rf_expr *e, const rf_schema *s)
     return rc == RF_OK;
 }
 
+/* Moves the aggregates of *pe into av (named __v0, __v1, ...) and puts alias.__vK in their place;
+ * a count becomes coalesce(alias.__vK, 0), as a count of no rows is 0. */
+static int lift_aggs(rf_expr **pe, rf_expr **av, int *na, int max, const char *alias)
+{
+    rf_expr *e = *pe;
+    if (e->kind == RF_E_AGG) {
+        if (*na >= max) return rf__err_set(RF_ERR_ANALYSIS, "too many aggregates in a correlated scalar subquery");
+        char nm[32], qn[64];
+        snprintf(nm, sizeof nm, "__v%d", *na);
+        snprintf(qn, sizeof qn, "%s.__v%d", alias, *na);
+        bool count = e->op == RF_A_COUNT;
+        if (e->name && !(e->kind == RF_E_CAST && e->type == RF_TYPE_NULL)) RF_FREE(e->name);
+        av[(*na)++] = rf_as(e, nm);
+        rf_expr *col = rf_col(qn);
+        if (count) col = rf_fn("coalesce", 2, col, rf_lit_int(0));
+        *pe = col;
+        return col ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < e->n_arg; i++) { int rc = lift_aggs(&e->arg[i], av, na, max, alias); if (rc) return rc; }
+    return RF_OK;
+}
+
 /* A correlated scalar subquery (SELECT agg(x) FROM t WHERE t.k = outer.k AND <inner-only>) becomes
  * a left join of d with (SELECT k, agg(x) FROM t WHERE <inner-only> GROUP BY k) on k = outer.k;
  * count() of no rows is 0 rather than NULL. NULL on any other shape (the caller reports it). */
@@ -475,12 +497,17 @@ static rf_df *decorrelate_scalar(rf_sqlctx *c, rf_df *d, rf_expr **pe)
 {
     const rf_expr *e = *pe;
     const q_select *sq = e->sub;
-    if (!simple_block(sq) || sq->n_items != 1 || sq->n_from != 1 || !sq->where) return NULL;
+    if (!simple_block(sq) || sq->n_items != 1 || !sq->where || has_subquery(sq->where)) return NULL;
     const rf_expr *item = sq->items[0];
     if (item->kind == RF_E_CAST && item->type == RF_TYPE_NULL && item->n_arg == 1) item = item->arg[0];
-    if (item->kind != RF_E_AGG) return NULL;
-    rf_df *inner = plan_from(c, sq->from[0]);
-    if (!inner) return NULL;
+    if (!has_agg(item)) return NULL;
+    rf_df *inner = NULL;
+    for (int i = 0; i < sq->n_from; i++) {   /* comma joins: the join order rule orders them */
+        rf_df *f = plan_from(c, sq->from[i]);
+        if (!f) return NULL;
+        inner = inner ? df_error(rf_df_join_on(inner, f, NULL, RF_JOIN_CROSS)) : f;
+        if (!inner) return NULL;
+    }
     rf_expr *conj[64], *keys[64] = { 0 }, *outer[64] = { 0 }, *rest = NULL;
     int nc = 0, nk = 0;
     rf_df *out = NULL;
@@ -508,15 +535,21 @@ static rf_df *decorrelate_scalar(rf_sqlctx *c, rf_df *d, rf_expr **pe)
     {
         char alias[32];
         snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
-        rf_expr *kv[64], *av[1];
+        rf_expr *kv[64], *av[64], *value = copy(item);
+        int na = 0;
         for (int i = 0; i < nk; i++) {
             char nm[32];
             snprintf(nm, sizeof nm, "__ck%d", i);
             kv[i] = rf_as(copy(keys[i]), nm);
         }
-        av[0] = rf_as(copy(item), "__v");
-        rf_df *agg = df_error(rf_df_agg(inner, nk, kv, 1, av));
-        if (!agg || !(agg = df_error(rf_df_alias(agg, alias)))) goto out;
+        if (!value || lift_aggs(&value, av, &na, 64, alias)) {
+            rf_expr_destroy(&value);
+            for (int i = 0; i < nk; i++) rf_expr_destroy(&kv[i]);
+            for (int i = 0; i < na; i++) rf_expr_destroy(&av[i]);
+            goto out;
+        }
+        rf_df *agg = df_error(rf_df_agg(inner, nk, kv, na, av));
+        if (!agg || !(agg = df_error(rf_df_alias(agg, alias)))) { rf_expr_destroy(&value); goto out; }
         rf_expr *cond = NULL;
         for (int i = 0; i < nk; i++) {
             char qn[64];
@@ -526,11 +559,8 @@ static rf_df *decorrelate_scalar(rf_sqlctx *c, rf_df *d, rf_expr **pe)
             cond = cond ? rf_and(cond, eq) : eq;
         }
         out = df_error(rf_df_join_on(d, agg, cond, RF_JOIN_LEFT));
-        if (!out) goto out;
-        char qv[64];
-        snprintf(qv, sizeof qv, "%s.__v", alias);
-        rf_expr *col = rf_col(qv);
-        if (item->op == RF_A_COUNT) col = rf_fn("coalesce", 2, col, rf_lit_int(0));   /* no rows: 0 */
+        if (!out) { rf_expr_destroy(&value); goto out; }
+        rf_expr *col = value;
         if (col) { col->line = e->line; col->col = e->col; }
         if (e->name) col = rf_as(col, e->name);
         rf_expr_destroy(pe);
@@ -609,7 +639,7 @@ static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
     const q_select *sq = e->sub;
     rf_df *right = NULL;
     rf_expr *cond = NULL;
-    if (simple_block(sq) && !has_agg(sq->where)) {
+    if (simple_block(sq) && !has_agg(sq->where) && !has_subquery(sq->where)) {   /* else planned whole (uncorrelated) */
         bool items_agg = false;
         for (int i = 0; i < sq->n_items; i++) items_agg |= has_agg(sq->items[i]);
         if (!items_agg) {
@@ -833,7 +863,11 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
         if (q->having) {
             rf_expr *h = copy(q->having);
             if ((rc = rewrite(&a, &h))) { rf_expr_destroy(&h); goto fail; }
-            if (!(d = df_error(rf_df_filter(d, h)))) goto fail;
+            if (has_subquery(h)) {   /* HAVING x > (SELECT ...), [NOT] IN / EXISTS: joins after the aggregation */
+                d = where_with_subqueries(c, d, h);
+                rf_expr_destroy(&h);
+                if (!d) goto fail;
+            } else if (!(d = df_error(rf_df_filter(d, h)))) goto fail;
         }
     }
     /* ORDER BY sorts the rows before the final projection (which keeps their order), so it may
