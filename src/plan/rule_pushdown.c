@@ -5,7 +5,9 @@
  * substituting the projected expressions), sorts, repartitions, unions (one copy per branch,
  * remapped by position), generators and aggregations (conjuncts on grouping keys only), and splits
  * them over joins: a conjunct that needs one side only goes to that side where the join type allows
- * it, and conjuncts in an inner join's ON clause that need one side only are pushed the same way.
+ * it, one over both sides of an inner or cross join joins its condition (the cross join becomes an
+ * inner join, and an equality a key), and conjuncts in an inner join's ON clause that need one side
+ * only are pushed the same way.
  */
 #include <stdlib.h>
 #include "plan/plan.h"
@@ -217,6 +219,14 @@ static int push_filter(rf_plan **pp, bool *moved)
             }
             if (side >= 0) {
                 RF_TRY(add_filter(&c->child[side], e));
+                v[i] = NULL;
+                any = true;
+            } else if (c->kind == RF_L_JOIN && (c->mode == RF_JOIN_INNER || c->mode == RF_JOIN_CROSS) && !has_explode_or_agg(e)) {
+                /* a condition over both sides of an inner or cross join joins them: it may be a key */
+                rf_expr *w[2] = { c->cond, e };
+                c->cond = and_all(w, 2);
+                if (!c->cond) { v[i] = NULL; rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
+                c->mode = RF_JOIN_INNER;
                 v[i] = NULL;
                 any = true;
             } else {

@@ -447,6 +447,29 @@ static void qualify(rf_expr *e, const rf_schema *s)
 
 static bool simple_block(const q_select *q);
 
+/* Binds the unqualified columns of e that name exactly one column of s to it (by attribute id), so
+ * that an outer query's reference (a grouping key has no table name) stays its own when the join with
+ * a subquery puts same-named columns beside it. Not where the subquery reads the same attributes
+ * (a self-join renumbers its right side, and names tell the sides apart). */
+static void pin(rf_expr *e, const rf_schema *s, const rf_schema *right)
+{
+    if (!e || e->kind == RF_E_SUBQUERY) return;
+    if (e->kind == RF_E_COL && e->attr < 0 && e->name && strcmp(e->name, "*")) {
+        if (e->qual) return;
+        int64_t id = -1;
+        for (int i = 0; i < s->n; i++) {
+            const rf_field *f = &s->f[i];
+            if (strcasecmp(f->name, e->name) || (e->qual && (!f->qual || strcasecmp(f->qual, e->qual)))) continue;
+            if (id >= 0 && id != f->id) return;   /* ambiguous: left for the resolver to report */
+            id = f->id;
+        }
+        for (int i = 0; id >= 0 && i < right->n; i++) if (right->f[i].id == id) return;
+        if (id >= 0) e->attr = id;
+        return;
+    }
+    for (int i = 0; i < e->n_arg; i++) pin(e->arg[i], s, right);
+}
+
 /* Splits a conjunction into its terms (copies). */
 static int conj_list(const rf_expr *e, rf_expr **v, int *n, int cap)
 {
@@ -521,6 +544,7 @@ static rf_df *decorrelate_scalar(rf_sqlctx *c, rf_df *d, rf_expr **pe)
                 if (resolves_in(in, inner->plan->schema) && resolves_in(ou, d->plan->schema)) {
                     keys[nk] = copy(in);
                     outer[nk] = copy(ou);
+                    pin(outer[nk], d->plan->schema, inner->plan->schema);
                     nk++;
                     rf_expr_destroy(&conj[i]);
                     break;
@@ -656,6 +680,7 @@ static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
                 if (item && item->kind == RF_E_CAST && item->type == RF_TYPE_NULL) { rf_expr *in = item->arg[0]; item->arg[0] = NULL; rf_expr_destroy(&item); item = in; }
                 qualify(item, right->plan->schema);
                 qualify(outer, d->plan->schema);
+                pin(outer, d->plan->schema, right->plan->schema);
                 rf_expr *eq;
                 if (neg) {   /* x NOT IN (...) is not true when x or any value is NULL: a null-aware anti join */
                     rf_expr *o2 = copy(outer), *i2 = copy(item);
@@ -678,6 +703,7 @@ static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
             snprintf(qn, sizeof qn, "%s.%s", alias, right->plan->schema->f[0].name);
             rf_expr *outer = copy(e->arg[0]);
             qualify(outer, d->plan->schema);
+            pin(outer, d->plan->schema, right->plan->schema);
             if (neg) cond = rf_or(rf_or(rf_eq(copy(outer), rf_col(qn)), rf_is_null(outer)), rf_is_null(rf_col(qn)));
             else cond = rf_eq(outer, rf_col(qn));
         }
