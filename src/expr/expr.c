@@ -132,7 +132,9 @@ bool rf__expr_equal(const rf_expr *a, const rf_expr *b)
     if (a->kind == RF_E_WINDOW && (a->n_part != b->n_part || a->n_order != b->n_order || a->frame != b->frame ||
                                    a->frame_lo != b->frame_lo || a->frame_hi != b->frame_hi)) return false;
     if (a->kind == RF_E_SORT && (a->desc != b->desc || a->nulls_first != b->nulls_first)) return false;
-    if (a->kind == RF_E_COL) return a->attr >= 0 ? a->attr == b->attr : (strcasecmp(a->name, b->name) == 0);
+    if (a->kind == RF_E_COL)
+        return a->attr >= 0 ? a->attr == b->attr
+                            : strcasecmp(a->name, b->name) == 0 && !a->qual == !b->qual && (!a->qual || !strcasecmp(a->qual, b->qual));
     if (a->kind == RF_E_LIT) {
         if (a->lit.type != b->lit.type || a->lit.null != b->lit.null) return false;
         if (a->lit.null) return true;

@@ -1,14 +1,17 @@
 /*
  * func.c — built-in scalar functions: the name table, typing rules and vectorized bodies.
- * String functions count characters as UTF-8 code points, as Spark does; lower/upper change ASCII
- * letters only (documented in docs/SQL.md).
+ * String functions count characters as UTF-8 code points, as Spark does; lower/upper map every
+ * letter Unicode gives a case partner (one code point to one; documented in docs/SQL.md).
  */
 #include <math.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <locale.h>
+#include <pthread.h>
 #include <time.h>
+#include <wctype.h>
 #include "expr/expr.h"
 
 static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = {
@@ -290,6 +293,53 @@ static int java_to_posix(const char *re, char *out, size_t cap)
     return RF_OK;
 }
 
+/* Unicode case mapping (one code point to one, as towupper: ß stays ß where Java writes SS), from the
+ * C.UTF-8 locale's tables; ASCII only where the C library has no such locale. */
+static locale_t utf8_locale;
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+static void utf8_init(void) { utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0); }
+
+static int change_case(rf_column *r, const char *p, int64_t len, bool up)
+{
+    bool ascii = true;
+    for (int64_t k = 0; k < len && ascii; k++) ascii = (unsigned char)p[k] < 0x80;
+    if (!ascii) pthread_once(&utf8_once, utf8_init);
+    if (ascii || !utf8_locale) {
+        int rc = rf_column_append_str(r, p, len);
+        if (rc) return rc;
+        char *q = r->bytes + r->nbytes - len;
+        for (int64_t k = 0; k < len; k++) {
+            char c = q[k];
+            if (!up && c >= 'A' && c <= 'Z') q[k] = (char)(c + 32);
+            if (up && c >= 'a' && c <= 'z') q[k] = (char)(c - 32);
+        }
+        return RF_OK;
+    }
+    int rc = rf_column_reserve(r, 1, len * 2 + 4);   /* a code point's case partner is at most one byte longer */
+    if (rc) return rc;
+    unsigned char *q = (unsigned char *)r->bytes + r->nbytes;
+    int64_t o = 0;
+    for (int64_t k = 0; k < len;) {
+        unsigned char c = (unsigned char)p[k];
+        int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        uint32_t cp = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
+        bool ok = n > 0 && k + n <= len;
+        for (int j = 1; ok && j < n; j++) { ok = ((unsigned char)p[k + j] & 0xC0) == 0x80; cp = cp << 6 | ((unsigned char)p[k + j] & 0x3F); }
+        if (!ok) { q[o++] = c; k++; continue; }   /* not UTF-8: the byte as it is */
+        uint32_t m = (uint32_t)(up ? towupper_l((wint_t)cp, utf8_locale) : towlower_l((wint_t)cp, utf8_locale));
+        if (m > 0x10FFFF || (m >= 0xD800 && m <= 0xDFFF)) m = cp;
+        if (m < 0x80) q[o++] = (unsigned char)m;
+        else if (m < 0x800) { q[o++] = (unsigned char)(0xC0 | m >> 6); q[o++] = (unsigned char)(0x80 | (m & 0x3F)); }
+        else if (m < 0x10000) { q[o++] = (unsigned char)(0xE0 | m >> 12); q[o++] = (unsigned char)(0x80 | (m >> 6 & 0x3F)); q[o++] = (unsigned char)(0x80 | (m & 0x3F)); }
+        else { q[o++] = (unsigned char)(0xF0 | m >> 18); q[o++] = (unsigned char)(0x80 | (m >> 12 & 0x3F)); q[o++] = (unsigned char)(0x80 | (m >> 6 & 0x3F)); q[o++] = (unsigned char)(0x80 | (m & 0x3F)); }
+        k += n;
+    }
+    r->nbytes += o;
+    ((int64_t *)r->data)[r->len + 1] = r->nbytes;
+    r->len++;
+    return RF_OK;
+}
+
 static bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 static int split_eval(rf_column *s, rf_column *pat, int64_t n, rf_column **out)
@@ -307,6 +357,7 @@ static int split_eval(rf_column *s, rf_column *pat, int64_t n, rf_column **out)
     if (pp && ((plen == 3 && memcmp(pp, "\\s+", 3) == 0) || (plen == 11 && memcmp(pp, "[[:space:]]+", 11) == 0))) mode = 0;
     else if (pp && plen == 1 && !strchr(".[]()*+?{}|^$\\", pp[0])) mode = 1;
     else if (pp && plen == 2 && pp[0] == '\\' && strchr(".[]()*+?{}|^$\\", pp[1])) { mode = 1; pp++; }
+    else if (pp && plen == 0) mode = 3;   /* Spark: every character on its own */
     if (mode == 2 && pp) {
         char *tmp = rf_strndup(pp, (size_t)plen);
         if (!tmp) return rf__err_set(RF_ERR_NOMEM, "out of memory");
@@ -332,6 +383,14 @@ static int split_eval(rf_column *s, rf_column *pat, int64_t n, rf_column **out)
                 } else k++;
             }
             RF_TRY(arr_push(r, p + start, len - start));
+        } else if (mode == 3) {
+            for (int64_t k = 0; k < len;) {
+                int64_t e2 = k + 1;
+                while (e2 < len && ((unsigned char)p[e2] & 0xC0) == 0x80) e2++;
+                RF_TRY(arr_push(r, p + k, e2 - k));
+                k = e2;
+            }
+            if (len == 0) RF_TRY(arr_push(r, p, 0));
         } else if (mode == 1) {
             for (int64_t k = 0; k < len; k++)
                 if (p[k] == pp[0]) { RF_TRY(arr_push(r, p + start, k - start)); start = k + 1; }
@@ -379,6 +438,8 @@ static bool parse_with_format(const char *s, int64_t n, const char *f, int64_t f
         k += run;
     }
     if (i != n || mo < 1 || mo > 12 || d < 1 || d > 31) return false;
+    int32_t first = rf_days_from_civil(y, (unsigned)mo, 1), next = rf_days_from_civil(mo == 12 ? y + 1 : y, mo == 12 ? 1 : (unsigned)mo + 1, 1);
+    if (d > next - first) return false;   /* 02-29 of a year without it (1970 when the pattern has no year): NULL, as Spark */
     *out = rf_days_from_civil(y, (unsigned)mo, (unsigned)d);
     return true;
 }
@@ -477,13 +538,7 @@ int rf__func_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
         case RF_F_LOWER: case RF_F_UPPER: {
             int64_t len;
             const char *p = rf_col_str(a[0], i, &len);
-            RF_TRY(rf_column_append_str(r, p, len));
-            char *q = r->bytes + r->nbytes - len;
-            for (int64_t k = 0; k < len; k++) {
-                char c = q[k];
-                if (e->op == RF_F_LOWER && c >= 'A' && c <= 'Z') q[k] = (char)(c + 32);
-                if (e->op == RF_F_UPPER && c >= 'a' && c <= 'z') q[k] = (char)(c - 32);
-            }
+            RF_TRY(change_case(r, p, len, e->op == RF_F_UPPER));
             break;
         }
         case RF_F_TRIM: {

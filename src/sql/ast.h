@@ -21,6 +21,7 @@ typedef struct q_from {
     rf_join_type   jtype;
     rf_expr       *on;
     char          *using_cols;  /* "a,b" */
+    bool           natural;     /* NATURAL JOIN: USING the columns both sides name */
     int            line, col;
 } q_from;
 

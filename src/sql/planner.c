@@ -79,7 +79,19 @@ static rf_df *plan_from(rf_sqlctx *c, const q_from *f)
     case Q_JOIN: {
         rf_df *l = plan_from(c, f->l), *r = l ? plan_from(c, f->r) : NULL;
         if (!r) return NULL;
-        if (f->using_cols) d = rf_df_join(l, r, f->using_cols, f->jtype);
+        if (f->natural) {   /* USING the columns both sides name, in the left side's order */
+            rf_buf b = { 0 };
+            const rf_schema *ls = l->plan->schema, *rs = r->plan->schema;
+            for (int i = 0; i < ls->n; i++) {
+                bool dup = false;
+                for (int k = 0; k < i && !dup; k++) dup = !strcasecmp(ls->f[k].name, ls->f[i].name);
+                if (!dup && rf_schema_find(rs, ls->f[i].name) >= 0) rf_buf_printf(&b, "%s%s", b.len ? "," : "", ls->f[i].name);
+            }
+            if (b.len) d = rf_df_join(l, r, (const char *)b.data, f->jtype);   /* rf_buf_printf keeps a NUL after the text */
+            else d = rf_df_join_on(l, r, f->jtype == RF_JOIN_INNER ? NULL : rf_lit_bool(true), f->jtype == RF_JOIN_INNER ? RF_JOIN_CROSS : f->jtype);
+            rf_buf_fini(&b);
+        } else if (f->using_cols) d = rf_df_join(l, r, f->using_cols, f->jtype);
+        else if (!f->on && f->jtype != RF_JOIN_INNER && f->jtype != RF_JOIN_CROSS) d = rf_df_join_on(l, r, rf_lit_bool(true), f->jtype);
         else d = rf_df_join_on(l, r, copy(f->on), f->on ? f->jtype : RF_JOIN_CROSS);
         if (d && rf_df_status(d) && !rf__err_slot()->line) rf__err_at(f->line, f->col);
         return df_error(d);
@@ -124,11 +136,15 @@ static int rewrite(aggctx *a, rf_expr **pe)
     rf_expr *e = *pe;
     if (!e) return RF_OK;
     char name[32];
-    const char *to = NULL;
+    const char *to = NULL, *qual = NULL;
     if (e->kind == RF_E_AGG) {
         for (int i = 0; i < a->n_aggs && !to; i++) if (rf__expr_equal(a->aggs[i], e)) { snprintf(name, sizeof name, "_a%d", i); to = name; }
     } else if (e->kind != RF_E_LIT) {
-        for (int i = 0; i < a->n_keys && !to; i++) if (same_unaliased(a->keys[i], e)) to = a->knames[i];
+        for (int i = 0; i < a->n_keys && !to; i++)
+            if (same_unaliased(a->keys[i], e)) {
+                to = a->knames[i];
+                if (a->keys[i]->kind == RF_E_COL) qual = a->keys[i]->qual;   /* a.s and b.s: both keys are named s */
+            }
     }
     if (to) {
         rf_expr *r = rf_col(to);
@@ -136,7 +152,7 @@ static int rewrite(aggctx *a, rf_expr **pe)
         r->line = e->line;
         r->col = e->col;
         rf_free(r->qual);
-        r->qual = NULL;
+        r->qual = qual ? rf_strdup(qual) : NULL;
         if (e->name && e->kind != RF_E_COL) { r = rf_as(r, e->name); }
         rf_expr_destroy(pe);
         *pe = r;
@@ -715,7 +731,38 @@ static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
 }
 
 /* WHERE with subqueries: joins for [NOT] EXISTS / IN conjuncts, a filter for the rest. */
+static rf_df *where_with_subqueries_(rf_sqlctx *c, rf_df *d, const rf_expr *where, const rf_schema *in);
+
+/* d with the columns of `want` only, in its order (the values a scalar subquery joined in are not
+ * the query's columns: SELECT * must not show them). d itself when nothing was added. */
+static rf_df *only_columns_of(rf_df *d, const rf_schema *want)
+{
+    const rf_schema *s = d->plan->schema;
+    if (s->n == want->n) return d;
+    rf_expr **v = rf_calloc((size_t)(want->n ? want->n : 1), sizeof *v);
+    if (!v) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+    for (int i = 0; i < want->n; i++) {
+        const rf_field *f = &want->f[i];
+        if ((v[i] = rf__expr_col_attr(f->id, f->name, f->type, f->nullable, -1))) {
+            v[i]->resolved = false;
+            if (f->qual) v[i]->qual = rf_strdup(f->qual);
+        }
+    }
+    rf_df *r = df_error(rf_df_selectv(d, want->n, v));
+    rf_free(v);
+    return r;
+}
+
 static rf_df *where_with_subqueries(rf_sqlctx *c, rf_df *d, const rf_expr *where)
+{
+    rf_schema *in = NULL;
+    if (rf_schema_copy(d->plan->schema, &in)) return NULL;
+    rf_df *r = where_with_subqueries_(c, d, where, in);
+    rf_schema_destroy(&in);
+    return r;
+}
+
+static rf_df *where_with_subqueries_(rf_sqlctx *c, rf_df *d, const rf_expr *where, const rf_schema *in)
 {
     rf_expr **stack = NULL, *rest = NULL;
     rf_conj restc = { 0 };
@@ -747,7 +794,8 @@ static rf_df *where_with_subqueries(rf_sqlctx *c, rf_df *d, const rf_expr *where
     while (n > 0) rf_expr_destroy(&stack[--n]);
     rf_free(stack);
     if (!d) { rf_expr_destroy(&rest); return NULL; }
-    return rest ? df_error(rf_df_filter(d, rest)) : d;
+    if (rest && !(d = df_error(rf_df_filter(d, rest)))) return NULL;
+    return only_columns_of(d, in);
 }
 
 /* Replaces select-alias references in e with the selected expression (item list after any

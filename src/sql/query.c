@@ -104,7 +104,9 @@ static q_from *p_from_primary(rf_parser *P)
         }
     }
     if (P->rc) goto fail;
-    if (!rf__p_is(P, "ON") && !rf__p_is(P, "USING")) {
+    bool natural_next = rf__p_is(P, "NATURAL") && (rf__tok_is(&P->nxt, "JOIN") || rf__tok_is(&P->nxt, "INNER") ||
+                        rf__tok_is(&P->nxt, "LEFT") || rf__tok_is(&P->nxt, "RIGHT") || rf__tok_is(&P->nxt, "FULL"));
+    if (!rf__p_is(P, "ON") && !rf__p_is(P, "USING") && !natural_next) {
         bool had_as = rf__p_is(P, "AS");
         f->alias = p_alias(P);
         if (had_as && !f->alias) goto fail;
@@ -117,9 +119,10 @@ fail:
     return NULL;
 }
 
-static int join_type(rf_parser *P, rf_join_type *t, bool *is_join)
+static int join_type(rf_parser *P, rf_join_type *t, bool *is_join, bool *natural)
 {
     *is_join = true;
+    *natural = rf__p_accept(P, "NATURAL");
     if (rf__p_accept(P, "JOIN")) { *t = RF_JOIN_INNER; return RF_OK; }
     if (rf__p_accept(P, "INNER")) { *t = RF_JOIN_INNER; return rf__p_expect(P, "JOIN"); }
     if (rf__p_accept(P, "CROSS")) { *t = RF_JOIN_CROSS; return rf__p_expect(P, "JOIN"); }
@@ -137,17 +140,23 @@ static int join_type(rf_parser *P, rf_join_type *t, bool *is_join)
         return rf__p_expect(P, "JOIN");
     }
     *is_join = false;
-    return RF_OK;
+    return *natural ? rf__p_error(P, "expected JOIN after NATURAL") : RF_OK;
 }
 
 static q_from *p_from_item(rf_parser *P)
 {
     q_from *l = p_from_primary(P);
     while (l) {
-        rf_join_type t;
-        bool is_join;
+        rf_join_type t = RF_JOIN_INNER;
+        bool is_join, natural;
         rf_token jt = P->cur;
-        if ((P->rc = join_type(P, &t, &is_join))) { rf__qfrom_free(l); return NULL; }
+        if ((P->rc = join_type(P, &t, &is_join, &natural))) { rf__qfrom_free(l); return NULL; }
+        if (natural && (t == RF_JOIN_CROSS || t == RF_JOIN_SEMI || t == RF_JOIN_ANTI)) {
+            P->rc = rf__err_set(RF_ERR_INVALID, "syntax error: NATURAL goes with [INNER], LEFT, RIGHT or FULL joins");
+            rf__err_at(jt.line, jt.col);
+            rf__qfrom_free(l);
+            return NULL;
+        }
         if (!is_join) break;
         q_from *j = rf_calloc(1, sizeof *j), *r = p_from_primary(P);
         if (!j || !r) { rf_free(j); rf__qfrom_free(r); rf__qfrom_free(l); if (!P->rc) P->rc = RF_ERR_NOMEM; return NULL; }
@@ -158,6 +167,8 @@ static q_from *p_from_item(rf_parser *P)
         j->line = jt.line;
         j->col = jt.col;
         l = j;
+        j->natural = natural;
+        if (natural) continue;
         if (rf__p_accept(P, "ON")) {
             if (!(j->on = rf__p_expr(P))) { rf__qfrom_free(l); return NULL; }
         } else if (rf__p_accept(P, "USING")) {
@@ -172,11 +183,11 @@ static q_from *p_from_item(rf_parser *P)
             j->using_cols = rf_strndup((const char *)b.data, b.len);
             rf_buf_fini(&b);
             if ((P->rc = rf__p_expect(P, ")"))) { rf__qfrom_free(l); return NULL; }
-        } else if (t != RF_JOIN_CROSS && t != RF_JOIN_INNER) {
+        } else if (t == RF_JOIN_SEMI || t == RF_JOIN_ANTI) {
             P->rc = rf__p_error(P, "expected ON or USING after the join");
             rf__qfrom_free(l);
             return NULL;
-        }
+        }   /* an outer join without a condition joins every pair (ON true), as Spark */
     }
     return l;
 }
