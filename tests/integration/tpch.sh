@@ -5,9 +5,11 @@
 # within tests/tpch/compare's tolerance. All 22 run in one MPI job per rank count (tests/mpi/sqlgold).
 . "$(dirname "$0")/lib.sh"
 T="$S/tests/tpch"
-DATA=${RF_TPCH_DATA:-$S/../shared/data/tpch-sf0.01}
-[ -d "$DATA" ] || DATA=$S/../../shared/data/tpch-sf0.01
-if [ ! -f "$DATA/lineitem.csv" ]; then echo "TPC-H data not found (RF_TPCH_DATA)"; bad "no TPC-H data"; finish; exit; fi
+DATA=${RF_TPCH_DATA:-}
+for d in "$S/../shared/data/tpch-sf0.01" "$S/../../shared/data/tpch-sf0.01" /work/shared/data/tpch-sf0.01; do
+  [ -n "$DATA" ] || { [ -f "$d/lineitem.csv" ] && DATA=$d; }
+done
+if [ ! -f "$DATA/lineitem.csv" ]; then bad "TPC-H SF 0.01 data not found: set RF_TPCH_DATA (../shared/data/tpch-sf0.01 from the project root)"; finish; exit; fi
 tests=$(ls "$T"/q[0-9][0-9].sql)
 for np in $NPS; do
   mkdir -p "$WORK/np$np"
