@@ -7,7 +7,7 @@
  * them over joins: a conjunct that needs one side only goes to that side where the join type allows
  * it, one over both sides of an inner or cross join joins its condition (the cross join becomes an
  * inner join, and an equality a key), and conjuncts in an inner join's ON clause that need one side
- * only are pushed the same way.
+ * only are pushed the same way. A LIMIT moves below projections (ORDER BY ... LIMIT n is then a top-n).
  */
 #include <stdlib.h>
 #include "plan/plan.h"
@@ -286,10 +286,32 @@ done:
     return rc;
 }
 
+/* LIMIT n over a projection goes below it (a projection maps rows one to one and keeps their order),
+ * so that ORDER BY ... LIMIT n written as LIMIT(Project(Sort)) plans as a top-n. */
+static int limit_below_project(rf_plan **pp)
+{
+    for (int guard = 0; guard < 64; guard++) {
+        rf_plan *l = *pp, *pr = l->child[0];
+        if (l->kind != RF_L_LIMIT || pr->kind != RF_L_PROJECT) return RF_OK;
+        for (int i = 0; i < pr->n_exprs; i++)
+            if (has_explode_or_agg(pr->exprs[i]) || rf__expr_has_window(pr->exprs[i])) return RF_OK;
+        rf_schema *s = NULL;
+        int rc = rf_schema_copy(pr->child[0]->schema, &s);
+        if (rc) return rc;
+        l->child[0] = pr->child[0];
+        rf_schema_destroy(&l->schema);
+        l->schema = s;
+        pr->child[0] = l;
+        *pp = pr;
+    }
+    return RF_OK;
+}
+
 int rf__rule_pushdown(rf_plan **pp, rf_optctx *ctx)
 {
     int rc;
     bool moved = true;
+    if ((*pp)->kind == RF_L_LIMIT && (rc = limit_below_project(pp))) return rc;
     for (int guard = 0; moved && guard < 64; guard++) {
         moved = false;
         if ((*pp)->kind == RF_L_FILTER && (rc = push_filter(pp, &moved))) return rc;

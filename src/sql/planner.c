@@ -674,11 +674,56 @@ static bool simple_block(const q_select *q)
 }
 
 /* d semi/anti-joined with the subquery of a [NOT] EXISTS / [NOT] IN conjunct. */
+/* x NOT IN (uncorrelated subquery sd) as a null-aware anti join that is a hash join: the rows of d
+ * with no equal value in sd (an anti join on x = v; a NULL x matches nothing), kept only when sd is
+ * empty, or when x is not NULL and sd holds no NULL (SQL's three-valued NOT IN). The two counts come
+ * from one global aggregate of sd (one row, broadcast). */
+static rf_df *only_columns_of(rf_df *d, const rf_schema *want);
+
+static rf_df *not_in_join(rf_df *d, const rf_expr *e, rf_df *sd)
+{
+    const rf_schema *in = d->plan->schema;   /* d's plan lives as long as the session's DataFrames */
+    if (sd->plan->schema->n != 1) return err_at(e->line, e->col, RF_ERR_ANALYSIS, "IN (subquery) needs a subquery with one column%s%s", "", "");
+    char alias[32], stats[32], qn[300], qc[64], qv[64];
+    snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
+    snprintf(stats, sizeof stats, "__sq%d", sq_counter++);
+    rf_df *right = df_error(rf_df_alias(sd, alias));
+    if (!right) return NULL;
+    snprintf(qn, sizeof qn, "%s.%s", alias, right->plan->schema->f[0].name);
+    rf_expr *outer = copy(e->arg[0]);
+    qualify(outer, in);
+    pin(outer, in, right->plan->schema);
+    rf_expr *outer2 = copy(outer);
+    rf_expr *eq = rf_eq(outer, rf_col(qn));
+    if (eq) { eq->line = e->line; eq->col = e->col; }
+    rf_df *j = rf_df_join_on(d, right, eq, RF_JOIN_ANTI);
+    if (j && rf_df_status(j) && !rf__err_slot()->line) rf__err_at(e->line, e->col);
+    if (!(j = df_error(j))) { rf_expr_destroy(&outer2); return NULL; }
+    const rf_field *f = &sd->plan->schema->f[0];
+    rf_expr *v = rf__expr_col_attr(f->id, f->name, f->type, true, 0);
+    if (v) v->resolved = false;
+    rf_expr *aggs[2] = { rf_as(rf_count(NULL), "__n"), rf_as(rf_count(v), "__nv") };
+    rf_df *st = df_error(rf_df_agg(sd, 0, NULL, 2, aggs));
+    if (!st || !(st = df_error(rf_df_alias(st, stats)))) { rf_expr_destroy(&outer2); return NULL; }
+    if (!(j = df_error(rf_df_join_on(j, st, NULL, RF_JOIN_CROSS)))) { rf_expr_destroy(&outer2); return NULL; }
+    snprintf(qc, sizeof qc, "%s.__n", stats);
+    snprintf(qv, sizeof qv, "%s.__nv", stats);
+    rf_expr *keep = rf_or(rf_eq(rf_col(qc), rf_lit_int(0)), rf_and(rf_is_not_null(outer2), rf_eq(rf_col(qc), rf_col(qv))));
+    if (!(j = df_error(rf_df_filter(j, keep)))) return NULL;
+    return only_columns_of(j, in);
+}
+
 static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
 {
     const q_select *sq = e->sub;
     rf_df *right = NULL;
     rf_expr *cond = NULL;
+    if (neg && e->op == 2) {   /* NOT IN: an uncorrelated subquery gets the null-aware hash anti join */
+        rf_error saved = *rf__err_slot();
+        rf_df *sd = plan_query(c, sq);
+        if (sd) return not_in_join(d, e, sd);
+        *rf__err_slot() = saved;   /* correlated: the nested loop below */
+    }
     if (simple_block(sq) && !has_agg(sq->where) && !has_subquery(sq->where)) {   /* else planned whole (uncorrelated) */
         bool items_agg = false;
         for (int i = 0; i < sq->n_items; i++) items_agg |= has_agg(sq->items[i]);
