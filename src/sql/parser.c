@@ -521,7 +521,7 @@ static rf_expr *p_primary(rf_parser *P)
         return at(e, &t);
     }
     if (rf__p_accept(P, "(")) {
-        if (rf__p_is(P, "SELECT") || rf__p_is(P, "WITH")) {
+        if (rf__p_is(P, "SELECT") || rf__p_is(P, "WITH") || rf__p_is(P, "VALUES")) {
             q_select *q = rf__p_query(P);
             if (!q) return NULL;
             rf_expr *e = at(rf__p_subquery(P, q, 0), &t);
@@ -740,7 +740,7 @@ static rf_expr *p_cmp(rf_parser *P)
         }
         if (rf__p_accept(P, "IN")) {
             if ((P->rc = rf__p_expect(P, "("))) { rf_expr_destroy(&e); return NULL; }
-            if (rf__p_is(P, "SELECT") || rf__p_is(P, "WITH")) {
+            if (rf__p_is(P, "SELECT") || rf__p_is(P, "WITH") || rf__p_is(P, "VALUES")) {
                 q_select *q = rf__p_query(P);
                 rf_expr *sq = q ? rf__p_subquery(P, q, 2) : NULL;
                 if (q && !sq) rf__q_free(q);

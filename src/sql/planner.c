@@ -49,10 +49,108 @@ rf_df *rf__sql_lookup(rf_sqlctx *c, const char *name)
     return NULL;
 }
 
+static bool has_agg(const rf_expr *e);
+static bool has_subquery(const rf_expr *e);
+
+/* The common type of a VALUES column: NULL gives way, numbers widen, dates meet timestamps, anything
+ * else mixed is a string (Spark's inline tables widen the same way). */
+static rf_type values_type(rf_type a, rf_type b)
+{
+    if (a == RF_TYPE_NULL) return b;
+    if (b == RF_TYPE_NULL || a == b) return a;
+    if (rf_type_is_numeric(a) && rf_type_is_numeric(b)) return rf_type_numeric_wider(a, b);
+    if ((a == RF_TYPE_DATE && b == RF_TYPE_TIMESTAMP) || (a == RF_TYPE_TIMESTAMP && b == RF_TYPE_DATE)) return RF_TYPE_TIMESTAMP;
+    return RF_TYPE_STRING;
+}
+
+/* VALUES rows: each expression must be constant (folded to a literal on the driver), each column
+ * takes the common type of its rows; columns are col1, col2, ... */
+static rf_df *plan_values(rf_sqlctx *c, const q_from *f)
+{
+    int64_t n = f->vrows * f->vcols;
+    rf_expr **lits = rf_calloc((size_t)(n ? n : 1), sizeof *lits);
+    char **names = rf_calloc((size_t)(f->vcols ? f->vcols : 1), sizeof *names);
+    rf_schema *none = NULL;
+    rf_df *d = NULL;
+    int rc = lits && names ? rf_schema_create(0, &none) : rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int64_t i = 0; i < n && !rc; i++) {
+        const rf_expr *src = f->vals[i];
+        if (!(lits[i] = copy(src))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+        if (has_subquery(lits[i]) || has_agg(lits[i])) {
+            rc = rf__err_set(RF_ERR_ANALYSIS, "VALUES takes constant expressions (no subqueries, aggregates or columns)");
+            rf__err_at(src->line, src->col);
+            break;
+        }
+        if ((rc = rf__expr_resolve(lits[i], none, false))) {
+            if (strstr(rf__err_slot()->msg, "not found")) {
+                rc = rf__err_set(RF_ERR_ANALYSIS, "VALUES takes constant expressions, not columns");
+                rf__err_at(src->line, src->col);
+            }
+            break;
+        }
+        rc = rf__expr_fold(&lits[i]);
+        if (!rc && lits[i]->kind != RF_E_LIT) { rc = rf__err_set(RF_ERR_ANALYSIS, "VALUES takes constant expressions"); rf__err_at(src->line, src->col); }
+    }
+    for (int k = 0; k < f->vcols && !rc; k++) {
+        rf_type t = RF_TYPE_NULL;
+        for (int64_t r = 0; r < f->vrows; r++) t = values_type(t, lits[r * f->vcols + k]->type);
+        for (int64_t r = 0; r < f->vrows && !rc; r++) {
+            rf_expr **e = &lits[r * f->vcols + k];
+            if ((*e)->type == t) continue;
+            if (!(*e = rf__expr_cast_to(*e, t))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+            rc = rf__expr_fold(e);
+            if (!rc && (*e)->kind != RF_E_LIT) rc = rf__err_set(RF_ERR_ANALYSIS, "VALUES: a value does not convert to %s", rf_type_name(t));
+        }
+        char nm[32];
+        snprintf(nm, sizeof nm, "col%d", k + 1);
+        if (!rc && !(names[k] = rf_strdup(nm))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    }
+    if (!rc) { d = df_error(rf__df_values(c->s, f->vrows, f->vcols, (const char *const *)names, lits)); n = 0; }
+    for (int64_t i = 0; i < n; i++) rf_expr_destroy(&lits[i]);
+    for (int k = 0; names && k < f->vcols; k++) rf_free(names[k]);
+    rf_free(lits);
+    rf_free(names);
+    rf_schema_destroy(&none);
+    return d;
+}
+
+/* FROM item AS alias(c1, c2, ...): its columns renamed, in order. */
+static rf_df *rename_columns(rf_df *d, const q_from *f)
+{
+    const rf_schema *s = d->plan->schema;
+    if (f->n_colnames != s->n) {
+        rf__err_set(RF_ERR_ANALYSIS, "%s has %d column%s, but its alias names %d", f->alias, s->n, s->n == 1 ? "" : "s", f->n_colnames);
+        rf__err_at(f->line, f->col);
+        return NULL;
+    }
+    rf_expr **v = rf_calloc((size_t)(s->n ? s->n : 1), sizeof *v);
+    if (!v) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+    for (int i = 0; i < s->n; i++) {
+        rf_expr *x = rf__expr_col_attr(s->f[i].id, s->f[i].name, s->f[i].type, s->f[i].nullable, -1);
+        if (x) x->resolved = false;
+        v[i] = rf_as(x, f->colnames[i]);
+    }
+    rf_df *r = df_error(rf_df_selectv(d, s->n, v));
+    rf_free(v);
+    return r ? df_error(rf_df_alias(r, f->alias)) : NULL;
+}
+
+static rf_df *plan_from_(rf_sqlctx *c, const q_from *f);
+
 static rf_df *plan_from(rf_sqlctx *c, const q_from *f)
+{
+    rf_df *d = plan_from_(c, f);
+    if (d && f->n_colnames) d = rename_columns(d, f);
+    return d;
+}
+
+static rf_df *plan_from_(rf_sqlctx *c, const q_from *f)
 {
     rf_df *d = NULL;
     switch (f->kind) {
+    case Q_VALUES:
+        if (!(d = plan_values(c, f))) return NULL;
+        return f->alias ? df_error(rf_df_alias(d, f->alias)) : d;
     case Q_TABLE: {
         rf_df *base = rf__sql_lookup(c, f->name);
         if (!base) {
@@ -724,7 +822,8 @@ static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
         if (sd) return not_in_join(d, e, sd);
         *rf__err_slot() = saved;   /* correlated: the nested loop below */
     }
-    if (simple_block(sq) && !has_agg(sq->where) && !has_subquery(sq->where)) {   /* else planned whole (uncorrelated) */
+    bool star = e->op == 2 && sq->op == Q_PLAIN && sq->n_items == 1 && sq->items[0]->kind == RF_E_COL && !strcmp(sq->items[0]->name, "*");
+    if (simple_block(sq) && !has_agg(sq->where) && !has_subquery(sq->where) && !star) {   /* else planned whole (uncorrelated) */
         bool items_agg = false;
         for (int i = 0; i < sq->n_items; i++) items_agg |= has_agg(sq->items[i]);
         if (!items_agg) {

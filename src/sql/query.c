@@ -19,6 +19,10 @@ void rf__qfrom_free(q_from *f)
     rf__qfrom_free(f->r);
     rf_expr_destroy(&f->on);
     rf_free(f->using_cols);
+    for (int64_t i = 0; i < f->vrows * f->vcols; i++) rf_expr_destroy(&f->vals[i]);
+    rf_free(f->vals);
+    for (int i = 0; i < f->n_colnames; i++) rf_free(f->colnames[i]);
+    rf_free(f->colnames);
     rf_free(f);
 }
 
@@ -75,14 +79,61 @@ static char *p_alias(rf_parser *P)
 
 static q_from *p_from_item(rf_parser *P);
 
+/* After VALUES: rows of expressions, `(a, b), (c, d)` or `a, b` (one column), into f (Q_VALUES). */
+static int p_values(rf_parser *P, q_from *f)
+{
+    int64_t cap = 0, n = 0;
+    f->kind = Q_VALUES;
+    do {
+        rf_token t = P->cur;
+        int cols = 0;
+        bool paren = rf__p_accept(P, "(");
+        do {
+            if (n >= 10000000 || rf__grow((void **)&f->vals, &cap, n + 1, sizeof *f->vals)) return P->rc = rf__p_error(P, "too many VALUES");
+            if (!(f->vals[n] = rf__p_expr(P))) return P->rc ? P->rc : RF_ERR_INVALID;
+            n++;
+            cols++;
+        } while (paren && rf__p_accept(P, ","));
+        if (paren && (P->rc = rf__p_expect(P, ")"))) return P->rc;
+        if (f->vrows == 0) f->vcols = cols;
+        else if (cols != f->vcols) {
+            P->rc = rf__err_set(RF_ERR_ANALYSIS, "VALUES rows must all have %d column%s; this one has %d", f->vcols, f->vcols == 1 ? "" : "s", cols);
+            rf__err_at(t.line, t.col);
+            f->vrows++;   /* owned: freed with f */
+            return P->rc;
+        }
+        f->vrows++;
+    } while (rf__p_accept(P, ","));
+    return RF_OK;
+}
+
+/* An optional column list after an alias: (c1, c2, ...). */
+static int p_colnames(rf_parser *P, q_from *f)
+{
+    if (!rf__p_accept(P, "(")) return RF_OK;
+    do {
+        char *n = rf__p_ident(P);
+        if (!n) return P->rc ? P->rc : RF_ERR_INVALID;
+        char **v = rf_realloc(f->colnames, (size_t)(f->n_colnames + 1) * sizeof *v);
+        if (!v) { rf_free(n); return P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); }
+        f->colnames = v;
+        f->colnames[f->n_colnames++] = n;
+    } while (rf__p_accept(P, ","));
+    return P->rc = rf__p_expect(P, ")");
+}
+
 static q_from *p_from_primary(rf_parser *P)
 {
     q_from *f = rf_calloc(1, sizeof *f);
     if (!f) { P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
     f->line = P->cur.line;
     f->col = P->cur.col;
-    if (rf__p_accept(P, "(")) {
-        if (rf__p_is(P, "SELECT") || rf__p_is(P, "WITH") || rf__p_is(P, "(")) {
+    if (rf__p_accept(P, "VALUES")) {
+        if (p_values(P, f)) goto fail;
+    } else if (rf__p_accept(P, "(")) {
+        if (rf__p_accept(P, "VALUES")) {
+            if (p_values(P, f)) goto fail;
+        } else if (rf__p_is(P, "SELECT") || rf__p_is(P, "WITH") || rf__p_is(P, "(")) {
             f->kind = Q_SUBQUERY;
             if (!(f->sub = rf__p_query(P))) goto fail;
         } else {   /* a parenthesized join */
@@ -110,6 +161,7 @@ static q_from *p_from_primary(rf_parser *P)
         bool had_as = rf__p_is(P, "AS");
         f->alias = p_alias(P);
         if (had_as && !f->alias) goto fail;
+        if (f->alias && p_colnames(P, f)) goto fail;
     }
     if (f->kind == Q_SUBQUERY && !f->alias) f->alias = rf_strdup("__subquery");
     return f;
@@ -227,6 +279,14 @@ static q_select *p_select_core(rf_parser *P)
     q->limit = -1;
     q->line = P->cur.line;
     q->col = P->cur.col;
+    if (rf__p_is(P, "VALUES")) {   /* VALUES as a query: SELECT * FROM VALUES ... */
+        q_from *f = p_from_primary(P);
+        rf_expr *star = f ? rf_col("*") : NULL;
+        if (!f || !star || (q->from = rf_calloc(1, sizeof *q->from)) == NULL) { rf__qfrom_free(f); rf_expr_destroy(&star); goto fail; }
+        q->from[q->n_from++] = f;
+        if ((P->rc = push_expr(&q->items, &q->n_items, star))) goto fail;
+        return q;
+    }
     if ((P->rc = rf__p_expect(P, "SELECT"))) goto fail;
     if (rf__p_accept(P, "DISTINCT")) q->distinct = true;
     else rf__p_accept(P, "ALL");

@@ -432,7 +432,7 @@ static int stmt_cache(rf_sqlctx *c, rf_parser *P)
     }
     rf_df *d = NULL;
     bool as = rf__p_accept(P, "AS");
-    if (as || rf__p_is(P, "SELECT") || rf__p_is(P, "WITH") || rf__p_is(P, "(")) {
+    if (as || rf__p_is(P, "SELECT") || rf__p_is(P, "WITH") || rf__p_is(P, "VALUES") || rf__p_is(P, "(")) {
         if (!(q = rf__p_query(P))) { rc = P->rc; goto done; }
         d = rf__sql_plan(c, q);
     } else if (!(d = rf__sql_lookup(c, name)) && !(d = rf__sql_table(c, name)) && !rf__err_slot()->code) {
@@ -576,12 +576,12 @@ static int script_pass(rf_session *s, const char *text, size_t len, rf_sqlmode m
             q_select *q = rf__p_query(&P);
             rc = q ? run_query(&c, q, true) : (P.rc ? P.rc : RF_ERR_INVALID);
             rf__q_free(q);
-        } else if (rf__p_is(&P, "SELECT") || rf__p_is(&P, "WITH") || rf__p_is(&P, "(")) {
+        } else if (rf__p_is(&P, "SELECT") || rf__p_is(&P, "WITH") || rf__p_is(&P, "VALUES") || rf__p_is(&P, "(")) {
             q_select *q = rf__p_query(&P);
             rc = q ? run_query(&c, q, false) : (P.rc ? P.rc : RF_ERR_INVALID);
             rf__q_free(q);
         } else {
-            rc = rf__p_error(&P, "expected a statement (SELECT, WITH, CREATE TEMPORARY VIEW, CREATE TABLE, INSERT, DROP, CACHE TABLE, UNCACHE TABLE, SHOW TABLES, DESCRIBE, SET, EXPLAIN)");
+            rc = rf__p_error(&P, "expected a statement (SELECT, WITH, VALUES, CREATE TEMPORARY VIEW, CREATE TABLE, INSERT, DROP, CACHE TABLE, UNCACHE TABLE, SHOW TABLES, DESCRIBE, SET, EXPLAIN)");
         }
         if (!rc && P.rc) rc = P.rc;
         if (!rc && P.cur.t != T_EOF && !rf__p_is(&P, ";")) rc = rf__p_error(&P, "expected ';' or the end of the statement");

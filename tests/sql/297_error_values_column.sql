@@ -1,0 +1,2 @@
+-- error: VALUES takes constant expressions
+SELECT * FROM VALUES (k + 1) AS t(x);
