@@ -13,6 +13,7 @@
 #include <time.h>
 #include <wctype.h>
 #include "expr/expr.h"
+#include "expr/func_more.h"
 
 static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = {
     [RF_F_LOWER] = { "lower", 1, 1 },          [RF_F_UPPER] = { "upper", 1, 1 },
@@ -32,6 +33,28 @@ static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = 
     [RF_F_WEEKOFYEAR] = { "weekofyear", 1, 1 }, [RF_F_HOUR] = { "hour", 1, 1 },
     [RF_F_MINUTE] = { "minute", 1, 1 },        [RF_F_SECOND] = { "second", 1, 1 },
     [RF_F_LAST_DAY] = { "last_day", 1, 1 },    [RF_F_IV_MONTHS] = { "__interval_months", 1, 1 },
+    [RF_F_LTRIM] = { "ltrim", 1, 2 },          [RF_F_RTRIM] = { "rtrim", 1, 2 },
+    [RF_F_BTRIM] = { "btrim", 1, 2 },          [RF_F_LPAD] = { "lpad", 2, 3 },
+    [RF_F_RPAD] = { "rpad", 2, 3 },            [RF_F_LEFT] = { "left", 2, 2 },
+    [RF_F_RIGHT] = { "right", 2, 2 },          [RF_F_REPEAT] = { "repeat", 2, 2 },
+    [RF_F_REPLACE] = { "replace", 2, 3 },      [RF_F_REVERSE] = { "reverse", 1, 1 },
+    [RF_F_INITCAP] = { "initcap", 1, 1 },      [RF_F_TRANSLATE] = { "translate", 3, 3 },
+    [RF_F_SPLIT_PART] = { "split_part", 3, 3 }, [RF_F_CONCAT_WS] = { "concat_ws", 1, INT32_MAX },
+    [RF_F_ASCII] = { "ascii", 1, 1 },          [RF_F_CHR] = { "chr", 1, 1 },
+    [RF_F_INSTR] = { "instr", 2, 2 },          [RF_F_LOCATE] = { "locate", 2, 3 },
+    [RF_F_STARTSWITH] = { "startswith", 2, 2 }, [RF_F_ENDSWITH] = { "endswith", 2, 2 },
+    [RF_F_CONTAINS] = { "contains", 2, 2 },    [RF_F_HEX] = { "hex", 1, 1 },
+    [RF_F_UNHEX] = { "unhex", 1, 1 },          [RF_F_RLIKE] = { "rlike", 2, 2 },
+    [RF_F_REGEXP_REPLACE] = { "regexp_replace", 3, 3 }, [RF_F_REGEXP_EXTRACT] = { "regexp_extract", 2, 3 },
+    [RF_F_FLOOR] = { "floor", 1, 1 },          [RF_F_CEIL] = { "ceil", 1, 1 },
+    [RF_F_SQRT] = { "sqrt", 1, 1 },            [RF_F_EXP] = { "exp", 1, 1 },
+    [RF_F_LN] = { "ln", 1, 1 },                [RF_F_LOG10] = { "log10", 1, 1 },
+    [RF_F_LOG2] = { "log2", 1, 1 },            [RF_F_POWER] = { "power", 2, 2 },
+    [RF_F_SIGN] = { "signum", 1, 1 },          [RF_F_LOG] = { "log", 2, 2 },
+    [RF_F_CBRT] = { "cbrt", 1, 1 },            [RF_F_GREATEST] = { "greatest", 2, INT32_MAX },
+    [RF_F_LEAST] = { "least", 2, INT32_MAX },  [RF_F_DATE_FORMAT] = { "date_format", 2, 2 },
+    [RF_F_TO_TIMESTAMP] = { "to_timestamp", 1, 2 }, [RF_F_UNIX_TIMESTAMP] = { "unix_timestamp", 0, 2 },
+    [RF_F_FROM_UNIXTIME] = { "from_unixtime", 1, 2 }, [RF_F_MAKE_DATE] = { "make_date", 3, 3 },
 };
 static const char *agg_names[RF_A_COUNT_] = { "count", "sum", "avg", "min", "max" };
 
@@ -48,6 +71,12 @@ int rf__func_lookup(const char *name)
     if (strcasecmp(name, "ucase") == 0) return RF_F_UPPER;
     if (strcasecmp(name, "char_length") == 0) return RF_F_LENGTH;
     if (strcasecmp(name, "now") == 0) return RF_F_CURRENT_TIMESTAMP;
+    static const struct { const char *alias; int f; } aliases[] = {
+        { "ceiling", RF_F_CEIL }, { "pow", RF_F_POWER }, { "sign", RF_F_SIGN }, { "regexp_like", RF_F_RLIKE },
+        { "regexp", RF_F_RLIKE }, { "position", RF_F_LOCATE }, { "char", RF_F_CHR }, { "ifnull", RF_F_COALESCE },
+        { "nvl", RF_F_COALESCE }, { "starts_with", RF_F_STARTSWITH }, { "ends_with", RF_F_ENDSWITH },
+    };
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) if (strcasecmp(name, aliases[i].alias) == 0) return aliases[i].f;
     return -1;
 }
 
@@ -214,6 +243,7 @@ int rf__func_type(rf_expr *e)
         }
         break;
     default:
+        if (e->op > RF_F_IV_MONTHS) rc = rf__func_type_more(e);
         break;
     }
     return rc;
@@ -337,6 +367,18 @@ static int change_case(rf_column *r, const char *p, int64_t len, bool up)
     r->nbytes += o;
     ((int64_t *)r->data)[r->len + 1] = r->nbytes;
     r->len++;
+    return RF_OK;
+}
+
+int rf__regex_compile(const char *p, int64_t n, regex_t *re, const char *fn)
+{
+    char pbuf[512];
+    char *tmp = rf_strndup(p, (size_t)n);
+    if (!tmp) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    int rc = java_to_posix(tmp, pbuf, sizeof pbuf);
+    rf_free(tmp);
+    if (rc) return rc;
+    if (regcomp(re, pbuf, REG_EXTENDED)) return rf__err_set(RF_ERR_INVALID, "%s(): invalid regular expression '%.*s'", fn, (int)(n < 200 ? n : 200), p);
     return RF_OK;
 }
 
@@ -517,6 +559,14 @@ int rf__func_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
     int rc = RF_OK;
     *out = NULL;
     if (e->op == RF_F_SPLIT) return split_eval(a[0], a[1], n, out);
+    if (e->op == RF_F_RLIKE || e->op == RF_F_REGEXP_REPLACE || e->op == RF_F_REGEXP_EXTRACT) {
+        if (cst) {   /* one row, then constant */
+            int rc1 = rf__func_eval_regex(e, a, 1, out);
+            if (!rc1) { (*out)->is_const = true; (*out)->len = n; }
+            return rc1;
+        }
+        return rf__func_eval_regex(e, a, n, out);
+    }
     if (e->op == RF_F_EXPLODE) return rf__err_set(RF_ERR_ANALYSIS, "explode() is only allowed as a top-level select item");
     RF_TRY(rf_column_create(e->type, m, &r));
     for (int64_t i = 0; i < m; i++) {
@@ -531,7 +581,7 @@ int rf__func_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
             continue;
         }
         if (e->op == RF_F_NULLIF) any_null = !rf_column_valid(a[0], i);
-        else if (e->op != RF_F_COALESCE && e->op != RF_F_CONCAT)
+        else if (e->op != RF_F_COALESCE && e->op != RF_F_CONCAT && !rf__func_null_tolerant(e->op))
             for (int k = 0; k < e->n_arg; k++) any_null |= !rf_column_valid(a[k], i);
         if (any_null) { RF_TRY(rf_column_append_null(r)); continue; }
         switch (e->op) {
@@ -730,8 +780,8 @@ int rf__func_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
             break;
         }
         default:
-            rc = rf__err_set(RF_ERR_INTERNAL, "function %d has no body", e->op);
-            goto done;
+            RF_TRY(rf__func_row_more(e, a, i, r));
+            break;
         }
     }
     if (cst) { r->is_const = true; r->len = n; }

@@ -278,6 +278,69 @@ fail:
     return NULL;
 }
 
+static rf_expr *p_concat(rf_parser *P);
+
+static rf_expr *fn2(int op, int n, rf_expr **v)
+{
+    rf_expr *f = rf__expr_new(RF_E_FUNC, n, v);
+    if (f) f->op = op;
+    return f;
+}
+
+/* SQL's keyword forms: TRIM([BOTH | LEADING | TRAILING] [chars] FROM s), SUBSTRING(s FROM n [FOR m]),
+ * POSITION(sub IN s). NULL without an error when the call has the plain form (parsed as usual then;
+ * nothing is consumed). */
+static rf_expr *p_special_call(rf_parser *P, char *name, rf_token t0)
+{
+    bool trim = !strcasecmp(name, "trim"), pos = !strcasecmp(name, "position");
+    if (trim) {
+        int op = RF_F_BTRIM;
+        bool kw = false;
+        if ((rf__p_is(P, "BOTH") || rf__p_is(P, "LEADING") || rf__p_is(P, "TRAILING")) && !rf__tok_is(&P->nxt, ",") && !rf__tok_is(&P->nxt, ")")) {
+            op = rf__p_is(P, "LEADING") ? RF_F_LTRIM : rf__p_is(P, "TRAILING") ? RF_F_RTRIM : RF_F_BTRIM;
+            rf__p_adv(P);
+            kw = true;
+        }
+        rf_expr *chars = NULL, *str = NULL;
+        if (kw && rf__p_accept(P, "FROM")) {   /* TRIM(LEADING FROM s) */
+            if (!(str = p_expr_d(P))) return NULL;
+        } else if (kw) {
+            if (!(chars = p_expr_d(P))) return NULL;
+            if ((P->rc = rf__p_expect(P, "FROM")) || !(str = p_expr_d(P))) { rf_expr_destroy(&chars); return NULL; }
+        } else return NULL;   /* trim(s) / trim(chars FROM s) without a keyword: the plain call */
+        if ((P->rc = rf__p_expect(P, ")"))) { rf_expr_destroy(&chars); rf_expr_destroy(&str); return NULL; }
+        rf_free(name);
+        rf_expr *v[2] = { str, chars };
+        return at(fn2(op, chars ? 2 : 1, v), &t0);
+    }
+    /* substring(s FROM n [FOR m]) and position(sub IN s): the first argument (for position below IN,
+     * which would read `sub IN s` as a list), then the keyword */
+    rf_expr *x = pos ? p_concat(P) : p_expr_d(P);
+    if (!x) return NULL;
+    if (pos && rf__p_accept(P, "IN")) {
+        rf_expr *y = p_expr_d(P);
+        if (!y || (P->rc = rf__p_expect(P, ")"))) { rf_expr_destroy(&x); rf_expr_destroy(&y); return NULL; }
+        rf_free(name);
+        rf_expr *v[2] = { x, y };
+        return at(fn2(RF_F_LOCATE, 2, v), &t0);
+    }
+    rf_expr *v[3] = { x, NULL, NULL };
+    int n = 1;
+    if (rf__p_accept(P, "FROM")) {
+        if (!(v[n++] = p_expr_d(P))) { rf_expr_destroy(&x); return NULL; }
+        if (rf__p_accept(P, "FOR") && !(v[n++] = p_expr_d(P))) { rf_expr_destroy(&x); rf_expr_destroy(&v[1]); return NULL; }
+    } else {
+        while (rf__p_accept(P, ",")) {
+            if (n >= 3) { P->rc = rf__p_error(P, "substring() takes 2 or 3 arguments"); break; }
+            if (!(v[n++] = p_expr_d(P))) break;
+        }
+        if (P->rc) { for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]); return NULL; }
+    }
+    if ((P->rc = rf__p_expect(P, ")"))) { for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]); return NULL; }
+    rf_free(name);
+    return at(fn2(pos ? RF_F_LOCATE : RF_F_SUBSTRING, n, v), &t0);
+}
+
 /* EXTRACT(field FROM x): the function of that field (year(x), month(x), ...). */
 static rf_expr *p_extract(rf_parser *P, char *name, rf_token t0)
 {
@@ -321,6 +384,10 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
     int agg = -1;
     for (int i = 0; i < 6; i++) if (!strcasecmp(name, aggs[i])) agg = i == 5 ? RF_A_AVG : i;
     if (!strcasecmp(name, "extract") && rf__p_at_ident(P) && P->nxt.t != T_OP) return p_extract(P, name, t0);
+    if (!strcasecmp(name, "trim") || !strcasecmp(name, "substring") || !strcasecmp(name, "substr") || !strcasecmp(name, "position")) {
+        rf_expr *sp = p_special_call(P, name, t0);
+        if (sp || P->rc) return sp;
+    }
     if (rf__p_accept(P, "DISTINCT")) distinct = true;
     else rf__p_accept(P, "ALL");
     if (rf__p_is(P, "*") && agg == RF_A_COUNT) { rf__p_adv(P); star = true; }
@@ -328,6 +395,16 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
         do {
             if (n >= 1000000 || rf__grow((void **)&v, &vcap, n + 1, sizeof *v)) { P->rc = rf__p_error(P, "too many arguments"); goto fail; }
             if (!(v[n++] = p_expr_d(P))) { n--; goto fail; }
+            if (n == 1 && !strcasecmp(name, "trim") && rf__p_accept(P, "FROM")) {   /* TRIM(chars FROM s) */
+                if (rf__grow((void **)&v, &vcap, 2, sizeof *v) || !(v[1] = p_expr_d(P))) goto fail;
+                rf_expr *tmp = v[0];
+                v[0] = v[1];
+                v[1] = tmp;
+                n = 2;
+                rf_free(name);
+                name = rf_strdup("btrim");
+                break;
+            }
         } while (rf__p_accept(P, ","));
     }
     if ((P->rc = rf__p_expect(P, ")"))) goto fail;
@@ -424,6 +501,35 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
         return at(e, &t0);
     }
     if (distinct) { P->rc = rf__p_error(P, "DISTINCT is only allowed in aggregate functions"); goto fail; }
+    {   /* Spark's conversion functions: int(x) is CAST(x AS INT), and so on */
+        static const char *conv[] = { "int", "integer", "bigint", "smallint", "tinyint", "double", "float", "string", "boolean",
+                                      "date", "timestamp", "decimal", "binary", NULL };
+        for (int i = 0; conv[i] && n == 1; i++)
+            if (!strcasecmp(name, conv[i])) {
+                rf_type ty;
+                if (!strcasecmp(name, "decimal")) ty = rf_type_decimal(10, 0);
+                else if (!strcasecmp(name, "smallint") || !strcasecmp(name, "tinyint") || !strcasecmp(name, "integer")) ty = RF_TYPE_INT32;
+                else if (!strcasecmp(name, "float")) ty = RF_TYPE_DOUBLE;
+                else if (!strcasecmp(name, "binary")) ty = RF_TYPE_STRING;
+                else if (rf_type_parse(name, &ty)) break;
+                e = rf_cast(v[0], ty);
+                rf_free(name);
+                rf_free(v);
+                return at(e, &t0);
+            }
+        if (!strcasecmp(name, "if") && n == 3) {   /* if(c, a, b): CASE WHEN c THEN a ELSE b END */
+            e = rf_case(v[2], 1, v[0], v[1]);
+            rf_free(name);
+            rf_free(v);
+            return at(e, &t0);
+        }
+        if (!strcasecmp(name, "nvl2") && n == 3) {   /* nvl2(x, a, b): a when x is not NULL, else b */
+            e = rf_case(v[2], 1, rf_is_not_null(v[0]), v[1]);
+            rf_free(name);
+            rf_free(v);
+            return at(e, &t0);
+        }
+    }
     e = rf__expr_new(RF_E_FUNC, n, v);
     if (e) { e->op = rf__func_lookup(name); if (e->op < 0) { e->qual = name; name = NULL; } }   /* qual: the unknown name, for the error */
     rf_free(name);
@@ -601,6 +707,13 @@ static rf_expr *p_primary(rf_parser *P)
     if (rf__p_accept(P, "*")) {
         rf_expr *e = rf_col("*");
         return at(e, &t);
+    }
+    if ((rf__p_is(P, "LEFT") || rf__p_is(P, "RIGHT")) && rf__tok_is(&P->nxt, "(")) {   /* left(s, n), right(s, n) */
+        char *name = rf_strdup(rf__p_is(P, "LEFT") ? "left" : "right");
+        rf__p_adv(P);
+        rf__p_adv(P);
+        if (!name) { P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+        return p_call(P, name, t);
     }
     if (rf__p_at_ident(P)) {
         char *name = rf__p_ident(P);
@@ -787,6 +900,16 @@ static rf_expr *p_cmp(rf_parser *P)
             if (neg && e) e = at(rf_not(e), &t);
             continue;
         }
+        if (rf__p_accept(P, "RLIKE") || rf__p_accept(P, "REGEXP")) {
+            rf_expr *pat = p_concat(P);
+            if (!pat) { rf_expr_destroy(&e); return NULL; }
+            rf_expr *v[2] = { e, pat };
+            e = rf__expr_new(RF_E_FUNC, 2, v);
+            if (e) e->op = RF_F_RLIKE;
+            e = at(e, &t);
+            if (neg && e) e = at(rf_not(e), &t);
+            continue;
+        }
         if (rf__p_accept(P, "LIKE")) {
             rf_expr *pat = p_concat(P);
             if (!pat) { rf_expr_destroy(&e); return NULL; }
@@ -797,7 +920,7 @@ static rf_expr *p_cmp(rf_parser *P)
             if (neg && e) e = at(rf_not(e), &t);
             continue;
         }
-        if (neg) { P->rc = rf__p_error(P, "expected IN, BETWEEN or LIKE after NOT"); rf_expr_destroy(&e); return NULL; }
+        if (neg) { P->rc = rf__p_error(P, "expected IN, BETWEEN, LIKE or RLIKE after NOT"); rf_expr_destroy(&e); return NULL; }
         break;
     }
     return e;

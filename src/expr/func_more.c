@@ -1,0 +1,756 @@
+/*
+ * func_more.c — built-in scalar functions beyond func.c's first set: more string functions, regular
+ * expressions, math, datetime formatting and parsing with Spark's patterns, greatest / least.
+ * func.c owns the name table and calls in here for typing (rf__func_type_more) and for one row
+ * (rf__func_row_more); the regular expression functions work a batch at a time (the pattern is
+ * compiled once per batch, or once per distinct pattern).
+ *
+ * Timestamps are microseconds since 1970-01-01 00:00:00 UTC and datetime functions work in UTC
+ * (Spark's spark.sql.session.timeZone=UTC); docs/SQL.md says so.
+ */
+#include <math.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <time.h>
+#include "expr/expr.h"
+#include "expr/func_more.h"
+
+/* ---------------------------------------------------------------- typing */
+static int cast_arg(rf_expr *e, int i, rf_type t)
+{
+    e->arg[i] = rf__expr_cast_to(e->arg[i], t);
+    return e->arg[i] ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+}
+
+static int cast_all(rf_expr *e, int from, rf_type t)
+{
+    int rc = RF_OK;
+    for (int i = from; i < e->n_arg && !rc; i++) rc = cast_arg(e, i, t);
+    return rc;
+}
+
+int rf__func_type_more(rf_expr *e)
+{
+    int rc = RF_OK;
+    switch (e->op) {
+    case RF_F_LTRIM: case RF_F_RTRIM: case RF_F_BTRIM: case RF_F_REVERSE: case RF_F_INITCAP: case RF_F_TRANSLATE:
+    case RF_F_REPLACE: case RF_F_UNHEX:
+        rc = cast_all(e, 0, RF_TYPE_STRING);
+        e->type = RF_TYPE_STRING;
+        break;
+    case RF_F_LPAD: case RF_F_RPAD:
+        rc = cast_arg(e, 0, RF_TYPE_STRING);
+        if (!rc) rc = cast_arg(e, 1, RF_TYPE_INT32);
+        if (!rc && e->n_arg > 2) rc = cast_arg(e, 2, RF_TYPE_STRING);
+        e->type = RF_TYPE_STRING;
+        break;
+    case RF_F_LEFT: case RF_F_RIGHT: case RF_F_REPEAT:
+        rc = cast_arg(e, 0, RF_TYPE_STRING);
+        if (!rc) rc = cast_arg(e, 1, RF_TYPE_INT32);
+        e->type = RF_TYPE_STRING;
+        break;
+    case RF_F_SPLIT_PART:
+        rc = cast_arg(e, 0, RF_TYPE_STRING);
+        if (!rc) rc = cast_arg(e, 1, RF_TYPE_STRING);
+        if (!rc) rc = cast_arg(e, 2, RF_TYPE_INT32);
+        e->type = RF_TYPE_STRING;
+        break;
+    case RF_F_CONCAT_WS:
+        rc = cast_all(e, 0, RF_TYPE_STRING);
+        e->type = RF_TYPE_STRING;
+        e->nullable = e->arg[0]->nullable;   /* NULL values are skipped; a NULL separator is NULL */
+        break;
+    case RF_F_ASCII: case RF_F_INSTR:
+        rc = cast_all(e, 0, RF_TYPE_STRING);
+        e->type = RF_TYPE_INT32;
+        break;
+    case RF_F_LOCATE:
+        rc = cast_arg(e, 0, RF_TYPE_STRING);
+        if (!rc) rc = cast_arg(e, 1, RF_TYPE_STRING);
+        if (!rc && e->n_arg > 2) rc = cast_arg(e, 2, RF_TYPE_INT32);
+        e->type = RF_TYPE_INT32;
+        break;
+    case RF_F_CHR:
+        rc = cast_arg(e, 0, RF_TYPE_INT64);
+        e->type = RF_TYPE_STRING;
+        break;
+    case RF_F_HEX:
+        if (!rf_type_is_numeric(e->arg[0]->type) || e->arg[0]->type == RF_TYPE_DOUBLE || rf_type_is_decimal(e->arg[0]->type))
+            rc = cast_arg(e, 0, e->arg[0]->type == RF_TYPE_STRING || e->arg[0]->type == RF_TYPE_NULL ? RF_TYPE_STRING : RF_TYPE_INT64);
+        else rc = cast_arg(e, 0, RF_TYPE_INT64);
+        e->type = RF_TYPE_STRING;
+        break;
+    case RF_F_STARTSWITH: case RF_F_ENDSWITH: case RF_F_CONTAINS: case RF_F_RLIKE:
+        rc = cast_all(e, 0, RF_TYPE_STRING);
+        e->type = RF_TYPE_BOOL;
+        break;
+    case RF_F_REGEXP_REPLACE:
+        rc = cast_all(e, 0, RF_TYPE_STRING);
+        e->type = RF_TYPE_STRING;
+        break;
+    case RF_F_REGEXP_EXTRACT:
+        rc = cast_arg(e, 0, RF_TYPE_STRING);
+        if (!rc) rc = cast_arg(e, 1, RF_TYPE_STRING);
+        if (!rc && e->n_arg > 2) rc = cast_arg(e, 2, RF_TYPE_INT32);
+        e->type = RF_TYPE_STRING;
+        break;
+    case RF_F_FLOOR: case RF_F_CEIL: {
+        rf_type t = e->arg[0]->type;
+        if (rf_type_is_decimal(t)) {
+            int p = rf_type_precision(t) - rf_type_scale(t) + 1;
+            e->type = rf_type_decimal(p > 38 ? 38 : p < 1 ? 1 : p, 0);
+        } else {
+            if (!rf_type_is_numeric(t)) rc = cast_arg(e, 0, RF_TYPE_DOUBLE);
+            e->type = RF_TYPE_INT64;
+        }
+        break;
+    }
+    case RF_F_SQRT: case RF_F_EXP: case RF_F_LN: case RF_F_LOG10: case RF_F_LOG2: case RF_F_POWER: case RF_F_SIGN:
+    case RF_F_LOG: case RF_F_CBRT:
+        rc = cast_all(e, 0, RF_TYPE_DOUBLE);
+        e->type = RF_TYPE_DOUBLE;
+        if (e->op != RF_F_SIGN && e->op != RF_F_EXP && e->op != RF_F_POWER && e->op != RF_F_CBRT) e->nullable = true;   /* ln(0), sqrt(-1): NULL */
+        break;
+    case RF_F_GREATEST: case RF_F_LEAST: {
+        rf_type t = RF_TYPE_NULL;
+        for (int i = 0; i < e->n_arg; i++) {
+            rf_type a = e->arg[i]->type;
+            if (a == RF_TYPE_NULL || a == t) continue;
+            if (t == RF_TYPE_NULL) t = a;
+            else if (rf_type_is_numeric(t) && rf_type_is_numeric(a)) t = rf_type_numeric_wider(t, a);
+            else if ((t == RF_TYPE_DATE && a == RF_TYPE_TIMESTAMP) || (a == RF_TYPE_DATE && t == RF_TYPE_TIMESTAMP)) t = RF_TYPE_TIMESTAMP;
+            else return rf__err_set(RF_ERR_ANALYSIS, "%s() needs arguments of one type, not %s and %s", rf__func_name(e->op), rf_type_name(t), rf_type_name(a));
+        }
+        if (t == RF_TYPE_NULL) t = RF_TYPE_STRING;
+        if (t == RF_TYPE_ARRAY) return rf__err_set(RF_ERR_ANALYSIS, "%s() does not compare arrays", rf__func_name(e->op));
+        rc = cast_all(e, 0, t);
+        e->type = t;
+        e->nullable = true;
+        for (int i = 0; i < e->n_arg; i++) if (!e->arg[i]->nullable) e->nullable = false;
+        break;
+    }
+    case RF_F_DATE_FORMAT:
+        rc = cast_arg(e, 0, RF_TYPE_TIMESTAMP);
+        if (!rc) rc = cast_arg(e, 1, RF_TYPE_STRING);
+        e->type = RF_TYPE_STRING;
+        e->nullable = true;
+        break;
+    case RF_F_TO_TIMESTAMP:
+        if (e->arg[0]->type != RF_TYPE_TIMESTAMP && e->arg[0]->type != RF_TYPE_DATE) rc = cast_arg(e, 0, RF_TYPE_STRING);
+        else rc = cast_arg(e, 0, RF_TYPE_TIMESTAMP);
+        if (!rc && e->n_arg > 1) rc = cast_arg(e, 1, RF_TYPE_STRING);
+        e->type = RF_TYPE_TIMESTAMP;
+        e->nullable = true;
+        break;
+    case RF_F_UNIX_TIMESTAMP:
+        if (e->n_arg > 0 && e->arg[0]->type != RF_TYPE_TIMESTAMP && e->arg[0]->type != RF_TYPE_DATE) rc = cast_arg(e, 0, RF_TYPE_STRING);
+        else if (e->n_arg > 0) rc = cast_arg(e, 0, RF_TYPE_TIMESTAMP);
+        if (!rc && e->n_arg > 1) rc = cast_arg(e, 1, RF_TYPE_STRING);
+        e->type = RF_TYPE_INT64;
+        e->nullable = e->n_arg > 0;
+        break;
+    case RF_F_FROM_UNIXTIME:
+        rc = cast_arg(e, 0, RF_TYPE_INT64);
+        if (!rc && e->n_arg > 1) rc = cast_arg(e, 1, RF_TYPE_STRING);
+        e->type = RF_TYPE_STRING;
+        e->nullable = true;
+        break;
+    case RF_F_MAKE_DATE:
+        rc = cast_all(e, 0, RF_TYPE_INT32);
+        e->type = RF_TYPE_DATE;
+        e->nullable = true;
+        break;
+    default:
+        break;
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- strings */
+static int64_t u8_next(const char *p, int64_t len, int64_t k)
+{
+    k++;
+    while (k < len && ((unsigned char)p[k] & 0xC0) == 0x80) k++;
+    return k;
+}
+
+static int64_t u8_len(const char *p, int64_t n)
+{
+    int64_t k = 0;
+    for (int64_t i = 0; i < n; i++) k += ((unsigned char)p[i] & 0xC0) != 0x80;
+    return k;
+}
+
+/* Byte offset of code point `chars` in p (len when past the end). */
+static int64_t u8_off(const char *p, int64_t len, int64_t chars)
+{
+    int64_t k = 0;
+    while (k < len && chars > 0) { k = u8_next(p, len, k); chars--; }
+    return k;
+}
+
+static bool in_set(const char *set, int64_t n, const char *c, int64_t cl)
+{
+    for (int64_t k = 0; k < n;) {
+        int64_t e = u8_next(set, n, k);
+        if (e - k == cl && !memcmp(set + k, c, (size_t)cl)) return true;
+        k = e;
+    }
+    return false;
+}
+
+/* Appends a string assembled in b (scratch) to r. */
+static int put(rf_column *r, const rf_buf *b) { return rf_column_append_str(r, b->data ? (const char *)b->data : "", (int64_t)b->len); }
+
+static int pad(rf_column *r, const char *s, int64_t sl, int64_t want, const char *pd, int64_t pl, bool left)
+{
+    int64_t have = u8_len(s, sl);
+    if (want <= 0) return rf_column_append_str(r, "", 0);
+    if (have >= want) return rf_column_append_str(r, s, u8_off(s, sl, want));
+    if (pl == 0) return rf_column_append_str(r, s, sl);
+    rf_buf b = { 0 };
+    int rc = RF_OK;
+    if (!left) rc = rf_buf_put(&b, s, (size_t)sl);
+    for (int64_t need = want - have, k = 0; need > 0 && !rc; need--) {
+        int64_t e = u8_next(pd, pl, k);
+        rc = rf_buf_put(&b, pd + k, (size_t)(e - k));
+        k = e >= pl ? 0 : e;
+    }
+    if (left && !rc) rc = rf_buf_put(&b, s, (size_t)sl);
+    if (!rc) rc = put(r, &b);
+    rf_buf_fini(&b);
+    return rc;
+}
+
+static void put_utf8(rf_buf *b, uint32_t m)
+{
+    if (m < 0x80) rf_buf_put_u8(b, (uint8_t)m);
+    else if (m < 0x800) { rf_buf_put_u8(b, (uint8_t)(0xC0 | m >> 6)); rf_buf_put_u8(b, (uint8_t)(0x80 | (m & 0x3F))); }
+    else if (m < 0x10000) { rf_buf_put_u8(b, (uint8_t)(0xE0 | m >> 12)); rf_buf_put_u8(b, (uint8_t)(0x80 | (m >> 6 & 0x3F))); rf_buf_put_u8(b, (uint8_t)(0x80 | (m & 0x3F))); }
+    else { rf_buf_put_u8(b, (uint8_t)(0xF0 | m >> 18)); rf_buf_put_u8(b, (uint8_t)(0x80 | (m >> 12 & 0x3F))); rf_buf_put_u8(b, (uint8_t)(0x80 | (m >> 6 & 0x3F))); rf_buf_put_u8(b, (uint8_t)(0x80 | (m & 0x3F))); }
+}
+
+/* 1-based character position of needle in hay at or after character `from` (1-based), 0 if none. */
+static int64_t find_chars(const char *h, int64_t hl, const char *n, int64_t nl, int64_t from)
+{
+    int64_t start = u8_off(h, hl, from - 1);
+    for (int64_t k = start; k + nl <= hl; k = u8_next(h, hl, k))
+        if (!memcmp(h + k, n, (size_t)nl)) return u8_len(h, k) + 1;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- datetime patterns (Spark's) */
+static const char *month_names[12] = { "January", "February", "March", "April", "May", "June", "July", "August",
+                                       "September", "October", "November", "December" };
+static const char *day_names[7] = { "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday" };
+
+static bool pattern_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+/* Formats us (UTC) with pattern f; false for a letter riffle does not know (the caller makes it NULL). */
+static bool format_ts(int64_t us, const char *f, int64_t fl, rf_buf *b)
+{
+    int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000), frac = us - secs * 1000000;
+    int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400), sod = secs - days * 86400;
+    int64_t y;
+    unsigned mo, d;
+    rf_civil_from_days(days, &y, &mo, &d);
+    int hh = (int)(sod / 3600), mi = (int)(sod / 60 % 60), ss = (int)(sod % 60);
+    int wd = (int)(((days % 7) + 7 + 3) % 7);   /* 0 = Monday */
+    for (int64_t k = 0; k < fl;) {
+        char c = f[k];
+        if (c == '\'') {   /* quoted text; '' is a quote */
+            k++;
+            if (k < fl && f[k] == '\'') { rf_buf_put_u8(b, '\''); k++; continue; }
+            while (k < fl && !(f[k] == '\'' && !(k + 1 < fl && f[k + 1] == '\''))) {
+                if (f[k] == '\'') k++;
+                rf_buf_put_u8(b, (uint8_t)f[k++]);
+            }
+            k++;
+            continue;
+        }
+        if (!pattern_letter(c)) { rf_buf_put_u8(b, (uint8_t)c); k++; continue; }
+        int64_t run = 1;
+        while (k + run < fl && f[k + run] == c) run++;
+        k += run;
+        int w = (int)run;
+        switch (c) {
+        case 'y': case 'u':
+            if (run == 2) rf_buf_printf(b, "%02lld", (long long)((y % 100 + 100) % 100));
+            else rf_buf_printf(b, "%0*lld", w, (long long)y);
+            break;
+        case 'M': case 'L':
+            if (run >= 4) rf_buf_printf(b, "%s", month_names[mo - 1]);
+            else if (run == 3) rf_buf_printf(b, "%.3s", month_names[mo - 1]);
+            else rf_buf_printf(b, "%0*u", w, mo);
+            break;
+        case 'd': rf_buf_printf(b, "%0*u", w, d); break;
+        case 'D': rf_buf_printf(b, "%0*lld", w, (long long)(days - rf_days_from_civil(y, 1, 1) + 1)); break;
+        case 'Q': case 'q': rf_buf_printf(b, "%0*u", w, (mo + 2) / 3); break;
+        case 'H': rf_buf_printf(b, "%0*d", w, hh); break;
+        case 'k': rf_buf_printf(b, "%0*d", w, hh ? hh : 24); break;
+        case 'h': rf_buf_printf(b, "%0*d", w, hh % 12 ? hh % 12 : 12); break;
+        case 'K': rf_buf_printf(b, "%0*d", w, hh % 12); break;
+        case 'm': rf_buf_printf(b, "%0*d", w, mi); break;
+        case 's': rf_buf_printf(b, "%0*d", w, ss); break;
+        case 'S': {   /* fraction of the second, run digits */
+            char t[24];
+            snprintf(t, sizeof t, "%06lld", (long long)frac);
+            for (int i = 0; i < w; i++) rf_buf_put_u8(b, (uint8_t)(i < 6 ? t[i] : '0'));
+            break;
+        }
+        case 'a': rf_buf_printf(b, "%s", hh < 12 ? "AM" : "PM"); break;
+        case 'E':
+            if (run >= 4) rf_buf_printf(b, "%s", day_names[wd]);
+            else rf_buf_printf(b, "%.3s", day_names[wd]);
+            break;
+        case 'e': rf_buf_printf(b, "%0*d", w, (wd + 1) % 7 + 1); break;   /* 1 = Sunday */
+        case 'X': case 'Z': case 'x': rf_buf_printf(b, c == 'X' ? "Z" : "+0000"); break;
+        case 'z': case 'V': case 'O': rf_buf_printf(b, "UTC"); break;
+        default: return false;
+        }
+    }
+    return true;
+}
+
+static bool num(const char *s, int64_t n, int64_t *i, int maxd, int64_t *v)
+{
+    int digs = 0;
+    bool neg = false;
+    *v = 0;
+    if (*i < n && s[*i] == '-' && maxd > 4) { neg = true; (*i)++; }
+    while (*i < n && digs < maxd && s[*i] >= '0' && s[*i] <= '9') { *v = *v * 10 + (s[(*i)++] - '0'); digs++; }
+    if (neg) *v = -*v;
+    return digs > 0;
+}
+
+/* Parses s with pattern f into microseconds (UTC); false when s does not match or names no valid time. */
+static bool parse_ts(const char *s, int64_t n, const char *f, int64_t fl, int64_t *out)
+{
+    int64_t y = 1970, mo = 1, d = 1, hh = 0, mi = 0, ss = 0, frac = 0, i = 0, doy = -1;
+    int pm = -1;
+    bool h12 = false;
+    for (int64_t k = 0; k < fl;) {
+        char c = f[k];
+        if (c == '\'') {
+            k++;
+            while (k < fl && f[k] != '\'') { if (i >= n || s[i] != f[k]) return false; i++; k++; }
+            k++;
+            continue;
+        }
+        if (!pattern_letter(c)) { if (i >= n || s[i] != c) return false; i++; k++; continue; }
+        int64_t run = 1;
+        while (k + run < fl && f[k + run] == c) run++;
+        k += run;
+        int maxd = run > 2 ? (int)run : 2;
+        switch (c) {
+        case 'y': case 'u':
+            if (!num(s, n, &i, run == 2 ? 2 : run >= 4 ? 9 : 9, &y)) return false;
+            if (run == 2) y += 2000;
+            break;
+        case 'M': case 'L':
+            if (run >= 3) {
+                int found = -1;
+                for (int m = 0; m < 12 && found < 0; m++) {
+                    size_t l = run == 3 ? 3 : strlen(month_names[m]);
+                    if ((int64_t)l <= n - i && !strncasecmp(s + i, month_names[m], l)) { found = m; i += (int64_t)l; }
+                }
+                if (found < 0) return false;
+                mo = found + 1;
+            } else if (!num(s, n, &i, maxd, &mo)) return false;
+            break;
+        case 'd': if (!num(s, n, &i, maxd, &d)) return false; break;
+        case 'D': if (!num(s, n, &i, 3, &doy)) return false; break;
+        case 'H': case 'k': if (!num(s, n, &i, maxd, &hh)) return false; break;
+        case 'h': case 'K': if (!num(s, n, &i, maxd, &hh)) return false; h12 = true; break;
+        case 'm': if (!num(s, n, &i, maxd, &mi)) return false; break;
+        case 's': if (!num(s, n, &i, maxd, &ss)) return false; break;
+        case 'S': {
+            int digs = 0;
+            frac = 0;
+            while (i < n && digs < run && s[i] >= '0' && s[i] <= '9') { if (digs < 6) frac = frac * 10 + (s[i] - '0'); digs++; i++; }
+            if (!digs) return false;
+            for (int q = digs; q < 6; q++) frac *= 10;
+            break;
+        }
+        case 'a':
+            if (n - i >= 2 && !strncasecmp(s + i, "AM", 2)) pm = 0;
+            else if (n - i >= 2 && !strncasecmp(s + i, "PM", 2)) pm = 1;
+            else return false;
+            i += 2;
+            break;
+        case 'E': {
+            bool ok = false;
+            for (int q = 0; q < 7 && !ok; q++) {
+                size_t l = run >= 4 ? strlen(day_names[q]) : 3;
+                if ((int64_t)l <= n - i && !strncasecmp(s + i, day_names[q], l)) { ok = true; i += (int64_t)l; }
+            }
+            if (!ok) return false;
+            break;
+        }
+        case 'X': case 'Z': case 'x':   /* UTC offsets: Z or +hh[:]mm */
+            if (i < n && s[i] == 'Z') { i++; break; }
+            if (i < n && (s[i] == '+' || s[i] == '-')) {
+                int sign = s[i] == '-' ? -1 : 1;
+                int64_t oh = 0, om = 0;
+                i++;
+                if (!num(s, n, &i, 2, &oh)) return false;
+                if (i < n && s[i] == ':') i++;
+                num(s, n, &i, 2, &om);
+                mi -= sign * om;
+                hh -= sign * oh;
+                break;
+            }
+            return false;
+        default: return false;
+        }
+    }
+    if (i != n) return false;
+    if (h12) {
+        if (hh < 1 || hh > 12) return false;
+        if (pm >= 0) hh = hh % 12 + (pm ? 12 : 0);
+    }
+    if (mo < 1 || mo > 12 || d < 1 || hh < -48 || hh > 71 || mi < -120 || mi > 179 || ss < 0 || ss > 59 || y < -290000 || y > 290000) return false;
+    int32_t first = rf_days_from_civil(y, (unsigned)mo, 1), next = rf_days_from_civil(mo == 12 ? y + 1 : y, mo == 12 ? 1 : (unsigned)mo + 1, 1);
+    if (d > next - first) return false;
+    int64_t days = doy > 0 ? rf_days_from_civil(y, 1, 1) + doy - 1 : first + d - 1;
+    *out = ((days * 86400 + hh * 3600 + mi * 60 + ss) * 1000000) + frac;
+    return true;
+}
+
+/* Spark's default pattern for to_timestamp without one: ISO dates and times (what a CAST reads). */
+static bool parse_default(const char *s, int64_t n, int64_t *out) { return rf_parse_timestamp(s, (size_t)n, out); }
+
+/* ---------------------------------------------------------------- one row */
+int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
+{
+    int64_t l0 = 0, l1 = 0, l2 = 0;
+    const char *s0 = a[0] && (a[0]->type == RF_TYPE_STRING) && e->n_arg > 0 ? rf_col_str(a[0], i, &l0) : NULL;
+    const char *s1 = e->n_arg > 1 && a[1]->type == RF_TYPE_STRING ? rf_col_str(a[1], i, &l1) : NULL;
+    const char *s2 = e->n_arg > 2 && a[2]->type == RF_TYPE_STRING ? rf_col_str(a[2], i, &l2) : NULL;
+    int rc = RF_OK;
+    rf_buf b = { 0 };
+    switch (e->op) {
+    case RF_F_LTRIM: case RF_F_RTRIM: case RF_F_BTRIM: {
+        const char *set = e->n_arg > 1 ? s1 : " ";
+        int64_t sl = e->n_arg > 1 ? l1 : 1, st = 0, en = l0;
+        if (e->op != RF_F_RTRIM)
+            while (st < en) { int64_t nx = u8_next(s0, en, st); if (!in_set(set, sl, s0 + st, nx - st)) break; st = nx; }
+        if (e->op != RF_F_LTRIM)
+            while (en > st) {
+                int64_t pv = en - 1;
+                while (pv > st && ((unsigned char)s0[pv] & 0xC0) == 0x80) pv--;
+                if (!in_set(set, sl, s0 + pv, en - pv)) break;
+                en = pv;
+            }
+        return rf_column_append_str(r, s0 + st, en - st);
+    }
+    case RF_F_LPAD: case RF_F_RPAD:
+        return pad(r, s0, l0, rf_col_i32(a[1], i), e->n_arg > 2 ? s2 : " ", e->n_arg > 2 ? l2 : 1, e->op == RF_F_LPAD);
+    case RF_F_LEFT: case RF_F_RIGHT: {
+        int64_t k = rf_col_i32(a[1], i), chars = u8_len(s0, l0);
+        if (k <= 0) return rf_column_append_str(r, "", 0);
+        if (k >= chars) return rf_column_append_str(r, s0, l0);
+        if (e->op == RF_F_LEFT) return rf_column_append_str(r, s0, u8_off(s0, l0, k));
+        int64_t off = u8_off(s0, l0, chars - k);
+        return rf_column_append_str(r, s0 + off, l0 - off);
+    }
+    case RF_F_REPEAT: {
+        int64_t k = rf_col_i32(a[1], i);
+        if (k > 0 && l0 * k > ((int64_t)1 << 30)) return rf__err_set(RF_ERR_INVALID, "repeat(): the result would pass 1 GB");
+        for (int64_t q = 0; q < k && !rc; q++) rc = rf_buf_put(&b, s0, (size_t)l0);
+        break;
+    }
+    case RF_F_REPLACE: {
+        const char *rep = e->n_arg > 2 ? s2 : "";
+        int64_t rl = e->n_arg > 2 ? l2 : 0;
+        if (l1 == 0) return rf_column_append_str(r, s0, l0);
+        for (int64_t k = 0; k < l0 && !rc;) {
+            if (k + l1 <= l0 && !memcmp(s0 + k, s1, (size_t)l1)) { rc = rf_buf_put(&b, rep, (size_t)rl); k += l1; }
+            else rc = rf_buf_put_u8(&b, (uint8_t)s0[k++]);
+        }
+        break;
+    }
+    case RF_F_REVERSE:
+        for (int64_t en = l0; en > 0 && !rc;) {
+            int64_t st = en - 1;
+            while (st > 0 && ((unsigned char)s0[st] & 0xC0) == 0x80) st--;
+            rc = rf_buf_put(&b, s0 + st, (size_t)(en - st));
+            en = st;
+        }
+        break;
+    case RF_F_INITCAP: {   /* the first letter of each space-separated word upper case, the rest lower (ASCII) */
+        bool start = true;
+        for (int64_t k = 0; k < l0 && !rc; k++) {
+            char c = s0[k];
+            if (start && c >= 'a' && c <= 'z') c = (char)(c - 32);
+            else if (!start && c >= 'A' && c <= 'Z') c = (char)(c + 32);
+            start = c == ' ';
+            rc = rf_buf_put_u8(&b, (uint8_t)c);
+        }
+        break;
+    }
+    case RF_F_TRANSLATE:
+        for (int64_t k = 0; k < l0 && !rc;) {
+            int64_t nx = u8_next(s0, l0, k), pos = 0, idx = -1;
+            for (int64_t q = 0; q < l1 && idx < 0; pos++) {
+                int64_t qn = u8_next(s1, l1, q);
+                if (qn - q == nx - k && !memcmp(s1 + q, s0 + k, (size_t)(nx - k))) idx = pos;
+                q = qn;
+            }
+            if (idx < 0) rc = rf_buf_put(&b, s0 + k, (size_t)(nx - k));
+            else {
+                int64_t to = u8_off(s2, l2, idx);
+                if (to < l2) rc = rf_buf_put(&b, s2 + to, (size_t)(u8_next(s2, l2, to) - to));   /* no partner: deleted */
+            }
+            k = nx;
+        }
+        break;
+    case RF_F_SPLIT_PART: {   /* Spark: 1-based, negative from the end, 0 an error, past the parts '' */
+        int64_t want = rf_col_i32(a[2], i);
+        if (want == 0) return rf__err_set(RF_ERR_INVALID, "split_part(): the part number must not be 0");
+        int64_t cnt = 1;
+        if (l1 > 0) for (int64_t k = 0; k + l1 <= l0;) { if (!memcmp(s0 + k, s1, (size_t)l1)) { cnt++; k += l1; } else k++; }
+        int64_t idx = want > 0 ? want - 1 : cnt + want;
+        if (idx < 0 || idx >= cnt) return rf_column_append_str(r, "", 0);
+        if (l1 == 0) return rf_column_append_str(r, s0, l0);
+        int64_t part = 0, st = 0;
+        for (int64_t k = 0; k + l1 <= l0;) {
+            if (!memcmp(s0 + k, s1, (size_t)l1)) {
+                if (part == idx) return rf_column_append_str(r, s0 + st, k - st);
+                part++;
+                k += l1;
+                st = k;
+            } else k++;
+        }
+        return rf_column_append_str(r, s0 + st, l0 - st);
+    }
+    case RF_F_CONCAT_WS: {
+        bool first = true;
+        for (int k = 1; k < e->n_arg && !rc; k++) {
+            if (!rf_column_valid(a[k], i)) continue;
+            int64_t l;
+            const char *p = rf_col_str(a[k], i, &l);
+            if (!first) rc = rf_buf_put(&b, s0, (size_t)l0);
+            if (!rc) rc = rf_buf_put(&b, p, (size_t)l);
+            first = false;
+        }
+        break;
+    }
+    case RF_F_ASCII: {
+        if (l0 == 0) return rf_column_append_i64(r, 0);
+        unsigned char c = (unsigned char)s0[0];
+        return rf_column_append_i64(r, c);
+    }
+    case RF_F_CHR: {
+        int64_t v = rf_col_i64(a[0], i);
+        if (v < 0) return rf_column_append_str(r, "", 0);
+        put_utf8(&b, (uint32_t)(v % 256));
+        break;
+    }
+    case RF_F_INSTR:
+        return rf_column_append_i64(r, find_chars(s0, l0, s1, l1, 1));
+    case RF_F_LOCATE: {   /* locate(substr, str[, pos]) */
+        int64_t from = e->n_arg > 2 ? rf_col_i32(a[2], i) : 1;
+        if (from < 1) return rf_column_append_i64(r, 0);
+        return rf_column_append_i64(r, find_chars(s1, l1, s0, l0, from));
+    }
+    case RF_F_STARTSWITH: return rf_column_append_i64(r, l1 <= l0 && !memcmp(s0, s1, (size_t)l1));
+    case RF_F_ENDSWITH: return rf_column_append_i64(r, l1 <= l0 && !memcmp(s0 + l0 - l1, s1, (size_t)l1));
+    case RF_F_CONTAINS: return rf_column_append_i64(r, find_chars(s0, l0, s1, l1, 1) > 0 || l1 == 0);
+    case RF_F_HEX:
+        if (a[0]->type == RF_TYPE_STRING) for (int64_t k = 0; k < l0 && !rc; k++) rc = rf_buf_printf(&b, "%02X", (unsigned char)s0[k]);
+        else rc = rf_buf_printf(&b, "%llX", (unsigned long long)rf_col_i64(a[0], i));
+        break;
+    case RF_F_UNHEX: {   /* the bytes as a string (an odd count of digits starts with 0); NULL for text that is not hex */
+        static const char hexd[] = "0123456789abcdef";
+        for (int64_t q = 0; q < l0; q++) if (!s0[q] || !strchr("0123456789abcdefABCDEF", s0[q])) return rf_column_append_null(r);
+        int hi = -1;
+        if (l0 % 2) hi = 0;
+        for (int64_t q = 0; q < l0 && !rc; q++) {
+            int v = (int)(strchr(hexd, s0[q] | 0x20) - hexd);
+            if (hi < 0) hi = v;
+            else { rc = rf_buf_put_u8(&b, (uint8_t)(hi * 16 + v)); hi = -1; }
+        }
+        break;
+    }
+    case RF_F_FLOOR: case RF_F_CEIL: {
+        rf_type t = a[0]->type;
+        bool fl = e->op == RF_F_FLOOR;
+        if (rf_type_is_decimal(t)) {
+            rf_dec v = rf_col_dec(a[0], i), p = rf_dec_pow10(rf_type_scale(t)), q = v / p, rem = v % p;
+            if (rem != 0 && ((fl && v < 0) || (!fl && v > 0))) q += fl ? -1 : 1;
+            return rf_column_append_dec(r, q);
+        }
+        if (t == RF_TYPE_DOUBLE) {
+            double x = rf_col_f64(a[0], i), y = fl ? floor(x) : ceil(x);
+            if (y != y || y >= 9.2233720368547758e18 || y < -9.2233720368547758e18) return rf_column_append_null(r);
+            return rf_column_append_i64(r, (int64_t)y);
+        }
+        return rf_column_append_i64(r, rf_column_get_int(a[0], i));
+    }
+    case RF_F_SQRT: case RF_F_EXP: case RF_F_LN: case RF_F_LOG10: case RF_F_LOG2: case RF_F_SIGN: case RF_F_CBRT: {
+        double x = rf_col_f64(a[0], i), y;
+        switch (e->op) {
+        case RF_F_SQRT: if (x < 0) return rf_column_append_null(r); y = sqrt(x); break;
+        case RF_F_EXP: y = exp(x); break;
+        case RF_F_LN: if (x <= 0) return rf_column_append_null(r); y = log(x); break;
+        case RF_F_LOG10: if (x <= 0) return rf_column_append_null(r); y = log10(x); break;
+        case RF_F_LOG2: if (x <= 0) return rf_column_append_null(r); y = log2(x); break;
+        case RF_F_CBRT: y = cbrt(x); break;
+        default: y = x > 0 ? 1.0 : x < 0 ? -1.0 : x; break;
+        }
+        return rf_column_append_f64(r, y);
+    }
+    case RF_F_POWER: return rf_column_append_f64(r, pow(rf_col_f64(a[0], i), rf_col_f64(a[1], i)));
+    case RF_F_LOG: {   /* log(base, x) */
+        double base = rf_col_f64(a[0], i), x = rf_col_f64(a[1], i);
+        if (base <= 0 || x <= 0) return rf_column_append_null(r);
+        return rf_column_append_f64(r, log(x) / log(base));
+    }
+    case RF_F_DATE_FORMAT:
+        if (!format_ts(rf_col_i64(a[0], i), s1, l1, &b)) { rf_buf_fini(&b); return rf__err_set(RF_ERR_INVALID, "date_format(): unknown pattern letter in '%.*s'", (int)l1, s1); }
+        break;
+    case RF_F_FROM_UNIXTIME: {
+        int64_t secs = rf_col_i64(a[0], i);
+        if (secs > 253402300799LL || secs < -62135596800LL) return rf_column_append_null(r);
+        const char *f = e->n_arg > 1 ? s1 : "yyyy-MM-dd HH:mm:ss";
+        int64_t fl = e->n_arg > 1 ? l1 : 19;
+        if (!format_ts(secs * 1000000, f, fl, &b)) { rf_buf_fini(&b); return rf__err_set(RF_ERR_INVALID, "from_unixtime(): unknown pattern letter in '%.*s'", (int)fl, f); }
+        break;
+    }
+    case RF_F_TO_TIMESTAMP: case RF_F_UNIX_TIMESTAMP: {
+        int64_t us;
+        bool ok;
+        if (e->n_arg == 0) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            return rf_column_append_i64(r, (int64_t)ts.tv_sec);
+        }
+        if (a[0]->type == RF_TYPE_TIMESTAMP) { us = rf_col_i64(a[0], i); ok = true; }
+        else if (e->n_arg > 1) ok = parse_ts(s0, l0, s1, l1, &us);
+        else ok = e->op == RF_F_UNIX_TIMESTAMP ? parse_ts(s0, l0, "yyyy-MM-dd HH:mm:ss", 19, &us) : parse_default(s0, l0, &us);
+        if (!ok) return rf_column_append_null(r);
+        if (e->op == RF_F_TO_TIMESTAMP) return rf_column_append_i64(r, us);
+        return rf_column_append_i64(r, us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000));
+    }
+    case RF_F_MAKE_DATE: {
+        int64_t y = rf_col_i32(a[0], i), mo = rf_col_i32(a[1], i), d = rf_col_i32(a[2], i);
+        if (y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1) return rf_column_append_null(r);
+        int32_t first = rf_days_from_civil(y, (unsigned)mo, 1), next = rf_days_from_civil(mo == 12 ? y + 1 : y, mo == 12 ? 1 : (unsigned)mo + 1, 1);
+        if (d > next - first) return rf_column_append_null(r);
+        return rf_column_append_i64(r, first + d - 1);
+    }
+    case RF_F_GREATEST: case RF_F_LEAST: {
+        int best = -1;
+        for (int k = 0; k < e->n_arg; k++) {
+            if (!rf_column_valid(a[k], i)) continue;
+            if (best < 0) { best = k; continue; }
+            int c = rf_column_cmp(a[k], i, a[best], i);
+            if (e->op == RF_F_GREATEST ? c > 0 : c < 0) best = k;
+        }
+        return best < 0 ? rf_column_append_null(r) : rf_column_append_from(r, a[best], i);
+    }
+    default:
+        return rf__err_set(RF_ERR_INTERNAL, "function %d has no body", e->op);
+    }
+    if (!rc) rc = put(r, &b);
+    rf_buf_fini(&b);
+    return rc;
+}
+
+bool rf__func_null_tolerant(int op) { return op == RF_F_CONCAT_WS || op == RF_F_GREATEST || op == RF_F_LEAST; }
+
+/* ---------------------------------------------------------------- regular expressions */
+/* Compiles a Java-style regex (riffle's dialect: POSIX extended with \d \s \w and friends). */
+int rf__regex_compile(const char *p, int64_t n, regex_t *re, const char *fn);
+
+static int re_for(regex_t *re, bool *have, char **cur, const rf_column *pat, int64_t i, const char *fn)
+{
+    int64_t pl;
+    const char *pp = rf_col_str(pat, i, &pl);
+    if (*have && *cur && (int64_t)strlen(*cur) == pl && !memcmp(*cur, pp, (size_t)pl)) return RF_OK;
+    if (*have) regfree(re);
+    *have = false;
+    rf_free(*cur);
+    *cur = rf_strndup(pp, (size_t)pl);
+    if (!*cur) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    int rc = rf__regex_compile(pp, pl, re, fn);
+    if (!rc) *have = true;
+    return rc;
+}
+
+/* Java replacement text: $n is group n, \x is x. */
+static int append_replacement(rf_buf *b, const char *z, const regmatch_t *m, const char *rp, int64_t rl)
+{
+    int rc = RF_OK;
+    for (int64_t k = 0; k < rl && !rc; k++) {
+        if (rp[k] == '\\' && k + 1 < rl) { rc = rf_buf_put_u8(b, (uint8_t)rp[++k]); continue; }
+        if (rp[k] == '$' && k + 1 < rl && rp[k + 1] >= '0' && rp[k + 1] <= '9') {
+            int g = rp[++k] - '0';
+            if (g < 10 && m[g].rm_so >= 0) rc = rf_buf_put(b, z + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so));
+            continue;
+        }
+        rc = rf_buf_put_u8(b, (uint8_t)rp[k]);
+    }
+    return rc;
+}
+
+int rf__func_eval_regex(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
+{
+    rf_column *r = NULL;
+    regex_t re;
+    bool have = false;
+    char *cur = NULL;
+    rf_buf b = { 0 };
+    const char *fn = rf__func_name(e->op);
+    int rc = rf_column_create(e->type, n, &r);
+    for (int64_t i = 0; i < n && !rc; i++) {
+        bool any_null = false;
+        for (int k = 0; k < e->n_arg; k++) any_null |= !rf_column_valid(a[k], i);
+        if (any_null) { rc = rf_column_append_null(r); continue; }
+        if ((rc = re_for(&re, &have, &cur, a[1], i, fn))) break;
+        int64_t l0;
+        const char *s0 = rf_col_str(a[0], i, &l0);
+        char *z = rf_strndup(s0, (size_t)l0);
+        if (!z) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+        regmatch_t m[10];
+        if (e->op == RF_F_RLIKE) rc = rf_column_append_i64(r, regexec(&re, z, 0, NULL, 0) == 0);
+        else if (e->op == RF_F_REGEXP_EXTRACT) {
+            int64_t g = e->n_arg > 2 ? rf_col_i32(a[2], i) : 1;
+            if (g < 0 || g > (int64_t)re.re_nsub || g > 9) {
+                rc = rf__err_set(RF_ERR_INVALID, "regexp_extract(): the pattern has %d group(s), not %lld", (int)re.re_nsub, (long long)g);
+            } else if (regexec(&re, z, 10, m, 0) != 0 || m[g].rm_so < 0) rc = rf_column_append_str(r, "", 0);
+            else rc = rf_column_append_str(r, z + m[g].rm_so, m[g].rm_eo - m[g].rm_so);
+        } else {   /* regexp_replace: every match */
+            int64_t rl;
+            const char *rp = rf_col_str(a[2], i, &rl);
+            b.len = 0;
+            int64_t pos = 0;
+            while (!rc && pos <= l0 && regexec(&re, z + pos, 10, m, pos ? REG_NOTBOL : 0) == 0) {
+                rc = rf_buf_put(&b, z + pos, (size_t)m[0].rm_so);
+                if (!rc) {
+                    regmatch_t mm[10];
+                    for (int k = 0; k < 10; k++) mm[k] = m[k].rm_so < 0 ? m[k] : (regmatch_t){ m[k].rm_so + pos, m[k].rm_eo + pos };
+                    rc = append_replacement(&b, z, mm, rp, rl);
+                }
+                if (m[0].rm_eo == m[0].rm_so) {   /* an empty match: keep one character and go on */
+                    if (pos + m[0].rm_eo >= l0) { pos = l0 + 1; break; }
+                    int64_t at = pos + m[0].rm_eo, nx = u8_next(z, l0, at);
+                    if (!rc) rc = rf_buf_put(&b, z + at, (size_t)(nx - at));
+                    pos = nx;
+                } else pos += m[0].rm_eo;
+            }
+            if (!rc && pos <= l0) rc = rf_buf_put(&b, z + pos, (size_t)(l0 - pos));
+            if (!rc) rc = put(r, &b);
+        }
+        rf_free(z);
+    }
+    if (have) regfree(&re);
+    rf_free(cur);
+    rf_buf_fini(&b);
+    if (rc) rf_column_release(&r);
+    *out = r;
+    return rc;
+}

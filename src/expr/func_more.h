@@ -1,0 +1,20 @@
+/*
+ * func_more.h — module-private: the second set of built-in scalar functions (func_more.c), called
+ * from func.c's typing and evaluation.
+ */
+#ifndef RF_FUNC_MORE_H
+#define RF_FUNC_MORE_H
+
+#include <regex.h>
+#include "expr/expr.h"
+
+int  rf__func_type_more(rf_expr *e);
+/* Row i of e over its arguments a[] into r; arguments are not NULL unless rf__func_null_tolerant(op). */
+int  rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r);
+bool rf__func_null_tolerant(int op);
+/* rlike / regexp_extract / regexp_replace over a batch. */
+int  rf__func_eval_regex(const rf_expr *e, rf_column **a, int64_t n, rf_column **out);
+/* Compiles a Java-style pattern (func.c: \d \s \w and negations become POSIX classes). */
+int  rf__regex_compile(const char *p, int64_t n, regex_t *re, const char *fn);
+
+#endif
