@@ -243,12 +243,164 @@ static int minmax_out(const rf_aggst *a, int64_t ng, rf_column **out)
 static int minmax_serialize(const rf_aggst *a, int64_t ng, rf_column **st) { return minmax_out(a, ng, &st[0]); }
 static int count_serialize(const rf_aggst *a, int64_t ng, rf_column **st) { return count_out(a, ng, &st[0]); }
 
+/* ---- central moments: n (cnt), mean, M2 [, M3, M4], updated one value at a time (Welford, with
+ * Terriberry's higher moments) and merged pairwise (Chan et al., Pebay), as Spark's CentralMomentAgg.
+ * Serialized: [INT64 n, DOUBLE mean, M2 (, M3, M4)]. */
+static int mom_init(rf_aggst *a, const rf_expr *call)
+{
+    b_init(a, call);
+    a->k = call->op == RF_A_SKEWNESS || call->op == RF_A_KURTOSIS ? 4 : 2;
+    return RF_OK;
+}
+
+static int mom_grow(rf_aggst *a, int64_t need)
+{
+    if (need <= a->cap) return RF_OK;
+    int64_t nc = a->cap ? a->cap : 64;
+    while (nc < need) nc *= 2;
+    int64_t *c = rf_realloc(a->cnt, (size_t)nc * 8);
+    if (!c) return NOMEM();
+    a->cnt = c;
+    for (int m = 0; m < a->k; m++) {
+        double *v = rf_realloc(a->mv[m], (size_t)nc * 8);
+        if (!v) return NOMEM();
+        a->mv[m] = v;
+        for (int64_t g = a->cap; g < nc; g++) v[g] = 0;
+    }
+    for (int64_t g = a->cap; g < nc; g++) a->cnt[g] = 0;
+    a->cap = nc;
+    return RF_OK;
+}
+
+static int64_t mom_bytes(const rf_aggst *a) { return a->cap * 8 * (1 + a->k); }
+
+static void mom_fini(rf_aggst *a)
+{
+    RF_FREE(a->cnt);
+    for (int m = 0; m < 4; m++) RF_FREE(a->mv[m]);
+    a->cap = 0;
+}
+
+/* Folds (nb, mb, m2b, m3b, m4b) into group g. */
+static void mom_combine(rf_aggst *a, int64_t g, double nb, double mb, double m2b, double m3b, double m4b)
+{
+    double na = (double)a->cnt[g];
+    if (nb == 0) return;
+    if (na == 0) {
+        a->cnt[g] = (int64_t)nb;
+        a->mv[0][g] = mb;
+        a->mv[1][g] = m2b;
+        if (a->k == 4) { a->mv[2][g] = m3b; a->mv[3][g] = m4b; }
+        return;
+    }
+    double n = na + nb, d = mb - a->mv[0][g], d2 = d * d, ma2 = a->mv[1][g];
+    a->mv[0][g] += d * nb / n;
+    a->mv[1][g] = ma2 + m2b + d2 * na * nb / n;
+    if (a->k == 4) {
+        double ma3 = a->mv[2][g], ma4 = a->mv[3][g];
+        a->mv[2][g] = ma3 + m3b + d2 * d * na * nb * (na - nb) / (n * n) + 3 * d * (na * m2b - nb * ma2) / n;
+        a->mv[3][g] = ma4 + m4b + d2 * d2 * na * nb * (na * na - na * nb + nb * nb) / (n * n * n) +
+                      6 * d2 * (na * na * m2b + nb * nb * ma2) / (n * n) + 4 * d * (na * m3b - nb * ma3) / n;
+    }
+    a->cnt[g] = (int64_t)n;
+}
+
+static int mom_update(rf_aggst *a, const int64_t *gid, const rf_column *v, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        if (!rf_column_valid(v, i)) continue;
+        int64_t g = gid[i];
+        double x = rf_col_f64(v, i), n1 = (double)a->cnt[g], nn = n1 + 1, d = x - a->mv[0][g], dn = d / nn, t1 = d * dn * n1;
+        a->mv[0][g] += dn;
+        if (a->k == 4) {
+            double dn2 = dn * dn, m2 = a->mv[1][g], m3 = a->mv[2][g];
+            a->mv[3][g] += t1 * dn2 * (nn * nn - 3 * nn + 3) + 6 * dn2 * m2 - 4 * dn * m3;
+            a->mv[2][g] += t1 * dn * (nn - 2) - 3 * dn * m2;
+        }
+        a->mv[1][g] += t1;
+        a->cnt[g]++;
+    }
+    return RF_OK;
+}
+
+static int mom_merge(rf_aggst *a, const int64_t *gid, rf_column *const *st, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        if (!rf_column_valid(st[0], i)) continue;
+        mom_combine(a, gid[i], (double)rf_col_i64(st[0], i), rf_col_f64(st[1], i), rf_col_f64(st[2], i),
+                    a->k == 4 ? rf_col_f64(st[3], i) : 0, a->k == 4 ? rf_col_f64(st[4], i) : 0);
+    }
+    return RF_OK;
+}
+
+static int mom_serialize(const rf_aggst *a, int64_t ng, rf_column **st)
+{
+    int rc = rf_column_create(RF_TYPE_INT64, ng, &st[0]);
+    for (int m = 0; m < a->k && !rc; m++) rc = rf_column_create(RF_TYPE_DOUBLE, ng, &st[1 + m]);
+    for (int64_t g = 0; g < ng && !rc; g++) {
+        rc = rf_column_append_i64(st[0], a->cnt[g]);
+        for (int m = 0; m < a->k && !rc; m++) rc = rf_column_append_f64(st[1 + m], a->mv[m][g]);
+    }
+    return rc;
+}
+
+static int mom_out(const rf_aggst *a, int64_t ng, rf_column **out)
+{
+    int rc = rf_column_create(RF_TYPE_DOUBLE, ng, out);
+    for (int64_t g = 0; g < ng && !rc; g++) {
+        double n = (double)a->cnt[g], m2 = a->mv[1][g], r;
+        bool null = n == 0;
+        switch (a->op) {
+        case RF_A_VAR_POP: r = m2 / n; break;
+        case RF_A_STDDEV_POP: r = sqrt(m2 / n); break;
+        case RF_A_VAR_SAMP: null |= n == 1; r = m2 / (n - 1); break;
+        case RF_A_STDDEV_SAMP: null |= n == 1; r = sqrt(m2 / (n - 1)); break;
+        case RF_A_SKEWNESS: null |= m2 == 0; r = sqrt(n) * a->mv[2][g] / sqrt(m2 * m2 * m2); break;
+        default: null |= m2 == 0; r = n * a->mv[3][g] / (m2 * m2) - 3; break;   /* kurtosis */
+        }
+        rc = null ? rf_column_append_null(*out) : rf_column_append_f64(*out, r);
+    }
+    return rc;
+}
+
+/* ---- bool_and / bool_or: the count of values and the running result in iv */
+static int bool_update(rf_aggst *a, const int64_t *gid, const rf_column *v, int64_t n)
+{
+    bool and_ = a->op == RF_A_BOOL_AND;
+    for (int64_t i = 0; i < n; i++) {
+        if (!rf_column_valid(v, i)) continue;
+        int64_t g = gid[i], x = rf_col_bool(v, i);
+        a->iv[g] = a->cnt[g] == 0 ? x : and_ ? (a->iv[g] & x) : (a->iv[g] | x);
+        a->cnt[g]++;
+    }
+    return RF_OK;
+}
+
+static int bool_merge(rf_aggst *a, const int64_t *gid, rf_column *const *st, int64_t n) { return bool_update(a, gid, st[0], n); }
+
+static int bool_out(const rf_aggst *a, int64_t ng, rf_column **out)
+{
+    int rc = rf_column_create(RF_TYPE_BOOL, ng, out);
+    for (int64_t g = 0; g < ng && !rc; g++) rc = a->cnt[g] ? rf_column_append_i64(*out, a->iv[g]) : rf_column_append_null(*out);
+    return rc;
+}
+
+static int bool_serialize(const rf_aggst *a, int64_t ng, rf_column **st) { return bool_out(a, ng, &st[0]); }
+
 static const rf_aggfn builtin[RF_A_COUNT_] = {
     [RF_A_COUNT] = { "count", b_init, b_grow, count_update, count_merge, count_serialize, count_out, b_bytes, b_fini },
     [RF_A_SUM]   = { "sum", b_init, b_grow, sum_update, sum_merge, sum_serialize, sum_out, b_bytes, b_fini },
     [RF_A_AVG]   = { "avg", b_init, b_grow, sum_update, sum_merge, avg_serialize, avg_out, b_bytes, b_fini },
     [RF_A_MIN]   = { "min", b_init, b_grow, minmax_update, minmax_merge, minmax_serialize, minmax_out, b_bytes, b_fini },
     [RF_A_MAX]   = { "max", b_init, b_grow, minmax_update, minmax_merge, minmax_serialize, minmax_out, b_bytes, b_fini },
+    [RF_A_VAR_SAMP] = { "var_samp", mom_init, mom_grow, mom_update, mom_merge, mom_serialize, mom_out, mom_bytes, mom_fini },
+    [RF_A_VAR_POP] = { "var_pop", mom_init, mom_grow, mom_update, mom_merge, mom_serialize, mom_out, mom_bytes, mom_fini },
+    [RF_A_STDDEV_SAMP] = { "stddev_samp", mom_init, mom_grow, mom_update, mom_merge, mom_serialize, mom_out, mom_bytes, mom_fini },
+    [RF_A_STDDEV_POP] = { "stddev_pop", mom_init, mom_grow, mom_update, mom_merge, mom_serialize, mom_out, mom_bytes, mom_fini },
+    [RF_A_SKEWNESS] = { "skewness", mom_init, mom_grow, mom_update, mom_merge, mom_serialize, mom_out, mom_bytes, mom_fini },
+    [RF_A_KURTOSIS] = { "kurtosis", mom_init, mom_grow, mom_update, mom_merge, mom_serialize, mom_out, mom_bytes, mom_fini },
+    [RF_A_BOOL_AND] = { "bool_and", b_init, b_grow, bool_update, bool_merge, bool_serialize, bool_out, b_bytes, b_fini },
+    [RF_A_BOOL_OR] = { "bool_or", b_init, b_grow, bool_update, bool_merge, bool_serialize, bool_out, b_bytes, b_fini },
 };
 
 const rf_aggfn *rf__aggfn_of(const rf_expr *call)
@@ -261,6 +413,12 @@ int rf__agg_state_types(const rf_expr *call, rf_type *t)
     switch (call->op) {
     case RF_A_COUNT: t[0] = RF_TYPE_INT64; return 1;
     case RF_A_AVG: t[0] = call->arg[0]->type; t[1] = RF_TYPE_INT64; return 2;   /* the sum, in its argument's type */
+    case RF_A_VAR_SAMP: case RF_A_VAR_POP: case RF_A_STDDEV_SAMP: case RF_A_STDDEV_POP: case RF_A_SKEWNESS: case RF_A_KURTOSIS: {
+        int k = call->op == RF_A_SKEWNESS || call->op == RF_A_KURTOSIS ? 4 : 2;
+        t[0] = RF_TYPE_INT64;
+        for (int m = 0; m < k; m++) t[1 + m] = RF_TYPE_DOUBLE;
+        return 1 + k;
+    }
     default: t[0] = call->type; return 1;
     }
 }

@@ -23,7 +23,7 @@
 
 #include "expr/expr.h"
 
-#define RF_AGG_MAX_STATE 4   /* most state columns of one aggregate */
+#define RF_AGG_MAX_STATE 5   /* most state columns of one aggregate */
 
 typedef struct rf_aggfn rf_aggfn;
 
@@ -40,6 +40,8 @@ typedef struct rf_aggst {
     int64_t *iv;
     double  *dv;
     rf_dec  *xv;              /* decimal sums and min / max */
+    double  *mv[4];           /* central moments: mean, M2, M3, M4 (order k: mv[0..k)) */
+    int      k;               /* moments kept: 2 (variance, stddev) or 4 (skewness, kurtosis) */
     char   **sv;              /* min / max strings, owned */
     int64_t *sl;
     int64_t  sbytes;          /* bytes of the strings held */

@@ -923,6 +923,20 @@ static int type_node(rf_expr *e, bool allow_agg)
             e->type = RF_TYPE_DOUBLE;
             e->nullable = true;
             break;
+        case RF_A_VAR_SAMP: case RF_A_VAR_POP: case RF_A_STDDEV_SAMP: case RF_A_STDDEV_POP: case RF_A_SKEWNESS: case RF_A_KURTOSIS:
+            if (!rf_type_is_numeric(a) && a != RF_TYPE_STRING && a != RF_TYPE_NULL)
+                return rf__err_set(RF_ERR_ANALYSIS, "%s() needs a numeric argument, not %s", rf__agg_name(e->op), rf_type_name(a));
+            e->arg[0] = rf__expr_cast_to(e->arg[0], RF_TYPE_DOUBLE);
+            e->type = RF_TYPE_DOUBLE;
+            e->nullable = true;
+            break;
+        case RF_A_BOOL_AND: case RF_A_BOOL_OR:
+            if (a != RF_TYPE_BOOL && a != RF_TYPE_NULL)
+                return rf__err_set(RF_ERR_ANALYSIS, "%s() needs a boolean argument, not %s", rf__agg_name(e->op), rf_type_name(a));
+            e->arg[0] = rf__expr_cast_to(e->arg[0], RF_TYPE_BOOL);
+            e->type = RF_TYPE_BOOL;
+            e->nullable = true;
+            break;
         default:
             if (a == RF_TYPE_ARRAY) return rf__err_set(RF_ERR_ANALYSIS, "%s() of an array", rf__agg_name(e->op));
             e->type = a == RF_TYPE_NULL ? RF_TYPE_STRING : a;
@@ -936,6 +950,8 @@ static int type_node(rf_expr *e, bool allow_agg)
         return RF_OK;
     case RF_E_WINDOW: {
         int na = rf__window_nargs(e);
+        if (e->op < RF_W_ROW_NUMBER && !RF_A_WINDOWED(e->op))
+            return rf__err_set(RF_ERR_ANALYSIS, "%s() is not supported as a window function yet", rf__agg_name(e->op));
         for (int i = 0; i < e->n_arg; i++)
             if (rf__expr_has_window(e->arg[i])) return rf__err_set(RF_ERR_ANALYSIS, "window functions cannot be nested");
         for (int i = na; i < na + e->n_part; i++)

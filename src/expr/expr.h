@@ -43,7 +43,14 @@ typedef enum rf_func {
     RF_F_COUNT_
 } rf_func;
 
-typedef enum rf_agg { RF_A_COUNT = 0, RF_A_SUM, RF_A_AVG, RF_A_MIN, RF_A_MAX, RF_A_COUNT_ } rf_agg;
+typedef enum rf_agg {
+    RF_A_COUNT = 0, RF_A_SUM, RF_A_AVG, RF_A_MIN, RF_A_MAX,
+    RF_A_VAR_SAMP, RF_A_VAR_POP, RF_A_STDDEV_SAMP, RF_A_STDDEV_POP, RF_A_SKEWNESS, RF_A_KURTOSIS,   /* central moments */
+    RF_A_BOOL_AND, RF_A_BOOL_OR,
+    RF_A_COUNT_
+} rf_agg;
+/* Aggregates that windows compute (the others are an error in OVER (...)). */
+#define RF_A_WINDOWED(op) ((op) <= RF_A_MAX)
 
 /* Window functions: the aggregates above, and these. */
 enum { RF_W_ROW_NUMBER = 100, RF_W_RANK, RF_W_DENSE_RANK, RF_W_LAG, RF_W_LEAD };
@@ -98,6 +105,7 @@ int      rf__expr_attrs(const rf_expr *e, int64_t **ids, int64_t *n, int64_t *ca
 bool     rf__expr_refs_only(const rf_expr *e, const rf_schema *s);   /* all attrs in s */
 const char *rf__func_name(int f);
 bool     rf__expr_has_window(const rf_expr *e);
+int      rf__agg_lookup(const char *name);   /* RF_A_* for an aggregate's name or alias, -1 */
 /* The window function's own arguments (not its partition keys and orders). */
 static inline int rf__window_nargs(const rf_expr *e) { return e->n_arg - e->n_part - e->n_order; }
 const char *rf__agg_name(int a);

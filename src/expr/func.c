@@ -56,7 +56,19 @@ static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = 
     [RF_F_TO_TIMESTAMP] = { "to_timestamp", 1, 2 }, [RF_F_UNIX_TIMESTAMP] = { "unix_timestamp", 0, 2 },
     [RF_F_FROM_UNIXTIME] = { "from_unixtime", 1, 2 }, [RF_F_MAKE_DATE] = { "make_date", 3, 3 },
 };
-static const char *agg_names[RF_A_COUNT_] = { "count", "sum", "avg", "min", "max" };
+static const char *agg_names[RF_A_COUNT_] = { "count", "sum", "avg", "min", "max", "var_samp", "var_pop", "stddev_samp",
+                                               "stddev_pop", "skewness", "kurtosis", "bool_and", "bool_or" };
+
+int rf__agg_lookup(const char *name)
+{
+    for (int i = 0; i < RF_A_COUNT_; i++) if (strcasecmp(name, agg_names[i]) == 0) return i;
+    static const struct { const char *alias; int a; } aliases[] = {
+        { "mean", RF_A_AVG }, { "variance", RF_A_VAR_SAMP }, { "stddev", RF_A_STDDEV_SAMP }, { "std", RF_A_STDDEV_SAMP },
+        { "every", RF_A_BOOL_AND }, { "some", RF_A_BOOL_OR }, { "any", RF_A_BOOL_OR },
+    };
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) if (strcasecmp(name, aliases[i].alias) == 0) return aliases[i].a;
+    return -1;
+}
 
 const char *rf__func_name(int f) { return f >= 0 && f < RF_F_COUNT_ ? fn_table[f].name : "?"; }
 const char *rf__agg_name(int a) { return a >= 0 && a < RF_A_COUNT_ ? agg_names[a] : "?"; }

@@ -470,13 +470,9 @@ static const rf_expr *uncast(const rf_expr *e)
 
 static rf_expr *agg_call(int op, rf_expr *a)
 {
-    switch (op) {
-    case RF_A_COUNT: return rf_count(a);
-    case RF_A_SUM: return rf_sum(a);
-    case RF_A_AVG: return rf_avg(a);
-    case RF_A_MIN: return rf_min(a);
-    default: return rf_max(a);
-    }
+    rf_expr *e = rf__expr_new(RF_E_AGG, a ? 1 : 0, &a);
+    if (e) e->op = op;
+    return e;
 }
 
 static rf_expr *named(rf_expr *e, const char *fmt, int i)

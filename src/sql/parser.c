@@ -380,9 +380,9 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
     int64_t vcap = 0;
     int n = 0;
     bool distinct = false, star = false;
-    static const char *aggs[] = { "count", "sum", "avg", "min", "max", "mean" };
-    int agg = -1;
-    for (int i = 0; i < 6; i++) if (!strcasecmp(name, aggs[i])) agg = i == 5 ? RF_A_AVG : i;
+    int agg = rf__agg_lookup(name);
+    bool approx_distinct = !strcasecmp(name, "approx_count_distinct");   /* an exact count is within any error bound */
+    if (approx_distinct) agg = RF_A_COUNT;
     if (!strcasecmp(name, "extract") && rf__p_at_ident(P) && P->nxt.t != T_OP) return p_extract(P, name, t0);
     if (!strcasecmp(name, "trim") || !strcasecmp(name, "substring") || !strcasecmp(name, "substr") || !strcasecmp(name, "position")) {
         rf_expr *sp = p_special_call(P, name, t0);
@@ -408,6 +408,47 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
         } while (rf__p_accept(P, ","));
     }
     if ((P->rc = rf__p_expect(P, ")"))) goto fail;
+    if (approx_distinct) {
+        if (n < 1 || n > 2) { P->rc = rf__err_set(RF_ERR_ANALYSIS, "approx_count_distinct() takes 1 or 2 arguments"); rf__err_at(t0.line, t0.col); goto fail; }
+        if (n == 2) rf_expr_destroy(&v[--n]);
+        distinct = true;
+    }
+    if (agg >= 0 && rf__p_is(P, "FILTER") && rf__tok_is(&P->nxt, "(")) {   /* agg(x) FILTER (WHERE c): agg over CASE WHEN c THEN x END */
+        rf__p_adv(P);
+        rf__p_adv(P);
+        rf_expr *c = NULL;
+        if ((P->rc = rf__p_expect(P, "WHERE")) || !(c = p_expr_d(P)) || (P->rc = rf__p_expect(P, ")"))) { rf_expr_destroy(&c); goto fail; }
+        if (star) {
+            if (rf__grow((void **)&v, &vcap, 1, sizeof *v)) { rf_expr_destroy(&c); P->rc = RF_ERR_NOMEM; goto fail; }
+            v[0] = rf_lit_int(1);
+            n = 1;
+            star = false;
+            if (!distinct && agg == RF_A_COUNT) { v[0] = rf_case(NULL, 1, c, v[0]); c = NULL; }
+        }
+        for (int i = 0; i < n && c; i++) {
+            rf_expr *ci = NULL;
+            if (i + 1 < n) { if (rf__expr_copy(c, &ci)) { rf_expr_destroy(&c); P->rc = RF_ERR_NOMEM; goto fail; } }
+            else { ci = c; c = NULL; }
+            v[i] = rf_case(NULL, 1, ci, v[i]);
+        }
+    }
+    if (agg == RF_A_COUNT && n > 1) {   /* count(a, b): rows where no argument is NULL; DISTINCT: distinct tuples */
+        rf_expr *all = NULL, *key = NULL;
+        for (int i = 0; i < n; i++) {
+            rf_expr *c2 = NULL;
+            if (rf__expr_copy(v[i], &c2)) { rf_expr_destroy(&all); rf_expr_destroy(&key); P->rc = RF_ERR_NOMEM; goto fail; }
+            all = all ? rf_and(all, rf_is_not_null(c2)) : rf_is_not_null(c2);
+            if (distinct) {   /* length-prefixed text of each value: one string per tuple, never two tuples one string */
+                rf_expr *sv = rf_cast(v[i], RF_TYPE_STRING), *s2 = NULL;
+                if (rf__expr_copy(sv, &s2)) { rf_expr_destroy(&sv); rf_expr_destroy(&all); rf_expr_destroy(&key); P->rc = RF_ERR_NOMEM; goto fail; }
+                rf_expr *part = rf_fn("concat", 3, rf_cast(rf_fn("length", 1, s2), RF_TYPE_STRING), rf_lit_str(":"), sv);
+                key = key ? rf_fn("concat", 2, key, part) : part;
+            } else rf_expr_destroy(&v[i]);
+            v[i] = NULL;
+        }
+        v[0] = rf_case(NULL, 1, all, distinct ? key : rf_lit_int(1));
+        n = 1;
+    }
     if (rf__p_accept(P, "OVER")) {
         static const char *wf[] = { "row_number", "rank", "dense_rank", "lag", "lead" };
         int op = agg;

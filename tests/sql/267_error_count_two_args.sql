@@ -1,2 +1,0 @@
--- error: COUNT() takes one argument
-SELECT COUNT(DISTINCT k, s) FROM t1;

@@ -1,0 +1,2 @@
+-- error: sum() takes one argument
+SELECT sum(v, k) FROM t1;
