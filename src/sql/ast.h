@@ -48,8 +48,10 @@ struct q_select {
     q_from   **from;            /* comma-separated: cross joins */
     int        n_from;
     rf_expr   *where;
-    rf_expr  **group;
+    rf_expr  **group;           /* the grouping expressions, each once */
     int        n_group;
+    uint64_t  *gsets;           /* GROUPING SETS / ROLLUP / CUBE: bit i of a set = group[i] in it; NULL: plain */
+    int        n_gsets;
     rf_expr   *having;
     rf_expr  **order;           /* RF_E_SORT nodes */
     int        n_order;

@@ -203,6 +203,7 @@ typedef struct {
     rf_expr **aggs;  int n_aggs;    /* distinct aggregate calls, named _a<i> */
     rf_expr **keys;  int n_keys;    /* grouping expressions */
     char    **knames;               /* their output names */
+    bool      expanded;             /* GROUPING SETS: keys are _gk<i> of the expanded input, unqualified */
 } aggctx;
 
 static int collect_aggs(aggctx *a, const rf_expr *e)
@@ -241,7 +242,7 @@ static int rewrite(aggctx *a, rf_expr **pe)
         for (int i = 0; i < a->n_keys && !to; i++)
             if (same_unaliased(a->keys[i], e)) {
                 to = a->knames[i];
-                if (a->keys[i]->kind == RF_E_COL) qual = a->keys[i]->qual;   /* a.s and b.s: both keys are named s */
+                if (a->keys[i]->kind == RF_E_COL && !a->expanded) qual = a->keys[i]->qual;   /* a.s and b.s: both keys are named s */
             }
     }
     if (to) {
@@ -252,6 +253,7 @@ static int rewrite(aggctx *a, rf_expr **pe)
         rf_free(r->qual);
         r->qual = qual ? rf_strdup(qual) : NULL;
         if (e->name && e->kind != RF_E_COL) { r = rf_as(r, e->name); }
+        else if (a->expanded && e->kind == RF_E_COL && strcmp(to, e->name)) r = rf_as(r, e->name);   /* a key keeps its name */
         rf_expr_destroy(pe);
         *pe = r;
         return RF_OK;
@@ -992,6 +994,106 @@ static int order_key(rf_expr *o, rf_expr **items, int n_items, aggctx *a, const 
     return subst_alias(&o->arg[0], items, n_items, in);
 }
 
+/* GROUPING SETS / ROLLUP / CUBE, as Spark's Expand: one copy of each input row per grouping set, with
+ * the set's keys (_gk<i>, NULL where the set leaves key i out) and the set's number (_gs); the input's
+ * columns stay (aggregates read them), with their table names. Each set's copy reads the input again. */
+static rf_df *expand_sets(rf_df *d, const q_select *q)
+{
+    const rf_schema *s = d->plan->schema;
+    int nc = s->n, nk = q->n_group, ns = q->n_gsets;
+    rf_df **br = rf_calloc((size_t)ns, sizeof *br);
+    rf_expr **it = rf_calloc((size_t)(nc + nk + 1), sizeof *it);
+    rf_type *kt = rf_calloc((size_t)(nk ? nk : 1), sizeof *kt);
+    rf_df *u = NULL;
+    if (!br || !it || !kt) { rf__err_set(RF_ERR_NOMEM, "out of memory"); goto out; }
+    for (int k = 0; k < nk; k++) {   /* each key's type, for the NULL that stands for it */
+        rf_expr *x = copy(q->group[k]);
+        int rc = x ? rf__expr_resolve(x, s, false) : rf__err_set(RF_ERR_NOMEM, "out of memory");
+        kt[k] = x ? x->type : RF_TYPE_NULL;
+        rf_expr_destroy(&x);
+        if (rc) goto out;
+        if (has_agg(q->group[k])) { err_at(q->group[k]->line, q->group[k]->col, RF_ERR_ANALYSIS, "aggregate functions are not allowed in GROUP BY%s%s", "", ""); goto out; }
+    }
+    for (int j = 0; j < ns; j++) {
+        int n = 0;
+        for (int i = 0; i < nc; i++) {
+            rf_expr *x = rf__expr_col_attr(s->f[i].id, s->f[i].name, s->f[i].type, s->f[i].nullable, -1);
+            if (x) { x->resolved = false; if (s->f[i].qual) x->qual = rf_strdup(s->f[i].qual); }
+            it[n++] = x;
+        }
+        for (int k = 0; k < nk; k++) {
+            char nm[32];
+            snprintf(nm, sizeof nm, "_gk%d", k);
+            rf_expr *x = (q->gsets[j] >> k & 1) ? copy(q->group[k]) : rf_cast(rf_lit_null(), kt[k] == RF_TYPE_NULL ? RF_TYPE_STRING : kt[k]);
+            if (x && x->name && x->kind != RF_E_COL) RF_FREE(x->name);
+            it[n++] = rf_as(x, nm);
+        }
+        it[n++] = rf_as(rf_lit_int(j), "_gs");
+        if (!(br[j] = df_error(rf_df_selectv(d, n, it)))) goto out;
+    }
+    if (!(u = df_error(rf__df_union_all_n(br, ns)))) goto out;
+    {   /* the input's columns keep their table names (a union drops them) */
+        const rf_schema *us = u->plan->schema;
+        int n = 0;
+        for (int i = 0; i < us->n; i++) {
+            rf_expr *x = rf__expr_col_attr(us->f[i].id, us->f[i].name, us->f[i].type, us->f[i].nullable, -1);
+            if (x) { x->resolved = false; if (i < nc && s->f[i].qual) x->qual = rf_strdup(s->f[i].qual); }
+            it[n++] = x;
+        }
+        u = df_error(rf_df_selectv(u, n, it));
+    }
+out:
+    rf_free(br);
+    rf_free(it);
+    rf_free(kt);
+    return u;
+}
+
+/* grouping(x) and grouping_id() over the expanded input: from the set number _gs. grouping(x) is 1
+ * where the row's set leaves x out; grouping_id() has bit (n - 1 - i) set for each key i left out. */
+static int grouping_fns(rf_expr **pe, const q_select *q)
+{
+    rf_expr *e = *pe;
+    if (!e) return RF_OK;
+    if (e->kind == RF_E_FUNC && e->op < 0 && e->qual && (!strcasecmp(e->qual, "grouping") || !strcasecmp(e->qual, "grouping_id"))) {
+        bool gid = !strcasecmp(e->qual, "grouping_id");
+        int key = -1;
+        if (!q->n_gsets) { err_at(e->line, e->col, RF_ERR_ANALYSIS, "%s() needs GROUPING SETS, ROLLUP or CUBE%s", e->qual, ""); return RF_ERR_ANALYSIS; }
+        if (!gid) {
+            if (e->n_arg != 1) { rf__err_set(RF_ERR_ANALYSIS, "grouping() takes one argument"); rf__err_at(e->line, e->col); return RF_ERR_ANALYSIS; }
+            for (int k = 0; k < q->n_group && key < 0; k++) if (rf__expr_equal(q->group[k], e->arg[0])) key = k;
+            if (key < 0) { rf__err_set(RF_ERR_ANALYSIS, "grouping(): the argument is not a grouping expression"); rf__err_at(e->line, e->col); return RF_ERR_ANALYSIS; }
+        } else if (e->n_arg) { rf__err_set(RF_ERR_ANALYSIS, "grouping_id() with arguments is not supported (it covers every grouping expression)"); rf__err_at(e->line, e->col); return RF_ERR_ANALYSIS; }
+        rf_expr *r = rf_lit_int(0);   /* CASE _gs WHEN j THEN value ... ELSE 0 END */
+        rf_expr *args[2 * 4096 + 2];
+        int na = 0;
+        if (q->n_gsets > 4096) return rf__err_set(RF_ERR_LIMIT, "too many grouping sets");
+        args[na++] = rf_col("_gs");
+        for (int j = 0; j < q->n_gsets; j++) {
+            int64_t v = 0;
+            if (gid) { for (int k = 0; k < q->n_group; k++) if (!(q->gsets[j] >> k & 1)) v |= (int64_t)1 << (q->n_group - 1 - k); }
+            else v = !(q->gsets[j] >> key & 1);
+            if (v == 0) continue;
+            args[na++] = rf_lit_int(j);
+            args[na++] = rf_lit_int(v);
+        }
+        args[na++] = r;
+        rf_expr *cs = rf__expr_new(RF_E_CASE, na, args);
+        if (!cs) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+        cs->op = 1;   /* simple CASE x WHEN v THEN r */
+        cs->line = e->line;
+        cs->col = e->col;
+        char *nm = e->name ? rf_strdup(e->name) : display(e);
+        cs->name = nm;
+        rf_expr_destroy(pe);
+        *pe = cs;
+        return RF_OK;
+    }
+    if (e->kind == RF_E_SUBQUERY) return RF_OK;
+    for (int i = 0; i < e->n_arg; i++) { int rc = grouping_fns(&e->arg[i], q); if (rc) return rc; }
+    return RF_OK;
+}
+
 static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
 {
     rf_df *d = NULL, *proj = NULL;
@@ -1020,7 +1122,7 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
             if (!items[i]->name && items[i]->kind != RF_E_COL) items[i]->name = display(items[i]);
             if (!(d = scalar_lift(c, d, &items[i]))) { free_v(items, n_items); return NULL; }
         }
-    bool aggregate = q->n_group > 0 || has_agg(q->having);
+    bool aggregate = q->n_group > 0 || q->n_gsets > 0 || has_agg(q->having);
     for (int i = 0; i < n_items; i++) aggregate |= has_agg(items[i]);
     for (int i = 0; i < q->n_order; i++) aggregate |= has_agg(q->order[i]);
     /* output names come from the expressions as written */
@@ -1028,12 +1130,27 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
         rf_expr *it = items[i];
         if (!it->name && it->kind != RF_E_COL) it->name = display(it);
     }
+    if (q->n_gsets) {   /* grouping(x), grouping_id(): from the set number */
+        for (int i = 0; i < n_items; i++) if (grouping_fns(&items[i], q)) { free_v(items, n_items); return NULL; }
+        if (!(d = expand_sets(d, q))) { free_v(items, n_items); return NULL; }
+    }
     if (aggregate) {
         int rc = RF_OK;
-        a.keys = rf_calloc((size_t)q->n_group + 1, sizeof *a.keys);
-        a.knames = rf_calloc((size_t)q->n_group + 1, sizeof *a.knames);
-        rf_expr **kv = rf_calloc((size_t)q->n_group + 1, sizeof *kv);
-        for (int i = 0; i < q->n_group && !rc; i++) {
+        a.keys = rf_calloc((size_t)q->n_group + 2, sizeof *a.keys);
+        a.knames = rf_calloc((size_t)q->n_group + 2, sizeof *a.knames);
+        rf_expr **kv = rf_calloc((size_t)q->n_group + 2, sizeof *kv);
+        if (q->n_gsets) {   /* keys: the expanded input's _gk<i>, and _gs */
+            a.expanded = true;
+            for (int i = 0; i <= q->n_group; i++) {
+                char nm[32];
+                if (i < q->n_group) snprintf(nm, sizeof nm, "_gk%d", i); else snprintf(nm, sizeof nm, "_gs");
+                a.keys[a.n_keys] = i < q->n_group ? copy(q->group[i]) : rf_col("_gs");
+                a.knames[a.n_keys] = rf_strdup(nm);
+                kv[a.n_keys] = rf_col(nm);
+                a.n_keys++;
+            }
+        }
+        for (int i = 0; i < q->n_group && !rc && !q->n_gsets; i++) {
             const rf_expr *g = q->group[i];
             rf_expr *k = NULL;
             if (g->kind == RF_E_LIT && (g->lit.type == RF_TYPE_INT32 || g->lit.type == RF_TYPE_INT64)) {   /* GROUP BY 1 */
@@ -1080,6 +1197,7 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
         if (rc) goto fail;
         if (q->having) {
             rf_expr *h = copy(q->having);
+            if (q->n_gsets && (rc = grouping_fns(&h, q))) { rf_expr_destroy(&h); goto fail; }
             if ((rc = rewrite(&a, &h))) { rf_expr_destroy(&h); goto fail; }
             if (has_subquery(h)) {   /* HAVING x > (SELECT ...), [NOT] IN / EXISTS: joins after the aggregation */
                 d = where_with_subqueries(c, d, h);
@@ -1101,7 +1219,8 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
         int rc = o ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
         for (int i = 0; i < q->n_order && !rc; i++) {
             o[i] = copy(q->order[i]);
-            rc = order_key(o[i], items, n_items, aggregate ? &a : NULL, d->plan->schema);
+            if (q->n_gsets) rc = grouping_fns(&o[i]->arg[0], q);
+            if (!rc) rc = order_key(o[i], items, n_items, aggregate ? &a : NULL, d->plan->schema);
         }
         if (rc) { free_v(o, q->n_order); goto fail; }
         rf_df *sorted = rf_df_order_byv(d, q->n_order, o);

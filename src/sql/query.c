@@ -45,6 +45,7 @@ void rf__q_free(q_select *q)
     rf_free(q->from);
     rf_expr_destroy(&q->where);
     free_list(q->group, q->n_group);
+    rf_free(q->gsets);
     rf_expr_destroy(&q->having);
     free_list(q->order, q->n_order);
     for (int i = 0; i < q->n_ctes; i++) { rf_free(q->ctes[i].name); rf__q_free(q->ctes[i].q); }
@@ -267,6 +268,142 @@ static int p_order(rf_parser *P, rf_expr ***v, int *n)
     return RF_OK;
 }
 
+/* Index of e among q's grouping expressions, added when new (e consumed). */
+static int group_key(rf_parser *P, q_select *q, rf_expr *e)
+{
+    for (int i = 0; i < q->n_group; i++)
+        if (rf__expr_equal(q->group[i], e)) { rf_expr_destroy(&e); return i; }
+    if ((P->rc = push_expr(&q->group, &q->n_group, e))) return -1;
+    return q->n_group - 1;
+}
+
+typedef struct { uint64_t *v; int64_t n, cap; } setlist;
+
+static int sets_push(rf_parser *P, setlist *l, uint64_t m)
+{
+    if (l->n >= 4096) return P->rc = rf__p_error(P, "more than 4096 grouping sets");
+    if (rf__grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v)) return P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    l->v[l->n++] = m;
+    return RF_OK;
+}
+
+/* A parenthesized list of grouping expressions, or one expression: the mask of their keys. */
+static int p_key_tuple(rf_parser *P, q_select *q, uint64_t *mask)
+{
+    *mask = 0;
+    bool paren = rf__p_is(P, "(") && (rf__tok_is(&P->nxt, ")") || true);
+    if (paren) {
+        /* (a, b) or () is a tuple; ((a)) or (a + b) * 2 would also start with '(': a tuple of one expression */
+        rf__p_adv(P);
+        if (rf__p_accept(P, ")")) return RF_OK;
+        do {
+            rf_expr *e = rf__p_expr(P);
+            int k = e ? group_key(P, q, e) : -1;
+            if (k < 0) return P->rc ? P->rc : RF_ERR_INVALID;
+            if (k >= 64) return P->rc = rf__p_error(P, "more than 64 grouping expressions with GROUPING SETS, ROLLUP or CUBE");
+            *mask |= (uint64_t)1 << k;
+        } while (rf__p_accept(P, ","));
+        return P->rc = rf__p_expect(P, ")");
+    }
+    rf_expr *e = rf__p_expr(P);
+    int k = e ? group_key(P, q, e) : -1;
+    if (k < 0) return P->rc ? P->rc : RF_ERR_INVALID;
+    if (k >= 64) return P->rc = rf__p_error(P, "more than 64 grouping expressions with GROUPING SETS, ROLLUP or CUBE");
+    *mask = (uint64_t)1 << k;
+    return RF_OK;
+}
+
+/* GROUP BY items: expressions, ROLLUP (...), CUBE (...), GROUPING SETS (...), and a trailing WITH ROLLUP /
+ * WITH CUBE. The sets are the cross product of the items' sets (a plain expression is one set of one). */
+static int p_group_by(rf_parser *P, q_select *q)
+{
+    setlist acc = { 0 };
+    bool sets = false;
+    int rc = sets_push(P, &acc, 0);
+    bool many = false;   /* a key past the 64th: fine for a plain GROUP BY, not with sets */
+    while (!rc) {
+        setlist item = { 0 };
+        bool roll = rf__p_is(P, "ROLLUP") && rf__tok_is(&P->nxt, "("), cube = rf__p_is(P, "CUBE") && rf__tok_is(&P->nxt, "(");
+        bool gs = rf__p_is(P, "GROUPING") && rf__tok_is(&P->nxt, "SETS");
+        if (roll || cube) {
+            rf__p_adv(P);
+            rf__p_adv(P);
+            uint64_t parts[64];
+            int np = 0;
+            do {
+                if (np >= 12 && cube) { rc = P->rc = rf__p_error(P, "CUBE of more than 12 expressions"); break; }
+                if (np >= 64) { rc = P->rc = rf__p_error(P, "ROLLUP of more than 64 expressions"); break; }
+                if ((rc = p_key_tuple(P, q, &parts[np]))) break;
+                np++;
+            } while (rf__p_accept(P, ","));
+            if (!rc) rc = P->rc = rf__p_expect(P, ")");
+            if (roll) {   /* (a, b, c): (a,b,c), (a,b), (a), () */
+                for (int k = np; k >= 0 && !rc; k--) {
+                    uint64_t m = 0;
+                    for (int j = 0; j < k; j++) m |= parts[j];
+                    rc = sets_push(P, &item, m);
+                }
+            } else {      /* every subset, largest first */
+                for (int64_t bits = ((int64_t)1 << np) - 1; bits >= 0 && !rc; bits--) {
+                    uint64_t m = 0;
+                    for (int j = 0; j < np; j++) if (bits >> (np - 1 - j) & 1) m |= parts[j];
+                    rc = sets_push(P, &item, m);
+                }
+            }
+            sets = true;
+        } else if (gs) {
+            rf__p_adv(P);
+            rf__p_adv(P);
+            if (!(rc = P->rc = rf__p_expect(P, "(")))
+                do {
+                    uint64_t m;
+                    if ((rc = p_key_tuple(P, q, &m)) || (rc = sets_push(P, &item, m))) break;
+                } while (rf__p_accept(P, ","));
+            if (!rc) rc = P->rc = rf__p_expect(P, ")");
+            sets = true;
+        } else {
+            rf_expr *e = rf__p_expr(P);
+            int k = e ? group_key(P, q, e) : -1;
+            if (k < 0) rc = P->rc ? P->rc : RF_ERR_INVALID;
+            else if (k >= 64) many = true;
+            else rc = sets_push(P, &item, (uint64_t)1 << k);
+            if (!rc && k >= 64) rc = sets_push(P, &item, 0);
+        }
+        if (!rc) {   /* acc x item */
+            setlist nx = { 0 };
+            for (int64_t a = 0; a < acc.n && !rc; a++)
+                for (int64_t b = 0; b < item.n && !rc; b++) rc = sets_push(P, &nx, acc.v[a] | item.v[b]);
+            rf_free(acc.v);
+            acc = nx;
+        }
+        rf_free(item.v);
+        if (rc || !rf__p_accept(P, ",")) break;
+    }
+    if (!rc && rf__p_is(P, "WITH") && (rf__tok_is(&P->nxt, "ROLLUP") || rf__tok_is(&P->nxt, "CUBE"))) {   /* Hive's GROUP BY a, b WITH ROLLUP */
+        rf__p_adv(P);
+        bool cube = rf__p_is(P, "CUBE");
+        rf__p_adv(P);
+        int n = q->n_group;
+        if (sets || n > (cube ? 12 : 64)) rc = P->rc = rf__p_error(P, "WITH ROLLUP / CUBE goes with a plain GROUP BY list (at most %d expressions)", cube ? 12 : 64);
+        rf_free(acc.v);
+        memset(&acc, 0, sizeof acc);
+        for (int64_t k = cube ? ((int64_t)1 << n) - 1 : n; k >= 0 && !rc; k--) {
+            uint64_t m = 0;
+            if (cube) { for (int j = 0; j < n; j++) if (k >> (n - 1 - j) & 1) m |= (uint64_t)1 << j; }
+            else for (int j = 0; j < k; j++) m |= (uint64_t)1 << j;
+            rc = sets_push(P, &acc, m);
+        }
+        sets = true;
+    }
+    if (!rc && sets && many) rc = P->rc = rf__p_error(P, "more than 64 grouping expressions with GROUPING SETS, ROLLUP or CUBE");
+    if (!rc && sets) {
+        if (acc.n > 4096) rc = P->rc = rf__p_error(P, "more than 4096 grouping sets");
+        else { q->gsets = acc.v; q->n_gsets = (int)acc.n; acc.v = NULL; }
+    }
+    rf_free(acc.v);
+    return rc;
+}
+
 static q_select *p_select_core(rf_parser *P)
 {
     if (rf__p_accept(P, "(")) {
@@ -317,11 +454,7 @@ static q_select *p_select_core(rf_parser *P)
     }
     if (rf__p_accept(P, "WHERE") && !(q->where = rf__p_expr(P))) goto fail;
     if (rf__p_accept(P, "GROUP")) {
-        if ((P->rc = rf__p_expect(P, "BY"))) goto fail;
-        do {
-            rf_expr *e = rf__p_expr(P);
-            if (!e || (P->rc = push_expr(&q->group, &q->n_group, e))) goto fail;
-        } while (rf__p_accept(P, ","));
+        if ((P->rc = rf__p_expect(P, "BY")) || p_group_by(P, q)) goto fail;
     }
     if (rf__p_accept(P, "HAVING") && !(q->having = rf__p_expr(P))) goto fail;
     return q;
