@@ -132,6 +132,11 @@ rf_df *rf_df_limit(rf_df *df, int64_t n);
 rf_df *rf_df_union_all(rf_df *a, rf_df *b);
 rf_df *rf_df_repartition(rf_df *df, int n);
 rf_df *rf_df_coalesce(rf_df *df, int n);
+/* repartition(n, cols): rows hashed by the n_keys expressions (consumed) into n partitions
+ * (n 0: spark.sql.shuffle.partitions); SQL's DISTRIBUTE BY. */
+rf_df *rf_df_repartition_by(rf_df *df, int n, int n_keys, rf_expr **keys);
+/* sortWithinPartitions: each partition's rows sorted, no shuffle (SQL's SORT BY). */
+rf_df *rf_df_sort_within_partitions(rf_df *df, int n, rf_expr **orders);
 rf_df *rf_df_alias(rf_df *df, const char *alias);
 /* Spark's persist() and cache(): the first action that computes the returned DataFrame keeps its
  * rows on the executors (each rank its own partitions, as packed batches) for the rest of the

@@ -82,6 +82,7 @@ static int node(const rf_plan *p, const rf_stages *st, rf_buf *b, int depth)
         break;
     case RF_L_SORT: case RF_P_SORT: case RF_P_TOPK:
         if (p->kind == RF_P_TOPK) rc = rf_buf_printf(b, " limit=%lld", (long long)p->n);
+        if (p->kind == RF_L_SORT && p->mode == 1) rc = rf_buf_printf(b, " within partitions");
         if (!rc) rc = rf_buf_printf(b, " [");
         if (!rc) rc = list(b, p->exprs, p->n_exprs);
         if (!rc) rc = rf_buf_printf(b, "]");

@@ -422,7 +422,7 @@ static int plan_limit(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
 {
     rf_plan *local = NULL, *x = NULL;
     int rc;
-    bool topk = l->child[0]->kind == RF_L_SORT;
+    bool topk = l->child[0]->kind == RF_L_SORT && l->child[0]->mode == 0;   /* a global sort (not SORT BY) */
     if (topk) {
         RF_TRY(unary(RF_P_TOPK, l->child[0], ctx, &local));
         local->n = l->n;
@@ -464,9 +464,12 @@ static int plan_node(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
     case RF_L_SORT: {
         RF_TRY(plan_node(l->child[0], ctx, &in));
         rf_plan *x = NULL;
-        rc = exchange(RF_X_RANGE, ctx->shuffle_partitions, in, l->exprs, l->n_exprs, &x);
-        in = NULL;
-        if (rc) return rc;
+        if (l->mode == 1) { x = in; in = NULL; }   /* SORT BY: within each partition */
+        else {
+            rc = exchange(RF_X_RANGE, ctx->shuffle_partitions, in, l->exprs, l->n_exprs, &x);
+            in = NULL;
+            if (rc) return rc;
+        }
         RF_TRY(node(RF_P_SORT, x, l->schema, out));
         (*out)->n_exprs = l->n_exprs;
         RF_TRY(copy_bind(l->exprs, l->n_exprs, x->schema, &(*out)->exprs));
@@ -526,7 +529,7 @@ static int plan_node(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
     case RF_L_REPART: case RF_L_COALESCE: {
         RF_TRY(plan_node(l->child[0], ctx, &in));
         rf_xkind k = l->kind == RF_L_COALESCE ? RF_X_COALESCE : l->n_exprs ? RF_X_HASH : RF_X_ROUNDROBIN;
-        rc = exchange(k, l->n, in, l->exprs, l->n_exprs, out);
+        rc = exchange(k, l->n ? l->n : ctx->shuffle_partitions, in, l->exprs, l->n_exprs, out);
         in = NULL;
         return rc;
     }

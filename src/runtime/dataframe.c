@@ -841,6 +841,41 @@ rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_typ
 }
 
 /* ---------------------------------------------------------------- ordering, limits, unions */
+rf_df *rf_df_sort_within_partitions(rf_df *df, int n, rf_expr **v)
+{
+    rf_df *r = rf_df_order_byv(df, n, v);
+    if (r && !r->err && r->plan && r->plan->kind == RF_L_SORT && r->plan->refs == 1) r->plan->mode = 1;   /* local: no range exchange */
+    return r;
+}
+
+rf_df *rf_df_repartition_by(rf_df *df, int n, int nk, rf_expr **keys)
+{
+    rf_plan *p = NULL;
+    int rc;
+    if (!df || df->err || nk < 1 || nk > RF_MAX_EXPR_ARGS || n < 0) {
+        for (int i = 0; i < nk && i < RF_MAX_EXPR_ARGS; i++) rf_expr_destroy(&keys[i]);
+        INPUT(df);
+        return fail(df->s, rf__err_set(RF_ERR_INVALID, "repartition: 1 to %d keys and a partition count of 0 or more", RF_MAX_EXPR_ARGS));
+    }
+    RF_TRY(unary(RF_L_REPART, df, &p));
+    p->n = n;
+    RF_CHECK((p->exprs = rf_calloc((size_t)nk, sizeof *p->exprs)) != NULL, RF_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < nk; i++) {
+        p->exprs[i] = keys[i];
+        keys[i] = NULL;
+        p->n_exprs = i + 1;
+        RF_CHECK(p->exprs[i], RF_ERR_INVALID, "repartition: key %d is invalid", i + 1);
+        RF_TRY(rf__expr_resolve(p->exprs[i], p->child[0]->schema, false));
+        RF_CHECK(p->exprs[i]->type != RF_TYPE_ARRAY, RF_ERR_ANALYSIS, "cannot partition by an array");
+    }
+    RF_TRY(rf_schema_copy(p->child[0]->schema, &p->schema));
+    return make(df->s, p, RF_OK);
+done:
+    for (int i = 0; i < nk; i++) rf_expr_destroy(&keys[i]);
+    rf__plan_destroy(&p);
+    return fail(df->s, rc);
+}
+
 rf_df *rf_df_order_byv(rf_df *df, int n, rf_expr **v)
 {
     rf_plan *p = NULL;

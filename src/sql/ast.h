@@ -56,6 +56,10 @@ struct q_select {
     rf_expr  **order;           /* RF_E_SORT nodes */
     int        n_order;
     int64_t    limit;           /* -1: none */
+    rf_expr  **dist;            /* DISTRIBUTE BY / CLUSTER BY keys */
+    int        n_dist;
+    rf_expr  **sortw;           /* SORT BY / CLUSTER BY orders (RF_E_SORT): within each partition */
+    int        n_sortw;
     q_cte     *ctes;
     int        n_ctes;
     int        line, col;

@@ -1275,6 +1275,20 @@ static rf_df *plan_query(rf_sqlctx *c, const q_select *q)
     }
     if (q->op != Q_PLAIN) d = order_and_limit(q, set_op(c, q));
     else d = plan_block(c, q);
+    if (d && q->n_dist) {   /* DISTRIBUTE BY: hash partitioned by the keys */
+        rf_expr **k = rf_calloc((size_t)q->n_dist, sizeof *k);
+        if (!k) { rf__err_set(RF_ERR_NOMEM, "out of memory"); d = NULL; goto out; }
+        for (int i = 0; i < q->n_dist; i++) k[i] = copy(q->dist[i]);
+        d = df_error(rf_df_repartition_by(d, 0, q->n_dist, k));
+        rf_free(k);
+    }
+    if (d && q->n_sortw) {   /* SORT BY: each partition sorted */
+        rf_expr **o = rf_calloc((size_t)q->n_sortw, sizeof *o);
+        if (!o) { rf__err_set(RF_ERR_NOMEM, "out of memory"); d = NULL; goto out; }
+        for (int i = 0; i < q->n_sortw; i++) o[i] = copy(q->sortw[i]);
+        d = df_error(rf_df_sort_within_partitions(d, q->n_sortw, o));
+        rf_free(o);
+    }
 out:
     while (c->n_ctes > base) rf_free(c->ctes[--c->n_ctes].name);
     return d;

@@ -45,6 +45,8 @@ void rf__q_free(q_select *q)
     rf_free(q->from);
     rf_expr_destroy(&q->where);
     free_list(q->group, q->n_group);
+    free_list(q->dist, q->n_dist);
+    free_list(q->sortw, q->n_sortw);
     rf_free(q->gsets);
     rf_expr_destroy(&q->having);
     free_list(q->order, q->n_order);
@@ -565,9 +567,31 @@ q_select *rf__p_query(rf_parser *P)
         rf__p_adv(P);
         q->limit = v;
     }
+    if (rf__p_is(P, "CLUSTER") && rf__tok_is(&P->nxt, "BY")) {   /* CLUSTER BY x: DISTRIBUTE BY x SORT BY x */
+        rf__p_adv(P);
+        rf__p_adv(P);
+        do {
+            rf_expr *e = rf__p_expr(P), *c = NULL;
+            if (!e || (P->rc = push_expr(&q->dist, &q->n_dist, e))) goto fail_q;
+            if (rf__expr_copy(e, &c) || (P->rc = push_expr(&q->sortw, &q->n_sortw, rf_asc(c)))) { if (!P->rc) P->rc = RF_ERR_NOMEM; goto fail_q; }
+        } while (rf__p_accept(P, ","));
+    } else {
+        if (rf__p_is(P, "DISTRIBUTE") && rf__tok_is(&P->nxt, "BY")) {
+            rf__p_adv(P);
+            rf__p_adv(P);
+            do {
+                rf_expr *e = rf__p_expr(P);
+                if (!e || (P->rc = push_expr(&q->dist, &q->n_dist, e))) goto fail_q;
+            } while (rf__p_accept(P, ","));
+        }
+        if (rf__p_is(P, "SORT") && rf__tok_is(&P->nxt, "BY")) {
+            rf__p_adv(P);
+            rf__p_adv(P);
+            if (p_order(P, &q->sortw, &q->n_sortw)) goto fail_q;
+        }
+    }
     if (at_clause(P)) {
-        P->rc = rf__p_error(P, "%.*s %s is not supported yet (ORDER BY sorts the result; repartition with the DataFrame API)",
-                            P->cur.len, P->cur.p, rf__p_is(P, "LATERAL") ? "VIEW" : "BY");
+        P->rc = rf__p_error(P, "%.*s %s is not supported here", P->cur.len, P->cur.p, rf__p_is(P, "LATERAL") ? "VIEW" : "BY");
         goto fail_q;
     }
     q->ctes = ctes;
