@@ -1,46 +1,67 @@
 /*
  * op_generate.c — Generate (explode): one output row per element of an array column, carrying the
- * input row's columns along. NULL and empty arrays produce no rows, as Spark's explode().
+ * input row's columns along. NULL and empty arrays produce no rows, as Spark's explode(); with
+ * RF_GEN_OUTER (explode_outer, LATERAL VIEW OUTER) they produce one row whose element is NULL. With
+ * RF_GEN_POS (posexplode) the element's position (from 0) comes before it.
  */
 #include <stdlib.h>
 #include "exec/exec.h"
+#include "plan/plan.h"
 
 static int open_(rf_op *op) { op->st = op; return RF_OK; }
 
 static int next(rf_op *op, rf_batch **out)
 {
+    bool outer = op->plan->n & RF_GEN_OUTER, pos = op->plan->n & RF_GEN_POS;
     for (;;) {
         rf_batch *in = NULL, *b = NULL;
-        rf_column *arr = NULL;
-        int64_t *sel = NULL;
+        rf_column *arr = NULL, *pc = NULL;
+        int64_t *sel = NULL, *es = NULL;
         int rc = rf__op_next(op->child[0], &in);
         if (rc || !in) return rc;
         RF_TRY(rf__expr_eval(op->plan->cond, in, &arr));
         RF_CHECK(arr->type == RF_TYPE_ARRAY && !arr->is_const, RF_ERR_INTERNAL, "explode of a non-array");
         const int64_t *o = arr->data;
-        int64_t total = arr->child->len;
+        int64_t total = arr->child->len + (outer ? in->nrows : 0);
         if (total > 0) {
-            RF_CHECK((sel = rf_malloc((size_t)total * sizeof *sel)) != NULL, RF_ERR_NOMEM, "out of memory");
+            sel = rf_malloc((size_t)total * sizeof *sel);
+            es = rf_malloc((size_t)total * sizeof *es);   /* element index, -1 for an outer row's NULL */
+            RF_CHECK(sel && es, RF_ERR_NOMEM, "out of memory");
             int64_t k = 0;
-            for (int64_t i = 0; i < in->nrows; i++)
-                if (rf_column_valid(arr, i))
-                    for (int64_t e = o[i]; e < o[i + 1]; e++) sel[k++] = i;
-            RF_TRY(rf_batch_create(in->ncols + 1, k, &b));
-            for (int c = 0; c < in->ncols; c++) RF_TRY(rf_column_gather(in->cols[c], sel, 0, k, &b->cols[c]));
-            /* elements of valid arrays, in order: the child column itself when no array is NULL */
-            if (k == arr->child->len) b->cols[in->ncols] = rf_column_retain(arr->child);
-            else {
-                int64_t *es = sel, m = 0;   /* reuse: element indexes of valid arrays */
-                for (int64_t i = 0; i < in->nrows; i++)
-                    if (rf_column_valid(arr, i)) for (int64_t e = o[i]; e < o[i + 1]; e++) es[m++] = e;
-                RF_TRY(rf_column_gather(arr->child, es, 0, m, &b->cols[in->ncols]));
+            bool plain = true;   /* every element of the child column, in order */
+            for (int64_t i = 0; i < in->nrows; i++) {
+                bool v = rf_column_valid(arr, i);
+                if (v) for (int64_t e = o[i]; e < o[i + 1]; e++) { sel[k] = i; es[k++] = e; }
+                if (outer && (!v || o[i] == o[i + 1])) { sel[k] = i; es[k++] = -1; plain = false; }
+                if (!v && o[i] != o[i + 1]) plain = false;
             }
-            *out = b;
-            b = NULL;
+            if (k > 0) {
+                RF_TRY(rf_batch_create(in->ncols + 1 + pos, k, &b));
+                for (int c = 0; c < in->ncols; c++) RF_TRY(rf_column_gather(in->cols[c], sel, 0, k, &b->cols[c]));
+                if (pos) {
+                    RF_TRY(rf_column_create(RF_TYPE_INT32, k, &pc));
+                    for (int64_t q = 0; q < k && !rc; q++) rc = es[q] < 0 ? rf_column_append_null(pc) : rf_column_append_i64(pc, es[q] - o[sel[q]]);
+                    if (rc) goto done;
+                    b->cols[in->ncols] = pc;
+                    pc = NULL;
+                }
+                rf_column **dst = &b->cols[in->ncols + pos];
+                if (plain && k == arr->child->len) *dst = rf_column_retain(arr->child);
+                else if (!outer) RF_TRY(rf_column_gather(arr->child, es, 0, k, dst));
+                else {
+                    RF_TRY(rf_column_create(arr->child->type, k, dst));
+                    for (int64_t q = 0; q < k && !rc; q++) rc = es[q] < 0 ? rf_column_append_null(*dst) : rf_column_append_from(*dst, arr->child, es[q]);
+                    if (rc) goto done;
+                }
+                *out = b;
+                b = NULL;
+            }
         }
 done:
         rf_free(sel);
+        rf_free(es);
         rf_column_release(&arr);
+        rf_column_release(&pc);
         rf_batch_destroy(&in);
         rf_batch_destroy(&b);
         if (rc || *out) return rc;

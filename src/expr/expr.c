@@ -1073,7 +1073,7 @@ int rf__expr_fold(rf_expr **pe)
         if (rc) return rc;
         all_lit &= e->arg[i]->kind == RF_E_LIT;
     }
-    if (e->kind == RF_E_SORT || (e->kind == RF_E_FUNC && e->op == RF_F_EXPLODE) || e->type == RF_TYPE_ARRAY)
+    if (e->kind == RF_E_SORT || (e->kind == RF_E_FUNC && rf__is_generator(e->op)) || e->type == RF_TYPE_ARRAY)
         return RF_OK;
     /* boolean simplification with one literal side */
     if ((e->kind == RF_E_AND || e->kind == RF_E_OR) && !all_lit) {

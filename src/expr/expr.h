@@ -40,6 +40,7 @@ typedef enum rf_func {
     RF_F_REGEXP_EXTRACT, RF_F_FLOOR, RF_F_CEIL, RF_F_SQRT, RF_F_EXP, RF_F_LN, RF_F_LOG10, RF_F_LOG2, RF_F_POWER,
     RF_F_SIGN, RF_F_LOG, RF_F_CBRT, RF_F_GREATEST, RF_F_LEAST, RF_F_DATE_FORMAT, RF_F_TO_TIMESTAMP,
     RF_F_UNIX_TIMESTAMP, RF_F_FROM_UNIXTIME, RF_F_MAKE_DATE,
+    RF_F_EXPLODE_OUTER, RF_F_POSEXPLODE, RF_F_POSEXPLODE_OUTER,   /* like RF_F_EXPLODE: top-level select items */
     RF_F_COUNT_
 } rf_func;
 
@@ -105,7 +106,11 @@ int      rf__expr_attrs(const rf_expr *e, int64_t **ids, int64_t *n, int64_t *ca
 bool     rf__expr_refs_only(const rf_expr *e, const rf_schema *s);   /* all attrs in s */
 const char *rf__func_name(int f);
 bool     rf__expr_has_window(const rf_expr *e);
-int      rf__agg_lookup(const char *name);   /* RF_A_* for an aggregate's name or alias, -1 */
+int      rf__agg_lookup(const char *name);
+static inline bool rf__is_generator(int op)
+{
+    return op == RF_F_EXPLODE || op == RF_F_EXPLODE_OUTER || op == RF_F_POSEXPLODE || op == RF_F_POSEXPLODE_OUTER;
+}   /* RF_A_* for an aggregate's name or alias, -1 */
 /* The window function's own arguments (not its partition keys and orders). */
 static inline int rf__window_nargs(const rf_expr *e) { return e->n_arg - e->n_part - e->n_order; }
 const char *rf__agg_name(int a);

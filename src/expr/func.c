@@ -55,6 +55,8 @@ static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = 
     [RF_F_LEAST] = { "least", 2, INT32_MAX },  [RF_F_DATE_FORMAT] = { "date_format", 2, 2 },
     [RF_F_TO_TIMESTAMP] = { "to_timestamp", 1, 2 }, [RF_F_UNIX_TIMESTAMP] = { "unix_timestamp", 0, 2 },
     [RF_F_FROM_UNIXTIME] = { "from_unixtime", 1, 2 }, [RF_F_MAKE_DATE] = { "make_date", 3, 3 },
+    [RF_F_EXPLODE_OUTER] = { "explode_outer", 1, 1 }, [RF_F_POSEXPLODE] = { "posexplode", 1, 1 },
+    [RF_F_POSEXPLODE_OUTER] = { "posexplode_outer", 1, 1 },
 };
 static const char *agg_names[RF_A_COUNT_] = { "count", "sum", "avg", "min", "max", "var_samp", "var_pop", "stddev_samp",
                                                "stddev_pop", "skewness", "kurtosis", "bool_and", "bool_or" };
@@ -129,7 +131,7 @@ int rf__func_type(rf_expr *e)
         if (!rc) rc = cast_arg(e, 1, RF_TYPE_STRING);
         e->type = RF_TYPE_ARRAY;
         break;
-    case RF_F_EXPLODE:
+    case RF_F_EXPLODE: case RF_F_EXPLODE_OUTER: case RF_F_POSEXPLODE: case RF_F_POSEXPLODE_OUTER:
         if (e->arg[0]->type != RF_TYPE_ARRAY)
             return rf__err_set(RF_ERR_ANALYSIS, "explode() needs an array (e.g. split(...)), not %s", rf_type_name(e->arg[0]->type));
         e->type = RF_TYPE_STRING;
@@ -579,7 +581,7 @@ int rf__func_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
         }
         return rf__func_eval_regex(e, a, n, out);
     }
-    if (e->op == RF_F_EXPLODE) return rf__err_set(RF_ERR_ANALYSIS, "explode() is only allowed as a top-level select item");
+    if (rf__is_generator(e->op)) return rf__err_set(RF_ERR_ANALYSIS, "%s() is only allowed as a top-level select item or in LATERAL VIEW", rf__func_name(e->op));
     RF_TRY(rf_column_create(e->type, m, &r));
     for (int64_t i = 0; i < m; i++) {
         bool any_null = false;

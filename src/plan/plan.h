@@ -117,6 +117,11 @@ typedef struct rf_plan {
                                    * tasks one after another: branch tasks start at an offset) */
 } rf_plan;
 
+/* Generate (explode) flags in rf_plan.n: OUTER keeps rows whose array is NULL or empty (one row,
+ * NULL element); POS adds the element's position (INT, from 0) before the element. */
+#define RF_GEN_OUTER 1
+#define RF_GEN_POS   2
+
 /* ---- nodes (plan.c) ---- */
 int  rf__plan_new(rf_nkind k, int n_child, rf_plan **out);
 /* Drops one reference; the last frees the node and releases its children. NULL-safe, NULLs *pp. */

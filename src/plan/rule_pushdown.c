@@ -124,7 +124,7 @@ static bool refs_attr(const rf_expr *e, int64_t attr)
 
 static bool has_explode_or_agg(const rf_expr *e)
 {
-    if (e->kind == RF_E_AGG || (e->kind == RF_E_FUNC && e->op == RF_F_EXPLODE)) return true;
+    if (e->kind == RF_E_AGG || (e->kind == RF_E_FUNC && rf__is_generator(e->op))) return true;
     for (int i = 0; i < e->n_arg; i++) if (has_explode_or_agg(e->arg[i])) return true;
     return false;
 }
@@ -197,7 +197,8 @@ static int push_filter(rf_plan **pp, bool *moved)
             rf_expr *e = v[i];
             int side = -1;
             if (c->kind == RF_L_GENERATE) {
-                if (!refs_attr(e, c->schema->f[c->schema->n - 1].id)) side = 0;
+                bool gen = refs_attr(e, c->schema->f[c->schema->n - 1].id) || ((c->n & RF_GEN_POS) && refs_attr(e, c->schema->f[c->schema->n - 2].id));
+                if (!gen) side = 0;   /* over the input's columns only: every row of one input row goes or stays together */
             } else if (c->kind == RF_L_AGG) {
                 /* only conjuncts over grouping columns that are plain columns */
                 bool ok = true;

@@ -180,7 +180,7 @@ static int field_for(rf_session *s, const rf_expr *e, rf_field *f)
 static bool is_explode(const rf_expr *e)
 {
     if (e->kind == RF_E_CAST && e->type == RF_TYPE_NULL && e->n_arg == 1) e = e->arg[0];
-    return e->kind == RF_E_FUNC && e->op == RF_F_EXPLODE;
+    return e->kind == RF_E_FUNC && rf__is_generator(e->op);
 }
 
 
@@ -285,6 +285,7 @@ done:
 rf_df *rf_df_selectv(rf_df *df, int n, rf_expr **exprs)
 {
     rf_plan *p = NULL, *child = NULL;
+    rf_expr **owned = NULL;   /* posexplode's items: one more than the caller's */
     int rc = RF_OK, gen = -1;
     if (!df) { free_exprs(exprs, n); return NULL; }
     if (df->err) { free_exprs(exprs, n); rf__err_set(df->err, "%s", df->msg); return fail(df->s, df->err); }
@@ -304,23 +305,40 @@ rf_df *rf_df_selectv(rf_df *df, int n, rf_expr **exprs)
         RF_TRY(rf__expr_resolve(fn->arg[0], child->schema, false));
         RF_CHECK(fn->arg[0]->type == RF_TYPE_ARRAY, RF_ERR_ANALYSIS, "explode() needs an array (e.g. split(...)), not %s", rf_type_name(fn->arg[0]->type));
         rf_plan *g = NULL;
+        int op = fn->op;
+        bool pos = op == RF_F_POSEXPLODE || op == RF_F_POSEXPLODE_OUTER;
         RF_TRY(rf__plan_new(RF_L_GENERATE, 1, &g));
         g->child[0] = child;
         child = g;
         g->cond = fn->arg[0];
+        g->n = (op == RF_F_EXPLODE_OUTER || op == RF_F_POSEXPLODE_OUTER ? RF_GEN_OUTER : 0) | (pos ? RF_GEN_POS : 0);
         fn->arg[0] = NULL;
-        RF_TRY(rf_schema_create(g->child[0]->schema->n + 1, &g->schema));
+        RF_TRY(rf_schema_create(g->child[0]->schema->n + 1 + pos, &g->schema));
         const rf_schema *cs = g->child[0]->schema;
         for (int i = 0; i < cs->n; i++) {
             g->schema->f[i] = cs->f[i];
             g->schema->f[i].name = rf_strdup(cs->f[i].name);
             g->schema->f[i].qual = rf_strdup(cs->f[i].qual);
         }
-        int64_t id = new_attr(df->s);
-        g->schema->f[cs->n] = (rf_field){ .name = rf_strdup(alias), .type = RF_TYPE_STRING, .nullable = true, .id = id };
+        int64_t pid = pos ? new_attr(df->s) : -1, id = new_attr(df->s);
+        const char *pname = "pos";
+        if (pos) g->schema->f[cs->n] = (rf_field){ .name = rf_strdup(pname), .type = RF_TYPE_INT32, .nullable = op == RF_F_POSEXPLODE_OUTER, .id = pid };
+        g->schema->f[cs->n + pos] = (rf_field){ .name = rf_strdup(alias), .type = RF_TYPE_STRING, .nullable = true, .id = id };
         rf_expr_destroy(&exprs[gen]);
-        exprs[gen] = rf__expr_col_attr(id, alias, RF_TYPE_STRING, true, cs->n);
+        exprs[gen] = rf__expr_col_attr(id, alias, RF_TYPE_STRING, true, cs->n + pos);
         RF_CHECK(exprs[gen] != NULL, RF_ERR_NOMEM, "out of memory");
+        if (pos) {   /* posexplode is two columns: pos, then the element */
+            rf_expr **nv = rf_calloc((size_t)n + 1, sizeof *nv);
+            RF_CHECK(nv != NULL, RF_ERR_NOMEM, "out of memory");
+            for (int i = 0, k = 0; i < n; i++) {
+                if (i == gen) nv[k++] = rf__expr_col_attr(pid, pname, RF_TYPE_INT32, op == RF_F_POSEXPLODE_OUTER, cs->n);
+                nv[k++] = exprs[i];
+                exprs[i] = NULL;
+            }
+            RF_CHECK(nv[gen] != NULL, RF_ERR_NOMEM, "out of memory");
+            owned = exprs = nv;
+            n++;
+        }
     }
     {
         bool any_window = false;
@@ -340,9 +358,11 @@ rf_df *rf_df_selectv(rf_df *df, int n, rf_expr **exprs)
         RF_CHECK(!rf__expr_has_agg(p->exprs[i]), RF_ERR_ANALYSIS, "aggregate functions belong in rf_df_agg(), not in select");
         RF_TRY(field_for(df->s, p->exprs[i], &p->schema->f[i]));
     }
+    rf_free(owned);
     return make(df->s, p, RF_OK);
 done:
     free_exprs(exprs, n);
+    rf_free(owned);
     rf__plan_destroy(&child);
     rf__plan_destroy(&p);
     return fail(df->s, rc);

@@ -32,6 +32,16 @@ typedef struct q_from {
 
 typedef struct q_cte { char *name; q_select *q; } q_cte;
 
+/* LATERAL VIEW [OUTER] generator(args) table [AS] col [, col]: after the FROM items, in order. */
+typedef struct q_lateral {
+    rf_expr *gen;
+    bool     outer;
+    char    *table;
+    char    *cols[2];
+    int      n_cols;
+    int      line, col;
+} q_lateral;
+
 typedef enum { Q_PLAIN = 0, Q_UNION, Q_INTERSECT, Q_EXCEPT } q_setop;
 
 struct q_select {
@@ -47,6 +57,8 @@ struct q_select {
     int        n_items;
     q_from   **from;            /* comma-separated: cross joins */
     int        n_from;
+    q_lateral *laterals;
+    int        n_laterals;
     rf_expr   *where;
     rf_expr  **group;           /* the grouping expressions, each once */
     int        n_group;

@@ -954,7 +954,7 @@ static int subst_alias(rf_expr **pe, rf_expr **items, int n_items, const rf_sche
             const rf_expr *it = items[i];
             if (!it->name || strcasecmp(it->name, e->name) || it->kind == RF_E_COL) continue;
             if (rf__expr_has_window(it)) continue;   /* computed after the sort: handled by sorting the output */
-            if (it->kind == RF_E_FUNC && it->op == RF_F_EXPLODE) continue;
+            if (it->kind == RF_E_FUNC && rf__is_generator(it->op)) continue;
             rf_expr *r = copy(it);
             if (!r) return rf__err_set(RF_ERR_NOMEM, "out of memory");
             if (r->kind == RF_E_CAST && r->type == RF_TYPE_NULL && r->n_arg == 1) { rf_expr *x = r->arg[0]; r->arg[0] = NULL; rf_expr_destroy(&r); r = x; }
@@ -1094,6 +1094,58 @@ static int grouping_fns(rf_expr **pe, const q_select *q)
     return RF_OK;
 }
 
+/* LATERAL VIEW: d's rows joined with their generator's elements (the new columns named by the view,
+ * qualified by its table name). */
+static rf_df *lateral_view(rf_df *d, const q_lateral *lv)
+{
+    const rf_schema *s = d->plan->schema;
+    int nc = s->n;
+    rf_expr *g = copy(lv->gen);
+    if (!g) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+    bool pos = g->op == RF_F_POSEXPLODE || g->op == RF_F_POSEXPLODE_OUTER;
+    if (lv->outer) g->op = pos ? RF_F_POSEXPLODE_OUTER : RF_F_EXPLODE_OUTER;
+    if (lv->n_cols && lv->n_cols != 1 + pos) {
+        rf_expr_destroy(&g);
+        return err_at(lv->line, lv->col, RF_ERR_ANALYSIS, "LATERAL VIEW %s names %s columns", pos ? "posexplode" : "explode", pos ? "two" : "one");
+    }
+    rf_expr **it = rf_calloc((size_t)nc + 3, sizeof *it);
+    if (!it) { rf_expr_destroy(&g); rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+    for (int i = 0; i < nc; i++) {
+        rf_expr *x = rf__expr_col_attr(s->f[i].id, s->f[i].name, s->f[i].type, s->f[i].nullable, -1);
+        if (x) { x->resolved = false; if (s->f[i].qual) x->qual = rf_strdup(s->f[i].qual); }
+        it[i] = x;
+    }
+    it[nc] = g;
+    rf_df *r = df_error(rf_df_selectv(d, nc + 1, it));
+    if (r) {   /* the generated columns: the view's names and table */
+        const rf_schema *rs = r->plan->schema;
+        for (int i = 0; i < rs->n; i++) {
+            bool mine = i >= nc;
+            const char *nm = !mine ? rs->f[i].name : lv->n_cols ? lv->cols[i - nc] : (pos && i == nc) ? "pos" : "col";
+            rf_expr *x = rf__expr_col_attr(rs->f[i].id, rs->f[i].name, rs->f[i].type, rs->f[i].nullable, -1);
+            if (x) {
+                x->resolved = false;
+                const char *ql = mine ? lv->table : (i < nc ? s->f[i].qual : NULL);
+                if (ql) x->qual = rf_strdup(ql);
+                if (mine && strcmp(nm, rs->f[i].name)) x = rf_as(x, nm);
+            }
+            it[i] = x;
+        }
+        r = df_error(rf_df_selectv(r, rs->n, it));
+        if (r) {   /* a renamed column has no table name: the view's */
+            const rf_schema *s2 = r->plan->schema;
+            for (int i = 0; i < s2->n; i++) {
+                rf_expr *x = rf__expr_col_attr(s2->f[i].id, s2->f[i].name, s2->f[i].type, s2->f[i].nullable, -1);
+                if (x) { x->resolved = false; const char *ql = i >= nc ? lv->table : s->f[i].qual; if (ql) x->qual = rf_strdup(ql); }
+                it[i] = x;
+            }
+            r = df_error(rf_df_selectv(r, s2->n, it));
+        }
+    }
+    rf_free(it);
+    return r;
+}
+
 static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
 {
     rf_df *d = NULL, *proj = NULL;
@@ -1110,6 +1162,8 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
         d = d ? df_error(rf_df_join_on(d, f, NULL, RF_JOIN_CROSS)) : f;
         if (!d) return NULL;
     }
+    for (int i = 0; i < q->n_laterals && d; i++) d = lateral_view(d, &q->laterals[i]);
+    if (!d) return NULL;
     if (q->where) {
         if (has_agg(q->where)) return err_at(q->where->line, q->where->col, RF_ERR_ANALYSIS, "aggregate functions are not allowed in WHERE (use HAVING)%s%s", "", "");
         if (has_subquery(q->where)) d = where_with_subqueries(c, d, q->where);

@@ -45,6 +45,13 @@ void rf__q_free(q_select *q)
     rf_free(q->from);
     rf_expr_destroy(&q->where);
     free_list(q->group, q->n_group);
+    for (int i = 0; i < q->n_laterals; i++) {
+        rf_expr_destroy(&q->laterals[i].gen);
+        rf_free(q->laterals[i].table);
+        rf_free(q->laterals[i].cols[0]);
+        rf_free(q->laterals[i].cols[1]);
+    }
+    rf_free(q->laterals);
     free_list(q->dist, q->n_dist);
     free_list(q->sortw, q->n_sortw);
     rf_free(q->gsets);
@@ -453,6 +460,37 @@ static q_select *p_select_core(rf_parser *P)
             q->from = nf;
             q->from[q->n_from++] = f;
         } while (rf__p_accept(P, ","));
+    }
+    while (rf__p_is(P, "LATERAL") && rf__tok_is(&P->nxt, "VIEW")) {
+        q_lateral lv = { .line = P->cur.line, .col = P->cur.col };
+        rf__p_adv(P);
+        rf__p_adv(P);
+        lv.outer = rf__p_accept(P, "OUTER");
+        rf_token gt = P->cur;
+        if (!(lv.gen = rf__p_expr(P))) goto fail;
+        if (lv.gen->kind != RF_E_FUNC || !rf__is_generator(lv.gen->op)) {
+            rf_expr_destroy(&lv.gen);
+            P->rc = rf__err_set(RF_ERR_ANALYSIS, "LATERAL VIEW needs explode(), explode_outer(), posexplode() or posexplode_outer()");
+            rf__err_at(gt.line, gt.col);
+            goto fail;
+        }
+        bool ok = (lv.table = rf__p_ident(P)) != NULL;
+        if (ok && (rf__p_accept(P, "AS") || rf__p_at_ident(P))) {
+            do {
+                if (lv.n_cols == 2) { P->rc = rf__p_error(P, "LATERAL VIEW names at most two columns"); ok = false; break; }
+                if (!(lv.cols[lv.n_cols] = rf__p_ident(P))) { ok = false; break; }
+                lv.n_cols++;
+            } while (rf__p_accept(P, ","));
+        }
+        q_lateral *nl = ok ? rf_realloc(q->laterals, (size_t)(q->n_laterals + 1) * sizeof *nl) : NULL;
+        if (!nl) {
+            rf_expr_destroy(&lv.gen);
+            rf_free(lv.table); rf_free(lv.cols[0]); rf_free(lv.cols[1]);
+            if (!P->rc) P->rc = ok ? RF_ERR_NOMEM : RF_ERR_INVALID;
+            goto fail;
+        }
+        q->laterals = nl;
+        q->laterals[q->n_laterals++] = lv;
     }
     if (rf__p_accept(P, "WHERE") && !(q->where = rf__p_expr(P))) goto fail;
     if (rf__p_accept(P, "GROUP")) {
