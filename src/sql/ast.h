@@ -14,7 +14,8 @@ typedef enum { Q_TABLE = 0, Q_SUBQUERY, Q_JOIN, Q_VALUES } q_fromkind;
 
 typedef struct q_from {
     q_fromkind     kind;
-    char          *name;        /* TABLE */
+    char          *name;        /* TABLE (with format: the path) */
+    char          *format;      /* TABLE read straight from a path: csv.`path`, text.`...`, hdf5.`...` */
     char          *alias;
     q_select      *sub;         /* SUBQUERY */
     struct q_from *l, *r;       /* JOIN */

@@ -152,6 +152,16 @@ static rf_df *plan_from_(rf_sqlctx *c, const q_from *f)
         if (!(d = plan_values(c, f))) return NULL;
         return f->alias ? df_error(rf_df_alias(d, f->alias)) : d;
     case Q_TABLE: {
+        if (f->format) {   /* Spark's defaults: a CSV file without a header, its columns strings named _c0, _c1, ... */
+            rf_df *r = !strcasecmp(f->format, "csv") ? rf_read_csv(c->s, f->name, "header=false")
+                     : !strcasecmp(f->format, "text") ? rf_read_text(c->s, f->name) : rf_read_hdf5(c->s, f->name);
+            if (rf_df_status(r)) {
+                rf__err_set(rf_df_status(r), "%s", rf_df_error(r));
+                rf__err_at(f->line, f->col);
+                return NULL;
+            }
+            return df_error(rf_df_alias(r, f->alias ? f->alias : f->format));
+        }
         rf_df *base = rf__sql_lookup(c, f->name);
         if (!base) {
             if ((base = rf__sql_table(c, f->name))) return df_error(rf_df_alias(base, f->alias ? f->alias : f->name));

@@ -19,6 +19,7 @@ void rf__qfrom_free(q_from *f)
     rf__qfrom_free(f->r);
     rf_expr_destroy(&f->on);
     rf_free(f->using_cols);
+    rf_free(f->format);
     for (int64_t i = 0; i < f->vrows * f->vcols; i++) rf_expr_destroy(&f->vals[i]);
     rf_free(f->vals);
     for (int i = 0; i < f->n_colnames; i++) rf_free(f->colnames[i]);
@@ -156,8 +157,14 @@ static q_from *p_from_primary(rf_parser *P)
         if ((P->rc = rf__p_expect(P, ")"))) goto fail;
     } else {
         f->kind = Q_TABLE;
+        bool fmt = (rf__p_is(P, "csv") || rf__p_is(P, "text") || rf__p_is(P, "hdf5")) && rf__tok_is(&P->nxt, ".");
         if (!(f->name = rf__p_ident(P))) goto fail;
-        while (rf__p_accept(P, ".")) {   /* db.table: the last part names the view */
+        if (fmt && P->nxt.t == T_QIDENT) {   /* csv.`/data/x.csv`: the file itself, Spark's direct query */
+            rf__p_adv(P);
+            f->format = f->name;
+            if (!(f->name = rf__p_ident(P))) goto fail;
+        }
+        while (!f->format && rf__p_accept(P, ".")) {   /* db.table: the last part names the view */
             char *n = rf__p_ident(P);
             if (!n) goto fail;
             rf_free(f->name);
