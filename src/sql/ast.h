@@ -31,7 +31,7 @@ typedef struct q_from {
     int            line, col;
 } q_from;
 
-typedef struct q_cte { char *name; q_select *q; } q_cte;
+typedef struct q_cte { char *name; q_select *q; char **cols; int n_cols; } q_cte;
 
 /* LATERAL VIEW [OUTER] generator(args) table [AS] col [, col]: after the FROM items, in order. */
 typedef struct q_lateral {

@@ -114,13 +114,14 @@ static rf_df *plan_values(rf_sqlctx *c, const q_from *f)
     return d;
 }
 
-/* FROM item AS alias(c1, c2, ...): its columns renamed, in order. */
-static rf_df *rename_columns(rf_df *d, const q_from *f)
+/* FROM item AS alias(c1, c2, ...), WITH t (c1, ...) AS, CREATE VIEW v (c1, ...) AS: d's columns
+ * renamed, in order, under table name `alias` (NULL: none). */
+rf_df *rf__sql_rename(rf_df *d, int n, char *const *names, const char *alias, int line, int col)
 {
     const rf_schema *s = d->plan->schema;
-    if (f->n_colnames != s->n) {
-        rf__err_set(RF_ERR_ANALYSIS, "%s has %d column%s, but its alias names %d", f->alias, s->n, s->n == 1 ? "" : "s", f->n_colnames);
-        rf__err_at(f->line, f->col);
+    if (n != s->n) {
+        rf__err_set(RF_ERR_ANALYSIS, "%s has %d column%s, but its column list names %d", alias ? alias : "the query", s->n, s->n == 1 ? "" : "s", n);
+        rf__err_at(line, col);
         return NULL;
     }
     rf_expr **v = rf_calloc((size_t)(s->n ? s->n : 1), sizeof *v);
@@ -128,11 +129,16 @@ static rf_df *rename_columns(rf_df *d, const q_from *f)
     for (int i = 0; i < s->n; i++) {
         rf_expr *x = rf__expr_col_attr(s->f[i].id, s->f[i].name, s->f[i].type, s->f[i].nullable, -1);
         if (x) x->resolved = false;
-        v[i] = rf_as(x, f->colnames[i]);
+        v[i] = rf_as(x, names[i]);
     }
     rf_df *r = df_error(rf_df_selectv(d, s->n, v));
     rf_free(v);
-    return r ? df_error(rf_df_alias(r, f->alias)) : NULL;
+    return r && alias ? df_error(rf_df_alias(r, alias)) : r;
+}
+
+static rf_df *rename_columns(rf_df *d, const q_from *f)
+{
+    return rf__sql_rename(d, f->n_colnames, f->colnames, f->alias, f->line, f->col);
 }
 
 static rf_df *plan_from_(rf_sqlctx *c, const q_from *f);
@@ -1329,6 +1335,7 @@ static rf_df *plan_query(rf_sqlctx *c, const q_select *q)
     rf_df *d = NULL;
     for (int i = 0; i < q->n_ctes; i++) {
         rf_df *cd = plan_query(c, q->ctes[i].q);
+        if (cd && q->ctes[i].n_cols) cd = rf__sql_rename(cd, q->ctes[i].n_cols, q->ctes[i].cols, q->ctes[i].name, q->ctes[i].q->line, q->ctes[i].q->col);
         if (!cd) goto out;
         rf_sqlview *nv = rf_realloc(c->ctes, (size_t)(c->n_ctes + 1) * sizeof *nv);
         if (!nv) { rf__err_set(RF_ERR_NOMEM, "out of memory"); goto out; }

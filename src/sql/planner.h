@@ -34,6 +34,7 @@ typedef struct rf_sqlctx {
 
 rf_df *rf__sql_plan(rf_sqlctx *c, const q_select *q);   /* NULL on error (rf__err_slot) */
 rf_df *rf__sql_lookup(rf_sqlctx *c, const char *name);
+rf_df *rf__sql_rename(rf_df *d, int n, char *const *names, const char *alias, int line, int col);
 rf_df *rf__df_values(rf_session *s, int64_t rows, int cols, const char *const *names, rf_expr **lits);
 rf_df *rf__df_deferred(rf_session *s, const char *what);   /* a relation analyzed only when the script runs */
 /* CHECK / EXPLAIN: records that the script writes path; whether an earlier statement writes path

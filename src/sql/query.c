@@ -58,7 +58,12 @@ void rf__q_free(q_select *q)
     rf_free(q->gsets);
     rf_expr_destroy(&q->having);
     free_list(q->order, q->n_order);
-    for (int i = 0; i < q->n_ctes; i++) { rf_free(q->ctes[i].name); rf__q_free(q->ctes[i].q); }
+    for (int i = 0; i < q->n_ctes; i++) {
+        rf_free(q->ctes[i].name);
+        rf__q_free(q->ctes[i].q);
+        for (int k = 0; k < q->ctes[i].n_cols; k++) rf_free(q->ctes[i].cols[k]);
+        rf_free(q->ctes[i].cols);
+    }
     rf_free(q->ctes);
     rf_free(q);
 }
@@ -583,16 +588,20 @@ q_select *rf__p_query(rf_parser *P)
         do {
             char *name = rf__p_ident(P);
             q_select *sub = NULL;
-            if (!name || (P->rc = rf__p_expect(P, "AS")) || (P->rc = rf__p_expect(P, "(")) || !(sub = rf__p_query(P)) ||
+            q_from cl = { 0 };   /* WITH t (c1, c2) AS: the column list */
+            if (name && rf__p_is(P, "(")) p_colnames(P, &cl);
+            if (!name || P->rc || (P->rc = rf__p_expect(P, "AS")) || (P->rc = rf__p_expect(P, "(")) || !(sub = rf__p_query(P)) ||
                 (P->rc = rf__p_expect(P, ")"))) {
                 rf_free(name);
                 rf__q_free(sub);
+                for (int i = 0; i < cl.n_colnames; i++) rf_free(cl.colnames[i]);
+                rf_free(cl.colnames);
                 goto fail_ctes;
             }
             q_cte *nc = rf_realloc(ctes, (size_t)(n_ctes + 1) * sizeof *nc);
-            if (!nc) { rf_free(name); rf__q_free(sub); P->rc = RF_ERR_NOMEM; goto fail_ctes; }
+            if (!nc) { rf_free(name); rf__q_free(sub); for (int i = 0; i < cl.n_colnames; i++) rf_free(cl.colnames[i]); rf_free(cl.colnames); P->rc = RF_ERR_NOMEM; goto fail_ctes; }
             ctes = nc;
-            ctes[n_ctes++] = (q_cte){ name, sub };
+            ctes[n_ctes++] = (q_cte){ name, sub, cl.colnames, cl.n_colnames };
         } while (rf__p_accept(P, ","));
     }
     q_select *q = p_intersect(P);
@@ -646,7 +655,12 @@ q_select *rf__p_query(rf_parser *P)
 fail_q:
     rf__q_free(q);
 fail_ctes:
-    for (int i = 0; i < n_ctes; i++) { rf_free(ctes[i].name); rf__q_free(ctes[i].q); }
+    for (int i = 0; i < n_ctes; i++) {
+        rf_free(ctes[i].name);
+        rf__q_free(ctes[i].q);
+        for (int k = 0; k < ctes[i].n_cols; k++) rf_free(ctes[i].cols[k]);
+        rf_free(ctes[i].cols);
+    }
     rf_free(ctes);
     P->depth--;
     if (!P->rc) P->rc = RF_ERR_INVALID;

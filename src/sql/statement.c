@@ -147,20 +147,27 @@ static int stmt_create_view(rf_sqlctx *c, rf_parser *P)
     bool replace = false;
     kvlist opts = { 0 };
     rf_buf schema = { 0 }, ropts = { 0 };
-    char *name = NULL, *fmt = NULL;
+    char *name = NULL, *fmt = NULL, **vcols = NULL;
     q_select *q = NULL;
-    int rc = RF_OK;
+    int rc = RF_OK, n_vcols = 0;
     if (rf__p_accept(P, "OR")) { if ((rc = rf__p_expect(P, "REPLACE"))) goto done; replace = true; }
     rf__p_accept(P, "GLOBAL");
     if (!rf__p_accept(P, "TEMPORARY") && !rf__p_accept(P, "TEMP")) { rc = rf__p_error(P, "only TEMPORARY views are supported (CREATE [OR REPLACE] TEMPORARY VIEW)"); goto done; }
     if ((rc = rf__p_expect(P, "VIEW"))) goto done;
     rf_token nt = P->cur;
     if (!(name = rf__p_ident(P))) { rc = P->rc; goto done; }
-    if (rf__p_accept(P, "(")) {   /* (col TYPE, ...) */
+    if (rf__p_accept(P, "(")) {   /* (col TYPE, ...), or (col, ...) naming the columns of AS query */
         do {
             char *cn = rf__p_ident(P);
             rf_type t;
             if (!cn) { rc = P->rc; goto done; }
+            if (rf__p_is(P, ",") || rf__p_is(P, ")")) {
+                char **nv = rf_realloc(vcols, (size_t)(n_vcols + 1) * sizeof *nv);
+                if (!nv) { rf_free(cn); rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
+                vcols = nv;
+                vcols[n_vcols++] = cn;
+                continue;
+            }
             if ((rc = rf__p_type(P, &t))) { rf_free(cn); goto done; }
             rf_buf_printf(&schema, "%s%s %s", schema.len ? "; " : "", cn, rf_type_name(t));
             rf_free(cn);
@@ -175,6 +182,7 @@ static int stmt_create_view(rf_sqlctx *c, rf_parser *P)
             snprintf(what, sizeof what, "view %.400s", name);
             d = rf__df_deferred(c->s, what);
         }
+        if (d && n_vcols && !rf_df_status(d)) d = rf__sql_rename(d, n_vcols, vcols, NULL, nt.line, nt.col);
         if (!d) { rc = rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_ANALYSIS; goto done; }
         rc = add_view(c, name, d, replace, nt.line, nt.col);
         goto done;
@@ -229,6 +237,8 @@ done:
     rf_buf_fini(&ropts);
     rf_free(name);
     rf_free(fmt);
+    for (int i = 0; i < n_vcols; i++) rf_free(vcols[i]);
+    rf_free(vcols);
     return rc ? rc : P->rc;
 }
 
