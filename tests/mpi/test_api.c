@@ -207,7 +207,8 @@ int main(int argc, char **argv)
           rf_df_coalesce(rf_df_repartition(people, 3), 2), "SELECT * FROM people", 1);
     check("strings", rf_df_select(people, 5, rf_col("id"), rf_lower(rf_col("name")), rf_upper(rf_col("name")), rf_length(rf_col("name")),
                                   rf_concat(3, rf_col("name"), rf_lit_str("@"), rf_col("dept"))),
-          "SELECT id, lower(name), upper(name), length(name), name || '@' || dept FROM people", 1);
+          /* sqlite3's upper() is ASCII only; Spark's (and riffle's) changes é too, the one such letter here */
+          "SELECT id, lower(name), replace(upper(name), 'é', 'É'), length(name), name || '@' || dept FROM people", 1);
     check("substring", rf_df_select(people, 2, rf_col("id"), rf_substring(rf_col("name"), 2, 2)),
           "SELECT id, substr(name, 2, 2) FROM people", 1);
     check("dates", rf_df_select(people, 5, rf_col("id"), rf_year(rf_col("born")), rf_month(rf_col("born")),
