@@ -45,6 +45,7 @@ typedef struct {
     const rf_column *bv;
     int64_t bi;
     rf_column *own;
+    bool    rev;        /* rows are folded last to first (suffix frames): first_value keeps the latest row */
 } wacc;
 
 /* How an aggregate's frame is computed over a window partition too big for memory. */
@@ -134,6 +135,13 @@ static void frame_of(const rf_expr *w, int64_t i, int64_t ps, int64_t pe, int64_
 
 static void acc_add(wacc *a, const rf_expr *w, const rf_column *v, int64_t j)
 {
+    if (RF_W_VALUE_FN(w->op)) {   /* a row's value, NULL or not */
+        a->cnt++;
+        bool take = w->op == RF_W_NTH_VALUE ? a->cnt == w->arg[1]->lit.v.i
+                  : (w->op == RF_W_FIRST_VALUE) != a->rev ? a->cnt == 1 : true;
+        if (take) { a->bv = v; a->bi = j; }
+        return;
+    }
     if (v && !rf_column_valid(v, j)) return;
     a->cnt++;
     if (!v) return;
@@ -217,6 +225,7 @@ static int compute(const rf_expr *w, const rf_batch *b, rf_column **pk, int np_,
             int64_t m = pe - ps, *idx = rf_malloc((size_t)(m ? m : 1) * sizeof *idx);
             rf_column *rev = NULL;
             rc = idx ? rf_column_create(w->type, m, &rev) : rf__err_set(RF_ERR_NOMEM, "out of memory");
+            run.rev = true;
             for (int64_t j = pe - 1; j >= ps && !rc; j--) {
                 acc_add(&run, w, v, j);
                 rc = acc_out(&run, w, v, rev);
@@ -313,7 +322,7 @@ done:
 /* ---------------------------------------------------------------- partitions too big for memory */
 static fclass frame_class(const rf_expr *w)
 {
-    if (w->op >= RF_W_ROW_NUMBER) return F_NONE;
+    if (w->op >= RF_W_ROW_NUMBER && !RF_W_VALUE_FN(w->op)) return F_NONE;
     if (w->frame == RF_FRAME_RANGE && !w->n_order) return F_TOTAL;   /* every row a peer: the whole partition */
     bool lo_unb = w->frame == RF_FRAME_DEFAULT || w->frame_lo == RF_UNBOUNDED;
     bool hi_unb = w->frame == RF_FRAME_DEFAULT ? !w->n_order : w->frame_hi == INT64_MAX;
@@ -396,7 +405,7 @@ static int suffixes(rf_op *op, window_st *s)
         rf_batch_destroy(&x);
     }
     if (b->npr) RF_TRY(rf__spool_seal(&psp));
-    for (int e = 0; e < ne; e++) { rf_column_release(&acc[e].own); memset(&acc[e], 0, sizeof acc[e]); }
+    for (int e = 0; e < ne; e++) { rf_column_release(&acc[e].own); memset(&acc[e], 0, sizeof acc[e]); acc[e].rev = true; }
     for (int64_t k = b->nb - 1; k >= 0; k--) {
         int64_t off = b->boff[k];
         RF_TRY(rf__spool_get_batch(&b->sp, &off, &s->tmp_buf, &x));
@@ -426,7 +435,7 @@ static int suffixes(rf_op *op, window_st *s)
                     RF_TRY(rf_column_append_from(rev, pv[e], 0));
                     continue;
                 }
-                if (f == F_PEER && last[j]) { rf_column_release(&acc[e].own); memset(&acc[e], 0, sizeof acc[e]); }
+                if (f == F_PEER && last[j]) { rf_column_release(&acc[e].own); memset(&acc[e], 0, sizeof acc[e]); acc[e].rev = true; }
                 acc_add(&acc[e], w, v, j);
                 RF_TRY(acc_out(&acc[e], w, v, rev));
             }
@@ -501,7 +510,7 @@ static int big_start(rf_op *op, window_st *s)
             if (k > *side) *side = k;
             continue;
         }
-        if (w->op >= RF_W_ROW_NUMBER) continue;
+        if (w->op >= RF_W_ROW_NUMBER && !RF_W_VALUE_FN(w->op)) continue;
         if (w->n_order && w->frame != RF_FRAME_ROWS)   /* bounded by peer groups: precomputed */
             b->fc[e] = b->fc[e] == F_RUNNING ? F_PEERRUN : b->fc[e] == F_FRESH ? F_PEER : b->fc[e] == F_SUFFIX ? F_PEERSUF : b->fc[e];
         totals |= b->fc[e] == F_TOTAL;

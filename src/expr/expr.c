@@ -513,7 +513,7 @@ int rf__expr_display(const rf_expr *e, rf_buf *b)
         }
         return rc ? rc : rf_buf_printf(b, ")");
     case RF_E_WINDOW: {
-        static const char *wn[] = { "row_number", "rank", "dense_rank", "lag", "lead" };
+        static const char *wn[] = { "row_number", "rank", "dense_rank", "lag", "lead", "first_value", "last_value", "nth_value" };
         int na = rf__window_nargs(e);
         rc = rf_buf_printf(b, "%s(", e->op >= RF_W_ROW_NUMBER ? wn[e->op - RF_W_ROW_NUMBER] : rf__agg_name(e->op));
         if (e->op == RF_A_COUNT && na == 0 && !rc) rc = rf_buf_printf(b, "1");
@@ -956,6 +956,21 @@ static int type_node(rf_expr *e, bool allow_agg)
             if (rf__expr_has_window(e->arg[i])) return rf__err_set(RF_ERR_ANALYSIS, "window functions cannot be nested");
         for (int i = na; i < na + e->n_part; i++)
             if (e->arg[i]->type == RF_TYPE_ARRAY) return rf__err_set(RF_ERR_ANALYSIS, "cannot partition by an array");
+        if (RF_W_VALUE_FN(e->op)) {
+            const char *fn = e->op == RF_W_FIRST_VALUE ? "first_value" : e->op == RF_W_LAST_VALUE ? "last_value" : "nth_value";
+            if (na != (e->op == RF_W_NTH_VALUE ? 2 : 1)) return rf__err_set(RF_ERR_ANALYSIS, "%s() takes %s", fn, e->op == RF_W_NTH_VALUE ? "2 arguments" : "1 argument");
+            if (e->op == RF_W_NTH_VALUE) {
+                const rf_expr *k = e->arg[1];
+                if (k->kind != RF_E_LIT || (k->type != RF_TYPE_INT32 && k->type != RF_TYPE_INT64) || k->lit.null || k->lit.v.i < 1)
+                    return rf__err_set(RF_ERR_ANALYSIS, "the offset of nth_value() must be an integer literal of 1 or more");
+                bool from_start = e->frame == RF_FRAME_DEFAULT || e->frame_lo == RF_UNBOUNDED || (e->frame == RF_FRAME_RANGE && !e->n_order);
+                if (!from_start) return rf__err_set(RF_ERR_ANALYSIS, "nth_value() over a frame that does not start at UNBOUNDED PRECEDING is not supported yet");
+            }
+            if (e->arg[0]->type == RF_TYPE_ARRAY) return rf__err_set(RF_ERR_ANALYSIS, "%s() of an array", fn);
+            e->type = e->arg[0]->type == RF_TYPE_NULL ? RF_TYPE_STRING : e->arg[0]->type;
+            e->nullable = true;
+            return RF_OK;
+        }
         if (e->op >= RF_W_ROW_NUMBER) {
             if (e->op <= RF_W_DENSE_RANK) {
                 if (na) return rf__err_set(RF_ERR_ANALYSIS, "%s() takes no arguments", e->op == RF_W_ROW_NUMBER ? "row_number" : e->op == RF_W_RANK ? "rank" : "dense_rank");

@@ -54,7 +54,10 @@ typedef enum rf_agg {
 #define RF_A_WINDOWED(op) ((op) <= RF_A_MAX)
 
 /* Window functions: the aggregates above, and these. */
-enum { RF_W_ROW_NUMBER = 100, RF_W_RANK, RF_W_DENSE_RANK, RF_W_LAG, RF_W_LEAD };
+enum { RF_W_ROW_NUMBER = 100, RF_W_RANK, RF_W_DENSE_RANK, RF_W_LAG, RF_W_LEAD,
+       RF_W_FIRST_VALUE, RF_W_LAST_VALUE, RF_W_NTH_VALUE };
+/* first_value / last_value / nth_value: the value of a row of the frame (computed like aggregates) */
+#define RF_W_VALUE_FN(op) ((op) >= RF_W_FIRST_VALUE && (op) <= RF_W_NTH_VALUE)
 
 /* Window frames. RANGE frames have only UNBOUNDED / CURRENT ROW bounds (peers count as current). */
 typedef enum rf_frame { RF_FRAME_DEFAULT = 0, RF_FRAME_ROWS, RF_FRAME_RANGE } rf_frame;

@@ -450,9 +450,9 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
         n = 1;
     }
     if (rf__p_accept(P, "OVER")) {
-        static const char *wf[] = { "row_number", "rank", "dense_rank", "lag", "lead" };
+        static const char *wf[] = { "row_number", "rank", "dense_rank", "lag", "lead", "first_value", "last_value", "nth_value" };
         int op = agg;
-        for (int i = 0; i < 5; i++) if (!strcasecmp(name, wf[i])) op = RF_W_ROW_NUMBER + i;
+        for (int i = 0; i < 8; i++) if (!strcasecmp(name, wf[i])) op = RF_W_ROW_NUMBER + i;
         if (op < 0) { P->rc = rf__err_set(RF_ERR_ANALYSIS, "%s() is not a window function", name); rf__err_at(t0.line, t0.col); goto fail; }
         if (distinct) { P->rc = rf__p_error(P, "DISTINCT is not supported in window functions"); goto fail; }
         if (star || (op == RF_A_COUNT && n == 1 && v[0]->kind == RF_E_LIT && !v[0]->lit.null)) { for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]); n = 0; }

@@ -36,6 +36,7 @@ INSERT OVERWRITE DIRECTORY '${out}/nlanti' USING csv SELECT id, v FROM a WHERE i
 INSERT OVERWRITE DIRECTORY '${out}/heavy' USING csv SELECT x.id, count(*), sum(b.w) FROM (SELECT * FROM a WHERE id % 2000 = 0) x JOIN b ON x.v % 2 = b.w % 2 GROUP BY x.id;
 INSERT OVERWRITE DIRECTORY '${out}/bigwin' USING csv SELECT id, row_number() OVER (ORDER BY v, id), rank() OVER (ORDER BY v), dense_rank() OVER (ORDER BY v), sum(v) OVER (ORDER BY v), min(s) OVER (ORDER BY v, id ROWS BETWEEN 3 PRECEDING AND 1 FOLLOWING), lag(id, 2) OVER (ORDER BY v, id), lead(k, 1, -1) OVER (ORDER BY v, id), max(k) OVER (), count(k) OVER (ORDER BY v RANGE BETWEEN CURRENT ROW AND CURRENT ROW) FROM a;
 INSERT OVERWRITE DIRECTORY '${out}/sufwin' USING csv SELECT id, sum(v) OVER (ORDER BY v, id ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING), min(s) OVER (ORDER BY v, id ROWS BETWEEN 2 PRECEDING AND UNBOUNDED FOLLOWING), max(k) OVER (ORDER BY v RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING), count(k) OVER (ORDER BY v, id ROWS BETWEEN 3 FOLLOWING AND UNBOUNDED FOLLOWING), count(k) OVER (RANGE BETWEEN CURRENT ROW AND CURRENT ROW), sum(v) OVER (RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM a;
+INSERT OVERWRITE DIRECTORY '${out}/valwin' USING csv SELECT id, first_value(s) OVER (ORDER BY v, id), last_value(k) OVER (ORDER BY v, id ROWS BETWEEN 2 PRECEDING AND 3 FOLLOWING), nth_value(id, 5) OVER (ORDER BY v, id), first_value(id) OVER (ORDER BY v, id ROWS BETWEEN 2 FOLLOWING AND UNBOUNDED FOLLOWING), last_value(id) OVER (ORDER BY v, id ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING), first_value(v * 2) OVER (ORDER BY v RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING), last_value(v) OVER (ORDER BY v RANGE BETWEEN CURRENT ROW AND CURRENT ROW) FROM a;
 INSERT OVERWRITE DIRECTORY '${out}/peerwin' USING csv SELECT id, sum(v) OVER (ORDER BY k % 3), count(*) OVER (ORDER BY k % 3 RANGE BETWEEN CURRENT ROW AND CURRENT ROW), max(id) OVER (ORDER BY k % 3 RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING), min(s) OVER (ORDER BY k % 3 RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), dense_rank() OVER (ORDER BY k % 3) FROM a;
 INSERT OVERWRITE DIRECTORY '${out}/multiwin' USING csv SELECT id, sum(v) OVER (PARTITION BY k % 3), count(*) OVER (PARTITION BY k % 3), max(s) OVER (PARTITION BY k % 3) FROM a;
 INSERT OVERWRITE DIRECTORY '${out}/window' USING csv SELECT id, row_number() OVER (PARTITION BY k ORDER BY v, id), sum(v) OVER (PARTITION BY k ORDER BY v, id) FROM a;
@@ -77,6 +78,8 @@ SELECT x.id, count(*), sum(b.w) FROM (SELECT * FROM a WHERE id % 2000 = 0) x JOI
 SELECT id, row_number() OVER (ORDER BY v, id), rank() OVER (ORDER BY v), dense_rank() OVER (ORDER BY v), sum(v) OVER (ORDER BY v), min(s) OVER (ORDER BY v, id ROWS BETWEEN 3 PRECEDING AND 1 FOLLOWING), lag(id, 2) OVER (ORDER BY v, id), lead(k, 1, -1) OVER (ORDER BY v, id), max(k) OVER (), count(k) OVER (ORDER BY v RANGE BETWEEN CURRENT ROW AND CURRENT ROW) FROM a;
 .output ref-sufwin
 SELECT id, sum(v) OVER (ORDER BY v, id ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING), min(s) OVER (ORDER BY v, id ROWS BETWEEN 2 PRECEDING AND UNBOUNDED FOLLOWING), max(k) OVER (ORDER BY v RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING), count(k) OVER (ORDER BY v, id ROWS BETWEEN 3 FOLLOWING AND UNBOUNDED FOLLOWING), count(k) OVER (RANGE BETWEEN CURRENT ROW AND CURRENT ROW), sum(v) OVER (RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM a;
+.output ref-valwin
+SELECT id, first_value(s) OVER (ORDER BY v, id), last_value(k) OVER (ORDER BY v, id ROWS BETWEEN 2 PRECEDING AND 3 FOLLOWING), nth_value(id, 5) OVER (ORDER BY v, id), first_value(id) OVER (ORDER BY v, id ROWS BETWEEN 2 FOLLOWING AND UNBOUNDED FOLLOWING), last_value(id) OVER (ORDER BY v, id ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING), first_value(v * 2) OVER (ORDER BY v RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING), last_value(v) OVER (ORDER BY v RANGE BETWEEN CURRENT ROW AND CURRENT ROW) FROM a;
 .output ref-peerwin
 SELECT id, sum(v) OVER (ORDER BY k % 3), count(*) OVER (ORDER BY k % 3 RANGE BETWEEN CURRENT ROW AND CURRENT ROW), max(id) OVER (ORDER BY k % 3 RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING), min(s) OVER (ORDER BY k % 3 RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), dense_rank() OVER (ORDER BY k % 3) FROM a;
 .output ref-multiwin
@@ -86,7 +89,7 @@ SELECT id, row_number() OVER (PARTITION BY k ORDER BY v, id), sum(v) OVER (PARTI
 SQL
 # riffle prints avg rounded to 3 places without trailing zeros; sqlite printed %.3f: normalize both
 norm() { awk -F, -v OFS=, '{ if (NF == 7) { $6 = ($6 == "" ? "" : sprintf("%.3f", $6)) } print }'; }
-queries="agg distinct join anti except intersect sort window bunion nlj nlanti heavy bigwin sufwin peerwin multiwin"
+queries="agg distinct join anti except intersect sort window bunion nlj nlanti heavy bigwin sufwin valwin peerwin multiwin"
 # the reference: unordered results as sorted sets, the sort in its own order
 for q in $queries; do
   if [ "$q" = sort ]; then cp "ref-$q" "want-$q"; else norm < "ref-$q" | sort > "want-$q"; fi
