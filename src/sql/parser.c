@@ -374,6 +374,68 @@ static rf_expr *p_extract(rf_parser *P, char *name, rf_token t0)
     return at(f, &t0);
 }
 
+/* A window specification's inside: [PARTITION BY ...] [ORDER BY ...] [frame], appending the keys and
+ * orders to (*v)[*n ...) and counting them in *np_ and *no. */
+static int p_window_spec(rf_parser *P, rf_expr ***v, int *n, int64_t *vcap, int *np_, int *no, int *frame, int64_t *lo, int64_t *hi)
+{
+    if (rf__p_accept(P, "PARTITION")) {
+        if ((P->rc = rf__p_expect(P, "BY"))) return P->rc ? P->rc : RF_ERR_INVALID;
+        do {
+            if (*n >= 1000000 || rf__grow((void **)v, vcap, *n + 1, sizeof **v)) { P->rc = rf__p_error(P, "too many window keys"); return P->rc ? P->rc : RF_ERR_INVALID; }
+            if (!((*v)[*n] = p_expr_d(P))) return P->rc ? P->rc : RF_ERR_INVALID;
+            (*n)++; (*np_)++;
+        } while (rf__p_accept(P, ","));
+    }
+    if (rf__p_accept(P, "ORDER")) {
+        if ((P->rc = rf__p_expect(P, "BY"))) return P->rc ? P->rc : RF_ERR_INVALID;
+        do {
+            if (*n >= 1000000 || rf__grow((void **)v, vcap, *n + 1, sizeof **v)) { P->rc = rf__p_error(P, "too many window keys"); return P->rc ? P->rc : RF_ERR_INVALID; }
+            rf_expr *k = p_expr_d(P);
+            if (!k) return P->rc ? P->rc : RF_ERR_INVALID;
+            bool desc = rf__p_accept(P, "DESC");
+            if (!desc) rf__p_accept(P, "ASC");
+            rf_expr *o = desc ? rf_desc(k) : rf_asc(k);
+            if (o && rf__p_accept(P, "NULLS")) {
+                if (rf__p_accept(P, "FIRST")) o->nulls_first = true;
+                else if (rf__p_accept(P, "LAST")) o->nulls_first = false;
+                else { rf_expr_destroy(&o); P->rc = rf__p_error(P, "expected FIRST or LAST"); return P->rc ? P->rc : RF_ERR_INVALID; }
+            }
+            (*v)[(*n)++] = o;
+            (*no)++;
+        } while (rf__p_accept(P, ","));
+    }
+    if (rf__p_is(P, "ROWS") || rf__p_is(P, "RANGE")) {
+        *frame = rf__p_is(P, "ROWS") ? RF_FRAME_ROWS : RF_FRAME_RANGE;
+        rf__p_adv(P);
+        bool between = rf__p_accept(P, "BETWEEN");
+        for (int side = 0; side < (between ? 2 : 1); side++) {
+            int64_t bound;
+            if (side == 1 && (P->rc = rf__p_expect(P, "AND"))) return P->rc ? P->rc : RF_ERR_INVALID;
+            if (rf__p_accept(P, "UNBOUNDED")) {
+                if (!rf__p_accept(P, "PRECEDING") && !rf__p_accept(P, "FOLLOWING")) { P->rc = rf__p_error(P, "expected PRECEDING or FOLLOWING"); return P->rc ? P->rc : RF_ERR_INVALID; }
+                bound = RF_UNBOUNDED;
+            } else if (rf__p_accept(P, "CURRENT")) {
+                if ((P->rc = rf__p_expect(P, "ROW"))) return P->rc ? P->rc : RF_ERR_INVALID;
+                bound = 0;
+            } else if (P->cur.t == T_INT && *frame == RF_FRAME_ROWS) {
+                int64_t k = 0;
+                if (!rf_parse_int64(P->cur.p, (size_t)P->cur.len, &k) || k >= INT64_MAX / 2) {
+                    P->rc = rf__p_error(P, "the frame bound is too large");
+                    return P->rc ? P->rc : RF_ERR_INVALID;
+                }
+                rf__p_adv(P);
+                if (rf__p_accept(P, "PRECEDING")) bound = -k;
+                else if (rf__p_accept(P, "FOLLOWING")) bound = k;
+                else { P->rc = rf__p_error(P, "expected PRECEDING or FOLLOWING"); return P->rc ? P->rc : RF_ERR_INVALID; }
+            } else { P->rc = rf__p_error(P, *frame == RF_FRAME_RANGE ? "RANGE frames support UNBOUNDED and CURRENT ROW bounds only" : "expected a frame bound"); return P->rc ? P->rc : RF_ERR_INVALID; }
+            if (side == 0) *lo = bound; else *hi = bound;
+        }
+        if (!between) *hi = 0;
+        if (*hi == RF_UNBOUNDED) *hi = INT64_MAX;
+    }
+    return RF_OK;
+}
+
 static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
 {
     rf_expr **v = NULL;
@@ -456,65 +518,16 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
         if (op < 0) { P->rc = rf__err_set(RF_ERR_ANALYSIS, "%s() is not a window function", name); rf__err_at(t0.line, t0.col); goto fail; }
         if (distinct) { P->rc = rf__p_error(P, "DISTINCT is not supported in window functions"); goto fail; }
         if (star || (op == RF_A_COUNT && n == 1 && v[0]->kind == RF_E_LIT && !v[0]->lit.null)) { for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]); n = 0; }
-        if ((P->rc = rf__p_expect(P, "("))) goto fail;
         int np_ = 0, no = 0, frame = RF_FRAME_DEFAULT;
         int64_t lo = RF_UNBOUNDED, hi = 0;
-        if (rf__p_accept(P, "PARTITION")) {
-            if ((P->rc = rf__p_expect(P, "BY"))) goto fail;
-            do {
-                if (n >= 1000000 || rf__grow((void **)&v, &vcap, n + 1, sizeof *v)) { P->rc = rf__p_error(P, "too many window keys"); goto fail; }
-                if (!(v[n] = p_expr_d(P))) goto fail;
-                n++; np_++;
-            } while (rf__p_accept(P, ","));
+        char *wname = NULL;
+        if (rf__p_at_ident(P) && !rf__p_is(P, "(")) {   /* OVER w: a window named in the WINDOW clause (filled in there) */
+            if (!(wname = rf__p_ident(P))) goto fail;
+        } else if ((P->rc = rf__p_expect(P, "(")) || p_window_spec(P, &v, &n, &vcap, &np_, &no, &frame, &lo, &hi) ||
+                   (P->rc = rf__p_expect(P, ")"))) {
+            if (!P->rc) P->rc = RF_ERR_INVALID;
+            goto fail;
         }
-        if (rf__p_accept(P, "ORDER")) {
-            if ((P->rc = rf__p_expect(P, "BY"))) goto fail;
-            do {
-                if (n >= 1000000 || rf__grow((void **)&v, &vcap, n + 1, sizeof *v)) { P->rc = rf__p_error(P, "too many window keys"); goto fail; }
-                rf_expr *k = p_expr_d(P);
-                if (!k) goto fail;
-                bool desc = rf__p_accept(P, "DESC");
-                if (!desc) rf__p_accept(P, "ASC");
-                rf_expr *o = desc ? rf_desc(k) : rf_asc(k);
-                if (o && rf__p_accept(P, "NULLS")) {
-                    if (rf__p_accept(P, "FIRST")) o->nulls_first = true;
-                    else if (rf__p_accept(P, "LAST")) o->nulls_first = false;
-                    else { rf_expr_destroy(&o); P->rc = rf__p_error(P, "expected FIRST or LAST"); goto fail; }
-                }
-                v[n++] = o;
-                no++;
-            } while (rf__p_accept(P, ","));
-        }
-        if (rf__p_is(P, "ROWS") || rf__p_is(P, "RANGE")) {
-            frame = rf__p_is(P, "ROWS") ? RF_FRAME_ROWS : RF_FRAME_RANGE;
-            rf__p_adv(P);
-            bool between = rf__p_accept(P, "BETWEEN");
-            for (int side = 0; side < (between ? 2 : 1); side++) {
-                int64_t bound;
-                if (side == 1 && (P->rc = rf__p_expect(P, "AND"))) goto fail;
-                if (rf__p_accept(P, "UNBOUNDED")) {
-                    if (!rf__p_accept(P, "PRECEDING") && !rf__p_accept(P, "FOLLOWING")) { P->rc = rf__p_error(P, "expected PRECEDING or FOLLOWING"); goto fail; }
-                    bound = RF_UNBOUNDED;
-                } else if (rf__p_accept(P, "CURRENT")) {
-                    if ((P->rc = rf__p_expect(P, "ROW"))) goto fail;
-                    bound = 0;
-                } else if (P->cur.t == T_INT && frame == RF_FRAME_ROWS) {
-                    int64_t k = 0;
-                    if (!rf_parse_int64(P->cur.p, (size_t)P->cur.len, &k) || k >= INT64_MAX / 2) {
-                        P->rc = rf__p_error(P, "the frame bound is too large");
-                        goto fail;
-                    }
-                    rf__p_adv(P);
-                    if (rf__p_accept(P, "PRECEDING")) bound = -k;
-                    else if (rf__p_accept(P, "FOLLOWING")) bound = k;
-                    else { P->rc = rf__p_error(P, "expected PRECEDING or FOLLOWING"); goto fail; }
-                } else { P->rc = rf__p_error(P, frame == RF_FRAME_RANGE ? "RANGE frames support UNBOUNDED and CURRENT ROW bounds only" : "expected a frame bound"); goto fail; }
-                if (side == 0) lo = bound; else hi = bound;
-            }
-            if (!between) hi = 0;
-            if (hi == RF_UNBOUNDED) hi = INT64_MAX;
-        }
-        if ((P->rc = rf__p_expect(P, ")"))) goto fail;
         rf_expr *w = rf__expr_new(RF_E_WINDOW, n, v);
         rf_free(name);
         rf_free(v);
@@ -525,6 +538,7 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
         w->frame = frame;
         w->frame_lo = lo;
         w->frame_hi = hi;
+        w->qual = wname;   /* a named window: rf__p_named_windows resolves it */
         return at(w, &t0);
     }
     rf_expr *e;
@@ -1039,4 +1053,68 @@ rf_expr *rf__p_subquery(rf_parser *P, void *q, int op)
     e->sub = q;
     e->op = op;
     return e;
+}
+
+/* ---------------------------------------------------------------- named windows */
+typedef struct { char *name; rf_expr **v; int n, np_, no, frame; int64_t vcap, lo, hi; } wdef;
+
+/* Fills the windows of e named `OVER w` from the definitions d[0..nd). */
+static int fill_windows(rf_parser *P, rf_expr *e, const wdef *d, int nd)
+{
+    if (!e) return RF_OK;
+    if (e->kind == RF_E_WINDOW && e->qual) {
+        const wdef *w = NULL;
+        for (int i = 0; i < nd && !w; i++) if (!strcasecmp(d[i].name, e->qual)) w = &d[i];
+        if (!w) {
+            P->rc = rf__err_set(RF_ERR_ANALYSIS, "window '%s' is not defined (WINDOW %s AS (...))", e->qual, e->qual);
+            rf__err_at(e->line, e->col);
+            return P->rc;
+        }
+        rf_expr **na = rf_realloc(e->arg, (size_t)(e->n_arg + w->n + 1) * sizeof *na);
+        if (!na) return P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        e->arg = na;
+        for (int i = 0; i < w->n; i++) {
+            if (rf__expr_copy(w->v[i], &e->arg[e->n_arg])) return P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+            e->n_arg++;
+        }
+        e->n_part = w->np_;
+        e->n_order = w->no;
+        e->frame = w->frame;
+        e->frame_lo = w->lo;
+        e->frame_hi = w->hi;
+        RF_FREE(e->qual);
+        return RF_OK;
+    }
+    for (int i = 0; i < e->n_arg; i++) { int rc = fill_windows(P, e->arg[i], d, nd); if (rc) return rc; }
+    return RF_OK;
+}
+
+/* The WINDOW clause (WINDOW w AS (spec), ...), if there, and the windows of items[0..n) it names. */
+int rf__p_window_clause(rf_parser *P, rf_expr **items, int n)
+{
+    wdef *d = NULL;
+    int nd = 0, rc = RF_OK;
+    if (rf__p_accept(P, "WINDOW")) {
+        do {
+            wdef *nw = rf_realloc(d, (size_t)(nd + 1) * sizeof *nw);
+            if (!nw) { rc = P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+            d = nw;
+            memset(&d[nd], 0, sizeof d[nd]);
+            d[nd].frame = RF_FRAME_DEFAULT;
+            d[nd].lo = RF_UNBOUNDED;
+            nd++;
+            if (!(d[nd - 1].name = rf__p_ident(P)) || (P->rc = rf__p_expect(P, "AS")) || (P->rc = rf__p_expect(P, "(")) ||
+                p_window_spec(P, &d[nd - 1].v, &d[nd - 1].n, &d[nd - 1].vcap, &d[nd - 1].np_, &d[nd - 1].no, &d[nd - 1].frame,
+                              &d[nd - 1].lo, &d[nd - 1].hi) ||
+                (P->rc = rf__p_expect(P, ")"))) { rc = P->rc ? P->rc : RF_ERR_INVALID; break; }
+        } while (rf__p_accept(P, ","));
+    }
+    for (int i = 0; i < n && !rc; i++) rc = fill_windows(P, items[i], d, nd);
+    for (int i = 0; i < nd; i++) {
+        rf_free(d[i].name);
+        for (int k = 0; k < d[i].n; k++) rf_expr_destroy(&d[i].v[k]);
+        rf_free(d[i].v);
+    }
+    rf_free(d);
+    return rc;
 }

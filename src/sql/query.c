@@ -8,6 +8,7 @@
 #include "sql/parser.h"
 
 q_select *rf__p_query(rf_parser *P);
+int rf__p_window_clause(rf_parser *P, rf_expr **items, int n);
 
 void rf__qfrom_free(q_from *f)
 {
@@ -509,6 +510,7 @@ static q_select *p_select_core(rf_parser *P)
         if ((P->rc = rf__p_expect(P, "BY")) || p_group_by(P, q)) goto fail;
     }
     if (rf__p_accept(P, "HAVING") && !(q->having = rf__p_expr(P))) goto fail;
+    if (rf__p_window_clause(P, q->items, q->n_items)) goto fail;
     return q;
 fail:
     rf__q_free(q);
