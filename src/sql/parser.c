@@ -902,7 +902,8 @@ static rf_expr *p_cmp(rf_parser *P)
             continue;
         }
         bool neg = false;
-        if (rf__p_is(P, "NOT") && (rf__tok_is(&P->nxt, "IN") || rf__tok_is(&P->nxt, "BETWEEN") || rf__tok_is(&P->nxt, "LIKE"))) {
+        if (rf__p_is(P, "NOT") && (rf__tok_is(&P->nxt, "IN") || rf__tok_is(&P->nxt, "BETWEEN") || rf__tok_is(&P->nxt, "LIKE") ||
+                                   rf__tok_is(&P->nxt, "ILIKE") || rf__tok_is(&P->nxt, "RLIKE") || rf__tok_is(&P->nxt, "REGEXP"))) {
             rf__p_adv(P);
             neg = true;
         }
@@ -965,13 +966,43 @@ static rf_expr *p_cmp(rf_parser *P)
             if (neg && e) e = at(rf_not(e), &t);
             continue;
         }
-        if (rf__p_accept(P, "LIKE")) {
-            rf_expr *pat = p_concat(P);
-            if (!pat) { rf_expr_destroy(&e); return NULL; }
-            rf_expr *v[2] = { e, pat };
-            e = rf__expr_new(RF_E_FUNC, 2, v);
-            if (e) e->op = RF_F_LIKE;
-            e = at(e, &t);
+        bool ilike = rf__p_is(P, "ILIKE");
+        if (rf__p_accept(P, "LIKE") || rf__p_accept(P, "ILIKE")) {
+            /* x LIKE ANY | SOME | ALL (p, ...): an OR / AND of LIKEs; ILIKE compares lower-cased */
+            bool any = rf__p_is(P, "ANY") || rf__p_is(P, "SOME"), all = rf__p_is(P, "ALL");
+            rf_expr *pats[1024];
+            int np = 0;
+            if ((any || all) && rf__tok_is(&P->nxt, "(")) {
+                rf__p_adv(P);
+                rf__p_adv(P);
+                do {
+                    if (np == 1024) { P->rc = rf__p_error(P, "more than 1024 patterns"); break; }
+                    if (!(pats[np] = p_concat(P))) break;
+                    np++;
+                } while (rf__p_accept(P, ","));
+                if (!P->rc) P->rc = rf__p_expect(P, ")");
+                if (P->rc || !np) { for (int i = 0; i < np; i++) rf_expr_destroy(&pats[i]); rf_expr_destroy(&e); if (!P->rc) P->rc = RF_ERR_INVALID; return NULL; }
+            } else {
+                any = true;
+                if (!(pats[np++] = p_concat(P))) { rf_expr_destroy(&e); return NULL; }
+            }
+            rf_expr *acc = NULL;
+            for (int i = 0; i < np; i++) {
+                rf_expr *x = NULL;
+                if (i + 1 < np) { if (rf__expr_copy(e, &x)) { P->rc = RF_ERR_NOMEM; break; } }
+                else { x = e; e = NULL; }
+                rf_expr *pt = pats[i];
+                pats[i] = NULL;
+                if (ilike) { x = rf_fn("lower", 1, x); pt = rf_fn("lower", 1, pt); }
+                rf_expr *v[2] = { x, pt }, *l = rf__expr_new(RF_E_FUNC, 2, v);
+                if (l) l->op = RF_F_LIKE;
+                l = at(l, &t);
+                acc = !acc ? l : at(all ? rf_and(acc, l) : rf_or(acc, l), &t);
+            }
+            for (int i = 0; i < np; i++) rf_expr_destroy(&pats[i]);
+            rf_expr_destroy(&e);
+            if (P->rc) { rf_expr_destroy(&acc); return NULL; }
+            e = acc;
             if (neg && e) e = at(rf_not(e), &t);
             continue;
         }
