@@ -37,6 +37,7 @@ static double selectivity(const rf_expr *e)
 
 double rf__plan_estimate(const rf_plan *l)
 {
+    if (l->est_bytes == 0) return 0;   /* a BROADCAST hint */
     switch (l->kind) {
     case RF_L_SCAN: {
         double total = 0;

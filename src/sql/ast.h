@@ -31,6 +31,15 @@ typedef struct q_from {
     int            line, col;
 } q_from;
 
+/* A hint (Spark's comment after SELECT that starts with a plus): NAME(args). */
+typedef struct q_hint {
+    char    *name;
+    char   **ids;     /* identifier arguments (tables, columns) */
+    int      n_ids;
+    int64_t  num;     /* the number argument, -1 when none */
+    int      line, col;
+} q_hint;
+
 typedef struct q_cte { char *name; q_select *q; char **cols; int n_cols; } q_cte;
 
 /* LATERAL VIEW [OUTER] generator(args) table [AS] col [, col]: after the FROM items, in order. */
@@ -58,6 +67,8 @@ struct q_select {
     int        n_items;
     q_from   **from;            /* comma-separated: cross joins */
     int        n_from;
+    q_hint    *hints;
+    int        n_hints;
     q_lateral *laterals;
     int        n_laterals;
     rf_expr   *where;

@@ -39,6 +39,8 @@ static int err_at(rf_lexer *lx, const char *where, const char *what)
 
 int rf__lex_next(rf_lexer *lx, rf_token *t)
 {
+    const char *hint = NULL;
+    int hint_len = 0, hint_line = 0, hint_col = 0;
     for (;;) {   /* blanks and comments */
         while (lx->p < lx->end && isspace((unsigned char)*lx->p)) adv(lx);
         if (lx->p + 1 < lx->end && lx->p[0] == '-' && lx->p[1] == '-') {
@@ -50,17 +52,24 @@ int rf__lex_next(rf_lexer *lx, rf_token *t)
             int sl = lx->line;
             const char *sls = lx->line_start;
             adv(lx); adv(lx);
+            bool is_hint = lx->p < lx->end && *lx->p == '+';
+            int hl = lx->line, hc = (int)(lx->p - lx->line_start) + 2;
             while (lx->p + 1 < lx->end && !(lx->p[0] == '*' && lx->p[1] == '/')) adv(lx);
             if (lx->p + 1 >= lx->end) {
                 lx->line = sl; lx->line_start = sls;
                 return err_at(lx, start, "unterminated /* comment");
             }
+            if (is_hint) { hint = start + 3; hint_len = (int)(lx->p - hint); hint_line = hl; hint_col = hc; }   /* the text after the opening slash-star-plus */
             adv(lx); adv(lx);
             continue;
         }
         break;
     }
     memset(t, 0, sizeof *t);
+    t->hint = hint;
+    t->hint_len = hint_len;
+    t->hint_line = hint_line;
+    t->hint_col = hint_col;
     t->p = lx->p;
     t->line = lx->line;
     t->col = (int)(lx->p - lx->line_start) + 1;

@@ -143,10 +143,66 @@ static rf_df *rename_columns(rf_df *d, const q_from *f)
 
 static rf_df *plan_from_(rf_sqlctx *c, const q_from *f);
 
+/* A projection of every column of d, with its name and table name: a node of its own. */
+static rf_df *project_all(rf_df *d)
+{
+    const rf_schema *s = d->plan->schema;
+    rf_expr **v = rf_calloc((size_t)(s->n ? s->n : 1), sizeof *v);
+    if (!v) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+    for (int i = 0; i < s->n; i++) {
+        if ((v[i] = rf__expr_col_attr(s->f[i].id, s->f[i].name, s->f[i].type, s->f[i].nullable, -1))) {
+            v[i]->resolved = false;
+            if (s->f[i].qual) v[i]->qual = rf_strdup(s->f[i].qual);
+        }
+    }
+    rf_df *r = df_error(rf_df_selectv(d, s->n, v));
+    rf_free(v);
+    return r;
+}
+
+static bool hint_is(const q_hint *h, const char *a, const char *b, const char *cc)
+{
+    return !strcasecmp(h->name, a) || (b && !strcasecmp(h->name, b)) || (cc && !strcasecmp(h->name, cc));
+}
+
+/* Whether a BROADCAST hint of the block names this FROM item (by alias, else by table name). */
+static bool broadcast_hinted(const rf_sqlctx *c, const q_from *f)
+{
+    const char *nm = f->alias ? f->alias : f->kind == Q_TABLE && !f->format ? f->name : NULL;
+    for (int i = 0; nm && i < c->n_hints; i++)
+        if (hint_is(&c->hints[i], "BROADCAST", "BROADCASTJOIN", "MAPJOIN"))
+            for (int k = 0; k < c->hints[i].n_ids; k++) if (!strcasecmp(c->hints[i].ids[k], nm)) return true;
+    return false;
+}
+
 static rf_df *plan_from(rf_sqlctx *c, const q_from *f)
 {
     rf_df *d = plan_from_(c, f);
     if (d && f->n_colnames) d = rename_columns(d, f);
+    if (d && f->kind != Q_JOIN && broadcast_hinted(c, f)) {   /* estimated 0 bytes: built, and broadcast, by every join */
+        d = project_all(d);
+        if (d && d->plan && d->plan->refs == 1) d->plan->est_bytes = 0;
+    }
+    return d;
+}
+
+/* Result hints of a block: COALESCE(n), REPARTITION(n), REPARTITION(n, cols), REPARTITION(cols)
+ * (Spark ignores hints it does not know, and so does riffle). */
+static rf_df *result_hints(rf_df *d, const q_select *q)
+{
+    for (int i = 0; i < q->n_hints && d; i++) {
+        const q_hint *h = &q->hints[i];
+        if (hint_is(h, "COALESCE", NULL, NULL) && h->num > 0) d = df_error(rf_df_coalesce(d, (int)(h->num > INT32_MAX ? INT32_MAX : h->num)));
+        else if (hint_is(h, "REPARTITION", NULL, NULL) && h->n_ids) {
+            rf_expr **k = rf_calloc((size_t)h->n_ids, sizeof *k);
+            if (!k) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+            for (int j = 0; j < h->n_ids; j++) k[j] = rf_col(h->ids[j]);
+            rf_df *r = rf_df_repartition_by(d, h->num > 0 ? (int)(h->num > INT32_MAX ? INT32_MAX : h->num) : 0, h->n_ids, k);
+            rf_free(k);
+            if (rf_df_status(r)) { rf__err_at(h->line, h->col); }
+            d = df_error(r);
+        } else if (hint_is(h, "REPARTITION", NULL, NULL) && h->num > 0) d = df_error(rf_df_repartition(d, (int)(h->num > INT32_MAX ? INT32_MAX : h->num)));
+    }
     return d;
 }
 
@@ -1172,12 +1228,17 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
         if (!c->one_row) return err_at(q->line, q->col, RF_ERR_ANALYSIS, "SELECT without FROM is not supported yet%s%s", "", "");
         d = c->one_row;
     }
-    for (int i = 0; i < q->n_from; i++) {
+    const q_hint *outer_hints = c->hints;
+    int outer_n = c->n_hints;
+    c->hints = q->hints;   /* BROADCAST(t) names this block's FROM items */
+    c->n_hints = q->n_hints;
+    for (int i = 0; i < q->n_from && (i == 0 || d); i++) {
         rf_df *f = plan_from(c, q->from[i]);
-        if (!f) return NULL;
-        d = d ? df_error(rf_df_join_on(d, f, NULL, RF_JOIN_CROSS)) : f;
-        if (!d) return NULL;
+        d = !f ? NULL : d ? df_error(rf_df_join_on(d, f, NULL, RF_JOIN_CROSS)) : f;
     }
+    c->hints = outer_hints;
+    c->n_hints = outer_n;
+    if (!d) return NULL;
     for (int i = 0; i < q->n_laterals && d; i++) d = lateral_view(d, &q->laterals[i]);
     if (!d) return NULL;
     if (q->where) {
@@ -1315,6 +1376,7 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
         if (!(proj = df_error(sorted))) goto fail;
     }
     if (q->limit >= 0 && !(proj = df_error(rf_df_limit(proj, q->limit)))) goto fail;
+    if (q->n_hints && !(proj = result_hints(proj, q))) goto fail;
     for (int i = 0; i < a.n_keys; i++) { rf_expr_destroy(&a.keys[i]); rf_free(a.knames[i]); }
     free_v(a.aggs, a.n_aggs);
     rf_free(a.keys);

@@ -30,6 +30,8 @@ typedef struct rf_sqlctx {
     rf_sqlview *ctes;     /* WITH names in scope, innermost last */
     int         n_ctes;
     rf_df      *one_row;  /* the relation SELECT without FROM reads, when available */
+    const q_hint *hints;  /* the hints of the query block whose FROM items are being planned (BROADCAST) */
+    int         n_hints;
 } rf_sqlctx;
 
 rf_df *rf__sql_plan(rf_sqlctx *c, const q_select *q);   /* NULL on error (rf__err_slot) */

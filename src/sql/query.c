@@ -47,6 +47,12 @@ void rf__q_free(q_select *q)
     rf_free(q->from);
     rf_expr_destroy(&q->where);
     free_list(q->group, q->n_group);
+    for (int i = 0; i < q->n_hints; i++) {
+        rf_free(q->hints[i].name);
+        for (int k = 0; k < q->hints[i].n_ids; k++) rf_free(q->hints[i].ids[k]);
+        rf_free(q->hints[i].ids);
+    }
+    rf_free(q->hints);
     for (int i = 0; i < q->n_laterals; i++) {
         rf_expr_destroy(&q->laterals[i].gen);
         rf_free(q->laterals[i].table);
@@ -426,6 +432,49 @@ static int p_group_by(rf_parser *P, q_select *q)
     return rc;
 }
 
+/* The hints of the hint comment after SELECT: NAME, NAME(n), NAME(a, b), NAME(n, a, ...). */
+static int p_hints(rf_parser *P, q_select *q, const rf_token *at)
+{
+    rf_lexer lx;
+    rf_token t;
+    rf__lex_init(&lx, at->hint, (size_t)at->hint_len);
+    lx.line = at->hint_line;
+    int rc = rf__lex_next(&lx, &t);
+    while (!rc && t.t != T_EOF) {
+        if (t.t == T_OP && t.len == 1 && *t.p == ',') { rc = rf__lex_next(&lx, &t); continue; }
+        if (t.t != T_IDENT && t.t != T_KW) { rc = rf__err_set(RF_ERR_INVALID, "syntax error in a hint: expected a hint name"); rf__err_at(t.line, t.col); break; }
+        q_hint h = { .num = -1, .line = t.line, .col = t.col };
+        h.name = rf_strndup(t.p, (size_t)t.len);
+        if (!(rc = rf__lex_next(&lx, &t)) && t.t == T_OP && t.len == 1 && *t.p == '(') {
+            while (!(rc = rf__lex_next(&lx, &t)) && !(t.t == T_OP && t.len == 1 && *t.p == ')')) {
+                if (t.t == T_OP && t.len == 1 && *t.p == ',') continue;
+                if (t.t == T_INT) { int64_t v; if (rf_parse_int64(t.p, (size_t)t.len, &v)) h.num = v; continue; }
+                if (t.t == T_IDENT || t.t == T_KW || t.t == T_QIDENT) {
+                    char **nv = rf_realloc(h.ids, (size_t)(h.n_ids + 1) * sizeof *nv);
+                    if (!nv) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+                    h.ids = nv;
+                    h.ids[h.n_ids++] = t.t == T_QIDENT ? rf_strndup(t.p + 1, (size_t)t.len - 2) : rf_strndup(t.p, (size_t)t.len);
+                    continue;
+                }
+                if (t.t == T_EOF) { rc = rf__err_set(RF_ERR_INVALID, "syntax error in a hint: expected )"); rf__err_at(t.line, t.col); break; }
+                /* t.x and other column references: the last name counts */
+            }
+            if (!rc) rc = rf__lex_next(&lx, &t);
+        }
+        q_hint *nh = rc ? NULL : rf_realloc(q->hints, (size_t)(q->n_hints + 1) * sizeof *nh);
+        if (!nh) {
+            rf_free(h.name);
+            for (int k = 0; k < h.n_ids; k++) rf_free(h.ids[k]);
+            rf_free(h.ids);
+            if (!rc) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+            break;
+        }
+        q->hints = nh;
+        q->hints[q->n_hints++] = h;
+    }
+    return P->rc = rc;
+}
+
 static q_select *p_select_core(rf_parser *P)
 {
     if (rf__p_accept(P, "(")) {
@@ -447,6 +496,7 @@ static q_select *p_select_core(rf_parser *P)
         return q;
     }
     if ((P->rc = rf__p_expect(P, "SELECT"))) goto fail;
+    if (P->cur.hint && (P->rc = p_hints(P, q, &P->cur))) goto fail;
     if (rf__p_accept(P, "DISTINCT")) q->distinct = true;
     else rf__p_accept(P, "ALL");
     do {

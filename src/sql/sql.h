@@ -23,6 +23,8 @@ typedef struct rf_token {
     int         len;
     int         line, col;
     int         kw;      /* keyword id for T_KW */
+    const char *hint;    /* a hint comment right before the token (the text after the opening slash-star-plus), or NULL */
+    int         hint_len, hint_line, hint_col;
 } rf_token;
 
 typedef struct rf_lexer {
