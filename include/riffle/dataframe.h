@@ -132,6 +132,9 @@ rf_df *rf_df_limit(rf_df *df, int64_t n);
 rf_df *rf_df_union_all(rf_df *a, rf_df *b);
 rf_df *rf_df_repartition(rf_df *df, int n);
 rf_df *rf_df_coalesce(rf_df *df, int n);
+/* spark.range: a column `id` (BIGINT) of start, start + step, ... up to end (excluded), generated in
+ * num_partitions tasks (0: one per million rows, at most 1024). */
+rf_df *rf_range(rf_session *s, int64_t start, int64_t end, int64_t step, int num_partitions);
 /* repartition(n, cols): rows hashed by the n_keys expressions (consumed) into n partitions
  * (n 0: spark.sql.shuffle.partitions); SQL's DISTRIBUTE BY. */
 rf_df *rf_df_repartition_by(rf_df *df, int n, int n_keys, rf_expr **keys);

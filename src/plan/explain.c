@@ -91,7 +91,10 @@ static int node(const rf_plan *p, const rf_stages *st, rf_buf *b, int depth)
         rc = rf_buf_printf(b, " #%lld", (long long)p->n);
         break;
     case RF_L_VALUES: case RF_P_VALUES:
-        rc = rf_buf_printf(b, " %lld row(s)", (long long)p->n);
+        if (p->mode == 1 && p->n_exprs == 3)
+            rc = rf_buf_printf(b, " range(%lld, %lld, %lld) in %lld partition(s)", (long long)p->exprs[0]->lit.v.i,
+                               (long long)p->exprs[1]->lit.v.i, (long long)p->exprs[2]->lit.v.i, (long long)p->n);
+        else rc = rf_buf_printf(b, " %lld row(s)", (long long)p->n);
         break;
     case RF_L_LIMIT: case RF_P_LIMIT:
         rc = rf_buf_printf(b, " %lld", (long long)p->n);

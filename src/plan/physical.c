@@ -509,6 +509,7 @@ static int plan_node(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
     case RF_L_VALUES: {
         RF_TRY(node(RF_P_VALUES, NULL, l->schema, out));
         (*out)->n = l->n;
+        (*out)->mode = l->mode;
         (*out)->n_exprs = l->n_exprs;
         RF_TRY(copy_bind(l->exprs, l->n_exprs, NULL, &(*out)->exprs));
         return RF_OK;

@@ -224,7 +224,7 @@ int64_t rf__plan_tasks(const rf_plan *p)
 {
     switch (p->kind) {
     case RF_P_SCAN: return p->src->n_splits;
-    case RF_P_VALUES: return 1;
+    case RF_P_VALUES: return p->mode == 1 ? p->n : 1;   /* range(): its partitions */
     case RF_P_CACHE_READ: return p->mode;
     case RF_P_EXCHANGE: return p->mode == RF_X_BROADCAST ? -1 : p->mode == RF_X_SINGLE ? 1 : p->n;
     case RF_P_UNION: {

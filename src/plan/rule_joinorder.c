@@ -48,7 +48,13 @@ double rf__plan_estimate(const rf_plan *l)
     case RF_L_FILTER: return rf__plan_estimate(l->child[0]) * (l->cond ? selectivity(l->cond) : 1);
     case RF_L_AGG: return l->n_exprs == 0 ? 64 : rf__plan_estimate(l->child[0]) / 3;
     case RF_L_LIMIT: { double c = rf__plan_estimate(l->child[0]), n = (double)l->n * 64; return n < c ? n : c; }
-    case RF_L_VALUES: return (double)(l->n + 1) * 64;
+    case RF_L_VALUES:
+        if (l->mode == 1 && l->n_exprs == 3) {   /* range(): 8 bytes a row */
+            double a = (double)l->exprs[0]->lit.v.i, b = (double)l->exprs[1]->lit.v.i, st = (double)l->exprs[2]->lit.v.i;
+            double rows = st ? (b - a) / st : 0;
+            return rows > 0 ? rows * 8 : 0;
+        }
+        return (double)(l->n + 1) * 64;
     case RF_L_JOIN: {
         double a = rf__plan_estimate(l->child[0]), b = rf__plan_estimate(l->child[1]);
         if (l->mode == RF_JOIN_SEMI || l->mode == RF_JOIN_ANTI) return a / 2;

@@ -142,6 +142,35 @@ done:
     return fail(s, rc);
 }
 
+rf_df *rf_range(rf_session *s, int64_t start, int64_t end, int64_t step, int num_partitions)
+{
+    rf_plan *p = NULL;
+    int rc;
+    RF_CHECK(step != 0, RF_ERR_INVALID, "range: the step must not be 0");
+    RF_CHECK(num_partitions >= 0 && num_partitions <= 1000000, RF_ERR_INVALID, "range: %d partitions (0 to 1000000; 0 picks)", num_partitions);
+    RF_TRY(rf__plan_new(RF_L_VALUES, 0, &p));
+    p->mode = 1;
+    __int128 total = step > 0 ? (end > start ? ((__int128)end - start + step - 1) / step : 0)
+                              : (start > end ? ((__int128)start - end - step - 1) / -(__int128)step : 0);
+    if (num_partitions == 0) {   /* a million rows a partition, from the row count alone (not the ranks) */
+        __int128 k = (total + 999999) / 1000000;
+        num_partitions = k < 1 ? 1 : k > 1024 ? 1024 : (int)k;
+    }
+    p->n = num_partitions;
+    RF_CHECK((p->exprs = rf_calloc(3, sizeof *p->exprs)) != NULL, RF_ERR_NOMEM, "out of memory");
+    int64_t v[3] = { start, end, step };
+    for (int i = 0; i < 3; i++) {
+        RF_CHECK((p->exprs[i] = rf__expr_lit(&(rf_value){ .type = RF_TYPE_INT64, .v.i = v[i] })) != NULL, RF_ERR_NOMEM, "out of memory");
+        p->n_exprs = i + 1;
+    }
+    RF_TRY(rf_schema_create(1, &p->schema));
+    p->schema->f[0] = (rf_field){ .name = rf_strdup("id"), .type = RF_TYPE_INT64, .nullable = false, .id = new_attr(s) };
+    return make(s, p, RF_OK);
+done:
+    rf__plan_destroy(&p);
+    return fail(s, rc);
+}
+
 /* ---------------------------------------------------------------- helpers */
 /* A new node over df's plan, which it shares (plans are immutable once made: building a long chain
  * of DataFrames costs memory in proportion to its length, not its square). */

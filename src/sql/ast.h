@@ -10,7 +10,7 @@
 
 typedef struct q_select q_select;
 
-typedef enum { Q_TABLE = 0, Q_SUBQUERY, Q_JOIN, Q_VALUES } q_fromkind;
+typedef enum { Q_TABLE = 0, Q_SUBQUERY, Q_JOIN, Q_VALUES, Q_RANGE } q_fromkind;
 
 typedef struct q_from {
     q_fromkind     kind;
@@ -23,7 +23,7 @@ typedef struct q_from {
     rf_expr       *on;
     char          *using_cols;  /* "a,b" */
     bool           natural;     /* NATURAL JOIN: USING the columns both sides name */
-    rf_expr      **vals;        /* VALUES: vrows x vcols expressions, row-major */
+    rf_expr      **vals;        /* VALUES: vrows x vcols expressions, row-major; RANGE: its 1 to 4 arguments (vcols) */
     int64_t        vrows;
     int            vcols;
     char         **colnames;    /* AS alias(c1, c2, ...): new names for the item's columns */

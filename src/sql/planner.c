@@ -210,6 +210,30 @@ static rf_df *plan_from_(rf_sqlctx *c, const q_from *f)
 {
     rf_df *d = NULL;
     switch (f->kind) {
+    case Q_RANGE: {   /* Spark's range(): constant whole-number arguments */
+        int64_t a[4] = { 0, 0, 1, 0 };
+        rf_schema *none = NULL;
+        if (rf_schema_create(0, &none)) return NULL;
+        for (int i = 0; i < f->vcols; i++) {
+            rf_expr *x = copy(f->vals[i]);
+            int rc = x ? rf__expr_resolve(x, none, false) : rf__err_set(RF_ERR_NOMEM, "out of memory");
+            if (!rc) rc = rf__expr_fold(&x);
+            bool ok = !rc && x->kind == RF_E_LIT && !x->lit.null && (x->type == RF_TYPE_INT32 || x->type == RF_TYPE_INT64);
+            if (ok) a[f->vcols == 1 ? 1 : i] = x->lit.v.i;
+            rf_expr_destroy(&x);
+            if (!ok) {
+                rf_schema_destroy(&none);
+                if (!rc) { rf__err_set(RF_ERR_ANALYSIS, "range() takes whole-number constants"); }
+                rf__err_at(f->vals[i]->line, f->vals[i]->col);
+                return NULL;
+            }
+        }
+        rf_schema_destroy(&none);
+        if (a[3] < 0 || a[3] > 1000000) return err_at(f->line, f->col, RF_ERR_ANALYSIS, "range(): the partition count must be 1 to 1000000%s%s", "", "");
+        rf_df *r = rf_range(c->s, a[0], a[1], a[2], (int)a[3]);
+        if (rf_df_status(r)) { rf__err_set(rf_df_status(r), "%s", rf_df_error(r)); rf__err_at(f->line, f->col); return NULL; }
+        return f->alias ? df_error(rf_df_alias(r, f->alias)) : r;
+    }
     case Q_VALUES:
         if (!(d = plan_values(c, f))) return NULL;
         return f->alias ? df_error(rf_df_alias(d, f->alias)) : d;

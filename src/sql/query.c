@@ -168,6 +168,21 @@ static q_from *p_from_primary(rf_parser *P)
         }
         if ((P->rc = rf__p_expect(P, ")"))) goto fail;
     } else {
+        if (rf__p_is(P, "range") && rf__tok_is(&P->nxt, "(")) {   /* range(end | start, end[, step[, partitions]]) */
+            rf__p_adv(P);
+            rf__p_adv(P);
+            f->kind = Q_RANGE;
+            f->vrows = 1;
+            int64_t cap = 0;
+            do {
+                if (f->vcols == 4) { P->rc = rf__p_error(P, "range() takes 1 to 4 arguments"); goto fail; }
+                if (rf__grow((void **)&f->vals, &cap, f->vcols + 1, sizeof *f->vals)) { P->rc = RF_ERR_NOMEM; goto fail; }
+                if (!(f->vals[f->vcols] = rf__p_expr(P))) goto fail;
+                f->vcols++;
+            } while (rf__p_accept(P, ","));
+            if ((P->rc = rf__p_expect(P, ")"))) goto fail;
+            goto alias;
+        }
         f->kind = Q_TABLE;
         bool fmt = (rf__p_is(P, "csv") || rf__p_is(P, "text") || rf__p_is(P, "hdf5")) && rf__tok_is(&P->nxt, ".");
         if (!(f->name = rf__p_ident(P))) goto fail;
@@ -183,6 +198,7 @@ static q_from *p_from_primary(rf_parser *P)
             f->name = n;
         }
     }
+alias:
     if (P->rc) goto fail;
     bool natural_next = rf__p_is(P, "NATURAL") && (rf__tok_is(&P->nxt, "JOIN") || rf__tok_is(&P->nxt, "INNER") ||
                         rf__tok_is(&P->nxt, "LEFT") || rf__tok_is(&P->nxt, "RIGHT") || rf__tok_is(&P->nxt, "FULL"));
