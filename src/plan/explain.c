@@ -28,6 +28,17 @@ static int list(rf_buf *b, rf_expr *const *v, int n)
     return rc;
 }
 
+/* Estimated rows of a logical node: its estimated bytes over a row's width. */
+static double est_rows(const rf_plan *p)
+{
+    double w = 0;
+    for (int i = 0; i < p->schema->n; i++) {
+        rf_type t = p->schema->f[i].type;
+        w += t == RF_TYPE_STRING || t == RF_TYPE_ARRAY ? 16 : rf_type_is_decimal(t) ? 16 : 8;
+    }
+    return rf__plan_estimate(p) / (w > 0 ? w : 8);
+}
+
 static int node(const rf_plan *p, const rf_stages *st, rf_buf *b, int depth)
 {
     int rc = rf_buf_printf(b, "%*s%s%s", depth * 3, "", depth ? "+- " : "", rf__plan_kind_name(p->kind));
@@ -115,6 +126,8 @@ static int node(const rf_plan *p, const rf_stages *st, rf_buf *b, int depth)
     default:
         break;
     }
+    if (!rc && (p->kind == RF_L_JOIN || p->kind == RF_L_SCAN || p->kind == RF_L_AGG || (p->kind == RF_L_FILTER && p->child[0]->kind == RF_L_SCAN)))
+        rc = rf_buf_printf(b, " (est. %.0f rows)", est_rows(p));   /* what the join order and broadcast choices went by */
     if (!rc) rc = rf_buf_printf(b, "\n");
     for (int i = 0; i < p->n_child && !rc; i++) rc = node(p->child[i], st, b, depth + 1);
     return rc;

@@ -582,7 +582,7 @@ static int script_pass(rf_session *s, const char *text, size_t len, rf_sqlmode m
             rf__p_accept(&P, "TABLE");
             if (!(rc = rf__sql_describe(&c, &P, &shown))) rc = show_df(&c, shown, fmt, out);
         } else if (rf__p_accept(&P, "EXPLAIN")) {
-            if (!rf__p_accept(&P, "EXTENDED")) rf__p_accept(&P, "FORMATTED");
+            if (!rf__p_accept(&P, "EXTENDED") && !rf__p_accept(&P, "COST")) rf__p_accept(&P, "FORMATTED");   /* COST: the estimates are on every plan */
             q_select *q = rf__p_query(&P);
             rc = q ? run_query(&c, q, true) : (P.rc ? P.rc : RF_ERR_INVALID);
             rf__q_free(q);
