@@ -62,8 +62,9 @@ rr run nul.sql; code=$?
 mkdir -p keep_out && echo old > keep_out/part-0
 printf 'category,v\nc1,1\n' > p.csv
 rr sql "CREATE TEMPORARY VIEW p USING csv OPTIONS (path '$WORK/p.csv', header 'true');
-INSERT OVERWRITE DIRECTORY '$WORK/keep_out' USING csv SELECT * FROM p CLUSTER BY category"; code=$?
-[ "$code" -eq 1 ] && [ "$(cat keep_out/part-0)" = old ] && ok || bad "CLUSTER BY: exit $code, keep_out replaced"
+INSERT OVERWRITE DIRECTORY '$WORK/keep_out' USING csv SELECT * FROM p CLUSTER BY category;
+SELECT * FROM p DISTRIBUTE BY nosuchcolumn"; code=$?
+[ "$code" -eq 1 ] && [ "$(cat keep_out/part-0)" = old ] && grep -q "line 3" err && ok || bad "an error in DISTRIBUTE BY let an earlier INSERT run: exit $code"
 rr sql "CREATE TEMPORARY VIEW p USING csv OPTIONS (path '$WORK/p.csv', header 'true');
 INSERT OVERWRITE DIRECTORY '$WORK/keep_out' USING csv SELECT * FROM p;
 SELECT nosuchcolumn FROM p"; code=$?
