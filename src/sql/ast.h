@@ -10,7 +10,7 @@
 
 typedef struct q_select q_select;
 
-typedef enum { Q_TABLE = 0, Q_SUBQUERY, Q_JOIN, Q_VALUES, Q_RANGE } q_fromkind;
+typedef enum { Q_TABLE = 0, Q_SUBQUERY, Q_JOIN, Q_VALUES, Q_RANGE, Q_PIVOT } q_fromkind;
 
 typedef struct q_from {
     q_fromkind     kind;
@@ -27,6 +27,12 @@ typedef struct q_from {
     int64_t        vrows;
     int            vcols;
     char         **colnames;    /* AS alias(c1, c2, ...): new names for the item's columns */
+    /* PIVOT (aggs FOR col IN (vals)) over item l */
+    rf_expr      **pv_aggs;     /* aggregates, each maybe aliased */
+    int            n_pv_aggs;
+    rf_expr       *pv_col;
+    rf_expr      **pv_vals;     /* constants, each maybe aliased */
+    int            n_pv_vals;
     int            n_colnames;
     int            line, col;
 } q_from;

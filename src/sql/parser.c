@@ -1149,3 +1149,5 @@ int rf__p_window_clause(rf_parser *P, rf_expr **items, int n)
     rf_free(d);
     return rc;
 }
+
+rf_expr *rf__p_operand(rf_parser *P) { return p_concat(P); }

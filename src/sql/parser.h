@@ -32,5 +32,6 @@ bool     rf__p_at_ident(rf_parser *P);
 char    *rf__p_string(rf_parser *P);      /* returned-owned */
 int      rf__p_type(rf_parser *P, rf_type *out);   /* INT, DECIMAL(10,2), VARCHAR(n), ... */
 rf_expr *rf__p_expr(rf_parser *P);
+rf_expr *rf__p_operand(rf_parser *P);   /* an operand of a comparison: no IN / LIKE / = at its top */
 
 #endif

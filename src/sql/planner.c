@@ -206,10 +206,104 @@ static rf_df *result_hints(rf_df *d, const q_select *q)
     return d;
 }
 
+static char *display(const rf_expr *e);
+static void free_v(rf_expr **v, int n);
+
+/* Every aggregate of e reads its arguments only where col = v: agg(CASE WHEN col = v THEN arg END). */
+static int pivot_wrap(rf_expr *e, const rf_expr *col, const rf_expr *v)
+{
+    if (e->kind == RF_E_AGG) {
+        for (int i = 0; i < e->n_arg; i++) {
+            rf_expr *cc = copy(col), *vv = copy(v);
+            e->arg[i] = rf_case(NULL, 1, rf_eq(cc, vv), e->arg[i]);
+            if (!e->arg[i]) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+        }
+        return RF_OK;
+    }
+    for (int i = 0; i < e->n_arg; i++) { int rc = pivot_wrap(e->arg[i], col, v); if (rc) return rc; }
+    return RF_OK;
+}
+
+/* The expression under an alias (e itself when none). */
+static const rf_expr *unalias(const rf_expr *e) { return e->kind == RF_E_CAST && e->type == RF_TYPE_NULL && e->n_arg == 1 ? e->arg[0] : e; }
+
+/* The name of a PIVOT value's column: its alias, else the value as text ('a' is a). */
+static char *pivot_name(const rf_expr *v)
+{
+    if (v->name) return rf_strdup(v->name);
+    const rf_expr *x = unalias(v);
+    if (x->kind == RF_E_LIT && x->lit.type == RF_TYPE_STRING && !x->lit.null) return rf_strndup(x->lit.v.s.p, (size_t)x->lit.v.s.len);
+    return display(x);
+}
+
+/* x PIVOT (aggs FOR col IN (values)): x grouped by its columns that neither the aggregates nor col
+ * read, with one aggregate per value and aggregate over the rows where col = value (Spark's rewrite:
+ * agg(CASE WHEN col = value THEN arg END)). Columns: the value's name, or value_agg with several
+ * aggregates. */
+static rf_df *plan_pivot(rf_sqlctx *c, const q_from *f)
+{
+    rf_df *d = plan_from(c, f->l), *r = NULL;
+    if (!d) return NULL;
+    const rf_schema *s = d->plan->schema;
+    int64_t *ids = NULL, nid = 0, cap = 0;
+    int na = f->n_pv_aggs, nv = f->n_pv_vals, nk = 0, rc = RF_OK;
+    rf_expr **keys = rf_calloc((size_t)s->n + 1, sizeof *keys), **aggs = rf_calloc((size_t)na * nv + 1, sizeof *aggs);
+    if (!keys || !aggs) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto out; }
+    for (int i = 0; i <= na && !rc; i++) {   /* the columns the aggregates and the pivot column read */
+        rf_expr *x = copy(i < na ? unalias(f->pv_aggs[i]) : f->pv_col);
+        if (!x) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+        if (i < na && !has_agg(x)) { rc = rf__err_set(RF_ERR_ANALYSIS, "PIVOT needs aggregate expressions"); rf__err_at(f->pv_aggs[i]->line, f->pv_aggs[i]->col); }
+        if (!rc && !(rc = rf__expr_resolve(x, s, i < na))) rc = rf__expr_attrs(x, &ids, &nid, &cap);
+        rf_expr_destroy(&x);
+    }
+    for (int i = 0; i < s->n && !rc; i++) {
+        bool used = false;
+        for (int64_t k = 0; k < nid && !used; k++) used = ids[k] == s->f[i].id;
+        if (used) continue;
+        rf_expr *x = rf__expr_col_attr(s->f[i].id, s->f[i].name, s->f[i].type, s->f[i].nullable, -1);
+        if (x) { x->resolved = false; if (s->f[i].qual) x->qual = rf_strdup(s->f[i].qual); }
+        keys[nk++] = x;
+    }
+    for (int vi = 0; vi < nv && !rc; vi++)
+        for (int ai = 0; ai < na && !rc; ai++) {
+            rf_expr *a = copy(unalias(f->pv_aggs[ai]));
+            if (!a) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+            if (a->kind == RF_E_AGG && a->n_arg == 0) {   /* count(*): count the rows of this value */
+                rf_expr *one = rf_lit_int(1);
+                a->arg = rf_calloc(1, sizeof *a->arg);
+                if (a->arg) { a->arg[0] = one; a->n_arg = 1; } else rf_expr_destroy(&one);
+            }
+            rc = pivot_wrap(a, f->pv_col, unalias(f->pv_vals[vi]));
+            char *vn = pivot_name(f->pv_vals[vi]), *nm = NULL;
+            if (na == 1) nm = vn, vn = NULL;
+            else {
+                char *an = f->pv_aggs[ai]->name ? rf_strdup(f->pv_aggs[ai]->name) : display(unalias(f->pv_aggs[ai]));
+                size_t l = (vn ? strlen(vn) : 0) + (an ? strlen(an) : 0) + 2;
+                nm = rf_malloc(l);
+                if (nm) snprintf(nm, l, "%s_%s", vn ? vn : "", an ? an : "");
+                rf_free(an);
+            }
+            rf_free(vn);
+            if (a->name) RF_FREE(a->name);
+            aggs[vi * na + ai] = rf_as(a, nm ? nm : "pivot");
+            rf_free(nm);
+        }
+    if (!rc) r = df_error(rf_df_agg(d, nk, keys, na * nv, aggs));
+    else { free_v(keys, nk); free_v(aggs, na * nv); }
+    keys = aggs = NULL;
+    if (r && f->alias) r = df_error(rf_df_alias(r, f->alias));
+out:
+    rf_free(keys);
+    rf_free(aggs);
+    rf_free(ids);
+    return rc ? NULL : r;
+}
+
 static rf_df *plan_from_(rf_sqlctx *c, const q_from *f)
 {
     rf_df *d = NULL;
     switch (f->kind) {
+    case Q_PIVOT: return plan_pivot(c, f);
     case Q_RANGE: {   /* Spark's range(): constant whole-number arguments */
         int64_t a[4] = { 0, 0, 1, 0 };
         rf_schema *none = NULL;

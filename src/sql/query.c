@@ -10,6 +10,8 @@
 q_select *rf__p_query(rf_parser *P);
 int rf__p_window_clause(rf_parser *P, rf_expr **items, int n);
 
+static void free_list(rf_expr **v, int n);
+
 void rf__qfrom_free(q_from *f)
 {
     if (!f) return;
@@ -25,6 +27,9 @@ void rf__qfrom_free(q_from *f)
     rf_free(f->vals);
     for (int i = 0; i < f->n_colnames; i++) rf_free(f->colnames[i]);
     rf_free(f->colnames);
+    free_list(f->pv_aggs, f->n_pv_aggs);
+    rf_expr_destroy(&f->pv_col);
+    free_list(f->pv_vals, f->n_pv_vals);
     rf_free(f);
 }
 
@@ -90,7 +95,7 @@ static int push_expr(rf_expr ***v, int *n, rf_expr *e)
 static bool at_clause(rf_parser *P)
 {
     return ((rf__p_is(P, "CLUSTER") || rf__p_is(P, "DISTRIBUTE") || rf__p_is(P, "SORT")) && rf__tok_is(&P->nxt, "BY")) ||
-           (rf__p_is(P, "LATERAL") && rf__tok_is(&P->nxt, "VIEW"));
+           (rf__p_is(P, "LATERAL") && rf__tok_is(&P->nxt, "VIEW")) || (rf__p_is(P, "PIVOT") && rf__tok_is(&P->nxt, "("));
 }
 
 static char *p_alias(rf_parser *P)
@@ -101,6 +106,48 @@ static char *p_alias(rf_parser *P)
 }
 
 static q_from *p_from_item(rf_parser *P);
+/* item PIVOT (agg [AS name], ... FOR col IN (value [AS name], ...)) [AS alias]: a Q_PIVOT over item
+ * (consumed). */
+static q_from *p_pivot(rf_parser *P, q_from *item)
+{
+    q_from *f = rf_calloc(1, sizeof *f);
+    if (!f) { rf__qfrom_free(item); P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+    f->kind = Q_PIVOT;
+    f->l = item;
+    f->line = P->cur.line;
+    f->col = P->cur.col;
+    rf__p_adv(P);
+    rf__p_adv(P);
+    do {
+        rf_token t = P->cur;
+        rf_expr *e = rf__p_expr(P);
+        if (!e) goto fail;
+        char *al = rf__p_is(P, "FOR") ? NULL : p_alias(P);
+        if (al) { e = rf_as(e, al); rf_free(al); if (e) { e->line = t.line; e->col = t.col; } }
+        if ((P->rc = push_expr(&f->pv_aggs, &f->n_pv_aggs, e))) goto fail;
+    } while (rf__p_accept(P, ","));
+    if ((P->rc = rf__p_expect(P, "FOR")) || !(f->pv_col = rf__p_operand(P)) || (P->rc = rf__p_expect(P, "IN")) || (P->rc = rf__p_expect(P, "(")))
+        goto fail;
+    do {
+        rf_token t = P->cur;
+        rf_expr *e = rf__p_expr(P);
+        if (!e) goto fail;
+        char *al = p_alias(P);
+        if (al) { e = rf_as(e, al); rf_free(al); if (e) { e->line = t.line; e->col = t.col; } }
+        if ((P->rc = push_expr(&f->pv_vals, &f->n_pv_vals, e))) goto fail;
+    } while (rf__p_accept(P, ","));
+    if ((P->rc = rf__p_expect(P, ")")) || (P->rc = rf__p_expect(P, ")"))) goto fail;
+    {
+        bool had_as = rf__p_is(P, "AS");
+        f->alias = p_alias(P);
+        if (had_as && !f->alias) goto fail;
+    }
+    return f;
+fail:
+    rf__qfrom_free(f);
+    if (!P->rc) P->rc = RF_ERR_INVALID;
+    return NULL;
+}
 
 /* After VALUES: rows of expressions, `(a, b), (c, d)` or `a, b` (one column), into f (Q_VALUES). */
 static int p_values(rf_parser *P, q_from *f)
@@ -209,6 +256,7 @@ alias:
         if (f->alias && p_colnames(P, f)) goto fail;
     }
     if (f->kind == Q_SUBQUERY && !f->alias) f->alias = rf_strdup("__subquery");
+    if (rf__p_is(P, "PIVOT") && rf__tok_is(&P->nxt, "(")) return p_pivot(P, f);
     return f;
 fail:
     rf__qfrom_free(f);
