@@ -44,7 +44,7 @@ typedef struct {
     agg_part  *work;        /* spilled partitions still to aggregate (a stack) */
     int64_t    n_work, cap_work;
     rf_buf     tmp;
-    rf_column **keys, **vals;   /* scratch, one per key / aggregate */
+    rf_column **keys, **vals, **vals2;   /* scratch, one per key / aggregate (vals2: second arguments) */
 } hashagg_st;
 
 /* Bytes the table holds now: slots, hashes, keys and states. */
@@ -190,7 +190,7 @@ static int consume(rf_op *op, hashagg_st *s)
     const rf_plan *p = op->plan;
     bool final = p->mode == RF_AGG_FINAL, partial = p->mode == RF_AGG_PARTIAL;
     int nk = p->n_exprs, rc = RF_OK;
-    rf_column **keys = s->keys, **vals = s->vals;
+    rf_column **keys = s->keys, **vals = s->vals, **vals2 = s->vals2;
     for (;;) {
         if (partial && s->ht_ready &&
             ((op->ctx->partial_groups > 0 && s->ht.n >= op->ctx->partial_groups) || must_spill(op, s)))
@@ -203,8 +203,11 @@ static int consume(rf_op *op, hashagg_st *s)
             for (int k = 0; k < nk; k++) keys[k] = rf_column_retain(b->cols[k]);
         } else {
             for (int k = 0; k < nk && !rc; k++) rc = rf__expr_eval(p->exprs[k], b, &keys[k]);
-            for (int k = 0; k < s->na && !rc; k++)
+            for (int k = 0; k < s->na && !rc; k++) {
                 if (p->exprs2[k]->n_arg) rc = rf__expr_eval(p->exprs2[k]->arg[0], b, &vals[k]);
+                if (!rc && p->exprs2[k]->n_arg > 1) rc = rf__expr_eval(p->exprs2[k]->arg[1], b, &vals2[k]);
+                s->a[k].v2 = vals2[k];
+            }
             if (rc) goto next_done;
         }
         if (!(gid = rf_malloc((size_t)(b->nrows ? b->nrows : 1) * sizeof *gid))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto next_done; }
@@ -214,7 +217,7 @@ static int consume(rf_op *op, hashagg_st *s)
 next_done:
         rf_free(gid);
         for (int k = 0; k < nk; k++) rf_column_release(&keys[k]);
-        for (int k = 0; k < s->na; k++) rf_column_release(&vals[k]);
+        for (int k = 0; k < s->na; k++) { rf_column_release(&vals[k]); rf_column_release(&vals2[k]); s->a[k].v2 = NULL; }
         rf_batch_destroy(&b);
         if (rc) return rc;
         if (!partial && must_spill(op, s)) TRY(spill_table(s, 0));
@@ -258,8 +261,9 @@ static int open_(rf_op *op)
     s->a = rf_calloc((size_t)(s->na ? s->na : 1), sizeof *s->a);
     s->keys = rf_calloc((size_t)p->n_exprs + 1, sizeof *s->keys);
     s->vals = rf_calloc((size_t)s->na + 1, sizeof *s->vals);
+    s->vals2 = rf_calloc((size_t)s->na + 1, sizeof *s->vals2);
     s->nst = rf_calloc((size_t)s->na + 1, sizeof *s->nst);
-    if (!s->a || !s->keys || !s->vals || !s->nst) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (!s->a || !s->keys || !s->vals || !s->vals2 || !s->nst) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     for (int k = 0; k < s->na; k++) {
         rf_type t[RF_AGG_MAX_STATE];
         TRY(rf__agg_init(&s->a[k], p->exprs2[k]));
@@ -319,7 +323,7 @@ static void close_(rf_op *op)
     for (int64_t w = 0; w < s->n_work; w++) rf__spool_fini(&s->work[w].sp);
     rf_free(s->work);
     rf_buf_fini(&s->tmp);
-    rf_free(s->keys); rf_free(s->vals); rf_free(s->nst);
+    rf_free(s->keys); rf_free(s->vals); rf_free(s->vals2); rf_free(s->nst);
     rf_batch_destroy(&s->result);
     RF_FREE(op->st);
 }

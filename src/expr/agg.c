@@ -387,6 +387,119 @@ static int bool_out(const rf_aggst *a, int64_t ng, rf_column **out)
 
 static int bool_serialize(const rf_aggst *a, int64_t ng, rf_column **st) { return bool_out(a, ng, &st[0]); }
 
+/* ---- co-moments of two arguments (a, b): covariance, correlation, the regr_ family. Pairs with a
+ * NULL are left out. Updated one pair at a time (Welford), merged pairwise (Chan et al.), as Spark's.
+ * Serialized: [INT64 n, DOUBLE mean a, mean b, M2 a, M2 b, C]. For regr_*(y, x), a is y and b is x. */
+static int co_grow(rf_aggst *a, int64_t need)
+{
+    if (need <= a->cap) return RF_OK;
+    int64_t nc = a->cap ? a->cap : 64;
+    while (nc < need) nc *= 2;
+    int64_t *c = rf_realloc(a->cnt, (size_t)nc * 8);
+    if (!c) return NOMEM();
+    a->cnt = c;
+    for (int m = 0; m < 5; m++) {
+        double *v = rf_realloc(a->cv[m], (size_t)nc * 8);
+        if (!v) return NOMEM();
+        a->cv[m] = v;
+        for (int64_t g = a->cap; g < nc; g++) v[g] = 0;
+    }
+    for (int64_t g = a->cap; g < nc; g++) a->cnt[g] = 0;
+    a->cap = nc;
+    return RF_OK;
+}
+
+static int64_t co_bytes(const rf_aggst *a) { return a->cap * 8 * 6; }
+
+static void co_fini(rf_aggst *a)
+{
+    RF_FREE(a->cnt);
+    for (int m = 0; m < 5; m++) RF_FREE(a->cv[m]);
+    a->cap = 0;
+}
+
+static void co_combine(rf_aggst *a, int64_t g, double nb, const double *b)
+{
+    double na = (double)a->cnt[g];
+    if (nb == 0) return;
+    if (na == 0) { for (int m = 0; m < 5; m++) a->cv[m][g] = b[m]; a->cnt[g] = (int64_t)nb; return; }
+    double n = na + nb, dx = b[0] - a->cv[0][g], dy = b[1] - a->cv[1][g];
+    a->cv[0][g] += dx * nb / n;
+    a->cv[1][g] += dy * nb / n;
+    a->cv[2][g] += b[2] + dx * dx * na * nb / n;
+    a->cv[3][g] += b[3] + dy * dy * na * nb / n;
+    a->cv[4][g] += b[4] + dx * dy * na * nb / n;
+    a->cnt[g] = (int64_t)n;
+}
+
+static int co_update(rf_aggst *a, const int64_t *gid, const rf_column *v, int64_t n)
+{
+    const rf_column *w = a->v2;
+    if (!w) return rf__err_set(RF_ERR_INTERNAL, "%s without its second argument", a->fn->name);
+    for (int64_t i = 0; i < n; i++) {
+        if (!rf_column_valid(v, i) || !rf_column_valid(w, i)) continue;
+        int64_t g = gid[i];
+        double x = rf_col_f64(v, i), y = rf_col_f64(w, i), nn = (double)a->cnt[g] + 1;
+        double dx = x - a->cv[0][g], dy = y - a->cv[1][g];
+        a->cv[0][g] += dx / nn;
+        a->cv[1][g] += dy / nn;
+        a->cv[2][g] += dx * (x - a->cv[0][g]);
+        a->cv[3][g] += dy * (y - a->cv[1][g]);
+        a->cv[4][g] += dx * (y - a->cv[1][g]);
+        a->cnt[g]++;
+    }
+    return RF_OK;
+}
+
+static int co_merge(rf_aggst *a, const int64_t *gid, rf_column *const *st, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        if (!rf_column_valid(st[0], i)) continue;
+        double b[5];
+        for (int m = 0; m < 5; m++) b[m] = rf_col_f64(st[1 + m], i);
+        co_combine(a, gid[i], (double)rf_col_i64(st[0], i), b);
+    }
+    return RF_OK;
+}
+
+static int co_serialize(const rf_aggst *a, int64_t ng, rf_column **st)
+{
+    int rc = rf_column_create(RF_TYPE_INT64, ng, &st[0]);
+    for (int m = 0; m < 5 && !rc; m++) rc = rf_column_create(RF_TYPE_DOUBLE, ng, &st[1 + m]);
+    for (int64_t g = 0; g < ng && !rc; g++) {
+        rc = rf_column_append_i64(st[0], a->cnt[g]);
+        for (int m = 0; m < 5 && !rc; m++) rc = rf_column_append_f64(st[1 + m], a->cv[m][g]);
+    }
+    return rc;
+}
+
+static int co_out(const rf_aggst *a, int64_t ng, rf_column **out)
+{
+    int rc = rf_column_create(a->call->type, ng, out);
+    for (int64_t g = 0; g < ng && !rc; g++) {
+        double n = (double)a->cnt[g], ma = a->cv[0][g], mb = a->cv[1][g], saa = a->cv[2][g], sbb = a->cv[3][g], c = a->cv[4][g], r = 0;
+        bool null = n == 0;
+        switch (a->op) {
+        case RF_A_COVAR_POP: r = c / n; break;
+        case RF_A_COVAR_SAMP: null |= n == 1; r = c / (n - 1); break;
+        case RF_A_CORR: null |= saa == 0 || sbb == 0; r = c / sqrt(saa * sbb); break;
+        case RF_A_REGR_COUNT: rc = rf_column_append_i64(*out, (int64_t)n); continue;
+        case RF_A_REGR_AVGX: r = mb; break;          /* regr_*(y, x): a is y, b is x */
+        case RF_A_REGR_AVGY: r = ma; break;
+        case RF_A_REGR_SXX: r = sbb; break;
+        case RF_A_REGR_SYY: r = saa; break;
+        case RF_A_REGR_SXY: r = c; break;
+        case RF_A_REGR_SLOPE: null |= sbb == 0; r = c / sbb; break;
+        case RF_A_REGR_INTERCEPT: null |= sbb == 0; r = ma - c / sbb * mb; break;
+        default: null |= sbb == 0; r = saa == 0 ? 1 : c * c / (saa * sbb); break;   /* regr_r2 */
+        }
+        rc = null ? rf_column_append_null(*out) : rf_column_append_f64(*out, r);
+    }
+    return rc;
+}
+
+#define CO(name) { name, b_init, co_grow, co_update, co_merge, co_serialize, co_out, co_bytes, co_fini }
+
 static const rf_aggfn builtin[RF_A_COUNT_] = {
     [RF_A_COUNT] = { "count", b_init, b_grow, count_update, count_merge, count_serialize, count_out, b_bytes, b_fini },
     [RF_A_SUM]   = { "sum", b_init, b_grow, sum_update, sum_merge, sum_serialize, sum_out, b_bytes, b_fini },
@@ -401,6 +514,10 @@ static const rf_aggfn builtin[RF_A_COUNT_] = {
     [RF_A_KURTOSIS] = { "kurtosis", mom_init, mom_grow, mom_update, mom_merge, mom_serialize, mom_out, mom_bytes, mom_fini },
     [RF_A_BOOL_AND] = { "bool_and", b_init, b_grow, bool_update, bool_merge, bool_serialize, bool_out, b_bytes, b_fini },
     [RF_A_BOOL_OR] = { "bool_or", b_init, b_grow, bool_update, bool_merge, bool_serialize, bool_out, b_bytes, b_fini },
+    [RF_A_COVAR_POP] = CO("covar_pop"), [RF_A_COVAR_SAMP] = CO("covar_samp"), [RF_A_CORR] = CO("corr"),
+    [RF_A_REGR_COUNT] = CO("regr_count"), [RF_A_REGR_AVGX] = CO("regr_avgx"), [RF_A_REGR_AVGY] = CO("regr_avgy"),
+    [RF_A_REGR_SXX] = CO("regr_sxx"), [RF_A_REGR_SYY] = CO("regr_syy"), [RF_A_REGR_SXY] = CO("regr_sxy"),
+    [RF_A_REGR_SLOPE] = CO("regr_slope"), [RF_A_REGR_INTERCEPT] = CO("regr_intercept"), [RF_A_REGR_R2] = CO("regr_r2"),
 };
 
 const rf_aggfn *rf__aggfn_of(const rf_expr *call)
@@ -413,6 +530,11 @@ int rf__agg_state_types(const rf_expr *call, rf_type *t)
     switch (call->op) {
     case RF_A_COUNT: t[0] = RF_TYPE_INT64; return 1;
     case RF_A_AVG: t[0] = call->arg[0]->type; t[1] = RF_TYPE_INT64; return 2;   /* the sum, in its argument's type */
+    case RF_A_COVAR_POP: case RF_A_COVAR_SAMP: case RF_A_CORR: case RF_A_REGR_COUNT: case RF_A_REGR_AVGX: case RF_A_REGR_AVGY:
+    case RF_A_REGR_SXX: case RF_A_REGR_SYY: case RF_A_REGR_SXY: case RF_A_REGR_SLOPE: case RF_A_REGR_INTERCEPT: case RF_A_REGR_R2:
+        t[0] = RF_TYPE_INT64;
+        for (int m = 0; m < 5; m++) t[1 + m] = RF_TYPE_DOUBLE;
+        return 6;
     case RF_A_VAR_SAMP: case RF_A_VAR_POP: case RF_A_STDDEV_SAMP: case RF_A_STDDEV_POP: case RF_A_SKEWNESS: case RF_A_KURTOSIS: {
         int k = call->op == RF_A_SKEWNESS || call->op == RF_A_KURTOSIS ? 4 : 2;
         t[0] = RF_TYPE_INT64;

@@ -23,7 +23,9 @@
 
 #include "expr/expr.h"
 
-#define RF_AGG_MAX_STATE 5   /* most state columns of one aggregate */
+#define RF_AGG_MAX_STATE 6   /* most state columns of one aggregate */
+/* Aggregates of two arguments (the second column comes in rf_aggst.v2 during update). */
+#define RF_A_TWO_ARGS(op) ((op) >= RF_A_COVAR_POP && (op) <= RF_A_REGR_R2)
 
 typedef struct rf_aggfn rf_aggfn;
 
@@ -42,6 +44,8 @@ typedef struct rf_aggst {
     rf_dec  *xv;              /* decimal sums and min / max */
     double  *mv[4];           /* central moments: mean, M2, M3, M4 (order k: mv[0..k)) */
     int      k;               /* moments kept: 2 (variance, stddev) or 4 (skewness, kurtosis) */
+    double  *cv[5];           /* co-moments of (a, b): mean a, mean b, M2 a, M2 b, C ab */
+    const rf_column *v2;      /* update of a two-argument aggregate: its second argument */
     char   **sv;              /* min / max strings, owned */
     int64_t *sl;
     int64_t  sbytes;          /* bytes of the strings held */

@@ -930,6 +930,18 @@ static int type_node(rf_expr *e, bool allow_agg)
             e->type = RF_TYPE_DOUBLE;
             e->nullable = true;
             break;
+        case RF_A_COVAR_POP: case RF_A_COVAR_SAMP: case RF_A_CORR: case RF_A_REGR_COUNT: case RF_A_REGR_AVGX: case RF_A_REGR_AVGY:
+        case RF_A_REGR_SXX: case RF_A_REGR_SYY: case RF_A_REGR_SXY: case RF_A_REGR_SLOPE: case RF_A_REGR_INTERCEPT: case RF_A_REGR_R2:
+            if (e->n_arg != 2) return rf__err_set(RF_ERR_ANALYSIS, "%s() takes 2 arguments", rf__agg_name(e->op));
+            for (int i = 0; i < 2; i++) {
+                rf_type t = e->arg[i]->type;
+                if (!rf_type_is_numeric(t) && t != RF_TYPE_STRING && t != RF_TYPE_NULL)
+                    return rf__err_set(RF_ERR_ANALYSIS, "%s() needs numeric arguments, not %s", rf__agg_name(e->op), rf_type_name(t));
+                e->arg[i] = rf__expr_cast_to(e->arg[i], RF_TYPE_DOUBLE);
+            }
+            e->type = e->op == RF_A_REGR_COUNT ? RF_TYPE_INT64 : RF_TYPE_DOUBLE;
+            e->nullable = e->op != RF_A_REGR_COUNT;
+            break;
         case RF_A_BOOL_AND: case RF_A_BOOL_OR:
             if (a != RF_TYPE_BOOL && a != RF_TYPE_NULL)
                 return rf__err_set(RF_ERR_ANALYSIS, "%s() needs a boolean argument, not %s", rf__agg_name(e->op), rf_type_name(a));

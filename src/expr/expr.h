@@ -48,6 +48,9 @@ typedef enum rf_agg {
     RF_A_COUNT = 0, RF_A_SUM, RF_A_AVG, RF_A_MIN, RF_A_MAX,
     RF_A_VAR_SAMP, RF_A_VAR_POP, RF_A_STDDEV_SAMP, RF_A_STDDEV_POP, RF_A_SKEWNESS, RF_A_KURTOSIS,   /* central moments */
     RF_A_BOOL_AND, RF_A_BOOL_OR,
+    RF_A_COVAR_POP, RF_A_COVAR_SAMP, RF_A_CORR,                                                  /* (x, y) */
+    RF_A_REGR_COUNT, RF_A_REGR_AVGX, RF_A_REGR_AVGY, RF_A_REGR_SXX, RF_A_REGR_SYY, RF_A_REGR_SXY,  /* (y, x) */
+    RF_A_REGR_SLOPE, RF_A_REGR_INTERCEPT, RF_A_REGR_R2,
     RF_A_COUNT_
 } rf_agg;
 /* Aggregates that windows compute (the others are an error in OVER (...)). */

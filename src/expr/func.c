@@ -59,7 +59,9 @@ static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = 
     [RF_F_POSEXPLODE_OUTER] = { "posexplode_outer", 1, 1 },
 };
 static const char *agg_names[RF_A_COUNT_] = { "count", "sum", "avg", "min", "max", "var_samp", "var_pop", "stddev_samp",
-                                               "stddev_pop", "skewness", "kurtosis", "bool_and", "bool_or" };
+                                               "stddev_pop", "skewness", "kurtosis", "bool_and", "bool_or", "covar_pop",
+                                               "covar_samp", "corr", "regr_count", "regr_avgx", "regr_avgy", "regr_sxx",
+                                               "regr_syy", "regr_sxy", "regr_slope", "regr_intercept", "regr_r2" };
 
 int rf__agg_lookup(const char *name)
 {

@@ -547,8 +547,10 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
             for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]);
             e = rf_count(NULL);
         } else {
-            if (n != 1) { P->rc = rf__err_set(RF_ERR_INVALID, "%s() takes one argument", name); rf__err_at(t0.line, t0.col); goto fail; }
-            e = rf__expr_new(RF_E_AGG, 1, v);
+            bool two = agg >= RF_A_COVAR_POP && agg <= RF_A_REGR_R2;   /* covar / corr / regr_*: (x, y) */
+            if (n != (two ? 2 : 1)) { P->rc = rf__err_set(RF_ERR_INVALID, "%s() takes %s", name, two ? "2 arguments" : "one argument"); rf__err_at(t0.line, t0.col); goto fail; }
+            if (two && distinct) { P->rc = rf__err_set(RF_ERR_INVALID, "%s(DISTINCT ...) is not supported", name); rf__err_at(t0.line, t0.col); goto fail; }
+            e = rf__expr_new(RF_E_AGG, n, v);
             if (e) { e->op = agg; e->distinct = distinct; }
         }
         rf_free(name);
