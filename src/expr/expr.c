@@ -126,7 +126,12 @@ int rf__expr_copy(const rf_expr *e, rf_expr **out)
     return RF_OK;
 }
 
-bool rf__expr_equal(const rf_expr *a, const rf_expr *b)
+static bool equal_(const rf_expr *a, const rf_expr *b, bool loose);
+
+bool rf__expr_equal(const rf_expr *a, const rf_expr *b) { return equal_(a, b, false); }
+bool rf__expr_equal_loose(const rf_expr *a, const rf_expr *b) { return equal_(a, b, true); }
+
+static bool equal_(const rf_expr *a, const rf_expr *b, bool loose)
 {
     if (a->kind != b->kind || a->op != b->op || a->n_arg != b->n_arg || a->distinct != b->distinct) return false;
     if (a->kind == RF_E_WINDOW && (a->n_part != b->n_part || a->n_order != b->n_order || a->frame != b->frame ||
@@ -134,7 +139,9 @@ bool rf__expr_equal(const rf_expr *a, const rf_expr *b)
     if (a->kind == RF_E_SORT && (a->desc != b->desc || a->nulls_first != b->nulls_first)) return false;
     if (a->kind == RF_E_COL)
         return a->attr >= 0 ? a->attr == b->attr
-                            : strcasecmp(a->name, b->name) == 0 && !a->qual == !b->qual && (!a->qual || !strcasecmp(a->qual, b->qual));
+                            : strcasecmp(a->name, b->name) == 0 &&
+                              (loose ? !a->qual || !b->qual || !strcasecmp(a->qual, b->qual)
+                                     : !a->qual == !b->qual && (!a->qual || !strcasecmp(a->qual, b->qual)));
     if (a->kind == RF_E_LIT) {
         if (a->lit.type != b->lit.type || a->lit.null != b->lit.null) return false;
         if (a->lit.null) return true;
@@ -146,7 +153,7 @@ bool rf__expr_equal(const rf_expr *a, const rf_expr *b)
     }
     if (a->kind == RF_E_CAST && a->type != b->type) return false;
     for (int i = 0; i < a->n_arg; i++)
-        if (!rf__expr_equal(a->arg[i], b->arg[i])) return false;
+        if (!equal_(a->arg[i], b->arg[i], loose)) return false;
     return true;
 }
 

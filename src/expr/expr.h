@@ -104,6 +104,9 @@ rf_expr *rf__expr_lit(const rf_value *v);
 rf_expr *rf__expr_col_attr(int64_t attr, const char *name, rf_type t, bool nullable, int index);
 int      rf__expr_copy(const rf_expr *e, rf_expr **out);
 bool     rf__expr_equal(const rf_expr *a, const rf_expr *b);
+/* As rf__expr_equal, but an unresolved column without a table name matches one with (x and t.x):
+ * for matching grouping expressions, not for telling aggregates of different tables apart. */
+bool     rf__expr_equal_loose(const rf_expr *a, const rf_expr *b);
 const char *rf__expr_out_name(const rf_expr *e);   /* alias, column name, or a derived name */
 int      rf__expr_display(const rf_expr *e, rf_buf *b);   /* SQL-ish text for EXPLAIN and names */
 bool     rf__expr_has_agg(const rf_expr *e);

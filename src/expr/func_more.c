@@ -433,6 +433,10 @@ int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
     rf_buf b = { 0 };
     switch (e->op) {
     case RF_F_LTRIM: case RF_F_RTRIM: case RF_F_BTRIM: {
+        if (e->n_arg > 1 && e->op != RF_F_BTRIM) {   /* Spark's ltrim / rtrim(chars, str) */
+            const char *ts = s0; int64_t tl = l0;
+            s0 = s1; l0 = l1; s1 = ts; l1 = tl;
+        }
         const char *set = e->n_arg > 1 ? s1 : " ";
         int64_t sl = e->n_arg > 1 ? l1 : 1, st = 0, en = l0;
         if (e->op != RF_F_RTRIM)
@@ -527,6 +531,7 @@ int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
         return rf_column_append_str(r, s0 + st, l0 - st);
     }
     case RF_F_CONCAT_WS: {
+        if (!rf_column_valid(a[0], i)) return rf_column_append_null(r);   /* a NULL separator */
         bool first = true;
         for (int k = 1; k < e->n_arg && !rc; k++) {
             if (!rf_column_valid(a[k], i)) continue;
@@ -538,10 +543,13 @@ int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
         }
         break;
     }
-    case RF_F_ASCII: {
+    case RF_F_ASCII: {   /* the first character's code point */
         if (l0 == 0) return rf_column_append_i64(r, 0);
         unsigned char c = (unsigned char)s0[0];
-        return rf_column_append_i64(r, c);
+        int nb = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+        uint32_t cp = nb == 1 ? c : nb == 2 ? c & 0x1F : nb == 3 ? c & 0x0F : c & 0x07;
+        for (int j = 1; j < nb && j < l0; j++) cp = cp << 6 | ((unsigned char)s0[j] & 0x3F);
+        return rf_column_append_i64(r, cp);
     }
     case RF_F_CHR: {
         int64_t v = rf_col_i64(a[0], i);

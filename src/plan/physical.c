@@ -51,7 +51,7 @@ static int exchange(rf_xkind kind, int64_t n, rf_plan *child, rf_expr **keys, in
     return rc;
 }
 
-static double estimate(const rf_plan *l) { return rf__plan_estimate(l); }
+static double estimate(const rf_plan *l) { return rf__plan_size(l); }
 
 /* HDF5 splits: runs of adjacent row groups of one file, up to `step` estimated bytes each, leaving
  * out the row groups whose statistics exclude the filter right above the scan. */

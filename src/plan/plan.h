@@ -152,6 +152,7 @@ int rf__rule_prune(rf_plan **pp, rf_optctx *ctx);
 int rf__rule_joinorder(rf_plan **pp, rf_optctx *ctx);
 /* Estimated output bytes of a logical plan (rule_joinorder.c: the join order and the broadcast choice). */
 double rf__plan_estimate(const rf_plan *l);
+double rf__plan_size(const rf_plan *l);   /* the same without filter selectivity: the broadcast choice */
 /* Runs every rule to a fixed point on a copy; *out returned-owned. */
 int rf__optimize(const rf_plan *logical, rf_optctx *ctx, rf_plan **out);
 

@@ -14,7 +14,9 @@
  *
  * Estimates (rf__plan_estimate) are bytes: a scan's file bytes over the columns read, a filter's
  * input times a selectivity per conjunct (equality with a constant 1/10, IN 1/5, LIKE 1/4, a range
- * 1/3, anything else 1/2), an aggregation's input over 3 (a global one: a row).
+ * 1/3, anything else 1/2), an aggregation's input over 3 (a global one: a row). The broadcast choice
+ * uses rf__plan_size, the same without filter selectivity (as Spark without statistics sizes a filter
+ * as its input): a guessed selectivity must not broadcast a large table.
  */
 #include <stdlib.h>
 #include "plan/plan.h"
@@ -35,7 +37,7 @@ static double selectivity(const rf_expr *e)
     }
 }
 
-double rf__plan_estimate(const rf_plan *l)
+static double estimate_(const rf_plan *l, bool sel)
 {
     if (l->est_bytes == 0) return 0;   /* a BROADCAST hint */
     switch (l->kind) {
@@ -45,9 +47,9 @@ double rf__plan_estimate(const rf_plan *l)
         int all = l->src->file_schema ? l->src->file_schema->n : 1;
         return total * (double)(l->src->n_read > 0 ? l->src->n_read : 1) / (double)(all > 0 ? all : 1);
     }
-    case RF_L_FILTER: return rf__plan_estimate(l->child[0]) * (l->cond ? selectivity(l->cond) : 1);
-    case RF_L_AGG: return l->n_exprs == 0 ? 64 : rf__plan_estimate(l->child[0]) / 3;
-    case RF_L_LIMIT: { double c = rf__plan_estimate(l->child[0]), n = (double)l->n * 64; return n < c ? n : c; }
+    case RF_L_FILTER: return estimate_(l->child[0], sel) * (l->cond && sel ? selectivity(l->cond) : 1);
+    case RF_L_AGG: return l->n_exprs == 0 ? 64 : estimate_(l->child[0], sel) / 3;
+    case RF_L_LIMIT: { double c = estimate_(l->child[0], sel), n = (double)l->n * 64; return n < c ? n : c; }
     case RF_L_VALUES:
         if (l->mode == 1 && l->n_exprs == 3) {   /* range(): 8 bytes a row */
             double a = (double)l->exprs[0]->lit.v.i, b = (double)l->exprs[1]->lit.v.i, st = (double)l->exprs[2]->lit.v.i;
@@ -56,18 +58,21 @@ double rf__plan_estimate(const rf_plan *l)
         }
         return (double)(l->n + 1) * 64;
     case RF_L_JOIN: {
-        double a = rf__plan_estimate(l->child[0]), b = rf__plan_estimate(l->child[1]);
+        double a = estimate_(l->child[0], sel), b = estimate_(l->child[1], sel);
         if (l->mode == RF_JOIN_SEMI || l->mode == RF_JOIN_ANTI) return a / 2;
         if (l->mode == RF_JOIN_CROSS && !l->cond) return a * b / 64 > a + b ? a * b / 64 : a + b;
         return a > b ? a : b;
     }
     default: {
         double t = 0;
-        for (int i = 0; i < l->n_child; i++) t += rf__plan_estimate(l->child[i]);
+        for (int i = 0; i < l->n_child; i++) t += estimate_(l->child[i], sel);
         return t;
     }
     }
 }
+
+double rf__plan_estimate(const rf_plan *l) { return estimate_(l, true); }
+double rf__plan_size(const rf_plan *l) { return estimate_(l, false); }
 
 static bool inner(const rf_plan *p) { return p->kind == RF_L_JOIN && (p->mode == RF_JOIN_INNER || p->mode == RF_JOIN_CROSS); }
 static bool graph_node(const rf_plan *p) { return inner(p) || (p->kind == RF_L_FILTER && inner(p->child[0])); }

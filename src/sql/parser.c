@@ -310,7 +310,8 @@ static rf_expr *p_special_call(rf_parser *P, char *name, rf_token t0)
         } else return NULL;   /* trim(s) / trim(chars FROM s) without a keyword: the plain call */
         if ((P->rc = rf__p_expect(P, ")"))) { rf_expr_destroy(&chars); rf_expr_destroy(&str); return NULL; }
         rf_free(name);
-        rf_expr *v[2] = { str, chars };
+        rf_expr *v[2] = { str, chars };   /* Spark: btrim(str, chars), but ltrim / rtrim(chars, str) */
+        if (chars && op != RF_F_BTRIM) { v[0] = chars; v[1] = str; }
         return at(fn2(op, chars ? 2 : 1, v), &t0);
     }
     /* substring(s FROM n [FOR m]) and position(sub IN s): the first argument (for position below IN,
@@ -974,7 +975,9 @@ static rf_expr *p_cmp(rf_parser *P)
             bool any = rf__p_is(P, "ANY") || rf__p_is(P, "SOME"), all = rf__p_is(P, "ALL");
             rf_expr *pats[1024];
             int np = 0;
+            bool lk_list = false;
             if ((any || all) && rf__tok_is(&P->nxt, "(")) {
+                lk_list = true;
                 rf__p_adv(P);
                 rf__p_adv(P);
                 do {
@@ -988,6 +991,7 @@ static rf_expr *p_cmp(rf_parser *P)
                 any = true;
                 if (!(pats[np++] = p_concat(P))) { rf_expr_destroy(&e); return NULL; }
             }
+            bool listed = np > 1 || (np == 1 && lk_list);
             rf_expr *acc = NULL;
             for (int i = 0; i < np; i++) {
                 rf_expr *x = NULL;
@@ -999,13 +1003,14 @@ static rf_expr *p_cmp(rf_parser *P)
                 rf_expr *v[2] = { x, pt }, *l = rf__expr_new(RF_E_FUNC, 2, v);
                 if (l) l->op = RF_F_LIKE;
                 l = at(l, &t);
+                if (neg && listed && l) l = at(rf_not(l), &t);   /* NOT LIKE ANY: some pattern does not match; NOT LIKE ALL: none matches */
                 acc = !acc ? l : at(all ? rf_and(acc, l) : rf_or(acc, l), &t);
             }
             for (int i = 0; i < np; i++) rf_expr_destroy(&pats[i]);
             rf_expr_destroy(&e);
             if (P->rc) { rf_expr_destroy(&acc); return NULL; }
             e = acc;
-            if (neg && e) e = at(rf_not(e), &t);
+            if (neg && !listed && e) e = at(rf_not(e), &t);
             continue;
         }
         if (neg) { P->rc = rf__p_error(P, "expected IN, BETWEEN, LIKE or RLIKE after NOT"); rf_expr_destroy(&e); return NULL; }

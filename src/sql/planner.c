@@ -413,9 +413,7 @@ static int collect_aggs(aggctx *a, const rf_expr *e)
 
 static bool same_unaliased(const rf_expr *a, const rf_expr *b)
 {
-    if (a->kind == RF_E_COL && b->kind == RF_E_COL)
-        return !strcasecmp(a->name, b->name) && (!a->qual || !b->qual || !strcasecmp(a->qual, b->qual));
-    return rf__expr_equal(a, b);
+    return rf__expr_equal_loose(a, b);
 }
 
 /* Replaces aggregate calls and grouping expressions in *pe with references to the aggregation's
@@ -712,7 +710,7 @@ static rf_df *order_and_limit(const q_select *q, rf_df *d)
         rf_free(o);
         if (!d) return NULL;
     }
-    if (q->limit >= 0) d = df_error(rf_df_limit(d, q->limit));
+    if (q->limit >= 0 && !q->n_dist && !q->n_sortw) d = df_error(rf_df_limit(d, q->limit));   /* else after SORT BY */
     return d;
 }
 
@@ -960,7 +958,8 @@ static rf_df *scalar_lift(rf_sqlctx *c, rf_df *d, rf_expr **pe)
 
 static bool simple_block(const q_select *q)
 {
-    return q->op == Q_PLAIN && q->n_from > 0 && !q->n_group && !q->having && !q->distinct && q->limit < 0 && !q->n_ctes && !q->n_order;
+    return q->op == Q_PLAIN && q->n_from > 0 && !q->n_group && !q->n_gsets && !q->having && !q->distinct && q->limit < 0 && !q->n_ctes &&
+           !q->n_order && !q->n_laterals && !q->n_dist && !q->n_sortw && !q->n_hints;
 }
 
 /* d semi/anti-joined with the subquery of a [NOT] EXISTS / [NOT] IN conjunct. */
@@ -1251,13 +1250,14 @@ static int grouping_fns(rf_expr **pe, const q_select *q)
         if (!q->n_gsets) { err_at(e->line, e->col, RF_ERR_ANALYSIS, "%s() needs GROUPING SETS, ROLLUP or CUBE%s", e->qual, ""); return RF_ERR_ANALYSIS; }
         if (!gid) {
             if (e->n_arg != 1) { rf__err_set(RF_ERR_ANALYSIS, "grouping() takes one argument"); rf__err_at(e->line, e->col); return RF_ERR_ANALYSIS; }
-            for (int k = 0; k < q->n_group && key < 0; k++) if (rf__expr_equal(q->group[k], e->arg[0])) key = k;
+            for (int k = 0; k < q->n_group && key < 0; k++) if (rf__expr_equal_loose(q->group[k], e->arg[0])) key = k;
             if (key < 0) { rf__err_set(RF_ERR_ANALYSIS, "grouping(): the argument is not a grouping expression"); rf__err_at(e->line, e->col); return RF_ERR_ANALYSIS; }
         } else if (e->n_arg) { rf__err_set(RF_ERR_ANALYSIS, "grouping_id() with arguments is not supported (it covers every grouping expression)"); rf__err_at(e->line, e->col); return RF_ERR_ANALYSIS; }
-        rf_expr *r = rf_lit_int(0);   /* CASE _gs WHEN j THEN value ... ELSE 0 END */
-        rf_expr *args[2 * 4096 + 2];
-        int na = 0;
         if (q->n_gsets > 4096) return rf__err_set(RF_ERR_LIMIT, "too many grouping sets");
+        rf_expr *r = rf_lit_int(0);   /* CASE _gs WHEN j THEN value ... ELSE 0 END */
+        rf_expr **args = rf_calloc((size_t)(2 * q->n_gsets + 2), sizeof *args);   /* not on the stack: this function recurses */
+        int na = 0;
+        if (!args) { rf_expr_destroy(&r); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
         args[na++] = rf_col("_gs");
         for (int j = 0; j < q->n_gsets; j++) {
             int64_t v = 0;
@@ -1269,6 +1269,7 @@ static int grouping_fns(rf_expr **pe, const q_select *q)
         }
         args[na++] = r;
         rf_expr *cs = rf__expr_new(RF_E_CASE, na, args);
+        rf_free(args);
         if (!cs) return rf__err_set(RF_ERR_NOMEM, "out of memory");
         cs->op = 1;   /* simple CASE x WHEN v THEN r */
         cs->line = e->line;
@@ -1459,6 +1460,7 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
      * name select aliases, aggregates, grouping expressions and unselected input columns. After
      * DISTINCT it sorts the distinct rows and may only name output columns. Window functions
      * reorder rows, so with them the projected rows are sorted too. */
+    if (q->n_hints && !(d = result_hints(d, q))) goto fail;   /* under ORDER BY and LIMIT, as Spark applies them to the block */
     rf_error order_err = { 0 };
     bool order_after = false, windowed = false;
     for (int i = 0; i < n_items; i++) windowed |= rf__expr_has_window(items[i]);
@@ -1493,8 +1495,7 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
         if (rf_df_status(sorted) && order_after && order_err.code) { *rf__err_slot() = order_err; goto fail; }
         if (!(proj = df_error(sorted))) goto fail;
     }
-    if (q->limit >= 0 && !(proj = df_error(rf_df_limit(proj, q->limit)))) goto fail;
-    if (q->n_hints && !(proj = result_hints(proj, q))) goto fail;
+    if (q->limit >= 0 && !q->n_dist && !q->n_sortw && !(proj = df_error(rf_df_limit(proj, q->limit)))) goto fail;   /* else after SORT BY */
     for (int i = 0; i < a.n_keys; i++) { rf_expr_destroy(&a.keys[i]); rf_free(a.knames[i]); }
     free_v(a.aggs, a.n_aggs);
     rf_free(a.keys);
@@ -1540,6 +1541,7 @@ static rf_df *plan_query(rf_sqlctx *c, const q_select *q)
         d = df_error(rf_df_sort_within_partitions(d, q->n_sortw, o));
         rf_free(o);
     }
+    if (d && q->limit >= 0 && (q->n_dist || q->n_sortw)) d = df_error(rf_df_limit(d, q->limit));
 out:
     while (c->n_ctes > base) rf_free(c->ctes[--c->n_ctes].name);
     return d;

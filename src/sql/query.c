@@ -149,29 +149,33 @@ fail:
     return NULL;
 }
 
-/* After VALUES: rows of expressions, `(a, b), (c, d)` or `a, b` (one column), into f (Q_VALUES). */
+/* After VALUES: rows of expressions, `(a, b), (c, d)` or `a, b` (one column), into f (Q_VALUES). f
+ * owns whole rows only (vrows x vcols): a row that fails is freed here. */
 static int p_values(rf_parser *P, q_from *f)
 {
     int64_t cap = 0, n = 0;
+    int rc = RF_OK;
     f->kind = Q_VALUES;
     do {
         rf_token t = P->cur;
-        int cols = 0;
+        int64_t start = n;
         bool paren = rf__p_accept(P, "(");
         do {
-            if (n >= 10000000 || rf__grow((void **)&f->vals, &cap, n + 1, sizeof *f->vals)) return P->rc = rf__p_error(P, "too many VALUES");
-            if (!(f->vals[n] = rf__p_expr(P))) return P->rc ? P->rc : RF_ERR_INVALID;
+            if (n >= 10000000 || rf__grow((void **)&f->vals, &cap, n + 1, sizeof *f->vals)) { rc = P->rc = rf__p_error(P, "too many VALUES"); break; }
+            if (!(f->vals[n] = rf__p_expr(P))) { rc = P->rc ? P->rc : RF_ERR_INVALID; break; }
             n++;
-            cols++;
         } while (paren && rf__p_accept(P, ","));
-        if (paren && (P->rc = rf__p_expect(P, ")"))) return P->rc;
-        if (f->vrows == 0) f->vcols = cols;
-        else if (cols != f->vcols) {
-            P->rc = rf__err_set(RF_ERR_ANALYSIS, "VALUES rows must all have %d column%s; this one has %d", f->vcols, f->vcols == 1 ? "" : "s", cols);
+        if (!rc && paren) rc = P->rc = rf__p_expect(P, ")");
+        int cols = (int)(n - start);
+        if (!rc && f->vrows > 0 && cols != f->vcols) {
+            rc = P->rc = rf__err_set(RF_ERR_ANALYSIS, "VALUES rows must all have %d column%s; this one has %d", f->vcols, f->vcols == 1 ? "" : "s", cols);
             rf__err_at(t.line, t.col);
-            f->vrows++;   /* owned: freed with f */
-            return P->rc;
         }
+        if (rc) {   /* the partial row is not f's */
+            for (int64_t i = start; i < n; i++) rf_expr_destroy(&f->vals[i]);
+            return rc;
+        }
+        if (f->vrows == 0) f->vcols = cols;
         f->vrows++;
     } while (rf__p_accept(P, ","));
     return RF_OK;
@@ -602,7 +606,7 @@ static q_select *p_select_core(rf_parser *P)
             goto fail;
         }
         bool ok = (lv.table = rf__p_ident(P)) != NULL;
-        if (ok && (rf__p_accept(P, "AS") || rf__p_at_ident(P))) {
+        if (ok && (rf__p_accept(P, "AS") || (rf__p_at_ident(P) && !at_clause(P)))) {
             do {
                 if (lv.n_cols == 2) { P->rc = rf__p_error(P, "LATERAL VIEW names at most two columns"); ok = false; break; }
                 if (!(lv.cols[lv.n_cols] = rf__p_ident(P))) { ok = false; break; }
@@ -731,12 +735,6 @@ q_select *rf__p_query(rf_parser *P)
     if (rf__p_accept(P, "ORDER")) {
         if ((P->rc = rf__p_expect(P, "BY")) || p_order(P, &q->order, &q->n_order)) goto fail_q;
     }
-    if (rf__p_accept(P, "LIMIT")) {
-        int64_t v;
-        if (P->cur.t != T_INT || !rf_parse_int64(P->cur.p, (size_t)P->cur.len, &v)) { P->rc = rf__p_error(P, "LIMIT needs a whole number"); goto fail_q; }
-        rf__p_adv(P);
-        q->limit = v;
-    }
     if (rf__p_is(P, "CLUSTER") && rf__tok_is(&P->nxt, "BY")) {   /* CLUSTER BY x: DISTRIBUTE BY x SORT BY x */
         rf__p_adv(P);
         rf__p_adv(P);
@@ -759,6 +757,12 @@ q_select *rf__p_query(rf_parser *P)
             rf__p_adv(P);
             if (p_order(P, &q->sortw, &q->n_sortw)) goto fail_q;
         }
+    }
+    if (rf__p_accept(P, "LIMIT")) {
+        int64_t v;
+        if (P->cur.t != T_INT || !rf_parse_int64(P->cur.p, (size_t)P->cur.len, &v)) { P->rc = rf__p_error(P, "LIMIT needs a whole number"); goto fail_q; }
+        rf__p_adv(P);
+        q->limit = v;
     }
     if (at_clause(P)) {
         P->rc = rf__p_error(P, "%.*s %s is not supported here", P->cur.len, P->cur.p, rf__p_is(P, "LATERAL") ? "VIEW" : "BY");
