@@ -7,13 +7,11 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <strings.h>
-#include "sql/ast.h"
-#include "sql/planner.h"
+#include "sql/planner_int.h"
 #include "runtime/runtime.h"
 
-static rf_df *plan_query(rf_sqlctx *c, const q_select *q);
 
-static rf_expr *copy(const rf_expr *e)
+rf_expr *rf__sqlp_copy(const rf_expr *e)
 {
     rf_expr *o = NULL;
     if (e) rf__expr_copy(e, &o);
@@ -21,14 +19,14 @@ static rf_expr *copy(const rf_expr *e)
 }
 
 /* Error helper: sets the message at a source position and returns NULL. */
-static rf_df *err_at(int line, int col, int code, const char *fmt, const char *a, const char *b)
+rf_df *rf__sqlp_err_at(int line, int col, int code, const char *fmt, const char *a, const char *b)
 {
     rf__err_set(code, fmt, a, b);
     rf__err_at(line, col);
     return NULL;
 }
 
-static rf_df *df_error(rf_df *d)
+rf_df *rf__sqlp_df_error(rf_df *d)
 {
     if (!d) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
     if (rf_df_status(d)) {
@@ -49,8 +47,6 @@ rf_df *rf__sql_lookup(rf_sqlctx *c, const char *name)
     return NULL;
 }
 
-static bool has_agg(const rf_expr *e);
-static bool has_subquery(const rf_expr *e);
 
 /* The common type of a VALUES column: NULL gives way, numbers widen, dates meet timestamps, anything
  * else mixed is a string (Spark's inline tables widen the same way). */
@@ -75,8 +71,8 @@ static rf_df *plan_values(rf_sqlctx *c, const q_from *f)
     int rc = lits && names ? rf_schema_create(0, &none) : rf__err_set(RF_ERR_NOMEM, "out of memory");
     for (int64_t i = 0; i < n && !rc; i++) {
         const rf_expr *src = f->vals[i];
-        if (!(lits[i] = copy(src))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
-        if (has_subquery(lits[i]) || has_agg(lits[i])) {
+        if (!(lits[i] = rf__sqlp_copy(src))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+        if (rf__sqlp_has_subquery(lits[i]) || rf__sqlp_has_agg(lits[i])) {
             rc = rf__err_set(RF_ERR_ANALYSIS, "VALUES takes constant expressions (no subqueries, aggregates or columns)");
             rf__err_at(src->line, src->col);
             break;
@@ -105,7 +101,7 @@ static rf_df *plan_values(rf_sqlctx *c, const q_from *f)
         snprintf(nm, sizeof nm, "col%d", k + 1);
         if (!rc && !(names[k] = rf_strdup(nm))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     }
-    if (!rc) { d = df_error(rf__df_values(c->s, f->vrows, f->vcols, (const char *const *)names, lits)); n = 0; }
+    if (!rc) { d = rf__sqlp_df_error(rf__df_values(c->s, f->vrows, f->vcols, (const char *const *)names, lits)); n = 0; }
     for (int64_t i = 0; i < n; i++) rf_expr_destroy(&lits[i]);
     for (int k = 0; names && k < f->vcols; k++) rf_free(names[k]);
     rf_free(lits);
@@ -131,9 +127,9 @@ rf_df *rf__sql_rename(rf_df *d, int n, char *const *names, const char *alias, in
         if (x) x->resolved = false;
         v[i] = rf_as(x, names[i]);
     }
-    rf_df *r = df_error(rf_df_selectv(d, s->n, v));
+    rf_df *r = rf__sqlp_df_error(rf_df_selectv(d, s->n, v));
     rf_free(v);
-    return r && alias ? df_error(rf_df_alias(r, alias)) : r;
+    return r && alias ? rf__sqlp_df_error(rf_df_alias(r, alias)) : r;
 }
 
 static rf_df *rename_columns(rf_df *d, const q_from *f)
@@ -155,7 +151,7 @@ static rf_df *project_all(rf_df *d)
             if (s->f[i].qual) v[i]->qual = rf_strdup(s->f[i].qual);
         }
     }
-    rf_df *r = df_error(rf_df_selectv(d, s->n, v));
+    rf_df *r = rf__sqlp_df_error(rf_df_selectv(d, s->n, v));
     rf_free(v);
     return r;
 }
@@ -175,7 +171,7 @@ static bool broadcast_hinted(const rf_sqlctx *c, const q_from *f)
     return false;
 }
 
-static rf_df *plan_from(rf_sqlctx *c, const q_from *f)
+rf_df *rf__sqlp_plan_from(rf_sqlctx *c, const q_from *f)
 {
     rf_df *d = plan_from_(c, f);
     if (d && f->n_colnames) d = rename_columns(d, f);
@@ -192,7 +188,7 @@ static rf_df *result_hints(rf_df *d, const q_select *q)
 {
     for (int i = 0; i < q->n_hints && d; i++) {
         const q_hint *h = &q->hints[i];
-        if (hint_is(h, "COALESCE", NULL, NULL) && h->num > 0) d = df_error(rf_df_coalesce(d, (int)(h->num > INT32_MAX ? INT32_MAX : h->num)));
+        if (hint_is(h, "COALESCE", NULL, NULL) && h->num > 0) d = rf__sqlp_df_error(rf_df_coalesce(d, (int)(h->num > INT32_MAX ? INT32_MAX : h->num)));
         else if (hint_is(h, "REPARTITION", NULL, NULL) && h->n_ids) {
             rf_expr **k = rf_calloc((size_t)h->n_ids, sizeof *k);
             if (!k) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
@@ -200,21 +196,19 @@ static rf_df *result_hints(rf_df *d, const q_select *q)
             rf_df *r = rf_df_repartition_by(d, h->num > 0 ? (int)(h->num > INT32_MAX ? INT32_MAX : h->num) : 0, h->n_ids, k);
             rf_free(k);
             if (rf_df_status(r)) { rf__err_at(h->line, h->col); }
-            d = df_error(r);
-        } else if (hint_is(h, "REPARTITION", NULL, NULL) && h->num > 0) d = df_error(rf_df_repartition(d, (int)(h->num > INT32_MAX ? INT32_MAX : h->num)));
+            d = rf__sqlp_df_error(r);
+        } else if (hint_is(h, "REPARTITION", NULL, NULL) && h->num > 0) d = rf__sqlp_df_error(rf_df_repartition(d, (int)(h->num > INT32_MAX ? INT32_MAX : h->num)));
     }
     return d;
 }
 
-static char *display(const rf_expr *e);
-static void free_v(rf_expr **v, int n);
 
 /* Every aggregate of e reads its arguments only where col = v: agg(CASE WHEN col = v THEN arg END). */
 static int pivot_wrap(rf_expr *e, const rf_expr *col, const rf_expr *v)
 {
     if (e->kind == RF_E_AGG) {
         for (int i = 0; i < e->n_arg; i++) {
-            rf_expr *cc = copy(col), *vv = copy(v);
+            rf_expr *cc = rf__sqlp_copy(col), *vv = rf__sqlp_copy(v);
             e->arg[i] = rf_case(NULL, 1, rf_eq(cc, vv), e->arg[i]);
             if (!e->arg[i]) return rf__err_set(RF_ERR_NOMEM, "out of memory");
         }
@@ -233,7 +227,7 @@ static char *pivot_name(const rf_expr *v)
     if (v->name) return rf_strdup(v->name);
     const rf_expr *x = unalias(v);
     if (x->kind == RF_E_LIT && x->lit.type == RF_TYPE_STRING && !x->lit.null) return rf_strndup(x->lit.v.s.p, (size_t)x->lit.v.s.len);
-    return display(x);
+    return rf__sqlp_display(x);
 }
 
 /* x PIVOT (aggs FOR col IN (values)): x grouped by its columns that neither the aggregates nor col
@@ -242,7 +236,7 @@ static char *pivot_name(const rf_expr *v)
  * aggregates. */
 static rf_df *plan_pivot(rf_sqlctx *c, const q_from *f)
 {
-    rf_df *d = plan_from(c, f->l), *r = NULL;
+    rf_df *d = rf__sqlp_plan_from(c, f->l), *r = NULL;
     if (!d) return NULL;
     const rf_schema *s = d->plan->schema;
     int64_t *ids = NULL, nid = 0, cap = 0;
@@ -250,9 +244,9 @@ static rf_df *plan_pivot(rf_sqlctx *c, const q_from *f)
     rf_expr **keys = rf_calloc((size_t)s->n + 1, sizeof *keys), **aggs = rf_calloc((size_t)na * nv + 1, sizeof *aggs);
     if (!keys || !aggs) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto out; }
     for (int i = 0; i <= na && !rc; i++) {   /* the columns the aggregates and the pivot column read */
-        rf_expr *x = copy(i < na ? unalias(f->pv_aggs[i]) : f->pv_col);
+        rf_expr *x = rf__sqlp_copy(i < na ? unalias(f->pv_aggs[i]) : f->pv_col);
         if (!x) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
-        if (i < na && !has_agg(x)) { rc = rf__err_set(RF_ERR_ANALYSIS, "PIVOT needs aggregate expressions"); rf__err_at(f->pv_aggs[i]->line, f->pv_aggs[i]->col); }
+        if (i < na && !rf__sqlp_has_agg(x)) { rc = rf__err_set(RF_ERR_ANALYSIS, "PIVOT needs aggregate expressions"); rf__err_at(f->pv_aggs[i]->line, f->pv_aggs[i]->col); }
         if (!rc && !(rc = rf__expr_resolve(x, s, i < na))) rc = rf__expr_attrs(x, &ids, &nid, &cap);
         rf_expr_destroy(&x);
     }
@@ -266,7 +260,7 @@ static rf_df *plan_pivot(rf_sqlctx *c, const q_from *f)
     }
     for (int vi = 0; vi < nv && !rc; vi++)
         for (int ai = 0; ai < na && !rc; ai++) {
-            rf_expr *a = copy(unalias(f->pv_aggs[ai]));
+            rf_expr *a = rf__sqlp_copy(unalias(f->pv_aggs[ai]));
             if (!a) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
             if (a->kind == RF_E_AGG && a->n_arg == 0) {   /* count(*): count the rows of this value */
                 rf_expr *one = rf_lit_int(1);
@@ -277,7 +271,7 @@ static rf_df *plan_pivot(rf_sqlctx *c, const q_from *f)
             char *vn = pivot_name(f->pv_vals[vi]), *nm = NULL;
             if (na == 1) nm = vn, vn = NULL;
             else {
-                char *an = f->pv_aggs[ai]->name ? rf_strdup(f->pv_aggs[ai]->name) : display(unalias(f->pv_aggs[ai]));
+                char *an = f->pv_aggs[ai]->name ? rf_strdup(f->pv_aggs[ai]->name) : rf__sqlp_display(unalias(f->pv_aggs[ai]));
                 size_t l = (vn ? strlen(vn) : 0) + (an ? strlen(an) : 0) + 2;
                 nm = rf_malloc(l);
                 if (nm) snprintf(nm, l, "%s_%s", vn ? vn : "", an ? an : "");
@@ -288,10 +282,10 @@ static rf_df *plan_pivot(rf_sqlctx *c, const q_from *f)
             aggs[vi * na + ai] = rf_as(a, nm ? nm : "pivot");
             rf_free(nm);
         }
-    if (!rc) r = df_error(rf_df_agg(d, nk, keys, na * nv, aggs));
-    else { free_v(keys, nk); free_v(aggs, na * nv); }
+    if (!rc) r = rf__sqlp_df_error(rf_df_agg(d, nk, keys, na * nv, aggs));
+    else { rf__sqlp_free_v(keys, nk); rf__sqlp_free_v(aggs, na * nv); }
     keys = aggs = NULL;
-    if (r && f->alias) r = df_error(rf_df_alias(r, f->alias));
+    if (r && f->alias) r = rf__sqlp_df_error(rf_df_alias(r, f->alias));
 out:
     rf_free(keys);
     rf_free(aggs);
@@ -309,7 +303,7 @@ static rf_df *plan_from_(rf_sqlctx *c, const q_from *f)
         rf_schema *none = NULL;
         if (rf_schema_create(0, &none)) return NULL;
         for (int i = 0; i < f->vcols; i++) {
-            rf_expr *x = copy(f->vals[i]);
+            rf_expr *x = rf__sqlp_copy(f->vals[i]);
             int rc = x ? rf__expr_resolve(x, none, false) : rf__err_set(RF_ERR_NOMEM, "out of memory");
             if (!rc) rc = rf__expr_fold(&x);
             bool ok = !rc && x->kind == RF_E_LIT && !x->lit.null && (x->type == RF_TYPE_INT32 || x->type == RF_TYPE_INT64);
@@ -323,14 +317,14 @@ static rf_df *plan_from_(rf_sqlctx *c, const q_from *f)
             }
         }
         rf_schema_destroy(&none);
-        if (a[3] < 0 || a[3] > 1000000) return err_at(f->line, f->col, RF_ERR_ANALYSIS, "range(): the partition count must be 1 to 1000000%s%s", "", "");
+        if (a[3] < 0 || a[3] > 1000000) return rf__sqlp_err_at(f->line, f->col, RF_ERR_ANALYSIS, "range(): the partition count must be 1 to 1000000%s%s", "", "");
         rf_df *r = rf_range(c->s, a[0], a[1], a[2], (int)a[3]);
         if (rf_df_status(r)) { rf__err_set(rf_df_status(r), "%s", rf_df_error(r)); rf__err_at(f->line, f->col); return NULL; }
-        return f->alias ? df_error(rf_df_alias(r, f->alias)) : r;
+        return f->alias ? rf__sqlp_df_error(rf_df_alias(r, f->alias)) : r;
     }
     case Q_VALUES:
         if (!(d = plan_values(c, f))) return NULL;
-        return f->alias ? df_error(rf_df_alias(d, f->alias)) : d;
+        return f->alias ? rf__sqlp_df_error(rf_df_alias(d, f->alias)) : d;
     case Q_TABLE: {
         if (f->format) {   /* Spark's defaults: a CSV file without a header, its columns strings named _c0, _c1, ... */
             rf_df *r = !strcasecmp(f->format, "csv") ? rf_read_csv(c->s, f->name, "header=false")
@@ -340,11 +334,11 @@ static rf_df *plan_from_(rf_sqlctx *c, const q_from *f)
                 rf__err_at(f->line, f->col);
                 return NULL;
             }
-            return df_error(rf_df_alias(r, f->alias ? f->alias : f->format));
+            return rf__sqlp_df_error(rf_df_alias(r, f->alias ? f->alias : f->format));
         }
         rf_df *base = rf__sql_lookup(c, f->name);
         if (!base) {
-            if ((base = rf__sql_table(c, f->name))) return df_error(rf_df_alias(base, f->alias ? f->alias : f->name));
+            if ((base = rf__sql_table(c, f->name))) return rf__sqlp_df_error(rf_df_alias(base, f->alias ? f->alias : f->name));
             if (rf__err_slot()->code) { if (!rf__err_slot()->line) rf__err_at(f->line, f->col); return NULL; }
             const char *best = NULL;
             int bd = 1 << 30;
@@ -355,17 +349,17 @@ static rf_df *plan_from_(rf_sqlctx *c, const q_from *f)
                 if (dd < bd) { bd = dd; best = n; }
             }
             if (best && bd <= 2 + (int)strlen(f->name) / 4)
-                return err_at(f->line, f->col, RF_ERR_ANALYSIS, "table or view '%s' not found; did you mean '%s'?", f->name, best);
-            return err_at(f->line, f->col, RF_ERR_ANALYSIS, "table or view '%s' not found%s", f->name,
+                return rf__sqlp_err_at(f->line, f->col, RF_ERR_ANALYSIS, "table or view '%s' not found; did you mean '%s'?", f->name, best);
+            return rf__sqlp_err_at(f->line, f->col, RF_ERR_ANALYSIS, "table or view '%s' not found%s", f->name,
                           c->n_views ? "" : " (create it with CREATE TEMPORARY VIEW ... USING csv OPTIONS (path '...'))");
         }
-        return df_error(rf_df_alias(base, f->alias ? f->alias : f->name));
+        return rf__sqlp_df_error(rf_df_alias(base, f->alias ? f->alias : f->name));
     }
     case Q_SUBQUERY:
-        if (!(d = plan_query(c, f->sub))) return NULL;
-        return df_error(rf_df_alias(d, f->alias));
+        if (!(d = rf__sqlp_plan_query(c, f->sub))) return NULL;
+        return rf__sqlp_df_error(rf_df_alias(d, f->alias));
     case Q_JOIN: {
-        rf_df *l = plan_from(c, f->l), *r = l ? plan_from(c, f->r) : NULL;
+        rf_df *l = rf__sqlp_plan_from(c, f->l), *r = l ? rf__sqlp_plan_from(c, f->r) : NULL;
         if (!r) return NULL;
         if (f->natural) {   /* USING the columns both sides name, in the left side's order */
             rf_buf b = { 0 };
@@ -380,9 +374,9 @@ static rf_df *plan_from_(rf_sqlctx *c, const q_from *f)
             rf_buf_fini(&b);
         } else if (f->using_cols) d = rf_df_join(l, r, f->using_cols, f->jtype);
         else if (!f->on && f->jtype != RF_JOIN_INNER && f->jtype != RF_JOIN_CROSS) d = rf_df_join_on(l, r, rf_lit_bool(true), f->jtype);
-        else d = rf_df_join_on(l, r, copy(f->on), f->on ? f->jtype : RF_JOIN_CROSS);
+        else d = rf_df_join_on(l, r, rf__sqlp_copy(f->on), f->on ? f->jtype : RF_JOIN_CROSS);
         if (d && rf_df_status(d) && !rf__err_slot()->line) rf__err_at(f->line, f->col);
-        return df_error(d);
+        return rf__sqlp_df_error(d);
     }
     }
     return NULL;
@@ -404,7 +398,7 @@ static int collect_aggs(aggctx *a, const rf_expr *e)
         rf_expr **v = rf_realloc(a->aggs, (size_t)(a->n_aggs + 1) * sizeof *v);
         if (!v) return rf__err_set(RF_ERR_NOMEM, "out of memory");
         a->aggs = v;
-        a->aggs[a->n_aggs++] = copy(e);
+        a->aggs[a->n_aggs++] = rf__sqlp_copy(e);
         return RF_OK;
     }
     for (int i = 0; i < e->n_arg; i++) { int rc = collect_aggs(a, e->arg[i]); if (rc) return rc; }
@@ -471,9 +465,9 @@ static int rewrite_soft(aggctx *a, rf_expr **pe)
     return RF_OK;
 }
 
-static bool has_agg(const rf_expr *e) { return e && rf__expr_has_agg(e); }
+bool rf__sqlp_has_agg(const rf_expr *e) { return e && rf__expr_has_agg(e); }
 
-static char *display(const rf_expr *e)
+char *rf__sqlp_display(const rf_expr *e)
 {
     rf_buf b = { 0 };
     const rf_expr *x = (e->kind == RF_E_CAST && e->type == RF_TYPE_NULL && e->n_arg == 1) ? e->arg[0] : e;
@@ -510,7 +504,7 @@ static int expand_items(const q_select *q, rf_df *d, rf_expr ***out, int *n_out)
                 return RF_ERR_ANALYSIS;
             }
         } else {
-            v[n++] = copy(it);
+            v[n++] = rf__sqlp_copy(it);
         }
     }
     *out = v;
@@ -518,7 +512,7 @@ static int expand_items(const q_select *q, rf_df *d, rf_expr ***out, int *n_out)
     return RF_OK;
 }
 
-static void free_v(rf_expr **v, int n)
+void rf__sqlp_free_v(rf_expr **v, int n)
 {
     for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]);
     rf_free(v);
@@ -531,7 +525,7 @@ static rf_expr **order_list(const q_select *q, rf_df *projected, bool *ok)
     const rf_schema *s = projected ? ((struct rf_df *)projected)->plan->schema : NULL;
     *ok = o != NULL;
     for (int i = 0; o && i < q->n_order; i++) {
-        o[i] = copy(q->order[i]);
+        o[i] = rf__sqlp_copy(q->order[i]);
         rf_expr *x = o[i]->arg[0];
         if (s && x->kind == RF_E_LIT && (x->lit.type == RF_TYPE_INT32 || x->lit.type == RF_TYPE_INT64)) {
             int64_t k = x->lit.v.i;
@@ -577,7 +571,7 @@ static rf_df *cast_columns(rf_df *d, const rf_type *t)
     }
     rf_df *r = rf_df_selectv(d, s->n, v);
     rf_free(v);
-    return df_error(r);
+    return rf__sqlp_df_error(r);
 }
 
 /* t0 UNION [ALL] t1 UNION [ALL] t2 ...: every term widened to common column types; the terms up
@@ -589,11 +583,11 @@ static rf_df *plan_union(rf_sqlctx *c, const q_select *q)
     rf_df **d = rf_calloc((size_t)n, sizeof *d), *u = NULL;
     rf_type *t = NULL;
     if (!d) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
-    for (int i = 0; i < n; i++) if (!(d[i] = plan_query(c, q->terms[i]))) goto out;
+    for (int i = 0; i < n; i++) if (!(d[i] = rf__sqlp_plan_query(c, q->terms[i]))) goto out;
     const rf_schema *s0 = d[0]->plan->schema;
     for (int i = 1; i < n; i++)
         if (d[i]->plan->schema->n != s0->n) {
-            err_at(q->terms[i]->line, q->terms[i]->col, RF_ERR_ANALYSIS, "UNION: the two sides have different numbers of columns (%s)%s",
+            rf__sqlp_err_at(q->terms[i]->line, q->terms[i]->col, RF_ERR_ANALYSIS, "UNION: the two sides have different numbers of columns (%s)%s",
                    i == 1 ? "the second input" : "a later input", "");
             goto out;
         }
@@ -605,10 +599,10 @@ static rf_df *plan_union(rf_sqlctx *c, const q_select *q)
     for (int i = 0; i < n; i++) if (!(d[i] = cast_columns(d[i], t))) goto out;
     for (int i = 1; i < n; i++) if (!q->all_before[i]) k = i;
     u = d[0];
-    if (k > 0 && (u = df_error(rf__df_union_all_n(d, k + 1)))) u = df_error(rf_df_distinct(u));
+    if (k > 0 && (u = rf__sqlp_df_error(rf__df_union_all_n(d, k + 1)))) u = rf__sqlp_df_error(rf_df_distinct(u));
     if (u && k + 1 < n) {   /* the deduplicated head (or the first term), then the rest */
         d[k] = u;
-        u = df_error(rf__df_union_all_n(d + k, n - k));
+        u = rf__sqlp_df_error(rf__df_union_all_n(d + k, n - k));
     }
 out:
     rf_free(d);
@@ -619,11 +613,11 @@ out:
 static rf_df *set_op(rf_sqlctx *c, const q_select *q)
 {
     if (q->op == Q_UNION) return plan_union(c, q);
-    rf_df *l = plan_query(c, q->left), *r = l ? plan_query(c, q->right) : NULL, *d = NULL;
+    rf_df *l = rf__sqlp_plan_query(c, q->left), *r = l ? rf__sqlp_plan_query(c, q->right) : NULL, *d = NULL;
     if (!r) return NULL;
     const rf_schema *ls = l->plan->schema, *rs = r->plan->schema;
     if (ls->n != rs->n)
-        return err_at(q->line, q->col, RF_ERR_ANALYSIS, "%s: the two sides have different numbers of columns%s",
+        return rf__sqlp_err_at(q->line, q->col, RF_ERR_ANALYSIS, "%s: the two sides have different numbers of columns%s",
                       q->op == Q_UNION ? "UNION" : q->op == Q_INTERSECT ? "INTERSECT" : "EXCEPT", "");
     /* widen mismatched column types on both sides (int + bigint, numbers + double) */
     bool cast_needed = false;
@@ -648,7 +642,7 @@ static rf_df *set_op(rf_sqlctx *c, const q_select *q)
         r = rf_df_selectv(r, ls->n, rv);
         rf_free(lv);
         rf_free(rv);
-        if (!df_error(l) || !df_error(r)) return NULL;
+        if (!rf__sqlp_df_error(l) || !rf__sqlp_df_error(r)) return NULL;
         ls = l->plan->schema;
         rs = r->plan->schema;
     }
@@ -668,7 +662,7 @@ static rf_df *set_op(rf_sqlctx *c, const q_select *q)
                 if (items[i]) items[i]->resolved = false;
             }
             items[ss->n] = rf_as(rf_over(rf_row_number(), ss->n, part, 0, NULL), "__dup");
-            sides[sd] = df_error(rf_df_selectv(sides[sd], ss->n + 1, items));
+            sides[sd] = rf__sqlp_df_error(rf_df_selectv(sides[sd], ss->n + 1, items));
             rf_free(part);
             rf_free(items);
             if (!sides[sd]) { rf__conj_fini(&cc); return NULL; }
@@ -687,7 +681,7 @@ static rf_df *set_op(rf_sqlctx *c, const q_select *q)
     cond = rf__conj_build(&cc, false);
     d = rf_df_join_on(la, ra, cond, q->op == Q_INTERSECT ? RF_JOIN_SEMI : RF_JOIN_ANTI);
     if (!q->all) d = rf_df_distinct(d);
-    else if (df_error(d)) {   /* drop the duplicate numbers */
+    else if (rf__sqlp_df_error(d)) {   /* drop the duplicate numbers */
         rf_expr **items = rf_calloc((size_t)ls->n + 1, sizeof *items);
         for (int i = 0; i < ls->n; i++) {
             char qn[300];
@@ -697,7 +691,7 @@ static rf_df *set_op(rf_sqlctx *c, const q_select *q)
         d = rf_df_selectv(d, ls->n, items);
         rf_free(items);
     }
-    return df_error(d);
+    return rf__sqlp_df_error(d);
 }
 
 static rf_df *order_and_limit(const q_select *q, rf_df *d)
@@ -705,433 +699,15 @@ static rf_df *order_and_limit(const q_select *q, rf_df *d)
     if (q->n_order) {
         bool ok;
         rf_expr **o = order_list(q, d, &ok);
-        if (!ok) { if (o) free_v(o, q->n_order); return NULL; }
-        d = df_error(rf_df_order_byv(d, q->n_order, o));
+        if (!ok) { if (o) rf__sqlp_free_v(o, q->n_order); return NULL; }
+        d = rf__sqlp_df_error(rf_df_order_byv(d, q->n_order, o));
         rf_free(o);
         if (!d) return NULL;
     }
-    if (q->limit >= 0 && !q->n_dist && !q->n_sortw) d = df_error(rf_df_limit(d, q->limit));   /* else after SORT BY */
+    if (q->limit >= 0 && !q->n_dist && !q->n_sortw) d = rf__sqlp_df_error(rf_df_limit(d, q->limit));   /* else after SORT BY */
     return d;
 }
 
-
-/* ---------------------------------------------------------------- subqueries
- * Subqueries become joins before anything is analyzed:
- *   [NOT] EXISTS (SELECT ... FROM t WHERE p)   -> left semi (anti) join with t ON p
- *   x [NOT] IN (SELECT y FROM t WHERE p)       -> left semi (anti) join with t ON x = y AND p
- *   (SELECT one value ...)                      -> cross join with the planned subquery (one row)
- * The join condition is resolved against both sides, so references to the outer query (correlation)
- * resolve naturally. Subqueries with grouping, DISTINCT, LIMIT or set operations are planned whole
- * and must then be uncorrelated. Note: NOT IN follows anti-join semantics; a NULL in the
- * subquery's values does not empty the result as SQL's three-valued NOT IN would. */
-static bool has_subquery(const rf_expr *e)
-{
-    if (!e) return false;
-    if (e->kind == RF_E_SUBQUERY) return true;
-    for (int i = 0; i < e->n_arg; i++) if (has_subquery(e->arg[i])) return true;
-    return false;
-}
-
-static int sq_counter;
-
-/* Gives unqualified columns that name exactly one column of s that column's qualifier, so that an
- * inner query's names bind to its own tables before the outer query's (as SQL scoping does). */
-static void qualify(rf_expr *e, const rf_schema *s)
-{
-    if (!e) return;
-    if (e->kind == RF_E_COL && !e->qual && e->attr < 0 && strcmp(e->name, "*")) {
-        int found = rf_schema_find(s, e->name);
-        if (found >= 0 && s->f[found].qual) e->qual = rf_strdup(s->f[found].qual);
-        return;
-    }
-    if (e->kind == RF_E_SUBQUERY) return;
-    for (int i = 0; i < e->n_arg; i++) qualify(e->arg[i], s);
-}
-
-
-static bool simple_block(const q_select *q);
-
-/* Binds the unqualified columns of e that name exactly one column of s to it (by attribute id), so
- * that an outer query's reference (a grouping key has no table name) stays its own when the join with
- * a subquery puts same-named columns beside it. Not where the subquery reads the same attributes
- * (a self-join renumbers its right side, and names tell the sides apart). */
-static void pin(rf_expr *e, const rf_schema *s, const rf_schema *right)
-{
-    if (!e || e->kind == RF_E_SUBQUERY) return;
-    if (e->kind == RF_E_COL && e->attr < 0 && e->name && strcmp(e->name, "*")) {
-        if (e->qual) return;
-        int64_t id = -1;
-        for (int i = 0; i < s->n; i++) {
-            const rf_field *f = &s->f[i];
-            if (strcasecmp(f->name, e->name) || (e->qual && (!f->qual || strcasecmp(f->qual, e->qual)))) continue;
-            if (id >= 0 && id != f->id) return;   /* ambiguous: left for the resolver to report */
-            id = f->id;
-        }
-        for (int i = 0; id >= 0 && i < right->n; i++) if (right->f[i].id == id) return;
-        if (id >= 0) e->attr = id;
-        return;
-    }
-    for (int i = 0; i < e->n_arg; i++) pin(e->arg[i], s, right);
-}
-
-/* Splits a conjunction into its terms (copies). */
-static int conj_list(const rf_expr *e, rf_expr **v, int *n, int cap)
-{
-    if (e->kind == RF_E_AND && !e->name) {
-        int rc = conj_list(e->arg[0], v, n, cap);
-        return rc ? rc : conj_list(e->arg[1], v, n, cap);
-    }
-    if (*n >= cap) return rf__err_set(RF_ERR_ANALYSIS, "too many conditions in a correlated subquery");
-    v[(*n)++] = copy(e);
-    return RF_OK;
-}
-
-static bool resolves_in(const rf_expr *e, const rf_schema *s)
-{
-    rf_expr *t = copy(e);
-    int rc = t ? rf__expr_resolve(t, s, false) : RF_ERR_NOMEM;
-    rf_expr_destroy(&t);
-    rf__err_clear();
-    return rc == RF_OK;
-}
-
-/* Moves the aggregates of *pe into av (named __v0, __v1, ...) and puts alias.__vK in their place;
- * a count becomes coalesce(alias.__vK, 0), as a count of no rows is 0. */
-static int lift_aggs(rf_expr **pe, rf_expr **av, int *na, int max, const char *alias)
-{
-    rf_expr *e = *pe;
-    if (e->kind == RF_E_AGG) {
-        if (*na >= max) return rf__err_set(RF_ERR_ANALYSIS, "too many aggregates in a correlated scalar subquery");
-        char nm[32], qn[64];
-        snprintf(nm, sizeof nm, "__v%d", *na);
-        snprintf(qn, sizeof qn, "%s.__v%d", alias, *na);
-        bool count = e->op == RF_A_COUNT;
-        if (e->name && !(e->kind == RF_E_CAST && e->type == RF_TYPE_NULL)) RF_FREE(e->name);
-        av[(*na)++] = rf_as(e, nm);
-        rf_expr *col = rf_col(qn);
-        if (count) col = rf_fn("coalesce", 2, col, rf_lit_int(0));
-        *pe = col;
-        return col ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
-    }
-    for (int i = 0; i < e->n_arg; i++) { int rc = lift_aggs(&e->arg[i], av, na, max, alias); if (rc) return rc; }
-    return RF_OK;
-}
-
-/* A correlated scalar subquery (SELECT agg(x) FROM t WHERE t.k = outer.k AND <inner-only>) becomes
- * a left join of d with (SELECT k, agg(x) FROM t WHERE <inner-only> GROUP BY k) on k = outer.k;
- * count() of no rows is 0 rather than NULL. NULL on any other shape (the caller reports it). */
-static rf_df *decorrelate_scalar(rf_sqlctx *c, rf_df *d, rf_expr **pe)
-{
-    const rf_expr *e = *pe;
-    const q_select *sq = e->sub;
-    if (!simple_block(sq) || sq->n_items != 1 || !sq->where || has_subquery(sq->where)) return NULL;
-    const rf_expr *item = sq->items[0];
-    if (item->kind == RF_E_CAST && item->type == RF_TYPE_NULL && item->n_arg == 1) item = item->arg[0];
-    if (!has_agg(item)) return NULL;
-    rf_df *inner = NULL;
-    for (int i = 0; i < sq->n_from; i++) {   /* comma joins: the join order rule orders them */
-        rf_df *f = plan_from(c, sq->from[i]);
-        if (!f) return NULL;
-        inner = inner ? df_error(rf_df_join_on(inner, f, NULL, RF_JOIN_CROSS)) : f;
-        if (!inner) return NULL;
-    }
-    rf_expr *conj[64], *keys[64] = { 0 }, *outer[64] = { 0 }, *rest = NULL;
-    int nc = 0, nk = 0;
-    rf_df *out = NULL;
-    if (conj_list(sq->where, conj, &nc, 64)) return NULL;
-    for (int i = 0; i < nc; i++) {
-        rf_expr *t = conj[i];
-        if (resolves_in(t, inner->plan->schema)) { rest = rest ? rf_and(rest, t) : t; conj[i] = NULL; continue; }
-        if (t->kind == RF_E_EQ && nk < 64) {
-            for (int side = 0; side < 2; side++) {
-                rf_expr *in = t->arg[side], *ou = t->arg[1 - side];
-                if (resolves_in(in, inner->plan->schema) && resolves_in(ou, d->plan->schema)) {
-                    keys[nk] = copy(in);
-                    outer[nk] = copy(ou);
-                    pin(outer[nk], d->plan->schema, inner->plan->schema);
-                    nk++;
-                    rf_expr_destroy(&conj[i]);
-                    break;
-                }
-            }
-        }
-        if (conj[i]) goto out;   /* a correlated condition that is not outer = inner */
-    }
-    if (!nk) goto out;
-    if (rest && !(inner = df_error(rf_df_filter(inner, rest)))) { rest = NULL; goto out; }
-    rest = NULL;
-    {
-        char alias[32];
-        snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
-        rf_expr *kv[64], *av[64], *value = copy(item);
-        int na = 0;
-        for (int i = 0; i < nk; i++) {
-            char nm[32];
-            snprintf(nm, sizeof nm, "__ck%d", i);
-            kv[i] = rf_as(copy(keys[i]), nm);
-        }
-        if (!value || lift_aggs(&value, av, &na, 64, alias)) {
-            rf_expr_destroy(&value);
-            for (int i = 0; i < nk; i++) rf_expr_destroy(&kv[i]);
-            for (int i = 0; i < na; i++) rf_expr_destroy(&av[i]);
-            goto out;
-        }
-        rf_df *agg = df_error(rf_df_agg(inner, nk, kv, na, av));
-        if (!agg || !(agg = df_error(rf_df_alias(agg, alias)))) { rf_expr_destroy(&value); goto out; }
-        rf_expr *cond = NULL;
-        for (int i = 0; i < nk; i++) {
-            char qn[64];
-            snprintf(qn, sizeof qn, "%s.__ck%d", alias, i);
-            rf_expr *eq = rf_eq(outer[i], rf_col(qn));
-            outer[i] = NULL;
-            cond = cond ? rf_and(cond, eq) : eq;
-        }
-        out = df_error(rf_df_join_on(d, agg, cond, RF_JOIN_LEFT));
-        if (!out) { rf_expr_destroy(&value); goto out; }
-        rf_expr *col = value;
-        if (col) { col->line = e->line; col->col = e->col; }
-        if (e->name) col = rf_as(col, e->name);
-        rf_expr_destroy(pe);
-        *pe = col;
-    }
-out:
-    for (int i = 0; i < nc; i++) rf_expr_destroy(&conj[i]);
-    for (int i = 0; i < nk; i++) { rf_expr_destroy(&keys[i]); rf_expr_destroy(&outer[i]); }
-    rf_expr_destroy(&rest);
-    return out;
-}
-
-static rf_df *scalar_lift(rf_sqlctx *c, rf_df *d, rf_expr **pe)
-{
-    rf_expr *e = *pe;
-    if (!e) return d;
-    if (e->kind == RF_E_SUBQUERY && e->op == 0) {
-        rf_df *sd = plan_query(c, (const q_select *)e->sub);
-        if (!sd) {
-            rf_error *er = rf__err_slot();
-            if (er->code == RF_ERR_ANALYSIS && strstr(er->msg, "not found")) {
-                rf_error first = *er;
-                rf_df *dd = decorrelate_scalar(c, d, pe);
-                if (dd) return dd;
-                *er = first;
-                char m[sizeof er->msg];
-                snprintf(m, sizeof m, "%s", er->msg);
-                int line = er->line, col = er->col;
-                rf__err_set(RF_ERR_ANALYSIS, "scalar subquery: %.1200s (correlated scalar subqueries are not supported yet)", m);
-                rf__err_at(line ? line : e->line, line ? col : e->col);
-            }
-            return NULL;
-        }
-        if (sd->plan->schema->n != 1) return err_at(e->line, e->col, RF_ERR_ANALYSIS, "a scalar subquery must return one column, not %s%s", sd->plan->schema->n > 1 ? "several" : "none", "");
-        char alias[32], qn[300];
-        snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
-        /* one row at most: count the rows and keep the value (max of one row is that row); more than one
-         * row fails at run time, as Spark's "more than one row returned by a subquery" */
-        {
-            const rf_field *f = &sd->plan->schema->f[0];
-            rf_expr *v = rf__expr_col_attr(f->id, f->name, f->type, true, 0);
-            if (v) v->resolved = false;
-            rf_expr *aggs[2] = { rf_as(rf_count(NULL), "__n"), rf_as(rf_max(v), "__v") };
-            rf_df *one = df_error(rf_df_agg(sd, 0, NULL, 2, aggs));
-            if (!one) return NULL;
-            rf_expr *item = rf_as(rf_fn("__single_row", 2, rf_col("__n"), rf_col("__v")), "value");
-            if (!(sd = df_error(rf_df_select(one, 1, item)))) return NULL;
-        }
-        snprintf(qn, sizeof qn, "%s.%s", alias, sd->plan->schema->f[0].name);
-        rf_df *sa = df_error(rf_df_alias(sd, alias));
-        if (!sa) return NULL;
-        d = df_error(rf_df_join_on(d, sa, rf_lit_bool(true), RF_JOIN_LEFT));   /* no row: NULL */
-        if (!d) return NULL;
-        rf_expr *col = rf_col(qn);
-        if (!col) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
-        col->line = e->line;
-        col->col = e->col;
-        if (e->name) col = rf_as(col, e->name);
-        rf_expr_destroy(pe);
-        *pe = col;
-        return d;
-    }
-    if (e->kind == RF_E_SUBQUERY) return err_at(e->line, e->col, RF_ERR_ANALYSIS, "EXISTS and IN (subquery) are supported as WHERE conjuncts only%s%s", "", "");
-    for (int i = 0; i < e->n_arg && d; i++) d = scalar_lift(c, d, &e->arg[i]);
-    return d;
-}
-
-static bool simple_block(const q_select *q)
-{
-    return q->op == Q_PLAIN && q->n_from > 0 && !q->n_group && !q->n_gsets && !q->having && !q->distinct && q->limit < 0 && !q->n_ctes &&
-           !q->n_order && !q->n_laterals && !q->n_dist && !q->n_sortw && !q->n_hints;
-}
-
-/* d semi/anti-joined with the subquery of a [NOT] EXISTS / [NOT] IN conjunct. */
-/* x NOT IN (uncorrelated subquery sd) as a null-aware anti join that is a hash join: the rows of d
- * with no equal value in sd (an anti join on x = v; a NULL x matches nothing), kept only when sd is
- * empty, or when x is not NULL and sd holds no NULL (SQL's three-valued NOT IN). The two counts come
- * from one global aggregate of sd (one row, broadcast). */
-static rf_df *only_columns_of(rf_df *d, const rf_schema *want);
-
-static rf_df *not_in_join(rf_df *d, const rf_expr *e, rf_df *sd)
-{
-    const rf_schema *in = d->plan->schema;   /* d's plan lives as long as the session's DataFrames */
-    if (sd->plan->schema->n != 1) return err_at(e->line, e->col, RF_ERR_ANALYSIS, "IN (subquery) needs a subquery with one column%s%s", "", "");
-    char alias[32], stats[32], qn[300], qc[64], qv[64];
-    snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
-    snprintf(stats, sizeof stats, "__sq%d", sq_counter++);
-    rf_df *right = df_error(rf_df_alias(sd, alias));
-    if (!right) return NULL;
-    snprintf(qn, sizeof qn, "%s.%s", alias, right->plan->schema->f[0].name);
-    rf_expr *outer = copy(e->arg[0]);
-    qualify(outer, in);
-    pin(outer, in, right->plan->schema);
-    rf_expr *outer2 = copy(outer);
-    rf_expr *eq = rf_eq(outer, rf_col(qn));
-    if (eq) { eq->line = e->line; eq->col = e->col; }
-    rf_df *j = rf_df_join_on(d, right, eq, RF_JOIN_ANTI);
-    if (j && rf_df_status(j) && !rf__err_slot()->line) rf__err_at(e->line, e->col);
-    if (!(j = df_error(j))) { rf_expr_destroy(&outer2); return NULL; }
-    const rf_field *f = &sd->plan->schema->f[0];
-    rf_expr *v = rf__expr_col_attr(f->id, f->name, f->type, true, 0);
-    if (v) v->resolved = false;
-    rf_expr *aggs[2] = { rf_as(rf_count(NULL), "__n"), rf_as(rf_count(v), "__nv") };
-    rf_df *st = df_error(rf_df_agg(sd, 0, NULL, 2, aggs));
-    if (!st || !(st = df_error(rf_df_alias(st, stats)))) { rf_expr_destroy(&outer2); return NULL; }
-    if (!(j = df_error(rf_df_join_on(j, st, NULL, RF_JOIN_CROSS)))) { rf_expr_destroy(&outer2); return NULL; }
-    snprintf(qc, sizeof qc, "%s.__n", stats);
-    snprintf(qv, sizeof qv, "%s.__nv", stats);
-    rf_expr *keep = rf_or(rf_eq(rf_col(qc), rf_lit_int(0)), rf_and(rf_is_not_null(outer2), rf_eq(rf_col(qc), rf_col(qv))));
-    if (!(j = df_error(rf_df_filter(j, keep)))) return NULL;
-    return only_columns_of(j, in);
-}
-
-static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
-{
-    const q_select *sq = e->sub;
-    rf_df *right = NULL;
-    rf_expr *cond = NULL;
-    if (neg && e->op == 2) {   /* NOT IN: an uncorrelated subquery gets the null-aware hash anti join */
-        rf_error saved = *rf__err_slot();
-        rf_df *sd = plan_query(c, sq);
-        if (sd) return not_in_join(d, e, sd);
-        *rf__err_slot() = saved;   /* correlated: the nested loop below */
-    }
-    bool star = e->op == 2 && sq->op == Q_PLAIN && sq->n_items == 1 && sq->items[0]->kind == RF_E_COL && !strcmp(sq->items[0]->name, "*");
-    if (simple_block(sq) && !has_agg(sq->where) && !has_subquery(sq->where) && !star) {   /* else planned whole (uncorrelated) */
-        bool items_agg = false;
-        for (int i = 0; i < sq->n_items; i++) items_agg |= has_agg(sq->items[i]);
-        if (!items_agg) {
-            for (int i = 0; i < sq->n_from; i++) {
-                rf_df *f = plan_from(c, sq->from[i]);
-                if (!f) return NULL;
-                right = right ? df_error(rf_df_join_on(right, f, NULL, RF_JOIN_CROSS)) : f;
-                if (!right) return NULL;
-            }
-            if (sq->where) { cond = copy(sq->where); qualify(cond, right->plan->schema); }
-            if (e->op == 2) {
-                if (sq->n_items != 1) return err_at(e->line, e->col, RF_ERR_ANALYSIS, "IN (subquery) needs a subquery with one column%s%s", "", "");
-                rf_expr *item = copy(sq->items[0]), *outer = copy(e->arg[0]);
-                if (item && item->kind == RF_E_CAST && item->type == RF_TYPE_NULL) { rf_expr *in = item->arg[0]; item->arg[0] = NULL; rf_expr_destroy(&item); item = in; }
-                qualify(item, right->plan->schema);
-                qualify(outer, d->plan->schema);
-                pin(outer, d->plan->schema, right->plan->schema);
-                rf_expr *eq;
-                if (neg) {   /* x NOT IN (...) is not true when x or any value is NULL: a null-aware anti join */
-                    rf_expr *o2 = copy(outer), *i2 = copy(item);
-                    eq = rf_or(rf_or(rf_eq(outer, item), rf_is_null(o2)), rf_is_null(i2));
-                } else eq = rf_eq(outer, item);
-                if (eq) { eq->line = e->line; eq->col = e->col; }
-                cond = cond ? rf_and(eq, cond) : eq;
-            }
-        }
-    }
-    if (!right) {   /* a whole (uncorrelated) subquery */
-        rf_df *sd = plan_query(c, sq);
-        if (!sd) return NULL;
-        char alias[32];
-        snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
-        if (!(right = df_error(rf_df_alias(sd, alias)))) return NULL;
-        if (e->op == 2) {
-            if (right->plan->schema->n != 1) return err_at(e->line, e->col, RF_ERR_ANALYSIS, "IN (subquery) needs a subquery with one column%s%s", "", "");
-            char qn[300];
-            snprintf(qn, sizeof qn, "%s.%s", alias, right->plan->schema->f[0].name);
-            rf_expr *outer = copy(e->arg[0]);
-            qualify(outer, d->plan->schema);
-            pin(outer, d->plan->schema, right->plan->schema);
-            if (neg) cond = rf_or(rf_or(rf_eq(copy(outer), rf_col(qn)), rf_is_null(outer)), rf_is_null(rf_col(qn)));
-            else cond = rf_eq(outer, rf_col(qn));
-        }
-    }
-    if (!cond) cond = rf_lit_bool(true);
-    rf_df *j = rf_df_join_on(d, right, cond, neg ? RF_JOIN_ANTI : RF_JOIN_SEMI);
-    if (j && rf_df_status(j) && !rf__err_slot()->line) rf__err_at(e->line, e->col);
-    return df_error(j);
-}
-
-/* WHERE with subqueries: joins for [NOT] EXISTS / IN conjuncts, a filter for the rest. */
-static rf_df *where_with_subqueries_(rf_sqlctx *c, rf_df *d, const rf_expr *where, const rf_schema *in);
-
-/* d with the columns of `want` only, in its order (the values a scalar subquery joined in are not
- * the query's columns: SELECT * must not show them). d itself when nothing was added. */
-static rf_df *only_columns_of(rf_df *d, const rf_schema *want)
-{
-    const rf_schema *s = d->plan->schema;
-    if (s->n == want->n) return d;
-    rf_expr **v = rf_calloc((size_t)(want->n ? want->n : 1), sizeof *v);
-    if (!v) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
-    for (int i = 0; i < want->n; i++) {
-        const rf_field *f = &want->f[i];
-        if ((v[i] = rf__expr_col_attr(f->id, f->name, f->type, f->nullable, -1))) {
-            v[i]->resolved = false;
-            if (f->qual) v[i]->qual = rf_strdup(f->qual);
-        }
-    }
-    rf_df *r = df_error(rf_df_selectv(d, want->n, v));
-    rf_free(v);
-    return r;
-}
-
-static rf_df *where_with_subqueries(rf_sqlctx *c, rf_df *d, const rf_expr *where)
-{
-    rf_schema *in = NULL;
-    if (rf_schema_copy(d->plan->schema, &in)) return NULL;
-    rf_df *r = where_with_subqueries_(c, d, where, in);
-    rf_schema_destroy(&in);
-    return r;
-}
-
-static rf_df *where_with_subqueries_(rf_sqlctx *c, rf_df *d, const rf_expr *where, const rf_schema *in)
-{
-    rf_expr **stack = NULL, *rest = NULL;
-    rf_conj restc = { 0 };
-    int64_t n = 0, cap = 0;
-    if (rf__grow((void **)&stack, &cap, 1, sizeof *stack)) return NULL;
-    stack[n++] = copy(where);
-    while (n > 0 && d) {
-        rf_expr *e = stack[--n];
-        if (!e) { rf__err_set(RF_ERR_NOMEM, "out of memory"); d = NULL; break; }
-        if (e->kind == RF_E_AND) {
-            if (rf__grow((void **)&stack, &cap, n + 2, sizeof *stack)) { rf_expr_destroy(&e); d = NULL; break; }
-            stack[n++] = e->arg[1];
-            stack[n++] = e->arg[0];
-            e->arg[0] = e->arg[1] = NULL;
-            rf_expr_destroy(&e);
-            continue;
-        }
-        bool neg = e->kind == RF_E_NOT && e->arg[0]->kind == RF_E_SUBQUERY && e->arg[0]->op != 0;
-        const rf_expr *sq = neg ? e->arg[0] : e;
-        if (sq->kind == RF_E_SUBQUERY && sq->op != 0) {
-            d = subquery_join(c, d, sq, neg);
-            rf_expr_destroy(&e);
-            continue;
-        }
-        if (has_subquery(e) && !(d = scalar_lift(c, d, &e))) { rf_expr_destroy(&e); break; }
-        rf__conj_add(&restc, e);
-    }
-    rest = rf__conj_build(&restc, false);
-    while (n > 0) rf_expr_destroy(&stack[--n]);
-    rf_free(stack);
-    if (!d) { rf_expr_destroy(&rest); return NULL; }
-    if (rest && !(d = df_error(rf_df_filter(d, rest)))) return NULL;
-    return only_columns_of(d, in);
-}
 
 /* Replaces select-alias references in e with the selected expression (item list after any
  * aggregation rewrite), unless the name is also an input column. */
@@ -1144,7 +720,7 @@ static int subst_alias(rf_expr **pe, rf_expr **items, int n_items, const rf_sche
             if (!it->name || strcasecmp(it->name, e->name) || it->kind == RF_E_COL) continue;
             if (rf__expr_has_window(it)) continue;   /* computed after the sort: handled by sorting the output */
             if (it->kind == RF_E_FUNC && rf__is_generator(it->op)) continue;
-            rf_expr *r = copy(it);
+            rf_expr *r = rf__sqlp_copy(it);
             if (!r) return rf__err_set(RF_ERR_NOMEM, "out of memory");
             if (r->kind == RF_E_CAST && r->type == RF_TYPE_NULL && r->n_arg == 1) { rf_expr *x = r->arg[0]; r->arg[0] = NULL; rf_expr_destroy(&r); r = x; }
             else RF_FREE(r->name);
@@ -1168,7 +744,7 @@ static int order_key(rf_expr *o, rf_expr **items, int n_items, aggctx *a, const 
             rf__err_at(x->line, x->col);
             return RF_ERR_ANALYSIS;
         }
-        rf_expr *r = copy(items[x->lit.v.i - 1]);
+        rf_expr *r = rf__sqlp_copy(items[x->lit.v.i - 1]);
         if (!r) return rf__err_set(RF_ERR_NOMEM, "out of memory");
         if (r->kind == RF_E_CAST && r->type == RF_TYPE_NULL && r->n_arg == 1) { rf_expr *y = r->arg[0]; r->arg[0] = NULL; rf_expr_destroy(&r); r = y; }
         else if (r->kind != RF_E_COL) RF_FREE(r->name);
@@ -1196,12 +772,12 @@ static rf_df *expand_sets(rf_df *d, const q_select *q)
     rf_df *u = NULL;
     if (!br || !it || !kt) { rf__err_set(RF_ERR_NOMEM, "out of memory"); goto out; }
     for (int k = 0; k < nk; k++) {   /* each key's type, for the NULL that stands for it */
-        rf_expr *x = copy(q->group[k]);
+        rf_expr *x = rf__sqlp_copy(q->group[k]);
         int rc = x ? rf__expr_resolve(x, s, false) : rf__err_set(RF_ERR_NOMEM, "out of memory");
         kt[k] = x ? x->type : RF_TYPE_NULL;
         rf_expr_destroy(&x);
         if (rc) goto out;
-        if (has_agg(q->group[k])) { err_at(q->group[k]->line, q->group[k]->col, RF_ERR_ANALYSIS, "aggregate functions are not allowed in GROUP BY%s%s", "", ""); goto out; }
+        if (rf__sqlp_has_agg(q->group[k])) { rf__sqlp_err_at(q->group[k]->line, q->group[k]->col, RF_ERR_ANALYSIS, "aggregate functions are not allowed in GROUP BY%s%s", "", ""); goto out; }
     }
     for (int j = 0; j < ns; j++) {
         int n = 0;
@@ -1213,14 +789,14 @@ static rf_df *expand_sets(rf_df *d, const q_select *q)
         for (int k = 0; k < nk; k++) {
             char nm[32];
             snprintf(nm, sizeof nm, "_gk%d", k);
-            rf_expr *x = (q->gsets[j] >> k & 1) ? copy(q->group[k]) : rf_cast(rf_lit_null(), kt[k] == RF_TYPE_NULL ? RF_TYPE_STRING : kt[k]);
+            rf_expr *x = (q->gsets[j] >> k & 1) ? rf__sqlp_copy(q->group[k]) : rf_cast(rf_lit_null(), kt[k] == RF_TYPE_NULL ? RF_TYPE_STRING : kt[k]);
             if (x && x->name && x->kind != RF_E_COL) RF_FREE(x->name);
             it[n++] = rf_as(x, nm);
         }
         it[n++] = rf_as(rf_lit_int(j), "_gs");
-        if (!(br[j] = df_error(rf_df_selectv(d, n, it)))) goto out;
+        if (!(br[j] = rf__sqlp_df_error(rf_df_selectv(d, n, it)))) goto out;
     }
-    if (!(u = df_error(rf__df_union_all_n(br, ns)))) goto out;
+    if (!(u = rf__sqlp_df_error(rf__df_union_all_n(br, ns)))) goto out;
     {   /* the input's columns keep their table names (a union drops them) */
         const rf_schema *us = u->plan->schema;
         int n = 0;
@@ -1229,7 +805,7 @@ static rf_df *expand_sets(rf_df *d, const q_select *q)
             if (x) { x->resolved = false; if (i < nc && s->f[i].qual) x->qual = rf_strdup(s->f[i].qual); }
             it[n++] = x;
         }
-        u = df_error(rf_df_selectv(u, n, it));
+        u = rf__sqlp_df_error(rf_df_selectv(u, n, it));
     }
 out:
     rf_free(br);
@@ -1247,7 +823,7 @@ static int grouping_fns(rf_expr **pe, const q_select *q)
     if (e->kind == RF_E_FUNC && e->op < 0 && e->qual && (!strcasecmp(e->qual, "grouping") || !strcasecmp(e->qual, "grouping_id"))) {
         bool gid = !strcasecmp(e->qual, "grouping_id");
         int key = -1;
-        if (!q->n_gsets) { err_at(e->line, e->col, RF_ERR_ANALYSIS, "%s() needs GROUPING SETS, ROLLUP or CUBE%s", e->qual, ""); return RF_ERR_ANALYSIS; }
+        if (!q->n_gsets) { rf__sqlp_err_at(e->line, e->col, RF_ERR_ANALYSIS, "%s() needs GROUPING SETS, ROLLUP or CUBE%s", e->qual, ""); return RF_ERR_ANALYSIS; }
         if (!gid) {
             if (e->n_arg != 1) { rf__err_set(RF_ERR_ANALYSIS, "grouping() takes one argument"); rf__err_at(e->line, e->col); return RF_ERR_ANALYSIS; }
             for (int k = 0; k < q->n_group && key < 0; k++) if (rf__expr_equal_loose(q->group[k], e->arg[0])) key = k;
@@ -1274,7 +850,7 @@ static int grouping_fns(rf_expr **pe, const q_select *q)
         cs->op = 1;   /* simple CASE x WHEN v THEN r */
         cs->line = e->line;
         cs->col = e->col;
-        char *nm = e->name ? rf_strdup(e->name) : display(e);
+        char *nm = e->name ? rf_strdup(e->name) : rf__sqlp_display(e);
         cs->name = nm;
         rf_expr_destroy(pe);
         *pe = cs;
@@ -1291,13 +867,13 @@ static rf_df *lateral_view(rf_df *d, const q_lateral *lv)
 {
     const rf_schema *s = d->plan->schema;
     int nc = s->n;
-    rf_expr *g = copy(lv->gen);
+    rf_expr *g = rf__sqlp_copy(lv->gen);
     if (!g) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
     bool pos = g->op == RF_F_POSEXPLODE || g->op == RF_F_POSEXPLODE_OUTER;
     if (lv->outer) g->op = pos ? RF_F_POSEXPLODE_OUTER : RF_F_EXPLODE_OUTER;
     if (lv->n_cols && lv->n_cols != 1 + pos) {
         rf_expr_destroy(&g);
-        return err_at(lv->line, lv->col, RF_ERR_ANALYSIS, "LATERAL VIEW %s names %s columns", pos ? "posexplode" : "explode", pos ? "two" : "one");
+        return rf__sqlp_err_at(lv->line, lv->col, RF_ERR_ANALYSIS, "LATERAL VIEW %s names %s columns", pos ? "posexplode" : "explode", pos ? "two" : "one");
     }
     rf_expr **it = rf_calloc((size_t)nc + 3, sizeof *it);
     if (!it) { rf_expr_destroy(&g); rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
@@ -1307,7 +883,7 @@ static rf_df *lateral_view(rf_df *d, const q_lateral *lv)
         it[i] = x;
     }
     it[nc] = g;
-    rf_df *r = df_error(rf_df_selectv(d, nc + 1, it));
+    rf_df *r = rf__sqlp_df_error(rf_df_selectv(d, nc + 1, it));
     if (r) {   /* the generated columns: the view's names and table */
         const rf_schema *rs = r->plan->schema;
         for (int i = 0; i < rs->n; i++) {
@@ -1322,7 +898,7 @@ static rf_df *lateral_view(rf_df *d, const q_lateral *lv)
             }
             it[i] = x;
         }
-        r = df_error(rf_df_selectv(r, rs->n, it));
+        r = rf__sqlp_df_error(rf_df_selectv(r, rs->n, it));
         if (r) {   /* a renamed column has no table name: the view's */
             const rf_schema *s2 = r->plan->schema;
             for (int i = 0; i < s2->n; i++) {
@@ -1330,7 +906,7 @@ static rf_df *lateral_view(rf_df *d, const q_lateral *lv)
                 if (x) { x->resolved = false; const char *ql = i >= nc ? lv->table : s->f[i].qual; if (ql) x->qual = rf_strdup(ql); }
                 it[i] = x;
             }
-            r = df_error(rf_df_selectv(r, s2->n, it));
+            r = rf__sqlp_df_error(rf_df_selectv(r, s2->n, it));
         }
     }
     rf_free(it);
@@ -1344,7 +920,7 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
     int n_items = 0;
     aggctx a = { 0 };
     if (q->n_from == 0) {
-        if (!c->one_row) return err_at(q->line, q->col, RF_ERR_ANALYSIS, "SELECT without FROM is not supported yet%s%s", "", "");
+        if (!c->one_row) return rf__sqlp_err_at(q->line, q->col, RF_ERR_ANALYSIS, "SELECT without FROM is not supported yet%s%s", "", "");
         d = c->one_row;
     }
     const q_hint *outer_hints = c->hints;
@@ -1352,8 +928,8 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
     c->hints = q->hints;   /* BROADCAST(t) names this block's FROM items */
     c->n_hints = q->n_hints;
     for (int i = 0; i < q->n_from && (i == 0 || d); i++) {
-        rf_df *f = plan_from(c, q->from[i]);
-        d = !f ? NULL : d ? df_error(rf_df_join_on(d, f, NULL, RF_JOIN_CROSS)) : f;
+        rf_df *f = rf__sqlp_plan_from(c, q->from[i]);
+        d = !f ? NULL : d ? rf__sqlp_df_error(rf_df_join_on(d, f, NULL, RF_JOIN_CROSS)) : f;
     }
     c->hints = outer_hints;
     c->n_hints = outer_n;
@@ -1361,28 +937,28 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
     for (int i = 0; i < q->n_laterals && d; i++) d = lateral_view(d, &q->laterals[i]);
     if (!d) return NULL;
     if (q->where) {
-        if (has_agg(q->where)) return err_at(q->where->line, q->where->col, RF_ERR_ANALYSIS, "aggregate functions are not allowed in WHERE (use HAVING)%s%s", "", "");
-        if (has_subquery(q->where)) d = where_with_subqueries(c, d, q->where);
-        else d = df_error(rf_df_filter(d, copy(q->where)));
+        if (rf__sqlp_has_agg(q->where)) return rf__sqlp_err_at(q->where->line, q->where->col, RF_ERR_ANALYSIS, "aggregate functions are not allowed in WHERE (use HAVING)%s%s", "", "");
+        if (rf__sqlp_has_subquery(q->where)) d = rf__sqlp_where_with_subqueries(c, d, q->where);
+        else d = rf__sqlp_df_error(rf_df_filter(d, rf__sqlp_copy(q->where)));
         if (!d) return NULL;
     }
     if (expand_items(q, d, &items, &n_items)) return NULL;
     for (int i = 0; i < n_items; i++)
-        if (has_subquery(items[i])) {
-            if (!items[i]->name && items[i]->kind != RF_E_COL) items[i]->name = display(items[i]);
-            if (!(d = scalar_lift(c, d, &items[i]))) { free_v(items, n_items); return NULL; }
+        if (rf__sqlp_has_subquery(items[i])) {
+            if (!items[i]->name && items[i]->kind != RF_E_COL) items[i]->name = rf__sqlp_display(items[i]);
+            if (!(d = rf__sqlp_scalar_lift(c, d, &items[i]))) { rf__sqlp_free_v(items, n_items); return NULL; }
         }
-    bool aggregate = q->n_group > 0 || q->n_gsets > 0 || has_agg(q->having);
-    for (int i = 0; i < n_items; i++) aggregate |= has_agg(items[i]);
-    for (int i = 0; i < q->n_order; i++) aggregate |= has_agg(q->order[i]);
+    bool aggregate = q->n_group > 0 || q->n_gsets > 0 || rf__sqlp_has_agg(q->having);
+    for (int i = 0; i < n_items; i++) aggregate |= rf__sqlp_has_agg(items[i]);
+    for (int i = 0; i < q->n_order; i++) aggregate |= rf__sqlp_has_agg(q->order[i]);
     /* output names come from the expressions as written */
     for (int i = 0; i < n_items; i++) {
         rf_expr *it = items[i];
-        if (!it->name && it->kind != RF_E_COL) it->name = display(it);
+        if (!it->name && it->kind != RF_E_COL) it->name = rf__sqlp_display(it);
     }
     if (q->n_gsets) {   /* grouping(x), grouping_id(): from the set number */
-        for (int i = 0; i < n_items; i++) if (grouping_fns(&items[i], q)) { free_v(items, n_items); return NULL; }
-        if (!(d = expand_sets(d, q))) { free_v(items, n_items); return NULL; }
+        for (int i = 0; i < n_items; i++) if (grouping_fns(&items[i], q)) { rf__sqlp_free_v(items, n_items); return NULL; }
+        if (!(d = expand_sets(d, q))) { rf__sqlp_free_v(items, n_items); return NULL; }
     }
     if (aggregate) {
         int rc = RF_OK;
@@ -1394,7 +970,7 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
             for (int i = 0; i <= q->n_group; i++) {
                 char nm[32];
                 if (i < q->n_group) snprintf(nm, sizeof nm, "_gk%d", i); else snprintf(nm, sizeof nm, "_gs");
-                a.keys[a.n_keys] = i < q->n_group ? copy(q->group[i]) : rf_col("_gs");
+                a.keys[a.n_keys] = i < q->n_group ? rf__sqlp_copy(q->group[i]) : rf_col("_gs");
                 a.knames[a.n_keys] = rf_strdup(nm);
                 kv[a.n_keys] = rf_col(nm);
                 a.n_keys++;
@@ -1409,51 +985,51 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
                     rf__err_at(g->line, g->col);
                     break;
                 }
-                k = copy(items[g->lit.v.i - 1]);
+                k = rf__sqlp_copy(items[g->lit.v.i - 1]);
             } else if (g->kind == RF_E_COL && !g->qual && rf_schema_find(d->plan->schema, g->name) < 0) {   /* GROUP BY alias */
                 for (int j = 0; j < n_items && !k; j++)
-                    if (items[j]->name && !strcasecmp(items[j]->name, g->name) && items[j]->kind != RF_E_COL) k = copy(items[j]);
+                    if (items[j]->name && !strcasecmp(items[j]->name, g->name) && items[j]->kind != RF_E_COL) k = rf__sqlp_copy(items[j]);
             }
-            if (!k) k = copy(g);
+            if (!k) k = rf__sqlp_copy(g);
             if (k && k->kind == RF_E_CAST && k->type == RF_TYPE_NULL && k->n_arg == 1) {   /* drop an alias wrapper */
                 rf_expr *in = k->arg[0];
                 k->arg[0] = NULL;
                 rf_expr_destroy(&k);
                 k = in;
             } else if (k && k->kind != RF_E_COL) RF_FREE(k->name);
-            if (k && has_agg(k)) { rc = rf__err_set(RF_ERR_ANALYSIS, "aggregate functions are not allowed in GROUP BY"); rf__err_at(g->line, g->col); rf_expr_destroy(&k); break; }
+            if (k && rf__sqlp_has_agg(k)) { rc = rf__err_set(RF_ERR_ANALYSIS, "aggregate functions are not allowed in GROUP BY"); rf__err_at(g->line, g->col); rf_expr_destroy(&k); break; }
             a.keys[a.n_keys] = k;
             char nm[32];
             snprintf(nm, sizeof nm, "_k%d", i);
             a.knames[a.n_keys] = rf_strdup(k && k->kind == RF_E_COL ? k->name : nm);
-            kv[a.n_keys] = k && k->kind == RF_E_COL ? copy(k) : rf_as(copy(k), nm);
+            kv[a.n_keys] = k && k->kind == RF_E_COL ? rf__sqlp_copy(k) : rf_as(rf__sqlp_copy(k), nm);
             a.n_keys++;
         }
         for (int i = 0; i < n_items && !rc; i++) rc = collect_aggs(&a, items[i]);
         if (!rc) rc = collect_aggs(&a, q->having);
         for (int i = 0; i < q->n_order && !rc; i++) rc = collect_aggs(&a, q->order[i]);
-        if (rc) { free_v(kv, a.n_keys); goto fail; }
+        if (rc) { rf__sqlp_free_v(kv, a.n_keys); goto fail; }
         rf_expr **av = rf_calloc((size_t)a.n_aggs + 1, sizeof *av);
         for (int i = 0; i < a.n_aggs; i++) {
             char nm[32];
             snprintf(nm, sizeof nm, "_a%d", i);
-            av[i] = rf_as(copy(a.aggs[i]), nm);
+            av[i] = rf_as(rf__sqlp_copy(a.aggs[i]), nm);
         }
         d = rf_df_agg(d, a.n_keys, kv, a.n_aggs, av);
         rf_free(kv);
         rf_free(av);
-        if (!df_error(d)) goto fail;
+        if (!rf__sqlp_df_error(d)) goto fail;
         for (int i = 0; i < n_items && !rc; i++) rc = rewrite(&a, &items[i]);
         if (rc) goto fail;
         if (q->having) {
-            rf_expr *h = copy(q->having);
+            rf_expr *h = rf__sqlp_copy(q->having);
             if (q->n_gsets && (rc = grouping_fns(&h, q))) { rf_expr_destroy(&h); goto fail; }
             if ((rc = rewrite(&a, &h))) { rf_expr_destroy(&h); goto fail; }
-            if (has_subquery(h)) {   /* HAVING x > (SELECT ...), [NOT] IN / EXISTS: joins after the aggregation */
-                d = where_with_subqueries(c, d, h);
+            if (rf__sqlp_has_subquery(h)) {   /* HAVING x > (SELECT ...), [NOT] IN / EXISTS: joins after the aggregation */
+                d = rf__sqlp_where_with_subqueries(c, d, h);
                 rf_expr_destroy(&h);
                 if (!d) goto fail;
-            } else if (!(d = df_error(rf_df_filter(d, h)))) goto fail;
+            } else if (!(d = rf__sqlp_df_error(rf_df_filter(d, h)))) goto fail;
         }
     }
     /* ORDER BY sorts the rows before the final projection (which keeps their order), so it may
@@ -1469,11 +1045,11 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
         rf_expr **o = rf_calloc((size_t)q->n_order, sizeof *o);
         int rc = o ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
         for (int i = 0; i < q->n_order && !rc; i++) {
-            o[i] = copy(q->order[i]);
+            o[i] = rf__sqlp_copy(q->order[i]);
             if (q->n_gsets) rc = grouping_fns(&o[i]->arg[0], q);
             if (!rc) rc = order_key(o[i], items, n_items, aggregate ? &a : NULL, d->plan->schema);
         }
-        if (rc) { free_v(o, q->n_order); goto fail; }
+        if (rc) { rf__sqlp_free_v(o, q->n_order); goto fail; }
         rf_df *sorted = rf_df_order_byv(d, q->n_order, o);
         rf_free(o);
         if (rf_df_status(sorted)) {   /* e.g. an alias of explode(): sort the projected rows instead */
@@ -1481,41 +1057,41 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
             order_after = true;
         } else d = sorted;
     }
-    proj = df_error(rf_df_selectv(d, n_items, items));
+    proj = rf__sqlp_df_error(rf_df_selectv(d, n_items, items));
     rf_free(items);
     items = NULL;
     if (!proj) goto fail;
-    if (q->distinct && !(proj = df_error(rf_df_distinct(proj)))) goto fail;
+    if (q->distinct && !(proj = rf__sqlp_df_error(rf_df_distinct(proj)))) goto fail;
     if (q->n_order && (q->distinct || order_after)) {
         bool ok;
         rf_expr **o = order_list(q, proj, &ok);
-        if (!ok) { if (o) free_v(o, q->n_order); goto fail; }
+        if (!ok) { if (o) rf__sqlp_free_v(o, q->n_order); goto fail; }
         rf_df *sorted = rf_df_order_byv(proj, q->n_order, o);
         rf_free(o);
         if (rf_df_status(sorted) && order_after && order_err.code) { *rf__err_slot() = order_err; goto fail; }
-        if (!(proj = df_error(sorted))) goto fail;
+        if (!(proj = rf__sqlp_df_error(sorted))) goto fail;
     }
-    if (q->limit >= 0 && !q->n_dist && !q->n_sortw && !(proj = df_error(rf_df_limit(proj, q->limit)))) goto fail;   /* else after SORT BY */
+    if (q->limit >= 0 && !q->n_dist && !q->n_sortw && !(proj = rf__sqlp_df_error(rf_df_limit(proj, q->limit)))) goto fail;   /* else after SORT BY */
     for (int i = 0; i < a.n_keys; i++) { rf_expr_destroy(&a.keys[i]); rf_free(a.knames[i]); }
-    free_v(a.aggs, a.n_aggs);
+    rf__sqlp_free_v(a.aggs, a.n_aggs);
     rf_free(a.keys);
     rf_free(a.knames);
     return proj;
 fail:
-    if (items) free_v(items, n_items);
+    if (items) rf__sqlp_free_v(items, n_items);
     for (int i = 0; i < a.n_keys; i++) { rf_expr_destroy(&a.keys[i]); rf_free(a.knames[i]); }
-    free_v(a.aggs, a.n_aggs);
+    rf__sqlp_free_v(a.aggs, a.n_aggs);
     rf_free(a.keys);
     rf_free(a.knames);
     return NULL;
 }
 
-static rf_df *plan_query(rf_sqlctx *c, const q_select *q)
+rf_df *rf__sqlp_plan_query(rf_sqlctx *c, const q_select *q)
 {
     int base = c->n_ctes;
     rf_df *d = NULL;
     for (int i = 0; i < q->n_ctes; i++) {
-        rf_df *cd = plan_query(c, q->ctes[i].q);
+        rf_df *cd = rf__sqlp_plan_query(c, q->ctes[i].q);
         if (cd && q->ctes[i].n_cols) cd = rf__sql_rename(cd, q->ctes[i].n_cols, q->ctes[i].cols, q->ctes[i].name, q->ctes[i].q->line, q->ctes[i].q->col);
         if (!cd) goto out;
         rf_sqlview *nv = rf_realloc(c->ctes, (size_t)(c->n_ctes + 1) * sizeof *nv);
@@ -1530,21 +1106,21 @@ static rf_df *plan_query(rf_sqlctx *c, const q_select *q)
     if (d && q->n_dist) {   /* DISTRIBUTE BY: hash partitioned by the keys */
         rf_expr **k = rf_calloc((size_t)q->n_dist, sizeof *k);
         if (!k) { rf__err_set(RF_ERR_NOMEM, "out of memory"); d = NULL; goto out; }
-        for (int i = 0; i < q->n_dist; i++) k[i] = copy(q->dist[i]);
-        d = df_error(rf_df_repartition_by(d, 0, q->n_dist, k));
+        for (int i = 0; i < q->n_dist; i++) k[i] = rf__sqlp_copy(q->dist[i]);
+        d = rf__sqlp_df_error(rf_df_repartition_by(d, 0, q->n_dist, k));
         rf_free(k);
     }
     if (d && q->n_sortw) {   /* SORT BY: each partition sorted */
         rf_expr **o = rf_calloc((size_t)q->n_sortw, sizeof *o);
         if (!o) { rf__err_set(RF_ERR_NOMEM, "out of memory"); d = NULL; goto out; }
-        for (int i = 0; i < q->n_sortw; i++) o[i] = copy(q->sortw[i]);
-        d = df_error(rf_df_sort_within_partitions(d, q->n_sortw, o));
+        for (int i = 0; i < q->n_sortw; i++) o[i] = rf__sqlp_copy(q->sortw[i]);
+        d = rf__sqlp_df_error(rf_df_sort_within_partitions(d, q->n_sortw, o));
         rf_free(o);
     }
-    if (d && q->limit >= 0 && (q->n_dist || q->n_sortw)) d = df_error(rf_df_limit(d, q->limit));
+    if (d && q->limit >= 0 && (q->n_dist || q->n_sortw)) d = rf__sqlp_df_error(rf_df_limit(d, q->limit));
 out:
     while (c->n_ctes > base) rf_free(c->ctes[--c->n_ctes].name);
     return d;
 }
 
-rf_df *rf__sql_plan(rf_sqlctx *c, const q_select *q) { return plan_query(c, q); }
+rf_df *rf__sql_plan(rf_sqlctx *c, const q_select *q) { return rf__sqlp_plan_query(c, q); }

@@ -1,0 +1,426 @@
+/*
+ * subquery.c — subqueries become joins (docs/ARCHITECTURE.md, "SQL"):
+ *   [NOT] EXISTS (SELECT ... FROM t WHERE p)   -> left semi (anti) join with t ON p
+ *   x [NOT] IN (SELECT y FROM t WHERE p)       -> left semi (anti) join with t ON x = y AND p; an
+ *                                                 uncorrelated NOT IN -> a null-aware hash anti join
+ *   (SELECT agg ... WHERE t.k = outer.k ...)    -> left join with the subquery grouped by k
+ *   (SELECT one value ...)                      -> cross join with the planned subquery (one row)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+#include "sql/planner_int.h"
+#include "runtime/runtime.h"
+
+/* The join condition is resolved against both sides, so references to the outer query (correlation)
+ * resolve naturally. Subqueries with grouping, DISTINCT, LIMIT, set operations, LATERAL VIEW or hints
+ * are planned whole and must then be uncorrelated. */
+bool rf__sqlp_has_subquery(const rf_expr *e)
+{
+    if (!e) return false;
+    if (e->kind == RF_E_SUBQUERY) return true;
+    for (int i = 0; i < e->n_arg; i++) if (rf__sqlp_has_subquery(e->arg[i])) return true;
+    return false;
+}
+
+static int sq_counter;
+
+/* Gives unqualified columns that name exactly one column of s that column's qualifier, so that an
+ * inner query's names bind to its own tables before the outer query's (as SQL scoping does). */
+static void qualify(rf_expr *e, const rf_schema *s)
+{
+    if (!e) return;
+    if (e->kind == RF_E_COL && !e->qual && e->attr < 0 && strcmp(e->name, "*")) {
+        int found = rf_schema_find(s, e->name);
+        if (found >= 0 && s->f[found].qual) e->qual = rf_strdup(s->f[found].qual);
+        return;
+    }
+    if (e->kind == RF_E_SUBQUERY) return;
+    for (int i = 0; i < e->n_arg; i++) qualify(e->arg[i], s);
+}
+
+
+static bool simple_block(const q_select *q);
+
+/* Binds the unqualified columns of e that name exactly one column of s to it (by attribute id), so
+ * that an outer query's reference (a grouping key has no table name) stays its own when the join with
+ * a subquery puts same-named columns beside it. Not where the subquery reads the same attributes
+ * (a self-join renumbers its right side, and names tell the sides apart). */
+static void pin(rf_expr *e, const rf_schema *s, const rf_schema *right)
+{
+    if (!e || e->kind == RF_E_SUBQUERY) return;
+    if (e->kind == RF_E_COL && e->attr < 0 && e->name && strcmp(e->name, "*")) {
+        if (e->qual) return;
+        int64_t id = -1;
+        for (int i = 0; i < s->n; i++) {
+            const rf_field *f = &s->f[i];
+            if (strcasecmp(f->name, e->name) || (e->qual && (!f->qual || strcasecmp(f->qual, e->qual)))) continue;
+            if (id >= 0 && id != f->id) return;   /* ambiguous: left for the resolver to report */
+            id = f->id;
+        }
+        for (int i = 0; id >= 0 && i < right->n; i++) if (right->f[i].id == id) return;
+        if (id >= 0) e->attr = id;
+        return;
+    }
+    for (int i = 0; i < e->n_arg; i++) pin(e->arg[i], s, right);
+}
+
+/* Splits a conjunction into its terms (copies). */
+static int conj_list(const rf_expr *e, rf_expr **v, int *n, int cap)
+{
+    if (e->kind == RF_E_AND && !e->name) {
+        int rc = conj_list(e->arg[0], v, n, cap);
+        return rc ? rc : conj_list(e->arg[1], v, n, cap);
+    }
+    if (*n >= cap) return rf__err_set(RF_ERR_ANALYSIS, "too many conditions in a correlated subquery");
+    v[(*n)++] = rf__sqlp_copy(e);
+    return RF_OK;
+}
+
+static bool resolves_in(const rf_expr *e, const rf_schema *s)
+{
+    rf_expr *t = rf__sqlp_copy(e);
+    int rc = t ? rf__expr_resolve(t, s, false) : RF_ERR_NOMEM;
+    rf_expr_destroy(&t);
+    rf__err_clear();
+    return rc == RF_OK;
+}
+
+/* Moves the aggregates of *pe into av (named __v0, __v1, ...) and puts alias.__vK in their place;
+ * a count becomes coalesce(alias.__vK, 0), as a count of no rows is 0. */
+static int lift_aggs(rf_expr **pe, rf_expr **av, int *na, int max, const char *alias)
+{
+    rf_expr *e = *pe;
+    if (e->kind == RF_E_AGG) {
+        if (*na >= max) return rf__err_set(RF_ERR_ANALYSIS, "too many aggregates in a correlated scalar subquery");
+        char nm[32], qn[64];
+        snprintf(nm, sizeof nm, "__v%d", *na);
+        snprintf(qn, sizeof qn, "%s.__v%d", alias, *na);
+        bool count = e->op == RF_A_COUNT;
+        if (e->name && !(e->kind == RF_E_CAST && e->type == RF_TYPE_NULL)) RF_FREE(e->name);
+        av[(*na)++] = rf_as(e, nm);
+        rf_expr *col = rf_col(qn);
+        if (count) col = rf_fn("coalesce", 2, col, rf_lit_int(0));
+        *pe = col;
+        return col ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < e->n_arg; i++) { int rc = lift_aggs(&e->arg[i], av, na, max, alias); if (rc) return rc; }
+    return RF_OK;
+}
+
+/* A correlated scalar subquery (SELECT agg(x) FROM t WHERE t.k = outer.k AND <inner-only>) becomes
+ * a left join of d with (SELECT k, agg(x) FROM t WHERE <inner-only> GROUP BY k) on k = outer.k;
+ * count() of no rows is 0 rather than NULL. NULL on any other shape (the caller reports it). */
+static rf_df *decorrelate_scalar(rf_sqlctx *c, rf_df *d, rf_expr **pe)
+{
+    const rf_expr *e = *pe;
+    const q_select *sq = e->sub;
+    if (!simple_block(sq) || sq->n_items != 1 || !sq->where || rf__sqlp_has_subquery(sq->where)) return NULL;
+    const rf_expr *item = sq->items[0];
+    if (item->kind == RF_E_CAST && item->type == RF_TYPE_NULL && item->n_arg == 1) item = item->arg[0];
+    if (!rf__sqlp_has_agg(item)) return NULL;
+    rf_df *inner = NULL;
+    for (int i = 0; i < sq->n_from; i++) {   /* comma joins: the join order rule orders them */
+        rf_df *f = rf__sqlp_plan_from(c, sq->from[i]);
+        if (!f) return NULL;
+        inner = inner ? rf__sqlp_df_error(rf_df_join_on(inner, f, NULL, RF_JOIN_CROSS)) : f;
+        if (!inner) return NULL;
+    }
+    rf_expr *conj[64], *keys[64] = { 0 }, *outer[64] = { 0 }, *rest = NULL;
+    int nc = 0, nk = 0;
+    rf_df *out = NULL;
+    if (conj_list(sq->where, conj, &nc, 64)) return NULL;
+    for (int i = 0; i < nc; i++) {
+        rf_expr *t = conj[i];
+        if (resolves_in(t, inner->plan->schema)) { rest = rest ? rf_and(rest, t) : t; conj[i] = NULL; continue; }
+        if (t->kind == RF_E_EQ && nk < 64) {
+            for (int side = 0; side < 2; side++) {
+                rf_expr *in = t->arg[side], *ou = t->arg[1 - side];
+                if (resolves_in(in, inner->plan->schema) && resolves_in(ou, d->plan->schema)) {
+                    keys[nk] = rf__sqlp_copy(in);
+                    outer[nk] = rf__sqlp_copy(ou);
+                    pin(outer[nk], d->plan->schema, inner->plan->schema);
+                    nk++;
+                    rf_expr_destroy(&conj[i]);
+                    break;
+                }
+            }
+        }
+        if (conj[i]) goto out;   /* a correlated condition that is not outer = inner */
+    }
+    if (!nk) goto out;
+    if (rest && !(inner = rf__sqlp_df_error(rf_df_filter(inner, rest)))) { rest = NULL; goto out; }
+    rest = NULL;
+    {
+        char alias[32];
+        snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
+        rf_expr *kv[64], *av[64], *value = rf__sqlp_copy(item);
+        int na = 0;
+        for (int i = 0; i < nk; i++) {
+            char nm[32];
+            snprintf(nm, sizeof nm, "__ck%d", i);
+            kv[i] = rf_as(rf__sqlp_copy(keys[i]), nm);
+        }
+        if (!value || lift_aggs(&value, av, &na, 64, alias)) {
+            rf_expr_destroy(&value);
+            for (int i = 0; i < nk; i++) rf_expr_destroy(&kv[i]);
+            for (int i = 0; i < na; i++) rf_expr_destroy(&av[i]);
+            goto out;
+        }
+        rf_df *agg = rf__sqlp_df_error(rf_df_agg(inner, nk, kv, na, av));
+        if (!agg || !(agg = rf__sqlp_df_error(rf_df_alias(agg, alias)))) { rf_expr_destroy(&value); goto out; }
+        rf_expr *cond = NULL;
+        for (int i = 0; i < nk; i++) {
+            char qn[64];
+            snprintf(qn, sizeof qn, "%s.__ck%d", alias, i);
+            rf_expr *eq = rf_eq(outer[i], rf_col(qn));
+            outer[i] = NULL;
+            cond = cond ? rf_and(cond, eq) : eq;
+        }
+        out = rf__sqlp_df_error(rf_df_join_on(d, agg, cond, RF_JOIN_LEFT));
+        if (!out) { rf_expr_destroy(&value); goto out; }
+        rf_expr *col = value;
+        if (col) { col->line = e->line; col->col = e->col; }
+        if (e->name) col = rf_as(col, e->name);
+        rf_expr_destroy(pe);
+        *pe = col;
+    }
+out:
+    for (int i = 0; i < nc; i++) rf_expr_destroy(&conj[i]);
+    for (int i = 0; i < nk; i++) { rf_expr_destroy(&keys[i]); rf_expr_destroy(&outer[i]); }
+    rf_expr_destroy(&rest);
+    return out;
+}
+
+rf_df *rf__sqlp_scalar_lift(rf_sqlctx *c, rf_df *d, rf_expr **pe)
+{
+    rf_expr *e = *pe;
+    if (!e) return d;
+    if (e->kind == RF_E_SUBQUERY && e->op == 0) {
+        rf_df *sd = rf__sqlp_plan_query(c, (const q_select *)e->sub);
+        if (!sd) {
+            rf_error *er = rf__err_slot();
+            if (er->code == RF_ERR_ANALYSIS && strstr(er->msg, "not found")) {
+                rf_error first = *er;
+                rf_df *dd = decorrelate_scalar(c, d, pe);
+                if (dd) return dd;
+                *er = first;
+                char m[sizeof er->msg];
+                snprintf(m, sizeof m, "%s", er->msg);
+                int line = er->line, col = er->col;
+                rf__err_set(RF_ERR_ANALYSIS, "scalar subquery: %.1200s (correlated scalar subqueries are not supported yet)", m);
+                rf__err_at(line ? line : e->line, line ? col : e->col);
+            }
+            return NULL;
+        }
+        if (sd->plan->schema->n != 1) return rf__sqlp_err_at(e->line, e->col, RF_ERR_ANALYSIS, "a scalar subquery must return one column, not %s%s", sd->plan->schema->n > 1 ? "several" : "none", "");
+        char alias[32], qn[300];
+        snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
+        /* one row at most: count the rows and keep the value (max of one row is that row); more than one
+         * row fails at run time, as Spark's "more than one row returned by a subquery" */
+        {
+            const rf_field *f = &sd->plan->schema->f[0];
+            rf_expr *v = rf__expr_col_attr(f->id, f->name, f->type, true, 0);
+            if (v) v->resolved = false;
+            rf_expr *aggs[2] = { rf_as(rf_count(NULL), "__n"), rf_as(rf_max(v), "__v") };
+            rf_df *one = rf__sqlp_df_error(rf_df_agg(sd, 0, NULL, 2, aggs));
+            if (!one) return NULL;
+            rf_expr *item = rf_as(rf_fn("__single_row", 2, rf_col("__n"), rf_col("__v")), "value");
+            if (!(sd = rf__sqlp_df_error(rf_df_select(one, 1, item)))) return NULL;
+        }
+        snprintf(qn, sizeof qn, "%s.%s", alias, sd->plan->schema->f[0].name);
+        rf_df *sa = rf__sqlp_df_error(rf_df_alias(sd, alias));
+        if (!sa) return NULL;
+        d = rf__sqlp_df_error(rf_df_join_on(d, sa, rf_lit_bool(true), RF_JOIN_LEFT));   /* no row: NULL */
+        if (!d) return NULL;
+        rf_expr *col = rf_col(qn);
+        if (!col) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+        col->line = e->line;
+        col->col = e->col;
+        if (e->name) col = rf_as(col, e->name);
+        rf_expr_destroy(pe);
+        *pe = col;
+        return d;
+    }
+    if (e->kind == RF_E_SUBQUERY) return rf__sqlp_err_at(e->line, e->col, RF_ERR_ANALYSIS, "EXISTS and IN (subquery) are supported as WHERE conjuncts only%s%s", "", "");
+    for (int i = 0; i < e->n_arg && d; i++) d = rf__sqlp_scalar_lift(c, d, &e->arg[i]);
+    return d;
+}
+
+static bool simple_block(const q_select *q)
+{
+    return q->op == Q_PLAIN && q->n_from > 0 && !q->n_group && !q->n_gsets && !q->having && !q->distinct && q->limit < 0 && !q->n_ctes &&
+           !q->n_order && !q->n_laterals && !q->n_dist && !q->n_sortw && !q->n_hints;
+}
+
+/* d semi/anti-joined with the subquery of a [NOT] EXISTS / [NOT] IN conjunct. */
+/* x NOT IN (uncorrelated subquery sd) as a null-aware anti join that is a hash join: the rows of d
+ * with no equal value in sd (an anti join on x = v; a NULL x matches nothing), kept only when sd is
+ * empty, or when x is not NULL and sd holds no NULL (SQL's three-valued NOT IN). The two counts come
+ * from one global aggregate of sd (one row, broadcast). */
+rf_df *rf__sqlp_only_columns_of(rf_df *d, const rf_schema *want);
+
+static rf_df *not_in_join(rf_df *d, const rf_expr *e, rf_df *sd)
+{
+    const rf_schema *in = d->plan->schema;   /* d's plan lives as long as the session's DataFrames */
+    if (sd->plan->schema->n != 1) return rf__sqlp_err_at(e->line, e->col, RF_ERR_ANALYSIS, "IN (subquery) needs a subquery with one column%s%s", "", "");
+    char alias[32], stats[32], qn[300], qc[64], qv[64];
+    snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
+    snprintf(stats, sizeof stats, "__sq%d", sq_counter++);
+    rf_df *right = rf__sqlp_df_error(rf_df_alias(sd, alias));
+    if (!right) return NULL;
+    snprintf(qn, sizeof qn, "%s.%s", alias, right->plan->schema->f[0].name);
+    rf_expr *outer = rf__sqlp_copy(e->arg[0]);
+    qualify(outer, in);
+    pin(outer, in, right->plan->schema);
+    rf_expr *outer2 = rf__sqlp_copy(outer);
+    rf_expr *eq = rf_eq(outer, rf_col(qn));
+    if (eq) { eq->line = e->line; eq->col = e->col; }
+    rf_df *j = rf_df_join_on(d, right, eq, RF_JOIN_ANTI);
+    if (j && rf_df_status(j) && !rf__err_slot()->line) rf__err_at(e->line, e->col);
+    if (!(j = rf__sqlp_df_error(j))) { rf_expr_destroy(&outer2); return NULL; }
+    const rf_field *f = &sd->plan->schema->f[0];
+    rf_expr *v = rf__expr_col_attr(f->id, f->name, f->type, true, 0);
+    if (v) v->resolved = false;
+    rf_expr *aggs[2] = { rf_as(rf_count(NULL), "__n"), rf_as(rf_count(v), "__nv") };
+    rf_df *st = rf__sqlp_df_error(rf_df_agg(sd, 0, NULL, 2, aggs));
+    if (!st || !(st = rf__sqlp_df_error(rf_df_alias(st, stats)))) { rf_expr_destroy(&outer2); return NULL; }
+    if (!(j = rf__sqlp_df_error(rf_df_join_on(j, st, NULL, RF_JOIN_CROSS)))) { rf_expr_destroy(&outer2); return NULL; }
+    snprintf(qc, sizeof qc, "%s.__n", stats);
+    snprintf(qv, sizeof qv, "%s.__nv", stats);
+    rf_expr *keep = rf_or(rf_eq(rf_col(qc), rf_lit_int(0)), rf_and(rf_is_not_null(outer2), rf_eq(rf_col(qc), rf_col(qv))));
+    if (!(j = rf__sqlp_df_error(rf_df_filter(j, keep)))) return NULL;
+    return rf__sqlp_only_columns_of(j, in);
+}
+
+static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
+{
+    const q_select *sq = e->sub;
+    rf_df *right = NULL;
+    rf_expr *cond = NULL;
+    if (neg && e->op == 2) {   /* NOT IN: an uncorrelated subquery gets the null-aware hash anti join */
+        rf_error saved = *rf__err_slot();
+        rf_df *sd = rf__sqlp_plan_query(c, sq);
+        if (sd) return not_in_join(d, e, sd);
+        *rf__err_slot() = saved;   /* correlated: the nested loop below */
+    }
+    bool star = e->op == 2 && sq->op == Q_PLAIN && sq->n_items == 1 && sq->items[0]->kind == RF_E_COL && !strcmp(sq->items[0]->name, "*");
+    if (simple_block(sq) && !rf__sqlp_has_agg(sq->where) && !rf__sqlp_has_subquery(sq->where) && !star) {   /* else planned whole (uncorrelated) */
+        bool items_agg = false;
+        for (int i = 0; i < sq->n_items; i++) items_agg |= rf__sqlp_has_agg(sq->items[i]);
+        if (!items_agg) {
+            for (int i = 0; i < sq->n_from; i++) {
+                rf_df *f = rf__sqlp_plan_from(c, sq->from[i]);
+                if (!f) return NULL;
+                right = right ? rf__sqlp_df_error(rf_df_join_on(right, f, NULL, RF_JOIN_CROSS)) : f;
+                if (!right) return NULL;
+            }
+            if (sq->where) { cond = rf__sqlp_copy(sq->where); qualify(cond, right->plan->schema); }
+            if (e->op == 2) {
+                if (sq->n_items != 1) return rf__sqlp_err_at(e->line, e->col, RF_ERR_ANALYSIS, "IN (subquery) needs a subquery with one column%s%s", "", "");
+                rf_expr *item = rf__sqlp_copy(sq->items[0]), *outer = rf__sqlp_copy(e->arg[0]);
+                if (item && item->kind == RF_E_CAST && item->type == RF_TYPE_NULL) { rf_expr *in = item->arg[0]; item->arg[0] = NULL; rf_expr_destroy(&item); item = in; }
+                qualify(item, right->plan->schema);
+                qualify(outer, d->plan->schema);
+                pin(outer, d->plan->schema, right->plan->schema);
+                rf_expr *eq;
+                if (neg) {   /* x NOT IN (...) is not true when x or any value is NULL: a null-aware anti join */
+                    rf_expr *o2 = rf__sqlp_copy(outer), *i2 = rf__sqlp_copy(item);
+                    eq = rf_or(rf_or(rf_eq(outer, item), rf_is_null(o2)), rf_is_null(i2));
+                } else eq = rf_eq(outer, item);
+                if (eq) { eq->line = e->line; eq->col = e->col; }
+                cond = cond ? rf_and(eq, cond) : eq;
+            }
+        }
+    }
+    if (!right) {   /* a whole (uncorrelated) subquery */
+        rf_df *sd = rf__sqlp_plan_query(c, sq);
+        if (!sd) return NULL;
+        char alias[32];
+        snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
+        if (!(right = rf__sqlp_df_error(rf_df_alias(sd, alias)))) return NULL;
+        if (e->op == 2) {
+            if (right->plan->schema->n != 1) return rf__sqlp_err_at(e->line, e->col, RF_ERR_ANALYSIS, "IN (subquery) needs a subquery with one column%s%s", "", "");
+            char qn[300];
+            snprintf(qn, sizeof qn, "%s.%s", alias, right->plan->schema->f[0].name);
+            rf_expr *outer = rf__sqlp_copy(e->arg[0]);
+            qualify(outer, d->plan->schema);
+            pin(outer, d->plan->schema, right->plan->schema);
+            if (neg) cond = rf_or(rf_or(rf_eq(rf__sqlp_copy(outer), rf_col(qn)), rf_is_null(outer)), rf_is_null(rf_col(qn)));
+            else cond = rf_eq(outer, rf_col(qn));
+        }
+    }
+    if (!cond) cond = rf_lit_bool(true);
+    rf_df *j = rf_df_join_on(d, right, cond, neg ? RF_JOIN_ANTI : RF_JOIN_SEMI);
+    if (j && rf_df_status(j) && !rf__err_slot()->line) rf__err_at(e->line, e->col);
+    return rf__sqlp_df_error(j);
+}
+
+/* WHERE with subqueries: joins for [NOT] EXISTS / IN conjuncts, a filter for the rest. */
+static rf_df *where_with_subqueries_(rf_sqlctx *c, rf_df *d, const rf_expr *where, const rf_schema *in);
+
+/* d with the columns of `want` only, in its order (the values a scalar subquery joined in are not
+ * the query's columns: SELECT * must not show them). d itself when nothing was added. */
+rf_df *rf__sqlp_only_columns_of(rf_df *d, const rf_schema *want)
+{
+    const rf_schema *s = d->plan->schema;
+    if (s->n == want->n) return d;
+    rf_expr **v = rf_calloc((size_t)(want->n ? want->n : 1), sizeof *v);
+    if (!v) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+    for (int i = 0; i < want->n; i++) {
+        const rf_field *f = &want->f[i];
+        if ((v[i] = rf__expr_col_attr(f->id, f->name, f->type, f->nullable, -1))) {
+            v[i]->resolved = false;
+            if (f->qual) v[i]->qual = rf_strdup(f->qual);
+        }
+    }
+    rf_df *r = rf__sqlp_df_error(rf_df_selectv(d, want->n, v));
+    rf_free(v);
+    return r;
+}
+
+rf_df *rf__sqlp_where_with_subqueries(rf_sqlctx *c, rf_df *d, const rf_expr *where)
+{
+    rf_schema *in = NULL;
+    if (rf_schema_copy(d->plan->schema, &in)) return NULL;
+    rf_df *r = where_with_subqueries_(c, d, where, in);
+    rf_schema_destroy(&in);
+    return r;
+}
+
+static rf_df *where_with_subqueries_(rf_sqlctx *c, rf_df *d, const rf_expr *where, const rf_schema *in)
+{
+    rf_expr **stack = NULL, *rest = NULL;
+    rf_conj restc = { 0 };
+    int64_t n = 0, cap = 0;
+    if (rf__grow((void **)&stack, &cap, 1, sizeof *stack)) return NULL;
+    stack[n++] = rf__sqlp_copy(where);
+    while (n > 0 && d) {
+        rf_expr *e = stack[--n];
+        if (!e) { rf__err_set(RF_ERR_NOMEM, "out of memory"); d = NULL; break; }
+        if (e->kind == RF_E_AND) {
+            if (rf__grow((void **)&stack, &cap, n + 2, sizeof *stack)) { rf_expr_destroy(&e); d = NULL; break; }
+            stack[n++] = e->arg[1];
+            stack[n++] = e->arg[0];
+            e->arg[0] = e->arg[1] = NULL;
+            rf_expr_destroy(&e);
+            continue;
+        }
+        bool neg = e->kind == RF_E_NOT && e->arg[0]->kind == RF_E_SUBQUERY && e->arg[0]->op != 0;
+        const rf_expr *sq = neg ? e->arg[0] : e;
+        if (sq->kind == RF_E_SUBQUERY && sq->op != 0) {
+            d = subquery_join(c, d, sq, neg);
+            rf_expr_destroy(&e);
+            continue;
+        }
+        if (rf__sqlp_has_subquery(e) && !(d = rf__sqlp_scalar_lift(c, d, &e))) { rf_expr_destroy(&e); break; }
+        rf__conj_add(&restc, e);
+    }
+    rest = rf__conj_build(&restc, false);
+    while (n > 0) rf_expr_destroy(&stack[--n]);
+    rf_free(stack);
+    if (!d) { rf_expr_destroy(&rest); return NULL; }
+    if (rest && !(d = rf__sqlp_df_error(rf_df_filter(d, rest)))) return NULL;
+    return rf__sqlp_only_columns_of(d, in);
+}
+
