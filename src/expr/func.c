@@ -57,6 +57,24 @@ static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = 
     [RF_F_FROM_UNIXTIME] = { "from_unixtime", 1, 2 }, [RF_F_MAKE_DATE] = { "make_date", 3, 3 },
     [RF_F_EXPLODE_OUTER] = { "explode_outer", 1, 1 }, [RF_F_POSEXPLODE] = { "posexplode", 1, 1 },
     [RF_F_POSEXPLODE_OUTER] = { "posexplode_outer", 1, 1 },
+    [RF_F_ISNAN] = { "isnan", 1, 1 },          [RF_F_ISNULL] = { "isnull", 1, 1 },
+    [RF_F_ISNOTNULL] = { "isnotnull", 1, 1 },  [RF_F_NANVL] = { "nanvl", 2, 2 },
+    [RF_F_PMOD] = { "pmod", 2, 2 },            [RF_F_MODF] = { "mod", 2, 2 },
+    [RF_F_PI] = { "pi", 0, 0 },                [RF_F_E] = { "e", 0, 0 },
+    [RF_F_TYPEOF] = { "typeof", 1, 1 },        [RF_F_LEVENSHTEIN] = { "levenshtein", 2, 2 },
+    [RF_F_SOUNDEX] = { "soundex", 1, 1 },      [RF_F_SUBSTRING_INDEX] = { "substring_index", 3, 3 },
+    [RF_F_OVERLAY] = { "overlay", 3, 4 },      [RF_F_OCTET_LENGTH] = { "octet_length", 1, 1 },
+    [RF_F_BIT_LENGTH] = { "bit_length", 1, 1 }, [RF_F_MONTHS_BETWEEN] = { "months_between", 2, 3 },
+    [RF_F_NEXT_DAY] = { "next_day", 2, 2 },    [RF_F_TRUNC] = { "trunc", 2, 2 },
+    [RF_F_WEEKDAY] = { "weekday", 1, 1 },      [RF_F_FORMAT_NUMBER] = { "format_number", 2, 2 },
+    [RF_F_BASE64] = { "base64", 1, 1 },        [RF_F_UNBASE64] = { "unbase64", 1, 1 },
+    [RF_F_BIN] = { "bin", 1, 1 },              [RF_F_DEGREES] = { "degrees", 1, 1 },
+    [RF_F_RADIANS] = { "radians", 1, 1 },      [RF_F_SIN] = { "sin", 1, 1 },
+    [RF_F_COS] = { "cos", 1, 1 },              [RF_F_TAN] = { "tan", 1, 1 },
+    [RF_F_ASIN] = { "asin", 1, 1 },            [RF_F_ACOS] = { "acos", 1, 1 },
+    [RF_F_ATAN] = { "atan", 1, 1 },            [RF_F_ATAN2] = { "atan2", 2, 2 },
+    [RF_F_BROUND] = { "bround", 1, 2 },        [RF_F_RINT] = { "rint", 1, 1 },
+    [RF_F_HYPOT] = { "hypot", 2, 2 },
 };
 static const char *agg_names[RF_A_COUNT_] = { "count", "sum", "avg", "min", "max", "var_samp", "var_pop", "stddev_samp",
                                                "stddev_pop", "skewness", "kurtosis", "bool_and", "bool_or", "covar_pop",
@@ -237,7 +255,7 @@ int rf__func_type(rf_expr *e)
         e->type = RF_TYPE_TIMESTAMP;
         e->nullable = true;
         break;
-    case RF_F_ROUND:
+    case RF_F_ROUND: case RF_F_BROUND:
         if (!rf_type_is_numeric(e->arg[0]->type)) rc = cast_arg(e, 0, RF_TYPE_DOUBLE);
         if (!rc && e->n_arg == 2) rc = cast_arg(e, 1, RF_TYPE_INT32);
         e->type = e->arg[0] ? e->arg[0]->type : RF_TYPE_DOUBLE;

@@ -162,6 +162,89 @@ int rf__func_type_more(rf_expr *e)
         e->type = RF_TYPE_DATE;
         e->nullable = true;
         break;
+    case RF_F_ISNAN:
+        rc = cast_arg(e, 0, RF_TYPE_DOUBLE);
+        e->type = RF_TYPE_BOOL;
+        e->nullable = false;
+        break;
+    case RF_F_ISNULL: case RF_F_ISNOTNULL:
+        e->type = RF_TYPE_BOOL;
+        e->nullable = false;
+        break;
+    case RF_F_TYPEOF:
+        e->type = RF_TYPE_STRING;
+        e->nullable = false;
+        break;
+    case RF_F_NANVL: case RF_F_DEGREES: case RF_F_RADIANS: case RF_F_SIN: case RF_F_COS: case RF_F_TAN: case RF_F_ASIN:
+    case RF_F_ACOS: case RF_F_ATAN: case RF_F_ATAN2: case RF_F_RINT: case RF_F_HYPOT:
+        rc = cast_all(e, 0, RF_TYPE_DOUBLE);
+        e->type = RF_TYPE_DOUBLE;
+        break;
+    case RF_F_PI: case RF_F_E:
+        e->type = RF_TYPE_DOUBLE;
+        e->nullable = false;
+        break;
+    case RF_F_PMOD: {
+        rf_type a = e->arg[0]->type, b = e->arg[1]->type, t;
+        if ((a == RF_TYPE_INT32 || a == RF_TYPE_NULL) && (b == RF_TYPE_INT32 || b == RF_TYPE_NULL)) t = RF_TYPE_INT32;
+        else if ((a == RF_TYPE_INT32 || a == RF_TYPE_INT64 || a == RF_TYPE_NULL) && (b == RF_TYPE_INT32 || b == RF_TYPE_INT64 || b == RF_TYPE_NULL)) t = RF_TYPE_INT64;
+        else t = RF_TYPE_DOUBLE;
+        rc = cast_all(e, 0, t);
+        e->type = t;
+        e->nullable = true;   /* pmod(x, 0) is NULL */
+        break;
+    }
+    case RF_F_LEVENSHTEIN:
+        rc = cast_all(e, 0, RF_TYPE_STRING);
+        e->type = RF_TYPE_INT32;
+        break;
+    case RF_F_SOUNDEX: case RF_F_BASE64: case RF_F_UNBASE64:
+        rc = cast_arg(e, 0, RF_TYPE_STRING);
+        e->type = RF_TYPE_STRING;
+        if (e->op == RF_F_UNBASE64) e->nullable = true;
+        break;
+    case RF_F_SUBSTRING_INDEX:
+        rc = cast_arg(e, 0, RF_TYPE_STRING);
+        if (!rc) rc = cast_arg(e, 1, RF_TYPE_STRING);
+        if (!rc) rc = cast_arg(e, 2, RF_TYPE_INT32);
+        e->type = RF_TYPE_STRING;
+        break;
+    case RF_F_OVERLAY:
+        rc = cast_arg(e, 0, RF_TYPE_STRING);
+        if (!rc) rc = cast_arg(e, 1, RF_TYPE_STRING);
+        for (int i = 2; i < e->n_arg && !rc; i++) rc = cast_arg(e, i, RF_TYPE_INT32);
+        e->type = RF_TYPE_STRING;
+        break;
+    case RF_F_OCTET_LENGTH: case RF_F_BIT_LENGTH:
+        rc = cast_arg(e, 0, RF_TYPE_STRING);
+        e->type = RF_TYPE_INT32;
+        break;
+    case RF_F_MONTHS_BETWEEN:
+        rc = cast_arg(e, 0, RF_TYPE_TIMESTAMP);
+        if (!rc) rc = cast_arg(e, 1, RF_TYPE_TIMESTAMP);
+        if (!rc && e->n_arg > 2) rc = cast_arg(e, 2, RF_TYPE_BOOL);
+        e->type = RF_TYPE_DOUBLE;
+        break;
+    case RF_F_NEXT_DAY: case RF_F_TRUNC:
+        rc = cast_arg(e, 0, RF_TYPE_DATE);
+        if (!rc) rc = cast_arg(e, 1, RF_TYPE_STRING);
+        e->type = RF_TYPE_DATE;
+        e->nullable = true;
+        break;
+    case RF_F_WEEKDAY:
+        rc = cast_arg(e, 0, RF_TYPE_DATE);
+        e->type = RF_TYPE_INT32;
+        break;
+    case RF_F_FORMAT_NUMBER:
+        if (!rf_type_is_numeric(e->arg[0]->type)) rc = cast_arg(e, 0, RF_TYPE_DOUBLE);
+        if (!rc) rc = cast_arg(e, 1, RF_TYPE_INT32);
+        e->type = RF_TYPE_STRING;
+        e->nullable = true;
+        break;
+    case RF_F_BIN:
+        rc = cast_arg(e, 0, RF_TYPE_INT64);
+        e->type = RF_TYPE_STRING;
+        break;
     default:
         break;
     }
@@ -650,6 +733,257 @@ int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
         if (d > next - first) return rf_column_append_null(r);
         return rf_column_append_i64(r, first + d - 1);
     }
+    case RF_F_ISNAN: return rf_column_append_i64(r, rf_column_valid(a[0], i) && isnan(rf_col_f64(a[0], i)));
+    case RF_F_ISNULL: return rf_column_append_i64(r, !rf_column_valid(a[0], i));
+    case RF_F_ISNOTNULL: return rf_column_append_i64(r, rf_column_valid(a[0], i));
+    case RF_F_TYPEOF: {
+        rf_type t = e->arg[0]->type;
+        const char *n = t == RF_TYPE_NULL ? "void" : t == RF_TYPE_ARRAY ? "array<string>" : rf_type_name(t);
+        return rf_column_append_str(r, n, (int64_t)strlen(n));
+    }
+    case RF_F_PI: return rf_column_append_f64(r, M_PI);
+    case RF_F_E: return rf_column_append_f64(r, M_E);
+    case RF_F_NANVL: { double x = rf_col_f64(a[0], i); return rf_column_append_f64(r, isnan(x) ? rf_col_f64(a[1], i) : x); }
+    case RF_F_DEGREES: return rf_column_append_f64(r, rf_col_f64(a[0], i) * (180.0 / M_PI));
+    case RF_F_RADIANS: return rf_column_append_f64(r, rf_col_f64(a[0], i) * (M_PI / 180.0));
+    case RF_F_SIN: return rf_column_append_f64(r, sin(rf_col_f64(a[0], i)));
+    case RF_F_COS: return rf_column_append_f64(r, cos(rf_col_f64(a[0], i)));
+    case RF_F_TAN: return rf_column_append_f64(r, tan(rf_col_f64(a[0], i)));
+    case RF_F_ASIN: return rf_column_append_f64(r, asin(rf_col_f64(a[0], i)));
+    case RF_F_ACOS: return rf_column_append_f64(r, acos(rf_col_f64(a[0], i)));
+    case RF_F_ATAN: return rf_column_append_f64(r, atan(rf_col_f64(a[0], i)));
+    case RF_F_ATAN2: return rf_column_append_f64(r, atan2(rf_col_f64(a[0], i), rf_col_f64(a[1], i)));
+    case RF_F_HYPOT: return rf_column_append_f64(r, hypot(rf_col_f64(a[0], i), rf_col_f64(a[1], i)));
+    case RF_F_RINT: return rf_column_append_f64(r, nearbyint(rf_col_f64(a[0], i)));   /* ties to even */
+    case RF_F_PMOD: {
+        if (e->type == RF_TYPE_DOUBLE) {
+            double x = rf_col_f64(a[0], i), y = rf_col_f64(a[1], i);
+            if (y == 0) return rf_column_append_null(r);
+            double m = fmod(x, y);
+            return rf_column_append_f64(r, m < 0 ? fmod(m + y, y) : m);
+        }
+        int64_t x = rf_column_get_int(a[0], i), y = rf_column_get_int(a[1], i);
+        if (y == 0) return rf_column_append_null(r);
+        if (y == -1) return rf_column_append_i64(r, 0);
+        int64_t m = x % y;
+        if (m < 0) m = (m + y) % y;
+        return rf_column_append_i64(r, m);
+    }
+    case RF_F_LEVENSHTEIN: {   /* in characters */
+        int64_t n0 = u8_len(s0, l0), n1 = u8_len(s1, l1);
+        int64_t *row = rf_malloc((size_t)(n1 + 1) * sizeof *row), *o0 = rf_malloc((size_t)(n0 + 1) * sizeof *o0),
+                *o1 = rf_malloc((size_t)(n1 + 1) * sizeof *o1);
+        if (!row || !o0 || !o1) { rf_free(row); rf_free(o0); rf_free(o1); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
+        for (int64_t k = 0, b = 0; k <= n0; k++) { o0[k] = b; if (b < l0) b = u8_next(s0, l0, b); }
+        for (int64_t k = 0, b = 0; k <= n1; k++) { o1[k] = b; if (b < l1) b = u8_next(s1, l1, b); }
+        for (int64_t j = 0; j <= n1; j++) row[j] = j;
+        for (int64_t k = 1; k <= n0; k++) {
+            int64_t prev = row[0];
+            row[0] = k;
+            for (int64_t j = 1; j <= n1; j++) {
+                int64_t cur = row[j];
+                bool same = o0[k] - o0[k - 1] == o1[j] - o1[j - 1] && !memcmp(s0 + o0[k - 1], s1 + o1[j - 1], (size_t)(o0[k] - o0[k - 1]));
+                int64_t best = prev + !same;
+                if (row[j] + 1 < best) best = row[j] + 1;
+                if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+                row[j] = best;
+                prev = cur;
+            }
+        }
+        int64_t d = row[n1];
+        rf_free(row); rf_free(o0); rf_free(o1);
+        return rf_column_append_i64(r, d);
+    }
+    case RF_F_SOUNDEX: {   /* American Soundex of the ASCII letters; text not starting with a letter comes back as it is */
+        static const char code[] = "01230120022455012623010202";
+        if (l0 == 0 || !((s0[0] | 0x20) >= 'a' && (s0[0] | 0x20) <= 'z')) return rf_column_append_str(r, s0, l0);
+        char out[4] = { (char)(s0[0] & ~0x20), '0', '0', '0' };
+        int n = 1;
+        char last = code[(s0[0] | 0x20) - 'a'];
+        for (int64_t k = 1; k < l0 && n < 4; k++) {
+            char c = (char)(s0[k] | 0x20);
+            if (c < 'a' || c > 'z') { last = 0; continue; }
+            char cd = code[c - 'a'];
+            if (cd != '0' && cd != last) out[n++] = cd;
+            if (c != 'h' && c != 'w') last = cd;
+        }
+        return rf_column_append_str(r, out, 4);
+    }
+    case RF_F_SUBSTRING_INDEX: {   /* before the count-th delimiter (from the end when negative) */
+        int64_t cnt = rf_col_i32(a[2], i);
+        if (cnt == 0 || l1 == 0) return rf_column_append_str(r, "", 0);
+        if (cnt > 0) {
+            for (int64_t k = 0; k + l1 <= l0; k++)
+                if (!memcmp(s0 + k, s1, (size_t)l1) && --cnt == 0) return rf_column_append_str(r, s0, k);
+            return rf_column_append_str(r, s0, l0);
+        }
+        for (int64_t k = l0 - l1; k >= 0; k--)
+            if (!memcmp(s0 + k, s1, (size_t)l1) && ++cnt == 0) return rf_column_append_str(r, s0 + k + l1, l0 - k - l1);
+        return rf_column_append_str(r, s0, l0);
+    }
+    case RF_F_OVERLAY: {   /* overlay(s, r, pos[, len]): s with len characters from pos replaced by r (len: r's length) */
+        int64_t pos = rf_col_i32(a[2], i), len = e->n_arg > 3 ? rf_col_i32(a[3], i) : u8_len(s1, l1);
+        int64_t chars = u8_len(s0, l0), st = pos - 1 < 0 ? 0 : pos - 1 > chars ? chars : pos - 1, en = st + (len < 0 ? 0 : len);
+        if (en > chars) en = chars;
+        int64_t bs = u8_off(s0, l0, st), be = u8_off(s0, l0, en);
+        rc = rf_buf_put(&b, s0, (size_t)bs);
+        if (!rc) rc = rf_buf_put(&b, s1, (size_t)l1);
+        if (!rc) rc = rf_buf_put(&b, s0 + be, (size_t)(l0 - be));
+        break;
+    }
+    case RF_F_OCTET_LENGTH: return rf_column_append_i64(r, l0);
+    case RF_F_BIT_LENGTH: return rf_column_append_i64(r, l0 * 8);
+    case RF_F_MONTHS_BETWEEN: {   /* Spark: whole months when the days match or both are months' last days, else by 31-day months */
+        int64_t u1 = rf_col_i64(a[0], i), u2 = rf_col_i64(a[1], i);
+        bool round8 = e->n_arg < 3 || rf_col_bool(a[2], i);
+        int64_t d1 = u1 >= 0 ? u1 / 86400000000LL : -((-u1 + 86399999999LL) / 86400000000LL), d2 = u2 >= 0 ? u2 / 86400000000LL : -((-u2 + 86399999999LL) / 86400000000LL);
+        int64_t y1, y2;
+        unsigned m1, m2, dd1, dd2;
+        rf_civil_from_days(d1, &y1, &m1, &dd1);
+        rf_civil_from_days(d2, &y2, &m2, &dd2);
+        double months = (double)((y1 - y2) * 12 + ((int64_t)m1 - (int64_t)m2));
+        int32_t last1 = rf_days_from_civil(m1 == 12 ? y1 + 1 : y1, m1 == 12 ? 1 : m1 + 1, 1) - 1;
+        int32_t last2 = rf_days_from_civil(m2 == 12 ? y2 + 1 : y2, m2 == 12 ? 1 : m2 + 1, 1) - 1;
+        if (dd1 == dd2 || (d1 == last1 && d2 == last2)) return rf_column_append_f64(r, months);
+        double sec1 = (double)(dd1 - 1) * 86400 + (double)(u1 - d1 * 86400000000LL) / 1e6;
+        double sec2 = (double)(dd2 - 1) * 86400 + (double)(u2 - d2 * 86400000000LL) / 1e6;
+        double v = months + (sec1 - sec2) / (31.0 * 86400);
+        if (round8) v = round(v * 1e8) / 1e8;
+        return rf_column_append_f64(r, v);
+    }
+    case RF_F_NEXT_DAY: {   /* the first such day after the date */
+        static const char *dn[7][3] = { { "MO", "MON", "MONDAY" }, { "TU", "TUE", "TUESDAY" }, { "WE", "WED", "WEDNESDAY" },
+                                        { "TH", "THU", "THURSDAY" }, { "FR", "FRI", "FRIDAY" }, { "SA", "SAT", "SATURDAY" },
+                                        { "SU", "SUN", "SUNDAY" } };
+        int want = -1;
+        for (int k = 0; k < 7 && want < 0; k++)
+            for (int v = 0; v < 3; v++) if ((int64_t)strlen(dn[k][v]) == l1 && !strncasecmp(dn[k][v], s1, (size_t)l1)) want = k;
+        if (want < 0) return rf_column_append_null(r);
+        int64_t z = rf_col_i32(a[0], i), wd = ((z % 7) + 7 + 3) % 7;   /* 0 = Monday */
+        int64_t add = (want - wd + 7) % 7;
+        return rf_column_append_i64(r, z + (add ? add : 7));
+    }
+    case RF_F_TRUNC: {   /* trunc(date, 'year' | 'quarter' | 'month' | 'week') */
+        int64_t z = rf_col_i32(a[0], i), y;
+        unsigned mo, d;
+        rf_civil_from_days(z, &y, &mo, &d);
+        char u[16] = { 0 };
+        for (int64_t k = 0; k < l1 && k < 15; k++) u[k] = (char)(s1[k] | 0x20);
+        if (!strcmp(u, "year") || !strcmp(u, "yyyy") || !strcmp(u, "yy")) return rf_column_append_i64(r, rf_days_from_civil(y, 1, 1));
+        if (!strcmp(u, "quarter")) return rf_column_append_i64(r, rf_days_from_civil(y, (mo - 1) / 3 * 3 + 1, 1));
+        if (!strcmp(u, "month") || !strcmp(u, "mon") || !strcmp(u, "mm")) return rf_column_append_i64(r, rf_days_from_civil(y, mo, 1));
+        if (!strcmp(u, "week")) return rf_column_append_i64(r, z - ((z % 7) + 7 + 3) % 7);
+        return rf_column_append_null(r);
+    }
+    case RF_F_WEEKDAY: { int64_t z = rf_col_i32(a[0], i); return rf_column_append_i64(r, ((z % 7) + 7 + 3) % 7); }
+    case RF_F_FORMAT_NUMBER: {   /* #,###,###.dd, half even; d < 0 is NULL */
+        int d = rf_col_i32(a[1], i);
+        if (d < 0) return rf_column_append_null(r);
+        if (d > 30) d = 30;
+        char num[512];
+        rf_type t = a[0]->type;
+        if (rf_type_is_decimal(t)) {
+            int sc = rf_type_scale(t);
+            rf_dec v = rf_col_dec(a[0], i);
+            if (d < sc) {   /* half even to d digits */
+                rf_dec div = rf_dec_pow10(sc - d), q = v / div, rm = v % div, ar = rm < 0 ? -rm : rm;
+                if (ar * 2 > div || (ar * 2 == div && (q % 2 != 0))) q += v < 0 ? -1 : 1;
+                v = q;
+                sc = d;
+            }
+            rf_dec_format(v, sc, num, sizeof num);
+            if (d > sc) {   /* pad zeros */
+                size_t l = strlen(num);
+                if (sc == 0) num[l++] = '.';
+                for (int k = sc; k < d && l + 1 < sizeof num; k++) num[l++] = '0';
+                num[l] = 0;
+            }
+        } else if (t == RF_TYPE_DOUBLE) {
+            double x = rf_col_f64(a[0], i);
+            if (isnan(x) || isinf(x)) return rf_column_append_str(r, isnan(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity", isnan(x) ? 3 : x > 0 ? 8 : 9);
+            snprintf(num, sizeof num, "%.*f", d, x);
+        } else snprintf(num, sizeof num, "%lld", (long long)rf_column_get_int(a[0], i));
+        if (t != RF_TYPE_DOUBLE && !rf_type_is_decimal(t) && d > 0) { size_t l = strlen(num); num[l++] = '.'; for (int k = 0; k < d && l + 1 < sizeof num; k++) num[l++] = '0'; num[l] = 0; }
+        const char *p = num;
+        bool neg = *p == '-';
+        if (neg) p++;
+        const char *dot = strchr(p, '.');
+        size_t il = dot ? (size_t)(dot - p) : strlen(p);
+        if (neg) rc = rf_buf_put_u8(&b, '-');
+        for (size_t k = 0; k < il && !rc; k++) {
+            rc = rf_buf_put_u8(&b, (uint8_t)p[k]);
+            if (!rc && (il - k - 1) % 3 == 0 && k + 1 < il) rc = rf_buf_put_u8(&b, ',');
+        }
+        if (!rc && dot) rc = rf_buf_put(&b, dot, strlen(dot));
+        break;
+    }
+    case RF_F_BASE64: {
+        static const char tb[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (int64_t k = 0; k < l0 && !rc; k += 3) {
+            uint32_t v = (uint32_t)(unsigned char)s0[k] << 16 | (k + 1 < l0 ? (uint32_t)(unsigned char)s0[k + 1] << 8 : 0) |
+                         (k + 2 < l0 ? (unsigned char)s0[k + 2] : 0);
+            char o[4] = { tb[v >> 18 & 63], tb[v >> 12 & 63], k + 1 < l0 ? tb[v >> 6 & 63] : '=', k + 2 < l0 ? tb[v & 63] : '=' };
+            rc = rf_buf_put(&b, o, 4);
+        }
+        break;
+    }
+    case RF_F_UNBASE64: {
+        uint32_t acc = 0;
+        int bits = 0;
+        for (int64_t k = 0; k < l0 && !rc; k++) {
+            char c = s0[k];
+            int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52 : c == '+' ? 62 : c == '/' ? 63 : c == '=' ? -2 : -1;
+            if (v == -2) break;
+            if (v < 0) { rf_buf_fini(&b); return rf_column_append_null(r); }
+            acc = acc << 6 | (uint32_t)v;
+            bits += 6;
+            if (bits >= 8) { bits -= 8; rc = rf_buf_put_u8(&b, (uint8_t)(acc >> bits)); }
+        }
+        break;
+    }
+    case RF_F_BIN: {
+        uint64_t v = (uint64_t)rf_col_i64(a[0], i);
+        char o[65];
+        int n = 0;
+        do { o[64 - ++n] = (char)('0' + (v & 1)); v >>= 1; } while (v && n < 64);
+        return rf_column_append_str(r, o + 64 - n, n);
+    }
+    case RF_F_BROUND: {   /* HALF_EVEN */
+        int d = e->n_arg > 1 ? rf_col_i32(a[1], i) : 0;
+        if (rf_type_is_decimal(e->type)) {
+            int sx = rf_type_scale(a[0]->type), so = rf_type_scale(e->type);
+            rf_dec v = rf_col_dec(a[0], i);
+            int drop = d < 0 ? sx - d : sx - so;
+            if (drop > 38) return rf_column_append_dec(r, 0);
+            if (drop > 0) {
+                rf_dec div = rf_dec_pow10(drop), q = v / div, rm = v % div, ar = rm < 0 ? -rm : rm;
+                if (ar * 2 > div || (ar * 2 == div && (q % 2 != 0))) q += v < 0 ? -1 : 1;
+                v = q;
+                if (d < 0) { rf_dec m = rf_dec_pow10(-d > 38 ? 38 : -d); v *= m; }
+            }
+            return rf_dec_fits(v, rf_type_precision(e->type)) ? rf_column_append_dec(r, v) : rf_column_append_null(r);
+        }
+        if (e->type == RF_TYPE_DOUBLE) {
+            double x = rf_col_f64(a[0], i);
+            if (isnan(x) || isinf(x) || d > 15) return rf_column_append_f64(r, x);
+            rf_dec v;
+            if (!rf_dec_from_double(x, 38, 18, &v)) return rf_column_append_f64(r, x);
+            int drop = 18 - d;
+            if (drop > 38) return rf_column_append_f64(r, 0);
+            rf_dec div = rf_dec_pow10(drop), q = v / div, rm = v % div, ar = rm < 0 ? -rm : rm;
+            if (ar * 2 > div || (ar * 2 == div && (q % 2 != 0))) q += v < 0 ? -1 : 1;
+            return rf_column_append_f64(r, d >= 0 ? rf_dec_to_double(q, d) : rf_dec_to_double(q, 0) * pow(10, -d));
+        }
+        int64_t v = rf_column_get_int(a[0], i);
+        if (d < 0) {
+            int64_t p = 1;
+            for (int k = 0; k < -d && p < INT64_MAX / 10; k++) p *= 10;
+            int64_t q = v / p, rm = v % p, ar = rm < 0 ? -rm : rm;
+            if (ar * 2 > p || (ar * 2 == p && (q % 2 != 0))) q += v < 0 ? -1 : 1;
+            v = q * p;
+        }
+        return rf_column_append_i64(r, v);
+    }
     case RF_F_GREATEST: case RF_F_LEAST: {
         int best = -1;
         for (int k = 0; k < e->n_arg; k++) {
@@ -668,7 +1002,11 @@ int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
     return rc;
 }
 
-bool rf__func_null_tolerant(int op) { return op == RF_F_CONCAT_WS || op == RF_F_GREATEST || op == RF_F_LEAST; }
+bool rf__func_null_tolerant(int op)
+{
+    return op == RF_F_CONCAT_WS || op == RF_F_GREATEST || op == RF_F_LEAST || op == RF_F_ISNAN || op == RF_F_ISNULL ||
+           op == RF_F_ISNOTNULL || op == RF_F_TYPEOF || op == RF_F_PI || op == RF_F_E;
+}
 
 /* ---------------------------------------------------------------- regular expressions */
 /* Compiles a Java-style regex (riffle's dialect: POSIX extended with \d \s \w and friends). */

@@ -575,6 +575,13 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
                 rf_free(v);
                 return at(e, &t0);
             }
+        if (!strcasecmp(name, "mod") && n == 2) {   /* mod(a, b): a % b */
+            rf_expr *pair[2] = { v[0], v[1] };
+            e = rf__expr_new(RF_E_MOD, 2, pair);
+            rf_free(name);
+            rf_free(v);
+            return at(e, &t0);
+        }
         if (!strcasecmp(name, "if") && n == 3) {   /* if(c, a, b): CASE WHEN c THEN a ELSE b END */
             e = rf_case(v[2], 1, v[0], v[1]);
             rf_free(name);
