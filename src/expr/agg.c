@@ -500,6 +500,120 @@ static int co_out(const rf_aggst *a, int64_t ng, rf_column **out)
 
 #define CO(name) { name, b_init, co_grow, co_update, co_merge, co_serialize, co_out, co_bytes, co_fini }
 
+/* ---- percentile / percentile_approx / median: every value of a group (a holistic aggregate; the
+ * table's spilling bounds memory by groups, a single group's values must fit). Serialized: [STRING
+ * the group's doubles, packed]. percentile and median interpolate between the two values around
+ * p x (n - 1), as Spark's Percentile; percentile_approx gives the value of rank ceil(p x n), the
+ * answer of Spark's sketch at full accuracy. */
+typedef struct { double *v; int64_t n, cap; } vlist;
+
+static double pct_of(const rf_aggst *a)
+{
+    if (a->op == RF_A_MEDIAN) return 0.5;
+    const rf_expr *c = a->call->arg[1];
+    while (c->kind == RF_E_CAST) c = c->arg[0];
+    return c->lit.type == RF_TYPE_DOUBLE ? c->lit.v.d : rf_type_is_decimal(c->lit.type) ? rf_dec_to_double(c->lit.v.x, rf_type_scale(c->lit.type)) : (double)c->lit.v.i;
+}
+
+static int pc_grow(rf_aggst *a, int64_t need)
+{
+    if (need <= a->cap) return RF_OK;
+    int64_t nc = a->cap ? a->cap : 64;
+    while (nc < need) nc *= 2;
+    vlist *l = rf_realloc(a->user, (size_t)nc * sizeof *l);
+    if (!l) return NOMEM();
+    memset(l + a->cap, 0, (size_t)(nc - a->cap) * sizeof *l);
+    a->user = l;
+    a->cap = nc;
+    return RF_OK;
+}
+
+static int pc_push(rf_aggst *a, int64_t g, double x)
+{
+    vlist *l = (vlist *)a->user + g;
+    if (l->n == l->cap) {
+        int64_t nc = l->cap ? l->cap * 2 : 8;
+        double *v = rf_realloc(l->v, (size_t)nc * sizeof *v);
+        if (!v) return NOMEM();
+        a->sbytes += (nc - l->cap) * 8;
+        l->v = v;
+        l->cap = nc;
+    }
+    l->v[l->n++] = x;
+    return RF_OK;
+}
+
+static int pc_update(rf_aggst *a, const int64_t *gid, const rf_column *v, int64_t n)
+{
+    int rc = RF_OK;
+    for (int64_t i = 0; i < n && !rc; i++) if (rf_column_valid(v, i)) rc = pc_push(a, gid[i], rf_col_f64(v, i));
+    return rc;
+}
+
+static int pc_merge(rf_aggst *a, const int64_t *gid, rf_column *const *st, int64_t n)
+{
+    int rc = RF_OK;
+    for (int64_t i = 0; i < n && !rc; i++) {
+        if (!rf_column_valid(st[0], i)) continue;
+        int64_t len;
+        const char *p = rf_col_str(st[0], i, &len);
+        for (int64_t k = 0; k + 8 <= len && !rc; k += 8) { double x; memcpy(&x, p + k, 8); rc = pc_push(a, gid[i], x); }
+    }
+    return rc;
+}
+
+static int pc_serialize(const rf_aggst *a, int64_t ng, rf_column **st)
+{
+    int rc = rf_column_create(RF_TYPE_STRING, ng, &st[0]);
+    for (int64_t g = 0; g < ng && !rc; g++) {
+        const vlist *l = (const vlist *)a->user + g;
+        rc = l->n ? rf_column_append_str(st[0], (const char *)l->v, l->n * 8) : rf_column_append_null(st[0]);
+    }
+    return rc;
+}
+
+static int dcmp(const void *x, const void *y) { double a = *(const double *)x, b = *(const double *)y; return (a > b) - (a < b); }
+
+static int pc_out(const rf_aggst *a, int64_t ng, rf_column **out)
+{
+    rf_type t = a->call->type;
+    double p = pct_of(a);
+    int rc = rf_column_create(t, ng, out);
+    for (int64_t g = 0; g < ng && !rc; g++) {
+        vlist *l = (vlist *)a->user + g;
+        if (!l->n) { rc = rf_column_append_null(*out); continue; }
+        qsort(l->v, (size_t)l->n, sizeof *l->v, dcmp);
+        double r;
+        if (a->op == RF_A_PERCENTILE_APPROX) {
+            int64_t k = (int64_t)ceil(p * (double)l->n);
+            r = l->v[k < 1 ? 0 : k - 1 >= l->n ? l->n - 1 : k - 1];
+        } else {
+            double pos = p * (double)(l->n - 1);
+            int64_t lo = (int64_t)floor(pos), hi = (int64_t)ceil(pos);
+            r = lo == hi ? l->v[lo] : l->v[lo] + (pos - (double)lo) * (l->v[hi] - l->v[lo]);
+        }
+        if (t == RF_TYPE_DOUBLE) rc = rf_column_append_f64(*out, r);
+        else if (rf_type_is_decimal(t)) {
+            rf_dec x;
+            rc = rf_dec_from_double(r, rf_type_precision(t), rf_type_scale(t), &x) ? rf_column_append_dec(*out, x) : rf_column_append_null(*out);
+        } else rc = rf_column_append_i64(*out, (int64_t)r);
+    }
+    return rc;
+}
+
+static int64_t pc_bytes(const rf_aggst *a) { return a->cap * (int64_t)sizeof(vlist) + a->sbytes; }
+
+static void pc_fini(rf_aggst *a)
+{
+    vlist *l = a->user;
+    for (int64_t g = 0; l && g < a->cap; g++) rf_free(l[g].v);
+    RF_FREE(a->user);
+    a->cap = 0;
+    a->sbytes = 0;
+}
+
+#define PC(name) { name, b_init, pc_grow, pc_update, pc_merge, pc_serialize, pc_out, pc_bytes, pc_fini }
+
 static const rf_aggfn builtin[RF_A_COUNT_] = {
     [RF_A_COUNT] = { "count", b_init, b_grow, count_update, count_merge, count_serialize, count_out, b_bytes, b_fini },
     [RF_A_SUM]   = { "sum", b_init, b_grow, sum_update, sum_merge, sum_serialize, sum_out, b_bytes, b_fini },
@@ -518,6 +632,7 @@ static const rf_aggfn builtin[RF_A_COUNT_] = {
     [RF_A_REGR_COUNT] = CO("regr_count"), [RF_A_REGR_AVGX] = CO("regr_avgx"), [RF_A_REGR_AVGY] = CO("regr_avgy"),
     [RF_A_REGR_SXX] = CO("regr_sxx"), [RF_A_REGR_SYY] = CO("regr_syy"), [RF_A_REGR_SXY] = CO("regr_sxy"),
     [RF_A_REGR_SLOPE] = CO("regr_slope"), [RF_A_REGR_INTERCEPT] = CO("regr_intercept"), [RF_A_REGR_R2] = CO("regr_r2"),
+    [RF_A_PERCENTILE] = PC("percentile"), [RF_A_PERCENTILE_APPROX] = PC("percentile_approx"), [RF_A_MEDIAN] = PC("median"),
 };
 
 const rf_aggfn *rf__aggfn_of(const rf_expr *call)
@@ -530,6 +645,7 @@ int rf__agg_state_types(const rf_expr *call, rf_type *t)
     switch (call->op) {
     case RF_A_COUNT: t[0] = RF_TYPE_INT64; return 1;
     case RF_A_AVG: t[0] = call->arg[0]->type; t[1] = RF_TYPE_INT64; return 2;   /* the sum, in its argument's type */
+    case RF_A_PERCENTILE: case RF_A_PERCENTILE_APPROX: case RF_A_MEDIAN: t[0] = RF_TYPE_STRING; return 1;   /* packed doubles */
     case RF_A_COVAR_POP: case RF_A_COVAR_SAMP: case RF_A_CORR: case RF_A_REGR_COUNT: case RF_A_REGR_AVGX: case RF_A_REGR_AVGY:
     case RF_A_REGR_SXX: case RF_A_REGR_SYY: case RF_A_REGR_SXY: case RF_A_REGR_SLOPE: case RF_A_REGR_INTERCEPT: case RF_A_REGR_R2:
         t[0] = RF_TYPE_INT64;

@@ -949,6 +949,24 @@ static int type_node(rf_expr *e, bool allow_agg)
             e->type = e->op == RF_A_REGR_COUNT ? RF_TYPE_INT64 : RF_TYPE_DOUBLE;
             e->nullable = e->op != RF_A_REGR_COUNT;
             break;
+        case RF_A_PERCENTILE: case RF_A_PERCENTILE_APPROX: case RF_A_MEDIAN: {
+            int lo = e->op == RF_A_MEDIAN ? 1 : 2, hi = e->op == RF_A_PERCENTILE_APPROX ? 3 : lo;
+            if (e->n_arg < lo || e->n_arg > hi) return rf__err_set(RF_ERR_ANALYSIS, "%s() takes %d%s argument%s", rf__agg_name(e->op), lo, hi > lo ? " or 3" : "", hi > 1 ? "s" : "");
+            if (!rf_type_is_numeric(a) && a != RF_TYPE_NULL)
+                return rf__err_set(RF_ERR_ANALYSIS, "%s() needs a numeric argument, not %s", rf__agg_name(e->op), rf_type_name(a));
+            for (int k = 1; k < e->n_arg; k++) {   /* the percentage (and accuracy): constants */
+                const rf_expr *c = e->arg[k];
+                while (c->kind == RF_E_CAST) c = c->arg[0];
+                double v = c->kind == RF_E_LIT && !c->lit.null ? (c->lit.type == RF_TYPE_DOUBLE ? c->lit.v.d : rf_type_is_decimal(c->lit.type) ? rf_dec_to_double(c->lit.v.x, rf_type_scale(c->lit.type)) : (double)c->lit.v.i) : -1;
+                if (c->kind != RF_E_LIT || c->lit.null || (k == 1 && (v < 0 || v > 1)))
+                    return rf__err_set(RF_ERR_ANALYSIS, "%s(): the %s must be a constant%s", rf__agg_name(e->op), k == 1 ? "percentage" : "accuracy", k == 1 ? " between 0 and 1" : "");
+            }
+            /* percentile and median interpolate (DOUBLE); percentile_approx picks a value (the input's type) */
+            e->type = e->op == RF_A_PERCENTILE_APPROX ? (a == RF_TYPE_NULL ? RF_TYPE_DOUBLE : a) : RF_TYPE_DOUBLE;
+            e->arg[0] = rf__expr_cast_to(e->arg[0], RF_TYPE_DOUBLE);
+            e->nullable = true;
+            break;
+        }
         case RF_A_BOOL_AND: case RF_A_BOOL_OR:
             if (a != RF_TYPE_BOOL && a != RF_TYPE_NULL)
                 return rf__err_set(RF_ERR_ANALYSIS, "%s() needs a boolean argument, not %s", rf__agg_name(e->op), rf_type_name(a));

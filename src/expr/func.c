@@ -79,7 +79,8 @@ static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = 
 static const char *agg_names[RF_A_COUNT_] = { "count", "sum", "avg", "min", "max", "var_samp", "var_pop", "stddev_samp",
                                                "stddev_pop", "skewness", "kurtosis", "bool_and", "bool_or", "covar_pop",
                                                "covar_samp", "corr", "regr_count", "regr_avgx", "regr_avgy", "regr_sxx",
-                                               "regr_syy", "regr_sxy", "regr_slope", "regr_intercept", "regr_r2" };
+                                               "regr_syy", "regr_sxy", "regr_slope", "regr_intercept", "regr_r2",
+                                               "percentile", "percentile_approx", "median" };
 
 int rf__agg_lookup(const char *name)
 {
@@ -87,6 +88,7 @@ int rf__agg_lookup(const char *name)
     static const struct { const char *alias; int a; } aliases[] = {
         { "mean", RF_A_AVG }, { "variance", RF_A_VAR_SAMP }, { "stddev", RF_A_STDDEV_SAMP }, { "std", RF_A_STDDEV_SAMP },
         { "every", RF_A_BOOL_AND }, { "some", RF_A_BOOL_OR }, { "any", RF_A_BOOL_OR },
+        { "approx_percentile", RF_A_PERCENTILE_APPROX },
     };
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) if (strcasecmp(name, aliases[i].alias) == 0) return aliases[i].a;
     return -1;
