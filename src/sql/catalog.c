@@ -743,6 +743,58 @@ int rf__sql_show_tables(rf_sqlctx *c, rf_df **out)
     return *out ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
 }
 
+/* Whether name matches a SHOW FUNCTIONS pattern: '*' any run, '|' alternatives, case-insensitive. */
+static bool fn_match(const char *name, const char *pat)
+{
+    while (*pat) {
+        const char *end = strchr(pat, '|');
+        size_t pl = end ? (size_t)(end - pat) : strlen(pat);
+        const char *n = name, *p = pat, *star = NULL, *mark = NULL;
+        while (*n) {
+            if (p < pat + pl && *p == '*') { star = p++; mark = n; }
+            else if (p < pat + pl && tolower((unsigned char)*p) == tolower((unsigned char)*n)) { p++; n++; }
+            else if (star) { p = star + 1; n = ++mark; }
+            else break;
+        }
+        while (p < pat + pl && *p == '*') p++;
+        if (!*n && p == pat + pl) return true;
+        if (!end) break;
+        pat = end + 1;
+    }
+    return false;
+}
+
+/* SHOW FUNCTIONS [LIKE 'pattern']: the built-in scalar, aggregate and window functions, sorted. */
+int rf__sql_show_functions(rf_sqlctx *c, rf_parser *P, rf_df **out)
+{
+    char *pat = NULL;
+    *out = NULL;
+    if (rf__p_accept(P, "LIKE") || P->cur.t == T_STRING) {
+        if (!(pat = rf__p_string(P))) return P->rc ? P->rc : RF_ERR_INVALID;
+    }
+    if (c->mode != RF_SQL_RUN) { rf_free(pat); return RF_OK; }
+    static const char *const windows[] = { "row_number", "rank", "dense_rank", "lag", "lead", "first_value", "last_value", "nth_value" };
+    const char **names = rf_calloc(RF_F_COUNT_ + RF_A_COUNT_ + 16, sizeof *names);
+    int64_t n = 0;
+    for (int i = 0; names && i < RF_F_COUNT_; i++) {
+        const char *f = rf__func_name(i);
+        if (f[0] != '_' && (!pat || fn_match(f, pat))) names[n++] = f;
+    }
+    for (int i = 0; names && i < RF_A_COUNT_; i++) if (!pat || fn_match(rf__agg_name(i), pat)) names[n++] = rf__agg_name(i);
+    for (size_t i = 0; names && i < sizeof windows / sizeof windows[0]; i++) if (!pat || fn_match(windows[i], pat)) names[n++] = windows[i];
+    rf_free(pat);
+    if (!names) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    qsort(names, (size_t)n, sizeof *names, cmp_name);
+    rf_expr **lits = rf_calloc((size_t)n + 1, sizeof *lits);
+    int64_t m = 0;
+    for (int64_t i = 0; lits && i < n; i++) if (!m || strcmp(names[i], names[i - 1])) lits[m++] = rf_lit_str(names[i]);
+    rf_free(names);
+    static const char *const cols[] = { "function" };
+    *out = lits ? rf__df_values(c->s, m, 1, cols, lits) : NULL;
+    rf_free(lits);
+    return *out ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+}
+
 /* DESCRIBE [TABLE] [EXTENDED] name: col_name, data_type, comment. */
 int rf__sql_describe(rf_sqlctx *c, rf_parser *P, rf_df **out)
 {

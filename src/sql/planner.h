@@ -56,5 +56,6 @@ int rf__sql_create_table(rf_sqlctx *c, struct rf_parser *P);
 int rf__sql_insert_table(rf_sqlctx *c, struct rf_parser *P, bool overwrite);
 int rf__sql_drop_table(rf_sqlctx *c, struct rf_parser *P);
 int rf__sql_show_tables(rf_sqlctx *c, rf_df **out);
+int rf__sql_show_functions(rf_sqlctx *c, struct rf_parser *P, rf_df **out);   /* SHOW FUNCTIONS [LIKE 'p'] */
 int rf__sql_describe(rf_sqlctx *c, struct rf_parser *P, rf_df **out);
 #endif

@@ -577,7 +577,8 @@ static int script_pass(rf_session *s, const char *text, size_t len, rf_sqlmode m
             else if (rf__p_accept(&P, "VIEW")) rc = drop_view(&c, &P);
             else rc = rf__p_error(&P, "expected TABLE or VIEW after DROP");
         } else if (rf__p_accept(&P, "SHOW")) {
-            if (!(rc = rf__p_expect(&P, "TABLES")) && !(rc = rf__sql_show_tables(&c, &shown))) rc = show_df(&c, shown, fmt, out);
+            if (rf__p_accept(&P, "FUNCTIONS")) { if (!(rc = rf__sql_show_functions(&c, &P, &shown))) rc = show_df(&c, shown, fmt, out); }
+            else if (!(rc = rf__p_expect(&P, "TABLES")) && !(rc = rf__sql_show_tables(&c, &shown))) rc = show_df(&c, shown, fmt, out);
         } else if (rf__p_accept(&P, "DESCRIBE") || rf__p_accept(&P, "DESC")) {
             rf__p_accept(&P, "TABLE");
             if (!(rc = rf__sql_describe(&c, &P, &shown))) rc = show_df(&c, shown, fmt, out);
@@ -591,7 +592,7 @@ static int script_pass(rf_session *s, const char *text, size_t len, rf_sqlmode m
             rc = q ? run_query(&c, q, false) : (P.rc ? P.rc : RF_ERR_INVALID);
             rf__q_free(q);
         } else {
-            rc = rf__p_error(&P, "expected a statement (SELECT, WITH, VALUES, CREATE TEMPORARY VIEW, CREATE TABLE, INSERT, DROP, CACHE TABLE, UNCACHE TABLE, SHOW TABLES, DESCRIBE, SET, EXPLAIN)");
+            rc = rf__p_error(&P, "expected a statement (SELECT, WITH, VALUES, CREATE TEMPORARY VIEW, CREATE TABLE, INSERT, DROP, CACHE TABLE, UNCACHE TABLE, SHOW TABLES, SHOW FUNCTIONS, DESCRIBE, SET, EXPLAIN)");
         }
         if (!rc && P.rc) rc = P.rc;
         if (!rc && P.cur.t != T_EOF && !rf__p_is(&P, ";")) rc = rf__p_error(&P, "expected ';' or the end of the statement");
