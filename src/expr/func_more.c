@@ -8,6 +8,7 @@
  * Timestamps are microseconds since 1970-01-01 00:00:00 UTC and datetime functions work in UTC
  * (Spark's spark.sql.session.timeZone=UTC); docs/SQL.md says so.
  */
+#include <ctype.h>
 #include <math.h>
 #include <regex.h>
 #include <stdio.h>
@@ -244,6 +245,11 @@ int rf__func_type_more(rf_expr *e)
     case RF_F_BIN:
         rc = cast_arg(e, 0, RF_TYPE_INT64);
         e->type = RF_TYPE_STRING;
+        break;
+    case RF_F_GET_JSON_OBJECT:
+        rc = cast_all(e, 0, RF_TYPE_STRING);
+        e->type = RF_TYPE_STRING;
+        e->nullable = true;
         break;
     default:
         break;
@@ -505,6 +511,130 @@ static bool parse_ts(const char *s, int64_t n, const char *f, int64_t fl, int64_
 /* Spark's default pattern for to_timestamp without one: ISO dates and times (what a CAST reads). */
 static bool parse_default(const char *s, int64_t n, int64_t *out) { return rf_parse_timestamp(s, (size_t)n, out); }
 
+/* ---------------------------------------------------------------- JSON (get_json_object) */
+static int64_t js_ws(const char *p, int64_t n, int64_t i) { while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r')) i++; return i; }
+
+/* The end of the JSON value at i (after it), or -1 when it is not one. Bounded nesting. */
+static int64_t js_skip(const char *p, int64_t n, int64_t i, int depth)
+{
+    i = js_ws(p, n, i);
+    if (i >= n || depth > 200) return -1;
+    char c = p[i];
+    if (c == '"') {
+        for (i++; i < n; i++) { if (p[i] == '\\') i++; else if (p[i] == '"') return i + 1; }
+        return -1;
+    }
+    if (c == '{' || c == '[') {
+        char close = c == '{' ? '}' : ']';
+        i = js_ws(p, n, i + 1);
+        if (i < n && p[i] == close) return i + 1;
+        for (;;) {
+            if (c == '{') {
+                if ((i = js_skip(p, n, i, depth + 1)) < 0 || p[i - 1] != '"') return -1;   /* the key */
+                i = js_ws(p, n, i);
+                if (i >= n || p[i] != ':') return -1;
+                i++;
+            }
+            if ((i = js_skip(p, n, i, depth + 1)) < 0) return -1;
+            i = js_ws(p, n, i);
+            if (i < n && p[i] == ',') { i++; continue; }
+            return i < n && p[i] == close ? i + 1 : -1;
+        }
+    }
+    int64_t s = i;
+    while (i < n && (isalnum((unsigned char)p[i]) || p[i] == '-' || p[i] == '+' || p[i] == '.')) i++;
+    if (i == s) return -1;
+    if (!((i - s == 4 && !memcmp(p + s, "true", 4)) || (i - s == 5 && !memcmp(p + s, "false", 5)) || (i - s == 4 && !memcmp(p + s, "null", 4)) ||
+          isdigit((unsigned char)p[s]) || p[s] == '-')) return -1;
+    return i;
+}
+
+/* A JSON string's text (escapes decoded) into b. */
+static int js_unescape(const char *p, int64_t n, rf_buf *b)
+{
+    int rc = RF_OK;
+    for (int64_t i = 0; i < n && !rc; i++) {
+        if (p[i] != '\\' || i + 1 >= n) { rc = rf_buf_put_u8(b, (uint8_t)p[i]); continue; }
+        char c = p[++i];
+        if (c == 'n') rc = rf_buf_put_u8(b, '\n');
+        else if (c == 't') rc = rf_buf_put_u8(b, '\t');
+        else if (c == 'r') rc = rf_buf_put_u8(b, '\r');
+        else if (c == 'b') rc = rf_buf_put_u8(b, '\b');
+        else if (c == 'f') rc = rf_buf_put_u8(b, '\f');
+        else if (c == 'u' && i + 4 < n) {
+            unsigned v = 0;
+            for (int k = 1; k <= 4; k++) { char h = p[i + k]; v = v * 16 + (unsigned)(isdigit((unsigned char)h) ? h - '0' : (h | 0x20) - 'a' + 10); }
+            i += 4;
+            put_utf8(b, v);
+        } else rc = rf_buf_put_u8(b, (uint8_t)c);
+    }
+    return rc;
+}
+
+/* get_json_object(json, '$.a.b[0]'): the value at the path; strings without quotes, objects and arrays as
+ * compact JSON; NULL when the text is not JSON or the path finds nothing (Spark's semantics). */
+static int json_path(rf_column *r, const char *p, int64_t n, const char *path, int64_t pl, rf_buf *b)
+{
+    int64_t i = js_ws(p, n, 0), end = js_skip(p, n, i, 0), k = 1;
+    if (end < 0 || js_ws(p, n, end) != n || pl < 1 || path[0] != '$') return rf_column_append_null(r);
+    while (k < pl) {
+        char key[1024];
+        int64_t kl = 0, idx = -1;
+        if (path[k] == '.') {
+            k++;
+            while (k < pl && path[k] != '.' && path[k] != '[' && kl < 1023) key[kl++] = path[k++];
+            if (!kl) return rf_column_append_null(r);
+        } else if (path[k] == '[' && k + 1 < pl && path[k + 1] == '\'') {
+            k += 2;
+            while (k < pl && path[k] != '\'' && kl < 1023) key[kl++] = path[k++];
+            if (k + 1 >= pl || path[k + 1] != ']') return rf_column_append_null(r);
+            k += 2;
+        } else if (path[k] == '[') {
+            k++;
+            idx = 0;
+            if (k >= pl || !isdigit((unsigned char)path[k])) return rf_column_append_null(r);   /* [*] is not supported: NULL */
+            while (k < pl && isdigit((unsigned char)path[k])) idx = idx * 10 + (path[k++] - '0');
+            if (k >= pl || path[k++] != ']') return rf_column_append_null(r);
+        } else return rf_column_append_null(r);
+        i = js_ws(p, n, i);
+        bool found = false;
+        if (idx < 0 && i < n && p[i] == '{') {   /* the member named key */
+            int64_t j = js_ws(p, n, i + 1);
+            while (j < n && p[j] == '"' && !found) {
+                int64_t ke = js_skip(p, n, j, 1);
+                rf_buf kb = { 0 };
+                js_unescape(p + j + 1, ke - j - 2, &kb);
+                bool same = (int64_t)kb.len == kl && (kl == 0 || !memcmp(kb.data, key, (size_t)kl));
+                rf_buf_fini(&kb);
+                j = js_ws(p, n, ke) + 1;   /* past ':' */
+                if (same) { i = j; found = true; break; }
+                j = js_ws(p, n, js_skip(p, n, j, 1));
+                if (j < n && p[j] == ',') j = js_ws(p, n, j + 1);
+            }
+        } else if (idx >= 0 && i < n && p[i] == '[') {   /* element idx */
+            int64_t j = js_ws(p, n, i + 1);
+            for (int64_t q = 0; j < n && p[j] != ']'; q++) {
+                if (q == idx) { i = j; found = true; break; }
+                j = js_ws(p, n, js_skip(p, n, j, 1));
+                if (j < n && p[j] == ',') j = js_ws(p, n, j + 1);
+            }
+        }
+        if (!found) return rf_column_append_null(r);
+    }
+    i = js_ws(p, n, i);
+    end = js_skip(p, n, i, 0);
+    if (end < 0 || (end - i == 4 && !memcmp(p + i, "null", 4))) return rf_column_append_null(r);
+    b->len = 0;
+    if (p[i] == '"') js_unescape(p + i + 1, end - i - 2, b);
+    else if (p[i] == '{' || p[i] == '[') {   /* compact: no blanks outside strings */
+        for (int64_t q = i; q < end; q++) {
+            if (p[q] == '"') { int64_t e2 = js_skip(p, n, q, 1); rf_buf_put(b, p + q, (size_t)(e2 - q)); q = e2 - 1; }
+            else if (p[q] != ' ' && p[q] != '\t' && p[q] != '\n' && p[q] != '\r') rf_buf_put_u8(b, (uint8_t)p[q]);
+        }
+    } else rf_buf_put(b, p + i, (size_t)(end - i));
+    return put(r, b);
+}
+
 /* ---------------------------------------------------------------- one row */
 int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
 {
@@ -733,6 +863,10 @@ int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
         if (d > next - first) return rf_column_append_null(r);
         return rf_column_append_i64(r, first + d - 1);
     }
+    case RF_F_GET_JSON_OBJECT:
+        rc = json_path(r, s0, l0, s1, l1, &b);
+        rf_buf_fini(&b);
+        return rc;
     case RF_F_ISNAN: return rf_column_append_i64(r, rf_column_valid(a[0], i) && isnan(rf_col_f64(a[0], i)));
     case RF_F_ISNULL: return rf_column_append_i64(r, !rf_column_valid(a[0], i));
     case RF_F_ISNOTNULL: return rf_column_append_i64(r, rf_column_valid(a[0], i));
