@@ -75,6 +75,8 @@ static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = 
     [RF_F_ATAN] = { "atan", 1, 1 },            [RF_F_ATAN2] = { "atan2", 2, 2 },
     [RF_F_BROUND] = { "bround", 1, 2 },        [RF_F_RINT] = { "rint", 1, 1 },
     [RF_F_HYPOT] = { "hypot", 2, 2 },         [RF_F_GET_JSON_OBJECT] = { "get_json_object", 2, 2 },
+    [RF_F_SIZE] = { "size", 1, 1 },            [RF_F_ELEMENT_AT] = { "element_at", 2, 2 },
+    [RF_F_ARRAY_CONTAINS] = { "array_contains", 2, 2 }, [RF_F_ARRAY_JOIN] = { "array_join", 2, 3 },
 };
 static const char *agg_names[RF_A_COUNT_] = { "count", "sum", "avg", "min", "max", "var_samp", "var_pop", "stddev_samp",
                                                "stddev_pop", "skewness", "kurtosis", "bool_and", "bool_or", "covar_pop",
