@@ -614,6 +614,109 @@ static void pc_fini(rf_aggst *a)
 
 #define PC(name) { name, b_init, pc_grow, pc_update, pc_merge, pc_serialize, pc_out, pc_bytes, pc_fini }
 
+/* ---- first / last: the first (last) value in input order, NULLs skipped with ignoreNulls. Partial
+ * states reach the final table in task order (exchange reads come in task order), so the answer is the
+ * same at every rank count. State: cnt (0: nothing taken), the value as min / max keep it, and in user
+ * a byte per group: the value taken is NULL. Serialized: [value, BOOL taken]. */
+static bool fl_ignore(const rf_aggst *a)
+{
+    if (a->call->n_arg < 2) return false;
+    const rf_expr *c = a->call->arg[1];
+    while (c->kind == RF_E_CAST) c = c->arg[0];
+    return c->lit.v.b;
+}
+
+static int fl_grow(rf_aggst *a, int64_t need)
+{
+    int64_t old = a->cap;
+    int rc = b_grow(a, need);
+    if (rc || a->cap == old) return rc;
+    uint8_t *u = rf_realloc(a->user, (size_t)a->cap);
+    if (!u) return NOMEM();
+    memset(u + old, 0, (size_t)(a->cap - old));
+    a->user = u;
+    return RF_OK;
+}
+
+static int fl_take(rf_aggst *a, int64_t g, const rf_column *v, int64_t i, bool valid)
+{
+    uint8_t *isnull = a->user;
+    a->cnt[g] = 1;
+    isnull[g] = !valid;
+    if (!valid) return RF_OK;
+    if (a->vt == RF_TYPE_STRING) {
+        int64_t l;
+        const char *s = rf_col_str(v, i, &l);
+        char *cpy = rf_strndup(s, (size_t)l);
+        if (!cpy) return NOMEM();
+        a->sbytes += l - a->sl[g];
+        rf_free(a->sv[g]);
+        a->sv[g] = cpy;
+        a->sl[g] = l;
+    } else if (a->dec) a->xv[g] = rf_col_dec(v, i);
+    else if (a->vt == RF_TYPE_DOUBLE) a->dv[g] = rf_col_f64(v, i);
+    else a->iv[g] = rf_column_get_int(v, i);
+    return RF_OK;
+}
+
+static int fl_update(rf_aggst *a, const int64_t *gid, const rf_column *v, int64_t n)
+{
+    bool ign = fl_ignore(a), first = a->op == RF_A_FIRST;
+    int rc = RF_OK;
+    for (int64_t i = 0; i < n && !rc; i++) {
+        bool valid = rf_column_valid(v, i);
+        if (ign && !valid) continue;
+        if (first && a->cnt[gid[i]]) continue;
+        rc = fl_take(a, gid[i], v, i, valid);
+    }
+    return rc;
+}
+
+static int fl_merge(rf_aggst *a, const int64_t *gid, rf_column *const *st, int64_t n)
+{
+    bool first = a->op == RF_A_FIRST;
+    int rc = RF_OK;
+    for (int64_t i = 0; i < n && !rc; i++) {
+        if (!rf_column_valid(st[1], i) || !rf_col_bool(st[1], i)) continue;   /* the piece took nothing */
+        if (first && a->cnt[gid[i]]) continue;
+        rc = fl_take(a, gid[i], st[0], i, rf_column_valid(st[0], i));
+    }
+    return rc;
+}
+
+static int fl_value(const rf_aggst *a, int64_t g, rf_column *out)
+{
+    const uint8_t *isnull = a->user;
+    if (!a->cnt[g] || isnull[g]) return rf_column_append_null(out);
+    if (a->vt == RF_TYPE_STRING) return rf_column_append_str(out, a->sv[g], a->sl[g]);
+    if (a->dec) return rf_column_append_dec(out, a->xv[g]);
+    if (a->vt == RF_TYPE_DOUBLE) return rf_column_append_f64(out, a->dv[g]);
+    return rf_column_append_i64(out, a->iv[g]);
+}
+
+static int fl_out(const rf_aggst *a, int64_t ng, rf_column **out)
+{
+    int rc = rf_column_create(a->call->type, ng, out);
+    for (int64_t g = 0; g < ng && !rc; g++) rc = fl_value(a, g, *out);
+    return rc;
+}
+
+static int fl_serialize(const rf_aggst *a, int64_t ng, rf_column **st)
+{
+    int rc = rf_column_create(a->call->type, ng, &st[0]);
+    if (!rc) rc = rf_column_create(RF_TYPE_BOOL, ng, &st[1]);
+    for (int64_t g = 0; g < ng && !rc; g++) {
+        rc = fl_value(a, g, st[0]);
+        if (!rc) rc = rf_column_append_i64(st[1], a->cnt[g] != 0);
+    }
+    return rc;
+}
+
+static int64_t fl_bytes(const rf_aggst *a) { return b_bytes(a) + a->cap; }
+static void fl_fini(rf_aggst *a) { RF_FREE(a->user); b_fini(a); }
+
+#define FL(name) { name, b_init, fl_grow, fl_update, fl_merge, fl_serialize, fl_out, fl_bytes, fl_fini }
+
 static const rf_aggfn builtin[RF_A_COUNT_] = {
     [RF_A_COUNT] = { "count", b_init, b_grow, count_update, count_merge, count_serialize, count_out, b_bytes, b_fini },
     [RF_A_SUM]   = { "sum", b_init, b_grow, sum_update, sum_merge, sum_serialize, sum_out, b_bytes, b_fini },
@@ -633,6 +736,7 @@ static const rf_aggfn builtin[RF_A_COUNT_] = {
     [RF_A_REGR_SXX] = CO("regr_sxx"), [RF_A_REGR_SYY] = CO("regr_syy"), [RF_A_REGR_SXY] = CO("regr_sxy"),
     [RF_A_REGR_SLOPE] = CO("regr_slope"), [RF_A_REGR_INTERCEPT] = CO("regr_intercept"), [RF_A_REGR_R2] = CO("regr_r2"),
     [RF_A_PERCENTILE] = PC("percentile"), [RF_A_PERCENTILE_APPROX] = PC("percentile_approx"), [RF_A_MEDIAN] = PC("median"),
+    [RF_A_FIRST] = FL("first"), [RF_A_LAST] = FL("last"),
 };
 
 const rf_aggfn *rf__aggfn_of(const rf_expr *call)
@@ -646,6 +750,7 @@ int rf__agg_state_types(const rf_expr *call, rf_type *t)
     case RF_A_COUNT: t[0] = RF_TYPE_INT64; return 1;
     case RF_A_AVG: t[0] = call->arg[0]->type; t[1] = RF_TYPE_INT64; return 2;   /* the sum, in its argument's type */
     case RF_A_PERCENTILE: case RF_A_PERCENTILE_APPROX: case RF_A_MEDIAN: t[0] = RF_TYPE_STRING; return 1;   /* packed doubles */
+    case RF_A_FIRST: case RF_A_LAST: t[0] = call->type; t[1] = RF_TYPE_BOOL; return 2;   /* the value, and whether one was taken */
     case RF_A_COVAR_POP: case RF_A_COVAR_SAMP: case RF_A_CORR: case RF_A_REGR_COUNT: case RF_A_REGR_AVGX: case RF_A_REGR_AVGY:
     case RF_A_REGR_SXX: case RF_A_REGR_SYY: case RF_A_REGR_SXY: case RF_A_REGR_SLOPE: case RF_A_REGR_INTERCEPT: case RF_A_REGR_R2:
         t[0] = RF_TYPE_INT64;

@@ -949,6 +949,18 @@ static int type_node(rf_expr *e, bool allow_agg)
             e->type = e->op == RF_A_REGR_COUNT ? RF_TYPE_INT64 : RF_TYPE_DOUBLE;
             e->nullable = e->op != RF_A_REGR_COUNT;
             break;
+        case RF_A_FIRST: case RF_A_LAST:
+            if (e->n_arg < 1 || e->n_arg > 2) return rf__err_set(RF_ERR_ANALYSIS, "%s() takes 1 or 2 arguments", rf__agg_name(e->op));
+            if (e->n_arg == 2) {
+                const rf_expr *c = e->arg[1];
+                while (c->kind == RF_E_CAST) c = c->arg[0];
+                if (c->kind != RF_E_LIT || c->lit.null || c->lit.type != RF_TYPE_BOOL)
+                    return rf__err_set(RF_ERR_ANALYSIS, "%s(): ignoreNulls must be TRUE or FALSE", rf__agg_name(e->op));
+            }
+            if (a == RF_TYPE_ARRAY) return rf__err_set(RF_ERR_ANALYSIS, "%s() of an array", rf__agg_name(e->op));
+            e->type = a == RF_TYPE_NULL ? RF_TYPE_STRING : a;
+            e->nullable = true;
+            break;
         case RF_A_PERCENTILE: case RF_A_PERCENTILE_APPROX: case RF_A_MEDIAN: {
             int lo = e->op == RF_A_MEDIAN ? 1 : 2, hi = e->op == RF_A_PERCENTILE_APPROX ? 3 : lo;
             if (e->n_arg < lo || e->n_arg > hi) return rf__err_set(RF_ERR_ANALYSIS, "%s() takes %d%s argument%s", rf__agg_name(e->op), lo, hi > lo ? " or 3" : "", hi > 1 ? "s" : "");

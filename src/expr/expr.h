@@ -58,6 +58,7 @@ typedef enum rf_agg {
     RF_A_REGR_COUNT, RF_A_REGR_AVGX, RF_A_REGR_AVGY, RF_A_REGR_SXX, RF_A_REGR_SYY, RF_A_REGR_SXY,  /* (y, x) */
     RF_A_REGR_SLOPE, RF_A_REGR_INTERCEPT, RF_A_REGR_R2,
     RF_A_PERCENTILE, RF_A_PERCENTILE_APPROX, RF_A_MEDIAN,   /* (x, p): exact, holding a group's values */
+    RF_A_FIRST, RF_A_LAST,                                   /* (x [, ignoreNulls]): in input (task) order */
     RF_A_COUNT_
 } rf_agg;
 /* Aggregates that windows compute (the others are an error in OVER (...)). */

@@ -82,7 +82,7 @@ static const char *agg_names[RF_A_COUNT_] = { "count", "sum", "avg", "min", "max
                                                "stddev_pop", "skewness", "kurtosis", "bool_and", "bool_or", "covar_pop",
                                                "covar_samp", "corr", "regr_count", "regr_avgx", "regr_avgy", "regr_sxx",
                                                "regr_syy", "regr_sxy", "regr_slope", "regr_intercept", "regr_r2",
-                                               "percentile", "percentile_approx", "median" };
+                                               "percentile", "percentile_approx", "median", "first", "last" };
 
 int rf__agg_lookup(const char *name)
 {
@@ -90,7 +90,7 @@ int rf__agg_lookup(const char *name)
     static const struct { const char *alias; int a; } aliases[] = {
         { "mean", RF_A_AVG }, { "variance", RF_A_VAR_SAMP }, { "stddev", RF_A_STDDEV_SAMP }, { "std", RF_A_STDDEV_SAMP },
         { "every", RF_A_BOOL_AND }, { "some", RF_A_BOOL_OR }, { "any", RF_A_BOOL_OR },
-        { "approx_percentile", RF_A_PERCENTILE_APPROX },
+        { "approx_percentile", RF_A_PERCENTILE_APPROX }, { "first_value", RF_A_FIRST }, { "last_value", RF_A_LAST },
     };
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) if (strcasecmp(name, aliases[i].alias) == 0) return aliases[i].a;
     return -1;

@@ -524,6 +524,24 @@ static rf_expr *agg_call(int op, rf_expr *a)
     return e;
 }
 
+/* agg_call(like->op, a) with like's constant arguments after the first (percentile's p, first's
+ * ignoreNulls); a second argument that is not a constant (covar_pop(x, y)) is not carried: the call
+ * then fails to type, clearly. */
+static rf_expr *agg_like(const rf_expr *like, rf_expr *a)
+{
+    rf_expr *e = agg_call(like->op, a);
+    for (int k = 1; e && k < like->n_arg; k++) {
+        const rf_expr *c = like->arg[k];
+        while (c->kind == RF_E_CAST && c->n_arg == 1) c = c->arg[0];
+        if (c->kind != RF_E_LIT) break;
+        rf_expr *x = NULL, **na = rf_realloc(e->arg, (size_t)(e->n_arg + 1) * sizeof *na);
+        if (!na || rf__expr_copy(c, &x)) { rf_expr_destroy(&e); break; }
+        e->arg = na;
+        e->arg[e->n_arg++] = x;
+    }
+    return e;
+}
+
 static rf_expr *named(rf_expr *e, const char *fmt, int i)
 {
     char nm[32];
@@ -619,14 +637,14 @@ static rf_df *agg_expand(rf_df *df, const rf_plan *p)
     for (int j = 0; j < na; j++) {
         if (which[j] >= 0) continue;
         snprintf(nm, sizeof nm, "_r%d", j);
-        a1[n1a++] = named(agg_call(p->exprs2[j]->op, rf_col(nm)), "_a%d", j);
+        a1[n1a++] = named(agg_like(p->exprs2[j], rf_col(nm)), "_a%d", j);
     }
     rf_df *d1 = rf_df_agg(u, n1k, k1, n1a, a1);
     /* second aggregation, by keys */
     for (int i = 0; i < nk; i++) { snprintf(nm, sizeof nm, "_k%d", i); k2[i] = rf_col(nm); }
     for (int j = 0; j < na; j++) {
         const rf_expr *a = p->exprs2[j];
-        if (which[j] >= 0) { snprintf(nm, sizeof nm, "_x%d", which[j]); a2[j] = agg_call(a->op, rf_col(nm)); }
+        if (which[j] >= 0) { snprintf(nm, sizeof nm, "_x%d", which[j]); a2[j] = agg_like(a, rf_col(nm)); }
         else { snprintf(nm, sizeof nm, "_a%d", j); a2[j] = a->op == RF_A_COUNT ? rf_sum(rf_col(nm)) : rf_max(rf_col(nm)); }
         a2[j] = named(a2[j], "_v%d", j);
     }

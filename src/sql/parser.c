@@ -549,7 +549,7 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
             e = rf_count(NULL);
         } else {
             bool two = agg >= RF_A_COVAR_POP && agg <= RF_A_REGR_R2;   /* covar / corr / regr_*: (x, y) */
-            bool pct = agg == RF_A_PERCENTILE || agg == RF_A_PERCENTILE_APPROX;   /* (x, p [, accuracy]): typed later */
+            bool pct = agg == RF_A_PERCENTILE || agg == RF_A_PERCENTILE_APPROX || agg == RF_A_FIRST || agg == RF_A_LAST;   /* arity checked when typed */
             if (!pct && n != (two ? 2 : 1)) { P->rc = rf__err_set(RF_ERR_INVALID, "%s() takes %s", name, two ? "2 arguments" : "one argument"); rf__err_at(t0.line, t0.col); goto fail; }
             if ((two || pct) && distinct) { P->rc = rf__err_set(RF_ERR_INVALID, "%s(DISTINCT ...) is not supported", name); rf__err_at(t0.line, t0.col); goto fail; }
             e = rf__expr_new(RF_E_AGG, n, v);
