@@ -717,6 +717,123 @@ static void fl_fini(rf_aggst *a) { RF_FREE(a->user); b_fini(a); }
 
 #define FL(name) { name, b_init, fl_grow, fl_update, fl_merge, fl_serialize, fl_out, fl_bytes, fl_fini }
 
+/* ---- collect_list / collect_set: a group's strings (NULLs left out, as Spark), in input order for the
+ * list, sorted and without repeats for the set (Spark's set order is unspecified; sorted it is the same
+ * at every rank count). Held as one byte string per group of length-prefixed values; serialized as it
+ * is [STRING]. */
+typedef struct { char *b; int64_t len, cap, n; } slist;
+
+static int cl_grow(rf_aggst *a, int64_t need)
+{
+    if (need <= a->cap) return RF_OK;
+    int64_t nc = a->cap ? a->cap : 64;
+    while (nc < need) nc *= 2;
+    slist *l = rf_realloc(a->user, (size_t)nc * sizeof *l);
+    if (!l) return NOMEM();
+    memset(l + a->cap, 0, (size_t)(nc - a->cap) * sizeof *l);
+    a->user = l;
+    a->cap = nc;
+    return RF_OK;
+}
+
+static int cl_put(rf_aggst *a, int64_t g, const char *p, int64_t n)   /* n bytes of length-prefixed values */
+{
+    slist *l = (slist *)a->user + g;
+    if (l->len + n > l->cap) {
+        int64_t nc = l->cap ? l->cap : 64;
+        while (nc < l->len + n) nc *= 2;
+        char *b = rf_realloc(l->b, (size_t)nc);
+        if (!b) return NOMEM();
+        a->sbytes += nc - l->cap;
+        l->b = b;
+        l->cap = nc;
+    }
+    memcpy(l->b + l->len, p, (size_t)n);
+    l->len += n;
+    return RF_OK;
+}
+
+static int cl_update(rf_aggst *a, const int64_t *gid, const rf_column *v, int64_t n)
+{
+    int rc = RF_OK;
+    for (int64_t i = 0; i < n && !rc; i++) {
+        if (!rf_column_valid(v, i)) continue;
+        int64_t l;
+        const char *s = rf_col_str(v, i, &l);
+        uint32_t len = (uint32_t)l;
+        rc = cl_put(a, gid[i], (const char *)&len, 4);
+        if (!rc) rc = cl_put(a, gid[i], s, l);
+    }
+    return rc;
+}
+
+static int cl_merge(rf_aggst *a, const int64_t *gid, rf_column *const *st, int64_t n)
+{
+    int rc = RF_OK;
+    for (int64_t i = 0; i < n && !rc; i++) {
+        if (!rf_column_valid(st[0], i)) continue;
+        int64_t l;
+        const char *s = rf_col_str(st[0], i, &l);
+        rc = cl_put(a, gid[i], s, l);
+    }
+    return rc;
+}
+
+static int cl_serialize(const rf_aggst *a, int64_t ng, rf_column **st)
+{
+    int rc = rf_column_create(RF_TYPE_STRING, ng, &st[0]);
+    for (int64_t g = 0; g < ng && !rc; g++) {
+        const slist *l = (const slist *)a->user + g;
+        rc = rf_column_append_str(st[0], l->b ? l->b : "", l->len);
+    }
+    return rc;
+}
+
+typedef struct { const char *p; uint32_t n; } sref;
+static int sref_cmp(const void *x, const void *y)
+{
+    const sref *a = x, *b = y;
+    int c = memcmp(a->p, b->p, a->n < b->n ? a->n : b->n);
+    return c ? c : (a->n > b->n) - (a->n < b->n);
+}
+
+static int cl_out(const rf_aggst *a, int64_t ng, rf_column **out)
+{
+    int rc = rf_column_create(RF_TYPE_ARRAY, ng, out);
+    for (int64_t g = 0; g < ng && !rc; g++) {
+        const slist *l = (const slist *)a->user + g;
+        int64_t k = 0, cnt = 0;
+        for (int64_t q = 0; q + 4 <= l->len; cnt++) { uint32_t len; memcpy(&len, l->b + q, 4); q += 4 + len; }
+        sref *v = rf_malloc((size_t)(cnt ? cnt : 1) * sizeof *v);
+        if (!v) { rc = NOMEM(); break; }
+        for (int64_t q = 0; q + 4 <= l->len; k++) { memcpy(&v[k].n, l->b + q, 4); v[k].p = l->b + q + 4; q += 4 + v[k].n; }
+        if (a->op == RF_A_COLLECT_SET && cnt > 1) {
+            qsort(v, (size_t)cnt, sizeof *v, sref_cmp);
+            int64_t m = 1;
+            for (int64_t q = 1; q < cnt; q++) if (sref_cmp(&v[q], &v[m - 1])) v[m++] = v[q];
+            cnt = m;
+        }
+        for (int64_t q = 0; q < cnt && !rc; q++) rc = rf_column_append_str((*out)->child, v[q].p, v[q].n);
+        rf_free(v);
+        if (!rc) rc = rf_column_reserve(*out, 1, 0);
+        if (!rc) { ((int64_t *)(*out)->data)[(*out)->len + 1] = (*out)->child->len; (*out)->len++; }
+    }
+    return rc;
+}
+
+static int64_t cl_bytes(const rf_aggst *a) { return a->cap * (int64_t)sizeof(slist) + a->sbytes; }
+
+static void cl_fini(rf_aggst *a)
+{
+    slist *l = a->user;
+    for (int64_t g = 0; l && g < a->cap; g++) rf_free(l[g].b);
+    RF_FREE(a->user);
+    a->cap = 0;
+    a->sbytes = 0;
+}
+
+#define CL(name) { name, b_init, cl_grow, cl_update, cl_merge, cl_serialize, cl_out, cl_bytes, cl_fini }
+
 static const rf_aggfn builtin[RF_A_COUNT_] = {
     [RF_A_COUNT] = { "count", b_init, b_grow, count_update, count_merge, count_serialize, count_out, b_bytes, b_fini },
     [RF_A_SUM]   = { "sum", b_init, b_grow, sum_update, sum_merge, sum_serialize, sum_out, b_bytes, b_fini },
@@ -737,6 +854,7 @@ static const rf_aggfn builtin[RF_A_COUNT_] = {
     [RF_A_REGR_SLOPE] = CO("regr_slope"), [RF_A_REGR_INTERCEPT] = CO("regr_intercept"), [RF_A_REGR_R2] = CO("regr_r2"),
     [RF_A_PERCENTILE] = PC("percentile"), [RF_A_PERCENTILE_APPROX] = PC("percentile_approx"), [RF_A_MEDIAN] = PC("median"),
     [RF_A_FIRST] = FL("first"), [RF_A_LAST] = FL("last"),
+    [RF_A_COLLECT_LIST] = CL("collect_list"), [RF_A_COLLECT_SET] = CL("collect_set"),
 };
 
 const rf_aggfn *rf__aggfn_of(const rf_expr *call)
@@ -751,6 +869,7 @@ int rf__agg_state_types(const rf_expr *call, rf_type *t)
     case RF_A_AVG: t[0] = call->arg[0]->type; t[1] = RF_TYPE_INT64; return 2;   /* the sum, in its argument's type */
     case RF_A_PERCENTILE: case RF_A_PERCENTILE_APPROX: case RF_A_MEDIAN: t[0] = RF_TYPE_STRING; return 1;   /* packed doubles */
     case RF_A_FIRST: case RF_A_LAST: t[0] = call->type; t[1] = RF_TYPE_BOOL; return 2;   /* the value, and whether one was taken */
+    case RF_A_COLLECT_LIST: case RF_A_COLLECT_SET: t[0] = RF_TYPE_STRING; return 1;     /* length-prefixed values */
     case RF_A_COVAR_POP: case RF_A_COVAR_SAMP: case RF_A_CORR: case RF_A_REGR_COUNT: case RF_A_REGR_AVGX: case RF_A_REGR_AVGY:
     case RF_A_REGR_SXX: case RF_A_REGR_SYY: case RF_A_REGR_SXY: case RF_A_REGR_SLOPE: case RF_A_REGR_INTERCEPT: case RF_A_REGR_R2:
         t[0] = RF_TYPE_INT64;

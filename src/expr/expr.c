@@ -949,6 +949,14 @@ static int type_node(rf_expr *e, bool allow_agg)
             e->type = e->op == RF_A_REGR_COUNT ? RF_TYPE_INT64 : RF_TYPE_DOUBLE;
             e->nullable = e->op != RF_A_REGR_COUNT;
             break;
+        case RF_A_COLLECT_LIST: case RF_A_COLLECT_SET:
+            if (a != RF_TYPE_STRING && a != RF_TYPE_NULL)
+                return rf__err_set(RF_ERR_ANALYSIS, "%s() of %s is not supported yet: riffle's arrays hold strings (cast the argument to STRING)",
+                                   rf__agg_name(e->op), rf_type_name(a));
+            e->arg[0] = rf__expr_cast_to(e->arg[0], RF_TYPE_STRING);
+            e->type = RF_TYPE_ARRAY;
+            e->nullable = false;   /* no values: an empty array */
+            break;
         case RF_A_FIRST: case RF_A_LAST:
             if (e->n_arg < 1 || e->n_arg > 2) return rf__err_set(RF_ERR_ANALYSIS, "%s() takes 1 or 2 arguments", rf__agg_name(e->op));
             if (e->n_arg == 2) {

@@ -59,6 +59,7 @@ typedef enum rf_agg {
     RF_A_REGR_SLOPE, RF_A_REGR_INTERCEPT, RF_A_REGR_R2,
     RF_A_PERCENTILE, RF_A_PERCENTILE_APPROX, RF_A_MEDIAN,   /* (x, p): exact, holding a group's values */
     RF_A_FIRST, RF_A_LAST,                                   /* (x [, ignoreNulls]): in input (task) order */
+    RF_A_COLLECT_LIST, RF_A_COLLECT_SET,                     /* arrays of strings */
     RF_A_COUNT_
 } rf_agg;
 /* Aggregates that windows compute (the others are an error in OVER (...)). */

@@ -82,7 +82,8 @@ static const char *agg_names[RF_A_COUNT_] = { "count", "sum", "avg", "min", "max
                                                "stddev_pop", "skewness", "kurtosis", "bool_and", "bool_or", "covar_pop",
                                                "covar_samp", "corr", "regr_count", "regr_avgx", "regr_avgy", "regr_sxx",
                                                "regr_syy", "regr_sxy", "regr_slope", "regr_intercept", "regr_r2",
-                                               "percentile", "percentile_approx", "median", "first", "last" };
+                                               "percentile", "percentile_approx", "median", "first", "last", "collect_list",
+                                               "collect_set" };
 
 int rf__agg_lookup(const char *name)
 {
