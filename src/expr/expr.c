@@ -444,6 +444,7 @@ int rf__expr_display(const rf_expr *e, rf_buf *b)
         return rc ? rc : rf_buf_printf(b, "%s", e->name);
     case RF_E_LIT: {
         if (e->lit.null) return rf_buf_printf(b, "NULL");
+        if (e->op == 1 && (e->lit.type == RF_TYPE_INT32 || e->lit.type == RF_TYPE_INT64)) return rf_buf_printf(b, "INTERVAL '%lld' DAY", (long long)e->lit.v.i);
         if (e->lit.type == RF_TYPE_STRING) return rf_buf_printf(b, "'%.*s'", (int)e->lit.v.s.len, e->lit.v.s.p);
         if (e->lit.type == RF_TYPE_DATE) { char t[32]; rf_format_date((int32_t)e->lit.v.i, t, sizeof t); return rf_buf_printf(b, "DATE '%s'", t); }
         if (e->lit.type == RF_TYPE_TIMESTAMP) { char t[48]; rf_format_timestamp(e->lit.v.i, t, sizeof t); return rf_buf_printf(b, "TIMESTAMP '%s'", t); }
@@ -507,6 +508,12 @@ int rf__expr_display(const rf_expr *e, rf_buf *b)
         if (!rc) rc = rf__expr_display(e->arg[0], b);
         return rc ? rc : rf_buf_printf(b, " AS %s)", rf_type_name(e->type));
     case RF_E_FUNC: case RF_E_AGG:
+        if (e->kind == RF_E_FUNC && e->op == RF_F_IV_MICROS && e->n_arg == 1 && e->arg[0]->kind == RF_E_LIT) {
+            int64_t u = e->arg[0]->lit.v.i;
+            return u % 3600000000LL == 0 ? rf_buf_printf(b, "INTERVAL '%lld' HOUR", (long long)(u / 3600000000LL))
+                 : u % 60000000LL == 0 ? rf_buf_printf(b, "INTERVAL '%lld' MINUTE", (long long)(u / 60000000LL))
+                                       : rf_buf_printf(b, "INTERVAL '%lld' SECOND", (long long)(u / 1000000));
+        }
         if (e->kind == RF_E_FUNC && e->op == RF_F_IV_MONTHS && e->n_arg == 1 && e->arg[0]->kind == RF_E_LIT) {
             int64_t m = e->arg[0]->lit.v.i;
             return m % 12 ? rf_buf_printf(b, "INTERVAL '%lld' MONTH", (long long)m) : rf_buf_printf(b, "INTERVAL '%lld' YEAR", (long long)(m / 12));
@@ -752,6 +759,27 @@ static int type_decimal_arith(rf_expr *e)
 }
 
 static bool is_iv_months(const rf_expr *e) { return e->kind == RF_E_FUNC && e->op == RF_F_IV_MONTHS; }
+static bool is_iv_micros(const rf_expr *e) { return e->kind == RF_E_FUNC && e->op == RF_F_IV_MICROS; }
+static bool is_iv_days(const rf_expr *e) { return e->kind == RF_E_LIT && e->op == 1 && !e->lit.null; }
+
+/* timestamp (or date) +/- INTERVAL n HOUR / MINUTE / SECOND, and timestamp +/- INTERVAL n DAY: a
+ * timestamp plus microseconds (a date counts from its midnight, UTC). */
+static int ts_plus_micros(rf_expr *e, bool days)
+{
+    int iv = (days ? is_iv_days(e->arg[0]) : is_iv_micros(e->arg[0])) ? 0 : 1;
+    rf_expr *t = e->arg[1 - iv], *n = days ? e->arg[iv] : e->arg[iv]->arg[0];
+    int64_t us = days ? n->lit.v.i * 86400000000LL : n->lit.v.i;
+    if (!days) { e->arg[iv]->n_arg = 0; rf_expr_destroy(&e->arg[iv]); rf_expr_destroy(&n); }
+    else rf_expr_destroy(&e->arg[iv]);
+    rf_expr *lit = rf__expr_lit(&(rf_value){ .type = RF_TYPE_INT64, .v.i = e->kind == RF_E_SUB ? -us : us });
+    if (!lit) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    lit->resolved = true;
+    e->arg[0] = t;
+    e->arg[1] = lit;
+    e->kind = RF_E_FUNC;
+    e->op = RF_F_TS_ADD_MICROS;
+    return rf__func_type(e);
+}
 
 /* date +/- INTERVAL n MONTH (or INTERVAL + date): becomes add_months(date, +/-n), as Spark's
  * DateAddYMInterval (the month's last day when the day does not exist). */
@@ -786,6 +814,12 @@ static int type_node(rf_expr *e, bool allow_agg)
         if ((e->kind == RF_E_ADD || e->kind == RF_E_SUB) && is_iv_months(e->arg[1]) != is_iv_months(e->arg[0]) &&
             (e->kind == RF_E_ADD || is_iv_months(e->arg[1])))
             return date_plus_months(e);
+        if ((e->kind == RF_E_ADD || e->kind == RF_E_SUB) && is_iv_micros(e->arg[1]) != is_iv_micros(e->arg[0]) &&
+            (e->kind == RF_E_ADD || is_iv_micros(e->arg[1])))
+            return ts_plus_micros(e, false);
+        if ((e->kind == RF_E_ADD || e->kind == RF_E_SUB) && ((a == RF_TYPE_TIMESTAMP && is_iv_days(e->arg[1])) ||
+                                                             (e->kind == RF_E_ADD && b == RF_TYPE_TIMESTAMP && is_iv_days(e->arg[0]))))
+            return ts_plus_micros(e, true);
         if ((e->kind == RF_E_ADD || e->kind == RF_E_SUB) && a == RF_TYPE_DATE && (b == RF_TYPE_INT32 || b == RF_TYPE_INT64)) {
             e->type = RF_TYPE_DATE;   /* date +/- days */
             e->arg[1] = rf__expr_cast_to(e->arg[1], RF_TYPE_INT32);

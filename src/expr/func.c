@@ -77,6 +77,7 @@ static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = 
     [RF_F_HYPOT] = { "hypot", 2, 2 },         [RF_F_GET_JSON_OBJECT] = { "get_json_object", 2, 2 },
     [RF_F_SIZE] = { "size", 1, 1 },            [RF_F_ELEMENT_AT] = { "element_at", 2, 2 },
     [RF_F_ARRAY_CONTAINS] = { "array_contains", 2, 2 }, [RF_F_ARRAY_JOIN] = { "array_join", 2, 3 },
+    [RF_F_IV_MICROS] = { "__interval_micros", 1, 1 }, [RF_F_TS_ADD_MICROS] = { "__timestamp_add", 2, 2 },
 };
 static const char *agg_names[RF_A_COUNT_] = { "count", "sum", "avg", "min", "max", "var_samp", "var_pop", "stddev_samp",
                                                "stddev_pop", "skewness", "kurtosis", "bool_and", "bool_or", "covar_pop",

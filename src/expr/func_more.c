@@ -251,6 +251,14 @@ int rf__func_type_more(rf_expr *e)
         e->type = RF_TYPE_STRING;
         e->nullable = true;
         break;
+    case RF_F_IV_MICROS:
+        e->type = RF_TYPE_INT64;
+        break;
+    case RF_F_TS_ADD_MICROS:
+        rc = cast_arg(e, 0, RF_TYPE_TIMESTAMP);
+        if (!rc) rc = cast_arg(e, 1, RF_TYPE_INT64);
+        e->type = RF_TYPE_TIMESTAMP;
+        break;
     case RF_F_SIZE: case RF_F_ELEMENT_AT: case RF_F_ARRAY_CONTAINS: case RF_F_ARRAY_JOIN:
         if (e->arg[0]->type != RF_TYPE_ARRAY && e->arg[0]->type != RF_TYPE_NULL)
             return rf__err_set(RF_ERR_ANALYSIS, "%s() needs an array (e.g. split(...)), not %s", rf__func_name(e->op), rf_type_name(e->arg[0]->type));
@@ -911,6 +919,13 @@ int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
             first = false;
         }
         break;
+    }
+    case RF_F_IV_MICROS:
+        return rf__err_set(RF_ERR_ANALYSIS, "an INTERVAL of hours, minutes or seconds can only be added to or subtracted from a timestamp");
+    case RF_F_TS_ADD_MICROS: {
+        int64_t t = rf_col_i64(a[0], i), d = rf_col_i64(a[1], i), s;
+        if (__builtin_add_overflow(t, d, &s)) return rf_column_append_null(r);
+        return rf_column_append_i64(r, s);
     }
     case RF_F_GET_JSON_OBJECT:
         rc = json_path(r, s0, l0, s1, l1, &b);

@@ -738,8 +738,22 @@ static rf_expr *p_primary(rf_parser *P)
             rf__p_adv(P);
         } else { P->rc = rf__p_error(P, "INTERVAL needs a whole number"); return NULL; }
         if (neg) v = -v;
-        if (rf__p_accept(P, "DAY") || rf__p_accept(P, "DAYS")) return at(rf_lit_int(v), &t);
-        if (rf__p_accept(P, "WEEK") || rf__p_accept(P, "WEEKS")) return at(rf_lit_int(v * 7), &t);
+        int64_t per = rf__p_accept(P, "HOUR") || rf__p_accept(P, "HOURS") ? 3600000000LL
+                    : rf__p_accept(P, "MINUTE") || rf__p_accept(P, "MINUTES") ? 60000000LL
+                    : rf__p_accept(P, "SECOND") || rf__p_accept(P, "SECONDS") ? 1000000LL : 0;
+        if (per) {   /* a time interval, in microseconds: for timestamps */
+            if (v > INT64_MAX / per || v < -(INT64_MAX / per)) { P->rc = rf__p_error(P, "INTERVAL out of range"); return NULL; }
+            rf_expr *n = rf__expr_lit(&(rf_value){ .type = RF_TYPE_INT64, .v.i = v * per }), *f = n ? rf__expr_new(RF_E_FUNC, 1, &n) : NULL;
+            if (f) f->op = RF_F_IV_MICROS;
+            return at(f, &t);
+        }
+        int64_t days = rf__p_accept(P, "DAY") || rf__p_accept(P, "DAYS") ? 1 : rf__p_accept(P, "WEEK") || rf__p_accept(P, "WEEKS") ? 7 : 0;
+        if (days) {   /* days: a number for dates; marked (op 1) so that a timestamp takes it as 24-hour days */
+            if (v > INT32_MAX / 7 || v < -(INT32_MAX / 7)) { P->rc = rf__p_error(P, "INTERVAL out of range"); return NULL; }
+            rf_expr *n = rf_lit_int(v * days);
+            if (n) n->op = 1;
+            return at(n, &t);
+        }
         int64_t months = rf__p_accept(P, "MONTH") || rf__p_accept(P, "MONTHS") ? 1
                        : rf__p_accept(P, "YEAR") || rf__p_accept(P, "YEARS") ? 12 : 0;
         if (months) {
@@ -748,7 +762,7 @@ static rf_expr *p_primary(rf_parser *P)
             if (f) f->op = RF_F_IV_MONTHS;
             return at(f, &t);
         }
-        P->rc = rf__p_error(P, "only YEAR, MONTH, WEEK and DAY intervals are supported");
+        P->rc = rf__p_error(P, "only YEAR, MONTH, WEEK, DAY, HOUR, MINUTE and SECOND intervals are supported");
         return NULL;
     }
     if ((rf__p_is(P, "DATE") || rf__p_is(P, "TIMESTAMP")) && P->nxt.t == T_STRING) {
