@@ -505,6 +505,20 @@ static int co_out(const rf_aggst *a, int64_t ng, rf_column **out)
  * the group's doubles, packed]. percentile and median interpolate between the two values around
  * p x (n - 1), as Spark's Percentile; percentile_approx gives the value of rank ceil(p x n), the
  * answer of Spark's sketch at full accuracy. */
+/* Room for groups [0, need) in a->user, an array of `size`-byte records per group (new ones zeroed). */
+static int grow_user(rf_aggst *a, int64_t need, size_t size)
+{
+    if (need <= a->cap) return RF_OK;
+    int64_t nc = a->cap ? a->cap : 64;
+    while (nc < need) nc *= 2;
+    char *u = rf_realloc(a->user, (size_t)nc * size);
+    if (!u) return NOMEM();
+    memset(u + (size_t)a->cap * size, 0, (size_t)(nc - a->cap) * size);
+    a->user = u;
+    a->cap = nc;
+    return RF_OK;
+}
+
 typedef struct { double *v; int64_t n, cap; } vlist;
 
 static double pct_of(const rf_aggst *a)
@@ -515,18 +529,7 @@ static double pct_of(const rf_aggst *a)
     return c->lit.type == RF_TYPE_DOUBLE ? c->lit.v.d : rf_type_is_decimal(c->lit.type) ? rf_dec_to_double(c->lit.v.x, rf_type_scale(c->lit.type)) : (double)c->lit.v.i;
 }
 
-static int pc_grow(rf_aggst *a, int64_t need)
-{
-    if (need <= a->cap) return RF_OK;
-    int64_t nc = a->cap ? a->cap : 64;
-    while (nc < need) nc *= 2;
-    vlist *l = rf_realloc(a->user, (size_t)nc * sizeof *l);
-    if (!l) return NOMEM();
-    memset(l + a->cap, 0, (size_t)(nc - a->cap) * sizeof *l);
-    a->user = l;
-    a->cap = nc;
-    return RF_OK;
-}
+static int pc_grow(rf_aggst *a, int64_t need) { return grow_user(a, need, sizeof(vlist)); }
 
 static int pc_push(rf_aggst *a, int64_t g, double x)
 {
@@ -723,18 +726,7 @@ static void fl_fini(rf_aggst *a) { RF_FREE(a->user); b_fini(a); }
  * is [STRING]. */
 typedef struct { char *b; int64_t len, cap, n; } slist;
 
-static int cl_grow(rf_aggst *a, int64_t need)
-{
-    if (need <= a->cap) return RF_OK;
-    int64_t nc = a->cap ? a->cap : 64;
-    while (nc < need) nc *= 2;
-    slist *l = rf_realloc(a->user, (size_t)nc * sizeof *l);
-    if (!l) return NOMEM();
-    memset(l + a->cap, 0, (size_t)(nc - a->cap) * sizeof *l);
-    a->user = l;
-    a->cap = nc;
-    return RF_OK;
-}
+static int cl_grow(rf_aggst *a, int64_t need) { return grow_user(a, need, sizeof(slist)); }
 
 static int cl_put(rf_aggst *a, int64_t g, const char *p, int64_t n)   /* n bytes of length-prefixed values */
 {

@@ -290,24 +290,6 @@ int rf__func_type(rf_expr *e)
 }
 
 /* ---------------------------------------------------------------- helpers */
-static int64_t utf8_len(const char *p, int64_t n)
-{
-    int64_t k = 0;
-    for (int64_t i = 0; i < n; i++) k += ((unsigned char)p[i] & 0xC0) != 0x80;
-    return k;
-}
-
-/* Byte offset of the c-th code point (0-based) in p[0..n), clamped to n. */
-static int64_t utf8_off(const char *p, int64_t n, int64_t c)
-{
-    int64_t i = 0;
-    while (i < n && c > 0) {
-        i++;
-        while (i < n && ((unsigned char)p[i] & 0xC0) == 0x80) i++;
-        c--;
-    }
-    return i;
-}
 
 static bool all_const(rf_column **a, int n)
 {
@@ -642,20 +624,20 @@ int rf__func_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
         case RF_F_LENGTH: {
             int64_t len;
             const char *p = rf_col_str(a[0], i, &len);
-            RF_TRY(rf_column_append_i64(r, utf8_len(p, len)));
+            RF_TRY(rf_column_append_i64(r, rf__u8_len(p, len)));
             break;
         }
         case RF_F_SUBSTRING: {
             int64_t len;
             const char *p = rf_col_str(a[0], i, &len);
-            int64_t chars = utf8_len(p, len);
+            int64_t chars = rf__u8_len(p, len);
             int64_t pos = rf_col_i32(a[1], i), cnt = e->n_arg > 2 ? rf_col_i32(a[2], i) : INT32_MAX;
             int64_t start = pos > 0 ? pos - 1 : pos < 0 ? chars + pos : 0;   /* Spark: pos 0 acts as 1 */
             int64_t end = cnt < 0 ? start : start + cnt;
             if (start < 0) start = 0;
             if (end > chars) end = chars;
             if (end < start) end = start;
-            int64_t bs = utf8_off(p, len, start), be = utf8_off(p, len, end);
+            int64_t bs = rf__u8_off(p, len, start), be = rf__u8_off(p, len, end);
             RF_TRY(rf_column_append_str(r, p + bs, be - bs));
             break;
         }

@@ -282,7 +282,7 @@ static int64_t u8_next(const char *p, int64_t len, int64_t k)
     return k;
 }
 
-static int64_t u8_len(const char *p, int64_t n)
+int64_t rf__u8_len(const char *p, int64_t n)
 {
     int64_t k = 0;
     for (int64_t i = 0; i < n; i++) k += ((unsigned char)p[i] & 0xC0) != 0x80;
@@ -290,7 +290,7 @@ static int64_t u8_len(const char *p, int64_t n)
 }
 
 /* Byte offset of code point `chars` in p (len when past the end). */
-static int64_t u8_off(const char *p, int64_t len, int64_t chars)
+int64_t rf__u8_off(const char *p, int64_t len, int64_t chars)
 {
     int64_t k = 0;
     while (k < len && chars > 0) { k = u8_next(p, len, k); chars--; }
@@ -312,9 +312,9 @@ static int put(rf_column *r, const rf_buf *b) { return rf_column_append_str(r, b
 
 static int pad(rf_column *r, const char *s, int64_t sl, int64_t want, const char *pd, int64_t pl, bool left)
 {
-    int64_t have = u8_len(s, sl);
+    int64_t have = rf__u8_len(s, sl);
     if (want <= 0) return rf_column_append_str(r, "", 0);
-    if (have >= want) return rf_column_append_str(r, s, u8_off(s, sl, want));
+    if (have >= want) return rf_column_append_str(r, s, rf__u8_off(s, sl, want));
     if (pl == 0) return rf_column_append_str(r, s, sl);
     rf_buf b = { 0 };
     int rc = RF_OK;
@@ -330,7 +330,7 @@ static int pad(rf_column *r, const char *s, int64_t sl, int64_t want, const char
     return rc;
 }
 
-static void put_utf8(rf_buf *b, uint32_t m)
+void rf__u8_put(rf_buf *b, uint32_t m)
 {
     if (m < 0x80) rf_buf_put_u8(b, (uint8_t)m);
     else if (m < 0x800) { rf_buf_put_u8(b, (uint8_t)(0xC0 | m >> 6)); rf_buf_put_u8(b, (uint8_t)(0x80 | (m & 0x3F))); }
@@ -341,9 +341,9 @@ static void put_utf8(rf_buf *b, uint32_t m)
 /* 1-based character position of needle in hay at or after character `from` (1-based), 0 if none. */
 static int64_t find_chars(const char *h, int64_t hl, const char *n, int64_t nl, int64_t from)
 {
-    int64_t start = u8_off(h, hl, from - 1);
+    int64_t start = rf__u8_off(h, hl, from - 1);
     for (int64_t k = start; k + nl <= hl; k = u8_next(h, hl, k))
-        if (!memcmp(h + k, n, (size_t)nl)) return u8_len(h, k) + 1;
+        if (!memcmp(h + k, n, (size_t)nl)) return rf__u8_len(h, k) + 1;
     return 0;
 }
 
@@ -582,7 +582,7 @@ static int js_unescape(const char *p, int64_t n, rf_buf *b)
             unsigned v = 0;
             for (int k = 1; k <= 4; k++) { char h = p[i + k]; v = v * 16 + (unsigned)(isdigit((unsigned char)h) ? h - '0' : (h | 0x20) - 'a' + 10); }
             i += 4;
-            put_utf8(b, v);
+            rf__u8_put(b, v);
         } else rc = rf_buf_put_u8(b, (uint8_t)c);
     }
     return rc;
@@ -683,11 +683,11 @@ int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
     case RF_F_LPAD: case RF_F_RPAD:
         return pad(r, s0, l0, rf_col_i32(a[1], i), e->n_arg > 2 ? s2 : " ", e->n_arg > 2 ? l2 : 1, e->op == RF_F_LPAD);
     case RF_F_LEFT: case RF_F_RIGHT: {
-        int64_t k = rf_col_i32(a[1], i), chars = u8_len(s0, l0);
+        int64_t k = rf_col_i32(a[1], i), chars = rf__u8_len(s0, l0);
         if (k <= 0) return rf_column_append_str(r, "", 0);
         if (k >= chars) return rf_column_append_str(r, s0, l0);
-        if (e->op == RF_F_LEFT) return rf_column_append_str(r, s0, u8_off(s0, l0, k));
-        int64_t off = u8_off(s0, l0, chars - k);
+        if (e->op == RF_F_LEFT) return rf_column_append_str(r, s0, rf__u8_off(s0, l0, k));
+        int64_t off = rf__u8_off(s0, l0, chars - k);
         return rf_column_append_str(r, s0 + off, l0 - off);
     }
     case RF_F_REPEAT: {
@@ -735,7 +735,7 @@ int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
             }
             if (idx < 0) rc = rf_buf_put(&b, s0 + k, (size_t)(nx - k));
             else {
-                int64_t to = u8_off(s2, l2, idx);
+                int64_t to = rf__u8_off(s2, l2, idx);
                 if (to < l2) rc = rf_buf_put(&b, s2 + to, (size_t)(u8_next(s2, l2, to) - to));   /* no partner: deleted */
             }
             k = nx;
@@ -784,7 +784,7 @@ int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
     case RF_F_CHR: {
         int64_t v = rf_col_i64(a[0], i);
         if (v < 0) return rf_column_append_str(r, "", 0);
-        put_utf8(&b, (uint32_t)(v % 256));
+        rf__u8_put(&b, (uint32_t)(v % 256));
         break;
     }
     case RF_F_INSTR:
@@ -968,7 +968,7 @@ int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
         return rf_column_append_i64(r, m);
     }
     case RF_F_LEVENSHTEIN: {   /* in characters */
-        int64_t n0 = u8_len(s0, l0), n1 = u8_len(s1, l1);
+        int64_t n0 = rf__u8_len(s0, l0), n1 = rf__u8_len(s1, l1);
         int64_t *row = rf_malloc((size_t)(n1 + 1) * sizeof *row), *o0 = rf_malloc((size_t)(n0 + 1) * sizeof *o0),
                 *o1 = rf_malloc((size_t)(n1 + 1) * sizeof *o1);
         if (!row || !o0 || !o1) { rf_free(row); rf_free(o0); rf_free(o1); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
@@ -1020,10 +1020,10 @@ int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
         return rf_column_append_str(r, s0, l0);
     }
     case RF_F_OVERLAY: {   /* overlay(s, r, pos[, len]): s with len characters from pos replaced by r (len: r's length) */
-        int64_t pos = rf_col_i32(a[2], i), len = e->n_arg > 3 ? rf_col_i32(a[3], i) : u8_len(s1, l1);
-        int64_t chars = u8_len(s0, l0), st = pos - 1 < 0 ? 0 : pos - 1 > chars ? chars : pos - 1, en = st + (len < 0 ? 0 : len);
+        int64_t pos = rf_col_i32(a[2], i), len = e->n_arg > 3 ? rf_col_i32(a[3], i) : rf__u8_len(s1, l1);
+        int64_t chars = rf__u8_len(s0, l0), st = pos - 1 < 0 ? 0 : pos - 1 > chars ? chars : pos - 1, en = st + (len < 0 ? 0 : len);
         if (en > chars) en = chars;
-        int64_t bs = u8_off(s0, l0, st), be = u8_off(s0, l0, en);
+        int64_t bs = rf__u8_off(s0, l0, st), be = rf__u8_off(s0, l0, en);
         rc = rf_buf_put(&b, s0, (size_t)bs);
         if (!rc) rc = rf_buf_put(&b, s1, (size_t)l1);
         if (!rc) rc = rf_buf_put(&b, s0 + be, (size_t)(l0 - be));

@@ -16,5 +16,10 @@ bool rf__func_null_tolerant(int op);
 int  rf__func_eval_regex(const rf_expr *e, rf_column **a, int64_t n, rf_column **out);
 /* Compiles a Java-style pattern (func.c: \d \s \w and negations become POSIX classes). */
 int  rf__regex_compile(const char *p, int64_t n, regex_t *re, const char *fn);
+/* UTF-8: code points in p[0..n), the byte offset of code point `chars` (n past the end), and one code
+ * point appended to b. */
+int64_t rf__u8_len(const char *p, int64_t n);
+int64_t rf__u8_off(const char *p, int64_t n, int64_t chars);
+void    rf__u8_put(rf_buf *b, uint32_t cp);
 
 #endif
