@@ -21,5 +21,11 @@ int  rf__regex_compile(const char *p, int64_t n, regex_t *re, const char *fn);
 int64_t rf__u8_len(const char *p, int64_t n);
 int64_t rf__u8_off(const char *p, int64_t n, int64_t chars);
 void    rf__u8_put(rf_buf *b, uint32_t cp);
+/* formats.c: us (UTC) written with a Spark datetime pattern (false for a letter riffle does not know);
+ * text read with one (false when it does not match or names no valid time); a JSON path's value
+ * appended to r (NULL when there is none), b scratch. */
+bool rf__ts_format(int64_t us, const char *f, int64_t fl, rf_buf *b);
+bool rf__ts_parse(const char *s, int64_t n, const char *f, int64_t fl, int64_t *out);
+int  rf__json_path(rf_column *r, const char *p, int64_t n, const char *path, int64_t pl, rf_buf *b);
 
 #endif
