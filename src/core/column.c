@@ -19,7 +19,7 @@ size_t rf_type_width(rf_type t)
     }
 }
 
-bool rf_type_is_varlen(rf_type t) { return t == RF_TYPE_STRING || t == RF_TYPE_ARRAY; }
+bool rf_type_is_varlen(rf_type t) { return t == RF_TYPE_STRING || rf_type_base(t) == RF_TYPE_ARRAY || rf_type_base(t) == RF_TYPE_MAP; }
 bool rf_type_is_numeric(rf_type t) { return t == RF_TYPE_INT32 || t == RF_TYPE_INT64 || t == RF_TYPE_DOUBLE || rf_type_is_decimal(t); }
 
 rf_type rf_type_numeric_wider(rf_type a, rf_type b)
@@ -29,7 +29,7 @@ rf_type rf_type_numeric_wider(rf_type a, rf_type b)
     return a == RF_TYPE_INT32 && b == RF_TYPE_INT32 ? RF_TYPE_INT32 : RF_TYPE_INT64;
 }
 
-static size_t slot_width(rf_type t) { return rf_type_is_varlen(t) ? 8 : rf_type_width(t); }
+static size_t slot_width(rf_type t) { return rf_type_is_varlen(t) ? 8 : rf_type_base(t) == RF_TYPE_STRUCT ? 1 : rf_type_width(t); }
 
 int rf_column_create(rf_type t, int64_t cap, rf_column **out)
 {
@@ -48,9 +48,15 @@ int rf_column_create(rf_type t, int64_t cap, rf_column **out)
         c->capbytes = 16;
         if (!(c->bytes = rf_malloc(16))) { rf_free(c->data); rf_free(c); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
     }
-    if (t == RF_TYPE_ARRAY) {
-        int rc = rf_column_create(RF_TYPE_STRING, cap, &c->child);
+    if (rf_type_base(t) == RF_TYPE_ARRAY || rf_type_base(t) == RF_TYPE_MAP) {
+        int rc = rf_column_create(rf_type_elem(t), cap, &c->child);
         if (rc) { rf_free(c->data); rf_free(c); return rc; }
+    }
+    if (rf_type_base(t) == RF_TYPE_STRUCT && (c->nkids = rf_type_nfields(t)) > 0) {
+        int rc = RF_OK;
+        if (!(c->kids = rf_calloc((size_t)c->nkids, sizeof *c->kids))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        for (int k = 0; k < c->nkids && !rc; k++) rc = rf_column_create(rf_type_field(t, k), cap, &c->kids[k]);
+        if (rc) { rf_column_release(&c); return rc; }
     }
     *out = c;
     return RF_OK;
@@ -71,6 +77,8 @@ void rf_column_release(rf_column **pc)
     rf_free(c->data);
     rf_free(c->bytes);
     rf_column_release(&c->child);
+    for (int k = 0; k < c->nkids; k++) rf_column_release(&c->kids[k]);
+    rf_free(c->kids);
     rf_free(c);
 }
 
@@ -121,6 +129,8 @@ int rf_column_append_null(rf_column *c)
 {
     int rc = rf_column_reserve(c, 1, 0);
     if (rc) return rc;
+    for (int k = 0; k < c->nkids; k++)   /* a NULL struct has NULL fields */
+        if ((rc = rf_column_append_null(c->kids[k]))) return rc;
     if ((rc = ensure_valid(c))) return rc;
     int64_t i = c->len++;
     size_t w = slot_width(c->type);
@@ -198,15 +208,19 @@ int rf_column_append_from(rf_column *dst, const rf_column *src, int64_t i)
         const char *p = rf_col_str(src, i, &n);
         return rf_column_append_str(dst, p, n);
     }
-    if (src->type == RF_TYPE_ARRAY) {
+    if (src->child) {   /* array, map */
         const int64_t *o = src->data;
         int rc;
+        if (o[si + 1] > o[si] && (rc = rf_column_reserve(dst->child, o[si + 1] - o[si], 0))) return rc;
         for (int64_t k = o[si]; k < o[si + 1]; k++)
             if ((rc = rf_column_append_from(dst->child, src->child, k))) return rc;
-        if ((rc = rf_column_reserve(dst, 1, 0))) return rc;
-        ((int64_t *)dst->data)[dst->len + 1] = dst->child->len;
-        dst->len++;
-        return RF_OK;
+        return rf_column_end_list(dst);
+    }
+    if (rf_type_base(src->type) == RF_TYPE_STRUCT) {
+        int rc;
+        for (int k = 0; k < src->nkids; k++)
+            if ((rc = rf_column_append_from(dst->kids[k], src->kids[k], si))) return rc;
+        return rf_column_end_struct(dst);
     }
     int rc = rf_column_reserve(dst, 1, 0);
     if (rc) return rc;
@@ -216,9 +230,27 @@ int rf_column_append_from(rf_column *dst, const rf_column *src, int64_t i)
     return RF_OK;
 }
 
+int rf_column_end_list(rf_column *c)
+{
+    int rc = rf_column_reserve(c, 1, 0);
+    if (rc) return rc;
+    ((int64_t *)c->data)[c->len + 1] = c->child->len;
+    c->len++;
+    return RF_OK;
+}
+
+int rf_column_end_struct(rf_column *c)
+{
+    int rc = rf_column_reserve(c, 1, 0);
+    if (rc) return rc;
+    ((uint8_t *)c->data)[c->len++] = 1;
+    return RF_OK;
+}
+
 int rf_column_append_value(rf_column *c, const rf_value *v)
 {
     if (v->null || v->type == RF_TYPE_NULL) return rf_column_append_null(c);
+    if (rf_type_is_nested(c->type)) return rf__err_set(RF_ERR_INTERNAL, "a %s value from a scalar", rf_type_name(c->type));
     if (rf_type_is_decimal(c->type)) {
         rf_dec x;
         int sc = rf_type_scale(c->type), p = rf_type_precision(c->type);
@@ -249,7 +281,8 @@ int rf_column_get_value(const rf_column *c, int64_t i, rf_value *out)
     case RF_TYPE_STRING: out->v.s.p = (char *)rf_col_str(c, i, &out->v.s.len); break;
     case RF_TYPE_DOUBLE: out->v.d = rf_col_f64(c, i); break;
     case RF_TYPE_BOOL: out->v.b = rf_col_bool(c, i); break;
-    case RF_TYPE_ARRAY: return rf__err_set(RF_ERR_INTERNAL, "array value access");
+    case RF_TYPE_ARRAY: case RF_TYPE_MAP: case RF_TYPE_STRUCT:
+        return rf__err_set(RF_ERR_INTERNAL, "%s value access", rf_type_name(c->type));
     default: out->v.i = rf_column_get_int(c, i); break;
     }
     return RF_OK;
@@ -261,7 +294,22 @@ int rf_column_gather(const rf_column *src, const int64_t *sel, int64_t off, int6
     int rc = rf_column_create(src->type, n, &c);
     if (rc) return rc;
     bool any_null = src->valid != NULL;
-    if (src->type == RF_TYPE_STRING && !src->is_const) {
+    if (rf_type_base(src->type) == RF_TYPE_STRUCT) {   /* gather each field */
+        int64_t *idx = NULL;
+        if (src->is_const || !sel) {
+            if (!(idx = rf_malloc((size_t)(n ? n : 1) * sizeof *idx))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto fail; }
+            for (int64_t k = 0; k < n; k++) idx[k] = src->is_const ? 0 : off + k;
+        }
+        for (int k = 0; k < c->nkids && !rc; k++) {
+            rf_column_release(&c->kids[k]);
+            rc = rf_column_gather(src->kids[k], idx ? idx : sel, 0, n, &c->kids[k]);
+        }
+        rf_free(idx);
+        if (!rc) rc = rf_column_reserve(c, n, 0);
+        if (rc) goto fail;
+        memset(c->data, 1, (size_t)n);
+        c->len = n;
+    } else if (src->type == RF_TYPE_STRING && !src->is_const) {
         const int64_t *so = src->data;
         int64_t total = 0;
         for (int64_t k = 0; k < n; k++) {
@@ -335,6 +383,7 @@ size_t rf_column_bytes(const rf_column *c)
 {
     size_t n = (size_t)c->len * slot_width(c->type) + (size_t)c->nbytes + (c->valid ? (size_t)c->len / 8 : 0);
     if (c->child) n += rf_column_bytes(c->child);
+    for (int k = 0; k < c->nkids; k++) n += rf_column_bytes(c->kids[k]);
     return n;
 }
 
@@ -360,6 +409,22 @@ int rf_column_cmp(const rf_column *a, int64_t i, const rf_column *b, int64_t j)
         if (x != x || y != y) return (x != x) - (y != y);
         return x < y ? -1 : x > y;
     }
+    case RF_TYPE_ARRAY: case RF_TYPE_MAP: {
+        int64_t alo, ahi, blo, bhi;
+        rf_col_range(a, i, &alo, &ahi);
+        rf_col_range(b, j, &blo, &bhi);
+        for (; alo < ahi && blo < bhi; alo++, blo++) {
+            int r = rf_column_cmp(a->child, alo, b->child, blo);
+            if (r) return r;
+        }
+        return (alo < ahi) - (blo < bhi);
+    }
+    case RF_TYPE_STRUCT:
+        for (int k = 0; k < a->nkids && k < b->nkids; k++) {
+            int r = rf_column_cmp(a->kids[k], rf_col_row(a, i), b->kids[k], rf_col_row(b, j));
+            if (r) return r;
+        }
+        return 0;
     default: {
         int64_t x = rf_column_get_int(a, i), y = rf_column_get_int(b, j);
         return x < y ? -1 : x > y;
@@ -391,36 +456,5 @@ int rf_value_copy(rf_value *dst, const rf_value *src)
         dst->v.s.p = rf_strndup(src->v.s.p ? src->v.s.p : "", (size_t)src->v.s.len);
         if (!dst->v.s.p) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     }
-    return RF_OK;
-}
-
-int rf_type_parse(const char *name, rf_type *out)
-{
-    static const struct { const char *n; rf_type t; } m[] = {
-        { "boolean", RF_TYPE_BOOL }, { "bool", RF_TYPE_BOOL }, { "int", RF_TYPE_INT32 },
-        { "integer", RF_TYPE_INT32 }, { "bigint", RF_TYPE_INT64 }, { "long", RF_TYPE_INT64 },
-        { "double", RF_TYPE_DOUBLE }, { "float", RF_TYPE_DOUBLE }, { "string", RF_TYPE_STRING },
-        { "varchar", RF_TYPE_STRING }, { "date", RF_TYPE_DATE }, { "timestamp", RF_TYPE_TIMESTAMP },
-    };
-    for (size_t k = 0; k < sizeof m / sizeof m[0]; k++)
-        if (strcasecmp(name, m[k].n) == 0) { *out = m[k].t; return RF_OK; }
-    /* decimal, decimal(p), decimal(p,s) (Spark's default is decimal(10,0)) */
-    const char *q = name;
-    if (strncasecmp(q, "decimal", 7) == 0) q += 7;
-    else if (strncasecmp(q, "numeric", 7) == 0) q += 7;
-    else if (strncasecmp(q, "dec", 3) == 0) q += 3;
-    else return RF_ERR_INVALID;
-    long p = 10, sc = 0;
-    char *end;
-    while (*q == ' ') q++;
-    if (*q == '(') {
-        p = strtol(q + 1, &end, 10);
-        q = end;
-        while (*q == ' ') q++;
-        if (*q == ',') { sc = strtol(q + 1, &end, 10); q = end; while (*q == ' ') q++; }
-        if (*q++ != ')') return RF_ERR_INVALID;
-    }
-    if (*q || p < 1 || p > RF_DECIMAL_MAX_PRECISION || sc < 0 || sc > p) return RF_ERR_INVALID;
-    *out = rf_type_decimal((int)p, (int)sc);
     return RF_OK;
 }

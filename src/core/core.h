@@ -92,6 +92,10 @@ int rf_rd_i32(rf_rd *r, int32_t *v);
 int rf_rd_i64(rf_rd *r, int64_t *v);
 int rf_rd_f64(rf_rd *r, double *v);
 int rf_rd_str(rf_rd *r, char **s);                   /* returned-owned, NULL for a NULL string */
+/* A type on the wire (types.c): a plain type as its int32 value, a nested one by name (interned
+ * descriptors differ between processes). */
+int rf_buf_put_type(rf_buf *b, rf_type t);
+int rf_rd_type(rf_rd *r, rf_type *out);
 
 /* ---------------------------------------------------------------- decimals (decimal.c) */
 typedef __int128 rf_dec;   /* unscaled value of a decimal(p,s): value = u / 10^s */
@@ -125,14 +129,14 @@ bool rf_type_is_numeric(rf_type t);
 /* The type two numeric types widen to: double if either is, a decimal holding both if either is
  * one, else bigint (int if both are int). */
 rf_type rf_type_numeric_wider(rf_type a, rf_type b);
-bool rf_type_is_varlen(rf_type t);      /* string or array */
+bool rf_type_is_varlen(rf_type t);      /* string, array or map: int64 offsets */
 int  rf_type_parse(const char *name, rf_type *out);   /* "int", "bigint", "string", ... */
 
 /* ---------------------------------------------------------------- columns */
 /*
  * A column: refcounted, immutable once shared. Fixed-width values in data; strings as int64
- * offsets[len+1] into bytes (Arrow large-string layout); arrays as offsets into a child string
- * column. valid is a bitmap (bit i set = row i not NULL) or NULL when every row is valid.
+ * offsets[len+1] into bytes (Arrow large-string layout); arrays and maps as offsets into a child
+ * column of their elements (a map's are struct<key,value> entries); structs as one column per field. valid is a bitmap (bit i set = row i not NULL) or NULL when every row is valid.
  * A constant column (is_const) has len rows that all equal row 0; eval uses it for literals.
  */
 typedef struct rf_column {
@@ -144,7 +148,10 @@ typedef struct rf_column {
     void             *data;
     char             *bytes;
     int64_t           nbytes, capbytes;
-    struct rf_column *child;
+    struct rf_column *child;    /* array: the elements; map: its entries, a struct<key,value> column */
+    struct rf_column **kids;    /* struct: one column per field, each with len rows (a NULL struct row
+                                 * has NULL fields) */
+    int               nkids;
 } rf_column;
 
 int  rf_column_create(rf_type t, int64_t cap, rf_column **out);
@@ -191,7 +198,22 @@ int rf_column_gather(const rf_column *src, const int64_t *sel, int64_t off, int6
 int rf_column_expand(rf_column *c, int64_t len, rf_column **out);
 int rf_column_const(const rf_value *v, int64_t len, rf_column **out);
 size_t rf_column_bytes(const rf_column *c);
-/* Three-way compare of a[i] and b[j] (same type); NULLs compare equal to each other and first. */
+/* Row i's position in c's storage (0 for a constant column). */
+static inline int64_t rf_col_row(const rf_column *c, int64_t i) { return c->is_const ? 0 : i; }
+/* Element range [*lo, *hi) of array or map row i in c->child. */
+static inline void rf_col_range(const rf_column *c, int64_t i, int64_t *lo, int64_t *hi)
+{
+    const int64_t *o = (const int64_t *)c->data;
+    i = rf_col_row(c, i);
+    *lo = o[i];
+    *hi = o[i + 1];
+}
+/* Closes an array / map row whose elements were appended to c->child (the column must not be shared). */
+int rf_column_end_list(rf_column *c);
+/* Closes a struct row whose fields were appended to c->kids. */
+int rf_column_end_struct(rf_column *c);
+/* Three-way compare of a[i] and b[j] (same type); NULLs compare equal to each other and first.
+ * Arrays and structs compare element by element (then by length), as Spark orders them. */
 int rf_column_cmp(const rf_column *a, int64_t i, const rf_column *b, int64_t j);
 bool rf_column_eq(const rf_column *a, int64_t i, const rf_column *b, int64_t j);
 
@@ -250,6 +272,8 @@ static inline uint64_t rf_hash_mix(uint64_t h, uint64_t v) { return rf_hash_u64(
 /* Combines the hash of each row's value of c into h[0..n). Same value -> same hash on every rank;
  * int32/int64/date of equal numeric value hash alike so join keys of mixed width agree. */
 void rf_hash_column(const rf_column *c, int64_t n, uint64_t *h);
+/* The same for rows [from, from+n) of c into h[0..n). */
+void rf_hash_column_rows(const rf_column *c, int64_t from, int64_t n, uint64_t *h);
 
 /* ---------------------------------------------------------------- dates and formatting */
 int32_t rf_days_from_civil(int64_t y, unsigned m, unsigned d);

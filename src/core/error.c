@@ -48,20 +48,6 @@ _Noreturn void rf__assert_fail(const char *what, const char *file, int line)
     abort();
 }
 
-const char *rf_type_name(rf_type t)
-{
-    static const char *names[] = { "void", "boolean", "int", "bigint", "double", "string", "date",
-                                   "timestamp", "array<string>" };
-    if (rf_type_is_decimal(t)) {
-        static _Thread_local char buf[4][24];
-        static _Thread_local unsigned turn;
-        char *b = buf[turn++ % 4];
-        snprintf(b, sizeof buf[0], "decimal(%d,%d)", rf_type_precision(t), rf_type_scale(t));
-        return b;
-    }
-    return (unsigned)t < RF_TYPE_COUNT_ && t != RF_TYPE_DECIMAL ? names[t] : "?";
-}
-
 /* The lowest usable stack address of this thread (pthread_getattr_np knows the main thread's
  * limit too); 0 when unknown, which disables the guard. */
 static _Thread_local uintptr_t stack_floor;

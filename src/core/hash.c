@@ -20,13 +20,31 @@ uint64_t rf_hash_bytes(const void *data, size_t n, uint64_t seed)
     return rf_hash_u64(h ^ t ^ (n << 56));
 }
 
-void rf_hash_column(const rf_column *c, int64_t n, uint64_t *h)
+/* The hash of one nested value (arrays, maps and structs hash their elements in order). */
+static uint64_t hash_nested(const rf_column *c, int64_t i)
+{
+    uint64_t h = 0x2545f4914f6cdd1dULL ^ (uint64_t)rf_type_base(c->type);
+    if (c->child) {
+        int64_t lo, hi;
+        rf_col_range(c, i, &lo, &hi);
+        for (int64_t k = lo; k < hi; k++) { uint64_t e = h; rf_hash_column_rows(c->child, k, 1, &e); h = e; }
+        return rf_hash_mix(h, (uint64_t)(hi - lo));
+    }
+    for (int k = 0; k < c->nkids; k++) { uint64_t e = h; rf_hash_column_rows(c->kids[k], rf_col_row(c, i), 1, &e); h = e; }
+    return h;
+}
+
+void rf_hash_column(const rf_column *c, int64_t n, uint64_t *h) { rf_hash_column_rows(c, 0, n, h); }
+
+void rf_hash_column_rows(const rf_column *c, int64_t from, int64_t n, uint64_t *h)
 {
     const uint64_t null_h = 0x5bd1e9955bd1e995ULL;
-    for (int64_t i = 0; i < n; i++) {
+    for (int64_t r = 0; r < n; r++) {
         uint64_t v;
+        int64_t i = from + r;
         if (!rf_column_valid(c, i)) v = null_h;
         else switch (rf_type_base(c->type)) {
+        case RF_TYPE_ARRAY: case RF_TYPE_MAP: case RF_TYPE_STRUCT: v = hash_nested(c, i); break;
         case RF_TYPE_DECIMAL: {
             rf_dec x = rf_col_dec(c, i);
             v = rf_hash_u64((uint64_t)x ^ rf_hash_u64((uint64_t)((unsigned __int128)x >> 64)));
@@ -47,6 +65,6 @@ void rf_hash_column(const rf_column *c, int64_t n, uint64_t *h)
         }
         default: v = rf_hash_u64((uint64_t)rf_column_get_int(c, i)); break;
         }
-        h[i] = rf_hash_mix(h[i], v);
+        h[r] = rf_hash_mix(h[r], v);
     }
 }

@@ -271,16 +271,28 @@ int rf_format_value(const rf_column *c, int64_t i, rf_buf *b, bool *is_null)
     case RF_TYPE_DOUBLE: n = rf_format_double(rf_col_f64(c, i), tmp, sizeof tmp); break;
     case RF_TYPE_DATE: n = rf_format_date(rf_col_i32(c, i), tmp, sizeof tmp); break;
     case RF_TYPE_TIMESTAMP: n = rf_format_timestamp(rf_col_i64(c, i), tmp, sizeof tmp); break;
-    case RF_TYPE_ARRAY: {
-        const int64_t *o = c->data;
-        int64_t r = c->is_const ? 0 : i;
-        int rc = rf_buf_put_u8(b, '[');
-        for (int64_t k = o[r]; k < o[r + 1] && !rc; k++) {
+    case RF_TYPE_ARRAY: case RF_TYPE_MAP: case RF_TYPE_STRUCT: {
+        /* as Spark casts them to strings: [1, null], {a -> 1}, {1, x} */
+        int rc = rf__stack_check("a nested value");
+        if (rc) return rc;
+        bool map = rf_type_base(c->type) == RF_TYPE_MAP, st = rf_type_base(c->type) == RF_TYPE_STRUCT;
+        int64_t lo = 0, hi = c->nkids;
+        if (!st) rf_col_range(c, i, &lo, &hi);
+        rc = rf_buf_put_u8(b, map || st ? '{' : '[');
+        for (int64_t k = lo; k < hi && !rc; k++) {
             bool nl;
-            if (k > o[r]) rc = rf_buf_put(b, ", ", 2);
-            if (!rc) rc = rf_format_value(c->child, k, b, &nl);
+            if (k > lo) rc = rf_buf_put(b, ", ", 2);
+            if (map) {
+                const rf_column *e = c->child;
+                if (!rc) rc = rf_format_value(e->kids[0], k, b, &nl);
+                if (!rc) rc = rf_buf_put(b, " -> ", 4);
+                if (!rc) rc = rf_format_value(e->kids[1], k, b, &nl);
+            } else if (!rc) {
+                rc = st ? rf_format_value(c->kids[k], rf_col_row(c, i), b, &nl) : rf_format_value(c->child, k, b, &nl);
+            }
+            if (!rc && nl) rc = rf_buf_put(b, "null", 4);
         }
-        return rc ? rc : rf_buf_put_u8(b, ']');
+        return rc ? rc : rf_buf_put_u8(b, map || st ? '}' : ']');
     }
     case RF_TYPE_NULL: *is_null = true; return RF_OK;
     default: n = (size_t)snprintf(tmp, sizeof tmp, "%lld", (long long)rf_column_get_int(c, i)); break;

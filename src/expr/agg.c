@@ -781,35 +781,42 @@ static int cl_serialize(const rf_aggst *a, int64_t ng, rf_column **st)
     return rc;
 }
 
-typedef struct { const char *p; uint32_t n; } sref;
-static int sref_cmp(const void *x, const void *y)
-{
-    const sref *a = x, *b = y;
-    int c = memcmp(a->p, b->p, a->n < b->n ? a->n : b->n);
-    return c ? c : (a->n > b->n) - (a->n < b->n);
-}
+/* A collect_set's order: ascending values (as numbers for numbers). */
+static int elem_cmp(void *ctx, int64_t i, int64_t j) { return rf_column_cmp(ctx, i, ctx, j); }
 
 static int cl_out(const rf_aggst *a, int64_t ng, rf_column **out)
 {
-    int rc = rf_column_create(RF_TYPE_ARRAY, ng, out);
+    rf_column *txt = NULL, *typed = NULL;
+    int rc = rf_column_create(RF_TYPE_ARRAY, ng, &txt);
     for (int64_t g = 0; g < ng && !rc; g++) {
         const slist *l = (const slist *)a->user + g;
-        int64_t k = 0, cnt = 0;
-        for (int64_t q = 0; q + 4 <= l->len; cnt++) { uint32_t len; memcpy(&len, l->b + q, 4); q += 4 + len; }
-        sref *v = rf_malloc((size_t)(cnt ? cnt : 1) * sizeof *v);
-        if (!v) { rc = NOMEM(); break; }
-        for (int64_t q = 0; q + 4 <= l->len; k++) { memcpy(&v[k].n, l->b + q, 4); v[k].p = l->b + q + 4; q += 4 + v[k].n; }
-        if (a->op == RF_A_COLLECT_SET && cnt > 1) {
-            qsort(v, (size_t)cnt, sizeof *v, sref_cmp);
-            int64_t m = 1;
-            for (int64_t q = 1; q < cnt; q++) if (sref_cmp(&v[q], &v[m - 1])) v[m++] = v[q];
-            cnt = m;
+        for (int64_t q = 0; q + 4 <= l->len && !rc;) {
+            uint32_t len;
+            memcpy(&len, l->b + q, 4);
+            rc = rf_column_append_str(txt->child, l->b + q + 4, len);
+            q += 4 + len;
         }
-        for (int64_t q = 0; q < cnt && !rc; q++) rc = rf_column_append_str((*out)->child, v[q].p, v[q].n);
-        rf_free(v);
-        if (!rc) rc = rf_column_reserve(*out, 1, 0);
-        if (!rc) { ((int64_t *)(*out)->data)[(*out)->len + 1] = (*out)->child->len; (*out)->len++; }
+        if (!rc) rc = rf_column_end_list(txt);
     }
+    /* the values were kept as text: back to the argument's type */
+    if (!rc) rc = rf__cast_column(txt, ng, a->call->type, &typed);
+    rf_column_release(&txt);
+    if (rc || a->op != RF_A_COLLECT_SET) { *out = typed; return rc; }
+    /* a set: each group's values sorted, duplicates dropped */
+    int64_t nel = typed->child->len, *idx = rf_malloc((size_t)(nel ? nel : 1) * sizeof *idx);
+    const int64_t *o = typed->data;
+    rc = idx ? rf_column_create(typed->type, ng, out) : NOMEM();
+    for (int64_t g = 0; g < ng && !rc; g++) {
+        for (int64_t k = o[g]; k < o[g + 1]; k++) idx[k] = k;
+        if ((rc = rf_sort_idx(idx + o[g], o[g + 1] - o[g], elem_cmp, typed->child))) break;
+        for (int64_t k = o[g]; k < o[g + 1] && !rc; k++)
+            if (k == o[g] || !rf_column_eq(typed->child, idx[k], typed->child, idx[k - 1]))
+                rc = rf_column_append_from((*out)->child, typed->child, idx[k]);
+        if (!rc) rc = rf_column_end_list(*out);
+    }
+    rf_free(idx);
+    rf_column_release(&typed);
+    if (rc) rf_column_release(out);
     return rc;
 }
 

@@ -178,6 +178,9 @@ static int compare(const rf_expr *e, rf_column *a, rf_column *b, int64_t n, rf_c
         for (int64_t i = 0; i < m; i++) z[i] = cmp_holds(k, (x[i * sa] > y[i * sb]) - (x[i * sa] < y[i * sb]));
         break;
     }
+    case RF_TYPE_ARRAY: case RF_TYPE_STRUCT: case RF_TYPE_MAP:
+        for (int64_t i = 0; i < m; i++) z[i] = cmp_holds(k, rf_column_cmp(a, i * sa, b, i * sb));
+        break;
     default:   /* NULL = NULL: every row NULL */
         for (int64_t i = 0; i < m; i++) { z[i] = 0; rf_column_set_null(r, i); }
         break;
@@ -305,9 +308,57 @@ static int cast_dec(const rf_column *c, int64_t i, rf_type to, rf_column *r)
     }
 }
 
+bool rf__cast_allowed(rf_type from, rf_type to)
+{
+    if (from == to || from == RF_TYPE_NULL || to == RF_TYPE_STRING) return true;
+    if (!rf_type_is_nested(from) && !rf_type_is_nested(to)) return true;   /* checked row by row */
+    if (rf_type_base(from) != rf_type_base(to)) return false;
+    if (rf_type_base(from) != RF_TYPE_STRUCT) return rf__cast_allowed(rf_type_elem(from), rf_type_elem(to));
+    if (rf_type_nfields(from) != rf_type_nfields(to)) return false;
+    for (int i = 0; i < rf_type_nfields(from); i++)
+        if (!rf__cast_allowed(rf_type_field(from, i), rf_type_field(to, i))) return false;
+    return true;
+}
+
+/* A nested column to another nested type of its kind: the elements (fields) cast, the layout kept. */
+static int cast_nested(const rf_column *c0, int64_t n, rf_type to, rf_column **out)
+{
+    rf_column *c = NULL, *r = NULL;
+    int rc = rf_column_expand((rf_column *)c0, n, &c);
+    if (!rc) rc = rf_column_create(to, n, &r);
+    if (rc) goto done;
+    if (c->child) {
+        rf_column_release(&r->child);
+        RF_TRY(rf__cast_column(c->child, c->child->len, rf_type_elem(to), &r->child));
+        RF_TRY(rf_column_reserve(r, n, 0));
+        memcpy(r->data, c->data, (size_t)(n + 1) * 8);
+    } else {
+        for (int k = 0; k < r->nkids; k++) {
+            rf_column_release(&r->kids[k]);
+            RF_TRY(rf__cast_column(c->kids[k], n, rf_type_field(to, k), &r->kids[k]));
+        }
+        RF_TRY(rf_column_reserve(r, n, 0));
+        memset(r->data, 1, (size_t)n);
+    }
+    r->len = n;
+    for (int64_t i = 0; c->valid && i < n; i++)
+        if (!rf_column_valid(c, i)) rf_column_set_null(r, i);
+done:
+    rf_column_release(&c);
+    if (rc) rf_column_release(&r);
+    *out = r;
+    return rc;
+}
+
 int rf__cast_column(const rf_column *c, int64_t n, rf_type to, rf_column **out)
 {
     if (c->type == to) { *out = rf_column_retain((rf_column *)c); return RF_OK; }
+    if (rf_type_is_nested(to) && c->type != RF_TYPE_NULL) {
+        if (!rf__cast_allowed(c->type, to)) return rf__err_set(RF_ERR_ANALYSIS, "cannot cast %s to %s", rf_type_name(c->type), rf_type_name(to));
+        return cast_nested(c, n, to, out);
+    }
+    if (rf_type_is_nested(c->type) && to != RF_TYPE_STRING)
+        return rf__err_set(RF_ERR_ANALYSIS, "cannot cast %s to %s", rf_type_name(c->type), rf_type_name(to));
     bool cst = c->is_const;
     int64_t m = cst ? 1 : n;
     rf_column *r = NULL;
@@ -448,8 +499,11 @@ int rf__expr_eval(const rf_expr *e, const rf_batch *b, rf_column **out)
         v.type = e->type;
         return rf_column_const(&v, n, out);
     }
-    case RF_E_AGG: case RF_E_SORT:
-        return rf__err_set(RF_ERR_INTERNAL, "cannot evaluate %s here", e->kind == RF_E_AGG ? "an aggregate" : "a sort order");
+    case RF_E_AGG: case RF_E_SORT: case RF_E_LAMBDA:
+        return rf__err_set(RF_ERR_INTERNAL, "cannot evaluate %s here", e->kind == RF_E_AGG ? "an aggregate" : e->kind == RF_E_SORT ? "a sort order" : "a lambda");
+    case RF_E_FUNC:
+        if (rf__is_hof(e->op)) return rf__hof_eval(e, b, out);
+        break;
     default:
         break;
     }

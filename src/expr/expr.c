@@ -518,6 +518,13 @@ int rf__expr_display(const rf_expr *e, rf_buf *b)
             int64_t m = e->arg[0]->lit.v.i;
             return m % 12 ? rf_buf_printf(b, "INTERVAL '%lld' MONTH", (long long)m) : rf_buf_printf(b, "INTERVAL '%lld' YEAR", (long long)(m / 12));
         }
+        if (e->kind == RF_E_FUNC && (e->op == RF_F_SUBSCRIPT || e->op == RF_F_GET_FIELD) && e->n_arg == 2) {
+            rc = rf__expr_display(e->arg[0], b);
+            if (e->op == RF_F_GET_FIELD && !rc) return rf_buf_printf(b, ".%.*s", (int)e->arg[1]->lit.v.s.len, e->arg[1]->lit.v.s.p);
+            if (!rc) rc = rf_buf_put_u8(b, '[');
+            if (!rc) rc = rf__expr_display(e->arg[1], b);
+            return rc ? rc : rf_buf_put_u8(b, ']');
+        }
         rc = rf_buf_printf(b, "%s(%s", e->kind == RF_E_FUNC ? (e->op >= 0 ? rf__func_name(e->op) : (e->qual ? e->qual : "?")) : rf__agg_name(e->op),
                            e->distinct ? "DISTINCT " : "");
         if (e->kind == RF_E_AGG && e->n_arg == 0) rc = rc ? rc : rf_buf_printf(b, "1");
@@ -543,6 +550,11 @@ int rf__expr_display(const rf_expr *e, rf_buf *b)
         }
         return rc ? rc : rf_buf_printf(b, ")");
     }
+    case RF_E_LAMBDA:
+        rc = rf_buf_printf(b, e->n_arg == 2 ? "" : "(");
+        for (int i = 1; i < e->n_arg && !rc; i++) rc = rf_buf_printf(b, "%s%s", i > 1 ? ", " : "", e->arg[i]->name);
+        if (!rc) rc = rf_buf_printf(b, e->n_arg == 2 ? " -> " : ") -> ");
+        return rc ? rc : rf__expr_display(e->arg[0], b);
     case RF_E_SUBQUERY:
         if (e->op == 2 && e->n_arg) { rc = rf__expr_display(e->arg[0], b); if (!rc) rc = rf_buf_printf(b, " IN "); }
         return rc ? rc : rf_buf_printf(b, e->op == 1 ? "EXISTS (subquery)" : "(subquery)");
@@ -593,6 +605,7 @@ int rf__expr_attrs(const rf_expr *e, int64_t **ids, int64_t *n, int64_t *cap)
 
 bool rf__expr_refs_only(const rf_expr *e, const rf_schema *s)
 {
+    if (e->kind == RF_E_COL && (e->attr == RF_LAMBDA_VAR || e->attr <= RF_LAMBDA_ATTR(0))) return true;   /* a lambda's own */
     if (e->kind == RF_E_COL) {
         for (int i = 0; i < s->n; i++) if (s->f[i].id == e->attr) return true;
         return false;
@@ -640,6 +653,38 @@ static int unknown_column(const rf_expr *e, const rf_schema *in)
     return RF_ERR_ANALYSIS;
 }
 
+/* t.f where no table t has a column f, but a column t is a struct (or an array of structs) with a
+ * field f: e becomes the field access (RF_OK, or an error); -1 when that is not the case. */
+static int struct_field_ref(rf_expr *e, const rf_schema *in)
+{
+    int found = -1;
+    for (int i = 0; i < in->n; i++)
+        if (in->f[i].name && strcasecmp(in->f[i].name, e->qual) == 0) { if (found >= 0) return -1; found = i; }
+    if (found < 0) return -1;
+    rf_type t = in->f[found].type;
+    if (rf_type_base(t) == RF_TYPE_ARRAY) t = rf_type_elem(t);
+    if (rf_type_base(t) != RF_TYPE_STRUCT || rf_type_field_index(t, e->name) < 0) return -1;
+    rf_expr *c = rf__expr_new(RF_E_COL, 0, NULL), *f = rf_lit_str(e->name);
+    if (!c || !f) { rf_expr_destroy(&c); rf_expr_destroy(&f); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
+    c->name = e->qual;
+    e->qual = NULL;
+    c->line = e->line;
+    c->col = e->col;
+    rf_expr **args = rf_calloc(2, sizeof *args);
+    if (!args) { rf_expr_destroy(&c); rf_expr_destroy(&f); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
+    args[0] = c;
+    args[1] = f;
+    e->kind = RF_E_FUNC;
+    e->op = RF_F_GET_FIELD;
+    e->arg = args;
+    e->n_arg = 2;
+    e->depth = 2;
+    int rc = rf__expr_resolve(c, in, false);
+    if (!rc) rc = rf__func_type(e);
+    if (!rc) e->resolved = true;
+    return rc;
+}
+
 static int resolve_col(rf_expr *e, const rf_schema *in)
 {
     int found = -1;
@@ -657,7 +702,8 @@ static int resolve_col(rf_expr *e, const rf_schema *in)
     if (found < 0) {
         if (e->attr >= 0)
             return rf__err_set(RF_ERR_ANALYSIS, "column '%s' does not belong to this DataFrame's input", e->name);
-        return unknown_column(e, in);
+        int rc = e->qual ? struct_field_ref(e, in) : -1;   /* s.f: field f of struct column s */
+        return rc >= 0 ? rc : unknown_column(e, in);
     }
     e->attr = in->f[found].id;
     e->type = in->f[found].type;
@@ -684,11 +730,36 @@ rf_expr *rf__expr_cast_to(rf_expr *e, rf_type t)
 }
 
 /* The common type two operands are coerced to for comparison / CASE / IN, as Spark does. */
-static int common_type(rf_type a, rf_type b, rf_type *out)
+static int common_type(rf_type a, rf_type b, rf_type *out) { return rf__type_common(a, b, out); }
+
+int rf__type_common(rf_type a, rf_type b, rf_type *out)
 {
     if (a == b) { *out = a; return RF_OK; }
     if (a == RF_TYPE_NULL) { *out = b; return RF_OK; }
     if (b == RF_TYPE_NULL) { *out = a; return RF_OK; }
+    if (rf_type_is_nested(a) || rf_type_is_nested(b)) {   /* element- / field-wise, as Spark widens them */
+        rf_type x, y;
+        if (rf_type_base(a) != rf_type_base(b)) return RF_ERR_ANALYSIS;
+        if (rf_type_base(a) == RF_TYPE_ARRAY) {
+            if (rf__type_common(rf_type_elem(a), rf_type_elem(b), &x)) return RF_ERR_ANALYSIS;
+            *out = rf_type_array(x);
+        } else if (rf_type_base(a) == RF_TYPE_MAP) {
+            if (rf__type_common(rf_type_map_key(a), rf_type_map_key(b), &x) || rf__type_common(rf_type_map_value(a), rf_type_map_value(b), &y))
+                return RF_ERR_ANALYSIS;
+            *out = rf_type_map(x, y);
+        } else {
+            int n = rf_type_nfields(a);
+            if (n != rf_type_nfields(b) || n > 256) return RF_ERR_ANALYSIS;
+            rf_type t[256];
+            const char *nm[256];
+            for (int i = 0; i < n; i++) {
+                if (rf__type_common(rf_type_field(a, i), rf_type_field(b, i), &t[i])) return RF_ERR_ANALYSIS;
+                nm[i] = rf_type_field_name(a, i);
+            }
+            *out = rf_type_struct(n, nm, t);
+        }
+        return *out == RF_TYPE_NULL ? RF_ERR_ANALYSIS : RF_OK;
+    }
     if (rf_type_is_numeric(a) && rf_type_is_numeric(b)) {
         *out = rf_type_numeric_wider(a, b);
         return RF_OK;
@@ -848,7 +919,7 @@ static int type_node(rf_expr *e, bool allow_agg)
     case RF_E_EQ: case RF_E_NE: case RF_E_LT: case RF_E_LE: case RF_E_GT: case RF_E_GE: {
         int rc = coerce_pair(e, 0, 1);
         e->type = RF_TYPE_BOOL;
-        if (!rc && e->arg[0]->type == RF_TYPE_ARRAY) return mismatch(e, RF_TYPE_ARRAY, RF_TYPE_ARRAY);
+        if (!rc && rf_type_base(e->arg[0]->type) == RF_TYPE_MAP) return mismatch(e, e->arg[0]->type, e->arg[0]->type);
         return rc;
     }
     case RF_E_AND: case RF_E_OR: case RF_E_NOT:
@@ -873,14 +944,14 @@ static int type_node(rf_expr *e, bool allow_agg)
         int rc = coerce_pair(e, 0, 1);
         e->type = RF_TYPE_BOOL;
         e->nullable = false;
-        if (!rc && e->arg[0]->type == RF_TYPE_ARRAY) return mismatch(e, RF_TYPE_ARRAY, RF_TYPE_ARRAY);
+        if (!rc && rf_type_base(e->arg[0]->type) == RF_TYPE_MAP) return mismatch(e, e->arg[0]->type, e->arg[0]->type);
         return rc;
     }
     case RF_E_BETWEEN: {
         rf_type t = e->arg[0]->type;
         for (int i = 1; i < 3; i++)
             if (common_type(t, e->arg[i]->type, &t)) return mismatch(e, t, e->arg[i]->type);
-        if (t == RF_TYPE_ARRAY) return mismatch(e, t, t);
+        if (rf_type_base(t) == RF_TYPE_MAP) return mismatch(e, t, t);
         for (int i = 0; i < 3; i++)
             if (!(e->arg[i] = rf__expr_cast_to(e->arg[i], t))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
         e->type = RF_TYPE_BOOL;
@@ -901,7 +972,7 @@ static int type_node(rf_expr *e, bool allow_agg)
             rf_type k = e->arg[0]->type;
             for (int i = 1; i + 1 < e->n_arg; i += 2)
                 if (common_type(k, e->arg[i]->type, &k)) return mismatch(e, k, e->arg[i]->type);
-            if (k == RF_TYPE_ARRAY) return mismatch(e, k, k);
+            if (rf_type_base(k) == RF_TYPE_MAP) return mismatch(e, k, k);
             for (int i = 0; i + 1 < e->n_arg; i += i ? 2 : 1)
                 if (!(e->arg[i] = rf__expr_cast_to(e->arg[i], k))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
         }
@@ -923,8 +994,10 @@ static int type_node(rf_expr *e, bool allow_agg)
     }
     case RF_E_CAST:
         if (e->type == RF_TYPE_NULL) e->type = e->arg[0]->type;   /* alias wrapper */
-        if (e->arg[0]->type == RF_TYPE_ARRAY && e->type != RF_TYPE_ARRAY && e->type != RF_TYPE_STRING)
-            return mismatch(e, RF_TYPE_ARRAY, e->type);
+        if (!rf__cast_allowed(e->arg[0]->type, e->type)) {
+            rf__err_set(RF_ERR_ANALYSIS, "cannot cast %s to %s", rf_type_name(e->arg[0]->type), rf_type_name(e->type));
+            return RF_ERR_ANALYSIS;
+        }
         e->nullable = true;
         return RF_OK;
     case RF_E_FUNC:
@@ -984,11 +1057,13 @@ static int type_node(rf_expr *e, bool allow_agg)
             e->nullable = e->op != RF_A_REGR_COUNT;
             break;
         case RF_A_COLLECT_LIST: case RF_A_COLLECT_SET:
-            if (a != RF_TYPE_STRING && a != RF_TYPE_NULL)
-                return rf__err_set(RF_ERR_ANALYSIS, "%s() of %s is not supported yet: riffle's arrays hold strings (cast the argument to STRING)",
+            if (rf_type_is_nested(a))
+                return rf__err_set(RF_ERR_ANALYSIS, "%s() of %s is not supported yet (of numbers, strings, dates and booleans it is)",
                                    rf__agg_name(e->op), rf_type_name(a));
+            /* the state holds values as text; the result casts them back (exactly: doubles print round-trip) */
+            e->type = rf_type_array(a == RF_TYPE_NULL ? RF_TYPE_STRING : a);
+            if (e->type == RF_TYPE_NULL) return RF_ERR_NOMEM;
             e->arg[0] = rf__expr_cast_to(e->arg[0], RF_TYPE_STRING);
-            e->type = RF_TYPE_ARRAY;
             e->nullable = false;   /* no values: an empty array */
             break;
         case RF_A_FIRST: case RF_A_LAST:
@@ -999,7 +1074,7 @@ static int type_node(rf_expr *e, bool allow_agg)
                 if (c->kind != RF_E_LIT || c->lit.null || c->lit.type != RF_TYPE_BOOL)
                     return rf__err_set(RF_ERR_ANALYSIS, "%s(): ignoreNulls must be TRUE or FALSE", rf__agg_name(e->op));
             }
-            if (a == RF_TYPE_ARRAY) return rf__err_set(RF_ERR_ANALYSIS, "%s() of an array", rf__agg_name(e->op));
+            if (rf_type_is_nested(a)) return rf__err_set(RF_ERR_ANALYSIS, "%s() of %s is not supported", rf__agg_name(e->op), rf_type_name(a));
             e->type = a == RF_TYPE_NULL ? RF_TYPE_STRING : a;
             e->nullable = true;
             break;
@@ -1029,7 +1104,7 @@ static int type_node(rf_expr *e, bool allow_agg)
             e->nullable = true;
             break;
         default:
-            if (a == RF_TYPE_ARRAY) return rf__err_set(RF_ERR_ANALYSIS, "%s() of an array", rf__agg_name(e->op));
+            if (rf_type_is_nested(a)) return rf__err_set(RF_ERR_ANALYSIS, "%s() of %s is not supported", rf__agg_name(e->op), rf_type_name(a));
             e->type = a == RF_TYPE_NULL ? RF_TYPE_STRING : a;
             e->nullable = true;
             break;
@@ -1046,7 +1121,7 @@ static int type_node(rf_expr *e, bool allow_agg)
         for (int i = 0; i < e->n_arg; i++)
             if (rf__expr_has_window(e->arg[i])) return rf__err_set(RF_ERR_ANALYSIS, "window functions cannot be nested");
         for (int i = na; i < na + e->n_part; i++)
-            if (e->arg[i]->type == RF_TYPE_ARRAY) return rf__err_set(RF_ERR_ANALYSIS, "cannot partition by an array");
+            if (rf_type_base(e->arg[i]->type) == RF_TYPE_MAP) return rf__err_set(RF_ERR_ANALYSIS, "cannot partition by a map");
         if (RF_W_VALUE_FN(e->op)) {
             const char *fn = e->op == RF_W_FIRST_VALUE ? "first_value" : e->op == RF_W_LAST_VALUE ? "last_value" : "nth_value";
             if (na != (e->op == RF_W_NTH_VALUE ? 2 : 1)) return rf__err_set(RF_ERR_ANALYSIS, "%s() takes %s", fn, e->op == RF_W_NTH_VALUE ? "2 arguments" : "1 argument");
@@ -1057,7 +1132,7 @@ static int type_node(rf_expr *e, bool allow_agg)
                 bool from_start = e->frame == RF_FRAME_DEFAULT || e->frame_lo == RF_UNBOUNDED || (e->frame == RF_FRAME_RANGE && !e->n_order);
                 if (!from_start) return rf__err_set(RF_ERR_ANALYSIS, "nth_value() over a frame that does not start at UNBOUNDED PRECEDING is not supported yet");
             }
-            if (e->arg[0]->type == RF_TYPE_ARRAY) return rf__err_set(RF_ERR_ANALYSIS, "%s() of an array", fn);
+            if (rf_type_is_nested(e->arg[0]->type)) return rf__err_set(RF_ERR_ANALYSIS, "%s() of %s is not supported", fn, rf_type_name(e->arg[0]->type));
             e->type = e->arg[0]->type == RF_TYPE_NULL ? RF_TYPE_STRING : e->arg[0]->type;
             e->nullable = true;
             return RF_OK;
@@ -1142,6 +1217,8 @@ static int resolve(rf_expr *e, const rf_schema *in, bool allow_agg)
                                             "([NOT] EXISTS, [NOT] IN) or as uncorrelated scalar values");
     if (e->kind == RF_E_COL) return resolve_col(e, in);
     if (e->kind == RF_E_LIT) { e->resolved = true; return RF_OK; }
+    if (e->kind == RF_E_LAMBDA) return rf__err_set(RF_ERR_ANALYSIS, "a lambda function (x -> ...) is only allowed as an argument of transform(), filter(), aggregate() and the like");
+    if (e->kind == RF_E_FUNC && rf__is_hof(e->op)) return rf__hof_resolve(e, in, allow_agg);
     bool in_agg = e->kind == RF_E_AGG || e->kind == RF_E_WINDOW;
     for (int i = 0; i < e->n_arg; i++) {
         if (!e->arg[i]) return rf__err_set(RF_ERR_INVALID, "invalid expression (NULL argument)");
@@ -1157,6 +1234,7 @@ static int resolve(rf_expr *e, const rf_schema *in, bool allow_agg)
 
 int rf__expr_bind(rf_expr *e, const rf_schema *in)
 {
+    if (e->kind == RF_E_LAMBDA) return rf__lambda_bind(e, in);
     if (e->kind == RF_E_COL) {
         for (int i = 0; i < in->n; i++)
             if (in->f[i].id == e->attr) { e->index = i; return RF_OK; }
@@ -1179,8 +1257,10 @@ int rf__expr_fold(rf_expr **pe)
         if (rc) return rc;
         all_lit &= e->arg[i]->kind == RF_E_LIT;
     }
-    if (e->kind == RF_E_SORT || (e->kind == RF_E_FUNC && rf__is_generator(e->op)) || e->type == RF_TYPE_ARRAY)
+    if (e->kind == RF_E_SORT || e->kind == RF_E_LAMBDA || (e->kind == RF_E_FUNC && (rf__is_generator(e->op) || rf__is_hof(e->op))) ||
+        rf_type_is_nested(e->type))
         return RF_OK;
+    for (int i = 0; i < e->n_arg; i++) if (rf_type_is_nested(e->arg[i]->type)) return RF_OK;   /* literals hold no nested values */
     /* boolean simplification with one literal side */
     if ((e->kind == RF_E_AND || e->kind == RF_E_OR) && !all_lit) {
         for (int i = 0; i < 2; i++) {

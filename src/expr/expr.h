@@ -22,6 +22,8 @@ typedef enum rf_ekind {
     RF_E_WINDOW,     /* fn(args) OVER (PARTITION BY ... ORDER BY ... frame): args, then partition, then orders */
     RF_E_EQNS,       /* a <=> b: null-safe equality, never NULL */
     RF_E_BETWEEN,    /* x BETWEEN lo AND hi (args x, lo, hi): x >= lo AND x <= hi with x evaluated once */
+    RF_E_LAMBDA,     /* (x, y) -> body, an argument of a higher-order function: arg[0] the body, then one COL per
+                      * parameter (func_nested.c) */
     RF_E_KIND_COUNT_
 } rf_ekind;
 
@@ -49,6 +51,19 @@ typedef enum rf_func {
     RF_F_ARRAY_JOIN,
     RF_F_IV_MICROS,      /* INTERVAL n HOUR / MINUTE / SECOND (in microseconds): only as timestamp +/- interval */
     RF_F_TS_ADD_MICROS,  /* timestamp + microseconds: what timestamp +/- an interval becomes */
+    /* func_nested.c: arrays, maps, structs, higher-order functions, JSON */
+    RF_F_ARRAY, RF_F_MAP, RF_F_STRUCT, RF_F_NAMED_STRUCT,
+    RF_F_GET_FIELD,      /* s.f: arg[0] the struct, arg[1] the field's name (a string literal) */
+    RF_F_SUBSCRIPT,      /* a[i] (from 0) and m[key] */
+    RF_F_SORT_ARRAY, RF_F_ARRAY_SORT, RF_F_ARRAY_DISTINCT, RF_F_ARRAY_MAX, RF_F_ARRAY_MIN, RF_F_ARRAY_POSITION,
+    RF_F_ARRAY_REMOVE, RF_F_SLICE, RF_F_FLATTEN, RF_F_SEQUENCE, RF_F_ARRAYS_OVERLAP, RF_F_ARRAY_UNION,
+    RF_F_ARRAY_INTERSECT, RF_F_ARRAY_EXCEPT, RF_F_ARRAY_REPEAT, RF_F_ARRAYS_ZIP, RF_F_ARRAY_APPEND, RF_F_ARRAY_COMPACT,
+    RF_F_MAP_KEYS, RF_F_MAP_VALUES, RF_F_MAP_ENTRIES, RF_F_MAP_FROM_ARRAYS, RF_F_MAP_FROM_ENTRIES, RF_F_MAP_CONCAT,
+    RF_F_STR_TO_MAP, RF_F_MAP_CONTAINS_KEY,
+    RF_F_INLINE, RF_F_INLINE_OUTER,                              /* generators, like RF_F_EXPLODE */
+    RF_F_TRANSFORM, RF_F_FILTER, RF_F_EXISTS, RF_F_FORALL, RF_F_AGGREGATE, RF_F_ZIP_WITH, RF_F_MAP_FILTER,
+    RF_F_TRANSFORM_KEYS, RF_F_TRANSFORM_VALUES,                  /* higher-order: lambdas among the arguments */
+    RF_F_TO_JSON, RF_F_FROM_JSON, RF_F_SCHEMA_OF_JSON, RF_F_JSON_ARRAY_LENGTH, RF_F_JSON_OBJECT_KEYS,
     RF_F_COUNT_
 } rf_func;
 
@@ -129,8 +144,23 @@ bool     rf__expr_has_window(const rf_expr *e);
 int      rf__agg_lookup(const char *name);
 static inline bool rf__is_generator(int op)
 {
-    return op == RF_F_EXPLODE || op == RF_F_EXPLODE_OUTER || op == RF_F_POSEXPLODE || op == RF_F_POSEXPLODE_OUTER;
-}   /* RF_A_* for an aggregate's name or alias, -1 */
+    return op == RF_F_EXPLODE || op == RF_F_EXPLODE_OUTER || op == RF_F_POSEXPLODE || op == RF_F_POSEXPLODE_OUTER ||
+           op == RF_F_INLINE || op == RF_F_INLINE_OUTER;
+}
+static inline bool rf__is_hof(int op) { return op >= RF_F_TRANSFORM && op <= RF_F_TRANSFORM_VALUES; }
+/* Lambda variables: a parsed reference to a lambda's parameter has attr RF_LAMBDA_VAR (so that SQL
+ * rewrites leave it alone); analysis gives parameters attrs <= RF_LAMBDA_ATTR(0), never a plan's. */
+#define RF_LAMBDA_VAR (-2)
+#define RF_LAMBDA_ATTR(k) (-1000 - (int64_t)(k))
+/* func_nested.c: analysis of a higher-order function (its lambdas see `in` plus their parameters),
+ * binding of a lambda, and evaluation of one over a batch. */
+int rf__hof_resolve(rf_expr *e, const rf_schema *in, bool allow_agg);
+int rf__lambda_bind(rf_expr *lambda, const rf_schema *in);
+int rf__hof_eval(const rf_expr *e, const rf_batch *b, rf_column **out);
+/* The columns a generator makes: how many, and the i-th one's default name and type. */
+int rf__gen_ncols(const rf_expr *gen);
+const char *rf__gen_col_name(const rf_expr *gen, int i);
+rf_type rf__gen_col_type(const rf_expr *gen, int i);   /* RF_A_* for an aggregate's name or alias, -1 */
 /* The window function's own arguments (not its partition keys and orders). */
 static inline int rf__window_nargs(const rf_expr *e) { return e->n_arg - e->n_part - e->n_order; }
 const char *rf__agg_name(int a);
@@ -157,6 +187,10 @@ int rf__expr_fold(rf_expr **pe);
 int rf__expr_eval(const rf_expr *e, const rf_batch *b, rf_column **out);
 /* Evaluates a literal-only expression to a value (returned-owned strings). */
 int rf__expr_eval_const(const rf_expr *e, rf_value *out);
+/* The type two types widen to (numbers, dates, nested types element-wise); RF_ERR_ANALYSIS when none. */
+int rf__type_common(rf_type a, rf_type b, rf_type *out);
+/* Whether CAST(from AS to) is allowed (nested types cast element- / field-wise, or to a string). */
+bool rf__cast_allowed(rf_type from, rf_type to);
 /* Casts a whole column; *out new reference. */
 int rf__cast_column(const rf_column *c, int64_t n, rf_type to, rf_column **out);
 /* Evaluates a predicate and returns the selected row indexes (rows where it is true). */

@@ -191,12 +191,12 @@ bool rf__ts_parse(const char *s, int64_t n, const char *f, int64_t fl, int64_t *
 /* Spark's default pattern for to_timestamp without one: ISO dates and times (what a CAST reads). */
 
 /* ---------------------------------------------------------------- JSON (get_json_object) */
-static int64_t js_ws(const char *p, int64_t n, int64_t i) { while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r')) i++; return i; }
+int64_t rf__js_ws(const char *p, int64_t n, int64_t i) { while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r')) i++; return i; }
 
 /* The end of the JSON value at i (after it), or -1 when it is not one. Bounded nesting. */
-static int64_t js_skip(const char *p, int64_t n, int64_t i, int depth)
+int64_t rf__js_skip(const char *p, int64_t n, int64_t i, int depth)
 {
-    i = js_ws(p, n, i);
+    i = rf__js_ws(p, n, i);
     if (i >= n || depth > 200) return -1;
     char c = p[i];
     if (c == '"') {
@@ -205,17 +205,17 @@ static int64_t js_skip(const char *p, int64_t n, int64_t i, int depth)
     }
     if (c == '{' || c == '[') {
         char close = c == '{' ? '}' : ']';
-        i = js_ws(p, n, i + 1);
+        i = rf__js_ws(p, n, i + 1);
         if (i < n && p[i] == close) return i + 1;
         for (;;) {
             if (c == '{') {
-                if ((i = js_skip(p, n, i, depth + 1)) < 0 || p[i - 1] != '"') return -1;   /* the key */
-                i = js_ws(p, n, i);
+                if ((i = rf__js_skip(p, n, i, depth + 1)) < 0 || p[i - 1] != '"') return -1;   /* the key */
+                i = rf__js_ws(p, n, i);
                 if (i >= n || p[i] != ':') return -1;
                 i++;
             }
-            if ((i = js_skip(p, n, i, depth + 1)) < 0) return -1;
-            i = js_ws(p, n, i);
+            if ((i = rf__js_skip(p, n, i, depth + 1)) < 0) return -1;
+            i = rf__js_ws(p, n, i);
             if (i < n && p[i] == ',') { i++; continue; }
             return i < n && p[i] == close ? i + 1 : -1;
         }
@@ -229,7 +229,7 @@ static int64_t js_skip(const char *p, int64_t n, int64_t i, int depth)
 }
 
 /* A JSON string's text (escapes decoded) into b. */
-static int js_unescape(const char *p, int64_t n, rf_buf *b)
+int rf__js_unescape(const char *p, int64_t n, rf_buf *b)
 {
     int rc = RF_OK;
     for (int64_t i = 0; i < n && !rc; i++) {
@@ -254,8 +254,8 @@ static int js_unescape(const char *p, int64_t n, rf_buf *b)
  * compact JSON; NULL when the text is not JSON or the path finds nothing (Spark's semantics). */
 int rf__json_path(rf_column *r, const char *p, int64_t n, const char *path, int64_t pl, rf_buf *b)
 {
-    int64_t i = js_ws(p, n, 0), end = js_skip(p, n, i, 0), k = 1;
-    if (end < 0 || js_ws(p, n, end) != n || pl < 1 || path[0] != '$') return rf_column_append_null(r);
+    int64_t i = rf__js_ws(p, n, 0), end = rf__js_skip(p, n, i, 0), k = 1;
+    if (end < 0 || rf__js_ws(p, n, end) != n || pl < 1 || path[0] != '$') return rf_column_append_null(r);
     while (k < pl) {
         char key[1024];
         int64_t kl = 0, idx = -1;
@@ -275,39 +275,39 @@ int rf__json_path(rf_column *r, const char *p, int64_t n, const char *path, int6
             while (k < pl && isdigit((unsigned char)path[k])) idx = idx * 10 + (path[k++] - '0');
             if (k >= pl || path[k++] != ']') return rf_column_append_null(r);
         } else return rf_column_append_null(r);
-        i = js_ws(p, n, i);
+        i = rf__js_ws(p, n, i);
         bool found = false;
         if (idx < 0 && i < n && p[i] == '{') {   /* the member named key */
-            int64_t j = js_ws(p, n, i + 1);
+            int64_t j = rf__js_ws(p, n, i + 1);
             while (j < n && p[j] == '"' && !found) {
-                int64_t ke = js_skip(p, n, j, 1);
+                int64_t ke = rf__js_skip(p, n, j, 1);
                 rf_buf kb = { 0 };
-                js_unescape(p + j + 1, ke - j - 2, &kb);
+                rf__js_unescape(p + j + 1, ke - j - 2, &kb);
                 bool same = (int64_t)kb.len == kl && (kl == 0 || !memcmp(kb.data, key, (size_t)kl));
                 rf_buf_fini(&kb);
-                j = js_ws(p, n, ke) + 1;   /* past ':' */
+                j = rf__js_ws(p, n, ke) + 1;   /* past ':' */
                 if (same) { i = j; found = true; break; }
-                j = js_ws(p, n, js_skip(p, n, j, 1));
-                if (j < n && p[j] == ',') j = js_ws(p, n, j + 1);
+                j = rf__js_ws(p, n, rf__js_skip(p, n, j, 1));
+                if (j < n && p[j] == ',') j = rf__js_ws(p, n, j + 1);
             }
         } else if (idx >= 0 && i < n && p[i] == '[') {   /* element idx */
-            int64_t j = js_ws(p, n, i + 1);
+            int64_t j = rf__js_ws(p, n, i + 1);
             for (int64_t q = 0; j < n && p[j] != ']'; q++) {
                 if (q == idx) { i = j; found = true; break; }
-                j = js_ws(p, n, js_skip(p, n, j, 1));
-                if (j < n && p[j] == ',') j = js_ws(p, n, j + 1);
+                j = rf__js_ws(p, n, rf__js_skip(p, n, j, 1));
+                if (j < n && p[j] == ',') j = rf__js_ws(p, n, j + 1);
             }
         }
         if (!found) return rf_column_append_null(r);
     }
-    i = js_ws(p, n, i);
-    end = js_skip(p, n, i, 0);
+    i = rf__js_ws(p, n, i);
+    end = rf__js_skip(p, n, i, 0);
     if (end < 0 || (end - i == 4 && !memcmp(p + i, "null", 4))) return rf_column_append_null(r);
     b->len = 0;
-    if (p[i] == '"') js_unescape(p + i + 1, end - i - 2, b);
+    if (p[i] == '"') rf__js_unescape(p + i + 1, end - i - 2, b);
     else if (p[i] == '{' || p[i] == '[') {   /* compact: no blanks outside strings */
         for (int64_t q = i; q < end; q++) {
-            if (p[q] == '"') { int64_t e2 = js_skip(p, n, q, 1); rf_buf_put(b, p + q, (size_t)(e2 - q)); q = e2 - 1; }
+            if (p[q] == '"') { int64_t e2 = rf__js_skip(p, n, q, 1); rf_buf_put(b, p + q, (size_t)(e2 - q)); q = e2 - 1; }
             else if (p[q] != ' ' && p[q] != '\t' && p[q] != '\n' && p[q] != '\r') rf_buf_put_u8(b, (uint8_t)p[q]);
         }
     } else rf_buf_put(b, p + i, (size_t)(end - i));

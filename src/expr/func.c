@@ -78,6 +78,31 @@ static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = 
     [RF_F_SIZE] = { "size", 1, 1 },            [RF_F_ELEMENT_AT] = { "element_at", 2, 2 },
     [RF_F_ARRAY_CONTAINS] = { "array_contains", 2, 2 }, [RF_F_ARRAY_JOIN] = { "array_join", 2, 3 },
     [RF_F_IV_MICROS] = { "__interval_micros", 1, 1 }, [RF_F_TS_ADD_MICROS] = { "__timestamp_add", 2, 2 },
+    [RF_F_ARRAY] = { "array", 0, INT32_MAX },  [RF_F_MAP] = { "map", 0, INT32_MAX },
+    [RF_F_STRUCT] = { "struct", 1, INT32_MAX }, [RF_F_NAMED_STRUCT] = { "named_struct", 2, INT32_MAX },
+    [RF_F_GET_FIELD] = { "__get_field", 2, 2 }, [RF_F_SUBSCRIPT] = { "__subscript", 2, 2 },
+    [RF_F_SORT_ARRAY] = { "sort_array", 1, 2 }, [RF_F_ARRAY_SORT] = { "array_sort", 1, 2 },
+    [RF_F_ARRAY_DISTINCT] = { "array_distinct", 1, 1 }, [RF_F_ARRAY_MAX] = { "array_max", 1, 1 },
+    [RF_F_ARRAY_MIN] = { "array_min", 1, 1 },  [RF_F_ARRAY_POSITION] = { "array_position", 2, 2 },
+    [RF_F_ARRAY_REMOVE] = { "array_remove", 2, 2 }, [RF_F_SLICE] = { "slice", 3, 3 },
+    [RF_F_FLATTEN] = { "flatten", 1, 1 },      [RF_F_SEQUENCE] = { "sequence", 2, 3 },
+    [RF_F_ARRAYS_OVERLAP] = { "arrays_overlap", 2, 2 }, [RF_F_ARRAY_UNION] = { "array_union", 2, 2 },
+    [RF_F_ARRAY_INTERSECT] = { "array_intersect", 2, 2 }, [RF_F_ARRAY_EXCEPT] = { "array_except", 2, 2 },
+    [RF_F_ARRAY_REPEAT] = { "array_repeat", 2, 2 }, [RF_F_ARRAYS_ZIP] = { "arrays_zip", 1, INT32_MAX },
+    [RF_F_ARRAY_APPEND] = { "array_append", 2, 2 }, [RF_F_ARRAY_COMPACT] = { "array_compact", 1, 1 },
+    [RF_F_MAP_KEYS] = { "map_keys", 1, 1 },    [RF_F_MAP_VALUES] = { "map_values", 1, 1 },
+    [RF_F_MAP_ENTRIES] = { "map_entries", 1, 1 }, [RF_F_MAP_FROM_ARRAYS] = { "map_from_arrays", 2, 2 },
+    [RF_F_MAP_FROM_ENTRIES] = { "map_from_entries", 1, 1 }, [RF_F_MAP_CONCAT] = { "map_concat", 1, INT32_MAX },
+    [RF_F_STR_TO_MAP] = { "str_to_map", 1, 3 }, [RF_F_MAP_CONTAINS_KEY] = { "map_contains_key", 2, 2 },
+    [RF_F_INLINE] = { "inline", 1, 1 },        [RF_F_INLINE_OUTER] = { "inline_outer", 1, 1 },
+    [RF_F_TRANSFORM] = { "transform", 2, 2 },  [RF_F_FILTER] = { "filter", 2, 2 },
+    [RF_F_EXISTS] = { "exists", 2, 2 },        [RF_F_FORALL] = { "forall", 2, 2 },
+    [RF_F_AGGREGATE] = { "aggregate", 3, 4 },  [RF_F_ZIP_WITH] = { "zip_with", 3, 3 },
+    [RF_F_MAP_FILTER] = { "map_filter", 2, 2 }, [RF_F_TRANSFORM_KEYS] = { "transform_keys", 2, 2 },
+    [RF_F_TRANSFORM_VALUES] = { "transform_values", 2, 2 },
+    [RF_F_TO_JSON] = { "to_json", 1, 2 },      [RF_F_FROM_JSON] = { "from_json", 2, 3 },
+    [RF_F_SCHEMA_OF_JSON] = { "schema_of_json", 1, 2 }, [RF_F_JSON_ARRAY_LENGTH] = { "json_array_length", 1, 1 },
+    [RF_F_JSON_OBJECT_KEYS] = { "json_object_keys", 1, 1 },
 };
 static const char *agg_names[RF_A_COUNT_] = { "count", "sum", "avg", "min", "max", "var_samp", "var_pop", "stddev_samp",
                                                "stddev_pop", "skewness", "kurtosis", "bool_and", "bool_or", "covar_pop",
@@ -115,6 +140,7 @@ int rf__func_lookup(const char *name)
         { "ceiling", RF_F_CEIL }, { "pow", RF_F_POWER }, { "sign", RF_F_SIGN }, { "regexp_like", RF_F_RLIKE },
         { "regexp", RF_F_RLIKE }, { "position", RF_F_LOCATE }, { "char", RF_F_CHR }, { "ifnull", RF_F_COALESCE },
         { "nvl", RF_F_COALESCE }, { "starts_with", RF_F_STARTSWITH }, { "ends_with", RF_F_ENDSWITH },
+        { "cardinality", RF_F_SIZE }, { "reduce", RF_F_AGGREGATE },
     };
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) if (strcasecmp(name, aliases[i].alias) == 0) return aliases[i].f;
     return -1;
@@ -138,6 +164,12 @@ int rf__func_type(rf_expr *e)
         return rf__err_set(RF_ERR_ANALYSIS, "%s() takes %s, not %d", fn_table[e->op].name, want, e->n_arg);
     }
     int rc = RF_OK;
+    if ((e->op == RF_F_CONCAT || e->op == RF_F_REVERSE) && e->n_arg && rf_type_base(e->arg[0]->type) == RF_TYPE_ARRAY) {
+        e->type = e->arg[0]->type;   /* of arrays: func_nested.c */
+        return rf__func_type_nested(e);
+    }
+    if (e->op >= RF_F_TO_JSON) return rf__json_type(e);
+    if (rf__func_is_nested(e)) return rf__func_type_nested(e);
     switch (e->op) {
     case RF_F_LOWER: case RF_F_UPPER: case RF_F_TRIM:
         rc = cast_arg(e, 0, RF_TYPE_STRING); e->type = RF_TYPE_STRING; break;
@@ -158,10 +190,15 @@ int rf__func_type(rf_expr *e)
         e->type = RF_TYPE_ARRAY;
         break;
     case RF_F_EXPLODE: case RF_F_EXPLODE_OUTER: case RF_F_POSEXPLODE: case RF_F_POSEXPLODE_OUTER:
-        if (e->arg[0]->type != RF_TYPE_ARRAY)
-            return rf__err_set(RF_ERR_ANALYSIS, "explode() needs an array (e.g. split(...)), not %s", rf_type_name(e->arg[0]->type));
-        e->type = RF_TYPE_STRING;
+    case RF_F_INLINE: case RF_F_INLINE_OUTER: {
+        rf_type t = e->arg[0]->type;
+        bool inl = e->op == RF_F_INLINE || e->op == RF_F_INLINE_OUTER;
+        if (inl ? !(rf_type_base(t) == RF_TYPE_ARRAY && rf_type_base(rf_type_elem(t)) == RF_TYPE_STRUCT)
+                : rf_type_base(t) != RF_TYPE_ARRAY && rf_type_base(t) != RF_TYPE_MAP)
+            return rf__err_set(RF_ERR_ANALYSIS, "%s() needs %s, not %s", rf__func_name(e->op), inl ? "an array of structs" : "an array or a map", rf_type_name(t));
+        e->type = rf_type_elem(t);
         break;
+    }
     case RF_F_TO_DATE:
         if (e->arg[0]->type == RF_TYPE_TIMESTAMP || e->arg[0]->type == RF_TYPE_DATE) rc = cast_arg(e, 0, RF_TYPE_DATE);
         else rc = cast_arg(e, 0, RF_TYPE_STRING);
@@ -581,6 +618,8 @@ int rf__func_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
     int rc = RF_OK;
     *out = NULL;
     if (e->op == RF_F_SPLIT) return split_eval(a[0], a[1], n, out);
+    if (e->op >= RF_F_TO_JSON) return rf__json_eval(e, a, n, out);
+    if (rf__func_is_nested(e)) return rf__func_eval_nested(e, a, n, out);
     if (e->op == RF_F_RLIKE || e->op == RF_F_REGEXP_REPLACE || e->op == RF_F_REGEXP_EXTRACT) {
         if (cst) {   /* one row, then constant */
             int rc1 = rf__func_eval_regex(e, a, 1, out);

@@ -259,15 +259,6 @@ int rf__func_type_more(rf_expr *e)
         if (!rc) rc = cast_arg(e, 1, RF_TYPE_INT64);
         e->type = RF_TYPE_TIMESTAMP;
         break;
-    case RF_F_SIZE: case RF_F_ELEMENT_AT: case RF_F_ARRAY_CONTAINS: case RF_F_ARRAY_JOIN:
-        if (e->arg[0]->type != RF_TYPE_ARRAY && e->arg[0]->type != RF_TYPE_NULL)
-            return rf__err_set(RF_ERR_ANALYSIS, "%s() needs an array (e.g. split(...)), not %s", rf__func_name(e->op), rf_type_name(e->arg[0]->type));
-        if (e->arg[0]->type == RF_TYPE_NULL) return rf__err_set(RF_ERR_ANALYSIS, "%s() of NULL: cast it to an array first", rf__func_name(e->op));
-        if (e->op == RF_F_ELEMENT_AT) rc = cast_arg(e, 1, RF_TYPE_INT32);
-        else if (e->op != RF_F_SIZE) rc = cast_all(e, 1, RF_TYPE_STRING);   /* riffle's arrays hold strings */
-        e->type = e->op == RF_F_SIZE ? RF_TYPE_INT32 : e->op == RF_F_ARRAY_CONTAINS ? RF_TYPE_BOOL : RF_TYPE_STRING;
-        e->nullable = e->op != RF_F_SIZE;
-        break;
     default:
         break;
     }
@@ -575,46 +566,6 @@ int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
         if (d > next - first) return rf_column_append_null(r);
         return rf_column_append_i64(r, first + d - 1);
     }
-    case RF_F_SIZE: case RF_F_ELEMENT_AT: case RF_F_ARRAY_CONTAINS: case RF_F_ARRAY_JOIN: {
-        const rf_column *arr = a[0];
-        int64_t row = arr->is_const ? 0 : i;
-        if (!rf_column_valid(arr, i)) return e->op == RF_F_SIZE ? rf_column_append_i64(r, -1) : rf_column_append_null(r);   /* size(NULL) is -1, as Spark */
-        if (e->op == RF_F_ARRAY_JOIN && !rf_column_valid(a[1], i)) return rf_column_append_null(r);
-        const int64_t *o = arr->data;
-        int64_t from = o[row], n = o[row + 1] - o[row];
-        if (e->op == RF_F_SIZE) return rf_column_append_i64(r, n);
-        if (e->op == RF_F_ELEMENT_AT) {   /* 1-based, negative from the end; past the ends NULL */
-            int64_t k = rf_col_i32(a[1], i);
-            if (k == 0) return rf__err_set(RF_ERR_INVALID, "element_at(): SQL array indices start at 1");
-            int64_t at = k > 0 ? k - 1 : n + k;
-            if (at < 0 || at >= n || !rf_column_valid(arr->child, from + at)) return rf_column_append_null(r);
-            int64_t el;
-            const char *ep = rf_col_str(arr->child, from + at, &el);
-            return rf_column_append_str(r, ep, el);
-        }
-        if (e->op == RF_F_ARRAY_CONTAINS) {   /* NULL when not found but the array holds a NULL */
-            bool any_null = false;
-            for (int64_t q = 0; q < n; q++) {
-                if (!rf_column_valid(arr->child, from + q)) { any_null = true; continue; }
-                int64_t el;
-                const char *ep = rf_col_str(arr->child, from + q, &el);
-                if (el == l1 && !memcmp(ep, s1, (size_t)el)) return rf_column_append_i64(r, 1);
-            }
-            return any_null ? rf_column_append_null(r) : rf_column_append_i64(r, 0);
-        }
-        bool first = true, repl = e->n_arg > 2 && rf_column_valid(a[2], i);   /* array_join(arr, sep [, null text]) */
-        for (int64_t q = 0; q < n && !rc; q++) {
-            int64_t el = 0;
-            const char *ep;
-            if (rf_column_valid(arr->child, from + q)) ep = rf_col_str(arr->child, from + q, &el);
-            else if (repl) ep = s2, el = l2;
-            else continue;
-            if (!first) rc = rf_buf_put(&b, s1, (size_t)l1);
-            if (!rc) rc = rf_buf_put(&b, ep, (size_t)el);
-            first = false;
-        }
-        break;
-    }
     case RF_F_IV_MICROS:
         return rf__err_set(RF_ERR_ANALYSIS, "an INTERVAL of hours, minutes or seconds can only be added to or subtracted from a timestamp");
     case RF_F_TS_ADD_MICROS: {
@@ -631,7 +582,7 @@ int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
     case RF_F_ISNOTNULL: return rf_column_append_i64(r, rf_column_valid(a[0], i));
     case RF_F_TYPEOF: {
         rf_type t = e->arg[0]->type;
-        const char *n = t == RF_TYPE_NULL ? "void" : t == RF_TYPE_ARRAY ? "array<string>" : rf_type_name(t);
+        const char *n = rf_type_name(t);
         return rf_column_append_str(r, n, (int64_t)strlen(n));
     }
     case RF_F_PI: return rf_column_append_f64(r, M_PI);
@@ -897,7 +848,7 @@ int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
 
 bool rf__func_null_tolerant(int op)
 {
-    return op == RF_F_CONCAT_WS || op == RF_F_SIZE || op == RF_F_ARRAY_JOIN || op == RF_F_GREATEST || op == RF_F_LEAST || op == RF_F_ISNAN || op == RF_F_ISNULL ||
+    return op == RF_F_CONCAT_WS || op == RF_F_GREATEST || op == RF_F_LEAST || op == RF_F_ISNAN || op == RF_F_ISNULL ||
            op == RF_F_ISNOTNULL || op == RF_F_TYPEOF || op == RF_F_PI || op == RF_F_E;
 }
 

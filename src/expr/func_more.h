@@ -27,5 +27,16 @@ void    rf__u8_put(rf_buf *b, uint32_t cp);
 bool rf__ts_format(int64_t us, const char *f, int64_t fl, rf_buf *b);
 bool rf__ts_parse(const char *s, int64_t n, const char *f, int64_t fl, int64_t *out);
 int  rf__json_path(rf_column *r, const char *p, int64_t n, const char *path, int64_t pl, rf_buf *b);
+/* JSON text: the index past white space from i; past the value at i (-1 when malformed, depth bounds
+ * nesting); a string's body (without quotes) with its escapes decoded into b. */
+int64_t rf__js_ws(const char *p, int64_t n, int64_t i);
+int64_t rf__js_skip(const char *p, int64_t n, int64_t i, int depth);
+int     rf__js_unescape(const char *p, int64_t n, rf_buf *b);
+/* func_nested.c / json.c: typing and evaluation of arrays, maps, structs and JSON (column at a time). */
+int  rf__func_type_nested(rf_expr *e);
+int  rf__func_eval_nested(const rf_expr *e, rf_column **a, int64_t n, rf_column **out);
+bool rf__func_is_nested(const rf_expr *e);   /* e is evaluated by func_nested.c */
+int  rf__json_type(rf_expr *e);
+int  rf__json_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out);
 
 #endif

@@ -118,9 +118,13 @@ typedef struct rf_plan {
 } rf_plan;
 
 /* Generate (explode) flags in rf_plan.n: OUTER keeps rows whose array is NULL or empty (one row,
- * NULL element); POS adds the element's position (INT, from 0) before the element. */
-#define RF_GEN_OUTER 1
-#define RF_GEN_POS   2
+ * NULL element); POS adds the element's position (INT, from 0) before the element; SPREAD makes
+ * one column per field of the (struct) elements (a map's key and value, inline()). The number of
+ * columns the node adds is n >> 8 (0 meaning 1 + POS, as before SPREAD). */
+#define RF_GEN_OUTER  1
+#define RF_GEN_POS    2
+#define RF_GEN_SPREAD 4
+static inline int rf__gen_extra(int n) { return (n >> 8) ? (n >> 8) : 1 + !!(n & RF_GEN_POS); }
 
 /* ---- nodes (plan.c) ---- */
 int  rf__plan_new(rf_nkind k, int n_child, rf_plan **out);

@@ -53,7 +53,7 @@ static int refresh(rf_plan *p)
     } else if (p->kind == RF_L_GENERATE || p->kind == RF_L_WINDOW) {
         /* the child's columns, then the columns this node adds (the last `extra` of the old schema) */
         const rf_schema *c = p->child[0]->schema;
-        int extra = p->kind == RF_L_GENERATE ? 1 + !!(p->n & RF_GEN_POS) : p->n_exprs;
+        int extra = p->kind == RF_L_GENERATE ? rf__gen_extra(p->n) : p->n_exprs;
         if ((rc = rf_schema_create(c->n + extra, &s))) return rc;
         for (int i = 0; i < c->n; i++) {
             s->f[i] = c->f[i];

@@ -197,7 +197,8 @@ static int push_filter(rf_plan **pp, bool *moved)
             rf_expr *e = v[i];
             int side = -1;
             if (c->kind == RF_L_GENERATE) {
-                bool gen = refs_attr(e, c->schema->f[c->schema->n - 1].id) || ((c->n & RF_GEN_POS) && refs_attr(e, c->schema->f[c->schema->n - 2].id));
+                bool gen = false;
+                for (int g = c->schema->n - rf__gen_extra(c->n); g < c->schema->n && !gen; g++) gen = refs_attr(e, c->schema->f[g].id);
                 if (!gen) side = 0;   /* over the input's columns only: every row of one input row goes or stays together */
             } else if (c->kind == RF_L_AGG) {
                 /* only conjuncts over grouping columns that are plain columns */

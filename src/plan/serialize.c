@@ -17,7 +17,7 @@ int rf__schema_encode(const rf_schema *s, rf_buf *b)
         const rf_field *f = &s->f[i];
         rc = rf_buf_put_str(b, f->name);
         if (!rc) rc = rf_buf_put_str(b, f->qual);
-        if (!rc) rc = rf_buf_put_i32(b, (int32_t)f->type);
+        if (!rc) rc = rf_buf_put_type(b, f->type);
         if (!rc) rc = rf_buf_put_u8(b, f->nullable);
         if (!rc) rc = rf_buf_put_i64(b, f->id);
     }
@@ -26,7 +26,8 @@ int rf__schema_encode(const rf_schema *s, rf_buf *b)
 
 int rf__schema_decode(rf_rd *r, rf_schema **out)
 {
-    int32_t n, t;
+    int32_t n;
+    rf_type t = RF_TYPE_NULL;
     uint8_t nl;
     int rc;
     *out = NULL;
@@ -38,7 +39,7 @@ int rf__schema_decode(rf_rd *r, rf_schema **out)
         rf_field *f = &(*out)->f[i];
         RF_TRY(rf_rd_str(r, &f->name));
         RF_TRY(rf_rd_str(r, &f->qual));
-        RF_TRY(rf_rd_i32(r, &t));
+        RF_TRY(rf_rd_type(r, &t));
         RF_TRY(rf_rd_u8(r, &nl));
         RF_TRY(rf_rd_i64(r, &f->id));
         RF_CHECK(rf_type_valid((rf_type)t) && f->name, RF_ERR_INVALID, "plan message: bad field");
@@ -53,7 +54,7 @@ done:
 
 static int value_encode(const rf_value *v, rf_buf *b)
 {
-    int rc = rf_buf_put_i32(b, (int32_t)v->type);
+    int rc = rf_buf_put_type(b, v->type);
     if (!rc) rc = rf_buf_put_u8(b, v->null);
     if (rc || v->null) return rc;
     switch (rf_type_base(v->type)) {
@@ -69,12 +70,12 @@ static int value_encode(const rf_value *v, rf_buf *b)
 
 static int value_decode(rf_rd *r, rf_value *v)
 {
-    int32_t t;
+    rf_type t;
     uint8_t u;
     int rc;
     memset(v, 0, sizeof *v);
-    if ((rc = rf_rd_i32(r, &t)) || (rc = rf_rd_u8(r, &u))) return rc;
-    if (!rf_type_valid((rf_type)t)) return rf__err_set(RF_ERR_INVALID, "plan message: bad literal type");
+    if ((rc = rf_rd_type(r, &t)) || (rc = rf_rd_u8(r, &u))) return rc;
+    if (rf_type_is_nested(t)) return rf__err_set(RF_ERR_INVALID, "plan message: bad literal type");
     v->type = (rf_type)t;
     v->null = u;
     if (v->null) return RF_OK;
@@ -99,7 +100,7 @@ static int value_decode(rf_rd *r, rf_value *v)
 int rf__expr_encode(const rf_expr *e, rf_buf *b)
 {
     int rc = rf_buf_put_i32(b, (int32_t)e->kind);
-    if (!rc) rc = rf_buf_put_i32(b, (int32_t)e->type);
+    if (!rc) rc = rf_buf_put_type(b, e->type);
     if (!rc) rc = rf_buf_put_i32(b, e->op);
     if (!rc) rc = rf_buf_put_u8(b, (uint8_t)(e->nullable | e->distinct << 1 | e->desc << 2 | e->nulls_first << 3 | e->resolved << 4));
     if (!rc) rc = rf_buf_put_str(b, e->name);
@@ -121,15 +122,16 @@ int rf__expr_encode(const rf_expr *e, rf_buf *b)
 
 static int expr_decode(rf_rd *r, rf_expr **out, int depth)
 {
-    int32_t k, t, op, idx, n;
+    int32_t k, op, idx, n;
+    rf_type t;
     uint8_t fl;
     int rc;
     rf_expr *e = NULL;
     *out = NULL;
     if (depth > RF_MAX_WIRE_EXPR_DEPTH) return rf__err_set(RF_ERR_INVALID, "plan message: expression nested too deeply");
     if ((rc = rf__stack_check("a plan message"))) return rc;
-    if ((rc = rf_rd_i32(r, &k)) || (rc = rf_rd_i32(r, &t)) || (rc = rf_rd_i32(r, &op)) || (rc = rf_rd_u8(r, &fl))) return rc;
-    if (k < 0 || k >= RF_E_KIND_COUNT_ || !rf_type_valid((rf_type)t))
+    if ((rc = rf_rd_i32(r, &k)) || (rc = rf_rd_type(r, &t)) || (rc = rf_rd_i32(r, &op)) || (rc = rf_rd_u8(r, &fl))) return rc;
+    if (k < 0 || k >= RF_E_KIND_COUNT_)
         return rf__err_set(RF_ERR_INVALID, "plan message: bad expression kind %d", k);
     if (!(e = rf__expr_new((rf_ekind)k, 0, NULL))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     e->type = (rf_type)t;

@@ -327,47 +327,58 @@ rf_df *rf_df_selectv(rf_df *df, int n, rf_expr **exprs)
         }
     }
     if (gen >= 0) {
-        /* Generate(child, array) below the projection; the select item becomes its column */
+        /* Generate(child, array) below the projection; the select item becomes its columns */
         rf_expr *e = exprs[gen], *fn = (e->kind == RF_E_CAST) ? e->arg[0] : e;
         char alias[256];
-        snprintf(alias, sizeof alias, "%s", e->name ? e->name : "col");
-        RF_TRY(rf__expr_resolve(fn->arg[0], child->schema, false));
-        RF_CHECK(fn->arg[0]->type == RF_TYPE_ARRAY, RF_ERR_ANALYSIS, "explode() needs an array (e.g. split(...)), not %s", rf_type_name(fn->arg[0]->type));
+        snprintf(alias, sizeof alias, "%s", e->name ? e->name : "");
+        RF_TRY(rf__expr_resolve(fn, child->schema, false));   /* types the generator: its columns follow */
         rf_plan *g = NULL;
-        int op = fn->op;
+        int op = fn->op, ng = rf__gen_ncols(fn);
         bool pos = op == RF_F_POSEXPLODE || op == RF_F_POSEXPLODE_OUTER;
+        bool outer = op == RF_F_EXPLODE_OUTER || op == RF_F_POSEXPLODE_OUTER || op == RF_F_INLINE_OUTER;
+        bool spread = ng - pos > 1 || rf_type_base(fn->arg[0]->type) == RF_TYPE_MAP || op == RF_F_INLINE || op == RF_F_INLINE_OUTER;
+        RF_CHECK(ng >= 1 && ng < 4096, RF_ERR_ANALYSIS, "%s() makes no columns", rf__func_name(op));
         RF_TRY(rf__plan_new(RF_L_GENERATE, 1, &g));
         g->child[0] = child;
         child = g;
         g->cond = fn->arg[0];
-        g->n = (op == RF_F_EXPLODE_OUTER || op == RF_F_POSEXPLODE_OUTER ? RF_GEN_OUTER : 0) | (pos ? RF_GEN_POS : 0);
+        g->n = (outer ? RF_GEN_OUTER : 0) | (pos ? RF_GEN_POS : 0) | (spread ? RF_GEN_SPREAD : 0) | ng << 8;
         fn->arg[0] = NULL;
-        RF_TRY(rf_schema_create(g->child[0]->schema->n + 1 + pos, &g->schema));
+        RF_TRY(rf_schema_create(g->child[0]->schema->n + ng, &g->schema));
         const rf_schema *cs = g->child[0]->schema;
         for (int i = 0; i < cs->n; i++) {
             g->schema->f[i] = cs->f[i];
             g->schema->f[i].name = rf_strdup(cs->f[i].name);
             g->schema->f[i].qual = rf_strdup(cs->f[i].qual);
         }
-        int64_t pid = pos ? new_attr(df->s) : -1, id = new_attr(df->s);
-        const char *pname = "pos";
-        if (pos) g->schema->f[cs->n] = (rf_field){ .name = rf_strdup(pname), .type = RF_TYPE_INT32, .nullable = op == RF_F_POSEXPLODE_OUTER, .id = pid };
-        g->schema->f[cs->n + pos] = (rf_field){ .name = rf_strdup(alias), .type = RF_TYPE_STRING, .nullable = true, .id = id };
-        rf_expr_destroy(&exprs[gen]);
-        exprs[gen] = rf__expr_col_attr(id, alias, RF_TYPE_STRING, true, cs->n + pos);
-        RF_CHECK(exprs[gen] != NULL, RF_ERR_NOMEM, "out of memory");
-        if (pos) {   /* posexplode is two columns: pos, then the element */
-            rf_expr **nv = rf_calloc((size_t)n + 1, sizeof *nv);
-            RF_CHECK(nv != NULL, RF_ERR_NOMEM, "out of memory");
-            for (int i = 0, k = 0; i < n; i++) {
-                if (i == gen) nv[k++] = rf__expr_col_attr(pid, pname, RF_TYPE_INT32, op == RF_F_POSEXPLODE_OUTER, cs->n);
-                nv[k++] = exprs[i];
-                exprs[i] = NULL;
-            }
-            RF_CHECK(nv[gen] != NULL, RF_ERR_NOMEM, "out of memory");
-            owned = exprs = nv;
-            n++;
+        rf_expr *tmp = rf__expr_new(RF_E_FUNC, 1, &g->cond);   /* the generator's column names and types, over its array */
+        RF_CHECK(tmp != NULL, RF_ERR_NOMEM, "out of memory");
+        tmp->op = op;
+        for (int k = 0; k < ng; k++) {
+            bool el = k >= pos;
+            const char *nm = el && ng - pos == 1 && alias[0] ? alias : rf__gen_col_name(tmp, k);
+            g->schema->f[cs->n + k] = (rf_field){ .name = rf_strdup(nm), .type = rf__gen_col_type(tmp, k),
+                                                  .nullable = el || outer, .id = new_attr(df->s) };
         }
+        g->cond = tmp->arg[0];
+        tmp->arg[0] = NULL;
+        tmp->n_arg = 0;
+        rf_expr_destroy(&tmp);
+        rf_expr **nv = rf_calloc((size_t)n + (size_t)ng, sizeof *nv);   /* the item becomes ng columns */
+        RF_CHECK(nv != NULL, RF_ERR_NOMEM, "out of memory");
+        int k2 = 0;
+        for (int i = 0; i < n; i++) {
+            if (i != gen) { nv[k2++] = exprs[i]; exprs[i] = NULL; continue; }
+            for (int k = 0; k < ng; k++) {
+                const rf_field *f = &g->schema->f[cs->n + k];
+                if (!(nv[k2++] = rf__expr_col_attr(f->id, f->name, f->type, f->nullable, cs->n + k))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+            }
+        }
+        rf_expr_destroy(&exprs[gen]);
+        rf_free(owned);
+        owned = exprs = nv;
+        n = k2;
+        if (rc) goto done;
     }
     {
         bool any_window = false;

@@ -3,7 +3,8 @@
  *
  * Format of a packed batch: int64 nrows, int32 ncols, then per column: int32 type, uint8 has_validity,
  * [validity bitmap, ceil(n/8) bytes], then fixed-width values (n * width) or, for strings, int64
- * byte length + n+1 int64 offsets (from 0) + bytes; arrays are offsets + a packed string column.
+ * byte length + n+1 int64 offsets (from 0) + bytes; arrays and maps are element counts + their packed
+ * element column, structs their packed fields. A nested type is written by name (rf_buf_put_type).
  * Unpacking copies each column out in one memcpy per buffer (no per-row work for fixed widths).
  */
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 
 static int pack_column(const rf_column *c, const int64_t *sel, int64_t n, rf_buf *buf)
 {
-    int rc = rf_buf_put_i32(buf, (int32_t)c->type);
+    int rc = rf_buf_put_type(buf, c->type);
     bool has_valid = c->valid != NULL;
     if (!rc) rc = rf_buf_put_u8(buf, has_valid);
     if (rc) return rc;
@@ -42,8 +43,17 @@ static int pack_column(const rf_column *c, const int64_t *sel, int64_t n, rf_buf
         buf->len += (size_t)(n + 1) * 8 + (size_t)total;
         return RF_OK;
     }
-    if (c->type == RF_TYPE_ARRAY) {
-        /* element counts, then the elements as one packed string column */
+    if (rf_type_base(c->type) == RF_TYPE_STRUCT) {
+        int64_t *idx = NULL;
+        if (c->is_const) {
+            if (!(idx = rf_calloc((size_t)(n ? n : 1), sizeof *idx))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+        }
+        for (int k = 0; k < c->nkids && !rc; k++) rc = pack_column(c->kids[k], idx ? idx : sel, n, buf);
+        rf_free(idx);
+        return rc;
+    }
+    if (c->child) {
+        /* element counts, then the elements as one packed column */
         const int64_t *o = c->data;
         int64_t total = 0;
         for (int64_t k = 0; k < n; k++) {
@@ -86,14 +96,14 @@ int rf__pack_batch(const rf_batch *b, const int64_t *sel, int64_t n, rf_buf *buf
 
 static int unpack_column(rf_rd *r, int64_t n, rf_column **out)
 {
-    int32_t t;
+    rf_type t;
     uint8_t hv;
     int rc;
     rf_column *c = NULL;
     *out = NULL;
-    if ((rc = rf_rd_i32(r, &t)) || (rc = rf_rd_u8(r, &hv))) return rc;
-    if (!rf_type_valid((rf_type)t)) return rf__err_set(RF_ERR_INVALID, "shuffle data: bad column type %d", t);
-    if ((rc = rf_column_create((rf_type)t, n, &c))) return rc;
+    if ((rc = rf__stack_check("a nested column"))) return rc;
+    if ((rc = rf_rd_type(r, &t)) || (rc = rf_rd_u8(r, &hv))) return rc == RF_ERR_INVALID ? rf__err_set(RF_ERR_INVALID, "shuffle data: bad column type") : rc;
+    if ((rc = rf_column_create(t, n, &c))) return rc;
     if (hv) {
         size_t nb = (size_t)(n + 7) / 8;
         if ((size_t)(r->end - r->p) < nb) { rc = rf__err_set(RF_ERR_INVALID, "shuffle data truncated"); goto done; }
@@ -114,15 +124,28 @@ static int unpack_column(rf_rd *r, int64_t n, rf_column **out)
         r->p += total;
         c->nbytes = total;
         c->len = n;
-    } else if (t == RF_TYPE_ARRAY) {
+    } else if (c->child) {
         int64_t *o = c->data, cnt;
         o[0] = 0;
-        for (int64_t k = 0; k < n; k++) { RF_TRY(rf_rd_i64(r, &cnt)); o[k + 1] = o[k] + cnt; }
+        for (int64_t k = 0; k < n; k++) {
+            RF_TRY(rf_rd_i64(r, &cnt));
+            RF_CHECK(cnt >= 0 && cnt <= r->end - r->p, RF_ERR_INVALID, "shuffle data: bad element count");
+            o[k + 1] = o[k] + cnt;
+        }
         rf_column_release(&c->child);
         RF_TRY(unpack_column(r, o[n], &c->child));
+        RF_CHECK(c->child->type == rf_type_elem(t), RF_ERR_INVALID, "shuffle data: bad element type");
+        c->len = n;
+    } else if (rf_type_base(t) == RF_TYPE_STRUCT) {
+        for (int k = 0; k < c->nkids; k++) {
+            rf_column_release(&c->kids[k]);
+            RF_TRY(unpack_column(r, n, &c->kids[k]));
+            RF_CHECK(c->kids[k]->type == rf_type_field(t, k), RF_ERR_INVALID, "shuffle data: bad field type");
+        }
+        memset(c->data, 1, (size_t)n);
         c->len = n;
     } else {
-        size_t w = rf_type_width((rf_type)t);
+        size_t w = rf_type_width(t);
         RF_CHECK((size_t)(r->end - r->p) >= (size_t)n * w, RF_ERR_INVALID, "shuffle data truncated");
         memcpy(c->data, r->p, (size_t)n * w);
         r->p += (size_t)n * w;

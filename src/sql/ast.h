@@ -53,7 +53,7 @@ typedef struct q_lateral {
     rf_expr *gen;
     bool     outer;
     char    *table;
-    char    *cols[2];
+    char    *cols[16];
     int      n_cols;
     int      line, col;
 } q_lateral;

@@ -125,7 +125,7 @@ int rf__lex_next(rf_lexer *lx, rf_token *t)
         }
         t->t = dec ? T_NUM : T_INT;
     } else {
-        static const char *ops[] = { "<=>", "==", "!=", "<>", "<=", ">=", "||", "&&", "=", "<", ">", "+", "-", "*", "/", "%",
+        static const char *ops[] = { "<=>", "->", "==", "!=", "<>", "<=", ">=", "||", "&&", "=", "<", ">", "+", "-", "*", "/", "%",
                                      "(", ")", ",", ".", ";", "[", "]", "!", "~", "&", "|", "^", ":" };
         for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
             size_t n = strlen(ops[k]);

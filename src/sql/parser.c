@@ -197,7 +197,9 @@ int rf__p_type(rf_parser *P, rf_type *out)
     char *n = rf__p_ident(P);
     if (!n) { if (!P->rc) P->rc = rf__p_error(P, "expected a type"); return P->rc; }
     int rc = RF_OK;
-    if (!strcasecmp(n, "decimal") || !strcasecmp(n, "numeric") || !strcasecmp(n, "dec")) {
+    if ((!strcasecmp(n, "array") || !strcasecmp(n, "map") || !strcasecmp(n, "struct")) && (rf__p_is(P, "<") || rf__p_is(P, "<>"))) {
+        rc = rf__p_type_nested(P, n, out);
+    } else if (!strcasecmp(n, "decimal") || !strcasecmp(n, "numeric") || !strcasecmp(n, "dec")) {
         int64_t p = 10, sc = 0;   /* Spark's default: decimal(10,0) */
         if (rf__p_accept(P, "(")) {
             rf_token tp = P->cur;
@@ -682,6 +684,7 @@ static rf_expr *p_primary(rf_parser *P)
 {
     rf_token t = P->cur;
     if (P->rc) return NULL;
+    if (rf__p_at_lambda(P)) return rf__p_lambda(P);
     if (t.t == T_INT || t.t == T_NUM) {
         if ((P->rc = rf__p_adv(P))) return NULL;
         return at(number(P, &t), &t);
@@ -709,6 +712,16 @@ static rf_expr *p_primary(rf_parser *P)
     if (rf__p_accept(P, "TRUE")) return at(rf_lit_bool(true), &t);
     if (rf__p_accept(P, "FALSE")) return at(rf_lit_bool(false), &t);
     if (rf__p_accept(P, "CASE")) return p_case(P, t);
+    if (rf__p_is(P, "EXISTS") && rf__tok_is(&P->nxt, "(") && P->pos + 2 < P->n_toks) {   /* exists(array, x -> ...) */
+        const rf_token *a = &P->toks[P->pos + 2];
+        if (!rf__tok_is(a, "SELECT") && !rf__tok_is(a, "WITH") && !rf__tok_is(a, "VALUES") && !rf__tok_is(a, "(")) {
+            char *name = rf_strdup("exists");
+            rf__p_adv(P);
+            rf__p_adv(P);
+            if (!name) { P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+            return p_call(P, name, t);
+        }
+    }
     if (rf__p_accept(P, "EXISTS")) {
         if ((P->rc = rf__p_expect(P, "("))) return NULL;
         q_select *q = rf__p_query(P);
@@ -835,7 +848,7 @@ static rf_expr *p_unary(rf_parser *P)
         P->depth--;
         return e;
     }
-    return p_primary(P);
+    return rf__p_postfix(P, p_primary(P));
 }
 
 static rf_expr *p_unary_sign(rf_parser *P, rf_token t)

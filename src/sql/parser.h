@@ -33,5 +33,11 @@ char    *rf__p_string(rf_parser *P);      /* returned-owned */
 int      rf__p_type(rf_parser *P, rf_type *out);   /* INT, DECIMAL(10,2), VARCHAR(n), ... */
 rf_expr *rf__p_expr(rf_parser *P);
 rf_expr *rf__p_operand(rf_parser *P);   /* an operand of a comparison: no IN / LIKE / = at its top */
+/* parse_nested.c: the <...> after ARRAY / MAP / STRUCT in a type; whether a lambda starts here, and
+ * the lambda; subscripts and field accesses after an operand (consumes e). */
+int      rf__p_type_nested(rf_parser *P, const char *kind, rf_type *out);
+bool     rf__p_at_lambda(rf_parser *P);
+rf_expr *rf__p_lambda(rf_parser *P);
+rf_expr *rf__p_postfix(rf_parser *P, rf_expr *e);
 
 #endif

@@ -869,13 +869,9 @@ static rf_df *lateral_view(rf_df *d, const q_lateral *lv)
     int nc = s->n;
     rf_expr *g = rf__sqlp_copy(lv->gen);
     if (!g) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
-    bool pos = g->op == RF_F_POSEXPLODE || g->op == RF_F_POSEXPLODE_OUTER;
-    if (lv->outer) g->op = pos ? RF_F_POSEXPLODE_OUTER : RF_F_EXPLODE_OUTER;
-    if (lv->n_cols && lv->n_cols != 1 + pos) {
-        rf_expr_destroy(&g);
-        return rf__sqlp_err_at(lv->line, lv->col, RF_ERR_ANALYSIS, "LATERAL VIEW %s names %s columns", pos ? "posexplode" : "explode", pos ? "two" : "one");
-    }
-    rf_expr **it = rf_calloc((size_t)nc + 3, sizeof *it);
+    bool pos = g->op == RF_F_POSEXPLODE || g->op == RF_F_POSEXPLODE_OUTER, inl = g->op == RF_F_INLINE || g->op == RF_F_INLINE_OUTER;
+    if (lv->outer) g->op = inl ? RF_F_INLINE_OUTER : pos ? RF_F_POSEXPLODE_OUTER : RF_F_EXPLODE_OUTER;
+    rf_expr **it = rf_calloc((size_t)nc + 260, sizeof *it);
     if (!it) { rf_expr_destroy(&g); rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
     for (int i = 0; i < nc; i++) {
         rf_expr *x = rf__expr_col_attr(s->f[i].id, s->f[i].name, s->f[i].type, s->f[i].nullable, -1);
@@ -886,9 +882,20 @@ static rf_df *lateral_view(rf_df *d, const q_lateral *lv)
     rf_df *r = rf__sqlp_df_error(rf_df_selectv(d, nc + 1, it));
     if (r) {   /* the generated columns: the view's names and table */
         const rf_schema *rs = r->plan->schema;
+        if (rs->n - nc > 259) {
+            rf_free(it);
+            return rf__sqlp_err_at(lv->line, lv->col, RF_ERR_LIMIT, "LATERAL VIEW of more than 259 columns%s%s", "", "");
+        }
+        if (lv->n_cols && lv->n_cols != rs->n - nc) {
+            rf_free(it);
+            char have[16], want[16];
+            snprintf(have, sizeof have, "%d", lv->n_cols);
+            snprintf(want, sizeof want, "%d", rs->n - nc);
+            return rf__sqlp_err_at(lv->line, lv->col, RF_ERR_ANALYSIS, "LATERAL VIEW names %s column(s), but its generator makes %s", have, want);
+        }
         for (int i = 0; i < rs->n; i++) {
             bool mine = i >= nc;
-            const char *nm = !mine ? rs->f[i].name : lv->n_cols ? lv->cols[i - nc] : (pos && i == nc) ? "pos" : "col";
+            const char *nm = !mine || !lv->n_cols ? rs->f[i].name : lv->cols[i - nc];
             rf_expr *x = rf__expr_col_attr(rs->f[i].id, rs->f[i].name, rs->f[i].type, rs->f[i].nullable, -1);
             if (x) {
                 x->resolved = false;

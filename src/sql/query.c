@@ -61,8 +61,7 @@ void rf__q_free(q_select *q)
     for (int i = 0; i < q->n_laterals; i++) {
         rf_expr_destroy(&q->laterals[i].gen);
         rf_free(q->laterals[i].table);
-        rf_free(q->laterals[i].cols[0]);
-        rf_free(q->laterals[i].cols[1]);
+        for (int k = 0; k < q->laterals[i].n_cols; k++) rf_free(q->laterals[i].cols[k]);
     }
     rf_free(q->laterals);
     free_list(q->dist, q->n_dist);
@@ -601,14 +600,14 @@ static q_select *p_select_core(rf_parser *P)
         if (!(lv.gen = rf__p_expr(P))) goto fail;
         if (lv.gen->kind != RF_E_FUNC || !rf__is_generator(lv.gen->op)) {
             rf_expr_destroy(&lv.gen);
-            P->rc = rf__err_set(RF_ERR_ANALYSIS, "LATERAL VIEW needs explode(), explode_outer(), posexplode() or posexplode_outer()");
+            P->rc = rf__err_set(RF_ERR_ANALYSIS, "LATERAL VIEW needs a generator: explode(), posexplode(), inline() or their _outer forms, or json_tuple()");
             rf__err_at(gt.line, gt.col);
             goto fail;
         }
         bool ok = (lv.table = rf__p_ident(P)) != NULL;
         if (ok && (rf__p_accept(P, "AS") || (rf__p_at_ident(P) && !at_clause(P)))) {
             do {
-                if (lv.n_cols == 2) { P->rc = rf__p_error(P, "LATERAL VIEW names at most two columns"); ok = false; break; }
+                if (lv.n_cols == 16) { P->rc = rf__p_error(P, "LATERAL VIEW names at most 16 columns"); ok = false; break; }
                 if (!(lv.cols[lv.n_cols] = rf__p_ident(P))) { ok = false; break; }
                 lv.n_cols++;
             } while (rf__p_accept(P, ","));
@@ -616,7 +615,8 @@ static q_select *p_select_core(rf_parser *P)
         q_lateral *nl = ok ? rf_realloc(q->laterals, (size_t)(q->n_laterals + 1) * sizeof *nl) : NULL;
         if (!nl) {
             rf_expr_destroy(&lv.gen);
-            rf_free(lv.table); rf_free(lv.cols[0]); rf_free(lv.cols[1]);
+            rf_free(lv.table);
+            for (int k = 0; k < lv.n_cols; k++) rf_free(lv.cols[k]);
             if (!P->rc) P->rc = ok ? RF_ERR_NOMEM : RF_ERR_INVALID;
             goto fail;
         }
