@@ -130,7 +130,7 @@ int rf_batch_concat(rf_batch **bs, int n, const rf_schema *types, rf_batch **out
         if ((rc = rf_column_reserve(c, 0, bytes))) goto fail;
         for (int k = 0; k < n; k++) {
             const rf_column *s = bs[k]->cols[i];
-            if (!s->is_const && !s->valid && s->type == t && !rf_type_is_varlen(t) && !c->valid) {
+            if (!s->is_const && !s->valid && s->type == t && !rf_type_is_varlen(t) && !rf_type_is_nested(t) && !c->valid) {
                 size_t w = rf_type_width(t);
                 memcpy((char *)c->data + (size_t)c->len * w, s->data, (size_t)s->len * w);
                 c->len += s->len;

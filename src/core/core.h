@@ -212,6 +212,10 @@ static inline void rf_col_range(const rf_column *c, int64_t i, int64_t *lo, int6
 int rf_column_end_list(rf_column *c);
 /* Closes a struct row whose fields were appended to c->kids. */
 int rf_column_end_struct(rf_column *c);
+/* A column's rows (sel[0..n), or [0, n) when sel is NULL) as bytes appended to buf, and back
+ * (codec.c): n rows read from r into a new column; RF_ERR_INVALID on bytes that are not a column. */
+int rf_column_encode(const rf_column *c, const int64_t *sel, int64_t n, rf_buf *buf);
+int rf_column_decode(rf_rd *r, int64_t n, rf_column **out);
 /* Three-way compare of a[i] and b[j] (same type); NULLs compare equal to each other and first.
  * Arrays and structs compare element by element (then by length), as Spark orders them. */
 int rf_column_cmp(const rf_column *a, int64_t i, const rf_column *b, int64_t j);

@@ -748,14 +748,23 @@ static int cl_put(rf_aggst *a, int64_t g, const char *p, int64_t n)   /* n bytes
 static int cl_update(rf_aggst *a, const int64_t *gid, const rf_column *v, int64_t n)
 {
     int rc = RF_OK;
+    rf_buf enc = { 0 };
     for (int64_t i = 0; i < n && !rc; i++) {
         if (!rf_column_valid(v, i)) continue;
         int64_t l;
-        const char *s = rf_col_str(v, i, &l);
+        const char *s;
+        if (rf_type_is_nested(v->type)) {   /* a nested value: its encoded bytes (a string is its text) */
+            enc.len = 0;
+            if ((rc = rf_column_encode(v, &i, 1, &enc))) break;
+            s = (const char *)enc.data;
+            l = (int64_t)enc.len;
+        } else s = rf_col_str(v, i, &l);
+        if (l > UINT32_MAX) { rc = rf__err_set(RF_ERR_LIMIT, "%s(): a value of more than 4 GB", rf__agg_name(a->op)); break; }
         uint32_t len = (uint32_t)l;
         rc = cl_put(a, gid[i], (const char *)&len, 4);
         if (!rc) rc = cl_put(a, gid[i], s, l);
     }
+    rf_buf_fini(&enc);
     return rc;
 }
 
@@ -787,18 +796,25 @@ static int elem_cmp(void *ctx, int64_t i, int64_t j) { return rf_column_cmp(ctx,
 static int cl_out(const rf_aggst *a, int64_t ng, rf_column **out)
 {
     rf_column *txt = NULL, *typed = NULL;
-    int rc = rf_column_create(RF_TYPE_ARRAY, ng, &txt);
+    bool nested = rf_type_is_nested(rf_type_elem(a->call->type));
+    int rc = rf_column_create(nested ? a->call->type : RF_TYPE_ARRAY, ng, &txt);
     for (int64_t g = 0; g < ng && !rc; g++) {
         const slist *l = (const slist *)a->user + g;
         for (int64_t q = 0; q + 4 <= l->len && !rc;) {
             uint32_t len;
             memcpy(&len, l->b + q, 4);
-            rc = rf_column_append_str(txt->child, l->b + q + 4, len);
+            if (nested) {   /* decoded */
+                rf_rd rd = { (const uint8_t *)l->b + q + 4, (const uint8_t *)l->b + q + 4 + len };
+                rf_column *one = NULL;
+                rc = rf_column_decode(&rd, 1, &one);
+                if (!rc) rc = one->type == txt->child->type ? rf_column_append_from(txt->child, one, 0) : rf__err_set(RF_ERR_INTERNAL, "collect state of another type");
+                rf_column_release(&one);
+            } else rc = rf_column_append_str(txt->child, l->b + q + 4, len);
             q += 4 + len;
         }
         if (!rc) rc = rf_column_end_list(txt);
     }
-    /* the values were kept as text: back to the argument's type */
+    /* values kept as text: back to the argument's type */
     if (!rc) rc = rf__cast_column(txt, ng, a->call->type, &typed);
     rf_column_release(&txt);
     if (rc || a->op != RF_A_COLLECT_SET) { *out = typed; return rc; }

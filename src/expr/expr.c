@@ -131,8 +131,18 @@ static bool equal_(const rf_expr *a, const rf_expr *b, bool loose);
 bool rf__expr_equal(const rf_expr *a, const rf_expr *b) { return equal_(a, b, false); }
 bool rf__expr_equal_loose(const rf_expr *a, const rf_expr *b) { return equal_(a, b, true); }
 
+/* s.f written as a column of table s, and the field access it resolves to when s is a struct column. */
+static bool field_as_col(const rf_expr *c, const rf_expr *f)
+{
+    if (c->kind != RF_E_COL || !c->qual || c->attr >= 0 || f->kind != RF_E_FUNC || f->op != RF_F_GET_FIELD || f->n_arg != 2) return false;
+    const rf_expr *s = f->arg[0], *n = f->arg[1];
+    return s->kind == RF_E_COL && !s->qual && s->name && !strcasecmp(s->name, c->qual) && n->kind == RF_E_LIT &&
+           n->lit.type == RF_TYPE_STRING && (int64_t)strlen(c->name) == n->lit.v.s.len && !strncasecmp(c->name, n->lit.v.s.p, (size_t)n->lit.v.s.len);
+}
+
 static bool equal_(const rf_expr *a, const rf_expr *b, bool loose)
 {
+    if (loose && (field_as_col(a, b) || field_as_col(b, a))) return true;
     if (a->kind != b->kind || a->op != b->op || a->n_arg != b->n_arg || a->distinct != b->distinct) return false;
     if (a->kind == RF_E_WINDOW && (a->n_part != b->n_part || a->n_order != b->n_order || a->frame != b->frame ||
                                    a->frame_lo != b->frame_lo || a->frame_hi != b->frame_hi)) return false;
@@ -1057,13 +1067,13 @@ static int type_node(rf_expr *e, bool allow_agg)
             e->nullable = e->op != RF_A_REGR_COUNT;
             break;
         case RF_A_COLLECT_LIST: case RF_A_COLLECT_SET:
-            if (rf_type_is_nested(a))
-                return rf__err_set(RF_ERR_ANALYSIS, "%s() of %s is not supported yet (of numbers, strings, dates and booleans it is)",
-                                   rf__agg_name(e->op), rf_type_name(a));
-            /* the state holds values as text; the result casts them back (exactly: doubles print round-trip) */
+            if (e->op == RF_A_COLLECT_SET && rf_type_base(a) == RF_TYPE_MAP)
+                return rf__err_set(RF_ERR_ANALYSIS, "collect_set() of a map: maps cannot be compared");
+            /* the state holds values as text (nested ones encoded); the result casts them back (exactly:
+             * doubles print round-trip) */
             e->type = rf_type_array(a == RF_TYPE_NULL ? RF_TYPE_STRING : a);
             if (e->type == RF_TYPE_NULL) return RF_ERR_NOMEM;
-            e->arg[0] = rf__expr_cast_to(e->arg[0], RF_TYPE_STRING);
+            if (!rf_type_is_nested(a)) e->arg[0] = rf__expr_cast_to(e->arg[0], RF_TYPE_STRING);
             e->nullable = false;   /* no values: an empty array */
             break;
         case RF_A_FIRST: case RF_A_LAST:

@@ -195,6 +195,8 @@ bool rf__cast_allowed(rf_type from, rf_type to);
 int rf__cast_column(const rf_column *c, int64_t n, rf_type to, rf_column **out);
 /* Evaluates a predicate and returns the selected row indexes (rows where it is true). */
 int rf__expr_select(const rf_expr *pred, const rf_batch *b, int64_t **sel, int64_t *n);
+/* Row i of c as JSON (to_json's form; json.c). */
+int rf__json_value(rf_buf *b, const rf_column *c, int64_t i);
 /* Function evaluation (func.c). */
 int rf__func_eval(const rf_expr *e, rf_column **args, int64_t n, rf_column **out);
 int rf__func_type(rf_expr *e);   /* sets e->type; inserts casts on args; RF_ERR_ANALYSIS on misuse */

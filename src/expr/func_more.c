@@ -125,7 +125,7 @@ int rf__func_type_more(rf_expr *e)
             else return rf__err_set(RF_ERR_ANALYSIS, "%s() needs arguments of one type, not %s and %s", rf__func_name(e->op), rf_type_name(t), rf_type_name(a));
         }
         if (t == RF_TYPE_NULL) t = RF_TYPE_STRING;
-        if (t == RF_TYPE_ARRAY) return rf__err_set(RF_ERR_ANALYSIS, "%s() does not compare arrays", rf__func_name(e->op));
+        if (rf_type_is_nested(t)) return rf__err_set(RF_ERR_ANALYSIS, "%s() does not compare %s values", rf__func_name(e->op), rf_type_name(t));
         rc = cast_all(e, 0, t);
         e->type = t;
         e->nullable = true;

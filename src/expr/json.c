@@ -249,6 +249,8 @@ static int js_write(rf_buf *b, const rf_column *c, int64_t i, int depth)
     }
 }
 
+int rf__json_value(rf_buf *b, const rf_column *c, int64_t i) { return js_write(b, c, i, 0); }
+
 /* ---------------------------------------------------------------- schema_of_json */
 static int infer(const char *p, int64_t i, int64_t end, int depth, rf_type *out);
 

@@ -271,7 +271,7 @@ int rf__h5_read_meta(const char *path, rf_source *src, int fi)
     if (rf_schema_create(nn, &s)) { r.rc = RF_ERR_NOMEM; goto out; }
     for (int c = 0; c < nn; c++) {
         rf_type t;
-        if (rf_type_parse(types[c], &t) || t == RF_TYPE_ARRAY) {
+        if (rf_type_parse(types[c], &t) || rf_type_is_nested(t)) {
             r.rc = rf__err_set(RF_ERR_INVALID, "%s: column '%s' has an unknown type '%s'", path, names[c], types[c]);
             goto out;
         }

@@ -200,8 +200,8 @@ int rf__h5_write_file(MPI_Comm comm, const char *path, const rf_schema *s, int64
     if (!str_idx || !anynull) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     for (int c = 0; c < nc && !rc; c++) {
         str_idx[c] = s->f[c].type == RF_TYPE_STRING ? nstr++ : -1;
-        if (rf_type_base(s->f[c].type) == RF_TYPE_ARRAY)
-            rc = rf__err_set(RF_ERR_INVALID, "%s: column '%s' is an array, which HDF5 tables cannot hold yet", path, s->f[c].name);
+        if (rf_type_is_nested(s->f[c].type))
+            rc = rf__err_set(RF_ERR_INVALID, "%s: column '%s' is %s, which HDF5 tables cannot hold yet (to_json() makes it a string)", path, s->f[c].name, rf_type_name(s->f[c].type));
     }
     w = 1 + nstr;
     if (!rc && !(glob = rf_calloc((size_t)(n_tasks * w) + 1, sizeof *glob))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");

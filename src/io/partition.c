@@ -126,7 +126,7 @@ int rf__part_columns(const rf_schema *s, const char *spec, int **pcols, int *np)
         if (i >= 0 && !*s->f[i].name) rc = rf__err_set(RF_ERR_ANALYSIS, "partitionBy: a column with an empty name cannot be a partition column");
         else if (i < 0) rc = rf__err_set(RF_ERR_ANALYSIS, "partitionBy: column '%s' is not in the output", t);
         else if (n == s->n - 1 || n >= s->n) rc = rf__err_set(RF_ERR_ANALYSIS, "partitionBy: at least one column must stay in the files");
-        else if (s->f[i].type == RF_TYPE_ARRAY) rc = rf__err_set(RF_ERR_ANALYSIS, "partitionBy: cannot partition by an array column '%s'", t);
+        else if (rf_type_is_nested(s->f[i].type)) rc = rf__err_set(RF_ERR_ANALYSIS, "partitionBy: cannot partition by the %s column '%s'", rf_type_name(s->f[i].type), t);
         else {
             for (int k = 0; k < n; k++) if (v[k] == i) rc = rf__err_set(RF_ERR_ANALYSIS, "partitionBy: column '%s' named twice", t);
             v[n++] = i;

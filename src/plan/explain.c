@@ -34,7 +34,7 @@ static double est_rows(const rf_plan *p)
     double w = 0;
     for (int i = 0; i < p->schema->n; i++) {
         rf_type t = p->schema->f[i].type;
-        w += t == RF_TYPE_STRING || t == RF_TYPE_ARRAY ? 16 : rf_type_is_decimal(t) ? 16 : 8;
+        w += t == RF_TYPE_STRING || rf_type_is_nested(t) ? 16 : rf_type_is_decimal(t) ? 16 : 8;
     }
     return rf__plan_estimate(p) / (w > 0 ? w : 8);
 }

@@ -297,7 +297,7 @@ static int split_keys(const rf_expr *cond, const rf_schema *ls, const rf_schema 
     }
     int64_t nk = (int64_t)(lk->len / sizeof(rf_expr *));
     bool ns = cond->kind == RF_E_EQNS;
-    if ((cond->kind == RF_E_EQ || (ns && nk < 63)) && cond->arg[0]->type != RF_TYPE_ARRAY) {
+    if ((cond->kind == RF_E_EQ || (ns && nk < 63)) && rf_type_base(cond->arg[0]->type) != RF_TYPE_MAP) {
         const rf_expr *a = cond->arg[0], *b = cond->arg[1];
         bool al = rf__expr_refs_only(a, ls), ar = rf__expr_refs_only(a, rs);
         bool bl = rf__expr_refs_only(b, ls), br = rf__expr_refs_only(b, rs);

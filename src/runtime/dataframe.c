@@ -199,7 +199,9 @@ static int field_for(rf_session *s, const rf_expr *e, rf_field *f)
 {
     bool bare = e->kind == RF_E_COL;
     f->name = display_name(e);
-    f->qual = bare ? rf_strdup(e->qual) : NULL;
+    /* s.x of a struct column s keeps s as its qualifier, as a column x of a table s would */
+    bool field = e->kind == RF_E_FUNC && e->op == RF_F_GET_FIELD && e->arg[0]->kind == RF_E_COL && !e->arg[0]->qual;
+    f->qual = bare ? rf_strdup(e->qual) : field ? rf_strdup(e->arg[0]->name) : NULL;
     f->type = e->type;
     f->nullable = e->nullable;
     f->id = bare ? e->attr : new_attr(s);
@@ -695,7 +697,7 @@ rf_df *rf_df_agg(rf_df *df, int n_keys, rf_expr **keys, int n_aggs, rf_expr **ag
         p->n_exprs = i + 1;
         RF_CHECK(p->exprs[i], RF_ERR_INVALID, "groupBy: key %d is invalid", i + 1);
         RF_TRY(rf__expr_resolve(p->exprs[i], p->child[0]->schema, false));
-        RF_CHECK(p->exprs[i]->type != RF_TYPE_ARRAY, RF_ERR_ANALYSIS, "cannot group by an array");
+        RF_CHECK(rf_type_base(p->exprs[i]->type) != RF_TYPE_MAP, RF_ERR_ANALYSIS, "cannot group by a map (%s)", rf_type_name(p->exprs[i]->type));
         RF_TRY(field_for(df->s, p->exprs[i], &p->schema->f[i]));
     }
     for (int i = 0; i < n_aggs; i++) {
@@ -944,7 +946,7 @@ rf_df *rf_df_repartition_by(rf_df *df, int n, int nk, rf_expr **keys)
         p->n_exprs = i + 1;
         RF_CHECK(p->exprs[i], RF_ERR_INVALID, "repartition: key %d is invalid", i + 1);
         RF_TRY(rf__expr_resolve(p->exprs[i], p->child[0]->schema, false));
-        RF_CHECK(p->exprs[i]->type != RF_TYPE_ARRAY, RF_ERR_ANALYSIS, "cannot partition by an array");
+        RF_CHECK(rf_type_base(p->exprs[i]->type) != RF_TYPE_MAP, RF_ERR_ANALYSIS, "cannot partition by a map (%s)", rf_type_name(p->exprs[i]->type));
     }
     RF_TRY(rf_schema_copy(p->child[0]->schema, &p->schema));
     return make(df->s, p, RF_OK);
@@ -973,7 +975,7 @@ rf_df *rf_df_order_byv(rf_df *df, int n, rf_expr **v)
         p->exprs[i] = e;
         p->n_exprs = i + 1;
         RF_TRY(rf__expr_resolve(e, p->child[0]->schema, false));
-        RF_CHECK(e->arg[0]->type != RF_TYPE_ARRAY, RF_ERR_ANALYSIS, "cannot order by an array");
+        RF_CHECK(rf_type_base(e->arg[0]->type) != RF_TYPE_MAP, RF_ERR_ANALYSIS, "cannot order by a map (%s)", rf_type_name(e->arg[0]->type));
     }
     RF_TRY(rf_schema_copy(p->child[0]->schema, &p->schema));
     return make(df->s, p, RF_OK);

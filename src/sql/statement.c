@@ -60,7 +60,10 @@ static void print_result(const rf_result *r, rf_outfmt fmt, FILE *f)
                 json_str(f, rf_result_name(r, c), strlen(rf_result_name(r, c)));
                 fputc(':', f);
                 if (isnull) fputs("null", f);
-                else if (col->type == RF_TYPE_STRING || col->type == RF_TYPE_DATE || col->type == RF_TYPE_TIMESTAMP || col->type == RF_TYPE_ARRAY)
+                else if (rf_type_is_nested(col->type)) {   /* as JSON, as to_json writes it */
+                    b.len = 0;
+                    if (!rf__json_value(&b, col, i)) fwrite(b.data, 1, b.len, f);
+                } else if (col->type == RF_TYPE_STRING || col->type == RF_TYPE_DATE || col->type == RF_TYPE_TIMESTAMP)
                     json_str(f, s, b.len);
                 else if (col->type == RF_TYPE_DOUBLE && (strchr(s, 'N') || strchr(s, 'I'))) json_str(f, s, b.len);
                 else fwrite(s, 1, b.len, f);
