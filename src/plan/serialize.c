@@ -75,7 +75,7 @@ static int value_decode(rf_rd *r, rf_value *v)
     int rc;
     memset(v, 0, sizeof *v);
     if ((rc = rf_rd_type(r, &t)) || (rc = rf_rd_u8(r, &u))) return rc;
-    if (rf_type_is_nested(t)) return rf__err_set(RF_ERR_INVALID, "plan message: bad literal type");
+    if (rf_type_is_nested(t) && !u) return rf__err_set(RF_ERR_INVALID, "plan message: bad literal type");   /* only a NULL is nested */
     v->type = (rf_type)t;
     v->null = u;
     if (v->null) return RF_OK;

@@ -333,6 +333,14 @@ rf_df *rf_df_selectv(rf_df *df, int n, rf_expr **exprs)
         rf_expr *e = exprs[gen], *fn = (e->kind == RF_E_CAST) ? e->arg[0] : e;
         char alias[256];
         snprintf(alias, sizeof alias, "%s", e->name ? e->name : "");
+        {   /* a name that only spells the call out (SQL names every item) is no alias: Spark's col, key, value */
+            rf_buf d = { 0 };
+            char *keep = fn->name;
+            fn->name = NULL;
+            if (!rf__expr_display(fn, &d) && d.data && strlen(alias) == d.len && !memcmp(alias, d.data, d.len)) alias[0] = 0;
+            fn->name = keep;
+            rf_buf_fini(&d);
+        }
         RF_TRY(rf__expr_resolve(fn, child->schema, false));   /* types the generator: its columns follow */
         rf_plan *g = NULL;
         int op = fn->op, ng = rf__gen_ncols(fn);

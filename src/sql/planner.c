@@ -415,7 +415,7 @@ static bool same_unaliased(const rf_expr *a, const rf_expr *b)
 static int rewrite(aggctx *a, rf_expr **pe)
 {
     rf_expr *e = *pe;
-    if (!e) return RF_OK;
+    if (!e || (e->kind == RF_E_COL && e->attr == RF_LAMBDA_VAR)) return RF_OK;   /* a lambda's parameter */
     char name[32];
     const char *to = NULL, *qual = NULL;
     if (e->kind == RF_E_AGG) {
