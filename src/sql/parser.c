@@ -705,6 +705,19 @@ static rf_expr *p_primary(rf_parser *P)
             return e;
         }
         rf_expr *e = p_expr_d(P);
+        if (e && rf__p_is(P, ",")) {   /* a row value (a, b, ...): struct(a, b, ...), as Spark reads it */
+            rf_expr *v[256] = { e };
+            int n = 1;
+            while (rf__p_accept(P, ",")) {
+                if (n == 256) { P->rc = rf__p_error(P, "a row value of more than 256 values"); break; }
+                if (!(v[n] = p_expr_d(P))) break;
+                n++;
+            }
+            if (P->rc || (P->rc = rf__p_expect(P, ")"))) { for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]); return NULL; }
+            rf_expr *r = rf__expr_new(RF_E_FUNC, n, v);
+            if (r) r->op = RF_F_STRUCT;
+            return at(r, &t);
+        }
         if (e && (P->rc = rf__p_expect(P, ")"))) rf_expr_destroy(&e);
         return e;
     }

@@ -293,12 +293,51 @@ static rf_df *not_in_join(rf_df *d, const rf_expr *e, rf_df *sd)
     return rf__sqlp_only_columns_of(j, in);
 }
 
+/* The number of values of a row value (a, b, ...) parsed as struct(a, b, ...); 1 for anything else. */
+static int row_arity(const rf_expr *x) { return x->kind == RF_E_FUNC && x->op == RF_F_STRUCT ? x->n_arg : 1; }
+
+/* (a, b) [NOT] IN (SELECT x, y ...): a = x AND b = y, the subquery's columns given as its items (its
+ * own FROM joined in) or, with alias, as the planned subquery's columns alias.c1, alias.c2. NOT IN
+ * keeps a row only when every subquery row is surely different (three-valued: a pair with a NULL
+ * could be equal), so the anti join matches (a = x OR a IS NULL OR x IS NULL) AND ... */
+static rf_expr *row_in_cond(const rf_expr *e, rf_expr *const *items, int n, const char *alias, const rf_schema *left, const rf_schema *right, bool neg)
+{
+    const rf_expr *row = e->arg[0];
+    if (row->n_arg != n) {
+        char a[16], b[16];
+        snprintf(a, sizeof a, "%d", row->n_arg);
+        snprintf(b, sizeof b, "%d", n);
+        rf__sqlp_err_at(e->line, e->col, RF_ERR_ANALYSIS, "IN (subquery): %s values on the left, but the subquery has %s columns", a, b);
+        return NULL;
+    }
+    rf_expr *all = NULL;
+    for (int i = 0; i < n; i++) {
+        rf_expr *o = rf__sqlp_copy(row->arg[i]), *it;
+        if (alias) {
+            char qn[300];
+            snprintf(qn, sizeof qn, "%s.%s", alias, right->f[i].name);
+            it = rf_col(qn);
+        } else {
+            it = rf__sqlp_copy(items[i]);
+            if (it && it->kind == RF_E_CAST && it->type == RF_TYPE_NULL) { rf_expr *in = it->arg[0]; it->arg[0] = NULL; rf_expr_destroy(&it); it = in; }
+            qualify(it, right);
+        }
+        qualify(o, left);
+        pin(o, left, right);
+        rf_expr *eq = neg ? rf_or(rf_or(rf_eq(rf__sqlp_copy(o), rf__sqlp_copy(it)), rf_is_null(o)), rf_is_null(it)) : rf_eq(o, it);
+        all = all ? rf_and(all, eq) : eq;
+    }
+    if (!all) rf__err_set(RF_ERR_NOMEM, "out of memory");
+    else { all->line = e->line; all->col = e->col; }
+    return all;
+}
+
 static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
 {
     const q_select *sq = e->sub;
     rf_df *right = NULL;
     rf_expr *cond = NULL;
-    if (neg && e->op == 2) {   /* NOT IN: an uncorrelated subquery gets the null-aware hash anti join */
+    if (neg && e->op == 2 && row_arity(e->arg[0]) <= 1) {   /* NOT IN: an uncorrelated subquery gets the null-aware hash anti join */
         rf_error saved = *rf__err_slot();
         rf_df *sd = rf__sqlp_plan_query(c, sq);
         if (sd) return not_in_join(d, e, sd);
@@ -316,7 +355,11 @@ static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
                 if (!right) return NULL;
             }
             if (sq->where) { cond = rf__sqlp_copy(sq->where); qualify(cond, right->plan->schema); }
-            if (e->op == 2) {
+            if (e->op == 2 && row_arity(e->arg[0]) > 1) {   /* (a, b) IN (SELECT x, y ...): a = x AND b = y */
+                rf_expr *eq = row_in_cond(e, sq->items, sq->n_items, NULL, d->plan->schema, right->plan->schema, neg);
+                if (!eq) return NULL;
+                cond = cond ? rf_and(eq, cond) : eq;
+            } else if (e->op == 2) {
                 if (sq->n_items != 1) return rf__sqlp_err_at(e->line, e->col, RF_ERR_ANALYSIS, "IN (subquery) needs a subquery with one column%s%s", "", "");
                 rf_expr *item = rf__sqlp_copy(sq->items[0]), *outer = rf__sqlp_copy(e->arg[0]);
                 if (item && item->kind == RF_E_CAST && item->type == RF_TYPE_NULL) { rf_expr *in = item->arg[0]; item->arg[0] = NULL; rf_expr_destroy(&item); item = in; }
@@ -339,7 +382,9 @@ static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
         char alias[32];
         snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
         if (!(right = rf__sqlp_df_error(rf_df_alias(sd, alias)))) return NULL;
-        if (e->op == 2) {
+        if (e->op == 2 && row_arity(e->arg[0]) > 1) {
+            if (!(cond = row_in_cond(e, NULL, right->plan->schema->n, alias, d->plan->schema, right->plan->schema, neg))) return NULL;
+        } else if (e->op == 2) {
             if (right->plan->schema->n != 1) return rf__sqlp_err_at(e->line, e->col, RF_ERR_ANALYSIS, "IN (subquery) needs a subquery with one column%s%s", "", "");
             char qn[300];
             snprintf(qn, sizeof qn, "%s.%s", alias, right->plan->schema->f[0].name);
