@@ -200,6 +200,55 @@ static int aggregate(const rf_expr *w, const rf_column *v, int64_t lo, int64_t h
 
 static fclass frame_class(const rf_expr *w);
 
+/* Sign of dir * (key[j] - key[i]) - off for RANGE frames by value: off in the key's units. */
+static int vcmp(const rf_column *k, int64_t j, int64_t i, int64_t off, int dir)
+{
+    switch (rf_type_base(k->type)) {
+    case RF_TYPE_DOUBLE: {
+        double d = dir * (rf_col_f64(k, j) - rf_col_f64(k, i)) - (double)off;
+        return (d > 0) - (d < 0);
+    }
+    case RF_TYPE_DECIMAL: {
+        __int128 d = dir * (rf_col_dec(k, j) - rf_col_dec(k, i)) - (__int128)off * rf_dec_pow10(rf_type_scale(k->type));
+        return (d > 0) - (d < 0);
+    }
+    default: {
+        __int128 d = (__int128)dir * ((__int128)rf_column_get_int(k, j) - rf_column_get_int(k, i)) - off;
+        return (d > 0) - (d < 0);
+    }
+    }
+}
+
+/* Frame [*lo, *hi] of row i of a RANGE frame by value over partition [ps, pe), peer group [gs, ge):
+ * the rows whose key is within the offsets (a NULL key's frame is its peers), found by moving *lp /
+ * *hp, which only grow while i does. */
+static void vframe(const rf_expr *w, const rf_column *k, int64_t i, int64_t ps, int64_t pe, int64_t gs, int64_t ge,
+                   int64_t *lp, int64_t *hp, int64_t *lo, int64_t *hi)
+{
+    int dir = w->arg[w->n_arg - 1]->desc ? -1 : 1;
+    if (!rf_column_valid(k, i)) {
+        *lo = w->frame_lo == RF_UNBOUNDED ? ps : gs;
+        *hi = w->frame_hi == INT64_MAX ? pe - 1 : ge - 1;
+        return;
+    }
+    if (w->frame_lo == RF_UNBOUNDED) *lo = ps;
+    else {
+        if (*lp < ps) *lp = ps;
+        while (*lp < pe && (!rf_column_valid(k, *lp) || vcmp(k, *lp, i, w->frame_lo, dir) < 0)) {
+            if (!rf_column_valid(k, *lp) && *lp > i) break;   /* NULLs last: past the values */
+            (*lp)++;
+        }
+        *lo = *lp;
+    }
+    if (w->frame_hi == INT64_MAX) *hi = pe - 1;
+    else {
+        if (*hp < *lo - 1) *hp = *lo - 1;
+        while (*hp + 1 < i && !rf_column_valid(k, *hp + 1)) (*hp)++;   /* NULLs first: before every value */
+        while (*hp + 1 < pe && rf_column_valid(k, *hp + 1) && vcmp(k, *hp + 1, i, w->frame_hi, dir) <= 0) (*hp)++;
+        *hi = *hp;
+    }
+}
+
 static int compute(const rf_expr *w, const rf_batch *b, rf_column **pk, int np_, rf_column **ok, int no, rf_column **out)
 {
     int na = rf__window_nargs(w), rc;
@@ -236,6 +285,8 @@ static int compute(const rf_expr *w, const rf_batch *b, rf_column **pk, int np_,
             rf_column_release(&rev);
             if (rc) goto done;
         }
+        int64_t vlp = ps, vhp = ps - 1;   /* RANGE frames by value: their moving bounds */
+        bool byval = rf__frame_by_value(w->frame, w->frame_lo, w->frame_hi);
         for (int64_t gs = ps; gs < pe;) {
             int64_t ge = gs + 1;
             while (ge < pe && same_keys(ok, no, gs, ge)) ge++;
@@ -255,14 +306,15 @@ static int compute(const rf_expr *w, const rf_batch *b, rf_column **pk, int np_,
                 }
                 default: {
                     int64_t lo, hi;
-                    frame_of(w, i, ps, pe, gs, ge, &lo, &hi);
+                    if (byval) vframe(w, ok[0], i, ps, pe, gs, ge, &vlp, &vhp, &lo, &hi);
+                    else frame_of(w, i, ps, pe, gs, ge, &lo, &hi);
                     if (fc == F_TOTAL || fc == F_RUNNING) {
                         for (; upto <= hi; upto++) acc_add(&run, w, v, upto);
                         rc = acc_out(&run, w, v, *out);
                     } else if (fc == F_SUFFIX) {
                         if (lo <= hi) rc = rf_column_append_from(*out, suf, lo - ps);
                         else { wacc none = { 0 }; rc = acc_out(&none, w, v, *out); }
-                    } else if (w->frame == RF_FRAME_RANGE && w->n_order) {   /* the peer group: once per group */
+                    } else if (w->frame == RF_FRAME_RANGE && w->n_order && !byval) {   /* the peer group: once per group */
                         if (i == gs) {
                             rf_column_release(&peer);
                             if (!(rc = rf_column_create(w->type, 1, &peer))) rc = aggregate(w, v, lo, hi, peer);
@@ -511,6 +563,9 @@ static int big_start(rf_op *op, window_st *s)
             continue;
         }
         if (w->op >= RF_W_ROW_NUMBER && !RF_W_VALUE_FN(w->op)) continue;
+        RF_CHECK(!rf__frame_by_value(w->frame, w->frame_lo, w->frame_hi), RF_ERR_LIMIT,
+                 "a RANGE frame with an offset over a window partition larger than memory (%lld rows so far) is not supported yet: "
+                 "use a ROWS frame, or raise riffle.executor.memory", (long long)b->n);
         if (w->n_order && w->frame != RF_FRAME_ROWS)   /* bounded by peer groups: precomputed */
             b->fc[e] = b->fc[e] == F_RUNNING ? F_PEERRUN : b->fc[e] == F_FRESH ? F_PEER : b->fc[e] == F_SUFFIX ? F_PEERSUF : b->fc[e];
         totals |= b->fc[e] == F_TOTAL;

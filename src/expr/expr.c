@@ -1132,6 +1132,23 @@ static int type_node(rf_expr *e, bool allow_agg)
             if (rf__expr_has_window(e->arg[i])) return rf__err_set(RF_ERR_ANALYSIS, "window functions cannot be nested");
         for (int i = na; i < na + e->n_part; i++)
             if (rf_type_base(e->arg[i]->type) == RF_TYPE_MAP) return rf__err_set(RF_ERR_ANALYSIS, "cannot partition by a map");
+        if (rf__frame_by_value(e->frame, e->frame_lo, e->frame_hi)) {   /* offsets in the key's units */
+            if (e->n_order != 1) return rf__err_set(RF_ERR_ANALYSIS, "a RANGE frame with an offset needs exactly one ORDER BY expression, not %d", e->n_order);
+            rf_type k = e->arg[e->n_arg - 1]->type;
+            bool iv = e->frame == RF_FRAME_RANGE_IV;
+            if (k == RF_TYPE_DATE && iv) {   /* whole days */
+                for (int q = 0; q < 2; q++) {
+                    int64_t *b = q ? &e->frame_hi : &e->frame_lo;
+                    if (*b == RF_UNBOUNDED || *b == INT64_MAX) continue;
+                    if (*b % 86400000000LL) return rf__err_set(RF_ERR_ANALYSIS, "a RANGE frame over a date moves in whole days");
+                    *b /= 86400000000LL;
+                }
+            } else if (iv ? k != RF_TYPE_TIMESTAMP : !(rf_type_is_numeric(k) || k == RF_TYPE_DATE)) {
+                return rf__err_set(RF_ERR_ANALYSIS, "a RANGE frame offset %s cannot measure an ORDER BY key of type %s%s", iv ? "INTERVAL" : "number",
+                                   rf_type_name(k), k == RF_TYPE_TIMESTAMP ? " (use INTERVAL n HOUR / MINUTE / SECOND / DAY)" : "");
+            }
+        }
+        if (e->frame == RF_FRAME_RANGE_IV) e->frame = RF_FRAME_RANGE;
         if (RF_W_VALUE_FN(e->op)) {
             const char *fn = e->op == RF_W_FIRST_VALUE ? "first_value" : e->op == RF_W_LAST_VALUE ? "last_value" : "nth_value";
             if (na != (e->op == RF_W_NTH_VALUE ? 2 : 1)) return rf__err_set(RF_ERR_ANALYSIS, "%s() takes %s", fn, e->op == RF_W_NTH_VALUE ? "2 arguments" : "1 argument");

@@ -88,9 +88,18 @@ enum { RF_W_ROW_NUMBER = 100, RF_W_RANK, RF_W_DENSE_RANK, RF_W_LAG, RF_W_LEAD,
 /* first_value / last_value / nth_value: the value of a row of the frame (computed like aggregates) */
 #define RF_W_VALUE_FN(op) ((op) >= RF_W_FIRST_VALUE && (op) <= RF_W_NTH_VALUE)
 
-/* Window frames. RANGE frames have only UNBOUNDED / CURRENT ROW bounds (peers count as current). */
-typedef enum rf_frame { RF_FRAME_DEFAULT = 0, RF_FRAME_ROWS, RF_FRAME_RANGE } rf_frame;
+/* Window frames. A RANGE frame's bounds are UNBOUNDED, CURRENT ROW (0: the row's peers) or offsets in
+ * the units of its one ORDER BY key (numbers; days for a date; microseconds for a timestamp): the
+ * rows whose key is within [key + lo, key + hi] (DESC: measured downwards). RF_FRAME_RANGE_IV is
+ * what the parser makes of INTERVAL offsets (microseconds), until analysis knows the key's type. */
+typedef enum rf_frame { RF_FRAME_DEFAULT = 0, RF_FRAME_ROWS, RF_FRAME_RANGE, RF_FRAME_RANGE_IV } rf_frame;
 #define RF_UNBOUNDED INT64_MIN   /* frame bound: unbounded (preceding for lo, following for hi) */
+/* A RANGE frame with a value offset (not only UNBOUNDED / CURRENT ROW bounds). */
+static inline bool rf__frame_by_value(int frame, int64_t lo, int64_t hi)
+{
+    return (frame == RF_FRAME_RANGE || frame == RF_FRAME_RANGE_IV) &&
+           ((lo != RF_UNBOUNDED && lo != 0) || (hi != INT64_MAX && hi != 0));
+}
 
 struct rf_expr {
     rf_ekind  kind;

@@ -420,17 +420,33 @@ static int p_window_spec(rf_parser *P, rf_expr ***v, int *n, int64_t *vcap, int 
             } else if (rf__p_accept(P, "CURRENT")) {
                 if ((P->rc = rf__p_expect(P, "ROW"))) return P->rc ? P->rc : RF_ERR_INVALID;
                 bound = 0;
-            } else if (P->cur.t == T_INT && *frame == RF_FRAME_ROWS) {
+            } else if (P->cur.t == T_INT || (*frame != RF_FRAME_ROWS && rf__p_is(P, "INTERVAL"))) {
                 int64_t k = 0;
-                if (!rf_parse_int64(P->cur.p, (size_t)P->cur.len, &k) || k >= INT64_MAX / 2) {
-                    P->rc = rf__p_error(P, "the frame bound is too large");
-                    return P->rc ? P->rc : RF_ERR_INVALID;
+                if (rf__p_accept(P, "INTERVAL")) {   /* RANGE ... INTERVAL 'n' DAY / HOUR / MINUTE / SECOND: microseconds */
+                    bool ok = false;
+                    if (P->cur.t == T_STRING) { char *t = rf__p_string(P); ok = t && rf_parse_int64(t, strlen(t), &k); rf_free(t); }
+                    else if (P->cur.t == T_INT) { ok = rf_parse_int64(P->cur.p, (size_t)P->cur.len, &k); rf__p_adv(P); }
+                    int64_t per = rf__p_accept(P, "DAY") || rf__p_accept(P, "DAYS") ? 86400000000LL
+                                : rf__p_accept(P, "HOUR") || rf__p_accept(P, "HOURS") ? 3600000000LL
+                                : rf__p_accept(P, "MINUTE") || rf__p_accept(P, "MINUTES") ? 60000000LL
+                                : rf__p_accept(P, "SECOND") || rf__p_accept(P, "SECONDS") ? 1000000LL : 0;
+                    if (!ok || !per || k < 0 || k >= INT64_MAX / 2 / per) {
+                        P->rc = rf__p_error(P, "a RANGE frame takes INTERVAL n DAY / HOUR / MINUTE / SECOND (n whole, not negative)");
+                        return P->rc ? P->rc : RF_ERR_INVALID;
+                    }
+                    k *= per;
+                    *frame = RF_FRAME_RANGE_IV;
+                } else {
+                    if (!rf_parse_int64(P->cur.p, (size_t)P->cur.len, &k) || k >= INT64_MAX / 2) {
+                        P->rc = rf__p_error(P, "the frame bound is too large");
+                        return P->rc ? P->rc : RF_ERR_INVALID;
+                    }
+                    rf__p_adv(P);
                 }
-                rf__p_adv(P);
                 if (rf__p_accept(P, "PRECEDING")) bound = -k;
                 else if (rf__p_accept(P, "FOLLOWING")) bound = k;
                 else { P->rc = rf__p_error(P, "expected PRECEDING or FOLLOWING"); return P->rc ? P->rc : RF_ERR_INVALID; }
-            } else { P->rc = rf__p_error(P, *frame == RF_FRAME_RANGE ? "RANGE frames support UNBOUNDED and CURRENT ROW bounds only" : "expected a frame bound"); return P->rc ? P->rc : RF_ERR_INVALID; }
+            } else { P->rc = rf__p_error(P, "expected a frame bound (UNBOUNDED, CURRENT ROW, n PRECEDING / FOLLOWING)"); return P->rc ? P->rc : RF_ERR_INVALID; }
             if (side == 0) *lo = bound; else *hi = bound;
         }
         if (!between) *hi = 0;

@@ -694,6 +694,46 @@ static rf_df *set_op(rf_sqlctx *c, const q_select *q)
     return rf__sqlp_df_error(d);
 }
 
+/* ORDER BY over a select with window functions that names columns the select does not show: the
+ * items (consumed, n of them, room for q->n_order more) projected from `pre` with each ORDER BY
+ * expression as a hidden column (an ordinal stays a position), sorted, and the hidden columns dropped
+ * (the result has `shown`'s columns). */
+static rf_df *sort_hidden(const q_select *q, rf_df *pre, rf_expr **items, int n, rf_df *shown)
+{
+    int h = 0;
+    rf_expr **o = rf_calloc((size_t)q->n_order + 1, sizeof *o);
+    if (!o) { rf__sqlp_free_v(items, n); rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+    for (int i = 0; i < q->n_order; i++) {
+        o[i] = rf__sqlp_copy(q->order[i]);
+        rf_expr *x = o[i] ? o[i]->arg[0] : NULL;
+        if (!x || (x->kind == RF_E_LIT && (x->lit.type == RF_TYPE_INT32 || x->lit.type == RF_TYPE_INT64))) continue;
+        char nm[32];
+        snprintf(nm, sizeof nm, "__order%d", i);
+        items[n + h++] = rf_as(x, nm);
+        o[i]->arg[0] = rf_col(nm);
+    }
+    rf_df *r = rf__sqlp_df_error(rf_df_selectv(pre, n + h, items));
+    rf_free(items);
+    if (r) {
+        const rf_schema *ps = r->plan->schema;
+        for (int i = 0; i < q->n_order; i++) {   /* ordinals: positions among the shown columns */
+            rf_expr *x = o[i] ? o[i]->arg[0] : NULL;
+            if (x && x->kind == RF_E_LIT && (x->lit.type == RF_TYPE_INT32 || x->lit.type == RF_TYPE_INT64) && x->lit.v.i >= 1 && x->lit.v.i <= n) {
+                const rf_field *f = &ps->f[x->lit.v.i - 1];
+                rf_expr *c = rf__expr_col_attr(f->id, f->name, f->type, true, -1);
+                if (c) c->resolved = false;
+                rf_expr_destroy(&o[i]->arg[0]);
+                o[i]->arg[0] = c;
+            }
+        }
+        r = rf__sqlp_df_error(rf_df_order_byv(r, q->n_order, o));
+    } else rf__sqlp_free_v(o, q->n_order);
+    rf_free(o);
+    if (!r) return NULL;
+    rf_schema want = { .n = ((struct rf_df *)shown)->plan->schema->n, .f = r->plan->schema->f };
+    return rf__sqlp_only_columns_of(r, &want);
+}
+
 static rf_df *order_and_limit(const q_select *q, rf_df *d)
 {
     if (q->n_order) {
@@ -1064,20 +1104,26 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
             order_after = true;
         } else d = sorted;
     }
+    rf_expr **spare = NULL;   /* windowed and sorted: the items again, in case ORDER BY names unselected columns */
+    if (order_after && windowed && !q->distinct && (spare = rf_calloc((size_t)n_items + (size_t)q->n_order + 1, sizeof *spare)))
+        for (int i = 0; i < n_items; i++) spare[i] = rf__sqlp_copy(items[i]);
+    rf_df *pre = d;
     proj = rf__sqlp_df_error(rf_df_selectv(d, n_items, items));
     rf_free(items);
     items = NULL;
-    if (!proj) goto fail;
+    if (!proj) { if (spare) rf__sqlp_free_v(spare, n_items); goto fail; }
     if (q->distinct && !(proj = rf__sqlp_df_error(rf_df_distinct(proj)))) goto fail;
     if (q->n_order && (q->distinct || order_after)) {
         bool ok;
         rf_expr **o = order_list(q, proj, &ok);
-        if (!ok) { if (o) rf__sqlp_free_v(o, q->n_order); goto fail; }
+        if (!ok) { if (o) rf__sqlp_free_v(o, q->n_order); if (spare) rf__sqlp_free_v(spare, n_items); goto fail; }
         rf_df *sorted = rf_df_order_byv(proj, q->n_order, o);
         rf_free(o);
+        if (rf_df_status(sorted) && spare) sorted = sort_hidden(q, pre, spare, n_items, proj);   /* spare consumed */
+        else if (spare) rf__sqlp_free_v(spare, n_items);
         if (rf_df_status(sorted) && order_after && order_err.code) { *rf__err_slot() = order_err; goto fail; }
         if (!(proj = rf__sqlp_df_error(sorted))) goto fail;
-    }
+    } else if (spare) rf__sqlp_free_v(spare, n_items);
     if (q->limit >= 0 && !q->n_dist && !q->n_sortw && !(proj = rf__sqlp_df_error(rf_df_limit(proj, q->limit)))) goto fail;   /* else after SORT BY */
     for (int i = 0; i < a.n_keys; i++) { rf_expr_destroy(&a.keys[i]); rf_free(a.knames[i]); }
     rf__sqlp_free_v(a.aggs, a.n_aggs);
