@@ -455,6 +455,40 @@ static int p_window_spec(rf_parser *P, rf_expr ***v, int *n, int64_t *vcap, int 
     return RF_OK;
 }
 
+/* json_tuple(json, k0, k1, ...) (consumes v): one row of the keys' values as text (c0, c1, ...), NULL
+ * where a key is missing; made of get_json_object with the path $['k'], which takes any key. */
+static rf_expr *json_tuple(rf_expr **v, int n)
+{
+    if (n < 2) {
+        for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]);
+        rf__err_set(RF_ERR_ANALYSIS, "json_tuple() takes a JSON string and at least one key");
+        return NULL;
+    }
+    rf_expr **fields = rf_calloc((size_t)(2 * (n - 1)), sizeof *fields);
+    bool bad = !fields;
+    for (int i = 1; i < n && !bad; i++) {
+        char nm[24];
+        snprintf(nm, sizeof nm, "c%d", i - 1);
+        rf_expr *j = NULL;
+        if (i + 1 < n) { if (rf__expr_copy(v[0], &j)) bad = true; }
+        else { j = v[0]; v[0] = NULL; }
+        rf_expr *path = rf_fn("concat", 3, rf_lit_str("$['"), v[i], rf_lit_str("']"));
+        v[i] = NULL;
+        fields[2 * (i - 1)] = rf_lit_str(nm);
+        fields[2 * (i - 1) + 1] = rf_fn("get_json_object", 2, j, path);
+        bad |= !fields[2 * (i - 1)] || !fields[2 * (i - 1) + 1];
+    }
+    for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]);
+    rf_expr *st = NULL, *arr = NULL, *gen = NULL;
+    if (!bad && (st = rf__expr_new(RF_E_FUNC, 2 * (n - 1), fields))) st->op = RF_F_NAMED_STRUCT;
+    else if (fields) for (int i = 0; i < 2 * (n - 1); i++) rf_expr_destroy(&fields[i]);
+    rf_free(fields);
+    if (st && (arr = rf__expr_new(RF_E_FUNC, 1, &st))) arr->op = RF_F_ARRAY;
+    if (arr && (gen = rf__expr_new(RF_E_FUNC, 1, &arr))) gen->op = RF_F_INLINE_OUTER;
+    if (!gen) rf__err_set(RF_ERR_NOMEM, "out of memory");
+    return gen;
+}
+
 static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
 {
     rf_expr **v = NULL;
@@ -606,6 +640,14 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
             rf_free(name);
             rf_free(v);
             return at(e, &t0);
+        }
+        if (!strcasecmp(name, "json_tuple")) {   /* a generator: inline_outer(array(named_struct('c0', get_json_object(j, '$.k0'), ...))) */
+            e = json_tuple(v, n);
+            rf_free(name);
+            rf_free(v);
+            if (!e && !P->rc) P->rc = rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_NOMEM;
+            if (!e) rf__err_at(t0.line, t0.col);
+            return e ? at(e, &t0) : NULL;
         }
         if (!strcasecmp(name, "nvl2") && n == 3) {   /* nvl2(x, a, b): a when x is not NULL, else b */
             e = rf_case(v[2], 1, rf_is_not_null(v[0]), v[1]);

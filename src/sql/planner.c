@@ -227,6 +227,18 @@ static char *pivot_name(const rf_expr *v)
     if (v->name) return rf_strdup(v->name);
     const rf_expr *x = unalias(v);
     if (x->kind == RF_E_LIT && x->lit.type == RF_TYPE_STRING && !x->lit.null) return rf_strndup(x->lit.v.s.p, (size_t)x->lit.v.s.len);
+    if (x->kind == RF_E_FUNC && x->op == RF_F_STRUCT) {   /* (v1, v2): {v1, v2}, as Spark prints the row */
+        rf_buf b = { 0 };
+        int rc = rf_buf_put_u8(&b, '{');
+        for (int i = 0; i < x->n_arg && !rc; i++) {
+            char *t = pivot_name(x->arg[i]);
+            rc = t ? rf_buf_printf(&b, "%s%s", i ? ", " : "", t) : RF_ERR_NOMEM;
+            rf_free(t);
+        }
+        if (!rc) rc = rf_buf_put(&b, "}", 2);
+        if (rc) { rf_buf_fini(&b); return NULL; }
+        return (char *)b.data;
+    }
     return rf__sqlp_display(x);
 }
 
