@@ -149,6 +149,12 @@ static const char *const words[] = {
     "people", "orders", "t1", "t2", "empty", "vals", "id", "name", "amount", "x", "`weird name`", "p.id", "*",
     "INSERT OVERWRITE DIRECTORY", "CREATE TEMPORARY VIEW", "SET riffle.shuffle.partitions = 0", "EXPLAIN", "WITH w AS (",
     "${data}", "${nope}", "/*", "*/", "--", "CLUSTER BY id", "SORT BY id", "LATERAL VIEW",
+    "array(", "map(", "named_struct(", "struct(", "x ->", "(x, y) ->", "->", "[", "]", "[0]", "['k']", ".f",
+    "ARRAY<INT>", "MAP<STRING, ARRAY<INT>>", "STRUCT<a: INT, b: STRING>", "array<", ">", "transform(", "filter(",
+    "aggregate(", "exists(", "zip_with(", "explode(map(", "inline(", "posexplode(", "from_json(", "to_json(",
+    "'a INT'", "json_tuple(", "sequence(", "sort_array(", "array_union(", "element_at(", "collect_list(",
+    "RANGE BETWEEN 2 PRECEDING AND CURRENT ROW", "RANGE BETWEEN INTERVAL 1 DAY PRECEDING AND CURRENT ROW", "(1, 2)",
+    "PIVOT (sum(amount) FOR (id, name) IN ((1, 'a')))",
 };
 #define N_WORDS (sizeof words / sizeof words[0])
 
