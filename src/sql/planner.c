@@ -294,9 +294,8 @@ static rf_df *plan_pivot(rf_sqlctx *c, const q_from *f)
             aggs[vi * na + ai] = rf_as(a, nm ? nm : "pivot");
             rf_free(nm);
         }
-    if (!rc) r = rf__sqlp_df_error(rf_df_agg(d, nk, keys, na * nv, aggs));
-    else { rf__sqlp_free_v(keys, nk); rf__sqlp_free_v(aggs, na * nv); }
-    keys = aggs = NULL;
+    if (!rc) r = rf__sqlp_df_error(rf_df_agg(d, nk, keys, na * nv, aggs));   /* takes the expressions, not the arrays */
+    else { rf__sqlp_free_v(keys, nk); rf__sqlp_free_v(aggs, na * nv); keys = aggs = NULL; }
     if (r && f->alias) r = rf__sqlp_df_error(rf_df_alias(r, f->alias));
 out:
     rf_free(keys);
