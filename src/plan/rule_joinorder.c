@@ -3,14 +3,20 @@
  *
  * A tree of inner / cross joins (comma joins, JOIN ... ON, with the filters between them) is taken
  * apart into a join graph: its inputs (the leaves: scans, aggregates, outer / semi / anti joins...)
- * and the conjuncts of every condition and filter in it. The graph is put back together left-deep
- * and greedily: first the input estimated largest (it is streamed, never built), then, step by
- * step, the smallest input that an equality conjunct connects to what is joined so far (a cross
- * product only when nothing is connected), each join taking every conjunct whose inputs are now all
- * present. The right side of each join is what a hash join builds (or broadcasts), so the small
- * inputs end up built and the large one probed, and no join is a cross product that a predicate
- * could have avoided. A projection on top restores the columns' order. Trees of fewer than three
- * inputs keep the order the query wrote.
+ * and the conjuncts of every condition and filter in it. The graph is put back together left-deep,
+ * each join taking every conjunct whose inputs are now all present; the right side of each join is
+ * what a hash join builds (or broadcasts). The order:
+ *   - up to DP_LEAVES inputs, by dynamic programming over the subsets of inputs (Selinger-style,
+ *     left-deep): a step adds an input that an equality connects to the subset (a cross product only
+ *     when nothing is connected), and costs the rows it probes plus twice the input it builds. A
+ *     subset's size is its largest input's unfiltered size times the filter selectivity of every
+ *     input in it (each equality taken as a key / foreign-key join: a filtered dimension table
+ *     thins the fact rows it joins by its selectivity);
+ *   - beyond, greedily: the input estimated largest first (it is streamed, never built), then, step
+ *     by step, the smallest input an equality connects to what is joined so far.
+ * Either way the small inputs end up built and the large one probed, and no join is a cross
+ * product that a predicate could have avoided. A projection on top restores the columns' order.
+ * Trees of fewer than three inputs keep the order the query wrote.
  *
  * Estimates (rf__plan_estimate) are bytes: a scan's file bytes over the columns read, a filter's
  * input times a selectivity per conjunct (equality with a constant 1/10, IN 1/5, LIKE 1/4, a range
@@ -22,6 +28,7 @@
 #include "plan/plan.h"
 
 #define MAX_LEAVES 64
+#define DP_LEAVES 12   /* 2^12 subsets */
 
 static double selectivity(const rf_expr *e)
 {
@@ -171,6 +178,82 @@ static rf_expr *and_of(rf_expr **v, int64_t n)
     return rf__conj_build(&c, true);
 }
 
+/* Whether an equality conjunct joins leaf i to the leaves of set (and reads nothing else). */
+static bool connected(const graph *g, const uint64_t *cm, const bool *unk, const bool *eq, uint64_t set, int i)
+{
+    uint64_t bit = (uint64_t)1 << i;
+    for (int64_t k = 0; k < g->n_conj; k++)
+        if (g->conj[k] && eq[k] && !unk[k] && (cm[k] & bit) && (cm[k] & set) && !(cm[k] & ~(set | bit))) return true;
+    return false;
+}
+
+/* The greedy order: the largest input first, then the smallest connected one. */
+static int order_greedy(const graph *g, const uint64_t *cm, const bool *unk, const bool *eq, const double *est, int *order)
+{
+    int first = 0;
+    for (int i = 0; i < g->n_leaf; i++) if (est[i] > est[first]) first = i;
+    uint64_t joined = (uint64_t)1 << first;
+    order[0] = first;
+    for (int step = 1; step < g->n_leaf; step++) {
+        int pick = -1;
+        bool pick_conn = false;
+        for (int i = 0; i < g->n_leaf; i++) {
+            if (joined & ((uint64_t)1 << i)) continue;
+            bool conn = connected(g, cm, unk, eq, joined, i);
+            if (pick < 0 || (conn && !pick_conn) || (conn == pick_conn && est[i] < est[pick])) { pick = i; pick_conn = conn; }
+        }
+        order[step] = pick;
+        joined |= (uint64_t)1 << pick;
+    }
+    return RF_OK;
+}
+
+/* The order of least cost over every left-deep order (see the file comment). */
+static int order_dp(const graph *g, const uint64_t *cm, const bool *unk, const bool *eq, const double *est, int *order)
+{
+    int n = g->n_leaf;
+    size_t ns = (size_t)1 << n;
+    double size[DP_LEAVES], sel[DP_LEAVES];
+    for (int i = 0; i < n; i++) {
+        size[i] = rf__plan_size(g->leaf[i]);
+        sel[i] = size[i] > 0 && est[i] < size[i] ? est[i] / size[i] : 1;
+    }
+    double *cost = rf_malloc(ns * sizeof *cost), *card = rf_malloc(ns * sizeof *card);
+    int8_t *last = rf_malloc(ns);
+    if (!cost || !card || !last) { rf_free(cost); rf_free(card); rf_free(last); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
+    for (size_t S = 1; S < ns; S++) {
+        double big = 0, f = 1;
+        for (int i = 0; i < n; i++) if (S >> i & 1) { if (size[i] > big) big = size[i]; f *= sel[i]; }
+        card[S] = big * f;
+        cost[S] = -1;
+        last[S] = -1;
+    }
+    for (int i = 0; i < n; i++) { cost[(size_t)1 << i] = 0; last[(size_t)1 << i] = (int8_t)i; }
+    for (size_t S = 1; S < ns; S++) {
+        if (cost[S] < 0) continue;
+        bool any_conn = false;
+        uint16_t conn = 0;
+        for (int i = 0; i < n; i++)
+            if (!(S >> i & 1) && connected(g, cm, unk, eq, S, i)) { conn |= (uint16_t)(1u << i); any_conn = true; }
+        for (int i = 0; i < n; i++) {
+            if (S >> i & 1) continue;
+            bool c = conn >> i & 1;
+            if (any_conn && !c) continue;   /* a cross product only when nothing connects */
+            size_t T = S | (size_t)1 << i;
+            double step = card[S] + 2 * est[i] + (c ? 0 : card[S] * (est[i] > 1 ? est[i] : 1));
+            if (cost[T] < 0 || cost[S] + step < cost[T]) { cost[T] = cost[S] + step; last[T] = (int8_t)i; }
+        }
+    }
+    for (size_t S = ns - 1, k = (size_t)n; k-- > 0;) {   /* the order, from its end */
+        order[k] = last[S];
+        S &= ~((size_t)1 << last[S]);
+    }
+    rf_free(cost);
+    rf_free(card);
+    rf_free(last);
+    return RF_OK;
+}
+
 /* Rebuilds the graph left-deep (consumes g's leaves and conjuncts); `want` is the schema the tree had. */
 static int rebuild(graph *g, const rf_schema *want, rf_plan **out)
 {
@@ -187,25 +270,14 @@ static int rebuild(graph *g, const rf_schema *want, rf_plan **out)
         const rf_expr *e = g->conj[k];
         eq[k] = (e->kind == RF_E_EQ || e->kind == RF_E_EQNS) && e->arg[0]->kind != RF_E_LIT && e->arg[1]->kind != RF_E_LIT;
     }
-    int first = 0;
-    for (int i = 0; i < g->n_leaf; i++) {
-        est[i] = rf__plan_estimate(g->leaf[i]);
-        if (est[i] > est[first]) first = i;
-    }
-    uint64_t joined = (uint64_t)1 << first;
-    tree = g->leaf[first];
-    g->leaf[first] = NULL;
+    for (int i = 0; i < g->n_leaf; i++) est[i] = rf__plan_estimate(g->leaf[i]);
+    int order[MAX_LEAVES];
+    RF_TRY(g->n_leaf <= DP_LEAVES ? order_dp(g, cm, unk, eq, est, order) : order_greedy(g, cm, unk, eq, est, order));
+    uint64_t joined = (uint64_t)1 << order[0];
+    tree = g->leaf[order[0]];
+    g->leaf[order[0]] = NULL;
     for (int step = 1; step < g->n_leaf; step++) {
-        int pick = -1;
-        bool pick_conn = false;
-        for (int i = 0; i < g->n_leaf; i++) {
-            if (!g->leaf[i]) continue;
-            uint64_t bit = (uint64_t)1 << i;
-            bool conn = false;
-            for (int64_t k = 0; k < nc && !conn; k++)
-                conn = g->conj[k] && eq[k] && !unk[k] && (cm[k] & bit) && (cm[k] & joined) && !(cm[k] & ~(joined | bit));
-            if (pick < 0 || (conn && !pick_conn) || (conn == pick_conn && est[i] < est[pick])) { pick = i; pick_conn = conn; }
-        }
+        int pick = order[step];
         uint64_t bit = (uint64_t)1 << pick;
         int64_t m = 0;
         for (int64_t k = 0; k < nc; k++)
