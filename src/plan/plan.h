@@ -149,6 +149,7 @@ int64_t rf__plan_tasks(const rf_plan *p);
 /* ---- optimizer (optimizer.c + one file per rule) ---- */
 typedef struct rf_optctx {
     int64_t *next_attr;   /* session attribute id counter */
+    int      dp_leaves;   /* join graphs of up to this many inputs are ordered by dynamic programming */
 } rf_optctx;
 int rf__rule_fold(rf_plan **pp, rf_optctx *ctx);
 int rf__rule_pushdown(rf_plan **pp, rf_optctx *ctx);

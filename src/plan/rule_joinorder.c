@@ -255,7 +255,7 @@ static int order_dp(const graph *g, const uint64_t *cm, const bool *unk, const b
 }
 
 /* Rebuilds the graph left-deep (consumes g's leaves and conjuncts); `want` is the schema the tree had. */
-static int rebuild(graph *g, const rf_schema *want, rf_plan **out)
+static int rebuild(graph *g, const rf_schema *want, int dp_leaves, rf_plan **out)
 {
     int rc = RF_OK;
     int64_t nc = g->n_conj;
@@ -272,7 +272,7 @@ static int rebuild(graph *g, const rf_schema *want, rf_plan **out)
     }
     for (int i = 0; i < g->n_leaf; i++) est[i] = rf__plan_estimate(g->leaf[i]);
     int order[MAX_LEAVES];
-    RF_TRY(g->n_leaf <= DP_LEAVES ? order_dp(g, cm, unk, eq, est, order) : order_greedy(g, cm, unk, eq, est, order));
+    RF_TRY(g->n_leaf <= dp_leaves && g->n_leaf <= DP_LEAVES ? order_dp(g, cm, unk, eq, est, order) : order_greedy(g, cm, unk, eq, est, order));
     uint64_t joined = (uint64_t)1 << order[0];
     tree = g->leaf[order[0]];
     g->leaf[order[0]] = NULL;
@@ -342,7 +342,7 @@ int rf__rule_joinorder(rf_plan **pp, rf_optctx *ctx)
             *pp = NULL;
             rc = take_apart(p, &g);
             for (int i = 0; i < g.n_leaf && !rc; i++) rc = rf__rule_joinorder(&g.leaf[i], ctx);
-            if (!rc) rc = rebuild(&g, want, pp);
+            if (!rc) rc = rebuild(&g, want, ctx->dp_leaves, pp);
             else {
                 for (int64_t k = 0; k < g.n_conj; k++) rf_expr_destroy(&g.conj[k]);
                 for (int i = 0; i < g.n_leaf; i++) rf__plan_destroy(&g.leaf[i]);

@@ -24,6 +24,7 @@ static const struct {
 } known[] = {
     { "riffle.shuffle.partitions", "spark.sql.shuffle.partitions", "200", V_INT, 1, 1000000, false, NULL },
     { "riffle.autoBroadcastJoinThreshold", "spark.sql.autoBroadcastJoinThreshold", "10m", V_SIZE, 0, INT64_MAX, true, NULL },
+    { "riffle.sql.joinReorder.dpThreshold", "spark.sql.cbo.joinReorder.dp.threshold", "12", V_INT, 0, 12, false, NULL },
     { "riffle.driver.maxResultSize", "spark.driver.maxResultSize", "1g", V_SIZE, 1, INT64_MAX, false, NULL },
     { "riffle.files.maxPartitionBytes", "spark.sql.files.maxPartitionBytes", "32m", V_SIZE, 1, INT64_MAX, false, NULL },
     { "riffle.shuffle.roundBytes", NULL, "256m", V_SIZE, 1, INT64_MAX, false, NULL },

@@ -106,7 +106,7 @@ void rf__action_fini(rf_action *a)
 
 static int plan_all(rf_session *s, const rf_plan *logical, rf_plan **opt, rf_plan **phys)
 {
-    rf_optctx oc = { &s->next_attr };
+    rf_optctx oc = { &s->next_attr, (int)rf__conf_size(&s->conf, "riffle.sql.joinReorder.dpThreshold") };
     int rc = rf__optimize(logical, &oc, opt);
     if (rc) return rc;
     int64_t parts = rf__conf_size(&s->conf, "riffle.shuffle.partitions");

@@ -4,6 +4,8 @@
  *   x [NOT] IN (SELECT y FROM t WHERE p)       -> left semi (anti) join with t ON x = y AND p; an
  *                                                 uncorrelated NOT IN -> a null-aware hash anti join
  *   (SELECT agg ... WHERE t.k = outer.k ...)    -> left join with the subquery grouped by k
+ *   (SELECT [agg] ... WHERE <any correlation>)  -> left join with the subquery run over the outer
+ *                                                 query's distinct values (decorrelate_general)
  *   (SELECT one value ...)                      -> cross join with the planned subquery (one row)
  */
 #include <stdio.h>
@@ -108,6 +110,149 @@ static int lift_aggs(rf_expr **pe, rf_expr **av, int *na, int max, const char *a
     return RF_OK;
 }
 
+/* Whether COL e names a column of the outer query d, not of the subquery's own FROM (inner). */
+static bool outer_ref(const rf_expr *e, const rf_schema *inner, const rf_schema *d)
+{
+    return e->kind == RF_E_COL && e->name && strcmp(e->name, "*") && !resolves_in(e, inner) && resolves_in(e, d);
+}
+
+/* The outer columns theta reads, each once, into refs (copies). */
+static int outer_refs(const rf_expr *e, const rf_schema *inner, const rf_schema *d, rf_expr **refs, int *n, int max)
+{
+    if (!e || e->kind == RF_E_SUBQUERY) return RF_OK;
+    if (e->kind == RF_E_COL) {
+        if (!outer_ref(e, inner, d)) return RF_OK;
+        for (int k = 0; k < *n; k++) if (rf__expr_equal(refs[k], e)) return RF_OK;
+        if (*n >= max) return rf__err_set(RF_ERR_ANALYSIS, "a correlated subquery reads more than %d outer columns", max);
+        return (refs[(*n)++] = rf__sqlp_copy(e)) ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < e->n_arg; i++) { int rc = outer_refs(e->arg[i], inner, d, refs, n, max); if (rc) return rc; }
+    return RF_OK;
+}
+
+/* Replaces the outer references of *pe (refs[k]) with dom.__dk. */
+static int to_domain(rf_expr **pe, const rf_schema *inner, const rf_schema *d, rf_expr **refs, int n, const char *dom)
+{
+    rf_expr *e = *pe;
+    if (!e || e->kind == RF_E_SUBQUERY) return RF_OK;
+    if (e->kind == RF_E_COL) {
+        if (!outer_ref(e, inner, d)) return RF_OK;
+        for (int k = 0; k < n; k++)
+            if (rf__expr_equal(refs[k], e)) {
+                char qn[64];
+                snprintf(qn, sizeof qn, "%s.__d%d", dom, k);
+                rf_expr *c = rf_col(qn);
+                if (!c) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+                c->line = e->line;
+                c->col = e->col;
+                rf_expr_destroy(pe);
+                *pe = c;
+                return RF_OK;
+            }
+        return RF_OK;
+    }
+    for (int i = 0; i < e->n_arg; i++) { int rc = to_domain(&e->arg[i], inner, d, refs, n, dom); if (rc) return rc; }
+    return RF_OK;
+}
+
+/* A correlated scalar subquery of any correlation (theta, consumed: conjuncts that read the outer
+ * query d and the subquery's FROM, inner), with or without an aggregate — the unnesting of Neumann &
+ * Kemper over the outer query's domain:
+ *   D = SELECT DISTINCT <outer columns theta reads> FROM d
+ *   A = SELECT D.*, agg(...) FROM D JOIN inner ON theta' GROUP BY D.*   (theta' reads D, not d)
+ *   d LEFT JOIN A ON d.c <=> D.c ...
+ * so the subquery runs once per distinct outer value, whatever theta is (a non-equality makes the
+ * D-inner join a nested loop over the distinct values). Without an aggregate the value is the one row
+ * the subquery returns (count and max per outer value; more than one row is an error, as in Spark).
+ * Replaces *pe with the value; NULL on error. */
+static rf_df *decorrelate_general(rf_df *d, rf_df *inner, rf_expr **theta, int nt, const rf_expr *item, rf_expr **pe)
+{
+    const rf_expr *e = *pe;
+    rf_expr *refs[32] = { 0 }, *cond = NULL, *value = NULL;
+    int nr = 0, rc = RF_OK;
+    rf_df *out = NULL, *dom = NULL;
+    char dn[32], alias[32];
+    snprintf(dn, sizeof dn, "__dom%d", sq_counter++);
+    snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
+    const rf_schema *is = inner->plan->schema, *ds = d->plan->schema;
+    for (int i = 0; i < nt && !rc; i++) rc = outer_refs(theta[i], is, ds, refs, &nr, 32);
+    if (!rc && !nr) rc = rf__err_set(RF_ERR_ANALYSIS, "a correlated subquery without outer columns");
+    if (rc) goto done;
+    {   /* D: the outer query's distinct values */
+        rf_expr *dv[32];
+        for (int k = 0; k < nr; k++) {
+            char nm[16];
+            snprintf(nm, sizeof nm, "__d%d", k);
+            rf_expr *x = rf__sqlp_copy(refs[k]);
+            pin(x, ds, is);
+            dv[k] = rf_as(x, nm);
+        }
+        dom = rf__sqlp_df_error(rf_df_selectv(d, nr, dv));
+        if (dom) dom = rf__sqlp_df_error(rf_df_distinct(dom));
+        if (dom) dom = rf__sqlp_df_error(rf_df_alias(dom, dn));
+        if (!dom) { rc = RF_ERR_ANALYSIS; goto done; }
+    }
+    for (int i = 0; i < nt && !rc; i++) {
+        rc = to_domain(&theta[i], is, ds, refs, nr, dn);
+        if (!rc) { cond = cond ? rf_and(cond, theta[i]) : theta[i]; theta[i] = NULL; }
+    }
+    if (rc) goto done;
+    rf_df *j = rf__sqlp_df_error(rf_df_join_on(dom, inner, cond, RF_JOIN_INNER));
+    cond = NULL;
+    if (!j) { rc = RF_ERR_ANALYSIS; goto done; }
+    {   /* A: grouped by the domain's columns */
+        rf_expr *kv[32], *av[64];
+        int na = 0;
+        for (int k = 0; k < nr; k++) {
+            char qn[64], nm[16];
+            snprintf(qn, sizeof qn, "%s.__d%d", dn, k);
+            snprintf(nm, sizeof nm, "__ck%d", k);
+            kv[k] = rf_as(rf_col(qn), nm);
+        }
+        value = rf__sqlp_copy(item);
+        if (value && rf__sqlp_has_agg(value)) rc = lift_aggs(&value, av, &na, 64, alias);
+        else if (value) {   /* one row's value: count and keep it */
+            char qn[64], qv[64];
+            snprintf(qn, sizeof qn, "%s.__n", alias);
+            snprintf(qv, sizeof qv, "%s.__v", alias);
+            av[na++] = rf_as(rf_count(NULL), "__n");
+            av[na++] = rf_as(rf_max(value), "__v");
+            value = rf_fn("__single_row", 2, rf_fn("coalesce", 2, rf_col(qn), rf_lit_int(0)), rf_col(qv));
+        }
+        if (!value || rc) {
+            for (int k = 0; k < nr; k++) rf_expr_destroy(&kv[k]);
+            for (int k = 0; k < na; k++) rf_expr_destroy(&av[k]);
+            if (!rc) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        rf_df *agg = rf__sqlp_df_error(rf_df_agg(j, nr, kv, na, av));
+        if (!agg || !(agg = rf__sqlp_df_error(rf_df_alias(agg, alias)))) { rc = RF_ERR_ANALYSIS; goto done; }
+        for (int k = 0; k < nr; k++) {   /* back to the outer rows, NULLs matching NULLs */
+            char qn[64];
+            snprintf(qn, sizeof qn, "%s.__ck%d", alias, k);
+            rf_expr *o = rf__sqlp_copy(refs[k]);
+            pin(o, ds, agg->plan->schema);
+            rf_expr *eq = rf_eq_null_safe(o, rf_col(qn));
+            cond = cond ? rf_and(cond, eq) : eq;
+        }
+        out = rf__sqlp_df_error(rf_df_join_on(d, agg, cond, RF_JOIN_LEFT));
+        cond = NULL;
+        if (!out) { rc = RF_ERR_ANALYSIS; goto done; }
+        value->line = e->line;
+        value->col = e->col;
+        if (e->name) value = rf_as(value, e->name);
+        rf_expr_destroy(pe);
+        *pe = value;
+        value = NULL;
+    }
+done:
+    for (int i = 0; i < nt; i++) rf_expr_destroy(&theta[i]);
+    for (int k = 0; k < nr; k++) rf_expr_destroy(&refs[k]);
+    rf_expr_destroy(&cond);
+    rf_expr_destroy(&value);
+    return rc ? NULL : out;
+}
+
 /* A correlated scalar subquery (SELECT agg(x) FROM t WHERE t.k = outer.k AND <inner-only>) becomes
  * a left join of d with (SELECT k, agg(x) FROM t WHERE <inner-only> GROUP BY k) on k = outer.k;
  * count() of no rows is 0 rather than NULL. NULL on any other shape (the caller reports it). */
@@ -118,7 +263,6 @@ static rf_df *decorrelate_scalar(rf_sqlctx *c, rf_df *d, rf_expr **pe)
     if (!simple_block(sq) || sq->n_items != 1 || !sq->where || rf__sqlp_has_subquery(sq->where)) return NULL;
     const rf_expr *item = sq->items[0];
     if (item->kind == RF_E_CAST && item->type == RF_TYPE_NULL && item->n_arg == 1) item = item->arg[0];
-    if (!rf__sqlp_has_agg(item)) return NULL;
     rf_df *inner = NULL;
     for (int i = 0; i < sq->n_from; i++) {   /* comma joins: the join order rule orders them */
         rf_df *f = rf__sqlp_plan_from(c, sq->from[i]);
@@ -126,8 +270,8 @@ static rf_df *decorrelate_scalar(rf_sqlctx *c, rf_df *d, rf_expr **pe)
         inner = inner ? rf__sqlp_df_error(rf_df_join_on(inner, f, NULL, RF_JOIN_CROSS)) : f;
         if (!inner) return NULL;
     }
-    rf_expr *conj[64], *keys[64] = { 0 }, *outer[64] = { 0 }, *rest = NULL;
-    int nc = 0, nk = 0;
+    rf_expr *conj[64], *keys[64] = { 0 }, *outer[64] = { 0 }, *rest = NULL, *theta[64];
+    int nc = 0, nk = 0, nt = 0;
     rf_df *out = NULL;
     if (conj_list(sq->where, conj, &nc, 64)) return NULL;
     for (int i = 0; i < nc; i++) {
@@ -146,11 +290,19 @@ static rf_df *decorrelate_scalar(rf_sqlctx *c, rf_df *d, rf_expr **pe)
                 }
             }
         }
-        if (conj[i]) goto out;   /* a correlated condition that is not outer = inner */
+        if (conj[i]) { theta[nt++] = conj[i]; conj[i] = NULL; }   /* a correlated condition that is not outer = inner */
     }
-    if (!nk) goto out;
+    if (!nk && !nt) goto out;
     if (rest && !(inner = rf__sqlp_df_error(rf_df_filter(inner, rest)))) { rest = NULL; goto out; }
     rest = NULL;
+    if (nt || !rf__sqlp_has_agg(item)) {   /* the general form: over the outer query's distinct values */
+        for (int i = 0; i < nk && nt < 64; i++) {
+            theta[nt++] = rf_eq(keys[i], outer[i]);
+            keys[i] = outer[i] = NULL;
+        }
+        out = decorrelate_general(d, inner, theta, nt, item, pe);
+        goto out;
+    }
     {
         char alias[32];
         snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
@@ -188,6 +340,7 @@ static rf_df *decorrelate_scalar(rf_sqlctx *c, rf_df *d, rf_expr **pe)
 out:
     for (int i = 0; i < nc; i++) rf_expr_destroy(&conj[i]);
     for (int i = 0; i < nk; i++) { rf_expr_destroy(&keys[i]); rf_expr_destroy(&outer[i]); }
+    for (int i = 0; i < nt; i++) rf_expr_destroy(&theta[i]);
     rf_expr_destroy(&rest);
     return out;
 }
