@@ -43,6 +43,8 @@ static void qualify(rf_expr *e, const rf_schema *s)
 
 
 static bool simple_block(const q_select *q);
+/* The number of values of a row value (a, b, ...) parsed as struct(a, b, ...); 1 for anything else. */
+static int row_arity(const rf_expr *x) { return x->kind == RF_E_FUNC && x->op == RF_F_STRUCT ? x->n_arg : 1; }
 
 /* Binds the unqualified columns of e that name exactly one column of s to it (by attribute id), so
  * that an outer query's reference (a grouping key has no table name) stays its own when the join with
@@ -345,6 +347,98 @@ out:
     return out;
 }
 
+/* How many rows of the simple subquery sq satisfy its WHERE and extra (consumed; may read the outer
+ * query d, as sq's WHERE may), for each row of d: d joined with the counts, *value the count
+ * (0 when none). Correlated counts go through decorrelate_general, uncorrelated ones are one
+ * global count joined to every row. NULL on error (an error set). */
+static rf_df *sub_count(rf_sqlctx *c, rf_df *d, const rf_expr *e, rf_expr *extra, rf_expr **value)
+{
+    const q_select *sq = e->sub;
+    rf_df *inner = NULL, *out = NULL;
+    rf_expr *conj[64], *rest = NULL, *theta[64];
+    int nc = 0, nt = 0;
+    *value = NULL;
+    if (!simple_block(sq) || (sq->where && rf__sqlp_has_subquery(sq->where))) {
+        rf_expr_destroy(&extra);
+        return rf__sqlp_err_at(e->line, e->col, RF_ERR_ANALYSIS, "EXISTS / IN (subquery) inside OR, CASE or another expression needs a plain SELECT ... FROM ... WHERE subquery%s%s", "", "");
+    }
+    for (int i = 0; i < sq->n_from; i++) {
+        rf_df *f = rf__sqlp_plan_from(c, sq->from[i]);
+        if (!f) { rf_expr_destroy(&extra); return NULL; }
+        inner = inner ? rf__sqlp_df_error(rf_df_join_on(inner, f, NULL, RF_JOIN_CROSS)) : f;
+        if (!inner) { rf_expr_destroy(&extra); return NULL; }
+    }
+    if (sq->where && conj_list(sq->where, conj, &nc, 63)) { rf_expr_destroy(&extra); return NULL; }
+    if (extra) {
+        qualify(extra, inner->plan->schema);
+        conj[nc++] = extra;
+    }
+    for (int i = 0; i < nc; i++) {
+        if (resolves_in(conj[i], inner->plan->schema)) rest = rest ? rf_and(rest, conj[i]) : conj[i];
+        else theta[nt++] = conj[i];
+        conj[i] = NULL;
+    }
+    if (rest && !(inner = rf__sqlp_df_error(rf_df_filter(inner, rest)))) { rest = NULL; goto done; }
+    rest = NULL;
+    if (nt) {
+        rf_expr *one = rf_count(NULL);
+        *value = one;
+        out = decorrelate_general(d, inner, theta, nt, one, value);   /* replaces (frees) *value on success */
+        nt = 0;
+        if (!out) rf_expr_destroy(value);
+        goto done;
+    }
+    {   /* uncorrelated: one count for every row */
+        char alias[32], qn[64];
+        snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
+        snprintf(qn, sizeof qn, "%s.__n", alias);
+        rf_expr *cnt = rf_as(rf_count(NULL), "__n");
+        rf_df *one = rf__sqlp_df_error(rf_df_agg(inner, 0, NULL, 1, &cnt));
+        if (one) one = rf__sqlp_df_error(rf_df_alias(one, alias));
+        if (one) out = rf__sqlp_df_error(rf_df_join_on(d, one, rf_lit_bool(true), RF_JOIN_LEFT));
+        if (out && !(*value = rf_fn("coalesce", 2, rf_col(qn), rf_lit_int(0)))) { rf__err_set(RF_ERR_NOMEM, "out of memory"); out = NULL; }
+    }
+done:
+    for (int i = 0; i < nc; i++) rf_expr_destroy(&conj[i]);
+    for (int i = 0; i < nt; i++) rf_expr_destroy(&theta[i]);
+    rf_expr_destroy(&rest);
+    return out;
+}
+
+/* An EXISTS / IN subquery that is not a WHERE conjunct (under OR, NOT of a disjunction, CASE ...):
+ * *pe becomes a boolean over per-row counts of the subquery's rows, with SQL's three-valued IN:
+ *   EXISTS (q)   ->  count(q) > 0
+ *   x IN (q: y)  ->  CASE WHEN count(q AND y = x) > 0 THEN TRUE WHEN count(q) = 0 THEN FALSE
+ *                         WHEN x IS NULL OR count(q AND y IS NULL) > 0 THEN NULL ELSE FALSE END */
+static rf_df *mark_subquery(rf_sqlctx *c, rf_df *d, rf_expr **pe)
+{
+    rf_expr *e = *pe, *all = NULL, *r = NULL;
+    if (e->op == 1) {
+        if (!(d = sub_count(c, d, e, NULL, &all))) return NULL;
+        r = rf_gt(all, rf_lit_int(0));
+    } else {
+        const q_select *sq = e->sub;
+        if (row_arity(e->arg[0]) > 1 || sq->n_items != 1)
+            return rf__sqlp_err_at(e->line, e->col, RF_ERR_ANALYSIS, "IN (subquery) inside OR or another expression needs one value and one column%s%s", "", "");
+        const rf_expr *item = sq->items[0];
+        if (item->kind == RF_E_CAST && item->type == RF_TYPE_NULL && item->n_arg == 1) item = item->arg[0];
+        rf_expr *hit = NULL, *nul = NULL;
+        if (!(d = sub_count(c, d, e, rf_eq(rf__sqlp_copy(item), rf__sqlp_copy(e->arg[0])), &hit))) return NULL;
+        if (!(d = sub_count(c, d, e, rf_is_null(rf__sqlp_copy(item)), &nul))) { rf_expr_destroy(&hit); return NULL; }
+        if (!(d = sub_count(c, d, e, NULL, &all))) { rf_expr_destroy(&hit); rf_expr_destroy(&nul); return NULL; }
+        rf_expr *unknown = rf_or(rf_is_null(rf__sqlp_copy(e->arg[0])), rf_gt(nul, rf_lit_int(0)));
+        r = rf_case(rf_lit_bool(false), 3, rf_gt(hit, rf_lit_int(0)), rf_lit_bool(true), rf_eq(all, rf_lit_int(0)), rf_lit_bool(false),
+                    unknown, rf_cast(rf_lit_null(), RF_TYPE_BOOL));
+    }
+    if (!r) { rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
+    r->line = e->line;
+    r->col = e->col;
+    if (e->name) r = rf_as(r, e->name);
+    rf_expr_destroy(pe);
+    *pe = r;
+    return d;
+}
+
 rf_df *rf__sqlp_scalar_lift(rf_sqlctx *c, rf_df *d, rf_expr **pe)
 {
     rf_expr *e = *pe;
@@ -395,7 +489,7 @@ rf_df *rf__sqlp_scalar_lift(rf_sqlctx *c, rf_df *d, rf_expr **pe)
         *pe = col;
         return d;
     }
-    if (e->kind == RF_E_SUBQUERY) return rf__sqlp_err_at(e->line, e->col, RF_ERR_ANALYSIS, "EXISTS and IN (subquery) are supported as WHERE conjuncts only%s%s", "", "");
+    if (e->kind == RF_E_SUBQUERY) return mark_subquery(c, d, pe);
     for (int i = 0; i < e->n_arg && d; i++) d = rf__sqlp_scalar_lift(c, d, &e->arg[i]);
     return d;
 }
@@ -446,8 +540,6 @@ static rf_df *not_in_join(rf_df *d, const rf_expr *e, rf_df *sd)
     return rf__sqlp_only_columns_of(j, in);
 }
 
-/* The number of values of a row value (a, b, ...) parsed as struct(a, b, ...); 1 for anything else. */
-static int row_arity(const rf_expr *x) { return x->kind == RF_E_FUNC && x->op == RF_F_STRUCT ? x->n_arg : 1; }
 
 /* (a, b) [NOT] IN (SELECT x, y ...): a = x AND b = y, the subquery's columns given as its items (its
  * own FROM joined in) or, with alias, as the planned subquery's columns alias.c1, alias.c2. NOT IN
