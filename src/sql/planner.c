@@ -1006,7 +1006,7 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
             if (!items[i]->name && items[i]->kind != RF_E_COL) items[i]->name = rf__sqlp_display(items[i]);
             if (!(d = rf__sqlp_scalar_lift(c, d, &items[i]))) { rf__sqlp_free_v(items, n_items); return NULL; }
         }
-    bool aggregate = q->n_group > 0 || q->n_gsets > 0 || rf__sqlp_has_agg(q->having);
+    bool aggregate = q->n_group > 0 || q->n_gsets > 0 || q->having;   /* HAVING without GROUP BY: a global aggregate, as Spark */
     for (int i = 0; i < n_items; i++) aggregate |= rf__sqlp_has_agg(items[i]);
     for (int i = 0; i < q->n_order; i++) aggregate |= rf__sqlp_has_agg(q->order[i]);
     /* output names come from the expressions as written */
