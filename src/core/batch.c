@@ -46,7 +46,7 @@ int rf_schema_find(const rf_schema *s, const char *name)
 {
     int found = -1;
     for (int i = 0; i < s->n; i++)
-        if (strcasecmp(s->f[i].name, name) == 0) {
+        if (!s->f[i].hidden && strcasecmp(s->f[i].name, name) == 0) {
             if (found >= 0) return -2;
             found = i;
         }

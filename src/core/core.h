@@ -227,6 +227,8 @@ typedef struct rf_field {
     char   *qual;      /* table alias qualifying the name, or NULL */
     rf_type type;
     bool    nullable;
+    bool    hidden;    /* left out of `*` and of unqualified names: a key JOIN ... USING has twice,
+                        * reachable as t.k and in t.* */
     int64_t id;        /* attribute id (unique within a plan) */
 } rf_field;
 typedef struct rf_schema {

@@ -701,7 +701,7 @@ static int resolve_col(rf_expr *e, const rf_schema *in)
     for (int i = 0; i < in->n; i++) {
         const rf_field *f = &in->f[i];
         bool match = e->attr >= 0 ? f->id == e->attr
-                                  : (strcasecmp(f->name, e->name) == 0 &&
+                                  : (strcasecmp(f->name, e->name) == 0 && (!f->hidden || e->qual) &&
                                      (!e->qual || (f->qual && strcasecmp(f->qual, e->qual) == 0)));
         if (!match) continue;
         if (found >= 0 && in->f[found].id != f->id)

@@ -900,6 +900,7 @@ rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_typ
     /* USING: the key columns once (coalesced for a full join), then the other columns */
     const rf_schema *ls = left->plan->schema, *rs = right->plan->schema;
     rf_expr **v = rf_calloc((size_t)(ls->n + rs->n), sizeof *v);
+    int *hid = rf_calloc((size_t)(ls->n + rs->n) + 1, sizeof *hid), nh = 0;
     int n = 0;
     for (int k = 0; k < nk; k++) {
         const rf_field *lf = &ls->f[rf_schema_find(ls, names[k])], *rf_ = &rs->f[rf_schema_find(rs, names[k])];
@@ -915,9 +916,12 @@ rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_typ
         for (int i = 0; i < s->n; i++) {
             bool key = false;
             for (int k = 0; k < nk; k++) key |= !strcasecmp(s->f[i].name, names[k]);
-            if (key) continue;
+            /* a key side that is not the visible key: kept hidden, for t.k and t.* (Spark keeps both) */
+            bool keep_hidden = key && hid && (side ? type != RF_JOIN_RIGHT : (type == RF_JOIN_RIGHT || type == RF_JOIN_FULL));
+            if (key && !keep_hidden) continue;
             rf_expr *c = rf__expr_col_attr(s->f[i].id, s->f[i].name, s->f[i].type, true, 0);
             if (c) { c->resolved = false; c->qual = rf_strdup(s->f[i].qual); }   /* t.v still names it */
+            if (keep_hidden) hid[nh++] = n;
             v[n++] = c;
         }
     }
@@ -925,6 +929,9 @@ rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_typ
     rf_free(names);
     rf_df *r = rf_df_selectv(j, n, v);
     rf_free(v);
+    if (r && !r->err && r->plan && r->plan->refs == 1)
+        for (int k = 0; k < nh; k++) r->plan->schema->f[hid[k]].hidden = true;
+    rf_free(hid);
     return r;
 }
 

@@ -502,6 +502,7 @@ static int expand_items(const q_select *q, rf_df *d, rf_expr ***out, int *n_out)
             for (int k = 0; k < p->schema->n; k++) {
                 const rf_field *f = &p->schema->f[k];
                 if (it->qual && (!f->qual || strcasecmp(f->qual, it->qual))) continue;
+                if (f->hidden && !it->qual) continue;   /* a USING key's other copy: only in t.* */
                 rf_expr *c = rf__expr_col_attr(f->id, f->name, f->type, f->nullable, k);
                 if (c) { c->resolved = false; c->qual = rf_strdup(f->qual); c->line = it->line; c->col = it->col; }
                 v[n++] = c;
