@@ -297,6 +297,12 @@ int     rf_format_value(const rf_column *c, int64_t i, rf_buf *b, bool *is_null)
 
 /* ---------------------------------------------------------------- misc */
 double  rf_now(void);                 /* wall clock seconds */
+/* The statement clock (microseconds since the epoch, UTC): current_timestamp and current_date read
+ * it, so a statement sees one time however often it asks. rf__clock_freeze() fixes it to now unless
+ * it is fixed already (true when this call fixed it); rf__clock_thaw() lets it run again. Driver only. */
+bool    rf__clock_freeze(void);
+void    rf__clock_thaw(void);
+int64_t rf__clock_us(void);
 int64_t rf_parse_size(const char *s); /* "10m", "1g", "512k", "1024" -> bytes; -1 if bad */
 /* Stable merge sort of idx[0..n) with cmp(ctx, a, b). */
 int rf_sort_idx(int64_t *idx, int64_t n, int (*cmp)(void *ctx, int64_t a, int64_t b), void *ctx);

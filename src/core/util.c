@@ -300,6 +300,27 @@ int rf_format_value(const rf_column *c, int64_t i, rf_buf *b, bool *is_null)
     return rf_buf_put(b, tmp, n);
 }
 
+static int64_t clock_us;
+static bool clock_fixed;
+
+static int64_t real_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+bool rf__clock_freeze(void)
+{
+    if (clock_fixed) return false;
+    clock_us = real_us();
+    clock_fixed = true;
+    return true;
+}
+
+void rf__clock_thaw(void) { clock_fixed = false; }
+int64_t rf__clock_us(void) { return clock_fixed ? clock_us : real_us(); }
+
 double rf_now(void)
 {
     struct timespec ts;

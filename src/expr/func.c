@@ -766,17 +766,14 @@ int rf__func_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
         case RF_F_IV_MONTHS:
             rc = rf__err_set(RF_ERR_ANALYSIS, "an INTERVAL of months or years can only be added to or subtracted from a date");
             goto done;
-        case RF_F_CURRENT_DATE: {
-            time_t now = time(NULL);
-            RF_TRY(rf_column_append_i64(r, (int64_t)(now / 86400)));
+        case RF_F_CURRENT_DATE: {   /* the statement's clock (folded on the driver): one value per statement */
+            int64_t us = rf__clock_us();
+            RF_TRY(rf_column_append_i64(r, us >= 0 ? us / 86400000000LL : -((-us + 86399999999LL) / 86400000000LL)));
             break;
         }
-        case RF_F_CURRENT_TIMESTAMP: {   /* folded on the driver: one value for the whole query, as Spark */
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            RF_TRY(rf_column_append_i64(r, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000));
+        case RF_F_CURRENT_TIMESTAMP:
+            RF_TRY(rf_column_append_i64(r, rf__clock_us()));
             break;
-        }
         case RF_F_COALESCE: {
             int k = 0;
             while (k < e->n_arg && !rf_column_valid(a[k], i)) k++;

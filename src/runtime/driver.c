@@ -107,7 +107,9 @@ void rf__action_fini(rf_action *a)
 static int plan_all(rf_session *s, const rf_plan *logical, rf_plan **opt, rf_plan **phys)
 {
     rf_optctx oc = { &s->next_attr, (int)rf__conf_size(&s->conf, "riffle.sql.joinReorder.dpThreshold") };
+    bool clock = rf__clock_freeze();   /* a DataFrame action outside SQL: its own statement time */
     int rc = rf__optimize(logical, &oc, opt);
+    if (clock) rf__clock_thaw();
     if (rc) return rc;
     int64_t parts = rf__conf_size(&s->conf, "riffle.shuffle.partitions");
     const int64_t *cids, *ctasks;

@@ -560,6 +560,8 @@ static int script_pass(rf_session *s, const char *text, size_t len, rf_sqlmode m
     while (!rc) {
         while (rf__p_accept(&P, ";")) {}
         if (P.cur.t == T_EOF) break;
+        rf__clock_thaw();
+        rf__clock_freeze();   /* current_timestamp / now(): one value per statement, as Spark */
         rf_df *shown = NULL;
         if (rf__p_accept(&P, "CREATE")) {
             if (rf__p_accept(&P, "TABLE")) rc = rf__sql_create_table(&c, &P);
@@ -611,6 +613,7 @@ static int script_pass(rf_session *s, const char *text, size_t len, rf_sqlmode m
     }
     for (int i = 0; i < P.n_subs; i++) rf__q_free(P.subs[i]);
     rf_free(P.subs);
+    rf__clock_thaw();
     rf__p_fini(&P);
     for (int i = 0; i < c.n_views; i++) rf_free(c.views[i].name);
     rf_free(c.views);
