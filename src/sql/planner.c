@@ -1019,6 +1019,11 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
         for (int i = 0; i < n_items; i++) if (grouping_fns(&items[i], q)) { rf__sqlp_free_v(items, n_items); return NULL; }
         if (!(d = expand_sets(d, q))) { rf__sqlp_free_v(items, n_items); return NULL; }
     }
+    rf_expr *having = NULL;   /* HAVING may name select aliases (not input columns), as Spark resolves it */
+    if (aggregate && q->having) {
+        having = rf__sqlp_copy(q->having);
+        if (!having || subst_alias(&having, items, n_items, d->plan->schema)) { rf_expr_destroy(&having); rf__sqlp_free_v(items, n_items); return NULL; }
+    }
     if (aggregate) {
         int rc = RF_OK;
         a.keys = rf_calloc((size_t)q->n_group + 2, sizeof *a.keys);
@@ -1065,7 +1070,7 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
             a.n_keys++;
         }
         for (int i = 0; i < n_items && !rc; i++) rc = collect_aggs(&a, items[i]);
-        if (!rc) rc = collect_aggs(&a, q->having);
+        if (!rc) rc = collect_aggs(&a, having);
         for (int i = 0; i < q->n_order && !rc; i++) rc = collect_aggs(&a, q->order[i]);
         if (rc) { rf__sqlp_free_v(kv, a.n_keys); goto fail; }
         rf_expr **av = rf_calloc((size_t)a.n_aggs + 1, sizeof *av);
@@ -1080,8 +1085,9 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
         if (!rf__sqlp_df_error(d)) goto fail;
         for (int i = 0; i < n_items && !rc; i++) rc = rewrite(&a, &items[i]);
         if (rc) goto fail;
-        if (q->having) {
-            rf_expr *h = rf__sqlp_copy(q->having);
+        if (having) {
+            rf_expr *h = having;
+            having = NULL;
             if (q->n_gsets && (rc = grouping_fns(&h, q))) { rf_expr_destroy(&h); goto fail; }
             if ((rc = rewrite(&a, &h))) { rf_expr_destroy(&h); goto fail; }
             if (rf__sqlp_has_subquery(h)) {   /* HAVING x > (SELECT ...), [NOT] IN / EXISTS: joins after the aggregation */
@@ -1141,8 +1147,10 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
     rf__sqlp_free_v(a.aggs, a.n_aggs);
     rf_free(a.keys);
     rf_free(a.knames);
+    rf_expr_destroy(&having);
     return proj;
 fail:
+    rf_expr_destroy(&having);
     if (items) rf__sqlp_free_v(items, n_items);
     for (int i = 0; i < a.n_keys; i++) { rf_expr_destroy(&a.keys[i]); rf_free(a.knames[i]); }
     rf__sqlp_free_v(a.aggs, a.n_aggs);
