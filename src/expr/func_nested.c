@@ -80,7 +80,7 @@ static int elem_and_value(rf_expr *e, int i, int j, bool j_is_array)
 static char *field_name(const rf_expr *a, int i)
 {
     char buf[32];
-    if (a->name && (a->kind == RF_E_COL || a->kind == RF_E_CAST)) return rf_strdup(a->name);
+    if (a->name) return rf_strdup(a->name);   /* a column's name, an alias, s.f's f */
     snprintf(buf, sizeof buf, "col%d", i + 1);
     return rf_strdup(buf);
 }

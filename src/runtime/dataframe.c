@@ -364,9 +364,23 @@ rf_df *rf_df_selectv(rf_df *df, int n, rf_expr **exprs)
         rf_expr *tmp = rf__expr_new(RF_E_FUNC, 1, &g->cond);   /* the generator's column names and types, over its array */
         RF_CHECK(tmp != NULL, RF_ERR_NOMEM, "out of memory");
         tmp->op = op;
+        const char *names[64];   /* AS (a, b, ...): the SQL parser keeps the names with 0x1f before each */
+        int nn = 0;
+        for (char *p = alias[0] == 0x1f ? alias + 1 : NULL, *q; p && nn < 64; p = q ? q + 1 : NULL) {
+            q = strchr(p, 0x1f);
+            if (q) *q = 0;
+            names[nn++] = p;
+        }
+        if (nn && nn != ng) {
+            g->cond = tmp->arg[0];   /* the plan owns the array expression again */
+            tmp->arg[0] = NULL;
+            tmp->n_arg = 0;
+            rf_expr_destroy(&tmp);
+            RF_CHECK(false, RF_ERR_ANALYSIS, "%s() makes %d columns, but AS (...) names %d", rf__func_name(op), ng, nn);
+        }
         for (int k = 0; k < ng; k++) {
             bool el = k >= pos;
-            const char *nm = el && ng - pos == 1 && alias[0] ? alias : rf__gen_col_name(tmp, k);
+            const char *nm = nn ? names[k] : el && ng - pos == 1 && alias[0] ? alias : rf__gen_col_name(tmp, k);
             g->schema->f[cs->n + k] = (rf_field){ .name = rf_strdup(nm), .type = rf__gen_col_type(tmp, k),
                                                   .nullable = el || outer, .id = new_attr(df->s) };
         }

@@ -510,6 +510,13 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
         do {
             if (n >= 1000000 || rf__grow((void **)&v, &vcap, n + 1, sizeof *v)) { P->rc = rf__p_error(P, "too many arguments"); goto fail; }
             if (!(v[n++] = p_expr_d(P))) { n--; goto fail; }
+            if (!strcasecmp(name, "struct") && rf__p_accept(P, "AS")) {   /* struct(x AS name): the field's name */
+                char *al = rf__p_ident(P);
+                if (!al) goto fail;
+                v[n - 1] = rf_as(v[n - 1], al);
+                rf_free(al);
+                if (!v[n - 1]) { n--; P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto fail; }
+            }
             if (n == 1 && !strcasecmp(name, "trim") && rf__p_accept(P, "FROM")) {   /* TRIM(chars FROM s) */
                 if (rf__grow((void **)&v, &vcap, 2, sizeof *v) || !(v[1] = p_expr_d(P))) goto fail;
                 rf_expr *tmp = v[0];
@@ -763,10 +770,20 @@ static rf_expr *p_primary(rf_parser *P)
             return e;
         }
         rf_expr *e = p_expr_d(P);
-        if (e && rf__p_is(P, ",")) {   /* a row value (a, b, ...): struct(a, b, ...), as Spark reads it */
+        bool named = e && rf__p_is(P, "AS") && (rf__tok_is(&P->toks[P->pos + 2 < P->n_toks ? P->pos + 2 : P->pos], ",") ||
+                                               rf__tok_is(&P->toks[P->pos + 2 < P->n_toks ? P->pos + 2 : P->pos], ")"));
+        if (e && (rf__p_is(P, ",") || named)) {   /* a row value (a, b, ...): struct(a, b, ...), as Spark reads it; (x AS f, ...) names fields */
             rf_expr *v[256] = { e };
             int n = 1;
-            while (rf__p_accept(P, ",")) {
+            for (;;) {
+                if (rf__p_accept(P, "AS")) {
+                    char *al = rf__p_ident(P);
+                    if (!al) break;
+                    v[n - 1] = rf_as(v[n - 1], al);
+                    rf_free(al);
+                    if (!v[n - 1]) { n--; P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+                }
+                if (!rf__p_accept(P, ",")) break;
                 if (n == 256) { P->rc = rf__p_error(P, "a row value of more than 256 values"); break; }
                 if (!(v[n] = p_expr_d(P))) break;
                 n++;

@@ -571,7 +571,22 @@ static q_select *p_select_core(rf_parser *P)
         rf_expr *e = rf__p_expr(P);
         if (!e) goto fail;
         bool had_as = rf__p_is(P, "AS");
-        char *alias = p_alias(P);
+        char *alias = NULL;
+        if (had_as && rf__tok_is(&P->nxt, "(") && e->kind == RF_E_FUNC && rf__is_generator(e->op)) {
+            /* gen(...) AS (a, b): the generator's columns named, kept as one alias with 0x1f before each name */
+            rf_buf nb = { 0 };
+            rf__p_adv(P);
+            rf__p_adv(P);
+            do {
+                char *nm = rf__p_ident(P);
+                if (!nm) break;
+                rf_buf_put_u8(&nb, 0x1f);   /* before each name */
+                rf_buf_printf(&nb, "%s", nm);
+                rf_free(nm);
+            } while (rf__p_accept(P, ","));
+            if (P->rc || (P->rc = rf__p_expect(P, ")"))) { rf_buf_fini(&nb); rf_expr_destroy(&e); goto fail; }
+            alias = (char *)nb.data;
+        } else alias = p_alias(P);
         if (had_as && !alias) { rf_expr_destroy(&e); goto fail; }
         if (alias) {
             if (e->kind == RF_E_COL && !strcmp(e->name, "*")) { rf_free(alias); rf_expr_destroy(&e); P->rc = rf__p_error(P, "* cannot have an alias"); goto fail; }
