@@ -68,6 +68,7 @@ static rf_df *plan_values(rf_sqlctx *c, const q_from *f)
     char **names = rf_calloc((size_t)(f->vcols ? f->vcols : 1), sizeof *names);
     rf_schema *none = NULL;
     rf_df *d = NULL;
+    bool nested = false;   /* arrays, maps, structs: no literals of their own, so rows of one-row selects */
     int rc = lits && names ? rf_schema_create(0, &none) : rf__err_set(RF_ERR_NOMEM, "out of memory");
     for (int64_t i = 0; i < n && !rc; i++) {
         const rf_expr *src = f->vals[i];
@@ -85,23 +86,39 @@ static rf_df *plan_values(rf_sqlctx *c, const q_from *f)
             break;
         }
         rc = rf__expr_fold(&lits[i]);
-        if (!rc && lits[i]->kind != RF_E_LIT) { rc = rf__err_set(RF_ERR_ANALYSIS, "VALUES takes constant expressions"); rf__err_at(src->line, src->col); }
+        if (!rc && lits[i]->kind != RF_E_LIT && rf_type_is_nested(lits[i]->type)) nested = true;
+        else if (!rc && lits[i]->kind != RF_E_LIT) { rc = rf__err_set(RF_ERR_ANALYSIS, "VALUES takes constant expressions"); rf__err_at(src->line, src->col); }
     }
     for (int k = 0; k < f->vcols && !rc; k++) {
         rf_type t = RF_TYPE_NULL;
-        for (int64_t r = 0; r < f->vrows; r++) t = values_type(t, lits[r * f->vcols + k]->type);
+        for (int64_t r = 0; r < f->vrows; r++) {
+            rf_type x = lits[r * f->vcols + k]->type, w;
+            t = rf_type_is_nested(x) || rf_type_is_nested(t) ? (rf__type_common(t, x, &w) ? RF_TYPE_STRING : w) : values_type(t, x);
+        }
         for (int64_t r = 0; r < f->vrows && !rc; r++) {
             rf_expr **e = &lits[r * f->vcols + k];
             if ((*e)->type == t) continue;
             if (!(*e = rf__expr_cast_to(*e, t))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
             rc = rf__expr_fold(e);
-            if (!rc && (*e)->kind != RF_E_LIT) rc = rf__err_set(RF_ERR_ANALYSIS, "VALUES: a value does not convert to %s", rf_type_name(t));
+            if (!rc && (*e)->kind != RF_E_LIT && !nested) rc = rf__err_set(RF_ERR_ANALYSIS, "VALUES: a value does not convert to %s", rf_type_name(t));
         }
         char nm[32];
         snprintf(nm, sizeof nm, "col%d", k + 1);
         if (!rc && !(names[k] = rf_strdup(nm))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     }
-    if (!rc) { d = rf__sqlp_df_error(rf__df_values(c->s, f->vrows, f->vcols, (const char *const *)names, lits)); n = 0; }
+    if (!rc && nested) {   /* each row a one-row select, the rows a union */
+        for (int64_t r = 0; r < f->vrows && !rc; r++) {
+            rf_expr **v = rf_calloc((size_t)f->vcols + 1, sizeof *v);
+            if (!v) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+            for (int k = 0; k < f->vcols; k++) { v[k] = rf_as(lits[r * f->vcols + k], names[k]); lits[r * f->vcols + k] = NULL; }
+            rf_df *row = rf__sqlp_df_error(rf_df_selectv(c->one_row, f->vcols, v));
+            rf_free(v);
+            if (!row) { rc = RF_ERR_ANALYSIS; break; }
+            d = d ? rf__sqlp_df_error(rf_df_union_all(d, row)) : row;
+            if (!d) rc = RF_ERR_ANALYSIS;
+        }
+        if (rc) d = NULL;
+    } else if (!rc) { d = rf__sqlp_df_error(rf__df_values(c->s, f->vrows, f->vcols, (const char *const *)names, lits)); n = 0; }
     for (int64_t i = 0; i < n; i++) rf_expr_destroy(&lits[i]);
     for (int k = 0; names && k < f->vcols; k++) rf_free(names[k]);
     rf_free(lits);
