@@ -120,8 +120,13 @@ int rf__lex_next(rf_lexer *lx, rf_token *t)
         if (lx->p < lx->end && *lx->p && strchr("LlDdSsYyFf", *lx->p) && !(lx->p + 1 < lx->end && isalnum((unsigned char)lx->p[1]))) adv(lx);
         else if (lx->p + 1 < lx->end && (lx->p[0] == 'B' || lx->p[0] == 'b') && (lx->p[1] == 'D' || lx->p[1] == 'd')) { adv(lx); adv(lx); dec = true; }
         if (lx->p < lx->end && (isalpha((unsigned char)*lx->p) || *lx->p == '_')) {
-            /* 1abc is an identifier in Spark only when quoted; report it */
-            return err_at(lx, t->p, "malformed number");
+            /* letters after digits: an identifier (2012_s, 1abc), as Spark's lexer takes the longer token;
+             * after a decimal point or an exponent, a malformed number */
+            if (dec || c == '.') return err_at(lx, t->p, "malformed number");
+            while (lx->p < lx->end && (isalnum((unsigned char)*lx->p) || *lx->p == '_')) adv(lx);
+            t->t = T_IDENT;
+            t->len = (int)(lx->p - t->p);
+            return RF_OK;
         }
         t->t = dec ? T_NUM : T_INT;
     } else {

@@ -489,6 +489,43 @@ static rf_expr *json_tuple(rf_expr **v, int n)
     return gen;
 }
 
+/* stack(n, v1, ..., vk) (consumes v): n rows of ceil(k / n) columns col0, col1, ... (NULL where the
+ * values run out), as inline(array(named_struct('col0', v1, ...), ...)). */
+static rf_expr *stack_gen(rf_expr **v, int n)
+{
+    const rf_expr *k = n ? v[0] : NULL;
+    if (!k || k->kind != RF_E_LIT || k->lit.null || (k->lit.type != RF_TYPE_INT32 && k->lit.type != RF_TYPE_INT64) || k->lit.v.i < 1 || k->lit.v.i > 10000 || n < 2) {
+        for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]);
+        rf__err_set(RF_ERR_ANALYSIS, "stack() takes a row count (an integer literal from 1) and values");
+        return NULL;
+    }
+    int rows = (int)k->lit.v.i, vals = n - 1, cols = (vals + rows - 1) / rows;
+    rf_expr **sv = rf_calloc((size_t)rows, sizeof *sv), **f = rf_calloc((size_t)cols * 2 + 1, sizeof *f);
+    bool bad = !sv || !f;
+    for (int r = 0; r < rows && !bad; r++) {
+        for (int c = 0; c < cols && !bad; c++) {
+            char nm[24];
+            snprintf(nm, sizeof nm, "col%d", c);
+            int at = 1 + r * cols + c;
+            f[2 * c] = rf_lit_str(nm);
+            f[2 * c + 1] = at < n ? v[at] : rf_lit_null();
+            if (at < n) v[at] = NULL;
+            bad = !f[2 * c] || !f[2 * c + 1];
+        }
+        if (!bad && (sv[r] = rf__expr_new(RF_E_FUNC, 2 * cols, f))) sv[r]->op = RF_F_NAMED_STRUCT;
+        else bad = true;
+    }
+    for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]);
+    rf_expr *arr = NULL, *gen = NULL;
+    if (!bad && (arr = rf__expr_new(RF_E_FUNC, rows, sv))) arr->op = RF_F_ARRAY;
+    else if (sv) for (int r = 0; r < rows; r++) rf_expr_destroy(&sv[r]);
+    rf_free(sv);
+    rf_free(f);
+    if (arr && (gen = rf__expr_new(RF_E_FUNC, 1, &arr))) gen->op = RF_F_INLINE;
+    if (!gen) rf__err_set(RF_ERR_NOMEM, "out of memory");
+    return gen;
+}
+
 static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
 {
     rf_expr **v = NULL;
@@ -530,6 +567,33 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
         } while (rf__p_accept(P, ","));
     }
     if ((P->rc = rf__p_expect(P, ")"))) goto fail;
+    if ((!strcasecmp(name, "percentile_cont") || !strcasecmp(name, "percentile_disc")) && n == 1) {
+        /* percentile_cont(p) WITHIN GROUP (ORDER BY x [ASC | DESC]): percentile(x, p); _disc: the exact
+         * percentile_approx(x, p) (the value of rank ceil(p n)) */
+        bool cont = !strcasecmp(name, "percentile_cont"), desc = false;
+        rf_expr *x = NULL;
+        if ((P->rc = rf__p_expect(P, "WITHIN")) || (P->rc = rf__p_expect(P, "GROUP")) || (P->rc = rf__p_expect(P, "(")) ||
+            (P->rc = rf__p_expect(P, "ORDER")) || (P->rc = rf__p_expect(P, "BY")) || !(x = p_expr_d(P))) goto fail;
+        if (rf__p_accept(P, "DESC")) desc = true;
+        else rf__p_accept(P, "ASC");
+        if ((P->rc = rf__p_expect(P, ")"))) { rf_expr_destroy(&x); goto fail; }
+        if (desc && !cont) { rf_expr_destroy(&x); P->rc = rf__err_set(RF_ERR_ANALYSIS, "percentile_disc(...) WITHIN GROUP (ORDER BY ... DESC) is not supported yet"); rf__err_at(t0.line, t0.col); goto fail; }
+        if (desc) {   /* the (1 - p) percentile ascending; p a constant, as percentile wants it */
+            const rf_expr *pl = v[0];
+            bool num = pl->kind == RF_E_LIT && !pl->lit.null;
+            double d = !num ? -1 : pl->lit.type == RF_TYPE_DOUBLE ? pl->lit.v.d
+                     : rf_type_is_decimal(pl->lit.type) ? rf_dec_to_double(pl->lit.v.x, rf_type_scale(pl->lit.type)) : (double)pl->lit.v.i;
+            rf_expr_destroy(&v[0]);
+            v[0] = rf_lit_double(d < 0 || d > 1 ? -1 : 1 - d);
+        }
+        rf_expr *pair[2] = { x, v[0] };
+        v[0] = NULL;
+        rf_expr *pe_ = rf__expr_new(RF_E_AGG, 2, pair);
+        if (pe_) pe_->op = cont ? RF_A_PERCENTILE : RF_A_PERCENTILE_APPROX;
+        rf_free(name);
+        rf_free(v);
+        return at(pe_, &t0);
+    }
     if (approx_distinct) {
         if (n < 1 || n > 2) { P->rc = rf__err_set(RF_ERR_ANALYSIS, "approx_count_distinct() takes 1 or 2 arguments"); rf__err_at(t0.line, t0.col); goto fail; }
         if (n == 2) rf_expr_destroy(&v[--n]);
@@ -647,6 +711,20 @@ static rf_expr *p_call(rf_parser *P, char *name, rf_token t0)
             rf_free(name);
             rf_free(v);
             return at(e, &t0);
+        }
+        if (!strcasecmp(name, "equal_null") && n == 2) {   /* equal_null(a, b): a <=> b */
+            e = rf_eq_null_safe(v[0], v[1]);
+            rf_free(name);
+            rf_free(v);
+            return at(e, &t0);
+        }
+        if (!strcasecmp(name, "stack")) {   /* a generator: inline(array(named_struct('col0', a1, ...), ...)) */
+            e = stack_gen(v, n);
+            rf_free(name);
+            rf_free(v);
+            if (!e && !P->rc) P->rc = rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_NOMEM;
+            if (!e) rf__err_at(t0.line, t0.col);
+            return e ? at(e, &t0) : NULL;
         }
         if (!strcasecmp(name, "json_tuple")) {   /* a generator: inline_outer(array(named_struct('c0', get_json_object(j, '$.k0'), ...))) */
             e = json_tuple(v, n);
