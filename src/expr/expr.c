@@ -1126,6 +1126,12 @@ static int type_node(rf_expr *e, bool allow_agg)
         return RF_OK;
     case RF_E_WINDOW: {
         int na = rf__window_nargs(e);
+        if ((e->op == RF_A_BOOL_AND || e->op == RF_A_BOOL_OR) && na == 1) {   /* over booleans: min / max (false < true) */
+            if (e->arg[0]->type != RF_TYPE_BOOL && e->arg[0]->type != RF_TYPE_NULL)
+                return rf__err_set(RF_ERR_ANALYSIS, "%s() needs a boolean argument, not %s", rf__agg_name(e->op), rf_type_name(e->arg[0]->type));
+            if (!(e->arg[0] = rf__expr_cast_to(e->arg[0], RF_TYPE_BOOL))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+            e->op = e->op == RF_A_BOOL_AND ? RF_A_MIN : RF_A_MAX;
+        }
         if (e->op < RF_W_ROW_NUMBER && !RF_A_WINDOWED(e->op))
             return rf__err_set(RF_ERR_ANALYSIS, "%s() is not supported as a window function yet", rf__agg_name(e->op));
         for (int i = 0; i < e->n_arg; i++)

@@ -118,6 +118,7 @@ int rf__agg_lookup(const char *name)
         { "mean", RF_A_AVG }, { "variance", RF_A_VAR_SAMP }, { "stddev", RF_A_STDDEV_SAMP }, { "std", RF_A_STDDEV_SAMP },
         { "every", RF_A_BOOL_AND }, { "some", RF_A_BOOL_OR }, { "any", RF_A_BOOL_OR },
         { "approx_percentile", RF_A_PERCENTILE_APPROX }, { "first_value", RF_A_FIRST }, { "last_value", RF_A_LAST },
+        { "array_agg", RF_A_COLLECT_LIST },
     };
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) if (strcasecmp(name, aliases[i].alias) == 0) return aliases[i].a;
     return -1;

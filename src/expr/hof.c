@@ -61,11 +61,20 @@ static int resolve_lambda(const rf_expr *e, rf_expr *lam, const rf_schema *in, i
     return rc;
 }
 
+/* Binding: the input's columns, then the parameters under the attrs analysis gave them (the input
+ * may have fewer columns by now: pruning), so the body's references still find them. */
 int rf__lambda_bind(rf_expr *lam, const rf_schema *in)
 {
-    rf_schema ext = { 0 };
-    int rc = extend(in, lam, NULL, &ext);
-    if (!rc) rc = rf__expr_bind(lam->arg[0], &ext);
+    int np = lam->n_arg - 1, n = in ? in->n : 0, rc;
+    rf_schema ext = { .n = n + np, .f = rf_calloc((size_t)(n + np ? n + np : 1), sizeof(rf_field)) };
+    if (!ext.f) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++) ext.f[i] = in->f[i];
+    for (int j = 0; j < np; j++) {
+        rf_expr *p = lam->arg[1 + j];
+        p->index = n + j;
+        ext.f[n + j] = (rf_field){ .name = p->name, .type = p->type, .nullable = true, .id = p->attr };
+    }
+    rc = rf__expr_bind(lam->arg[0], &ext);
     rf_free(ext.f);
     return rc;
 }

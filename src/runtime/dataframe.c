@@ -928,14 +928,14 @@ rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_typ
     for (int side = 0; side < 2; side++) {
         const rf_schema *s = side ? rs : ls;
         for (int i = 0; i < s->n; i++) {
-            bool key = false;
-            for (int k = 0; k < nk; k++) key |= !strcasecmp(s->f[i].name, names[k]);
+            bool key = false;   /* (a key an earlier USING hid stays hidden, not this join's key) */
+            for (int k = 0; k < nk && !s->f[i].hidden; k++) key |= !strcasecmp(s->f[i].name, names[k]);
             /* a key side that is not the visible key: kept hidden, for t.k and t.* (Spark keeps both) */
             bool keep_hidden = key && hid && (side ? type != RF_JOIN_RIGHT : (type == RF_JOIN_RIGHT || type == RF_JOIN_FULL));
             if (key && !keep_hidden) continue;
             rf_expr *c = rf__expr_col_attr(s->f[i].id, s->f[i].name, s->f[i].type, true, 0);
             if (c) { c->resolved = false; c->qual = rf_strdup(s->f[i].qual); }   /* t.v still names it */
-            if (keep_hidden) hid[nh++] = n;
+            if ((keep_hidden || s->f[i].hidden) && hid) hid[nh++] = n;
             v[n++] = c;
         }
     }

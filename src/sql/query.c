@@ -163,6 +163,11 @@ static int p_values(rf_parser *P, q_from *f)
             if (n >= 10000000 || rf__grow((void **)&f->vals, &cap, n + 1, sizeof *f->vals)) { rc = P->rc = rf__p_error(P, "too many VALUES"); break; }
             if (!(f->vals[n] = rf__p_expr(P))) { rc = P->rc ? P->rc : RF_ERR_INVALID; break; }
             n++;
+            if (paren && rf__p_accept(P, "AS")) {   /* (1 AS one, ...): Spark takes and ignores the name */
+                char *al = rf__p_ident(P);
+                if (!al) { rc = P->rc ? P->rc : RF_ERR_INVALID; break; }
+                rf_free(al);
+            }
         } while (paren && rf__p_accept(P, ","));
         if (!rc && paren) rc = P->rc = rf__p_expect(P, ")");
         int cols = (int)(n - start);
