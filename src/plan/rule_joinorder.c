@@ -20,7 +20,8 @@
  *
  * Estimates (rf__plan_estimate) are bytes: a scan's file bytes over the columns read, a filter's
  * input times a selectivity per conjunct (equality with a constant 1/10, IN 1/5, LIKE 1/4, a range
- * 1/3, anything else 1/2), an aggregation's input over 3 (a global one: a row). The broadcast choice
+ * 1/3, anything else 1/2) or, over an HDF5 table, the share of rows in the row groups its
+ * statistics do not rule out when that is smaller, an aggregation's input over 3 (a global one: a row). The broadcast choice
  * uses rf__plan_size, the same without filter selectivity (as Spark without statistics sizes a filter
  * as its input): a guessed selectivity must not broadcast a large table.
  */
@@ -54,7 +55,21 @@ static double estimate_(const rf_plan *l, bool sel)
         int all = l->src->file_schema ? l->src->file_schema->n : 1;
         return total * (double)(l->src->n_read > 0 ? l->src->n_read : 1) / (double)(all > 0 ? all : 1);
     }
-    case RF_L_FILTER: return estimate_(l->child[0], sel) * (l->cond && sel ? selectivity(l->cond) : 1);
+    case RF_L_FILTER: {
+        double in = estimate_(l->child[0], sel), f = l->cond && sel ? selectivity(l->cond) : 1;
+        const rf_plan *c = l->child[0];
+        if (sel && l->cond && c->kind == RF_L_SCAN && c->src && c->src->rg && c->src->rg->n > 0) {
+            /* an HDF5 table: no more than the rows of the row groups its statistics cannot rule out */
+            const rf_rowgroups *rg = c->src->rg;
+            double all = 0, may = 0;
+            for (int64_t g = 0; g < rg->n; g++) {
+                all += (double)rg->rows[g];
+                if (rf__rowgroup_may_match(l->cond, c->src, c->schema, g)) may += (double)rg->rows[g];
+            }
+            if (all > 0 && may / all < f) f = may / all;
+        }
+        return in * f;
+    }
     case RF_L_AGG: return l->n_exprs == 0 ? 64 : estimate_(l->child[0], sel) / 3;
     case RF_L_LIMIT: { double c = estimate_(l->child[0], sel), n = (double)l->n * 64; return n < c ? n : c; }
     case RF_L_VALUES:
