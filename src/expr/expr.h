@@ -49,6 +49,7 @@ typedef enum rf_func {
     RF_F_BIN, RF_F_DEGREES, RF_F_RADIANS, RF_F_SIN, RF_F_COS, RF_F_TAN, RF_F_ASIN, RF_F_ACOS, RF_F_ATAN, RF_F_ATAN2,
     RF_F_BROUND, RF_F_RINT, RF_F_HYPOT, RF_F_GET_JSON_OBJECT, RF_F_SIZE, RF_F_ELEMENT_AT, RF_F_ARRAY_CONTAINS,
     RF_F_ARRAY_JOIN,
+    RF_F_TRY_ADD, RF_F_TRY_SUBTRACT, RF_F_TRY_MULTIPLY, RF_F_TRY_DIVIDE,   /* NULL on overflow / division by 0 */
     RF_F_IV_MICROS,      /* INTERVAL n HOUR / MINUTE / SECOND (in microseconds): only as timestamp +/- interval */
     RF_F_TS_ADD_MICROS,  /* timestamp + microseconds: what timestamp +/- an interval becomes */
     /* func_nested.c: arrays, maps, structs, higher-order functions, JSON */

@@ -77,6 +77,8 @@ static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = 
     [RF_F_HYPOT] = { "hypot", 2, 2 },         [RF_F_GET_JSON_OBJECT] = { "get_json_object", 2, 2 },
     [RF_F_SIZE] = { "size", 1, 1 },            [RF_F_ELEMENT_AT] = { "element_at", 2, 2 },
     [RF_F_ARRAY_CONTAINS] = { "array_contains", 2, 2 }, [RF_F_ARRAY_JOIN] = { "array_join", 2, 3 },
+    [RF_F_TRY_ADD] = { "try_add", 2, 2 },      [RF_F_TRY_SUBTRACT] = { "try_subtract", 2, 2 },
+    [RF_F_TRY_MULTIPLY] = { "try_multiply", 2, 2 }, [RF_F_TRY_DIVIDE] = { "try_divide", 2, 2 },
     [RF_F_IV_MICROS] = { "__interval_micros", 1, 1 }, [RF_F_TS_ADD_MICROS] = { "__timestamp_add", 2, 2 },
     [RF_F_ARRAY] = { "array", 0, INT32_MAX },  [RF_F_MAP] = { "map", 0, INT32_MAX },
     [RF_F_STRUCT] = { "struct", 1, INT32_MAX }, [RF_F_NAMED_STRUCT] = { "named_struct", 2, INT32_MAX },

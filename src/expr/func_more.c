@@ -185,6 +185,21 @@ int rf__func_type_more(rf_expr *e)
         e->type = RF_TYPE_DOUBLE;
         e->nullable = false;
         break;
+    case RF_F_TRY_ADD: case RF_F_TRY_SUBTRACT: case RF_F_TRY_MULTIPLY: case RF_F_TRY_DIVIDE: {
+        /* as + - * / of integers (int, bigint) or doubles, but NULL where those would overflow (and
+         * for a division by 0); try_divide gives a double, as / does */
+        rf_type a = e->arg[0]->type, b = e->arg[1]->type, t;
+        if (rf_type_is_decimal(a) || rf_type_is_decimal(b))
+            return rf__err_set(RF_ERR_ANALYSIS, "%s() of decimals is not supported yet (cast them to DOUBLE or BIGINT)", rf__func_name(e->op));
+        if ((!rf_type_is_numeric(a) && a != RF_TYPE_NULL) || (!rf_type_is_numeric(b) && b != RF_TYPE_NULL))
+            return rf__err_set(RF_ERR_ANALYSIS, "%s() needs numbers, not %s and %s", rf__func_name(e->op), rf_type_name(a), rf_type_name(b));
+        if (e->op == RF_F_TRY_DIVIDE || a == RF_TYPE_DOUBLE || b == RF_TYPE_DOUBLE) t = RF_TYPE_DOUBLE;
+        else t = a == RF_TYPE_INT64 || b == RF_TYPE_INT64 ? RF_TYPE_INT64 : RF_TYPE_INT32;
+        rc = cast_all(e, 0, t);
+        e->type = t;
+        e->nullable = true;
+        break;
+    }
     case RF_F_PMOD: {
         rf_type a = e->arg[0]->type, b = e->arg[1]->type, t;
         if ((a == RF_TYPE_INT32 || a == RF_TYPE_NULL) && (b == RF_TYPE_INT32 || b == RF_TYPE_NULL)) t = RF_TYPE_INT32;
@@ -599,6 +614,25 @@ int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
     case RF_F_ATAN2: return rf_column_append_f64(r, atan2(rf_col_f64(a[0], i), rf_col_f64(a[1], i)));
     case RF_F_HYPOT: return rf_column_append_f64(r, hypot(rf_col_f64(a[0], i), rf_col_f64(a[1], i)));
     case RF_F_RINT: return rf_column_append_f64(r, nearbyint(rf_col_f64(a[0], i)));   /* ties to even */
+    case RF_F_TRY_ADD: case RF_F_TRY_SUBTRACT: case RF_F_TRY_MULTIPLY: case RF_F_TRY_DIVIDE: {
+        if (e->type == RF_TYPE_DOUBLE) {
+            double x = rf_col_f64(a[0], i), y = rf_col_f64(a[1], i);
+            if (e->op == RF_F_TRY_DIVIDE && y == 0) return rf_column_append_null(r);
+            return rf_column_append_f64(r, e->op == RF_F_TRY_ADD ? x + y : e->op == RF_F_TRY_SUBTRACT ? x - y : e->op == RF_F_TRY_MULTIPLY ? x * y : x / y);
+        }
+        int64_t x = rf_column_get_int(a[0], i), y = rf_column_get_int(a[1], i), z;
+        bool over;
+        if (e->type == RF_TYPE_INT32) {
+            int32_t w;
+            over = e->op == RF_F_TRY_ADD ? __builtin_add_overflow((int32_t)x, (int32_t)y, &w)
+                 : e->op == RF_F_TRY_SUBTRACT ? __builtin_sub_overflow((int32_t)x, (int32_t)y, &w) : __builtin_mul_overflow((int32_t)x, (int32_t)y, &w);
+            z = w;
+        } else {
+            over = e->op == RF_F_TRY_ADD ? __builtin_add_overflow(x, y, &z)
+                 : e->op == RF_F_TRY_SUBTRACT ? __builtin_sub_overflow(x, y, &z) : __builtin_mul_overflow(x, y, &z);
+        }
+        return over ? rf_column_append_null(r) : rf_column_append_i64(r, z);
+    }
     case RF_F_PMOD: {
         if (e->type == RF_TYPE_DOUBLE) {
             double x = rf_col_f64(a[0], i), y = rf_col_f64(a[1], i);
