@@ -589,7 +589,7 @@ static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
         *rf__err_slot() = saved;   /* correlated: the nested loop below */
     }
     bool star = e->op == 2 && sq->op == Q_PLAIN && sq->n_items == 1 && sq->items[0]->kind == RF_E_COL && !strcmp(sq->items[0]->name, "*");
-    if (simple_block(sq) && !rf__sqlp_has_agg(sq->where) && !rf__sqlp_has_subquery(sq->where) && !star) {   /* else planned whole (uncorrelated) */
+    if (simple_block(sq) && !rf__sqlp_has_agg(sq->where) && !star) {   /* else planned whole (uncorrelated) */
         bool items_agg = false;
         for (int i = 0; i < sq->n_items; i++) items_agg |= rf__sqlp_has_agg(sq->items[i]);
         if (!items_agg) {
@@ -599,7 +599,21 @@ static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
                 right = right ? rf__sqlp_df_error(rf_df_join_on(right, f, NULL, RF_JOIN_CROSS)) : f;
                 if (!right) return NULL;
             }
-            if (sq->where) { cond = rf__sqlp_copy(sq->where); qualify(cond, right->plan->schema); }
+            if (sq->where && rf__sqlp_has_subquery(sq->where)) {
+                /* the subquery's own subqueries apply to its FROM (a semi join, a lifted scalar ...); the
+                 * other conjuncts, which may read the outer query, join it */
+                rf_expr *conj[64], *inner = NULL;
+                int nc = 0;
+                if (conj_list(sq->where, conj, &nc, 64)) return NULL;
+                for (int i = 0; i < nc; i++) {
+                    if (!conj[i]) { rf__err_set(RF_ERR_NOMEM, "out of memory"); for (int k = i; k < nc; k++) rf_expr_destroy(&conj[k]); rf_expr_destroy(&inner); rf_expr_destroy(&cond); return NULL; }
+                    if (rf__sqlp_has_subquery(conj[i])) inner = inner ? rf_and(inner, conj[i]) : conj[i];
+                    else { qualify(conj[i], right->plan->schema); cond = cond ? rf_and(cond, conj[i]) : conj[i]; }
+                }
+                right = rf__sqlp_where_with_subqueries(c, right, inner);
+                rf_expr_destroy(&inner);
+                if (!right) { rf_expr_destroy(&cond); return NULL; }
+            } else if (sq->where) { cond = rf__sqlp_copy(sq->where); qualify(cond, right->plan->schema); }
             if (e->op == 2 && row_arity(e->arg[0]) > 1) {   /* (a, b) IN (SELECT x, y ...): a = x AND b = y */
                 rf_expr *eq = row_in_cond(e, sq->items, sq->n_items, NULL, d->plan->schema, right->plan->schema, neg);
                 if (!eq) return NULL;
