@@ -351,27 +351,39 @@ out:
  * query d, as sq's WHERE may), for each row of d: d joined with the counts, *value the count
  * (0 when none). Correlated counts go through decorrelate_general, uncorrelated ones are one
  * global count joined to every row. NULL on error (an error set). */
-static rf_df *sub_count(rf_sqlctx *c, rf_df *d, const rf_expr *e, rf_expr *extra, rf_expr **value)
+/* The extra condition of sub_count: none (0), the subquery's item = the outer value (1), the item IS NULL (2). */
+static rf_df *sub_count(rf_sqlctx *c, rf_df *d, const rf_expr *e, int extra_kind, rf_expr **value)
 {
+    rf_expr *extra = NULL;
     const q_select *sq = e->sub;
     rf_df *inner = NULL, *out = NULL;
     rf_expr *conj[64], *rest = NULL, *theta[64];
     int nc = 0, nt = 0;
     *value = NULL;
     if (!simple_block(sq) || (sq->where && rf__sqlp_has_subquery(sq->where))) {
-        rf_expr_destroy(&extra);
         return rf__sqlp_err_at(e->line, e->col, RF_ERR_ANALYSIS, "EXISTS / IN (subquery) inside OR, CASE or another expression needs a plain SELECT ... FROM ... WHERE subquery%s%s", "", "");
     }
     for (int i = 0; i < sq->n_from; i++) {
         rf_df *f = rf__sqlp_plan_from(c, sq->from[i]);
-        if (!f) { rf_expr_destroy(&extra); return NULL; }
+        if (!f) return NULL;
         inner = inner ? rf__sqlp_df_error(rf_df_join_on(inner, f, NULL, RF_JOIN_CROSS)) : f;
-        if (!inner) { rf_expr_destroy(&extra); return NULL; }
+        if (!inner) return NULL;
     }
-    if (sq->where && conj_list(sq->where, conj, &nc, 63)) { rf_expr_destroy(&extra); return NULL; }
-    if (extra) {
-        qualify(extra, inner->plan->schema);
+    if (sq->where && conj_list(sq->where, conj, &nc, 63)) return NULL;
+    if (extra_kind) {   /* the item names the subquery's columns, the outer value the outer query's */
+        const rf_expr *it = sq->items[0];
+        if (it->kind == RF_E_CAST && it->type == RF_TYPE_NULL && it->n_arg == 1) it = it->arg[0];
+        rf_expr *item = rf__sqlp_copy(it);
+        qualify(item, inner->plan->schema);
+        if (extra_kind == 1) {
+            rf_expr *outer = rf__sqlp_copy(e->arg[0]);
+            qualify(outer, d->plan->schema);
+            pin(outer, d->plan->schema, inner->plan->schema);
+            extra = rf_eq(item, outer);
+        } else extra = rf_is_null(item);
+        if (!extra) { for (int i = 0; i < nc; i++) rf_expr_destroy(&conj[i]); return rf__sqlp_err_at(e->line, e->col, RF_ERR_NOMEM, "out of memory%s%s", "", ""); }
         conj[nc++] = extra;
+        extra = NULL;
     }
     for (int i = 0; i < nc; i++) {
         if (resolves_in(conj[i], inner->plan->schema)) rest = rest ? rf_and(rest, conj[i]) : conj[i];
@@ -414,19 +426,19 @@ static rf_df *mark_subquery(rf_sqlctx *c, rf_df *d, rf_expr **pe)
 {
     rf_expr *e = *pe, *all = NULL, *r = NULL;
     if (e->op == 1) {
-        if (!(d = sub_count(c, d, e, NULL, &all))) return NULL;
+        if (!(d = sub_count(c, d, e, 0, &all))) return NULL;
         r = rf_gt(all, rf_lit_int(0));
     } else {
         const q_select *sq = e->sub;
         if (row_arity(e->arg[0]) > 1 || sq->n_items != 1)
             return rf__sqlp_err_at(e->line, e->col, RF_ERR_ANALYSIS, "IN (subquery) inside OR or another expression needs one value and one column%s%s", "", "");
-        const rf_expr *item = sq->items[0];
-        if (item->kind == RF_E_CAST && item->type == RF_TYPE_NULL && item->n_arg == 1) item = item->arg[0];
         rf_expr *hit = NULL, *nul = NULL;
-        if (!(d = sub_count(c, d, e, rf_eq(rf__sqlp_copy(item), rf__sqlp_copy(e->arg[0])), &hit))) return NULL;
-        if (!(d = sub_count(c, d, e, rf_is_null(rf__sqlp_copy(item)), &nul))) { rf_expr_destroy(&hit); return NULL; }
-        if (!(d = sub_count(c, d, e, NULL, &all))) { rf_expr_destroy(&hit); rf_expr_destroy(&nul); return NULL; }
-        rf_expr *unknown = rf_or(rf_is_null(rf__sqlp_copy(e->arg[0])), rf_gt(nul, rf_lit_int(0)));
+        if (!(d = sub_count(c, d, e, 1, &hit))) return NULL;
+        if (!(d = sub_count(c, d, e, 2, &nul))) { rf_expr_destroy(&hit); return NULL; }
+        if (!(d = sub_count(c, d, e, 0, &all))) { rf_expr_destroy(&hit); rf_expr_destroy(&nul); return NULL; }
+        rf_expr *ov = rf__sqlp_copy(e->arg[0]);
+        qualify(ov, d->plan->schema);
+        rf_expr *unknown = rf_or(rf_is_null(ov), rf_gt(nul, rf_lit_int(0)));
         r = rf_case(rf_lit_bool(false), 3, rf_gt(hit, rf_lit_int(0)), rf_lit_bool(true), rf_eq(all, rf_lit_int(0)), rf_lit_bool(false),
                     unknown, rf_cast(rf_lit_null(), RF_TYPE_BOOL));
     }
