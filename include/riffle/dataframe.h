@@ -63,6 +63,10 @@ rf_expr *rf_in(rf_expr *a, int n, ...);                    /* a IN (n rf_expr* v
 rf_expr *rf_case(rf_expr *otherwise, int n_pairs, ...);    /* n_pairs of (cond, value); otherwise may be NULL */
 rf_expr *rf_cast(rf_expr *a, rf_type to);
 rf_expr *rf_fn(const char *name, int n, ...);              /* any built-in function by name */
+/* A lambda for the higher-order functions: (n parameter names, const char *) -> body, where body
+ * names the parameters with rf_col(name) (a parameter hides a column of its name); e.g.
+ * rf_fn("transform", 2, rf_col("xs"), rf_lambda(rf_mul(rf_col("x"), rf_lit_int(2)), 1, "x")). */
+rf_expr *rf_lambda(rf_expr *body, int n, ...);
 rf_expr *rf_lower(rf_expr *a);
 rf_expr *rf_upper(rf_expr *a);
 rf_expr *rf_length(rf_expr *a);

@@ -309,6 +309,23 @@ static rf_expr *fn_v(const char *name, int n, rf_expr **v)
     return e;
 }
 
+rf_expr *rf_lambda(rf_expr *body, int n, ...)
+{
+    if (!body || n < 1 || n > 8) { rf_expr_destroy(&body); return NULL; }
+    rf_expr *v[9] = { body };
+    va_list ap;
+    va_start(ap, n);
+    bool bad = false;
+    for (int i = 0; i < n; i++) {
+        const char *nm = va_arg(ap, const char *);
+        if (!nm || !(v[1 + i] = rf__expr_new(RF_E_COL, 0, NULL)) || !(v[1 + i]->name = rf_strdup(nm))) bad = true;
+        else v[1 + i]->attr = RF_LAMBDA_VAR;
+    }
+    va_end(ap);
+    if (bad) { for (int i = 0; i <= n; i++) rf_expr_destroy(&v[i]); return NULL; }
+    return rf__expr_new(RF_E_LAMBDA, 1 + n, v);
+}
+
 rf_expr *(rf_fn)(const char *name, int n, ...)
 {
     va_list ap;

@@ -866,6 +866,11 @@ done:
 
 rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_type type)
 {
+    return rf__df_join_using(left, right, using_cols, type, false);
+}
+
+rf_df *rf__df_join_using(rf_df *left, rf_df *right, const char *using_cols, rf_join_type type, bool keep_keys)
+{
     INPUT(left);
     INPUT(right);
     if (!using_cols || !*using_cols) return rf_df_join_on(left, right, NULL, RF_JOIN_CROSS);
@@ -877,7 +882,7 @@ rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_typ
                 if (!rc) rc = rf__plan_reid(c, &left->s->next_attr);
                 if (rc) { rf__plan_destroy(&c); return fail(left->s, rc); }
                 rf_df *fresh = make(left->s, c, RF_OK);
-                rf_df *r = fresh ? rf_df_join(left, fresh, using_cols, type) : NULL;
+                rf_df *r = fresh ? rf__df_join_using(left, fresh, using_cols, type, keep_keys) : NULL;
                 rf_df_release(&fresh);
                 return r;
             }
@@ -914,7 +919,7 @@ rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_typ
     /* USING: the key columns once (coalesced for a full join), then the other columns */
     const rf_schema *ls = left->plan->schema, *rs = right->plan->schema;
     rf_expr **v = rf_calloc((size_t)(ls->n + rs->n), sizeof *v);
-    int *hid = rf_calloc((size_t)(ls->n + rs->n) + 1, sizeof *hid), nh = 0;
+    int *hid = keep_keys ? rf_calloc((size_t)(ls->n + rs->n) + 1, sizeof *hid) : NULL, nh = 0;
     int n = 0;
     for (int k = 0; k < nk; k++) {
         const rf_field *lf = &ls->f[rf_schema_find(ls, names[k])], *rf_ = &rs->f[rf_schema_find(rs, names[k])];

@@ -122,4 +122,8 @@ struct rf_result {
     rf_batch  *batch;
 };
 
+/* rf_df_join with USING columns; keep_keys: the other side's key columns stay as hidden columns (SQL's
+ * t2.k and t2.*; a DataFrame's result has no hidden columns). */
+rf_df *rf__df_join_using(rf_df *left, rf_df *right, const char *using_cols, rf_join_type type, bool keep_keys);
+
 #endif

@@ -397,10 +397,10 @@ static rf_df *plan_from_(rf_sqlctx *c, const q_from *f)
                 for (int k = 0; k < i && !dup; k++) dup = !strcasecmp(ls->f[k].name, ls->f[i].name);
                 if (!dup && rf_schema_find(rs, ls->f[i].name) >= 0) rf_buf_printf(&b, "%s%s", b.len ? "," : "", ls->f[i].name);
             }
-            if (b.len) d = rf_df_join(l, r, (const char *)b.data, f->jtype);   /* rf_buf_printf keeps a NUL after the text */
+            if (b.len) d = rf__df_join_using(l, r, (const char *)b.data, f->jtype, true);   /* rf_buf_printf keeps a NUL after the text */
             else d = rf_df_join_on(l, r, f->jtype == RF_JOIN_INNER ? NULL : rf_lit_bool(true), f->jtype == RF_JOIN_INNER ? RF_JOIN_CROSS : f->jtype);
             rf_buf_fini(&b);
-        } else if (f->using_cols) d = rf_df_join(l, r, f->using_cols, f->jtype);
+        } else if (f->using_cols) d = rf__df_join_using(l, r, f->using_cols, f->jtype, true);
         else if (!f->on && f->jtype != RF_JOIN_INNER && f->jtype != RF_JOIN_CROSS) d = rf_df_join_on(l, r, rf_lit_bool(true), f->jtype);
         else d = rf_df_join_on(l, r, rf__sqlp_copy(f->on), f->on ? f->jtype : RF_JOIN_CROSS);
         if (d && rf_df_status(d) && !rf__err_slot()->line) rf__err_at(f->line, f->col);

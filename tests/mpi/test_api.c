@@ -226,6 +226,14 @@ int main(int argc, char **argv)
           rf_df_select(people, 2, rf_col("id"), rf_as(rf_explode(rf_split(rf_col("name"), " ")), "part")),
           "SELECT id, name FROM people WHERE name IS NOT NULL AND instr(name, ' ') = 0 "
           "UNION ALL SELECT 8, 'Hé' UNION ALL SELECT 8, 'Li'", 1);
+    check("arrays and lambdas",
+          rf_df_select(people, 3, rf_col("id"),
+                       rf_fn("aggregate", 3, rf_fn("array", 2, rf_col("id"), rf_lit_int(10)), rf_lit_int(0),
+                             rf_lambda(rf_add(rf_col("acc"), rf_col("x")), 2, "acc", "x")),
+                       rf_fn("size", 1, rf_fn("filter", 2, rf_fn("array", 3, rf_col("id"), rf_lit_int(5), rf_lit_int(9)),
+                                               rf_lambda(rf_gt(rf_col("id"), rf_lit_int(4)), 1, "id")))),
+          /* the lambda's id hides the column id: every element of (id, 5, 9) over 4 counts */
+          "SELECT id, id + 10, (id > 4) + 2 FROM people", 1);
     check("drop and rename", rf_df_drop(rf_df_with_column_renamed(depts, "floor", "level"), "dept"), "SELECT floor FROM depts", 1);
     {
         int64_t n = -1;
