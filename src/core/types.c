@@ -16,6 +16,7 @@
 
 typedef struct tdesc {
     rf_type  kind;       /* RF_TYPE_ARRAY, MAP or STRUCT */
+    int      depth;      /* nesting levels (array<int>: 1) */
     int      n;          /* array 1, map 3 (key, value, entry struct), struct: fields */
     rf_type *sub;
     char   **names;      /* struct field names */
@@ -23,6 +24,7 @@ typedef struct tdesc {
 } tdesc;
 
 #define MAX_TYPES 16384
+#define MAX_DEPTH 64     /* nesting levels; the parser reads back whatever intern() made */
 static tdesc *table[MAX_TYPES];
 static atomic_int n_table;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -88,8 +90,13 @@ static char *make_text(rf_type kind, int n, const rf_type *sub, char *const *nam
 
 static rf_type intern(rf_type kind, int n, const rf_type *sub, const char *const *names)
 {
-    for (int i = 0; i < n; i++)
+    int depth = 1;
+    for (int i = 0; i < n; i++) {
         if (!rf_type_valid(sub[i])) { rf__err_set(RF_ERR_INTERNAL, "nested type of an unknown type"); return RF_TYPE_NULL; }
+        const tdesc *c = desc(sub[i]);
+        if (c && c->depth + 1 > depth) depth = c->depth + 1;
+    }
+    if (depth > MAX_DEPTH) { rf__err_set(RF_ERR_LIMIT, "a type nested more than %d levels deep", MAX_DEPTH); return RF_TYPE_NULL; }
     pthread_mutex_lock(&lock);
     int cnt = atomic_load(&n_table);
     rf_type out = RF_TYPE_NULL;
@@ -114,6 +121,7 @@ static rf_type intern(rf_type kind, int n, const rf_type *sub, const char *const
         if (!(d = rf_calloc(1, sizeof *d)) || !(d->sub = rf_calloc((size_t)(n ? n : 1), sizeof *d->sub)) ||
             (names && !(d->names = rf_calloc((size_t)(n ? n : 1), sizeof *d->names)))) goto oom;
         d->kind = kind;
+        d->depth = depth;
         d->n = n;
         for (int k = 0; k < n; k++) {
             d->sub[k] = sub[k];
@@ -225,35 +233,43 @@ static int parse_primitive(const char *name, rf_type *out)
 }
 
 static int parse_type(tparse *s, rf_type *out);
+static int parse_word(tparse *s, const char *w, rf_type *out);
 
-/* A word (letters, digits, _) or a `quoted` name into buf. */
-static bool word(tparse *s, char *buf, size_t cap)
+/* A word (letters, digits, _) or a `quoted` name (any length), returned-owned; NULL when none. */
+static char *word(tparse *s)
 {
-    size_t n = 0;
+    rf_buf b = { 0 };
+    int rc = RF_OK;
     skip_ws(s);
     if (*s->p == '`') {
-        for (s->p++; *s->p; s->p++) {
+        for (s->p++; *s->p && !rc; s->p++) {
             if (*s->p == '`') { if (s->p[1] != '`') break; s->p++; }
-            if (n + 1 >= cap) return false;
-            buf[n++] = *s->p;
+            rc = rf_buf_put_u8(&b, (uint8_t)*s->p);
         }
-        if (*s->p != '`') return false;
-        s->p++;
+        if (*s->p != '`') rc = RF_ERR_INVALID;
+        else s->p++;
     } else {
-        while ((*s->p >= 'a' && *s->p <= 'z') || (*s->p >= 'A' && *s->p <= 'Z') || (*s->p >= '0' && *s->p <= '9') || *s->p == '_') {
-            if (n + 1 >= cap) return false;
-            buf[n++] = *s->p++;
-        }
-        if (!n) return false;
+        while (!rc && ((*s->p >= 'a' && *s->p <= 'z') || (*s->p >= 'A' && *s->p <= 'Z') || (*s->p >= '0' && *s->p <= '9') || *s->p == '_'))
+            rc = rf_buf_put_u8(&b, (uint8_t)*s->p++);
+        if (!b.len) rc = RF_ERR_INVALID;
     }
-    buf[n] = 0;
-    return true;
+    if (!rc) rc = rf_buf_put_u8(&b, 0);
+    if (rc) { rf_buf_fini(&b); return NULL; }
+    return (char *)b.data;
 }
 
 static int parse_type(tparse *s, rf_type *out)
 {
-    char w[256];
-    if (++s->depth > 64 || !word(s, w, sizeof w)) return RF_ERR_INVALID;
+    char *w = ++s->depth > MAX_DEPTH + 2 ? NULL : word(s);
+    if (!w) return RF_ERR_INVALID;
+    int rc = parse_word(s, w, out);
+    rf_free(w);
+    s->depth--;
+    return rc;
+}
+
+static int parse_word(tparse *s, const char *w, rf_type *out)
+{
     int rc = RF_ERR_INVALID;
     if (strcasecmp(w, "array") == 0) {
         rf_type e;
@@ -273,9 +289,9 @@ static int parse_type(tparse *s, rf_type *out)
         bool ok = true;
         if (!eat(s, '>')) {
             do {
-                char f[256];
+                char *f = word(s);
                 rf_type t;
-                ok = word(s, f, sizeof f);
+                ok = f != NULL;
                 if (ok) (void)eat(s, ':');
                 ok = ok && parse_type(s, &t) == RF_OK;
                 if (ok && n == cap) {
@@ -286,8 +302,8 @@ static int parse_type(tparse *s, rf_type *out)
                     if (nt) types = nt;
                     ok = nn && nt;
                 }
-                if (ok && !(names[n] = rf_strdup(f))) ok = false;
-                if (ok) types[n++] = t;
+                if (ok) { names[n] = f; f = NULL; types[n++] = t; }
+                rf_free(f);
             } while (ok && eat(s, ','));
             ok = ok && eat(s, '>');
         }
@@ -329,7 +345,6 @@ static int parse_type(tparse *s, rf_type *out)
             if (!eat(s, ')')) return RF_ERR_INVALID;
         }
     }
-    s->depth--;
     return rc;
 }
 

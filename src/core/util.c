@@ -285,6 +285,7 @@ int rf_format_value(const rf_column *c, int64_t i, rf_buf *b, bool *is_null)
             if (map) {
                 const rf_column *e = c->child;
                 if (!rc) rc = rf_format_value(e->kids[0], k, b, &nl);
+                if (!rc && nl) rc = rf_buf_put(b, "null", 4);
                 if (!rc) rc = rf_buf_put(b, " -> ", 4);
                 if (!rc) rc = rf_format_value(e->kids[1], k, b, &nl);
             } else if (!rc) {

@@ -204,9 +204,14 @@ static fclass frame_class(const rf_expr *w);
 static int vcmp(const rf_column *k, int64_t j, int64_t i, int64_t off, int dir)
 {
     switch (rf_type_base(k->type)) {
-    case RF_TYPE_DOUBLE: {
-        double d = dir * (rf_col_f64(k, j) - rf_col_f64(k, i)) - (double)off;
-        return (d > 0) - (d < 0);
+    case RF_TYPE_DOUBLE: {   /* NaN sorts above every number and equals itself, as Spark orders doubles */
+        double x = rf_col_f64(k, j), y = rf_col_f64(k, i);
+        if (x != x || y != y) {
+            int c = (x != x) - (y != y);   /* NaN against a number: apart by any offset */
+            return dir * c != 0 ? dir * c : (off > 0 ? -1 : off < 0 ? 1 : 0);
+        }
+        double b = y + dir * (double)off;   /* the bound, then x against it: inf - inf never arises */
+        return dir * ((x > b) - (x < b));
     }
     case RF_TYPE_DECIMAL: {
         __int128 d = dir * (rf_col_dec(k, j) - rf_col_dec(k, i)) - (__int128)off * rf_dec_pow10(rf_type_scale(k->type));

@@ -330,6 +330,18 @@ static int cast_nested(const rf_column *c0, int64_t n, rf_type to, rf_column **o
     if (c->child) {
         rf_column_release(&r->child);
         RF_TRY(rf__cast_column(c->child, c->child->len, rf_type_elem(to), &r->child));
+        if (rf_type_base(to) == RF_TYPE_MAP) {   /* a key that does not convert is an error, never a NULL key */
+            const rf_column *ok = c->child->kids[0], *nk = r->child->kids[0];
+            for (int64_t q = 0; q < nk->len; q++)
+                if (!rf_column_valid(nk, q) && rf_column_valid(ok, q)) {
+                    rf_buf t = { 0 };
+                    bool nl;
+                    rf_format_value(ok, q, &t, &nl);
+                    rc = rf__err_set(RF_ERR_INVALID, "cannot cast map key '%.*s' to %s", (int)t.len, t.data ? (char *)t.data : "", rf_type_name(rf_type_map_key(to)));
+                    rf_buf_fini(&t);
+                    goto done;
+                }
+        }
         RF_TRY(rf_column_reserve(r, n, 0));
         memcpy(r->data, c->data, (size_t)(n + 1) * 8);
     } else {

@@ -156,11 +156,16 @@ int rf__func_type_nested(rf_expr *e)
         bool arr = is_array(s) && is_struct(rf_type_elem(s));   /* arr.f: the field of every element */
         rf_type st = arr ? rf_type_elem(s) : s;
         if (!is_struct(st)) return rf__err_set(RF_ERR_ANALYSIS, "cannot take field '%.*s' of %s: it is not a struct", (int)f->lit.v.s.len, f->lit.v.s.p, rf_type_name(s));
-        char name[256];
-        snprintf(name, sizeof name, "%.*s", (int)f->lit.v.s.len, f->lit.v.s.p);
+        char *name = rf_strndup(f->lit.v.s.p, (size_t)f->lit.v.s.len);
+        if (!name) return NOMEM();
         int k = rf_type_field_index(st, name);
-        if (k == -2) return rf__err_set(RF_ERR_ANALYSIS, "field '%s' of %s is ambiguous", name, rf_type_name(st));
-        if (k < 0) return rf__err_set(RF_ERR_ANALYSIS, "no field '%s' in %s", name, rf_type_name(st));
+        if (k < 0) {
+            rc = k == -2 ? rf__err_set(RF_ERR_ANALYSIS, "field '%.200s' of %.200s is ambiguous", name, rf_type_name(st))
+                         : rf__err_set(RF_ERR_ANALYSIS, "no field '%.200s' in %.400s", name, rf_type_name(st));
+            rf_free(name);
+            return rc;
+        }
+        rf_free(name);
         e->type = arr ? rf_type_array(rf_type_field(st, k)) : rf_type_field(st, k);
         if (!e->name) e->name = rf_strdup(rf_type_field_name(st, k));
         e->nullable = true;
@@ -494,10 +499,11 @@ static int struct_field(const rf_expr *e, rf_column **a, int64_t n, rf_column **
     const rf_column *s = a[0];
     bool arr = is_array(s->type);
     rf_type st = arr ? rf_type_elem(s->type) : s->type;
-    char name[256];
-    snprintf(name, sizeof name, "%.*s", (int)e->arg[1]->lit.v.s.len, e->arg[1]->lit.v.s.p);
+    char *name = rf_strndup(e->arg[1]->lit.v.s.p, (size_t)e->arg[1]->lit.v.s.len);
+    if (!name) return NOMEM();
     int k = rf_type_field_index(st, name);
-    RF_ASSERT(k >= 0);
+    rf_free(name);
+    if (k < 0) return rf__err_set(RF_ERR_INTERNAL, "a struct field vanished");
     rf_column *r = NULL;
     int rc = rf_column_create(e->type, n, &r);
     for (int64_t i = 0; i < n && !rc; i++) {
@@ -692,8 +698,9 @@ int rf__func_eval_nested(const rf_expr *e, rf_column **a, int64_t n, rf_column *
             int64_t s = int_at(a[1], i), len = int_at(a[2], i), cnt = hi - lo;
             if (s == 0) { rc = rf__err_set(RF_ERR_INVALID, "slice(): the start index must not be 0 (SQL array indices start at 1)"); break; }
             if (len < 0) { rc = rf__err_set(RF_ERR_INVALID, "slice(): the length must not be negative (%lld)", (long long)len); break; }
-            int64_t from = s > 0 ? s - 1 : cnt + s;
-            for (int64_t q = from < 0 ? 0 : from; q < cnt && q < from + len && !rc; q++) rc = rf_column_append_from(r->child, el, lo + q);
+            int64_t from = s > 0 ? s - 1 : cnt + s;   /* before the start (or past the end): empty, as Spark */
+            int64_t take = from < 0 || from >= cnt ? 0 : (len < cnt - from ? len : cnt - from);
+            for (int64_t q = 0; q < take && !rc; q++) rc = rf_column_append_from(r->child, el, lo + from + q);
             if (!rc) rc = rf_column_end_list(r);
             break;
         }
@@ -727,7 +734,7 @@ int rf__func_eval_nested(const rf_expr *e, rf_column **a, int64_t n, rf_column *
             if (any_null) { rc = rf_column_append_null(r); break; }
             int64_t s = int_at(a[0], i), t = int_at(a[1], i), st = e->n_arg > 2 ? int_at(a[2], i) : (s <= t ? 1 : -1);
             if (st == 0 || (st > 0 && s > t) || (st < 0 && s < t)) {
-                if (s == t && st != 0) { rc = rf_column_append_i64(r->child, s); if (!rc) rc = rf_column_end_list(r); break; }
+                if (s == t) { rc = rf_column_append_i64(r->child, s); if (!rc) rc = rf_column_end_list(r); break; }
                 rc = rf__err_set(RF_ERR_INVALID, "sequence(%lld, %lld, %lld): the step must move from start to stop", (long long)s, (long long)t, (long long)st);
                 break;
             }

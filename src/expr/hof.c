@@ -267,55 +267,67 @@ static int keep_where(const rf_column *x, int64_t n, rf_type t, const rf_column 
 
 static int aggregate(const rf_expr *e, const rf_batch *b, const rf_column *x, int64_t n, rf_column **out)
 {
-    rf_column *acc = NULL, *z = NULL, *xs = NULL, *as = NULL, *res = NULL, *next = NULL;
-    int64_t *rows = NULL, *els = NULL, maxlen = 0;
+    /* Step j folds the j-th elements of the rows that have one (the active rows, a shrinking set):
+     * acc holds their accumulators in the order of rows[]; a row whose array ends drops its final
+     * value into done (position done_at[row]), so the work is the elements plus the rows. */
+    rf_column *z = NULL, *acc = NULL, *done = NULL, *xs = NULL, *res = NULL, *keep = NULL, *fin = NULL;
+    int64_t *rows = NULL, *els = NULL, *done_at = NULL, *sel = NULL, m = 0;
     const int64_t *o = x->data;
     int rc = rf__expr_eval(e->arg[1], b, &z);
-    if (!rc) rc = rf_column_expand(z, n, &acc);
-    rf_column_release(&z);
     if (rc) return rc;
-    for (int64_t i = 0; i < n; i++) if (o[i + 1] - o[i] > maxlen) maxlen = o[i + 1] - o[i];
     rows = rf_malloc((size_t)(n ? n : 1) * sizeof *rows);
     els = rf_malloc((size_t)(n ? n : 1) * sizeof *els);
-    RF_CHECK(rows && els, RF_ERR_NOMEM, "out of memory");
-    for (int64_t j = 0; j < maxlen; j++) {
-        int64_t m = 0;
-        for (int64_t i = 0; i < n; i++)
-            if (rf_column_valid(x, i) && o[i + 1] - o[i] > j) { rows[m] = i; els[m++] = o[i] + j; }
-        RF_TRY(rf_column_gather(x->child, els, 0, m, &xs));
-        RF_TRY(rf_column_gather(acc, rows, 0, m, &as));
-        rf_column *params[2] = { as, xs };
-        RF_TRY(call(e->arg[2], b, rows, m, params, &res));
-        RF_TRY(rf_column_create(acc->type, n, &next));   /* the rows of this step take the merge's value */
-        for (int64_t i = 0, k = 0; i < n && !rc; i++)
-            rc = k < m && rows[k] == i ? rf_column_append_from(next, res, k++) : rf_column_append_from(next, acc, i);
-        if (rc) goto done;
-        rf_column_release(&acc);
-        acc = next;
-        next = NULL;
-        rf_column_release(&xs);
-        rf_column_release(&as);
-        rf_column_release(&res);
-    }
-    if (e->n_arg == 4) {   /* finish(acc) over every row */
-        for (int64_t i = 0; i < n; i++) rows[i] = i;
-        rf_column *params[1] = { acc };
-        RF_TRY(call(e->arg[3], b, rows, n, params, &res));
+    sel = rf_malloc((size_t)(n ? n : 1) * sizeof *sel);
+    done_at = rf_malloc((size_t)(n ? n : 1) * sizeof *done_at);
+    RF_CHECK(rows && els && sel && done_at, RF_ERR_NOMEM, "out of memory");
+    for (int64_t i = 0; i < n; i++) { rows[m++] = i; done_at[i] = -1; }
+    RF_TRY(rf_column_gather(z, rows, 0, m, &acc));   /* the start value of every row */
+    RF_TRY(rf_column_create(acc->type, n, &done));
+    for (int64_t j = 0; m > 0; j++) {
+        int64_t k = 0, a = 0;
+        for (int64_t q = 0; q < m; q++) {   /* rows without a j-th element are done */
+            int64_t i = rows[q];
+            if (rf_column_valid(x, i) && o[i + 1] - o[i] > j) { sel[k] = q; rows[k] = i; els[k++] = o[i] + j; }
+            else { done_at[i] = done->len; RF_TRY(rf_column_append_from(done, acc, q)); a++; }
+        }
+        (void)a;
+        if (!k) break;
+        RF_TRY(rf_column_gather(acc, sel, 0, k, &keep));
+        RF_TRY(rf_column_gather(x->child, els, 0, k, &xs));
+        rf_column *params[2] = { keep, xs };
+        RF_TRY(call(e->arg[2], b, rows, k, params, &res));
         rf_column_release(&acc);
         acc = res;
+        res = NULL;
+        rf_column_release(&keep);
+        rf_column_release(&xs);
+        m = k;
+    }
+    for (int64_t i = 0; i < n; i++) rows[i] = done_at[i];
+    RF_TRY(rf_column_gather(done, rows, 0, n, &fin));   /* back in row order */
+    if (e->n_arg == 4) {   /* finish(acc) over every row */
+        for (int64_t i = 0; i < n; i++) rows[i] = i;
+        rf_column *params[1] = { fin };
+        RF_TRY(call(e->arg[3], b, rows, n, params, &res));
+        rf_column_release(&fin);
+        fin = res;
         res = NULL;
     }
     RF_TRY(rf_column_create(e->type, n, out));   /* NULL where the array is */
     for (int64_t i = 0; i < n && !rc; i++)
-        rc = rf_column_valid(x, i) ? rf_column_append_from(*out, acc, i) : rf_column_append_null(*out);
+        rc = rf_column_valid(x, i) ? rf_column_append_from(*out, fin, i) : rf_column_append_null(*out);
 done:
+    rf_column_release(&z);
     rf_column_release(&acc);
+    rf_column_release(&done);
     rf_column_release(&xs);
-    rf_column_release(&as);
     rf_column_release(&res);
-    rf_column_release(&next);
+    rf_column_release(&keep);
+    rf_column_release(&fin);
     rf_free(rows);
     rf_free(els);
+    rf_free(sel);
+    rf_free(done_at);
     if (rc) rf_column_release(out);
     return rc;
 }

@@ -468,6 +468,26 @@ static int rewrite(aggctx *a, rf_expr **pe)
         *pe = r;
         return RF_OK;
     }
+    if (e->kind == RF_E_COL && e->qual && e->attr < 0) {   /* s.f with s a grouped struct column: the key's field */
+        for (int i = 0; i < a->n_keys; i++) {
+            const rf_expr *k = a->keys[i];
+            if (k->kind != RF_E_COL || !k->name || strcasecmp(k->name, e->qual)) continue;
+            rf_expr *key = rf_col(e->qual), *arr[2];
+            if (!key) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+            int rc = rewrite(a, &key);
+            arr[0] = key;
+            arr[1] = rf_lit_str(e->name);
+            rf_expr *f = rc ? NULL : rf__expr_new(RF_E_FUNC, 2, arr);
+            if (rc) { rf_expr_destroy(&key); return rc; }
+            if (!f) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+            f->op = RF_F_GET_FIELD;
+            f->line = e->line;
+            f->col = e->col;
+            rf_expr_destroy(pe);
+            *pe = f;
+            return RF_OK;
+        }
+    }
     if (e->kind == RF_E_COL) {
         rf__err_set(RF_ERR_ANALYSIS, "column '%s' must appear in GROUP BY or inside an aggregate function", e->name);
         rf__err_at(e->line, e->col);
@@ -765,6 +785,7 @@ static rf_df *sort_hidden(const q_select *q, rf_df *pre, rf_expr **items, int n,
 
 static rf_df *order_and_limit(const q_select *q, rf_df *d)
 {
+    if (!d) return NULL;   /* the query failed: keep its error */
     if (q->n_order) {
         bool ok;
         rf_expr **o = order_list(q, d, &ok);

@@ -213,13 +213,15 @@ static rf_df *decorrelate_general(rf_df *d, rf_df *inner, rf_expr **theta, int n
         }
         value = rf__sqlp_copy(item);
         if (value && rf__sqlp_has_agg(value)) rc = lift_aggs(&value, av, &na, 64, alias);
-        else if (value) {   /* one row's value: count and keep it */
+        else if (value) {   /* one row's value: count and keep it (any type: the first of a collected list) */
             char qn[64], qv[64];
             snprintf(qn, sizeof qn, "%s.__n", alias);
             snprintf(qv, sizeof qv, "%s.__v", alias);
             av[na++] = rf_as(rf_count(NULL), "__n");
-            av[na++] = rf_as(rf_max(value), "__v");
-            value = rf_fn("__single_row", 2, rf_fn("coalesce", 2, rf_col(qn), rf_lit_int(0)), rf_col(qv));
+            rf_expr *cl = rf__expr_new(RF_E_AGG, 1, &value);
+            if (cl) cl->op = RF_A_COLLECT_LIST;
+            av[na++] = rf_as(cl, "__v");
+            value = rf_fn("__single_row", 2, rf_fn("coalesce", 2, rf_col(qn), rf_lit_int(0)), rf_fn("element_at", 2, rf_col(qv), rf_lit_int(1)));
         }
         if (!value || rc) {
             for (int k = 0; k < nr; k++) rf_expr_destroy(&kv[k]);
@@ -461,8 +463,10 @@ rf_df *rf__sqlp_scalar_lift(rf_sqlctx *c, rf_df *d, rf_expr **pe)
             rf_error *er = rf__err_slot();
             if (er->code == RF_ERR_ANALYSIS && strstr(er->msg, "not found")) {
                 rf_error first = *er;
+                rf__err_clear();
                 rf_df *dd = decorrelate_scalar(c, d, pe);
                 if (dd) return dd;
+                if (er->code) return NULL;   /* decorrelation tried and failed: its own error */
                 *er = first;
                 char m[sizeof er->msg];
                 snprintf(m, sizeof m, "%s", er->msg);

@@ -1,0 +1,3 @@
+-- A type nested more than 64 levels deep is refused where it is made (it could not travel between ranks).
+-- error: nested more than 64 levels deep
+SELECT array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(array(1))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))));
