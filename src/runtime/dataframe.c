@@ -918,8 +918,8 @@ rf_df *rf__df_join_using(rf_df *left, rf_df *right, const char *using_cols, rf_j
     if (!j || j->err || type == RF_JOIN_SEMI || type == RF_JOIN_ANTI) { rf_free(copy); rf_free(names); return j; }
     /* USING: the key columns once (coalesced for a full join), then the other columns */
     const rf_schema *ls = left->plan->schema, *rs = right->plan->schema;
-    rf_expr **v = rf_calloc((size_t)(ls->n + rs->n), sizeof *v);
-    int *hid = keep_keys ? rf_calloc((size_t)(ls->n + rs->n) + 1, sizeof *hid) : NULL, nh = 0;
+    rf_expr **v = rf_calloc((size_t)(ls->n + rs->n + nk) + 1, sizeof *v);   /* the keys once more, the columns, hidden keys */
+    int *hid = keep_keys ? rf_calloc((size_t)(ls->n + rs->n + nk) + 1, sizeof *hid) : NULL, nh = 0;
     int n = 0;
     for (int k = 0; k < nk; k++) {
         const rf_field *lf = &ls->f[rf_schema_find(ls, names[k])], *rf_ = &rs->f[rf_schema_find(rs, names[k])];
