@@ -8,6 +8,7 @@
 #ifndef RF_RUNTIME_H
 #define RF_RUNTIME_H
 
+#include <stdarg.h>
 #include <mpi.h>
 #include <stdio.h>
 #include "core/core.h"
@@ -125,5 +126,19 @@ struct rf_result {
 /* rf_df_join with USING columns; keep_keys: the other side's key columns stay as hidden columns (SQL's
  * t2.k and t2.*; a DataFrame's result has no hidden columns). */
 rf_df *rf__df_join_using(rf_df *left, rf_df *right, const char *using_cols, rf_join_type type, bool keep_keys);
+
+/* dataframe.c, for dataframe_ops.c: a DataFrame of plan p (or of error err), tracked by the session;
+ * one of error code; a new node of kind k over in's plan (shared). RF_DF_INPUT returns early for a
+ * missing or failed input DataFrame. */
+rf_df *rf__df_make(rf_session *s, rf_plan *p, int err);
+rf_df *rf__df_fail(rf_session *s, int code);
+int    rf__df_unary(rf_nkind k, const rf_df *in, rf_plan **out);
+/* The n (count-checked, see dataframe.h) variadic rf_expr arguments of call fn, heap-allocated. */
+rf_expr **rf__df_va_args(const char *fn, int n, va_list ap);
+#define RF_DF_INPUT(df)                                                                                   \
+    do {                                                                                            \
+        if (!(df)) return NULL;                                                                     \
+        if ((df)->err) { rf__err_set((df)->err, "%s", (df)->msg); return rf__df_fail((df)->s, (df)->err); } \
+    } while (0)
 
 #endif

@@ -33,6 +33,12 @@ char    *rf__p_string(rf_parser *P);      /* returned-owned */
 int      rf__p_type(rf_parser *P, rf_type *out);   /* INT, DECIMAL(10,2), VARCHAR(n), ... */
 rf_expr *rf__p_expr(rf_parser *P);
 rf_expr *rf__p_operand(rf_parser *P);   /* an operand of a comparison: no IN / LIKE / = at its top */
+/* parser.c, for parse_call.c: an expression one nesting level down; a new node's position and depth
+ * check (NULL with the parser's error set). parse_call.c: a call after its name and "(" (name
+ * consumed). */
+rf_expr *rf__p_expr_d(rf_parser *P);
+rf_expr *rf__p_at(rf_expr *e, const rf_token *t);
+rf_expr *rf__p_call(rf_parser *P, char *name, rf_token t0);
 /* parse_nested.c: the <...> after ARRAY / MAP / STRUCT in a type; whether a lambda starts here, and
  * the lambda; subscripts and field accesses after an operand (consumes e). */
 int      rf__p_type_nested(rf_parser *P, const char *kind, rf_type *out);

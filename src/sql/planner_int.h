@@ -29,4 +29,7 @@ rf_df   *rf__sqlp_scalar_lift(rf_sqlctx *c, rf_df *d, rf_expr **pe);
 /* d with the columns of `want` only, in its order (d itself when nothing was added). */
 rf_df   *rf__sqlp_only_columns_of(rf_df *d, const rf_schema *want);
 
+/* Whether hint h is named a (or b, or cc), case-insensitively. */
+bool rf__sqlp_hint_is(const q_hint *h, const char *a, const char *b, const char *cc);
+
 #endif
