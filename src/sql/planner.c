@@ -191,6 +191,89 @@ char *rf__sqlp_display(const rf_expr *e)
     return s;
 }
 
+/* s.* where s is a struct column (not a table): one field access per field of s, appended to v;
+ * how many (0 when s is no struct column). */
+static int struct_fields_star(const char *qual, const rf_schema *s, rf_expr **v, int *n, int line, int col)
+{
+    int at = -1;
+    for (int k = 0; k < s->n; k++)
+        if (!s->f[k].hidden && s->f[k].name && !strcasecmp(s->f[k].name, qual)) { if (at >= 0) return 0; at = k; }
+    if (at < 0 || rf_type_base(s->f[at].type) != RF_TYPE_STRUCT) return 0;
+    rf_type t = s->f[at].type;
+    int nf = rf_type_nfields(t);
+    for (int i = 0; i < nf; i++) {
+        rf_expr *a[2] = { rf_col(s->f[at].name), rf_lit_str(rf_type_field_name(t, i)) };
+        rf_expr *g = a[0] && a[1] ? rf__expr_new(RF_E_FUNC, 2, a) : NULL;
+        if (!g) { rf_expr_destroy(&a[0]); rf_expr_destroy(&a[1]); rf__err_set(RF_ERR_NOMEM, "out of memory"); return -1; }
+        g->op = RF_F_GET_FIELD;
+        g->line = line;
+        g->col = col;
+        g->name = rf_strdup(rf_type_field_name(t, i));   /* the column is the field's name, as Spark names it */
+        v[(*n)++] = g;
+    }
+    return nf;
+}
+
+/* The most fields any struct column of s has (room for an s.* expansion). */
+int rf__sqlp_struct_width(const rf_schema *s)
+{
+    int w = 0;
+    for (int k = 0; k < s->n; k++) if (rf_type_base(s->f[k].type) == RF_TYPE_STRUCT && rf_type_nfields(s->f[k].type) > w) w = rf_type_nfields(s->f[k].type);
+    return w;
+}
+
+/* struct(*) and struct(t.*) inside an expression: the star becomes the columns it names (each a
+ * field under its column's name), as Spark expands it; struct(s.*) of a struct column s, s's fields. */
+static int struct_stars(rf_expr **pe, const rf_schema *s)
+{
+    rf_expr *e = *pe;
+    int rc = rf__stack_check("an expression");
+    if (rc) return rc;
+    for (int i = 0; i < e->n_arg; i++) if ((rc = struct_stars(&e->arg[i], s))) return rc;
+    if (e->kind != RF_E_FUNC || e->op != RF_F_STRUCT) return RF_OK;
+    bool any = false;
+    for (int i = 0; i < e->n_arg; i++) any |= e->arg[i]->kind == RF_E_COL && e->arg[i]->name && !strcmp(e->arg[i]->name, "*");
+    if (!any) return RF_OK;
+    int room = e->n_arg + 1;
+    for (int i = 0; i < e->n_arg; i++) room += s->n;
+    for (int k = 0; k < s->n; k++) if (rf_type_base(s->f[k].type) == RF_TYPE_STRUCT) room += rf_type_nfields(s->f[k].type) * e->n_arg;
+    rf_expr **v = rf_calloc((size_t)room, sizeof *v);
+    int n = 0;
+    if (!v) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < e->n_arg && !rc; i++) {
+        rf_expr *a = e->arg[i];
+        if (!(a->kind == RF_E_COL && a->name && !strcmp(a->name, "*"))) { v[n++] = a; e->arg[i] = NULL; continue; }
+        int found = 0;
+        for (int k = 0; k < s->n; k++) {
+            const rf_field *f = &s->f[k];
+            if (a->qual ? !f->qual || strcasecmp(f->qual, a->qual) : f->hidden) continue;
+            rf_expr *c = rf__expr_col_attr(f->id, f->name, f->type, f->nullable, k);
+            if (!c) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+            c->resolved = false;
+            c->qual = rf_strdup(f->qual);
+            v[n++] = c;
+            found++;
+        }
+        if (!rc && !found && a->qual) {
+            int m = struct_fields_star(a->qual, s, v, &n, a->line, a->col);
+            if (m < 0) rc = RF_ERR_NOMEM;
+            found = m;
+        }
+        if (!rc && !found) { rc = rf__err_set(RF_ERR_ANALYSIS, "'%s.*': no table or alias '%s' in FROM", a->qual ? a->qual : "", a->qual ? a->qual : ""); rf__err_at(a->line, a->col); }
+    }
+    rf_expr *r = rc ? NULL : rf__expr_new(RF_E_FUNC, n, v);
+    if (!rc && !r) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (rc) { for (int i = 0; i < n; i++) rf_expr_destroy(&v[i]); rf_free(v); return rc; }
+    rf_free(v);
+    r->op = RF_F_STRUCT;
+    r->line = e->line;
+    r->col = e->col;
+    if (e->name) { r->name = e->name; e->name = NULL; }
+    rf_expr_destroy(pe);
+    *pe = r;
+    return RF_OK;
+}
+
 /* Expands '*' and 't.*' against df's columns. */
 static int expand_items(const q_select *q, rf_df *d, rf_expr ***out, int *n_out)
 {
@@ -211,6 +294,12 @@ static int expand_items(const q_select *q, rf_df *d, rf_expr ***out, int *n_out)
                 v[n++] = c;
                 found++;
             }
+            if (!found && it->qual) {   /* s.* of a struct column s: its fields */
+                rf_expr **nv = rf_realloc(v, (size_t)(n + q->n_items + p->schema->n * q->n_items + 1 + rf__sqlp_struct_width(p->schema)) * sizeof *nv);
+                if (nv) v = nv;
+                int m = nv ? struct_fields_star(it->qual, p->schema, v, &n, it->line, it->col) : -1;
+                if (m > 0) continue;
+            }
             if (!found && it->qual) {
                 for (int k = 0; k < n; k++) rf_expr_destroy(&v[k]);
                 rf_free(v);
@@ -220,6 +309,10 @@ static int expand_items(const q_select *q, rf_df *d, rf_expr ***out, int *n_out)
             }
         } else {
             v[n++] = rf__sqlp_copy(it);
+            if (v[n - 1]) {
+                int rc = struct_stars(&v[n - 1], p->schema);
+                if (rc) { for (int k = 0; k < n; k++) rf_expr_destroy(&v[k]); rf_free(v); return rc; }
+            }
         }
     }
     *out = v;

@@ -32,4 +32,6 @@ rf_df   *rf__sqlp_only_columns_of(rf_df *d, const rf_schema *want);
 /* Whether hint h is named a (or b, or cc), case-insensitively. */
 bool rf__sqlp_hint_is(const q_hint *h, const char *a, const char *b, const char *cc);
 
+int rf__sqlp_struct_width(const rf_schema *s);
+
 #endif
