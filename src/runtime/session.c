@@ -98,9 +98,12 @@ int rf_session_open(int *argc, char ***argv, rf_session **out)
      * than mapping fresh (zeroed, page-faulting) memory every time. */
     mallopt(M_MMAP_THRESHOLD, 256 << 20);
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    /* SIGTERM / SIGINT stop the job at its next safe point (docs/ARCHITECTURE.md); installed before
+     * MPI_Init, so a signal that reaches one rank while it starts cannot kill it outright and leave
+     * the others to be killed in the middle of a commit */
+    rf__stop_install();
     MPI_Initialized(&inited);
     if (!inited) MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided);   /* HDF5 reads in tasks, one thread at a time */
-    rf__stop_install();   /* SIGTERM / SIGINT stop the job at its next safe point (docs/ARCHITECTURE.md) */
     /* a test hook: RIFFLE_TEST_ALLOC_FAIL=RANK:N makes the N-th allocation after start-up fail on that
      * rank (tests/integration/failures.sh: one rank failing alone must stop every rank cleanly) */
     const char *inj = getenv("RIFFLE_TEST_ALLOC_FAIL");
