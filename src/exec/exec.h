@@ -49,6 +49,7 @@ typedef struct rf_scanprep {
 typedef struct rf_task_ctx {
     rf_xdata    *xdata;      /* indexed by stage id */
     const rf_stages *stages; /* the job's stages: which stage feeds an exchange (rf__stage_of) */
+    const struct rf_stage *stage; /* the stage running: what a task reads when adaptive execution re-planned it */
     rf_scanprep *prep;
     int          n_prep;
     int64_t      batch_rows;

@@ -398,6 +398,9 @@ static int candidates(rf_op *op, join_st *s, const rf_batch *b, int64_t **li, in
     *li = *ri = NULL;
     if (p->kind == RF_P_HASH_JOIN) {
         int nk = p->n_exprs;
+        /* a semi / anti join without a residual condition decides a row at its first match (a key
+         * repeated on the build side must not make it walk every copy) */
+        bool first_only = (p->mode == RF_JOIN_SEMI || p->mode == RF_JOIN_ANTI) && !p->cond;
         RF_CHECK((lk = rf_calloc((size_t)nk, sizeof *lk)) != NULL, RF_ERR_NOMEM, "out of memory");
         for (int k = 0; k < nk; k++) RF_TRY(rf__expr_eval(p->exprs[k], b, &lk[k]));
         RF_TRY(rf__hash_rows(lk, nk, b->nrows, &h));
@@ -417,6 +420,7 @@ static int candidates(rf_op *op, join_st *s, const rf_batch *b, int64_t **li, in
                 (*li)[m] = i;
                 (*ri)[m] = j;
                 m++;
+                if (first_only) break;
             }
         }
     } else {

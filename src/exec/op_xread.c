@@ -1,12 +1,18 @@
 /*
  * op_xread.c — the leaf that reads an exchange: decodes the chunks this task's partition received
  * (in map task order) and merges small chunks into batches of about riffle.batch.rows rows. A
- * chunk that was spilled is read back from its spool into a buffer the operator reuses.
+ * chunk that was spilled is read back from its spool into a buffer the operator reuses. When
+ * adaptive execution re-planned the stage (rf_stage.spec), a task reads a run of partitions one
+ * after another, and of a split skewed partition only the chunks of its map tasks.
  */
 #include "exec/exec.h"
 #include "shuffle/shuffle.h"
 
-typedef struct { const rf_xdata *x; const rf_chunkv *v; int64_t next; rf_buf buf; } xread_st;
+typedef struct {
+    const rf_xdata *x;
+    int64_t part, part_end, next, m_lo, m_hi;
+    rf_buf buf;
+} xread_st;
 
 static int open_(rf_op *op)
 {
@@ -15,10 +21,21 @@ static int open_(rf_op *op)
     int id = rf__stage_of(op->ctx->stages, op->plan);
     if (id < 0) { rf_free(s); return rf__err_set(RF_ERR_INTERNAL, "an exchange without a stage"); }
     const rf_xdata *x = &op->ctx->xdata[id];
-    int64_t part = op->plan->mode == RF_X_BROADCAST ? 0 : op->task;
-    static const rf_chunkv empty = { 0 };
+    const rf_stage *sg = op->ctx->stage;
     s->x = x;
-    s->v = part < x->nparts ? &x->parts[part] : &empty;
+    s->m_lo = INT64_MIN;
+    s->m_hi = INT64_MAX;
+    if (op->plan->mode == RF_X_BROADCAST) s->part_end = 1;
+    else if (sg && sg->spec) {
+        const rf_taskspec *t = &sg->spec[op->task];
+        s->part = t->p_lo;
+        s->part_end = t->p_hi;
+        if (sg->split_x == op->plan) { s->m_lo = t->m_lo; s->m_hi = t->m_hi; }
+    } else {
+        s->part = op->task;
+        s->part_end = op->task + 1;
+    }
+    if (s->part_end > x->nparts) s->part_end = x->nparts;
     op->st = s;
     return RF_OK;
 }
@@ -28,8 +45,11 @@ static int next(rf_op *op, rf_batch **out)
     xread_st *s = op->st;
     rf_blist l = { 0 };
     int rc = RF_OK;
-    while (s->next < s->v->n && l.rows < op->ctx->batch_rows) {
-        const rf_chunk *c = &s->v->c[s->next++];
+    while (s->part < s->part_end && l.rows < op->ctx->batch_rows) {
+        const rf_chunkv *v = &s->x->parts[s->part];
+        if (s->next >= v->n) { s->part++; s->next = 0; continue; }
+        const rf_chunk *c = &v->c[s->next++];
+        if (c->task < s->m_lo || c->task >= s->m_hi) continue;
         const uint8_t *data;
         if ((rc = rf__chunk_bytes(s->x, c, &s->buf, &data))) goto done;   /* a spilled chunk is read back */
         rf_rd r = { data, data + c->len };

@@ -122,6 +122,13 @@ static int node(const rf_plan *p, const rf_stages *st, rf_buf *b, int depth)
         }
         if (!rc && p->mode != RF_X_SINGLE && p->mode != RF_X_BROADCAST) rc = rf_buf_printf(b, " %lld partitions", (long long)p->n);
         if (!rc && st && rf__stage_of(st, p) >= 0) rc = rf_buf_printf(b, " <- stage %d", rf__stage_of(st, p));
+        for (int i = 0; !rc && st && i < st->n; i++) {   /* the stage reading it, re-planned by adaptive execution */
+            const rf_stage *r = &st->s[i];
+            if (!r->spec || !rf__plan_contains(r->root, p)) continue;
+            rc = rf_buf_printf(b, ", AQEShuffleRead: %lld partitions read by %lld task(s)%s", (long long)p->n, (long long)r->n_tasks,
+                               r->split_x == p ? ", skewed partitions split by map task" : r->split_x ? ", skewed partitions copied to each split" :
+                               r->local_x == p ? ", local (the join became a broadcast join)" : r->bcast_x == p ? ", broadcast to every rank" : "");
+        }
         break;
     default:
         break;
@@ -135,13 +142,28 @@ static int node(const rf_plan *p, const rf_stages *st, rf_buf *b, int depth)
 
 int rf__plan_explain(const rf_plan *p, const rf_stages *st, rf_buf *b) { return node(p, st, b, 0); }
 
+/* Whether exchange x is a leaf of stage tree p (not below another exchange). */
+bool rf__plan_contains(const rf_plan *p, const rf_plan *x)
+{
+    for (int i = 0; i < p->n_child; i++)
+        if (p->child[i] == x || (p->child[i]->kind != RF_P_EXCHANGE && rf__plan_contains(p->child[i], x))) return true;
+    return false;
+}
+
+int rf__plan_explain_adaptive(const rf_plan *p, const rf_stages *st, bool final, rf_buf *b)
+{
+    int rc = rf_buf_printf(b, "AdaptiveSparkPlan isFinalPlan=%s\n", final ? "true" : "false");
+    return rc ? rc : node(p, st, b, 1);
+}
+
 int rf__stages_explain(const rf_stages *st, rf_buf *b)
 {
     int rc = RF_OK;
     for (int i = 0; i < st->n && !rc; i++) {
         const rf_stage *s = &st->s[i];
-        rc = rf_buf_printf(b, "Stage %d: %lld task(s), root %s#%u", s->id, (long long)s->n_tasks,
-                           rf__plan_kind_name(s->root->kind), s->root->id);
+        rc = rf_buf_printf(b, "Stage %d: %lld task(s)", s->id, (long long)s->n_tasks);
+        if (!rc && s->n_tasks != s->planned_tasks) rc = rf_buf_printf(b, " (planned %lld)", (long long)s->planned_tasks);
+        if (!rc) rc = rf_buf_printf(b, ", root %s#%u", rf__plan_kind_name(s->root->kind), s->root->id);
         if (!rc && s->n_inputs) {
             rc = rf_buf_printf(b, ", reads stage");
             for (int k = 0; k < s->n_inputs && !rc; k++) rc = rf_buf_printf(b, " %d", s->inputs[k]);

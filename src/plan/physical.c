@@ -46,6 +46,7 @@ static int exchange(rf_xkind kind, int64_t n, rf_plan *child, rf_expr **keys, in
     if (rc) return rc;
     (*out)->mode = kind;
     (*out)->n = kind == RF_X_SINGLE || kind == RF_X_BROADCAST ? 1 : n;
+    if (kind == RF_X_HASH || kind == RF_X_RANGE) (*out)->flags = RF_XF_COALESCE;   /* callers that fix n clear it */
     (*out)->n_exprs = n_keys;
     if ((rc = copy_bind(keys, n_keys, child->schema, &(*out)->exprs))) rf__plan_destroy(out);
     return rc;
@@ -532,6 +533,7 @@ static int plan_node(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
         rf_xkind k = l->kind == RF_L_COALESCE ? RF_X_COALESCE : l->n_exprs ? RF_X_HASH : RF_X_ROUNDROBIN;
         rc = exchange(k, l->n ? l->n : ctx->shuffle_partitions, in, l->exprs, l->n_exprs, out);
         in = NULL;
+        if (!rc && l->n) (*out)->flags = 0;   /* repartition(n): the user's count stays, as in Spark */
         return rc;
     }
     default:

@@ -115,7 +115,11 @@ typedef struct rf_plan {
     int64_t          rank_offset; /* P_EXCHANGE: partition p lives on rank (p + rank_offset) mod nranks, so that
                                    * it sits where the consuming task runs (a union numbers its branches'
                                    * tasks one after another: branch tasks start at an offset) */
+    int              flags;       /* P_EXCHANGE: RF_XF_* */
 } rf_plan;
+/* Exchange flags: the partition count is the default (riffle.shuffle.partitions), not the user's, so
+ * adaptive execution may coalesce the partitions (runtime/adaptive.c). */
+#define RF_XF_COALESCE 1
 
 /* Generate (explode) flags in rf_plan.n: OUTER keeps rows whose array is NULL or empty (one row,
  * NULL element); POS adds the element's position (INT, from 0) before the element; SPREAD makes
@@ -191,6 +195,9 @@ int rf__physical_plan(const rf_plan *optimized, rf_physctx *ctx, rf_plan **out);
 int rf__plan_unbroadcast(rf_plan *join, int64_t n, rf_plan **probe_x);
 
 /* ---- stages (stages.c) ---- */
+/* What one task of a stage re-planned by adaptive execution reads: partitions [p_lo, p_hi) of each
+ * exchange it reads, and of the stage's split exchange only the rows of map tasks [m_lo, m_hi). */
+typedef struct rf_taskspec { int64_t p_lo, p_hi, m_lo, m_hi; } rf_taskspec;
 typedef struct rf_stage {
     int      id;
     rf_plan *root;       /* borrowed: the subtree this stage runs */
@@ -198,6 +205,12 @@ typedef struct rf_stage {
     int64_t  n_tasks;
     int      n_inputs;
     int     *inputs;     /* stage ids this stage reads (through exchanges) */
+    rf_taskspec   *spec; /* [n_tasks] when adaptive execution re-planned the stage (runtime/adaptive.c),
+                          * else NULL: task t reads partition t */
+    const rf_plan *split_x; /* the exchange whose skewed partitions spec splits by map task, or NULL */
+    const rf_plan *local_x, *bcast_x; /* a shuffled join turned into a broadcast join: its probe side read where
+                                       * it was made, its build side copied to every rank; else NULL */
+    int64_t  planned_tasks; /* n_tasks as planned */
 } rf_stage;
 typedef struct rf_stages {
     int       n;
@@ -225,6 +238,10 @@ int rf__schema_decode(rf_rd *r, rf_schema **out);
 
 /* ---- explain (explain.c) ---- */
 int rf__plan_explain(const rf_plan *p, const rf_stages *st, rf_buf *b);   /* st (or NULL): names exchanges' stages */
+/* The same under Spark's "AdaptiveSparkPlan isFinalPlan=..." line; st's re-planned stages show how
+ * their exchanges were read (AQEShuffleRead). */
+int rf__plan_explain_adaptive(const rf_plan *p, const rf_stages *st, bool final, rf_buf *b);
+bool rf__plan_contains(const rf_plan *p, const rf_plan *x);   /* exchange x is a leaf of stage tree p */
 int rf__stages_explain(const rf_stages *st, rf_buf *b);
 
 #endif

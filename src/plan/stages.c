@@ -44,6 +44,7 @@ static int add_stage(rf_stages *out, int64_t *cap, rf_plan *root, rf_plan *x)
     st->exchange = x;
     st->n_tasks = rf__plan_tasks(root);
     if (st->n_tasks < 0) st->n_tasks = 1;   /* a stage over broadcast data only runs once */
+    st->planned_tasks = st->n_tasks;
     if ((rc = collect_inputs(root, out, st))) return rc;
     out->n++;
     return RF_OK;
@@ -82,6 +83,9 @@ int rf__stages_insert(rf_stages *st, int pos, rf_plan *x)
         st->s[i].n_inputs = 0;
         st->s[i].n_tasks = rf__plan_tasks(st->s[i].root);
         if (st->s[i].n_tasks < 0) st->s[i].n_tasks = 1;
+        st->s[i].planned_tasks = st->s[i].n_tasks;
+        RF_FREE(st->s[i].spec);
+        st->s[i].split_x = st->s[i].local_x = st->s[i].bcast_x = NULL;
         rc = collect_inputs(st->s[i].root, st, &st->s[i]);
     }
     return rc;
@@ -89,7 +93,7 @@ int rf__stages_insert(rf_stages *st, int pos, rf_plan *x)
 
 void rf__stages_fini(rf_stages *st)
 {
-    for (int i = 0; i < st->n; i++) rf_free(st->s[i].inputs);
+    for (int i = 0; i < st->n; i++) { rf_free(st->s[i].inputs); rf_free(st->s[i].spec); }
     RF_FREE(st->s);
     st->n = 0;
 }

@@ -42,6 +42,14 @@ static const struct {
     { "riffle.aggregate.partialGroups", NULL, "262144", V_INT, 1, 1000000000, false, NULL },
     { "riffle.spill.forceThreshold", "spark.shuffle.spill.numElementsForceSpillThreshold", "0", V_INT, 0, INT64_MAX, false, NULL },
     { "riffle.sql.adaptive.enabled", "spark.sql.adaptive.enabled", "true", V_WORDS, 0, 0, false, "true|false" },
+    { "riffle.sql.adaptive.coalescePartitions.enabled", "spark.sql.adaptive.coalescePartitions.enabled", "true", V_WORDS, 0, 0, false, "true|false" },
+    { "riffle.sql.adaptive.advisoryPartitionSizeInBytes", "spark.sql.adaptive.advisoryPartitionSizeInBytes", "64m", V_SIZE, 1, INT64_MAX, false, NULL },
+    { "riffle.sql.adaptive.coalescePartitions.minPartitionSize", "spark.sql.adaptive.coalescePartitions.minPartitionSize", "1m", V_SIZE, 1, INT64_MAX, false, NULL },
+    { "riffle.sql.adaptive.coalescePartitions.parallelismFirst", "spark.sql.adaptive.coalescePartitions.parallelismFirst", "true", V_WORDS, 0, 0, false, "true|false" },
+    { "riffle.sql.adaptive.autoBroadcastJoinThreshold", "spark.sql.adaptive.autoBroadcastJoinThreshold", "auto", V_SIZE, 0, INT64_MAX, true, "auto" },
+    { "riffle.sql.adaptive.skewJoin.enabled", "spark.sql.adaptive.skewJoin.enabled", "true", V_WORDS, 0, 0, false, "true|false" },
+    { "riffle.sql.adaptive.skewJoin.skewedPartitionFactor", "spark.sql.adaptive.skewJoin.skewedPartitionFactor", "5", V_INT, 1, 1000000, false, NULL },
+    { "riffle.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "256m", V_SIZE, 1, INT64_MAX, false, NULL },
     { "riffle.sql.sources.partitionOverwriteMode", "spark.sql.sources.partitionOverwriteMode", "static", V_WORDS, 0, 0, false, "static|dynamic" },
 };
 #define N_KNOWN (sizeof known / sizeof known[0])

@@ -39,6 +39,12 @@ int rf__action_encode(const rf_action *a, rf_buf *b)
     if (!rc) rc = rf_buf_put_i64(b, a->force_spill);
     if (!rc) rc = rf_buf_put_i64(b, a->shuffle_partitions);
     if (!rc) rc = rf_buf_put_u8(b, a->adaptive);
+    if (!rc) rc = rf_buf_put_u8(b, (uint8_t)(a->aqe.coalesce | a->aqe.parallelism_first << 1 | a->aqe.skew << 2));
+    if (!rc) rc = rf_buf_put_i64(b, a->aqe.advisory);
+    if (!rc) rc = rf_buf_put_i64(b, a->aqe.min_part);
+    if (!rc) rc = rf_buf_put_i64(b, a->aqe.skew_factor);
+    if (!rc) rc = rf_buf_put_i64(b, a->aqe.skew_threshold);
+    if (!rc) rc = rf_buf_put_i64(b, a->aqe.broadcast);
     if (!rc) rc = rf_buf_put_i64(b, a->n_uncached);
     for (int64_t i = 0; i < a->n_uncached && !rc; i++) rc = rf_buf_put_i64(b, a->uncached[i]);
     return rc;
@@ -87,6 +93,15 @@ int rf__action_decode(rf_rd *r, rf_action *a)
     if (!rc) rc = rf_rd_i64(r, &a->shuffle_partitions);
     if (!rc) rc = rf_rd_u8(r, &u);
     a->adaptive = u;
+    if (!rc) rc = rf_rd_u8(r, &u);
+    a->aqe.coalesce = u & 1;
+    a->aqe.parallelism_first = u >> 1 & 1;
+    a->aqe.skew = u >> 2 & 1;
+    if (!rc) rc = rf_rd_i64(r, &a->aqe.advisory);
+    if (!rc) rc = rf_rd_i64(r, &a->aqe.min_part);
+    if (!rc) rc = rf_rd_i64(r, &a->aqe.skew_factor);
+    if (!rc) rc = rf_rd_i64(r, &a->aqe.skew_threshold);
+    if (!rc) rc = rf_rd_i64(r, &a->aqe.broadcast);
     if (!rc) rc = rf_rd_i64(r, &a->n_uncached);
     if (!rc && (a->n_uncached < 0 || a->n_uncached > (int64_t)(r->end - r->p) / 8)) rc = rf__err_set(RF_ERR_INTERNAL, "corrupt job description");
     if (!rc && !(a->uncached = rf_calloc((size_t)a->n_uncached + 1, sizeof *a->uncached))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
@@ -145,6 +160,16 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     act->force_spill = rf__conf_size(&s->conf, "riffle.spill.forceThreshold");
     act->shuffle_partitions = rf__conf_size(&s->conf, "riffle.shuffle.partitions");
     act->adaptive = strcasecmp(rf__conf_get(&s->conf, "riffle.sql.adaptive.enabled"), "true") == 0;
+    act->aqe.coalesce = !strcasecmp(rf__conf_get(&s->conf, "riffle.sql.adaptive.coalescePartitions.enabled"), "true");
+    act->aqe.parallelism_first = !strcasecmp(rf__conf_get(&s->conf, "riffle.sql.adaptive.coalescePartitions.parallelismFirst"), "true");
+    act->aqe.skew = !strcasecmp(rf__conf_get(&s->conf, "riffle.sql.adaptive.skewJoin.enabled"), "true");
+    act->aqe.advisory = rf__conf_size(&s->conf, "riffle.sql.adaptive.advisoryPartitionSizeInBytes");
+    act->aqe.min_part = rf__conf_size(&s->conf, "riffle.sql.adaptive.coalescePartitions.minPartitionSize");
+    act->aqe.skew_factor = rf__conf_size(&s->conf, "riffle.sql.adaptive.skewJoin.skewedPartitionFactor");
+    act->aqe.skew_threshold = rf__conf_size(&s->conf, "riffle.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes");
+    act->aqe.broadcast = strcasecmp(rf__conf_get(&s->conf, "riffle.sql.adaptive.autoBroadcastJoinThreshold"), "auto")
+                             ? rf__conf_size(&s->conf, "riffle.sql.adaptive.autoBroadcastJoinThreshold")
+                             : rf__conf_size(&s->conf, "riffle.autoBroadcastJoinThreshold");
     RF_FREE(act->uncached);
     act->n_uncached = 0;
     if (s->n_uncached) {
@@ -209,7 +234,8 @@ int rf__driver_explain(rf_session *s, const rf_plan *logical, rf_buf *out)
     RF_TRY(rf__plan_explain(opt, NULL, out));
     RF_TRY(rf__stages_split(phys, &st));
     RF_TRY(rf_buf_printf(out, "\n== Physical Plan ==\n"));
-    RF_TRY(rf__plan_explain(phys, &st, out));
+    if (strcasecmp(rf__conf_get(&s->conf, "riffle.sql.adaptive.enabled"), "true") == 0) RF_TRY(rf__plan_explain_adaptive(phys, &st, false, out));
+    else RF_TRY(rf__plan_explain(phys, &st, out));
     RF_TRY(rf_buf_printf(out, "\n== Stages ==\n"));
     RF_TRY(rf__stages_explain(&st, out));
 done:

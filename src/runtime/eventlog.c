@@ -9,11 +9,15 @@
  *   {"event":"StageCompleted","job":J,"stage":S,"stages":N,"tasks":T,"rows":R,"shuffleBytes":B,
  *    "seconds":s,"rankSecondsMin":a,"rankSecondsMax":b}
  *   {"event":"AdaptivePlan","job":J,"stage":S,"change":"broadcastToShuffle","bytes":B,"partitions":P}
- *    (stage S's broadcast of B bytes became a shuffle into P partitions: runtime/adaptive.c)
+ *    (stage S's broadcast of B bytes became a shuffle into P partitions: runtime/adaptive.c);
+ *    "coalescePartitions": stage S reads its inputs' B bytes with P tasks; "skewJoinSplit": a skewed
+ *    partition of B bytes is read by P tasks
+ *   {"event":"AdaptivePlan","job":J,"final":true,"plan":"AdaptiveSparkPlan isFinalPlan=true\n...","stages":"..."}
+ *    (after an adaptive job ran: the plan and stages as they ran)
  *   {"event":"JobEnd","job":J,"status":"ok"|"failed","seconds":s[,"error":"...","rank":r]}
  *   {"event":"SessionEnd","time":...,"jobs":n}
- * Rows are the rows a stage's tasks produced; shuffle bytes are what its exchange sent between ranks
- * (a rank's data for itself stays in memory and is not counted); rank seconds
+ * Rows are the rows a stage's tasks produced; shuffle bytes are what the exchanges it reads sent
+ * between ranks as it started (a rank's data for itself is not counted); rank seconds
  * are the fastest and slowest rank's time in the stage (their gap is the skew).
  * Times are seconds since the epoch (UTC). The log never fails a job: a write error is reported
  * once on stderr and the log stops.
@@ -125,6 +129,23 @@ void rf__evlog_adaptive(int64_t job, int stage, const char *what, int64_t bytes,
                   (long long)job, stage, what, (long long)bytes, (long long)partitions);
     emit(&b);
     rf_buf_fini(&b);
+}
+
+void rf__evlog_final_plan(int64_t job, const rf_plan *phys, const rf_stages *st)
+{
+    if (!ev.f) return;
+    rf_buf b = { 0 }, plan = { 0 }, stages = { 0 };
+    rf__plan_explain_adaptive(phys, st, true, &plan);
+    rf__stages_explain(st, &stages);
+    rf_buf_printf(&b, "{\"event\":\"AdaptivePlan\",\"job\":%lld,\"final\":true,\"plan\":", (long long)job);
+    rf_buf_json_str(&b, plan.data ? (const char *)plan.data : "", plan.len);
+    rf_buf_printf(&b, ",\"stages\":");
+    rf_buf_json_str(&b, stages.data ? (const char *)stages.data : "", stages.len);
+    rf_buf_printf(&b, "}");
+    emit(&b);
+    rf_buf_fini(&b);
+    rf_buf_fini(&plan);
+    rf_buf_fini(&stages);
 }
 
 void rf__evlog_job_end(int64_t job, int rc, const rf_error *err)

@@ -179,10 +179,16 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
     MPI_Comm_size(comm, &nranks);
     rf_stages st = { 0 };
     rf_xdata *xd = NULL;
+    rf_shuffle_out *xos = NULL;   /* by stage id: map output not exchanged yet (until the stage reading it starts) */
+    bool *pending = NULL;
+    int64_t n_ids = 0;
     if (result) *result = NULL;
     rf__forget_caches(act);
     rc = rf__stages_split(plan, &st);
+    n_ids = 2 * (int64_t)st.n + 2;   /* adaptive execution adds at most a stage per planned one */
     if (!rc && !(xd = rf_calloc((size_t)(st.n ? st.n : 1), sizeof *xd))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (!rc && (!(xos = rf_calloc((size_t)n_ids, sizeof *xos)) || !(pending = rf_calloc((size_t)n_ids, sizeof *pending))))
+        rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     /* the rank's memory budget and spill directory (core/spill.h); the first job also removes what
      * killed ranks left in the local directories */
     {
@@ -203,10 +209,14 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
     if ((rc = rf__agree(comm, rc, err))) goto done;
     double t_job = rf_now();
     for (int si = 0; si < st.n; si++) {
-        rf_stage *s = &st.s[si];
         double t0 = rf_now();
+        int64_t sent = 0;
+        /* the map output this stage reads moves now, once every input's sizes are known: adaptive
+         * execution may re-plan the stage's tasks from them first (adaptive.c) */
+        if ((rc = rf__adapt_stage(comm, act, &st, si, xos, pending, xd, op_mem_bytes(), &sent, err))) goto done;
+        rf_stage *s = &st.s[si];
         rf_cancel cancel;
-        rf_task_ctx ctx = { .xdata = xd, .stages = &st, .batch_rows = act->batch_rows, .h5_mpio = act->h5_mpio && mpi_serialized(), .cancel = &cancel,
+        rf_task_ctx ctx = { .xdata = xd, .stages = &st, .stage = s, .batch_rows = act->batch_rows, .h5_mpio = act->h5_mpio && mpi_serialized(), .cancel = &cancel,
                             .partial_groups = act->partial_groups, .force_spill = act->force_spill, .op_mem = op_mem_bytes() };
         rf_scanprep *prep = NULL;
         int nprep = 0;
@@ -265,7 +275,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         /* the lowest failing task of all speaks for the job: the first bad record in file order is
          * the one reported, at any rank count */
         rc = rf__agree_key(comm, lrc, bad_task == INT64_MAX ? 0 : bad_task, err);
-        int64_t sent = 0, rows = 0;
+        int64_t rows = 0;
         for (int64_t k = 0; k < nlocal && outs; k++) rows += outs[k].nrows;
         /* each collective step below agrees on the status it is given before it communicates, and
          * returns an agreed status: every rank takes the same branches */
@@ -274,8 +284,12 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
             rc = rf__adapt_broadcast(comm, act, &st, si, &xo, &xd, ctx.op_mem, rc, err);
             s = &st.s[si];   /* the stages may have grown */
         }
-        if (s->exchange) {
-            rc = rf__shuffle_exchange(comm, rc, rc ? NULL : &xo, act->round_bytes, &xd[s->id], &sent, err);
+        if (s->exchange) {   /* kept until the stage reading it starts (rc is agreed: the same on every rank) */
+            if (!rc && s->id < n_ids) {
+                xos[s->id] = xo;
+                memset(&xo, 0, sizeof xo);
+                pending[s->id] = true;
+            } else if (!rc) rc = rf__agree(comm, rf__err_set(RF_ERR_INTERNAL, "too many stages"), err);
         } else if (act->kind == RF_ACT_COLLECT) {
             rc = rf__gather_result(comm, rc, act, s->root->schema, outs, tasks, nlocal, result, err);
         } else if (act->kind == RF_ACT_WRITE_HDF5) {
@@ -299,6 +313,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         if (rc) goto done;
     }
     if (act->progress && rank == 0) fprintf(stderr, "riffle: job %lld done in %.2f s\n", (long long)act->job_id, rf_now() - t_job);
+    if (rank == 0 && act->adaptive) rf__evlog_final_plan(act->job_id, plan, &st);
 done:
     rf__settle_caches(comm, plan, rc);
     rf__evict_caches(comm, act->progress);
@@ -306,6 +321,9 @@ done:
                             * files, as caches keep them, were unlinked when made and live on) */
     for (int i = 0; xd && i < st.n; i++) rf__xdata_fini(&xd[i]);
     rf_free(xd);
+    for (int64_t i = 0; xos && pending && i < n_ids; i++) if (pending[i]) rf__shuffle_out_fini(&xos[i]);
+    rf_free(xos);
+    rf_free(pending);
     rf__stages_fini(&st);
     return rc;
 }

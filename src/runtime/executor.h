@@ -48,6 +48,12 @@ int rf__partition_ids(const rf_plan *x, int64_t task, int64_t ntasks, const rf_b
 int rf__adapt_broadcast(MPI_Comm comm, const rf_action *act, rf_stages *st, int si, rf_shuffle_out *xo, rf_xdata **xd,
                         int64_t limit, int rc_in, rf_error *err);
 
+/* adaptive.c. Collective, before stage si runs: exchanges the map output its inputs left in xos
+ * (pending[id]), routed by a new plan for its tasks where adaptive execution changes it (small
+ * partitions coalesced, skewed join partitions split: rf_stage.spec). *sent: bytes this rank sent. */
+int rf__adapt_stage(MPI_Comm comm, const rf_action *act, rf_stages *st, int si, rf_shuffle_out *xos, bool *pending,
+                    rf_xdata *xd, int64_t op_mem, int64_t *sent, rf_error *err);
+
 /* What a running task may hold of its map output before moving it into the rank's spools. */
 int64_t rf__map_flush_bytes(void);
 

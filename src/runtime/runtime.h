@@ -57,6 +57,11 @@ typedef struct rf_action {
     int64_t partial_groups;/* riffle.aggregate.partialGroups: a partial aggregation flushes at this many groups */
     int64_t shuffle_partitions; /* riffle.shuffle.partitions: most partitions an adaptive change makes */
     bool    adaptive;      /* riffle.sql.adaptive.enabled: re-plan between stages (runtime/adaptive.c) */
+    struct {               /* riffle.sql.adaptive.*: what adaptive execution may do, and its sizes */
+        bool    coalesce, parallelism_first, skew;
+        int64_t advisory, min_part, skew_factor, skew_threshold;
+        int64_t broadcast;   /* a shuffled join's build side at most this big, found at run time, is broadcast (-1: never) */
+    } aqe;
     int64_t *uncached;     /* cache ids every rank forgets before the job (rf_df_unpersist) */
     int64_t n_uncached;
 } rf_action;
@@ -70,6 +75,7 @@ void rf__evlog_stage(int64_t job, int stage, int n_stages, int64_t tasks, int64_
                      double rank_min, double rank_max, int64_t spill_bytes, int64_t spill_files, double spill_secs,
                      const int64_t *by_owner);   /* [RF_SPILL_OWNERS] spill bytes of each kind of operator */
 void rf__evlog_adaptive(int64_t job, int stage, const char *what, int64_t bytes, int64_t partitions);
+void rf__evlog_final_plan(int64_t job, const rf_plan *phys, const rf_stages *st);   /* after an adaptive job ran */
 void rf__evlog_job_end(int64_t job, int rc, const rf_error *err);
 void rf__evlog_close(void);   /* SessionEnd, fsync, rename PATH.inprogress -> PATH */
 

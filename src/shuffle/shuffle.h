@@ -37,18 +37,36 @@ int  rf__mapout_add(rf_mapout *m, const rf_batch *b, const int64_t *pid);
  * spool per destination rank (partition p lives on rank (p + rank_offset) mod nranks; a broadcast
  * keeps one spool that every rank receives). Spools spill to local disk when the budget refuses
  * them memory, so a stage's map output is bounded by the budget, not held whole. */
+typedef struct rf_xrec { int64_t task, part, off, len; int dest; } rf_xrec;   /* one record: header at off, len with it */
 typedef struct rf_shuffle_out {
     int       nranks;
     int64_t   nparts;
     bool      broadcast;
     int64_t   rank_offset;
     rf_spool *dest;       /* [nranks], or [1] for a broadcast */
+    int64_t  *psize;      /* [nparts] bytes of each partition on this rank, record headers included */
+    rf_xrec  *rec;        /* every record, in the order added (adaptive execution re-routes them) */
+    int64_t   n_rec, cap_rec;
     void     *mu;         /* pthread mutex: tasks add from many threads */
 } rf_shuffle_out;
 int  rf__shuffle_out_init(rf_shuffle_out *o, int nranks, int64_t nparts, bool broadcast, int64_t rank_offset);
 /* Thread-safe: moves m's bytes into o (framed, in partition order) and empties m. */
 int  rf__shuffle_out_add(rf_shuffle_out *o, rf_mapout *m);
 void rf__shuffle_out_fini(rf_shuffle_out *o);
+
+/* Where an exchange's records go when adaptive execution re-plans the stage reading it: partition
+ * p's records go to the rank of each of its segments seg[first[p] .. first[p+1]) whose map task
+ * range [task_lo, task_hi) holds the record's task (a split skewed partition sends each map range
+ * to its own task, and the other side of the join whole to each of them). Rank -1: the record stays
+ * on the rank that made it (a join turned into a broadcast join at run time reads its probe side
+ * where it is). */
+typedef struct rf_route_seg { int64_t task_lo, task_hi; int rank; } rf_route_seg;
+typedef struct rf_route {
+    int64_t       nparts;
+    int64_t      *first;   /* [nparts + 1] */
+    rf_route_seg *seg;
+} rf_route;
+void rf__route_fini(rf_route *r);
 
 /*
  * Collective. Sends what o holds to the ranks owning it and fills x with what this rank receives,
@@ -59,5 +77,9 @@ void rf__shuffle_out_fini(rf_shuffle_out *o);
  */
 int rf__shuffle_exchange(MPI_Comm comm, int rc_in, rf_shuffle_out *o, int64_t round_bytes, rf_xdata *x, int64_t *bytes_sent,
                          rf_error *err);
+/* The same, with the records going where route says (NULL: where they were spooled for). The same
+ * route on every rank. */
+int rf__shuffle_exchange_routed(MPI_Comm comm, int rc_in, rf_shuffle_out *o, const rf_route *route, int64_t round_bytes,
+                                rf_xdata *x, int64_t *bytes_sent, rf_error *err);
 
 #endif

@@ -99,6 +99,24 @@ static int collect_aggs(aggctx *a, const rf_expr *e)
     return RF_OK;
 }
 
+/* An uncorrelated scalar subquery's value (subquery.c joins it to every row, table __svN) outside an
+ * aggregate becomes max(value): the same in every group, so any row's is it. */
+static int wrap_scalar_values(rf_expr **pe)
+{
+    rf_expr *e = *pe;
+    if (!e || e->kind == RF_E_AGG || e->kind == RF_E_SUBQUERY) return RF_OK;
+    if (e->kind == RF_E_COL && e->qual && !strncmp(e->qual, "__sv", 4)) {
+        char *name = e->name && strcmp(e->name, "value") ? rf_strdup(e->name) : NULL;
+        rf_expr *m = rf_max(e);
+        if (!m) { *pe = NULL; rf_free(name); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
+        if (name) { m = rf_as(m, name); rf_free(name); }
+        *pe = m;
+        return m ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < e->n_arg; i++) { int rc = wrap_scalar_values(&e->arg[i]); if (rc) return rc; }
+    return RF_OK;
+}
+
 static bool same_unaliased(const rf_expr *a, const rf_expr *b)
 {
     return rf__expr_equal_loose(a, b);
@@ -866,6 +884,7 @@ static rf_df *plan_block(rf_sqlctx *c, const q_select *q)
             kv[a.n_keys] = k && k->kind == RF_E_COL ? rf__sqlp_copy(k) : rf_as(rf__sqlp_copy(k), nm);
             a.n_keys++;
         }
+        for (int i = 0; i < n_items && !rc; i++) rc = wrap_scalar_values(&items[i]);
         for (int i = 0; i < n_items && !rc; i++) rc = collect_aggs(&a, items[i]);
         if (!rc) rc = collect_aggs(&a, having);
         for (int i = 0; i < q->n_order && !rc; i++) rc = collect_aggs(&a, q->order[i]);

@@ -43,6 +43,15 @@ static void qualify(rf_expr *e, const rf_schema *s)
 
 
 static bool simple_block(const q_select *q);
+
+/* Whether a table name (qualifier) of s is also one of t's. */
+static bool shares_table_name(const rf_schema *s, const rf_schema *t)
+{
+    for (int i = 0; i < s->n; i++)
+        for (int k = 0; s->f[i].qual && k < t->n; k++)
+            if (t->f[k].qual && !strcasecmp(s->f[i].qual, t->f[k].qual)) return true;
+    return false;
+}
 /* The number of values of a row value (a, b, ...) parsed as struct(a, b, ...); 1 for anything else. */
 static int row_arity(const rf_expr *x) { return x->kind == RF_E_FUNC && x->op == RF_F_STRUCT ? x->n_arg : 1; }
 
@@ -478,7 +487,7 @@ rf_df *rf__sqlp_scalar_lift(rf_sqlctx *c, rf_df *d, rf_expr **pe)
         }
         if (sd->plan->schema->n != 1) return rf__sqlp_err_at(e->line, e->col, RF_ERR_ANALYSIS, "a scalar subquery must return one column, not %s%s", sd->plan->schema->n > 1 ? "several" : "none", "");
         char alias[32], qn[300];
-        snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
+        snprintf(alias, sizeof alias, "__sv%d", sq_counter++);   /* __sv: one value for every row (planner.c, aggregates) */
         /* one row at most: count the rows and keep the value (max of one row is that row); more than one
          * row fails at run time, as Spark's "more than one row returned by a subquery" */
         {
@@ -605,6 +614,7 @@ static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
         *rf__err_slot() = saved;   /* correlated: the nested loop below */
     }
     bool star = e->op == 2 && sq->op == Q_PLAIN && sq->n_items == 1 && sq->items[0]->kind == RF_E_COL && !strcmp(sq->items[0]->name, "*");
+    rf_df *sd = NULL;
     if (simple_block(sq) && !rf__sqlp_has_agg(sq->where) && !star) {   /* else planned whole (uncorrelated) */
         bool items_agg = false;
         for (int i = 0; i < sq->n_items; i++) items_agg |= rf__sqlp_has_agg(sq->items[i]);
@@ -614,6 +624,14 @@ static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
                 if (!f) return NULL;
                 right = right ? rf__sqlp_df_error(rf_df_join_on(right, f, NULL, RF_JOIN_CROSS)) : f;
                 if (!right) return NULL;
+            }
+            if (shares_table_name(d->plan->schema, right->plan->schema)) {
+                /* FROM t WHERE x IN (SELECT x FROM t ...): the subquery's names shadow the outer query's,
+                 * so the join could not tell the sides apart; planned whole (under an alias) when it
+                 * does not read the outer query */
+                rf_error saved = *rf__err_slot();
+                if ((sd = rf__sqlp_plan_query(c, sq))) { rf_df_release(&right); goto whole; }
+                *rf__err_slot() = saved;
             }
             if (sq->where && rf__sqlp_has_subquery(sq->where)) {
                 /* the subquery's own subqueries apply to its FROM (a semi join, a lifted scalar ...); the
@@ -651,9 +669,9 @@ static rf_df *subquery_join(rf_sqlctx *c, rf_df *d, const rf_expr *e, bool neg)
             }
         }
     }
+whole:
     if (!right) {   /* a whole (uncorrelated) subquery */
-        rf_df *sd = rf__sqlp_plan_query(c, sq);
-        if (!sd) return NULL;
+        if (!sd && !(sd = rf__sqlp_plan_query(c, sq))) return NULL;
         char alias[32];
         snprintf(alias, sizeof alias, "__sq%d", sq_counter++);
         if (!(right = rf__sqlp_df_error(rf_df_alias(sd, alias)))) return NULL;
