@@ -54,16 +54,31 @@ typedef struct {
     char  *key;        /* "c=v/..." or "" */
     int    fd;
     rf_buf out;
+    int64_t rows, seq; /* rows in the open file; files of this key so far (maxRecordsPerFile) */
     char   path[4400];
 } csv_out;
 
+/* Ends a part file: flushed, synced, closed. */
+static int close_out(csv_out *o)
+{
+    int rc = flush(o->fd, &o->out, o->path);
+    if (!rc && fsync(o->fd) != 0) rc = rf__err_set(RF_ERR_IO, "%s: fsync failed: %s", o->path, strerror(errno));
+    if (close(o->fd) != 0 && !rc) rc = rf__err_set(RF_ERR_IO, "%s: close failed: %s", o->path, strerror(errno));
+    o->fd = -1;
+    return rc;
+}
+
+/* Opens the next part file of o: part-<task>.csv, or with maxRecordsPerFile part-<task>-c<seq>.csv
+ * (names that sort in row order). */
 static int open_out(const rf_output *w, int64_t task, const char *key, const rf_schema *s, const bool *drop, csv_out *o)
 {
     char dir[4200];
     snprintf(dir, sizeof dir, "%s%s%s", w->staging, *key ? "/" : "", key);
     int rc;
     if (*key && (rc = rf__mkdirs(dir))) return rc;
-    snprintf(o->path, sizeof o->path, "%s/part-%05lld.csv", dir, (long long)task);
+    if (w->max_records > 0) snprintf(o->path, sizeof o->path, "%s/part-%05lld-c%03lld.csv", dir, (long long)task, (long long)o->seq++);
+    else snprintf(o->path, sizeof o->path, "%s/part-%05lld.csv", dir, (long long)task);
+    o->rows = 0;
     o->fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (o->fd < 0) return rf__err_set(RF_ERR_IO, "%s: cannot create: %s", o->path, strerror(errno));
     if (!w->header) return RF_OK;
@@ -108,6 +123,11 @@ int rf__csv_write_part(const rf_output *w, int64_t task, struct rf_op *op, const
                 }
             }
             csv_out *o = &outs[last];
+            if (w->max_records > 0 && o->rows >= w->max_records) {   /* the next file of this task */
+                RF_TRY(close_out(o));
+                RF_TRY(open_out(w, task, k, s, drop, o));
+            }
+            o->rows++;
             bool first = true;
             for (int c = 0; c < b->ncols; c++) {
                 if (drop[c]) continue;
@@ -121,10 +141,7 @@ int rf__csv_write_part(const rf_output *w, int64_t task, struct rf_op *op, const
         *rows += b->nrows;
         rf_batch_destroy(&b);
     }
-    for (int64_t j = 0; j < nout; j++) {
-        RF_TRY(flush(outs[j].fd, &outs[j].out, outs[j].path));
-        RF_CHECK(fsync(outs[j].fd) == 0, RF_ERR_IO, "%s: fsync failed: %s", outs[j].path, strerror(errno));
-    }
+    for (int64_t j = 0; j < nout; j++) RF_TRY(close_out(&outs[j]));
 done:
     for (int64_t j = 0; j < nout; j++) {
         if (outs[j].fd >= 0 && close(outs[j].fd) != 0 && !rc) rc = rf__err_set(RF_ERR_IO, "%s: close failed: %s", outs[j].path, strerror(errno));

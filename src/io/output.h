@@ -18,6 +18,7 @@ typedef struct rf_output {
     char   *partition_by;  /* "col,col" written as col=value directories, or NULL */
     bool    single_file;   /* hdf5: path is the file itself (riffle convert) */
     bool    dynamic;       /* overwrite with partitionBy: replace only the partitions written (partitionOverwriteMode) */
+    int64_t max_records;   /* csv: a part file holds at most this many rows, then the next begins (0: no limit) */
 } rf_output;
 
 /* The driver's side (rank 0), around a job with id `job`: checks the mode and makes the staging

@@ -77,6 +77,7 @@ static int write_as(rf_df *df, rf_action_kind kind, const char *dir, const char 
     act.collective = !strcasecmp(cw, "true") ? 1 : !strcasecmp(cw, "false") ? 0 : 2;
     act.checksum = !strcasecmp(rf__conf_get(&df->s->conf, "riffle.hdf5.checksum"), "true");
     act.out.dynamic = !strcasecmp(rf__conf_get(&df->s->conf, "riffle.sql.sources.partitionOverwriteMode"), "dynamic");
+    act.out.max_records = rf__conf_size(&df->s->conf, "riffle.sql.files.maxRecordsPerFile");
     char *opts = options ? rf_strdup(options) : NULL, *save = NULL;
     for (char *t = opts ? strtok_r(opts, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(t, '=');
@@ -114,6 +115,10 @@ static int write_as(rf_df *df, rf_action_kind kind, const char *dir, const char 
         } else if (!strcasecmp(t, "partitionOverwriteMode")) {
             if (strcasecmp(v, "static") && strcasecmp(v, "dynamic")) { rc = rf__err_set(RF_ERR_INVALID, "write option partitionOverwriteMode: '%s' is not static or dynamic", v); break; }
             act.out.dynamic = !strcasecmp(v, "dynamic");
+        }
+        else if (!h5 && !strcasecmp(t, "maxRecordsPerFile")) {
+            act.out.max_records = rf_parse_size(v);
+            if (act.out.max_records < 0) { rc = rf__err_set(RF_ERR_INVALID, "write option maxRecordsPerFile: '%s' is not a number (0: no limit)", v); break; }
         }
         else if (!strcasecmp(t, "partitionBy")) {   /* "a;b" (the option list itself is comma-separated) */
             int *pc = NULL, np = 0;

@@ -33,6 +33,7 @@ int rf__action_encode(const rf_action *a, rf_buf *b)
     if (!rc) rc = rf_buf_put_u8(b, a->out.single_file);
     if (!rc) rc = rf_buf_put_u8(b, a->checksum);
     if (!rc) rc = rf_buf_put_u8(b, a->out.dynamic);
+    if (!rc) rc = rf_buf_put_i64(b, a->out.max_records);
     if (!rc) rc = rf_buf_put_i64(b, a->mem_budget);
     if (!rc) rc = rf_buf_put_str(b, a->local_dir);
     if (!rc) rc = rf_buf_put_i64(b, a->partial_groups);
@@ -86,6 +87,7 @@ int rf__action_decode(rf_rd *r, rf_action *a)
     a->checksum = u;
     if (!rc) rc = rf_rd_u8(r, &u);
     a->out.dynamic = u;
+    if (!rc) rc = rf_rd_i64(r, &a->out.max_records);
     if (!rc) rc = rf_rd_i64(r, &a->mem_budget);
     if (!rc) rc = rf_rd_str(r, &a->local_dir);
     if (!rc) rc = rf_rd_i64(r, &a->partial_groups);

@@ -336,8 +336,11 @@ static int stmt_insert_dir(rf_sqlctx *c, rf_parser *P)
         rf_buf_printf(&w, ",header=%s", h ? h : "true");
         if (dl && strcmp(dl, ",")) rf_buf_printf(&w, ",delimiter=%s", dl);
         if (pb) rf_buf_printf(&w, ",partitionBy=%s", pb);
+        const char *mr = kv_get(&opts, "maxRecordsPerFile");
+        if (mr) rf_buf_printf(&w, ",maxRecordsPerFile=%s", mr);
         for (int i = 0; i < opts.n && !rc; i++)
-            if (strcasecmp(opts.k[i], "header") && strcasecmp(opts.k[i], "delimiter") && strcasecmp(opts.k[i], "partitionBy")) {
+            if (strcasecmp(opts.k[i], "header") && strcasecmp(opts.k[i], "delimiter") && strcasecmp(opts.k[i], "partitionBy") &&
+                strcasecmp(opts.k[i], "maxRecordsPerFile")) {
                 rc = rf__err_set(RF_ERR_INVALID, "INSERT OVERWRITE DIRECTORY: unknown csv option '%s'", opts.k[i]);
                 rf__err_at(ft.line, ft.col);
             }

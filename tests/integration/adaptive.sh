@@ -88,6 +88,22 @@ for np in $NPS; do
     [ "$(parts "$WORK/o" | sort)" = "$want" ] && ok || bad "-np $np adaptive $aqe: written counts differ from awk's"
   done
 done
+# riffle.sql.files.maxRecordsPerFile (and the write option): a task's rows roll over into files of at
+# most that many rows, named so that they sort in row order
+for np in 1 3; do
+  rm -rf "$WORK/o"
+  run "$np" "$R" sql "CREATE TEMPORARY VIEW e USING csv OPTIONS (path '$WORK/un/events.csv', header 'true', inferSchema 'true');
+    INSERT OVERWRITE DIRECTORY '$WORK/o' USING csv OPTIONS (header 'true', maxRecordsPerFile '7000') SELECT * FROM e ORDER BY ts, user_id, product_id, event_type" \
+    || { bad "maxRecordsPerFile write at -np $np failed: $(head -3 "$WORK/err")"; continue; }
+  big=$(for f in "$WORK"/o/part-*; do echo $(($(wc -l < "$f") - 1)); done | sort -n | tail -1)
+  [ "$big" = 7000 ] && [ "$(ls "$WORK/o" | grep -c '^part-')" -ge 9 ] && ok || bad "-np $np: maxRecordsPerFile 7000 wrote $(ls "$WORK/o" | grep -c '^part-') files, the biggest $big rows"
+  parts "$WORK/o" > "$WORK/got"
+  [ "$(wc -l < "$WORK/got")" = 60000 ] && sort -c -s -t, -k4,4 "$WORK/got" && ok || bad "-np $np: maxRecordsPerFile files lost rows or their order"
+done
+rm -rf "$WORK/o"
+run 2 "$R" sql "SET riffle.sql.files.maxRecordsPerFile = 25000; CREATE TEMPORARY VIEW e USING csv OPTIONS (path '$WORK/un/events.csv', header 'true', inferSchema 'true');
+  INSERT OVERWRITE DIRECTORY '$WORK/o' USING csv SELECT * FROM e" || bad "maxRecordsPerFile by configuration failed: $(head -3 "$WORK/err")"
+[ "$(parts "$WORK/o" | wc -l)" = 60000 ] && [ "$(for f in "$WORK"/o/part-*; do wc -l < "$f"; done | sort -n | tail -1)" -le 25001 ] && ok || bad "riffle.sql.files.maxRecordsPerFile not honoured"
 # EXPLAIN says the plan is adaptive and not final yet
 run 1 "$R" sql "CREATE TEMPORARY VIEW e USING csv OPTIONS (path '$WORK/un/events.csv', header 'true', inferSchema 'true');
   EXPLAIN SELECT event_type, count(*) FROM e GROUP BY event_type"
