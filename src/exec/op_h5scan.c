@@ -74,6 +74,28 @@ static int read_slab(hid_t d, hid_t mt, int64_t off, int64_t n, void *buf)
     return e < 0 ? -1 : 0;
 }
 
+/* Opens dataset nm of g with a chunk cache that holds two of its chunks: a scan reads a chunk (a row
+ * group, filtered by Fletcher-32) a batch at a time, and with HDF5's default 1 MB cache every batch
+ * would read and check the whole chunk again. */
+static hid_t open_cached(hid_t g, const char *nm)
+{
+    hid_t d = H5Dopen2(g, nm, H5P_DEFAULT);
+    if (d < 0) return d;
+    hid_t dcpl = H5Dget_create_plist(d), t = H5Dget_type(d);
+    hsize_t ch = 0;
+    size_t need = 0;
+    if (dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 1, &ch) == 1) need = (size_t)ch * H5Tget_size(t);
+    if (dcpl >= 0) H5Pclose(dcpl);
+    if (t >= 0) H5Tclose(t);
+    if (need <= ((size_t)1 << 20)) return d;   /* the default cache holds it */
+    H5Dclose(d);
+    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    H5Pset_chunk_cache(dapl, 521, 2 * need, 1.0);
+    d = H5Dopen2(g, nm, dapl);
+    H5Pclose(dapl);
+    return d;
+}
+
 static int open_(rf_op *op)
 {
     const rf_source *src = op->plan->src;
@@ -104,9 +126,9 @@ static int open_(rf_op *op)
         char nm[1200];
         if (fd->type == RF_TYPE_STRING) {
             rf__h5_dsname(fd->name, ".offsets", nm, sizeof nm);
-            s->offs[k] = H5Dopen2(g, nm, H5P_DEFAULT);
+            s->offs[k] = open_cached(g, nm);
             rf__h5_dsname(fd->name, ".bytes", nm, sizeof nm);
-            s->bytes[k] = H5Dopen2(g, nm, H5P_DEFAULT);
+            s->bytes[k] = open_cached(g, nm);
             if (s->bytes[k] >= 0) {
                 hid_t sp = H5Dget_space(s->bytes[k]);
                 hsize_t n = 0;
@@ -117,10 +139,10 @@ static int open_(rf_op *op)
             if (s->offs[k] < 0 || s->bytes[k] < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot open the datasets of column '%s'", s->fname, fd->name);
         } else {
             rf__h5_dsname(fd->name, NULL, nm, sizeof nm);
-            if ((s->data[k] = H5Dopen2(g, nm, H5P_DEFAULT)) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot open the dataset of column '%s'", s->fname, fd->name);
+            if ((s->data[k] = open_cached(g, nm)) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot open the dataset of column '%s'", s->fname, fd->name);
         }
         rf__h5_dsname(fd->name, ".valid", nm, sizeof nm);
-        if (!rc && H5Lexists(g, nm, H5P_DEFAULT) > 0) s->valid[k] = H5Dopen2(g, nm, H5P_DEFAULT);
+        if (!rc && H5Lexists(g, nm, H5P_DEFAULT) > 0) s->valid[k] = open_cached(g, nm);
     }
     /* riffle's checksums, when the file has them: the row groups and each read column's CRCs */
     hid_t gr = !rc && s->f >= 0 && H5Lexists(s->f, RF_H5_RG_GROUP, H5P_DEFAULT) > 0 ? H5Gopen2(s->f, RF_H5_RG_GROUP, H5P_DEFAULT) : -1;
