@@ -9,8 +9,18 @@
  * dataset, so a corrupt file is an error naming it, never a bad memory access. Where the file has
  * riffle's checksums (docs/FORMAT.md), every whole row group read is checked against its CRC-32C
  * (data or offsets, string bytes, validity), so a damaged file is an error, never other numbers.
+ *
+ * Direct reads. A riffle dataset is chunked a row group to a chunk, with HDF5's Fletcher-32 filter
+ * alone (or no filter). When the file also has riffle's CRC-32C checksums, which are checked on
+ * every row group read anyway, the scan asks HDF5 only where each chunk lies (once, at open) and
+ * reads the rows it needs with pread(2) straight into the column buffers: no HDF5 call, no lock and
+ * no second checksum per batch, so the threads of a rank read at once. A dataset compressed, stored
+ * in another byte order or not chunked so is read through HDF5 (H5Dread) as before.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "exec/exec.h"
 #include "io/h5.h"
 
@@ -21,8 +31,13 @@ typedef struct {
     bool      whole;     /* its first row was read (a group read from its middle is not checked) */
 } h5check;
 
+/* Where a dataset's chunks lie in the file, for pread(2) (nch == 0: read through HDF5). */
+typedef struct { int64_t ch, nch; size_t w; haddr_t *addr; } h5direct;
+
 typedef struct {
     hid_t f;
+    int fd;                               /* the file for direct reads, -1 when none */
+    h5direct *dd;                         /* [4 * n_read]: data, offsets, bytes, validity of each read column */
     hid_t *data, *offs, *bytes, *valid;   /* per read column; -1 when absent */
     int64_t *nbytes;                      /* length of each string column's bytes dataset */
     const char *fname;
@@ -96,6 +111,74 @@ static hid_t open_cached(hid_t g, const char *nm)
     return d;
 }
 
+/* Fills *dd when dataset d (of len elements, whose type should be native type mt) may be read
+ * directly: one chunk dimension, no filter or Fletcher-32 alone, the native byte order, every chunk
+ * allocated whole. Under the HDF5 lock. */
+static void direct_init(hid_t d, hid_t mt, h5direct *dd)
+{
+    memset(dd, 0, sizeof *dd);
+#if H5_VERSION_GE(1, 10, 5)
+    hid_t dcpl = H5Dget_create_plist(d), t = H5Dget_type(d), sp = H5Dget_space(d);
+    hsize_t ch = 0, len = 0;
+    bool ok = dcpl >= 0 && t >= 0 && sp >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 1, &ch) == 1 && ch > 0 &&
+              H5Tequal(t, mt) > 0 && H5Sget_simple_extent_dims(sp, &len, NULL) == 1;
+    int nf = ok ? H5Pget_nfilters(dcpl) : -1;
+    if (ok && nf == 1) {
+        unsigned flags = 0, cd[8];
+        size_t ncd = 8;
+        char name[64];
+        ok = H5Pget_filter2(dcpl, 0, &flags, &ncd, cd, sizeof name, name, NULL) == H5Z_FILTER_FLETCHER32;
+    } else if (nf != 0) ok = false;
+    size_t w = ok ? H5Tget_size(t) : 0;
+    int64_t nch = ok ? (int64_t)((len + ch - 1) / ch) : 0;
+    haddr_t *addr = nch > 0 ? rf_malloc((size_t)nch * sizeof *addr) : NULL;
+    for (int64_t i = 0; ok && addr && i < nch; i++) {
+        hsize_t off = (hsize_t)i * ch, size = 0;
+        unsigned mask = 0;
+        haddr_t a = HADDR_UNDEF;
+        int64_t rows = (int64_t)(len - off < ch ? len - off : ch);
+        if (H5Dget_chunk_info_by_coord(d, &off, &mask, &a, &size) < 0 || a == HADDR_UNDEF || (mask & ~1u) != 0 || size < (hsize_t)rows * w) ok = false;
+        else addr[i] = a;
+    }
+    if (ok && addr) { dd->ch = (int64_t)ch; dd->nch = nch; dd->w = w; dd->addr = addr; addr = NULL; }
+    rf_free(addr);
+    if (dcpl >= 0) H5Pclose(dcpl);
+    if (t >= 0) H5Tclose(t);
+    if (sp >= 0) H5Sclose(sp);
+#else
+    (void)d; (void)mt;
+#endif
+}
+
+/* Elements [off, off + n) of a dataset: by pread(2) when dd allows, else by H5Dread under the lock. */
+static int read_els(h5scan_st *s, const h5direct *dd, hid_t d, hid_t mt, int64_t off, int64_t n, void *buf)
+{
+    if (!dd->nch || s->fd < 0) {
+        rf__h5_lock();
+        int r = read_slab(d, mt, off, n, buf);
+        rf__h5_unlock();
+        return r;
+    }
+    uint8_t *p = buf;
+    while (n > 0) {
+        int64_t c = off / dd->ch, in = off % dd->ch, k = dd->ch - in < n ? dd->ch - in : n;
+        if (c >= dd->nch) return -1;
+        size_t want = (size_t)k * dd->w;
+        off_t at = (off_t)(dd->addr[c] + (haddr_t)in * dd->w);
+        while (want > 0) {
+            ssize_t got = pread(s->fd, p, want, at);
+            if (got < 0 && errno == EINTR) continue;
+            if (got <= 0) return -1;
+            p += got;
+            at += got;
+            want -= (size_t)got;
+        }
+        off += k;
+        n -= k;
+    }
+    return 0;
+}
+
 static int open_(rf_op *op)
 {
     const rf_source *src = op->plan->src;
@@ -104,6 +187,7 @@ static int open_(rf_op *op)
     if (!s) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     op->st = s;
     s->f = -1;
+    s->fd = -1;
     int64_t t = op->task;
     RF_CHECK(t >= 0 && t < src->n_splits, RF_ERR_INTERNAL, "scan task %lld out of range", (long long)t);
     s->fname = src->files[src->split_file[t]];
@@ -173,7 +257,29 @@ static int open_(rf_op *op)
     }
     if (gr >= 0) H5Gclose(gr);
     if (g >= 0) H5Gclose(g);
+    /* direct reads, where riffle's checksums stand in for Fletcher-32 (or there is no filter) */
+    if (!rc && !(s->dd = rf_calloc((size_t)nr * 4 + 1, sizeof *s->dd))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < nr && !rc; k++) {
+        if (src->read[k] >= src->file_schema->n - src->n_part) continue;
+        const rf_field *fd = &src->file_schema->f[src->read[k]];
+        hid_t mt = fd->type == RF_TYPE_STRING ? -1 : rf__h5_type(fd->type);
+        if (s->data[k] >= 0 && mt >= 0) direct_init(s->data[k], mt, &s->dd[4 * k]);
+        if (s->offs[k] >= 0) direct_init(s->offs[k], H5T_NATIVE_INT64, &s->dd[4 * k + 1]);
+        if (s->bytes[k] >= 0) direct_init(s->bytes[k], H5T_NATIVE_UINT8, &s->dd[4 * k + 2]);
+        if (s->valid[k] >= 0) direct_init(s->valid[k], H5T_NATIVE_UINT8, &s->dd[4 * k + 3]);
+        if (mt >= 0) H5Tclose(mt);
+        /* a Fletcher-32 chunk read directly is not checked by HDF5: only where riffle's own checksums are */
+        bool checked = s->chk && s->chk[k].want;
+        for (int j = 0; j < 4 && !checked; j++) {
+            h5direct *dd = &s->dd[4 * k + j];
+            hid_t d = j == 0 ? s->data[k] : j == 1 ? s->offs[k] : j == 2 ? s->bytes[k] : s->valid[k];
+            hid_t dcpl = dd->nch ? H5Dget_create_plist(d) : -1;
+            if (dcpl >= 0 && H5Pget_nfilters(dcpl) != 0) { RF_FREE(dd->addr); dd->nch = 0; }
+            if (dcpl >= 0) H5Pclose(dcpl);
+        }
+    }
     rf__h5_unlock();
+    if (!rc) s->fd = open(s->fname, O_RDONLY | O_CLOEXEC);   /* none: every read goes through HDF5 */
 done:
     return rc;
 }
@@ -197,16 +303,15 @@ static int next(rf_op *op, rf_batch **out)
         b->cols[k] = c;
         c->len = n;
         if (src->read[k] >= src->file_schema->n - src->n_part) continue;   /* set below */
-        rf__h5_lock();
         if (fd->type == RF_TYPE_STRING) {
             int64_t *o = s->obuf;
-            if (read_slab(s->offs[k], H5T_NATIVE_INT64, s->pos, n + 1, o) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
+            if (read_els(s, &s->dd[4 * k + 1], s->offs[k], H5T_NATIVE_INT64, s->pos, n + 1, o) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
             for (int64_t i = 0; !rc && i < n; i++)
                 if (o[i + 1] < o[i]) rc = rf__err_set(RF_ERR_INVALID, "%s: corrupt string offsets in column '%s' at row %lld", s->fname, fd->name, (long long)(s->pos + i));
             if (!rc && (o[0] < 0 || o[n] > s->nbytes[k]))
                 rc = rf__err_set(RF_ERR_INVALID, "%s: string offsets of column '%s' point outside its bytes", s->fname, fd->name);
             if (!rc && (rc = rf_column_reserve(c, n, o[n] - o[0]))) { /* reported */ }
-            if (!rc && o[n] > o[0] && read_slab(s->bytes[k], H5T_NATIVE_UINT8, o[0], o[n] - o[0], c->bytes) < 0)
+            if (!rc && o[n] > o[0] && read_els(s, &s->dd[4 * k + 2], s->bytes[k], H5T_NATIVE_UINT8, o[0], o[n] - o[0], c->bytes) < 0)
                 rc = rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
             if (!rc) {
                 int64_t *co = c->data;
@@ -214,14 +319,18 @@ static int next(rf_op *op, rf_batch **out)
                 c->nbytes = o[n] - o[0];
             }
         } else {
+            rf__h5_lock();
             hid_t mt = rf__h5_type(fd->type);
-            if (read_slab(s->data[k], mt, s->pos, n, c->data) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
+            rf__h5_unlock();
+            if (read_els(s, &s->dd[4 * k], s->data[k], mt, s->pos, n, c->data) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
+            rf__h5_lock();
             H5Tclose(mt);
+            rf__h5_unlock();
         }
         c->len = n;
         bool nulls = false;
         if (!rc && s->valid[k] >= 0) {
-            if (read_slab(s->valid[k], H5T_NATIVE_UINT8, s->pos, n, s->vbuf) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot read the validity of column '%s'", s->fname, fd->name);
+            if (read_els(s, &s->dd[4 * k + 3], s->valid[k], H5T_NATIVE_UINT8, s->pos, n, s->vbuf) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot read the validity of column '%s'", s->fname, fd->name);
             for (int64_t i = 0; !rc && i < n; i++) nulls |= !s->vbuf[i];
         }
         if (!rc && s->chk && s->chk[k].want) {   /* the bytes as the file holds them: raw offsets, the values before any change */
@@ -229,7 +338,6 @@ static int next(rf_op *op, rf_batch **out)
             rc = check_rows(s, k, fd->name, s->pos, 0, n, str ? (const char *)s->obuf : (const char *)c->data, str ? 8 : rf_type_width(fd->type),
                             str ? c->bytes : NULL, s->obuf, s->obuf[0], s->valid[k] >= 0 ? s->vbuf : NULL);
         }
-        rf__h5_unlock();
         if (!rc && nulls) {
             for (int64_t i = 0; i < n; i++)
                 if (!s->vbuf[i]) {
@@ -264,6 +372,9 @@ static void close_(rf_op *op)
     }
     if (s->f >= 0) H5Fclose(s->f);
     rf__h5_unlock();
+    if (s->fd >= 0) close(s->fd);
+    for (int k = 0; s->dd && k < 4 * op->plan->src->n_read; k++) rf_free(s->dd[k].addr);
+    rf_free(s->dd);
     rf_free(s->data); rf_free(s->offs); rf_free(s->bytes); rf_free(s->valid); rf_free(s->nbytes);
     rf_free(s->vbuf); rf_free(s->obuf);
     for (int k = 0; s->chk && k < op->plan->src->n_read; k++) rf_free(s->chk[k].want);

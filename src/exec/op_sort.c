@@ -347,7 +347,7 @@ static void sort_close(rf_op *op)
 
 const rf_op_vt rf__op_sort_vt = { "Sort", sort_open, sort_next, sort_close };
 
-/* TakeOrdered: keeps at most k rows, re-sorting and truncating whenever the buffer passes 2k. */
+/* TakeOrdered: keeps at most k rows as it reads (topk_add). */
 typedef struct { rf_batch *sorted; int64_t pos; } topk_st;
 
 static int topk_next(rf_op *op, rf_batch **out)
@@ -363,46 +363,61 @@ static void topk_close(rf_op *op)
     RF_FREE(op->st);
 }
 
+/* Keeps the k smallest rows seen (sorted, in *kept, with their sort keys in *kk) after b's rows:
+ * once k are kept, only rows before the k-th (one comparison each; an equal row came later, so a
+ * stable sort puts it after) are candidates, and the candidates and the kept rows are sorted again. */
+static int topk_add(const rf_plan *p, int64_t k, rf_batch *b, rf_batch **kept, rf_column ***kk)
+{
+    const rf_expr *const *ord = (const rf_expr *const *)p->exprs;
+    int n = p->n_exprs, rc = RF_OK;
+    rf_column **bk = NULL;
+    int64_t *sel = NULL, m = 0;
+    rf_batch *cand = NULL, *all = NULL, *sorted = NULL, *two[2];
+    if (*kept && (*kept)->nrows >= k) {
+        RF_TRY(rf__sortkey_eval(ord, n, b, &bk));
+        RF_CHECK((sel = rf_malloc((size_t)(b->nrows ? b->nrows : 1) * sizeof *sel)) != NULL, RF_ERR_NOMEM, "out of memory");
+        for (int64_t i = 0; i < b->nrows; i++)
+            if (rf__sortkey_cmp(ord, n, bk, i, *kk, k - 1) < 0) sel[m++] = i;
+        if (m == 0) goto done;
+        RF_TRY(rf_batch_gather(b, sel, m, &cand));
+    }
+    two[0] = *kept;
+    two[1] = cand ? cand : b;
+    if (*kept) RF_TRY(rf_batch_concat(two, 2, p->schema, &all));
+    RF_TRY(rf__sort_batch(ord, n, all ? all : b, &sorted));
+    rf_batch_destroy(kept);
+    rf__cols_release(kk, n);
+    if (sorted->nrows > k) { RF_TRY(rf_batch_slice(sorted, 0, k, kept)); }
+    else { *kept = sorted; sorted = NULL; }
+    rc = rf__sortkey_eval(ord, n, *kept, kk);
+done:
+    rf__cols_release(&bk, n);
+    rf_free(sel);
+    rf_batch_destroy(&cand);
+    rf_batch_destroy(&all);
+    rf_batch_destroy(&sorted);
+    return rc;
+}
+
 static int topk_open(rf_op *op)
 {
     topk_st *s = rf_calloc(1, sizeof *s);
     if (!s) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     op->st = s;
     const rf_plan *p = op->plan;
-    const rf_expr *const *ord = (const rf_expr *const *)p->exprs;
-    int64_t k = p->n, limit = k * 2 > 65536 ? k * 2 : 65536;
-    rf_blist l = { 0 };
-    rf_batch *b = NULL, *all = NULL, *sorted = NULL;
-    int rc;
+    rf_batch *b = NULL;
+    rf_column **kk = NULL;
+    int rc = RF_OK;
     for (;;) {
         RF_TRY(rf__op_next(op->child[0], &b));
         if (!b) break;
-        RF_TRY(rf_blist_push(&l, b));
-        b = NULL;
-        if (l.rows > limit) {
-            RF_TRY(rf_batch_concat(l.b, (int)l.n, p->schema, &all));
-            rf_blist_fini(&l);
-            RF_TRY(rf__sort_batch(ord, p->n_exprs, all, &sorted));
-            rf_batch_destroy(&all);
-            if (sorted->nrows > k) {
-                RF_TRY(rf_batch_slice(sorted, 0, k, &all));
-                rf_batch_destroy(&sorted);
-                sorted = all;
-                all = NULL;
-            }
-            RF_TRY(rf_blist_push(&l, sorted));
-            sorted = NULL;
-        }
+        if (b->nrows && p->n > 0) RF_TRY(topk_add(p, p->n, b, &s->sorted, &kk));
+        rf_batch_destroy(&b);
     }
-    RF_TRY(rf_batch_concat(l.b, (int)l.n, p->schema, &all));
-    RF_TRY(rf__sort_batch(ord, p->n_exprs, all, &sorted));
-    if (sorted->nrows > k) RF_TRY(rf_batch_slice(sorted, 0, k, &s->sorted));
-    else { s->sorted = sorted; sorted = NULL; }
+    if (!s->sorted) rc = rf_batch_empty(p->schema, &s->sorted);
 done:
-    rf_blist_fini(&l);
+    rf__cols_release(&kk, p->n_exprs);
     rf_batch_destroy(&b);
-    rf_batch_destroy(&all);
-    rf_batch_destroy(&sorted);
     return rc;
 }
 
