@@ -174,10 +174,17 @@ size_t rf_format_double(double d, char *buf, size_t cap)
     if (isinf(d)) return (size_t)snprintf(buf, cap, d > 0 ? "Infinity" : "-Infinity");
     if (d == 0) return (size_t)snprintf(buf, cap, signbit(d) ? "-0.0" : "0.0");
     char tmp[64];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-        if (strtod(tmp, NULL) == d) break;
+    if (fabs(d) < 1e7 && d == (double)(int64_t)d) return (size_t)snprintf(buf, cap, "%lld.0", (long long)(int64_t)d);
+    /* the fewest digits that read back as d: round-tripping only gets truer with more digits, so a
+     * binary search over 1..17 (a handful of conversions, not one per digit) */
+    int lo = 1, hi = 17;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        snprintf(tmp, sizeof tmp, "%.*g", mid, d);
+        if (strtod(tmp, NULL) == d) hi = mid;
+        else lo = mid + 1;
     }
+    snprintf(tmp, sizeof tmp, "%.*g", lo, d);
     /* Java-style: plain notation for 1e-3 <= |d| < 1e7, else d.dddE[-]n */
     double a = fabs(d);
     char *e = strchr(tmp, 'e');
@@ -213,11 +220,14 @@ size_t rf_format_double(double d, char *buf, size_t cap)
         return (size_t)snprintf(buf, cap, "%s", mant);
     }
     if (!e) {   /* %g printed plainly (e.g. 12345678): rewrite in E notation */
-        snprintf(tmp, sizeof tmp, "%.16e", d);
-        for (int prec = 0; prec <= 16; prec++) {
-            snprintf(tmp, sizeof tmp, "%.*e", prec, d);
-            if (strtod(tmp, NULL) == d) break;
+        int l2 = 0, h2 = 16;
+        while (l2 < h2) {
+            int mid = (l2 + h2) / 2;
+            snprintf(tmp, sizeof tmp, "%.*e", mid, d);
+            if (strtod(tmp, NULL) == d) h2 = mid;
+            else l2 = mid + 1;
         }
+        snprintf(tmp, sizeof tmp, "%.*e", l2, d);
         e = strchr(tmp, 'e');
         exp10 = atoi(e + 1);
         *e = '\0';
