@@ -59,6 +59,154 @@ static int cmp_rows(void *p, int64_t a, int64_t b)
     return rf__sortkey_cmp(c->orders, c->n, c->cols, a, c->cols, b);
 }
 
+/* ---- normalized keys (DuckDB's idea): each row's sort keys as bytes whose memcmp order is the sort
+ * order, then the row number (so that equal keys keep their input order: the sort is stable), sorted
+ * by an MSD radix sort. A NULL is a byte before or after every value (NULLS FIRST / LAST); DESC flips
+ * a value's bytes; integers are big-endian with the sign bit flipped; doubles by their bits (NaN
+ * last, -0.0 as 0.0, as the comparison does); strings by their first NORM_STR bytes, zero-padded.
+ * A string key with a longer value (or a NUL) ends the bytes: rows tied on the keys up to it are put
+ * right by the full comparison afterwards. Other
+ * types (decimals, nested values) sort by the comparison alone. */
+#define NORM_STR 8
+#define NORM_NO (-1)   /* no normalized form: sort by comparison */
+
+static int norm_width(rf_type t)
+{
+    switch (t) {
+    case RF_TYPE_NULL: return 0;
+    case RF_TYPE_BOOL: return 1;
+    case RF_TYPE_INT32: case RF_TYPE_DATE: return 4;
+    case RF_TYPE_INT64: case RF_TYPE_TIMESTAMP: case RF_TYPE_DOUBLE: return 8;
+    case RF_TYPE_STRING: return NORM_STR;
+    default: return -1;
+    }
+}
+
+static void put_be(uint8_t *p, uint64_t v, int w)
+{
+    for (int k = w - 1; k >= 0; k--) { p[k] = (uint8_t)v; v >>= 8; }
+}
+
+/* Whether a string column has a value its NORM_STR bytes do not stand for. */
+static bool str_cut(const rf_column *c, int64_t nrows)
+{
+    for (int64_t i = 0; i < (c->is_const ? 1 : nrows); i++) {
+        if (!rf_column_valid(c, i)) continue;
+        int64_t len;
+        const char *s = rf_col_str(c, i, &len);
+        if (len > NORM_STR || memchr(s, 0, (size_t)len)) return true;
+    }
+    return false;
+}
+
+/* Row i's key bytes at p (width w, the null byte first). */
+static void norm_key(const rf_expr *o, const rf_column *c, int64_t i, uint8_t *p, int w)
+{
+    if (!rf_column_valid(c, i)) { p[0] = o->nulls_first ? 0 : 2; memset(p + 1, 0, (size_t)w); return; }
+    p[0] = 1;
+    switch (c->type) {
+    case RF_TYPE_BOOL: p[1] = ((const uint8_t *)c->data)[c->is_const ? 0 : i] != 0; break;
+    case RF_TYPE_INT32: case RF_TYPE_DATE: put_be(p + 1, (uint32_t)rf_col_i32(c, i) ^ 0x80000000u, 4); break;
+    case RF_TYPE_INT64: case RF_TYPE_TIMESTAMP: put_be(p + 1, (uint64_t)rf_col_i64(c, i) ^ ((uint64_t)1 << 63), 8); break;
+    case RF_TYPE_DOUBLE: {
+        double d = rf_col_f64(c, i);
+        uint64_t u;
+        if (d != d) u = UINT64_MAX;   /* NaN: after every number */
+        else {
+            if (d == 0) d = 0;   /* -0.0 */
+            memcpy(&u, &d, 8);
+            u = u >> 63 ? ~u : u | ((uint64_t)1 << 63);
+        }
+        put_be(p + 1, u, 8);
+        break;
+    }
+    case RF_TYPE_STRING: {
+        int64_t len;
+        const char *s = rf_col_str(c, i, &len);
+        int64_t k = len < NORM_STR ? len : NORM_STR;
+        memcpy(p + 1, s, (size_t)k);
+        memset(p + 1 + k, 0, (size_t)(NORM_STR - k));
+        break;
+    }
+    default: break;
+    }
+    if (o->desc) for (int k = 1; k <= w; k++) p[k] = (uint8_t)~p[k];
+}
+
+static void insertion(uint8_t *a, size_t n, size_t W, size_t d, uint8_t *tmp)
+{
+    for (size_t i = 1; i < n; i++) {
+        size_t j = i;
+        memcpy(tmp, a + i * W, W);
+        while (j > 0 && memcmp(a + (j - 1) * W + d, tmp + d, W - d) > 0) { memcpy(a + j * W, a + (j - 1) * W, W); j--; }
+        memcpy(a + j * W, tmp, W);
+    }
+}
+
+/* MSD radix sort of n records of W bytes from byte d on (t: scratch of n records). */
+static void msd(uint8_t *a, uint8_t *t, size_t n, size_t W, size_t d)
+{
+    while (n > 1 && d < W) {
+        if (n <= 32) { insertion(a, n, W, d, t); return; }
+        size_t cnt[257] = { 0 };
+        for (size_t i = 0; i < n; i++) cnt[a[i * W + d] + 1]++;
+        bool one = false;
+        for (int b = 1; b <= 256; b++) if (cnt[b] == n) one = true;
+        if (one) { d++; continue; }   /* every record has this byte: look at the next */
+        for (int b = 1; b <= 256; b++) cnt[b] += cnt[b - 1];
+        size_t pos[256];
+        memcpy(pos, cnt, sizeof pos);
+        for (size_t i = 0; i < n; i++) memcpy(t + pos[a[i * W + d]]++ * W, a + i * W, W);
+        memcpy(a, t, n * W);
+        for (int b = 0; b < 256; b++)
+            if (cnt[b + 1] - cnt[b] > 1) msd(a + cnt[b] * W, t, cnt[b + 1] - cnt[b], W, d + 1);
+        return;
+    }
+}
+
+/* idx[0..n): the rows of cols in sort order, by normalized keys. Returns NORM_NO when a
+ * key's type has no normalized form (the caller sorts by comparison). */
+static int norm_sort(const rf_expr *const *orders, int n, rf_column *const *cols, int64_t nrows, int64_t *idx, sort_ctx *c)
+{
+    int kw = 0, nk = n;
+    bool cut = false;
+    for (int k = 0; k < n; k++) {
+        int w = norm_width(cols[k]->type);
+        if (w < 0) return NORM_NO;
+        kw += 1 + w;
+        if (cols[k]->type == RF_TYPE_STRING && str_cut(cols[k], nrows)) { nk = k + 1; cut = true; break; }   /* the keys after it: by comparison */
+    }
+    if (nrows > (int64_t)UINT32_MAX) return NORM_NO;
+    size_t W = (size_t)kw + 4;
+    uint8_t *a = rf_malloc((size_t)nrows * W + 1), *t = rf_malloc((size_t)nrows * W + W);
+    if (!a || !t) { rf_free(a); rf_free(t); return rf__err_set(RF_ERR_NOMEM, "out of memory sorting %lld rows", (long long)nrows); }
+    for (int64_t i = 0; i < nrows; i++) {
+        uint8_t *p = a + (size_t)i * W;
+        for (int k = 0; k < nk; k++) {
+            const rf_expr *o = orders[k];
+            int w = norm_width(cols[k]->type);
+            norm_key(o, cols[k], i, p, w);
+            p += 1 + w;
+        }
+        put_be(p, (uint64_t)i, 4);
+    }
+    msd(a, t, (size_t)nrows, W, 0);
+    for (int64_t i = 0; i < nrows; i++) {
+        const uint8_t *p = a + (size_t)i * W + kw;
+        idx[i] = (int64_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]);
+    }
+    int rc = RF_OK;
+    for (int64_t i = 0; cut && i < nrows && !rc;) {   /* runs tied on their key bytes: by the full comparison */
+        int64_t j = i + 1;
+        while (j < nrows && !memcmp(a + (size_t)i * W, a + (size_t)j * W, (size_t)kw)) j++;
+        if (j - i > 1) rc = rf_sort_idx(idx + i, j - i, cmp_rows, c);
+        i = j;
+    }
+    rf_free(a);
+    rf_free(t);
+    return rc;
+}
+
 int rf__sort_batch(const rf_expr *const *orders, int n, const rf_batch *b, rf_batch **out)
 {
     sort_ctx c = { orders, n, NULL };
@@ -66,8 +214,12 @@ int rf__sort_batch(const rf_expr *const *orders, int n, const rf_batch *b, rf_ba
     int rc = rf__sortkey_eval(orders, n, b, &c.cols);
     if (rc) return rc;
     RF_CHECK((idx = rf_malloc((size_t)(b->nrows ? b->nrows : 1) * sizeof *idx)) != NULL, RF_ERR_NOMEM, "out of memory");
-    for (int64_t i = 0; i < b->nrows; i++) idx[i] = i;
-    RF_TRY(rf_sort_idx(idx, b->nrows, cmp_rows, &c));
+    rc = b->nrows > 1 ? norm_sort(orders, n, c.cols, b->nrows, idx, &c) : NORM_NO;
+    if (rc == NORM_NO) {
+        for (int64_t i = 0; i < b->nrows; i++) idx[i] = i;
+        rc = rf_sort_idx(idx, b->nrows, cmp_rows, &c);
+    }
+    if (rc) goto done;
     rc = rf_batch_gather(b, idx, b->nrows, out);
 done:
     rf_free(idx);

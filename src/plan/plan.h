@@ -211,6 +211,9 @@ typedef struct rf_stage {
     const rf_plan *local_x, *bcast_x; /* a shuffled join turned into a broadcast join: its probe side read where
                                        * it was made, its build side copied to every rank; else NULL */
     int64_t  planned_tasks; /* n_tasks as planned */
+    int     *task_rank;  /* [n_tasks] the rank running each task (adaptive execution balances them by bytes),
+                          * or NULL: task t runs on rank t mod nranks */
+    int64_t *task_bytes; /* [n_tasks] with task_rank: each task's input bytes (a rank runs its biggest first) */
 } rf_stage;
 typedef struct rf_stages {
     int       n;

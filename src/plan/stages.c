@@ -85,6 +85,8 @@ int rf__stages_insert(rf_stages *st, int pos, rf_plan *x)
         if (st->s[i].n_tasks < 0) st->s[i].n_tasks = 1;
         st->s[i].planned_tasks = st->s[i].n_tasks;
         RF_FREE(st->s[i].spec);
+        RF_FREE(st->s[i].task_rank);
+        RF_FREE(st->s[i].task_bytes);
         st->s[i].split_x = st->s[i].local_x = st->s[i].bcast_x = NULL;
         rc = collect_inputs(st->s[i].root, st, &st->s[i]);
     }
@@ -93,7 +95,7 @@ int rf__stages_insert(rf_stages *st, int pos, rf_plan *x)
 
 void rf__stages_fini(rf_stages *st)
 {
-    for (int i = 0; i < st->n; i++) { rf_free(st->s[i].inputs); rf_free(st->s[i].spec); }
+    for (int i = 0; i < st->n; i++) { rf_free(st->s[i].inputs); rf_free(st->s[i].spec); rf_free(st->s[i].task_rank); rf_free(st->s[i].task_bytes); }
     RF_FREE(st->s);
     st->n = 0;
 }

@@ -215,7 +215,7 @@ static int build_spec(int64_t P, int n, const int64_t *size, int64_t target, con
 /* The route of input k: each partition to the rank of the task reading it (task t runs on rank t
  * mod nranks); a split partition's map ranges to their tasks (input 0), or all of it to each (the
  * other inputs). */
-static int build_route(const rf_taskspec *spec, int64_t nt, int64_t P, int nranks, bool split_side, rf_route *r)
+static int build_route(const rf_taskspec *spec, int64_t nt, int64_t P, const int *task_rank, bool split_side, rf_route *r)
 {
     r->nparts = P;
     r->first = rf_calloc((size_t)P + 1, sizeof *r->first);
@@ -228,10 +228,49 @@ static int build_route(const rf_taskspec *spec, int64_t nt, int64_t P, int nrank
         for (int64_t u = t; u < nt && spec[u].p_lo <= p; u++) {
             bool whole = spec[u].m_lo == INT64_MIN && spec[u].m_hi == INT64_MAX;
             r->seg[ns++] = (rf_route_seg){ whole || !split_side ? INT64_MIN : spec[u].m_lo,
-                                           whole || !split_side ? INT64_MAX : spec[u].m_hi, (int)(u % nranks) };
+                                           whole || !split_side ? INT64_MAX : spec[u].m_hi, task_rank[u] };
         }
     }
     r->first[P] = ns;
+    return RF_OK;
+}
+
+/* Each task's rank, biggest task first to the least loaded rank (Graham's LPT rule), so that a
+ * skewed partition's task gets a rank of its own rather than its round-robin share of the rest.
+ * Ties go to the lower index and rank: the same on every rank. */
+static int balance(const rf_taskspec *spec, int64_t nt, int64_t P, int nin, const int64_t *size, int split_in, int nranks,
+                   int **task_rank, int64_t **task_bytes)
+{
+    int64_t *by = rf_calloc((size_t)nt + 1, sizeof *by), *ord = rf_malloc((size_t)(nt + 1) * sizeof *ord);
+    int64_t *load = rf_calloc((size_t)nranks, sizeof *load);
+    int *tr = rf_malloc((size_t)(nt + 1) * sizeof *tr);
+    if (!by || !ord || !load || !tr) {
+        rf_free(by); rf_free(ord); rf_free(load); rf_free(tr);
+        return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    }
+    for (int64_t u = 0; u < nt; u++) {
+        int64_t parts = 1;   /* a split partition's tasks share its bytes */
+        for (int64_t v = u - 1; v >= 0 && spec[v].p_lo == spec[u].p_lo && spec[v].p_hi == spec[u].p_hi; v--) parts++;
+        for (int64_t v = u + 1; v < nt && spec[v].p_lo == spec[u].p_lo && spec[v].p_hi == spec[u].p_hi; v++) parts++;
+        for (int k = 0; k < nin; k++)
+            for (int64_t p = spec[u].p_lo; p < spec[u].p_hi && p < P; p++) by[u] += k == split_in ? size[k * P + p] / parts : size[k * P + p];
+        ord[u] = u;
+    }
+    for (int64_t i = 1; i < nt; i++) {   /* by bytes, descending; stable */
+        int64_t x = ord[i], j = i;
+        while (j > 0 && by[ord[j - 1]] < by[x]) { ord[j] = ord[j - 1]; j--; }
+        ord[j] = x;
+    }
+    for (int64_t i = 0; i < nt; i++) {
+        int r = 0;
+        for (int q = 1; q < nranks; q++) if (load[q] < load[r]) r = q;
+        tr[ord[i]] = r;
+        load[r] += by[ord[i]] + 1;   /* + 1: empty tasks spread too */
+    }
+    rf_free(ord);
+    rf_free(load);
+    *task_rank = tr;
+    *task_bytes = by;
     return RF_OK;
 }
 
@@ -266,7 +305,8 @@ int rf__adapt_stage(MPI_Comm comm, const rf_action *act, rf_stages *st, int si, 
     int nsk = 0;
     int split_in = -1;   /* index into in[] of the split side */
     int bc_probe = -1;   /* index into in[] of the probe side of a join turned into a broadcast join */
-    int64_t bc_bytes = 0;
+    int64_t bc_bytes = 0, *task_bytes = NULL;
+    int *task_rank = NULL;
     if (!in) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     if ((rc = rf__agree(comm, rc, err))) goto done;
     bool ok = act->adaptive && (act->aqe.coalesce || act->aqe.skew) && !s->spec && reads_only_exchanges(s->root);
@@ -363,7 +403,7 @@ int rf__adapt_stage(MPI_Comm comm, const rf_action *act, rf_stages *st, int si, 
         if (act->aqe.coalesce && act->aqe.parallelism_first) {   /* Spark's default: keep every core busy, runs of at least minPartitionSize */
             int64_t cores = omp_get_max_threads(), per;
             RF_MPI(MPI_Allreduce(MPI_IN_PLACE, &cores, 1, MPI_INT64_T, MPI_SUM, comm));   /* threads may differ by rank */
-            per = total / (cores > 0 ? cores : 1);
+            per = total / (2 * (cores > 0 ? cores : 1));   /* two tasks a core: room to balance */
             if (per < act->aqe.min_part) per = act->aqe.min_part;
             if (per < target) target = per;
         }
@@ -381,6 +421,7 @@ int rf__adapt_stage(MPI_Comm comm, const rf_action *act, rf_stages *st, int si, 
             rf_free(eff);
         }
     }
+    if (!rc && spec && bc_probe < 0) rc = balance(spec, nt, P, nin, size, split_in, nranks, &task_rank, &task_bytes);
     rc = rf__agree(comm, rc, err);
     bool change = !rc && spec && (nt != s->n_tasks || nsk > 0 || bc_probe >= 0);
     /* the exchanges: with the routes of the new plan, or as planned */
@@ -391,7 +432,7 @@ int rf__adapt_stage(MPI_Comm comm, const rf_action *act, rf_stages *st, int si, 
         int k = -1;
         for (int j = 0; j < nin; j++) if (in[j] == id) k = j;
         int lrc = !change || k < 0 ? RF_OK : bc_probe >= 0 ? build_route_bcast(P, nranks, k == bc_probe, &route)
-                                                            : build_route(spec, nt, P, nranks, k == split_in, &route);
+                                                            : build_route(spec, nt, P, task_rank, k == split_in, &route);
         int64_t b = 0;
         rc = rf__shuffle_exchange_routed(comm, lrc, &xos[id], route.first ? &route : NULL, act->round_bytes, &xd[id], &b, err);
         *sent += b;
@@ -417,6 +458,10 @@ int rf__adapt_stage(MPI_Comm comm, const rf_action *act, rf_stages *st, int si, 
         }
         s->spec = spec;
         s->n_tasks = nt;
+        s->task_rank = task_rank;
+        s->task_bytes = task_bytes;
+        task_rank = NULL;
+        task_bytes = NULL;
         s->split_x = nsk ? st->s[stage_pos(st, in[split_in])].exchange : NULL;
         s->local_x = bc_probe >= 0 ? st->s[stage_pos(st, in[bc_probe])].exchange : NULL;
         s->bcast_x = bc_probe >= 0 ? st->s[stage_pos(st, in[1 - bc_probe])].exchange : NULL;
@@ -424,6 +469,8 @@ int rf__adapt_stage(MPI_Comm comm, const rf_action *act, rf_stages *st, int si, 
     }
 done:
     for (int q = 0; q < nsk; q++) rf_free(sk[q].cut);
+    rf_free(task_rank);
+    rf_free(task_bytes);
     rf_free(spec);
     rf_free(size);
     rf_free(in);

@@ -137,6 +137,14 @@ done:
     return rc;
 }
 
+typedef struct { const int64_t *bytes; const int64_t *tasks; } bigger_ctx;
+static int bigger_first(void *p, int64_t a, int64_t b)
+{
+    const bigger_ctx *c = p;
+    int64_t x = c->bytes[c->tasks[a]], y = c->bytes[c->tasks[b]];
+    return (x < y) - (x > y);
+}
+
 /* Whether MPI may be called from any thread, one at a time (HDF5's MPI-IO reads run in tasks). */
 static bool mpi_serialized(void)
 {
@@ -227,7 +235,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         ctx.prep = prep;
         ctx.n_prep = nprep;
         int64_t nlocal = 0;
-        for (int64_t t = rank; t < s->n_tasks; t += nranks) nlocal++;
+        for (int64_t t = 0; t < s->n_tasks; t++) nlocal += (s->task_rank ? s->task_rank[t] : t % nranks) == rank;
         rf_shuffle_out xo = { 0 };
         rf__spill_stats_reset();
         if (!lrc && s->exchange) {
@@ -237,18 +245,26 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         }
         task_out *outs = rf_calloc((size_t)(nlocal ? nlocal : 1), sizeof *outs);
         int64_t *tasks = rf_calloc((size_t)(nlocal ? nlocal : 1), sizeof *tasks), bad_task = INT64_MAX;
-        if (!outs || !tasks) lrc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        int64_t *order = rf_calloc((size_t)(nlocal ? nlocal : 1), sizeof *order);   /* the order tasks start in */
+        if (!outs || !tasks || !order) lrc = rf__err_set(RF_ERR_NOMEM, "out of memory");
         for (int64_t k = 0; k < nlocal && outs; k++) {
             rf__spool_init(&outs[k].ranged);
             outs[k].ranged.owner = s->exchange ? RF_SPILL_EXCHANGE : RF_SPILL_WRITE;
         }
-        for (int64_t k = 0; k < nlocal && !lrc; k++) tasks[k] = rank + k * nranks;
+        for (int64_t t = 0, k = 0; t < s->n_tasks && !lrc; t++)
+            if ((s->task_rank ? s->task_rank[t] : t % nranks) == rank) tasks[k++] = t;
+        for (int64_t k = 0; k < nlocal && !lrc; k++) order[k] = k;
+        if (!lrc && s->task_bytes) {   /* biggest first when adaptive execution knows the sizes (stable) */
+            bigger_ctx bc = { s->task_bytes, tasks };
+            lrc = rf_sort_idx(order, nlocal, bigger_first, &bc);
+        }
         /* a task that fails cancels the tasks above it, here and on every rank (rf_cancel); the
          * messages of the stage are drained before the agreement */
         int crc = rf__cancel_begin(&cancel, comm);
         if (!lrc && !crc) {
             #pragma omp parallel for schedule(dynamic, 1)
-            for (int64_t k = 0; k < nlocal; k++) {
+            for (int64_t i = 0; i < nlocal; i++) {
+                int64_t k = order[i];
                 rf__err_clear();
                 if (rf__stop_requested()) outs[k].rc = rf__stop_error();
                 else if (rf__cancelled(&cancel, tasks[k])) outs[k].rc = rf__err_set(RF_ERR_CANCELLED, "cancelled: another task failed first");
@@ -307,6 +323,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         }
         rf_free(outs);
         rf_free(tasks);
+        rf_free(order);
         rf__csv_prep_free(prep, nprep);
         for (int i = 0; i < s->n_inputs; i++) rf__xdata_fini(&xd[s->inputs[i]]);
         if (!rc && act->metrics) rc = rf__agree(comm, stage_metrics(comm, act, &st, si, rows, sent, t0), err);
