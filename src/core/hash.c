@@ -39,6 +39,29 @@ void rf_hash_column(const rf_column *c, int64_t n, uint64_t *h) { rf_hash_column
 void rf_hash_column_rows(const rf_column *c, int64_t from, int64_t n, uint64_t *h)
 {
     const uint64_t null_h = 0x5bd1e9955bd1e995ULL;
+    if (!c->is_const) {   /* the common types in a loop of their own (the same values as below) */
+        rf_type t = rf_type_base(c->type);
+        if (t == RF_TYPE_INT64 || t == RF_TYPE_TIMESTAMP) {
+            const int64_t *d = (const int64_t *)c->data + from;
+            if (!c->valid) { for (int64_t r = 0; r < n; r++) h[r] = rf_hash_mix(h[r], rf_hash_u64((uint64_t)d[r])); return; }
+            for (int64_t r = 0; r < n; r++) h[r] = rf_hash_mix(h[r], rf_column_valid(c, from + r) ? rf_hash_u64((uint64_t)d[r]) : null_h);
+            return;
+        }
+        if (t == RF_TYPE_INT32 || t == RF_TYPE_DATE) {
+            const int32_t *d = (const int32_t *)c->data + from;
+            if (!c->valid) { for (int64_t r = 0; r < n; r++) h[r] = rf_hash_mix(h[r], rf_hash_u64((uint64_t)(int64_t)d[r])); return; }
+            for (int64_t r = 0; r < n; r++) h[r] = rf_hash_mix(h[r], rf_column_valid(c, from + r) ? rf_hash_u64((uint64_t)(int64_t)d[r]) : null_h);
+            return;
+        }
+        if (t == RF_TYPE_STRING) {
+            const int64_t *o = (const int64_t *)c->data;
+            for (int64_t r = 0; r < n; r++) {
+                int64_t i = from + r;
+                h[r] = rf_hash_mix(h[r], !c->valid || rf_column_valid(c, i) ? rf_hash_bytes(c->bytes + o[i], (size_t)(o[i + 1] - o[i]), 0) : null_h);
+            }
+            return;
+        }
+    }
     for (int64_t r = 0; r < n; r++) {
         uint64_t v;
         int64_t i = from + r;

@@ -1,6 +1,9 @@
 /*
  * hashtab.c — the hash table behind hash aggregation and (for distinct keys) joins: open addressing
  * over group ids, with the key values stored column-wise beside it (one builder per key column).
+ * A slot holds the group id and 16 bits of the group's hash (a salt): a probe passing another
+ * group's slot almost never reads that group's hash or keys. A single integer key is compared
+ * directly, not through the generic column comparison.
  * Not thread-safe: every task has its own (thread-local state, merged by the exchange).
  */
 #include <stdlib.h>
@@ -31,6 +34,11 @@ void rf__ht_fini(rf_hashtab *h)
     h->n = h->cap = h->nslots = 0;
 }
 
+#define GID_BITS 48
+#define GID_MASK (((int64_t)1 << GID_BITS) - 1)
+static inline int64_t salted(int64_t g, uint64_t hv) { return (int64_t)((hv >> 48) << GID_BITS) | g; }   /* < 0 only when empty */
+static inline bool same_salt(int64_t slot, uint64_t hv) { return ((uint64_t)slot >> GID_BITS) == (hv >> 48); }
+
 static int rehash(rf_hashtab *h)
 {
     int64_t ns = h->nslots * 2;
@@ -39,8 +47,8 @@ static int rehash(rf_hashtab *h)
     memset(s, 0xff, (size_t)ns * sizeof *s);
     for (int64_t g = 0; g < h->n; g++) {
         int64_t p = (int64_t)(h->hash[g] & (uint64_t)(ns - 1));
-        while (s[p] >= 0) p = (p + 1) & (ns - 1);
-        s[p] = g;
+        while (s[p] != -1) p = (p + 1) & (ns - 1);
+        s[p] = salted(g, h->hash[g]);
     }
     rf_free(h->slot);
     h->slot = s;
@@ -48,16 +56,31 @@ static int rehash(rf_hashtab *h)
     return RF_OK;
 }
 
+/* Whether group g's key equals row i of cols. */
+static inline bool key_eq(const rf_hashtab *h, int64_t g, rf_column *const *cols, int64_t i)
+{
+    if (h->nkeys == 1) {   /* one integer key without NULLs: the values themselves */
+        const rf_column *a = h->keys[0], *b = cols[0];
+        rf_type t = a->type;
+        if (t == b->type && !a->valid && !b->valid && !b->is_const) {
+            if (t == RF_TYPE_INT64 || t == RF_TYPE_TIMESTAMP) return ((const int64_t *)a->data)[g] == ((const int64_t *)b->data)[i];
+            if (t == RF_TYPE_INT32 || t == RF_TYPE_DATE) return ((const int32_t *)a->data)[g] == ((const int32_t *)b->data)[i];
+        }
+    }
+    for (int k = 0; k < h->nkeys; k++)
+        if (!rf_column_eq(h->keys[k], g, cols[k], i)) return false;
+    return true;
+}
+
 int rf__ht_upsert(rf_hashtab *h, rf_column *const *cols, int64_t i, uint64_t hv, int64_t *gid, bool *inserted)
 {
     int64_t mask = h->nslots - 1, p = (int64_t)(hv & (uint64_t)mask);
     for (;;) {
-        int64_t g = h->slot[p];
-        if (g < 0) break;
-        if (h->hash[g] == hv) {
-            bool eq = true;
-            for (int k = 0; k < h->nkeys && eq; k++) eq = rf_column_eq(h->keys[k], g, cols[k], i);
-            if (eq) { *gid = g; *inserted = false; return RF_OK; }
+        int64_t sl = h->slot[p];
+        if (sl == -1) break;
+        if (same_salt(sl, hv)) {
+            int64_t g = sl & GID_MASK;
+            if (h->hash[g] == hv && key_eq(h, g, cols, i)) { *gid = g; *inserted = false; return RF_OK; }
         }
         p = (p + 1) & mask;
     }
@@ -70,7 +93,7 @@ int rf__ht_upsert(rf_hashtab *h, rf_column *const *cols, int64_t i, uint64_t hv,
     }
     int64_t g = h->n++;
     h->hash[g] = hv;
-    h->slot[p] = g;
+    h->slot[p] = salted(g, hv);
     *gid = g;
     *inserted = true;
     if (h->n * 2 > h->nslots) return rehash(h);

@@ -404,13 +404,20 @@ static int candidates(rf_op *op, join_st *s, const rf_batch *b, int64_t **li, in
         RF_CHECK((lk = rf_calloc((size_t)nk, sizeof *lk)) != NULL, RF_ERR_NOMEM, "out of memory");
         for (int k = 0; k < nk; k++) RF_TRY(rf__expr_eval(p->exprs[k], b, &lk[k]));
         RF_TRY(rf__hash_rows(lk, nk, b->nrows, &h));
+        /* one integer key without NULLs on either side: the values compared directly */
+        rf_type kt = lk[0]->type;
+        int iw = nk == 1 && kt == s->bkeys[0]->type && !lk[0]->valid && !lk[0]->is_const && !s->bkeys[0]->valid && !s->bkeys[0]->is_const
+                 ? (kt == RF_TYPE_INT64 || kt == RF_TYPE_TIMESTAMP ? 8 : kt == RF_TYPE_INT32 || kt == RF_TYPE_DATE ? 4 : 0) : 0;
         for (int64_t i = 0; i < b->nrows; i++) {
             int64_t j = s->head[h[i] & (uint64_t)(s->nbuckets - 1)];
             for (; j >= 0; j = s->chain[j]) {
                 if (s->bhash[j] != h[i]) continue;
                 bool eq = true;
-                for (int k = 0; k < nk && eq; k++)
-                    eq = (nullsafe(p, k) || rf_column_valid(lk[k], i)) && rf_column_eq(lk[k], i, s->bkeys[k], j);
+                if (iw == 8) eq = ((const int64_t *)lk[0]->data)[i] == ((const int64_t *)s->bkeys[0]->data)[j];
+                else if (iw == 4) eq = ((const int32_t *)lk[0]->data)[i] == ((const int32_t *)s->bkeys[0]->data)[j];
+                else
+                    for (int k = 0; k < nk && eq; k++)
+                        eq = (nullsafe(p, k) || rf_column_valid(lk[k], i)) && rf_column_eq(lk[k], i, s->bkeys[k], j);
                 if (!eq) continue;
                 if (m + 1 > cap) {
                     int64_t c2 = cap;
