@@ -41,7 +41,8 @@ typedef struct {
     jstate    state;
     rf_batch *build;
     rf_column **bkeys;
-    int64_t  *head, *chain, nbuckets;
+    int64_t  *start, nbuckets; /* the build rows of bucket b are ent[start[b] .. start[b + 1]), in row order */
+    struct jent { uint64_t h; int64_t row; } *ent;
     uint64_t *bhash;
     uint8_t  *matched;
     int64_t   reserved;     /* granted by rf__mem_reserve for the build side */
@@ -144,7 +145,7 @@ static void free_table(const rf_plan *p, join_st *s)
     if (s->bkeys) for (int k = 0; k < p->n_exprs2; k++) rf_column_release(&s->bkeys[k]);
     RF_FREE(s->bkeys);
     rf_batch_destroy(&s->build);
-    RF_FREE(s->head); RF_FREE(s->chain); RF_FREE(s->bhash); RF_FREE(s->matched);
+    RF_FREE(s->start); RF_FREE(s->ent); RF_FREE(s->bhash); RF_FREE(s->matched);
     rf__mem_release(s->reserved);
     s->reserved = 0;
 }
@@ -344,19 +345,35 @@ static int build_table(rf_op *op, join_st *s)
     if (!s->bkeys) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     for (int k = 0; k < nk; k++) RF_TRY(rf__expr_eval(p->exprs2[k], s->build, &s->bkeys[k]));
     RF_TRY(rf__hash_rows(s->bkeys, nk, n, &s->bhash));
+    /* buckets laid out one after another (a counting sort of the rows by bucket): a probe reads its
+     * bucket's entries from one place instead of chasing a chain through the build rows */
     s->nbuckets = 16;
-    while (s->nbuckets < n * 2) s->nbuckets *= 2;
-    s->head = rf_malloc((size_t)s->nbuckets * sizeof *s->head);
-    s->chain = rf_malloc((size_t)(n ? n : 1) * sizeof *s->chain);
-    RF_CHECK(s->head && s->chain, RF_ERR_NOMEM, "out of memory building a join hash table of %lld rows", (long long)n);
-    memset(s->head, 0xff, (size_t)s->nbuckets * sizeof *s->head);
-    for (int64_t i = n - 1; i >= 0; i--) {   /* chains in row order */
+    while (s->nbuckets < n) s->nbuckets *= 2;
+    s->start = rf_calloc((size_t)s->nbuckets + 1, sizeof *s->start);
+    s->ent = rf_malloc((size_t)(n ? n : 1) * sizeof *s->ent);
+    RF_CHECK(s->start && s->ent, RF_ERR_NOMEM, "out of memory building a join hash table of %lld rows", (long long)n);
+    uint64_t mask = (uint64_t)(s->nbuckets - 1);
+    bool any_null = false;
+    for (int k = 0; k < nk; k++) any_null |= !nullsafe(p, k) && s->bkeys[k]->valid;
+    for (int64_t i = 0; i < n; i++) {
         bool null_key = false;
-        for (int k = 0; k < nk; k++) null_key |= !nullsafe(p, k) && !rf_column_valid(s->bkeys[k], i);
-        if (null_key) continue;
-        int64_t bk = (int64_t)(s->bhash[i] & (uint64_t)(s->nbuckets - 1));
-        s->chain[i] = s->head[bk];
-        s->head[bk] = i;
+        for (int k = 0; any_null && k < nk; k++) null_key |= !nullsafe(p, k) && !rf_column_valid(s->bkeys[k], i);
+        if (null_key) { s->bhash[i] = 0; continue; }   /* never matches: left out */
+        s->start[(s->bhash[i] & mask) + 1]++;
+    }
+    for (int64_t b = 0; b < s->nbuckets; b++) s->start[b + 1] += s->start[b];
+    {
+        int64_t *pos = rf_malloc((size_t)s->nbuckets * sizeof *pos);
+        RF_CHECK(pos != NULL, RF_ERR_NOMEM, "out of memory building a join hash table of %lld rows", (long long)n);
+        memcpy(pos, s->start, (size_t)s->nbuckets * sizeof *pos);
+        for (int64_t i = 0; i < n; i++) {
+            bool null_key = false;
+            for (int k = 0; any_null && k < nk; k++) null_key |= !nullsafe(p, k) && !rf_column_valid(s->bkeys[k], i);
+            if (null_key) continue;
+            uint64_t hv = s->bhash[i];
+            s->ent[pos[hv & mask]++] = (struct jent){ hv, i };
+        }
+        rf_free(pos);
     }
 done:
     return rc;
@@ -408,10 +425,15 @@ static int candidates(rf_op *op, join_st *s, const rf_batch *b, int64_t **li, in
         rf_type kt = lk[0]->type;
         int iw = nk == 1 && kt == s->bkeys[0]->type && !lk[0]->valid && !lk[0]->is_const && !s->bkeys[0]->valid && !s->bkeys[0]->is_const
                  ? (kt == RF_TYPE_INT64 || kt == RF_TYPE_TIMESTAMP ? 8 : kt == RF_TYPE_INT32 || kt == RF_TYPE_DATE ? 4 : 0) : 0;
+        uint64_t mask = (uint64_t)(s->nbuckets - 1);
         for (int64_t i = 0; i < b->nrows; i++) {
-            int64_t j = s->head[h[i] & (uint64_t)(s->nbuckets - 1)];
-            for (; j >= 0; j = s->chain[j]) {
-                if (s->bhash[j] != h[i]) continue;
+            /* the table is bigger than the caches: fetch a later row's bucket, and a nearer one's entries, ahead */
+            if (i + 16 < b->nrows) __builtin_prefetch(&s->start[h[i + 16] & mask]);
+            if (i + 6 < b->nrows) __builtin_prefetch(&s->ent[s->start[h[i + 6] & mask]]);
+            uint64_t hb = h[i] & mask;
+            for (int64_t e = s->start[hb], ee = s->start[hb + 1]; e < ee; e++) {
+                if (s->ent[e].h != h[i]) continue;
+                int64_t j = s->ent[e].row;
                 bool eq = true;
                 if (iw == 8) eq = ((const int64_t *)lk[0]->data)[i] == ((const int64_t *)s->bkeys[0]->data)[j];
                 else if (iw == 4) eq = ((const int32_t *)lk[0]->data)[i] == ((const int32_t *)s->bkeys[0]->data)[j];
