@@ -89,6 +89,7 @@ static int upsert_rows(hashagg_st *s, rf_column **keys, int nk, int64_t n, int64
     TRY(rf__hash_rows(keys, nk, n, &h));
     for (int64_t i = 0; i < n && !rc; i++) {
         bool ins;
+        if (i + 16 < n) __builtin_prefetch(&s->ht.slot[h[i + 16] & (uint64_t)(s->ht.nslots - 1)]);   /* a table past the caches */
         rc = rf__ht_upsert(&s->ht, keys, i, h[i], &gid[i], &ins);
     }
     rf_free(h);
