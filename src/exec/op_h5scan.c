@@ -14,8 +14,10 @@
  * alone (or no filter). When the file also has riffle's CRC-32C checksums, which are checked on
  * every row group read anyway, the scan asks HDF5 only where each chunk lies (once, at open) and
  * reads the rows it needs with pread(2) straight into the column buffers: no HDF5 call, no lock and
- * no second checksum per batch, so the threads of a rank read at once. A dataset compressed, stored
- * in another byte order or not chunked so is read through HDF5 (H5Dread) as before.
+ * no second checksum per batch, so the threads of a rank read at once. Such a column's row group is
+ * read and checked whole when the scan first enters it, before any of its rows is used (a LIMIT
+ * that stops inside a damaged group must not see its values). A dataset compressed, stored in
+ * another byte order or not chunked so is read through HDF5 (H5Dread) as before.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +31,7 @@ typedef struct {
     uint32_t  cur[3];    /* running CRC of the row group being read: data or offsets, bytes, validity */
     int64_t   g;         /* that row group */
     bool      whole;     /* its first row was read (a group read from its middle is not checked) */
+    int64_t   verified;  /* direct reads: row groups [0, verified) were checked whole before use */
 } h5check;
 
 /* Where a dataset's chunks lie in the file, for pread(2) (nch == 0: read through HDF5). */
@@ -44,6 +47,7 @@ typedef struct {
     int64_t pos, end;                     /* rows [pos, end) of the file still to read */
     uint8_t *vbuf;
     int64_t *obuf;
+    rf_buf   scratch;                     /* a whole row group being checked (direct reads) */
     int64_t *rg_off, *rg_rows, n_rg;      /* row groups (read when the file has checksums) */
     h5check *chk;                         /* per read column */
 } h5scan_st;
@@ -257,9 +261,13 @@ static int open_(rf_op *op)
     }
     if (gr >= 0) H5Gclose(gr);
     if (g >= 0) H5Gclose(g);
-    /* direct reads, where riffle's checksums stand in for Fletcher-32 (or there is no filter) */
+    /* direct reads, where riffle's checksums stand in for Fletcher-32 (or there is no filter); not in a
+     * file with a user block (HDF5 1.10's chunk addresses do not count it) */
     if (!rc && !(s->dd = rf_calloc((size_t)nr * 4 + 1, sizeof *s->dd))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-    for (int k = 0; k < nr && !rc; k++) {
+    hsize_t ublock = 1;
+    hid_t fcpl = rc ? -1 : H5Fget_create_plist(s->f);
+    if (fcpl >= 0) { if (H5Pget_userblock(fcpl, &ublock) < 0) ublock = 1; H5Pclose(fcpl); }
+    for (int k = 0; k < nr && !rc && ublock == 0; k++) {
         if (src->read[k] >= src->file_schema->n - src->n_part) continue;
         const rf_field *fd = &src->file_schema->f[src->read[k]];
         hid_t mt = fd->type == RF_TYPE_STRING ? -1 : rf__h5_type(fd->type);
@@ -284,6 +292,60 @@ done:
     return rc;
 }
 
+/* Whether column k reads any dataset directly (so Fletcher-32 does not check it). */
+static bool direct_col(const h5scan_st *s, int k)
+{
+    return s->dd && (s->dd[4 * k].nch || s->dd[4 * k + 1].nch || s->dd[4 * k + 2].nch || s->dd[4 * k + 3].nch);
+}
+
+/* Checks row group g of column k whole against riffle's CRC-32C values (read into s->scratch). */
+static int verify_group(h5scan_st *s, int k, const rf_field *fd, int64_t g)
+{
+    int64_t r0 = s->rg_off[g], rows = s->rg_rows[g];
+    uint32_t c[3] = { 0, 0, 0 };
+    bool str = fd->type == RF_TYPE_STRING;
+    size_t w = str ? 8 : rf_type_width(fd->type);
+    rf_buf *b = &s->scratch;
+    b->len = 0;
+    int rc = rf_buf_reserve(b, (size_t)(rows + 1) * (w > 8 ? w : 8));
+    if (rc) return rc;
+    if (str) {
+        int64_t *o = (int64_t *)b->data;
+        if (read_els(s, &s->dd[4 * k + 1], s->offs[k], H5T_NATIVE_INT64, r0, rows + 1, o) < 0)
+            return rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
+        for (int64_t i = 0; i < rows; i++)
+            if (o[i + 1] < o[i]) return rf__err_set(RF_ERR_INVALID, "%s: corrupt string offsets in column '%s' at row %lld", s->fname, fd->name, (long long)(r0 + i));
+        if (o[0] < 0 || o[rows] > s->nbytes[k]) return rf__err_set(RF_ERR_INVALID, "%s: string offsets of column '%s' point outside its bytes", s->fname, fd->name);
+        c[0] = rf_crc32c(0, o, (size_t)rows * 8);
+        int64_t o0 = o[0], nb = o[rows] - o[0];
+        b->len = 0;
+        if ((rc = rf_buf_reserve(b, (size_t)nb + 1))) return rc;
+        if (nb > 0 && read_els(s, &s->dd[4 * k + 2], s->bytes[k], H5T_NATIVE_UINT8, o0, nb, b->data) < 0)
+            return rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
+        c[1] = rf_crc32c(0, b->data, (size_t)nb);
+    } else {
+        rf__h5_lock();
+        hid_t mt = rf__h5_type(fd->type);
+        rf__h5_unlock();
+        int r = read_els(s, &s->dd[4 * k], s->data[k], mt, r0, rows, b->data);
+        rf__h5_lock();
+        H5Tclose(mt);
+        rf__h5_unlock();
+        if (r < 0) return rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
+        c[0] = rf_crc32c(0, b->data, (size_t)rows * w);
+    }
+    if (s->valid[k] >= 0) {
+        if (read_els(s, &s->dd[4 * k + 3], s->valid[k], H5T_NATIVE_UINT8, r0, rows, b->data) < 0)
+            return rf__err_set(RF_ERR_IO, "%s: cannot read the validity of column '%s'", s->fname, fd->name);
+        c[2] = rf_crc32c(0, b->data, (size_t)rows);
+    }
+    const uint32_t *want = s->chk[k].want + (size_t)g * 4;
+    if (c[0] != want[0] || c[1] != want[1] || c[2] != want[2])
+        return rf__err_set(RF_ERR_INVALID, "%s: checksum mismatch in column '%s', rows %lld to %lld: the file is damaged", s->fname, fd->name,
+                           (long long)r0, (long long)(r0 + rows - 1));
+    return RF_OK;
+}
+
 static int next(rf_op *op, rf_batch **out)
 {
     h5scan_st *s = op->st;
@@ -303,6 +365,18 @@ static int next(rf_op *op, rf_batch **out)
         b->cols[k] = c;
         c->len = n;
         if (src->read[k] >= src->file_schema->n - src->n_part) continue;   /* set below */
+        bool whole = s->chk && s->chk[k].want && direct_col(s, k);   /* its row groups checked whole first */
+        if (whole) {
+            h5check *ck = &s->chk[k];
+            int64_t g = ck->verified > 0 ? ck->verified - 1 : 0;
+            while (g < s->n_rg && s->rg_off[g] + s->rg_rows[g] <= s->pos) g++;
+            for (; !rc && g < s->n_rg && s->rg_off[g] < s->pos + n; g++)
+                if (g + 1 > ck->verified) {
+                    rc = verify_group(s, k, fd, g);
+                    ck->verified = g + 1;
+                }
+            if (rc) break;
+        }
         if (fd->type == RF_TYPE_STRING) {
             int64_t *o = s->obuf;
             if (read_els(s, &s->dd[4 * k + 1], s->offs[k], H5T_NATIVE_INT64, s->pos, n + 1, o) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
@@ -333,7 +407,7 @@ static int next(rf_op *op, rf_batch **out)
             if (read_els(s, &s->dd[4 * k + 3], s->valid[k], H5T_NATIVE_UINT8, s->pos, n, s->vbuf) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot read the validity of column '%s'", s->fname, fd->name);
             for (int64_t i = 0; !rc && i < n; i++) nulls |= !s->vbuf[i];
         }
-        if (!rc && s->chk && s->chk[k].want) {   /* the bytes as the file holds them: raw offsets, the values before any change */
+        if (!rc && s->chk && s->chk[k].want && !whole) {   /* the bytes as the file holds them: raw offsets, the values before any change */
             bool str = fd->type == RF_TYPE_STRING;
             rc = check_rows(s, k, fd->name, s->pos, 0, n, str ? (const char *)s->obuf : (const char *)c->data, str ? 8 : rf_type_width(fd->type),
                             str ? c->bytes : NULL, s->obuf, s->obuf[0], s->valid[k] >= 0 ? s->vbuf : NULL);
@@ -377,6 +451,7 @@ static void close_(rf_op *op)
     rf_free(s->dd);
     rf_free(s->data); rf_free(s->offs); rf_free(s->bytes); rf_free(s->valid); rf_free(s->nbytes);
     rf_free(s->vbuf); rf_free(s->obuf);
+    rf_buf_fini(&s->scratch);
     for (int k = 0; s->chk && k < op->plan->src->n_read; k++) rf_free(s->chk[k].want);
     rf_free(s->chk); rf_free(s->rg_off); rf_free(s->rg_rows);
     RF_FREE(op->st);

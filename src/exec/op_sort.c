@@ -515,16 +515,45 @@ static void topk_close(rf_op *op)
     RF_FREE(op->st);
 }
 
-/* Keeps the k smallest rows seen (sorted, in *kept, with their sort keys in *kk) after b's rows:
- * once k are kept, only rows before the k-th (one comparison each; an equal row came later, so a
- * stable sort puts it after) are candidates, and the candidates and the kept rows are sorted again. */
-static int topk_add(const rf_plan *p, int64_t k, rf_batch *b, rf_batch **kept, rf_column ***kk)
+/* The k first rows so far: *kept (sorted, with its sort keys *kk) and the candidates in *pend;
+ * merged (sorted, cut to k) when the candidates pass k rows, and at the end. */
+static int topk_merge(const rf_plan *p, int64_t k, rf_batch **kept, rf_column ***kk, rf_blist *pend)
+{
+    const rf_expr *const *ord = (const rf_expr *const *)p->exprs;
+    int n = p->n_exprs, rc = RF_OK;
+    rf_batch *all = NULL, *sorted = NULL;
+    if (!pend->n) return RF_OK;
+    if (*kept) {   /* the kept rows first: they came before, and the sort is stable */
+        rf_blist l = { 0 };
+        rc = rf_blist_push(&l, *kept);
+        *kept = NULL;
+        for (int64_t i = 0; i < pend->n && !rc; i++) { rc = rf_blist_push(&l, pend->b[i]); pend->b[i] = NULL; }
+        pend->n = 0;
+        if (!rc) rc = rf_batch_concat(l.b, (int)l.n, p->schema, &all);
+        rf_blist_fini(&l);
+        if (rc) goto done;
+    } else RF_TRY(rf_batch_concat(pend->b, (int)pend->n, p->schema, &all));
+    rf_blist_fini(pend);
+    RF_TRY(rf__sort_batch(ord, n, all, &sorted));
+    rf__cols_release(kk, n);
+    if (sorted->nrows > k) { RF_TRY(rf_batch_slice(sorted, 0, k, kept)); }
+    else { *kept = sorted; sorted = NULL; }
+    rc = rf__sortkey_eval(ord, n, *kept, kk);
+done:
+    rf_batch_destroy(&all);
+    rf_batch_destroy(&sorted);
+    return rc;
+}
+
+/* Adds b's rows that may be among the k first: once k are kept, only rows before the k-th kept
+ * (one comparison each; an equal row came later, so a stable sort puts it after). b is consumed. */
+static int topk_add(const rf_plan *p, int64_t k, rf_batch *b, rf_batch **kept, rf_column ***kk, rf_blist *pend)
 {
     const rf_expr *const *ord = (const rf_expr *const *)p->exprs;
     int n = p->n_exprs, rc = RF_OK;
     rf_column **bk = NULL;
     int64_t *sel = NULL, m = 0;
-    rf_batch *cand = NULL, *all = NULL, *sorted = NULL, *two[2];
+    rf_batch *cand = NULL;
     if (*kept && (*kept)->nrows >= k) {
         RF_TRY(rf__sortkey_eval(ord, n, b, &bk));
         RF_CHECK((sel = rf_malloc((size_t)(b->nrows ? b->nrows : 1) * sizeof *sel)) != NULL, RF_ERR_NOMEM, "out of memory");
@@ -532,22 +561,18 @@ static int topk_add(const rf_plan *p, int64_t k, rf_batch *b, rf_batch **kept, r
             if (rf__sortkey_cmp(ord, n, bk, i, *kk, k - 1) < 0) sel[m++] = i;
         if (m == 0) goto done;
         RF_TRY(rf_batch_gather(b, sel, m, &cand));
+        RF_TRY(rf_blist_push(pend, cand));
+        cand = NULL;
+    } else {
+        RF_TRY(rf_blist_push(pend, b));
+        b = NULL;
     }
-    two[0] = *kept;
-    two[1] = cand ? cand : b;
-    if (*kept) RF_TRY(rf_batch_concat(two, 2, p->schema, &all));
-    RF_TRY(rf__sort_batch(ord, n, all ? all : b, &sorted));
-    rf_batch_destroy(kept);
-    rf__cols_release(kk, n);
-    if (sorted->nrows > k) { RF_TRY(rf_batch_slice(sorted, 0, k, kept)); }
-    else { *kept = sorted; sorted = NULL; }
-    rc = rf__sortkey_eval(ord, n, *kept, kk);
+    if (pend->rows >= k || !*kept || (*kept)->nrows < k) rc = topk_merge(p, k, kept, kk, pend);
 done:
     rf__cols_release(&bk, n);
     rf_free(sel);
     rf_batch_destroy(&cand);
-    rf_batch_destroy(&all);
-    rf_batch_destroy(&sorted);
+    rf_batch_destroy(&b);
     return rc;
 }
 
@@ -559,15 +584,18 @@ static int topk_open(rf_op *op)
     const rf_plan *p = op->plan;
     rf_batch *b = NULL;
     rf_column **kk = NULL;
+    rf_blist pend = { 0 };
     int rc = RF_OK;
     for (;;) {
         RF_TRY(rf__op_next(op->child[0], &b));
         if (!b) break;
-        if (b->nrows && p->n > 0) RF_TRY(topk_add(p, p->n, b, &s->sorted, &kk));
+        if (b->nrows && p->n > 0) { rc = topk_add(p, p->n, b, &s->sorted, &kk, &pend); b = NULL; if (rc) goto done; }
         rf_batch_destroy(&b);
     }
+    if (p->n > 0) RF_TRY(topk_merge(p, p->n, &s->sorted, &kk, &pend));
     if (!s->sorted) rc = rf_batch_empty(p->schema, &s->sorted);
 done:
+    rf_blist_fini(&pend);
     rf__cols_release(&kk, p->n_exprs);
     rf_batch_destroy(&b);
     return rc;

@@ -366,6 +366,7 @@ int rf__adapt_stage(MPI_Comm comm, const rf_action *act, rf_stages *st, int si, 
             }
         }
     }
+    if (ok && (rc = rf__agree(comm, rc, err))) goto done;   /* the skewed partitions are the same on every rank */
     if (nsk > 0 && !rc) {   /* each skewed partition's bytes per map task, over all ranks, cut into runs near the target */
         const rf_stage *ms = &st->s[stage_pos(st, in[split_in])];
         int64_t M = ms->n_tasks;
@@ -391,6 +392,7 @@ int rf__adapt_stage(MPI_Comm comm, const rf_action *act, rf_stages *st, int si, 
             sk[q].cut[k] = M;
         }
         rf_free(mt);
+        if ((rc = rf__agree(comm, rc, err))) goto done;
         int keep = 0;   /* a partition whose bytes come from one map task cannot be split */
         for (int q = 0; q < nsk; q++) {
             if (sk[q].k > 1) sk[keep++] = sk[q];

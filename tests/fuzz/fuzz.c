@@ -448,7 +448,26 @@ static int fuzz_csv(rf_session *s, uint64_t seed, int64_t cases, int64_t only, d
 }
 
 /* ---------------------------------------------------------------- HDF5 damage */
-typedef struct { int rc; int64_t rows, ids, namelen, dates; char dmax[32]; char msg[600]; } h5res;
+typedef struct { int rc; int64_t rows, ids, namelen, dates, head; char dmax[32]; char msg[600]; } h5res;
+
+/* The sum of the ids of the first 3 rows read 100 at a time, or -1 on an error: a LIMIT stops inside
+ * a row group, so the scan must check a group before it hands out any of its rows. */
+static int64_t head_h5(rf_session *s, const char *path)
+{
+    rf_conf_set(s, "riffle.batch.rows", "100");
+    rf_df *d = rf_read_hdf5(s, path), *l = rf_df_limit(rf_df_select(d, 1, rf_col("id")), 3);
+    rf_result *res = NULL;
+    int64_t sum = -1;
+    if (rf_df_collect(l, &res) == RF_OK) {
+        sum = 0;
+        for (int64_t i = 0; i < res->batch->nrows; i++) sum += rf_result_is_null(res, i, 0) ? 1000000 : rf_result_int(res, i, 0);
+    }
+    rf_result_destroy(&res);
+    rf_df_release(&l);
+    rf_df_release(&d);
+    rf_conf_set(s, "riffle.batch.rows", "32768");
+    return sum;
+}
 
 static h5res read_h5(rf_session *s, const char *path)
 {
@@ -493,7 +512,8 @@ static int fuzz_h5(rf_session *s, uint64_t seed, int64_t cases, int64_t only, do
     rf_df_release(&d);
     snprintf(case_name, sizeof case_name, "h5 reference");
     h5res want = read_h5(s, ref);
-    if (want.rc) { fprintf(stderr, "fuzz h5: cannot read the reference: %s\n", want.msg); return 2; }
+    want.head = head_h5(s, ref);
+    if (want.rc || want.head < 0) { fprintf(stderr, "fuzz h5: cannot read the reference: %s\n", want.msg); return 2; }
     size_t n = 0;
     char *orig = slurp(ref, &n);
     int64_t ran = 0, errs = 0;
@@ -515,7 +535,10 @@ static int fuzz_h5(rf_session *s, uint64_t seed, int64_t cases, int64_t only, do
         snprintf(name, sizeof name, "h5 case %lld (seed %llu)", (long long)c, (unsigned long long)seed);
         arm(name);
         h5res got = read_h5(s, path);
+        int64_t head = head_h5(s, path);
         disarm();
+        if (head >= 0 && head != want.head)
+            fail("a damaged file's first rows read as different ids (sum %lld, the table's %lld)", (long long)head, (long long)want.head);
         ran++;
         if (got.rc) {
             errs++;
@@ -527,6 +550,19 @@ static int fuzz_h5(rf_session *s, uint64_t seed, int64_t cases, int64_t only, do
             fail("a damaged file read as different data: %lld rows, ids %lld, name bytes %lld, dates %lld, max %s (the table has %lld, %lld, %lld, %lld, %s)",
                  (long long)got.rows, (long long)got.ids, (long long)got.namelen, (long long)got.dates, got.dmax,
                  (long long)want.rows, (long long)want.ids, (long long)want.namelen, (long long)want.dates, want.dmax);
+    }
+    {   /* a flipped bit in the second row's id: a LIMIT 3 that reads only part of the row group must fail */
+        static const uint8_t ids123[12] = { 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0 };
+        size_t at = SIZE_MAX;
+        for (size_t i = 0; i + sizeof ids123 <= n && at == SIZE_MAX; i++) if (!memcmp(orig + i, ids123, sizeof ids123)) at = i;
+        snprintf(case_name, sizeof case_name, "h5 damaged first row group under a LIMIT");
+        if (at == SIZE_MAX) fail("the ids 1, 2, 3 are not in the reference file (test setup)");
+        else {
+            orig[at + 4] ^= 0x10;
+            spit(path, orig, n);
+            int64_t head = head_h5(s, path);
+            if (head >= 0) fail("a LIMIT read a damaged row group's rows (id sum %lld) without an error", (long long)head);
+        }
     }
     rf_free(orig);
     fprintf(stderr, "fuzz h5: %lld damaged files (seed %llu): %lld errors, %lld read as the original, %d failures\n", (long long)ran,
