@@ -168,6 +168,21 @@ bool rf_parse_bool(const char *s, size_t n, bool *out)
     return false;
 }
 
+/* d printed with printf conversion conv ('g' or 'e') at the fewest digits in [lo, hi] that read back
+ * as d, into tmp. Round-tripping only gets truer with more digits: a binary search, a handful of
+ * conversions rather than one per digit. */
+static void shortest(double d, char conv, int lo, int hi, char *tmp, size_t cap)
+{
+    char fmt[8] = { '%', '.', '*', conv, 0 };
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        snprintf(tmp, cap, fmt, mid, d);
+        if (strtod(tmp, NULL) == d) hi = mid;
+        else lo = mid + 1;
+    }
+    snprintf(tmp, cap, fmt, lo, d);
+}
+
 size_t rf_format_double(double d, char *buf, size_t cap)
 {
     if (d != d) return (size_t)snprintf(buf, cap, "NaN");
@@ -175,16 +190,7 @@ size_t rf_format_double(double d, char *buf, size_t cap)
     if (d == 0) return (size_t)snprintf(buf, cap, signbit(d) ? "-0.0" : "0.0");
     char tmp[64];
     if (fabs(d) < 1e7 && d == (double)(int64_t)d) return (size_t)snprintf(buf, cap, "%lld.0", (long long)(int64_t)d);
-    /* the fewest digits that read back as d: round-tripping only gets truer with more digits, so a
-     * binary search over 1..17 (a handful of conversions, not one per digit) */
-    int lo = 1, hi = 17;
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        snprintf(tmp, sizeof tmp, "%.*g", mid, d);
-        if (strtod(tmp, NULL) == d) hi = mid;
-        else lo = mid + 1;
-    }
-    snprintf(tmp, sizeof tmp, "%.*g", lo, d);
+    shortest(d, 'g', 1, 17, tmp, sizeof tmp);
     /* Java-style: plain notation for 1e-3 <= |d| < 1e7, else d.dddE[-]n */
     double a = fabs(d);
     char *e = strchr(tmp, 'e');
@@ -220,14 +226,7 @@ size_t rf_format_double(double d, char *buf, size_t cap)
         return (size_t)snprintf(buf, cap, "%s", mant);
     }
     if (!e) {   /* %g printed plainly (e.g. 12345678): rewrite in E notation */
-        int l2 = 0, h2 = 16;
-        while (l2 < h2) {
-            int mid = (l2 + h2) / 2;
-            snprintf(tmp, sizeof tmp, "%.*e", mid, d);
-            if (strtod(tmp, NULL) == d) h2 = mid;
-            else l2 = mid + 1;
-        }
-        snprintf(tmp, sizeof tmp, "%.*e", l2, d);
+        shortest(d, 'e', 0, 16, tmp, sizeof tmp);
         e = strchr(tmp, 'e');
         exp10 = atoi(e + 1);
         *e = '\0';

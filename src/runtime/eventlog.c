@@ -79,6 +79,20 @@ int rf__evlog_open(const char *path, int nranks)
     return RF_OK;
 }
 
+/* Ends event b with the plan and stages texts as JSON strings, writes it and frees all three. */
+static void emit_plan(rf_buf *b, rf_buf *plan, rf_buf *stages)
+{
+    rf_buf_printf(b, ",\"plan\":");
+    rf_buf_json_str(b, plan->data ? (const char *)plan->data : "", plan->len);
+    rf_buf_printf(b, ",\"stages\":");
+    rf_buf_json_str(b, stages->data ? (const char *)stages->data : "", stages->len);
+    rf_buf_printf(b, "}");
+    emit(b);
+    rf_buf_fini(b);
+    rf_buf_fini(plan);
+    rf_buf_fini(stages);
+}
+
 void rf__evlog_job_start(const rf_action *act, const rf_plan *phys)
 {
     if (!ev.f) return;
@@ -92,15 +106,7 @@ void rf__evlog_job_start(const rf_action *act, const rf_plan *phys)
     rf_buf_printf(&b, "{\"event\":\"JobStart\",\"job\":%lld,\"action\":\"%s\",\"time\":%.3f", (long long)act->job_id,
                   act->kind == RF_ACT_COLLECT ? "collect" : "write", wall());
     if (act->out.path) { rf_buf_printf(&b, ",\"path\":"); rf_buf_json_str(&b, act->out.path, strlen(act->out.path)); }
-    rf_buf_printf(&b, ",\"plan\":");
-    rf_buf_json_str(&b, plan.data ? (const char *)plan.data : "", plan.len);
-    rf_buf_printf(&b, ",\"stages\":");
-    rf_buf_json_str(&b, stages.data ? (const char *)stages.data : "", stages.len);
-    rf_buf_printf(&b, "}");
-    emit(&b);
-    rf_buf_fini(&b);
-    rf_buf_fini(&plan);
-    rf_buf_fini(&stages);
+    emit_plan(&b, &plan, &stages);
 }
 
 void rf__evlog_stage(int64_t job, int stage, int n_stages, int64_t tasks, int64_t rows, int64_t sent, double secs,
@@ -137,15 +143,8 @@ void rf__evlog_final_plan(int64_t job, const rf_plan *phys, const rf_stages *st)
     rf_buf b = { 0 }, plan = { 0 }, stages = { 0 };
     rf__plan_explain_adaptive(phys, st, true, &plan);
     rf__stages_explain(st, &stages);
-    rf_buf_printf(&b, "{\"event\":\"AdaptivePlan\",\"job\":%lld,\"final\":true,\"plan\":", (long long)job);
-    rf_buf_json_str(&b, plan.data ? (const char *)plan.data : "", plan.len);
-    rf_buf_printf(&b, ",\"stages\":");
-    rf_buf_json_str(&b, stages.data ? (const char *)stages.data : "", stages.len);
-    rf_buf_printf(&b, "}");
-    emit(&b);
-    rf_buf_fini(&b);
-    rf_buf_fini(&plan);
-    rf_buf_fini(&stages);
+    rf_buf_printf(&b, "{\"event\":\"AdaptivePlan\",\"job\":%lld,\"final\":true", (long long)job);
+    emit_plan(&b, &plan, &stages);
 }
 
 void rf__evlog_job_end(int64_t job, int rc, const rf_error *err)

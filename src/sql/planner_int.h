@@ -10,6 +10,8 @@
 
 rf_df   *rf__sqlp_plan_query(rf_sqlctx *c, const q_select *q);
 rf_df   *rf__sqlp_plan_from(rf_sqlctx *c, const q_from *f);
+rf_df   *rf__sqlp_set_op(rf_sqlctx *c, const q_select *q);
+rf_df   *rf__df_union_all_n(rf_df **d, int n);   /* runtime/dataframe_ops.c: one union of n inputs */   /* a UNION / INTERSECT / EXCEPT block (planner_setop.c) */
 rf_expr *rf__sqlp_copy(const rf_expr *e);   /* a copy of e (NULL on OOM, the error set) */
 /* Sets the error (fmt with a and b) at line / col; returns NULL. */
 rf_df   *rf__sqlp_err_at(int line, int col, int code, const char *fmt, const char *a, const char *b);
