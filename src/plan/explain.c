@@ -41,6 +41,11 @@ static double est_rows(const rf_plan *p)
 
 static int node(const rf_plan *p, const rf_stages *st, rf_buf *b, int depth)
 {
+    if (st && rf__stage_reused(st, p)) {   /* Spark's ReusedExchange: the twin's output, read again */
+        int rc = rf_buf_printf(b, "%*s%sReusedExchange [", depth * 3, "", depth ? "+- " : "");
+        for (int i = 0; i < p->schema->n && !rc; i++) rc = rf_buf_printf(b, "%s%s", i ? ", " : "", p->schema->f[i].name);
+        return rc ? rc : rf_buf_printf(b, "] %s <- stage %d (an identical exchange's output)\n", xkind_name(p->mode), rf__stage_of(st, p));
+    }
     int rc = rf_buf_printf(b, "%*s%s%s", depth * 3, "", depth ? "+- " : "", rf__plan_kind_name(p->kind));
     if (rc) return rc;
     switch (p->kind) {
@@ -166,7 +171,11 @@ int rf__stages_explain(const rf_stages *st, rf_buf *b)
         if (!rc) rc = rf_buf_printf(b, ", root %s#%u", rf__plan_kind_name(s->root->kind), s->root->id);
         if (!rc && s->n_inputs) {
             rc = rf_buf_printf(b, ", reads stage");
-            for (int k = 0; k < s->n_inputs && !rc; k++) rc = rf_buf_printf(b, " %d", s->inputs[k]);
+            for (int k = 0; k < s->n_inputs && !rc; k++) {
+                bool again = false;   /* a reused exchange: one stage read twice */
+                for (int j = 0; j < k; j++) again |= s->inputs[j] == s->inputs[k];
+                rc = again ? rf_buf_printf(b, " (again)") : rf_buf_printf(b, " %d", s->inputs[k]);
+            }
         }
         if (!rc) rc = rf_buf_printf(b, s->exchange ? ", writes %s\n" : ", produces the result\n",
                                     s->exchange ? xkind_name(s->exchange->mode) : "");

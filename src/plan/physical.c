@@ -577,7 +577,8 @@ int rf__physical_plan(const rf_plan *optimized, rf_physctx *ctx, rf_plan **out)
     uint32_t next = 0;
     number(*out, &next);
     place(*out, 0);
-    return RF_OK;
+    if (ctx->reuse_exchanges && (rc = rf__plan_mark_reuse(*out))) rf__plan_destroy(out);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- adaptive: broadcast -> shuffle */

@@ -120,6 +120,9 @@ typedef struct rf_plan {
 /* Exchange flags: the partition count is the default (riffle.shuffle.partitions), not the user's, so
  * adaptive execution may coalesce the partitions (runtime/adaptive.c). */
 #define RF_XF_COALESCE 1
+/* The subtree computes what an earlier exchange of the plan (in post-order) computes: it never runs,
+ * its readers read that one's output (reuse.c, stages.c). */
+#define RF_XF_REUSE 2
 
 /* Generate (explode) flags in rf_plan.n: OUTER keeps rows whose array is NULL or empty (one row,
  * NULL element); POS adds the element's position (INT, from 0) before the element; SPREAD makes
@@ -179,6 +182,7 @@ typedef struct rf_physctx {
     int64_t *next_attr;
     int      offset_branch;   /* > 0 while planning a union branch whose tasks do not start at 0 */
     const rf_expr *scan_filter;   /* the filter right above the scan being planned (row-group skipping) */
+    bool     reuse_exchanges;     /* riffle.sql.exchange.reuse: mark exchanges that repeat an earlier one */
 } rf_physctx;
 /* Whether row group g of src may hold a row for which pred is true (pred over the scan's output
  * schema `out`); false only when its statistics prove no row can match (prune.c). */
@@ -193,6 +197,13 @@ int rf__physical_plan(const rf_plan *optimized, rf_physctx *ctx, rf_plan **out);
  * n partitions. Its broadcast exchange becomes a hash exchange on the build keys, and a new hash
  * exchange on the probe keys (*probe_x, borrowed) goes between the join and its probe side. */
 int rf__plan_unbroadcast(rf_plan *join, int64_t n, rf_plan **probe_x);
+
+/* ---- exchange reuse (reuse.c) ---- */
+/* The exchanges of p in post-order (*xs, borrowed) and for each the index of the earliest one whose
+ * subtree computes the same (its twin), or -1. */
+int rf__plan_twins(rf_plan *p, rf_plan ***xs, int **twin, int64_t *n);
+/* Sets RF_XF_REUSE on every exchange that has a twin. */
+int rf__plan_mark_reuse(rf_plan *p);
 
 /* ---- stages (stages.c) ---- */
 /* What one task of a stage re-planned by adaptive execution reads: partitions [p_lo, p_hi) of each
@@ -218,11 +229,18 @@ typedef struct rf_stage {
 typedef struct rf_stages {
     int       n;
     rf_stage *s;         /* in execution order; the last is the result stage */
+    int       n_reused;
+    const rf_plan **reused;    /* [n_reused] exchanges marked RF_XF_REUSE: no stage of their own ... */
+    const rf_plan **reused_as; /* ... they read the output of the stage feeding this twin */
 } rf_stages;
 int  rf__stages_split(rf_plan *physical, rf_stages *out);
 /* The id of the stage that feeds exchange x, or -1. The plan does not carry it: the plan is
  * read-only to the tasks, and stage ids are the executor's business. */
 int  rf__stage_of(const rf_stages *st, const rf_plan *x);
+/* Whether exchange x reuses another's output (stage of its own: none). */
+bool rf__stage_reused(const rf_stages *st, const rf_plan *x);
+/* How many stages read stage id's output; with `after`, only those after position pos. */
+int  rf__stage_readers(const rf_stages *st, int id, int after);
 /* Inserts, at position pos of the execution order, the stage that feeds exchange x (which the
  * plan gained at run time); its id is the next free one. The stages after it read their inputs
  * afresh. */

@@ -6,6 +6,8 @@
  * post-order walk, so a stage always comes after every stage it reads; the last one produces the
  * result. The split is a pure function of the plan: every rank derives the same stages from the
  * broadcast plan, so only the plan travels. Stage ids live here, not in the plan (rf__stage_of).
+ * An exchange the driver marked as repeating an earlier one (RF_XF_REUSE, reuse.c) gets no stage:
+ * its readers read its twin's stage.
  */
 #include <stdlib.h>
 #include "plan/plan.h"
@@ -14,7 +16,27 @@ int rf__stage_of(const rf_stages *st, const rf_plan *x)
 {
     for (int i = 0; i < st->n; i++)
         if (st->s[i].exchange == x) return st->s[i].id;
+    for (int i = 0; i < st->n_reused; i++)
+        if (st->reused[i] == x)
+            for (int k = 0; k < st->n; k++)
+                if (st->s[k].exchange == st->reused_as[i]) return st->s[k].id;
     return -1;
+}
+
+bool rf__stage_reused(const rf_stages *st, const rf_plan *x)
+{
+    for (int i = 0; i < st->n_reused; i++)
+        if (st->reused[i] == x) return true;
+    return false;
+}
+
+int rf__stage_readers(const rf_stages *st, int id, int after)
+{
+    int n = 0;
+    for (int i = after + 1; i < st->n; i++)
+        for (int k = 0; k < st->s[i].n_inputs; k++)
+            if (st->s[i].inputs[k] == id) { n++; break; }
+    return n;
 }
 
 static int collect_inputs(const rf_plan *p, const rf_stages *all, rf_stage *st)
@@ -52,6 +74,7 @@ static int add_stage(rf_stages *out, int64_t *cap, rf_plan *root, rf_plan *x)
 
 static int walk(rf_plan *p, rf_stages *out, int64_t *cap)
 {
+    if (rf__stage_reused(out, p)) return RF_OK;   /* its twin's stage makes its output */
     for (int i = 0; i < p->n_child; i++) {
         int rc = walk(p->child[i], out, cap);
         if (rc) return rc;
@@ -60,11 +83,40 @@ static int walk(rf_plan *p, rf_stages *out, int64_t *cap)
     return RF_OK;
 }
 
+static bool any_marked(const rf_plan *p)
+{
+    if (p->kind == RF_P_EXCHANGE && (p->flags & RF_XF_REUSE)) return true;
+    for (int i = 0; i < p->n_child; i++)
+        if (any_marked(p->child[i])) return true;
+    return false;
+}
+
+/* The exchanges marked RF_XF_REUSE by the driver (reuse.c), each with its twin. */
+static int find_reuse(rf_plan *physical, rf_stages *out)
+{
+    rf_plan **xs = NULL;
+    int *twin = NULL;
+    int64_t n = 0;
+    if (!any_marked(physical)) return RF_OK;   /* the canonical forms are only worth computing then */
+    int rc = rf__plan_twins(physical, &xs, &twin, &n);
+    if (!rc && (!(out->reused = rf_calloc((size_t)n, sizeof *out->reused)) || !(out->reused_as = rf_calloc((size_t)n, sizeof *out->reused_as))))
+        rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int64_t i = 0; !rc && i < n; i++)
+        if ((xs[i]->flags & RF_XF_REUSE) && twin[i] >= 0) {
+            out->reused[out->n_reused] = xs[i];
+            out->reused_as[out->n_reused++] = xs[twin[i]];
+        }
+    rf_free(xs);
+    rf_free(twin);
+    return rc;
+}
+
 int rf__stages_split(rf_plan *physical, rf_stages *out)
 {
     int64_t cap = 0;
     memset(out, 0, sizeof *out);
-    int rc = walk(physical, out, &cap);
+    int rc = find_reuse(physical, out);
+    if (!rc) rc = walk(physical, out, &cap);
     if (!rc) rc = add_stage(out, &cap, physical, NULL);
     if (rc) rf__stages_fini(out);
     return rc;
@@ -98,4 +150,7 @@ void rf__stages_fini(rf_stages *st)
     for (int i = 0; i < st->n; i++) { rf_free(st->s[i].inputs); rf_free(st->s[i].spec); rf_free(st->s[i].task_rank); rf_free(st->s[i].task_bytes); }
     RF_FREE(st->s);
     st->n = 0;
+    RF_FREE(st->reused);
+    RF_FREE(st->reused_as);
+    st->n_reused = 0;
 }

@@ -43,6 +43,8 @@ static rf_plan *shufflable_join(const rf_stages *st, int si, bool *fixed)
     int which = -1;
     for (int i = si + 1; i < st->n && !j; i++) find_leaf(st->s[i].root, x, false, &j, &which, fixed);
     if (!j || which != 1 || j->kind != RF_P_HASH_JOIN || j->n_exprs < 1) return NULL;
+    for (int i = 0; i < st->n_reused; i++)   /* another join reads it as a broadcast too */
+        if (st->reused_as[i] == x) return NULL;
     if (j->mode != RF_JOIN_INNER && j->mode != RF_JOIN_LEFT && j->mode != RF_JOIN_SEMI && j->mode != RF_JOIN_ANTI) return NULL;
     if (rf__plan_tasks(j->child[0]) < 1) return NULL;
     return (rf_plan *)j;
@@ -314,7 +316,8 @@ int rf__adapt_stage(MPI_Comm comm, const rf_action *act, rf_stages *st, int si, 
     for (int i = 0; i < s->n_inputs && ok; i++) {
         int pos = stage_pos(st, s->inputs[i]);
         const rf_plan *x = pos < 0 ? NULL : st->s[pos].exchange;
-        if (!x || !pending[s->inputs[i]]) { ok = false; break; }
+        /* an exchange that a later stage reads too (a reused one) keeps the planned partitioning */
+        if (!x || !pending[s->inputs[i]] || rf__stage_readers(st, s->inputs[i], si)) { ok = false; break; }
         if (x->mode == RF_X_BROADCAST) continue;
         if ((x->mode != RF_X_HASH && x->mode != RF_X_RANGE) || !(x->flags & RF_XF_COALESCE) || x->rank_offset != 0 ||
             (P >= 0 && x->n != P)) { ok = false; break; }
@@ -332,7 +335,8 @@ int rf__adapt_stage(MPI_Comm comm, const rf_action *act, rf_stages *st, int si, 
     /* a shuffled join whose build side turned out small (within the threshold and what a task may hold)
      * becomes a broadcast join: the build side goes to every rank and the probe side, the bigger by
      * more than the rank count, is read where it was made; nothing of it moves */
-    if (ok && !rc && act->aqe.broadcast >= 0 && nin == 2 && nranks > 1) {
+    bool twins = nin == 2 && in[0] == in[1];   /* a self-join reading one reused exchange: coalescing only */
+    if (ok && !rc && act->aqe.broadcast >= 0 && nin == 2 && !twins && nranks > 1) {
         int64_t lim = op_mem;
         RF_MPI(MPI_Allreduce(MPI_IN_PLACE, &lim, 1, MPI_INT64_T, MPI_MIN, comm));   /* budgets may differ by node */
         for (int a = 0; a < 2 && bc_probe < 0; a++) {
@@ -344,7 +348,7 @@ int rf__adapt_stage(MPI_Comm comm, const rf_action *act, rf_stages *st, int si, 
         }
     }
     /* skew: a partition of a join's probe side over factor x the median and the threshold */
-    if (ok && !rc && act->aqe.skew && nin == 2 && bc_probe < 0) {
+    if (ok && !rc && act->aqe.skew && nin == 2 && !twins && bc_probe < 0) {
         for (int a = 0; a < 2 && split_in < 0; a++) {
             const rf_plan *xa = st->s[stage_pos(st, in[a])].exchange, *xb = st->s[stage_pos(st, in[1 - a])].exchange;
             if (xa->mode == RF_X_HASH && xb->mode == RF_X_HASH && splittable_join(s->root, xa, xb)) split_in = a;

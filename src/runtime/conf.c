@@ -50,6 +50,7 @@ static const struct {
     { "riffle.sql.adaptive.skewJoin.enabled", "spark.sql.adaptive.skewJoin.enabled", "true", V_WORDS, 0, 0, false, "true|false" },
     { "riffle.sql.adaptive.skewJoin.skewedPartitionFactor", "spark.sql.adaptive.skewJoin.skewedPartitionFactor", "5", V_INT, 1, 1000000, false, NULL },
     { "riffle.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "256m", V_SIZE, 1, INT64_MAX, false, NULL },
+    { "riffle.sql.exchange.reuse", "spark.sql.exchange.reuse", "true", V_WORDS, 0, 0, false, "true|false" },
     { "riffle.sql.files.maxRecordsPerFile", "spark.sql.files.maxRecordsPerFile", "0", V_INT, 0, INT64_MAX, false, NULL },
     { "riffle.sql.sources.partitionOverwriteMode", "spark.sql.sources.partitionOverwriteMode", "static", V_WORDS, 0, 0, false, "static|dynamic" },
 };

@@ -138,6 +138,7 @@ static int plan_all(rf_session *s, const rf_plan *logical, rf_plan **opt, rf_pla
         .broadcast_threshold = rf__conf_size(&s->conf, "riffle.autoBroadcastJoinThreshold"),
         .max_split_bytes = rf__conf_size(&s->conf, "riffle.files.maxPartitionBytes"),
         .next_attr = &s->next_attr,
+        .reuse_exchanges = !strcasecmp(rf__conf_get(&s->conf, "riffle.sql.exchange.reuse"), "true"),
     };
     rc = rf__physical_plan(*opt, &pc, phys);
     return rc ? rc : rf__plan_check_limits(*phys);   /* what every executor's decoder accepts, at any rank count */

@@ -325,7 +325,8 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         rf_free(tasks);
         rf_free(order);
         rf__csv_prep_free(prep, nprep);
-        for (int i = 0; i < s->n_inputs; i++) rf__xdata_fini(&xd[s->inputs[i]]);
+        for (int i = 0; i < s->n_inputs; i++)   /* a reused exchange's output stays for its last reader */
+            if (!rf__stage_readers(&st, s->inputs[i], si)) rf__xdata_fini(&xd[s->inputs[i]]);
         if (!rc && act->metrics) rc = rf__agree(comm, stage_metrics(comm, act, &st, si, rows, sent, t0), err);
         if (rc) goto done;
     }

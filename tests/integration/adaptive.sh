@@ -7,7 +7,9 @@
 #     tasks, for inner, left outer and semi joins;
 #   - a shuffled join whose build side turns out small at run time becomes a broadcast join (its
 #     probe side read where it was made), with more than one rank;
-#   - the final plan logged as Spark prints it (AdaptiveSparkPlan isFinalPlan=true, AQEShuffleRead).
+#   - the final plan logged as Spark prints it (AdaptiveSparkPlan isFinalPlan=true, AQEShuffleRead);
+#   - a self-join's second side reads the first's exchange (ReusedExchange), and with
+#     riffle.sql.exchange.reuse=false (in the adaptive-off runs) scans and shuffles again.
 . "$(dirname "$0")/lib.sh"
 R="$B/src/riffle"
 "$B/scripts/gen-clickstream" --events 60000 --products 300 --days 20 --skew "$WORK/sk" > /dev/null
@@ -24,6 +26,7 @@ SELECT user_id, product_id, ts FROM e ORDER BY ts DESC, user_id, product_id, eve
 SELECT user_id, count(*) AS c FROM (SELECT user_id, row_number() OVER (PARTITION BY user_id ORDER BY ts, product_id, event_type) AS rn FROM e) w
   WHERE rn <= 3 GROUP BY user_id ORDER BY user_id LIMIT 40;
 SELECT date, count(DISTINCT user_id) AS u FROM e GROUP BY date ORDER BY date;
+SELECT count(*) AS c, sum(length(b.event_type) - length(a.event_type)) AS s FROM e a JOIN e b ON a.user_id = b.user_id AND a.product_id = b.product_id AND a.ts < b.ts;
 SQL
 )
 # sqlite3's answers, one query at a time (a header line before each result, as riffle prints them)
@@ -52,6 +55,7 @@ SQL
     for aqe in true false bcast; do
       log="$WORK/ev-$d-$np-$aqe.json"
       conf="--conf riffle.sql.adaptive.enabled=$aqe"
+      [ $aqe = false ] && conf="$conf --conf riffle.sql.exchange.reuse=false"
       [ $aqe = bcast ] && conf="--conf riffle.sql.adaptive.autoBroadcastJoinThreshold=10m"
       if ! run "$np" "$R" run "$WORK/job-$d.sql" --format csv $small $conf --event-log "$log"; then
         bad "$d at -np $np, adaptive $aqe failed: $(head -3 "$WORK/err")"; continue
@@ -61,11 +65,13 @@ SQL
         grep -q '"change":"coalescePartitions"' "$log" && ok || bad "$d at -np $np: no coalesced partitions in the event log"
         grep -q '"final":true,"plan":"AdaptiveSparkPlan isFinalPlan=true\\n' "$log" && grep -q 'AQEShuffleRead' "$log" && ok ||
           bad "$d at -np $np: no final adaptive plan in the event log"
+        grep -q 'ReusedExchange \[user_id, product_id, event_type, ts\]' "$log" && ok || bad "$d at -np $np: the self-join's exchange not reused"
         n=$(grep -c '"change":"skewJoinSplit"' "$log")
         if [ $d = sk ]; then [ "$n" -ge 3 ] && ok || bad "skewed data at -np $np: $n skewed join partitions split, want one in each of 3 joins"
         else [ "$n" = 0 ] && ok || bad "uniform data at -np $np: $n join partitions split as skewed"; fi
       elif [ $aqe = false ]; then
         ! grep -q '"event":"AdaptivePlan"' "$log" && ok || bad "adaptive off at -np $np still re-planned: $(grep -m1 AdaptivePlan "$log")"
+        ! grep -q 'ReusedExchange' "$log" && ok || bad "exchange reuse off at -np $np still reused one"
       else   # the user-count side of the second query is small: broadcast at run time (one rank has nothing to gain)
         n=$(grep -c '"change":"shuffleToBroadcast"' "$log")
         if [ "$np" = 1 ]; then [ "$n" = 0 ] && ok || bad "-np 1: $n joins turned into broadcast joins"

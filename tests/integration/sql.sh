@@ -10,12 +10,12 @@ T="$S/tests/sql"
 tests=$(ls "$T"/[0-9]*.sql)
 # Adaptive execution (on by default) coalesces these small shuffles into one task; so that the
 # many-task paths stay covered, -np 2 coalesces to 2 KB tasks and splits joins' partitions over 1 KB
-# that are skewed, and -np 4 runs with adaptive execution off.
+# that are skewed, and -np 4 runs with adaptive execution and exchange reuse off.
 aqe() {
   case $1 in
     2) echo "--conf riffle.sql.adaptive.advisoryPartitionSizeInBytes=2k --conf riffle.sql.adaptive.coalescePartitions.minPartitionSize=1k
              --conf riffle.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes=1k --conf riffle.sql.adaptive.skewJoin.skewedPartitionFactor=2" ;;
-    4) echo "--conf riffle.sql.adaptive.enabled=false" ;;
+    4) echo "--conf riffle.sql.adaptive.enabled=false --conf riffle.sql.exchange.reuse=false" ;;
   esac
 }
 for np in $NPS; do
