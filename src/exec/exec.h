@@ -9,6 +9,7 @@
 #ifndef RF_EXEC_H
 #define RF_EXEC_H
 
+#include <pthread.h>
 #include "core/core.h"
 #include "core/spill.h"
 #include "expr/expr.h"
@@ -46,6 +47,35 @@ typedef struct rf_scanprep {
     uint8_t *start;     /* the parser state (RF_CSV_*) at each split's first byte */
 } rf_scanprep;
 
+/* A top-n's dynamic filter (DuckDB's for top-n): a TakeOrdered whose first sort key is an integer
+ * column of an HDF5 scan below it (through projections and filters only) publishes a bound on that
+ * key: the key of its own k-th kept row while it runs, and when a task ends, the k-th best of the
+ * first keys all finished tasks of the stage on this rank kept (distinct rows). The scans of the
+ * stage's tasks read the key column first and the other columns only for batches where a row may
+ * come before the bound, and pass on only those rows (op_sort.c finds the pairs per stage and
+ * publishes, op_h5scan.c applies). A row after the k-th of any k rows cannot be among the first k
+ * of all, so the answer is the same; equal keys pass (the later keys decide). */
+typedef struct rf_dynf {
+    const rf_plan *topk, *scan;
+    int            col;          /* the scan output column holding the first sort key */
+    bool           desc, nulls_first;
+    atomic_bool    set;          /* a bound was published */
+    _Atomic int64_t bound;       /* the tightest bound known (written under mu) */
+    pthread_mutex_t mu;
+    int64_t       *keys, nkeys;  /* the best first keys of the rows the finished tasks kept, best first (at most k) */
+} rf_dynf;
+/* The dynamic filters of stage tree `root` (its TakeOrdered nodes whose first key qualifies); freed
+ * with rf__dynf_free. */
+int  rf__dynf_find(const rf_plan *root, rf_dynf **out, int *n);
+void rf__dynf_free(rf_dynf **f, int n);
+/* The bound now, in *bound; false while none was published (set after the bound: acquire). */
+static inline bool rf__dynf_bound(const rf_dynf *f, int64_t *bound)
+{
+    if (!atomic_load_explicit(&f->set, memory_order_acquire)) return false;
+    *bound = atomic_load_explicit(&f->bound, memory_order_relaxed);
+    return true;
+}
+
 typedef struct rf_task_ctx {
     rf_xdata    *xdata;      /* indexed by stage id */
     const rf_stages *stages; /* the job's stages: which stage feeds an exchange (rf__stage_of) */
@@ -58,7 +88,11 @@ typedef struct rf_task_ctx {
     int64_t      partial_groups; /* a partial aggregation flushes at this many groups (0: no limit) */
     int64_t      force_spill; /* spill at this many rows / groups whatever the memory (tests; 0: off) */
     int64_t      op_mem;     /* what one pipeline breaker may hold before it spills (0: no limit) */
+    rf_dynf     *dynf;       /* the stage's top-n dynamic filters, shared by its tasks on this rank */
+    int          n_dynf;
 } rf_task_ctx;
+/* The dynamic filter that TakeOrdered or scan node p takes part in, or NULL. */
+rf_dynf *rf__dynf_of(const rf_task_ctx *ctx, const rf_plan *p);
 
 typedef struct rf_op rf_op;
 typedef struct rf_op_vt {

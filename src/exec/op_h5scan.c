@@ -34,8 +34,9 @@ typedef struct {
     int64_t   verified;  /* direct reads: row groups [0, verified) were checked whole before use */
 } h5check;
 
-/* Where a dataset's chunks lie in the file, for pread(2) (nch == 0: read through HDF5). */
-typedef struct { int64_t ch, nch; size_t w; haddr_t *addr; } h5direct;
+/* Where a dataset's chunks lie in the file, for pread(2) (nch == 0: read through HDF5). A chunk's
+ * address is asked when a read first needs it (a task reads a few of a file's chunks). */
+typedef struct { int64_t ch, nch, len; size_t w; haddr_t *addr; } h5direct;
 
 typedef struct {
     hid_t f;
@@ -115,9 +116,8 @@ static hid_t open_cached(hid_t g, const char *nm)
     return d;
 }
 
-/* Fills *dd when dataset d (of len elements, whose type should be native type mt) may be read
- * directly: one chunk dimension, no filter or Fletcher-32 alone, the native byte order, every chunk
- * allocated whole. Under the HDF5 lock. */
+/* Fills *dd when dataset d (whose type should be native type mt) may be read directly: one chunk
+ * dimension, no filter or Fletcher-32 alone, the native byte order. Under the HDF5 lock. */
 static void direct_init(hid_t d, hid_t mt, h5direct *dd)
 {
     memset(dd, 0, sizeof *dd);
@@ -136,15 +136,8 @@ static void direct_init(hid_t d, hid_t mt, h5direct *dd)
     size_t w = ok ? H5Tget_size(t) : 0;
     int64_t nch = ok ? (int64_t)((len + ch - 1) / ch) : 0;
     haddr_t *addr = nch > 0 ? rf_malloc((size_t)nch * sizeof *addr) : NULL;
-    for (int64_t i = 0; ok && addr && i < nch; i++) {
-        hsize_t off = (hsize_t)i * ch, size = 0;
-        unsigned mask = 0;
-        haddr_t a = HADDR_UNDEF;
-        int64_t rows = (int64_t)(len - off < ch ? len - off : ch);
-        if (H5Dget_chunk_info_by_coord(d, &off, &mask, &a, &size) < 0 || a == HADDR_UNDEF || (mask & ~1u) != 0 || size < (hsize_t)rows * w) ok = false;
-        else addr[i] = a;
-    }
-    if (ok && addr) { dd->ch = (int64_t)ch; dd->nch = nch; dd->w = w; dd->addr = addr; addr = NULL; }
+    for (int64_t i = 0; addr && i < nch; i++) addr[i] = HADDR_UNDEF;   /* asked when first read */
+    if (ok && addr) { dd->ch = (int64_t)ch; dd->nch = nch; dd->len = (int64_t)len; dd->w = w; dd->addr = addr; addr = NULL; }
     rf_free(addr);
     if (dcpl >= 0) H5Pclose(dcpl);
     if (t >= 0) H5Tclose(t);
@@ -154,8 +147,30 @@ static void direct_init(hid_t d, hid_t mt, h5direct *dd)
 #endif
 }
 
-/* Elements [off, off + n) of a dataset: by pread(2) when dd allows, else by H5Dread under the lock. */
-static int read_els(h5scan_st *s, const h5direct *dd, hid_t d, hid_t mt, int64_t off, int64_t n, void *buf)
+/* The file address of chunk c of dataset d, asked of HDF5 the first time (under the lock); 0 when
+ * the chunk cannot be read directly (not allocated whole, or its filter not skipped): HDF5 reads it. */
+static haddr_t chunk_addr(h5direct *dd, hid_t d, int64_t c)
+{
+#if H5_VERSION_GE(1, 10, 5)
+    if (dd->addr[c] == HADDR_UNDEF) {
+        hsize_t off = (hsize_t)(c * dd->ch), size = 0;
+        unsigned mask = 0;
+        haddr_t a = HADDR_UNDEF;
+        int64_t rows = dd->len - c * dd->ch < dd->ch ? dd->len - c * dd->ch : dd->ch;
+        rf__h5_lock();
+        herr_t e = H5Dget_chunk_info_by_coord(d, &off, &mask, &a, &size);
+        rf__h5_unlock();
+        dd->addr[c] = e < 0 || a == HADDR_UNDEF || (mask & ~1u) != 0 || size < (hsize_t)rows * dd->w ? 0 : a;
+    }
+    return dd->addr[c];
+#else
+    (void)dd; (void)d; (void)c;
+    return 0;
+#endif
+}
+
+/* Elements [off, off + n) of a dataset: by pread(2) where dd allows, else by H5Dread under the lock. */
+static int read_els(h5scan_st *s, h5direct *dd, hid_t d, hid_t mt, int64_t off, int64_t n, void *buf)
 {
     if (!dd->nch || s->fd < 0) {
         rf__h5_lock();
@@ -168,7 +183,16 @@ static int read_els(h5scan_st *s, const h5direct *dd, hid_t d, hid_t mt, int64_t
         int64_t c = off / dd->ch, in = off % dd->ch, k = dd->ch - in < n ? dd->ch - in : n;
         if (c >= dd->nch) return -1;
         size_t want = (size_t)k * dd->w;
-        off_t at = (off_t)(dd->addr[c] + (haddr_t)in * dd->w);
+        haddr_t base = chunk_addr(dd, d, c);
+        if (base == 0) {   /* this chunk through HDF5 */
+            rf__h5_lock();
+            int r = read_slab(d, mt, off, k, p);
+            rf__h5_unlock();
+            if (r < 0) return -1;
+            p += want;
+            want = 0;
+        }
+        off_t at = (off_t)(base + (haddr_t)in * dd->w);
         while (want > 0) {
             ssize_t got = pread(s->fd, p, want, at);
             if (got < 0 && errno == EINTR) continue;
@@ -346,89 +370,150 @@ static int verify_group(h5scan_st *s, int k, const rf_field *fd, int64_t g)
     return RF_OK;
 }
 
+/* Reads rows [s->pos, s->pos + n) of read column k into *out. */
+static int read_col(rf_op *op, h5scan_st *s, int k, int64_t n, rf_column **out)
+{
+    const rf_source *src = op->plan->src;
+    const rf_field *fd = &src->file_schema->f[src->read[k]];
+    rf_column *c = NULL;
+    int rc = rf_column_create(fd->type, n, &c);
+    if (rc) return rc;
+    c->len = n;
+    *out = c;
+    if (src->read[k] >= src->file_schema->n - src->n_part) return RF_OK;   /* a partition column: set by the caller */
+    bool whole = s->chk && s->chk[k].want && direct_col(s, k);   /* its row groups checked whole first */
+    if (whole) {
+        h5check *ck = &s->chk[k];
+        int64_t g = ck->verified > 0 ? ck->verified - 1 : 0;
+        while (g < s->n_rg && s->rg_off[g] + s->rg_rows[g] <= s->pos) g++;
+        for (; !rc && g < s->n_rg && s->rg_off[g] < s->pos + n; g++)
+            if (g + 1 > ck->verified) {
+                rc = verify_group(s, k, fd, g);
+                ck->verified = g + 1;
+            }
+        if (rc) return rc;
+    }
+    if (fd->type == RF_TYPE_STRING) {
+        int64_t *o = s->obuf;
+        if (read_els(s, &s->dd[4 * k + 1], s->offs[k], H5T_NATIVE_INT64, s->pos, n + 1, o) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
+        for (int64_t i = 0; !rc && i < n; i++)
+            if (o[i + 1] < o[i]) rc = rf__err_set(RF_ERR_INVALID, "%s: corrupt string offsets in column '%s' at row %lld", s->fname, fd->name, (long long)(s->pos + i));
+        if (!rc && (o[0] < 0 || o[n] > s->nbytes[k]))
+            rc = rf__err_set(RF_ERR_INVALID, "%s: string offsets of column '%s' point outside its bytes", s->fname, fd->name);
+        if (!rc && (rc = rf_column_reserve(c, n, o[n] - o[0]))) { /* reported */ }
+        if (!rc && o[n] > o[0] && read_els(s, &s->dd[4 * k + 2], s->bytes[k], H5T_NATIVE_UINT8, o[0], o[n] - o[0], c->bytes) < 0)
+            rc = rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
+        if (!rc) {
+            int64_t *co = c->data;
+            for (int64_t i = 0; i <= n; i++) co[i] = o[i] - o[0];
+            c->nbytes = o[n] - o[0];
+        }
+    } else {
+        rf__h5_lock();
+        hid_t mt = rf__h5_type(fd->type);
+        rf__h5_unlock();
+        if (read_els(s, &s->dd[4 * k], s->data[k], mt, s->pos, n, c->data) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
+        rf__h5_lock();
+        H5Tclose(mt);
+        rf__h5_unlock();
+    }
+    c->len = n;
+    bool nulls = false;
+    if (!rc && s->valid[k] >= 0) {
+        if (read_els(s, &s->dd[4 * k + 3], s->valid[k], H5T_NATIVE_UINT8, s->pos, n, s->vbuf) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot read the validity of column '%s'", s->fname, fd->name);
+        for (int64_t i = 0; !rc && i < n; i++) nulls |= !s->vbuf[i];
+    }
+    if (!rc && s->chk && s->chk[k].want && !whole) {   /* the bytes as the file holds them: raw offsets, the values before any change */
+        bool str = fd->type == RF_TYPE_STRING;
+        rc = check_rows(s, k, fd->name, s->pos, 0, n, str ? (const char *)s->obuf : (const char *)c->data, str ? 8 : rf_type_width(fd->type),
+                        str ? c->bytes : NULL, s->obuf, s->obuf[0], s->valid[k] >= 0 ? s->vbuf : NULL);
+    }
+    if (!rc && nulls) {
+        for (int64_t i = 0; i < n; i++)
+            if (!s->vbuf[i]) {
+                rf_column_set_null(c, i);
+                if (!c->valid) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
+            }
+    }
+    if (!rc && fd->type == RF_TYPE_BOOL)   /* any nonzero byte is true */
+        for (int64_t i = 0; i < n; i++) ((uint8_t *)c->data)[i] = ((uint8_t *)c->data)[i] != 0;
+    return rc;
+}
+
+/* Whether any row of key column c may come before the top-n's bound. */
+static bool dynf_any(const rf_dynf *f, int64_t bound, const rf_column *c)
+{
+    int64_t n = c->len;
+    if (c->valid) {
+        for (int64_t i = 0; i < n; i++)
+            if (!rf_column_valid(c, i) ? f->nulls_first : f->desc ? rf_column_get_int(c, i) >= bound : rf_column_get_int(c, i) <= bound) return true;
+        return false;
+    }
+    if (rf_type_width(c->type) == 4) {
+        const int32_t *v = c->data;
+        int32_t hi = 0;
+        if (f->desc) { for (int64_t i = 0; i < n; i++) hi |= v[i] >= bound; }
+        else for (int64_t i = 0; i < n; i++) hi |= v[i] <= bound;
+        return hi;
+    }
+    const int64_t *v = c->data;
+    int64_t hi = 0;
+    if (f->desc) { for (int64_t i = 0; i < n; i++) hi |= v[i] >= bound; }
+    else for (int64_t i = 0; i < n; i++) hi |= v[i] <= bound;
+    return hi;
+}
+
 static int next(rf_op *op, rf_batch **out)
 {
     h5scan_st *s = op->st;
     const rf_source *src = op->plan->src;
     int nr = src->n_read, rc = RF_OK;
-    *out = NULL;
-    if (s->pos >= s->end) return RF_OK;
-    int64_t n = s->end - s->pos < op->ctx->batch_rows ? s->end - s->pos : op->ctx->batch_rows;
     rf_batch *b = NULL;
+    rf_column *key = NULL;
+    *out = NULL;
+    if (!s->vbuf && !(s->vbuf = rf_malloc((size_t)op->ctx->batch_rows + 1))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (!s->obuf && !(s->obuf = rf_malloc(((size_t)op->ctx->batch_rows + 1) * 8))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    const rf_dynf *f = rf__dynf_of(op->ctx, op->plan);
+    int64_t n = 0, bound = 0;
+    for (;;) {
+        if (s->pos >= s->end) return RF_OK;
+        n = s->end - s->pos < op->ctx->batch_rows ? s->end - s->pos : op->ctx->batch_rows;
+        if (!f || !rf__dynf_bound(f, &bound)) break;
+        /* a top-n above has a bound: the key column first, the rest only when a row may pass */
+        RF_TRY(read_col(op, s, f->col, n, &key));
+        if (dynf_any(f, bound, key)) break;
+        rf_column_release(&key);
+        for (int k = 0; s->chk && k < nr; k++)   /* the other columns skip these rows: no running CRC spans them */
+            if (k != f->col) s->chk[k].whole = false;
+        s->pos += n;
+    }
     RF_TRY(rf_batch_create(op->plan->schema->n, n, &b));
-    if (!s->vbuf && !(s->vbuf = rf_malloc((size_t)op->ctx->batch_rows + 1))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
-    if (!s->obuf && !(s->obuf = rf_malloc(((size_t)op->ctx->batch_rows + 1) * 8))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
     for (int k = 0; k < nr && !rc; k++) {
-        const rf_field *fd = &src->file_schema->f[src->read[k]];
-        rf_column *c = NULL;
-        if ((rc = rf_column_create(fd->type, n, &c))) break;
-        b->cols[k] = c;
-        c->len = n;
-        if (src->read[k] >= src->file_schema->n - src->n_part) continue;   /* set below */
-        bool whole = s->chk && s->chk[k].want && direct_col(s, k);   /* its row groups checked whole first */
-        if (whole) {
-            h5check *ck = &s->chk[k];
-            int64_t g = ck->verified > 0 ? ck->verified - 1 : 0;
-            while (g < s->n_rg && s->rg_off[g] + s->rg_rows[g] <= s->pos) g++;
-            for (; !rc && g < s->n_rg && s->rg_off[g] < s->pos + n; g++)
-                if (g + 1 > ck->verified) {
-                    rc = verify_group(s, k, fd, g);
-                    ck->verified = g + 1;
-                }
-            if (rc) break;
-        }
-        if (fd->type == RF_TYPE_STRING) {
-            int64_t *o = s->obuf;
-            if (read_els(s, &s->dd[4 * k + 1], s->offs[k], H5T_NATIVE_INT64, s->pos, n + 1, o) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
-            for (int64_t i = 0; !rc && i < n; i++)
-                if (o[i + 1] < o[i]) rc = rf__err_set(RF_ERR_INVALID, "%s: corrupt string offsets in column '%s' at row %lld", s->fname, fd->name, (long long)(s->pos + i));
-            if (!rc && (o[0] < 0 || o[n] > s->nbytes[k]))
-                rc = rf__err_set(RF_ERR_INVALID, "%s: string offsets of column '%s' point outside its bytes", s->fname, fd->name);
-            if (!rc && (rc = rf_column_reserve(c, n, o[n] - o[0]))) { /* reported */ }
-            if (!rc && o[n] > o[0] && read_els(s, &s->dd[4 * k + 2], s->bytes[k], H5T_NATIVE_UINT8, o[0], o[n] - o[0], c->bytes) < 0)
-                rc = rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
-            if (!rc) {
-                int64_t *co = c->data;
-                for (int64_t i = 0; i <= n; i++) co[i] = o[i] - o[0];
-                c->nbytes = o[n] - o[0];
-            }
-        } else {
-            rf__h5_lock();
-            hid_t mt = rf__h5_type(fd->type);
-            rf__h5_unlock();
-            if (read_els(s, &s->dd[4 * k], s->data[k], mt, s->pos, n, c->data) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
-            rf__h5_lock();
-            H5Tclose(mt);
-            rf__h5_unlock();
-        }
-        c->len = n;
-        bool nulls = false;
-        if (!rc && s->valid[k] >= 0) {
-            if (read_els(s, &s->dd[4 * k + 3], s->valid[k], H5T_NATIVE_UINT8, s->pos, n, s->vbuf) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot read the validity of column '%s'", s->fname, fd->name);
-            for (int64_t i = 0; !rc && i < n; i++) nulls |= !s->vbuf[i];
-        }
-        if (!rc && s->chk && s->chk[k].want && !whole) {   /* the bytes as the file holds them: raw offsets, the values before any change */
-            bool str = fd->type == RF_TYPE_STRING;
-            rc = check_rows(s, k, fd->name, s->pos, 0, n, str ? (const char *)s->obuf : (const char *)c->data, str ? 8 : rf_type_width(fd->type),
-                            str ? c->bytes : NULL, s->obuf, s->obuf[0], s->valid[k] >= 0 ? s->vbuf : NULL);
-        }
-        if (!rc && nulls) {
-            for (int64_t i = 0; i < n; i++)
-                if (!s->vbuf[i]) {
-                    rf_column_set_null(c, i);
-                    if (!c->valid) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); break; }
-                }
-        }
-        if (!rc && fd->type == RF_TYPE_BOOL)   /* any nonzero byte is true */
-            for (int64_t i = 0; i < n; i++) ((uint8_t *)c->data)[i] = ((uint8_t *)c->data)[i] != 0;
+        if (key && k == f->col) { b->cols[k] = key; key = NULL; continue; }
+        rc = read_col(op, s, k, n, &b->cols[k]);
     }
     b->nrows = n;
     if (!rc && src->n_part) rc = rf__partition_values(src, src->split_file[op->task], b);
     if (rc) goto done;
     s->pos += n;
+    if (f && rf__dynf_bound(f, &bound)) {   /* only the rows that may come before the bound */
+        int64_t *sel = rf_malloc((size_t)n * sizeof *sel), m = 0;
+        if (!sel) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
+        const rf_column *c = b->cols[f->col];
+        for (int64_t i = 0; i < n; i++) {
+            bool ok = !rf_column_valid(c, i) ? f->nulls_first : f->desc ? rf_column_get_int(c, i) >= bound : rf_column_get_int(c, i) <= bound;
+            if (ok) sel[m++] = i;
+        }
+        rf_batch *g = NULL;
+        if (m < n) rc = rf_batch_gather(b, sel, m, &g);
+        rf_free(sel);
+        if (rc) goto done;
+        if (g) { rf_batch_destroy(&b); b = g; }
+    }
     *out = b;
     return RF_OK;
 done:
+    rf_column_release(&key);
     rf_batch_destroy(&b);
     return rc;
 }

@@ -499,6 +499,121 @@ static void sort_close(rf_op *op)
 
 const rf_op_vt rf__op_sort_vt = { "Sort", sort_open, sort_next, sort_close };
 
+/* ---------------------------------------------------------------- top-n dynamic filter */
+static bool int_key(rf_type t) { return t == RF_TYPE_INT32 || t == RF_TYPE_INT64 || t == RF_TYPE_DATE || t == RF_TYPE_TIMESTAMP; }
+
+/* The HDF5 scan and its column that the first sort key of TakeOrdered p reads unchanged, or NULL. */
+static const rf_plan *key_scan(const rf_plan *p, int *col)
+{
+    const rf_expr *o = p->exprs[0], *e = o->kind == RF_E_SORT ? o->arg[0] : o;
+    if (e->kind != RF_E_COL || e->index < 0 || !int_key(e->type)) return NULL;
+    int idx = e->index;
+    for (const rf_plan *q = p->child[0];; q = q->child[0]) {
+        if (q->kind == RF_P_FILTER) continue;
+        if (q->kind == RF_P_PROJECT) {
+            if (idx >= q->n_exprs || q->exprs[idx]->kind != RF_E_COL || q->exprs[idx]->index < 0) return NULL;
+            idx = q->exprs[idx]->index;
+            continue;
+        }
+        if (q->kind != RF_P_SCAN || q->src->format != RF_FMT_HDF5 || idx >= q->src->n_read) return NULL;
+        if (q->src->read[idx] >= q->src->file_schema->n - q->src->n_part || q->schema->f[idx].type != e->type) return NULL;
+        *col = idx;
+        return q;
+    }
+}
+
+static int find(const rf_plan *p, rf_dynf **out, int *n, int64_t *cap)
+{
+    if (p->kind == RF_P_EXCHANGE) return RF_OK;   /* another stage */
+    int col = -1;
+    const rf_plan *sc = p->kind == RF_P_TOPK && p->n > 0 && p->n_exprs > 0 ? key_scan(p, &col) : NULL;
+    if (sc) {
+        int rc = rf__grow((void **)out, cap, *n + 1, sizeof **out);
+        if (rc) return rc;
+        rf_dynf *f = &(*out)[(*n)++];
+        const rf_expr *o = p->exprs[0];
+        memset(f, 0, sizeof *f);
+        f->topk = p;
+        f->scan = sc;
+        f->col = col;
+        f->desc = o->kind == RF_E_SORT && o->desc;
+        f->nulls_first = o->kind == RF_E_SORT ? o->nulls_first : true;
+        atomic_init(&f->set, false);
+        atomic_init(&f->bound, 0);
+        if (pthread_mutex_init(&f->mu, NULL)) { (*n)--; return rf__err_set(RF_ERR_INTERNAL, "cannot make a mutex"); }
+    }
+    for (int i = 0; i < p->n_child; i++) {
+        int rc = find(p->child[i], out, n, cap);
+        if (rc) return rc;
+    }
+    return RF_OK;
+}
+
+void rf__dynf_free(rf_dynf **f, int n)
+{
+    for (int i = 0; *f && i < n; i++) { pthread_mutex_destroy(&(*f)[i].mu); rf_free((*f)[i].keys); }
+    RF_FREE(*f);
+}
+
+int rf__dynf_find(const rf_plan *root, rf_dynf **out, int *n)
+{
+    int64_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    int rc = find(root, out, n, &cap);
+    if (rc) rf__dynf_free(out, *n);
+    if (rc) *n = 0;
+    return rc;
+}
+
+rf_dynf *rf__dynf_of(const rf_task_ctx *ctx, const rf_plan *p)
+{
+    for (int i = 0; i < ctx->n_dynf; i++)
+        if (ctx->dynf[i].topk == p || ctx->dynf[i].scan == p) return &ctx->dynf[i];
+    return NULL;
+}
+
+/* Tightens the bound to v (under f->mu). */
+static void dynf_tighten(rf_dynf *f, int64_t v)
+{
+    int64_t cur = 0;
+    if (!rf__dynf_bound(f, &cur) || (f->desc ? v > cur : v < cur)) {
+        atomic_store_explicit(&f->bound, v, memory_order_relaxed);
+        atomic_store_explicit(&f->set, true, memory_order_release);
+    }
+}
+
+/* A running task's bound: the key of its k-th kept row (kk[0] at row k - 1). */
+static void dynf_publish(rf_dynf *f, const rf_column *key, int64_t row)
+{
+    if (!rf_column_valid(key, row)) return;   /* a NULL k-th key bounds nothing */
+    pthread_mutex_lock(&f->mu);
+    dynf_tighten(f, rf_column_get_int(key, row));
+    pthread_mutex_unlock(&f->mu);
+}
+
+/* A finished task's kept rows (their first keys, best first; NULLs left out, which only loosens
+ * the bound) merged into the best k first keys of the finished tasks, whose k-th bounds them all. */
+static int dynf_finish(rf_dynf *f, const rf_column *key, int64_t k)
+{
+    int64_t n = key->len, *m = rf_malloc((size_t)(k + 1) * sizeof *m), a = 0, b = 0, o = 0;
+    if (!m) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    pthread_mutex_lock(&f->mu);
+    while (o < k && (a < f->nkeys || b < n)) {
+        if (b < n && !rf_column_valid(key, b)) { b++; continue; }
+        int64_t vb = b < n ? rf_column_get_int(key, b) : 0;
+        bool take_b = a >= f->nkeys || (b < n && (f->desc ? vb > f->keys[a] : vb < f->keys[a]));
+        m[o++] = take_b ? vb : f->keys[a];
+        if (take_b) b++; else a++;
+    }
+    rf_free(f->keys);
+    f->keys = m;
+    f->nkeys = o;
+    if (o == k) dynf_tighten(f, m[k - 1]);
+    pthread_mutex_unlock(&f->mu);
+    return RF_OK;
+}
+
 /* TakeOrdered: keeps at most k rows as it reads (topk_add). */
 typedef struct { rf_batch *sorted; int64_t pos; } topk_st;
 
@@ -585,14 +700,21 @@ static int topk_open(rf_op *op)
     rf_batch *b = NULL;
     rf_column **kk = NULL;
     rf_blist pend = { 0 };
+    rf_dynf *f = rf__dynf_of(op->ctx, p);
     int rc = RF_OK;
     for (;;) {
         RF_TRY(rf__op_next(op->child[0], &b));
         if (!b) break;
-        if (b->nrows && p->n > 0) { rc = topk_add(p, p->n, b, &s->sorted, &kk, &pend); b = NULL; if (rc) goto done; }
+        if (b->nrows && p->n > 0) {
+            rc = topk_add(p, p->n, b, &s->sorted, &kk, &pend);
+            b = NULL;
+            if (rc) goto done;
+            if (f && s->sorted && s->sorted->nrows >= p->n) dynf_publish(f, kk[0], p->n - 1);
+        }
         rf_batch_destroy(&b);
     }
     if (p->n > 0) RF_TRY(topk_merge(p, p->n, &s->sorted, &kk, &pend));
+    if (f && kk && s->sorted) RF_TRY(dynf_finish(f, kk[0], p->n));
     if (!s->sorted) rc = rf_batch_empty(p->schema, &s->sorted);
 done:
     rf_blist_fini(&pend);

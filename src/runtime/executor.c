@@ -228,10 +228,13 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
                             .partial_groups = act->partial_groups, .force_spill = act->force_spill, .op_mem = op_mem_bytes() };
         rf_scanprep *prep = NULL;
         int nprep = 0;
+        rf_dynf *dynf = NULL;   /* top-n dynamic filters, shared by the stage's tasks on this rank */
+        if (rf__dynf_find(s->root, &dynf, &ctx.n_dynf)) ctx.n_dynf = 0;   /* none is no error: they only skip work */
+        ctx.dynf = dynf;
         /* a safe point: a stop signal (SIGTERM, SIGINT) seen by any rank stops every rank here */
         int lrc = rf__stop_requested() ? rf__stop_error() : RF_OK;
         rc = rf__csv_prepass(comm, s, lrc, &prep, &nprep, err);
-        if (rc) { rf__csv_prep_free(prep, nprep); goto done; }
+        if (rc) { rf__csv_prep_free(prep, nprep); rf__dynf_free(&dynf, ctx.n_dynf); goto done; }
         ctx.prep = prep;
         ctx.n_prep = nprep;
         int64_t nlocal = 0;
@@ -325,6 +328,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         rf_free(tasks);
         rf_free(order);
         rf__csv_prep_free(prep, nprep);
+        rf__dynf_free(&dynf, ctx.n_dynf);
         for (int i = 0; i < s->n_inputs; i++)   /* a reused exchange's output stays for its last reader */
             if (!rf__stage_readers(&st, s->inputs[i], si)) rf__xdata_fini(&xd[s->inputs[i]]);
         if (!rc && act->metrics) rc = rf__agree(comm, stage_metrics(comm, act, &st, si, rows, sent, t0), err);

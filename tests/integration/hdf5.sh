@@ -4,6 +4,7 @@
 #     datasets are byte-identical whatever the rank count;
 #   - the category funnel over HDF5 tables equals sqlite3's;
 #   - a filter on a sorted column reads few row groups (EXPLAIN) and still gives sqlite3's count;
+#   - top-n queries (whose scans skip rows by the top-n's bound) give sqlite3's rows;
 #   - partitionBy (HDF5 and CSV): col=value directories with escaped values that stay inside the
 #     output, discovered on read, pruned by filters (EXPLAIN);
 #   - riffle convert, to one file and partitioned;
@@ -77,6 +78,30 @@ for np in $NPS; do
   run "$np" "$R" run "$WORK/funnel.sql" --format csv || { bad "funnel over hdf5 at -np $np: $(head -3 "$WORK/err")"; continue; }
   tail -n +2 "$WORK/out" > "$WORK/got_f"
   same "$WORK/want_f" "$WORK/got_f" "funnel over hdf5 at -np $np"
+done
+
+# ---- top-n over HDF5 (the dynamic filter: scans skip rows that cannot reach the first k) with
+# timestamp, date and nullable int keys, ascending and descending, NULLs first and last, many splits
+run 2 "$R" sql "$view INSERT OVERWRITE DIRECTORY '$WORK/hk' USING hdf5 OPTIONS (rowGroupRows '1500')
+  SELECT *, CASE WHEN user_id % 7 = 0 THEN NULL ELSE product_id * 1000 + user_id % 13 END AS k FROM e" || bad "top-n table: $(head -3 "$WORK/err")"
+TOPN="SELECT * FROM h ORDER BY ts DESC, user_id, product_id, event_type LIMIT 25;
+SELECT user_id, k FROM h ORDER BY k ASC NULLS LAST, user_id, ts, product_id, event_type LIMIT 30;
+SELECT user_id, k, ts FROM h ORDER BY k DESC NULLS FIRST, user_id, ts, product_id, event_type LIMIT 5000;
+SELECT date, user_id FROM h WHERE event_type = 'purchase' ORDER BY date, user_id, ts, product_id LIMIT 15;
+SELECT k, ts FROM h WHERE k IS NOT NULL ORDER BY k DESC, ts DESC, user_id, product_id, event_type LIMIT 12;"
+{ cat <<SQL
+CREATE TABLE e(user_id INTEGER, product_id INTEGER, event_type TEXT, ts TEXT, date TEXT);
+.mode csv
+.import --skip 1 $E e
+CREATE TABLE h AS SELECT *, CASE WHEN user_id % 7 = 0 THEN NULL ELSE product_id * 1000 + user_id % 13 END AS k FROM e;
+.headers on
+SQL
+  echo "$TOPN"; } | sqlite3 :memory: | tr -d '\r"' > "$WORK/want_topn"
+[ "$(wc -l < "$WORK/want_topn")" -gt 5000 ] && ok || bad "sqlite3's top-n answers look short"
+for np in $NPS; do
+  run "$np" "$R" sql "CREATE TEMPORARY VIEW h USING hdf5 OPTIONS (path '$WORK/hk'); $TOPN" --format csv --conf riffle.files.maxPartitionBytes=16k \
+    || { bad "top-n over hdf5 at -np $np: $(head -3 "$WORK/err")"; continue; }
+  same "$WORK/want_topn" "$WORK/out" "top-n over hdf5 at -np $np"
 done
 
 # ---- row-group skipping: a sorted table, a selective filter
