@@ -130,6 +130,18 @@ static bool finish(bool neg, u128 mag, int p, rf_dec *out)
 /* ---------------------------------------------------------------- scaling and conversion */
 bool rf_dec_rescale(rf_dec v, int from, int to, int p, rf_dec *out)
 {
+    rf_dec w;   /* the common cases: 64 x 64 bits, then 128; 256 only when the product overflows them */
+    if (to >= from && to - from <= 18 && v == (int64_t)v) {
+        w = (rf_dec)(int64_t)v * (int64_t)rf_dec_pow10(to - from);
+        if (!rf_dec_fits(w, p)) return false;
+        *out = w;
+        return true;
+    }
+    if (to >= from && to - from <= RF_DECIMAL_MAX_PRECISION && !__builtin_mul_overflow(v, rf_dec_pow10(to - from), &w)) {
+        if (!rf_dec_fits(w, p)) return false;
+        *out = w;
+        return true;
+    }
     if (to >= from) {
         u256 m = u256_mul_pow10(u256_of(uabs(v)), to - from);
         if (m.w[2] || m.w[3]) return false;
@@ -144,8 +156,17 @@ bool rf_dec_rescale(rf_dec v, int from, int to, int p, rf_dec *out)
 
 bool rf_dec_mul(rf_dec a, int sa, rf_dec b, int sb, int p, int s, rf_dec *out)
 {
-    u256 m = u256_mul128(uabs(a), uabs(b));
     int exact = sa + sb;
+    rf_dec ab;
+    if (!__builtin_mul_overflow(a, b, &ab)) {   /* the common case in 128 bits */
+        if (s >= exact) return rf_dec_rescale(ab, exact, s, p, out);
+        if (exact - s <= RF_DECIMAL_MAX_PRECISION) {
+            u128 d = (u128)rf_dec_pow10(exact - s), am = uabs(ab), q = am / d;
+            if ((am % d) * 2 >= d) q++;   /* HALF_UP on the magnitude */
+            return finish(ab < 0, q, p, out);
+        }
+    }
+    u256 m = u256_mul128(uabs(a), uabs(b));
     u128 q;
     if (s >= exact) {
         m = u256_mul_pow10(m, s - exact);

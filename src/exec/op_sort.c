@@ -596,9 +596,10 @@ static void dynf_publish(rf_dynf *f, const rf_column *key, int64_t row)
  * the bound) merged into the best k first keys of the finished tasks, whose k-th bounds them all. */
 static int dynf_finish(rf_dynf *f, const rf_column *key, int64_t k)
 {
-    int64_t n = key->len, *m = rf_malloc((size_t)(k + 1) * sizeof *m), a = 0, b = 0, o = 0;
-    if (!m) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     pthread_mutex_lock(&f->mu);
+    int64_t n = key->len, most = f->nkeys + n < k ? f->nkeys + n : k, a = 0, b = 0, o = 0;
+    int64_t *m = rf_malloc((size_t)(most + 1) * sizeof *m);
+    if (!m) { pthread_mutex_unlock(&f->mu); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
     while (o < k && (a < f->nkeys || b < n)) {
         if (b < n && !rf_column_valid(key, b)) { b++; continue; }
         int64_t vb = b < n ? rf_column_get_int(key, b) : 0;
