@@ -130,22 +130,21 @@ static bool finish(bool neg, u128 mag, int p, rf_dec *out)
 /* ---------------------------------------------------------------- scaling and conversion */
 bool rf_dec_rescale(rf_dec v, int from, int to, int p, rf_dec *out)
 {
-    rf_dec w;   /* the common cases: 64 x 64 bits, then 128; 256 only when the product overflows them */
-    if (to >= from && to - from <= 18 && v == (int64_t)v) {
-        w = (rf_dec)(int64_t)v * (int64_t)rf_dec_pow10(to - from);
-        if (!rf_dec_fits(w, p)) return false;
-        *out = w;
-        return true;
+    if (to >= from && to - from <= RF_DECIMAL_MAX_PRECISION) {   /* in 128 bits when the product fits them */
+        rf_dec m = rf_dec_pow10(to - from), w;
+        bool fits128 = true;
+        if (v == (int64_t)v && m == (int64_t)m) w = (rf_dec)(int64_t)v * (int64_t)m;   /* 64 x 64 bits: no overflow */
+        else fits128 = !__builtin_mul_overflow(v, m, &w);
+        if (fits128) {
+            if (!rf_dec_fits(w, p)) return false;
+            *out = w;
+            return true;
+        }
     }
-    if (to >= from && to - from <= RF_DECIMAL_MAX_PRECISION && !__builtin_mul_overflow(v, rf_dec_pow10(to - from), &w)) {
-        if (!rf_dec_fits(w, p)) return false;
-        *out = w;
+    if (to >= from) {   /* the product passes 128 bits (or 10^38): only 0 fits */
+        if (v != 0) return false;
+        *out = 0;
         return true;
-    }
-    if (to >= from) {
-        u256 m = u256_mul_pow10(u256_of(uabs(v)), to - from);
-        if (m.w[2] || m.w[3]) return false;
-        return finish(v < 0, (u128)m.w[1] << 64 | m.w[0], p, out);
     }
     if (from - to > RF_DECIMAL_MAX_PRECISION) { *out = 0; return true; }   /* |v| < 2^127 < 10^39 / 2 */
     rf_dec d = rf_dec_pow10(from - to);
@@ -158,14 +157,7 @@ bool rf_dec_mul(rf_dec a, int sa, rf_dec b, int sb, int p, int s, rf_dec *out)
 {
     int exact = sa + sb;
     rf_dec ab;
-    if (!__builtin_mul_overflow(a, b, &ab)) {   /* the common case in 128 bits */
-        if (s >= exact) return rf_dec_rescale(ab, exact, s, p, out);
-        if (exact - s <= RF_DECIMAL_MAX_PRECISION) {
-            u128 d = (u128)rf_dec_pow10(exact - s), am = uabs(ab), q = am / d;
-            if ((am % d) * 2 >= d) q++;   /* HALF_UP on the magnitude */
-            return finish(ab < 0, q, p, out);
-        }
-    }
+    if (!__builtin_mul_overflow(a, b, &ab)) return rf_dec_rescale(ab, exact, s, p, out);   /* the common case: 128 bits */
     u256 m = u256_mul128(uabs(a), uabs(b));
     u128 q;
     if (s >= exact) {

@@ -141,7 +141,7 @@ typedef struct rf_hashtab {
     rf_column **keys;       /* one builder per key: the distinct key values, by group id */
     uint64_t   *hash;       /* per group */
     int64_t     n, cap;     /* groups */
-    int64_t    *slot;       /* open addressing: group id or -1 */
+    int64_t    *slot;       /* open addressing: a 16-bit hash salt over a 48-bit group id, or -1 (empty) */
     int64_t     nslots;
 } rf_hashtab;
 int  rf__ht_init(rf_hashtab *h, int nkeys, rf_column *const *like);

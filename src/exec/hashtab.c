@@ -36,7 +36,7 @@ void rf__ht_fini(rf_hashtab *h)
 
 #define GID_BITS 48
 #define GID_MASK (((int64_t)1 << GID_BITS) - 1)
-static inline int64_t salted(int64_t g, uint64_t hv) { return (int64_t)((hv >> 48) << GID_BITS) | g; }   /* < 0 only when empty */
+static inline int64_t salted(int64_t g, uint64_t hv) { return (int64_t)((hv >> 48) << GID_BITS) | g; }   /* may be negative: empty is -1 exactly */
 static inline bool same_salt(int64_t slot, uint64_t hv) { return ((uint64_t)slot >> GID_BITS) == (hv >> 48); }
 
 static int rehash(rf_hashtab *h)

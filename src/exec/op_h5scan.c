@@ -43,10 +43,13 @@ typedef struct {
     int fd;                               /* the file for direct reads, -1 when none */
     h5direct *dd;                         /* [4 * n_read]: data, offsets, bytes, validity of each read column */
     hid_t *data, *offs, *bytes, *valid;   /* per read column; -1 when absent */
+    hid_t *mt;                            /* per read column: the memory type of its values (-1: a string) */
     int64_t *nbytes;                      /* length of each string column's bytes dataset */
     const char *fname;
     int64_t pos, end;                     /* rows [pos, end) of the file still to read */
     uint8_t *vbuf;
+    int64_t *sel;                         /* the rows of a batch passing a top-n's bound */
+    const rf_dynf *dynf;                  /* the top-n dynamic filter this scan applies, or NULL */
     int64_t *obuf;
     rf_buf   scratch;                     /* a whole row group being checked (direct reads) */
     int64_t *rg_off, *rg_rows, n_rg;      /* row groups (read when the file has checksums) */
@@ -117,8 +120,9 @@ static hid_t open_cached(hid_t g, const char *nm)
 }
 
 /* Fills *dd when dataset d (whose type should be native type mt) may be read directly: one chunk
- * dimension, no filter or Fletcher-32 alone, the native byte order. Under the HDF5 lock. */
-static void direct_init(hid_t d, hid_t mt, h5direct *dd)
+ * dimension, no filter, or Fletcher-32 alone when riffle's checksums stand in for it (`checked`),
+ * the native byte order. Under the HDF5 lock. */
+static void direct_init(hid_t d, hid_t mt, bool checked, h5direct *dd)
 {
     memset(dd, 0, sizeof *dd);
 #if H5_VERSION_GE(1, 10, 5)
@@ -127,7 +131,7 @@ static void direct_init(hid_t d, hid_t mt, h5direct *dd)
     bool ok = dcpl >= 0 && t >= 0 && sp >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 1, &ch) == 1 && ch > 0 &&
               H5Tequal(t, mt) > 0 && H5Sget_simple_extent_dims(sp, &len, NULL) == 1;
     int nf = ok ? H5Pget_nfilters(dcpl) : -1;
-    if (ok && nf == 1) {
+    if (ok && nf == 1 && checked) {
         unsigned flags = 0, cd[8];
         size_t ncd = 8;
         char name[64];
@@ -220,14 +224,16 @@ static int open_(rf_op *op)
     RF_CHECK(t >= 0 && t < src->n_splits, RF_ERR_INTERNAL, "scan task %lld out of range", (long long)t);
     s->fname = src->files[src->split_file[t]];
     s->pos = src->split_off[t];
+    s->dynf = rf__dynf_of(op->ctx, op->plan);
     s->end = s->pos + src->split_len[t];
     s->data = rf_malloc(((size_t)nr + 1) * sizeof *s->data);
     s->offs = rf_malloc(((size_t)nr + 1) * sizeof *s->offs);
     s->bytes = rf_malloc(((size_t)nr + 1) * sizeof *s->bytes);
     s->valid = rf_malloc(((size_t)nr + 1) * sizeof *s->valid);
     s->nbytes = rf_calloc((size_t)nr + 1, sizeof *s->nbytes);
-    RF_CHECK(s->data && s->offs && s->bytes && s->valid && s->nbytes, RF_ERR_NOMEM, "out of memory");
-    for (int k = 0; k < nr; k++) s->data[k] = s->offs[k] = s->bytes[k] = s->valid[k] = -1;
+    s->mt = rf_malloc(((size_t)nr + 1) * sizeof *s->mt);
+    RF_CHECK(s->data && s->offs && s->bytes && s->valid && s->nbytes && s->mt, RF_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < nr; k++) s->data[k] = s->offs[k] = s->bytes[k] = s->valid[k] = s->mt[k] = -1;
     rf__h5_lock();
     s->f = rf__h5_open_read(s->fname, op->ctx->h5_mpio);
     hid_t g = s->f >= 0 ? H5Gopen2(s->f, RF_H5_GROUP, H5P_DEFAULT) : -1;
@@ -250,6 +256,7 @@ static int open_(rf_op *op)
             }
             if (s->offs[k] < 0 || s->bytes[k] < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot open the datasets of column '%s'", s->fname, fd->name);
         } else {
+            s->mt[k] = rf__h5_type(fd->type);
             rf__h5_dsname(fd->name, NULL, nm, sizeof nm);
             if ((s->data[k] = open_cached(g, nm)) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot open the dataset of column '%s'", s->fname, fd->name);
         }
@@ -293,22 +300,12 @@ static int open_(rf_op *op)
     if (fcpl >= 0) { if (H5Pget_userblock(fcpl, &ublock) < 0) ublock = 1; H5Pclose(fcpl); }
     for (int k = 0; k < nr && !rc && ublock == 0; k++) {
         if (src->read[k] >= src->file_schema->n - src->n_part) continue;
-        const rf_field *fd = &src->file_schema->f[src->read[k]];
-        hid_t mt = fd->type == RF_TYPE_STRING ? -1 : rf__h5_type(fd->type);
-        if (s->data[k] >= 0 && mt >= 0) direct_init(s->data[k], mt, &s->dd[4 * k]);
-        if (s->offs[k] >= 0) direct_init(s->offs[k], H5T_NATIVE_INT64, &s->dd[4 * k + 1]);
-        if (s->bytes[k] >= 0) direct_init(s->bytes[k], H5T_NATIVE_UINT8, &s->dd[4 * k + 2]);
-        if (s->valid[k] >= 0) direct_init(s->valid[k], H5T_NATIVE_UINT8, &s->dd[4 * k + 3]);
-        if (mt >= 0) H5Tclose(mt);
         /* a Fletcher-32 chunk read directly is not checked by HDF5: only where riffle's own checksums are */
         bool checked = s->chk && s->chk[k].want;
-        for (int j = 0; j < 4 && !checked; j++) {
-            h5direct *dd = &s->dd[4 * k + j];
-            hid_t d = j == 0 ? s->data[k] : j == 1 ? s->offs[k] : j == 2 ? s->bytes[k] : s->valid[k];
-            hid_t dcpl = dd->nch ? H5Dget_create_plist(d) : -1;
-            if (dcpl >= 0 && H5Pget_nfilters(dcpl) != 0) { RF_FREE(dd->addr); dd->nch = 0; }
-            if (dcpl >= 0) H5Pclose(dcpl);
-        }
+        if (s->data[k] >= 0 && s->mt[k] >= 0) direct_init(s->data[k], s->mt[k], checked, &s->dd[4 * k]);
+        if (s->offs[k] >= 0) direct_init(s->offs[k], H5T_NATIVE_INT64, checked, &s->dd[4 * k + 1]);
+        if (s->bytes[k] >= 0) direct_init(s->bytes[k], H5T_NATIVE_UINT8, checked, &s->dd[4 * k + 2]);
+        if (s->valid[k] >= 0) direct_init(s->valid[k], H5T_NATIVE_UINT8, checked, &s->dd[4 * k + 3]);
     }
     rf__h5_unlock();
     if (!rc) s->fd = open(s->fname, O_RDONLY | O_CLOEXEC);   /* none: every read goes through HDF5 */
@@ -320,6 +317,16 @@ done:
 static bool direct_col(const h5scan_st *s, int k)
 {
     return s->dd && (s->dd[4 * k].nch || s->dd[4 * k + 1].nch || s->dd[4 * k + 2].nch || s->dd[4 * k + 3].nch);
+}
+
+/* String offsets o[0..n] of column k as read from rows [row0, row0 + n): rising, and inside the
+ * column's bytes, or the file is damaged. */
+static int check_offsets(const h5scan_st *s, int k, const rf_field *fd, const int64_t *o, int64_t n, int64_t row0)
+{
+    for (int64_t i = 0; i < n; i++)
+        if (o[i + 1] < o[i]) return rf__err_set(RF_ERR_INVALID, "%s: corrupt string offsets in column '%s' at row %lld", s->fname, fd->name, (long long)(row0 + i));
+    if (o[0] < 0 || o[n] > s->nbytes[k]) return rf__err_set(RF_ERR_INVALID, "%s: string offsets of column '%s' point outside its bytes", s->fname, fd->name);
+    return RF_OK;
 }
 
 /* Checks row group g of column k whole against riffle's CRC-32C values (read into s->scratch). */
@@ -337,9 +344,7 @@ static int verify_group(h5scan_st *s, int k, const rf_field *fd, int64_t g)
         int64_t *o = (int64_t *)b->data;
         if (read_els(s, &s->dd[4 * k + 1], s->offs[k], H5T_NATIVE_INT64, r0, rows + 1, o) < 0)
             return rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
-        for (int64_t i = 0; i < rows; i++)
-            if (o[i + 1] < o[i]) return rf__err_set(RF_ERR_INVALID, "%s: corrupt string offsets in column '%s' at row %lld", s->fname, fd->name, (long long)(r0 + i));
-        if (o[0] < 0 || o[rows] > s->nbytes[k]) return rf__err_set(RF_ERR_INVALID, "%s: string offsets of column '%s' point outside its bytes", s->fname, fd->name);
+        if ((rc = check_offsets(s, k, fd, o, rows, r0))) return rc;
         c[0] = rf_crc32c(0, o, (size_t)rows * 8);
         int64_t o0 = o[0], nb = o[rows] - o[0];
         b->len = 0;
@@ -348,14 +353,7 @@ static int verify_group(h5scan_st *s, int k, const rf_field *fd, int64_t g)
             return rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
         c[1] = rf_crc32c(0, b->data, (size_t)nb);
     } else {
-        rf__h5_lock();
-        hid_t mt = rf__h5_type(fd->type);
-        rf__h5_unlock();
-        int r = read_els(s, &s->dd[4 * k], s->data[k], mt, r0, rows, b->data);
-        rf__h5_lock();
-        H5Tclose(mt);
-        rf__h5_unlock();
-        if (r < 0) return rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
+        if (read_els(s, &s->dd[4 * k], s->data[k], s->mt[k], r0, rows, b->data) < 0) return rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
         c[0] = rf_crc32c(0, b->data, (size_t)rows * w);
     }
     if (s->valid[k] >= 0) {
@@ -396,10 +394,7 @@ static int read_col(rf_op *op, h5scan_st *s, int k, int64_t n, rf_column **out)
     if (fd->type == RF_TYPE_STRING) {
         int64_t *o = s->obuf;
         if (read_els(s, &s->dd[4 * k + 1], s->offs[k], H5T_NATIVE_INT64, s->pos, n + 1, o) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
-        for (int64_t i = 0; !rc && i < n; i++)
-            if (o[i + 1] < o[i]) rc = rf__err_set(RF_ERR_INVALID, "%s: corrupt string offsets in column '%s' at row %lld", s->fname, fd->name, (long long)(s->pos + i));
-        if (!rc && (o[0] < 0 || o[n] > s->nbytes[k]))
-            rc = rf__err_set(RF_ERR_INVALID, "%s: string offsets of column '%s' point outside its bytes", s->fname, fd->name);
+        if (!rc) rc = check_offsets(s, k, fd, o, n, s->pos);
         if (!rc && (rc = rf_column_reserve(c, n, o[n] - o[0]))) { /* reported */ }
         if (!rc && o[n] > o[0] && read_els(s, &s->dd[4 * k + 2], s->bytes[k], H5T_NATIVE_UINT8, o[0], o[n] - o[0], c->bytes) < 0)
             rc = rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
@@ -409,13 +404,7 @@ static int read_col(rf_op *op, h5scan_st *s, int k, int64_t n, rf_column **out)
             c->nbytes = o[n] - o[0];
         }
     } else {
-        rf__h5_lock();
-        hid_t mt = rf__h5_type(fd->type);
-        rf__h5_unlock();
-        if (read_els(s, &s->dd[4 * k], s->data[k], mt, s->pos, n, c->data) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
-        rf__h5_lock();
-        H5Tclose(mt);
-        rf__h5_unlock();
+        if (read_els(s, &s->dd[4 * k], s->data[k], s->mt[k], s->pos, n, c->data) < 0) rc = rf__err_set(RF_ERR_IO, "%s: cannot read column '%s'", s->fname, fd->name);
     }
     c->len = n;
     bool nulls = false;
@@ -440,27 +429,25 @@ static int read_col(rf_op *op, h5scan_st *s, int k, int64_t n, rf_column **out)
     return rc;
 }
 
-/* Whether any row of key column c may come before the top-n's bound. */
-static bool dynf_any(const rf_dynf *f, int64_t bound, const rf_column *c)
+/* The rows of key column c that may come before the top-n's bound, into sel; returns their count. */
+static int64_t dynf_select(const rf_dynf *f, int64_t bound, const rf_column *c, int64_t *sel)
 {
-    int64_t n = c->len;
+    int64_t n = c->len, m = 0;
     if (c->valid) {
-        for (int64_t i = 0; i < n; i++)
-            if (!rf_column_valid(c, i) ? f->nulls_first : f->desc ? rf_column_get_int(c, i) >= bound : rf_column_get_int(c, i) <= bound) return true;
-        return false;
-    }
-    if (rf_type_width(c->type) == 4) {
+        for (int64_t i = 0; i < n; i++) {
+            sel[m] = i;
+            m += !rf_column_valid(c, i) ? f->nulls_first : f->desc ? rf_column_get_int(c, i) >= bound : rf_column_get_int(c, i) <= bound;
+        }
+    } else if (rf_type_width(c->type) == 4) {
         const int32_t *v = c->data;
-        int32_t hi = 0;
-        if (f->desc) { for (int64_t i = 0; i < n; i++) hi |= v[i] >= bound; }
-        else for (int64_t i = 0; i < n; i++) hi |= v[i] <= bound;
-        return hi;
+        if (f->desc) { for (int64_t i = 0; i < n; i++) { sel[m] = i; m += v[i] >= bound; } }
+        else for (int64_t i = 0; i < n; i++) { sel[m] = i; m += v[i] <= bound; }
+    } else {
+        const int64_t *v = c->data;
+        if (f->desc) { for (int64_t i = 0; i < n; i++) { sel[m] = i; m += v[i] >= bound; } }
+        else for (int64_t i = 0; i < n; i++) { sel[m] = i; m += v[i] <= bound; }
     }
-    const int64_t *v = c->data;
-    int64_t hi = 0;
-    if (f->desc) { for (int64_t i = 0; i < n; i++) hi |= v[i] >= bound; }
-    else for (int64_t i = 0; i < n; i++) hi |= v[i] <= bound;
-    return hi;
+    return m;
 }
 
 static int next(rf_op *op, rf_batch **out)
@@ -473,15 +460,16 @@ static int next(rf_op *op, rf_batch **out)
     *out = NULL;
     if (!s->vbuf && !(s->vbuf = rf_malloc((size_t)op->ctx->batch_rows + 1))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     if (!s->obuf && !(s->obuf = rf_malloc(((size_t)op->ctx->batch_rows + 1) * 8))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
-    const rf_dynf *f = rf__dynf_of(op->ctx, op->plan);
-    int64_t n = 0, bound = 0;
+    const rf_dynf *f = s->dynf;
+    if (f && !s->sel && !(s->sel = rf_malloc(((size_t)op->ctx->batch_rows + 1) * sizeof *s->sel))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    int64_t n = 0, m = -1, bound = 0;   /* m: the rows of the batch that pass the top-n's bound (-1: all) */
     for (;;) {
         if (s->pos >= s->end) return RF_OK;
         n = s->end - s->pos < op->ctx->batch_rows ? s->end - s->pos : op->ctx->batch_rows;
         if (!f || !rf__dynf_bound(f, &bound)) break;
         /* a top-n above has a bound: the key column first, the rest only when a row may pass */
         RF_TRY(read_col(op, s, f->col, n, &key));
-        if (dynf_any(f, bound, key)) break;
+        if ((m = dynf_select(f, bound, key, s->sel)) > 0) break;
         rf_column_release(&key);
         for (int k = 0; s->chk && k < nr; k++)   /* the other columns skip these rows: no running CRC spans them */
             if (k != f->col) s->chk[k].whole = false;
@@ -496,19 +484,11 @@ static int next(rf_op *op, rf_batch **out)
     if (!rc && src->n_part) rc = rf__partition_values(src, src->split_file[op->task], b);
     if (rc) goto done;
     s->pos += n;
-    if (f && rf__dynf_bound(f, &bound)) {   /* only the rows that may come before the bound */
-        int64_t *sel = rf_malloc((size_t)n * sizeof *sel), m = 0;
-        if (!sel) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
-        const rf_column *c = b->cols[f->col];
-        for (int64_t i = 0; i < n; i++) {
-            bool ok = !rf_column_valid(c, i) ? f->nulls_first : f->desc ? rf_column_get_int(c, i) >= bound : rf_column_get_int(c, i) <= bound;
-            if (ok) sel[m++] = i;
-        }
+    if (m >= 0 && m < n) {   /* only the rows that may come before the bound */
         rf_batch *g = NULL;
-        if (m < n) rc = rf_batch_gather(b, sel, m, &g);
-        rf_free(sel);
-        if (rc) goto done;
-        if (g) { rf_batch_destroy(&b); b = g; }
+        RF_TRY(rf_batch_gather(b, s->sel, m, &g));
+        rf_batch_destroy(&b);
+        b = g;
     }
     *out = b;
     return RF_OK;
@@ -528,14 +508,15 @@ static void close_(rf_op *op)
         if (s->offs && s->offs[k] >= 0) H5Dclose(s->offs[k]);
         if (s->bytes && s->bytes[k] >= 0) H5Dclose(s->bytes[k]);
         if (s->valid && s->valid[k] >= 0) H5Dclose(s->valid[k]);
+        if (s->mt && s->mt[k] >= 0) H5Tclose(s->mt[k]);
     }
     if (s->f >= 0) H5Fclose(s->f);
     rf__h5_unlock();
     if (s->fd >= 0) close(s->fd);
     for (int k = 0; s->dd && k < 4 * op->plan->src->n_read; k++) rf_free(s->dd[k].addr);
     rf_free(s->dd);
-    rf_free(s->data); rf_free(s->offs); rf_free(s->bytes); rf_free(s->valid); rf_free(s->nbytes);
-    rf_free(s->vbuf); rf_free(s->obuf);
+    rf_free(s->data); rf_free(s->offs); rf_free(s->bytes); rf_free(s->valid); rf_free(s->nbytes); rf_free(s->mt);
+    rf_free(s->vbuf); rf_free(s->obuf); rf_free(s->sel);
     rf_buf_fini(&s->scratch);
     for (int k = 0; s->chk && k < op->plan->src->n_read; k++) rf_free(s->chk[k].want);
     rf_free(s->chk); rf_free(s->rg_off); rf_free(s->rg_rows);

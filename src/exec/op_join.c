@@ -43,7 +43,6 @@ typedef struct {
     rf_column **bkeys;
     int64_t  *start, nbuckets; /* the build rows of bucket b are ent[start[b] .. start[b + 1]), in row order */
     struct jent { uint64_t h; int64_t row; } *ent;
-    uint64_t *bhash;
     uint8_t  *matched;
     int64_t   reserved;     /* granted by rf__mem_reserve for the build side */
     bool      grace;        /* partitioned: probe batches come from cur.p */
@@ -145,7 +144,7 @@ static void free_table(const rf_plan *p, join_st *s)
     if (s->bkeys) for (int k = 0; k < p->n_exprs2; k++) rf_column_release(&s->bkeys[k]);
     RF_FREE(s->bkeys);
     rf_batch_destroy(&s->build);
-    RF_FREE(s->start); RF_FREE(s->ent); RF_FREE(s->bhash); RF_FREE(s->matched);
+    RF_FREE(s->start); RF_FREE(s->ent); RF_FREE(s->matched);
     rf__mem_release(s->reserved);
     s->reserved = 0;
 }
@@ -332,6 +331,14 @@ done:
 }
 
 /* The hash table over s->build. */
+
+/* Whether build row i has a NULL in a key compared with = (not <=>): it never matches. */
+static inline bool null_key(const rf_plan *p, rf_column *const *keys, int nk, bool any_null, int64_t i)
+{
+    bool nul = false;
+    for (int k = 0; any_null && k < nk; k++) nul |= !nullsafe(p, k) && !rf_column_valid(keys[k], i);
+    return nul;
+}
 static int build_table(rf_op *op, join_st *s)
 {
     const rf_plan *p = op->plan;
@@ -344,7 +351,8 @@ static int build_table(rf_op *op, join_st *s)
     s->bkeys = rf_calloc((size_t)nk, sizeof *s->bkeys);
     if (!s->bkeys) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     for (int k = 0; k < nk; k++) RF_TRY(rf__expr_eval(p->exprs2[k], s->build, &s->bkeys[k]));
-    RF_TRY(rf__hash_rows(s->bkeys, nk, n, &s->bhash));
+    uint64_t *h = NULL;   /* the build rows' hashes: only the entries keep them */
+    RF_TRY(rf__hash_rows(s->bkeys, nk, n, &h));
     /* buckets laid out one after another (a counting sort of the rows by bucket): a probe reads its
      * bucket's entries from one place instead of chasing a chain through the build rows */
     s->nbuckets = 16;
@@ -355,27 +363,15 @@ static int build_table(rf_op *op, join_st *s)
     uint64_t mask = (uint64_t)(s->nbuckets - 1);
     bool any_null = false;
     for (int k = 0; k < nk; k++) any_null |= !nullsafe(p, k) && s->bkeys[k]->valid;
-    for (int64_t i = 0; i < n; i++) {
-        bool null_key = false;
-        for (int k = 0; any_null && k < nk; k++) null_key |= !nullsafe(p, k) && !rf_column_valid(s->bkeys[k], i);
-        if (null_key) { s->bhash[i] = 0; continue; }   /* never matches: left out */
-        s->start[(s->bhash[i] & mask) + 1]++;
-    }
-    for (int64_t b = 0; b < s->nbuckets; b++) s->start[b + 1] += s->start[b];
-    {
-        int64_t *pos = rf_malloc((size_t)s->nbuckets * sizeof *pos);
-        RF_CHECK(pos != NULL, RF_ERR_NOMEM, "out of memory building a join hash table of %lld rows", (long long)n);
-        memcpy(pos, s->start, (size_t)s->nbuckets * sizeof *pos);
-        for (int64_t i = 0; i < n; i++) {
-            bool null_key = false;
-            for (int k = 0; any_null && k < nk; k++) null_key |= !nullsafe(p, k) && !rf_column_valid(s->bkeys[k], i);
-            if (null_key) continue;
-            uint64_t hv = s->bhash[i];
-            s->ent[pos[hv & mask]++] = (struct jent){ hv, i };
-        }
-        rf_free(pos);
-    }
+    for (int64_t i = 0; i < n; i++)
+        if (!null_key(p, s->bkeys, nk, any_null, i)) s->start[h[i] & mask]++;   /* a NULL key never matches: left out */
+    int64_t total = 0;   /* start[b]: one past bucket b's last entry, then filled backwards to its first */
+    for (int64_t b = 0; b < s->nbuckets; b++) { total += s->start[b]; s->start[b] = total; }
+    s->start[s->nbuckets] = total;
+    for (int64_t i = n - 1; i >= 0; i--)   /* backwards: a bucket's rows stay in row order */
+        if (!null_key(p, s->bkeys, nk, any_null, i)) s->ent[--s->start[h[i] & mask]] = (struct jent){ h[i], i };
 done:
+    rf_free(h);
     return rc;
 }
 

@@ -180,16 +180,11 @@ static int norm_sort(const rf_expr *const *orders, int n, rf_column *const *cols
     size_t W = (size_t)kw + 4;
     uint8_t *a = rf_malloc((size_t)nrows * W + 1), *t = rf_malloc((size_t)nrows * W + W);
     if (!a || !t) { rf_free(a); rf_free(t); return rf__err_set(RF_ERR_NOMEM, "out of memory sorting %lld rows", (long long)nrows); }
-    for (int64_t i = 0; i < nrows; i++) {
-        uint8_t *p = a + (size_t)i * W;
-        for (int k = 0; k < nk; k++) {
-            const rf_expr *o = orders[k];
-            int w = norm_width(cols[k]->type);
-            norm_key(o, cols[k], i, p, w);
-            p += 1 + w;
-        }
-        put_be(p, (uint64_t)i, 4);
+    for (int k = 0, off = 0; k < nk; off += 1 + norm_width(cols[k]->type), k++) {   /* a key at a time, its width once */
+        int w = norm_width(cols[k]->type);
+        for (int64_t i = 0; i < nrows; i++) norm_key(orders[k], cols[k], i, a + (size_t)i * W + off, w);
     }
+    for (int64_t i = 0; i < nrows; i++) put_be(a + (size_t)i * W + kw, (uint64_t)i, 4);
     msd(a, t, (size_t)nrows, W, 0);
     for (int64_t i = 0; i < nrows; i++) {
         const uint8_t *p = a + (size_t)i * W + kw;
@@ -587,19 +582,21 @@ static void dynf_tighten(rf_dynf *f, int64_t v)
 static void dynf_publish(rf_dynf *f, const rf_column *key, int64_t row)
 {
     if (!rf_column_valid(key, row)) return;   /* a NULL k-th key bounds nothing */
+    int64_t v = rf_column_get_int(key, row), cur = 0;
+    if (rf__dynf_bound(f, &cur) && (f->desc ? v <= cur : v >= cur)) return;   /* no tighter: no lock */
     pthread_mutex_lock(&f->mu);
-    dynf_tighten(f, rf_column_get_int(key, row));
+    dynf_tighten(f, v);
     pthread_mutex_unlock(&f->mu);
 }
 
 /* A finished task's kept rows (their first keys, best first; NULLs left out, which only loosens
  * the bound) merged into the best k first keys of the finished tasks, whose k-th bounds them all. */
-static int dynf_finish(rf_dynf *f, const rf_column *key, int64_t k)
+static void dynf_finish(rf_dynf *f, const rf_column *key, int64_t k)
 {
     pthread_mutex_lock(&f->mu);
     int64_t n = key->len, most = f->nkeys + n < k ? f->nkeys + n : k, a = 0, b = 0, o = 0;
     int64_t *m = rf_malloc((size_t)(most + 1) * sizeof *m);
-    if (!m) { pthread_mutex_unlock(&f->mu); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
+    if (!m) { pthread_mutex_unlock(&f->mu); return; }   /* the filter only skips work: none is no error */
     while (o < k && (a < f->nkeys || b < n)) {
         if (b < n && !rf_column_valid(key, b)) { b++; continue; }
         int64_t vb = b < n ? rf_column_get_int(key, b) : 0;
@@ -612,7 +609,6 @@ static int dynf_finish(rf_dynf *f, const rf_column *key, int64_t k)
     f->nkeys = o;
     if (o == k) dynf_tighten(f, m[k - 1]);
     pthread_mutex_unlock(&f->mu);
-    return RF_OK;
 }
 
 /* TakeOrdered: keeps at most k rows as it reads (topk_add). */
@@ -715,7 +711,7 @@ static int topk_open(rf_op *op)
         rf_batch_destroy(&b);
     }
     if (p->n > 0) RF_TRY(topk_merge(p, p->n, &s->sorted, &kk, &pend));
-    if (f && kk && s->sorted) RF_TRY(dynf_finish(f, kk[0], p->n));
+    if (f && kk && s->sorted) dynf_finish(f, kk[0], p->n);
     if (!s->sorted) rc = rf_batch_empty(p->schema, &s->sorted);
 done:
     rf_blist_fini(&pend);

@@ -69,7 +69,7 @@ static int close_out(csv_out *o)
 }
 
 /* Opens the next part file of o: part-<task>.csv, or with maxRecordsPerFile part-<task>-c<seq>.csv
- * (names that sort in row order). */
+ * (Spark's names: they sort in row order up to c999, 1,000 files of one task). */
 static int open_out(const rf_output *w, int64_t task, const char *key, const rf_schema *s, const bool *drop, csv_out *o)
 {
     char dir[4200];

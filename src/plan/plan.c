@@ -170,6 +170,7 @@ static int plan_copy(const rf_plan *p, rf_plan **out, int depth, int64_t *nodes)
     c->est_bytes = p->est_bytes;
     c->rank_offset = p->rank_offset;
     c->flags = p->flags;
+    c->reuses = p->reuses;
     if (p->schema) RF_TRY(rf_schema_copy(p->schema, &c->schema));
     c->n_exprs = p->n_exprs;
     RF_TRY(copy_exprs(p->exprs, p->n_exprs, &c->exprs));

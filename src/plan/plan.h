@@ -116,13 +116,13 @@ typedef struct rf_plan {
                                    * it sits where the consuming task runs (a union numbers its branches'
                                    * tasks one after another: branch tasks start at an offset) */
     int              flags;       /* P_EXCHANGE: RF_XF_* */
+    uint32_t         reuses;      /* P_EXCHANGE: 1 + the id of an earlier exchange (in post-order) whose subtree
+                                   * computes the same; this one never runs, its readers read that one's
+                                   * output (reuse.c, stages.c). 0: none */
 } rf_plan;
 /* Exchange flags: the partition count is the default (riffle.shuffle.partitions), not the user's, so
  * adaptive execution may coalesce the partitions (runtime/adaptive.c). */
 #define RF_XF_COALESCE 1
-/* The subtree computes what an earlier exchange of the plan (in post-order) computes: it never runs,
- * its readers read that one's output (reuse.c, stages.c). */
-#define RF_XF_REUSE 2
 
 /* Generate (explode) flags in rf_plan.n: OUTER keeps rows whose array is NULL or empty (one row,
  * NULL element); POS adds the element's position (INT, from 0) before the element; SPREAD makes
@@ -199,10 +199,7 @@ int rf__physical_plan(const rf_plan *optimized, rf_physctx *ctx, rf_plan **out);
 int rf__plan_unbroadcast(rf_plan *join, int64_t n, rf_plan **probe_x);
 
 /* ---- exchange reuse (reuse.c) ---- */
-/* The exchanges of p in post-order (*xs, borrowed) and for each the index of the earliest one whose
- * subtree computes the same (its twin), or -1. */
-int rf__plan_twins(rf_plan *p, rf_plan ***xs, int **twin, int64_t *n);
-/* Sets RF_XF_REUSE on every exchange that has a twin. */
+/* Points every exchange whose subtree computes what an earlier one's does at that one (reuses). */
 int rf__plan_mark_reuse(rf_plan *p);
 
 /* ---- stages (stages.c) ---- */
@@ -230,7 +227,7 @@ typedef struct rf_stages {
     int       n;
     rf_stage *s;         /* in execution order; the last is the result stage */
     int       n_reused;
-    const rf_plan **reused;    /* [n_reused] exchanges marked RF_XF_REUSE: no stage of their own ... */
+    const rf_plan **reused;    /* [n_reused] exchanges that reuse another's output: no stage of their own ... */
     const rf_plan **reused_as; /* ... they read the output of the stage feeding this twin */
 } rf_stages;
 int  rf__stages_split(rf_plan *physical, rf_stages *out);
@@ -249,7 +246,7 @@ void rf__stages_fini(rf_stages *st);
 
 /* ---- serialization (serialize.c) ---- */
 #define RF_PLAN_MAGIC   0x52464c50u   /* "RFLP" */
-#define RF_PLAN_VERSION 4
+#define RF_PLAN_VERSION 5
 int rf__plan_encode(const rf_plan *p, rf_buf *b);
 int rf__plan_decode(rf_rd *r, rf_plan **out);
 int rf__expr_encode(const rf_expr *e, rf_buf *b);

@@ -8,10 +8,11 @@
  * attribute ids are renumbered by first appearance (rf__plan_reid from one counter), without node
  * ids, size estimates, names and qualifiers (which name the data but do not change it), encoded
  * with the plan's wire format. A subtree that fills a cache is never reused (the cache must see
- * its rows), and neither is one that the driver marked already.
+ * its rows).
  *
- * The physical planner marks each later twin (RF_XF_REUSE); stages.c then gives it no stage and
- * points it at the earliest twin's stage, on every rank from the same plan.
+ * The physical planner (after numbering the nodes) points each later twin at the earliest one by
+ * its node id (rf_plan.reuses, sent with the plan); stages.c gives it no stage and reads the
+ * twin's, on every rank from the same plan.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@ static void strip(rf_plan *p)
 {
     p->id = 0;
     p->est_bytes = 0;
-    p->flags &= ~RF_XF_REUSE;
+    p->reuses = 0;
     for (int i = 0; p->schema && i < p->schema->n; i++) {
         rf_field *f = &p->schema->f[i];
         RF_FREE(f->qual);
@@ -82,7 +83,9 @@ static int collect(rf_plan *p, xlist *l)
     return fills_cache(p) ? RF_OK : canon(p, &l->form[l->n - 1]);
 }
 
-int rf__plan_twins(rf_plan *p, rf_plan ***xs, int **twin, int64_t *n)
+/* The exchanges of p in post-order (*xs, borrowed) and for each the index of the earliest one whose
+ * subtree computes the same (its twin), or -1. */
+static int twins(rf_plan *p, rf_plan ***xs, int **twin, int64_t *n)
 {
     xlist l = { 0 };
     int rc = collect(p, &l);
@@ -107,9 +110,9 @@ int rf__plan_mark_reuse(rf_plan *p)
     rf_plan **xs = NULL;
     int *twin = NULL;
     int64_t n = 0;
-    int rc = rf__plan_twins(p, &xs, &twin, &n);
+    int rc = twins(p, &xs, &twin, &n);
     for (int64_t i = 0; !rc && i < n; i++)
-        if (twin[i] >= 0) xs[i]->flags |= RF_XF_REUSE;
+        xs[i]->reuses = twin[i] >= 0 ? xs[twin[i]]->id + 1 : 0;
     rf_free(xs);
     rf_free(twin);
     return rc;

@@ -291,6 +291,7 @@ static int node_encode(const rf_plan *p, rf_buf *b)
     if (!rc) rc = rf_buf_put_f64(b, p->est_bytes);
     if (!rc) rc = rf_buf_put_i64(b, p->rank_offset);
     if (!rc) rc = rf_buf_put_i32(b, p->flags);
+    if (!rc) rc = rf_buf_put_i32(b, (int32_t)p->reuses);
     if (!rc) rc = exprs_encode(p->exprs, p->n_exprs, b);
     if (!rc) rc = exprs_encode(p->exprs2, p->n_exprs2, b);
     if (!rc) rc = rf_buf_put_u8(b, p->cond != NULL);
@@ -322,6 +323,8 @@ static int node_decode(rf_rd *r, rf_plan **out, int depth)
     RF_TRY(rf_rd_i64(r, &p->rank_offset));
     RF_TRY(rf_rd_i32(r, &mode));
     p->flags = mode;
+    RF_TRY(rf_rd_i32(r, &mode));
+    p->reuses = (uint32_t)mode;
     RF_TRY(exprs_decode(r, &p->exprs, &p->n_exprs));
     RF_TRY(exprs_decode(r, &p->exprs2, &p->n_exprs2));
     RF_TRY(rf_rd_u8(r, &has));

@@ -6,8 +6,8 @@
  * post-order walk, so a stage always comes after every stage it reads; the last one produces the
  * result. The split is a pure function of the plan: every rank derives the same stages from the
  * broadcast plan, so only the plan travels. Stage ids live here, not in the plan (rf__stage_of).
- * An exchange the driver marked as repeating an earlier one (RF_XF_REUSE, reuse.c) gets no stage:
- * its readers read its twin's stage.
+ * An exchange the driver pointed at an earlier one computing the same (rf_plan.reuses, reuse.c) gets
+ * no stage: its readers read its twin's stage.
  */
 #include <stdlib.h>
 #include "plan/plan.h"
@@ -83,31 +83,32 @@ static int walk(rf_plan *p, rf_stages *out, int64_t *cap)
     return RF_OK;
 }
 
-static bool any_marked(const rf_plan *p)
-{
-    if (p->kind == RF_P_EXCHANGE && (p->flags & RF_XF_REUSE)) return true;
-    for (int i = 0; i < p->n_child; i++)
-        if (any_marked(p->child[i])) return true;
-    return false;
-}
+/* The exchanges that reuse another's output (rf_plan.reuses, set by the driver: reuse.c), each with
+ * the exchange it names, which must come earlier in post-order (its stage runs first) and run itself. */
+typedef struct { const rf_plan **x; int64_t n, cap, cap_r; } xvec;   /* the exchanges so far; cap_r: out->reused's room */
 
-/* The exchanges marked RF_XF_REUSE by the driver (reuse.c), each with its twin. */
-static int find_reuse(rf_plan *physical, rf_stages *out)
+static int find_reuse(const rf_plan *p, rf_stages *out, xvec *seen)
 {
-    rf_plan **xs = NULL;
-    int *twin = NULL;
-    int64_t n = 0;
-    if (!any_marked(physical)) return RF_OK;   /* the canonical forms are only worth computing then */
-    int rc = rf__plan_twins(physical, &xs, &twin, &n);
-    if (!rc && (!(out->reused = rf_calloc((size_t)n, sizeof *out->reused)) || !(out->reused_as = rf_calloc((size_t)n, sizeof *out->reused_as))))
-        rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-    for (int64_t i = 0; !rc && i < n; i++)
-        if ((xs[i]->flags & RF_XF_REUSE) && twin[i] >= 0) {
-            out->reused[out->n_reused] = xs[i];
-            out->reused_as[out->n_reused++] = xs[twin[i]];
+    for (int i = 0; i < p->n_child; i++) {
+        int rc = find_reuse(p->child[i], out, seen);
+        if (rc) return rc;
+    }
+    if (p->kind != RF_P_EXCHANGE) return RF_OK;
+    int rc = RF_OK;
+    if (p->reuses) {
+        const rf_plan *twin = NULL;
+        for (int64_t i = 0; i < seen->n && !twin; i++)
+            if (seen->x[i]->id + 1 == p->reuses && !seen->x[i]->reuses) twin = seen->x[i];
+        if (!twin) return rf__err_set(RF_ERR_INVALID, "plan message: exchange %u reuses no earlier exchange", p->id);
+        int64_t c1 = seen->cap_r, c2 = seen->cap_r;   /* both arrays have cap_r slots */
+        if (!(rc = rf__grow((void **)&out->reused, &c1, out->n_reused + 1, sizeof *out->reused)) &&
+            !(rc = rf__grow((void **)&out->reused_as, &c2, out->n_reused + 1, sizeof *out->reused_as))) {
+            seen->cap_r = c1 < c2 ? c1 : c2;
+            out->reused[out->n_reused] = p;
+            out->reused_as[out->n_reused++] = twin;
         }
-    rf_free(xs);
-    rf_free(twin);
+    }
+    if (!rc && !(rc = rf__grow((void **)&seen->x, &seen->cap, seen->n + 1, sizeof *seen->x))) seen->x[seen->n++] = p;
     return rc;
 }
 
@@ -115,7 +116,9 @@ int rf__stages_split(rf_plan *physical, rf_stages *out)
 {
     int64_t cap = 0;
     memset(out, 0, sizeof *out);
-    int rc = find_reuse(physical, out);
+    xvec seen = { 0 };
+    int rc = find_reuse(physical, out, &seen);
+    rf_free(seen.x);
     if (!rc) rc = walk(physical, out, &cap);
     if (!rc) rc = add_stage(out, &cap, physical, NULL);
     if (rc) rf__stages_fini(out);

@@ -137,6 +137,9 @@ done:
     return rc;
 }
 
+/* The rank running task t of stage s: as adaptive execution placed it, else t mod nranks. */
+static int task_rank_of(const rf_stage *s, int64_t t, int nranks) { return s->task_rank ? s->task_rank[t] : (int)(t % nranks); }
+
 typedef struct { const int64_t *bytes; const int64_t *tasks; } bigger_ctx;
 static int bigger_first(void *p, int64_t a, int64_t b)
 {
@@ -229,7 +232,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         rf_scanprep *prep = NULL;
         int nprep = 0;
         rf_dynf *dynf = NULL;   /* top-n dynamic filters, shared by the stage's tasks on this rank */
-        if (rf__dynf_find(s->root, &dynf, &ctx.n_dynf)) ctx.n_dynf = 0;   /* none is no error: they only skip work */
+        if (rf__dynf_find(s->root, &dynf, &ctx.n_dynf)) { ctx.n_dynf = 0; rf__err_clear(); }   /* none is no error: they only skip work */
         ctx.dynf = dynf;
         /* a safe point: a stop signal (SIGTERM, SIGINT) seen by any rank stops every rank here */
         int lrc = rf__stop_requested() ? rf__stop_error() : RF_OK;
@@ -238,7 +241,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         ctx.prep = prep;
         ctx.n_prep = nprep;
         int64_t nlocal = 0;
-        for (int64_t t = 0; t < s->n_tasks; t++) nlocal += (s->task_rank ? s->task_rank[t] : t % nranks) == rank;
+        for (int64_t t = 0; t < s->n_tasks; t++) nlocal += task_rank_of(s, t, nranks) == rank;
         rf_shuffle_out xo = { 0 };
         rf__spill_stats_reset();
         if (!lrc && s->exchange) {
@@ -255,7 +258,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
             outs[k].ranged.owner = s->exchange ? RF_SPILL_EXCHANGE : RF_SPILL_WRITE;
         }
         for (int64_t t = 0, k = 0; t < s->n_tasks && !lrc; t++)
-            if ((s->task_rank ? s->task_rank[t] : t % nranks) == rank) tasks[k++] = t;
+            if (task_rank_of(s, t, nranks) == rank) tasks[k++] = t;
         for (int64_t k = 0; k < nlocal && !lrc; k++) order[k] = k;
         if (!lrc && s->task_bytes) {   /* biggest first when adaptive execution knows the sizes (stable) */
             bigger_ctx bc = { s->task_bytes, tasks };
