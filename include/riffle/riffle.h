@@ -7,5 +7,6 @@
 #include "riffle/types.h"
 #include "riffle/session.h"
 #include "riffle/dataframe.h"
+#include "riffle/stream.h"
 #define RF_VERSION_STRING "0.1.0"
 #endif

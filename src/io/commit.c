@@ -87,6 +87,21 @@ static int fsync_path(const char *p)
     return r == 0 ? RF_OK : rf__err_set(RF_ERR_IO, "%s: fsync failed: %s", p, strerror(errno));
 }
 
+int rf__write_file_atomic(const char *path, const void *data, size_t n)
+{
+    char tmp[4300], dir[4200];
+    const char *slash = strrchr(path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    snprintf(tmp, sizeof tmp, "%s/.%s.%d.tmp", dir, slash ? slash + 1 : path, (int)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) return rf__err_set(RF_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
+    bool ok = fwrite(data, 1, n, f) == n;
+    ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
+    ok &= fclose(f) == 0;
+    if (!ok || rename(tmp, path) != 0) { int e = errno; unlink(tmp); return rf__err_set(RF_ERR_IO, "%s: cannot write: %s", path, strerror(e)); }
+    return fsync_path(dir);
+}
+
 /* ---------------------------------------------------------------- staging ownership */
 /* Beside the staging directory, rank 0 keeps a hidden owner file (host and pid) locked with flock
  * while its job runs: <parent>/.<name>.riffle-owner-<job>. It exists, locked, before the staging

@@ -27,6 +27,9 @@ int  rf__output_prepare(rf_output *o, int64_t job);
 int  rf__output_commit(const rf_output *o, int64_t job);
 void rf__output_abort(const rf_output *o);
 
+/* Writes file `path` whole or not at all: a temporary beside it, fsync, rename, fsync of the directory. */
+int  rf__write_file_atomic(const char *path, const void *data, size_t n);
+
 /* A task's rows (pulled from op until its end) as CSV part file(s) under o->staging. */
 struct rf_op;
 int  rf__csv_write_part(const rf_output *o, int64_t task, struct rf_op *op, const rf_schema *s, int64_t *rows);

@@ -48,6 +48,8 @@ void rf__source_destroy(rf_source **ps)
     rf__rowgroups_release(&s->rg);
     for (int64_t i = 0; s->part_vals && i < (int64_t)s->n_files * s->n_part; i++) rf_free(s->part_vals[i]);
     rf_free(s->part_vals);
+    rf_free(s->stream_dir);
+    rf_free(s->stream_opts);
     rf_free(s);
 }
 
@@ -106,6 +108,7 @@ int rf__source_copy(const rf_source *s, rf_source **out)
     c->split_file = NULL; c->split_off = NULL; c->split_len = NULL;
     if (c->rg) atomic_fetch_add(&c->rg->refs, 1);
     c->part_vals = NULL;
+    c->stream_dir = c->stream_opts = NULL;
     c->n_files = 0;
     c->files = rf_calloc((size_t)(s->n_files ? s->n_files : 1), sizeof *c->files);
     if (!c->files) goto nomem;
@@ -119,6 +122,8 @@ int rf__source_copy(const rf_source *s, rf_source **out)
     DUP_ARRAY(c->split_off, s->split_off, s->n_splits, int64_t);
     DUP_ARRAY(c->split_len, s->split_len, s->n_splits, int64_t);
     if (s->null_value && !(c->null_value = rf_strdup(s->null_value))) goto nomem;
+    if (s->stream_dir && !(c->stream_dir = rf_strdup(s->stream_dir))) goto nomem;
+    if (s->stream_opts && !(c->stream_opts = rf_strdup(s->stream_opts))) goto nomem;
     if (s->n_part) {
         int64_t nv = (int64_t)s->n_files * s->n_part;
         if (!(c->part_vals = rf_calloc((size_t)nv + 1, sizeof *c->part_vals))) goto nomem;

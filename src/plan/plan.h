@@ -93,6 +93,10 @@ typedef struct rf_source {
     char     **part_vals;               /* n_files x n_part values as text; NULL for the NULL partition */
     int        files_read;              /* set by the physical planner: files left after partition pruning */
     int64_t    rg_read;                 /* HDF5, set by the physical planner: row groups kept after statistics */
+    char      *stream_dir;              /* a streaming source (driver only, runtime/stream.c): its landing
+                                         * directory; each batch replaces the source by its files */
+    char      *stream_opts;             /* the reader options each batch's source is built with */
+    int64_t    stream_max_files, stream_max_bytes;   /* a batch's limits (0: none) */
 } rf_source;
 
 typedef struct rf_plan {

@@ -8,9 +8,6 @@
 #include <strings.h>
 #include "runtime/runtime.h"
 
-int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const char *options, int64_t sample_bytes,
-                     rf_source **out);
-
 /* ---------------------------------------------------------------- df objects */
 static rf_df *track(rf_session *s, rf_df *d)
 {

@@ -151,6 +151,10 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     int rc;
     rf__err_clear();
     if (rf__stop_requested()) { rc = rf__stop_error(); goto done; }
+    if (rf__plan_has_stream(logical)) {
+        rc = rf__err_set(RF_ERR_ANALYSIS, "Queries with streaming sources must be executed with rf_df_write_stream (Spark's writeStream.start())");
+        goto done;
+    }
     RF_TRY(plan_all(s, logical, &opt, &phys));
     /* unique among jobs started in the same second from different processes on this host */
     act->job_id = ((int64_t)time(NULL) * 1000 + getpid() % 1000) * 1000 + s->next_job++ % 1000;

@@ -114,6 +114,12 @@ struct rf_df {
     int         err;
     char       *msg;
 };
+/* A file source over paths (files, directories, globs) read as fmt with the reader's options
+ * (io/source.c); sample_bytes: how much schema inference reads. */
+int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const char *options, int64_t sample_bytes,
+                     rf_source **out);
+/* Whether a logical plan reads a stream (stream.c): only rf_df_write_stream runs it. */
+bool rf__plan_has_stream(const rf_plan *p);
 /* Plans and runs df's plan as `act` (rank 0). */
 int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_batch **result);
 int rf__driver_explain(rf_session *s, const rf_plan *logical, rf_buf *out);

@@ -195,7 +195,7 @@ static int cat_get(rf_session *s, const char *name, rf_table *t)
 
 static int cat_put(rf_session *s, const rf_table *t)
 {
-    char path[4200], tmp[4300], dir[4200];
+    char path[4200], dir[4200];
     int rc = entry_path(s, t->name, path, sizeof path);
     if (rc) return rc;
     snprintf(dir, sizeof dir, "%s/_riffle_catalog", warehouse(s));
@@ -216,17 +216,9 @@ static int cat_put(rf_session *s, const rf_table *t)
     }
     rf_free(copy);
     if (rc) { rf_buf_fini(&b); return rc; }
-    snprintf(tmp, sizeof tmp, "%s/.%s.%d.tmp", dir, t->name, (int)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) { rf_buf_fini(&b); return rf__err_set(RF_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno)); }
-    bool ok = fwrite(b.data, 1, b.len, f) == b.len;
+    rc = rf__write_file_atomic(path, b.data, b.len);
     rf_buf_fini(&b);
-    ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
-    ok &= fclose(f) == 0;
-    if (!ok || rename(tmp, path) != 0) { int e = errno; unlink(tmp); return rf__err_set(RF_ERR_IO, "%s: cannot write: %s", path, strerror(e)); }
-    int dfd = open(dir, O_RDONLY | O_CLOEXEC);
-    if (dfd >= 0) { fsync(dfd); close(dfd); }
-    return RF_OK;
+    return rc;
 }
 
 /* The table entry: the script's own CREATE / DROP first (CHECK pass), then the catalog. *shadow

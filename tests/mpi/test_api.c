@@ -356,6 +356,44 @@ int main(int argc, char **argv)
                                       rf_cast(rf_mul(rf_cast(rf_col("salary"), rf_type_decimal(10, 2)), rf_lit_decimal("1.10")), RF_TYPE_STRING)),
               "SELECT printf('%.4f', salary * 1.10) FROM people WHERE id = 3", 0);
     }
+    {   /* streams: what a streaming query may not do is an error when it starts, not a crash */
+        char land[600], opts[800], sink[700];
+        snprintf(land, sizeof land, "%s/land", dir);
+        snprintf(cmd, sizeof cmd, "mkdir -p %s", land);
+        if (system(cmd) != 0) failures++;
+        snprintf(opts, sizeof opts, "path=%s,header=true,schema=id INT; name STRING", land);
+        snprintf(sink, sizeof sink, "checkpointLocation=%s/ckpt", dir);
+        rf_df *st = rf_read_stream(s, "csv", opts);
+        rf_result *r = NULL;
+        cases++;
+        if (!rf_df_collect(st, &r) || !strstr(rf_session_error(s), "must be executed with rf_df_write_stream")) {
+            failures++;
+            fprintf(stderr, "FAIL a batch action on a stream: %s\n", rf_session_error(s));
+        }
+        rf_result_destroy(&r);
+        rf_expr *k[1] = { rf_col("name") };
+        rf_expr *a[1] = { rf_count(NULL) };
+        const struct { const char *name; rf_df *df; const char *opts; const char *want; } bad[] = {
+            { "stream aggregation", rf_df_agg(st, 1, k, 1, a), sink, "cannot aggregate yet" },
+            { "stream sort", rf_df_order_by(st, 1, rf_col("id")), sink, "Sorting is not supported on streaming" },
+            { "stream limit", rf_df_limit(st, 3), sink, "Limits are not supported on streaming" },
+            { "stream right join", rf_df_join(rf_df_with_column(st, "dept", rf_col("name")), depts, "dept", RF_JOIN_RIGHT), sink, "outer join between a stream and a static" },
+            { "stream complete mode", st, "checkpointLocation=/tmp/x,outputMode=complete", "Complete output mode not supported" },
+            { "stream without checkpoint", st, "trigger=once", "needs checkpointLocation" },
+            { "stream bad trigger", st, "checkpointLocation=/tmp/x,trigger=sometimes", "trigger 'sometimes'" },
+        };
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+            char out[700];
+            snprintf(out, sizeof out, "%s/out%d", dir, (int)i);
+            rf_stream *q = rf_df_write_stream(bad[i].df, out, bad[i].opts);
+            const char *e = rf_stream_error(q);
+            cases++;
+            if (!e || !strstr(e, bad[i].want)) { failures++; fprintf(stderr, "FAIL %s: got '%s'\n", bad[i].name, e ? e : "(no error)"); }
+            rf_stream_close(&q);
+        }
+        expect_error("stream without a schema", rf_read_stream(s, "csv", "path=/tmp,header=true"), "needs schema=");
+        expect_error("stream of a missing directory", rf_read_stream(s, "text", "path=/nonexistent/landing"), "/nonexistent/landing");
+    }
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) failures++;
     printf("test_api at %d rank(s): %d passed, %d failed\n", rf_session_nranks(s), cases - failures, failures);

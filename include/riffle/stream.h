@@ -1,0 +1,66 @@
+/*
+ * riffle/stream.h — Structured Streaming: a directory of files read as an unbounded table, processed
+ * in micro-batches, each batch's output committed exactly once (docs/ARCHITECTURE.md, "Streaming").
+ *
+ *   rf_df *lines = rf_read_stream(s, "csv", "path=/scratch/landing,header=true,schema=a BIGINT; b STRING");
+ *   rf_df *q = rf_df_filter(lines, rf_gt(rf_col("a"), rf_lit_int(0)));
+ *   rf_stream *st = rf_df_write_stream(q, "/scratch/out", "checkpointLocation=/scratch/ckpt,trigger=availableNow");
+ *   int rc = rf_stream_await(st);   // runs the batches; 0 when the trigger ended them or a stop signal came
+ *   rf_stream_close(&st);
+ *
+ * Today a streaming query may select, filter, add columns, explode and join static DataFrames (an
+ * inner join, or an outer join that keeps the stream's side); aggregations, sorts and limits over a
+ * stream are errors when the query starts. Everything here runs on rank 0 (the driver); every batch
+ * is a job of all ranks.
+ */
+#ifndef RIFFLE_STREAM_H
+#define RIFFLE_STREAM_H
+
+#include "riffle/dataframe.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct rf_stream rf_stream;
+
+/* A streaming DataFrame over the files of a directory, picked up in arrival order (modification
+ * time, then name). format: "csv" or "text". Options, comma-separated key=value:
+ *   path=DIR                 the landing directory (required); files whose names start with '.' or
+ *                            '_' are not read: write a file under such a name and rename it in place
+ *   maxFilesPerTrigger=N     at most N new files a batch (default: all)
+ *   maxBytesPerTrigger=SIZE  at most about SIZE bytes of new files a batch (at least one file)
+ * and the reader options of rf_read_csv; csv needs schema=... (as Spark, a stream's schema is not
+ * inferred). */
+rf_df *rf_read_stream(rf_session *s, const char *format, const char *options);
+
+/* Starts a streaming query writing df's rows to directory path; returns NULL only when out of
+ * memory (else check rf_stream_error). Options, comma-separated key=value:
+ *   checkpointLocation=DIR  (required) the query's offset and commit logs: a restarted query
+ *                           resumes after the last committed batch, whatever the rank count
+ *   format=csv              the sink format (csv)
+ *   outputMode=append       append (or update, the same for a query without aggregation)
+ *   trigger=T               default (a batch as soon as the previous ends, polling for new files),
+ *                           once (one batch of everything there), availableNow (everything there
+ *                           at the start, in batches of maxFilesPerTrigger), or an interval such
+ *                           as "10 seconds" / "500ms" (processingTime)
+ *   header=true|false, delimiter=C   the CSV files written */
+rf_stream *rf_df_write_stream(rf_df *df, const char *path, const char *options);
+
+/* Runs the query's batches until its trigger ends them, rf_stream_stop or a stop signal (SIGTERM,
+ * SIGINT: the running batch is finished or abandoned, never half-committed); returns RF_OK then,
+ * else the error of the batch that failed. */
+int rf_stream_await(rf_stream *q);
+/* Asks the query to stop before its next batch (from another thread or a signal handler). */
+void rf_stream_stop(rf_stream *q);
+/* The last batch's progress as one JSON object (batchId, numInputFiles, inputBytes, durationMs),
+ * or "" before the first. */
+const char *rf_stream_last_progress(const rf_stream *q);
+/* NULL when the query is well, else why it is not. */
+const char *rf_stream_error(const rf_stream *q);
+void rf_stream_close(rf_stream **q);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

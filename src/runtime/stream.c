@@ -1,0 +1,621 @@
+/*
+ * stream.c — Structured Streaming over a landing directory: micro-batches with an offset log, a
+ * commit log and an exactly-once file sink (docs/ARCHITECTURE.md, "Streaming"). Rank 0 only: every
+ * batch is an ordinary job of all ranks.
+ *
+ * A streaming DataFrame is a logical plan with a scan whose source carries stream_dir (and the
+ * options and limits of the stream). A batch copies the plan and gives that scan a source over the
+ * batch's files, then writes the result; a batch action on the streaming plan itself is an error
+ * (rf__plan_has_stream, driver.c).
+ *
+ * The checkpoint directory holds, as Spark's:
+ *   metadata      "riffle-stream 1" and the sink's path
+ *   offsets/N     written (atomically) before batch N runs: its files, one "size mtime_ns path" line each
+ *   commits/N     written after batch N's output is committed in the sink
+ * The sink directory holds the batches' part files, named part-<batch>-<task>.csv, and
+ *   _riffle_sink/N       the names batch N publishes, written before any of them appears
+ *   _riffle_staging/N/   where the batch's job writes (an ordinary atomic overwrite)
+ * A batch's files are renamed into the sink only after its _riffle_sink record exists, so every
+ * visible part file belongs to a batch the sink committed; a restart finishes the renames of such a
+ * batch and replays a batch that has an offset log but no sink record, with the same files and the
+ * same batch id (its names are the same: nothing is written twice). Nothing depends on the rank count.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "runtime/runtime.h"
+#include "riffle/stream.h"
+#include "io/output.h"
+
+/* ---------------------------------------------------------------- the streaming DataFrame */
+/* Splits "k=v,k=v" options into the stream's own (path, limits) and the reader's (the rest). */
+static int stream_options(const char *options, char **dir, int64_t *max_files, int64_t *max_bytes, rf_buf *reader)
+{
+    char *copy = rf_strdup(options ? options : ""), *cur = copy;
+    int rc = copy ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+    while (!rc && cur && *cur) {
+        char *item = cur, *end = strchr(cur, ',');
+        if (end) { *end = '\0'; cur = end + 1; } else cur = NULL;
+        while (*item == ' ') item++;
+        if (!*item) continue;
+        char *eq = strchr(item, '=');
+        const char *v = eq ? eq + 1 : "";
+        size_t kl = eq ? (size_t)(eq - item) : strlen(item);
+        if (kl == 4 && !strncasecmp(item, "path", 4)) { rf_free(*dir); *dir = rf_strdup(v); if (!*dir) rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); }
+        else if (kl == 18 && !strncasecmp(item, "maxFilesPerTrigger", 18)) {
+            char *e = NULL;
+            long long n = strtoll(v, &e, 10);
+            if (!*v || *e || n < 1) rc = rf__err_set(RF_ERR_INVALID, "stream option maxFilesPerTrigger: '%s' is not a positive number", v);
+            *max_files = n;
+        } else if (kl == 18 && !strncasecmp(item, "maxBytesPerTrigger", 18)) {
+            *max_bytes = rf_parse_size(v);
+            if (*max_bytes < 1) rc = rf__err_set(RF_ERR_INVALID, "stream option maxBytesPerTrigger: '%s' is not a size", v);
+        } else rc = rf_buf_printf(reader, "%s%s", reader->len ? "," : "", item);
+    }
+    if (!rc && reader->len == 0) rc = rf_buf_printf(reader, "%s", "");
+    rf_free(copy);
+    return rc;
+}
+
+rf_df *rf_read_stream(rf_session *s, const char *format, const char *options)
+{
+    if (!s) return NULL;
+    rf_format fmt = RF_FMT_CSV;
+    char *dir = NULL;
+    int64_t mf = 0, mb = 0;
+    rf_buf ro = { 0 };
+    rf_source *src = NULL;
+    rf_plan *p = NULL;
+    int rc = RF_OK;
+    if (format && !strcasecmp(format, "text")) fmt = RF_FMT_TEXT;
+    else if (!format || strcasecmp(format, "csv")) rc = rf__err_set(RF_ERR_INVALID, "rf_read_stream: format '%s' is not csv or text", format ? format : "(null)");
+    if (!rc) rc = stream_options(options, &dir, &mf, &mb, &ro);
+    if (!rc && (!dir || !*dir)) rc = rf__err_set(RF_ERR_INVALID, "rf_read_stream: no path=DIR option (the landing directory)");
+    struct stat st;
+    if (!rc && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))) rc = rf__err_set(RF_ERR_INVALID, "%s: the stream's landing directory does not exist", dir);
+    if (!rc && fmt == RF_FMT_CSV && !strstr((const char *)ro.data, "schema="))
+        rc = rf__err_set(RF_ERR_INVALID, "rf_read_stream: a csv stream needs schema=... (a stream's schema is not inferred, as in Spark)");
+    const char *paths[1] = { dir };
+    if (!rc) rc = rf__source_build(1, paths, fmt, fmt == RF_FMT_TEXT ? NULL : (const char *)ro.data, 0, &src);
+    if (!rc) {   /* the schema only: each batch lists its own files */
+        for (int i = 0; i < src->n_files; i++) rf_free(src->files[i]);
+        src->n_files = 0;
+        src->stream_dir = dir;
+        dir = NULL;
+        src->stream_opts = fmt == RF_FMT_TEXT ? NULL : rf_strdup((const char *)ro.data);
+        src->stream_max_files = mf;
+        src->stream_max_bytes = mb;
+        if (fmt != RF_FMT_TEXT && !src->stream_opts) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    }
+    if (!rc) rc = rf__plan_new(RF_L_SCAN, 0, &p);
+    if (!rc) { p->src = src; src = NULL; rc = rf_schema_copy(p->src->file_schema, &p->schema); }
+    for (int i = 0; !rc && i < p->schema->n; i++) p->schema->f[i].id = s->next_attr++;
+    rf_free(dir);
+    rf_buf_fini(&ro);
+    rf__source_destroy(&src);
+    if (rc) { rf__plan_destroy(&p); return rf__df_fail(s, rc); }
+    return rf__df_make(s, p, RF_OK);
+}
+
+/* The streaming scans of p (up to max), or their count. */
+static int stream_leaves(rf_plan *p, rf_plan **out, int max)
+{
+    int n = 0;
+    if (p->kind == RF_L_SCAN && p->src && p->src->stream_dir) {
+        if (max > 0) out[0] = p;
+        return 1;
+    }
+    for (int i = 0; i < p->n_child; i++) n += stream_leaves(p->child[i], out ? out + n : NULL, max - n);
+    return n;
+}
+
+bool rf__plan_has_stream(const rf_plan *p) { return stream_leaves((rf_plan *)p, NULL, 0) > 0; }
+
+/* What a streaming query may not do (today's riffle, and Spark's rules for a query without a
+ * streaming aggregation), or RF_OK. */
+static int check_streamable(const rf_plan *p)
+{
+    int here = 0;
+    switch (p->kind) {
+    case RF_L_AGG: return rf__err_set(RF_ERR_ANALYSIS, "a streaming query cannot aggregate yet (GROUP BY, DISTINCT, aggregates): riffle's stateful streaming is not built");
+    case RF_L_SORT: return rf__err_set(RF_ERR_ANALYSIS, "Sorting is not supported on streaming DataFrames/Datasets, unless it is on aggregated DataFrame/Dataset in Complete output mode");
+    case RF_L_LIMIT: return rf__err_set(RF_ERR_ANALYSIS, "Limits are not supported on streaming DataFrames/Datasets in Update and Append output modes");
+    case RF_L_WINDOW: return rf__err_set(RF_ERR_ANALYSIS, "Non-time-based windows are not supported on streaming DataFrames/Datasets");
+    case RF_L_CACHE: return rf__err_set(RF_ERR_ANALYSIS, "a streaming DataFrame cannot be cached");
+    case RF_L_UNION:
+        for (int i = 0; i < p->n_child; i++) here += rf__plan_has_stream(p->child[i]);
+        if (here > 1) return rf__err_set(RF_ERR_ANALYSIS, "a union of two streams is not supported yet");
+        break;
+    case RF_L_JOIN: {
+        bool l = rf__plan_has_stream(p->child[0]), r = rf__plan_has_stream(p->child[1]);
+        if (l && r) return rf__err_set(RF_ERR_ANALYSIS, "a join of two streams is not supported yet (stream-static joins are)");
+        bool ok = p->mode == RF_JOIN_INNER || p->mode == RF_JOIN_CROSS || (l && (p->mode == RF_JOIN_LEFT || p->mode == RF_JOIN_SEMI || p->mode == RF_JOIN_ANTI)) ||
+                  (r && p->mode == RF_JOIN_RIGHT) || (!l && !r);
+        if (!ok) return rf__err_set(RF_ERR_ANALYSIS, "this outer join between a stream and a static DataFrame is not supported: the static side's unmatched rows are never final (Spark's rule)");
+        break;
+    }
+    default:
+        break;
+    }
+    for (int i = 0; i < p->n_child; i++) {
+        int rc = check_streamable(p->child[i]);
+        if (rc) return rc;
+    }
+    return RF_OK;
+}
+
+/* ---------------------------------------------------------------- the query */
+typedef enum { TRIG_DEFAULT = 0, TRIG_ONCE, TRIG_AVAILABLE_NOW, TRIG_INTERVAL } trig_kind;
+
+typedef struct { char *path; int64_t size, mtime; } sfile;   /* a landing file as a batch read it */
+typedef struct { sfile *f; int64_t n, cap; } sfiles;
+
+struct rf_stream {
+    rf_session *s;
+    rf_plan    *plan;          /* the query (a copy), its one streaming scan below */
+    rf_plan    *leaf;          /* borrowed: that scan */
+    char       *out, *ckpt;
+    bool        header;
+    char        delim;
+    trig_kind   trig;
+    double      interval;      /* TRIG_INTERVAL: seconds */
+    volatile int stop;
+    int         err;
+    char        msg[1024];
+    char        progress[512];
+    sfiles      seen;          /* every file an offset log names */
+    int64_t     next;          /* the next batch id */
+};
+
+static void sfiles_fini(sfiles *v)
+{
+    for (int64_t i = 0; i < v->n; i++) rf_free(v->f[i].path);
+    RF_FREE(v->f);
+    v->n = v->cap = 0;
+}
+
+static int sfiles_add(sfiles *v, const char *path, int64_t size, int64_t mtime)
+{
+    int rc = rf__grow((void **)&v->f, &v->cap, v->n + 1, sizeof *v->f);
+    if (rc) return rc;
+    if (!(v->f[v->n].path = rf_strdup(path))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    v->f[v->n].size = size;
+    v->f[v->n++].mtime = mtime;
+    return RF_OK;
+}
+
+static int fail(rf_stream *q, int rc)
+{
+    if (rc && !q->err) {
+        q->err = rc;
+        snprintf(q->msg, sizeof q->msg, "%.1000s", rf__err_slot()->msg[0] ? rf__err_slot()->msg : "error");
+    }
+    return rc;
+}
+
+static int64_t mtime_ns(const struct stat *st) { return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec; }
+
+/* Seconds of an interval such as "10 seconds", "500ms", "2 minutes", "1.5 s"; < 0 when it is not one. */
+static double parse_interval(const char *v)
+{
+    char *e = NULL;
+    double x = strtod(v, &e);
+    if (e == v || x < 0) return -1;
+    while (*e == ' ') e++;
+    if (!*e || !strcasecmp(e, "s") || !strncasecmp(e, "sec", 3)) return x;
+    if (!strcasecmp(e, "ms") || !strncasecmp(e, "milli", 5)) return x / 1000;
+    if (!strcasecmp(e, "m") || !strncasecmp(e, "min", 3)) return x * 60;
+    if (!strcasecmp(e, "h") || !strncasecmp(e, "hour", 4)) return x * 3600;
+    return -1;
+}
+
+/* Batch ids present in dir (files named by a number), the largest in *last (-1: none). */
+static int last_id(const char *dir, int64_t *last)
+{
+    *last = -1;
+    DIR *d = opendir(dir);
+    if (!d) return errno == ENOENT ? RF_OK : rf__err_set(RF_ERR_IO, "%s: cannot open: %s", dir, strerror(errno));
+    for (struct dirent *e; (e = readdir(d));) {
+        char *end = NULL;
+        long long v = strtoll(e->d_name, &end, 10);
+        if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && !*end && v > *last) *last = v;
+    }
+    closedir(d);
+    return RF_OK;
+}
+
+static int read_text(const char *path, rf_buf *b)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return rf__err_set(RF_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+    char chunk[8192];
+    size_t n;
+    int rc = RF_OK;
+    b->len = 0;
+    while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0) rc = rf_buf_put(b, chunk, n);
+    if (!rc && ferror(f)) rc = rf__err_set(RF_ERR_IO, "%s: read failed", path);
+    fclose(f);
+    if (!rc) rc = rf_buf_put_u8(b, 0);
+    if (!rc) b->len--;
+    return rc;
+}
+
+/* The files offsets/N names ("v1" then "size mtime path" lines), added to *v. */
+static int read_offsets(const rf_stream *q, int64_t id, sfiles *v)
+{
+    char path[4400];
+    rf_buf b = { 0 };
+    snprintf(path, sizeof path, "%s/offsets/%lld", q->ckpt, (long long)id);
+    int rc = read_text(path, &b);
+    char *save = NULL, *line = rc ? NULL : strtok_r((char *)b.data, "\n", &save);
+    if (!rc && (!line || strcmp(line, "v1"))) rc = rf__err_set(RF_ERR_INVALID, "%s: not a riffle offset log (a damaged checkpoint?)", path);
+    while (!rc && (line = strtok_r(NULL, "\n", &save))) {
+        long long size, mt;
+        int used = 0;
+        if (sscanf(line, "%lld %lld %n", &size, &mt, &used) != 2 || !line[used])
+            rc = rf__err_set(RF_ERR_INVALID, "%s: a damaged line '%.200s'", path, line);
+        else rc = sfiles_add(v, line + used, size, mt);
+    }
+    rf_buf_fini(&b);
+    return rc;
+}
+
+static int write_log(const rf_stream *q, const char *kind, int64_t id, const rf_buf *body)
+{
+    char dir[4300], path[4400];
+    snprintf(dir, sizeof dir, "%s/%s", q->ckpt, kind);
+    snprintf(path, sizeof path, "%s/%lld", dir, (long long)id);
+    int rc = rf__mkdirs(dir);
+    return rc ? rc : rf__write_file_atomic(path, body->data ? body->data : (const uint8_t *)"", body->len);
+}
+
+static int cmp_arrival(const void *a, const void *b)
+{
+    const sfile *x = a, *y = b;
+    if (x->mtime != y->mtime) return x->mtime < y->mtime ? -1 : 1;
+    return strcmp(x->path, y->path);
+}
+
+static bool was_seen(const rf_stream *q, const char *path, int64_t *k)
+{
+    for (int64_t i = 0; i < q->seen.n; i++)
+        if (!strcmp(q->seen.f[i].path, path)) { *k = i; return true; }
+    return false;
+}
+
+/* The landing directory's files not read yet, in arrival order, into *fresh; a file read before
+ * that is gone or changed is an error naming it. */
+static int list_new(rf_stream *q, sfiles *fresh)
+{
+    const char *dir = q->leaf->src->stream_dir;
+    DIR *d = opendir(dir);
+    if (!d) return rf__err_set(RF_ERR_IO, "%s: cannot open the landing directory: %s", dir, strerror(errno));
+    int rc = RF_OK;
+    int64_t present = 0;
+    for (struct dirent *e; !rc && (e = readdir(d));) {
+        if (e->d_name[0] == '.' || e->d_name[0] == '_') continue;   /* not there yet (renamed in when whole) */
+        char path[4400];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (strchr(path, '\n')) { rc = rf__err_set(RF_ERR_INVALID, "%s: a file name with a line break cannot be logged", path); break; }
+        int64_t k;
+        if (was_seen(q, path, &k)) {
+            present++;
+            if (q->seen.f[k].size != (int64_t)st.st_size || q->seen.f[k].mtime != mtime_ns(&st))
+                rc = rf__err_set(RF_ERR_INVALID, "%s: changed after a batch read it (size %lld, was %lld): landing files must not change",
+                                 path, (long long)st.st_size, (long long)q->seen.f[k].size);
+            continue;
+        }
+        rc = sfiles_add(fresh, path, (int64_t)st.st_size, mtime_ns(&st));
+    }
+    closedir(d);
+    if (!rc && present < q->seen.n)   /* a file read before is gone */
+        for (int64_t i = 0; i < q->seen.n; i++) {
+            struct stat st;
+            if (stat(q->seen.f[i].path, &st) != 0) { rc = rf__err_set(RF_ERR_INVALID, "%s: removed after a batch read it: landing files must stay", q->seen.f[i].path); break; }
+        }
+    if (!rc && fresh->n > 1) qsort(fresh->f, (size_t)fresh->n, sizeof *fresh->f, cmp_arrival);
+    return rc;
+}
+
+/* Batch id's files still as the offset log says, or an error naming the one that is not. */
+static int check_files(const sfiles *v)
+{
+    for (int64_t i = 0; i < v->n; i++) {
+        struct stat st;
+        if (stat(v->f[i].path, &st) != 0) return rf__err_set(RF_ERR_INVALID, "%s: removed after a batch read it: landing files must stay", v->f[i].path);
+        if ((int64_t)st.st_size != v->f[i].size || mtime_ns(&st) != v->f[i].mtime)
+            return rf__err_set(RF_ERR_INVALID, "%s: changed after a batch read it: landing files must not change", v->f[i].path);
+    }
+    return RF_OK;
+}
+
+/* ---------------------------------------------------------------- the sink */
+static void sink_paths(const rf_stream *q, int64_t id, char *rec, char *stage, size_t cap)
+{
+    snprintf(rec, cap, "%s/_riffle_sink/%lld", q->out, (long long)id);
+    snprintf(stage, cap, "%s/_riffle_staging/%lld", q->out, (long long)id);
+}
+
+static int cmp_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Writes batch id's sink record: the final names of the part files its job left in the staging
+ * directory (part-<task>....csv -> part-<batch>-<task>....csv). */
+static int sink_record(const rf_stream *q, int64_t id)
+{
+    char rec[4400], stage[4400], dir[4400];
+    sink_paths(q, id, rec, stage, sizeof rec);
+    DIR *d = opendir(stage);
+    if (!d) return rf__err_set(RF_ERR_IO, "%s: cannot open: %s", stage, strerror(errno));
+    char **names = NULL;
+    int64_t n = 0, cap = 0;
+    int rc = RF_OK;
+    for (struct dirent *e; !rc && (e = readdir(d));)
+        if (!strncmp(e->d_name, "part-", 5) && !(rc = rf__grow((void **)&names, &cap, n + 1, sizeof *names)))
+            if (!(names[n++] = rf_strdup(e->d_name))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    closedir(d);
+    if (n > 1) qsort(names, (size_t)n, sizeof *names, cmp_name);
+    rf_buf b = { 0 };
+    if (!rc) rc = rf_buf_printf(&b, "v1\n");
+    for (int64_t i = 0; i < n && !rc; i++) rc = rf_buf_printf(&b, "%s part-%08lld-%s\n", names[i], (long long)id, names[i] + 5);
+    snprintf(dir, sizeof dir, "%s/_riffle_sink", q->out);
+    if (!rc) rc = rf__mkdirs(dir);
+    if (!rc) rc = rf__write_file_atomic(rec, b.data, b.len);
+    rf_buf_fini(&b);
+    for (int64_t i = 0; i < n; i++) rf_free(names[i]);
+    rf_free(names);
+    return rc;
+}
+
+/* Moves batch id's part files into the sink as its record names them (a file already moved by an
+ * earlier attempt stays), then removes the staging directory. */
+static int sink_publish(const rf_stream *q, int64_t id)
+{
+    char rec[4400], stage[4400];
+    rf_buf b = { 0 };
+    sink_paths(q, id, rec, stage, sizeof rec);
+    int rc = read_text(rec, &b);
+    char *save = NULL, *line = rc ? NULL : strtok_r((char *)b.data, "\n", &save);
+    if (!rc && (!line || strcmp(line, "v1"))) rc = rf__err_set(RF_ERR_INVALID, "%s: not a riffle sink record", rec);
+    while (!rc && (line = strtok_r(NULL, "\n", &save))) {
+        char *sp = strchr(line, ' '), from[4600], to[4600];
+        if (!sp) { rc = rf__err_set(RF_ERR_INVALID, "%s: a damaged line", rec); break; }
+        *sp = '\0';
+        snprintf(from, sizeof from, "%s/%s", stage, line);
+        snprintf(to, sizeof to, "%s/%s", q->out, sp + 1);
+        struct stat st;
+        if (rename(from, to) != 0 && !(errno == ENOENT && stat(to, &st) == 0))
+            rc = rf__err_set(RF_ERR_IO, "rename %s -> %s: %s", from, to, strerror(errno));
+    }
+    rf_buf_fini(&b);
+    int dfd = rc ? -1 : open(q->out, O_RDONLY | O_CLOEXEC);
+    if (dfd >= 0) { if (fsync(dfd) != 0) rc = rf__err_set(RF_ERR_IO, "%s: fsync failed: %s", q->out, strerror(errno)); close(dfd); }
+    if (!rc) rc = rf__rmtree(stage);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- a batch */
+/* Runs batch id over files v: the job writes into the staging directory, then the sink commits. */
+static int run_batch(rf_stream *q, int64_t id, const sfiles *v)
+{
+    const rf_source *ls = q->leaf->src;
+    rf_plan *plan = NULL, *leaf = NULL;
+    rf_source *src = NULL;
+    const char **paths = rf_calloc((size_t)v->n + 1, sizeof *paths);
+    char rec[4400], stage[4400];
+    sink_paths(q, id, rec, stage, sizeof rec);
+    int rc = paths ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int64_t i = 0; paths && i < v->n; i++) paths[i] = v->f[i].path;
+    if (!rc) rc = rf__source_build((int)v->n, paths, ls->format, ls->stream_opts, 0, &src);
+    if (!rc && src->file_schema->n != ls->file_schema->n) rc = rf__err_set(RF_ERR_INTERNAL, "a batch's files read with another schema");
+    if (!rc) rc = rf__plan_copy(q->plan, &plan);
+    if (!rc && stream_leaves(plan, &leaf, 1) != 1) rc = rf__err_set(RF_ERR_INTERNAL, "the streaming scan is gone");
+    if (!rc) {
+        rf__source_destroy(&leaf->src);
+        leaf->src = src;
+        src = NULL;
+        rf_action act = { .kind = RF_ACT_WRITE_CSV, .out = { .header = q->header, .delim = q->delim, .write_mode = 1 } };
+        if (!(act.out.path = rf_strdup(stage))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        char parent[4400];
+        snprintf(parent, sizeof parent, "%s/_riffle_staging", q->out);
+        if (!rc) rc = rf__mkdirs(parent);
+        if (!rc) rc = rf__driver_run(q->s, plan, &act, NULL);
+        rf__action_fini(&act);
+    }
+    if (!rc) rc = sink_record(q, id);
+    if (!rc) rc = sink_publish(q, id);
+    rf__source_destroy(&src);
+    rf__plan_destroy(&plan);
+    rf_free(paths);
+    return rc;
+}
+
+/* The batch that the offset log names but the commit log does not (after a crash or a stop): its
+ * sink record means only the renames and the commit are left, else it runs again as it was. */
+static int recover(rf_stream *q)
+{
+    char dir[4300], rec[4400], stage[4400];
+    int64_t off = -1, com = -1;
+    snprintf(dir, sizeof dir, "%s/offsets", q->ckpt);
+    int rc = last_id(dir, &off);
+    snprintf(dir, sizeof dir, "%s/commits", q->ckpt);
+    if (!rc) rc = last_id(dir, &com);
+    for (int64_t i = 0; !rc && i <= off; i++) {
+        char p[4400];
+        struct stat st;
+        snprintf(p, sizeof p, "%s/offsets/%lld", q->ckpt, (long long)i);
+        if (stat(p, &st) == 0) rc = read_offsets(q, i, &q->seen);
+    }
+    if (rc) return rc;
+    q->next = off + 1;
+    if (off <= com) return RF_OK;
+    if (off != com + 1) return rf__err_set(RF_ERR_INVALID, "%s: offsets up to batch %lld but commits only to %lld: a damaged checkpoint", q->ckpt, (long long)off, (long long)com);
+    sink_paths(q, off, rec, stage, sizeof rec);
+    struct stat st;
+    double t0 = rf_now();
+    if (stat(rec, &st) == 0) rc = sink_publish(q, off);
+    else {
+        sfiles v = { 0 };
+        rc = read_offsets(q, off, &v);
+        if (!rc) rc = check_files(&v);
+        if (!rc) rc = rf__rmtree(stage);
+        if (!rc) rc = run_batch(q, off, &v);
+        sfiles_fini(&v);
+    }
+    rf_buf b = { 0 };
+    if (!rc) rc = rf_buf_printf(&b, "v1\n");
+    if (!rc) rc = write_log(q, "commits", off, &b);
+    rf_buf_fini(&b);
+    if (!rc) fprintf(stderr, "riffle: stream batch %lld (recovered after a stop) committed in %.2f s\n", (long long)off, rf_now() - t0);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- the API */
+rf_stream *rf_df_write_stream(rf_df *df, const char *path, const char *options)
+{
+    rf_stream *q = rf_calloc(1, sizeof *q);
+    if (!q) return NULL;
+    q->header = true;
+    q->delim = ',';
+    int rc = !df ? rf__err_set(RF_ERR_NOMEM, "out of memory") : df->err ? rf__err_set(df->err, "%s", df->msg) : RF_OK;
+    if (!rc) q->s = df->s;
+    char *copy = rc ? NULL : rf_strdup(options ? options : ""), *save = NULL;
+    for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t && !rc; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ') t++;
+        char *eq = strchr(t, '=');
+        const char *v = eq ? eq + 1 : "";
+        if (eq) *eq = '\0';
+        if (!strcasecmp(t, "checkpointLocation")) { rf_free(q->ckpt); q->ckpt = rf_strdup(v); }
+        else if (!strcasecmp(t, "format")) { if (strcasecmp(v, "csv")) rc = rf__err_set(RF_ERR_INVALID, "stream sink format '%s': only csv is supported", v); }
+        else if (!strcasecmp(t, "outputMode")) {
+            if (!strcasecmp(v, "complete"))
+                rc = rf__err_set(RF_ERR_ANALYSIS, "Complete output mode not supported when there are no streaming aggregations on streaming DataFrames/Datasets");
+            else if (strcasecmp(v, "append") && strcasecmp(v, "update")) rc = rf__err_set(RF_ERR_INVALID, "outputMode '%s' is not append, update or complete", v);
+        } else if (!strcasecmp(t, "trigger")) {
+            if (!strcasecmp(v, "default") || !*v) q->trig = TRIG_DEFAULT;
+            else if (!strcasecmp(v, "once")) q->trig = TRIG_ONCE;
+            else if (!strcasecmp(v, "availableNow")) q->trig = TRIG_AVAILABLE_NOW;
+            else if ((q->interval = parse_interval(v)) >= 0) q->trig = TRIG_INTERVAL;
+            else rc = rf__err_set(RF_ERR_INVALID, "trigger '%s' is not default, once, availableNow or an interval such as '10 seconds'", v);
+        } else if (!strcasecmp(t, "header")) {
+            if (strcasecmp(v, "true") && strcasecmp(v, "false")) rc = rf__err_set(RF_ERR_INVALID, "stream option header: '%s' is not true or false", v);
+            q->header = !strcasecmp(v, "true");
+        } else if (!strcasecmp(t, "delimiter") || !strcasecmp(t, "sep")) q->delim = !strcmp(v, "\\t") ? '\t' : v[0] ? v[0] : ',';
+        else rc = rf__err_set(RF_ERR_INVALID, "unknown stream sink option '%s'", t);
+    }
+    rf_free(copy);
+    if (!rc && (!q->ckpt || !*q->ckpt)) rc = rf__err_set(RF_ERR_INVALID, "a streaming query needs checkpointLocation=DIR (where its offset and commit logs live)");
+    if (!rc && (!path || !*path)) rc = rf__err_set(RF_ERR_INVALID, "no output path given");
+    if (!rc && !(q->out = rf_strdup(path))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (!rc) rc = rf__plan_copy(df->plan, &q->plan);
+    rf_plan *leaves[2] = { NULL, NULL };
+    int nl = rc ? 0 : stream_leaves(q->plan, leaves, 2);
+    if (!rc && nl == 0) rc = rf__err_set(RF_ERR_ANALYSIS, "rf_df_write_stream: the DataFrame reads no stream (use rf_df_write_csv)");
+    if (!rc && nl > 1) rc = rf__err_set(RF_ERR_ANALYSIS, "a query over two streams is not supported yet");
+    if (!rc) { q->leaf = leaves[0]; rc = check_streamable(q->plan); }
+    /* the checkpoint: made, or checked to belong to this sink */
+    char meta[4400];
+    rf_buf b = { 0 }, want = { 0 };
+    if (!rc) rc = rf__mkdirs(q->ckpt);
+    if (!rc) rc = rf__mkdirs(q->out);
+    if (!rc) { snprintf(meta, sizeof meta, "%s/metadata", q->ckpt); rc = rf_buf_printf(&want, "riffle-stream 1\nsink %s\n", q->out); }
+    struct stat st;
+    if (!rc && stat(meta, &st) == 0) {
+        rc = read_text(meta, &b);
+        if (!rc && (b.len != want.len || memcmp(b.data, want.data, want.len)))
+            rc = rf__err_set(RF_ERR_INVALID, "%s: the checkpoint belongs to another query or sink (%.200s)", q->ckpt, (const char *)b.data);
+    } else if (!rc) rc = rf__write_file_atomic(meta, want.data, want.len);
+    rf_buf_fini(&b);
+    rf_buf_fini(&want);
+    if (!rc) rc = recover(q);
+    fail(q, rc);
+    return q;
+}
+
+static void sleep_s(double s)
+{
+    if (s <= 0) return;
+    struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !rf__stop_requested()) { }
+}
+
+int rf_stream_await(rf_stream *q)
+{
+    if (!q) return RF_ERR_NOMEM;
+    if (q->err) return q->err;
+    sfiles now = { 0 };   /* availableNow: the files there at the start */
+    int rc = RF_OK;
+    if (q->trig == TRIG_AVAILABLE_NOW) rc = list_new(q, &now);
+    while (!rc && !q->stop && !rf__stop_requested()) {
+        double t0 = rf_now();
+        sfiles fresh = { 0 }, batch = { 0 };
+        rc = list_new(q, &fresh);
+        int64_t bytes = 0;
+        for (int64_t i = 0; !rc && i < fresh.n; i++) {
+            const sfile *f = &fresh.f[i];
+            int64_t k;
+            bool avail = q->trig != TRIG_AVAILABLE_NOW;
+            for (k = 0; !avail && k < now.n; k++) avail = !strcmp(now.f[k].path, f->path);
+            if (!avail) continue;
+            if (q->trig != TRIG_ONCE && batch.n > 0 &&
+                ((q->leaf->src->stream_max_files && batch.n >= q->leaf->src->stream_max_files) ||
+                 (q->leaf->src->stream_max_bytes && bytes + f->size > q->leaf->src->stream_max_bytes))) break;
+            rc = sfiles_add(&batch, f->path, f->size, f->mtime);
+            bytes += f->size;
+        }
+        sfiles_fini(&fresh);
+        if (!rc && batch.n == 0) {
+            sfiles_fini(&batch);
+            if (q->trig == TRIG_ONCE || q->trig == TRIG_AVAILABLE_NOW) break;
+            sleep_s(q->trig == TRIG_INTERVAL && q->interval > 0.1 ? q->interval : 0.1);   /* polls for files */
+            continue;
+        }
+        rf_buf log = { 0 };
+        if (!rc) rc = rf_buf_printf(&log, "v1\n");
+        for (int64_t i = 0; i < batch.n && !rc; i++) rc = rf_buf_printf(&log, "%lld %lld %s\n", (long long)batch.f[i].size, (long long)batch.f[i].mtime, batch.f[i].path);
+        int64_t id = q->next;
+        if (!rc) rc = write_log(q, "offsets", id, &log);   /* before the batch runs: a restart replays it */
+        for (int64_t i = 0; i < batch.n && !rc; i++) rc = sfiles_add(&q->seen, batch.f[i].path, batch.f[i].size, batch.f[i].mtime);
+        if (!rc) rc = run_batch(q, id, &batch);
+        log.len = 0;
+        if (!rc) rc = rf_buf_printf(&log, "v1\n");
+        if (!rc) rc = write_log(q, "commits", id, &log);
+        rf_buf_fini(&log);
+        if (!rc) {
+            q->next = id + 1;
+            double dt = rf_now() - t0;
+            snprintf(q->progress, sizeof q->progress, "{\"batchId\":%lld,\"numInputFiles\":%lld,\"inputBytes\":%lld,\"durationMs\":%lld}",
+                     (long long)id, (long long)batch.n, (long long)bytes, (long long)(dt * 1000));
+            fprintf(stderr, "riffle: stream batch %lld: %lld file(s), %.1f MB in, %.2f s\n", (long long)id, (long long)batch.n, (double)bytes / 1e6, dt);
+        }
+        sfiles_fini(&batch);
+        if (!rc && q->trig == TRIG_ONCE) break;
+        if (!rc && q->trig == TRIG_INTERVAL) sleep_s(t0 + q->interval - rf_now());
+    }
+    sfiles_fini(&now);
+    if (rc == RF_ERR_STOPPED) rc = RF_OK;   /* stopped by a signal: the batch is abandoned whole, replayed on restart */
+    return fail(q, rc);
+}
+
+void rf_stream_stop(rf_stream *q) { if (q) q->stop = 1; }
+const char *rf_stream_last_progress(const rf_stream *q) { return q ? q->progress : ""; }
+const char *rf_stream_error(const rf_stream *q) { return !q ? "out of memory" : q->err ? q->msg : NULL; }
+
+void rf_stream_close(rf_stream **pq)
+{
+    rf_stream *q = *pq;
+    *pq = NULL;
+    if (!q) return;
+    rf__plan_destroy(&q->plan);
+    sfiles_fini(&q->seen);
+    rf_free(q->out);
+    rf_free(q->ckpt);
+    rf_free(q);
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Structured Streaming (rf_read_stream / rf_df_write_stream, jobs/stream_enrich): purchase events
+# landing as CSV files, joined with a static product table, appended to a directory exactly once.
+# The expected rows come from awk over the landed files, never from riffle:
+#   - availableNow in batches of maxFilesPerTrigger, at one rank count, then files that arrive
+#     later taken by a restart at another rank count (trigger once), then a restart with nothing new;
+#   - a query killed with kill -9 at random moments and restarted, many times, at changing rank
+#     counts: in the end every purchase is in the output once (no row missing, none twice), and
+#     every visible part file belongs to a batch the sink committed;
+#   - the default trigger picks up files landing while it runs and stops cleanly (exit 0) on SIGTERM;
+#   - a landed file changed after a batch read it is an error naming it; a checkpoint of another
+#     sink is refused.
+. "$(dirname "$0")/lib.sh"
+J="$B/jobs/stream_enrich"
+"$B/scripts/gen-clickstream" --events 60000 --products 80 "$WORK/g" > /dev/null
+P="$WORK/g/products.csv"
+head -1 "$WORK/g/events.csv" > "$WORK/hdr"
+tail -n +2 "$WORK/g/events.csv" | split -l 2500 -d -a 3 - "$WORK/chunk_"   # 24 files of 2,500 events
+mkdir -p "$WORK/land"
+# land FROM TO: files chunk_FROM .. chunk_TO appear in the landing directory by rename
+land() {
+  for i in $(seq -f %03g "$1" "$2"); do
+    cat "$WORK/hdr" "$WORK/chunk_$i" > "$WORK/land/.ev_$i.csv"
+    mv "$WORK/land/.ev_$i.csv" "$WORK/land/ev_$i.csv"
+  done
+}
+# want: the enriched purchases of every landed file, by awk (sorted)
+want() {
+  cat "$WORK"/land/ev_*.csv | awk -F, 'NR == FNR { if (FNR > 1) { c[$1] = $2; p[$1] = $3 }; next }
+    $1 != "user_id" && $3 == "purchase" && ($2 in c) { printf "%s,%s,%s,%.2f,%s\n", $1, $2, c[$2], p[$2], $4 }' "$P" - | sort
+}
+got() { parts "$1" | awk -F, -v OFS=, '{ $4 = sprintf("%.2f", $4); print }' | sort; }   # prices as numbers (riffle prints 73.6)
+# sink_ok OUT: every visible part file is named in a sink record (a batch the sink committed)
+sink_ok() {
+  local f b
+  for f in "$1"/part-*; do
+    [ -e "$f" ] || continue
+    b=$(basename "$f" | cut -d- -f2 | sed 's/^0*//'); b=${b:-0}
+    grep -q " $(basename "$f")\$" "$1/_riffle_sink/$b" 2>/dev/null || { echo "$(basename "$f") has no sink record"; return 1; }
+  done
+}
+np1=$(echo $NPS | cut -d' ' -f1); np2=$(echo $NPS | awk '{ print $NF }')
+
+# ---- availableNow in batches of 3 files, then a restart at another rank count
+land 0 7
+run "$np1" "$J" "$WORK/land" "$P" "$WORK/o1" "$WORK/c1" availableNow 3 || bad "availableNow at -np $np1: $(tail -3 "$WORK/err")"
+[ "$(ls "$WORK/c1/commits" | wc -l)" = 3 ] && ok || bad "8 files in batches of 3: $(ls "$WORK/c1/commits" | wc -l) batches, want 3"
+want > "$WORK/w"; got "$WORK/o1" > "$WORK/g1"
+[ "$(wc -l < "$WORK/w")" -gt 100 ] && ok || bad "awk's expected rows look short"
+same "$WORK/w" "$WORK/g1" "availableNow output at -np $np1"
+land 8 13
+run "$np2" "$J" "$WORK/land" "$P" "$WORK/o1" "$WORK/c1" once || bad "restart at -np $np2: $(tail -3 "$WORK/err")"
+[ "$(ls "$WORK/c1/commits" | wc -l)" = 4 ] && ok || bad "once: 6 new files in $(( $(ls "$WORK/c1/commits" | wc -l) - 3 )) batch(es), want 1"
+want > "$WORK/w"; got "$WORK/o1" > "$WORK/g1"
+same "$WORK/w" "$WORK/g1" "after a restart at -np $np2"
+run "$np1" "$J" "$WORK/land" "$P" "$WORK/o1" "$WORK/c1" availableNow || bad "restart with nothing new: $(tail -3 "$WORK/err")"
+[ "$(ls "$WORK/c1/commits" | wc -l)" = 4 ] && got "$WORK/o1" | cmp -s - "$WORK/w" && ok || bad "a restart with nothing new changed the output"
+ls -a "$WORK/o1" | grep -q '^\.' && [ -z "$(ls -A "$WORK/o1/_riffle_staging" 2>/dev/null)" ] && ok || bad "staging left behind: $(ls -A "$WORK/o1/_riffle_staging")"
+
+# ---- kill -9 at random moments, restarted each time at changing rank counts
+nps=($NPS); kills=${RF_STREAM_KILLS:-12}; RANDOM=7
+for k in $(seq 1 "$kills"); do
+  i=$((14 + (k - 1) / 3))   # a new file every third round, files 14-19
+  [ $((k % 3)) = 1 ] && [ "$i" -le 19 ] && land "$i" "$i"
+  np=${nps[$((k % ${#nps[@]}))]}
+  timeout 120 mpirun -np "$np" --oversubscribe --bind-to none "$J" "$WORK/land" "$P" "$WORK/o2" "$WORK/c2" default 1 > /dev/null 2>"$WORK/err_k" &
+  pid=$!
+  sleep "0.$((RANDOM % 9 + 1))$((RANDOM % 10))"
+  kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  pkill -9 -f "$J" 2>/dev/null; sleep 0.2
+  sink_ok "$WORK/o2" && ok || bad "kill round $k: a visible file from an uncommitted batch"
+done
+run 2 "$J" "$WORK/land" "$P" "$WORK/o2" "$WORK/c2" availableNow || bad "after the kills: $(tail -3 "$WORK/err")"
+want > "$WORK/w"; got "$WORK/o2" > "$WORK/g2"
+same "$WORK/w" "$WORK/g2" "after $kills kill -9 rounds: rows missing or written twice"
+sink_ok "$WORK/o2" && ok || bad "after the kills: a visible file without a sink record"
+
+# ---- the default trigger: files landing while it runs; SIGTERM stops it cleanly
+rm -rf "$WORK/o3" "$WORK/c3"
+timeout 120 mpirun -np 2 --oversubscribe --bind-to none "$J" "$WORK/land" "$P" "$WORK/o3" "$WORK/c3" default > /dev/null 2>"$WORK/err_d" &
+pid=$!
+for _ in $(seq 1 100); do [ -e "$WORK/c3/commits/0" ] && break; sleep 0.1; done
+land 20 21
+for _ in $(seq 1 100); do [ -e "$WORK/c3/commits/1" ] && break; sleep 0.1; done
+kill -TERM "$pid"; wait "$pid"
+# the job ends its query cleanly (mpirun's own status after forwarding a signal is not the job's)
+grep -q "stream_enrich: done" "$WORK/err_d" && ! grep -q "error" "$WORK/err_d" && ok || bad "SIGTERM under mpirun: $(tail -2 "$WORK/err_d")"
+want > "$WORK/w"; got "$WORK/o3" > "$WORK/g3"
+same "$WORK/w" "$WORK/g3" "the default trigger with files landing while it ran"
+# one rank without a launcher: exit 0
+timeout 60 "$J" "$WORK/land" "$P" "$WORK/o3" "$WORK/c3" default > /dev/null 2>"$WORK/err_d" &
+pid=$!
+sleep 1.5
+kill -TERM "$pid"; wait "$pid"; st=$?
+[ "$st" = 0 ] && grep -q "stream_enrich: done" "$WORK/err_d" && ok || bad "SIGTERM at one rank: exit $st, want 0 ($(tail -2 "$WORK/err_d"))"
+
+# ---- errors: a landed file changed after a batch read it; another sink's checkpoint
+echo "1,1,purchase,2026-01-01 00:00:00,2026-01-01" >> "$WORK/land/ev_000.csv"
+if run 1 "$J" "$WORK/land" "$P" "$WORK/o1" "$WORK/c1" availableNow; then bad "a changed landing file was not an error"
+else grep -q "ev_000.csv: changed after a batch read it" "$WORK/err" && ok || bad "changed file: $(tail -2 "$WORK/err")"; fi
+if run 1 "$J" "$WORK/land" "$P" "$WORK/elsewhere" "$WORK/c2" availableNow; then bad "another sink's checkpoint was accepted"
+else grep -q "belongs to another query or sink" "$WORK/err" && ok || bad "foreign checkpoint: $(tail -2 "$WORK/err")"; fi
+finish
