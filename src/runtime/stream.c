@@ -63,6 +63,19 @@ static int stream_options(const char *options, char **dir, int64_t *max_files, i
     return rc;
 }
 
+/* *path made absolute (it exists). */
+static int absolute(char **path)
+{
+    char *a = realpath(*path, NULL);
+    if (!a) return rf__err_set(RF_ERR_IO, "%s: %s", *path, strerror(errno));
+    char *c = rf_strdup(a);
+    free(a);
+    if (!c) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    rf_free(*path);
+    *path = c;
+    return RF_OK;
+}
+
 rf_df *rf_read_stream(rf_session *s, const char *format, const char *options)
 {
     if (!s) return NULL;
@@ -79,6 +92,7 @@ rf_df *rf_read_stream(rf_session *s, const char *format, const char *options)
     if (!rc && (!dir || !*dir)) rc = rf__err_set(RF_ERR_INVALID, "rf_read_stream: no path=DIR option (the landing directory)");
     struct stat st;
     if (!rc && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))) rc = rf__err_set(RF_ERR_INVALID, "%s: the stream's landing directory does not exist", dir);
+    if (!rc) rc = absolute(&dir);   /* the offset logs name files a restart finds from any directory */
     if (!rc && fmt == RF_FMT_CSV && !strstr((const char *)ro.data, "schema="))
         rc = rf__err_set(RF_ERR_INVALID, "rf_read_stream: a csv stream needs schema=... (a stream's schema is not inferred, as in Spark)");
     const char *paths[1] = { dir };
@@ -154,7 +168,11 @@ static int check_streamable(const rf_plan *p)
 typedef enum { TRIG_DEFAULT = 0, TRIG_ONCE, TRIG_AVAILABLE_NOW, TRIG_INTERVAL } trig_kind;
 
 typedef struct { char *path; int64_t size, mtime; } sfile;   /* a landing file as a batch read it */
-typedef struct { sfile *f; int64_t n, cap; } sfiles;
+typedef struct {
+    sfile   *f;
+    int64_t  n, cap;
+    int64_t *slot, nslots;   /* when indexed (the files read so far): open addressing by path, -1 empty */
+} sfiles;
 
 struct rf_stream {
     rf_session *s;
@@ -177,16 +195,45 @@ static void sfiles_fini(sfiles *v)
 {
     for (int64_t i = 0; i < v->n; i++) rf_free(v->f[i].path);
     RF_FREE(v->f);
-    v->n = v->cap = 0;
+    RF_FREE(v->slot);
+    v->n = v->cap = v->nslots = 0;
 }
 
-static int sfiles_add(sfiles *v, const char *path, int64_t size, int64_t mtime)
+/* The index of path in v (indexed), or -1. */
+static int64_t sfiles_find(const sfiles *v, const char *path)
+{
+    if (!v->nslots) return -1;
+    for (uint64_t i = rf_hash_bytes(path, strlen(path), 0) & (uint64_t)(v->nslots - 1);; i = (i + 1) & (uint64_t)(v->nslots - 1)) {
+        int64_t k = v->slot[i];
+        if (k < 0 || !strcmp(v->f[k].path, path)) return k;
+    }
+}
+
+static int sfiles_add(sfiles *v, const char *path, int64_t size, int64_t mtime, bool indexed)
 {
     int rc = rf__grow((void **)&v->f, &v->cap, v->n + 1, sizeof *v->f);
     if (rc) return rc;
     if (!(v->f[v->n].path = rf_strdup(path))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     v->f[v->n].size = size;
     v->f[v->n++].mtime = mtime;
+    if (!indexed) return RF_OK;
+    if (2 * v->n > v->nslots) {   /* at most half full: rebuilt twice the size */
+        int64_t ns = v->nslots ? 2 * v->nslots : 1024, *sl = rf_malloc((size_t)ns * sizeof *sl);
+        if (!sl) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+        rf_free(v->slot);
+        v->slot = sl;
+        v->nslots = ns;
+        for (int64_t i = 0; i < ns; i++) sl[i] = -1;
+        for (int64_t k = 0; k < v->n; k++) {
+            uint64_t i = rf_hash_bytes(v->f[k].path, strlen(v->f[k].path), 0) & (uint64_t)(ns - 1);
+            while (sl[i] >= 0) i = (i + 1) & (uint64_t)(ns - 1);
+            sl[i] = k;
+        }
+        return RF_OK;
+    }
+    uint64_t i = rf_hash_bytes(path, strlen(path), 0) & (uint64_t)(v->nslots - 1);
+    while (v->slot[i] >= 0) i = (i + 1) & (uint64_t)(v->nslots - 1);
+    v->slot[i] = v->n - 1;
     return RF_OK;
 }
 
@@ -260,7 +307,7 @@ static int read_offsets(const rf_stream *q, int64_t id, sfiles *v)
         int used = 0;
         if (sscanf(line, "%lld %lld %n", &size, &mt, &used) != 2 || !line[used])
             rc = rf__err_set(RF_ERR_INVALID, "%s: a damaged line '%.200s'", path, line);
-        else rc = sfiles_add(v, line + used, size, mt);
+        else rc = sfiles_add(v, line + used, size, mt, v == &q->seen);
     }
     rf_buf_fini(&b);
     return rc;
@@ -282,16 +329,9 @@ static int cmp_arrival(const void *a, const void *b)
     return strcmp(x->path, y->path);
 }
 
-static bool was_seen(const rf_stream *q, const char *path, int64_t *k)
-{
-    for (int64_t i = 0; i < q->seen.n; i++)
-        if (!strcmp(q->seen.f[i].path, path)) { *k = i; return true; }
-    return false;
-}
-
 /* The landing directory's files not read yet, in arrival order, into *fresh; a file read before
  * that is gone or changed is an error naming it. */
-static int list_new(rf_stream *q, sfiles *fresh)
+static int list_new(rf_stream *q, sfiles *fresh, bool indexed)
 {
     const char *dir = q->leaf->src->stream_dir;
     DIR *d = opendir(dir);
@@ -305,15 +345,15 @@ static int list_new(rf_stream *q, sfiles *fresh)
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) continue;
         if (strchr(path, '\n')) { rc = rf__err_set(RF_ERR_INVALID, "%s: a file name with a line break cannot be logged", path); break; }
-        int64_t k;
-        if (was_seen(q, path, &k)) {
+        int64_t k = sfiles_find(&q->seen, path);
+        if (k >= 0) {
             present++;
             if (q->seen.f[k].size != (int64_t)st.st_size || q->seen.f[k].mtime != mtime_ns(&st))
                 rc = rf__err_set(RF_ERR_INVALID, "%s: changed after a batch read it (size %lld, was %lld): landing files must not change",
                                  path, (long long)st.st_size, (long long)q->seen.f[k].size);
             continue;
         }
-        rc = sfiles_add(fresh, path, (int64_t)st.st_size, mtime_ns(&st));
+        rc = sfiles_add(fresh, path, (int64_t)st.st_size, mtime_ns(&st), indexed);
     }
     closedir(d);
     if (!rc && present < q->seen.n)   /* a file read before is gone */
@@ -321,7 +361,7 @@ static int list_new(rf_stream *q, sfiles *fresh)
             struct stat st;
             if (stat(q->seen.f[i].path, &st) != 0) { rc = rf__err_set(RF_ERR_INVALID, "%s: removed after a batch read it: landing files must stay", q->seen.f[i].path); break; }
         }
-    if (!rc && fresh->n > 1) qsort(fresh->f, (size_t)fresh->n, sizeof *fresh->f, cmp_arrival);
+    if (!rc && fresh->n > 1 && !indexed) qsort(fresh->f, (size_t)fresh->n, sizeof *fresh->f, cmp_arrival);   /* (an indexed set is only looked up) */
     return rc;
 }
 
@@ -525,6 +565,8 @@ rf_stream *rf_df_write_stream(rf_df *df, const char *path, const char *options)
     rf_buf b = { 0 }, want = { 0 };
     if (!rc) rc = rf__mkdirs(q->ckpt);
     if (!rc) rc = rf__mkdirs(q->out);
+    if (!rc) rc = absolute(&q->ckpt);
+    if (!rc) rc = absolute(&q->out);
     if (!rc) { snprintf(meta, sizeof meta, "%s/metadata", q->ckpt); rc = rf_buf_printf(&want, "riffle-stream 1\nsink %s\n", q->out); }
     struct stat st;
     if (!rc && stat(meta, &st) == 0) {
@@ -552,22 +594,19 @@ int rf_stream_await(rf_stream *q)
     if (q->err) return q->err;
     sfiles now = { 0 };   /* availableNow: the files there at the start */
     int rc = RF_OK;
-    if (q->trig == TRIG_AVAILABLE_NOW) rc = list_new(q, &now);
+    if (q->trig == TRIG_AVAILABLE_NOW) rc = list_new(q, &now, true);
     while (!rc && !q->stop && !rf__stop_requested()) {
         double t0 = rf_now();
         sfiles fresh = { 0 }, batch = { 0 };
-        rc = list_new(q, &fresh);
+        rc = list_new(q, &fresh, false);
         int64_t bytes = 0;
         for (int64_t i = 0; !rc && i < fresh.n; i++) {
             const sfile *f = &fresh.f[i];
-            int64_t k;
-            bool avail = q->trig != TRIG_AVAILABLE_NOW;
-            for (k = 0; !avail && k < now.n; k++) avail = !strcmp(now.f[k].path, f->path);
-            if (!avail) continue;
+            if (q->trig == TRIG_AVAILABLE_NOW && sfiles_find(&now, f->path) < 0) continue;   /* came after the start */
             if (q->trig != TRIG_ONCE && batch.n > 0 &&
                 ((q->leaf->src->stream_max_files && batch.n >= q->leaf->src->stream_max_files) ||
                  (q->leaf->src->stream_max_bytes && bytes + f->size > q->leaf->src->stream_max_bytes))) break;
-            rc = sfiles_add(&batch, f->path, f->size, f->mtime);
+            rc = sfiles_add(&batch, f->path, f->size, f->mtime, false);
             bytes += f->size;
         }
         sfiles_fini(&fresh);
@@ -582,7 +621,7 @@ int rf_stream_await(rf_stream *q)
         for (int64_t i = 0; i < batch.n && !rc; i++) rc = rf_buf_printf(&log, "%lld %lld %s\n", (long long)batch.f[i].size, (long long)batch.f[i].mtime, batch.f[i].path);
         int64_t id = q->next;
         if (!rc) rc = write_log(q, "offsets", id, &log);   /* before the batch runs: a restart replays it */
-        for (int64_t i = 0; i < batch.n && !rc; i++) rc = sfiles_add(&q->seen, batch.f[i].path, batch.f[i].size, batch.f[i].mtime);
+        for (int64_t i = 0; i < batch.n && !rc; i++) rc = sfiles_add(&q->seen, batch.f[i].path, batch.f[i].size, batch.f[i].mtime, true);
         if (!rc) rc = run_batch(q, id, &batch);
         log.len = 0;
         if (!rc) rc = rf_buf_printf(&log, "v1\n");

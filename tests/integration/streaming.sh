@@ -54,7 +54,7 @@ run "$np2" "$J" "$WORK/land" "$P" "$WORK/o1" "$WORK/c1" once || bad "restart at 
 [ "$(ls "$WORK/c1/commits" | wc -l)" = 4 ] && ok || bad "once: 6 new files in $(( $(ls "$WORK/c1/commits" | wc -l) - 3 )) batch(es), want 1"
 want > "$WORK/w"; got "$WORK/o1" > "$WORK/g1"
 same "$WORK/w" "$WORK/g1" "after a restart at -np $np2"
-run "$np1" "$J" "$WORK/land" "$P" "$WORK/o1" "$WORK/c1" availableNow || bad "restart with nothing new: $(tail -3 "$WORK/err")"
+(cd "$WORK" && run "$np1" "$J" land "$P" o1 c1 availableNow) || bad "restart with nothing new (relative paths): $(tail -3 "$WORK/err")"
 [ "$(ls "$WORK/c1/commits" | wc -l)" = 4 ] && got "$WORK/o1" | cmp -s - "$WORK/w" && ok || bad "a restart with nothing new changed the output"
 ls -a "$WORK/o1" | grep -q '^\.' && [ -z "$(ls -A "$WORK/o1/_riffle_staging" 2>/dev/null)" ] && ok || bad "staging left behind: $(ls -A "$WORK/o1/_riffle_staging")"
 
@@ -90,8 +90,9 @@ sink_ok "$WORK/o3" && ok || bad "SIGTERM under mpirun: a visible file without a 
 run 2 "$J" "$WORK/land" "$P" "$WORK/o3" "$WORK/c3" availableNow || bad "restart after SIGTERM: $(tail -3 "$WORK/err")"
 want > "$WORK/w"; got "$WORK/o3" > "$WORK/g3"
 same "$WORK/w" "$WORK/g3" "the default trigger with files landing while it ran"
-# one rank without a launcher: exit 0
-timeout 60 "$J" "$WORK/land" "$P" "$WORK/o3" "$WORK/c3" default > /dev/null 2>"$WORK/err_d" &
+# one rank without a launcher: exit 0 (timeout --foreground: the signal reaches the job once, as
+# Slurm's does; a second SIGTERM means "stop now")
+timeout --foreground 60 "$J" "$WORK/land" "$P" "$WORK/o3" "$WORK/c3" default > /dev/null 2>"$WORK/err_d" &
 pid=$!
 sleep 1.5
 kill -TERM "$pid"; wait "$pid"; st=$?
