@@ -152,7 +152,7 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     rf__err_clear();
     if (rf__stop_requested()) { rc = rf__stop_error(); goto done; }
     if (rf__plan_has_stream(logical)) {
-        rc = rf__err_set(RF_ERR_ANALYSIS, "Queries with streaming sources must be executed with rf_df_write_stream (Spark's writeStream.start())");
+        rc = rf__err_set(RF_ERR_ANALYSIS, "Queries with streaming sources must be executed with rf_df_write_stream (Spark's writeStream.start(); in SQL, INSERT INTO DIRECTORY ... OPTIONS (checkpointLocation ...))");
         goto done;
     }
     RF_TRY(plan_all(s, logical, &opt, &phys));

@@ -120,6 +120,8 @@ int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const
                      rf_source **out);
 /* Whether a logical plan reads a stream (stream.c): only rf_df_write_stream runs it. */
 bool rf__plan_has_stream(const rf_plan *p);
+/* rf_df_write_stream's checks of df and the options, touching nothing (a script's CHECK pass). */
+int  rf__stream_check(rf_df *df, const char *path, const char *options);
 /* Plans and runs df's plan as `act` (rank 0). */
 int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_batch **result);
 int rf__driver_explain(rf_session *s, const rf_plan *logical, rf_buf *out);

@@ -518,7 +518,8 @@ static int recover(rf_stream *q)
 }
 
 /* ---------------------------------------------------------------- the API */
-rf_stream *rf_df_write_stream(rf_df *df, const char *path, const char *options)
+/* The query's options read and its plan checked; nothing on disk is touched. */
+static rf_stream *stream_new(rf_df *df, const char *path, const char *options)
 {
     rf_stream *q = rf_calloc(1, sizeof *q);
     if (!q) return NULL;
@@ -560,6 +561,23 @@ rf_stream *rf_df_write_stream(rf_df *df, const char *path, const char *options)
     if (!rc && nl == 0) rc = rf__err_set(RF_ERR_ANALYSIS, "rf_df_write_stream: the DataFrame reads no stream (use rf_df_write_csv)");
     if (!rc && nl > 1) rc = rf__err_set(RF_ERR_ANALYSIS, "a query over two streams is not supported yet");
     if (!rc) { q->leaf = leaves[0]; rc = check_streamable(q->plan); }
+    fail(q, rc);
+    return q;
+}
+
+int rf__stream_check(rf_df *df, const char *path, const char *options)
+{
+    rf_stream *q = stream_new(df, path, options);
+    int rc = !q ? rf__err_set(RF_ERR_NOMEM, "out of memory") : q->err ? rf__err_set(q->err, "%s", q->msg) : RF_OK;
+    rf_stream_close(&q);
+    return rc;
+}
+
+rf_stream *rf_df_write_stream(rf_df *df, const char *path, const char *options)
+{
+    rf_stream *q = stream_new(df, path, options);
+    if (!q || q->err) return q;
+    int rc = RF_OK;
     /* the checkpoint: made, or checked to belong to this sink */
     char meta[4400];
     rf_buf b = { 0 }, want = { 0 };

@@ -17,6 +17,7 @@ typedef struct q_from {
     char          *name;        /* TABLE (with format: the path) */
     char          *format;      /* TABLE read straight from a path: csv.`path`, text.`...`, hdf5.`...` */
     char          *alias;
+    bool           stream;      /* TABLE: FROM STREAM v, the view read as a stream (runtime/stream.c) */
     q_select      *sub;         /* SUBQUERY */
     struct q_from *l, *r;       /* JOIN */
     rf_join_type   jtype;

@@ -100,6 +100,7 @@ char *rf__p_ident(rf_parser *P)
     return NULL;
 }
 
+bool rf__tok_reserved(const rf_token *t) { return is_reserved(t); }
 bool rf__p_at_ident(rf_parser *P) { return P->cur.t == T_QIDENT || (P->cur.t == T_IDENT && !is_reserved(&P->cur)); }
 
 /* String literal text with quotes removed and escapes resolved (returned-owned). */

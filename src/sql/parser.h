@@ -29,6 +29,7 @@ int      rf__p_expect(rf_parser *P, const char *s);
 int      rf__p_error(rf_parser *P, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char    *rf__p_ident(rf_parser *P);       /* returned-owned; NULL + P->rc on error */
 bool     rf__p_at_ident(rf_parser *P);
+bool     rf__tok_reserved(const rf_token *t);   /* a keyword that is never a bare name */
 char    *rf__p_string(rf_parser *P);      /* returned-owned */
 int      rf__p_type(rf_parser *P, rf_type *out);   /* INT, DECIMAL(10,2), VARCHAR(n), ... */
 rf_expr *rf__p_expr(rf_parser *P);

@@ -3,7 +3,9 @@
 #define RF_SQL_PLANNER_H
 #include "sql/ast.h"
 
-typedef struct rf_sqlview { char *name; rf_df *df; } rf_sqlview;
+/* A view; one defined USING csv / text also keeps its source (format, reader options with path=),
+ * so that FROM STREAM v can read it as a stream. */
+typedef struct rf_sqlview { char *name; rf_df *df; char *sfmt, *sopts; } rf_sqlview;
 
 /*
  * A script is read in passes. CHECK parses and analyzes every statement and runs nothing, so an

@@ -297,6 +297,15 @@ static rf_df *plan_from_(rf_sqlctx *c, const q_from *f)
             }
             return rf__sqlp_df_error(rf_df_alias(r, f->alias ? f->alias : f->format));
         }
+        if (f->stream) {   /* FROM STREAM v: the view's files as a stream */
+            const rf_sqlview *v = NULL;
+            for (int i = 0; i < c->n_views && !v; i++) if (!strcasecmp(c->views[i].name, f->name)) v = &c->views[i];
+            if (!v || !v->sfmt)
+                return rf__sqlp_err_at(f->line, f->col, RF_ERR_ANALYSIS, "STREAM %s: only a view defined USING csv or text OPTIONS (path '...') can be read as a stream%s", f->name, "");
+            rf_df *r = rf_read_stream(c->s, v->sfmt, v->sopts);
+            if (rf_df_status(r)) { rf__err_set(rf_df_status(r), "%s", rf_df_error(r)); rf__err_at(f->line, f->col); return NULL; }
+            return rf__sqlp_df_error(rf_df_alias(r, f->alias ? f->alias : f->name));
+        }
         rf_df *base = rf__sql_lookup(c, f->name);
         if (!base) {
             if ((base = rf__sql_table(c, f->name))) return rf__sqlp_df_error(rf_df_alias(base, f->alias ? f->alias : f->name));

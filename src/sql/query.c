@@ -239,6 +239,12 @@ static q_from *p_from_primary(rf_parser *P)
             goto alias;
         }
         f->kind = Q_TABLE;
+        /* STREAM v (Databricks SQL): a view read as a stream; "stream" before a keyword stays a name */
+        if (P->cur.t == T_IDENT && rf__p_is(P, "STREAM") && (P->nxt.t == T_QIDENT || (P->nxt.t == T_IDENT && !rf__tok_reserved(&P->nxt) &&
+            !rf__tok_is(&P->nxt, "LATERAL") && !rf__tok_is(&P->nxt, "NATURAL") && !rf__tok_is(&P->nxt, "PIVOT")))) {
+            rf__p_adv(P);
+            f->stream = true;
+        }
         bool fmt = (rf__p_is(P, "csv") || rf__p_is(P, "text") || rf__p_is(P, "hdf5")) && rf__tok_is(&P->nxt, ".");
         if (!(f->name = rf__p_ident(P))) goto fail;
         if (fmt && P->nxt.t == T_QIDENT) {   /* csv.`/data/x.csv`: the file itself, Spark's direct query */

@@ -134,14 +134,32 @@ static int add_view(rf_sqlctx *c, const char *name, rf_df *d, bool replace, int 
                 return RF_ERR_ANALYSIS;
             }
             c->views[i].df = d;
+            RF_FREE(c->views[i].sfmt);
+            RF_FREE(c->views[i].sopts);
             return RF_OK;
         }
     rf_sqlview *v = rf_realloc(c->views, (size_t)(c->n_views + 1) * sizeof *v);
     if (!v) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     c->views = v;
-    c->views[c->n_views].name = rf_strdup(name);
-    c->views[c->n_views].df = d;
+    c->views[c->n_views] = (rf_sqlview){ .name = rf_strdup(name), .df = d };
     c->n_views++;
+    return RF_OK;
+}
+
+static void view_fini(rf_sqlview *v) { rf_free(v->name); rf_free(v->sfmt); rf_free(v->sopts); }
+
+/* Keeps view name's source (it was just added) for FROM STREAM. */
+static int view_source(rf_sqlctx *c, const char *name, const char *fmt, const char *path, const char *ropts)
+{
+    for (int i = 0; i < c->n_views; i++)
+        if (!strcasecmp(c->views[i].name, name)) {
+            rf_buf b = { 0 };
+            int rc = rf_buf_printf(&b, "path=%s%s%s", path, ropts && *ropts ? "," : "", ropts ? ropts : "");
+            if (!rc && (!(c->views[i].sfmt = rf_strdup(fmt)) || !(c->views[i].sopts = rf_strdup((const char *)b.data))))
+                rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+            rf_buf_fini(&b);
+            return rc;
+        }
     return RF_OK;
 }
 
@@ -233,6 +251,8 @@ static int stmt_create_view(rf_sqlctx *c, rf_parser *P)
         goto done;
     }
     rc = add_view(c, name, d, replace, nt.line, nt.col);
+    if (!rc && (!strcasecmp(fmt, "csv") || !strcasecmp(fmt, "text")))
+        rc = view_source(c, name, fmt, path, !strcasecmp(fmt, "csv") && ropts.data ? (const char *)ropts.data : NULL);
 done:
     rf__q_free(q);
     kv_free(&opts);
@@ -302,7 +322,35 @@ static int write_check(rf_sqlctx *c, rf_df *d, bool h5, const char *path, const 
     return rf__sql_check_df(c, d, head);
 }
 
-static int stmt_insert_dir(rf_sqlctx *c, rf_parser *P)
+/* INSERT INTO DIRECTORY over FROM STREAM: starts the streaming query and runs it until its
+ * trigger ends it or a stop signal (runtime/stream.c); CHECK only checks it. */
+static int insert_stream(rf_sqlctx *c, rf_df *d, const char *path, const kvlist *opts, int line, int col)
+{
+    rf_buf w = { 0 };
+    int rc = RF_OK;
+    for (int i = 0; i < opts->n && !rc; i++) {
+        const char *k = opts->k[i];
+        if (strcasecmp(k, "checkpointLocation") && strcasecmp(k, "outputMode") && strcasecmp(k, "trigger") && strcasecmp(k, "header") &&
+            strcasecmp(k, "delimiter")) {
+            rc = rf__err_set(RF_ERR_INVALID, "INSERT INTO DIRECTORY: unknown streaming csv option '%s'", k);
+            break;
+        }
+        if (strchr(opts->v[i], ',')) { rc = rf__err_set(RF_ERR_INVALID, "INSERT INTO DIRECTORY: option %s cannot hold a comma", k); break; }
+        rc = rf_buf_printf(&w, "%s%s=%s", w.len ? "," : "", k, opts->v[i]);
+    }
+    if (!rc && c->mode != RF_SQL_RUN) rc = rf__stream_check(d, path, w.data ? (const char *)w.data : "");
+    else if (!rc) {
+        rf_stream *q = rf_df_write_stream(d, path, w.data ? (const char *)w.data : "");
+        rc = !q ? rf__err_set(RF_ERR_NOMEM, "out of memory") : rf_stream_error(q) ? rf__err_set(RF_ERR_ANALYSIS, "%s", rf_stream_error(q)) : RF_OK;
+        if (!rc && (rc = rf_stream_await(q))) rf__err_set(rc, "%s", rf_stream_error(q));
+        rf_stream_close(&q);
+    }
+    if (rc && !rf__err_slot()->line) rf__err_at(line, col);
+    rf_buf_fini(&w);
+    return rc;
+}
+
+static int stmt_insert_dir(rf_sqlctx *c, rf_parser *P, bool into)
 {
     kvlist opts = { 0 };
     char *path = NULL, *fmt = NULL;
@@ -323,6 +371,18 @@ static int stmt_insert_dir(rf_sqlctx *c, rf_parser *P)
     rf_df *d = rf__sql_plan(c, q);
     if (!d && deferred(c)) goto done;
     if (!d) { rc = rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_ANALYSIS; goto done; }
+    bool stream = !rf_df_status(d) && rf__plan_has_stream(d->plan);
+    if (stream && (!into || h5)) {
+        rc = rf__err_set(RF_ERR_ANALYSIS, "a streaming query appends: write it with INSERT INTO DIRECTORY '...' USING csv OPTIONS (checkpointLocation '...')");
+        rf__err_at(ft.line, ft.col);
+        goto done;
+    }
+    if (!stream && into) {
+        rc = rf__err_set(RF_ERR_ANALYSIS, "INSERT INTO DIRECTORY runs a streaming query (FROM STREAM v); a batch query writes with INSERT OVERWRITE DIRECTORY");
+        rf__err_at(ft.line, ft.col);
+        goto done;
+    }
+    if (stream) { rc = insert_stream(c, d, path, &opts, ft.line, ft.col); goto done; }
     rf_buf_printf(&w, "mode=overwrite");
     for (int i = 0; i < opts.n; i++)   /* writer options are comma-separated: columns go by ';' */
         if (!strcasecmp(opts.k[i], "partitionBy")) for (char *p = opts.v[i]; *p; p++) if (*p == ',') *p = ';';
@@ -404,7 +464,7 @@ static int drop_view(rf_sqlctx *c, rf_parser *P)
     if (!name) return P->rc;
     for (int i = 0; i < c->n_views; i++)
         if (!strcasecmp(c->views[i].name, name)) {
-            rf_free(c->views[i].name);
+            view_fini(&c->views[i]);
             c->views[i] = c->views[--c->n_views];
             rf_free(name);
             return RF_OK;
@@ -575,11 +635,11 @@ static int script_pass(rf_session *s, const char *text, size_t len, rf_sqlmode m
         else if (rf__p_accept(&P, "INSERT")) {
             bool into = rf__p_accept(&P, "INTO");
             if (!into) rc = rf__p_expect(&P, "OVERWRITE");
-            bool table = into || rf__p_is(&P, "TABLE") || !(rf__p_is(&P, "DIRECTORY") || rf__p_is(&P, "LOCAL"));
+            bool dir = rf__p_is(&P, "DIRECTORY") || rf__p_is(&P, "LOCAL"), table = !dir || rf__p_is(&P, "TABLE");
             if (!rc && table) {
                 rf__p_accept(&P, "TABLE");
                 rc = rf__sql_insert_table(&c, &P, !into);
-            } else if (!rc) rc = stmt_insert_dir(&c, &P);
+            } else if (!rc) rc = stmt_insert_dir(&c, &P, into);
         } else if (rf__p_accept(&P, "DROP")) {
             if (rf__p_accept(&P, "TABLE")) rc = rf__sql_drop_table(&c, &P);
             else if (rf__p_accept(&P, "VIEW")) rc = drop_view(&c, &P);
@@ -618,7 +678,7 @@ static int script_pass(rf_session *s, const char *text, size_t len, rf_sqlmode m
     rf_free(P.subs);
     rf__clock_thaw();
     rf__p_fini(&P);
-    for (int i = 0; i < c.n_views; i++) rf_free(c.views[i].name);
+    for (int i = 0; i < c.n_views; i++) view_fini(&c.views[i]);
     rf_free(c.views);
     rf_free(c.ctes);
     for (int i = 0; i < c.n_written; i++) rf_free(c.written[i]);

@@ -9,6 +9,8 @@
 #     every visible part file belongs to a batch the sink committed;
 #   - the default trigger picks up files landing while it runs; SIGTERM stops it cleanly (exit 0 at
 #     one rank; under mpirun, whatever mpirun's own teardown reaches, the sink stays committed);
+#   - the SQL form (FROM STREAM v, INSERT INTO DIRECTORY ... OPTIONS (checkpointLocation ...)) at two
+#     rank counts, and its errors (Spark's rules) before anything is written;
 #   - a landed file changed after a batch read it is an error naming it; a checkpoint of another
 #     sink is refused.
 . "$(dirname "$0")/lib.sh"
@@ -97,6 +99,32 @@ pid=$!
 sleep 1.5
 kill -TERM "$pid"; wait "$pid"; st=$?
 [ "$st" = 0 ] && grep -q "stream_enrich: done" "$WORK/err_d" && ok || bad "SIGTERM at one rank: exit $st, want 0 ($(tail -2 "$WORK/err_d"))"
+
+# ---- SQL: FROM STREAM v and INSERT INTO DIRECTORY ... OPTIONS (checkpointLocation ...), and its errors
+cat > "$WORK/s.sql" <<SQL
+CREATE TEMPORARY VIEW events (user_id BIGINT, product_id BIGINT, event_type STRING, ts TIMESTAMP, date DATE)
+  USING csv OPTIONS (path '$WORK/land', header 'true');
+CREATE TEMPORARY VIEW products USING csv OPTIONS (path '$P', header 'true', inferSchema 'true');
+INSERT INTO DIRECTORY '$WORK/o4' USING csv OPTIONS (checkpointLocation '$WORK/c4', trigger 'availableNow')
+SELECT e.user_id, e.product_id, p.category, p.price, e.ts FROM STREAM events e JOIN products p ON e.product_id = p.product_id
+WHERE e.event_type = 'purchase';
+SQL
+for np in $np1 $np2; do
+  run "$np" "$B/src/riffle" run "$WORK/s.sql" || bad "SQL stream at -np $np: $(tail -3 "$WORK/err")"
+done
+want > "$WORK/w"; got "$WORK/o4" > "$WORK/g4"
+same "$WORK/w" "$WORK/g4" "the SQL streaming query's output"
+view="CREATE TEMPORARY VIEW events (user_id BIGINT, product_id BIGINT, event_type STRING, ts TIMESTAMP, date DATE) USING csv OPTIONS (path '$WORK/land', header 'true');"
+sqlerr() {   # sqlerr SQL NEEDLE: an error naming NEEDLE, a non-zero exit, nothing written
+  if run 1 "$B/src/riffle" sql "$view $1"; then bad "no error for: $1"
+  else grep -q "$2" "$WORK/err" && [ ! -e "$WORK/o5" ] && ok || bad "$1: $(tail -2 "$WORK/err")"; fi
+}
+sqlerr "INSERT INTO DIRECTORY '$WORK/o5' USING csv OPTIONS (checkpointLocation '$WORK/c5') SELECT * FROM STREAM events ORDER BY ts" "Sorting is not supported on streaming"
+sqlerr "INSERT OVERWRITE DIRECTORY '$WORK/o5' USING csv SELECT * FROM STREAM events" "a streaming query appends"
+sqlerr "INSERT INTO DIRECTORY '$WORK/o5' USING csv OPTIONS (checkpointLocation '$WORK/c5') SELECT user_id FROM events" "INSERT INTO DIRECTORY runs a streaming query"
+sqlerr "SELECT count(*) FROM STREAM events" "must be executed with rf_df_write_stream"
+sqlerr "CREATE TEMPORARY VIEW v AS SELECT * FROM events; INSERT INTO DIRECTORY '$WORK/o5' USING csv OPTIONS (checkpointLocation '$WORK/c5') SELECT * FROM STREAM v" "only a view defined USING csv or text"
+sqlerr "INSERT INTO DIRECTORY '$WORK/o5' USING csv SELECT * FROM STREAM events" "needs checkpointLocation"
 
 # ---- errors: a landed file changed after a batch read it; another sink's checkpoint
 echo "1,1,purchase,2026-01-01 00:00:00,2026-01-01" >> "$WORK/land/ev_000.csv"
