@@ -114,6 +114,14 @@ for np in $np1 $np2; do
 done
 want > "$WORK/w"; got "$WORK/o4" > "$WORK/g4"
 same "$WORK/w" "$WORK/g4" "the SQL streaming query's output"
+# riffle run keeps a default-trigger statement running until SIGTERM, then exits 0
+sed -e "s|'availableNow'|'default'|" -e "s|$WORK/o4|$WORK/o6|" -e "s|$WORK/c4|$WORK/c6|" "$WORK/s.sql" > "$WORK/s6.sql"
+timeout --foreground 60 "$B/src/riffle" run "$WORK/s6.sql" > /dev/null 2>"$WORK/err6" &
+pid=$!
+for _ in $(seq 1 100); do [ -e "$WORK/c6/commits/0" ] && break; sleep 0.1; done
+kill -TERM "$pid"; wait "$pid"; st=$?
+got "$WORK/o6" > "$WORK/g6"
+[ "$st" = 0 ] && cmp -s "$WORK/w" "$WORK/g6" && ok || bad "riffle run with the default trigger, SIGTERM: exit $st ($(tail -2 "$WORK/err6"))"
 view="CREATE TEMPORARY VIEW events (user_id BIGINT, product_id BIGINT, event_type STRING, ts TIMESTAMP, date DATE) USING csv OPTIONS (path '$WORK/land', header 'true');"
 sqlerr() {   # sqlerr SQL NEEDLE: an error naming NEEDLE, a non-zero exit, nothing written
   if run 1 "$B/src/riffle" sql "$view $1"; then bad "no error for: $1"
