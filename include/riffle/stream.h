@@ -53,8 +53,9 @@ rf_stream *rf_df_write_stream(rf_df *df, const char *path, const char *options);
 int rf_stream_await(rf_stream *q);
 /* Asks the query to stop before its next batch (from another thread or a signal handler). */
 void rf_stream_stop(rf_stream *q);
-/* The last batch's progress as one JSON object (batchId, numInputFiles, inputBytes, durationMs),
- * or "" before the first. */
+/* The last batch's progress as one JSON object (batchId, timestamp: its start in seconds since the
+ * epoch, numInputFiles, inputBytes, durationMs), or "" before the first; the event log
+ * (riffle.eventLog.path) gets each batch's as a StreamingQueryProgress event. */
 const char *rf_stream_last_progress(const rf_stream *q);
 /* NULL when the query is well, else why it is not. */
 const char *rf_stream_error(const rf_stream *q);

@@ -137,6 +137,15 @@ void rf__evlog_adaptive(int64_t job, int stage, const char *what, int64_t bytes,
     rf_buf_fini(&b);
 }
 
+void rf__evlog_stream_progress(const char *fields)
+{
+    if (!ev.f) return;
+    rf_buf b = { 0 };
+    rf_buf_printf(&b, "{\"event\":\"StreamingQueryProgress\",%s", fields[0] == '{' ? fields + 1 : fields);
+    emit(&b);
+    rf_buf_fini(&b);
+}
+
 void rf__evlog_final_plan(int64_t job, const rf_plan *phys, const rf_stages *st)
 {
     if (!ev.f) return;

@@ -76,6 +76,7 @@ void rf__evlog_stage(int64_t job, int stage, int n_stages, int64_t tasks, int64_
                      const int64_t *by_owner);   /* [RF_SPILL_OWNERS] spill bytes of each kind of operator */
 void rf__evlog_adaptive(int64_t job, int stage, const char *what, int64_t bytes, int64_t partitions);
 void rf__evlog_final_plan(int64_t job, const rf_plan *phys, const rf_stages *st);   /* after an adaptive job ran */
+void rf__evlog_stream_progress(const char *fields);   /* a streaming batch's progress object (stream.c) */
 void rf__evlog_job_end(int64_t job, int rc, const rf_error *err);
 void rf__evlog_close(void);   /* SessionEnd, fsync, rename PATH.inprogress -> PATH */
 

@@ -615,6 +615,8 @@ int rf_stream_await(rf_stream *q)
     if (q->trig == TRIG_AVAILABLE_NOW) rc = list_new(q, &now, true);
     while (!rc && !q->stop && !rf__stop_requested()) {
         double t0 = rf_now();
+        struct timespec wall;   /* the batch's start, for the progress record */
+        clock_gettime(CLOCK_REALTIME, &wall);
         sfiles fresh = { 0 }, batch = { 0 };
         rc = list_new(q, &fresh, false);
         int64_t bytes = 0;
@@ -648,8 +650,9 @@ int rf_stream_await(rf_stream *q)
         if (!rc) {
             q->next = id + 1;
             double dt = rf_now() - t0;
-            snprintf(q->progress, sizeof q->progress, "{\"batchId\":%lld,\"numInputFiles\":%lld,\"inputBytes\":%lld,\"durationMs\":%lld}",
-                     (long long)id, (long long)batch.n, (long long)bytes, (long long)(dt * 1000));
+            snprintf(q->progress, sizeof q->progress, "{\"batchId\":%lld,\"timestamp\":%.3f,\"numInputFiles\":%lld,\"inputBytes\":%lld,\"durationMs\":%lld}",
+                     (long long)id, (double)wall.tv_sec + wall.tv_nsec * 1e-9, (long long)batch.n, (long long)bytes, (long long)(dt * 1000));
+            rf__evlog_stream_progress(q->progress);
             fprintf(stderr, "riffle: stream batch %lld: %lld file(s), %.1f MB in, %.2f s\n", (long long)id, (long long)batch.n, (double)bytes / 1e6, dt);
         }
         sfiles_fini(&batch);

@@ -2,7 +2,8 @@
 # Structured Streaming (rf_read_stream / rf_df_write_stream, jobs/stream_enrich): purchase events
 # landing as CSV files, joined with a static product table, appended to a directory exactly once.
 # The expected rows come from awk over the landed files, never from riffle:
-#   - availableNow in batches of maxFilesPerTrigger, at one rank count, then files that arrive
+#   - availableNow in batches of maxFilesPerTrigger (one StreamingQueryProgress record each in the
+#     event log), at one rank count, then files that arrive
 #     later taken by a restart at another rank count (trigger once), then a restart with nothing new;
 #   - a query killed with kill -9 at random moments and restarted, many times, at changing rank
 #     counts: in the end every purchase is in the output once (no row missing, none twice), and
@@ -46,7 +47,9 @@ np1=$(echo $NPS | cut -d' ' -f1); np2=$(echo $NPS | awk '{ print $NF }')
 
 # ---- availableNow in batches of 3 files, then a restart at another rank count
 land 0 7
-run "$np1" "$J" "$WORK/land" "$P" "$WORK/o1" "$WORK/c1" availableNow 3 || bad "availableNow at -np $np1: $(tail -3 "$WORK/err")"
+run "$np1" "$J" "$WORK/land" "$P" "$WORK/o1" "$WORK/c1" availableNow 3 --conf riffle.eventLog.path="$WORK/ev.json" || bad "availableNow at -np $np1: $(tail -3 "$WORK/err")"
+[ "$(grep -c '"event":"StreamingQueryProgress","batchId":[0-2],"timestamp":[0-9.]*,"numInputFiles":[23],' "$WORK/ev.json")" = 3 ] && ok \
+  || bad "the event log's progress records: $(grep -c StreamingQueryProgress "$WORK/ev.json") of 3"
 [ "$(ls "$WORK/c1/commits" | wc -l)" = 3 ] && ok || bad "8 files in batches of 3: $(ls "$WORK/c1/commits" | wc -l) batches, want 3"
 want > "$WORK/w"; got "$WORK/o1" > "$WORK/g1"
 [ "$(wc -l < "$WORK/w")" -gt 100 ] && ok || bad "awk's expected rows look short"
