@@ -304,6 +304,9 @@ bool    rf__clock_freeze(void);
 void    rf__clock_thaw(void);
 int64_t rf__clock_us(void);
 int64_t rf_parse_size(const char *s); /* "10m", "1g", "512k", "1024" -> bytes; -1 if bad */
+/* "10 minutes", "1 hour 30 minutes", "500 ms", "interval 2 days" (s[0..n)) -> microseconds; -1 if bad
+ * (Spark's duration strings: units microsecond .. week, plural or not, or us ms s m h d w). */
+int64_t rf_parse_duration_us(const char *s, size_t n);
 /* Stable merge sort of idx[0..n) with cmp(ctx, a, b). */
 int rf_sort_idx(int64_t *idx, int64_t n, int (*cmp)(void *ctx, int64_t a, int64_t b), void *ctx);
 

@@ -358,6 +358,47 @@ int64_t rf_parse_size(const char *s)
     return (int64_t)(v * mul);
 }
 
+int64_t rf_parse_duration_us(const char *s, size_t n)
+{
+    static const struct { const char *u; int64_t us; } units[] = {
+        { "microsecond", 1 }, { "us", 1 }, { "millisecond", 1000 }, { "ms", 1000 }, { "second", 1000000 }, { "sec", 1000000 },
+        { "s", 1000000 }, { "minute", 60000000 }, { "min", 60000000 }, { "m", 60000000 }, { "hour", 3600000000LL },
+        { "h", 3600000000LL }, { "day", 86400000000LL }, { "d", 86400000000LL }, { "week", 604800000000LL }, { "w", 604800000000LL },
+    };
+    char buf[128];
+    if (n >= sizeof buf) return -1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    char *c = buf;
+    while (*c == ' ') c++;
+    if (!strncasecmp(c, "interval", 8) && (c[8] == ' ')) c += 8;
+    double total = 0;
+    int parts = 0;
+    for (;;) {
+        while (*c == ' ') c++;
+        if (!*c) break;
+        char *end;
+        errno = 0;
+        double v = strtod(c, &end);
+        if (end == c || errno || v < 0 || v != v) return -1;
+        c = end;
+        while (*c == ' ') c++;
+        size_t ul = 0;
+        while (c[ul] && c[ul] != ' ' && !(c[ul] >= '0' && c[ul] <= '9')) ul++;
+        if (ul > 1 && (c[ul - 1] == 's' || c[ul - 1] == 'S') && strncasecmp(c, "ms", ul) && strncasecmp(c, "us", ul)) ul--;   /* plurals */
+        int64_t mul = -1;
+        for (size_t k = 0; k < sizeof units / sizeof units[0] && mul < 0; k++)
+            if (strlen(units[k].u) == ul && !strncasecmp(c, units[k].u, ul)) mul = units[k].us;
+        if (mul < 0) return -1;
+        c += ul;
+        if (*c == 's' || *c == 'S') c++;
+        total += v * (double)mul;
+        parts++;
+    }
+    if (!parts || !(total < 9.0e18)) return -1;
+    return (int64_t)(total + 0.5);
+}
+
 int rf_sort_idx(int64_t *idx, int64_t n, int (*cmp)(void *ctx, int64_t a, int64_t b), void *ctx)
 {
     if (n < 2) return RF_OK;

@@ -118,7 +118,7 @@ void rf__op_destroy(rf_op **pop);   /* closes and frees the tree */
 int  rf__op_next(rf_op *op, rf_batch **out);
 
 /* operator tables (one file each) */
-extern const rf_op_vt rf__op_h5scan_vt;
+extern const rf_op_vt rf__op_h5scan_vt, rf__op_rfbscan_vt;
 
 extern const rf_op_vt rf__op_scan_vt, rf__op_filter_vt, rf__op_project_vt, rf__op_generate_vt,
     rf__op_hashagg_vt, rf__op_hashjoin_vt, rf__op_nljoin_vt, rf__op_sort_vt, rf__op_topk_vt,

@@ -1,7 +1,8 @@
 /*
- * op_hashagg.c — HashAggregate in three modes:
+ * op_hashagg.c — HashAggregate in four modes:
  *   PARTIAL  raw rows  -> keys + aggregation states (map side, before the exchange)
  *   FINAL    states    -> keys + results (merges the partial states of every map task)
+ *   MERGE    states    -> keys + states (streaming state: the old states and a batch's, merged)
  *   COMPLETE raw rows  -> keys + results
  * The aggregates are driven through their interface (expr/agg.h: grow, update, merge, serialize,
  * finalize), a batch at a time; PARTIAL emits keys and serialized states, FINAL merges them.
@@ -189,7 +190,7 @@ static int merge_part(rf_op *op, hashagg_st *s, agg_part *w)
 static int consume(rf_op *op, hashagg_st *s)
 {
     const rf_plan *p = op->plan;
-    bool final = p->mode == RF_AGG_FINAL, partial = p->mode == RF_AGG_PARTIAL;
+    bool final = p->mode == RF_AGG_FINAL || p->mode == RF_AGG_MERGE, partial = p->mode == RF_AGG_PARTIAL;
     int nk = p->n_exprs, rc = RF_OK;
     rf_column **keys = s->keys, **vals = s->vals, **vals2 = s->vals2;
     for (;;) {
@@ -245,7 +246,7 @@ static int emit(rf_op *op, hashagg_st *s)
         for (int k = 0; k < s->na; k++) TRY(s->a[k].fn->grow(&s->a[k], 1));
         ng = 1;
     }
-    if (partial) return state_batch(s, &s->result);
+    if (partial || p->mode == RF_AGG_MERGE) return state_batch(s, &s->result);
     TRY(rf_batch_create(p->schema->n, ng, &s->result));
     for (int k = 0; k < nk; k++) s->result->cols[k] = rf_column_retain(s->ht.keys[k]);
     for (int k = 0; k < s->na && !rc; k++) rc = s->a[k].fn->finalize(&s->a[k], ng, &s->result->cols[nk + k]);

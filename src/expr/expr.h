@@ -65,6 +65,9 @@ typedef enum rf_func {
     RF_F_TRANSFORM, RF_F_FILTER, RF_F_EXISTS, RF_F_FORALL, RF_F_AGGREGATE, RF_F_ZIP_WITH, RF_F_MAP_FILTER,
     RF_F_TRANSFORM_KEYS, RF_F_TRANSFORM_VALUES,                  /* higher-order: lambdas among the arguments */
     RF_F_TO_JSON, RF_F_FROM_JSON, RF_F_SCHEMA_OF_JSON, RF_F_JSON_ARRAY_LENGTH, RF_F_JSON_OBJECT_KEYS,
+    RF_F_TIME_WINDOW,    /* window(ts, size[, slide[, start]]): rewritten at analysis into
+                          * named_struct('start', __window_start(ts, slide, start), 'end', ... + size) */
+    RF_F_WINDOW_START,   /* __window_start(ts, slide_us, start_us): the last window start <= ts */
     RF_F_COUNT_
 } rf_func;
 

@@ -82,6 +82,7 @@ static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = 
     [RF_F_IV_MICROS] = { "__interval_micros", 1, 1 }, [RF_F_TS_ADD_MICROS] = { "__timestamp_add", 2, 2 },
     [RF_F_ARRAY] = { "array", 0, INT32_MAX },  [RF_F_MAP] = { "map", 0, INT32_MAX },
     [RF_F_STRUCT] = { "struct", 1, INT32_MAX }, [RF_F_NAMED_STRUCT] = { "named_struct", 2, INT32_MAX },
+    [RF_F_TIME_WINDOW] = { "window", 2, 4 },   [RF_F_WINDOW_START] = { "__window_start", 3, 3 },
     [RF_F_GET_FIELD] = { "__get_field", 2, 2 }, [RF_F_SUBSCRIPT] = { "__subscript", 2, 2 },
     [RF_F_SORT_ARRAY] = { "sort_array", 1, 2 }, [RF_F_ARRAY_SORT] = { "array_sort", 1, 2 },
     [RF_F_ARRAY_DISTINCT] = { "array_distinct", 1, 1 }, [RF_F_ARRAY_MAX] = { "array_max", 1, 1 },
@@ -171,7 +172,7 @@ int rf__func_type(rf_expr *e)
         e->type = e->arg[0]->type;   /* of arrays: func_nested.c */
         return rf__func_type_nested(e);
     }
-    if (e->op >= RF_F_TO_JSON) return rf__json_type(e);
+    if (e->op >= RF_F_TO_JSON && e->op <= RF_F_JSON_OBJECT_KEYS) return rf__json_type(e);
     if (rf__func_is_nested(e)) return rf__func_type_nested(e);
     switch (e->op) {
     case RF_F_LOWER: case RF_F_UPPER: case RF_F_TRIM:
@@ -621,7 +622,7 @@ int rf__func_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
     int rc = RF_OK;
     *out = NULL;
     if (e->op == RF_F_SPLIT) return split_eval(a[0], a[1], n, out);
-    if (e->op >= RF_F_TO_JSON) return rf__json_eval(e, a, n, out);
+    if (e->op >= RF_F_TO_JSON && e->op <= RF_F_JSON_OBJECT_KEYS) return rf__json_eval(e, a, n, out);
     if (rf__func_is_nested(e)) return rf__func_eval_nested(e, a, n, out);
     if (e->op == RF_F_RLIKE || e->op == RF_F_REGEXP_REPLACE || e->op == RF_F_REGEXP_EXTRACT) {
         if (cst) {   /* one row, then constant */

@@ -33,5 +33,7 @@ int  rf__write_file_atomic(const char *path, const void *data, size_t n);
 /* A task's rows (pulled from op until its end) as CSV part file(s) under o->staging. */
 struct rf_op;
 int  rf__csv_write_part(const rf_output *o, int64_t task, struct rf_op *op, const rf_schema *s, int64_t *rows);
+/* The same as one riffle batch file, part-<task>.rfb (rfb.c; no file for a task without rows). */
+int  rf__rfb_write_part(const rf_output *o, int64_t task, struct rf_op *op, const rf_schema *s, int64_t *rows);
 
 #endif

@@ -73,7 +73,7 @@ static int node(const rf_plan *p, const rf_stages *st, rf_buf *b, int depth)
         if (!rc) rc = rf_buf_printf(b, "]");
         break;
     case RF_L_AGG: case RF_P_HASH_AGG:
-        if (p->kind == RF_P_HASH_AGG) rc = rf_buf_printf(b, "(%s)", p->mode == RF_AGG_PARTIAL ? "partial" : p->mode == RF_AGG_FINAL ? "final" : "complete");
+        if (p->kind == RF_P_HASH_AGG) rc = rf_buf_printf(b, "(%s)", p->mode == RF_AGG_PARTIAL ? "partial" : p->mode == RF_AGG_FINAL ? "final" : p->mode == RF_AGG_MERGE ? "merge" : "complete");
         if (!rc) rc = rf_buf_printf(b, " keys=[");
         if (!rc) rc = list(b, p->exprs, p->n_exprs);
         if (!rc) rc = rf_buf_printf(b, "] functions=[");

@@ -190,7 +190,7 @@ static int two_phase(const rf_plan *l, rf_plan *in, rf_expr **keys, int n_keys, 
     if (rc) goto done;
     RF_TRY(node(RF_P_HASH_AGG, x, final_schema, &fin));
     x = NULL;
-    fin->mode = RF_AGG_FINAL;
+    fin->mode = l->kind == RF_L_AGG && (l->mode & RF_LAGG_STATE_OUT) ? RF_AGG_MERGE : RF_AGG_FINAL;
     fin->n_exprs = n_keys;
     fin->n_exprs2 = n_aggs;
     /* the final phase reads keys and states by position; it keeps the calls for their types */
@@ -200,6 +200,37 @@ static int two_phase(const rf_plan *l, rf_plan *in, rf_expr **keys, int n_keys, 
     return RF_OK;
 done:
     rf__plan_destroy(&partial);
+    rf__plan_destroy(&x);
+    rf__plan_destroy(&fin);
+    return rc;
+}
+
+/* Streaming state (RF_LAGG_STATE_IN): `in` holds keys ++ serialized states; exchanged by the keys,
+ * then merged into results (FINAL) or, RF_LAGG_STATE_OUT, into states again (MERGE). */
+static int merge_states(const rf_plan *l, rf_plan *in, rf_physctx *ctx, rf_plan **out)
+{
+    int nk = l->n_exprs, rc;
+    rf_plan *x = NULL, *fin = NULL;
+    rf_expr **kcols = rf_calloc((size_t)nk + 1, sizeof *kcols);
+    if (!kcols) { rf__plan_destroy(&in); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
+    for (int i = 0; i < nk; i++) {
+        const rf_field *f = &in->schema->f[i];
+        kcols[i] = rf__expr_col_attr(f->id, f->name, f->type, f->nullable, i);
+    }
+    rc = exchange(nk ? RF_X_HASH : RF_X_SINGLE, ctx->shuffle_partitions, in, kcols, nk, &x);
+    for (int i = 0; i < nk; i++) rf_expr_destroy(&kcols[i]);
+    rf_free(kcols);
+    if (rc) return rc;
+    RF_TRY(node(RF_P_HASH_AGG, x, l->schema, &fin));
+    x = NULL;
+    fin->mode = (l->mode & RF_LAGG_STATE_OUT) ? RF_AGG_MERGE : RF_AGG_FINAL;
+    fin->n_exprs = nk;
+    fin->n_exprs2 = l->n_exprs2;
+    RF_TRY(copy_bind(l->exprs, nk, NULL, &fin->exprs));
+    RF_TRY(copy_bind(l->exprs2, l->n_exprs2, NULL, &fin->exprs2));
+    *out = fin;
+    return RF_OK;
+done:
     rf__plan_destroy(&x);
     rf__plan_destroy(&fin);
     return rc;
@@ -216,6 +247,7 @@ static int plan_agg(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
     rf_plan *in = NULL;
     int rc = plan_node(l->child[0], ctx, &in);
     if (rc) return rc;
+    if (l->mode & RF_LAGG_STATE_IN) return merge_states(l, in, ctx, out);
     const rf_expr *dist = NULL;
     for (int i = 0; i < l->n_exprs2; i++) {
         const rf_expr *a = l->exprs2[i];

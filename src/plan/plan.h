@@ -42,7 +42,11 @@ typedef enum rf_nkind {
     RF_NKIND_COUNT_
 } rf_nkind;
 
-typedef enum rf_aggmode { RF_AGG_PARTIAL = 0, RF_AGG_FINAL, RF_AGG_COMPLETE } rf_aggmode;
+typedef enum rf_aggmode { RF_AGG_PARTIAL = 0, RF_AGG_FINAL, RF_AGG_COMPLETE, RF_AGG_MERGE } rf_aggmode;
+/* L_AGG modes (rf_plan.mode), for streaming state (runtime/stream_state.c); 0 is an ordinary aggregation. */
+#define RF_LAGG_STATE_IN  1   /* the input is keys ++ serialized states (by position), not raw rows: exprs
+                               * are the key columns, exprs2 the calls (for their types) */
+#define RF_LAGG_STATE_OUT 2   /* the output is keys ++ serialized states (rf__agg_state_types), not results */
 
 typedef enum rf_xkind {
     RF_X_HASH = 0,     /* by hash of keys into n partitions */
@@ -53,7 +57,7 @@ typedef enum rf_xkind {
     RF_X_COALESCE      /* whole map tasks merged into n partitions */
 } rf_xkind;
 
-typedef enum rf_format { RF_FMT_CSV = 0, RF_FMT_TEXT, RF_FMT_HDF5 } rf_format;
+typedef enum rf_format { RF_FMT_CSV = 0, RF_FMT_TEXT, RF_FMT_HDF5, RF_FMT_RFB } rf_format;
 typedef enum rf_csvmode { RF_CSV_PERMISSIVE = 0, RF_CSV_DROPMALFORMED, RF_CSV_FAILFAST } rf_csvmode;
 
 /* The row groups of a source's HDF5 files with their statistics (docs/FORMAT.md). Read on the

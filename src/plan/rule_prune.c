@@ -136,6 +136,7 @@ static int prune(rf_plan *p, idset *need)
         RF_TRY(refresh(p));
         break;
     case RF_L_AGG:
+        if (p->mode & RF_LAGG_STATE_IN) RF_TRY(add_all(&cn, p->child[0]->schema));   /* states by position */
         for (int i = 0; i < p->n_exprs; i++) RF_TRY(add_expr(&cn, p->exprs[i]));
         for (int i = 0; i < p->n_exprs2; i++) RF_TRY(add_expr(&cn, p->exprs2[i]));
         RF_TRY(prune(p->child[0], &cn));

@@ -89,8 +89,8 @@ static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_ac
     if (rc) return rc;
     const rf_plan *x = st->exchange;
     if (x && x->mode != RF_X_RANGE) RF_TRY(rf__mapout_init(&map, t, x->mode == RF_X_BROADCAST || x->mode == RF_X_SINGLE ? 1 : x->n));
-    if (!x && act->kind == RF_ACT_WRITE_CSV) {
-        rc = rf__csv_write_part(&act->out, t, op, st->root->schema, &o->nrows);
+    if (!x && (act->kind == RF_ACT_WRITE_CSV || act->kind == RF_ACT_WRITE_RFB)) {
+        rc = (act->kind == RF_ACT_WRITE_CSV ? rf__csv_write_part : rf__rfb_write_part)(&act->out, t, op, st->root->schema, &o->nrows);
         goto done;
     }
     if (!x && act->kind == RF_ACT_WRITE_HDF5 && act->out.partition_by && *act->out.partition_by)

@@ -35,7 +35,7 @@ int  rf__conf_copy(rf_conf *dst, const rf_conf *src);   /* dst initialized here 
 void rf__conf_fini(rf_conf *c);
 
 /* ---- what a job does with its result ---- */
-typedef enum rf_action_kind { RF_ACT_COLLECT = 0, RF_ACT_WRITE_CSV, RF_ACT_WRITE_HDF5 } rf_action_kind;
+typedef enum rf_action_kind { RF_ACT_COLLECT = 0, RF_ACT_WRITE_CSV, RF_ACT_WRITE_HDF5, RF_ACT_WRITE_RFB } rf_action_kind;
 typedef struct rf_action {
     rf_action_kind kind;
     rf_output out;         /* WRITE: where and how (io/output.h) */

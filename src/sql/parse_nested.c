@@ -125,7 +125,7 @@ rf_expr *rf__p_postfix(rf_parser *P, rf_expr *e)
             if (e) e->op = RF_F_SUBSCRIPT;
         } else if (rf__p_is(P, ".") && ident_tok(&P->nxt)) {
             rf__p_adv(P);
-            char *f = rf__p_ident(P);
+            char *f = rf__p_ident_any(P);
             if (!f) { rf_expr_destroy(&a[0]); return NULL; }
             a[1] = rf_lit_str(f);
             rf_free(f);

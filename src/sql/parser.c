@@ -100,6 +100,17 @@ char *rf__p_ident(rf_parser *P)
     return NULL;
 }
 
+/* A name after a dot (a column of a table, a field of a struct): reserved words are names there
+ * (window.end, as Spark). */
+char *rf__p_ident_any(rf_parser *P)
+{
+    if (P->cur.t != T_IDENT) return rf__p_ident(P);
+    char *s = rf_strndup(P->cur.p, (size_t)P->cur.len);
+    if ((P->rc = rf__p_adv(P))) { rf_free(s); return NULL; }
+    if (!s) P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    return s;
+}
+
 bool rf__tok_reserved(const rf_token *t) { return is_reserved(t); }
 bool rf__p_at_ident(rf_parser *P) { return P->cur.t == T_QIDENT || (P->cur.t == T_IDENT && !is_reserved(&P->cur)); }
 
@@ -491,8 +502,8 @@ static rf_expr *p_primary(rf_parser *P)
         rf_expr *e = rf_col("*");
         return rf__p_at(e, &t);
     }
-    if ((rf__p_is(P, "LEFT") || rf__p_is(P, "RIGHT")) && rf__tok_is(&P->nxt, "(")) {   /* left(s, n), right(s, n) */
-        char *name = rf_strdup(rf__p_is(P, "LEFT") ? "left" : "right");
+    if ((rf__p_is(P, "LEFT") || rf__p_is(P, "RIGHT") || rf__p_is(P, "WINDOW")) && rf__tok_is(&P->nxt, "(")) {   /* left(s, n), right(s, n), window(ts, d) */
+        char *name = rf_strdup(rf__p_is(P, "LEFT") ? "left" : rf__p_is(P, "RIGHT") ? "right" : "window");
         rf__p_adv(P);
         rf__p_adv(P);
         if (!name) { P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
@@ -513,7 +524,7 @@ static rf_expr *p_primary(rf_parser *P)
             rf_expr *e;
             if (rf__p_accept(P, "*")) e = rf_col("*");
             else {
-                char *col = rf__p_ident(P);
+                char *col = rf__p_ident_any(P);
                 if (!col) { rf_free(name); return NULL; }
                 e = rf__expr_new(RF_E_COL, 0, NULL);
                 if (e) { e->name = col; } else rf_free(col);

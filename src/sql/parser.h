@@ -28,6 +28,7 @@ bool     rf__p_accept(rf_parser *P, const char *s);
 int      rf__p_expect(rf_parser *P, const char *s);
 int      rf__p_error(rf_parser *P, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char    *rf__p_ident(rf_parser *P);       /* returned-owned; NULL + P->rc on error */
+char    *rf__p_ident_any(rf_parser *P);   /* the same, reserved words too (a name after a dot) */
 bool     rf__p_at_ident(rf_parser *P);
 bool     rf__tok_reserved(const rf_token *t);   /* a keyword that is never a bare name */
 char    *rf__p_string(rf_parser *P);      /* returned-owned */
