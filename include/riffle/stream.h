@@ -34,6 +34,14 @@ typedef struct rf_stream rf_stream;
  * inferred). */
 rf_df *rf_read_stream(rf_session *s, const char *format, const char *options);
 
+/* Spark's withWatermark: column (a timestamp) is the rows' event time, and rows may arrive up to
+ * delay ("10 minutes") late. After each batch the watermark becomes max(watermark, the largest
+ * event time seen - delay) (the epoch at first). An aggregation grouped by column or by
+ * window(column, ...) then drops rows at or before the watermark as late, closes the groups whose
+ * time (a window's end) the watermark has passed, emitting them in append mode, and forgets them.
+ * A DataFrame that reads no stream is returned as it is. */
+rf_df *rf_df_with_watermark(rf_df *df, const char *column, const char *delay);
+
 /* Starts a streaming query writing df's rows to directory path; returns NULL only when out of
  * memory (else check rf_stream_error). Options, comma-separated key=value:
  *   checkpointLocation=DIR  (required) the query's offset and commit logs: a restarted query

@@ -96,6 +96,7 @@ static int time_window(rf_expr *e)
     if (!args[0] || !args[2]) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     e->op = RF_F_NAMED_STRUCT;
     e->depth = we->depth + 1;
+    if (!e->name && !(e->name = rf_strdup("window"))) return rf__err_set(RF_ERR_NOMEM, "out of memory");   /* Spark's column name */
     return rf__func_type(e);
 }
 

@@ -176,6 +176,9 @@ static int plan_copy(const rf_plan *p, rf_plan **out, int depth, int64_t *nodes)
     c->rank_offset = p->rank_offset;
     c->flags = p->flags;
     c->reuses = p->reuses;
+    c->watermark = p->watermark;
+    c->wm_attr = p->wm_attr;
+    c->wm_delay = p->wm_delay;
     if (p->schema) RF_TRY(rf_schema_copy(p->schema, &c->schema));
     c->n_exprs = p->n_exprs;
     RF_TRY(copy_exprs(p->exprs, p->n_exprs, &c->exprs));

@@ -124,6 +124,9 @@ typedef struct rf_plan {
                                    * it sits where the consuming task runs (a union numbers its branches'
                                    * tasks one after another: branch tasks start at an offset) */
     int              flags;       /* P_EXCHANGE: RF_XF_* */
+    bool             watermark;   /* L_PROJECT made by withWatermark over a stream (runtime/stream.c; driver only):
+                                   * passes its input through; wm_attr is the event-time column, wm_delay µs */
+    int64_t          wm_attr, wm_delay;
     uint32_t         reuses;      /* P_EXCHANGE: 1 + the id of an earlier exchange (in post-order) whose subtree
                                    * computes the same; this one never runs, its readers read that one's
                                    * output (reuse.c, stages.c). 0: none */

@@ -29,7 +29,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "runtime/runtime.h"
+#include "runtime/stream_int.h"
+#include "io/files.h"
 #include "riffle/stream.h"
 #include "io/output.h"
 
@@ -117,51 +118,35 @@ rf_df *rf_read_stream(rf_session *s, const char *format, const char *options)
     return rf__df_make(s, p, RF_OK);
 }
 
-/* The streaming scans of p (up to max), or their count. */
-static int stream_leaves(rf_plan *p, rf_plan **out, int max)
+rf_df *rf_df_with_watermark(rf_df *df, const char *column, const char *delay)
 {
-    int n = 0;
-    if (p->kind == RF_L_SCAN && p->src && p->src->stream_dir) {
-        if (max > 0) out[0] = p;
-        return 1;
+    RF_DF_INPUT(df);
+    rf_plan *p = NULL;
+    int64_t us = delay ? rf_parse_duration_us(delay, strlen(delay)) : -1, attr = -1;
+    int rc = us < 0 ? rf__err_set(RF_ERR_INVALID, "withWatermark: delay '%s' is not a duration such as '10 minutes'", delay ? delay : "(null)") : RF_OK;
+    const rf_schema *sc = df->plan->schema;
+    for (int i = 0; !rc && column && i < sc->n; i++)
+        if (!strcasecmp(sc->f[i].name, column) && !sc->f[i].hidden) {
+            if (attr >= 0 && attr != sc->f[i].id) rc = rf__err_set(RF_ERR_ANALYSIS, "withWatermark: column '%s' is ambiguous", column);
+            attr = sc->f[i].id;
+            if (sc->f[i].type != RF_TYPE_TIMESTAMP)
+                rc = rf__err_set(RF_ERR_ANALYSIS, "Event time must be defined on a window or a timestamp, but %s is of type %s", column, rf_type_name(sc->f[i].type));
+        }
+    if (!rc && attr < 0) rc = rf__err_set(RF_ERR_ANALYSIS, "withWatermark: no column '%s'", column ? column : "(null)");
+    if (!rc && !rf__plan_has_stream(df->plan)) return rf__df_make(df->s, rf__plan_retain(df->plan), RF_OK);   /* a batch DataFrame: as Spark, nothing to do */
+    if (!rc) rc = rf__df_unary(RF_L_PROJECT, df, &p);
+    if (!rc) rc = rf_schema_copy(sc, &p->schema);
+    if (!rc && !(p->exprs = rf_calloc((size_t)sc->n + 1, sizeof *p->exprs))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int i = 0; !rc && i < sc->n; i++) {
+        if (!(p->exprs[i] = rf__expr_col_attr(sc->f[i].id, sc->f[i].name, sc->f[i].type, sc->f[i].nullable, i))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        else if (sc->f[i].qual && !(p->exprs[i]->qual = rf_strdup(sc->f[i].qual))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        p->n_exprs = i + 1;
     }
-    for (int i = 0; i < p->n_child; i++) n += stream_leaves(p->child[i], out ? out + n : NULL, max - n);
-    return n;
-}
-
-bool rf__plan_has_stream(const rf_plan *p) { return stream_leaves((rf_plan *)p, NULL, 0) > 0; }
-
-/* What a streaming query may not do (today's riffle, and Spark's rules for a query without a
- * streaming aggregation), or RF_OK. */
-static int check_streamable(const rf_plan *p)
-{
-    int here = 0;
-    switch (p->kind) {
-    case RF_L_AGG: return rf__err_set(RF_ERR_ANALYSIS, "a streaming query cannot aggregate yet (GROUP BY, DISTINCT, aggregates): riffle's stateful streaming is not built");
-    case RF_L_SORT: return rf__err_set(RF_ERR_ANALYSIS, "Sorting is not supported on streaming DataFrames/Datasets, unless it is on aggregated DataFrame/Dataset in Complete output mode");
-    case RF_L_LIMIT: return rf__err_set(RF_ERR_ANALYSIS, "Limits are not supported on streaming DataFrames/Datasets in Update and Append output modes");
-    case RF_L_WINDOW: return rf__err_set(RF_ERR_ANALYSIS, "Non-time-based windows are not supported on streaming DataFrames/Datasets");
-    case RF_L_CACHE: return rf__err_set(RF_ERR_ANALYSIS, "a streaming DataFrame cannot be cached");
-    case RF_L_UNION:
-        for (int i = 0; i < p->n_child; i++) here += rf__plan_has_stream(p->child[i]);
-        if (here > 1) return rf__err_set(RF_ERR_ANALYSIS, "a union of two streams is not supported yet");
-        break;
-    case RF_L_JOIN: {
-        bool l = rf__plan_has_stream(p->child[0]), r = rf__plan_has_stream(p->child[1]);
-        if (l && r) return rf__err_set(RF_ERR_ANALYSIS, "a join of two streams is not supported yet (stream-static joins are)");
-        bool ok = p->mode == RF_JOIN_INNER || p->mode == RF_JOIN_CROSS || (l && (p->mode == RF_JOIN_LEFT || p->mode == RF_JOIN_SEMI || p->mode == RF_JOIN_ANTI)) ||
-                  (r && p->mode == RF_JOIN_RIGHT) || (!l && !r);
-        if (!ok) return rf__err_set(RF_ERR_ANALYSIS, "this outer join between a stream and a static DataFrame is not supported: the static side's unmatched rows are never final (Spark's rule)");
-        break;
-    }
-    default:
-        break;
-    }
-    for (int i = 0; i < p->n_child; i++) {
-        int rc = check_streamable(p->child[i]);
-        if (rc) return rc;
-    }
-    return RF_OK;
+    if (rc) { rf__plan_destroy(&p); return rf__df_fail(df->s, rc); }
+    p->watermark = true;
+    p->wm_attr = attr;
+    p->wm_delay = us;
+    return rf__df_make(df->s, p, RF_OK);
 }
 
 /* ---------------------------------------------------------------- the query */
@@ -189,7 +174,14 @@ struct rf_stream {
     char        progress[512];
     sfiles      seen;          /* every file an offset log names */
     int64_t     next;          /* the next batch id */
+    rf_sstate   st;            /* the aggregation and watermark, if any (stream_state.c) */
+    int64_t     wm;            /* the next batch's watermark (µs; RF_NO_WM: the query has none) */
+    int64_t     wm_last;       /* the last batch's: the next one's for late rows */
+    bool        nodata;        /* the watermark moved: a batch without data is due to close groups */
 };
+
+/* Whether the query keeps state judged by a watermark. */
+static bool watermarked(const rf_stream *q) { return q->st.agg && q->st.ev_key >= 0 && q->st.mode != RF_OUT_COMPLETE; }
 
 static void sfiles_fini(sfiles *v)
 {
@@ -293,9 +285,11 @@ static int read_text(const char *path, rf_buf *b)
     return rc;
 }
 
-/* The files offsets/N names ("v1" then "size mtime path" lines), added to *v. */
-static int read_offsets(const rf_stream *q, int64_t id, sfiles *v)
+/* The files offsets/N names ("v1" then "size mtime path" lines), added to *v; *wm: its
+ * "watermark W" line's (RF_NO_WM: none). */
+static int read_offsets(const rf_stream *q, int64_t id, sfiles *v, int64_t *wm)
 {
+    if (wm) *wm = RF_NO_WM;
     char path[4400];
     rf_buf b = { 0 };
     snprintf(path, sizeof path, "%s/offsets/%lld", q->ckpt, (long long)id);
@@ -305,6 +299,7 @@ static int read_offsets(const rf_stream *q, int64_t id, sfiles *v)
     while (!rc && (line = strtok_r(NULL, "\n", &save))) {
         long long size, mt;
         int used = 0;
+        if (!strncmp(line, "watermark ", 10)) { if (wm) *wm = strtoll(line + 10, NULL, 10); continue; }
         if (sscanf(line, "%lld %lld %n", &size, &mt, &used) != 2 || !line[used])
             rc = rf__err_set(RF_ERR_INVALID, "%s: a damaged line '%.200s'", path, line);
         else rc = sfiles_add(v, line + used, size, mt, v == &q->seen);
@@ -442,47 +437,101 @@ static int sink_publish(const rf_stream *q, int64_t id)
 }
 
 /* ---------------------------------------------------------------- a batch */
-/* Runs batch id over files v: the job writes into the staging directory, then the sink commits. */
-static int run_batch(rf_stream *q, int64_t id, const sfiles *v)
+/* Writes plan's rows to the sink as batch id's output: append adds the batch's files (staged,
+ * recorded, renamed in); update and complete replace the directory's content in one exchange. */
+static int sink_write(rf_stream *q, int64_t id, const rf_plan *plan)
+{
+    char rec[4400], stage[4400], parent[4400];
+    bool replace = q->st.agg && q->st.mode != RF_OUT_APPEND;
+    sink_paths(q, id, rec, stage, sizeof rec);
+    snprintf(parent, sizeof parent, "%s/_riffle_staging", q->out);
+    rf_action act = { .kind = RF_ACT_WRITE_CSV, .out = { .header = q->header, .delim = q->delim, .write_mode = 1 } };
+    int rc = replace ? RF_OK : rf__mkdirs(parent);
+    if (!rc && !(act.out.path = rf_strdup(replace ? q->out : stage))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (!rc) rc = rf__driver_run(q->s, plan, &act, NULL);
+    rf__action_fini(&act);
+    if (!rc && !replace) rc = sink_record(q, id);
+    if (!rc && !replace) rc = sink_publish(q, id);
+    return rc;
+}
+
+/* Runs batch id over files v (none: a batch without data, to close groups the watermark passed):
+ * a stateless query's one job writes the sink; a stateful one's first updates the state, then
+ * writes what the output mode emits. *max_event: the batch's largest event time (RF_NO_WM: none). */
+static int run_batch(rf_stream *q, int64_t id, const sfiles *v, int64_t w_late, int64_t w_evict, int64_t *max_event)
 {
     const rf_source *ls = q->leaf->src;
-    rf_plan *plan = NULL, *leaf = NULL;
+    rf_plan *plan = NULL, *leaf = NULL, *outp = NULL;
     rf_source *src = NULL;
     const char **paths = rf_calloc((size_t)v->n + 1, sizeof *paths);
-    char rec[4400], stage[4400];
-    sink_paths(q, id, rec, stage, sizeof rec);
     int rc = paths ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+    *max_event = RF_NO_WM;
     for (int64_t i = 0; paths && i < v->n; i++) paths[i] = v->f[i].path;
-    if (!rc) rc = rf__source_build((int)v->n, paths, ls->format, ls->stream_opts, 0, &src);
-    if (!rc && src->file_schema->n != ls->file_schema->n) rc = rf__err_set(RF_ERR_INTERNAL, "a batch's files read with another schema");
-    if (!rc) rc = rf__plan_copy(q->plan, &plan);
-    if (!rc && stream_leaves(plan, &leaf, 1) != 1) rc = rf__err_set(RF_ERR_INTERNAL, "the streaming scan is gone");
-    if (!rc) {
-        rf__source_destroy(&leaf->src);
-        leaf->src = src;
-        src = NULL;
-        rf_action act = { .kind = RF_ACT_WRITE_CSV, .out = { .header = q->header, .delim = q->delim, .write_mode = 1 } };
-        if (!(act.out.path = rf_strdup(stage))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-        char parent[4400];
-        snprintf(parent, sizeof parent, "%s/_riffle_staging", q->out);
-        if (!rc) rc = rf__mkdirs(parent);
-        if (!rc) rc = rf__driver_run(q->s, plan, &act, NULL);
-        rf__action_fini(&act);
+    if (!rc && v->n > 0) {
+        rc = rf__source_build((int)v->n, paths, ls->format, ls->stream_opts, 0, &src);
+        if (!rc && src->file_schema->n != ls->file_schema->n) rc = rf__err_set(RF_ERR_INTERNAL, "a batch's files read with another schema");
+        if (!rc) rc = rf__plan_copy(q->plan, &plan);
+        if (!rc && rf__stream_leaves(plan, &leaf, 1) != 1) rc = rf__err_set(RF_ERR_INTERNAL, "the streaming scan is gone");
+        if (!rc) {
+            rf__source_destroy(&leaf->src);
+            leaf->src = src;
+            src = NULL;
+        }
     }
-    if (!rc) rc = sink_record(q, id);
-    if (!rc) rc = sink_publish(q, id);
+    if (!rc && !q->st.agg) rc = plan ? sink_write(q, id, plan) : RF_OK;
+    else if (!rc) {
+        rc = rf__sstate_update(q->s, &q->st, q->plan, plan, q->ckpt, id, w_late, w_late, max_event);
+        bool emits = plan || q->st.mode != RF_OUT_UPDATE;   /* a batch without data updates no group */
+        if (!rc && emits) rc = rf__sstate_output(q->s, &q->st, q->plan, q->ckpt, id, w_evict, &outp);
+        if (!rc && emits) rc = sink_write(q, id, outp);
+    }
     rf__source_destroy(&src);
     rf__plan_destroy(&plan);
+    rf__plan_destroy(&outp);
     rf_free(paths);
     return rc;
 }
 
+/* The commit log entry of batch id (its largest event time, for the watermark), then the
+ * watermark moved on: Spark's max(W, max event time - delay). */
+static int commit_batch(rf_stream *q, int64_t id, int64_t w_evict, int64_t max_event)
+{
+    rf_buf b = { 0 };
+    int rc = rf_buf_printf(&b, "v1\n");
+    if (!rc && max_event != RF_NO_WM) rc = rf_buf_printf(&b, "maxEventTime %lld\n", (long long)max_event);
+    if (!rc) rc = write_log(q, "commits", id, &b);
+    rf_buf_fini(&b);
+    if (rc) return rc;
+    if (q->st.agg) rf__sstate_prune(q->ckpt, id);
+    if (!watermarked(q)) return RF_OK;
+    q->wm_last = w_evict;
+    if (max_event != RF_NO_WM && max_event - q->st.wm->wm_delay > q->wm) q->wm = max_event - q->st.wm->wm_delay;
+    q->nodata = q->wm > w_evict;
+    return RF_OK;
+}
+
+/* commits/id's maxEventTime (RF_NO_WM: none). */
+static int64_t read_max_event(const rf_stream *q, int64_t id)
+{
+    char path[4400];
+    rf_buf b = { 0 };
+    int64_t v = RF_NO_WM;
+    snprintf(path, sizeof path, "%s/commits/%lld", q->ckpt, (long long)id);
+    if (read_text(path, &b) == RF_OK) {
+        const char *m = strstr((const char *)b.data, "\nmaxEventTime ");
+        if (m) v = strtoll(m + 14, NULL, 10);
+    }
+    rf_buf_fini(&b);
+    return v;
+}
+
 /* The batch that the offset log names but the commit log does not (after a crash or a stop): its
- * sink record means only the renames and the commit are left, else it runs again as it was. */
+ * sink record means only the renames and the commit are left, else it runs again as it was (the
+ * same files, the same watermarks). Then the watermark as the last committed batch left it. */
 static int recover(rf_stream *q)
 {
     char dir[4300], rec[4400], stage[4400];
-    int64_t off = -1, com = -1;
+    int64_t off = -1, com = -1, w_off = RF_NO_WM, w_prev = RF_NO_WM;
     snprintf(dir, sizeof dir, "%s/offsets", q->ckpt);
     int rc = last_id(dir, &off);
     snprintf(dir, sizeof dir, "%s/commits", q->ckpt);
@@ -491,29 +540,41 @@ static int recover(rf_stream *q)
         char p[4400];
         struct stat st;
         snprintf(p, sizeof p, "%s/offsets/%lld", q->ckpt, (long long)i);
-        if (stat(p, &st) == 0) rc = read_offsets(q, i, &q->seen);
+        w_prev = w_off;
+        if (stat(p, &st) == 0) rc = read_offsets(q, i, &q->seen, &w_off);
     }
     if (rc) return rc;
     q->next = off + 1;
-    if (off <= com) return RF_OK;
-    if (off != com + 1) return rf__err_set(RF_ERR_INVALID, "%s: offsets up to batch %lld but commits only to %lld: a damaged checkpoint", q->ckpt, (long long)off, (long long)com);
-    sink_paths(q, off, rec, stage, sizeof rec);
-    struct stat st;
-    double t0 = rf_now();
-    if (stat(rec, &st) == 0) rc = sink_publish(q, off);
-    else {
-        sfiles v = { 0 };
-        rc = read_offsets(q, off, &v);
-        if (!rc) rc = check_files(&v);
-        if (!rc) rc = rf__rmtree(stage);
-        if (!rc) rc = run_batch(q, off, &v);
-        sfiles_fini(&v);
+    if (watermarked(q) && off >= 0) {   /* the watermark as batch off left it (recomputed below if it was not committed) */
+        if (w_off == RF_NO_WM) return rf__err_set(RF_ERR_INVALID, "%s: the checkpoint has no watermark (written by a query without one?): use a new checkpointLocation", q->ckpt);
+        q->wm = q->wm_last = w_off;
     }
-    rf_buf b = { 0 };
-    if (!rc) rc = rf_buf_printf(&b, "v1\n");
-    if (!rc) rc = write_log(q, "commits", off, &b);
-    rf_buf_fini(&b);
-    if (!rc) fprintf(stderr, "riffle: stream batch %lld (recovered after a stop) committed in %.2f s\n", (long long)off, rf_now() - t0);
+    if (off > com) {
+        if (off != com + 1) return rf__err_set(RF_ERR_INVALID, "%s: offsets up to batch %lld but commits only to %lld: a damaged checkpoint", q->ckpt, (long long)off, (long long)com);
+        sink_paths(q, off, rec, stage, sizeof rec);
+        struct stat st;
+        double t0 = rf_now();
+        int64_t mx = RF_NO_WM, w_late = w_prev != RF_NO_WM ? w_prev : w_off;
+        if (stat(rec, &st) == 0) {
+            rc = sink_publish(q, off);
+            if (!rc && watermarked(q)) mx = rf__sstate_max_event(q->ckpt, off);   /* the state job ran and kept it */
+        } else {
+            sfiles v = { 0 };
+            rc = read_offsets(q, off, &v, NULL);
+            if (!rc) rc = check_files(&v);
+            if (!rc) rc = rf__rmtree(stage);
+            if (!rc) rc = run_batch(q, off, &v, w_late, w_off, &mx);
+            sfiles_fini(&v);
+        }
+        if (!rc) rc = commit_batch(q, off, w_off, mx);
+        if (!rc) fprintf(stderr, "riffle: stream batch %lld (recovered after a stop) committed in %.2f s\n", (long long)off, rf_now() - t0);
+        return rc;
+    }
+    if (watermarked(q) && com >= 0) {
+        int64_t mx = read_max_event(q, com);
+        if (mx != RF_NO_WM && mx - q->st.wm->wm_delay > q->wm) q->wm = mx - q->st.wm->wm_delay;
+        q->nodata = q->wm > q->wm_last;
+    }
     return rc;
 }
 
@@ -528,6 +589,7 @@ static rf_stream *stream_new(rf_df *df, const char *path, const char *options)
     int rc = !df ? rf__err_set(RF_ERR_NOMEM, "out of memory") : df->err ? rf__err_set(df->err, "%s", df->msg) : RF_OK;
     if (!rc) q->s = df->s;
     char *copy = rc ? NULL : rf_strdup(options ? options : ""), *save = NULL;
+    rf_outmode mode = RF_OUT_APPEND;
     for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t && !rc; t = strtok_r(NULL, ",", &save)) {
         while (*t == ' ') t++;
         char *eq = strchr(t, '=');
@@ -536,9 +598,10 @@ static rf_stream *stream_new(rf_df *df, const char *path, const char *options)
         if (!strcasecmp(t, "checkpointLocation")) { rf_free(q->ckpt); q->ckpt = rf_strdup(v); }
         else if (!strcasecmp(t, "format")) { if (strcasecmp(v, "csv")) rc = rf__err_set(RF_ERR_INVALID, "stream sink format '%s': only csv is supported", v); }
         else if (!strcasecmp(t, "outputMode")) {
-            if (!strcasecmp(v, "complete"))
-                rc = rf__err_set(RF_ERR_ANALYSIS, "Complete output mode not supported when there are no streaming aggregations on streaming DataFrames/Datasets");
-            else if (strcasecmp(v, "append") && strcasecmp(v, "update")) rc = rf__err_set(RF_ERR_INVALID, "outputMode '%s' is not append, update or complete", v);
+            if (!strcasecmp(v, "complete")) mode = RF_OUT_COMPLETE;
+            else if (!strcasecmp(v, "update")) mode = RF_OUT_UPDATE;
+            else if (!strcasecmp(v, "append")) mode = RF_OUT_APPEND;
+            else rc = rf__err_set(RF_ERR_INVALID, "outputMode '%s' is not append, update or complete", v);
         } else if (!strcasecmp(t, "trigger")) {
             if (!strcasecmp(v, "default") || !*v) q->trig = TRIG_DEFAULT;
             else if (!strcasecmp(v, "once")) q->trig = TRIG_ONCE;
@@ -557,10 +620,11 @@ static rf_stream *stream_new(rf_df *df, const char *path, const char *options)
     if (!rc && !(q->out = rf_strdup(path))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     if (!rc) rc = rf__plan_copy(df->plan, &q->plan);
     rf_plan *leaves[2] = { NULL, NULL };
-    int nl = rc ? 0 : stream_leaves(q->plan, leaves, 2);
+    int nl = rc ? 0 : rf__stream_leaves(q->plan, leaves, 2);
     if (!rc && nl == 0) rc = rf__err_set(RF_ERR_ANALYSIS, "rf_df_write_stream: the DataFrame reads no stream (use rf_df_write_csv)");
     if (!rc && nl > 1) rc = rf__err_set(RF_ERR_ANALYSIS, "a query over two streams is not supported yet");
-    if (!rc) { q->leaf = leaves[0]; rc = check_streamable(q->plan); }
+    if (!rc) { q->leaf = leaves[0]; rc = rf__sstate_plan(q->plan, mode, &q->st); }
+    q->wm = q->wm_last = watermarked(q) ? 0 : RF_NO_WM;   /* Spark's first watermark: the epoch */
     fail(q, rc);
     return q;
 }
@@ -630,30 +694,36 @@ int rf_stream_await(rf_stream *q)
             bytes += f->size;
         }
         sfiles_fini(&fresh);
-        if (!rc && batch.n == 0) {
+        bool nodata = !rc && batch.n == 0 && q->nodata && q->trig != TRIG_ONCE;   /* Spark's no-data batch: groups the watermark closed */
+        if (!rc && batch.n == 0 && !nodata) {
             sfiles_fini(&batch);
             if (q->trig == TRIG_ONCE || q->trig == TRIG_AVAILABLE_NOW) break;
             sleep_s(q->trig == TRIG_INTERVAL && q->interval > 0.1 ? q->interval : 0.1);   /* polls for files */
             continue;
         }
         rf_buf log = { 0 };
+        int64_t id = q->next, w_evict = q->wm, w_late = q->wm_last, mx = RF_NO_WM;
         if (!rc) rc = rf_buf_printf(&log, "v1\n");
+        if (!rc && watermarked(q)) rc = rf_buf_printf(&log, "watermark %lld\n", (long long)w_evict);
         for (int64_t i = 0; i < batch.n && !rc; i++) rc = rf_buf_printf(&log, "%lld %lld %s\n", (long long)batch.f[i].size, (long long)batch.f[i].mtime, batch.f[i].path);
-        int64_t id = q->next;
         if (!rc) rc = write_log(q, "offsets", id, &log);   /* before the batch runs: a restart replays it */
-        for (int64_t i = 0; i < batch.n && !rc; i++) rc = sfiles_add(&q->seen, batch.f[i].path, batch.f[i].size, batch.f[i].mtime, true);
-        if (!rc) rc = run_batch(q, id, &batch);
-        log.len = 0;
-        if (!rc) rc = rf_buf_printf(&log, "v1\n");
-        if (!rc) rc = write_log(q, "commits", id, &log);
         rf_buf_fini(&log);
+        for (int64_t i = 0; i < batch.n && !rc; i++) rc = sfiles_add(&q->seen, batch.f[i].path, batch.f[i].size, batch.f[i].mtime, true);
+        if (!rc) rc = run_batch(q, id, &batch, w_late, w_evict, &mx);
+        if (!rc) rc = commit_batch(q, id, w_evict, mx);
         if (!rc) {
             q->next = id + 1;
             double dt = rf_now() - t0;
-            snprintf(q->progress, sizeof q->progress, "{\"batchId\":%lld,\"timestamp\":%.3f,\"numInputFiles\":%lld,\"inputBytes\":%lld,\"durationMs\":%lld}",
-                     (long long)id, (double)wall.tv_sec + wall.tv_nsec * 1e-9, (long long)batch.n, (long long)bytes, (long long)(dt * 1000));
+            char wm[64] = "", ts[40] = "";
+            if (watermarked(q)) {
+                rf_format_timestamp(w_evict, ts, sizeof ts);
+                snprintf(wm, sizeof wm, ",\"watermark\":\"%s\"", ts);
+            }
+            snprintf(q->progress, sizeof q->progress, "{\"batchId\":%lld,\"timestamp\":%.3f,\"numInputFiles\":%lld,\"inputBytes\":%lld,\"durationMs\":%lld%s}",
+                     (long long)id, (double)wall.tv_sec + wall.tv_nsec * 1e-9, (long long)batch.n, (long long)bytes, (long long)(dt * 1000), wm);
             rf__evlog_stream_progress(q->progress);
-            fprintf(stderr, "riffle: stream batch %lld: %lld file(s), %.1f MB in, %.2f s\n", (long long)id, (long long)batch.n, (double)bytes / 1e6, dt);
+            fprintf(stderr, "riffle: stream batch %lld: %lld file(s), %.1f MB in, %.2f s%s%s%s\n", (long long)id, (long long)batch.n, (double)bytes / 1e6, dt,
+                    *ts ? ", watermark " : "", ts, nodata ? " (no data: closing the groups the watermark passed)" : "");
         }
         sfiles_fini(&batch);
         if (!rc && q->trig == TRIG_ONCE) break;

@@ -18,6 +18,8 @@ typedef struct q_from {
     char          *format;      /* TABLE read straight from a path: csv.`path`, text.`...`, hdf5.`...` */
     char          *alias;
     bool           stream;      /* TABLE: FROM STREAM v, the view read as a stream (runtime/stream.c) */
+    char          *wm_col;      /* STREAM v WATERMARK col DELAY OF interval: the event-time column */
+    rf_expr       *wm_delay;    /* ... and the delay (an INTERVAL or a string such as '10 minutes') */
     q_select      *sub;         /* SUBQUERY */
     struct q_from *l, *r;       /* JOIN */
     rf_join_type   jtype;

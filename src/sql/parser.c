@@ -509,8 +509,9 @@ static rf_expr *p_primary(rf_parser *P)
         if (!name) { P->rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); return NULL; }
         return rf__p_call(P, name, t);
     }
-    if (rf__p_at_ident(P)) {
-        char *name = rf__p_ident(P);
+    bool window_col = rf__p_is(P, "WINDOW") && rf__tok_is(&P->nxt, ".");   /* window.start: the column window() makes */
+    if (rf__p_at_ident(P) || window_col) {
+        char *name = window_col ? rf__p_ident_any(P) : rf__p_ident(P);
         if (!name) return NULL;
         if (rf__p_accept(P, "(")) return rf__p_call(P, name, t);
         if ((!strcasecmp(name, "current_date") || !strcasecmp(name, "current_timestamp")) && !rf__p_is(P, ".")) {   /* Spark accepts them without () */

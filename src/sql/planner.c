@@ -154,10 +154,12 @@ static int rewrite(aggctx *a, rf_expr **pe)
     if (e->kind == RF_E_COL && e->qual && e->attr < 0) {   /* s.f with s a grouped struct column: the key's field */
         for (int i = 0; i < a->n_keys; i++) {
             const rf_expr *k = a->keys[i];
-            if (k->kind != RF_E_COL || !k->name || strcasecmp(k->name, e->qual)) continue;
-            rf_expr *key = rf_col(e->qual), *arr[2];
+            /* window.start with GROUP BY window(ts, ...): the window key's field, as Spark names that key */
+            bool win = k->kind == RF_E_FUNC && k->op == RF_F_TIME_WINDOW && !strcasecmp(e->qual, "window");
+            if (!win && (k->kind != RF_E_COL || !k->name || strcasecmp(k->name, e->qual))) continue;
+            rf_expr *key = rf_col(win ? a->knames[i] : e->qual), *arr[2];
             if (!key) return rf__err_set(RF_ERR_NOMEM, "out of memory");
-            int rc = rewrite(a, &key);
+            int rc = win ? RF_OK : rewrite(a, &key);
             arr[0] = key;
             arr[1] = rf_lit_str(e->name);
             rf_expr *f = rc ? NULL : rf__expr_new(RF_E_FUNC, 2, arr);

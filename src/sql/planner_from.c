@@ -303,6 +303,17 @@ static rf_df *plan_from_(rf_sqlctx *c, const q_from *f)
             if (!v || !v->sfmt)
                 return rf__sqlp_err_at(f->line, f->col, RF_ERR_ANALYSIS, "STREAM %s: only a view defined USING csv or text OPTIONS (path '...') can be read as a stream%s", f->name, "");
             rf_df *r = rf_read_stream(c->s, v->sfmt, v->sopts);
+            if (!rf_df_status(r) && f->wm_col) {   /* WATERMARK col DELAY OF interval */
+                const rf_expr *d = f->wm_delay;
+                int64_t us = -1;
+                if (d->kind == RF_E_FUNC && d->op == RF_F_IV_MICROS && d->n_arg == 1 && d->arg[0]->kind == RF_E_LIT) us = d->arg[0]->lit.v.i;
+                else if (d->kind == RF_E_LIT && d->op == 1 && !d->lit.null) us = d->lit.v.i * 86400000000LL;   /* INTERVAL n DAY */
+                else if (d->kind == RF_E_LIT && d->lit.type == RF_TYPE_STRING && !d->lit.null) us = rf_parse_duration_us(d->lit.v.s.p, (size_t)d->lit.v.s.len);
+                if (us < 0) return rf__sqlp_err_at(d->line, d->col, RF_ERR_ANALYSIS, "WATERMARK %s DELAY OF: not an interval such as INTERVAL 10 MINUTES%s", f->wm_col, "");
+                char delay[40];
+                snprintf(delay, sizeof delay, "%lld us", (long long)us);
+                r = rf_df_with_watermark(r, f->wm_col, delay);
+            }
             if (rf_df_status(r)) { rf__err_set(rf_df_status(r), "%s", rf_df_error(r)); rf__err_at(f->line, f->col); return NULL; }
             return rf__sqlp_df_error(rf_df_alias(r, f->alias ? f->alias : f->name));
         }

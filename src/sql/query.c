@@ -17,6 +17,8 @@ void rf__qfrom_free(q_from *f)
     if (!f) return;
     rf_free(f->name);
     rf_free(f->alias);
+    rf_free(f->wm_col);
+    rf_expr_destroy(&f->wm_delay);
     rf__q_free(f->sub);
     rf__qfrom_free(f->l);
     rf__qfrom_free(f->r);
@@ -257,6 +259,12 @@ static q_from *p_from_primary(rf_parser *P)
             if (!n) goto fail;
             rf_free(f->name);
             f->name = n;
+        }
+        if (f->stream && rf__p_is(P, "WATERMARK") && (P->nxt.t == T_IDENT || P->nxt.t == T_QIDENT)) {   /* Databricks SQL's watermark clause */
+            rf__p_adv(P);
+            if (!(f->wm_col = rf__p_ident(P))) goto fail;
+            if ((P->rc = rf__p_expect(P, "DELAY")) || (P->rc = rf__p_expect(P, "OF"))) goto fail;
+            if (!(f->wm_delay = rf__p_operand(P))) goto fail;
         }
     }
 alias:

@@ -167,7 +167,7 @@ static int stmt_create_view(rf_sqlctx *c, rf_parser *P)
 {
     bool replace = false;
     kvlist opts = { 0 };
-    rf_buf schema = { 0 }, ropts = { 0 };
+    rf_buf schema = { 0 }, ropts = { 0 }, sx = { 0 };
     char *name = NULL, *fmt = NULL, **vcols = NULL;
     q_select *q = NULL;
     int rc = RF_OK, n_vcols = 0;
@@ -221,10 +221,24 @@ static int stmt_create_view(rf_sqlctx *c, rf_parser *P)
         rc = add_view(c, name, rf__df_deferred(c->s, what), replace, nt.line, nt.col);
         goto done;
     }
+    for (int i = 0; i < opts.n; i++)   /* a stream's own options: kept for FROM STREAM, not for reading the view */
+        if (!strcasecmp(opts.k[i], "maxFilesPerTrigger") || !strcasecmp(opts.k[i], "maxBytesPerTrigger"))
+            rf_buf_printf(&sx, "%s%s=%s", sx.len ? "," : "", opts.k[i], opts.v[i]);
     if (!strcasecmp(fmt, "csv")) {
         for (int i = 0; i < opts.n; i++) {
             const char *k = opts.k[i];
-            if (!strcasecmp(k, "path")) continue;
+            if (!strcasecmp(k, "path") || !strcasecmp(k, "maxFilesPerTrigger") || !strcasecmp(k, "maxBytesPerTrigger")) continue;
+            if (!strcasecmp(k, "schema")) {   /* 'a INT, b DECIMAL(10,2)': fields apart by ';' (options are split at ',') */
+                rf_buf_printf(&ropts, "%sschema=", ropts.len ? "," : "");
+                int depth = 0;
+                for (const char *ch = opts.v[i]; *ch; ch++) {
+                    depth += (*ch == '(' || *ch == '<') - (*ch == ')' || *ch == '>');
+                    rf_buf_put_u8(&ropts, (uint8_t)(*ch == ',' && depth == 0 ? ';' : *ch));
+                }
+                rf_buf_put_u8(&ropts, 0);
+                ropts.len--;
+                continue;
+            }
             if (!strcasecmp(k, "delimiter") || !strcasecmp(k, "sep")) {
                 rf_buf_printf(&ropts, "%sdelimiter=%s", ropts.len ? "," : "", !strcmp(opts.v[i], ",") ? "" : opts.v[i]);
                 continue;
@@ -251,13 +265,15 @@ static int stmt_create_view(rf_sqlctx *c, rf_parser *P)
         goto done;
     }
     rc = add_view(c, name, d, replace, nt.line, nt.col);
+    if (!rc && !strcasecmp(fmt, "csv") && sx.len) rf_buf_printf(&ropts, "%s%s", ropts.len ? "," : "", (const char *)sx.data);
     if (!rc && (!strcasecmp(fmt, "csv") || !strcasecmp(fmt, "text")))
-        rc = view_source(c, name, fmt, path, !strcasecmp(fmt, "csv") && ropts.data ? (const char *)ropts.data : NULL);
+        rc = view_source(c, name, fmt, path, !strcasecmp(fmt, "csv") ? (ropts.data ? (const char *)ropts.data : NULL) : sx.len ? (const char *)sx.data : NULL);
 done:
     rf__q_free(q);
     kv_free(&opts);
     rf_buf_fini(&schema);
     rf_buf_fini(&ropts);
+    rf_buf_fini(&sx);
     rf_free(name);
     rf_free(fmt);
     for (int i = 0; i < n_vcols; i++) rf_free(vcols[i]);
