@@ -262,7 +262,7 @@ int main(int argc, char **argv)
     if (rc) rf__sql_format_error(rf__err_slot(), text, len, file, stderr);
     else if (rf__stop_requested())   /* the signal came after the last statement: nothing was cut short */
         fprintf(stderr, "riffle: %s arrived after the last statement finished; every statement completed\n",
-                rf__stop_signal() == SIGINT ? "SIGINT" : "SIGTERM");
+                rf__stop_signal() == SIGINT ? "SIGINT" : rf__stop_signal() == SIGUSR1 ? "SIGUSR1" : "SIGTERM");
     free(text);
     /* a stop signal: 128 + its number, as a shell reports a process it ended */
     return rf_session_close(&s, rc == RF_ERR_STOPPED ? 128 + (rf__stop_signal() ? rf__stop_signal() : 15) : rc ? 1 : 0);

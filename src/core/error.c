@@ -93,6 +93,7 @@ void rf__stop_install(void)
     sa.sa_flags = SA_RESTART;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);   /* Slurm's --signal=USR1@T warning before the wall-time limit */
     /* past a file-size limit (ulimit -f) a write fails with EFBIG and riffle reports it, rather than
      * the process dying mid-collective */
     signal(SIGXFSZ, SIG_IGN);
@@ -105,5 +106,5 @@ int rf__stop_signal(void) { return (int)stop_sig; }
 int rf__stop_error(void)
 {
     int sig = (int)stop_sig;
-    return rf__err_set(RF_ERR_STOPPED, "stopped by %s (nothing is published after the signal)", sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "a signal");
+    return rf__err_set(RF_ERR_STOPPED, "stopped by %s (nothing is published after the signal)", sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : sig == SIGUSR1 ? "SIGUSR1" : "a signal");
 }
