@@ -116,6 +116,9 @@ struct rf_op {
 int  rf__op_build(const rf_plan *p, int64_t task, rf_task_ctx *ctx, rf_op **out);
 void rf__op_destroy(rf_op **pop);   /* closes and frees the tree */
 int  rf__op_next(rf_op *op, rf_batch **out);
+/* Rows this rank's scans of a streaming batch's files (rf_source.stream_batch) have produced since
+ * the last reset (reset: and start again from 0). */
+int64_t rf__scanned_rows(bool reset);
 
 /* operator tables (one file each) */
 extern const rf_op_vt rf__op_h5scan_vt, rf__op_rfbscan_vt;

@@ -82,6 +82,8 @@ void rf__op_destroy(rf_op **pop)
     rf_free(op);
 }
 
+static _Atomic int64_t scanned;   /* rows the rank's scans of streaming batches produced in this job (rf__scanned_rows) */
+
 int rf__op_next(rf_op *op, rf_batch **out)
 {
     *out = NULL;
@@ -90,8 +92,16 @@ int rf__op_next(rf_op *op, rf_batch **out)
         if (rc) return rc;
     }
     int rc = op->vt->next(op, out);
-    if (!rc && *out) op->rows_out += (*out)->nrows;
+    if (!rc && *out) {
+        op->rows_out += (*out)->nrows;
+        if (op->plan->kind == RF_P_SCAN && op->plan->src->stream_batch) atomic_fetch_add_explicit(&scanned, (*out)->nrows, memory_order_relaxed);
+    }
     return rc;
+}
+
+int64_t rf__scanned_rows(bool reset)
+{
+    return reset ? atomic_exchange(&scanned, 0) : atomic_load(&scanned);
 }
 
 int rf__op_drain(rf_op *op, const rf_schema *s, rf_batch **out)

@@ -101,6 +101,7 @@ typedef struct rf_source {
                                          * directory; each batch replaces the source by its files */
     char      *stream_opts;             /* the reader options each batch's source is built with */
     int64_t    stream_max_files, stream_max_bytes;   /* a batch's limits (0: none) */
+    bool       stream_batch;            /* a streaming batch's files: its scans count the batch's input rows */
 } rf_source;
 
 typedef struct rf_plan {
@@ -257,7 +258,7 @@ void rf__stages_fini(rf_stages *st);
 
 /* ---- serialization (serialize.c) ---- */
 #define RF_PLAN_MAGIC   0x52464c50u   /* "RFLP" */
-#define RF_PLAN_VERSION 5
+#define RF_PLAN_VERSION 6
 int rf__plan_encode(const rf_plan *p, rf_buf *b);
 int rf__plan_decode(rf_rd *r, rf_plan **out);
 int rf__expr_encode(const rf_expr *e, rf_buf *b);

@@ -212,6 +212,7 @@ static int source_encode(const rf_source *s, rf_buf *b)
     if (!rc) rc = rf_buf_put_u8(b, (uint8_t)s->quote);
     if (!rc) rc = rf_buf_put_str(b, s->null_value);
     if (!rc) rc = rf_buf_put_i32(b, s->mode);
+    if (!rc) rc = rf_buf_put_u8(b, s->stream_batch);
     if (!rc) rc = rf_buf_put_i64(b, s->n_splits);
     for (int64_t i = 0; i < s->n_splits && !rc; i++) {
         rc = rf_buf_put_i32(b, s->split_file[i]);
@@ -255,6 +256,7 @@ static int source_decode(rf_rd *r, rf_source **out)
     RF_TRY(rf_rd_u8(r, &u)); s->quote = (char)u;
     RF_TRY(rf_rd_str(r, &s->null_value));
     RF_TRY(rf_rd_i32(r, &i32)); s->mode = (rf_csvmode)i32;
+    RF_TRY(rf_rd_u8(r, &u)); s->stream_batch = u;
     RF_TRY(rf_rd_i64(r, &s->n_splits));
     RF_CHECK(s->n_splits >= 0 && s->n_splits < (int64_t)1 << 40, RF_ERR_INVALID, "plan message: bad split count");
     s->split_file = rf_calloc((size_t)s->n_splits + 1, sizeof *s->split_file);

@@ -201,6 +201,7 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     rf__evlog_job_start(act, phys);
     if ((rc = rf__agree(s->comm, RF_OK, &s->err))) goto failed;
     if ((rc = rf__job_run(s->comm, act, phys, result, &s->err))) goto failed;
+    rf__job_rows(&act->rows_in, &act->rows_out);
     if (rf__action_writes(act) && rf__stop_requested()) {   /* no commit after a stop signal */
         rc = rf__stop_error();
         s->err = *rf__err_slot();

@@ -183,6 +183,10 @@ done:
     return rc;
 }
 
+static int64_t last_rows[2];   /* the last job's rows in and out, over every rank */
+
+void rf__job_rows(int64_t *in, int64_t *out) { *in = last_rows[0]; *out = last_rows[1]; }
+
 int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **result, rf_error *err)
 {
     int rank, nranks, rc = RF_OK;
@@ -219,6 +223,8 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
     }
     if ((rc = rf__agree(comm, rc, err))) goto done;
     double t_job = rf_now();
+    int64_t io_rows[2] = { 0, 0 };   /* rows scanned, rows the last stage gave */
+    rf__scanned_rows(true);
     for (int si = 0; si < st.n; si++) {
         double t0 = rf_now();
         int64_t sent = 0;
@@ -299,6 +305,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         rc = rf__agree_key(comm, lrc, bad_task == INT64_MAX ? 0 : bad_task, err);
         int64_t rows = 0;
         for (int64_t k = 0; k < nlocal && outs; k++) rows += outs[k].nrows;
+        if (!s->exchange) io_rows[1] += rows;
         /* each collective step below agrees on the status it is given before it communicates, and
          * returns an agreed status: every rank takes the same branches */
         if (s->exchange && s->exchange->mode == RF_X_RANGE) rc = rf__range_partition(comm, s, outs, tasks, nlocal, &xo, rc, err);
@@ -337,6 +344,9 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         if (!rc && act->metrics) rc = rf__agree(comm, stage_metrics(comm, act, &st, si, rows, sent, t0), err);
         if (rc) goto done;
     }
+    io_rows[0] = rf__scanned_rows(false);
+    last_rows[0] = last_rows[1] = 0;
+    if (MPI_Allreduce(MPI_IN_PLACE, io_rows, 2, MPI_INT64_T, MPI_SUM, comm) == MPI_SUCCESS) { last_rows[0] = io_rows[0]; last_rows[1] = io_rows[1]; }
     if (act->progress && rank == 0) fprintf(stderr, "riffle: job %lld done in %.2f s\n", (long long)act->job_id, rf_now() - t_job);
     if (rank == 0 && act->adaptive) rf__evlog_final_plan(act->job_id, plan, &st);
 done:

@@ -62,6 +62,8 @@ typedef struct rf_action {
         int64_t advisory, min_part, skew_factor, skew_threshold;
         int64_t broadcast;   /* a shuffled join's build side at most this big, found at run time, is broadcast (-1: never) */
     } aqe;
+    int64_t rows_in, rows_out;  /* set by the job: rows its scans of a streaming batch read and its last stage
+                                 * gave, over every rank */
     int64_t *uncached;     /* cache ids every rank forgets before the job (rf_df_unpersist) */
     int64_t n_uncached;
 } rf_action;
@@ -102,6 +104,9 @@ struct rf_session {
 /* Collective: runs a broadcast job on this rank. On rank 0 *result receives the collected batch
  * (COLLECT) — returned-owned. Returns the agreed status (the same on every rank). */
 int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **result, rf_error *err);
+/* The rows the last job's scans of a streaming batch read and its last stage gave, over every rank
+ * (after rf__job_run). */
+void rf__job_rows(int64_t *in, int64_t *out);
 
 /* Caches filled by earlier jobs (ids and task counts), as the driver plans with them. */
 int rf__cache_list(const int64_t **ids, const int64_t **tasks);

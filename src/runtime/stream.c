@@ -439,7 +439,7 @@ static int sink_publish(const rf_stream *q, int64_t id)
 /* ---------------------------------------------------------------- a batch */
 /* Writes plan's rows to the sink as batch id's output: append adds the batch's files (staged,
  * recorded, renamed in); update and complete replace the directory's content in one exchange. */
-static int sink_write(rf_stream *q, int64_t id, const rf_plan *plan)
+static int sink_write(rf_stream *q, int64_t id, const rf_plan *plan, int64_t *rows_in)
 {
     char rec[4400], stage[4400], parent[4400];
     bool replace = q->st.agg && q->st.mode != RF_OUT_APPEND;
@@ -449,6 +449,7 @@ static int sink_write(rf_stream *q, int64_t id, const rf_plan *plan)
     int rc = replace ? RF_OK : rf__mkdirs(parent);
     if (!rc && !(act.out.path = rf_strdup(replace ? q->out : stage))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     if (!rc) rc = rf__driver_run(q->s, plan, &act, NULL);
+    if (!rc && rows_in) *rows_in = act.rows_in;
     rf__action_fini(&act);
     if (!rc && !replace) rc = sink_record(q, id);
     if (!rc && !replace) rc = sink_publish(q, id);
@@ -457,8 +458,9 @@ static int sink_write(rf_stream *q, int64_t id, const rf_plan *plan)
 
 /* Runs batch id over files v (none: a batch without data, to close groups the watermark passed):
  * a stateless query's one job writes the sink; a stateful one's first updates the state, then
- * writes what the output mode emits. *max_event: the batch's largest event time (RF_NO_WM: none). */
-static int run_batch(rf_stream *q, int64_t id, const sfiles *v, int64_t w_late, int64_t w_evict, int64_t *max_event)
+ * writes what the output mode emits. *max_event: the batch's largest event time (RF_NO_WM: none);
+ * *rows: its input rows, *state_rows: the groups in the state after it (-1: stateless). */
+static int run_batch(rf_stream *q, int64_t id, const sfiles *v, int64_t w_late, int64_t w_evict, int64_t *max_event, int64_t *rows, int64_t *state_rows)
 {
     const rf_source *ls = q->leaf->src;
     rf_plan *plan = NULL, *leaf = NULL, *outp = NULL;
@@ -466,10 +468,13 @@ static int run_batch(rf_stream *q, int64_t id, const sfiles *v, int64_t w_late, 
     const char **paths = rf_calloc((size_t)v->n + 1, sizeof *paths);
     int rc = paths ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
     *max_event = RF_NO_WM;
+    *rows = 0;
+    *state_rows = -1;
     for (int64_t i = 0; paths && i < v->n; i++) paths[i] = v->f[i].path;
     if (!rc && v->n > 0) {
         rc = rf__source_build((int)v->n, paths, ls->format, ls->stream_opts, 0, &src);
         if (!rc && src->file_schema->n != ls->file_schema->n) rc = rf__err_set(RF_ERR_INTERNAL, "a batch's files read with another schema");
+        if (!rc) src->stream_batch = true;   /* its scans count the batch's rows */
         if (!rc) rc = rf__plan_copy(q->plan, &plan);
         if (!rc && rf__stream_leaves(plan, &leaf, 1) != 1) rc = rf__err_set(RF_ERR_INTERNAL, "the streaming scan is gone");
         if (!rc) {
@@ -478,12 +483,12 @@ static int run_batch(rf_stream *q, int64_t id, const sfiles *v, int64_t w_late, 
             src = NULL;
         }
     }
-    if (!rc && !q->st.agg) rc = plan ? sink_write(q, id, plan) : RF_OK;
+    if (!rc && !q->st.agg) rc = plan ? sink_write(q, id, plan, rows) : RF_OK;
     else if (!rc) {
-        rc = rf__sstate_update(q->s, &q->st, q->plan, plan, q->ckpt, id, w_late, w_late, max_event);
+        rc = rf__sstate_update(q->s, &q->st, q->plan, plan, q->ckpt, id, w_late, w_late, max_event, rows, state_rows);
         bool emits = plan || q->st.mode != RF_OUT_UPDATE;   /* a batch without data updates no group */
         if (!rc && emits) rc = rf__sstate_output(q->s, &q->st, q->plan, q->ckpt, id, w_evict, &outp);
-        if (!rc && emits) rc = sink_write(q, id, outp);
+        if (!rc && emits) rc = sink_write(q, id, outp, NULL);
     }
     rf__source_destroy(&src);
     rf__plan_destroy(&plan);
@@ -563,7 +568,8 @@ static int recover(rf_stream *q)
             rc = read_offsets(q, off, &v, NULL);
             if (!rc) rc = check_files(&v);
             if (!rc) rc = rf__rmtree(stage);
-            if (!rc) rc = run_batch(q, off, &v, w_late, w_off, &mx);
+            int64_t rows, srows;
+            if (!rc) rc = run_batch(q, off, &v, w_late, w_off, &mx, &rows, &srows);
             sfiles_fini(&v);
         }
         if (!rc) rc = commit_batch(q, off, w_off, mx);
@@ -702,28 +708,31 @@ int rf_stream_await(rf_stream *q)
             continue;
         }
         rf_buf log = { 0 };
-        int64_t id = q->next, w_evict = q->wm, w_late = q->wm_last, mx = RF_NO_WM;
+        int64_t id = q->next, w_evict = q->wm, w_late = q->wm_last, mx = RF_NO_WM, rows = 0, srows = -1;
         if (!rc) rc = rf_buf_printf(&log, "v1\n");
         if (!rc && watermarked(q)) rc = rf_buf_printf(&log, "watermark %lld\n", (long long)w_evict);
         for (int64_t i = 0; i < batch.n && !rc; i++) rc = rf_buf_printf(&log, "%lld %lld %s\n", (long long)batch.f[i].size, (long long)batch.f[i].mtime, batch.f[i].path);
         if (!rc) rc = write_log(q, "offsets", id, &log);   /* before the batch runs: a restart replays it */
         rf_buf_fini(&log);
         for (int64_t i = 0; i < batch.n && !rc; i++) rc = sfiles_add(&q->seen, batch.f[i].path, batch.f[i].size, batch.f[i].mtime, true);
-        if (!rc) rc = run_batch(q, id, &batch, w_late, w_evict, &mx);
+        if (!rc) rc = run_batch(q, id, &batch, w_late, w_evict, &mx, &rows, &srows);
         if (!rc) rc = commit_batch(q, id, w_evict, mx);
         if (!rc) {
             q->next = id + 1;
             double dt = rf_now() - t0;
-            char wm[64] = "", ts[40] = "";
-            if (watermarked(q)) {
-                rf_format_timestamp(w_evict, ts, sizeof ts);
-                snprintf(wm, sizeof wm, ",\"watermark\":\"%s\"", ts);
-            }
-            snprintf(q->progress, sizeof q->progress, "{\"batchId\":%lld,\"timestamp\":%.3f,\"numInputFiles\":%lld,\"inputBytes\":%lld,\"durationMs\":%lld%s}",
-                     (long long)id, (double)wall.tv_sec + wall.tv_nsec * 1e-9, (long long)batch.n, (long long)bytes, (long long)(dt * 1000), wm);
+            char extra[160] = "", ts[40] = "", state[48] = "";
+            if (watermarked(q)) rf_format_timestamp(w_evict, ts, sizeof ts);
+            if (srows >= 0) snprintf(state, sizeof state, ", %lld state rows", (long long)srows);
+            snprintf(extra, sizeof extra, "%s%s%s", *ts ? ",\"watermark\":\"" : "", ts, *ts ? "\"" : "");
+            if (srows >= 0) snprintf(extra + strlen(extra), sizeof extra - strlen(extra), ",\"stateRows\":%lld", (long long)srows);
+            snprintf(q->progress, sizeof q->progress, "{\"batchId\":%lld,\"timestamp\":%.3f,\"numInputFiles\":%lld,\"inputBytes\":%lld,\"numInputRows\":%lld,"
+                     "\"processedRowsPerSecond\":%.1f,\"durationMs\":%lld%s}",
+                     (long long)id, (double)wall.tv_sec + wall.tv_nsec * 1e-9, (long long)batch.n, (long long)bytes, (long long)rows,
+                     dt > 0 ? (double)rows / dt : 0.0, (long long)(dt * 1000), extra);
             rf__evlog_stream_progress(q->progress);
-            fprintf(stderr, "riffle: stream batch %lld: %lld file(s), %.1f MB in, %.2f s%s%s%s\n", (long long)id, (long long)batch.n, (double)bytes / 1e6, dt,
-                    *ts ? ", watermark " : "", ts, nodata ? " (no data: closing the groups the watermark passed)" : "");
+            fprintf(stderr, "riffle: stream batch %lld: %lld file(s), %lld rows, %.2f s (%.0f rows/s)%s%s%s%s\n", (long long)id, (long long)batch.n,
+                    (long long)rows, dt, dt > 0 ? (double)rows / dt : 0.0, state, *ts ? ", watermark " : "", ts,
+                    nodata ? " (no data: closing the groups the watermark passed)" : "");
         }
         sfiles_fini(&batch);
         if (!rc && q->trig == TRIG_ONCE) break;

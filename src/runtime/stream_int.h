@@ -30,9 +30,10 @@ int rf__sstate_plan(const rf_plan *plan, rf_outmode mode, rf_sstate *st);
 /* Batch `id` of a stateful query: the state after it, <ckpt>/state/<id>, from the state before
  * (<ckpt>/state/<id-1>, less what the watermark w_prev evicted) and the batch's rows (batch: a copy
  * of query over the batch's files; NULL for a batch without data), rows older than w_late
- * dropped; *max_event: the largest event time of the batch's rows (RF_NO_WM: none or no watermark). */
+ * dropped; *max_event: the largest event time of the batch's rows (RF_NO_WM: none or no watermark);
+ * *rows_in: the batch's rows; *state_rows: the groups in the new state. */
 int rf__sstate_update(rf_session *s, const rf_sstate *st, const rf_plan *query, rf_plan *batch, const char *ckpt, int64_t id,
-                      int64_t w_prev, int64_t w_late, int64_t *max_event);
+                      int64_t w_prev, int64_t w_late, int64_t *max_event, int64_t *rows_in, int64_t *state_rows);
 /* The plan that writes batch id's output: the query above the aggregation, over the state
  * <ckpt>/state/<id> as its mode says (complete: every group; update: the groups this batch changed;
  * append: the groups the watermark w_evict closes). *out returned-owned. */

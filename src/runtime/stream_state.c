@@ -371,7 +371,7 @@ static int max_event(rf_session *s, const rf_plan *w, int64_t *out)
 
 /* ---------------------------------------------------------------- a batch */
 int rf__sstate_update(rf_session *s, const rf_sstate *st, const rf_plan *query, rf_plan *batch, const char *ckpt, int64_t id,
-                      int64_t w_prev, int64_t w_late, int64_t *max_ev)
+                      int64_t w_prev, int64_t w_late, int64_t *max_ev, int64_t *rows_in, int64_t *state_rows)
 {
     const rf_plan *a = st->agg;
     rf_expr **calls = NULL;
@@ -380,6 +380,7 @@ int rf__sstate_update(rf_session *s, const rf_sstate *st, const rf_plan *query, 
     int nc = 0, nk = a->n_exprs;
     bool judged = st->ev_key >= 0 && st->mode != RF_OUT_COMPLETE;   /* late rows dropped, closed groups evicted */
     *max_ev = RF_NO_WM;
+    *rows_in = *state_rows = 0;
     int rc = state_calls(a, id, &calls, &nc);
     if (!rc) rc = state_schema(s, a, calls, nc, &want);
     if (!rc && batch) {   /* the batch's rows, aggregated partially */
@@ -427,6 +428,7 @@ int rf__sstate_update(rf_session *s, const rf_sstate *st, const rf_plan *query, 
         rf_action act = { .kind = RF_ACT_WRITE_RFB, .out = { .write_mode = 1 } };
         if (!rc && !(act.out.path = rf_strdup(dir))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
         if (!rc) rc = rf__driver_run(s, merged, &act, NULL);
+        if (!rc) { *rows_in = act.rows_in; *state_rows = act.rows_out; }
         rf__action_fini(&act);
     }
 done:

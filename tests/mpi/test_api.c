@@ -374,7 +374,7 @@ int main(int argc, char **argv)
         rf_expr *k[1] = { rf_col("name") };
         rf_expr *a[1] = { rf_count(NULL) };
         const struct { const char *name; rf_df *df; const char *opts; const char *want; } bad[] = {
-            { "stream aggregation", rf_df_agg(st, 1, k, 1, a), sink, "cannot aggregate yet" },
+            { "stream aggregation in append mode", rf_df_agg(st, 1, k, 1, a), sink, "Append output mode not supported when there are streaming aggregations" },
             { "stream sort", rf_df_order_by(st, 1, rf_col("id")), sink, "Sorting is not supported on streaming" },
             { "stream limit", rf_df_limit(st, 3), sink, "Limits are not supported on streaming" },
             { "stream right join", rf_df_join(rf_df_with_column(st, "dept", rf_col("name")), depts, "dept", RF_JOIN_RIGHT), sink, "outer join between a stream and a static" },
@@ -393,6 +393,9 @@ int main(int argc, char **argv)
         }
         expect_error("stream without a schema", rf_read_stream(s, "csv", "path=/tmp,header=true"), "needs schema=");
         expect_error("stream of a missing directory", rf_read_stream(s, "text", "path=/nonexistent/landing"), "/nonexistent/landing");
+        expect_error("watermark on a string column", rf_df_with_watermark(st, "name", "1 minute"), "Event time must be defined on a window or a timestamp");
+        expect_error("watermark with a bad delay", rf_df_with_watermark(st, "name", "soon"), "is not a duration");
+        expect_error("watermark on a missing column", rf_df_with_watermark(st, "nope", "1 minute"), "no column 'nope'");
     }
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) failures++;
