@@ -8,10 +8,12 @@
  *   int rc = rf_stream_await(st);   // runs the batches; 0 when the trigger ended them or a stop signal came
  *   rf_stream_close(&st);
  *
- * Today a streaming query may select, filter, add columns, explode and join static DataFrames (an
- * inner join, or an outer join that keeps the stream's side); aggregations, sorts and limits over a
- * stream are errors when the query starts. Everything here runs on rank 0 (the driver); every batch
- * is a job of all ranks.
+ * A streaming query may select, filter, add columns, explode, join static DataFrames (an inner
+ * join, or an outer join that keeps the stream's side) and aggregate once (groupBy + agg, with
+ * window(ts, size) keys and rf_df_with_watermark); what Spark forbids on streams (sorts and limits
+ * except over an aggregation in complete mode, DISTINCT aggregates, a second aggregation) is an
+ * error when the query starts. Everything here runs on rank 0 (the driver); every batch is a job of
+ * all ranks.
  */
 #ifndef RIFFLE_STREAM_H
 #define RIFFLE_STREAM_H
@@ -47,7 +49,11 @@ rf_df *rf_df_with_watermark(rf_df *df, const char *column, const char *delay);
  *   checkpointLocation=DIR  (required) the query's offset and commit logs: a restarted query
  *                           resumes after the last committed batch, whatever the rank count
  *   format=csv              the sink format (csv)
- *   outputMode=append       append (or update, the same for a query without aggregation)
+ *   outputMode=M            append (the default): each batch's new rows are added as part files,
+ *                           an aggregation's groups once the watermark has passed them (needs a
+ *                           watermark on a grouping key); update: the directory holds the groups
+ *                           the last batch changed; complete: every group (update and complete
+ *                           replace the directory's content in one step each batch)
  *   trigger=T               default (a batch as soon as the previous ends, polling for new files),
  *                           once (one batch of everything there), availableNow (everything there
  *                           at the start, in batches of maxFilesPerTrigger), or an interval such
@@ -56,13 +62,14 @@ rf_df *rf_df_with_watermark(rf_df *df, const char *column, const char *delay);
 rf_stream *rf_df_write_stream(rf_df *df, const char *path, const char *options);
 
 /* Runs the query's batches until its trigger ends them, rf_stream_stop or a stop signal (SIGTERM,
- * SIGINT: the running batch is finished or abandoned, never half-committed); returns RF_OK then,
+ * SIGINT, SIGUSR1: the running batch is finished or abandoned, never half-committed); returns RF_OK then,
  * else the error of the batch that failed. */
 int rf_stream_await(rf_stream *q);
 /* Asks the query to stop before its next batch (from another thread or a signal handler). */
 void rf_stream_stop(rf_stream *q);
 /* The last batch's progress as one JSON object (batchId, timestamp: its start in seconds since the
- * epoch, numInputFiles, inputBytes, durationMs), or "" before the first; the event log
+ * epoch, numInputFiles, inputBytes, numInputRows, processedRowsPerSecond, durationMs, and watermark
+ * and stateRows for a stateful query), or "" before the first; the event log
  * (riffle.eventLog.path) gets each batch's as a StreamingQueryProgress event. */
 const char *rf_stream_last_progress(const rf_stream *q);
 /* NULL when the query is well, else why it is not. */

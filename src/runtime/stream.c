@@ -8,17 +8,22 @@
  * batch's files, then writes the result; a batch action on the streaming plan itself is an error
  * (rf__plan_has_stream, driver.c).
  *
- * The checkpoint directory holds, as Spark's:
+ * A query with an aggregation keeps its state between batches (stream_state.c); its output mode
+ * says what each batch writes. The checkpoint directory holds, as Spark's:
  *   metadata      "riffle-stream 1" and the sink's path
- *   offsets/N     written (atomically) before batch N runs: its files, one "size mtime_ns path" line each
- *   commits/N     written after batch N's output is committed in the sink
- * The sink directory holds the batches' part files, named part-<batch>-<task>.csv, and
+ *   offsets/N     written (atomically) before batch N runs: its files, one "size mtime_ns path" line
+ *                 each, and "watermark W" (µs) when the query has one
+ *   commits/N     written after batch N's output is committed in the sink ("maxEventTime T")
+ *   state/N       the aggregation's state after batch N (stream_state.c)
+ * In append mode the sink directory holds the batches' part files, named part-<batch>-<task>.csv, and
  *   _riffle_sink/N       the names batch N publishes, written before any of them appears
  *   _riffle_staging/N/   where the batch's job writes (an ordinary atomic overwrite)
  * A batch's files are renamed into the sink only after its _riffle_sink record exists, so every
  * visible part file belongs to a batch the sink committed; a restart finishes the renames of such a
  * batch and replays a batch that has an offset log but no sink record, with the same files and the
- * same batch id (its names are the same: nothing is written twice). Nothing depends on the rank count.
+ * same batch id (its names are the same: nothing is written twice). In update and complete mode
+ * each batch's job replaces the sink directory (the ordinary atomic overwrite) and a replay writes
+ * the same content again. Nothing depends on the rank count.
  */
 #include <dirent.h>
 #include <errno.h>
