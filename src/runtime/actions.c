@@ -65,17 +65,22 @@ int rf_df_count(rf_df *df, int64_t *out)
     return rc;
 }
 
+void rf__write_action(rf_session *s, rf_action_kind kind, rf_action *act)
+{
+    *act = (rf_action){ .kind = kind, .out = { .header = true, .delim = ',' }, .rg_rows = rf__conf_size(&s->conf, "riffle.hdf5.rowGroupRows") };
+    const char *cw = rf__conf_get(&s->conf, "riffle.hdf5.collectiveWrite");
+    act->collective = !strcasecmp(cw, "true") ? 1 : !strcasecmp(cw, "false") ? 0 : 2;
+    act->checksum = !strcasecmp(rf__conf_get(&s->conf, "riffle.hdf5.checksum"), "true");
+}
+
 /* Writes df (or, dry, only checks the options and plans it: nothing is created). */
 static int write_as(rf_df *df, rf_action_kind kind, const char *dir, const char *options, bool dry)
 {
     int rc = action_error(df);
     if (rc) return rc;
     bool h5 = kind == RF_ACT_WRITE_HDF5;
-    rf_action act = { .kind = kind, .out = { .header = true, .delim = ',' }, .collective = 2,
-                      .rg_rows = rf__conf_size(&df->s->conf, "riffle.hdf5.rowGroupRows") };
-    const char *cw = rf__conf_get(&df->s->conf, "riffle.hdf5.collectiveWrite");
-    act.collective = !strcasecmp(cw, "true") ? 1 : !strcasecmp(cw, "false") ? 0 : 2;
-    act.checksum = !strcasecmp(rf__conf_get(&df->s->conf, "riffle.hdf5.checksum"), "true");
+    rf_action act;
+    rf__write_action(df->s, kind, &act);
     act.out.dynamic = !strcasecmp(rf__conf_get(&df->s->conf, "riffle.sql.sources.partitionOverwriteMode"), "dynamic");
     act.out.max_records = rf__conf_size(&df->s->conf, "riffle.sql.files.maxRecordsPerFile");
     char *opts = options ? rf_strdup(options) : NULL, *save = NULL;

@@ -85,6 +85,9 @@ void rf__evlog_close(void);   /* SessionEnd, fsync, rename PATH.inprogress -> PA
 int  rf__action_encode(const rf_action *a, rf_buf *b);
 int  rf__action_decode(rf_rd *r, rf_action *a);
 void rf__action_fini(rf_action *a);
+/* A write action of `kind` with the session's defaults (HDF5 row groups, collective writes, checksums;
+ * CSV with a header and commas). */
+void rf__write_action(rf_session *s, rf_action_kind kind, rf_action *act);
 
 /* ---- session (session.c) ---- */
 struct rf_session {

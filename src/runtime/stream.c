@@ -36,6 +36,7 @@
 #include <unistd.h>
 #include "runtime/stream_int.h"
 #include "io/files.h"
+#include "io/format.h"
 #include "riffle/stream.h"
 #include "io/output.h"
 
@@ -93,7 +94,8 @@ rf_df *rf_read_stream(rf_session *s, const char *format, const char *options)
     rf_plan *p = NULL;
     int rc = RF_OK;
     if (format && !strcasecmp(format, "text")) fmt = RF_FMT_TEXT;
-    else if (!format || strcasecmp(format, "csv")) rc = rf__err_set(RF_ERR_INVALID, "rf_read_stream: format '%s' is not csv or text", format ? format : "(null)");
+    else if (format && !strcasecmp(format, "hdf5")) fmt = RF_FMT_HDF5;
+    else if (!format || strcasecmp(format, "csv")) rc = rf__err_set(RF_ERR_INVALID, "rf_read_stream: format '%s' is not csv, text or hdf5", format ? format : "(null)");
     if (!rc) rc = stream_options(options, &dir, &mf, &mb, &ro);
     if (!rc && (!dir || !*dir)) rc = rf__err_set(RF_ERR_INVALID, "rf_read_stream: no path=DIR option (the landing directory)");
     struct stat st;
@@ -101,17 +103,21 @@ rf_df *rf_read_stream(rf_session *s, const char *format, const char *options)
     if (!rc) rc = absolute(&dir);   /* the offset logs name files a restart finds from any directory */
     if (!rc && fmt == RF_FMT_CSV && !strstr((const char *)ro.data, "schema="))
         rc = rf__err_set(RF_ERR_INVALID, "rf_read_stream: a csv stream needs schema=... (a stream's schema is not inferred, as in Spark)");
+    if (!rc && fmt == RF_FMT_HDF5 && ro.len)
+        rc = rf__err_set(RF_ERR_INVALID, "rf_read_stream: an hdf5 stream takes no reader options (%.200s): its files say their schema", (const char *)ro.data);
     const char *paths[1] = { dir };
-    if (!rc) rc = rf__source_build(1, paths, fmt, fmt == RF_FMT_TEXT ? NULL : (const char *)ro.data, 0, &src);
+    if (!rc) rc = rf__source_build(1, paths, fmt, fmt == RF_FMT_CSV ? (const char *)ro.data : NULL, 0, &src);
+    if (rc && fmt == RF_FMT_HDF5 && rf__err_slot()->code && strstr(rf__err_slot()->msg, "no HDF5 files"))
+        rc = rf__err_set(RF_ERR_INVALID, "%s: an hdf5 stream takes its schema from the files already there: land one first", dir);
     if (!rc) {   /* the schema only: each batch lists its own files */
         for (int i = 0; i < src->n_files; i++) rf_free(src->files[i]);
         src->n_files = 0;
         src->stream_dir = dir;
         dir = NULL;
-        src->stream_opts = fmt == RF_FMT_TEXT ? NULL : rf_strdup((const char *)ro.data);
+        src->stream_opts = fmt == RF_FMT_CSV ? rf_strdup((const char *)ro.data) : NULL;
         src->stream_max_files = mf;
         src->stream_max_bytes = mb;
-        if (fmt != RF_FMT_TEXT && !src->stream_opts) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        if (fmt == RF_FMT_CSV && !src->stream_opts) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     }
     if (!rc) rc = rf__plan_new(RF_L_SCAN, 0, &p);
     if (!rc) { p->src = src; src = NULL; rc = rf_schema_copy(p->src->file_schema, &p->schema); }
@@ -171,6 +177,7 @@ struct rf_stream {
     char       *out, *ckpt;
     bool        header;
     char        delim;
+    bool        h5;            /* the sink writes HDF5 (format=hdf5), else CSV */
     trig_kind   trig;
     double      interval;      /* TRIG_INTERVAL: seconds */
     volatile int stop;
@@ -340,6 +347,7 @@ static int list_new(rf_stream *q, sfiles *fresh, bool indexed)
     int64_t present = 0;
     for (struct dirent *e; !rc && (e = readdir(d));) {
         if (e->d_name[0] == '.' || e->d_name[0] == '_') continue;   /* not there yet (renamed in when whole) */
+        if (!rf__format_ops(q->leaf->src->format)->member(e->d_name)) continue;   /* an hdf5 stream reads *.h5 */
         char path[4400];
         struct stat st;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
@@ -450,7 +458,11 @@ static int sink_write(rf_stream *q, int64_t id, const rf_plan *plan, int64_t *ro
     bool replace = q->st.agg && q->st.mode != RF_OUT_APPEND;
     sink_paths(q, id, rec, stage, sizeof rec);
     snprintf(parent, sizeof parent, "%s/_riffle_staging", q->out);
-    rf_action act = { .kind = RF_ACT_WRITE_CSV, .out = { .header = q->header, .delim = q->delim, .write_mode = 1 } };
+    rf_action act;
+    rf__write_action(q->s, q->h5 ? RF_ACT_WRITE_HDF5 : RF_ACT_WRITE_CSV, &act);
+    act.out.header = q->header;
+    act.out.delim = q->delim;
+    act.out.write_mode = 1;
     int rc = replace ? RF_OK : rf__mkdirs(parent);
     if (!rc && !(act.out.path = rf_strdup(replace ? q->out : stage))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     if (!rc) rc = rf__driver_run(q->s, plan, &act, NULL);
@@ -478,7 +490,11 @@ static int run_batch(rf_stream *q, int64_t id, const sfiles *v, int64_t w_late, 
     for (int64_t i = 0; paths && i < v->n; i++) paths[i] = v->f[i].path;
     if (!rc && v->n > 0) {
         rc = rf__source_build((int)v->n, paths, ls->format, ls->stream_opts, 0, &src);
-        if (!rc && src->file_schema->n != ls->file_schema->n) rc = rf__err_set(RF_ERR_INTERNAL, "a batch's files read with another schema");
+        bool same = !rc && src->file_schema->n == ls->file_schema->n;
+        for (int c = 0; same && c < ls->file_schema->n; c++) same = src->file_schema->f[c].type == ls->file_schema->f[c].type;
+        if (!rc && !same)
+            rc = rf__err_set(RF_ERR_INVALID, "%s: its columns are not the stream's (%d columns; the stream's first file has %d, or other types)",
+                             paths[0], src->file_schema->n, ls->file_schema->n);
         if (!rc) src->stream_batch = true;   /* its scans count the batch's rows */
         if (!rc) rc = rf__plan_copy(q->plan, &plan);
         if (!rc && rf__stream_leaves(plan, &leaf, 1) != 1) rc = rf__err_set(RF_ERR_INTERNAL, "the streaming scan is gone");
@@ -607,7 +623,10 @@ static rf_stream *stream_new(rf_df *df, const char *path, const char *options)
         const char *v = eq ? eq + 1 : "";
         if (eq) *eq = '\0';
         if (!strcasecmp(t, "checkpointLocation")) { rf_free(q->ckpt); q->ckpt = rf_strdup(v); }
-        else if (!strcasecmp(t, "format")) { if (strcasecmp(v, "csv")) rc = rf__err_set(RF_ERR_INVALID, "stream sink format '%s': only csv is supported", v); }
+        else if (!strcasecmp(t, "format")) {
+            if (!strcasecmp(v, "hdf5")) q->h5 = true;
+            else if (strcasecmp(v, "csv")) rc = rf__err_set(RF_ERR_INVALID, "stream sink format '%s' is not csv or hdf5", v);
+        }
         else if (!strcasecmp(t, "outputMode")) {
             if (!strcasecmp(v, "complete")) mode = RF_OUT_COMPLETE;
             else if (!strcasecmp(v, "update")) mode = RF_OUT_UPDATE;

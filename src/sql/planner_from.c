@@ -301,7 +301,7 @@ static rf_df *plan_from_(rf_sqlctx *c, const q_from *f)
             const rf_sqlview *v = NULL;
             for (int i = 0; i < c->n_views && !v; i++) if (!strcasecmp(c->views[i].name, f->name)) v = &c->views[i];
             if (!v || !v->sfmt)
-                return rf__sqlp_err_at(f->line, f->col, RF_ERR_ANALYSIS, "STREAM %s: only a view defined USING csv or text OPTIONS (path '...') can be read as a stream%s", f->name, "");
+                return rf__sqlp_err_at(f->line, f->col, RF_ERR_ANALYSIS, "STREAM %s: only a view defined USING csv, text or hdf5 OPTIONS (path '...') can be read as a stream%s", f->name, "");
             rf_df *r = rf_read_stream(c->s, v->sfmt, v->sopts);
             if (!rf_df_status(r) && f->wm_col) {   /* WATERMARK col DELAY OF interval */
                 const rf_expr *d = f->wm_delay;

@@ -251,7 +251,11 @@ static int stmt_create_view(rf_sqlctx *c, rf_parser *P)
         d = rf_read_text(c->s, path);
     } else if (!strcasecmp(fmt, "hdf5")) {
         for (int i = 0; i < opts.n; i++)
-            if (strcasecmp(opts.k[i], "path")) { rc = rf__err_set(RF_ERR_INVALID, "view %s: unknown hdf5 option '%s' (the file says its schema)", name, opts.k[i]); rf__err_at(ft.line, ft.col); goto done; }
+            if (strcasecmp(opts.k[i], "path") && strcasecmp(opts.k[i], "maxFilesPerTrigger") && strcasecmp(opts.k[i], "maxBytesPerTrigger")) {
+                rc = rf__err_set(RF_ERR_INVALID, "view %s: unknown hdf5 option '%s' (the file says its schema)", name, opts.k[i]);
+                rf__err_at(ft.line, ft.col);
+                goto done;
+            }
         d = rf_read_hdf5(c->s, path);
     } else {
         rc = rf__err_set(RF_ERR_INVALID, "data source '%s' is not supported (csv, text, hdf5)", fmt);
@@ -266,8 +270,8 @@ static int stmt_create_view(rf_sqlctx *c, rf_parser *P)
     }
     rc = add_view(c, name, d, replace, nt.line, nt.col);
     if (!rc && !strcasecmp(fmt, "csv") && sx.len) rf_buf_printf(&ropts, "%s%s", ropts.len ? "," : "", (const char *)sx.data);
-    if (!rc && (!strcasecmp(fmt, "csv") || !strcasecmp(fmt, "text")))
-        rc = view_source(c, name, fmt, path, !strcasecmp(fmt, "csv") ? (ropts.data ? (const char *)ropts.data : NULL) : sx.len ? (const char *)sx.data : NULL);
+    if (!rc && (!strcasecmp(fmt, "csv") || !strcasecmp(fmt, "text") || !strcasecmp(fmt, "hdf5")))
+        rc = view_source(c, name, fmt, path, !strcasecmp(fmt, "csv") ? (ropts.data ? (const char *)ropts.data : NULL) : sx.len ? (const char *)sx.data : NULL);   /* text, hdf5: the stream's own options only */
 done:
     rf__q_free(q);
     kv_free(&opts);
@@ -340,18 +344,19 @@ static int write_check(rf_sqlctx *c, rf_df *d, bool h5, const char *path, const 
 
 /* INSERT INTO DIRECTORY over FROM STREAM: starts the streaming query and runs it until its
  * trigger ends it or a stop signal (runtime/stream.c); CHECK only checks it. */
-static int insert_stream(rf_sqlctx *c, rf_df *d, const char *path, const kvlist *opts, int line, int col)
+static int insert_stream(rf_sqlctx *c, rf_df *d, const char *path, const char *fmt, const kvlist *opts, int line, int col)
 {
     rf_buf w = { 0 };
-    int rc = RF_OK;
+    int rc = rf_buf_printf(&w, "format=%s", fmt);
     for (int i = 0; i < opts->n && !rc; i++) {
         const char *k = opts->k[i];
         if (strcasecmp(k, "checkpointLocation") && strcasecmp(k, "outputMode") && strcasecmp(k, "trigger") && strcasecmp(k, "header") &&
             strcasecmp(k, "delimiter")) {
-            rc = rf__err_set(RF_ERR_INVALID, "INSERT INTO DIRECTORY: unknown streaming csv option '%s'", k);
+            rc = rf__err_set(RF_ERR_INVALID, "INSERT INTO DIRECTORY: unknown streaming %s option '%s'", fmt, k);
             break;
         }
         if (strchr(opts->v[i], ',')) { rc = rf__err_set(RF_ERR_INVALID, "INSERT INTO DIRECTORY: option %s cannot hold a comma", k); break; }
+        if (!strcasecmp(fmt, "hdf5") && (!strcasecmp(k, "header") || !strcasecmp(k, "delimiter"))) { rc = rf__err_set(RF_ERR_INVALID, "INSERT INTO DIRECTORY: option %s is for csv", k); break; }
         rc = rf_buf_printf(&w, "%s%s=%s", w.len ? "," : "", k, opts->v[i]);
     }
     if (!rc && c->mode != RF_SQL_RUN) rc = rf__stream_check(d, path, w.data ? (const char *)w.data : "");
@@ -388,7 +393,7 @@ static int stmt_insert_dir(rf_sqlctx *c, rf_parser *P, bool into)
     if (!d && deferred(c)) goto done;
     if (!d) { rc = rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_ANALYSIS; goto done; }
     bool stream = !rf_df_status(d) && rf__plan_has_stream(d->plan);
-    if (stream && (!into || h5)) {
+    if (stream && !into) {
         rc = rf__err_set(RF_ERR_ANALYSIS, "a streaming query appends: write it with INSERT INTO DIRECTORY '...' USING csv OPTIONS (checkpointLocation '...')");
         rf__err_at(ft.line, ft.col);
         goto done;
@@ -398,7 +403,7 @@ static int stmt_insert_dir(rf_sqlctx *c, rf_parser *P, bool into)
         rf__err_at(ft.line, ft.col);
         goto done;
     }
-    if (stream) { rc = insert_stream(c, d, path, &opts, ft.line, ft.col); goto done; }
+    if (stream) { rc = insert_stream(c, d, path, h5 ? "hdf5" : "csv", &opts, ft.line, ft.col); goto done; }
     rf_buf_printf(&w, "mode=overwrite");
     for (int i = 0; i < opts.n; i++)   /* writer options are comma-separated: columns go by ';' */
         if (!strcasecmp(opts.k[i], "partitionBy")) for (char *p = opts.v[i]; *p; p++) if (*p == ',') *p = ';';

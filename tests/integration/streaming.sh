@@ -134,7 +134,7 @@ sqlerr "INSERT INTO DIRECTORY '$WORK/o5' USING csv OPTIONS (checkpointLocation '
 sqlerr "INSERT OVERWRITE DIRECTORY '$WORK/o5' USING csv SELECT * FROM STREAM events" "a streaming query appends"
 sqlerr "INSERT INTO DIRECTORY '$WORK/o5' USING csv OPTIONS (checkpointLocation '$WORK/c5') SELECT user_id FROM events" "INSERT INTO DIRECTORY runs a streaming query"
 sqlerr "SELECT count(*) FROM STREAM events" "must be executed with rf_df_write_stream"
-sqlerr "CREATE TEMPORARY VIEW v AS SELECT * FROM events; INSERT INTO DIRECTORY '$WORK/o5' USING csv OPTIONS (checkpointLocation '$WORK/c5') SELECT * FROM STREAM v" "only a view defined USING csv or text"
+sqlerr "CREATE TEMPORARY VIEW v AS SELECT * FROM events; INSERT INTO DIRECTORY '$WORK/o5' USING csv OPTIONS (checkpointLocation '$WORK/c5') SELECT * FROM STREAM v" "only a view defined USING csv, text or hdf5"
 sqlerr "INSERT INTO DIRECTORY '$WORK/o5' USING csv SELECT * FROM STREAM events" "needs checkpointLocation"
 
 # ---- errors: a landed file changed after a batch read it; another sink's checkpoint

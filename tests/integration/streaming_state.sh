@@ -54,6 +54,25 @@ awk '{ for (i = 1; i <= NF; i++) { n[$i]++; if (!($i in s) || length($0) < s[$i]
 parts "$WORK/uo" | sort > "$WORK/g"
 same "$WORK/w" "$WORK/g" "update mode: the last batch's words with their running counts"
 
+# ---- HDF5 files in, HDF5 out (complete mode), at two rank counts
+mkdir -p "$WORK/hl"
+awk 'BEGIN { srand(3); for (f = 0; f < 3; f++) { fn = sprintf("'"$WORK"'/h%d.csv", f); print "category,v" > fn
+       for (i = 0; i < 500; i++) printf "%s,%d\n", substr("pqrst", int(rand() * 5) + 1, 1), int(rand() * 1000) - 300 > fn; close(fn) } }'
+landh() { run 1 "$B/src/riffle" convert "$WORK/h$1.csv" "$WORK/hl/.h$1.h5" && mv "$WORK/hl/.h$1.h5" "$WORK/hl/h$1.h5" || bad "convert h$1: $(tail -2 "$WORK/err")"; }
+cat > "$WORK/h.sql" <<SQL
+CREATE TEMPORARY VIEW hv USING hdf5 OPTIONS (path '$WORK/hl', maxFilesPerTrigger '1');
+INSERT INTO DIRECTORY '$WORK/ho' USING hdf5 OPTIONS (checkpointLocation '$WORK/hc', outputMode 'complete', trigger 'availableNow')
+SELECT category, count(*) AS n, sum(v) AS s, min(v) AS lo FROM STREAM hv GROUP BY category;
+SQL
+landh 0; landh 1
+run "$np1" "$B/src/riffle" run "$WORK/h.sql" || bad "hdf5 stream at -np $np1: $(tail -3 "$WORK/err")"
+landh 2
+run "$np2" "$B/src/riffle" run "$WORK/h.sql" || bad "hdf5 stream restart at -np $np2: $(tail -3 "$WORK/err")"
+tail -q -n +2 "$WORK"/h[012].csv | awk -F, '{ n[$1]++; s[$1] += $2; if (!($1 in lo) || $2 < lo[$1]) lo[$1] = $2 } END { for (k in n) print k "," n[k] "," s[k] "," lo[k] }' | sort > "$WORK/w"
+run 1 "$B/src/riffle" sql "SELECT * FROM hdf5.\`$WORK/ho\`" --format csv && tail -n +2 "$WORK/out" | sort > "$WORK/g" || bad "reading the hdf5 sink: $(tail -2 "$WORK/err")"
+[ "$(ls "$WORK/hc/commits" | wc -l)" = 3 ] && ok || bad "3 hdf5 files: $(ls "$WORK/hc/commits" | wc -l) batches"
+same "$WORK/w" "$WORK/g" "hdf5 stream into an hdf5 sink (complete mode)"
+
 # ---- windows and a watermark (append mode)
 # 36 files of 60 events, file f around 10:00 + 7f minutes, each event 0-13 minutes before or 0-3 after
 awk 'BEGIN { srand(11); for (f = 0; f < 36; f++) { fn = sprintf("'"$WORK"'/ev%02d", f)
