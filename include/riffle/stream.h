@@ -48,7 +48,9 @@ rf_df *rf_df_with_watermark(rf_df *df, const char *column, const char *delay);
  * memory (else check rf_stream_error). Options, comma-separated key=value:
  *   checkpointLocation=DIR  (required) the query's offset and commit logs: a restarted query
  *                           resumes after the last committed batch, whatever the rank count
- *   format=csv              the sink format (csv)
+ *   format=F                csv (the default) or hdf5 files in directory path, or console:
+ *                           each batch's rows shown on rank 0's stdout as Spark's show() (path
+ *                           unused; not exactly-once, for looking)
  *   outputMode=M            append (the default): each batch's new rows are added as part files,
  *                           an aggregation's groups once the watermark has passed them (needs a
  *                           watermark on a grouping key); update: the directory holds the groups
@@ -60,6 +62,15 @@ rf_df *rf_df_with_watermark(rf_df *df, const char *column, const char *delay);
  *                           as "10 seconds" / "500ms" (processingTime)
  *   header=true|false, delimiter=C   the CSV files written */
 rf_stream *rf_df_write_stream(rf_df *df, const char *path, const char *options);
+
+/* foreachBatch: the query's rows of each batch as a DataFrame (valid during the call) with the
+ * batch's id, on rank 0 (the driver), where the callback may run any action (a write, a collect).
+ * Return 0, or non-zero to fail the query (rf_stream_error names the batch). A batch stopped before
+ * its commit is given again, with the same id, after a restart: make the callback idempotent per id
+ * (Spark's contract). */
+typedef int (*rf_foreach_batch_fn)(rf_df *batch, int64_t batch_id, void *ctx);
+/* Starts a streaming query whose sink is fn (options as rf_df_write_stream's, less format). */
+rf_stream *rf_df_write_stream_foreach(rf_df *df, rf_foreach_batch_fn fn, void *ctx, const char *options);
 
 /* Runs the query's batches until its trigger ends them, rf_stream_stop or a stop signal (SIGTERM,
  * SIGINT, SIGUSR1: the running batch is finished or abandoned, never half-committed); returns RF_OK then,

@@ -178,6 +178,9 @@ struct rf_stream {
     bool        header;
     char        delim;
     bool        h5;            /* the sink writes HDF5 (format=hdf5), else CSV */
+    enum { SINK_DIR = 0, SINK_CONSOLE, SINK_FOREACH } sink;   /* files in out; show() on stdout; a C callback */
+    rf_foreach_batch_fn fn;    /* SINK_FOREACH */
+    void       *fn_ctx;
     trig_kind   trig;
     double      interval;      /* TRIG_INTERVAL: seconds */
     volatile int stop;
@@ -454,6 +457,24 @@ static int sink_publish(const rf_stream *q, int64_t id)
  * recorded, renamed in); update and complete replace the directory's content in one exchange. */
 static int sink_write(rf_stream *q, int64_t id, const rf_plan *plan, int64_t *rows_in)
 {
+    if (q->sink != SINK_DIR) {   /* the batch's rows as a DataFrame: shown, or handed to the callback */
+        rf_df *df = rf__df_make(q->s, rf__plan_retain((rf_plan *)plan), RF_OK);
+        int rc = df ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+        if (!rc && q->sink == SINK_CONSOLE) {
+            printf("-------------------------------------------\nBatch: %lld\n-------------------------------------------\n", (long long)id);
+            rc = rf_df_show(df, 20, stdout);
+            fflush(stdout);
+        } else if (!rc) {
+            rf__err_clear();
+            memset(&q->s->err, 0, sizeof q->s->err);   /* what the callback's actions leave is theirs */
+            rc = q->fn(df, id, q->fn_ctx);
+            if (rc) rc = rf__err_set(RF_ERR_INVALID, "foreachBatch: the callback failed on batch %lld (%d)%s%.600s", (long long)id, rc,
+                                     rf_session_error(q->s) && *rf_session_error(q->s) ? ": " : "", rf_session_error(q->s) ? rf_session_error(q->s) : "");
+        }
+        if (rows_in) *rows_in = -1;   /* not known: the rows went through the user's jobs */
+        rf_df_release(&df);
+        return rc;
+    }
     char rec[4400], stage[4400], parent[4400];
     bool replace = q->st.agg && q->st.mode != RF_OUT_APPEND;
     sink_paths(q, id, rec, stage, sizeof rec);
@@ -577,18 +598,18 @@ static int recover(rf_stream *q)
     }
     if (off > com) {
         if (off != com + 1) return rf__err_set(RF_ERR_INVALID, "%s: offsets up to batch %lld but commits only to %lld: a damaged checkpoint", q->ckpt, (long long)off, (long long)com);
-        sink_paths(q, off, rec, stage, sizeof rec);
+        if (q->sink == SINK_DIR) sink_paths(q, off, rec, stage, sizeof rec);
         struct stat st;
         double t0 = rf_now();
         int64_t mx = RF_NO_WM, w_late = w_prev != RF_NO_WM ? w_prev : w_off;
-        if (stat(rec, &st) == 0) {
+        if (q->sink == SINK_DIR && stat(rec, &st) == 0) {
             rc = sink_publish(q, off);
             if (!rc && watermarked(q)) mx = rf__sstate_max_event(q->ckpt, off);   /* the state job ran and kept it */
         } else {
             sfiles v = { 0 };
             rc = read_offsets(q, off, &v, NULL);
             if (!rc) rc = check_files(&v);
-            if (!rc) rc = rf__rmtree(stage);
+            if (!rc && q->sink == SINK_DIR) rc = rf__rmtree(stage);
             int64_t rows, srows;
             if (!rc) rc = run_batch(q, off, &v, w_late, w_off, &mx, &rows, &srows);
             sfiles_fini(&v);
@@ -607,7 +628,7 @@ static int recover(rf_stream *q)
 
 /* ---------------------------------------------------------------- the API */
 /* The query's options read and its plan checked; nothing on disk is touched. */
-static rf_stream *stream_new(rf_df *df, const char *path, const char *options)
+static rf_stream *stream_new(rf_df *df, const char *path, const char *options, rf_foreach_batch_fn fn, void *fn_ctx)
 {
     rf_stream *q = rf_calloc(1, sizeof *q);
     if (!q) return NULL;
@@ -625,7 +646,8 @@ static rf_stream *stream_new(rf_df *df, const char *path, const char *options)
         if (!strcasecmp(t, "checkpointLocation")) { rf_free(q->ckpt); q->ckpt = rf_strdup(v); }
         else if (!strcasecmp(t, "format")) {
             if (!strcasecmp(v, "hdf5")) q->h5 = true;
-            else if (strcasecmp(v, "csv")) rc = rf__err_set(RF_ERR_INVALID, "stream sink format '%s' is not csv or hdf5", v);
+            else if (!strcasecmp(v, "console")) q->sink = SINK_CONSOLE;
+            else if (strcasecmp(v, "csv")) rc = rf__err_set(RF_ERR_INVALID, "stream sink format '%s' is not csv, hdf5 or console", v);
         }
         else if (!strcasecmp(t, "outputMode")) {
             if (!strcasecmp(v, "complete")) mode = RF_OUT_COMPLETE;
@@ -646,8 +668,9 @@ static rf_stream *stream_new(rf_df *df, const char *path, const char *options)
     }
     rf_free(copy);
     if (!rc && (!q->ckpt || !*q->ckpt)) rc = rf__err_set(RF_ERR_INVALID, "a streaming query needs checkpointLocation=DIR (where its offset and commit logs live)");
-    if (!rc && (!path || !*path)) rc = rf__err_set(RF_ERR_INVALID, "no output path given");
-    if (!rc && !(q->out = rf_strdup(path))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (!rc && fn) { q->sink = SINK_FOREACH; q->fn = fn; q->fn_ctx = fn_ctx; }
+    if (!rc && q->sink == SINK_DIR && (!path || !*path)) rc = rf__err_set(RF_ERR_INVALID, "no output path given");
+    if (!rc && q->sink == SINK_DIR && !(q->out = rf_strdup(path))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
     if (!rc) rc = rf__plan_copy(df->plan, &q->plan);
     rf_plan *leaves[2] = { NULL, NULL };
     int nl = rc ? 0 : rf__stream_leaves(q->plan, leaves, 2);
@@ -661,25 +684,28 @@ static rf_stream *stream_new(rf_df *df, const char *path, const char *options)
 
 int rf__stream_check(rf_df *df, const char *path, const char *options)
 {
-    rf_stream *q = stream_new(df, path, options);
+    rf_stream *q = stream_new(df, path, options, NULL, NULL);
     int rc = !q ? rf__err_set(RF_ERR_NOMEM, "out of memory") : q->err ? rf__err_set(q->err, "%s", q->msg) : RF_OK;
     rf_stream_close(&q);
     return rc;
 }
 
-rf_stream *rf_df_write_stream(rf_df *df, const char *path, const char *options)
+/* Makes the checkpoint (or checks that it belongs to this sink) and finishes a stopped batch. */
+static rf_stream *start(rf_stream *q)
 {
-    rf_stream *q = stream_new(df, path, options);
     if (!q || q->err) return q;
     int rc = RF_OK;
     /* the checkpoint: made, or checked to belong to this sink */
     char meta[4400];
     rf_buf b = { 0 }, want = { 0 };
     if (!rc) rc = rf__mkdirs(q->ckpt);
-    if (!rc) rc = rf__mkdirs(q->out);
+    if (!rc && q->out) rc = rf__mkdirs(q->out);
     if (!rc) rc = absolute(&q->ckpt);
-    if (!rc) rc = absolute(&q->out);
-    if (!rc) { snprintf(meta, sizeof meta, "%s/metadata", q->ckpt); rc = rf_buf_printf(&want, "riffle-stream 1\nsink %s\n", q->out); }
+    if (!rc && q->out) rc = absolute(&q->out);
+    if (!rc) {
+        snprintf(meta, sizeof meta, "%s/metadata", q->ckpt);
+        rc = rf_buf_printf(&want, "riffle-stream 1\nsink %s\n", q->out ? q->out : q->sink == SINK_CONSOLE ? "console" : "foreachBatch");
+    }
     struct stat st;
     if (!rc && stat(meta, &st) == 0) {
         rc = read_text(meta, &b);
@@ -691,6 +717,18 @@ rf_stream *rf_df_write_stream(rf_df *df, const char *path, const char *options)
     if (!rc) rc = recover(q);
     fail(q, rc);
     return q;
+}
+
+rf_stream *rf_df_write_stream(rf_df *df, const char *path, const char *options) { return start(stream_new(df, path, options, NULL, NULL)); }
+
+rf_stream *rf_df_write_stream_foreach(rf_df *df, rf_foreach_batch_fn fn, void *ctx, const char *options)
+{
+    if (!fn) {
+        rf_stream *q = stream_new(df, NULL, "", NULL, NULL);
+        if (q && !q->err) fail(q, rf__err_set(RF_ERR_INVALID, "rf_df_write_stream_foreach: no callback"));
+        return q;
+    }
+    return start(stream_new(df, NULL, options, fn, ctx));
 }
 
 static void sleep_s(double s)
@@ -749,14 +787,17 @@ int rf_stream_await(rf_stream *q)
             if (srows >= 0) snprintf(state, sizeof state, ", %lld state rows", (long long)srows);
             snprintf(extra, sizeof extra, "%s%s%s", *ts ? ",\"watermark\":\"" : "", ts, *ts ? "\"" : "");
             if (srows >= 0) snprintf(extra + strlen(extra), sizeof extra - strlen(extra), ",\"stateRows\":%lld", (long long)srows);
-            snprintf(q->progress, sizeof q->progress, "{\"batchId\":%lld,\"timestamp\":%.3f,\"numInputFiles\":%lld,\"inputBytes\":%lld,\"numInputRows\":%lld,"
-                     "\"processedRowsPerSecond\":%.1f,\"durationMs\":%lld%s}",
-                     (long long)id, (double)wall.tv_sec + wall.tv_nsec * 1e-9, (long long)batch.n, (long long)bytes, (long long)rows,
-                     dt > 0 ? (double)rows / dt : 0.0, (long long)(dt * 1000), extra);
+            char rin[96] = "", rtxt[64] = "";
+            if (rows >= 0) {
+                snprintf(rin, sizeof rin, "\"numInputRows\":%lld,\"processedRowsPerSecond\":%.1f,", (long long)rows, dt > 0 ? (double)rows / dt : 0.0);
+                snprintf(rtxt, sizeof rtxt, ", %lld rows", (long long)rows);
+            }
+            snprintf(q->progress, sizeof q->progress, "{\"batchId\":%lld,\"timestamp\":%.3f,\"numInputFiles\":%lld,\"inputBytes\":%lld,%s\"durationMs\":%lld%s}",
+                     (long long)id, (double)wall.tv_sec + wall.tv_nsec * 1e-9, (long long)batch.n, (long long)bytes, rin, (long long)(dt * 1000), extra);
             rf__evlog_stream_progress(q->progress);
-            fprintf(stderr, "riffle: stream batch %lld: %lld file(s), %lld rows, %.2f s (%.0f rows/s)%s%s%s%s\n", (long long)id, (long long)batch.n,
-                    (long long)rows, dt, dt > 0 ? (double)rows / dt : 0.0, state, *ts ? ", watermark " : "", ts,
-                    nodata ? " (no data: closing the groups the watermark passed)" : "");
+            fprintf(stderr, "riffle: stream batch %lld: %lld file(s)%s, %.2f s", (long long)id, (long long)batch.n, rtxt, dt);
+            if (rows >= 0) fprintf(stderr, " (%.0f rows/s)", dt > 0 ? (double)rows / dt : 0.0);
+            fprintf(stderr, "%s%s%s%s\n", state, *ts ? ", watermark " : "", ts, nodata ? " (no data: closing the groups the watermark passed)" : "");
         }
         sfiles_fini(&batch);
         if (!rc && q->trig == TRIG_ONCE) break;
