@@ -10,7 +10,7 @@
  *
  * A streaming query may select, filter, add columns, explode, join static DataFrames (an inner
  * join, or an outer join that keeps the stream's side) and aggregate once (groupBy + agg, with
- * window(ts, size) keys and rf_df_with_watermark); what Spark forbids on streams (sorts and limits
+ * window(ts, size[, slide]) keys and rf_df_with_watermark); what Spark forbids on streams (sorts and limits
  * except over an aggregation in complete mode, DISTINCT aggregates, a second aggregation) is an
  * error when the query starts. Everything here runs on rank 0 (the driver); every batch is a job of
  * all ranks.

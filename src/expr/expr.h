@@ -68,6 +68,8 @@ typedef enum rf_func {
     RF_F_TIME_WINDOW,    /* window(ts, size[, slide[, start]]): rewritten at analysis into
                           * named_struct('start', __window_start(ts, slide, start), 'end', ... + size) */
     RF_F_WINDOW_START,   /* __window_start(ts, slide_us, start_us): the last window start <= ts */
+    RF_F_WINDOWS,        /* __windows(ts, size_us, slide_us, start_us): every sliding window holding ts, as an
+                          * array of {start, end} (GROUP BY window(ts, size, slide) explodes it: rf_df_agg) */
     RF_F_COUNT_
 } rf_func;
 

@@ -83,6 +83,7 @@ static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = 
     [RF_F_ARRAY] = { "array", 0, INT32_MAX },  [RF_F_MAP] = { "map", 0, INT32_MAX },
     [RF_F_STRUCT] = { "struct", 1, INT32_MAX }, [RF_F_NAMED_STRUCT] = { "named_struct", 2, INT32_MAX },
     [RF_F_TIME_WINDOW] = { "window", 2, 4 },   [RF_F_WINDOW_START] = { "__window_start", 3, 3 },
+    [RF_F_WINDOWS] = { "__windows", 4, 4 },
     [RF_F_GET_FIELD] = { "__get_field", 2, 2 }, [RF_F_SUBSCRIPT] = { "__subscript", 2, 2 },
     [RF_F_SORT_ARRAY] = { "sort_array", 1, 2 }, [RF_F_ARRAY_SORT] = { "array_sort", 1, 2 },
     [RF_F_ARRAY_DISTINCT] = { "array_distinct", 1, 1 }, [RF_F_ARRAY_MAX] = { "array_max", 1, 1 },

@@ -55,19 +55,30 @@ static rf_expr *lit_name(const char *n)
     return l;
 }
 
-/* window(ts, size[, slide[, start]]) (Spark's time window) becomes, in place,
- * named_struct('start', __window_start(ts, slide, start), 'end', __window_start(...) + size). A
- * window that slides (slide < size) puts a row in several windows: not a scalar, not supported. */
-static int time_window(rf_expr *e)
+int rf__window_durations(const rf_expr *e, int64_t d[3])
 {
-    int64_t d[3] = { -1, -1, 0 };   /* size, slide, start */
+    d[0] = d[1] = -1;
+    d[2] = 0;
     for (int k = 1; k < e->n_arg; k++)
         if ((d[k - 1] = duration_arg(e->arg[k])) < 0)
             return rf__err_set(RF_ERR_ANALYSIS, "window(): argument %d is not a duration such as '10 minutes'", k + 1);
     if (e->n_arg < 3) d[1] = d[0];
     if (d[0] <= 0 || d[1] <= 0) return rf__err_set(RF_ERR_ANALYSIS, "window(): the window's duration must be positive");
     if (d[1] > d[0]) return rf__err_set(RF_ERR_ANALYSIS, "window(): the slide duration must be less than or equal to the window duration");
-    if (d[1] != d[0]) return rf__err_set(RF_ERR_ANALYSIS, "window(): sliding windows (slide shorter than the window) are not supported yet; use a tumbling window (slide = window)");
+    return RF_OK;
+}
+
+/* window(ts, size[, slide[, start]]) (Spark's time window) becomes, in place,
+ * named_struct('start', __window_start(ts, slide, start), 'end', __window_start(...) + size). A
+ * window that slides (slide < size) puts a row in several windows: not a scalar, not supported. */
+static int time_window(rf_expr *e)
+{
+    int64_t d[3];   /* size, slide, start */
+    int rc0 = rf__window_durations(e, d);
+    if (rc0) return rc0;
+    if (d[1] != d[0])
+        return rf__err_set(RF_ERR_ANALYSIS, "window(): a sliding window (slide shorter than the window) puts a row in several windows: it is "
+                                            "supported as a grouping key (GROUP BY window(ts, size, slide)), not here");
     if (rf_type_base(e->arg[0]->type) != RF_TYPE_TIMESTAMP && e->arg[0]->type != RF_TYPE_DATE && e->arg[0]->type != RF_TYPE_STRING && e->arg[0]->type != RF_TYPE_NULL)
         return rf__err_set(RF_ERR_ANALYSIS, "window(): the time column must be a timestamp, not %s", rf_type_name(e->arg[0]->type));
     int rc = cast_arg(e, 0, RF_TYPE_TIMESTAMP);
@@ -346,6 +357,14 @@ int rf__func_type_more(rf_expr *e)
         rc = cast_arg(e, 0, RF_TYPE_TIMESTAMP);
         e->type = RF_TYPE_TIMESTAMP;
         break;
+    case RF_F_WINDOWS: {
+        const char *names[2] = { "start", "end" };
+        const rf_type types[2] = { RF_TYPE_TIMESTAMP, RF_TYPE_TIMESTAMP };
+        rc = cast_arg(e, 0, RF_TYPE_TIMESTAMP);
+        for (int k = 1; k < 4 && !rc; k++) rc = cast_arg(e, k, RF_TYPE_INT64);
+        e->type = rf_type_array(rf_type_struct(2, names, types));
+        break;
+    }
     case RF_F_TIME_WINDOW:
         return time_window(e);
     default:
@@ -657,6 +676,17 @@ int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
     }
     case RF_F_IV_MICROS:
         return rf__err_set(RF_ERR_ANALYSIS, "an INTERVAL of hours, minutes or seconds can only be added to or subtracted from a timestamp");
+    case RF_F_WINDOWS: {   /* the windows [s, s + size) holding ts, s = the last start <= ts, then back by slide */
+        int64_t t = rf_col_i64(a[0], i), size = rf_col_i64(a[1], i), slide = rf_col_i64(a[2], i), off = rf_col_i64(a[3], i);
+        int64_t last = t - ((t - off) % slide + slide) % slide, first = last;
+        while (first - slide > t - size) first -= slide;
+        for (int64_t st = first; st <= last && !rc; st += slide) {
+            rc = rf_column_append_i64(r->child->kids[0], st);
+            if (!rc) rc = rf_column_append_i64(r->child->kids[1], st + size);
+            if (!rc) rc = rf_column_end_struct(r->child);
+        }
+        return rc ? rc : rf_column_end_list(r);
+    }
     case RF_F_WINDOW_START: {   /* Spark's: ts - (ts - start + slide) % slide, floored for negatives */
         int64_t t = rf_col_i64(a[0], i), slide = rf_col_i64(a[1], i), off = rf_col_i64(a[2], i);
         int64_t m = ((t - off) % slide + slide) % slide;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <strings.h>
 #include "runtime/runtime.h"
+#include "expr/func_more.h"
 
 /* ---------------------------------------------------------------- df objects */
 static rf_df *track(rf_session *s, rf_df *d)
@@ -697,11 +698,41 @@ static rf_df *agg_expand(rf_df *df, const rf_plan *p)
     return out;
 }
 
+/* A grouping key window(ts, size, slide) with slide < size puts a row in several windows (Spark's
+ * TimeWindowing): the input gets a column __window_k exploded from __windows(ts, ...) and the key
+ * becomes that column, named window. *in is replaced by the new input (owned by the session). */
+static int sliding_keys(rf_df **in, int n_keys, rf_expr **keys)
+{
+    for (int k = 0; k < n_keys; k++) {
+        rf_expr *e = keys[k];
+        if (!e || e->kind != RF_E_FUNC || e->op != RF_F_TIME_WINDOW || e->n_arg < 3) continue;
+        int64_t d[3];
+        int rc = rf__window_durations(e, d);
+        if (rc) return rc;
+        if (d[1] == d[0]) continue;   /* tumbling */
+        char col[32];
+        snprintf(col, sizeof col, "__window_%d", k);
+        rf_expr *ts = e->arg[0];
+        e->arg[0] = NULL;
+        rf_expr *arr = rf_fn("__windows", 4, ts, rf_lit_int(d[0]), rf_lit_int(d[1]), rf_lit_int(d[2]));
+        rf_df *next = rf_df_with_column(*in, col, rf_explode(arr));
+        if (!next || next->err) return next ? rf__err_set(next->err, "%s", next->msg) : rf__err_set(RF_ERR_NOMEM, "out of memory");
+        *in = next;
+        const char *alias = e->name ? e->name : "window";
+        rf_expr *key = rf_as(rf_col(col), alias);
+        if (!key) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+        rf_expr_destroy(&keys[k]);
+        keys[k] = key;
+    }
+    return RF_OK;
+}
+
 rf_df *rf_df_agg(rf_df *df, int n_keys, rf_expr **keys, int n_aggs, rf_expr **aggs)
 {
     rf_plan *p = NULL;
     int rc;
     if (!df || df->err) { free_exprs(keys, n_keys); free_exprs(aggs, n_aggs); RF_DF_INPUT(df); return NULL; }
+    RF_TRY(sliding_keys(&df, n_keys, keys));
     RF_TRY(rf__df_unary(RF_L_AGG, df, &p));
     RF_CHECK((p->exprs = rf_calloc((size_t)n_keys + 1, sizeof *p->exprs)) && (p->exprs2 = rf_calloc((size_t)n_aggs + 1, sizeof *p->exprs2)),
              RF_ERR_NOMEM, "out of memory");

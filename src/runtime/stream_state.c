@@ -92,9 +92,11 @@ static const rf_expr *uncast(const rf_expr *e)
     return e;
 }
 
-/* The expression that computes column attr below p (through projections), or NULL. */
+/* The expression that computes column attr below p (through projections; for a column a generator
+ * adds, the array it explodes), or NULL. */
 static const rf_expr *defining(const rf_plan *p, int64_t attr)
 {
+    if (p->kind == RF_L_GENERATE && p->cond && p->schema->n > 0 && p->schema->f[p->schema->n - 1].id == attr) return p->cond;
     if (p->kind == RF_L_PROJECT)
         for (int i = 0; i < p->n_exprs && i < p->schema->n; i++) {
             const rf_expr *e = p->exprs[i];
@@ -120,6 +122,7 @@ static int event_kind(const rf_plan *below, const rf_expr *e, int64_t wm, int de
     if (e->kind == RF_E_FUNC && e->op == RF_F_NAMED_STRUCT && e->n_arg == 4 && e->arg[1]->kind == RF_E_FUNC &&
         e->arg[1]->op == RF_F_WINDOW_START && event_kind(below, e->arg[1]->arg[0], wm, depth + 1) == 1)
         return 2;
+    if (e->kind == RF_E_FUNC && e->op == RF_F_WINDOWS && event_kind(below, e->arg[0], wm, depth + 1) == 1) return 2;   /* a sliding window's */
     return 0;
 }
 

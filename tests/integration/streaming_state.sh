@@ -83,19 +83,21 @@ awk 'BEGIN { srand(11); for (f = 0; f < 36; f++) { fn = sprintf("'"$WORK"'/ev%02
 mkdir -p "$WORK/el"
 lande() { for i in $(seq -f %02g "$1" "$2"); do cp "$WORK/ev$i" "$WORK/el/.ev$i"; touch -d "2026-01-01 00:00:$i" "$WORK/el/.ev$i"; mv "$WORK/el/.ev$i" "$WORK/el/ev$i.csv"; done; }
 # sim ROUND_END...: Spark's append-mode windowed count over the landed files in order, one batch per
-# file, a batch without data after the last file of each round when the watermark moved
+# file, a batch without data after the last file of each round when the watermark moved; windows of
+# $SIZE seconds every $SLIDE (a row counts in each window that holds it)
+SIZE=600 SLIDE=600
 sim() {
   for f in "$WORK"/el/ev*.csv; do n=${f##*/ev}; n=${n%.csv}; echo "B"; tail -n +2 "$f"; for e in "$@"; do [ "$n" = "$e" ] && echo "E"; done; done |
-  awk -F, 'function batch() { late = started ? ev : W; ev = W; started = 1; mx = -1; open = 1 }
-    function close_b() { for (k in cnt) { split(k, p, SUBSEP); if (p[1] + 600 <= ev) { out[k] = cnt[k]; delete cnt[k] } }
+  awk -F, -v size="$SIZE" -v slide="$SLIDE" 'function batch() { late = started ? ev : W; ev = W; started = 1; mx = -1; open = 1 }
+    function close_b() { for (k in cnt) { split(k, p, SUBSEP); if (p[1] + size <= ev) { out[k] = cnt[k]; delete cnt[k] } }
                           if (mx >= 0 && mx - 300 > W) W = mx - 300; open = 0 }
     function secs(s) { split(substr(s, 12), h, ":"); return h[1] * 3600 + h[2] * 60 + h[3] }
     function ts(t) { return sprintf("2024-01-01 %02d:%02d:%02d", int(t / 3600), int(t % 3600 / 60), t % 60) }
     BEGIN { W = 0 }
     $1 == "B" { if (open) close_b(); batch(); next }
     $1 == "E" { close_b(); if (W > ev) { batch(); close_b() } next }
-    { t = secs($1); if (t > mx) mx = t; s = t - t % 600; if (s + 600 <= late) next; cnt[s, $2]++ }
-    END { for (k in out) { split(k, p, SUBSEP); print ts(p[1]) "," ts(p[1] + 600) "," p[2] "," out[k] } }' | sort
+    { t = secs($1); if (t > mx) mx = t; for (s = t - t % slide; s > t - size; s -= slide) if (s + size > late) cnt[s, $2]++ }
+    END { for (k in out) { split(k, p, SUBSEP); print ts(p[1]) "," ts(p[1] + size) "," p[2] "," out[k] } }' | sort
 }
 cat > "$WORK/win.sql" <<SQL
 CREATE TEMPORARY VIEW ev USING csv OPTIONS (path '$WORK/el', header 'true', schema 'ts TIMESTAMP, category STRING', maxFilesPerTrigger '1');
@@ -111,6 +113,11 @@ sim 14 23 > "$WORK/w"; parts "$WORK/eo" | sort > "$WORK/g"
 [ "$(wc -l < "$WORK/w")" -gt 40 ] && ok || bad "the simulation's windows look few: $(wc -l < "$WORK/w")"
 [ "$(ls "$WORK/ec/commits" | wc -l)" = 26 ] && ok || bad "24 files and two closing batches: $(ls "$WORK/ec/commits" | wc -l) batches"
 same "$WORK/w" "$WORK/g" "windowed counts with a watermark (append mode), two rounds"
+# sliding windows (10 minutes every 5): each row in two windows, the same rules per window
+sed "s|window(ts, '10 minutes')|window(ts, '10 minutes', '5 minutes')|" "$WORK/win.sql" > "$WORK/slide.sql"
+run "$np2" "$B/src/riffle" run "$WORK/slide.sql" --var out="$WORK/so2" --var ck="$WORK/sc2" || bad "sliding windows at -np $np2: $(tail -3 "$WORK/err")"
+SLIDE=300 sim 23 > "$WORK/w2"; parts "$WORK/so2" | sort > "$WORK/g2"
+same "$WORK/w2" "$WORK/g2" "sliding windows (10 minutes every 5) with a watermark"
 # the test has teeth: late rows were dropped (awk without the watermark counts more)
 total=$(cat "$WORK"/el/ev*.csv | grep -vc '^ts'); kept=$(awk -F, '{ s += $4 } END { print s }' "$WORK/g")
 [ "$kept" -lt "$total" ] && ok || bad "no late rows dropped ($kept of $total counted): the data does not test the watermark"
@@ -153,7 +160,7 @@ sqlerr "$ins, outputMode 'update') SELECT n, count(*) FROM (SELECT category, cou
 sqlerr "$ins, outputMode 'update') SELECT category, count(*) AS n FROM STREAM ev GROUP BY category ORDER BY n" "Sorting is not supported"
 sqlerr "$ins, outputMode 'update') SELECT category, count(*) FROM STREAM ev GROUP BY category LIMIT 3" "Limits are not supported"
 sqlerr "$ins, outputMode 'append') SELECT category, count(*) FROM STREAM ev WATERMARK category DELAY OF INTERVAL 1 MINUTE GROUP BY category" "Event time must be defined on a window or a timestamp"
-sqlerr "$ins, outputMode 'append') SELECT window(ts, '10 minutes', '5 minutes'), count(*) FROM STREAM ev WATERMARK ts DELAY OF INTERVAL 1 MINUTE GROUP BY window(ts, '10 minutes', '5 minutes')" "sliding windows"
+sqlerr "$ins, outputMode 'append') SELECT window(ts, '10 minutes', '5 minutes') AS w FROM STREAM ev" "a sliding window"
 # complete mode may sort an aggregation
 run 1 "$B/src/riffle" sql "CREATE TEMPORARY VIEW ev USING csv OPTIONS (path '$WORK/el', header 'true', schema 'ts TIMESTAMP, category STRING'); $ins, outputMode 'complete', trigger 'once') SELECT category, count(*) AS n FROM STREAM ev GROUP BY category ORDER BY n DESC, category LIMIT 2" \
   || bad "complete mode with ORDER BY and LIMIT: $(tail -2 "$WORK/err")"
