@@ -88,6 +88,7 @@ rf_expr *rf_sum(rf_expr *a);
 rf_expr *rf_avg(rf_expr *a);
 rf_expr *rf_min(rf_expr *a);
 rf_expr *rf_max(rf_expr *a);
+rf_expr *rf_first(rf_expr *a);            /* the first value in input order (NULLs count) */
 /* window functions: rf_over(fn, partition keys, orders) where fn is one of these or an aggregate;
  * rf_rows_between(w, lo, hi) sets a ROWS frame (negative: preceding; RF_ROWS_UNBOUNDED) */
 #define RF_ROWS_UNBOUNDED_PRECEDING INT64_MIN
@@ -126,6 +127,11 @@ rf_df *rf_df_with_column(rf_df *df, const char *name, rf_expr *e);
 rf_df *rf_df_with_column_renamed(rf_df *df, const char *from, const char *to);
 rf_df *rf_df_drop(rf_df *df, const char *name);
 rf_df *rf_df_distinct(rf_df *df);
+/* Spark's dropDuplicates(cols): one row for each distinct combination of the n named columns (every
+ * column when n is 0), the others from one of its rows; the columns keep their order. On a stream
+ * (include/riffle/stream.h) a row is written the first time its key is seen, and the keys are kept
+ * as state (forgotten past the watermark when the watermark's column is among them). */
+rf_df *rf_df_drop_duplicates(rf_df *df, int n, const char *const *cols);
 rf_df *rf_df_agg(rf_df *df, int n_keys, rf_expr **keys, int n_aggs, rf_expr **aggs);
 rf_df *rf_df_group_count(rf_df *df, int n_keys, ...);      /* groupBy(keys).count() */
 rf_df *rf_df_join(rf_df *left, rf_df *right, const char *using_cols, rf_join_type type); /* "a,b" */

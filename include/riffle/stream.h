@@ -9,7 +9,8 @@
  *   rf_stream_close(&st);
  *
  * A streaming query may select, filter, add columns, explode, join static DataFrames (an inner
- * join, or an outer join that keeps the stream's side) and aggregate once (groupBy + agg, with
+ * join, or an outer join that keeps the stream's side), drop duplicates (rf_df_drop_duplicates: a row
+ * written the first time its key is seen) and aggregate once (groupBy + agg, with
  * window(ts, size[, slide]) keys and rf_df_with_watermark); what Spark forbids on streams (sorts and limits
  * except over an aggregation in complete mode, DISTINCT aggregates, a second aggregation) is an
  * error when the query starts. Everything here runs on rank 0 (the driver); every batch is a job of

@@ -373,6 +373,7 @@ rf_expr *rf_sum(rf_expr *a) { return a ? agg(RF_A_SUM, a, false) : NULL; }
 rf_expr *rf_avg(rf_expr *a) { return a ? agg(RF_A_AVG, a, false) : NULL; }
 rf_expr *rf_min(rf_expr *a) { return a ? agg(RF_A_MIN, a, false) : NULL; }
 rf_expr *rf_max(rf_expr *a) { return a ? agg(RF_A_MAX, a, false) : NULL; }
+rf_expr *rf_first(rf_expr *a) { return a ? agg(RF_A_FIRST, a, false) : NULL; }
 
 static rf_expr *wfn(int op, int n, rf_expr **v)
 {

@@ -47,6 +47,8 @@ typedef enum rf_aggmode { RF_AGG_PARTIAL = 0, RF_AGG_FINAL, RF_AGG_COMPLETE, RF_
 #define RF_LAGG_STATE_IN  1   /* the input is keys ++ serialized states (by position), not raw rows: exprs
                                * are the key columns, exprs2 the calls (for their types) */
 #define RF_LAGG_STATE_OUT 2   /* the output is keys ++ serialized states (rf__agg_state_types), not results */
+#define RF_LAGG_DEDUP     4   /* made by dropDuplicates (keys, then first() of the other columns): an ordinary
+                               * aggregation, but a stream keeps its keys and writes each row once */
 
 typedef enum rf_xkind {
     RF_X_HASH = 0,     /* by hash of keys into n partitions */

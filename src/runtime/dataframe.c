@@ -796,6 +796,38 @@ rf_df *(rf_df_group_count)(rf_df *df, int n_keys, ...)
     return r;
 }
 
+rf_df *rf_df_drop_duplicates(rf_df *df, int n, const char *const *cols)
+{
+    RF_DF_INPUT(df);
+    const rf_schema *s = df->plan->schema;
+    int nk = 0, na = 0, rc = RF_OK;
+    bool *key = rf_calloc((size_t)s->n + 1, sizeof *key);
+    rf_expr **k = rf_calloc((size_t)s->n + 1, sizeof *k), **a = rf_calloc((size_t)s->n + 1, sizeof *a), **sel = rf_calloc((size_t)s->n + 1, sizeof *sel);
+    if (!key || !k || !a || !sel) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n && !rc; i++) {
+        int at = -1;
+        for (int c = 0; c < s->n; c++) if (cols && cols[i] && !s->f[c].hidden && !strcasecmp(s->f[c].name, cols[i])) at = c;
+        if (at < 0) rc = rf__err_set(RF_ERR_ANALYSIS, "dropDuplicates: no column '%s'", cols && cols[i] ? cols[i] : "(null)");
+        else key[at] = true;
+    }
+    for (int c = 0; c < s->n && !rc; c++) {
+        rf_expr *col = rf__expr_col_attr(s->f[c].id, s->f[c].name, s->f[c].type, s->f[c].nullable, c);
+        if (col) { col->resolved = false; col->qual = s->f[c].qual ? rf_strdup(s->f[c].qual) : NULL; }
+        if (n == 0 || key[c]) k[nk++] = col;
+        else a[na++] = rf_as(rf_first(col), s->f[c].name);
+    }
+    rf_df *g = rc ? NULL : rf_df_agg(df, nk, k, na, a);
+    if (g && !g->err && g->plan->kind == RF_L_AGG) g->plan->mode |= RF_LAGG_DEDUP;
+    rf_df *r = NULL;
+    if (g && !g->err) {   /* the columns in their order */
+        for (int c = 0; c < s->n; c++) sel[c] = rf_col(s->f[c].name);
+        r = rf_df_selectv(g, s->n, sel);
+    }
+    rf_free(key); rf_free(k); rf_free(a); rf_free(sel);
+    if (rc) return rf__df_fail(df->s, rc);
+    return r ? r : g;
+}
+
 rf_df *rf_df_distinct(rf_df *df)
 {
     RF_DF_INPUT(df);

@@ -455,7 +455,7 @@ static int sink_publish(const rf_stream *q, int64_t id)
 /* ---------------------------------------------------------------- a batch */
 /* Writes plan's rows to the sink as batch id's output: append adds the batch's files (staged,
  * recorded, renamed in); update and complete replace the directory's content in one exchange. */
-static int sink_write(rf_stream *q, int64_t id, const rf_plan *plan, int64_t *rows_in)
+static int sink_write(rf_stream *q, int64_t id, const rf_plan *plan, int64_t *rows_in, bool staged_only)
 {
     if (q->sink != SINK_DIR) {   /* the batch's rows as a DataFrame: shown, or handed to the callback */
         rf_df *df = rf__df_make(q->s, rf__plan_retain((rf_plan *)plan), RF_OK);
@@ -476,7 +476,7 @@ static int sink_write(rf_stream *q, int64_t id, const rf_plan *plan, int64_t *ro
         return rc;
     }
     char rec[4400], stage[4400], parent[4400];
-    bool replace = q->st.agg && q->st.mode != RF_OUT_APPEND;
+    bool replace = q->st.agg && !q->st.dedup && q->st.mode != RF_OUT_APPEND;   /* dropDuplicates' rows are new rows: added */
     sink_paths(q, id, rec, stage, sizeof rec);
     snprintf(parent, sizeof parent, "%s/_riffle_staging", q->out);
     rf_action act;
@@ -489,8 +489,8 @@ static int sink_write(rf_stream *q, int64_t id, const rf_plan *plan, int64_t *ro
     if (!rc) rc = rf__driver_run(q->s, plan, &act, NULL);
     if (!rc && rows_in) *rows_in = act.rows_in;
     rf__action_fini(&act);
-    if (!rc && !replace) rc = sink_record(q, id);
-    if (!rc && !replace) rc = sink_publish(q, id);
+    if (!rc && !replace && !staged_only) rc = sink_record(q, id);
+    if (!rc && !replace && !staged_only) rc = sink_publish(q, id);
     return rc;
 }
 
@@ -525,12 +525,22 @@ static int run_batch(rf_stream *q, int64_t id, const sfiles *v, int64_t w_late, 
             src = NULL;
         }
     }
-    if (!rc && !q->st.agg) rc = plan ? sink_write(q, id, plan, rows) : RF_OK;
-    else if (!rc) {
+    if (!rc && !q->st.agg) rc = plan ? sink_write(q, id, plan, rows, false) : RF_OK;
+    else if (!rc && q->st.dedup) {   /* the new rows staged, the keys kept, then the rows published */
+        bool dir = q->sink == SINK_DIR;
+        if (plan) rc = rf__sstate_dedup_output(q->s, &q->st, q->plan, plan, q->ckpt, id, w_late, &outp);
+        if (!rc && plan && !dir) rc = sink_write(q, id, outp, NULL, false);   /* (a callback or the console: not exactly-once) */
+        if (!rc && plan && dir) rc = sink_write(q, id, outp, NULL, true);
+        int64_t n0;
+        if (!rc) rc = rf__sstate_update(q->s, &q->st, q->plan, plan, q->ckpt, id, w_late, w_late, max_event, &n0, state_rows);
+        if (!rc) *rows = n0;
+        if (!rc && dir && plan) rc = sink_record(q, id);
+        if (!rc && dir && plan) rc = sink_publish(q, id);
+    } else if (!rc) {
         rc = rf__sstate_update(q->s, &q->st, q->plan, plan, q->ckpt, id, w_late, w_late, max_event, rows, state_rows);
         bool emits = plan || q->st.mode != RF_OUT_UPDATE;   /* a batch without data updates no group */
         if (!rc && emits) rc = rf__sstate_output(q->s, &q->st, q->plan, q->ckpt, id, w_evict, &outp);
-        if (!rc && emits) rc = sink_write(q, id, outp, NULL);
+        if (!rc && emits) rc = sink_write(q, id, outp, NULL, false);
     }
     rf__source_destroy(&src);
     rf__plan_destroy(&plan);

@@ -18,6 +18,8 @@ typedef struct rf_sstate {
     int            ev_key;  /* the aggregation key that carries event time (the watermark's column or a
                              * window() of it), -1: none; late rows and state are judged by it */
     bool           ev_window;   /* that key is a time window: its end counts */
+    bool           dedup;       /* the aggregation is dropDuplicates: its state is the keys seen, and a
+                                 * batch writes its rows whose keys are new (rf__sstate_dedup_output) */
 } rf_sstate;
 
 /* The streaming scans of p (up to max in out), or their count. */
@@ -41,6 +43,11 @@ int rf__sstate_output(rf_session *s, const rf_sstate *st, const rf_plan *query, 
                       int64_t w_evict, rf_plan **out);
 /* The largest event time batch id saw, as rf__sstate_update kept it beside the state (RF_NO_WM: none). */
 int64_t rf__sstate_max_event(const char *ckpt, int64_t id);
+/* dropDuplicates: the plan that writes batch id's new rows — the query over the batch (a copy of
+ * query over its files) with the deduplication anti-joined with the keys of <ckpt>/state/<id-1>
+ * (less those the watermark w_late evicted; rows at or before it dropped as late). *out owned. */
+int rf__sstate_dedup_output(rf_session *s, const rf_sstate *st, const rf_plan *query, const rf_plan *batch, const char *ckpt,
+                            int64_t id, int64_t w_late, rf_plan **out);
 /* Removes the state versions older than id - 1 (a replay of batch id + 1 needs id's). */
 void rf__sstate_prune(const char *ckpt, int64_t id);
 

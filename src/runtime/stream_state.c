@@ -145,6 +145,7 @@ static int check(const rf_plan *p, rf_outmode mode, rf_sstate *st)
             if (p->exprs2[i]->distinct)
                 return rf__err_set(RF_ERR_ANALYSIS, "Distinct aggregations are not supported on streaming DataFrames/Datasets. Consider using approx_count_distinct() instead.");
         st->agg = p;
+        st->dedup = (p->mode & RF_LAGG_DEDUP) != 0;
         break;
     case RF_L_SORT:
         if (mode != RF_OUT_COMPLETE || !contains_agg(p))
@@ -186,7 +187,7 @@ int rf__sstate_plan(const rf_plan *plan, rf_outmode mode, rf_sstate *st)
     st->ev_key = -1;
     int rc = check(plan, mode, st);
     if (rc) return rc;
-    if (!st->agg) {
+    if (!st->agg || (st->dedup && mode == RF_OUT_COMPLETE)) {
         if (mode == RF_OUT_COMPLETE)
             return rf__err_set(RF_ERR_ANALYSIS, "Complete output mode not supported when there are no streaming aggregations on streaming DataFrames/Datasets");
         return RF_OK;
@@ -196,7 +197,7 @@ int rf__sstate_plan(const rf_plan *plan, rf_outmode mode, rf_sstate *st)
         int kind = event_kind(st->agg->child[0], st->agg->exprs[k], st->wm->wm_attr, 0);
         if (kind) { st->ev_key = k; st->ev_window = kind == 2; }
     }
-    if (mode == RF_OUT_APPEND && st->ev_key < 0)
+    if (mode == RF_OUT_APPEND && st->ev_key < 0 && !st->dedup)
         return rf__err_set(RF_ERR_ANALYSIS, "Append output mode not supported when there are streaming aggregations on streaming DataFrames/DataSets without watermark "
                                             "(group by the watermark's column or a window() of it, or use outputMode update or complete)");
     return RF_OK;
@@ -234,16 +235,18 @@ static int keep_after(const rf_sstate *st, rf_plan **child, rf_expr *k, int64_t 
     return rc ? rc : rf_schema_copy(f->child[0]->schema, &f->schema);
 }
 
-/* The calls the state keeps: the aggregation's, then max(batch id). */
+/* The calls the state keeps: the aggregation's (none for dropDuplicates: its keys are the state),
+ * then max(batch id). */
 static int state_calls(const rf_plan *a, int64_t id, rf_expr ***out, int *n)
 {
-    rf_expr **v = rf_calloc((size_t)a->n_exprs2 + 1, sizeof *v);
+    int na = (a->mode & RF_LAGG_DEDUP) ? 0 : a->n_exprs2;
+    rf_expr **v = rf_calloc((size_t)na + 1, sizeof *v);
     int rc = v ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
-    for (int i = 0; i < a->n_exprs2 && !rc; i++) rc = rf__expr_copy(a->exprs2[i], &v[i]);
-    if (!rc && !(v[a->n_exprs2] = rf_max(rf_lit_int(id)))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-    if (!rc) rc = rf__expr_resolve(v[a->n_exprs2], a->schema, true);
+    for (int i = 0; i < na && !rc; i++) rc = rf__expr_copy(a->exprs2[i], &v[i]);
+    if (!rc && !(v[na] = rf_max(rf_lit_int(id)))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (!rc) rc = rf__expr_resolve(v[na], a->schema, true);
     *out = v;
-    *n = a->n_exprs2 + 1;
+    *n = na + 1;
     return rc;
 }
 
@@ -536,6 +539,57 @@ int64_t rf__sstate_max_event(const char *ckpt, int64_t id)
     bool ok = f && fscanf(f, "%lld", &v) == 1;
     if (f) fclose(f);
     return ok ? (int64_t)v : RF_NO_WM;
+}
+
+int rf__sstate_dedup_output(rf_session *s, const rf_sstate *st, const rf_plan *query, const rf_plan *batch, const char *ckpt,
+                            int64_t id, int64_t w_late, rf_plan **out)
+{
+    const rf_plan *a = st->agg;
+    rf_plan *q = NULL, *old = NULL;
+    rf_expr **calls = NULL, *cond = NULL;
+    rf_schema *want = NULL;
+    rf_df *l = NULL, *r = NULL, *j = NULL;
+    int nc = 0, nk = a->n_exprs;
+    bool judged = st->ev_key >= 0;
+    *out = NULL;
+    int rc = rf__plan_copy(batch, &q);
+    rf_plan **slot = rc ? NULL : same_slot(&q, query, a);
+    if (!rc && !slot) rc = rf__err_set(RF_ERR_INTERNAL, "the streaming deduplication is gone");
+    rf_expr *k = NULL;
+    if (!rc && judged && w_late != RF_NO_WM && !(rc = rf__expr_copy(a->exprs[st->ev_key], &k))) rc = keep_after(st, &(*slot)->child[0], k, w_late);
+    if (!rc) rc = state_calls(a, id, &calls, &nc);
+    if (!rc) rc = state_schema(s, a, calls, nc, &want);
+    if (!rc) rc = state_scan(s, ckpt, id - 1, want, &old);
+    if (!rc && old && judged && w_late != RF_NO_WM) {
+        const rf_field *f = &old->schema->f[st->ev_key];
+        rc = keep_after(st, &old, rf__expr_col_attr(f->id, f->name, f->type, true, st->ev_key), w_late);
+    }
+    if (!rc && old) {   /* the batch's distinct rows whose keys the state has not seen (NULL keys equal, as dropDuplicates) */
+        const rf_schema *ls = (*slot)->schema, *os = old->schema;
+        for (int i = 0; i < nk; i++) {
+            rf_expr *c = rf_eq_null_safe(rf__expr_col_attr(ls->f[i].id, ls->f[i].name, ls->f[i].type, true, -1),
+                                         rf__expr_col_attr(os->f[i].id, os->f[i].name, os->f[i].type, true, -1));
+            cond = cond ? rf_and(cond, c) : c;
+        }
+        if (!cond) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        l = rc ? NULL : rf__df_make(s, rf__plan_retain(*slot), RF_OK);
+        r = rc ? NULL : rf__df_make(s, old, RF_OK);
+        old = NULL;
+        j = rc ? NULL : rf_df_join_on(l, r, cond, RF_JOIN_ANTI);
+        cond = NULL;
+        if (!rc && (!j || j->err)) rc = j ? rf__err_set(j->err, "%s", j->msg) : rf__err_set(RF_ERR_NOMEM, "out of memory");
+        if (!rc) { rf__plan_destroy(slot); *slot = rf__plan_retain(j->plan); }
+    }
+    if (!rc) { *out = q; q = NULL; }
+    rf_df_release(&j);
+    rf_df_release(&l);
+    rf_df_release(&r);
+    rf_expr_destroy(&cond);
+    free_calls(calls, nc);
+    rf_schema_destroy(&want);
+    rf__plan_destroy(&old);
+    rf__plan_destroy(&q);
+    return rc;
 }
 
 void rf__sstate_prune(const char *ckpt, int64_t id)
