@@ -35,6 +35,7 @@ static int cast_all(rf_expr *e, int from, rf_type t)
 /* A duration argument of window(): a string literal ("10 minutes") or an INTERVAL; -1 if neither. */
 static int64_t duration_arg(const rf_expr *a)
 {
+    if (a->kind == RF_E_LIT && a->op == 1 && !a->lit.null && a->lit.v.i > 0 && a->lit.v.i < 100000000) return a->lit.v.i * 86400000000LL;   /* INTERVAL n DAY */
     if (a->kind == RF_E_FUNC && a->op == RF_F_IV_MICROS && a->n_arg == 1 && a->arg[0]->kind == RF_E_LIT && !a->arg[0]->lit.null)
         return a->arg[0]->lit.v.i;
     if (a->kind == RF_E_LIT && a->lit.type == RF_TYPE_STRING && !a->lit.null) return rf_parse_duration_us(a->lit.v.s.p, (size_t)a->lit.v.s.len);
@@ -355,6 +356,7 @@ int rf__func_type_more(rf_expr *e)
         break;
     case RF_F_WINDOW_START:
         rc = cast_arg(e, 0, RF_TYPE_TIMESTAMP);
+        for (int k = 1; k < 3 && !rc; k++) rc = cast_arg(e, k, RF_TYPE_INT64);
         e->type = RF_TYPE_TIMESTAMP;
         break;
     case RF_F_WINDOWS: {
@@ -677,9 +679,14 @@ int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
     case RF_F_IV_MICROS:
         return rf__err_set(RF_ERR_ANALYSIS, "an INTERVAL of hours, minutes or seconds can only be added to or subtracted from a timestamp");
     case RF_F_WINDOWS: {   /* the windows [s, s + size) holding ts, s = the last start <= ts, then back by slide */
-        int64_t t = rf_col_i64(a[0], i), size = rf_col_i64(a[1], i), slide = rf_col_i64(a[2], i), off = rf_col_i64(a[3], i);
-        int64_t last = t - ((t - off) % slide + slide) % slide, first = last;
-        while (first - slide > t - size) first -= slide;
+        int64_t t = rf_col_i64(a[0], i), size = rf_col_i64(a[1], i), slide = rf_col_i64(a[2], i), off = rf_col_i64(a[3], i), last, lo, x;
+        if (size <= 0 || slide <= 0) return rf__err_set(RF_ERR_INVALID, "window(): the durations must be positive");
+        if (size / slide > 100000) return rf__err_set(RF_ERR_INVALID, "window(): a row would be in more than 100,000 windows (window / slide)");
+        if (__builtin_sub_overflow(t, off, &x) || __builtin_sub_overflow(t, (x % slide + slide) % slide, &last) ||
+            __builtin_sub_overflow(t, size, &lo) || __builtin_add_overflow(last, size, &x))
+            return rf_column_append_null(r);   /* past the timestamps' range */
+        int64_t first = last;
+        while (first - slide > lo) first -= slide;
         for (int64_t st = first; st <= last && !rc; st += slide) {
             rc = rf_column_append_i64(r->child->kids[0], st);
             if (!rc) rc = rf_column_append_i64(r->child->kids[1], st + size);
@@ -688,9 +695,10 @@ int rf__func_row_more(const rf_expr *e, rf_column **a, int64_t i, rf_column *r)
         return rc ? rc : rf_column_end_list(r);
     }
     case RF_F_WINDOW_START: {   /* Spark's: ts - (ts - start + slide) % slide, floored for negatives */
-        int64_t t = rf_col_i64(a[0], i), slide = rf_col_i64(a[1], i), off = rf_col_i64(a[2], i);
-        int64_t m = ((t - off) % slide + slide) % slide;
-        return rf_column_append_i64(r, t - m);
+        int64_t t = rf_col_i64(a[0], i), slide = rf_col_i64(a[1], i), off = rf_col_i64(a[2], i), x, m;
+        if (slide <= 0) return rf__err_set(RF_ERR_INVALID, "window(): the durations must be positive");
+        if (__builtin_sub_overflow(t, off, &x) || __builtin_add_overflow(x % slide, slide, &m)) return rf_column_append_null(r);
+        return rf_column_append_i64(r, t - m % slide);
     }
     case RF_F_TS_ADD_MICROS: {
         int64_t t = rf_col_i64(a[0], i), d = rf_col_i64(a[1], i), s;
