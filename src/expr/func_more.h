@@ -39,6 +39,9 @@ bool rf__func_is_nested(const rf_expr *e);   /* e is evaluated by func_nested.c 
 int  rf__json_type(rf_expr *e);
 int  rf__json_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out);
 
+/* Time windows (func_time.c): typing (window() is rewritten in place) and one row's value. */
+int rf__func_type_window(rf_expr *e);
+int rf__func_row_window(const rf_expr *e, rf_column **a, int64_t i, rf_column *r);
 /* window()'s durations: d[0] size, d[1] slide (= size when not given), d[2] start offset, in µs;
  * an error for a bad or non-positive one, or a slide longer than the window (func_more.c). */
 int rf__window_durations(const rf_expr *e, int64_t d[3]);
