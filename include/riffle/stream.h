@@ -51,7 +51,8 @@ rf_df *rf_df_with_watermark(rf_df *df, const char *column, const char *delay);
  *                           resumes after the last committed batch, whatever the rank count
  *   format=F                csv (the default) or hdf5 files in directory path, or console:
  *                           each batch's rows shown on rank 0's stdout as Spark's show() (path
- *                           unused; not exactly-once, for looking)
+ *                           unused; not exactly-once, for looking), or memory: the rows kept on
+ *                           rank 0 (rf_stream_memory; for tests: nothing survives the process)
  *   outputMode=M            append (the default): each batch's new rows are added as part files,
  *                           an aggregation's groups once the watermark has passed them (needs a
  *                           watermark on a grouping key); update: the directory holds the groups
@@ -84,6 +85,9 @@ void rf_stream_stop(rf_stream *q);
  * and stateRows for a stateful query), or "" before the first; the event log
  * (riffle.eventLog.path) gets each batch's as a StreamingQueryProgress event. */
 const char *rf_stream_last_progress(const rf_stream *q);
+/* format=memory: the rows the query has written (complete mode: the last batch's; else every
+ * batch's, in order), owned by q; NULL before the first batch. */
+const rf_result *rf_stream_memory(const rf_stream *q);
 /* NULL when the query is well, else why it is not. */
 const char *rf_stream_error(const rf_stream *q);
 void rf_stream_close(rf_stream **q);

@@ -178,7 +178,8 @@ struct rf_stream {
     bool        header;
     char        delim;
     bool        h5;            /* the sink writes HDF5 (format=hdf5), else CSV */
-    enum { SINK_DIR = 0, SINK_CONSOLE, SINK_FOREACH } sink;   /* files in out; show() on stdout; a C callback */
+    enum { SINK_DIR = 0, SINK_CONSOLE, SINK_FOREACH, SINK_MEMORY } sink;   /* files in out; show() on stdout; a C callback; rows kept */
+    rf_result  *mem;           /* SINK_MEMORY: the rows so far (rf_stream_memory) */
     rf_foreach_batch_fn fn;    /* SINK_FOREACH */
     void       *fn_ctx;
     trig_kind   trig;
@@ -452,6 +453,16 @@ static int sink_publish(const rf_stream *q, int64_t id)
     return rc;
 }
 
+/* Adds r's rows to the end of m's (the same columns). */
+static int append_rows(rf_result *m, const rf_result *r)
+{
+    int rc = m->batch->ncols == r->batch->ncols ? RF_OK : rf__err_set(RF_ERR_INTERNAL, "memory sink: a batch with other columns");
+    for (int c = 0; c < m->batch->ncols && !rc; c++)
+        for (int64_t i = 0; i < r->batch->nrows && !rc; i++) rc = rf_column_append_from(m->batch->cols[c], r->batch->cols[c], i);
+    if (!rc) m->batch->nrows += r->batch->nrows;
+    return rc;
+}
+
 /* ---------------------------------------------------------------- a batch */
 /* Writes plan's rows to the sink as batch id's output: append adds the batch's files (staged,
  * recorded, renamed in); update and complete replace the directory's content in one exchange. */
@@ -460,7 +471,13 @@ static int sink_write(rf_stream *q, int64_t id, const rf_plan *plan, int64_t *ro
     if (q->sink != SINK_DIR) {   /* the batch's rows as a DataFrame: shown, or handed to the callback */
         rf_df *df = rf__df_make(q->s, rf__plan_retain((rf_plan *)plan), RF_OK);
         int rc = df ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
-        if (!rc && q->sink == SINK_CONSOLE) {
+        if (!rc && q->sink == SINK_MEMORY) {   /* complete: this batch's rows; else added to the earlier ones */
+            rf_result *r = NULL;
+            rc = rf_df_collect(df, &r);
+            if (!rc && q->mem && q->st.mode != RF_OUT_COMPLETE) rc = append_rows(q->mem, r);
+            else if (!rc) { rf_result_destroy(&q->mem); q->mem = r; r = NULL; }
+            rf_result_destroy(&r);
+        } else if (!rc && q->sink == SINK_CONSOLE) {
             printf("-------------------------------------------\nBatch: %lld\n-------------------------------------------\n", (long long)id);
             rc = rf_df_show(df, 20, stdout);
             fflush(stdout);
@@ -657,7 +674,8 @@ static rf_stream *stream_new(rf_df *df, const char *path, const char *options, r
         else if (!strcasecmp(t, "format")) {
             if (!strcasecmp(v, "hdf5")) q->h5 = true;
             else if (!strcasecmp(v, "console")) q->sink = SINK_CONSOLE;
-            else if (strcasecmp(v, "csv")) rc = rf__err_set(RF_ERR_INVALID, "stream sink format '%s' is not csv, hdf5 or console", v);
+            else if (!strcasecmp(v, "memory")) q->sink = SINK_MEMORY;
+            else if (strcasecmp(v, "csv")) rc = rf__err_set(RF_ERR_INVALID, "stream sink format '%s' is not csv, hdf5, console or memory", v);
         }
         else if (!strcasecmp(t, "outputMode")) {
             if (!strcasecmp(v, "complete")) mode = RF_OUT_COMPLETE;
@@ -714,7 +732,7 @@ static rf_stream *start(rf_stream *q)
     if (!rc && q->out) rc = absolute(&q->out);
     if (!rc) {
         snprintf(meta, sizeof meta, "%s/metadata", q->ckpt);
-        rc = rf_buf_printf(&want, "riffle-stream 1\nsink %s\n", q->out ? q->out : q->sink == SINK_CONSOLE ? "console" : "foreachBatch");
+        rc = rf_buf_printf(&want, "riffle-stream 1\nsink %s\n", q->out ? q->out : q->sink == SINK_CONSOLE ? "console" : q->sink == SINK_MEMORY ? "memory" : "foreachBatch");
     }
     struct stat st;
     if (!rc && stat(meta, &st) == 0) {
@@ -821,6 +839,7 @@ int rf_stream_await(rf_stream *q)
 void rf_stream_stop(rf_stream *q) { if (q) q->stop = 1; }
 const char *rf_stream_last_progress(const rf_stream *q) { return q ? q->progress : ""; }
 const char *rf_stream_error(const rf_stream *q) { return !q ? "out of memory" : q->err ? q->msg : NULL; }
+const rf_result *rf_stream_memory(const rf_stream *q) { return q ? q->mem : NULL; }
 
 void rf_stream_close(rf_stream **pq)
 {
@@ -828,6 +847,7 @@ void rf_stream_close(rf_stream **pq)
     *pq = NULL;
     if (!q) return;
     rf__plan_destroy(&q->plan);
+    rf_result_destroy(&q->mem);
     sfiles_fini(&q->seen);
     rf_free(q->out);
     rf_free(q->ckpt);

@@ -595,6 +595,7 @@ int rf__sql_insert_table(rf_sqlctx *c, rf_parser *P, bool overwrite)
     char *name = NULL;
     bool shadow;
     int rc = RF_OK, nfixed = 0;
+    rf_kvlist opts = { 0 };
     rf_token nt = P->cur;
     if (!(name = rf__p_ident(P))) { rc = P->rc; goto done; }
     int found = lookup(c, name, &t, &shadow);
@@ -638,11 +639,20 @@ int rf__sql_insert_table(rf_sqlctx *c, rf_parser *P, bool overwrite)
         if (nfixed != np) { rc = err_tok(&nt, RF_ERR_INVALID, "PARTITION must give a value for every partition column of '%s'", name); goto done; }
         if ((rc = rf_buf_put_u8(&sub, 0))) goto done;
     }
+    rf_token ot = P->cur;
+    if (!overwrite && rf__p_accept(P, "OPTIONS") && (rc = rf__p_options(P, &opts))) goto done;   /* a streaming query's */
     if (!(q = rf__p_query(P))) { rc = P->rc; goto done; }
     rf_df *d = rf__sql_plan(c, q);
     if (!d && deferred(c)) goto done;
     if (!d) { rc = rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_ANALYSIS; goto done; }
+    bool stream = !rf_df_status(d) && rf__plan_has_stream(((struct rf_df *)d)->plan);
+    if (stream && (overwrite || np)) {
+        rc = err_tok(&nt, RF_ERR_ANALYSIS, "a streaming query is written with INSERT INTO TABLE %s OPTIONS (checkpointLocation '...'), into a table without partitions", name);
+        goto done;
+    }
+    if (!stream && opts.n) { rc = err_tok(&ot, RF_ERR_ANALYSIS, "INSERT INTO TABLE %s OPTIONS: options are for a streaming query (FROM STREAM v)", name); goto done; }
     if (!(d = conform(d, ts, 0, ts->n - nfixed, &nt))) { rc = RF_ERR_ANALYSIS; goto done; }
+    if (stream) { rc = rf__sql_insert_stream(c, d, t.location, t.format, &opts, nt.line, nt.col); goto done; }
     char what[4400];
     snprintf(what, sizeof what, "INSERT %s TABLE %.200s (writes %.4000s)", overwrite ? "OVERWRITE" : "INTO", name, t.location);
     rc = write_table(c, &t, d, overwrite, nfixed ? (const char *)sub.data : NULL, what);
@@ -650,6 +660,7 @@ done:
     rf__q_free(q);
     rf_schema_destroy(&ts);
     rf_buf_fini(&sub);
+    rf__kv_free(&opts);
     table_fini(&t);
     rf_free(name);
     return rc ? rc : P->rc;

@@ -56,6 +56,14 @@ q_select *rf__p_query(struct rf_parser *P);   /* query.c */
 rf_df *rf__sql_table(rf_sqlctx *c, const char *name);   /* the catalog table's rows, or NULL (error set unless absent) */
 int rf__sql_create_table(rf_sqlctx *c, struct rf_parser *P);
 int rf__sql_insert_table(rf_sqlctx *c, struct rf_parser *P, bool overwrite);
+/* OPTIONS (key 'value', key = value, ...) as parsed (statement.c); freed by rf__kv_free. */
+typedef struct rf_kvlist { char **k, **v; int n; } rf_kvlist;
+int  rf__p_options(struct rf_parser *P, rf_kvlist *out);
+void rf__kv_free(rf_kvlist *l);
+/* A streaming query d written to directory path as fmt (csv, hdf5) with the statement's OPTIONS
+ * (checkpointLocation, outputMode, trigger, ...): run until its trigger ends it or a stop signal,
+ * or only checked in a CHECK pass (statement.c). */
+int  rf__sql_insert_stream(rf_sqlctx *c, rf_df *d, const char *path, const char *fmt, const rf_kvlist *opts, int line, int col);
 int rf__sql_drop_table(rf_sqlctx *c, struct rf_parser *P);
 int rf__sql_show_tables(rf_sqlctx *c, rf_df **out);
 int rf__sql_show_functions(rf_sqlctx *c, struct rf_parser *P, rf_df **out);   /* SHOW FUNCTIONS [LIKE 'p'] */

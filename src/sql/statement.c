@@ -76,9 +76,7 @@ static void print_result(const rf_result *r, rf_outfmt fmt, FILE *f)
 }
 
 /* ---------------------------------------------------------------- statements */
-typedef struct { char **k, **v; int n; } kvlist;
-
-static void kv_free(kvlist *l)
+void rf__kv_free(rf_kvlist *l)
 {
     for (int i = 0; i < l->n; i++) { rf_free(l->k[i]); rf_free(l->v[i]); }
     rf_free(l->k);
@@ -86,14 +84,13 @@ static void kv_free(kvlist *l)
     memset(l, 0, sizeof *l);
 }
 
-static const char *kv_get(const kvlist *l, const char *k)
+static const char *kv_get(const rf_kvlist *l, const char *k)
 {
     for (int i = 0; i < l->n; i++) if (!strcasecmp(l->k[i], k)) return l->v[i];
     return NULL;
 }
 
-/* OPTIONS (key 'value', key = value, ...) */
-static int p_options(rf_parser *P, kvlist *out)
+int rf__p_options(rf_parser *P, rf_kvlist *out)
 {
     if ((P->rc = rf__p_expect(P, "("))) return P->rc;
     do {
@@ -166,7 +163,7 @@ static int view_source(rf_sqlctx *c, const char *name, const char *fmt, const ch
 static int stmt_create_view(rf_sqlctx *c, rf_parser *P)
 {
     bool replace = false;
-    kvlist opts = { 0 };
+    rf_kvlist opts = { 0 };
     rf_buf schema = { 0 }, ropts = { 0 }, sx = { 0 };
     char *name = NULL, *fmt = NULL, **vcols = NULL;
     q_select *q = NULL;
@@ -211,7 +208,7 @@ static int stmt_create_view(rf_sqlctx *c, rf_parser *P)
     if ((rc = rf__p_expect(P, "USING"))) goto done;
     rf_token ft = P->cur;
     if (!(fmt = rf__p_ident(P))) { rc = P->rc; goto done; }
-    if (rf__p_accept(P, "OPTIONS") && (rc = p_options(P, &opts))) goto done;
+    if (rf__p_accept(P, "OPTIONS") && (rc = rf__p_options(P, &opts))) goto done;
     const char *path = kv_get(&opts, "path");
     if (!path) { rc = rf__err_set(RF_ERR_INVALID, "CREATE TEMPORARY VIEW %s: OPTIONS needs a path", name); rf__err_at(nt.line, nt.col); goto done; }
     rf_df *d = NULL;
@@ -274,7 +271,7 @@ static int stmt_create_view(rf_sqlctx *c, rf_parser *P)
         rc = view_source(c, name, fmt, path, !strcasecmp(fmt, "csv") ? (ropts.data ? (const char *)ropts.data : NULL) : sx.len ? (const char *)sx.data : NULL);   /* text, hdf5: the stream's own options only */
 done:
     rf__q_free(q);
-    kv_free(&opts);
+    rf__kv_free(&opts);
     rf_buf_fini(&schema);
     rf_buf_fini(&ropts);
     rf_buf_fini(&sx);
@@ -344,7 +341,7 @@ static int write_check(rf_sqlctx *c, rf_df *d, bool h5, const char *path, const 
 
 /* INSERT INTO DIRECTORY over FROM STREAM: starts the streaming query and runs it until its
  * trigger ends it or a stop signal (runtime/stream.c); CHECK only checks it. */
-static int insert_stream(rf_sqlctx *c, rf_df *d, const char *path, const char *fmt, const kvlist *opts, int line, int col)
+int rf__sql_insert_stream(rf_sqlctx *c, rf_df *d, const char *path, const char *fmt, const rf_kvlist *opts, int line, int col)
 {
     rf_buf w = { 0 };
     int rc = rf_buf_printf(&w, "format=%s", fmt);
@@ -373,7 +370,7 @@ static int insert_stream(rf_sqlctx *c, rf_df *d, const char *path, const char *f
 
 static int stmt_insert_dir(rf_sqlctx *c, rf_parser *P, bool into)
 {
-    kvlist opts = { 0 };
+    rf_kvlist opts = { 0 };
     char *path = NULL, *fmt = NULL;
     q_select *q = NULL;
     rf_buf w = { 0 };
@@ -386,7 +383,7 @@ static int stmt_insert_dir(rf_sqlctx *c, rf_parser *P, bool into)
     if (!(fmt = rf__p_ident(P))) { rc = P->rc; goto done; }
     bool h5 = !strcasecmp(fmt, "hdf5");
     if (!h5 && strcasecmp(fmt, "csv")) { rc = rf__err_set(RF_ERR_INVALID, "INSERT OVERWRITE DIRECTORY: format '%s' is not supported (csv, hdf5)", fmt); rf__err_at(ft.line, ft.col); goto done; }
-    if (rf__p_accept(P, "OPTIONS") && (rc = p_options(P, &opts))) goto done;
+    if (rf__p_accept(P, "OPTIONS") && (rc = rf__p_options(P, &opts))) goto done;
     if (!(q = rf__p_query(P))) { rc = P->rc; goto done; }
     if (c->mode != RF_SQL_RUN && (rc = rf__sql_note_write(c, path))) goto done;
     rf_df *d = rf__sql_plan(c, q);
@@ -403,7 +400,7 @@ static int stmt_insert_dir(rf_sqlctx *c, rf_parser *P, bool into)
         rf__err_at(ft.line, ft.col);
         goto done;
     }
-    if (stream) { rc = insert_stream(c, d, path, h5 ? "hdf5" : "csv", &opts, ft.line, ft.col); goto done; }
+    if (stream) { rc = rf__sql_insert_stream(c, d, path, h5 ? "hdf5" : "csv", &opts, ft.line, ft.col); goto done; }
     rf_buf_printf(&w, "mode=overwrite");
     for (int i = 0; i < opts.n; i++)   /* writer options are comma-separated: columns go by ';' */
         if (!strcasecmp(opts.k[i], "partitionBy")) for (char *p = opts.v[i]; *p; p++) if (*p == ',') *p = ';';
@@ -429,7 +426,7 @@ static int stmt_insert_dir(rf_sqlctx *c, rf_parser *P, bool into)
         else if (!rc && (rc = rf_df_write_csv(d, path, (const char *)w.data))) *rf__err_slot() = c->s->err;
     }
 done:
-    kv_free(&opts);
+    rf__kv_free(&opts);
     rf_free(path);
     rf_free(fmt);
     rf__q_free(q);
@@ -501,7 +498,7 @@ static int drop_view(rf_sqlctx *c, rf_parser *P)
  * computed and kept now. */
 static int stmt_cache(rf_sqlctx *c, rf_parser *P)
 {
-    kvlist opts = { 0 };
+    rf_kvlist opts = { 0 };
     q_select *q = NULL;
     char *name = NULL;
     rf_storage_level level = RF_MEMORY_AND_DISK;
@@ -510,7 +507,7 @@ static int stmt_cache(rf_sqlctx *c, rf_parser *P)
     if (rc) return rc;
     rf_token nt = P->cur;
     if (!(name = rf__p_ident(P))) return P->rc;
-    if (rf__p_accept(P, "OPTIONS") && (rc = p_options(P, &opts))) goto done;
+    if (rf__p_accept(P, "OPTIONS") && (rc = rf__p_options(P, &opts))) goto done;
     for (int i = 0; i < opts.n; i++) {
         if (strcasecmp(opts.k[i], "storageLevel")) {
             rc = rf__err_set(RF_ERR_INVALID, "CACHE TABLE %s: unknown option '%s' (storageLevel)", name, opts.k[i]);
@@ -554,7 +551,7 @@ static int stmt_cache(rf_sqlctx *c, rf_parser *P)
     } else if (c->mode != RF_SQL_RUN) rc = rf__sql_check_df(c, cd, NULL);
 done:
     rf__q_free(q);
-    kv_free(&opts);
+    rf__kv_free(&opts);
     rf_free(name);
     return rc ? rc : P->rc;
 }

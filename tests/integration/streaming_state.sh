@@ -39,6 +39,26 @@ done
 parts "$WORK/so" | sort > "$WORK/g"
 same "$WORK/w" "$WORK/g" "jobs/streaming_wordcount.sql"
 
+# ---- a riffle table as the sink: INSERT INTO TABLE t OPTIONS (checkpointLocation ...) over a stream
+for fmt in csv hdf5; do
+  cat > "$WORK/t-$fmt.sql" <<SQL
+CREATE TABLE IF NOT EXISTS words_$fmt (word STRING, len INT) USING $fmt;
+CREATE TEMPORARY VIEW lines USING text OPTIONS (path '$WORK/tl', maxFilesPerTrigger '2');
+INSERT INTO TABLE words_$fmt OPTIONS (checkpointLocation '$WORK/tc-$fmt', trigger 'availableNow')
+SELECT w, octet_length(w) FROM STREAM lines LATERAL VIEW explode(split(value, '\\\\s+')) t AS w WHERE w != '';
+SQL
+  for np in $np1 $np2; do   # the second run finds nothing new: the table keeps each row once
+    run "$np" "$B/src/riffle" run "$WORK/t-$fmt.sql" --conf riffle.sql.warehouse.dir="$WORK/wh" || bad "stream into a $fmt table at -np $np: $(tail -3 "$WORK/err")"
+  done
+  run 1 "$B/src/riffle" sql "SELECT count(*), sum(len), count(DISTINCT word) FROM words_$fmt" --format csv --conf riffle.sql.warehouse.dir="$WORK/wh" \
+    && tail -n +2 "$WORK/out" > "$WORK/g" || bad "reading the $fmt table: $(tail -2 "$WORK/err")"
+  cat "$WORK"/tl/t*.txt | awk '{ for (i = 1; i <= NF; i++) { n++; s += length($i); d[$i] = 1 } } END { print n "," s "," length(d) }' > "$WORK/w"
+  same "$WORK/w" "$WORK/g" "a stream into a $fmt table"
+done
+if run 1 "$B/src/riffle" sql "CREATE TEMPORARY VIEW lines USING text OPTIONS (path '$WORK/tl'); INSERT OVERWRITE TABLE words_csv SELECT value, 1 FROM STREAM lines" --conf riffle.sql.warehouse.dir="$WORK/wh"
+then bad "INSERT OVERWRITE TABLE of a stream was accepted"
+else grep -q "a streaming query is written with INSERT INTO TABLE" "$WORK/err" && ok || bad "overwrite of a stream: $(tail -2 "$WORK/err")"; fi
+
 # ---- update mode: the groups the batch changed
 cat > "$WORK/u.sql" <<SQL
 CREATE TEMPORARY VIEW lines USING text OPTIONS (path '$WORK/ul', maxFilesPerTrigger '1');

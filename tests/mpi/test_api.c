@@ -473,6 +473,17 @@ int main(int argc, char **argv)
                             (long long)n, (long long)sum, wm ? 5 : 6, wm ? 24 : 34, rf_session_error(s));
                 }
             }
+            /* the memory sink keeps every batch's rows on rank 0: v > 5 over the three files */
+            snprintf(ro, sizeof ro, "path=%s,header=true,maxFilesPerTrigger=1,schema=user STRING; ts TIMESTAMP; v INT", dl);
+            snprintf(c, sizeof c, "checkpointLocation=%s/mck,trigger=availableNow,format=memory", dir);
+            rf_stream *mq = rf_df_write_stream(rf_df_filter(rf_read_stream(s, "csv", ro), rf_gt(rf_col("v"), rf_lit_int(5))), NULL, c);
+            int mrc = mq && !rf_stream_error(mq) ? rf_stream_await(mq) : 1;
+            const rf_result *mr = mq ? rf_stream_memory(mq) : NULL;
+            int64_t msum = 0, mn = mr ? rf_result_rows(mr) : -1;
+            for (int64_t i = 0; i < mn; i++) msum += rf_result_int(mr, i, 2);
+            cases++;
+            if (mrc || mn != 5 || msum != 40) { failures++; fprintf(stderr, "FAIL memory sink: rc %d, %lld rows, sum %lld (want 5, 40)\n", mrc, (long long)mn, (long long)msum); }
+            rf_stream_close(&mq);
             /* and on a batch DataFrame: the same keys, one row each */
             rf_df *bd = rf_read_csv(s, dl, "header=true,schema=user STRING; ts TIMESTAMP; v INT");
             const char *dc1[1] = { "user" };
