@@ -39,6 +39,14 @@ done
 parts "$WORK/so" | sort > "$WORK/g"
 same "$WORK/w" "$WORK/g" "jobs/streaming_wordcount.sql"
 
+# state past the memory budget: every aggregation table spills from 50 groups (the merge of the
+# state with a batch's rows included); the same counts
+run "$np2" "$WC" "$WORK/tl" "$WORK/wo2" "$WORK/wc2" availableNow 3 --conf riffle.spill.forceThreshold=50 --conf riffle.progress=true \
+  || bad "word count with spilling state: $(tail -3 "$WORK/err")"
+parts "$WORK/wo2" | sort > "$WORK/g"
+same "$WORK/w" "$WORK/g" "word count whose state spills"
+grep -Eq '([1-9][0-9]*\.[0-9]|0\.[1-9]) MB spilled' "$WORK/err" && ok || bad "the word count's state did not spill (riffle.spill.forceThreshold=50)"
+
 # ---- a riffle table as the sink: INSERT INTO TABLE t OPTIONS (checkpointLocation ...) over a stream
 for fmt in csv hdf5; do
   cat > "$WORK/t-$fmt.sql" <<SQL
