@@ -104,6 +104,7 @@ typedef struct rf_source {
     char      *stream_opts;             /* the reader options each batch's source is built with */
     int64_t    stream_max_files, stream_max_bytes;   /* a batch's limits (0: none) */
     bool       stream_batch;            /* a streaming batch's files: its scans count the batch's input rows */
+    int64_t    stream_rate, stream_parts;   /* a rate source (stream_dir "rate:"): rows per second, partitions */
 } rf_source;
 
 typedef struct rf_plan {

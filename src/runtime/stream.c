@@ -83,9 +83,43 @@ static int absolute(char **path)
     return RF_OK;
 }
 
+/* Spark's rate source: rows (timestamp, value) with values 0, 1, 2, ... at rowsPerSecond, the
+ * timestamp of value v the query's first start + v / rowsPerSecond. */
+static rf_df *rate_stream(rf_session *s, const char *options)
+{
+    int64_t rate = 0, parts = 0;
+    int rc = RF_OK;
+    char *copy = rf_strdup(options ? options : ""), *save = NULL;
+    for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t && !rc; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ') t++;
+        char *eq = strchr(t, '='), *e = NULL;
+        const char *v = eq ? eq + 1 : "";
+        if (eq) *eq = '\0';
+        long long n = strtoll(v, &e, 10);
+        if (!strcasecmp(t, "rowsPerSecond") && *v && !*e && n > 0 && n <= 1000000000) rate = n;
+        else if (!strcasecmp(t, "numPartitions") && *v && !*e && n > 0 && n <= 100000) parts = n;
+        else rc = rf__err_set(RF_ERR_INVALID, "rate stream option '%s%s%s': rowsPerSecond=N (1 to 1e9) and numPartitions=N are its options", t, eq ? "=" : "", v);
+    }
+    rf_free(copy);
+    if (!rc && !rate) rc = rf__err_set(RF_ERR_INVALID, "rf_read_stream: a rate stream needs rowsPerSecond=N");
+    rf_plan *p = NULL;
+    if (!rc) rc = rf__plan_new(RF_L_SCAN, 0, &p);
+    if (!rc && !(p->src = rf_calloc(1, sizeof *p->src))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (!rc && !(p->src->stream_dir = rf_strdup("rate:"))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (!rc) { p->src->stream_rate = rate; p->src->stream_parts = parts; rc = rf_schema_create(2, &p->schema); }
+    if (!rc) {
+        p->schema->f[0] = (rf_field){ .name = rf_strdup("timestamp"), .type = RF_TYPE_TIMESTAMP, .nullable = false, .id = s->next_attr++ };
+        p->schema->f[1] = (rf_field){ .name = rf_strdup("value"), .type = RF_TYPE_INT64, .nullable = false, .id = s->next_attr++ };
+        rc = rf_schema_copy(p->schema, &p->src->file_schema);
+    }
+    if (rc) { rf__plan_destroy(&p); return rf__df_fail(s, rc); }
+    return rf__df_make(s, p, RF_OK);
+}
+
 rf_df *rf_read_stream(rf_session *s, const char *format, const char *options)
 {
     if (!s) return NULL;
+    if (format && !strcasecmp(format, "rate")) return rate_stream(s, options);
     rf_format fmt = RF_FMT_CSV;
     char *dir = NULL;
     int64_t mf = 0, mb = 0;
@@ -194,6 +228,9 @@ struct rf_stream {
     int64_t     wm;            /* the next batch's watermark (µs; RF_NO_WM: the query has none) */
     int64_t     wm_last;       /* the last batch's: the next one's for late rows */
     bool        nodata;        /* the watermark moved: a batch without data is due to close groups */
+    int64_t     rate_base;     /* a rate source: the first start (µs since the epoch), -1 before it */
+    int64_t     rate_next;     /* ... the next value; rate_s..rate_e the running batch's values */
+    int64_t     rate_s, rate_e;
 };
 
 /* Whether the query keeps state judged by a watermark. */
@@ -303,7 +340,7 @@ static int read_text(const char *path, rf_buf *b)
 
 /* The files offsets/N names ("v1" then "size mtime path" lines), added to *v; *wm: its
  * "watermark W" line's (RF_NO_WM: none). */
-static int read_offsets(const rf_stream *q, int64_t id, sfiles *v, int64_t *wm)
+static int read_offsets(rf_stream *q, int64_t id, sfiles *v, int64_t *wm)
 {
     if (wm) *wm = RF_NO_WM;
     char path[4400];
@@ -316,6 +353,12 @@ static int read_offsets(const rf_stream *q, int64_t id, sfiles *v, int64_t *wm)
         long long size, mt;
         int used = 0;
         if (!strncmp(line, "watermark ", 10)) { if (wm) *wm = strtoll(line + 10, NULL, 10); continue; }
+        long long rs, re, rb;
+        if (!strncmp(line, "rate ", 5)) {   /* a rate source's batch: values [rs, re), first start rb */
+            if (sscanf(line + 5, "%lld %lld %lld", &rs, &re, &rb) != 3 || rs < 0 || re < rs) rc = rf__err_set(RF_ERR_INVALID, "%s: a damaged line '%.200s'", path, line);
+            else { q->rate_s = rs; q->rate_e = re; q->rate_base = rb; }
+            continue;
+        }
         if (sscanf(line, "%lld %lld %n", &size, &mt, &used) != 2 || !line[used])
             rc = rf__err_set(RF_ERR_INVALID, "%s: a damaged line '%.200s'", path, line);
         else rc = sfiles_add(v, line + used, size, mt, v == &q->seen);
@@ -511,6 +554,42 @@ static int sink_write(rf_stream *q, int64_t id, const rf_plan *plan, int64_t *ro
     return rc;
 }
 
+/* Turns the rate source's scan `leaf` (in a copy of the query) into its batch's rows: values
+ * rate_s .. rate_e - 1 (range()) with timestamp = first start + value / rowsPerSecond; the scan's
+ * columns keep their ids. */
+static int rate_rows(rf_stream *q, rf_plan *leaf)
+{
+    int64_t rate = leaf->src->stream_rate;
+    rf_df *r = rf_range(q->s, q->rate_s, q->rate_e, 1, (int)leaf->src->stream_parts);
+    if (!r || r->err) return r ? rf__err_set(r->err, "%s", r->msg) : rf__err_set(RF_ERR_NOMEM, "out of memory");
+    const rf_field *id = &r->plan->schema->f[0];
+    rf_expr *v = rf__expr_col_attr(id->id, "id", RF_TYPE_INT64, false, 0);
+    rf_expr *v2 = rf__expr_col_attr(id->id, "id", RF_TYPE_INT64, false, 0);
+    rf_expr *base = rf__expr_lit(&(rf_value){ .type = RF_TYPE_TIMESTAMP, .v.i = q->rate_base });
+    rf_expr *ts = rf_fn("__timestamp_add", 2, base, rf_cast(rf_mul(v2, rf_lit_double(1e6 / (double)rate)), RF_TYPE_INT64));
+    rf_expr **ex = rf_calloc(2, sizeof *ex);
+    int rc = ts && v && ex ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (!rc) rc = rf__expr_resolve(ts, r->plan->schema, false);
+    if (!rc) rc = rf__expr_resolve(v, r->plan->schema, false);
+    if (!rc) {
+        ex[0] = ts;
+        ex[1] = v;
+        ts = v = NULL;
+        rf__source_destroy(&leaf->src);
+        leaf->kind = RF_L_PROJECT;
+        leaf->exprs = ex;
+        leaf->n_exprs = 2;
+        ex = NULL;
+        if (!(leaf->child = rf_calloc(1, sizeof *leaf->child))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        else { leaf->child[0] = rf__plan_retain(r->plan); leaf->n_child = 1; }
+    }
+    rf_expr_destroy(&ts);
+    rf_expr_destroy(&v);
+    rf_free(ex);
+    rf_df_release(&r);
+    return rc;
+}
+
 /* Runs batch id over files v (none: a batch without data, to close groups the watermark passed):
  * a stateless query's one job writes the sink; a stateful one's first updates the state, then
  * writes what the output mode emits. *max_event: the batch's largest event time (RF_NO_WM: none);
@@ -542,7 +621,13 @@ static int run_batch(rf_stream *q, int64_t id, const sfiles *v, int64_t w_late, 
             src = NULL;
         }
     }
-    if (!rc && !q->st.agg) rc = plan ? sink_write(q, id, plan, rows, false) : RF_OK;
+    if (!rc && ls->stream_rate && q->rate_e > q->rate_s) {   /* the values of this batch, as rows */
+        rc = rf__plan_copy(q->plan, &plan);
+        if (!rc && rf__stream_leaves(plan, &leaf, 1) != 1) rc = rf__err_set(RF_ERR_INTERNAL, "the streaming scan is gone");
+        if (!rc) rc = rate_rows(q, leaf);
+        if (!rc) *rows = q->rate_e - q->rate_s;
+    }
+    if (!rc && !q->st.agg) rc = plan ? sink_write(q, id, plan, ls->stream_rate ? NULL : rows, false) : RF_OK;
     else if (!rc && q->st.dedup) {   /* the new rows staged, the keys kept, then the rows published */
         bool dir = q->sink == SINK_DIR;
         if (plan) rc = rf__sstate_dedup_output(q->s, &q->st, q->plan, plan, q->ckpt, id, w_late, &outp);
@@ -559,6 +644,7 @@ static int run_batch(rf_stream *q, int64_t id, const sfiles *v, int64_t w_late, 
         if (!rc && emits) rc = rf__sstate_output(q->s, &q->st, q->plan, q->ckpt, id, w_evict, &outp);
         if (!rc && emits) rc = sink_write(q, id, outp, NULL, false);
     }
+    if (!rc && ls->stream_rate) *rows = q->rate_e - q->rate_s;   /* (no scan counted them) */
     rf__source_destroy(&src);
     rf__plan_destroy(&plan);
     rf__plan_destroy(&outp);
@@ -619,6 +705,7 @@ static int recover(rf_stream *q)
     }
     if (rc) return rc;
     q->next = off + 1;
+    q->rate_next = q->rate_e;   /* a rate source goes on after the last batch's values */
     if (watermarked(q) && off >= 0) {   /* the watermark as batch off left it (recomputed below if it was not committed) */
         if (w_off == RF_NO_WM) return rf__err_set(RF_ERR_INVALID, "%s: the checkpoint has no watermark (written by a query without one?): use a new checkpointLocation", q->ckpt);
         q->wm = q->wm_last = w_off;
@@ -706,6 +793,7 @@ static rf_stream *stream_new(rf_df *df, const char *path, const char *options, r
     if (!rc && nl > 1) rc = rf__err_set(RF_ERR_ANALYSIS, "a query over two streams is not supported yet");
     if (!rc) { q->leaf = leaves[0]; rc = rf__sstate_plan(q->plan, mode, &q->st); }
     q->wm = q->wm_last = watermarked(q) ? 0 : RF_NO_WM;   /* Spark's first watermark: the epoch */
+    q->rate_base = -1;
     fail(q, rc);
     return q;
 }
@@ -743,6 +831,21 @@ static rf_stream *start(rf_stream *q)
     rf_buf_fini(&b);
     rf_buf_fini(&want);
     if (!rc) rc = recover(q);
+    if (!rc && q->leaf->src->stream_rate && q->rate_base < 0) {   /* a rate source's time 0: its first start, kept */
+        char path[4400];
+        snprintf(path, sizeof path, "%s/rate-start", q->ckpt);
+        rf_buf t = { 0 };
+        if (read_text(path, &t) == RF_OK) q->rate_base = strtoll((const char *)t.data, NULL, 10);
+        else {
+            rf__err_clear();
+            struct timespec w;
+            clock_gettime(CLOCK_REALTIME, &w);
+            q->rate_base = (int64_t)w.tv_sec * 1000000 + w.tv_nsec / 1000;
+            rc = rf_buf_printf(&t, "%lld\n", (long long)q->rate_base);
+            if (!rc) rc = rf__write_file_atomic(path, t.data, t.len);
+        }
+        rf_buf_fini(&t);
+    }
     fail(q, rc);
     return q;
 }
@@ -772,14 +875,22 @@ int rf_stream_await(rf_stream *q)
     if (q->err) return q->err;
     sfiles now = { 0 };   /* availableNow: the files there at the start */
     int rc = RF_OK;
-    if (q->trig == TRIG_AVAILABLE_NOW) rc = list_new(q, &now, true);
+    bool rate = q->leaf->src->stream_rate > 0;
+    if (q->trig == TRIG_AVAILABLE_NOW && !rate) rc = list_new(q, &now, true);
     while (!rc && !q->stop && !rf__stop_requested()) {
         double t0 = rf_now();
         struct timespec wall;   /* the batch's start, for the progress record */
         clock_gettime(CLOCK_REALTIME, &wall);
         sfiles fresh = { 0 }, batch = { 0 };
-        rc = list_new(q, &fresh, false);
         int64_t bytes = 0;
+        bool data = false;
+        if (rate) {   /* the values due by now */
+            int64_t now_us = (int64_t)wall.tv_sec * 1000000 + wall.tv_nsec / 1000;
+            if (q->rate_base < 0) q->rate_base = now_us;
+            q->rate_s = q->rate_next;
+            q->rate_e = (int64_t)((__int128)(now_us - q->rate_base) * q->leaf->src->stream_rate / 1000000);
+            data = q->rate_e > q->rate_s;
+        } else rc = list_new(q, &fresh, false);
         for (int64_t i = 0; !rc && i < fresh.n; i++) {
             const sfile *f = &fresh.f[i];
             if (q->trig == TRIG_AVAILABLE_NOW && sfiles_find(&now, f->path) < 0) continue;   /* came after the start */
@@ -790,8 +901,9 @@ int rf_stream_await(rf_stream *q)
             bytes += f->size;
         }
         sfiles_fini(&fresh);
-        bool nodata = !rc && batch.n == 0 && q->nodata && q->trig != TRIG_ONCE;   /* Spark's no-data batch: groups the watermark closed */
-        if (!rc && batch.n == 0 && !nodata) {
+        data |= batch.n > 0;
+        bool nodata = !rc && !data && q->nodata && q->trig != TRIG_ONCE;   /* Spark's no-data batch: groups the watermark closed */
+        if (!rc && !data && !nodata) {
             sfiles_fini(&batch);
             if (q->trig == TRIG_ONCE || q->trig == TRIG_AVAILABLE_NOW) break;
             sleep_s(q->trig == TRIG_INTERVAL && q->interval > 0.1 ? q->interval : 0.1);   /* polls for files */
@@ -801,6 +913,8 @@ int rf_stream_await(rf_stream *q)
         int64_t id = q->next, w_evict = q->wm, w_late = q->wm_last, mx = RF_NO_WM, rows = 0, srows = -1;
         if (!rc) rc = rf_buf_printf(&log, "v1\n");
         if (!rc && watermarked(q)) rc = rf_buf_printf(&log, "watermark %lld\n", (long long)w_evict);
+        if (!rc && rate && !nodata) rc = rf_buf_printf(&log, "rate %lld %lld %lld\n", (long long)q->rate_s, (long long)q->rate_e, (long long)q->rate_base);
+        if (rate && nodata) q->rate_e = q->rate_s;
         for (int64_t i = 0; i < batch.n && !rc; i++) rc = rf_buf_printf(&log, "%lld %lld %s\n", (long long)batch.f[i].size, (long long)batch.f[i].mtime, batch.f[i].path);
         if (!rc) rc = write_log(q, "offsets", id, &log);   /* before the batch runs: a restart replays it */
         rf_buf_fini(&log);
@@ -809,6 +923,7 @@ int rf_stream_await(rf_stream *q)
         if (!rc) rc = commit_batch(q, id, w_evict, mx);
         if (!rc) {
             q->next = id + 1;
+            if (rate) q->rate_next = q->rate_e;
             double dt = rf_now() - t0;
             char extra[160] = "", ts[40] = "", state[48] = "";
             if (watermarked(q)) rf_format_timestamp(w_evict, ts, sizeof ts);

@@ -8,6 +8,7 @@
  * every stage run many tasks even on small data.
  */
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -484,6 +485,37 @@ int main(int argc, char **argv)
             cases++;
             if (mrc || mn != 5 || msum != 40) { failures++; fprintf(stderr, "FAIL memory sink: rc %d, %lld rows, sum %lld (want 5, 40)\n", mrc, (long long)mn, (long long)msum); }
             rf_stream_close(&mq);
+            /* the rate source: three runs of trigger once on one checkpoint, 0.3 s apart, give the values
+             * 0, 1, 2, ... once each, contiguous across the runs, value v at the first start + v ms */
+            {
+                char rc_[800], rpath[800];
+                snprintf(rc_, sizeof rc_, "checkpointLocation=%s/rck,trigger=once,format=memory", dir);
+                int64_t expect = 0, bad = 0, base = -1;
+                for (int run = 0; run < 3; run++) {
+                    if (run) { struct timespec ts = { 0, 300000000 }; nanosleep(&ts, NULL); }
+                    rf_stream *rq = rf_df_write_stream(rf_read_stream(s, "rate", "rowsPerSecond=1000,numPartitions=2"), NULL, rc_);
+                    if (!rq || rf_stream_error(rq) || rf_stream_await(rq)) { bad++; rf_stream_close(&rq); break; }
+                    if (base < 0) {
+                        snprintf(rpath, sizeof rpath, "%s/rck/rate-start", dir);
+                        FILE *bf = fopen(rpath, "r");
+                        long long b = -1;
+                        if (!bf || fscanf(bf, "%lld", &b) != 1) bad++;
+                        if (bf) fclose(bf);
+                        base = b;
+                    }
+                    const rf_result *rr = rf_stream_memory(rq);
+                    int64_t n = rr ? rf_result_rows(rr) : 0, *seen = calloc((size_t)n + 1, sizeof *seen);
+                    for (int64_t i = 0; i < n && seen; i++) {   /* any order: each value of this run once */
+                        int64_t v = rf_result_int(rr, i, 1), t = rf_result_int(rr, i, 0);
+                        if (v < expect || v >= expect + n || seen[v - expect]++ || t != base + v * 1000) bad++;
+                    }
+                    free(seen);
+                    expect += n;
+                    rf_stream_close(&rq);
+                }
+                cases++;
+                if (bad || expect < 100) { failures++; fprintf(stderr, "FAIL rate source: %lld bad rows, %lld values in all\n", (long long)bad, (long long)expect); }
+            }
             /* and on a batch DataFrame: the same keys, one row each */
             rf_df *bd = rf_read_csv(s, dl, "header=true,schema=user STRING; ts TIMESTAMP; v INT");
             const char *dc1[1] = { "user" };
