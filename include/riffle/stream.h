@@ -28,13 +28,15 @@ extern "C" {
 typedef struct rf_stream rf_stream;
 
 /* A streaming DataFrame over the files of a directory, picked up in arrival order (modification
- * time, then name). format: "csv", "text" or "hdf5". Options, comma-separated key=value:
+ * time, then name). format: "csv", "text", "json" (JSON lines) or "hdf5". Options, comma-separated key=value:
  *   path=DIR                 the landing directory (required); files whose names start with '.' or
  *                            '_' are not read: write a file under such a name and rename it in place
  *   maxFilesPerTrigger=N     at most N new files a batch (default: all)
  *   maxBytesPerTrigger=SIZE  at most about SIZE bytes of new files a batch (at least one file)
  * and the reader options of rf_read_csv; csv needs schema=... (as Spark, a stream's schema is not
- * inferred); hdf5 takes the schema of the files there when the stream is made (*.h5 only).
+ * inferred); json needs schema=... too and parses each line with from_json (a line that is not an
+ * object of the schema gives NULLs); hdf5 takes the schema of the files there when the stream is
+ * made (*.h5 only).
  * format "rate" (Spark's, for tests and benchmarks): rows (timestamp, value), values 0, 1, 2, ...
  * at rowsPerSecond=N (required; numPartitions=N), the timestamp of value v the query's first start
  * (kept in the checkpoint) + v / N seconds; a batch takes the values due by its start, and a

@@ -116,10 +116,50 @@ static rf_df *rate_stream(rf_session *s, const char *options)
     return rf__df_make(s, p, RF_OK);
 }
 
+/* JSON lines: a text stream whose lines are parsed by from_json(value, schema), one column a field
+ * (a line that is not an object of the schema gives NULLs, as Spark's PERMISSIVE mode). */
+static rf_df *json_stream(rf_session *s, const char *options)
+{
+    rf_buf text = { 0 }, ddl = { 0 };
+    char *copy = rf_strdup(options ? options : ""), *save = NULL;
+    int rc = copy ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t && !rc; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ') t++;
+        if (!strncasecmp(t, "schema=", 7)) {   /* "a INT; b STRING": fields apart by ';' (options split at ',') */
+            int depth = 0;
+            for (const char *c = t + 7; *c && !rc; c++) {
+                depth += (*c == '(' || *c == '<') - (*c == ')' || *c == '>');
+                rc = rf_buf_put_u8(&ddl, (uint8_t)(*c == ';' && depth == 0 ? ',' : *c));
+            }
+        } else if (!strncasecmp(t, "path=", 5) || !strncasecmp(t, "maxFilesPerTrigger=", 19) || !strncasecmp(t, "maxBytesPerTrigger=", 19))
+            rc = rf_buf_printf(&text, "%s%s", text.len ? "," : "", t);
+        else rc = rf__err_set(RF_ERR_INVALID, "json stream option '%s': path, schema, maxFilesPerTrigger and maxBytesPerTrigger are its options", t);
+    }
+    rf_free(copy);
+    if (!rc && !ddl.len) rc = rf__err_set(RF_ERR_INVALID, "rf_read_stream: a json stream needs schema=... (a stream's schema is not inferred, as in Spark)");
+    if (!rc) rc = rf_buf_put_u8(&ddl, 0);
+    if (!rc) rc = rf_buf_put_u8(&text, 0);
+    rf_df *lines = rc ? NULL : rf_read_stream(s, "text", (const char *)text.data), *j = NULL, *out = NULL;
+    if (lines && !lines->err) j = rf_df_select(lines, 1, rf_as(rf_fn("from_json", 2, rf_col("value"), rf_lit_str((const char *)ddl.data)), "__json"));
+    if (j && !j->err) {   /* the struct's fields as columns */
+        rf_type t = j->plan->schema->f[0].type;
+        int n = rf_type_nfields(t);
+        rf_expr **v = rf_calloc((size_t)n + 1, sizeof *v);
+        for (int i = 0; v && i < n; i++) v[i] = rf_as(rf_fn("__get_field", 2, rf_col("__json"), rf_lit_str(rf_type_field_name(t, i))), rf_type_field_name(t, i));
+        out = v ? rf_df_selectv(j, n, v) : NULL;
+        rf_free(v);
+    }
+    rf_buf_fini(&text);
+    rf_buf_fini(&ddl);
+    if (rc) return rf__df_fail(s, rc);
+    return out ? out : j ? j : lines;
+}
+
 rf_df *rf_read_stream(rf_session *s, const char *format, const char *options)
 {
     if (!s) return NULL;
     if (format && !strcasecmp(format, "rate")) return rate_stream(s, options);
+    if (format && !strcasecmp(format, "json")) return json_stream(s, options);
     rf_format fmt = RF_FMT_CSV;
     char *dir = NULL;
     int64_t mf = 0, mb = 0;

@@ -516,6 +516,41 @@ int main(int argc, char **argv)
                 cases++;
                 if (bad || expect < 100) { failures++; fprintf(stderr, "FAIL rate source: %lld bad rows, %lld values in all\n", (long long)bad, (long long)expect); }
             }
+            /* JSON lines: fields by the schema, a line that is not an object of it NULLs */
+            {
+                char jl[800], jp[900], jo[900];
+                snprintf(jl, sizeof jl, "%s/jland", dir);
+                snprintf(cmd, sizeof cmd, "mkdir -p %s", jl);
+                if (system(cmd) != 0) failures++;
+                snprintf(jp, sizeof jp, "%s/a.json", jl);
+                FILE *jf = fopen(jp, "w");
+                if (jf) { fprintf(jf, "{\"k\": \"x\", \"n\": 2}\n{\"n\": 5, \"k\": \"y\", \"extra\": [1]}\nnot json\n{\"k\": \"x\", \"n\": 10}\n"); fclose(jf); }
+                snprintf(jo, sizeof jo, "path=%s,schema=k STRING; n INT", jl);
+                rf_df *js = rf_read_stream(s, "json", jo);
+                rf_expr *jk[1] = { rf_col("k") };
+                rf_expr *ja[2] = { rf_as(rf_count(NULL), "c"), rf_as(rf_sum(rf_col("n")), "t") };
+                snprintf(jo, sizeof jo, "checkpointLocation=%s/jck,trigger=once,format=memory,outputMode=complete", dir);
+                rf_stream *jq = rf_df_write_stream(rf_df_agg(js, 1, jk, 2, ja), NULL, jo);
+                int jrc = jq && !rf_stream_error(jq) ? rf_stream_await(jq) : 1;
+                const rf_result *jr = jq ? rf_stream_memory(jq) : NULL;
+                int64_t jn = jr ? rf_result_rows(jr) : -1, got_x = -1, got_y = -1, got_null = -1;
+                for (int64_t i = 0; i < jn; i++) {
+                    int64_t cnt = rf_result_int(jr, i, 1), tot = rf_result_is_null(jr, i, 2) ? -1 : rf_result_int(jr, i, 2);
+                    size_t l = 0;
+                    const char *k = rf_result_is_null(jr, i, 0) ? NULL : rf_result_str(jr, i, 0, &l);
+                    if (!k) got_null = cnt * 1000 + tot;
+                    else if (l == 1 && *k == 'x') got_x = cnt * 1000 + tot;
+                    else if (l == 1 && *k == 'y') got_y = cnt * 1000 + tot;
+                }
+                cases++;
+                if (jrc || jn != 3 || got_x != 2012 || got_y != 1005 || got_null != 1000 - 1) {
+                    failures++;
+                    fprintf(stderr, "FAIL json stream: rc %d (%s), %lld groups, x %lld y %lld null %lld\n", jrc, jq && rf_stream_error(jq) ? rf_stream_error(jq) : "",
+                            (long long)jn, (long long)got_x, (long long)got_y, (long long)got_null);
+                }
+                rf_stream_close(&jq);
+                expect_error("json stream without a schema", rf_read_stream(s, "json", "path=/tmp"), "needs schema=");
+            }
             /* and on a batch DataFrame: the same keys, one row each */
             rf_df *bd = rf_read_csv(s, dl, "header=true,schema=user STRING; ts TIMESTAMP; v INT");
             const char *dc1[1] = { "user" };
