@@ -40,7 +40,11 @@ typedef struct rf_stream rf_stream;
  * format "rate" (Spark's, for tests and benchmarks): rows (timestamp, value), values 0, 1, 2, ...
  * at rowsPerSecond=N (required; numPartitions=N), the timestamp of value v the query's first start
  * (kept in the checkpoint) + v / N seconds; a batch takes the values due by its start, and a
- * restart goes on from the last batch's. */
+ * restart goes on from the last batch's. format "socket": text lines (one column value) from a TCP
+ * server at host=NAME (localhost), port=N, connected when the query starts; a batch takes the whole
+ * lines received by its start (at most 100,000), kept in the checkpoint before it runs, so a
+ * restart replays a stopped batch, but what the server sent while no query was connected is lost
+ * (as Spark's, not a fault-tolerant source). */
 rf_df *rf_read_stream(rf_session *s, const char *format, const char *options);
 
 /* Spark's withWatermark: column (a timestamp) is the rows' event time, and rows may arrive up to

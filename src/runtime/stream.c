@@ -26,6 +26,9 @@
  * the same content again. Nothing depends on the rank count.
  */
 #include <dirent.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -40,238 +43,7 @@
 #include "riffle/stream.h"
 #include "io/output.h"
 
-/* ---------------------------------------------------------------- the streaming DataFrame */
-/* Splits "k=v,k=v" options into the stream's own (path, limits) and the reader's (the rest). */
-static int stream_options(const char *options, char **dir, int64_t *max_files, int64_t *max_bytes, rf_buf *reader)
-{
-    char *copy = rf_strdup(options ? options : ""), *cur = copy;
-    int rc = copy ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
-    while (!rc && cur && *cur) {
-        char *item = cur, *end = strchr(cur, ',');
-        if (end) { *end = '\0'; cur = end + 1; } else cur = NULL;
-        while (*item == ' ') item++;
-        if (!*item) continue;
-        char *eq = strchr(item, '=');
-        const char *v = eq ? eq + 1 : "";
-        size_t kl = eq ? (size_t)(eq - item) : strlen(item);
-        if (kl == 4 && !strncasecmp(item, "path", 4)) { rf_free(*dir); *dir = rf_strdup(v); if (!*dir) rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); }
-        else if (kl == 18 && !strncasecmp(item, "maxFilesPerTrigger", 18)) {
-            char *e = NULL;
-            long long n = strtoll(v, &e, 10);
-            if (!*v || *e || n < 1) rc = rf__err_set(RF_ERR_INVALID, "stream option maxFilesPerTrigger: '%s' is not a positive number", v);
-            *max_files = n;
-        } else if (kl == 18 && !strncasecmp(item, "maxBytesPerTrigger", 18)) {
-            *max_bytes = rf_parse_size(v);
-            if (*max_bytes < 1) rc = rf__err_set(RF_ERR_INVALID, "stream option maxBytesPerTrigger: '%s' is not a size", v);
-        } else rc = rf_buf_printf(reader, "%s%s", reader->len ? "," : "", item);
-    }
-    if (!rc && reader->len == 0) rc = rf_buf_printf(reader, "%s", "");
-    rf_free(copy);
-    return rc;
-}
-
-/* *path made absolute (it exists). */
-static int absolute(char **path)
-{
-    char *a = realpath(*path, NULL);
-    if (!a) return rf__err_set(RF_ERR_IO, "%s: %s", *path, strerror(errno));
-    char *c = rf_strdup(a);
-    free(a);
-    if (!c) return rf__err_set(RF_ERR_NOMEM, "out of memory");
-    rf_free(*path);
-    *path = c;
-    return RF_OK;
-}
-
-/* Spark's rate source: rows (timestamp, value) with values 0, 1, 2, ... at rowsPerSecond, the
- * timestamp of value v the query's first start + v / rowsPerSecond. */
-static rf_df *rate_stream(rf_session *s, const char *options)
-{
-    int64_t rate = 0, parts = 0;
-    int rc = RF_OK;
-    char *copy = rf_strdup(options ? options : ""), *save = NULL;
-    for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t && !rc; t = strtok_r(NULL, ",", &save)) {
-        while (*t == ' ') t++;
-        char *eq = strchr(t, '='), *e = NULL;
-        const char *v = eq ? eq + 1 : "";
-        if (eq) *eq = '\0';
-        long long n = strtoll(v, &e, 10);
-        if (!strcasecmp(t, "rowsPerSecond") && *v && !*e && n > 0 && n <= 1000000000) rate = n;
-        else if (!strcasecmp(t, "numPartitions") && *v && !*e && n > 0 && n <= 100000) parts = n;
-        else rc = rf__err_set(RF_ERR_INVALID, "rate stream option '%s%s%s': rowsPerSecond=N (1 to 1e9) and numPartitions=N are its options", t, eq ? "=" : "", v);
-    }
-    rf_free(copy);
-    if (!rc && !rate) rc = rf__err_set(RF_ERR_INVALID, "rf_read_stream: a rate stream needs rowsPerSecond=N");
-    rf_plan *p = NULL;
-    if (!rc) rc = rf__plan_new(RF_L_SCAN, 0, &p);
-    if (!rc && !(p->src = rf_calloc(1, sizeof *p->src))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-    if (!rc && !(p->src->stream_dir = rf_strdup("rate:"))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-    if (!rc) { p->src->stream_rate = rate; p->src->stream_parts = parts; rc = rf_schema_create(2, &p->schema); }
-    if (!rc) {
-        p->schema->f[0] = (rf_field){ .name = rf_strdup("timestamp"), .type = RF_TYPE_TIMESTAMP, .nullable = false, .id = s->next_attr++ };
-        p->schema->f[1] = (rf_field){ .name = rf_strdup("value"), .type = RF_TYPE_INT64, .nullable = false, .id = s->next_attr++ };
-        rc = rf_schema_copy(p->schema, &p->src->file_schema);
-    }
-    if (rc) { rf__plan_destroy(&p); return rf__df_fail(s, rc); }
-    return rf__df_make(s, p, RF_OK);
-}
-
-/* JSON lines: a text stream whose lines are parsed by from_json(value, schema), one column a field
- * (a line that is not an object of the schema gives NULLs, as Spark's PERMISSIVE mode). */
-static rf_df *json_stream(rf_session *s, const char *options)
-{
-    rf_buf text = { 0 }, ddl = { 0 };
-    char *copy = rf_strdup(options ? options : ""), *save = NULL;
-    int rc = copy ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
-    for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t && !rc; t = strtok_r(NULL, ",", &save)) {
-        while (*t == ' ') t++;
-        if (!strncasecmp(t, "schema=", 7)) {   /* "a INT; b STRING": fields apart by ';' (options split at ',') */
-            int depth = 0;
-            for (const char *c = t + 7; *c && !rc; c++) {
-                depth += (*c == '(' || *c == '<') - (*c == ')' || *c == '>');
-                rc = rf_buf_put_u8(&ddl, (uint8_t)(*c == ';' && depth == 0 ? ',' : *c));
-            }
-        } else if (!strncasecmp(t, "path=", 5) || !strncasecmp(t, "maxFilesPerTrigger=", 19) || !strncasecmp(t, "maxBytesPerTrigger=", 19))
-            rc = rf_buf_printf(&text, "%s%s", text.len ? "," : "", t);
-        else rc = rf__err_set(RF_ERR_INVALID, "json stream option '%s': path, schema, maxFilesPerTrigger and maxBytesPerTrigger are its options", t);
-    }
-    rf_free(copy);
-    if (!rc && !ddl.len) rc = rf__err_set(RF_ERR_INVALID, "rf_read_stream: a json stream needs schema=... (a stream's schema is not inferred, as in Spark)");
-    if (!rc) rc = rf_buf_put_u8(&ddl, 0);
-    if (!rc) rc = rf_buf_put_u8(&text, 0);
-    rf_df *lines = rc ? NULL : rf_read_stream(s, "text", (const char *)text.data), *j = NULL, *out = NULL;
-    if (lines && !lines->err) j = rf_df_select(lines, 1, rf_as(rf_fn("from_json", 2, rf_col("value"), rf_lit_str((const char *)ddl.data)), "__json"));
-    if (j && !j->err) {   /* the struct's fields as columns */
-        rf_type t = j->plan->schema->f[0].type;
-        int n = rf_type_nfields(t);
-        rf_expr **v = rf_calloc((size_t)n + 1, sizeof *v);
-        for (int i = 0; v && i < n; i++) v[i] = rf_as(rf_fn("__get_field", 2, rf_col("__json"), rf_lit_str(rf_type_field_name(t, i))), rf_type_field_name(t, i));
-        out = v ? rf_df_selectv(j, n, v) : NULL;
-        rf_free(v);
-    }
-    rf_buf_fini(&text);
-    rf_buf_fini(&ddl);
-    if (rc) return rf__df_fail(s, rc);
-    return out ? out : j ? j : lines;
-}
-
-rf_df *rf_read_stream(rf_session *s, const char *format, const char *options)
-{
-    if (!s) return NULL;
-    if (format && !strcasecmp(format, "rate")) return rate_stream(s, options);
-    if (format && !strcasecmp(format, "json")) return json_stream(s, options);
-    rf_format fmt = RF_FMT_CSV;
-    char *dir = NULL;
-    int64_t mf = 0, mb = 0;
-    rf_buf ro = { 0 };
-    rf_source *src = NULL;
-    rf_plan *p = NULL;
-    int rc = RF_OK;
-    if (format && !strcasecmp(format, "text")) fmt = RF_FMT_TEXT;
-    else if (format && !strcasecmp(format, "hdf5")) fmt = RF_FMT_HDF5;
-    else if (!format || strcasecmp(format, "csv")) rc = rf__err_set(RF_ERR_INVALID, "rf_read_stream: format '%s' is not csv, text or hdf5", format ? format : "(null)");
-    if (!rc) rc = stream_options(options, &dir, &mf, &mb, &ro);
-    if (!rc && (!dir || !*dir)) rc = rf__err_set(RF_ERR_INVALID, "rf_read_stream: no path=DIR option (the landing directory)");
-    struct stat st;
-    if (!rc && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))) rc = rf__err_set(RF_ERR_INVALID, "%s: the stream's landing directory does not exist", dir);
-    if (!rc) rc = absolute(&dir);   /* the offset logs name files a restart finds from any directory */
-    if (!rc && fmt == RF_FMT_CSV && !strstr((const char *)ro.data, "schema="))
-        rc = rf__err_set(RF_ERR_INVALID, "rf_read_stream: a csv stream needs schema=... (a stream's schema is not inferred, as in Spark)");
-    if (!rc && fmt == RF_FMT_HDF5 && ro.len)
-        rc = rf__err_set(RF_ERR_INVALID, "rf_read_stream: an hdf5 stream takes no reader options (%.200s): its files say their schema", (const char *)ro.data);
-    const char *paths[1] = { dir };
-    if (!rc) rc = rf__source_build(1, paths, fmt, fmt == RF_FMT_CSV ? (const char *)ro.data : NULL, 0, &src);
-    if (rc && fmt == RF_FMT_HDF5 && rf__err_slot()->code && strstr(rf__err_slot()->msg, "no HDF5 files"))
-        rc = rf__err_set(RF_ERR_INVALID, "%s: an hdf5 stream takes its schema from the files already there: land one first", dir);
-    if (!rc) {   /* the schema only: each batch lists its own files */
-        for (int i = 0; i < src->n_files; i++) rf_free(src->files[i]);
-        src->n_files = 0;
-        src->stream_dir = dir;
-        dir = NULL;
-        src->stream_opts = fmt == RF_FMT_CSV ? rf_strdup((const char *)ro.data) : NULL;
-        src->stream_max_files = mf;
-        src->stream_max_bytes = mb;
-        if (fmt == RF_FMT_CSV && !src->stream_opts) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-    }
-    if (!rc) rc = rf__plan_new(RF_L_SCAN, 0, &p);
-    if (!rc) { p->src = src; src = NULL; rc = rf_schema_copy(p->src->file_schema, &p->schema); }
-    for (int i = 0; !rc && i < p->schema->n; i++) p->schema->f[i].id = s->next_attr++;
-    rf_free(dir);
-    rf_buf_fini(&ro);
-    rf__source_destroy(&src);
-    if (rc) { rf__plan_destroy(&p); return rf__df_fail(s, rc); }
-    return rf__df_make(s, p, RF_OK);
-}
-
-rf_df *rf_df_with_watermark(rf_df *df, const char *column, const char *delay)
-{
-    RF_DF_INPUT(df);
-    rf_plan *p = NULL;
-    int64_t us = delay ? rf_parse_duration_us(delay, strlen(delay)) : -1, attr = -1;
-    int rc = us < 0 ? rf__err_set(RF_ERR_INVALID, "withWatermark: delay '%s' is not a duration such as '10 minutes'", delay ? delay : "(null)") : RF_OK;
-    const rf_schema *sc = df->plan->schema;
-    for (int i = 0; !rc && column && i < sc->n; i++)
-        if (!strcasecmp(sc->f[i].name, column) && !sc->f[i].hidden) {
-            if (attr >= 0 && attr != sc->f[i].id) rc = rf__err_set(RF_ERR_ANALYSIS, "withWatermark: column '%s' is ambiguous", column);
-            attr = sc->f[i].id;
-            if (sc->f[i].type != RF_TYPE_TIMESTAMP)
-                rc = rf__err_set(RF_ERR_ANALYSIS, "Event time must be defined on a window or a timestamp, but %s is of type %s", column, rf_type_name(sc->f[i].type));
-        }
-    if (!rc && attr < 0) rc = rf__err_set(RF_ERR_ANALYSIS, "withWatermark: no column '%s'", column ? column : "(null)");
-    if (!rc && !rf__plan_has_stream(df->plan)) return rf__df_make(df->s, rf__plan_retain(df->plan), RF_OK);   /* a batch DataFrame: as Spark, nothing to do */
-    if (!rc) rc = rf__df_unary(RF_L_PROJECT, df, &p);
-    if (!rc) rc = rf_schema_copy(sc, &p->schema);
-    if (!rc && !(p->exprs = rf_calloc((size_t)sc->n + 1, sizeof *p->exprs))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-    for (int i = 0; !rc && i < sc->n; i++) {
-        if (!(p->exprs[i] = rf__expr_col_attr(sc->f[i].id, sc->f[i].name, sc->f[i].type, sc->f[i].nullable, i))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-        else if (sc->f[i].qual && !(p->exprs[i]->qual = rf_strdup(sc->f[i].qual))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-        p->n_exprs = i + 1;
-    }
-    if (rc) { rf__plan_destroy(&p); return rf__df_fail(df->s, rc); }
-    p->watermark = true;
-    p->wm_attr = attr;
-    p->wm_delay = us;
-    return rf__df_make(df->s, p, RF_OK);
-}
-
 /* ---------------------------------------------------------------- the query */
-typedef enum { TRIG_DEFAULT = 0, TRIG_ONCE, TRIG_AVAILABLE_NOW, TRIG_INTERVAL } trig_kind;
-
-typedef struct { char *path; int64_t size, mtime; } sfile;   /* a landing file as a batch read it */
-typedef struct {
-    sfile   *f;
-    int64_t  n, cap;
-    int64_t *slot, nslots;   /* when indexed (the files read so far): open addressing by path, -1 empty */
-} sfiles;
-
-struct rf_stream {
-    rf_session *s;
-    rf_plan    *plan;          /* the query (a copy), its one streaming scan below */
-    rf_plan    *leaf;          /* borrowed: that scan */
-    char       *out, *ckpt;
-    bool        header;
-    char        delim;
-    bool        h5;            /* the sink writes HDF5 (format=hdf5), else CSV */
-    enum { SINK_DIR = 0, SINK_CONSOLE, SINK_FOREACH, SINK_MEMORY } sink;   /* files in out; show() on stdout; a C callback; rows kept */
-    rf_result  *mem;           /* SINK_MEMORY: the rows so far (rf_stream_memory) */
-    rf_foreach_batch_fn fn;    /* SINK_FOREACH */
-    void       *fn_ctx;
-    trig_kind   trig;
-    double      interval;      /* TRIG_INTERVAL: seconds */
-    volatile int stop;
-    int         err;
-    char        msg[1024];
-    char        progress[512];
-    sfiles      seen;          /* every file an offset log names */
-    int64_t     next;          /* the next batch id */
-    rf_sstate   st;            /* the aggregation and watermark, if any (stream_state.c) */
-    int64_t     wm;            /* the next batch's watermark (µs; RF_NO_WM: the query has none) */
-    int64_t     wm_last;       /* the last batch's: the next one's for late rows */
-    bool        nodata;        /* the watermark moved: a batch without data is due to close groups */
-    int64_t     rate_base;     /* a rate source: the first start (µs since the epoch), -1 before it */
-    int64_t     rate_next;     /* ... the next value; rate_s..rate_e the running batch's values */
-    int64_t     rate_s, rate_e;
-};
 
 /* Whether the query keeps state judged by a watermark. */
 static bool watermarked(const rf_stream *q) { return q->st.agg && q->st.ev_key >= 0 && q->st.mode != RF_OUT_COMPLETE; }
@@ -362,7 +134,7 @@ static int last_id(const char *dir, int64_t *last)
     return RF_OK;
 }
 
-static int read_text(const char *path, rf_buf *b)
+int rf__stream_read_text(const char *path, rf_buf *b)
 {
     FILE *f = fopen(path, "r");
     if (!f) return rf__err_set(RF_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
@@ -386,7 +158,7 @@ static int read_offsets(rf_stream *q, int64_t id, sfiles *v, int64_t *wm)
     char path[4400];
     rf_buf b = { 0 };
     snprintf(path, sizeof path, "%s/offsets/%lld", q->ckpt, (long long)id);
-    int rc = read_text(path, &b);
+    int rc = rf__stream_read_text(path, &b);
     char *save = NULL, *line = rc ? NULL : strtok_r((char *)b.data, "\n", &save);
     if (!rc && (!line || strcmp(line, "v1"))) rc = rf__err_set(RF_ERR_INVALID, "%s: not a riffle offset log (a damaged checkpoint?)", path);
     while (!rc && (line = strtok_r(NULL, "\n", &save))) {
@@ -407,7 +179,7 @@ static int read_offsets(rf_stream *q, int64_t id, sfiles *v, int64_t *wm)
     return rc;
 }
 
-static int write_log(const rf_stream *q, const char *kind, int64_t id, const rf_buf *body)
+int rf__stream_write_log(const rf_stream *q, const char *kind, int64_t id, const rf_buf *body)
 {
     char dir[4300], path[4400];
     snprintf(dir, sizeof dir, "%s/%s", q->ckpt, kind);
@@ -516,7 +288,7 @@ static int sink_publish(const rf_stream *q, int64_t id)
     char rec[4400], stage[4400];
     rf_buf b = { 0 };
     sink_paths(q, id, rec, stage, sizeof rec);
-    int rc = read_text(rec, &b);
+    int rc = rf__stream_read_text(rec, &b);
     char *save = NULL, *line = rc ? NULL : strtok_r((char *)b.data, "\n", &save);
     if (!rc && (!line || strcmp(line, "v1"))) rc = rf__err_set(RF_ERR_INVALID, "%s: not a riffle sink record", rec);
     while (!rc && (line = strtok_r(NULL, "\n", &save))) {
@@ -594,42 +366,6 @@ static int sink_write(rf_stream *q, int64_t id, const rf_plan *plan, int64_t *ro
     return rc;
 }
 
-/* Turns the rate source's scan `leaf` (in a copy of the query) into its batch's rows: values
- * rate_s .. rate_e - 1 (range()) with timestamp = first start + value / rowsPerSecond; the scan's
- * columns keep their ids. */
-static int rate_rows(rf_stream *q, rf_plan *leaf)
-{
-    int64_t rate = leaf->src->stream_rate;
-    rf_df *r = rf_range(q->s, q->rate_s, q->rate_e, 1, (int)leaf->src->stream_parts);
-    if (!r || r->err) return r ? rf__err_set(r->err, "%s", r->msg) : rf__err_set(RF_ERR_NOMEM, "out of memory");
-    const rf_field *id = &r->plan->schema->f[0];
-    rf_expr *v = rf__expr_col_attr(id->id, "id", RF_TYPE_INT64, false, 0);
-    rf_expr *v2 = rf__expr_col_attr(id->id, "id", RF_TYPE_INT64, false, 0);
-    rf_expr *base = rf__expr_lit(&(rf_value){ .type = RF_TYPE_TIMESTAMP, .v.i = q->rate_base });
-    rf_expr *ts = rf_fn("__timestamp_add", 2, base, rf_cast(rf_mul(v2, rf_lit_double(1e6 / (double)rate)), RF_TYPE_INT64));
-    rf_expr **ex = rf_calloc(2, sizeof *ex);
-    int rc = ts && v && ex ? RF_OK : rf__err_set(RF_ERR_NOMEM, "out of memory");
-    if (!rc) rc = rf__expr_resolve(ts, r->plan->schema, false);
-    if (!rc) rc = rf__expr_resolve(v, r->plan->schema, false);
-    if (!rc) {
-        ex[0] = ts;
-        ex[1] = v;
-        ts = v = NULL;
-        rf__source_destroy(&leaf->src);
-        leaf->kind = RF_L_PROJECT;
-        leaf->exprs = ex;
-        leaf->n_exprs = 2;
-        ex = NULL;
-        if (!(leaf->child = rf_calloc(1, sizeof *leaf->child))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-        else { leaf->child[0] = rf__plan_retain(r->plan); leaf->n_child = 1; }
-    }
-    rf_expr_destroy(&ts);
-    rf_expr_destroy(&v);
-    rf_free(ex);
-    rf_df_release(&r);
-    return rc;
-}
-
 /* Runs batch id over files v (none: a batch without data, to close groups the watermark passed):
  * a stateless query's one job writes the sink; a stateful one's first updates the state, then
  * writes what the output mode emits. *max_event: the batch's largest event time (RF_NO_WM: none);
@@ -661,13 +397,18 @@ static int run_batch(rf_stream *q, int64_t id, const sfiles *v, int64_t w_late, 
             src = NULL;
         }
     }
+    if (!rc && rf__is_socket(ls) && q->n_lines > 0) {   /* the batch's lines, as rows */
+        rc = rf__plan_copy(q->plan, &plan);
+        if (!rc && rf__stream_leaves(plan, &leaf, 1) != 1) rc = rf__err_set(RF_ERR_INTERNAL, "the streaming scan is gone");
+        if (!rc) rc = rf__socket_rows(q, leaf);
+    }
     if (!rc && ls->stream_rate && q->rate_e > q->rate_s) {   /* the values of this batch, as rows */
         rc = rf__plan_copy(q->plan, &plan);
         if (!rc && rf__stream_leaves(plan, &leaf, 1) != 1) rc = rf__err_set(RF_ERR_INTERNAL, "the streaming scan is gone");
-        if (!rc) rc = rate_rows(q, leaf);
+        if (!rc) rc = rf__rate_rows(q, leaf);
         if (!rc) *rows = q->rate_e - q->rate_s;
     }
-    if (!rc && !q->st.agg) rc = plan ? sink_write(q, id, plan, ls->stream_rate ? NULL : rows, false) : RF_OK;
+    if (!rc && !q->st.agg) rc = plan ? sink_write(q, id, plan, ls->stream_rate || rf__is_socket(ls) ? NULL : rows, false) : RF_OK;
     else if (!rc && q->st.dedup) {   /* the new rows staged, the keys kept, then the rows published */
         bool dir = q->sink == SINK_DIR;
         if (plan) rc = rf__sstate_dedup_output(q->s, &q->st, q->plan, plan, q->ckpt, id, w_late, &outp);
@@ -685,6 +426,7 @@ static int run_batch(rf_stream *q, int64_t id, const sfiles *v, int64_t w_late, 
         if (!rc && emits) rc = sink_write(q, id, outp, NULL, false);
     }
     if (!rc && ls->stream_rate) *rows = q->rate_e - q->rate_s;   /* (no scan counted them) */
+    if (!rc && rf__is_socket(ls)) *rows = q->n_lines;
     rf__source_destroy(&src);
     rf__plan_destroy(&plan);
     rf__plan_destroy(&outp);
@@ -699,7 +441,7 @@ static int commit_batch(rf_stream *q, int64_t id, int64_t w_evict, int64_t max_e
     rf_buf b = { 0 };
     int rc = rf_buf_printf(&b, "v1\n");
     if (!rc && max_event != RF_NO_WM) rc = rf_buf_printf(&b, "maxEventTime %lld\n", (long long)max_event);
-    if (!rc) rc = write_log(q, "commits", id, &b);
+    if (!rc) rc = rf__stream_write_log(q, "commits", id, &b);
     rf_buf_fini(&b);
     if (rc) return rc;
     if (q->st.agg) rf__sstate_prune(q->ckpt, id);
@@ -717,7 +459,7 @@ static int64_t read_max_event(const rf_stream *q, int64_t id)
     rf_buf b = { 0 };
     int64_t v = RF_NO_WM;
     snprintf(path, sizeof path, "%s/commits/%lld", q->ckpt, (long long)id);
-    if (read_text(path, &b) == RF_OK) {
+    if (rf__stream_read_text(path, &b) == RF_OK) {
         const char *m = strstr((const char *)b.data, "\nmaxEventTime ");
         if (m) v = strtoll(m + 14, NULL, 10);
     }
@@ -762,6 +504,7 @@ static int recover(rf_stream *q)
         } else {
             sfiles v = { 0 };
             rc = read_offsets(q, off, &v, NULL);
+            if (!rc && rf__is_socket(q->leaf->src)) rc = rf__lines_load(q, off);
             if (!rc) rc = check_files(&v);
             if (!rc && q->sink == SINK_DIR) rc = rf__rmtree(stage);
             int64_t rows, srows;
@@ -834,6 +577,7 @@ static rf_stream *stream_new(rf_df *df, const char *path, const char *options, r
     if (!rc) { q->leaf = leaves[0]; rc = rf__sstate_plan(q->plan, mode, &q->st); }
     q->wm = q->wm_last = watermarked(q) ? 0 : RF_NO_WM;   /* Spark's first watermark: the epoch */
     q->rate_base = -1;
+    q->sock = -1;
     fail(q, rc);
     return q;
 }
@@ -856,26 +600,27 @@ static rf_stream *start(rf_stream *q)
     rf_buf b = { 0 }, want = { 0 };
     if (!rc) rc = rf__mkdirs(q->ckpt);
     if (!rc && q->out) rc = rf__mkdirs(q->out);
-    if (!rc) rc = absolute(&q->ckpt);
-    if (!rc && q->out) rc = absolute(&q->out);
+    if (!rc) rc = rf__abs_path(&q->ckpt);
+    if (!rc && q->out) rc = rf__abs_path(&q->out);
     if (!rc) {
         snprintf(meta, sizeof meta, "%s/metadata", q->ckpt);
         rc = rf_buf_printf(&want, "riffle-stream 1\nsink %s\n", q->out ? q->out : q->sink == SINK_CONSOLE ? "console" : q->sink == SINK_MEMORY ? "memory" : "foreachBatch");
     }
     struct stat st;
     if (!rc && stat(meta, &st) == 0) {
-        rc = read_text(meta, &b);
+        rc = rf__stream_read_text(meta, &b);
         if (!rc && (b.len != want.len || memcmp(b.data, want.data, want.len)))
             rc = rf__err_set(RF_ERR_INVALID, "%s: the checkpoint belongs to another query or sink (%.200s)", q->ckpt, (const char *)b.data);
     } else if (!rc) rc = rf__write_file_atomic(meta, want.data, want.len);
     rf_buf_fini(&b);
     rf_buf_fini(&want);
     if (!rc) rc = recover(q);
+    if (!rc && rf__is_socket(q->leaf->src)) { rf__lines_free(q); rc = rf__sock_connect(q); }
     if (!rc && q->leaf->src->stream_rate && q->rate_base < 0) {   /* a rate source's time 0: its first start, kept */
         char path[4400];
         snprintf(path, sizeof path, "%s/rate-start", q->ckpt);
         rf_buf t = { 0 };
-        if (read_text(path, &t) == RF_OK) q->rate_base = strtoll((const char *)t.data, NULL, 10);
+        if (rf__stream_read_text(path, &t) == RF_OK) q->rate_base = strtoll((const char *)t.data, NULL, 10);
         else {
             rf__err_clear();
             struct timespec w;
@@ -916,7 +661,7 @@ int rf_stream_await(rf_stream *q)
     sfiles now = { 0 };   /* availableNow: the files there at the start */
     int rc = RF_OK;
     bool rate = q->leaf->src->stream_rate > 0;
-    if (q->trig == TRIG_AVAILABLE_NOW && !rate) rc = list_new(q, &now, true);
+    if (q->trig == TRIG_AVAILABLE_NOW && !rate && !rf__is_socket(q->leaf->src)) rc = list_new(q, &now, true);
     while (!rc && !q->stop && !rf__stop_requested()) {
         double t0 = rf_now();
         struct timespec wall;   /* the batch's start, for the progress record */
@@ -924,7 +669,10 @@ int rf_stream_await(rf_stream *q)
         sfiles fresh = { 0 }, batch = { 0 };
         int64_t bytes = 0;
         bool data = false;
-        if (rate) {   /* the values due by now */
+        if (rf__is_socket(q->leaf->src)) {   /* the lines received by now */
+            rc = rf__sock_take(q);
+            data = q->n_lines > 0;
+        } else if (rate) {   /* the values due by now */
             int64_t now_us = (int64_t)wall.tv_sec * 1000000 + wall.tv_nsec / 1000;
             if (q->rate_base < 0) q->rate_base = now_us;
             q->rate_s = q->rate_next;
@@ -955,8 +703,11 @@ int rf_stream_await(rf_stream *q)
         if (!rc && watermarked(q)) rc = rf_buf_printf(&log, "watermark %lld\n", (long long)w_evict);
         if (!rc && rate && !nodata) rc = rf_buf_printf(&log, "rate %lld %lld %lld\n", (long long)q->rate_s, (long long)q->rate_e, (long long)q->rate_base);
         if (rate && nodata) q->rate_e = q->rate_s;
+        if (rf__is_socket(q->leaf->src) && nodata) rf__lines_free(q);
+        if (rf__is_socket(q->leaf->src) && !rc && !nodata) rc = rf_buf_printf(&log, "socket %lld\n", (long long)q->n_lines);
+        if (rf__is_socket(q->leaf->src) && !rc && !nodata) rc = rf__lines_save(q, q->next);   /* before the offsets: a replay has them */
         for (int64_t i = 0; i < batch.n && !rc; i++) rc = rf_buf_printf(&log, "%lld %lld %s\n", (long long)batch.f[i].size, (long long)batch.f[i].mtime, batch.f[i].path);
-        if (!rc) rc = write_log(q, "offsets", id, &log);   /* before the batch runs: a restart replays it */
+        if (!rc) rc = rf__stream_write_log(q, "offsets", id, &log);   /* before the batch runs: a restart replays it */
         rf_buf_fini(&log);
         for (int64_t i = 0; i < batch.n && !rc; i++) rc = sfiles_add(&q->seen, batch.f[i].path, batch.f[i].size, batch.f[i].mtime, true);
         if (!rc) rc = run_batch(q, id, &batch, w_late, w_evict, &mx, &rows, &srows);
@@ -1003,6 +754,9 @@ void rf_stream_close(rf_stream **pq)
     if (!q) return;
     rf__plan_destroy(&q->plan);
     rf_result_destroy(&q->mem);
+    if (q->sock >= 0) close(q->sock);
+    rf__lines_free(q);
+    rf_buf_fini(&q->sockbuf);
     sfiles_fini(&q->seen);
     rf_free(q->out);
     rf_free(q->ckpt);

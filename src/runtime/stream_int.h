@@ -6,6 +6,7 @@
 #define RF_STREAM_INT_H
 
 #include "runtime/runtime.h"
+#include "riffle/stream.h"
 
 typedef enum { RF_OUT_APPEND = 0, RF_OUT_UPDATE, RF_OUT_COMPLETE } rf_outmode;
 #define RF_NO_WM INT64_MIN   /* no watermark, no event time */
@@ -50,5 +51,64 @@ int rf__sstate_dedup_output(rf_session *s, const rf_sstate *st, const rf_plan *q
                             int64_t id, int64_t w_late, rf_plan **out);
 /* Removes the state versions older than id - 1 (a replay of batch id + 1 needs id's). */
 void rf__sstate_prune(const char *ckpt, int64_t id);
+
+/* ---- the query (stream.c) */
+typedef enum { TRIG_DEFAULT = 0, TRIG_ONCE, TRIG_AVAILABLE_NOW, TRIG_INTERVAL } trig_kind;
+
+typedef struct { char *path; int64_t size, mtime; } sfile;   /* a landing file as a batch read it */
+typedef struct {
+    sfile   *f;
+    int64_t  n, cap;
+    int64_t *slot, nslots;   /* when indexed (the files read so far): open addressing by path, -1 empty */
+} sfiles;
+
+struct rf_stream {
+    rf_session *s;
+    rf_plan    *plan;          /* the query (a copy), its one streaming scan below */
+    rf_plan    *leaf;          /* borrowed: that scan */
+    char       *out, *ckpt;
+    bool        header;
+    char        delim;
+    bool        h5;            /* the sink writes HDF5 (format=hdf5), else CSV */
+    enum { SINK_DIR = 0, SINK_CONSOLE, SINK_FOREACH, SINK_MEMORY } sink;   /* files in out; show() on stdout; a C callback; rows kept */
+    rf_result  *mem;           /* SINK_MEMORY: the rows so far (rf_stream_memory) */
+    rf_foreach_batch_fn fn;    /* SINK_FOREACH */
+    void       *fn_ctx;
+    trig_kind   trig;
+    double      interval;      /* TRIG_INTERVAL: seconds */
+    volatile int stop;
+    int         err;
+    char        msg[1024];
+    char        progress[512];
+    sfiles      seen;          /* every file an offset log names */
+    int64_t     next;          /* the next batch id */
+    rf_sstate   st;            /* the aggregation and watermark, if any (stream_state.c) */
+    int64_t     wm;            /* the next batch's watermark (µs; RF_NO_WM: the query has none) */
+    int64_t     wm_last;       /* the last batch's: the next one's for late rows */
+    bool        nodata;        /* the watermark moved: a batch without data is due to close groups */
+    int64_t     rate_base;     /* a rate source: the first start (µs since the epoch), -1 before it */
+    int64_t     rate_next;     /* ... the next value; rate_s..rate_e the running batch's values */
+    int64_t     rate_s, rate_e;
+    int         sock;          /* a socket source: the connection (-1: none) */
+    rf_buf      sockbuf;       /* ... bytes received, not yet a whole line */
+    char      **lines;         /* ... the running batch's lines */
+    int64_t     n_lines;
+};
+
+int  rf__stream_read_text(const char *path, rf_buf *b);   /* a whole small file, NUL-terminated */
+int  rf__stream_write_log(const rf_stream *q, const char *kind, int64_t id, const rf_buf *body);   /* <ckpt>/<kind>/<id>, atomically */
+
+/* ---- what a stream reads (stream_source.c) */
+int  rf__abs_path(char **path);                  /* *path made absolute (it exists) */
+bool rf__is_socket(const rf_source *src);
+int  rf__sock_connect(rf_stream *q);             /* to the socket source's host:port */
+int  rf__sock_take(rf_stream *q);                /* the whole lines received so far into q->lines */
+void rf__lines_free(rf_stream *q);
+int  rf__lines_save(const rf_stream *q, int64_t id);   /* <ckpt>/socket/<id>: a replay reads them back */
+int  rf__lines_load(rf_stream *q, int64_t id);
+/* A batch of a socket or rate source: its rows in place of the source's scan `leaf` in a copy of the
+ * query (a VALUES node of q->lines; range(rate_s, rate_e) projected to (timestamp, value)). */
+int  rf__socket_rows(rf_stream *q, rf_plan *leaf);
+int  rf__rate_rows(rf_stream *q, rf_plan *leaf);
 
 #endif

@@ -7,11 +7,15 @@
  * Cases without ORDER BY compare sorted rows. A small shuffle partition count and split size make
  * every stage run many tasks even on small data.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include "riffle/riffle.h"
 
 static int failures, cases;
@@ -29,6 +33,34 @@ static int fb_count(rf_df *batch, int64_t id, void *ctx)
     return 0;
 }
 static int fb_fail(rf_df *batch, int64_t id, void *ctx) { (void)batch; (void)id; (void)ctx; return 7; }
+
+/* The socket source's test server: a listening socket on a free port; one client gets three lines,
+ * the last in two pieces, then the connection closes. */
+struct srv { int fd; int port; };
+static void *serve(void *arg)
+{
+    struct srv *v = arg;
+    int c = accept(v->fd, NULL, NULL);
+    if (c < 0) return NULL;
+    const char *parts[3] = { "x y\ny\n", "z", " y\n" };
+    for (int i = 0; i < 3; i++) {
+        if (write(c, parts[i], strlen(parts[i])) < 0) break;
+        struct timespec ts = { 0, 200000000 };
+        nanosleep(&ts, NULL);
+    }
+    close(c);
+    return NULL;
+}
+static rf_stream *sock_q;
+static int64_t sock_rows;
+static int sock_batch(rf_df *batch, int64_t id, void *ctx)
+{
+    (void)id; (void)ctx;
+    int64_t n = 0;
+    if (rf_df_count(batch, &n)) return 1;
+    if ((sock_rows += n) >= 5) rf_stream_stop(sock_q);   /* every word came */
+    return 0;
+}
 static rf_session *rf_test_session;
 
 static void write_file(const char *name, const char *text)
@@ -550,6 +582,35 @@ int main(int argc, char **argv)
                 }
                 rf_stream_close(&jq);
                 expect_error("json stream without a schema", rf_read_stream(s, "json", "path=/tmp"), "needs schema=");
+            }
+            /* the socket source: lines from a server, split into words, counted by a callback that
+             * stops the query when the five words came (the last line came in two pieces) */
+            {
+                struct srv v = { socket(AF_INET, SOCK_STREAM, 0), 0 };
+                struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+                socklen_t al = sizeof a;
+                pthread_t th;
+                bool up = v.fd >= 0 && bind(v.fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(v.fd, 1) == 0 &&
+                          getsockname(v.fd, (struct sockaddr *)&a, &al) == 0 && pthread_create(&th, NULL, serve, &v) == 0;
+                cases++;
+                if (!up) { failures++; fprintf(stderr, "FAIL socket source: no test server\n"); }
+                else {
+                    char so[200], sc[800];
+                    snprintf(so, sizeof so, "host=127.0.0.1,port=%d", ntohs(a.sin_port));
+                    snprintf(sc, sizeof sc, "checkpointLocation=%s/sck,trigger=default", dir);
+                    rf_df *sl = rf_read_stream(s, "socket", so);
+                    rf_df *sw = rf_df_select(sl, 1, rf_as(rf_explode(rf_split(rf_col("value"), " ")), "w"));
+                    sock_q = rf_df_write_stream_foreach(sw, sock_batch, NULL, sc);
+                    int src_ = sock_q && !rf_stream_error(sock_q) ? rf_stream_await(sock_q) : 1;
+                    if (src_ || sock_rows != 5) {
+                        failures++;
+                        fprintf(stderr, "FAIL socket source: rc %d, %lld words (want 5): %s\n", src_, (long long)sock_rows, sock_q && rf_stream_error(sock_q) ? rf_stream_error(sock_q) : "");
+                    }
+                    rf_stream_close(&sock_q);
+                    pthread_join(th, NULL);
+                }
+                if (v.fd >= 0) close(v.fd);
+                expect_error("socket stream without a port", rf_read_stream(s, "socket", "host=localhost"), "needs port=");
             }
             /* and on a batch DataFrame: the same keys, one row each */
             rf_df *bd = rf_read_csv(s, dl, "header=true,schema=user STRING; ts TIMESTAMP; v INT");
