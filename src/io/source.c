@@ -81,16 +81,19 @@ static int add_dir(rf_source *s, int64_t *cap, found *fd, const char *path, cons
     return rc;
 }
 
-static int add_path(rf_source *s, int64_t *cap, found *fd, const char *path)
+/* A path: a file, a directory, or a glob pattern (unless a file or directory has that very name;
+ * a pattern's matches are taken as they are, never globbed again: a file named "a*.csv" matches
+ * "a*.csv"). */
+static int add_path(rf_source *s, int64_t *cap, found *fd, const char *path, bool literal)
 {
     struct stat st;
-    if (strpbrk(path, "*?[")) {
+    if (!literal && strpbrk(path, "*?[") && stat(path, &st) != 0) {
         glob_t g;
         int r = glob(path, 0, NULL, &g);
         if (r == GLOB_NOMATCH) return rf__err_set(RF_ERR_INVALID, "path does not exist: no file matches %s", path);
         if (r) return rf__err_set(RF_ERR_IO, "%s: glob failed", path);
         int rc = RF_OK;
-        for (size_t i = 0; i < g.gl_pathc && !rc; i++) rc = add_path(s, cap, fd, g.gl_pathv[i]);
+        for (size_t i = 0; i < g.gl_pathc && !rc; i++) rc = add_path(s, cap, fd, g.gl_pathv[i], true);
         globfree(&g);
         return rc;
     }
@@ -394,7 +397,7 @@ int rf__source_build(int n_paths, const char *const *paths, rf_format fmt, const
     if (n_paths < 1) { rc = rf__err_set(RF_ERR_INVALID, "no input path given"); goto done; }
     for (int i = 0; i < n_paths; i++) {
         if (!paths[i]) { rc = rf__err_set(RF_ERR_INVALID, "input path is NULL"); goto done; }
-        RF_TRY(add_path(s, &cap, &fd, paths[i]));
+        RF_TRY(add_path(s, &cap, &fd, paths[i], false));
     }
     if (options && *options) {
         opts = rf_strdup(options);

@@ -69,4 +69,9 @@ for np in 1 3; do
   run "$np" "$CAT" "$WORK/m.csv" "$WORK/o" --read "header=true,mode=PERMISSIVE,schema=k INT; v STRING" --write "header=false,mode=overwrite" \
     && { cat "$WORK"/o/part-* > "$WORK/got"; same "$WORK/want_perm" "$WORK/got" "PERMISSIVE at -np $np"; } || bad "PERMISSIVE run at -np $np"
 done
+# a file whose name is a glob pattern matching itself is read as it is (it recursed without end)
+mkdir -p "$WORK/star"
+printf 'a,b\n1,2\n3,4\n' > "$WORK/star/x*.csv"
+run 1 "$B/src/riffle" sql "SELECT count(*) FROM csv.\`$WORK/star/x*.csv\`" --format csv && [ "$(tail -1 "$WORK/out")" = 3 ] && ok \
+  || bad "a file named x*.csv: $(tail -2 "$WORK/err") $(cat "$WORK/out")"
 finish

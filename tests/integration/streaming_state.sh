@@ -150,6 +150,31 @@ same "$WORK/w2" "$WORK/g2" "sliding windows (10 minutes every 5) with a watermar
 total=$(cat "$WORK"/el/ev*.csv | grep -vc '^ts'); kept=$(awk -F, '{ s += $4 } END { print s }' "$WORK/g")
 [ "$kept" -lt "$total" ] && ok || bad "no late rows dropped ($kept of $total counted): the data does not test the watermark"
 
+# ---- the example job jobs/streaming_windowed.sql (events per category per 10-minute window, joined
+# with the products; one batch, then the batch without data that closes the windows the watermark
+# passed): sqlite3's windows ending at or before the latest event - 5 minutes
+"$B/scripts/gen-clickstream" --events 3000 --products 40 --seed 5 "$WORK/cs" > /dev/null
+mkdir -p "$WORK/csl"
+head -1 "$WORK/cs/events.csv" > "$WORK/cs/hdr"
+tail -n +2 "$WORK/cs/events.csv" > "$WORK/cs/body" && split -n l/3 -d "$WORK/cs/body" "$WORK/cs/ev_"
+for f in "$WORK"/cs/ev_0*; do cat "$WORK/cs/hdr" "$f" > "$WORK/csl/${f##*/}.csv"; done
+run "$np2" "$B/src/riffle" run "$S/jobs/streaming_windowed.sql" --var landing="$WORK/csl" --var products="$WORK/cs/products.csv" \
+  --var out="$WORK/cso" --var checkpoint="$WORK/csc" --var trigger=availableNow || bad "jobs/streaming_windowed.sql: $(tail -3 "$WORK/err")"
+sqlite3 :memory: <<SQL | sort > "$WORK/w"
+.mode csv
+.import $WORK/cs/events.csv events
+.import $WORK/cs/products.csv products
+.mode list
+.separator ,
+SELECT datetime(s, 'unixepoch'), datetime(s + 600, 'unixepoch'), category, n FROM (
+  SELECT (CAST(strftime('%s', e.ts) AS INTEGER) / 600) * 600 AS s, p.category AS category, count(*) AS n
+  FROM events e JOIN products p ON CAST(e.product_id AS INTEGER) = CAST(p.product_id AS INTEGER) GROUP BY 1, 2)
+WHERE s + 600 <= (SELECT CAST(strftime('%s', max(ts)) AS INTEGER) - 300 FROM events);
+SQL
+parts "$WORK/cso" | sort > "$WORK/g"
+[ "$(wc -l < "$WORK/w")" -gt 100 ] && ok || bad "sqlite3's windows look few"
+same "$WORK/w" "$WORK/g" "jobs/streaming_windowed.sql against sqlite3"
+
 # ---- kill -9 at random moments, the windowed query and the word count, restarted each time
 kills=${RF_STREAM_STATE_KILLS:-38}; RANDOM=5
 lande 24 35
