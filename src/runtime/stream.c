@@ -422,7 +422,7 @@ static int run_batch(rf_stream *q, int64_t id, const sfiles *v, int64_t w_late, 
     } else if (!rc) {
         rc = rf__sstate_update(q->s, &q->st, q->plan, plan, q->ckpt, id, w_late, w_late, max_event, rows, state_rows);
         bool emits = plan || q->st.mode != RF_OUT_UPDATE;   /* a batch without data updates no group */
-        if (!rc && emits) rc = rf__sstate_output(q->s, &q->st, q->plan, q->ckpt, id, w_evict, &outp);
+        if (!rc && emits) rc = rf__sstate_output(q->s, &q->st, q->plan, q->ckpt, id, w_late, w_evict, &outp);
         if (!rc && emits) rc = sink_write(q, id, outp, NULL, false);
     }
     if (!rc && ls->stream_rate) *rows = q->rate_e - q->rate_s;   /* (no scan counted them) */
@@ -718,9 +718,9 @@ int rf_stream_await(rf_stream *q)
             double dt = rf_now() - t0;
             char extra[160] = "", ts[40] = "", state[48] = "";
             if (watermarked(q)) rf_format_timestamp(w_evict, ts, sizeof ts);
-            if (srows >= 0) snprintf(state, sizeof state, ", %lld state rows", (long long)srows);
+            if (srows >= 0) snprintf(state, sizeof state, ", %lld state rows written", (long long)srows);
             snprintf(extra, sizeof extra, "%s%s%s", *ts ? ",\"watermark\":\"" : "", ts, *ts ? "\"" : "");
-            if (srows >= 0) snprintf(extra + strlen(extra), sizeof extra - strlen(extra), ",\"stateRows\":%lld", (long long)srows);
+            if (srows >= 0) snprintf(extra + strlen(extra), sizeof extra - strlen(extra), ",\"numRowsUpdated\":%lld", (long long)srows);
             char rin[96] = "", rtxt[64] = "";
             if (rows >= 0) {
                 snprintf(rin, sizeof rin, "\"numInputRows\":%lld,\"processedRowsPerSecond\":%.1f,", (long long)rows, dt > 0 ? (double)rows / dt : 0.0);

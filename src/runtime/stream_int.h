@@ -41,7 +41,7 @@ int rf__sstate_update(rf_session *s, const rf_sstate *st, const rf_plan *query, 
  * <ckpt>/state/<id> as its mode says (complete: every group; update: the groups this batch changed;
  * append: the groups the watermark w_evict closes). *out returned-owned. */
 int rf__sstate_output(rf_session *s, const rf_sstate *st, const rf_plan *query, const char *ckpt, int64_t id,
-                      int64_t w_evict, rf_plan **out);
+                      int64_t w_prev, int64_t w_evict, rf_plan **out);
 /* The largest event time batch id saw, as rf__sstate_update kept it beside the state (RF_NO_WM: none). */
 int64_t rf__sstate_max_event(const char *ckpt, int64_t id);
 /* dropDuplicates: the plan that writes batch id's new rows — the query over the batch (a copy of
@@ -49,7 +49,8 @@ int64_t rf__sstate_max_event(const char *ckpt, int64_t id);
  * (less those the watermark w_late evicted; rows at or before it dropped as late). *out owned. */
 int rf__sstate_dedup_output(rf_session *s, const rf_sstate *st, const rf_plan *query, const rf_plan *batch, const char *ckpt,
                             int64_t id, int64_t w_late, rf_plan **out);
-/* Removes the state versions older than id - 1 (a replay of batch id + 1 needs id's). */
+/* Removes the state versions the state after batch id does not need (a replay of batch id + 1
+ * reads it: the latest snapshot at or before id and the deltas after it). */
 void rf__sstate_prune(const char *ckpt, int64_t id);
 
 /* ---- the query (stream.c) */

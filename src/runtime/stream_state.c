@@ -339,6 +339,68 @@ static int state_scan(rf_session *s, const char *ckpt, int64_t id, const rf_sche
     return rc;
 }
 
+/* A union of plans v[0..n) (the same column types), fresh ids; v's plans move into it. */
+static int union_of(rf_session *s, rf_plan **v, int n, rf_plan **out)
+{
+    *out = NULL;
+    if (n == 1) { *out = v[0]; v[0] = NULL; return RF_OK; }
+    rf_plan *u = NULL;
+    int rc = rf__plan_new(RF_L_UNION, n, &u);
+    for (int i = 0; !rc && i < n; i++) { u->child[i] = v[i]; v[i] = NULL; }
+    if (!rc) rc = rf_schema_copy(u->child[0]->schema, &u->schema);
+    for (int i = 0; !rc && i < u->schema->n; i++) { u->schema->f[i].id = s->next_attr++; u->schema->f[i].nullable = true; RF_FREE(u->schema->f[i].qual); }
+    if (rc) rf__plan_destroy(&u);
+    *out = u;
+    return rc;
+}
+
+/* State versions: state/N is a snapshot (every group) when N is a multiple of SNAPSHOT_EVERY, else a
+ * delta (marked by a _delta file: the groups batch N changed, their states over that batch's rows
+ * only). The state after batch N is the merge of the latest snapshot at or before N and the deltas
+ * after it (aggregate states merge: expr/agg.h), so a batch writes what it changed, not every group. */
+#define SNAPSHOT_EVERY 10
+
+static bool is_delta(const char *ckpt, int64_t id)
+{
+    char p[4500];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/state/%lld/_delta", ckpt, (long long)id);
+    return stat(p, &st) == 0;
+}
+
+/* The first version of the state after batch id: the latest snapshot at or before it (-1: none). */
+static int64_t chain_from(const char *ckpt, int64_t id)
+{
+    int64_t k = id;
+    while (k > 0 && is_delta(ckpt, k)) k--;
+    return id < 0 ? -1 : k;
+}
+
+/* The versions whose merge is the state after batch id, each less the groups the watermark w
+ * closed (when judged), as one input (a union); NULL when they hold no group. */
+static int chain_scan(rf_session *s, const rf_sstate *st, const char *ckpt, int64_t id, const rf_schema *want, bool judged, int64_t w, rf_plan **out)
+{
+    *out = NULL;
+    int64_t from = chain_from(ckpt, id);
+    if (from < 0) return RF_OK;
+    int n = 0, rc = RF_OK;
+    rf_plan **v = rf_calloc((size_t)(id - from + 1), sizeof *v);
+    if (!v) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int64_t k = from; k <= id && !rc; k++) {
+        rf_plan *p = NULL;
+        rc = state_scan(s, ckpt, k, want, &p);
+        if (!rc && p && judged && w != RF_NO_WM) {
+            const rf_field *f = &p->schema->f[st->ev_key];
+            rc = keep_after(st, &p, rf__expr_col_attr(f->id, f->name, f->type, true, st->ev_key), w);
+        }
+        if (p) v[n++] = p;
+    }
+    if (!rc && n) rc = union_of(s, v, n, out);
+    for (int i = 0; i < n; i++) rf__plan_destroy(&v[i]);
+    rf_free(v);
+    return rc;
+}
+
 /* The largest value of the watermark's column over the rows of w (a collect job). */
 static int max_event(rf_session *s, const rf_plan *w, int64_t *out)
 {
@@ -406,16 +468,15 @@ int rf__sstate_update(rf_session *s, const rf_sstate *st, const rf_plan *query, 
         else free_calls(pc, npc);
         rf__plan_destroy(&child);
     }
-    if (!rc) rc = state_scan(s, ckpt, id - 1, want, &old);
-    if (!rc && old && judged && w_prev != RF_NO_WM) {   /* the groups batch id-1 closed are gone */
-        const rf_field *f = &old->schema->f[st->ev_key];
-        rc = keep_after(st, &old, rf__expr_col_attr(f->id, f->name, f->type, true, st->ev_key), w_prev);
-    }
-    char dir[4400];
+    bool delta = id % SNAPSHOT_EVERY != 0;   /* else a snapshot: the old state (less the groups batch id-1 closed) merged in */
+    if (!rc && !delta) rc = chain_scan(s, st, ckpt, id - 1, want, judged, w_prev, &old);
+    char dir[4400], mark[4500];
     snprintf(dir, sizeof dir, "%s/state/%lld", ckpt, (long long)id);
-    if (!rc && !part && !old) {   /* no state and no rows: an empty state */
+    snprintf(mark, sizeof mark, "%s/_delta", dir);
+    if (!rc && !part && !old) {   /* nothing to write: an empty version */
         rc = rf__rmtree(dir);
         if (!rc) rc = rf__mkdirs(dir);
+        if (!rc && delta) rc = rf__write_file_atomic(mark, "", 0);
         goto done;
     }
     if (!rc && part && old) {
@@ -436,6 +497,7 @@ int rf__sstate_update(rf_session *s, const rf_sstate *st, const rf_plan *query, 
         if (!rc) rc = rf__driver_run(s, merged, &act, NULL);
         if (!rc) { *rows_in = act.rows_in; *state_rows = act.rows_out; }
         rf__action_fini(&act);
+        if (!rc && delta) rc = rf__write_file_atomic(mark, "", 0);   /* before the batch's output: a replay rewrites both */
     }
 done:
     if (!rc && *max_ev != RF_NO_WM) {   /* kept beside the state: a restart that only publishes this batch's output needs it */
@@ -456,7 +518,7 @@ done:
 }
 
 int rf__sstate_output(rf_session *s, const rf_sstate *st, const rf_plan *query, const char *ckpt, int64_t id,
-                      int64_t w_evict, rf_plan **out)
+                      int64_t w_prev, int64_t w_evict, rf_plan **out)
 {
     const rf_plan *a = st->agg;
     rf_plan *q = NULL, *scan = NULL, *fin = NULL, *f = NULL, *pj = NULL;
@@ -466,7 +528,8 @@ int rf__sstate_output(rf_session *s, const rf_sstate *st, const rf_plan *query, 
     *out = NULL;
     int rc = state_calls(a, id, &calls, &nc);
     if (!rc) rc = state_schema(s, a, calls, nc, &want);
-    if (!rc) rc = state_scan(s, ckpt, id, want, &scan);
+    bool judged = st->ev_key >= 0 && st->mode != RF_OUT_COMPLETE;   /* (the groups earlier batches closed are gone) */
+    if (!rc) rc = chain_scan(s, st, ckpt, id, want, judged, w_prev, &scan);
     if (!rc && !scan) {   /* no groups: an empty input of the state's columns */
         rc = rf__plan_new(RF_L_VALUES, 0, &scan);
         if (!rc) rc = rf_schema_copy(want, &scan->schema);
@@ -559,11 +622,7 @@ int rf__sstate_dedup_output(rf_session *s, const rf_sstate *st, const rf_plan *q
     if (!rc && judged && w_late != RF_NO_WM && !(rc = rf__expr_copy(a->exprs[st->ev_key], &k))) rc = keep_after(st, &(*slot)->child[0], k, w_late);
     if (!rc) rc = state_calls(a, id, &calls, &nc);
     if (!rc) rc = state_schema(s, a, calls, nc, &want);
-    if (!rc) rc = state_scan(s, ckpt, id - 1, want, &old);
-    if (!rc && old && judged && w_late != RF_NO_WM) {
-        const rf_field *f = &old->schema->f[st->ev_key];
-        rc = keep_after(st, &old, rf__expr_col_attr(f->id, f->name, f->type, true, st->ev_key), w_late);
-    }
+    if (!rc) rc = chain_scan(s, st, ckpt, id - 1, want, judged, w_late, &old);
     if (!rc && old) {   /* the batch's distinct rows whose keys the state has not seen (NULL keys equal, as dropDuplicates) */
         const rf_schema *ls = (*slot)->schema, *os = old->schema;
         for (int i = 0; i < nk; i++) {
@@ -594,6 +653,7 @@ int rf__sstate_dedup_output(rf_session *s, const rf_sstate *st, const rf_plan *q
 
 void rf__sstate_prune(const char *ckpt, int64_t id)
 {
+    int64_t keep = chain_from(ckpt, id);   /* the state after batch id: that snapshot and the deltas after it */
     char dir[4400];
     snprintf(dir, sizeof dir, "%s/state", ckpt);
     DIR *d = opendir(dir);
@@ -601,7 +661,7 @@ void rf__sstate_prune(const char *ckpt, int64_t id)
     for (struct dirent *e; (e = readdir(d));) {
         char *end = NULL;
         long long v = strtoll(e->d_name, &end, 10);
-        if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && !*end && v < id - 1) {
+        if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && !*end && v < keep) {
             char p[4700];
             snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
             (void)rf__rmtree(p);

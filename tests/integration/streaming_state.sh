@@ -31,7 +31,9 @@ landt 5 6
 run "$np2" "$WC" "$WORK/tl" "$WORK/wo" "$WORK/wc" once || bad "word count restart at -np $np2: $(tail -3 "$WORK/err")"
 wc_want > "$WORK/w"; parts "$WORK/wo" | sort > "$WORK/g"
 same "$WORK/w" "$WORK/g" "streaming word count after a restart at -np $np2 with two new files"
-[ -e "$WORK/wo/_SUCCESS" ] && [ "$(ls "$WORK/wc/state")" = "$(printf '1\n2')" ] && ok || bad "state versions kept: $(ls "$WORK/wc/state" | tr '\n' ' ')"
+# state: batch 0 a snapshot, 1 and 2 deltas (the groups they changed), all three needed
+[ -e "$WORK/wo/_SUCCESS" ] && [ "$(ls "$WORK/wc/state" | tr '\n' ' ')" = "0 1 2 " ] && [ -e "$WORK/wc/state/2/_delta" ] && [ ! -e "$WORK/wc/state/0/_delta" ] && ok \
+  || bad "state versions kept: $(ls "$WORK/wc/state" | tr '\n' ' ')"
 for np in $np2 $np1; do   # the SQL job, from the same landing directory
   run "$np" "$B/src/riffle" run "$S/jobs/streaming_wordcount.sql" --var landing="$WORK/tl" --var out="$WORK/so" \
     --var checkpoint="$WORK/sc" --var trigger=availableNow || bad "streaming_wordcount.sql at -np $np: $(tail -3 "$WORK/err")"
