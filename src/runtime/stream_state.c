@@ -4,20 +4,23 @@
  *
  * The state is the aggregation's partial result: one row per group, its keys and each aggregate's
  * serialized state (expr/agg.h: the format a partial aggregation sends through a shuffle), plus the
- * last batch that changed the group (max(batch id), one more aggregate). Batch N writes it whole as
- * <ckpt>/state/N/part-<p>.rfb (io/rfb.c) with an ordinary atomic overwrite:
+ * last batch that changed the group (max(batch id), one more aggregate), kept as riffle batch files
+ * (io/rfb.c) in versions <ckpt>/state/N, each written by an ordinary atomic overwrite: a snapshot
+ * (every group) every SNAPSHOT_EVERY-th batch, else a delta (the groups batch N changed, their states
+ * over its rows only). The state after batch N is the merge of the latest snapshot at or before N
+ * and the deltas after it:
  *
- *   state N = merge( state N-1 less the groups the watermark closed,
- *                    partial aggregation of batch N's rows less those the watermark calls late )
+ *   delta N    = merge( partial aggregation of batch N's rows less those the watermark calls late )
+ *   snapshot N = merge( that, and the chain up to N-1 less the groups the watermark closed )
  *
- * One plan: L_AGG[STATE_OUT] over the batch's rows, unioned with a scan of state N-1, under
- * L_AGG[STATE_IN|STATE_OUT] — physically partial -> exchange -> merge (plan/physical.c): both
- * inputs are hash-partitioned by the keys with the shuffle's hash, so a group's old state and its
- * new rows meet in one task, and partition p of the state file set is that task's. It spills as
- * every aggregation does. The output of batch N is a second job over state N: L_AGG[STATE_IN]
- * (finalize) with the query above the aggregation on top, filtered by the output mode (complete:
- * every group; update: the groups batch N changed; append: the groups whose event-time key the
- * watermark has passed). Nothing depends on the rank count, so a restart may use another.
+ * One plan: L_AGG[STATE_OUT] over the batch's rows (unioned, for a snapshot, with scans of the
+ * chain) under L_AGG[STATE_IN|STATE_OUT] — physically partial -> exchange -> merge (plan/physical.c):
+ * the inputs are hash-partitioned by the keys with the shuffle's hash, so a group's states and its
+ * new rows meet in one task. It spills as every aggregation does. The output of batch N is a second
+ * job over the chain up to N: L_AGG[STATE_IN] (finalize) with the query above the aggregation on
+ * top, filtered by the output mode (complete: every group; update: the groups batch N changed;
+ * append: the groups whose event-time key the watermark has passed). Nothing depends on the rank
+ * count, so a restart may use another.
  *
  * The watermark is Spark's: after batch N, W = max(W, the largest event time batch N saw - delay);
  * batch N evicts (and in append mode emits) the groups whose event time (a window's end) is at or
