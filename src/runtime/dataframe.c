@@ -700,16 +700,24 @@ static rf_df *agg_expand(rf_df *df, const rf_plan *p)
 
 /* A grouping key window(ts, size, slide) with slide < size puts a row in several windows (Spark's
  * TimeWindowing): the input gets a column __window_k exploded from __windows(ts, ...) and the key
- * becomes that column, named window. *in is replaced by the new input (owned by the session). */
+ * becomes that column, named window. A row whose time is NULL is in no window (a tumbling one's
+ * input is filtered so, as Spark's). *in is replaced by the new input (owned by the session). */
 static int sliding_keys(rf_df **in, int n_keys, rf_expr **keys)
 {
     for (int k = 0; k < n_keys; k++) {
         rf_expr *e = keys[k];
-        if (!e || e->kind != RF_E_FUNC || e->op != RF_F_TIME_WINDOW || e->n_arg < 3) continue;
+        if (!e || e->kind != RF_E_FUNC || e->op != RF_F_TIME_WINDOW || e->n_arg < 2) continue;
         int64_t d[3];
         int rc = rf__window_durations(e, d);
         if (rc) return rc;
-        if (d[1] == d[0]) continue;   /* tumbling */
+        if (d[1] == d[0]) {   /* tumbling: rows without a time left out */
+            rf_expr *t = NULL;
+            if ((rc = rf__expr_copy(e->arg[0], &t))) return rc;
+            rf_df *next = rf_df_filter(*in, rf_is_not_null(t));
+            if (!next || next->err) return next ? rf__err_set(next->err, "%s", next->msg) : rf__err_set(RF_ERR_NOMEM, "out of memory");
+            *in = next;
+            continue;
+        }
         char col[32];
         snprintf(col, sizeof col, "__window_%d", k);
         rf_expr *ts = e->arg[0];

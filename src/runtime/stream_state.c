@@ -448,7 +448,7 @@ int rf__sstate_update(rf_session *s, const rf_sstate *st, const rf_plan *query, 
     rf_expr **calls = NULL;
     rf_schema *want = NULL, *ps = NULL, *ms = NULL;
     rf_plan *part = NULL, *old = NULL, *in = NULL, *merged = NULL;
-    int nc = 0, nk = a->n_exprs;
+    int nc = 0;
     bool judged = st->ev_key >= 0 && st->mode != RF_OUT_COMPLETE;   /* late rows dropped, closed groups evicted */
     *max_ev = RF_NO_WM;
     *rows_in = *state_rows = 0;
@@ -491,7 +491,6 @@ int rf__sstate_update(rf_session *s, const rf_sstate *st, const rf_plan *query, 
     for (int i = 0; !rc && i < ms->n; i++) ms->f[i].id = s->next_attr++;
     if (!rc) { rc = agg_node(a, in, RF_LAGG_STATE_IN | RF_LAGG_STATE_OUT, calls, nc, ms, &merged); in = NULL; calls = NULL; ms = NULL; }
     if (!rc) {
-        (void)nk;
         char parent[4400];
         snprintf(parent, sizeof parent, "%s/state", ckpt);
         rc = rf__mkdirs(parent);

@@ -222,4 +222,9 @@ run 1 "$B/src/riffle" sql "CREATE TEMPORARY VIEW ev USING csv OPTIONS (path '$WO
 cat "$WORK"/el/ev*.csv | awk -F, '$1 != "ts" { c[$2]++ } END { for (k in c) print k "," c[k] }' | sort -t, -k2,2nr -k1,1 | head -2 > "$WORK/w"
 parts "$WORK/xo" > "$WORK/g"
 same "$WORK/w" "$WORK/g" "complete mode, sorted and limited"
+# window() keys leave out rows without a time (Spark's TimeWindowing), tumbling and sliding
+run 1 "$B/src/riffle" sql "SELECT window.start, count(*) FROM VALUES (timestamp'2024-01-01 10:07:30'), (NULL), (timestamp'2024-01-01 10:01:00') AS t(ts) GROUP BY window(ts, '10 minutes') ORDER BY 1" --format csv \
+  && [ "$(tail -n +2 "$WORK/out" | tr '\n' ' ')" = "2024-01-01 10:00:00,2 " ] && ok || bad "window() over a NULL time: $(cat "$WORK/out" "$WORK/err" | tail -3)"
+run 1 "$B/src/riffle" sql "SELECT window.start, count(*) FROM VALUES (timestamp'2024-01-01 10:07:30'), (NULL) AS t(ts) GROUP BY window(ts, '10 minutes', '5 minutes') ORDER BY 1" --format csv \
+  && [ "$(tail -n +2 "$WORK/out" | tr '\n' ' ')" = "2024-01-01 10:00:00,1 2024-01-01 10:05:00,1 " ] && ok || bad "sliding window() over a NULL time: $(cat "$WORK/out" "$WORK/err" | tail -3)"
 finish
