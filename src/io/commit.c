@@ -34,6 +34,19 @@
 #include "io/output.h"
 #include "io/files.h"
 
+int rf__write_full(int fd, const void *p, size_t n, const char *path)
+{
+    const uint8_t *c = p;
+    while (n > 0) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) return rf__err_set(RF_ERR_IO, "%s: write failed: %s", path, strerror(errno));
+        c += w;
+        n -= (size_t)w;
+    }
+    return RF_OK;
+}
+
 int rf__rmtree(const char *path)
 {
     struct stat st;

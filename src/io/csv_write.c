@@ -16,17 +16,9 @@
 
 static int flush(int fd, rf_buf *b, const char *path)
 {
-    size_t off = 0;
-    while (off < b->len) {
-        ssize_t w = write(fd, b->data + off, b->len - off);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return rf__err_set(RF_ERR_IO, "%s: write failed: %s", path, strerror(errno));
-        }
-        off += (size_t)w;
-    }
+    int rc = rf__write_full(fd, b->data, b->len, path);
     b->len = 0;
-    return RF_OK;
+    return rc;
 }
 
 static int put_field(rf_buf *out, const rf_column *c, int64_t i, char delim, rf_buf *tmp)

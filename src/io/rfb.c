@@ -17,25 +17,13 @@
 #include <unistd.h>
 #include "io/output.h"
 #include "io/format.h"
+#include "io/files.h"
 #include "exec/exec.h"
 #include "shuffle/shuffle.h"
 
 #define RFB_MAGIC "RFB1"
 #define RFB_MAX_BLOCK ((int64_t)1 << 34)
 #define TRY(x) do { int rc_ = (x); if (rc_) return rc_; } while (0)
-
-static int write_all(int fd, const void *p, size_t n, const char *path)
-{
-    const uint8_t *c = p;
-    while (n > 0) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0) return rf__err_set(RF_ERR_IO, "%s: write failed: %s", path, strerror(errno));
-        c += w;
-        n -= (size_t)w;
-    }
-    return RF_OK;
-}
 
 static int read_all(int fd, void *p, size_t n, int64_t off, const char *path)
 {
@@ -74,7 +62,7 @@ int rf__rfb_write_part(const rf_output *o, int64_t task, struct rf_op *op, const
             uint32_t crc = rf_crc32c(0, sch.data, sch.len);
             if (!rc) rc = rf_buf_put(&head, &crc, 4);
             rf_buf_fini(&sch);
-            if (!rc) rc = write_all(fd, head.data, head.len, path);
+            if (!rc) rc = rf__write_full(fd, head.data, head.len, path);
             if (rc) break;
         }
         blk.len = 0;
@@ -88,7 +76,7 @@ int rf__rfb_write_part(const rf_output *o, int64_t task, struct rf_op *op, const
         memcpy(blk.data + 8, &crc, 4);
         *rows += b->nrows;
         rf_batch_destroy(&b);
-        if ((rc = write_all(fd, blk.data, blk.len, path))) break;
+        if ((rc = rf__write_full(fd, blk.data, blk.len, path))) break;
     }
     rf_batch_destroy(&b);
     if (fd >= 0) {
