@@ -8,5 +8,7 @@
 #include "riffle/session.h"
 #include "riffle/dataframe.h"
 #include "riffle/stream.h"
+#include "riffle/udf.h"
+#include "riffle/rdd.h"
 #define RF_VERSION_STRING "0.1.0"
 #endif

@@ -39,6 +39,7 @@ void rf__err_at(int line, int col);   /* attaches a source position to the curre
  * it never speaks for a job, the failure that caused it does. */
 #define RF_ERR_CANCELLED 101
 #define RF_TRY(x)  do { rc = (x); if (rc != RF_OK) goto done; } while (0)
+#define RF_TRY_RC(x) do { int rc_ = (x); if (rc_ != RF_OK) return rc_; } while (0)   /* returns the error */
 #define RF_CHECK(cond, code, ...) do { if (!(cond)) { rc = rf__err_set((code), __VA_ARGS__); goto done; } } while (0)
 #define RF_ASSERT(cond) do { if (!(cond)) rf__assert_fail(#cond, __FILE__, __LINE__); } while (0)
 _Noreturn void rf__assert_fail(const char *what, const char *file, int line);

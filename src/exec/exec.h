@@ -126,7 +126,7 @@ extern const rf_op_vt rf__op_h5scan_vt, rf__op_rfbscan_vt;
 extern const rf_op_vt rf__op_scan_vt, rf__op_filter_vt, rf__op_project_vt, rf__op_generate_vt,
     rf__op_hashagg_vt, rf__op_hashjoin_vt, rf__op_nljoin_vt, rf__op_sort_vt, rf__op_topk_vt,
     rf__op_limit_vt, rf__op_union_vt, rf__op_xread_vt, rf__op_window_vt, rf__op_values_vt,
-    rf__op_cache_vt, rf__op_cache_read_vt;
+    rf__op_cache_vt, rf__op_cache_read_vt, rf__op_rdd_vt;
 
 /* ---- rank-local cached DataFrames (op_cache.c); not thread-safe outside a job's task loop ---- */
 int64_t rf__cache_pending_tasks(int64_t id);     /* complete tasks this job stored for cache id */

@@ -10,6 +10,7 @@ static const rf_op_vt *vt_for(rf_nkind k)
 {
     switch (k) {
     case RF_P_FILTER: return &rf__op_filter_vt;
+    case RF_P_RDD: return &rf__op_rdd_vt;
     case RF_P_PROJECT: return &rf__op_project_vt;
     case RF_P_GENERATE: return &rf__op_generate_vt;
     case RF_P_HASH_AGG: return &rf__op_hashagg_vt;

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "expr/agg.h"
+#include "expr/udf.h"
 
 #define NOMEM() rf__err_set(RF_ERR_NOMEM, "out of memory for aggregation state")
 
@@ -874,6 +875,7 @@ static const rf_aggfn builtin[RF_A_COUNT_] = {
 
 const rf_aggfn *rf__aggfn_of(const rf_expr *call)
 {
+    if (call->kind == RF_E_AGG && (call->op == RF_A_UDAF || call->op == RF_A_RDD)) return rf__udf_aggfn(call);
     return call->kind == RF_E_AGG && call->op >= 0 && call->op < RF_A_COUNT_ ? &builtin[call->op] : NULL;
 }
 
@@ -885,6 +887,7 @@ int rf__agg_state_types(const rf_expr *call, rf_type *t)
     case RF_A_PERCENTILE: case RF_A_PERCENTILE_APPROX: case RF_A_MEDIAN: t[0] = RF_TYPE_STRING; return 1;   /* packed doubles */
     case RF_A_FIRST: case RF_A_LAST: t[0] = call->type; t[1] = RF_TYPE_BOOL; return 2;   /* the value, and whether one was taken */
     case RF_A_COLLECT_LIST: case RF_A_COLLECT_SET: t[0] = RF_TYPE_STRING; return 1;     /* length-prefixed values */
+    case RF_A_UDAF: case RF_A_RDD: t[0] = RF_TYPE_STRING; return 1;                     /* the user's state bytes; an encoded value */
     case RF_A_COVAR_POP: case RF_A_COVAR_SAMP: case RF_A_CORR: case RF_A_REGR_COUNT: case RF_A_REGR_AVGX: case RF_A_REGR_AVGY:
     case RF_A_REGR_SXX: case RF_A_REGR_SYY: case RF_A_REGR_SXY: case RF_A_REGR_SLOPE: case RF_A_REGR_INTERCEPT: case RF_A_REGR_R2:
         t[0] = RF_TYPE_INT64;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <strings.h>
 #include "expr/expr.h"
+#include "expr/udf.h"
 
 /* Operator spellings for messages (index: rf_ekind). */
 static const char *ops[] = { "", "", "+", "-", "*", "/", "%", "-", "=", "!=", "<", "<=", ">", ">=",
@@ -411,6 +412,8 @@ static int type_node(rf_expr *e, bool allow_agg)
                 return rf__err_set(RF_ERR_ANALYSIS, "aggregate functions cannot be nested: %s(%s(...))",
                                    rf__agg_name(e->op), rf__agg_name(e->arg[i]->op));
         rf_type a = e->n_arg ? e->arg[0]->type : RF_TYPE_INT64;
+        if (e->op == RF_A_UDAF) return rf__udaf_type(e);
+        if (e->op == RF_A_RDD) return rf__rdd_agg_type(e);
         switch (e->op) {
         case RF_A_COUNT: e->type = RF_TYPE_INT64; e->nullable = false; break;
         case RF_A_SUM:

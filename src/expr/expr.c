@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <strings.h>
 #include "expr/expr.h"
+#include "expr/udf.h"
 
 /* ---------------------------------------------------------------- construction */
 rf_expr *rf__expr_new(rf_ekind k, int n_arg, rf_expr **args)
@@ -147,6 +148,9 @@ static bool equal_(const rf_expr *a, const rf_expr *b, bool loose)
     if (a->kind == RF_E_WINDOW && (a->n_part != b->n_part || a->n_order != b->n_order || a->frame != b->frame ||
                                    a->frame_lo != b->frame_lo || a->frame_hi != b->frame_hi)) return false;
     if (a->kind == RF_E_SORT && (a->desc != b->desc || a->nulls_first != b->nulls_first)) return false;
+    if ((a->kind == RF_E_FUNC || a->kind == RF_E_AGG) && (a->op < 0 || a->op == RF_F_UDF || (a->kind == RF_E_AGG && a->op >= RF_A_UDAF)) &&
+        (!a->qual != !b->qual || (a->qual && strcmp(a->qual, b->qual))))
+        return false;   /* user functions (and unknown ones) are told apart by name */
     if (a->kind == RF_E_COL)
         return a->attr >= 0 ? a->attr == b->attr
                             : strcasecmp(a->name, b->name) == 0 &&
@@ -305,7 +309,8 @@ static rf_expr *fn_v(const char *name, int n, rf_expr **v)
     rf_expr *e = rf__expr_new(RF_E_FUNC, n, v);
     if (!e) return NULL;
     e->op = rf__func_lookup(name);
-    if (e->op < 0) e->qual = rf_strdup(name);   /* kept only to name an unknown function in the error */
+    if (e->op < 0) e->qual = rf_strdup(name);   /* an unknown function's name, for the error, or a registered UDF's */
+    if (e->op < 0 && rf__name_is_udaf(name)) { e->kind = RF_E_AGG; e->op = RF_A_UDAF; }
     return e;
 }
 
@@ -553,7 +558,8 @@ int rf__expr_display(const rf_expr *e, rf_buf *b)
             if (!rc) rc = rf__expr_display(e->arg[1], b);
             return rc ? rc : rf_buf_put_u8(b, ']');
         }
-        rc = rf_buf_printf(b, "%s(%s", e->kind == RF_E_FUNC ? (e->op >= 0 ? rf__func_name(e->op) : (e->qual ? e->qual : "?")) : rf__agg_name(e->op),
+        rc = rf_buf_printf(b, "%s(%s", e->kind == RF_E_FUNC ? (e->op >= 0 && e->op != RF_F_UDF ? rf__func_name(e->op) : (e->qual ? e->qual : "?"))
+                                       : (e->op == RF_A_UDAF || e->op == RF_A_RDD) && e->qual ? e->qual : rf__agg_name(e->op),
                            e->distinct ? "DISTINCT " : "");
         if (e->kind == RF_E_AGG && e->n_arg == 0) rc = rc ? rc : rf_buf_printf(b, "1");
         for (int i = 0; i < e->n_arg && !rc; i++) {

@@ -70,6 +70,7 @@ typedef enum rf_func {
     RF_F_WINDOW_START,   /* __window_start(ts, slide_us, start_us): the last window start <= ts */
     RF_F_WINDOWS,        /* __windows(ts, size_us, slide_us, start_us): every sliding window holding ts, as an
                           * array of {start, end} (GROUP BY window(ts, size, slide) explodes it: rf_df_agg) */
+    RF_F_UDF,            /* a registered scalar UDF (expr/udf.h): qual names it */
     RF_F_COUNT_
 } rf_func;
 
@@ -83,6 +84,8 @@ typedef enum rf_agg {
     RF_A_PERCENTILE, RF_A_PERCENTILE_APPROX, RF_A_MEDIAN,   /* (x, p): exact, holding a group's values */
     RF_A_FIRST, RF_A_LAST,                                   /* (x [, ignoreNulls]): in input (task) order */
     RF_A_COLLECT_LIST, RF_A_COLLECT_SET,                     /* arrays of strings */
+    RF_A_UDAF,                                               /* a registered aggregate UDF (expr/udf.h): qual names it */
+    RF_A_RDD,                                                /* the RDD by-key combiner (expr/udf.h) */
     RF_A_COUNT_
 } rf_agg;
 /* Aggregates that windows compute (the others are an error in OVER (...)). */

@@ -14,6 +14,7 @@
 #include <wctype.h>
 #include "expr/expr.h"
 #include "expr/func_more.h"
+#include "expr/udf.h"
 
 static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = {
     [RF_F_LOWER] = { "lower", 1, 1 },          [RF_F_UPPER] = { "upper", 1, 1 },
@@ -84,6 +85,7 @@ static const struct { const char *name; int min, max; } fn_table[RF_F_COUNT_] = 
     [RF_F_STRUCT] = { "struct", 1, INT32_MAX }, [RF_F_NAMED_STRUCT] = { "named_struct", 2, INT32_MAX },
     [RF_F_TIME_WINDOW] = { "window", 2, 4 },   [RF_F_WINDOW_START] = { "__window_start", 3, 3 },
     [RF_F_WINDOWS] = { "__windows", 4, 4 },
+    [RF_F_UDF] = { "__udf", 0, 8 },
     [RF_F_GET_FIELD] = { "__get_field", 2, 2 }, [RF_F_SUBSCRIPT] = { "__subscript", 2, 2 },
     [RF_F_SORT_ARRAY] = { "sort_array", 1, 2 }, [RF_F_ARRAY_SORT] = { "array_sort", 1, 2 },
     [RF_F_ARRAY_DISTINCT] = { "array_distinct", 1, 1 }, [RF_F_ARRAY_MAX] = { "array_max", 1, 1 },
@@ -113,11 +115,11 @@ static const char *agg_names[RF_A_COUNT_] = { "count", "sum", "avg", "min", "max
                                                "covar_samp", "corr", "regr_count", "regr_avgx", "regr_avgy", "regr_sxx",
                                                "regr_syy", "regr_sxy", "regr_slope", "regr_intercept", "regr_r2",
                                                "percentile", "percentile_approx", "median", "first", "last", "collect_list",
-                                               "collect_set" };
+                                               "collect_set", "__udaf", "__rdd_combine" };
 
 int rf__agg_lookup(const char *name)
 {
-    for (int i = 0; i < RF_A_COUNT_; i++) if (strcasecmp(name, agg_names[i]) == 0) return i;
+    for (int i = 0; i < RF_A_UDAF; i++) if (strcasecmp(name, agg_names[i]) == 0) return i;
     static const struct { const char *alias; int a; } aliases[] = {
         { "mean", RF_A_AVG }, { "variance", RF_A_VAR_SAMP }, { "stddev", RF_A_STDDEV_SAMP }, { "std", RF_A_STDDEV_SAMP },
         { "every", RF_A_BOOL_AND }, { "some", RF_A_BOOL_OR }, { "any", RF_A_BOOL_OR },
@@ -134,7 +136,7 @@ const char *rf__agg_name(int a) { return a >= 0 && a < RF_A_COUNT_ ? agg_names[a
 int rf__func_lookup(const char *name)
 {
     if (!name) return -1;
-    for (int i = 0; i < RF_F_COUNT_; i++) if (strcasecmp(name, fn_table[i].name) == 0) return i;
+    for (int i = 0; i < RF_F_UDF; i++) if (strcasecmp(name, fn_table[i].name) == 0) return i;
     if (strcasecmp(name, "substr") == 0) return RF_F_SUBSTRING;
     if (strcasecmp(name, "day") == 0) return RF_F_DAYOFMONTH;
     if (strcasecmp(name, "lcase") == 0) return RF_F_LOWER;
@@ -159,6 +161,8 @@ static int cast_arg(rf_expr *e, int i, rf_type t)
 
 int rf__func_type(rf_expr *e)
 {
+    if (e->op < 0 && e->qual && rf__fn_find(e->qual)) e->op = RF_F_UDF;   /* a registered function */
+    if (e->op == RF_F_UDF) return rf__udf_type(e);
     if (e->op < 0) return rf__err_set(RF_ERR_ANALYSIS, "unknown function '%s'", e->qual ? e->qual : "?");
     int lo = fn_table[e->op].min, hi = fn_table[e->op].max;
     if (e->n_arg < lo || e->n_arg > hi) {
@@ -623,6 +627,7 @@ int rf__func_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
     int rc = RF_OK;
     *out = NULL;
     if (e->op == RF_F_SPLIT) return split_eval(a[0], a[1], n, out);
+    if (e->op == RF_F_UDF) return rf__udf_eval(e, a, n, out);
     if (e->op >= RF_F_TO_JSON && e->op <= RF_F_JSON_OBJECT_KEYS) return rf__json_eval(e, a, n, out);
     if (rf__func_is_nested(e)) return rf__func_eval_nested(e, a, n, out);
     if (e->op == RF_F_RLIKE || e->op == RF_F_REGEXP_REPLACE || e->op == RF_F_REGEXP_EXTRACT) {

@@ -27,6 +27,7 @@ static int put_field(rf_buf *out, const rf_column *c, int64_t i, char delim, rf_
     tmp->len = 0;
     int rc = rf_format_value(c, i, tmp, &is_null);
     if (rc || is_null) return rc;
+    if (!delim) return rf_buf_put(out, tmp->data, tmp->len);   /* text lines: as they are */
     bool quote = c->type == RF_TYPE_STRING && tmp->len == 0;
     for (size_t k = 0; k < tmp->len && !quote; k++) {
         char ch = (char)tmp->data[k];
@@ -68,8 +69,9 @@ static int open_out(const rf_output *w, int64_t task, const char *key, const rf_
     snprintf(dir, sizeof dir, "%s%s%s", w->staging, *key ? "/" : "", key);
     int rc;
     if (*key && (rc = rf__mkdirs(dir))) return rc;
-    if (w->max_records > 0) snprintf(o->path, sizeof o->path, "%s/part-%05lld-c%03lld.csv", dir, (long long)task, (long long)o->seq++);
-    else snprintf(o->path, sizeof o->path, "%s/part-%05lld.csv", dir, (long long)task);
+    const char *ext = w->delim ? ".csv" : "";   /* delimiter 0: text lines (saveAsTextFile), Spark's part-NNNNN */
+    if (w->max_records > 0) snprintf(o->path, sizeof o->path, "%s/part-%05lld-c%03lld%s", dir, (long long)task, (long long)o->seq++, ext);
+    else snprintf(o->path, sizeof o->path, "%s/part-%05lld%s", dir, (long long)task, ext);
     o->rows = 0;
     o->fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (o->fd < 0) return rf__err_set(RF_ERR_IO, "%s: cannot create: %s", o->path, strerror(errno));

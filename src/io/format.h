@@ -46,6 +46,8 @@ int rf__text_open(rf_source *s, const rf_open_args *a);    /* io/source.c */
 int rf__h5_open(rf_source *s, const rf_open_args *a);      /* io/source.c */
 int rf__split_bytes(const rf_plan *scan, rf_source *s, const rf_expr *pred, int64_t step, const bool *keep);   /* plan/physical.c */
 int rf__rfb_open(rf_source *s, const rf_open_args *a);     /* io/rfb.c */
+/* "a INT, b STRING" (or with ;) as a schema without attribute ids (the csv schema option, rf_rdd_to_df). */
+int rf__parse_schema_spec(const char *spec, rf_schema **out);   /* io/source.c */
 int rf__split_files(const rf_plan *scan, rf_source *s, const rf_expr *pred, int64_t step, const bool *keep);   /* io/rfb.c: a file a split */
 int rf__split_rowgroups(const rf_plan *scan, rf_source *s, const rf_expr *pred, int64_t step, const bool *keep);
 

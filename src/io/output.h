@@ -14,7 +14,7 @@ typedef struct rf_output {
     char   *staging;       /* where ranks write parts before the commit (rf__output_prepare) */
     int     write_mode;    /* 0 error, 1 overwrite, 2 append */
     bool    header;        /* csv: a header line */
-    char    delim;         /* csv: the field delimiter */
+    char    delim;         /* csv: the field delimiter; 0: text, one string column written as it is (no quoting) */
     char   *partition_by;  /* "col,col" written as col=value directories, or NULL */
     bool    single_file;   /* hdf5: path is the file itself (riffle convert) */
     bool    dynamic;       /* overwrite with partitionBy: replace only the partitions written (partitionOverwriteMode) */

@@ -273,7 +273,7 @@ static char *next_item(char **cur, const char *seps)
     }
 }
 
-static int parse_schema_option(const char *spec, rf_schema **out)
+int rf__parse_schema_spec(const char *spec, rf_schema **out)
 {
     /* "a INT; b STRING" or "a INT, b DECIMAL(10,2)" */
     char *copy = rf_strdup(spec), *cur = copy;
@@ -310,7 +310,7 @@ int rf__csv_open(rf_source *s, const rf_open_args *a)
     fields hdr = { 0 }, row = { 0 };
     char *sample = NULL;
     int rc = RF_OK;
-    if (a->schema_spec) return parse_schema_option(a->schema_spec, &s->file_schema);
+    if (a->schema_spec) return rf__parse_schema_spec(a->schema_spec, &s->file_schema);
     /* header and inference from a sample of the first non-empty file */
     int fi = 0;
     while (fi < s->n_files && s->sizes[fi] == 0) fi++;

@@ -7,8 +7,8 @@
 static const char *xkind_name(int k)
 {
     static const char *n[] = { "hashpartitioning", "rangepartitioning", "SinglePartition", "BroadcastExchange",
-                               "RoundRobinPartitioning", "CoalescePartitions" };
-    return k >= 0 && k < 6 ? n[k] : "?";
+                               "RoundRobinPartitioning", "CoalescePartitions", "DirectPartitioning" };
+    return k >= 0 && k < 7 ? n[k] : "?";
 }
 
 static const char *join_name(int t)
@@ -80,6 +80,17 @@ static int node(const rf_plan *p, const rf_stages *st, rf_buf *b, int depth)
         if (!rc) rc = list(b, p->exprs2, p->n_exprs2);
         if (!rc) rc = rf_buf_printf(b, "]");
         break;
+    case RF_L_RDD: case RF_P_RDD: {
+        static const char *ops[] = { "map", "flatMap", "filter", "mapPartitions", "mapValues", "flatMapValues", "keyBy",
+                                     "values", "keys", "foreach", "foreachPartition", "fromDataFrame", "toDataFrame",
+                                     "toText", "parallelize", "sample", "zipWithIndex", "countPerPartition", "joinPack",
+                                     "partitionBy", "swap" };
+        const rf_expr *fn = p->n_exprs ? p->exprs[0] : NULL;
+        rc = rf_buf_printf(b, " %s", p->mode >= 0 && p->mode <= RF_RDD_SWAP ? ops[p->mode] : "?");
+        if (!rc && fn && fn->kind == RF_E_LIT && fn->lit.type == RF_TYPE_STRING && !fn->lit.null)
+            rc = rf_buf_printf(b, "(%.*s)", (int)fn->lit.v.s.len, fn->lit.v.s.p);
+        break;
+    }
     case RF_L_JOIN: case RF_P_HASH_JOIN: case RF_P_NL_JOIN:
         rc = rf_buf_printf(b, " %s", join_name(p->mode));
         if (!rc && p->n_exprs) {

@@ -560,9 +560,13 @@ static int plan_node(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
         RF_TRY(copy_bind(l->exprs, l->n_exprs, x->schema, &(*out)->exprs));
         return RF_OK;
     }
+    case RF_L_RDD:
+        if ((rc = unary(RF_P_RDD, l, ctx, out))) return rc;
+        (*out)->mode = l->mode;
+        return RF_OK;
     case RF_L_REPART: case RF_L_COALESCE: {
         RF_TRY(plan_node(l->child[0], ctx, &in));
-        rf_xkind k = l->kind == RF_L_COALESCE ? RF_X_COALESCE : l->n_exprs ? RF_X_HASH : RF_X_ROUNDROBIN;
+        rf_xkind k = l->kind == RF_L_COALESCE ? RF_X_COALESCE : l->mode == 1 ? RF_X_DIRECT : l->n_exprs ? RF_X_HASH : RF_X_ROUNDROBIN;
         rc = exchange(k, l->n ? l->n : ctx->shuffle_partitions, in, l->exprs, l->n_exprs, out);
         in = NULL;
         if (!rc && l->n) (*out)->flags = 0;   /* repartition(n): the user's count stays, as in Spark */

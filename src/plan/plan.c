@@ -10,6 +10,7 @@ static const char *kind_names[RF_NKIND_COUNT_] = {
     "Repartition", "Coalesce",
     "Scan", "Filter", "Project", "Generate", "HashAggregate", "HashJoin", "NestedLoopJoin", "Sort",
     "TakeOrdered", "Limit", "Union", "Exchange", "Window", "Window", "LocalRelation", "LocalRelation", "Cache", "InMemoryRelation(fill)", "InMemoryRelation",
+    "RDD", "RDD",
 };
 
 const char *rf__plan_kind_name(rf_nkind k) { return (unsigned)k < RF_NKIND_COUNT_ ? kind_names[k] : "?"; }

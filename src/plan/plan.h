@@ -24,6 +24,7 @@
  *   P_CACHE_READ    -            -                  -                  -               n: cache id, mode: its task count
  *   WINDOW          1            window exprs       -                  -               output = child ++ one column per expr;
  *                                                                                       all exprs share one PARTITION BY / ORDER BY
+ *   RDD             1            [fn name, arg]     -                  -               mode: rf_rddop (user code over records)
  *
  * Physical plans are immutable once built: executors build their own runtime operators from them.
  */
@@ -39,6 +40,7 @@ typedef enum rf_nkind {
     RF_P_SCAN, RF_P_FILTER, RF_P_PROJECT, RF_P_GENERATE, RF_P_HASH_AGG, RF_P_HASH_JOIN,
     RF_P_NL_JOIN, RF_P_SORT, RF_P_TOPK, RF_P_LIMIT, RF_P_UNION, RF_P_EXCHANGE,
     RF_L_WINDOW, RF_P_WINDOW, RF_L_VALUES, RF_P_VALUES, RF_L_CACHE, RF_P_CACHE, RF_P_CACHE_READ,
+    RF_L_RDD, RF_P_RDD,
     RF_NKIND_COUNT_
 } rf_nkind;
 
@@ -56,7 +58,8 @@ typedef enum rf_xkind {
     RF_X_SINGLE,       /* everything into partition 0 (rank 0) */
     RF_X_BROADCAST,    /* everything to every rank */
     RF_X_ROUNDROBIN,   /* rows dealt over n partitions */
-    RF_X_COALESCE      /* whole map tasks merged into n partitions */
+    RF_X_COALESCE,     /* whole map tasks merged into n partitions */
+    RF_X_DIRECT        /* into the partition its one key (an integer) names, modulo n (RDD partitionBy) */
 } rf_xkind;
 
 typedef enum rf_format { RF_FMT_CSV = 0, RF_FMT_TEXT, RF_FMT_HDF5, RF_FMT_RFB } rf_format;
@@ -135,6 +138,34 @@ typedef struct rf_plan {
                                    * computes the same; this one never runs, its readers read that one's
                                    * output (reuse.c, stages.c). 0: none */
 } rf_plan;
+/* RDD operations (RF_L_RDD / RF_P_RDD; runtime/rdd.c builds them, exec/op_rdd.c runs them). exprs[0] is
+ * the registered function's name (a string literal, NULL literal when none), exprs[1] an argument. The
+ * output is (key STRING, value STRING) of encoded values (riffle/udf.h) unless said otherwise. */
+typedef enum rf_rddop {
+    RF_RDD_MAP = 0,       /* map fn, exactly one record out per record */
+    RF_RDD_FLATMAP,       /* map fn */
+    RF_RDD_FILTER,        /* filter fn */
+    RF_RDD_MAPPART,       /* partition fn */
+    RF_RDD_MAPVALUES,     /* value fn on the value, key kept */
+    RF_RDD_FLATMAPVALUES, /* map fn on the value alone; each value it emits is paired with the key */
+    RF_RDD_KEYBY,         /* value fn: (f(v), v) */
+    RF_RDD_VALUES,        /* (k, v) -> v */
+    RF_RDD_KEYS,          /* (k, v) -> k */
+    RF_RDD_FOREACH,       /* map fn; emits nothing, outputs nothing */
+    RF_RDD_FOREACHPART,   /* partition fn; outputs nothing */
+    RF_RDD_FROMDF,        /* any columns -> a value per row (one column's value, or a tuple of them) */
+    RF_RDD_TODF,          /* records -> the node's schema */
+    RF_RDD_TOTEXT,        /* records -> one string column: "key,value" or "value" as text */
+    RF_RDD_PARALLEL,      /* range ids in -> record id of exprs[1], a blob of records (length-prefixed key, value) */
+    RF_RDD_SAMPLE,        /* exprs[1] fraction (double), n the seed, exprs[0] true: with replacement */
+    RF_RDD_ZIPINDEX,      /* exprs[1] a blob of int64 start indexes per task: (record, index) */
+    RF_RDD_TASKCOUNT,     /* one record per task: (None, (task, rows)) */
+    RF_RDD_PACK,          /* (lk, lv, rk, rv) of a join -> (lk or rk, (lv, rv)), None for a missing side
+                           * (n 1: cogroup, [] for a missing side) */
+    RF_RDD_PARTID,        /* partitioner fn: (key, value, part BIGINT) with n partitions */
+    RF_RDD_SWAP           /* (k, v) -> (v, k) */
+} rf_rddop;
+
 /* Exchange flags: the partition count is the default (riffle.shuffle.partitions), not the user's, so
  * adaptive execution may coalesce the partitions (runtime/adaptive.c). */
 #define RF_XF_COALESCE 1

@@ -45,6 +45,16 @@ int rf__partition_ids(const rf_plan *x, int64_t task, int64_t ntasks, const rf_b
         rf_free(k);
         break;
     }
+    case RF_X_DIRECT: {
+        rf_column *k = NULL;
+        rc = rf__expr_eval(x->exprs[0], b, &k);
+        for (int64_t i = 0; !rc && i < n; i++) {
+            int64_t v = rf_column_valid(k, i) ? rf_column_get_int(k, i) : 0;
+            (*pid)[i] = (int64_t)((uint64_t)(v % P + P) % (uint64_t)P);
+        }
+        rf_column_release(&k);
+        break;
+    }
     case RF_X_ROUNDROBIN:
         for (int64_t i = 0; i < n; i++) (*pid)[i] = (int64_t)(((uint64_t)task * 2654435761u + (uint64_t)(*seen + i)) % (uint64_t)P);
         break;

@@ -102,7 +102,10 @@ struct rf_session {
     rf_error  err;
     struct rf_df **dfs;
     int64_t   n_dfs, cap_dfs;
+    struct rf_sqlview *views;   /* temporary views (rf_df_create_temp_view, rf_sql; sql/statement.c) */
+    int       n_views;
 };
+void rf__sql_views_free(rf_session *s);   /* sql/statement.c */
 
 /* Collective: runs a broadcast job on this rank. On rank 0 *result receives the collected batch
  * (COLLECT) — returned-owned. Returns the agreed status (the same on every rank). */

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <unistd.h>
 #include "runtime/runtime.h"
+#include "expr/udf.h"
 
 enum { CMD_RUN = 1, CMD_CLOSE = 2 };
 
@@ -102,6 +103,7 @@ int rf_session_open(int *argc, char ***argv, rf_session **out)
      * MPI_Init, so a signal that reaches one rank while it starts cannot kill it outright and leave
      * the others to be killed in the middle of a commit */
     rf__stop_install();
+    rf__udf_builtins();   /* the functions countByKey and kin use, on every rank */
     MPI_Initialized(&inited);
     if (!inited) MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided);   /* HDF5 reads in tasks, one thread at a time */
     /* a test hook: RIFFLE_TEST_ALLOC_FAIL=RANK:N makes the N-th allocation after start-up fail on that
@@ -166,6 +168,7 @@ int rf_session_close(rf_session **ps, int exit_code)
     open_session = NULL;
     if (s->rank == 0) rf__evlog_close();
     bcast_close(s->comm, exit_code);
+    rf__sql_views_free(s);
     rf__df_free_all(s);
     rf_free(s->uncached);
     rf__conf_fini(&s->conf);

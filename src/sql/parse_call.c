@@ -10,6 +10,7 @@
 #include "sql/parser.h"
 #include "sql/ast.h"
 #include "expr/expr.h"
+#include "expr/udf.h"
 
 static rf_expr *fn2(int op, int n, rf_expr **v)
 {
@@ -262,6 +263,7 @@ rf_expr *rf__p_call(rf_parser *P, char *name, rf_token t0)
     int n = 0;
     bool distinct = false, star = false;
     int agg = rf__agg_lookup(name);
+    if (agg < 0 && rf__name_is_udaf(name)) agg = RF_A_UDAF;   /* a registered aggregate UDF */
     bool approx_distinct = !strcasecmp(name, "approx_count_distinct");   /* an exact count is within any error bound */
     if (approx_distinct) agg = RF_A_COUNT;
     if (!strcasecmp(name, "extract") && rf__p_at_ident(P) && P->nxt.t != T_OP) return p_extract(P, name, t0);
@@ -401,11 +403,12 @@ rf_expr *rf__p_call(rf_parser *P, char *name, rf_token t0)
             e = rf_count(NULL);
         } else {
             bool two = agg >= RF_A_COVAR_POP && agg <= RF_A_REGR_R2;   /* covar / corr / regr_*: (x, y) */
-            bool pct = agg == RF_A_PERCENTILE || agg == RF_A_PERCENTILE_APPROX || agg == RF_A_FIRST || agg == RF_A_LAST;   /* arity checked when typed */
+            bool pct = agg == RF_A_PERCENTILE || agg == RF_A_PERCENTILE_APPROX || agg == RF_A_FIRST || agg == RF_A_LAST || agg == RF_A_UDAF;   /* arity checked when typed */
             if (!pct && n != (two ? 2 : 1)) { P->rc = rf__err_set(RF_ERR_INVALID, "%s() takes %s", name, two ? "2 arguments" : "one argument"); rf__err_at(t0.line, t0.col); goto fail; }
             if ((two || pct) && distinct) { P->rc = rf__err_set(RF_ERR_INVALID, "%s(DISTINCT ...) is not supported", name); rf__err_at(t0.line, t0.col); goto fail; }
             e = rf__expr_new(RF_E_AGG, n, v);
             if (e) { e->op = agg; e->distinct = distinct; }
+            if (e && agg == RF_A_UDAF) { e->qual = name; name = NULL; }
         }
         rf_free(name);
         rf_free(v);

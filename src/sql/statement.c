@@ -632,11 +632,35 @@ bool rf__sql_written(const rf_sqlctx *c, const char *path)
 }
 
 /* ---------------------------------------------------------------- the script */
+/* A copy of the session's temporary views (names and sources copied, DataFrames shared). */
+static int views_copy(const rf_sqlview *v, int n, rf_sqlview **out, int *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (!n) return RF_OK;
+    if (!(*out = rf_calloc((size_t)n, sizeof **out))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        (*out)[i] = (rf_sqlview){ .name = rf_strdup(v[i].name), .df = v[i].df, .sfmt = v[i].sfmt ? rf_strdup(v[i].sfmt) : NULL,
+                                  .sopts = v[i].sopts ? rf_strdup(v[i].sopts) : NULL };
+        *n_out = i + 1;
+        if (!(*out)[i].name) return rf__err_set(RF_ERR_NOMEM, "out of memory");
+    }
+    return RF_OK;
+}
+
+void rf__sql_views_free(rf_session *s)
+{
+    for (int i = 0; i < s->n_views; i++) view_fini(&s->views[i]);
+    RF_FREE(s->views);
+    s->n_views = 0;
+}
+
 static int script_pass(rf_session *s, const char *text, size_t len, rf_sqlmode mode, rf_outfmt fmt, FILE *out)
 {
     rf_parser P;
     rf_sqlctx c = { .s = s, .mode = mode, .out = out, .fmt = fmt };
     int rc = rf__p_init(&P, text, len);
+    if (!rc) rc = views_copy(s->views, s->n_views, &c.views, &c.n_views);   /* rf_df_create_temp_view's, earlier rf_sql's */
     c.one_row = rf__df_values(s, 1, 0, NULL, NULL);   /* what SELECT without FROM reads: one row, no columns */
     while (!rc) {
         while (rf__p_accept(&P, ";")) {}
@@ -696,6 +720,13 @@ static int script_pass(rf_session *s, const char *text, size_t len, rf_sqlmode m
     rf_free(P.subs);
     rf__clock_thaw();
     rf__p_fini(&P);
+    if (mode == RF_SQL_RUN) {   /* the views the script made stay in the session (rf_sql) */
+        rf__sql_views_free(s);
+        s->views = c.views;
+        s->n_views = c.n_views;
+        c.views = NULL;
+        c.n_views = 0;
+    }
     for (int i = 0; i < c.n_views; i++) view_fini(&c.views[i]);
     rf_free(c.views);
     rf_free(c.ctes);
@@ -748,4 +779,85 @@ void rf__sql_format_error(const rf_error *e, const char *text, size_t len, const
     fprintf(f, "%s\n  %s", cut_r ? "..." : "", cut_l ? "   " : "");
     for (const char *q = from; q < at; q++) fputc(*q == '\t' ? '\t' : ' ', f);
     fputs("^\n", f);
+}
+
+/* ---------------------------------------------------------------- SQL from C */
+int rf_df_create_temp_view(rf_df *df, const char *name)
+{
+    if (!df) return RF_ERR_INVALID;
+    rf_session *s = df->s;
+    int rc = RF_OK;
+    if (df->err) { rf__err_set(df->err, "%s", df->msg); rc = df->err; goto done; }
+    if (!name || !*name) { rc = rf__err_set(RF_ERR_INVALID, "createOrReplaceTempView: no name"); goto done; }
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_')) {
+            rc = rf__err_set(RF_ERR_INVALID, "createOrReplaceTempView: '%s' is not a name (letters, digits and '_')", name);
+            goto done;
+        }
+    for (int i = 0; i < s->n_views; i++)
+        if (!strcasecmp(s->views[i].name, name)) {
+            s->views[i].df = df;
+            RF_FREE(s->views[i].sfmt);
+            RF_FREE(s->views[i].sopts);
+            return RF_OK;
+        }
+    rf_sqlview *v = rf_realloc(s->views, (size_t)(s->n_views + 1) * sizeof *v);
+    if (!v) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
+    s->views = v;
+    s->views[s->n_views] = (rf_sqlview){ .name = rf_strdup(name), .df = df };
+    if (!s->views[s->n_views].name) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
+    s->n_views++;
+    return RF_OK;
+done:
+    s->err = *rf__err_slot();
+    return rc;
+}
+
+/* The error in the slot with its SQL position in the message ("... at line L, column C of the SQL"). */
+static rf_df *sql_fail(rf_session *s, int rc)
+{
+    rf_error *e = rf__err_slot();
+    if (!rc) rc = e->code ? e->code : RF_ERR_INVALID;
+    if (e->line > 0) {
+        char pos[80];
+        size_t l = strlen(e->msg);
+        int k = snprintf(pos, sizeof pos, " (at line %d, column %d of the SQL)", e->line, e->col);
+        if (k > 0 && l + (size_t)k < sizeof e->msg) memcpy(e->msg + l, pos, (size_t)k + 1);
+    }
+    s->err = *e;
+    return rf__df_fail(s, rc);
+}
+
+rf_df *rf_sql(rf_session *s, const char *sql)
+{
+    if (!s) return NULL;
+    if (!sql) { rf__err_set(RF_ERR_INVALID, "rf_sql: no SQL given"); return sql_fail(s, RF_ERR_INVALID); }
+    rf__err_clear();
+    rf_parser P;
+    size_t len = strlen(sql);
+    int rc = rf__p_init(&P, sql, len);
+    if (rc) { rf__p_fini(&P); return sql_fail(s, rc); }
+    while (rf__p_accept(&P, ";")) {}
+    bool query = rf__p_is(&P, "SELECT") || rf__p_is(&P, "WITH") || rf__p_is(&P, "VALUES") || rf__p_is(&P, "(") || rf__p_is(&P, "FROM");
+    if (!query) {   /* a statement: run it now, as a one-statement script (CHECK, then RUN) */
+        rf__p_fini(&P);
+        rc = rf__sql_run_script(s, sql, len, RF_OUT_TABLE, stdout, false);
+        return rc ? sql_fail(s, rc) : rf__df_values(s, 0, 0, NULL, NULL);
+    }
+    rf_sqlctx c = { .s = s, .mode = RF_SQL_RUN, .out = stdout, .views = s->views, .n_views = s->n_views };
+    c.one_row = rf__df_values(s, 1, 0, NULL, NULL);
+    rf_df *d = NULL;
+    q_select *q = rf__p_query(&P);
+    if (q) {
+        while (rf__p_accept(&P, ";")) {}
+        if (P.cur.t != T_EOF) rc = rf__p_error(&P, "rf_sql takes one statement: expected the end of the SQL");
+        else d = rf__sql_plan(&c, q);
+    }
+    if (!q || rc || !d) rc = P.rc ? P.rc : rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_INVALID;
+    for (int i = 0; i < P.n_subs; i++) rf__q_free(P.subs[i]);
+    rf_free(P.subs);
+    rf__q_free(q);
+    rf__p_fini(&P);
+    rf_free(c.ctes);
+    return rc ? sql_fail(s, rc) : d;
 }
