@@ -12,7 +12,10 @@
  * when its input is or when a function name is not registered or is registered as another kind.
  * Actions are Collective through the session (rank 0 calls them). A callback name refers to
  * functions registered with the matching rf_register_* call.
- * num_partitions 0 means the default (riffle.shuffle.partitions for shuffles).
+ * num_partitions 0 means the default (riffle.shuffle.partitions for shuffles). The by-key combiners
+ * (reduceByKey, foldByKey, aggregateByKey, combineByKey, groupByKey, cogroup) shuffle into that many
+ * partitions; sorts, joins and distinct take the argument for Spark's signature and use the
+ * session's riffle.shuffle.partitions (adaptive execution may merge small ones).
  */
 #ifndef RIFFLE_RDD_H
 #define RIFFLE_RDD_H
@@ -82,7 +85,6 @@ rf_rdd *rf_rdd_unpersist(rf_rdd *r);
 /* The lineage with its stages (toDebugString), returned-owned (free()); NULL on error. */
 char   *rf_rdd_to_debug_string(rf_rdd *r);
 const char *rf_rdd_error(const rf_rdd *r);                      /* NULL when fine */
-int     rf_rdd_num_partitions(rf_rdd *r);                       /* as planned now; -1 on error */
 
 /* ---- actions (Collective; rank 0) ---- */
 int rf_rdd_collect(rf_rdd *r, rf_records **out);

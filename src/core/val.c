@@ -23,8 +23,14 @@
 #include "riffle/udf.h"
 
 /* ---------------------------------------------------------------- scratch area (per thread) */
+/* Two areas a thread: the engine's, while it runs a task (callbacks build there, and the engine
+ * resets it between records), and the user's otherwise (driver code building records for
+ * parallelize or zero values), reset only by rf_val_scratch_reset(): a job running tasks on the
+ * driver's thread never frees what the driver code built. */
 typedef struct blk { struct blk *next; size_t used, cap; uint8_t data[]; } blk;
-static _Thread_local blk *scratch;
+static _Thread_local blk *scratch_user, *scratch_eng;
+static _Thread_local int engine_depth;
+#define scratch (*(engine_depth ? &scratch_eng : &scratch_user))
 
 static uint8_t *scratch_alloc(size_t n)
 {
@@ -47,6 +53,10 @@ void rf_val_scratch_reset(void)
     while (scratch && scratch->next) { blk *n = scratch->next; rf_free(scratch); scratch = n; }
     if (scratch) scratch->used = 0;
 }
+
+void rf__val_engine_enter(void) { engine_depth++; }
+void rf__val_engine_leave(void) { if (engine_depth > 0 && --engine_depth == 0) { engine_depth = 1; rf_val_scratch_reset(); engine_depth = 0; } }
+void rf__val_engine_reset(void) { if (engine_depth) rf_val_scratch_reset(); }
 
 /* ---------------------------------------------------------------- reading */
 static inline uint64_t be64(const uint8_t *p)

@@ -93,7 +93,7 @@ static int emit_hook(rf_ctx *c, rf_val key, rf_val value)
 static bool next_hook(rf_ctx *c, rf_rec *out)
 {
     rdd_op *s = c->op;
-    rf_val_scratch_reset();   /* the previous record's values are gone */
+    rf__val_engine_reset();   /* the previous record's values are gone */
     while (!s->in || s->in_row >= s->in->nrows) {
         rf_batch_destroy(&s->in);
         s->in_row = 0;
@@ -357,7 +357,7 @@ static int run_partition(rf_op *op, rdd_op *s)
     s->ran = true;
     int urc = s->f->f.part(&s->c);
     rf_batch_destroy(&s->in);
-    rf_val_scratch_reset();
+    rf__val_engine_reset();
     if (urc || s->c.hook_rc) return call_fail(s, urc ? urc : s->c.hook_rc);
     rf_batch *b = NULL;
     RF_TRY_RC(take_out(s, &b));
@@ -384,7 +384,7 @@ static int next(rf_op *op, rf_batch **out)
             s->eof = true;
             if (p->mode != RF_RDD_TASKCOUNT) return RF_OK;
             RF_TRY_RC(put_rec(s, (rf_val){ NULL, 0 }, rf_tuple(2, rf_int(op->task), rf_int(s->pos))));
-            rf_val_scratch_reset();
+            rf__val_engine_reset();
             return take_out(s, out);
         }
         int rc = RF_OK;
@@ -395,9 +395,9 @@ static int next(rf_op *op, rf_batch **out)
             bool keep = false;
             rc = one(s, in, i, &keep);
             if (keep) sel[nsel++] = i;
-            if ((i & 255) == 255) rf_val_scratch_reset();
+            if ((i & 255) == 255) rf__val_engine_reset();
         }
-        rf_val_scratch_reset();
+        rf__val_engine_reset();
         if (!rc && p->mode == RF_RDD_FILTER) {
             if (nsel == in->nrows) { *out = in; in = NULL; }
             else if (nsel) rc = rf_batch_gather(in, sel, nsel, out);

@@ -291,7 +291,7 @@ int rf__udf_eval(const rf_expr *e, rf_column **a, int64_t n, rf_column **out)
     rf_vec_out o = { r, n, 0, f->name };
     rf__ctx_init(&c, f->name, -1);
     int urc = f->f.udf(&c, e->n_arg, v, &o);
-    rf_val_scratch_reset();
+    rf__val_engine_reset();
     if (urc) { rc = rf__ctx_error(&c, urc); goto done; }
     RF_TRY(out_finish(&o));
     *out = r;
@@ -324,21 +324,31 @@ int rf__udaf_type(rf_expr *e)
 
 typedef struct udaf_st { const rf_regfn *f; uint8_t *st; size_t sz; rf_ctx c; } udaf_st;
 
-static int ua_init(rf_aggst *a, const rf_expr *call)
+/* The states live in a->user, made on first use: fini (which a spilling table calls to empty
+ * itself, then grows again) frees everything, as the built-ins' fini does. */
+static int ua_ensure(rf_aggst *a)
 {
+    if (a->user) return RF_OK;
     udaf_st *u = rf_calloc(1, sizeof *u);
     if (!u) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     a->user = u;
-    a->call = call;
-    int rc = rf__fn_get(call->qual, RF_FN_UDAF, &u->f);
+    a->cap = 0;
+    int rc = rf__fn_get(a->call->qual, RF_FN_UDAF, &u->f);
     if (rc) return rc;
     u->sz = u->f->udaf.state_size;
     rf__ctx_init(&u->c, u->f->name, -1);
     return RF_OK;
 }
 
+static int ua_init(rf_aggst *a, const rf_expr *call)
+{
+    a->call = call;
+    return ua_ensure(a);
+}
+
 static int ua_grow(rf_aggst *a, int64_t need)
 {
+    RF_TRY_RC(ua_ensure(a));
     udaf_st *u = a->user;
     if (need <= a->cap) return RF_OK;
     int64_t nc = a->cap ? a->cap : 64;
@@ -388,6 +398,7 @@ static int ua_merge(rf_aggst *a, const int64_t *gid, rf_column *const *state, in
 
 static int ua_serialize(const rf_aggst *a, int64_t ng, rf_column **state)
 {
+    RF_TRY_RC(ua_ensure((rf_aggst *)a));
     const udaf_st *u = a->user;
     RF_TRY_RC(rf_column_create(RF_TYPE_STRING, ng, &state[0]));
     RF_TRY_RC(rf_column_reserve(state[0], ng, ng * (int64_t)u->sz));
@@ -397,6 +408,7 @@ static int ua_serialize(const rf_aggst *a, int64_t ng, rf_column **state)
 
 static int ua_finalize(const rf_aggst *a, int64_t ng, rf_column **out)
 {
+    RF_TRY_RC(ua_ensure((rf_aggst *)a));
     udaf_st *u = a->user;
     RF_TRY_RC(rf_column_create(a->call->type, ng, out));
     rf_vec_out o = { *out, ng, 0, u->f->name };
@@ -405,7 +417,7 @@ static int ua_finalize(const rf_aggst *a, int64_t ng, rf_column **out)
         if (urc) return rf__ctx_error(&u->c, urc);
         if (o.next == g) RF_TRY_RC(rf_out_null(&o, g));   /* finalize wrote nothing: NULL */
     }
-    rf_val_scratch_reset();
+    rf__val_engine_reset();
     return out_finish(&o);
 }
 
@@ -417,6 +429,7 @@ static void ua_fini(rf_aggst *a)
     if (u) rf_free(u->st);
     rf_free(u);
     a->user = NULL;
+    a->cap = 0;
 }
 
 static const rf_aggfn udaf_fn = { "udaf", ua_init, ua_grow, ua_update, ua_merge, ua_serialize, ua_finalize, ua_bytes, ua_fini };
@@ -442,12 +455,14 @@ typedef struct rdd_st {
     rf_ctx        c;
 } rdd_st;
 
-static int rd_init(rf_aggst *a, const rf_expr *call)
+static int rd_ensure(rf_aggst *a)   /* as ua_ensure */
 {
+    if (a->user) return RF_OK;
+    const rf_expr *call = a->call;
     rdd_st *u = rf_calloc(1, sizeof *u);
     if (!u) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     a->user = u;
-    a->call = call;
+    a->cap = 0;
     u->mode = call->qual[0];
     char names[3][132] = { "", "", "" };
     const char *p = call->qual + 2;
@@ -469,8 +484,15 @@ static int rd_init(rf_aggst *a, const rf_expr *call)
     return RF_OK;
 }
 
+static int rd_init(rf_aggst *a, const rf_expr *call)
+{
+    a->call = call;
+    return rd_ensure(a);
+}
+
 static int rd_grow(rf_aggst *a, int64_t need)
 {
+    RF_TRY_RC(rd_ensure(a));
     rdd_st *u = a->user;
     if (need <= a->cap) return RF_OK;
     int64_t nc = a->cap ? a->cap : 64;
@@ -550,9 +572,9 @@ static int rd_add(rf_aggst *a, const int64_t *gid, const rf_column *v, int64_t n
         int64_t len;
         const char *s = rf_col_str(v, i, &len);
         rc = fold(u, &u->g[gid[i]], (rf_val){ (const uint8_t *)s, (size_t)len }, raw);
-        if ((i & 1023) == 1023) rf_val_scratch_reset();
+        if ((i & 1023) == 1023) rf__val_engine_reset();
     }
-    rf_val_scratch_reset();
+    rf__val_engine_reset();
     return rc;
 }
 
@@ -561,6 +583,7 @@ static int rd_merge(rf_aggst *a, const int64_t *gid, rf_column *const *state, in
 
 static int rd_serialize(const rf_aggst *a, int64_t ng, rf_column **state)
 {
+    RF_TRY_RC(rd_ensure((rf_aggst *)a));
     const rdd_st *u = a->user;
     RF_TRY_RC(rf_column_create(RF_TYPE_STRING, ng, &state[0]));
     for (int64_t g = 0; g < ng; g++) {
@@ -572,6 +595,7 @@ static int rd_serialize(const rf_aggst *a, int64_t ng, rf_column **state)
 
 static int rd_finalize(const rf_aggst *a, int64_t ng, rf_column **out)
 {
+    RF_TRY_RC(rd_ensure((rf_aggst *)a));
     const rdd_st *u = a->user;
     if (u->mode == 'f' && u->zero.n) {   /* fold / aggregate over no values: the zero value */
         RF_TRY_RC(rf_column_create(RF_TYPE_STRING, ng, out));
@@ -593,6 +617,7 @@ static void rd_fini(rf_aggst *a)
     if (u) rf_free(u->g);
     rf_free(u);
     a->user = NULL;
+    a->cap = 0;
 }
 
 static const rf_aggfn rdd_fn = { "rdd_combine", rd_init, rd_grow, rd_update, rd_merge, rd_serialize, rd_finalize, rd_bytes, rd_fini };

@@ -48,6 +48,11 @@ void rf__ctx_init(rf_ctx *c, const char *fn, int64_t task);
 /* The job's error for a callback that returned rc (non-zero): its message, the function and rank. */
 int  rf__ctx_error(rf_ctx *c, int rc);
 
+/* The engine's scratch area for values (core/val.c): entered while a task runs; reset (only when
+ * inside) between records. */
+void rf__val_engine_enter(void);
+void rf__val_engine_leave(void);
+void rf__val_engine_reset(void);
 /* Whether [p, p+n) is one well-formed value (core/val.c). */
 bool rf__val_valid(const uint8_t *p, size_t n);
 /* Appends v to the list in b (empty b: starts one). */

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include "runtime/executor.h"
+#include "expr/udf.h"
 #include "io/h5.h"
 #include "io/partition.h"
 
@@ -87,7 +88,17 @@ static int64_t op_mem_bytes(void)
     return b < (256 << 10) ? 256 << 10 : b;
 }
 
+static int run_task_(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_action *act, rf_shuffle_out *xo, task_out *o);
+/* Runs task t; user callbacks in it build values in the engine's scratch area (expr/udf.h). */
 static int run_task(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_action *act, rf_shuffle_out *xo, task_out *o)
+{
+    rf__val_engine_enter();
+    int rc = run_task_(st, t, ctx, act, xo, o);
+    rf__val_engine_leave();
+    return rc;
+}
+
+static int run_task_(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_action *act, rf_shuffle_out *xo, task_out *o)
 {
     rf_op *op = NULL;
     rf_batch *b = NULL;

@@ -104,6 +104,7 @@ struct rf_session {
     int64_t   n_dfs, cap_dfs;
     struct rf_sqlview *views;   /* temporary views (rf_df_create_temp_view, rf_sql; sql/statement.c) */
     int       n_views;
+    bool      keep_views; /* set by rf_sql while it runs a statement: the views it makes stay */
 };
 void rf__sql_views_free(rf_session *s);   /* sql/statement.c */
 

@@ -720,7 +720,7 @@ static int script_pass(rf_session *s, const char *text, size_t len, rf_sqlmode m
     rf_free(P.subs);
     rf__clock_thaw();
     rf__p_fini(&P);
-    if (mode == RF_SQL_RUN) {   /* the views the script made stay in the session (rf_sql) */
+    if (mode == RF_SQL_RUN && s->keep_views) {   /* the views rf_sql's statement made stay in the session */
         rf__sql_views_free(s);
         s->views = c.views;
         s->n_views = c.n_views;
@@ -841,7 +841,9 @@ rf_df *rf_sql(rf_session *s, const char *sql)
     bool query = rf__p_is(&P, "SELECT") || rf__p_is(&P, "WITH") || rf__p_is(&P, "VALUES") || rf__p_is(&P, "(") || rf__p_is(&P, "FROM");
     if (!query) {   /* a statement: run it now, as a one-statement script (CHECK, then RUN) */
         rf__p_fini(&P);
+        s->keep_views = true;
         rc = rf__sql_run_script(s, sql, len, RF_OUT_TABLE, stdout, false);
+        s->keep_views = false;
         return rc ? sql_fail(s, rc) : rf__df_values(s, 0, 0, NULL, NULL);
     }
     rf_sqlctx c = { .s = s, .mode = RF_SQL_RUN, .out = stdout, .views = s->views, .n_views = s->n_views };
