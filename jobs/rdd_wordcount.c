@@ -17,15 +17,17 @@
 #include <string.h>
 #include "riffle/riffle.h"
 
+static inline bool is_space(char ch) { return ch == ' ' || (ch >= '\t' && ch <= '\r'); }
+
 /* flatMap: a line's words (runs of non-whitespace, as Python's str.split()) */
 static int split_words(rf_ctx *c, const rf_rec *r)
 {
     size_t n;
     const char *s = rf_val_str(r->value, &n);
     for (size_t i = 0; i < n;) {
-        while (i < n && strchr(" \t\n\v\f\r", s[i]) && s[i]) i++;
+        while (i < n && is_space(s[i])) i++;
         size_t j = i;
-        while (j < n && !(strchr(" \t\n\v\f\r", s[j]) && s[j])) j++;
+        while (j < n && !is_space(s[j])) j++;
         if (j > i) {
             int rc = rf_emit(c, rf_strn(s + i, j - i));
             if (rc) return rc;

@@ -12,10 +12,9 @@
  * when its input is or when a function name is not registered or is registered as another kind.
  * Actions are Collective through the session (rank 0 calls them). A callback name refers to
  * functions registered with the matching rf_register_* call.
- * num_partitions 0 means the default (riffle.shuffle.partitions for shuffles). The by-key combiners
- * (reduceByKey, foldByKey, aggregateByKey, combineByKey, groupByKey, cogroup) shuffle into that many
- * partitions; sorts, joins and distinct take the argument for Spark's signature and use the
- * session's riffle.shuffle.partitions (adaptive execution may merge small ones).
+ * num_partitions: how many partitions a shuffle makes; 0 means riffle.shuffle.partitions (which
+ * adaptive execution may merge when small). Joins take it for Spark's signature but always use the
+ * session's setting (a join may also broadcast its smaller side instead of shuffling).
  */
 #ifndef RIFFLE_RDD_H
 #define RIFFLE_RDD_H

@@ -61,11 +61,20 @@ void rf__val_engine_reset(void) { if (engine_depth) rf_val_scratch_reset(); }
 /* ---------------------------------------------------------------- reading */
 static inline uint64_t be64(const uint8_t *p)
 {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v = v << 8 | p[i];
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
     return v;
 }
-static inline void put_be64(uint8_t *p, uint64_t v) { for (int i = 7; i >= 0; i--) { p[i] = (uint8_t)v; v >>= 8; } }
+static inline void put_be64(uint8_t *p, uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    memcpy(p, &v, 8);
+}
 
 rf_vkind rf_val_kind(rf_val v) { return v.n ? (rf_vkind)v.p[0] : RF_V_ABSENT; }
 
@@ -243,9 +252,11 @@ rf_val rf_none(void) { static const uint8_t none = RF_V_NONE; return (rf_val){ &
 
 rf_val rf_int(int64_t v)
 {
-    uint8_t b[8];
-    put_be64(b, (uint64_t)v ^ (1ULL << 63));
-    return mk(RF_V_INT, b, 8);
+    uint8_t *o = scratch_alloc(9);
+    if (!o) return (rf_val){ NULL, 0 };
+    o[0] = RF_V_INT;
+    put_be64(o + 1, (uint64_t)v ^ (1ULL << 63));
+    return (rf_val){ o, 9 };
 }
 
 rf_val rf_double(double d)

@@ -252,7 +252,8 @@ static int call_fail(rdd_op *s, int urc) { return rf__ctx_error(&s->c, urc); }
 static int one(rdd_op *s, const rf_batch *in, int64_t i, bool *keep)
 {
     const rf_plan *p = s->op->plan;
-    rf_rec r = { col_val(in->cols[0], i), in->ncols > 1 ? col_val(in->cols[1], i) : (rf_val){ NULL, 0 } };
+    bool recs = p->mode != RF_RDD_FROMDF && p->mode != RF_RDD_PARALLEL;   /* the input is (key, value) records */
+    rf_rec r = { recs ? col_val(in->cols[0], i) : (rf_val){ NULL, 0 }, recs && in->ncols > 1 ? col_val(in->cols[1], i) : (rf_val){ NULL, 0 } };
     int urc = 0;
     s->emitted = 0;
     switch (p->mode) {

@@ -183,7 +183,9 @@ static int two_phase(const rf_plan *l, rf_plan *in, rf_expr **keys, int n_keys, 
             kcols[i] = rf__expr_col_attr(f->id, f->name, f->type, f->nullable, i);
         }
     }
-    rc = exchange(n_keys ? RF_X_HASH : RF_X_SINGLE, ctx->shuffle_partitions, partial, kcols, n_keys, &x);
+    bool fixed = l->kind == RF_L_AGG && l->n > 0;   /* RDD reduceByKey(f, numPartitions) */
+    rc = exchange(n_keys ? RF_X_HASH : RF_X_SINGLE, fixed ? l->n : ctx->shuffle_partitions, partial, kcols, n_keys, &x);
+    if (!rc && fixed) x->flags = 0;   /* the user's count stays */
     partial = NULL;
     for (int i = 0; i < n_keys; i++) rf_expr_destroy(&kcols[i]);
     rf_free(kcols);
@@ -499,9 +501,10 @@ static int plan_node(const rf_plan *l, rf_physctx *ctx, rf_plan **out)
         rf_plan *x = NULL;
         if (l->mode == 1) { x = in; in = NULL; }   /* SORT BY: within each partition */
         else {
-            rc = exchange(RF_X_RANGE, ctx->shuffle_partitions, in, l->exprs, l->n_exprs, &x);
+            rc = exchange(RF_X_RANGE, l->n > 0 ? l->n : ctx->shuffle_partitions, in, l->exprs, l->n_exprs, &x);
             in = NULL;
             if (rc) return rc;
+            if (l->n > 0) x->flags = 0;   /* RDD sortByKey(asc, numPartitions): the user's count */
         }
         RF_TRY(node(RF_P_SORT, x, l->schema, out));
         (*out)->n_exprs = l->n_exprs;

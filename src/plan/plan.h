@@ -9,10 +9,11 @@
  *   FILTER          1            -                  -                  predicate
  *   PROJECT         1            output exprs       -                  -
  *   GENERATE        1            -                  -                  array to explode  (output = child + element)
- *   L_AGG           1            group keys         aggregate calls    -               output = keys ++ aggs
+ *   L_AGG           1            group keys         aggregate calls    -               output = keys ++ aggs; n > 0: partitions
+ *                                                                                       of its shuffle (RDD by-key operations)
  *   P_HASH_AGG      1            group keys         aggregate calls    -               mode: PARTIAL/FINAL/COMPLETE
  *   JOIN            2            left keys (P)      right keys (P)     extra condition mode: rf_join_type
- *   SORT / TOPK     1            sort orders        -                  -               n: k for TOPK
+ *   SORT / TOPK     1            sort orders        -                  -               n: k for TOPK; L_SORT n > 0: range partitions
  *   LIMIT           1            -                  -                  -               n
  *   UNION           >=2          -                  -                  -
  *   L_REPART        1            hash keys or none  -                  -               n partitions

@@ -218,9 +218,10 @@ rf_rdd *rf_rdd_group_by_key(rf_rdd *r, int np) { return RDD(combine(DF(r), true,
 
 rf_rdd *rf_rdd_sort_by_key(rf_rdd *r, bool ascending, int num_partitions)
 {
-    (void)num_partitions;   /* the sort's range partitions are riffle.shuffle.partitions (adaptive may merge them) */
     rf_expr *o[1] = { ascending ? rf_asc(rf_col("key")) : rf_desc(rf_col("key")) };
-    return RDD(rf_df_order_byv(DF(r), 1, o));
+    rf_df *d = rf_df_order_byv(DF(r), 1, o);
+    if (d && !d->err && d->plan->kind == RF_L_SORT && num_partitions > 0) d->plan->n = num_partitions;   /* its range partitions */
+    return RDD(d);
 }
 
 rf_rdd *rf_rdd_sort_by(rf_rdd *r, const char *fn, bool ascending, int num_partitions)
@@ -245,7 +246,12 @@ rf_rdd *rf_rdd_cogroup(rf_rdd *a, rf_rdd *b, int np)
     return RDD(join_pack(DF(rf_rdd_group_by_key(a, np)), DF(rf_rdd_group_by_key(b, np)), RF_JOIN_FULL, 1));
 }
 
-rf_rdd *rf_rdd_distinct(rf_rdd *r, int np) { (void)np; return RDD(rf_df_distinct(DF(r))); }
+rf_rdd *rf_rdd_distinct(rf_rdd *r, int np)
+{
+    rf_df *d = rf_df_distinct(DF(r));
+    if (d && !d->err && d->plan->kind == RF_L_AGG && np > 0) d->plan->n = np;
+    return RDD(d);
+}
 rf_rdd *rf_rdd_repartition(rf_rdd *r, int n) { return RDD(rf_df_repartition(DF(r), n)); }
 rf_rdd *rf_rdd_coalesce(rf_rdd *r, int n) { return RDD(rf_df_coalesce(DF(r), n)); }
 

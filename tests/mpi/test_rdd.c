@@ -443,6 +443,26 @@ int main(int argc, char **argv)
         rf_records_destroy(&pc);
         strs_free(&w);
     }
+    {   /* numPartitions of the by-key operations, sorts and distinct: partitions counted by mapPartitions */
+        struct { const char *what; rf_rdd *r; int64_t parts, recs; } np_cases[] = {
+            { "reduceByKey(max, 3)", rf_rdd_reduce_by_key(pairs, "max", 3), 3, 37 * 2 - 1 },
+            { "groupByKey(7)", rf_rdd_group_by_key(pairs, 7), 7, 37 * 2 - 1 },
+            { "sortByKey(true, 4)", rf_rdd_sort_by_key(pairs, true, 4), 4, N },
+            { "distinct(2)", rf_rdd_distinct(base, 2), 2, N },
+        };
+        for (size_t k = 0; k < sizeof np_cases / sizeof np_cases[0]; k++) {
+            rf_records *pc = NULL;
+            cases++;
+            int64_t tot = 0, parts = 0;
+            if (rf_rdd_collect(rf_rdd_map_partitions(np_cases[k].r, "part_count"), &pc)) { failures++; fprintf(stderr, "FAIL %s: %s\n", np_cases[k].what, rf_session_error(s)); continue; }
+            parts = rf_records_count(pc);
+            for (int64_t i = 0; i < parts; i++) tot += rf_val_int(rf_records_get(pc, i).value);
+            int64_t want_recs = np_cases[k].recs;
+            if (want_recs == 37 * 2 - 1) { want_recs = 0; for (int q = 0; q < 74; q++) want_recs += cnt37[q] > 0; }
+            if (parts != np_cases[k].parts || tot != want_recs) { failures++; fprintf(stderr, "FAIL %s: %lld partitions, %lld records\n", np_cases[k].what, (long long)parts, (long long)tot); }
+            rf_records_destroy(&pc);
+        }
+    }
     {   /* partitionBy(4, by4): key k in partition k % 4 */
         rf_records *pw = NULL;
         cases++;
