@@ -205,6 +205,14 @@ const char *rf_df_error(const rf_df *df);                  /* NULL when the df i
 int rf_df_status(const rf_df *df);                         /* RF_OK or the sticky error code */
 void rf_df_release(rf_df **pdf);
 
+/* ---- SQL from C (docs/SQL.md) ---- */
+/* Spark's spark.sql(): a query returns its DataFrame, lazily (errors name the SQL position); other
+ * statements (CREATE TEMPORARY VIEW, CREATE TABLE, INSERT, SET, ...) run now and return an empty
+ * DataFrame. The session's temporary views are visible, and views created here stay. */
+rf_df *rf_sql(rf_session *s, const char *sql);
+/* createOrReplaceTempView: name refers to df in later rf_sql calls. RF_OK or an error code. */
+int    rf_df_create_temp_view(rf_df *df, const char *name);
+
 /* ---- results (rank 0) ---- */
 int64_t rf_result_rows(const rf_result *r);
 int rf_result_cols(const rf_result *r);

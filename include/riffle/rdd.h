@@ -106,12 +106,4 @@ int64_t rf_records_count(const rf_records *rs);
 rf_rec  rf_records_get(const rf_records *rs, int64_t i);        /* borrowed until destroyed */
 void    rf_records_destroy(rf_records **prs);
 
-/* ---- SQL from C ---- */
-/* Spark's spark.sql(): a query returns its DataFrame, lazily (errors name the SQL position); other
- * statements (CREATE TEMPORARY VIEW, CREATE TABLE, INSERT, SET, ...) run now and return an empty
- * DataFrame. The session's temporary views are visible, and views created here stay. */
-rf_df *rf_sql(rf_session *s, const char *sql);
-/* createOrReplaceTempView: name refers to df in later rf_sql calls. RF_OK or an error code. */
-int    rf_df_create_temp_view(rf_df *df, const char *name);
-
 #endif
