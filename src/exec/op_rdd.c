@@ -279,7 +279,6 @@ static int one(rdd_op *s, const rf_batch *in, int64_t i, bool *keep)
     }
     case RF_RDD_VALUES: return put_rec(s, (rf_val){ NULL, 0 }, r.value);
     case RF_RDD_KEYS: return put_rec(s, (rf_val){ NULL, 0 }, r.key.n ? r.key : rf_none());
-    case RF_RDD_SWAP: return put_rec(s, r.value, r.key.n ? r.key : rf_none());
     case RF_RDD_FROMDF: {
         rf_val v;
         if (in->ncols == 1) v = df_val(s, in->cols[0], i);

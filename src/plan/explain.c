@@ -84,9 +84,9 @@ static int node(const rf_plan *p, const rf_stages *st, rf_buf *b, int depth)
         static const char *ops[] = { "map", "flatMap", "filter", "mapPartitions", "mapValues", "flatMapValues", "keyBy",
                                      "values", "keys", "foreach", "foreachPartition", "fromDataFrame", "toDataFrame",
                                      "toText", "parallelize", "sample", "zipWithIndex", "countPerPartition", "joinPack",
-                                     "partitionBy", "swap" };
+                                     "partitionBy" };
         const rf_expr *fn = p->n_exprs ? p->exprs[0] : NULL;
-        rc = rf_buf_printf(b, " %s", p->mode >= 0 && p->mode <= RF_RDD_SWAP ? ops[p->mode] : "?");
+        rc = rf_buf_printf(b, " %s", p->mode >= 0 && p->mode <= RF_RDD_PARTID ? ops[p->mode] : "?");
         if (!rc && fn && fn->kind == RF_E_LIT && fn->lit.type == RF_TYPE_STRING && !fn->lit.null)
             rc = rf_buf_printf(b, "(%.*s)", (int)fn->lit.v.s.len, fn->lit.v.s.p);
         break;

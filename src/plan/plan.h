@@ -163,8 +163,7 @@ typedef enum rf_rddop {
     RF_RDD_TASKCOUNT,     /* one record per task: (None, (task, rows)) */
     RF_RDD_PACK,          /* (lk, lv, rk, rv) of a join -> (lk or rk, (lv, rv)), None for a missing side
                            * (n 1: cogroup, [] for a missing side) */
-    RF_RDD_PARTID,        /* partitioner fn: (key, value, part BIGINT) with n partitions */
-    RF_RDD_SWAP           /* (k, v) -> (v, k) */
+    RF_RDD_PARTID         /* partitioner fn: (key, value, part BIGINT) with n partitions */
 } rf_rddop;
 
 /* Exchange flags: the partition count is the default (riffle.shuffle.partitions), not the user's, so

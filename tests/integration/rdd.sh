@@ -60,6 +60,18 @@ if run 2 "$B/tests/mpi/test_rdd" --conf riffle.executor.memory=1m --conf riffle.
 for op in HashAggregate Sort HashJoin; do
   grep '"event":"StageCompleted"' "$WORK/ev.json" | grep -q "\"$op\":[1-9]" && ok || bad "test_rdd spilling: no $op spilled"
 done
+# groupByKey and sortByKey of 400,000 records in a 1 MB budget: both spill, the results are right
+rm -f "$WORK/ev.json"
+for np in 1 3; do
+  if run "$np" "$B/tests/mpi/test_rdd" big --conf riffle.executor.memory=1m --conf riffle.local.dir="$WORK/spill" --conf riffle.eventLog.path="$WORK/ev.json"; then
+    ok
+    for op in HashAggregate Sort; do
+      grep '"event":"StageCompleted"' "$WORK/ev.json" | grep -q "\"$op\":[1-9]" && ok || bad "test_rdd big at -np $np: no $op spilled in 1 MB"
+    done
+  else bad "test_rdd big at -np $np: $(grep FAIL "$WORK/err" | head -3)"; fi
+  rm -f "$WORK/ev.json"
+done
+[ -z "$(ls -A "$WORK/spill")" ] && ok || bad "spill files left behind: $(ls "$WORK/spill")"
 
 # jobs/udf_sql against sqlite3 (geomean = exp(avg(ln(price)))), at two rank counts
 "$B/scripts/gen-clickstream" --events 30000 --products 300 "$WORK/cs" > /dev/null

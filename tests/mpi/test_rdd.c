@@ -194,6 +194,51 @@ static char *one_value(rf_records *r) { return rf_records_count(r) == 1 ? fmt_re
 #define N 3000
 static int64_t xs[N];
 
+int c64(const void *a, const void *b);
+
+/* `test_rdd big`: groupByKey and sortByKey over 400,000 records, checked by hand; rdd.sh runs it
+ * with a 1 MB budget and checks in the event log that both spilled. */
+static int big(rf_session *s)
+{
+    enum { M = 400000, K = 1000 };
+    rf_rec *r = calloc(M, sizeof *r);
+    int64_t *v = malloc(M * sizeof *v), *sum = calloc(K, sizeof *sum), *cnt = calloc(K, sizeof *cnt);
+    for (int64_t i = 0; i < M; i++) {
+        v[i] = (i * 2654435761LL) % 1000003;
+        r[i] = (rf_rec){ rf_val_copy(rf_int(v[i] % K)), rf_val_copy(rf_int(v[i])) };
+        sum[v[i] % K] += v[i];
+        cnt[v[i] % K]++;
+    }
+    rf_rdd *base = rf_parallelize(s, M, r, 8);
+    rf_records *g = NULL;
+    int bad = 0;
+    if (rf_rdd_collect(rf_rdd_group_by_key(base, 0), &g) || rf_records_count(g) != K) bad++;
+    for (int64_t i = 0; !bad && i < K; i++) {
+        rf_rec x = rf_records_get(g, i);
+        int64_t k = rf_val_int(x.key), s2 = 0, n2 = 0;
+        size_t pos = 0;
+        rf_val e;
+        while (rf_val_next(x.value, &pos, &e)) { s2 += rf_val_int(e); n2++; }
+        if (k < 0 || k >= K || s2 != sum[k] || n2 != cnt[k]) bad++;
+    }
+    if (bad) fprintf(stderr, "FAIL big groupByKey: %s\n", rf_session_error(s));
+    rf_records_destroy(&g);
+    qsort(v, M, sizeof *v, c64);
+    rf_records *srt = NULL;
+    int sbad = 0;
+    if (rf_rdd_collect(rf_rdd_sort_by_key(rf_rdd_map_values(rf_rdd_key_by(rf_rdd_values(base), "plus1"), "neg"), true, 0), &srt) ||
+        rf_records_count(srt) != M) sbad++;
+    for (int64_t i = 0; !sbad && i < M; i++) {
+        rf_rec x = rf_records_get(srt, i);
+        if (rf_val_int(x.key) != v[i] + 1 || rf_val_int(x.value) != -v[i]) sbad++;
+    }
+    if (sbad) fprintf(stderr, "FAIL big sortByKey: %s\n", rf_session_error(s));
+    rf_records_destroy(&srt);
+    printf("test_rdd big: %s\n", bad || sbad ? "FAILED" : "ok");
+    free(r); free(v); free(sum); free(cnt);
+    return bad || sbad;
+}
+
 int main(int argc, char **argv)
 {
     rf_register_map("double", f_double);
@@ -227,6 +272,7 @@ int main(int argc, char **argv)
 
     rf_session *s = NULL;
     if (rf_session_open(&argc, &argv, &s)) return 2;
+    if (argc > 1 && !strcmp(argv[1], "big")) return rf_session_close(&s, big(s));
     rf_conf_set(s, "riffle.shuffle.partitions", "5");
     int np = rf_session_nranks(s);
     rf_register_map("late", f_double);   /* after the session opened: rank 0 only */
@@ -310,7 +356,6 @@ int main(int argc, char **argv)
             int64_t k = 0;
             while (k < N && rf_val_next(l, &pos, &x)) v[k++] = rf_val_int(x);
             memcpy(e, xs, sizeof xs);
-            int c64(const void *a, const void *b);
             qsort(v, (size_t)k, 8, c64);
             qsort(e, N, 8, c64);
             if (n != N || k != N || memcmp(v, e, sizeof xs) || rf_val_kind(l) != RF_V_LIST) { failures++; fprintf(stderr, "FAIL groupByKey (one key): %lld values\n", (long long)n); }
@@ -346,7 +391,6 @@ int main(int argc, char **argv)
     {   /* sortByKey both ways, sortBy */
         int64_t *sorted = malloc(sizeof xs);
         memcpy(sorted, xs, sizeof xs);
-        int c64(const void *a, const void *b);
         qsort(sorted, N, 8, c64);
         rf_rdd *kv = rf_rdd_key_by(base, "plus1");
         for (int i = 0; i < N; i++) add(&w, "%lld|%lld", (long long)(sorted[i] + 1), (long long)sorted[i]);
