@@ -114,6 +114,12 @@ static int sq_update(rf_ctx *c, void *const *st, int nargs, const rf_vec *a)
     for (int64_t i = 0; i < a[0].n; i++) if (!rf_vec_is_null(&a[0], i)) *(int64_t *)st[i] += rf_vec_int(&a[0], i) * rf_vec_int(&a[0], i);
     return 0;
 }
+static int u_fails(rf_ctx *c, int nargs, const rf_vec *a, rf_vec_out *out)
+{
+    (void)nargs; (void)out;
+    for (int64_t i = 0; i < a[0].n; i++) if (rf_vec_int(&a[0], i) == 42) return rf_fail(c, "42 is not allowed");
+    return 0;
+}
 static int sq_merge(rf_ctx *c, void *s, const void *o) { (void)c; *(int64_t *)s += *(const int64_t *)o; return 0; }
 static int sq_final(rf_ctx *c, const void *s, rf_vec_out *out, int64_t row) { (void)c; return rf_out_int(out, row, *(const int64_t *)s); }
 
@@ -269,6 +275,7 @@ int main(int argc, char **argv)
     rf_udaf sq = { .result = RF_TYPE_INT64, .nargs = 1, .arg_types = { RF_TYPE_INT64 }, .state_size = 8,
                    .update = sq_update, .merge = sq_merge, .finalize = sq_final };
     rf_register_udaf("sumsq", &sq);
+    rf_register_udf("no42", RF_TYPE_INT64, 1, &bi, u_fails);
 
     rf_session *s = NULL;
     if (rf_session_open(&argc, &argv, &s)) return 2;
@@ -276,6 +283,7 @@ int main(int argc, char **argv)
     rf_conf_set(s, "riffle.shuffle.partitions", "5");
     int np = rf_session_nranks(s);
     rf_register_map("late", f_double);   /* after the session opened: rank 0 only */
+    rf_register_udf("late_udf", RF_TYPE_INT64, 1, (rf_type[]){ RF_TYPE_INT64 }, u_times10);
 
     /* input: xs[i] = (i * 7919) % 5003 - 100, distinct values, some negative */
     rf_rec *recs = calloc(N, sizeof *recs);
@@ -666,6 +674,15 @@ int main(int argc, char **argv)
         expect_fail("rf_sql error with its position", rf_df_status(q), rf_df_error(q), "line 2, column 7");
         q = rf_sql(s, "SELECT times10(id, id) FROM nums");
         expect_fail("a UDF with the wrong argument count", rf_df_status(q), rf_df_error(q), "times10() takes 1 argument");
+        q = rf_sql(s, "SELECT sum(no42(id)) FROM nums");
+        expect_fail("a failing UDF", rf_df_collect(q, &res), rf_session_error(s), "function 'no42' failed on rank");
+        expect_fail("a failing UDF's message", rf_df_collect(q, &res), rf_session_error(s), "42 is not allowed");
+        q = rf_sql(s, "SELECT sumsq(id, id) FROM nums");
+        expect_fail("an aggregate UDF with the wrong argument count", rf_df_status(q), rf_df_error(q), "sumsq() takes 1 argument");
+        if (np > 1) {
+            q = rf_sql(s, "SELECT sum(late_udf(id)) FROM nums");
+            expect_fail("a UDF missing on a rank", rf_df_collect(q, &res), rf_session_error(s), "function 'late_udf' is not registered on rank");
+        }
         /* a DataFrame of an RDD in SQL */
         rf_df_create_temp_view(rf_rdd_to_df(rf_rdd_reduce_by_key(pairs, "add", 0), "k BIGINT, total BIGINT"), "sums");
         q = rf_sql(s, "SELECT sum(total) FROM sums");
