@@ -4,7 +4,8 @@
  *
  * Aggregate UDF states are the user's fixed-size bytes, one block of cap x state_size for a table's
  * groups; serialized, each is a string of state_size bytes. The RDD combiner keeps an encoded value
- * per group (an rf_buf each, reused as it changes); serialized, the value itself.
+ * per group (in the group's slot when 16 bytes or less, as an int or a double is, else on the heap,
+ * reused as it changes); serialized, the value itself.
  */
 #include <mpi.h>
 #include <pthread.h>
@@ -446,11 +447,16 @@ int rf__rdd_agg_type(rf_expr *e)
     return RF_OK;
 }
 
+/* A group's value: in inl while cap is 0 (at most 16 bytes), else in heap. */
+typedef struct gval { uint8_t *heap; uint32_t len, cap; uint8_t inl[16]; } gval;
+static inline uint8_t *gdata(gval *g) { return g->cap ? g->heap : g->inl; }
+
 typedef struct rdd_st {
     char          mode;
     const rf_regfn *f[3];
     rf_val        zero;
-    rf_buf       *g;          /* per group: its encoded value (len 0: none yet) */
+    gval         *g;          /* per group: its encoded value (len 0: none yet) */
+    rf_buf        one;        /* groupByKey: a value as a list element */
     int64_t       bytes;
     rf_ctx        c;
 } rdd_st;
@@ -497,7 +503,7 @@ static int rd_grow(rf_aggst *a, int64_t need)
     if (need <= a->cap) return RF_OK;
     int64_t nc = a->cap ? a->cap : 64;
     while (nc < need) nc *= 2;
-    rf_buf *g = rf_realloc(u->g, (size_t)nc * sizeof *g);
+    gval *g = rf_realloc(u->g, (size_t)nc * sizeof *g);
     if (!g) return rf__err_set(RF_ERR_NOMEM, "out of memory for aggregation state");
     memset(g + a->cap, 0, (size_t)(nc - a->cap) * sizeof *g);
     u->g = g;
@@ -506,21 +512,45 @@ static int rd_grow(rf_aggst *a, int64_t need)
 }
 
 /* Sets group g's value to v (which may point into g itself). */
-static int set_val(rdd_st *u, rf_buf *g, rf_val v)
+/* Room for `need` bytes in g (moved to the heap when past the slot), keeping its value. */
+static int greserve(rdd_st *u, gval *g, size_t need)
+{
+    size_t room = g->cap ? g->cap : sizeof g->inl;
+    if (need <= room) return RF_OK;
+    if (need > UINT32_MAX / 2) return rf__err_set(RF_ERR_LIMIT, "function '%s': a value of 2 GB or more", u->c.fn);
+    size_t nc = need + need / 2 + 8;
+    uint8_t *d = rf_malloc(nc);
+    if (!d) return rf__err_set(RF_ERR_NOMEM, "out of memory for aggregation state");
+    memcpy(d, gdata(g), g->len);
+    rf_free(g->heap);
+    u->bytes += (int64_t)nc - (int64_t)g->cap;
+    g->heap = d;
+    g->cap = (uint32_t)nc;
+    return RF_OK;
+}
+
+/* Sets group g's value to v (which may point into g itself). */
+static int set_val(rdd_st *u, gval *g, rf_val v)
 {
     if (!v.n || !rf__val_valid(v.p, v.n)) return rf__err_set(RF_ERR_INVALID, "function '%s' on rank %d: its result is not a value (build results with rf_int, rf_str, rf_tuple, ...)", u->c.fn, u->c.rank);
-    if (v.p == g->data) { g->len = v.n; return RF_OK; }
-    int64_t before = (int64_t)g->cap;
-    if (v.n > g->cap) {
-        uint8_t *d = rf_malloc(v.n + v.n / 2 + 8);
-        if (!d) return rf__err_set(RF_ERR_NOMEM, "out of memory for aggregation state");
-        memcpy(d, v.p, v.n);
-        rf_free(g->data);
-        g->data = d;
-        g->cap = v.n + v.n / 2 + 8;
-    } else memmove(g->data, v.p, v.n);
-    g->len = v.n;
-    u->bytes += (int64_t)g->cap - before;
+    uint8_t *d = gdata(g);
+    if (v.p == d) { g->len = (uint32_t)v.n; return RF_OK; }
+    if (v.n > (g->cap ? g->cap : sizeof g->inl)) {   /* v never lies in g's too small storage */
+        g->len = 0;
+        RF_TRY_RC(greserve(u, g, v.n));
+        d = gdata(g);
+    }
+    memmove(d, v.p, v.n);
+    g->len = (uint32_t)v.n;
+    return RF_OK;
+}
+
+/* Appends n bytes to g's value. */
+static int gappend(rdd_st *u, gval *g, const void *p, size_t n)
+{
+    RF_TRY_RC(greserve(u, g, g->len + n));
+    memcpy(gdata(g) + g->len, p, n);
+    g->len += (uint32_t)n;
     return RF_OK;
 }
 
@@ -532,21 +562,14 @@ static int call2(rdd_st *u, const rf_regfn *f, rf_val a, rf_val b, rf_val *out)
 }
 
 /* Folds value v (an input value when raw, else a partial state) into group g. */
-static int fold(rdd_st *u, rf_buf *g, rf_val v, bool raw)
+static int fold(rdd_st *u, gval *g, rf_val v, bool raw)
 {
-    rf_val cur = { g->data, g->len }, r = { NULL, 0 };
+    rf_val cur = { gdata(g), g->len }, r = { NULL, 0 };
     if (u->mode == 'l') {
-        if (!raw) {   /* lists concatenate: v's elements after the tag */
-            if (!g->len) return set_val(u, g, v);
-            int64_t before = (int64_t)g->cap;
-            int rc = rf_buf_put(g, v.p + 1, v.n - 1);
-            u->bytes += (int64_t)g->cap - before;
-            return rc ? rf__err_set(RF_ERR_NOMEM, "out of memory for aggregation state") : RF_OK;
-        }
-        int64_t before = (int64_t)g->cap;
-        int rc = rf__val_list_append(g, v);
-        u->bytes += (int64_t)g->cap - before;
-        return rc ? rf__err_set(RF_ERR_NOMEM, "out of memory for aggregation state") : RF_OK;
+        if (!raw) return g->len ? gappend(u, g, v.p + 1, v.n - 1) : set_val(u, g, v);   /* lists concatenate: v's elements after the tag */
+        u->one.len = 0;   /* v as a list element (a one-element list) */
+        if (rf__val_list_append(&u->one, v)) return rf__err_set(RF_ERR_NOMEM, "out of memory for aggregation state");
+        return g->len ? gappend(u, g, u->one.data + 1, u->one.len - 1) : gappend(u, g, u->one.data, u->one.len);
     }
     if (!g->len) {
         if (!raw || u->mode == 'r') return set_val(u, g, v);
@@ -587,7 +610,7 @@ static int rd_serialize(const rf_aggst *a, int64_t ng, rf_column **state)
     const rdd_st *u = a->user;
     RF_TRY_RC(rf_column_create(RF_TYPE_STRING, ng, &state[0]));
     for (int64_t g = 0; g < ng; g++) {
-        if (u->g[g].len) RF_TRY_RC(rf_column_append_str(state[0], (const char *)u->g[g].data, (int64_t)u->g[g].len));
+        if (u->g[g].len) RF_TRY_RC(rf_column_append_str(state[0], (const char *)gdata(&u->g[g]), (int64_t)u->g[g].len));
         else RF_TRY_RC(rf_column_append_null(state[0]));
     }
     return RF_OK;
@@ -600,7 +623,7 @@ static int rd_finalize(const rf_aggst *a, int64_t ng, rf_column **out)
     if (u->mode == 'f' && u->zero.n) {   /* fold / aggregate over no values: the zero value */
         RF_TRY_RC(rf_column_create(RF_TYPE_STRING, ng, out));
         for (int64_t g = 0; g < ng; g++) {
-            rf_val v = u->g[g].len ? (rf_val){ u->g[g].data, u->g[g].len } : u->zero;
+            rf_val v = u->g[g].len ? (rf_val){ gdata(&u->g[g]), u->g[g].len } : u->zero;
             RF_TRY_RC(rf_column_append_str(*out, (const char *)v.p, (int64_t)v.n));
         }
         return RF_OK;
@@ -608,13 +631,14 @@ static int rd_finalize(const rf_aggst *a, int64_t ng, rf_column **out)
     return rd_serialize(a, ng, out);
 }
 
-static int64_t rd_bytes(const rf_aggst *a) { const rdd_st *u = a->user; return u ? a->cap * (int64_t)sizeof(rf_buf) + u->bytes : 0; }
+static int64_t rd_bytes(const rf_aggst *a) { const rdd_st *u = a->user; return u ? a->cap * (int64_t)sizeof(gval) + u->bytes : 0; }
 
 static void rd_fini(rf_aggst *a)
 {
     rdd_st *u = a->user;
-    if (u) for (int64_t g = 0; g < a->cap; g++) rf_free(u->g[g].data);
+    if (u) for (int64_t g = 0; g < a->cap; g++) rf_free(u->g[g].heap);
     if (u) rf_free(u->g);
+    if (u) rf_buf_fini(&u->one);
     rf_free(u);
     a->user = NULL;
     a->cap = 0;
