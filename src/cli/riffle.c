@@ -18,6 +18,7 @@
 #include "riffle/riffle.h"
 #include "sql/sql.h"
 #include "runtime/runtime.h"
+#include "cli/submit.h"
 
 static const char *usage_main =
     "usage: riffle COMMAND [ARGS] [--conf key=value]... [--format table|csv|json] [--event-log PATH]\n"
@@ -25,6 +26,9 @@ static const char *usage_main =
     "Runs Spark SQL on every rank of an MPI job (launch with mpirun or srun).\n"
     "\n"
     "commands:\n"
+    "  submit [-n RANKS] [-c THREADS] JOB.sql|PROGRAM [ARGS]\n"
+    "                  start a job with srun (in a Slurm allocation) or mpirun / mpiexec, with\n"
+    "                  the right binding and OMP_NUM_THREADS (riffle help submit); run without mpirun\n"
     "  run FILE        run the statements of a SQL script (';'-separated, -- and /* */ comments)\n"
     "  sql TEXT        run SQL given on the command line\n"
     "  explain FILE    print the logical, optimized and physical plans and the stages; runs nothing\n"
@@ -64,6 +68,7 @@ static const char *help_for(const char *cmd)
                "existing OUTPUT is an error unless --overwrite.\n"
                "  --read OPTIONS    CSV reader options, e.g. \"header=true,inferSchema=true,delimiter=;\"\n"
                "  --write OPTIONS   HDF5 writer options: rowGroupRows=N, compression=deflate[:1-9], collective=false\n";
+    if (!strcmp(cmd, "submit")) return rf__submit_usage();
     if (!strcmp(cmd, "explain"))
         return "usage: riffle explain FILE [--conf key=value]...\n\n"
                "Parses and plans every statement of FILE and prints, for each query, the analyzed logical plan,\n"
@@ -174,6 +179,7 @@ static int convert(rf_session *s, const char *in, const char *out, const char *p
 
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "submit")) return rf__cli_submit(argc - 2, argv + 2, argv[0]);   /* no MPI: starts the launcher */
     for (int i = 1; i < argc; i++) {   /* answered without starting MPI */
         if (!strcmp(argv[i], "--version")) { printf("riffle %s\n", RF_VERSION_STRING); return 0; }
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {

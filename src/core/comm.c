@@ -185,9 +185,9 @@ done:
         if (m == MPI_SUCCESS) m = MPI_Wait(&c->rreq, MPI_STATUS_IGNORE);
         if (m != MPI_SUCCESS && !rc) rc = rf__mpi_fail(m, "MPI_Cancel(cancel)");
     }
-    if (c->n_sreq) {
-        m = MPI_Waitall(c->n_sreq, c->sreq, MPI_STATUSES_IGNORE);
-        if (m != MPI_SUCCESS && !rc) rc = rf__mpi_fail(m, "MPI_Waitall(cancel)");
+    for (int i = 0; i < c->n_sreq; i++) {   /* one by one: MPICH's MPI_Waitall prototype and MPI_STATUSES_IGNORE trip gcc's array bounds check */
+        m = MPI_Wait(&c->sreq[i], MPI_STATUS_IGNORE);
+        if (m != MPI_SUCCESS && !rc) rc = rf__mpi_fail(m, "MPI_Wait(cancel)");
     }
     rf_free(c->sreq);
     c->sreq = NULL;
