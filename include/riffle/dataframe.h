@@ -201,6 +201,11 @@ int rf_df_write_csv(rf_df *df, const char *dir, const char *options);
  * compression=none|deflate|deflate:1..9, collective=true|false (riffle.hdf5.collectiveWrite). */
 int rf_df_write_hdf5(rf_df *df, const char *dir, const char *options);
 int rf_df_explain(rf_df *df, FILE *f);                     /* logical, optimized, physical, stages */
+/* EXPLAIN ANALYZE: runs df (its rows are collected and dropped) and prints the plan as it ran (the
+ * final plan, after adaptive execution) with each operator's rows and own time summed over its tasks
+ * and ranks, then each stage's tasks, rows, shuffle, spill, peak memory, seconds and its fastest and
+ * slowest rank. Collective through the session. */
+int rf_df_explain_analyze(rf_df *df, FILE *f);
 const char *rf_df_error(const rf_df *df);                  /* NULL when the df is fine */
 int rf_df_status(const rf_df *df);                         /* RF_OK or the sticky error code */
 void rf_df_release(rf_df **pdf);

@@ -76,6 +76,21 @@ static inline bool rf__dynf_bound(const rf_dynf *f, int64_t *bound)
     return true;
 }
 
+/* EXPLAIN ANALYZE's operator statistics of a job on this rank: output rows and inclusive nanoseconds
+ * per physical plan node, summed over the tasks (rf__op_destroy adds each operator's). Indexed by
+ * rf__opstat_slot(id): the planned nodes' ids, then the ids adaptive execution gives the nodes it adds
+ * (RF_ADAPTIVE_ID bit set). */
+typedef struct rf_opstats {
+    int64_t          n_ids;        /* planned ids are < n_ids */
+    _Atomic int64_t *rows, *nanos; /* [2 * n_ids] */
+} rf_opstats;
+static inline int64_t rf__opstat_slot(const rf_opstats *s, uint32_t id)
+{
+    int64_t k = (int64_t)(id & ~RF_ADAPTIVE_ID);
+    if (k >= s->n_ids) return -1;
+    return (id & RF_ADAPTIVE_ID) ? s->n_ids + k : k;
+}
+
 typedef struct rf_task_ctx {
     rf_xdata    *xdata;      /* indexed by stage id */
     const rf_stages *stages; /* the job's stages: which stage feeds an exchange (rf__stage_of) */
@@ -90,6 +105,7 @@ typedef struct rf_task_ctx {
     int64_t      op_mem;     /* what one pipeline breaker may hold before it spills (0: no limit) */
     rf_dynf     *dynf;       /* the stage's top-n dynamic filters, shared by its tasks on this rank */
     int          n_dynf;
+    rf_opstats  *stats;      /* EXPLAIN ANALYZE: where the operators' rows and times go; NULL otherwise */
 } rf_task_ctx;
 /* The dynamic filter that TakeOrdered or scan node p takes part in, or NULL. */
 rf_dynf *rf__dynf_of(const rf_task_ctx *ctx, const rf_plan *p);
@@ -110,6 +126,7 @@ struct rf_op {
     int             n_child;
     void           *st;       /* operator state */
     int64_t         rows_out;
+    int64_t         nanos;    /* inclusive time in next() (measured only under EXPLAIN ANALYZE) */
 };
 
 /* Builds the operator tree of `p` for task `task`. Not Collective. */

@@ -3,6 +3,7 @@
  * shared helpers (drain).
  */
 #include <stdlib.h>
+#include <time.h>
 #include "exec/exec.h"
 #include "io/format.h"
 
@@ -78,6 +79,13 @@ void rf__op_destroy(rf_op **pop)
     *pop = NULL;
     if (!op) return;
     if (op->vt && op->vt->close) op->vt->close(op);
+    if (op->ctx && op->ctx->stats) {   /* EXPLAIN ANALYZE */
+        int64_t k = rf__opstat_slot(op->ctx->stats, op->plan->id);
+        if (k >= 0) {
+            atomic_fetch_add_explicit(&op->ctx->stats->rows[k], op->rows_out, memory_order_relaxed);
+            atomic_fetch_add_explicit(&op->ctx->stats->nanos[k], op->nanos, memory_order_relaxed);
+        }
+    }
     for (int i = 0; i < op->n_child; i++) rf__op_destroy(&op->child[i]);
     rf_free(op->child);
     rf_free(op);
@@ -85,14 +93,23 @@ void rf__op_destroy(rf_op **pop)
 
 static _Atomic int64_t scanned;   /* rows the rank's scans of streaming batches produced in this job (rf__scanned_rows) */
 
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 int rf__op_next(rf_op *op, rf_batch **out)
 {
     *out = NULL;
+    int64_t t0 = op->ctx && op->ctx->stats ? now_ns() : 0;
     if (!op->st && op->vt->open) {
         int rc = op->vt->open(op);
         if (rc) return rc;
     }
     int rc = op->vt->next(op, out);
+    if (t0) op->nanos += now_ns() - t0;
     if (!rc && *out) {
         op->rows_out += (*out)->nrows;
         if (op->plan->kind == RF_P_SCAN && op->plan->src->stream_batch) atomic_fetch_add_explicit(&scanned, (*out)->nrows, memory_order_relaxed);

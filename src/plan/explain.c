@@ -39,6 +39,9 @@ static double est_rows(const rf_plan *p)
     return rf__plan_estimate(p) / (w > 0 ? w : 8);
 }
 
+static _Thread_local int (*note_fn)(const rf_plan *, rf_buf *, void *);
+static _Thread_local void *note_ctx;
+
 static int node(const rf_plan *p, const rf_stages *st, rf_buf *b, int depth)
 {
     if (st && rf__stage_reused(st, p)) {   /* Spark's ReusedExchange: the twin's output, read again */
@@ -151,12 +154,24 @@ static int node(const rf_plan *p, const rf_stages *st, rf_buf *b, int depth)
     }
     if (!rc && (p->kind == RF_L_JOIN || p->kind == RF_L_SCAN || p->kind == RF_L_AGG || (p->kind == RF_L_FILTER && p->child[0]->kind == RF_L_SCAN)))
         rc = rf_buf_printf(b, " (est. %.0f rows)", est_rows(p));   /* what the join order and broadcast choices went by */
+    if (!rc && note_fn) rc = note_fn(p, b, note_ctx);
     if (!rc) rc = rf_buf_printf(b, "\n");
     for (int i = 0; i < p->n_child && !rc; i++) rc = node(p->child[i], st, b, depth + 1);
     return rc;
 }
 
 int rf__plan_explain(const rf_plan *p, const rf_stages *st, rf_buf *b) { return node(p, st, b, 0); }
+
+int rf__plan_explain_noted(const rf_plan *p, const rf_stages *st, bool adaptive, int (*note)(const rf_plan *, rf_buf *, void *),
+                           void *ctx, rf_buf *b)
+{
+    note_fn = note;
+    note_ctx = ctx;
+    int rc = adaptive ? rf__plan_explain_adaptive(p, st, true, b) : node(p, st, b, 0);
+    note_fn = NULL;
+    note_ctx = NULL;
+    return rc;
+}
 
 /* Whether exchange x is a leaf of stage tree p (not below another exchange). */
 bool rf__plan_contains(const rf_plan *p, const rf_plan *x)

@@ -637,6 +637,7 @@ int rf__plan_unbroadcast(rf_plan *join, int64_t n, rf_plan **probe_x)
         return rc;
     }
     rf__plan_destroy(&probe);   /* the join's reference: the new exchange holds the probe side now */
+    xl->id = RF_ADAPTIVE_ID | join->id;   /* a node adaptive execution adds: its own id on every rank (EXPLAIN ANALYZE) */
     /* the probe side keeps its task count, so the join's tasks (and a union's numbering around
      * it) stay as planned; partition p lives where task p of the join runs */
     xl->rank_offset = bx->rank_offset;

@@ -166,6 +166,10 @@ typedef enum rf_rddop {
     RF_RDD_PARTID         /* partitioner fn: (key, value, part BIGINT) with n partitions */
 } rf_rddop;
 
+/* The id bit of the plan nodes adaptive execution adds while a job runs (the rest: the id of the
+ * node it re-planned), so that every node of the final plan has an id of its own on every rank. */
+#define RF_ADAPTIVE_ID 0x80000000u
+
 /* Exchange flags: the partition count is the default (riffle.shuffle.partitions), not the user's, so
  * adaptive execution may coalesce the partitions (runtime/adaptive.c). */
 #define RF_XF_COALESCE 1
@@ -302,6 +306,10 @@ int rf__schema_decode(rf_rd *r, rf_schema **out);
 
 /* ---- explain (explain.c) ---- */
 int rf__plan_explain(const rf_plan *p, const rf_stages *st, rf_buf *b);   /* st (or NULL): names exchanges' stages */
+/* The same, with note(p, b, ctx) appending to each node's line (EXPLAIN ANALYZE); adaptive: under
+ * an "AdaptiveSparkPlan isFinalPlan=true" line. */
+int rf__plan_explain_noted(const rf_plan *p, const rf_stages *st, bool adaptive, int (*note)(const rf_plan *, rf_buf *, void *),
+                           void *ctx, rf_buf *b);
 /* The same under Spark's "AdaptiveSparkPlan isFinalPlan=..." line; st's re-planned stages show how
  * their exchanges were read (AQEShuffleRead). */
 int rf__plan_explain_adaptive(const rf_plan *p, const rf_stages *st, bool final, rf_buf *b);

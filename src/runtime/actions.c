@@ -170,6 +170,23 @@ int rf__df_check(rf_df *df, rf_buf *plans)
     return rc;
 }
 
+int rf_df_explain_analyze(rf_df *df, FILE *f)
+{
+    int rc = action_error(df);
+    if (rc) return rc;
+    rf_action act = { .kind = RF_ACT_COLLECT, .analyze = true };
+    rf_batch *b = NULL;
+    rc = rf__driver_run(df->s, df->plan, &act, &b);
+    rf__action_fini(&act);
+    if (!rc) {
+        fprintf(f, "== Result: %lld row(s) (not shown) ==\n", (long long)(b ? b->nrows : 0));
+        const char *a = rf__job_analysis();
+        if (a) fputs(a, f);
+    }
+    rf_batch_destroy(&b);
+    return rc;
+}
+
 int rf_df_explain(rf_df *df, FILE *f)
 {
     int rc = action_error(df);

@@ -25,6 +25,7 @@ int rf__action_encode(const rf_action *a, rf_buf *b)
     if (!rc) rc = rf_buf_put_i64(b, a->job_id);
     if (!rc) rc = rf_buf_put_u8(b, a->progress);
     if (!rc) rc = rf_buf_put_u8(b, a->metrics);
+    if (!rc) rc = rf_buf_put_u8(b, a->analyze);
     if (!rc) rc = rf_buf_put_i64(b, a->rg_rows);
     if (!rc) rc = rf_buf_put_i32(b, a->deflate);
     if (!rc) rc = rf_buf_put_u8(b, a->collective);
@@ -73,6 +74,8 @@ int rf__action_decode(rf_rd *r, rf_action *a)
     a->progress = u;
     if (!rc) rc = rf_rd_u8(r, &u);
     a->metrics = u;
+    if (!rc) rc = rf_rd_u8(r, &u);
+    a->analyze = u;
     if (!rc) rc = rf_rd_i64(r, &a->rg_rows);
     if (!rc) rc = rf_rd_i32(r, &m);
     a->deflate = m;
@@ -191,7 +194,7 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     const char *evp = rf__conf_get(&s->conf, "riffle.eventLog.path");
     if (*evp) RF_TRY(rf__evlog_open(evp, s->nranks));
     else rf__evlog_close();
-    act->metrics = act->progress || rf__evlog_on();
+    act->metrics = act->progress || act->analyze || rf__evlog_on();
     act->h5_mpio = strcasecmp(rf__conf_get(&s->conf, "riffle.hdf5.readDriver"), "posix") != 0;
     if (rf__action_writes(act)) RF_TRY(rf__output_prepare(&act->out, act->job_id));
     RF_TRY(rf__action_encode(act, &payload));

@@ -177,8 +177,101 @@ static bool mpi_serialized(void)
     return level >= MPI_THREAD_SERIALIZED;
 }
 
+/* ---------------------------------------------------------------- EXPLAIN ANALYZE */
+/* Rank 0: what each stage of the analyzed job did, and the report made from it and the operators'. */
+typedef struct stage_stat { int id; int64_t tasks, rows, sent, spill, peak; double secs, tmin, tmax; } stage_stat;
+static stage_stat *an_stages;
+static int an_n, an_cap;
+static rf_buf an_text;
+
+const char *rf__job_analysis(void) { return an_text.len ? (const char *)an_text.data : NULL; }
+
+static int max_id(const rf_plan *p, int64_t m)
+{
+    if (!(p->id & RF_ADAPTIVE_ID) && (int64_t)p->id > m) m = p->id;
+    for (int i = 0; i < p->n_child; i++) m = max_id(p->child[i], m);
+    return (int)m;
+}
+
+typedef struct { const rf_opstats *s; const int64_t *rows, *nanos; double total; } note_ctx;
+
+/* Seconds as "12.3 ms" below a second, else "1.23 s". */
+static const char *dur(double s, char *buf, size_t cap)
+{
+    if (s < 1) snprintf(buf, cap, "%.1f ms", s * 1e3);
+    else snprintf(buf, cap, "%.2f s", s);
+    return buf;
+}
+
+static int64_t stat_of(const note_ctx *c, const int64_t *v, const rf_plan *p)
+{
+    int64_t k = rf__opstat_slot(c->s, p->id);
+    return k >= 0 ? v[k] : 0;
+}
+
+/* An operator's rows and its own time (inclusive less its children's; an exchange read, its own). */
+static int note_op(const rf_plan *p, rf_buf *b, void *arg)
+{
+    const note_ctx *c = arg;
+    int64_t self = stat_of(c, c->nanos, p);
+    if (p->kind != RF_P_EXCHANGE)
+        for (int i = 0; i < p->n_child; i++) self -= stat_of(c, c->nanos, p->child[i]);
+    if (self < 0) self = 0;
+    char t[32];
+    return rf_buf_printf(b, "  [rows %lld, %s, %.0f%%]", (long long)stat_of(c, c->rows, p), dur((double)self / 1e9, t, sizeof t),
+                         c->total > 0 ? 100.0 * (double)self / 1e9 / c->total : 0.0);
+}
+
+static double self_total(const note_ctx *c, const rf_plan *p)
+{
+    int64_t self = stat_of(c, c->nanos, p);
+    if (p->kind != RF_P_EXCHANGE)
+        for (int i = 0; i < p->n_child; i++) self -= stat_of(c, c->nanos, p->child[i]);
+    double t = self > 0 ? (double)self / 1e9 : 0;
+    for (int i = 0; i < p->n_child; i++) t += self_total(c, p->child[i]);
+    return t;
+}
+
+/* Collective: the operators' statistics to rank 0, which writes the report (an_text). */
+static int analysis_report(MPI_Comm comm, const rf_action *act, const rf_plan *plan, const rf_stages *st, const rf_opstats *s,
+                           double secs)
+{
+    int rank = 0, nranks = 1, rc = RF_OK;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &nranks);
+    int64_t n = 2 * s->n_ids, *mine = rf_malloc((size_t)(2 * n) * sizeof *mine), *all = rf_calloc((size_t)(2 * n), sizeof *all);
+    if (!mine || !all) { rf_free(mine); rf_free(all); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
+    for (int64_t i = 0; i < n; i++) { mine[i] = atomic_load(&s->rows[i]); mine[n + i] = atomic_load(&s->nanos[i]); }
+    RF_MPI(MPI_Reduce(mine, all, (int)(2 * n), MPI_INT64_T, MPI_SUM, 0, comm));
+    if (rank == 0) {
+        note_ctx c = { s, all, all + n, 0 };
+        c.total = self_total(&c, plan);
+        an_text.len = 0;
+        char t1[32], t2[32];
+        rc = rf_buf_printf(&an_text, "== Analyzed Physical Plan: ran in %s on %d rank(s); per operator the rows it gave and its own time, "
+                                     "summed over its tasks and ranks (%% of all operators' %s) ==\n", dur(secs, t1, sizeof t1), nranks,
+                           dur(c.total, t2, sizeof t2));
+        if (!rc) rc = rf__plan_explain_noted(plan, st, act->adaptive, note_op, &c, &an_text);
+        if (!rc) rc = rf_buf_printf(&an_text, "== Stages (as run) ==\n");
+        for (int i = 0; i < an_n && !rc; i++) {
+            const stage_stat *g = &an_stages[i];
+            char a[32], b1[32], c1[32];
+            rc = rf_buf_printf(&an_text, "Stage %d: %lld task(s), %lld rows out, %.1f MB shuffled, %.1f MB spilled, peak memory %.1f MB (largest rank), "
+                                         "%s (fastest rank %s, slowest rank %s)\n",
+                               g->id, (long long)g->tasks, (long long)g->rows, (double)g->sent / 1e6, (double)g->spill / 1e6, (double)g->peak / 1e6,
+                               dur(g->secs, a, sizeof a), dur(g->tmin, b1, sizeof b1), dur(g->tmax, c1, sizeof c1));
+        }
+        if (!rc) rc = rf_buf_put_u8(&an_text, 0);
+        if (!rc) an_text.len--;   /* 0-terminated, not counted */
+    }
+done:
+    rf_free(mine);
+    rf_free(all);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- the job */
-/* Collective: every rank's stage metrics to rank 0 (progress line, event log). */
+/* Collective: every rank's stage metrics to rank 0 (progress line, event log, EXPLAIN ANALYZE). */
 static int stage_metrics(MPI_Comm comm, const rf_action *act, const rf_stages *st, int si, int64_t rows, int64_t sent, double t0)
 {
     int rank = 0, rc = RF_OK;
@@ -192,7 +285,17 @@ static int stage_metrics(MPI_Comm comm, const rf_action *act, const rf_stages *s
     RF_MPI(MPI_Reduce(&sp.secs, &ssecs, 1, MPI_DOUBLE, MPI_SUM, 0, comm));
     RF_MPI(MPI_Reduce(&dt, &tmin, 1, MPI_DOUBLE, MPI_MIN, 0, comm));
     RF_MPI(MPI_Reduce(&dt, &tmax, 1, MPI_DOUBLE, MPI_MAX, 0, comm));
+    int64_t peak = rf__mem_reserved_peak(), peak_max = 0;
+    RF_MPI(MPI_Reduce(&peak, &peak_max, 1, MPI_INT64_T, MPI_MAX, 0, comm));
     const rf_stage *s = &st->s[si];
+    if (rank == 0 && act->analyze) {
+        if (an_n >= an_cap) {
+            stage_stat *v = rf_realloc(an_stages, (size_t)(an_n + 8) * sizeof *v);
+            if (v) { an_stages = v; an_cap = an_n + 8; }
+        }
+        if (an_n < an_cap)
+            an_stages[an_n++] = (stage_stat){ s->id, s->n_tasks, all[0], all[1], all[2], peak_max, rf_now() - t0, tmin, tmax };
+    }
     if (rank == 0 && act->progress) {
         char spill[96] = "";
         if (all[2]) snprintf(spill, sizeof spill, ", %.1f MB spilled", (double)all[2] / 1e6);
@@ -219,6 +322,16 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
     bool *pending = NULL;
     int64_t n_ids = 0;
     if (result) *result = NULL;
+    rf_opstats stats = { 0 };
+    double t_start = rf_now();
+    if (act->analyze) {   /* EXPLAIN ANALYZE: counters per node (planned ids, then the ids adaptive nodes get) */
+        stats.n_ids = (int64_t)max_id(plan, 0) + 1;
+        stats.rows = rf_calloc((size_t)(2 * stats.n_ids), sizeof *stats.rows);
+        stats.nanos = rf_calloc((size_t)(2 * stats.n_ids), sizeof *stats.nanos);
+        if (!stats.rows || !stats.nanos) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        an_n = 0;
+        an_text.len = 0;
+    }
     rf__forget_caches(act);
     rc = rf__stages_split(plan, &st);
     n_ids = 2 * (int64_t)st.n + 2;   /* adaptive execution adds at most a stage per planned one */
@@ -255,6 +368,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         rf_stage *s = &st.s[si];
         rf_cancel cancel;
         rf_task_ctx ctx = { .xdata = xd, .stages = &st, .stage = s, .batch_rows = act->batch_rows, .h5_mpio = act->h5_mpio && mpi_serialized(), .cancel = &cancel,
+                            .stats = act->analyze ? &stats : NULL,
                             .partial_groups = act->partial_groups, .force_spill = act->force_spill, .op_mem = op_mem_bytes() };
         rf_scanprep *prep = NULL;
         int nprep = 0;
@@ -271,6 +385,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         for (int64_t t = 0; t < s->n_tasks; t++) nlocal += task_rank_of(s, t, nranks) == rank;
         rf_shuffle_out xo = { 0 };
         rf__spill_stats_reset();
+        rf__mem_peak_reset();
         if (!lrc && s->exchange) {
             const rf_plan *x = s->exchange;
             bool one = x->mode == RF_X_BROADCAST || x->mode == RF_X_SINGLE;
@@ -370,7 +485,10 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
     if (MPI_Allreduce(MPI_IN_PLACE, io_rows, 2, MPI_INT64_T, MPI_SUM, comm) == MPI_SUCCESS) { last_rows[0] = io_rows[0]; last_rows[1] = io_rows[1]; }
     if (act->progress && rank == 0) fprintf(stderr, "riffle: job %lld done in %.2f s\n", (long long)act->job_id, rf_now() - t_job);
     if (rank == 0 && act->adaptive) rf__evlog_final_plan(act->job_id, plan, &st);
+    if (act->analyze) rc = rf__agree(comm, analysis_report(comm, act, plan, &st, &stats, rf_now() - t_start), err);
 done:
+    rf_free(stats.rows);
+    rf_free(stats.nanos);
     rf__settle_caches(comm, plan, rc);
     rf__evict_caches(comm, act->progress);
     rf__spill_cleanup();   /* the rank's spill directory goes with the job, whatever its outcome (open spill

@@ -45,6 +45,7 @@ typedef struct rf_action {
     int64_t job_id;
     bool    progress;      /* print stage progress on rank 0's stderr */
     bool    metrics;       /* gather per-stage metrics to rank 0 (progress or the event log) */
+    bool    analyze;       /* EXPLAIN ANALYZE: operator rows and times too; rank 0 keeps the report (rf__job_analysis) */
     int64_t rg_rows;       /* WRITE_HDF5: rows per row group */
     int     deflate;       /* WRITE_HDF5: 0 off, 1-9 deflate level */
     int     collective;    /* WRITE_HDF5: MPI-IO transfers: 1 collective, 0 independent, 2 auto (collective across
@@ -111,6 +112,9 @@ void rf__sql_views_free(rf_session *s);   /* sql/statement.c */
 /* Collective: runs a broadcast job on this rank. On rank 0 *result receives the collected batch
  * (COLLECT) — returned-owned. Returns the agreed status (the same on every rank). */
 int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **result, rf_error *err);
+/* Rank 0, after a job run with act->analyze: its analyzed plan and stages as text (borrowed, until the
+ * next such job); NULL when none. */
+const char *rf__job_analysis(void);
 /* The rows the last job's scans of a streaming batch read and its last stage gave, over every rank
  * (after rf__job_run). */
 void rf__job_rows(int64_t *in, int64_t *out);

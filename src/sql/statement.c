@@ -305,7 +305,9 @@ int rf__sql_check_df(rf_sqlctx *c, rf_df *d, const char *header)
 }
 
 /* A query statement; `explain` for EXPLAIN query (prints the plans when the script runs). */
-static int run_query(rf_sqlctx *c, q_select *q, bool explain)
+/* explain: 0 runs the query and prints its rows, 1 prints its plans (EXPLAIN), 2 runs it and prints
+ * the plan as it ran (EXPLAIN ANALYZE). */
+static int run_query(rf_sqlctx *c, q_select *q, int explain)
 {
     rf_df *d = rf__sql_plan(c, q);
     int rc;
@@ -317,6 +319,10 @@ static int run_query(rf_sqlctx *c, q_select *q, bool explain)
         return rf__err_slot()->code ? rf__err_slot()->code : RF_ERR_ANALYSIS;
     }
     if (c->mode != RF_SQL_RUN) return rf__sql_check_df(c, d, NULL);
+    if (explain == 2) {
+        if ((rc = rf_df_explain_analyze(d, c->out))) *rf__err_slot() = c->s->err;
+        return rc;
+    }
     if (explain) return rf_df_explain(d, c->out) ? rf__err_set(RF_ERR_INTERNAL, "%s", rf_session_error(c->s)) : RF_OK;
     rf_result *r = NULL;
     if ((rc = rf_df_collect(d, &r))) {
@@ -693,9 +699,10 @@ static int script_pass(rf_session *s, const char *text, size_t len, rf_sqlmode m
             rf__p_accept(&P, "TABLE");
             if (!(rc = rf__sql_describe(&c, &P, &shown))) rc = show_df(&c, shown, fmt, out);
         } else if (rf__p_accept(&P, "EXPLAIN")) {
-            if (!rf__p_accept(&P, "EXTENDED") && !rf__p_accept(&P, "COST")) rf__p_accept(&P, "FORMATTED");   /* COST: the estimates are on every plan */
+            bool analyze = rf__p_accept(&P, "ANALYZE");
+            if (!analyze && !rf__p_accept(&P, "EXTENDED") && !rf__p_accept(&P, "COST")) rf__p_accept(&P, "FORMATTED");   /* COST: the estimates are on every plan */
             q_select *q = rf__p_query(&P);
-            rc = q ? run_query(&c, q, true) : (P.rc ? P.rc : RF_ERR_INVALID);
+            rc = q ? run_query(&c, q, analyze ? 2 : 1) : (P.rc ? P.rc : RF_ERR_INVALID);
             rf__q_free(q);
         } else if (rf__p_is(&P, "SELECT") || rf__p_is(&P, "WITH") || rf__p_is(&P, "VALUES") || rf__p_is(&P, "(")) {
             q_select *q = rf__p_query(&P);

@@ -17,6 +17,7 @@ int main(void)
         { .name = "util", .tests = rf_test_util },
         { .name = "decimal", .tests = rf_test_decimal },
         { .name = "agg", .tests = rf_test_agg },
+        { .name = "val", .tests = rf_test_val },
     };
     if (CU_initialize_registry() != CUE_SUCCESS) return 2;
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {

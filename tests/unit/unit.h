@@ -8,7 +8,7 @@
 #include "exec/exec.h"
 
 extern CU_TestInfo rf_test_column[], rf_test_expr[], rf_test_hash[], rf_test_partition[], rf_test_serialize[],
-    rf_test_pack[], rf_test_util[], rf_test_decimal[], rf_test_agg[];
+    rf_test_pack[], rf_test_util[], rf_test_decimal[], rf_test_agg[], rf_test_val[];
 
 /* A batch from a compact spec: columns of int64 (ints) and strings (strs), n rows. */
 rf_batch *ut_batch_ints(int64_t n, const int64_t *vals);
