@@ -341,6 +341,14 @@ static int ua_ensure(rf_aggst *a)
     return RF_OK;
 }
 
+/* Room for groups grows by doubling from 64. */
+static int64_t next_cap(int64_t cap, int64_t need)
+{
+    int64_t nc = cap ? cap : 64;
+    while (nc < need) nc *= 2;
+    return nc;
+}
+
 static int ua_init(rf_aggst *a, const rf_expr *call)
 {
     a->call = call;
@@ -352,8 +360,7 @@ static int ua_grow(rf_aggst *a, int64_t need)
     RF_TRY_RC(ua_ensure(a));
     udaf_st *u = a->user;
     if (need <= a->cap) return RF_OK;
-    int64_t nc = a->cap ? a->cap : 64;
-    while (nc < need) nc *= 2;
+    int64_t nc = next_cap(a->cap, need);
     uint8_t *s = rf_realloc(u->st, (size_t)nc * u->sz);
     if (!s) return rf__err_set(RF_ERR_NOMEM, "out of memory for aggregation state");
     u->st = s;
@@ -501,8 +508,7 @@ static int rd_grow(rf_aggst *a, int64_t need)
     RF_TRY_RC(rd_ensure(a));
     rdd_st *u = a->user;
     if (need <= a->cap) return RF_OK;
-    int64_t nc = a->cap ? a->cap : 64;
-    while (nc < need) nc *= 2;
+    int64_t nc = next_cap(a->cap, need);
     gval *g = rf_realloc(u->g, (size_t)nc * sizeof *g);
     if (!g) return rf__err_set(RF_ERR_NOMEM, "out of memory for aggregation state");
     memset(g + a->cap, 0, (size_t)(nc - a->cap) * sizeof *g);
