@@ -129,6 +129,9 @@ bad_num:
         if (!threads) threads = slurm ? 1 : (cores > ranks && ranks > 0 ? cores / ranks : 1);
     }
     char tbuf[32], nbuf[32], self_path[PATH_MAX], job_path[PATH_MAX];
+    /* rank 0's stderr will be the launcher's pipe: it learns from here whether a terminal is behind it
+     * (riffle.progress=auto redraws a line there) */
+    const char *tty = isatty(2) ? "1" : "0";
     snprintf(tbuf, sizeof tbuf, "%ld", threads);
     snprintf(nbuf, sizeof nbuf, "%ld", ranks);
     ssize_t sl = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
@@ -153,6 +156,7 @@ bad_num:
         cmd[k++] = "--bind-to"; cmd[k++] = "none";
         if (cores > 0 && ranks > cores) cmd[k++] = "--oversubscribe";
         cmd[k++] = "-x"; cmd[k++] = "OMP_NUM_THREADS";
+        cmd[k++] = "-x"; cmd[k++] = "RIFFLE_PROGRESS_TTY";
         cmd[k++] = "--quiet";
         if (geteuid() == 0) {   /* Open MPI refuses root unless told; riffle submit is told by whoever runs it */
             setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 0);
@@ -162,6 +166,7 @@ bad_num:
         cmd[k++] = "-n"; cmd[k++] = nbuf;
         cmd[k++] = "-bind-to"; cmd[k++] = "none";
         cmd[k++] = "-genv"; cmd[k++] = "OMP_NUM_THREADS"; cmd[k++] = tbuf;
+        cmd[k++] = "-genv"; cmd[k++] = "RIFFLE_PROGRESS_TTY"; cmd[k++] = tty;
     }
     if (sql) { cmd[k++] = self_path; cmd[k++] = "run"; }
     cmd[k++] = sql ? job : job_path;
@@ -169,6 +174,7 @@ bad_num:
     for (int c = 0; c < n_confs; c++) { cmd[k++] = "--conf"; cmd[k++] = confs[c]; }
     cmd[k] = NULL;
     setenv("OMP_NUM_THREADS", tbuf, 1);
+    setenv("RIFFLE_PROGRESS_TTY", tty, 1);
     if (dry) {
         printf("OMP_NUM_THREADS=%s", tbuf);
         for (int c = 0; c < k; c++) printf(" %s", cmd[c]);

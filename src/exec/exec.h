@@ -106,7 +106,10 @@ typedef struct rf_task_ctx {
     rf_dynf     *dynf;       /* the stage's top-n dynamic filters, shared by its tasks on this rank */
     int          n_dynf;
     rf_opstats  *stats;      /* EXPLAIN ANALYZE: where the operators' rows and times go; NULL otherwise */
+    struct rf_progress *progress; /* the stage's live progress (runtime/progress.c), or NULL */
 } rf_task_ctx;
+/* Rows a stage's leaf operator (scan, exchange read) gave: its live progress (runtime/progress.c). */
+void rf__progress_read(struct rf_progress *p, int64_t rows);
 /* The dynamic filter that TakeOrdered or scan node p takes part in, or NULL. */
 rf_dynf *rf__dynf_of(const rf_task_ctx *ctx, const rf_plan *p);
 

@@ -113,6 +113,8 @@ int rf__op_next(rf_op *op, rf_batch **out)
     if (!rc && *out) {
         op->rows_out += (*out)->nrows;
         if (op->plan->kind == RF_P_SCAN && op->plan->src->stream_batch) atomic_fetch_add_explicit(&scanned, (*out)->nrows, memory_order_relaxed);
+        if (op->ctx && op->ctx->progress && (op->plan->n_child == 0 || op->plan->kind == RF_P_EXCHANGE))   /* the stage's input */
+            rf__progress_read(op->ctx->progress, (*out)->nrows);
     }
     return rc;
 }

@@ -30,6 +30,7 @@ static const struct {
     { "riffle.shuffle.roundBytes", NULL, "256m", V_SIZE, 1, INT64_MAX, false, NULL },
     { "riffle.batch.rows", NULL, "32768", V_INT, 1, 1000000, false, NULL },
     { "riffle.progress", NULL, "auto", V_WORDS, 0, 0, false, "true|false|auto" },
+    { "riffle.progress.interval", NULL, "5", V_INT, 1, 3600, false, NULL },
     { "riffle.eventLog.path", NULL, "", V_FREE, 0, 0, false, NULL },
     { "riffle.sql.warehouse.dir", "spark.sql.warehouse.dir", "riffle-warehouse", V_FREE, 0, 0, false, NULL },
     { "riffle.hdf5.rowGroupRows", NULL, "1m", V_SIZE, 1, INT64_MAX, false, NULL },

@@ -24,6 +24,9 @@ int rf__action_encode(const rf_action *a, rf_buf *b)
     if (!rc) rc = rf_buf_put_i64(b, a->round_bytes);
     if (!rc) rc = rf_buf_put_i64(b, a->job_id);
     if (!rc) rc = rf_buf_put_u8(b, a->progress);
+    if (!rc) rc = rf_buf_put_u8(b, a->live);
+    if (!rc) rc = rf_buf_put_u8(b, a->live_tty);
+    if (!rc) rc = rf_buf_put_i32(b, a->live_interval);
     if (!rc) rc = rf_buf_put_u8(b, a->metrics);
     if (!rc) rc = rf_buf_put_u8(b, a->analyze);
     if (!rc) rc = rf_buf_put_i64(b, a->rg_rows);
@@ -72,6 +75,11 @@ int rf__action_decode(rf_rd *r, rf_action *a)
     if (!rc) rc = rf_rd_i64(r, &a->job_id);
     if (!rc) rc = rf_rd_u8(r, &u);
     a->progress = u;
+    if (!rc) rc = rf_rd_u8(r, &u);
+    a->live = u;
+    if (!rc) rc = rf_rd_u8(r, &u);
+    a->live_tty = u;
+    if (!rc) rc = rf_rd_i32(r, &a->live_interval);
     if (!rc) rc = rf_rd_u8(r, &u);
     a->metrics = u;
     if (!rc) rc = rf_rd_u8(r, &u);
@@ -190,11 +198,16 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     RF_FREE(act->local_dir);
     if (!(act->local_dir = rf_strdup(rf__conf_get(&s->conf, "riffle.local.dir")))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
     const char *pr = rf__conf_get(&s->conf, "riffle.progress");
-    act->progress = !strcasecmp(pr, "true") || (!strcasecmp(pr, "auto") && isatty(2));
+    /* a terminal: rank 0's own stderr, or riffle submit's (the launcher makes rank 0's a pipe) */
+    const char *tty = getenv("RIFFLE_PROGRESS_TTY");
+    act->live_tty = isatty(2) || (tty && !strcmp(tty, "1"));
+    act->progress = !strcasecmp(pr, "true") || (!strcasecmp(pr, "auto") && act->live_tty);
+    act->live = strcasecmp(pr, "false") != 0;
+    act->live_interval = (int32_t)rf__conf_size(&s->conf, "riffle.progress.interval");
     const char *evp = rf__conf_get(&s->conf, "riffle.eventLog.path");
     if (*evp) RF_TRY(rf__evlog_open(evp, s->nranks));
     else rf__evlog_close();
-    act->metrics = act->progress || act->analyze || rf__evlog_on();
+    act->metrics = act->live || act->analyze || rf__evlog_on();
     act->h5_mpio = strcasecmp(rf__conf_get(&s->conf, "riffle.hdf5.readDriver"), "posix") != 0;
     if (rf__action_writes(act)) RF_TRY(rf__output_prepare(&act->out, act->job_id));
     RF_TRY(rf__action_encode(act, &payload));

@@ -123,6 +123,7 @@ static int run_task_(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_a
         if (!b) break;
         if (b->nrows == 0) { rf_batch_destroy(&b); continue; }
         o->nrows += b->nrows;
+        rf__progress_add(ctx->progress, b->nrows, 0, 0);
         if (!x && act->kind == RF_ACT_COLLECT) {
             RF_TRY(rf__pack_batch(b, NULL, b->nrows, &o->result));
         } else if (x && x->mode == RF_X_RANGE) {   /* kept (or spilled) until the bounds are known */
@@ -144,10 +145,16 @@ static int run_task_(const rf_stage *st, int64_t t, rf_task_ctx *ctx, const rf_a
             rf_free(pid);
             if (rc) goto done;
         }
-        if (map.bytes > flush_at) RF_TRY(rf__shuffle_out_add(xo, &map));
+        if (map.bytes > flush_at) {
+            rf__progress_add(ctx->progress, 0, map.bytes, 0);
+            RF_TRY(rf__shuffle_out_add(xo, &map));
+        }
         rf_batch_destroy(&b);
     }
-    if (map.part) rc = rf__shuffle_out_add(xo, &map);
+    if (map.part) {
+        rf__progress_add(ctx->progress, 0, map.bytes, 0);
+        rc = rf__shuffle_out_add(xo, &map);
+    }
     if (!rc && pw.np) rc = rf__pw_finish(&pw, o, &tmp);
 done:
     rf__pw_fini(&pw);
@@ -272,7 +279,7 @@ done:
 
 /* ---------------------------------------------------------------- the job */
 /* Collective: every rank's stage metrics to rank 0 (progress line, event log, EXPLAIN ANALYZE). */
-static int stage_metrics(MPI_Comm comm, const rf_action *act, const rf_stages *st, int si, int64_t rows, int64_t sent, double t0)
+static int stage_metrics(MPI_Comm comm, const rf_action *act, const rf_stages *st, int si, int64_t rows, int64_t sent, double t0, bool say)
 {
     int rank = 0, rc = RF_OK;
     MPI_Comm_rank(comm, &rank);
@@ -296,7 +303,7 @@ static int stage_metrics(MPI_Comm comm, const rf_action *act, const rf_stages *s
         if (an_n < an_cap)
             an_stages[an_n++] = (stage_stat){ s->id, s->n_tasks, all[0], all[1], all[2], peak_max, rf_now() - t0, tmin, tmax };
     }
-    if (rank == 0 && act->progress) {
+    if (rank == 0 && say) {
         char spill[96] = "";
         if (all[2]) snprintf(spill, sizeof spill, ", %.1f MB spilled", (double)all[2] / 1e6);
         fprintf(stderr, "riffle: stage %d/%d done: %lld task(s), %lld rows out, %.1f MB shuffled%s, %.2f s\n", si + 1, st->n,
@@ -357,6 +364,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
     }
     if ((rc = rf__agree(comm, rc, err))) goto done;
     double t_job = rf_now();
+    bool heard = false;   /* rank 0 printed live progress in this job: stage and job lines follow */
     int64_t io_rows[2] = { 0, 0 };   /* rows scanned, rows the last stage gave */
     rf__scanned_rows(true);
     for (int si = 0; si < st.n; si++) {
@@ -383,6 +391,9 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         ctx.n_prep = nprep;
         int64_t nlocal = 0;
         for (int64_t t = 0; t < s->n_tasks; t++) nlocal += task_rank_of(s, t, nranks) == rank;
+        rf_progress prog;
+        rf__progress_begin(&prog, comm, act, si, st.n, s->n_tasks);
+        ctx.progress = &prog;
         rf_shuffle_out xo = { 0 };
         rf__spill_stats_reset();
         rf__mem_peak_reset();
@@ -417,6 +428,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
                 if (rf__stop_requested()) outs[k].rc = rf__stop_error();
                 else if (rf__cancelled(&cancel, tasks[k])) outs[k].rc = rf__err_set(RF_ERR_CANCELLED, "cancelled: another task failed first");
                 else outs[k].rc = run_task(s, tasks[k], &ctx, act, &xo, &outs[k]);
+                rf__progress_add(&prog, 0, 0, 1);
                 rf__mem_trim();   /* between tasks: freed memory back to the system when near the budget */
                 if (outs[k].rc) {
                     outs[k].err = *rf__err_slot();
@@ -433,6 +445,8 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
             for (int64_t k = 0; k < nlocal && !lrc; k++)
                 if (outs[k].rc) { lrc = outs[k].rc; *rf__err_slot() = outs[k].err; }   /* only cancelled here */
         }
+        int prc = rf__progress_end(&prog, crc ? NULL : &cancel);   /* every rank, even one that failed */
+        if (!lrc) lrc = prc;
         if (rf__stop_requested() && (!lrc || lrc == RF_ERR_CANCELLED)) lrc = rf__stop_error();
         int erc = rf__cancel_end(&cancel);
         if (!lrc) lrc = crc ? crc : erc;
@@ -477,13 +491,14 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         rf__dynf_free(&dynf, ctx.n_dynf);
         for (int i = 0; i < s->n_inputs; i++)   /* a reused exchange's output stays for its last reader */
             if (!rf__stage_readers(&st, s->inputs[i], si)) rf__xdata_fini(&xd[s->inputs[i]]);
-        if (!rc && act->metrics) rc = rf__agree(comm, stage_metrics(comm, act, &st, si, rows, sent, t0), err);
+        heard |= prog.shown;
+        if (!rc && act->metrics) rc = rf__agree(comm, stage_metrics(comm, act, &st, si, rows, sent, t0, act->progress || heard), err);
         if (rc) goto done;
     }
     io_rows[0] = rf__scanned_rows(false);
     last_rows[0] = last_rows[1] = 0;
     if (MPI_Allreduce(MPI_IN_PLACE, io_rows, 2, MPI_INT64_T, MPI_SUM, comm) == MPI_SUCCESS) { last_rows[0] = io_rows[0]; last_rows[1] = io_rows[1]; }
-    if (act->progress && rank == 0) fprintf(stderr, "riffle: job %lld done in %.2f s\n", (long long)act->job_id, rf_now() - t_job);
+    if ((act->progress || heard) && rank == 0) fprintf(stderr, "riffle: job %lld done in %.2f s\n", (long long)act->job_id, rf_now() - t_job);
     if (rank == 0 && act->adaptive) rf__evlog_final_plan(act->job_id, plan, &st);
     if (act->analyze) rc = rf__agree(comm, analysis_report(comm, act, plan, &st, &stats, rf_now() - t_start), err);
 done:

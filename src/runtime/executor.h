@@ -14,6 +14,7 @@
 
 #include "runtime/runtime.h"
 #include "shuffle/shuffle.h"
+#include "core/comm.h"
 
 typedef struct {
     rf_spool   ranged;    /* range exchange: the task's rows, framed packed batches, until the bounds are known;
@@ -78,6 +79,25 @@ int  rf__range_partition(MPI_Comm comm, const rf_stage *st, task_out *outs, int6
 /* gather.c. Collective: the result to rank 0 (*result there). */
 int  rf__gather_result(MPI_Comm comm, int rc_in, const rf_action *act, const rf_schema *schema, task_out *outs, int64_t *tasks,
                        int64_t nlocal, rf_batch **result, rf_error *err);
+
+/* progress.c: a stage's live progress on rank 0's stderr. begin and add are not collective; end is
+ * called by every rank after its tasks (the other ranks' last messages to rank 0). */
+typedef struct rf_progress {
+    bool     on, tty, chatty, shown, failed;
+    double   interval, t0, next_print;
+    MPI_Comm comm;
+    int      rank, nranks, stage, n_stages, finals;
+    int64_t  n_tasks;
+    _Atomic int64_t tasks, read, rows, bytes;   /* this rank's so far: tasks done, rows in and out, bytes for the shuffle */
+    _Atomic int64_t next_us;              /* the next tick (monotonic microseconds) */
+    int64_t  sbuf[6], rbuf[6];
+    MPI_Request sreq, rreq;
+    int64_t (*seen)[6];                   /* rank 0: each rank's last counters */
+} rf_progress;
+void rf__progress_begin(rf_progress *p, MPI_Comm comm, const rf_action *act, int si, int n_stages, int64_t n_tasks);
+void rf__progress_add(rf_progress *p, int64_t rows, int64_t bytes, int64_t tasks);   /* any task thread */
+
+int  rf__progress_end(rf_progress *p, rf_cancel *cancel);
 
 /* caches.c */
 void rf__settle_caches(MPI_Comm comm, const rf_plan *plan, int rc);   /* collective */

@@ -44,6 +44,9 @@ typedef struct rf_action {
     int64_t round_bytes;
     int64_t job_id;
     bool    progress;      /* print stage progress on rank 0's stderr */
+    uint8_t live;          /* live progress inside stages (progress.c): 0 off, 1 on (riffle.progress=true or auto) */
+    bool    live_tty;      /* rank 0's stderr is a terminal (or riffle submit's was): redraw one line */
+    int32_t live_interval; /* riffle.progress.interval: seconds between lines in a log */
     bool    metrics;       /* gather per-stage metrics to rank 0 (progress or the event log) */
     bool    analyze;       /* EXPLAIN ANALYZE: operator rows and times too; rank 0 keeps the report (rf__job_analysis) */
     int64_t rg_rows;       /* WRITE_HDF5: rows per row group */

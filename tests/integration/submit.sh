@@ -8,7 +8,7 @@ R="$B/src/riffle"
 printf 'to be or not to be\nthat is the question\n' > "$WORK/in.txt"
 awk '{ for (i = 1; i <= NF; i++) c[$i]++ } END { for (w in c) print w "," c[w] }' "$WORK/in.txt" | sort > "$WORK/want"
 ( unset SLURM_JOB_ID; "$R" submit --dry-run -n 3 -c 2 "$B/jobs/wordcount" "$WORK/in.txt" "$WORK/o" --conf riffle.progress=true ) > "$WORK/dry" 2>&1
-grep -q "^OMP_NUM_THREADS=2 mpirun -np 3 --bind-to none .*-x OMP_NUM_THREADS --quiet $B/jobs/wordcount $WORK/in.txt $WORK/o --conf riffle.progress=true\$" "$WORK/dry" && ok || bad "dry run: $(cat "$WORK/dry")"
+grep -q "^OMP_NUM_THREADS=2 mpirun -np 3 --bind-to none .*-x OMP_NUM_THREADS -x RIFFLE_PROGRESS_TTY --quiet $B/jobs/wordcount $WORK/in.txt $WORK/o --conf riffle.progress=true\$" "$WORK/dry" && ok || bad "dry run: $(cat "$WORK/dry")"
 ( unset SLURM_JOB_ID; "$R" submit --dry-run -n 2 "$S/jobs/wordcount.sql" --var input=x ) > "$WORK/dry" 2>&1
 grep -q " mpirun -np 2 .* run $S/jobs/wordcount.sql --var input=x\$" "$WORK/dry" && ok || bad "dry run of a SQL job: $(cat "$WORK/dry")"
 ( SLURM_JOB_ID=7 SLURM_NTASKS=8 SLURM_CPUS_PER_TASK=4 "$R" submit --dry-run "$B/jobs/wordcount" a b ) > "$WORK/dry" 2>&1
