@@ -18,6 +18,7 @@
 #include "riffle/riffle.h"
 #include "sql/sql.h"
 #include "runtime/runtime.h"
+#include "cli/report.h"
 #include "cli/submit.h"
 
 static const char *usage_main =
@@ -34,6 +35,9 @@ static const char *usage_main =
     "  explain FILE    print the logical, optimized and physical plans and the stages; runs nothing\n"
     "  convert IN OUT  convert a CSV file or directory (header, inferred types) to an HDF5 table:\n"
     "                  OUT.h5 is one file; with --partition-by COL[,COL] OUT is a directory of COL=value/\n"
+    "  report LOG [-o FILE]\n"
+    "                  one self-contained HTML page from an event log: timeline, task time per rank,\n"
+    "                  shuffle matrices, skew, spill, adaptive decisions, plan, configuration, Slurm job\n"
     "  help COMMAND    explain a command\n"
     "\n"
     "options:\n"
@@ -69,6 +73,14 @@ static const char *help_for(const char *cmd)
                "  --read OPTIONS    CSV reader options, e.g. \"header=true,inferSchema=true,delimiter=;\"\n"
                "  --write OPTIONS   HDF5 writer options: rowGroupRows=N, compression=deflate[:1-9], collective=false\n";
     if (!strcmp(cmd, "submit")) return rf__submit_usage();
+    if (!strcmp(cmd, "report"))
+        return "usage: riffle report EVENTLOG [-o FILE]\n\n"
+               "Writes one self-contained HTML page (FILE, default EVENTLOG.html; it needs no network to view)\n"
+               "from the event log of a run (riffle.eventLog.path or --event-log): the job and stage timeline,\n"
+               "each stage's rows, shuffle, skew (largest / median partition) and spill, task time per rank\n"
+               "(which rank lagged), the rank x rank shuffle matrix of every exchange, the adaptive decisions,\n"
+               "the plan, the configuration and the Slurm job (id, nodes, limits). A log still in progress\n"
+               "(LOG.inprogress, or a run that was killed) works too. Runs without mpirun.\n";
     if (!strcmp(cmd, "explain"))
         return "usage: riffle explain FILE [--conf key=value]...\n\n"
                "Parses and plans every statement of FILE and prints, for each query, the analyzed logical plan,\n"
@@ -180,6 +192,7 @@ static int convert(rf_session *s, const char *in, const char *out, const char *p
 int main(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "submit")) return rf__cli_submit(argc - 2, argv + 2, argv[0]);   /* no MPI: starts the launcher */
+    if (argc >= 2 && !strcmp(argv[1], "report")) return rf__cli_report(argc - 2, argv + 2);   /* no MPI: reads a log, writes a page */
     for (int i = 1; i < argc; i++) {   /* answered without starting MPI */
         if (!strcmp(argv[i], "--version")) { printf("riffle %s\n", RF_VERSION_STRING); return 0; }
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {

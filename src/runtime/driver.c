@@ -214,7 +214,7 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     RF_TRY(rf__plan_encode(phys, &payload));
     RF_TRY(rf__session_send_run(s, &payload));
     s->err.code = RF_OK;
-    rf__evlog_job_start(act, phys);
+    rf__evlog_job_start(act, phys, &s->conf);
     if ((rc = rf__agree(s->comm, RF_OK, &s->err))) goto failed;
     if ((rc = rf__job_run(s->comm, act, phys, result, &s->err))) goto failed;
     rf__job_rows(&act->rows_in, &act->rows_out);

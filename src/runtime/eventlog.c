@@ -4,10 +4,17 @@
  * `riffle.eventLog.path` (or `riffle run --event-log PATH`) turns it on. Like Spark's, the log is
  * written as PATH.inprogress and renamed to PATH when the session closes, so a reader never takes
  * a live log for a finished one. Events:
- *   {"event":"SessionStart","time":...,"ranks":N,"threads":T,"version":"..."}
- *   {"event":"JobStart","job":J,"action":"collect"|"write","time":...,"path":...,"plan":"...","stages":"..."}
- *   {"event":"StageCompleted","job":J,"stage":S,"stages":N,"tasks":T,"rows":R,"shuffleBytes":B,
- *    "seconds":s,"rankSecondsMin":a,"rankSecondsMax":b}
+ *   {"event":"SessionStart","time":...,"ranks":N,"threads":T,"version":"...","host":"..."[,"slurm":{"jobId":...,
+ *    "jobName","partition","nodes","nodeList","tasks","cpusPerTask","memPerNode","restartCount","timeLimit","timeLeft"...}]}
+ *   {"event":"JobStart","job":J,"action":"collect"|"write","time":...,"path":...,"conf":{key:value of the keys set},
+ *    "plan":"...","stages":"..."}
+ *   {"event":"StageCompleted","job":J,"stage":S,"stages":N,"start":t,"tasks":T,"rows":R,"shuffleBytes":B,
+ *    "seconds":s,"rankSecondsMin":a,"rankSecondsMax":b,"spillBytes":..,"spillFiles":..,"spillSeconds":..,
+ *    "spillBytesBy":{operator kind: bytes},"rankSeconds":[per rank],"rankTasks":[..],"rankTaskSeconds":[..],
+ *    "rankLongestTask":[..],"rankRows":[..][,"shuffleMatrix":{"groups":G,"ranks":N,"bytes":[[from group i to j]]}]
+ *    [,"partitions":{"count":P,"maxBytes":..,"medianBytes":..}]}
+ *    (the matrix: what the exchanges read as the stage started moved, ranks folded into at most 64
+ *    groups; partitions: the stage's own shuffle output over all ranks, its skew is max / median)
  *   {"event":"AdaptivePlan","job":J,"stage":S,"change":"broadcastToShuffle","bytes":B,"partitions":P}
  *    (stage S's broadcast of B bytes became a shuffle into P partitions: runtime/adaptive.c);
  *    "coalescePartitions": stage S reads its inputs' B bytes with P tasks; "skewJoinSplit": a skewed
@@ -56,6 +63,45 @@ static void emit(rf_buf *b)
     }
 }
 
+/* The Slurm job around the session, from its environment, and its time limit from squeue (once,
+ * on rank 0, bounded by `timeout`). Nothing outside an allocation. */
+static void put_slurm(rf_buf *b)
+{
+    static const char *const vars[][2] = {
+        { "jobId", "SLURM_JOB_ID" }, { "jobName", "SLURM_JOB_NAME" }, { "partition", "SLURM_JOB_PARTITION" },
+        { "nodes", "SLURM_JOB_NUM_NODES" }, { "nodeList", "SLURM_JOB_NODELIST" }, { "tasks", "SLURM_NTASKS" },
+        { "cpusPerTask", "SLURM_CPUS_PER_TASK" }, { "memPerNode", "SLURM_MEM_PER_NODE" }, { "memPerCpu", "SLURM_MEM_PER_CPU" },
+        { "restartCount", "SLURM_RESTART_COUNT" }, { "account", "SLURM_JOB_ACCOUNT" }, { "qos", "SLURM_JOB_QOS" },
+    };
+    const char *id = getenv("SLURM_JOB_ID");
+    if (!id || !*id) return;
+    rf_buf_printf(b, ",\"slurm\":{");
+    int n = 0;
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i][1]);
+        if (!v || !*v) continue;
+        rf_buf_printf(b, "%s\"%s\":", n++ ? "," : "", vars[i][0]);
+        rf_buf_json_str(b, v, strlen(v));
+    }
+    char cmd[128], line[128] = "";
+    bool digits = strspn(id, "0123456789_") == strlen(id) && strlen(id) < 40;
+    snprintf(cmd, sizeof cmd, "timeout 5 squeue -h -j %s -o '%%l %%L' 2>/dev/null", digits ? id : "0");
+    FILE *p = digits ? popen(cmd, "r") : NULL;
+    if (p) {
+        if (fgets(line, sizeof line, p)) {
+            char lim[64] = "", left[64] = "";
+            if (sscanf(line, "%63s %63s", lim, left) == 2) {
+                rf_buf_printf(b, "%s\"timeLimit\":", n++ ? "," : "");
+                rf_buf_json_str(b, lim, strlen(lim));
+                rf_buf_printf(b, ",\"timeLeft\":");
+                rf_buf_json_str(b, left, strlen(left));
+            }
+        }
+        pclose(p);
+    }
+    rf_buf_printf(b, "}");
+}
+
 int rf__evlog_open(const char *path, int nranks)
 {
     if (ev.f && !strcmp(ev.path, path)) return RF_OK;
@@ -72,8 +118,13 @@ int rf__evlog_open(const char *path, int nranks)
     }
     ev.jobs = 0;
     rf_buf b = { 0 };
-    rf_buf_printf(&b, "{\"event\":\"SessionStart\",\"time\":%.3f,\"ranks\":%d,\"threads\":%d,\"version\":\"%s\"}",
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    rf_buf_printf(&b, "{\"event\":\"SessionStart\",\"time\":%.3f,\"ranks\":%d,\"threads\":%d,\"version\":\"%s\",\"host\":",
                   wall(), nranks, omp_get_max_threads(), PACKAGE_VERSION);
+    rf_buf_json_str(&b, host, strlen(host));
+    put_slurm(&b);
+    rf_buf_printf(&b, "}");
     emit(&b);
     rf_buf_fini(&b);
     return RF_OK;
@@ -93,7 +144,7 @@ static void emit_plan(rf_buf *b, rf_buf *plan, rf_buf *stages)
     rf_buf_fini(stages);
 }
 
-void rf__evlog_job_start(const rf_action *act, const rf_plan *phys)
+void rf__evlog_job_start(const rf_action *act, const rf_plan *phys, const rf_conf *conf)
 {
     if (!ev.f) return;
     rf_buf b = { 0 }, plan = { 0 }, stages = { 0 };
@@ -106,23 +157,59 @@ void rf__evlog_job_start(const rf_action *act, const rf_plan *phys)
     rf_buf_printf(&b, "{\"event\":\"JobStart\",\"job\":%lld,\"action\":\"%s\",\"time\":%.3f", (long long)act->job_id,
                   act->kind == RF_ACT_COLLECT ? "collect" : "write", wall());
     if (act->out.path) { rf_buf_printf(&b, ",\"path\":"); rf_buf_json_str(&b, act->out.path, strlen(act->out.path)); }
+    rf_buf_printf(&b, ",\"conf\":{");   /* what the job was run with: the keys set, by their canonical names */
+    for (int i = 0; conf && i < conf->n; i++) {
+        rf_buf_printf(&b, "%s", i ? "," : "");
+        rf_buf_json_str(&b, conf->key[i], strlen(conf->key[i]));
+        rf_buf_printf(&b, ":");
+        rf_buf_json_str(&b, conf->val[i], strlen(conf->val[i]));
+    }
+    rf_buf_printf(&b, "}");
     emit_plan(&b, &plan, &stages);
 }
 
-void rf__evlog_stage(int64_t job, int stage, int n_stages, int64_t tasks, int64_t rows, int64_t sent, double secs,
-                     double rank_min, double rank_max, int64_t spill_bytes, int64_t spill_files, double spill_secs,
-                     const int64_t *by_owner)
+static void put_doubles(rf_buf *b, const char *name, const double *v, int n, int stride, const char *fmt)
+{
+    rf_buf_printf(b, ",\"%s\":[", name);
+    for (int i = 0; i < n; i++) {
+        if (i) rf_buf_printf(b, ",");
+        rf_buf_printf(b, fmt, v[(size_t)i * stride]);
+    }
+    rf_buf_printf(b, "]");
+}
+
+void rf__evlog_stage(const rf_stage_report *r)
 {
     if (!ev.f) return;
     rf_buf b = { 0 };
-    rf_buf_printf(&b, "{\"event\":\"StageCompleted\",\"job\":%lld,\"stage\":%d,\"stages\":%d,\"tasks\":%lld,\"rows\":%lld,"
+    rf_buf_printf(&b, "{\"event\":\"StageCompleted\",\"job\":%lld,\"stage\":%d,\"stages\":%d,\"start\":%.3f,\"tasks\":%lld,\"rows\":%lld,"
                   "\"shuffleBytes\":%lld,\"seconds\":%.6f,\"rankSecondsMin\":%.6f,\"rankSecondsMax\":%.6f,"
                   "\"spillBytes\":%lld,\"spillFiles\":%lld,\"spillSeconds\":%.6f,\"spillBytesBy\":{",
-                  (long long)job, stage, n_stages, (long long)tasks, (long long)rows, (long long)sent, secs, rank_min, rank_max,
-                  (long long)spill_bytes, (long long)spill_files, spill_secs);
+                  (long long)r->job, r->stage, r->n_stages, wall() - r->secs, (long long)r->tasks, (long long)r->rows, (long long)r->sent,
+                  r->secs, r->rank_min, r->rank_max, (long long)r->spill_bytes, (long long)r->spill_files, r->spill_secs);
     for (int k = 0, n = 0; k < RF_SPILL_OWNERS; k++)
-        if (by_owner[k]) rf_buf_printf(&b, "%s\"%s\":%lld", n++ ? "," : "", rf__spill_owner_name[k], (long long)by_owner[k]);
-    rf_buf_printf(&b, "}}");
+        if (r->spill_by[k]) rf_buf_printf(&b, "%s\"%s\":%lld", n++ ? "," : "", rf__spill_owner_name[k], (long long)r->spill_by[k]);
+    rf_buf_printf(&b, "}");
+    if (r->per_rank) {
+        put_doubles(&b, "rankSeconds", r->per_rank, r->nranks, RF_RANK_STATS, "%.6f");
+        put_doubles(&b, "rankTasks", r->per_rank + 1, r->nranks, RF_RANK_STATS, "%.0f");
+        put_doubles(&b, "rankTaskSeconds", r->per_rank + 2, r->nranks, RF_RANK_STATS, "%.6f");
+        put_doubles(&b, "rankLongestTask", r->per_rank + 3, r->nranks, RF_RANK_STATS, "%.6f");
+        put_doubles(&b, "rankRows", r->per_rank + 4, r->nranks, RF_RANK_STATS, "%.0f");
+    }
+    if (r->matrix) {
+        rf_buf_printf(&b, ",\"shuffleMatrix\":{\"groups\":%d,\"ranks\":%d,\"bytes\":[", r->groups, r->nranks);
+        for (int i = 0; i < r->groups; i++) {
+            rf_buf_printf(&b, "%s[", i ? "," : "");
+            for (int j = 0; j < r->groups; j++) rf_buf_printf(&b, "%s%lld", j ? "," : "", (long long)r->matrix[(size_t)i * r->groups + j]);
+            rf_buf_printf(&b, "]");
+        }
+        rf_buf_printf(&b, "]}");
+    }
+    if (r->parts > 0)
+        rf_buf_printf(&b, ",\"partitions\":{\"count\":%lld,\"maxBytes\":%lld,\"medianBytes\":%lld}", (long long)r->parts,
+                      (long long)r->part_max, (long long)r->part_median);
+    rf_buf_printf(&b, "}");
     emit(&b);
     rf_buf_fini(&b);
 }

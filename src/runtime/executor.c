@@ -278,22 +278,77 @@ done:
 }
 
 /* ---------------------------------------------------------------- the job */
-/* Collective: every rank's stage metrics to rank 0 (progress line, event log, EXPLAIN ANALYZE). */
-static int stage_metrics(MPI_Comm comm, const rf_action *act, const rf_stages *st, int si, int64_t rows, int64_t sent, double t0, bool say)
+/* Per rank of a stage: the seconds it took, its tasks, their seconds and the longest, rows out. */
+typedef struct rank_stat { double secs, tasks, busy, longest, rows; } rank_stat;
+
+static int cmp_i64(const void *a, const void *b)
 {
-    int rank = 0, rc = RF_OK;
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Collective: where the stage's exchanges moved bytes (rank x rank, folded into at most 64 groups)
+ * and the sizes of its own output's partitions, to rank 0 for the event log. */
+enum { MATRIX_GROUPS = 64, MAX_SKEW_PARTS = 65536 };
+static int shuffle_shape(MPI_Comm comm, const rf_shuffle_out *own, rf_stage_report *r, int64_t **matrix)
+{
+    int rank = 0, nranks = 1, rc = RF_OK, n = 0;
     MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &nranks);
+    int g = nranks < MATRIX_GROUPS ? nranks : MATRIX_GROUPS;
+    int64_t fold[MATRIX_GROUPS] = { 0 }, *all = NULL, *psum = NULL;
+    const int64_t *sent = rf__exchange_matrix(&n);
+    for (int d = 0; d < n; d++) fold[(int64_t)d * g / nranks] += sent[d];
+    if (rank == 0 && !(all = rf_calloc((size_t)nranks * (size_t)g, sizeof *all))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    RF_MPI(MPI_Gather(fold, g, MPI_INT64_T, all, g, MPI_INT64_T, 0, comm));
+    if (rank == 0 && all && !(*matrix = rf_calloc((size_t)g * (size_t)g, sizeof **matrix))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    bool any = false;
+    for (int i = 0; rank == 0 && *matrix && i < nranks; i++)
+        for (int j = 0; j < g; j++) { (*matrix)[(int64_t)i * g / nranks * g + j] += all[(size_t)i * g + j]; any |= all[(size_t)i * g + j] != 0; }
+    if (rank == 0 && !any) RF_FREE(*matrix);
+    r->groups = g;
+    /* the same on every rank: the plan is */
+    int64_t parts = own && own->psize && !own->broadcast && own->nparts > 1 && own->nparts <= MAX_SKEW_PARTS ? own->nparts : 0;
+    if (parts) {
+        if (rank == 0 && !(psum = rf_calloc((size_t)parts, sizeof *psum))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        RF_MPI(MPI_Reduce(own->psize, psum, (int)parts, MPI_INT64_T, MPI_SUM, 0, comm));
+        if (rank == 0 && psum) {
+            qsort(psum, (size_t)parts, sizeof *psum, cmp_i64);
+            r->parts = parts;
+            r->part_max = psum[parts - 1];
+            r->part_median = psum[parts / 2];
+        }
+    }
+done:
+    rf_free(all);
+    rf_free(psum);
+    return rc;
+}
+
+/* Collective: every rank's stage metrics to rank 0 (progress line, event log, EXPLAIN ANALYZE). */
+static int stage_metrics(MPI_Comm comm, const rf_action *act, const rf_stages *st, int si, rank_stat me, int64_t sent, double t0,
+                         bool say, const rf_shuffle_out *own)
+{
+    int rank = 0, nranks = 1, rc = RF_OK;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &nranks);
     rf_spill_stats sp;
     rf__spill_stats(&sp);
-    int64_t mine[4 + RF_SPILL_OWNERS] = { rows, sent, sp.bytes, sp.files }, all[4 + RF_SPILL_OWNERS] = { 0 };
+    int64_t mine[4 + RF_SPILL_OWNERS] = { (int64_t)me.rows, sent, sp.bytes, sp.files }, all[4 + RF_SPILL_OWNERS] = { 0 };
     for (int k = 0; k < RF_SPILL_OWNERS; k++) mine[4 + k] = sp.by_owner[k];
-    double dt = rf_now() - t0, tmin = 0, tmax = 0, ssecs = 0;
+    double dt = rf_now() - t0, tmin = 0, tmax = 0, ssecs = 0, *ranks = NULL;
+    int64_t *matrix = NULL;
+    me.secs = dt;
     RF_MPI(MPI_Reduce(mine, all, 4 + RF_SPILL_OWNERS, MPI_INT64_T, MPI_SUM, 0, comm));
     RF_MPI(MPI_Reduce(&sp.secs, &ssecs, 1, MPI_DOUBLE, MPI_SUM, 0, comm));
     RF_MPI(MPI_Reduce(&dt, &tmin, 1, MPI_DOUBLE, MPI_MIN, 0, comm));
     RF_MPI(MPI_Reduce(&dt, &tmax, 1, MPI_DOUBLE, MPI_MAX, 0, comm));
     int64_t peak = rf__mem_reserved_peak(), peak_max = 0;
     RF_MPI(MPI_Reduce(&peak, &peak_max, 1, MPI_INT64_T, MPI_MAX, 0, comm));
+    rf_stage_report r = { .nranks = nranks };
+    if (rank == 0 && !(ranks = rf_malloc((size_t)nranks * sizeof me))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    RF_MPI(MPI_Gather(&me, RF_RANK_STATS, MPI_DOUBLE, ranks, RF_RANK_STATS, MPI_DOUBLE, 0, comm));
+    if ((rc = shuffle_shape(comm, own, &r, &matrix))) goto done;
     const rf_stage *s = &st->s[si];
     if (rank == 0 && act->analyze) {
         if (an_n >= an_cap) {
@@ -309,8 +364,27 @@ static int stage_metrics(MPI_Comm comm, const rf_action *act, const rf_stages *s
         fprintf(stderr, "riffle: stage %d/%d done: %lld task(s), %lld rows out, %.1f MB shuffled%s, %.2f s\n", si + 1, st->n,
                 (long long)s->n_tasks, (long long)all[0], (double)all[1] / 1e6, spill, rf_now() - t0);
     }
-    if (rank == 0) rf__evlog_stage(act->job_id, si, st->n, s->n_tasks, all[0], all[1], rf_now() - t0, tmin, tmax, all[2], all[3], ssecs, all + 4);
+    if (rank == 0) {
+        r.job = act->job_id;
+        r.stage = si;
+        r.n_stages = st->n;
+        r.tasks = s->n_tasks;
+        r.rows = all[0];
+        r.sent = all[1];
+        r.secs = rf_now() - t0;
+        r.rank_min = tmin;
+        r.rank_max = tmax;
+        r.spill_bytes = all[2];
+        r.spill_files = all[3];
+        r.spill_secs = ssecs;
+        r.spill_by = all + 4;
+        r.per_rank = ranks;
+        r.matrix = matrix;
+        rf__evlog_stage(&r);
+    }
 done:
+    rf_free(ranks);
+    rf_free(matrix);
     return rc;
 }
 
@@ -372,6 +446,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         int64_t sent = 0;
         /* the map output this stage reads moves now, once every input's sizes are known: adaptive
          * execution may re-plan the stage's tasks from them first (adaptive.c) */
+        rf__exchange_matrix_reset();
         if ((rc = rf__adapt_stage(comm, act, &st, si, xos, pending, xd, op_mem_bytes(), &sent, err))) goto done;
         rf_stage *s = &st.s[si];
         rf_cancel cancel;
@@ -427,7 +502,11 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
                 rf__err_clear();
                 if (rf__stop_requested()) outs[k].rc = rf__stop_error();
                 else if (rf__cancelled(&cancel, tasks[k])) outs[k].rc = rf__err_set(RF_ERR_CANCELLED, "cancelled: another task failed first");
-                else outs[k].rc = run_task(s, tasks[k], &ctx, act, &xo, &outs[k]);
+                else {
+                    double ts = rf_now();
+                    outs[k].rc = run_task(s, tasks[k], &ctx, act, &xo, &outs[k]);
+                    outs[k].secs = rf_now() - ts;
+                }
                 rf__progress_add(&prog, 0, 0, 1);
                 rf__mem_trim();   /* between tasks: freed memory back to the system when near the budget */
                 if (outs[k].rc) {
@@ -454,7 +533,12 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
          * the one reported, at any rank count */
         rc = rf__agree_key(comm, lrc, bad_task == INT64_MAX ? 0 : bad_task, err);
         int64_t rows = 0;
-        for (int64_t k = 0; k < nlocal && outs; k++) rows += outs[k].nrows;
+        double busy = 0, longest = 0;
+        for (int64_t k = 0; k < nlocal && outs; k++) {
+            rows += outs[k].nrows;
+            busy += outs[k].secs;
+            if (outs[k].secs > longest) longest = outs[k].secs;
+        }
         if (!s->exchange) io_rows[1] += rows;
         /* each collective step below agrees on the status it is given before it communicates, and
          * returns an agreed status: every rank takes the same branches */
@@ -492,7 +576,11 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         for (int i = 0; i < s->n_inputs; i++)   /* a reused exchange's output stays for its last reader */
             if (!rf__stage_readers(&st, s->inputs[i], si)) rf__xdata_fini(&xd[s->inputs[i]]);
         heard |= prog.shown;
-        if (!rc && act->metrics) rc = rf__agree(comm, stage_metrics(comm, act, &st, si, rows, sent, t0, act->progress || heard), err);
+        if (!rc && act->metrics) {
+            rank_stat me = { 0, (double)nlocal, busy, longest, (double)rows };
+            const rf_shuffle_out *own = s->exchange && s->id < n_ids && pending[s->id] ? &xos[s->id] : NULL;
+            rc = rf__agree(comm, stage_metrics(comm, act, &st, si, me, sent, t0, act->progress || heard, own), err);
+        }
         if (rc) goto done;
     }
     io_rows[0] = rf__scanned_rows(false);

@@ -28,6 +28,7 @@ typedef struct {
     int64_t    n_pk, cap_pk, pk_at;
     rf_buf     result;    /* collect: packed batches */
     int64_t    nrows;
+    double     secs;      /* the task's run time */
     rf_error   err;
     int        rc;
 } task_out;

@@ -76,10 +76,24 @@ static inline bool rf__action_writes(const rf_action *a) { return a->kind != RF_
 /* ---- event log (eventlog.c; rank 0 only) ---- */
 int  rf__evlog_open(const char *path, int nranks);   /* no-op when already open on path */
 bool rf__evlog_on(void);
-void rf__evlog_job_start(const rf_action *act, const rf_plan *phys);
-void rf__evlog_stage(int64_t job, int stage, int n_stages, int64_t tasks, int64_t rows, int64_t sent, double secs,
-                     double rank_min, double rank_max, int64_t spill_bytes, int64_t spill_files, double spill_secs,
-                     const int64_t *by_owner);   /* [RF_SPILL_OWNERS] spill bytes of each kind of operator */
+void rf__evlog_job_start(const rf_action *act, const rf_plan *phys, const rf_conf *conf);
+/* What a stage did, over every rank (rank 0 logs it as StageCompleted). */
+typedef struct rf_stage_report {
+    int64_t job;
+    int     stage, n_stages;
+    int64_t tasks, rows, sent;
+    double  secs, rank_min, rank_max;
+    int64_t spill_bytes, spill_files;
+    double  spill_secs;
+    const int64_t *spill_by;              /* [RF_SPILL_OWNERS] spill bytes of each kind of operator */
+    int     nranks;
+    const double *per_rank;               /* [nranks][RF_RANK_STATS] */
+    int     groups;                       /* shuffle matrix: ranks in `groups` groups (one rank each up to 64) */
+    const int64_t *matrix;                /* [groups][groups] bytes the exchanges read at the stage's start moved, or NULL */
+    int64_t parts, part_max, part_median; /* the stage's own shuffle output by partition (parts 0: none) */
+} rf_stage_report;
+enum { RF_RANK_STATS = 5 };               /* per rank: seconds in the stage, tasks, task seconds, longest task, rows out */
+void rf__evlog_stage(const rf_stage_report *r);
 void rf__evlog_adaptive(int64_t job, int stage, const char *what, int64_t bytes, int64_t partitions);
 void rf__evlog_final_plan(int64_t job, const rf_plan *phys, const rf_stages *st);   /* after an adaptive job ran */
 void rf__evlog_stream_progress(const char *fields);   /* a streaming batch's progress object (stream.c) */

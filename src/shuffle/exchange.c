@@ -146,6 +146,30 @@ static int ext_read(extv *v, rf_spool *const *src, uint8_t *dst, int64_t n)
     return rc;
 }
 
+static int64_t *sent_to;   /* [sent_n] bytes sent to each rank since the last reset */
+static int sent_n;
+
+void rf__exchange_matrix_reset(void)
+{
+    RF_FREE(sent_to);
+    sent_n = 0;
+}
+
+const int64_t *rf__exchange_matrix(int *n)
+{
+    *n = sent_n;
+    return sent_to;
+}
+
+static void note_sent(const int64_t *ssz, int nranks)
+{
+    if (!sent_to) {
+        if (!(sent_to = rf_calloc((size_t)nranks, sizeof *sent_to))) return;   /* the log goes without the matrix */
+        sent_n = nranks;
+    }
+    for (int d = 0; d < nranks && d < sent_n; d++) sent_to[d] += ssz[d];
+}
+
 int rf__shuffle_exchange(MPI_Comm comm, int rc_in, rf_shuffle_out *o, int64_t round_bytes, rf_xdata *x, int64_t *bytes_sent,
                          rf_error *err)
 {
@@ -226,6 +250,7 @@ int rf__shuffle_exchange_routed(MPI_Comm comm, int rc_in, rf_shuffle_out *o, con
     /* a rank that failed must not leave the others waiting: agree before the first exchange */
     if ((rc = rf__agree(comm, rc, err))) goto done;
     RF_MPI(MPI_Alltoall(ssz, 1, MPI_INT64_T, rsz, 1, MPI_INT64_T, comm));
+    note_sent(ssz, nranks);
     /* rounds of at most `chunk` bytes per destination: every count and displacement of one round
      * (at most nranks * chunk) fits an int, and the two round buffers stay a small part of the pool */
     int64_t chunk = round_bytes / nranks, cap = rf__mem_pool() / 32 / nranks;

@@ -82,4 +82,9 @@ int rf__shuffle_exchange(MPI_Comm comm, int rc_in, rf_shuffle_out *o, int64_t ro
 int rf__shuffle_exchange_routed(MPI_Comm comm, int rc_in, rf_shuffle_out *o, const rf_route *route, int64_t round_bytes,
                                 rf_xdata *x, int64_t *bytes_sent, rf_error *err);
 
+/* Bytes this rank's exchanges sent to each rank (itself included) since the last reset, for the
+ * event log's shuffle matrix; *n: ranks (0 and NULL when nothing moved). Main thread only. */
+void rf__exchange_matrix_reset(void);
+const int64_t *rf__exchange_matrix(int *n);
+
 #endif

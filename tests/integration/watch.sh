@@ -29,4 +29,51 @@ if command -v script > /dev/null; then
   grep -q $'\r\033\\[Kriffle: stage 1/3 \\[[#.]*\\] [0-9]*/16 tasks' "$WORK/tty" && ok || bad "no redrawn bar on a terminal: $(head -c 600 "$WORK/tty" | od -c | head)"
   grep -q "799999980000000" "$WORK/tty" && ok || bad "the terminal run's result: $(tail -5 "$WORK/tty")"
 fi
+
+# ---- riffle report: a session of three jobs (a join and an aggregation, a sort, one that fails)
+awk 'BEGIN { srand(7); print "k,v"; for (i = 0; i < 20000; i++) printf "%d,%d\n", i % 97, int(rand() * 1000) }' > "$WORK/a.csv"
+awk 'BEGIN { print "k,name"; for (i = 0; i < 97; i++) printf "%d,n%d\n", i, i }' > "$WORK/b.csv"
+printf 'k,v\n1,2\n3,x\n' > "$WORK/badint.csv"
+cat > "$WORK/job.sql" <<SQL
+SET riffle.shuffle.partitions = 7;
+CREATE TEMPORARY VIEW a (k INT, v INT) USING csv OPTIONS (path '$WORK/a.csv', header 'true');
+CREATE TEMPORARY VIEW b USING csv OPTIONS (path '$WORK/b.csv', header 'true', inferSchema 'true');
+SELECT b.name, count(*) AS c, sum(a.v) AS s FROM a JOIN b ON a.k = b.k GROUP BY b.name ORDER BY c DESC, b.name LIMIT 5;
+SELECT k, v FROM a ORDER BY v DESC, k LIMIT 3;
+CREATE TEMPORARY VIEW bad (k INT, v INT) USING csv OPTIONS (path '$WORK/badint.csv', header 'true', mode 'FAILFAST');
+SELECT sum(v) FROM bad;
+SQL
+run 3 "$R" run "$WORK/job.sql" --event-log "$WORK/ev.json"
+[ -f "$WORK/ev.json" ] && ok || bad "no event log: $(cat "$WORK/err")"
+stages=$(grep -c '"event":"StageCompleted"' "$WORK/ev.json")
+if "$R" report "$WORK/ev.json" -o "$WORK/page.html" 2> "$WORK/rerr"; then ok; else bad "riffle report failed: $(cat "$WORK/rerr")"; fi
+grep -q "3 event\|event(s) from" "$WORK/rerr" && ok || bad "report's message: $(cat "$WORK/rerr")"
+# self-contained: no stylesheet, script or image fetched from anywhere
+! grep -Eiq '<(link|img|iframe)[^>]*(href|src)=|<script[^>]+src=|@import|url\(' "$WORK/page.html" && ok || bad "the page fetches something"
+# in a real browser (Debian's chromium, headless): it draws itself, every part is there
+if [ "${RIFFLE_NO_BROWSER:-0}" = 1 ]; then echo "browser check skipped (RIFFLE_NO_BROWSER=1)"
+elif ! command -v chromium > /dev/null; then bad "chromium is not installed (scripts/install-deps --tests installs it; RIFFLE_NO_BROWSER=1 skips)"
+else
+  CH=(chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$WORK/chrome")
+  timeout 120 "${CH[@]}" --dump-dom "file://$WORK/page.html" > "$WORK/dom.html" 2> "$WORK/chrome.err"
+  grep -q 'data-rendered="true"' "$WORK/dom.html" && ok || bad "the page did not draw itself in chromium: $(tail -3 "$WORK/chrome.err")"
+  for part in 'id="session"' 'id="slurm"' 'id="timeline-svg"' 'class="stages"' 'class="ranks"' 'class="shuffle-matrix"' 'class="adaptive' 'class="plan"' 'class="conf"'; do
+    grep -q "$part" "$WORK/dom.html" && ok || bad "the drawn page lacks $part"
+  done
+  # what it shows agrees with the log: a row per stage, a row per rank, the failed job's error, the key set
+  [ "$(grep -o '<td class="l">stage [0-9]* of [0-9]*</td>' "$WORK/dom.html" | wc -l)" -eq "$stages" ] && ok || bad "stage rows differ from the log's $stages stages"
+  grep -q '<td class="l">rank 2</td>' "$WORK/dom.html" && ! grep -q '<td class="l">rank 3</td>' "$WORK/dom.html" && ok || bad "not a row for each of 3 ranks"
+  grep -q 'class="bad">error (rank [0-9]*): .*badint.csv' "$WORK/dom.html" && ok || bad "the failed job's error is not shown"
+  grep -Eq "<td class=\"l\">riffle.shuffle.partitions</td><td[^>]*>7</td>" "$WORK/dom.html" && ok || bad "the configuration is not shown"
+  [ "$(grep -o 'class="job"' "$WORK/dom.html" | wc -l)" -eq 3 ] && ok || bad "not three jobs"
+  timeout 120 "${CH[@]}" --window-size=1280,1800 --screenshot="$WORK/page.png" "file://$WORK/page.html" > /dev/null 2>&1
+  [ "$(head -c 8 "$WORK/page.png" | od -An -tx1 | tr -d ' ')" = "89504e470d0a1a0a" ] && [ "$(stat -c %s "$WORK/page.png")" -gt 20000 ] && ok || bad "no screenshot"
+fi
+# a bad log: the line and column named, nothing written; a live log's cut-short last line is left out
+{ head -2 "$WORK/ev.json"; echo '{"event":"StageCompleted","job":1,"rows":12x}'; } > "$WORK/broken.json"
+"$R" report "$WORK/broken.json" -o "$WORK/broken.html" 2> "$WORK/rerr"; rc=$?
+[ "$rc" -ne 0 ] && grep -q "broken.json:3:44: " "$WORK/rerr" && [ ! -e "$WORK/broken.html" ] && ! ls "$WORK"/broken.html.tmp* > /dev/null 2>&1 && ok || bad "a bad log: rc=$rc $(cat "$WORK/rerr")"
+{ head -3 "$WORK/ev.json"; printf '{"event":"StageCompl'; } > "$WORK/live.json.inprogress"
+"$R" report "$WORK/live.json.inprogress" -o "$WORK/live.html" 2> "$WORK/rerr" && grep -q "incomplete" "$WORK/rerr" && [ -s "$WORK/live.html" ] && ok || bad "a live log: $(cat "$WORK/rerr")"
+"$R" report /nonexistent/log.json 2> "$WORK/rerr"; [ $? -ne 0 ] && grep -q "/nonexistent/log.json: cannot open" "$WORK/rerr" && ok || bad "a missing log: $(cat "$WORK/rerr")"
 finish
