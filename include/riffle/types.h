@@ -81,7 +81,9 @@ enum {
     RF_ERR_MPI,        /* an MPI call failed */
     RF_ERR_LIMIT,      /* a configured limit was exceeded (riffle.driver.maxResultSize, ...) */
     RF_ERR_INTERNAL,   /* a bug in riffle */
-    RF_ERR_STOPPED     /* stopped by SIGTERM / SIGINT at a safe point: nothing was published after the signal */
+    RF_ERR_STOPPED,    /* stopped by SIGTERM / SIGINT at a safe point: nothing was published after the signal */
+    RF_ERR_PREEMPTED   /* stopped by SIGUSR1 between stages with riffle.checkpoint.dir set: the stages done are
+                        * checkpointed there; run the same job again to resume (riffle exits with 75) */
 };
 
 /* The SQL name of a type ("int", "bigint", "decimal(10,2)", "array<int>", "struct<a:int,b:string>").

@@ -284,5 +284,6 @@ int main(int argc, char **argv)
                 rf__stop_signal() == SIGINT ? "SIGINT" : rf__stop_signal() == SIGUSR1 ? "SIGUSR1" : "SIGTERM");
     free(text);
     /* a stop signal: 128 + its number, as a shell reports a process it ended */
-    return rf_session_close(&s, rc == RF_ERR_STOPPED ? 128 + (rf__stop_signal() ? rf__stop_signal() : 15) : rc ? 1 : 0);
+    /* preempted at the wall-time warning with checkpoints: 75 (EX_TEMPFAIL), run again to resume */
+    return rf_session_close(&s, rc == RF_ERR_PREEMPTED ? 75 : rc == RF_ERR_STOPPED ? 128 + (rf__stop_signal() ? rf__stop_signal() : 15) : rc ? 1 : 0);
 }

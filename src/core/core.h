@@ -55,7 +55,12 @@ void rf__stop_install(void);
 bool rf__stop_requested(void);
 int  rf__stop_signal(void);   /* the signal that asked, 0 when none */
 int  rf__stop_error(void);    /* sets the error "stopped by SIGTERM" and returns RF_ERR_STOPPED */
-void rf__stop_reset(void);    /* forgets a stop request (the fuzz harness stops one case, then runs the next) */
+void rf__stop_reset(void);
+/* With checkpoints on (runtime/checkpoint.c), SIGUSR1 (Slurm's warning before the wall-time limit)
+ * does not stop at once: it asks the job to finish its running stage and stop at the next stage
+ * boundary (RF_ERR_PREEMPTED). */
+void rf__stop_wind_down(bool on);
+bool rf__wind_down_requested(void);    /* forgets a stop request (the fuzz harness stops one case, then runs the next) */
 
 /* ---------------------------------------------------------------- memory */
 /* All allocation goes through these so that tests can inject failures (rf__mem_fail_after). */

@@ -73,13 +73,17 @@ int rf__stack_check(const char *what)
 }
 
 /* ---------------------------------------------------------------- stop signals */
-static volatile sig_atomic_t stop_sig;
+static volatile sig_atomic_t stop_sig, wind_sig, wind_ok;
 
 static void on_stop(int sig)
 {
+    if (sig == SIGUSR1 && wind_ok && !stop_sig) { wind_sig = 1; return; }   /* checkpointing: finish the stage, then stop */
     if (stop_sig == sig) { signal(sig, SIG_DFL); raise(sig); return; }   /* asked twice: die now */
     stop_sig = sig;
 }
+
+void rf__stop_wind_down(bool on) { wind_ok = on; }
+bool rf__wind_down_requested(void) { return wind_sig != 0; }
 
 void rf__stop_install(void)
 {
@@ -100,7 +104,7 @@ void rf__stop_install(void)
 }
 
 bool rf__stop_requested(void) { return stop_sig != 0; }
-void rf__stop_reset(void) { stop_sig = 0; }
+void rf__stop_reset(void) { stop_sig = 0; wind_sig = 0; }
 int rf__stop_signal(void) { return (int)stop_sig; }
 
 int rf__stop_error(void)

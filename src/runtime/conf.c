@@ -39,6 +39,7 @@ static const struct {
     { "riffle.hdf5.checksum", NULL, "true", V_WORDS, 0, 0, false, "true|false" },
     { "riffle.csv.inferSchema.sampleBytes", NULL, "4m", V_SIZE, 1, INT64_MAX, false, NULL },
     { "riffle.executor.memory", "spark.executor.memory", "auto", V_SIZE, 1 << 20, INT64_MAX, false, "auto" },
+    { "riffle.checkpoint.dir", NULL, "", V_FREE, 0, 0, false, NULL },
     { "riffle.local.dir", "spark.local.dir", "", V_FREE, 0, 0, false, NULL },
     { "riffle.aggregate.partialGroups", NULL, "4194304", V_INT, 1, 1000000000, false, NULL },
     { "riffle.spill.forceThreshold", "spark.shuffle.spill.numElementsForceSpillThreshold", "0", V_INT, 0, INT64_MAX, false, NULL },

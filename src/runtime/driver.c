@@ -40,6 +40,7 @@ int rf__action_encode(const rf_action *a, rf_buf *b)
     if (!rc) rc = rf_buf_put_i64(b, a->out.max_records);
     if (!rc) rc = rf_buf_put_i64(b, a->mem_budget);
     if (!rc) rc = rf_buf_put_str(b, a->local_dir);
+    if (!rc) rc = rf_buf_put_str(b, a->checkpoint_dir);
     if (!rc) rc = rf_buf_put_i64(b, a->partial_groups);
     if (!rc) rc = rf_buf_put_i64(b, a->force_spill);
     if (!rc) rc = rf_buf_put_i64(b, a->shuffle_partitions);
@@ -101,6 +102,7 @@ int rf__action_decode(rf_rd *r, rf_action *a)
     if (!rc) rc = rf_rd_i64(r, &a->out.max_records);
     if (!rc) rc = rf_rd_i64(r, &a->mem_budget);
     if (!rc) rc = rf_rd_str(r, &a->local_dir);
+    if (!rc) rc = rf_rd_str(r, &a->checkpoint_dir);
     if (!rc) rc = rf_rd_i64(r, &a->partial_groups);
     if (!rc) rc = rf_rd_i64(r, &a->force_spill);
     if (!rc) rc = rf_rd_i64(r, &a->shuffle_partitions);
@@ -126,6 +128,7 @@ void rf__action_fini(rf_action *a)
 {
     RF_FREE(a->out.path);
     RF_FREE(a->out.staging);
+    RF_FREE(a->checkpoint_dir);
     RF_FREE(a->out.partition_by);
     RF_FREE(a->local_dir);
     RF_FREE(a->uncached);
@@ -197,6 +200,8 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     }
     RF_FREE(act->local_dir);
     if (!(act->local_dir = rf_strdup(rf__conf_get(&s->conf, "riffle.local.dir")))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
+    RF_FREE(act->checkpoint_dir);
+    if (!(act->checkpoint_dir = rf_strdup(rf__conf_get(&s->conf, "riffle.checkpoint.dir")))) { rc = rf__err_set(RF_ERR_NOMEM, "out of memory"); goto done; }
     const char *pr = rf__conf_get(&s->conf, "riffle.progress");
     /* a terminal: rank 0's own stderr, or riffle submit's (the launcher makes rank 0's a pipe) */
     const char *tty = getenv("RIFFLE_PROGRESS_TTY");

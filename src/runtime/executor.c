@@ -388,6 +388,25 @@ done:
     return rc;
 }
 
+/* Collective, before stage si: Slurm's warning (SIGUSR1) seen by any rank, with checkpoints on,
+ * stops the job here: the stages before are done (and checkpointed when the job can be). */
+static int wind_down(MPI_Comm comm, const rf_action *act, const rf_ckpt *ck, const rf_stages *st, int si, rf_error *err)
+{
+    if (!act->checkpoint_dir || !*act->checkpoint_dir) return RF_OK;   /* the same on every rank */
+    int mine = rf__wind_down_requested(), any = 0, rc = RF_OK;
+    RF_MPI(MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, comm));
+    if (!any) return RF_OK;
+    if (ck->on)
+        rf__err_set(RF_ERR_PREEMPTED, "stopped by SIGUSR1 (the warning before the time limit) before stage %d of %d; the stages done are "
+                    "checkpointed in %s: run the same job again to resume", si + 1, st->n, ck->dir);
+    else
+        rf__err_set(RF_ERR_PREEMPTED, "stopped by SIGUSR1 (the warning before the time limit) before stage %d of %d; this job cannot be "
+                    "checkpointed (it reads a cache or a stream) and starts over when run again", si + 1, st->n);
+    return rf__agree(comm, RF_ERR_PREEMPTED, err);
+done:
+    return rc;
+}
+
 static int64_t last_rows[2];   /* the last job's rows in and out, over every rank */
 
 void rf__job_rows(int64_t *in, int64_t *out) { *in = last_rows[0]; *out = last_rows[1]; }
@@ -400,8 +419,9 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
     rf_stages st = { 0 };
     rf_xdata *xd = NULL;
     rf_shuffle_out *xos = NULL;   /* by stage id: map output not exchanged yet (until the stage reading it starts) */
-    bool *pending = NULL;
+    bool *pending = NULL, *skip = NULL;
     int64_t n_ids = 0;
+    rf_ckpt ck = { 0 };
     if (result) *result = NULL;
     rf_opstats stats = { 0 };
     double t_start = rf_now();
@@ -437,6 +457,9 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         }
     }
     if ((rc = rf__agree(comm, rc, err))) goto done;
+    /* stages a checkpoint of an earlier attempt already did (checkpoint.c) */
+    if (!(skip = rf_calloc((size_t)n_ids, sizeof *skip))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if ((rc = rf__agree(comm, rc, err)) || (rc = rf__ckpt_begin(comm, act, plan, &st, xos, pending, skip, (int)n_ids, &ck, err))) goto done;
     double t_job = rf_now();
     bool heard = false;   /* rank 0 printed live progress in this job: stage and job lines follow */
     int64_t io_rows[2] = { 0, 0 };   /* rows scanned, rows the last stage gave */
@@ -446,6 +469,8 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         int64_t sent = 0;
         /* the map output this stage reads moves now, once every input's sizes are known: adaptive
          * execution may re-plan the stage's tasks from them first (adaptive.c) */
+        if (st.s[si].id < n_ids && skip[st.s[si].id]) continue;
+        if ((rc = wind_down(comm, act, &ck, &st, si, err))) goto done;
         rf__exchange_matrix_reset();
         if ((rc = rf__adapt_stage(comm, act, &st, si, xos, pending, xd, op_mem_bytes(), &sent, err))) goto done;
         rf_stage *s = &st.s[si];
@@ -552,6 +577,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
                 xos[s->id] = xo;
                 memset(&xo, 0, sizeof xo);
                 pending[s->id] = true;
+                rc = rf__ckpt_stage(comm, &ck, act, s, &xos[s->id], err);
             } else if (!rc) rc = rf__agree(comm, rf__err_set(RF_ERR_INTERNAL, "too many stages"), err);
         } else if (act->kind == RF_ACT_COLLECT) {
             rc = rf__gather_result(comm, rc, act, s->root->schema, outs, tasks, nlocal, result, err);
@@ -592,6 +618,8 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
 done:
     rf_free(stats.rows);
     rf_free(stats.nanos);
+    rf_free(skip);
+    rf__ckpt_fini(&ck);
     rf__settle_caches(comm, plan, rc);
     rf__evict_caches(comm, act->progress);
     rf__spill_cleanup();   /* the rank's spill directory goes with the job, whatever its outcome (open spill

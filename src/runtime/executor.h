@@ -100,6 +100,24 @@ void rf__progress_add(rf_progress *p, int64_t rows, int64_t bytes, int64_t tasks
 
 int  rf__progress_end(rf_progress *p, rf_cancel *cancel);
 
+/* checkpoint.c: stage checkpoints (riffle.checkpoint.dir). */
+typedef struct rf_ckpt {
+    bool     on;        /* this job checkpoints (the same on every rank) */
+    char    *dir;       /* DIR/KEY */
+    uint64_t key[2];    /* the plan with its program; its input files */
+    int      n;         /* planned stages */
+    bool    *can;       /* [n] by stage id: its output may be checkpointed (a shuffle, not a broadcast) */
+    bool    *done;      /* [n] by stage id: its output is in the checkpoint */
+} rf_ckpt;
+/* Collective, before the stages run: the job's checkpoint; the stages done and needed are read
+ * back into xos (pending set) and skip[id] says which stages (by id) need not run. */
+int  rf__ckpt_begin(MPI_Comm comm, const rf_action *act, const rf_plan *plan, const rf_stages *st, rf_shuffle_out *xos, bool *pending,
+                    bool *skip, int n_ids, rf_ckpt *c, rf_error *err);
+/* Collective, after stage s's map output is complete in xo: every rank writes its part, a vote,
+ * rank 0 marks the stage done. A failed write only leaves the stage out of the checkpoint. */
+int  rf__ckpt_stage(MPI_Comm comm, rf_ckpt *c, const rf_action *act, const rf_stage *s, rf_shuffle_out *xo, rf_error *err);
+void rf__ckpt_fini(rf_ckpt *c);
+
 /* caches.c */
 void rf__settle_caches(MPI_Comm comm, const rf_plan *plan, int rc);   /* collective */
 void rf__forget_caches(const rf_action *act);                         /* local, the same on every rank */

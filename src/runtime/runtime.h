@@ -47,6 +47,7 @@ typedef struct rf_action {
     uint8_t live;          /* live progress inside stages (progress.c): 0 off, 1 on (riffle.progress=true or auto) */
     bool    live_tty;      /* rank 0's stderr is a terminal (or riffle submit's was): redraw one line */
     int32_t live_interval; /* riffle.progress.interval: seconds between lines in a log */
+    char   *checkpoint_dir;/* riffle.checkpoint.dir: completed stages' shuffle output kept there ("" off; checkpoint.c) */
     bool    metrics;       /* gather per-stage metrics to rank 0 (progress or the event log) */
     bool    analyze;       /* EXPLAIN ANALYZE: operator rows and times too; rank 0 keeps the report (rf__job_analysis) */
     int64_t rg_rows;       /* WRITE_HDF5: rows per row group */
@@ -98,7 +99,8 @@ void rf__evlog_adaptive(int64_t job, int stage, const char *what, int64_t bytes,
 void rf__evlog_final_plan(int64_t job, const rf_plan *phys, const rf_stages *st);   /* after an adaptive job ran */
 void rf__evlog_stream_progress(const char *fields);   /* a streaming batch's progress object (stream.c) */
 void rf__evlog_job_end(int64_t job, int rc, const rf_error *err);
-void rf__evlog_close(void);   /* SessionEnd, fsync, rename PATH.inprogress -> PATH */
+void rf__evlog_close(void);
+void rf__ckpt_session_end(bool ok);   /* rank 0: removes the session's checkpoints when it ended well (checkpoint.c) */   /* SessionEnd, fsync, rename PATH.inprogress -> PATH */
 
 int  rf__action_encode(const rf_action *a, rf_buf *b);
 int  rf__action_decode(rf_rd *r, rf_action *a);

@@ -167,6 +167,7 @@ int rf_session_close(rf_session **ps, int exit_code)
     if (!s) return exit_code;
     open_session = NULL;
     if (s->rank == 0) rf__evlog_close();
+    if (s->rank == 0) rf__ckpt_session_end(exit_code == 0);   /* a session that ended well needs no checkpoint */
     bcast_close(s->comm, exit_code);
     rf__sql_views_free(s);
     rf__df_free_all(s);
