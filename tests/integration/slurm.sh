@@ -2,7 +2,8 @@
 # Submits slurm/riffle.sbatch with sbatch to a real single-node Slurm (munged, slurmctld, slurmd
 # started here, inside this test's own folder, on private ports) running the category funnel SQL
 # job at 4 ranks, waits for it, and checks its output against sqlite3; then runs a streaming job
-# through slurm/riffle-stream.sbatch across two wall-time warnings and requeues. Stops the daemons after.
+# through slurm/riffle-stream.sbatch across a wall-time warning and requeue, and a batch job through
+# slurm/riffle-requeue.sbatch across three (stage checkpoints). Stops the daemons after.
 . "$(dirname "$0")/lib.sh"
 for cmd in munged slurmctld slurmd sbatch; do
   command -v $cmd >/dev/null || { echo "SKIP: $cmd not installed (scripts/install-deps installs slurm-wlm and munge)"; bad "slurm not installed"; finish; exit; }
@@ -102,4 +103,43 @@ grep -c 'requeueing job' "$WORK"/stream-*.out | grep -qx 1 && grep -c 'riffle-st
 cat "$WORK"/land/t*.txt | awk '{ for (i = 1; i <= NF; i++) c[$i]++ } END { for (w in c) print w "," c[w] }' | sort > "$WORK/want_wc"
 parts "$WORK/sout" | sort > "$WORK/got_wc"
 same "$WORK/want_wc" "$WORK/got_wc" "the word count across two requeues"
+
+# ---- slurm/riffle-requeue.sbatch: a batch SQL job of 8 stages gets Slurm's wall-time warning
+# (scancel --batch --signal=USR1, what --signal=B:USR1@N sends) just after a stage ends, three runs
+# in a row; each run finishes its stage, checkpoints it and requeues itself, and the next run
+# resumes. The output equals sqlite3's; no stage ran more than once more than the requeues allow.
+awk 'BEGIN { srand(5); print "k,v,s"; for (i = 0; i < 1000000; i++) printf "%d,%d,w%d\n", int(rand() * 200000), int(rand() * 1000), i % 1000 }' > "$WORK/c.csv"
+SELECT="SELECT g, count(*) AS n, sum(w1) AS t1, sum(w2) AS t2, sum(w3) AS t3, sum(w4) AS t4, sum(w5) AS t5
+FROM (SELECT k % 97 AS g, sum(v) OVER (PARTITION BY k % 1000) AS w1, max(v) OVER (PARTITION BY k % 1001) AS w2,
+             min(k) OVER (PARTITION BY s) AS w3, count(*) OVER (PARTITION BY v) AS w4, sum(k) OVER (PARTITION BY k % 977) AS w5
+      FROM a) t
+GROUP BY g ORDER BY g"
+printf "CREATE TEMPORARY VIEW a (k INT, v INT, s STRING) USING csv OPTIONS (path '%s', header 'true');\nINSERT OVERWRITE DIRECTORY '%s' USING csv OPTIONS (header 'true')\n%s;\n" \
+  "$WORK/c.csv" "$WORK/rqout" "$SELECT" > "$WORK/rq.sql"
+printf '.mode csv\nCREATE TABLE a(k INTEGER, v INTEGER, s TEXT);\n.import --skip 1 %s a\n%s;\n' "$WORK/c.csv" "$SELECT" | sqlite3 :memory: | tr -d '\r' > "$WORK/rqwant"
+jid=$(RIFFLE="$B/src/riffle" RIFFLE_CHECKPOINT_DIR="$WORK/rqck" sbatch --parsable -n 2 --ntasks-per-node=2 -c 1 --mem=1000 -o "$WORK/rq-%j.out" \
+  "$S/slurm/riffle-requeue.sbatch" "$WORK/rq.sql" --conf riffle.progress=true)
+[ -n "$jid" ] && ok || bad "sbatch riffle-requeue.sbatch gave no job id"
+rqlog() { cat "$WORK"/rq-*.out 2> /dev/null; }
+stages_this_run() { rqlog | awk '/^riffle-requeue: job .* run /{ n = 0 } /^riffle: stage [0-9]+\/[0-9]+ done/{ n++ } END { print n + 0 }'; }
+for round in 1 2 3; do
+  for _ in $(seq 1 1500); do
+    [ "$(rqlog | grep -c '^riffle-requeue: job .* run [0-9]*,')" -ge "$round" ] && [ "$(stages_this_run)" -ge 1 ] && break
+    squeue -h -j "$jid" 2> /dev/null | grep -q . || break; sleep 0.02
+  done
+  scancel --batch --signal=USR1 "$jid"
+  for _ in $(seq 1 600); do [ "$(restarts "$jid")" = "$round" ] && break; sleep 0.2; done
+  [ "$(restarts "$jid")" = "$round" ] && ok || { bad "warning $round: the job was not requeued ($(scontrol show job "$jid" | grep -o 'JobState=[A-Z_]*'))"; rqlog | tail -20; break; }
+done
+for _ in $(seq 1 1500); do squeue -h -j "$jid" 2> /dev/null | grep -q . || break; sleep 0.2; done
+rqlog > "$WORK/rq.log"
+[ "$(grep -c '^riffle-requeue: stopped between stages (exit 75); requeueing' "$WORK/rq.log")" = 3 ] && ok || { bad "not three requeues"; cat "$WORK/rq.log"; }
+[ "$(grep -c '^riffle: checkpoint: job 1: resuming from' "$WORK/rq.log")" = 3 ] && grep -q '^riffle-requeue: finished (exit 0)' "$WORK/rq.log" && ok \
+  || { bad "the runs did not resume and finish"; cat "$WORK/rq.log"; }
+total=$(grep -o 'stage [0-9]*/[0-9]* done' "$WORK/rq.log" | head -1 | sed 's|stage [0-9]*/\([0-9]*\) done|\1|')
+runs=$(grep -c '^riffle: stage [0-9]*/[0-9]* done' "$WORK/rq.log")
+[ -n "$total" ] && [ "$runs" -le $((total + 3)) ] && ok || bad "$runs stage runs for $total stages over 3 requeues"
+parts "$WORK/rqout" > "$WORK/rqgot" 2> /dev/null
+same "$WORK/rqwant" "$WORK/rqgot" "the batch job's result across three requeues"
+[ -z "$(find "$WORK/rqck" -type f 2> /dev/null)" ] && ok || bad "checkpoint files left after the job finished"
 finish
