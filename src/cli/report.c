@@ -26,6 +26,7 @@ static void ws(jv *v) { while (v->p < v->end && (*v->p == ' ' || *v->p == '\t' |
 static bool fail(jv *v, const char *why) { if (!v->err) v->err = why; return false; }
 
 static bool value(jv *v, int depth);
+static bool in(char c, const char *set) { return c && strchr(set, c); }   /* never the NUL at the set's end */
 
 static bool string(jv *v)
 {
@@ -38,8 +39,8 @@ static bool string(jv *v)
             if (++v->p >= v->end) break;
             if (*v->p == 'u') {
                 for (int i = 0; i < 4; i++)
-                    if (++v->p >= v->end || !strchr("0123456789abcdefABCDEF", *v->p)) return fail(v, "a bad \\u escape");
-            } else if (!strchr("\"\\/bfnrt", *v->p)) return fail(v, "a bad escape");
+                    if (++v->p >= v->end || !in(*v->p, "0123456789abcdefABCDEF")) return fail(v, "a bad \\u escape");
+            } else if (!in(*v->p, "\"\\/bfnrt")) return fail(v, "a bad escape");
         }
     }
     return fail(v, "a string not closed");
@@ -50,9 +51,10 @@ static bool number(jv *v)
     const char *s = v->p;
     if (v->p < v->end && *v->p == '-') v->p++;
     if (v->p >= v->end || *v->p < '0' || *v->p > '9') { v->p = s; return fail(v, "expected a value"); }
-    while (v->p < v->end && ((*v->p >= '0' && *v->p <= '9') || strchr(".eE+-", *v->p))) v->p++;
+    while (v->p < v->end && ((*v->p >= '0' && *v->p <= '9') || in(*v->p, ".eE+-"))) v->p++;
     char *e = NULL, buf[64];
-    size_t n = (size_t)(v->p - s) < sizeof buf - 1 ? (size_t)(v->p - s) : sizeof buf - 1;
+    size_t n = (size_t)(v->p - s);
+    if (n >= sizeof buf) { v->p = s; return fail(v, "a number too long"); }
     memcpy(buf, s, n);
     buf[n] = '\0';
     strtod(buf, &e);

@@ -303,8 +303,11 @@ void rf__spill_stats_reset(void)
     atomic_store(&st_usecs, 0);
 }
 
+_Thread_local int64_t *rf__spill_sink;
+
 void rf__spill_account(int owner, int64_t bytes, double secs)
 {
+    if (bytes && rf__spill_sink) *rf__spill_sink += bytes;
     if (bytes) atomic_fetch_add(&st_bytes, bytes);
     if (bytes && owner >= 0 && owner < RF_SPILL_OWNERS) atomic_fetch_add(&st_owner[owner], bytes);
     if (secs > 0) atomic_fetch_add(&st_usecs, (long long)(secs * 1e6));

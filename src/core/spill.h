@@ -73,6 +73,8 @@ typedef struct rf_spill_stats { int64_t bytes, files; double secs; int64_t by_ow
 void rf__spill_stats(rf_spill_stats *out);
 void rf__spill_stats_reset(void);
 void rf__spill_account(int owner, int64_t bytes, double secs);
+/* When set, this thread's spill bytes are also added here (EXPLAIN ANALYZE: the operator running). */
+extern _Thread_local int64_t *rf__spill_sink;
 
 /* ---------------------------------------------------------------- spools */
 typedef struct rf_spool {

@@ -83,6 +83,7 @@ static inline bool rf__dynf_bound(const rf_dynf *f, int64_t *bound)
 typedef struct rf_opstats {
     int64_t          n_ids;        /* planned ids are < n_ids */
     _Atomic int64_t *rows, *nanos; /* [2 * n_ids] */
+    _Atomic int64_t *mem, *spill;  /* [2 * n_ids] the most one task's operator held reserved; bytes it spilled */
 } rf_opstats;
 static inline int64_t rf__opstat_slot(const rf_opstats *s, uint32_t id)
 {
@@ -130,6 +131,7 @@ struct rf_op {
     void           *st;       /* operator state */
     int64_t         rows_out;
     int64_t         nanos;    /* inclusive time in next() (measured only under EXPLAIN ANALYZE) */
+    int64_t         mem_peak, spilled; /* its largest reservation and the bytes it spilled (EXPLAIN ANALYZE) */
 };
 
 /* Builds the operator tree of `p` for task `task`. Not Collective. */

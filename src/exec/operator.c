@@ -84,6 +84,9 @@ void rf__op_destroy(rf_op **pop)
         if (k >= 0) {
             atomic_fetch_add_explicit(&op->ctx->stats->rows[k], op->rows_out, memory_order_relaxed);
             atomic_fetch_add_explicit(&op->ctx->stats->nanos[k], op->nanos, memory_order_relaxed);
+            atomic_fetch_add_explicit(&op->ctx->stats->spill[k], op->spilled, memory_order_relaxed);
+            int64_t m = atomic_load(&op->ctx->stats->mem[k]);
+            while (op->mem_peak > m && !atomic_compare_exchange_weak(&op->ctx->stats->mem[k], &m, op->mem_peak)) { }
         }
     }
     for (int i = 0; i < op->n_child; i++) rf__op_destroy(&op->child[i]);
@@ -100,15 +103,19 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+static _Thread_local rf_op *cur_op;   /* EXPLAIN ANALYZE: the operator whose open / next runs on this thread */
+
 int rf__op_next(rf_op *op, rf_batch **out)
 {
     *out = NULL;
     int64_t t0 = op->ctx && op->ctx->stats ? now_ns() : 0;
-    if (!op->st && op->vt->open) {
-        int rc = op->vt->open(op);
-        if (rc) return rc;
-    }
-    int rc = op->vt->next(op, out);
+    rf_op *was = cur_op;
+    int64_t *sink = rf__spill_sink;
+    if (t0) { cur_op = op; rf__spill_sink = &op->spilled; }
+    int rc = !op->st && op->vt->open ? op->vt->open(op) : RF_OK;
+    if (!rc) rc = op->vt->next(op, out);
+    if (t0) { cur_op = was; rf__spill_sink = sink; }
+    if (rc) return rc;
     if (t0) op->nanos += now_ns() - t0;
     if (!rc && *out) {
         op->rows_out += (*out)->nrows;
@@ -150,6 +157,7 @@ bool rf__op_must_spill(const rf_task_ctx *ctx, int64_t rows, int64_t need, int64
     int64_t more = need + need / 2 - *reserved;
     if (!rf__mem_reserve(more)) return true;
     *reserved += more;
+    if (cur_op && *reserved > cur_op->mem_peak) cur_op->mem_peak = *reserved;
     return false;
 }
 

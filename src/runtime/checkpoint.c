@@ -348,7 +348,7 @@ int rf__ckpt_begin(MPI_Comm comm, const rf_action *act, const rf_plan *plan, con
     MPI_Comm_size(comm, &nranks);
     memset(c, 0, sizeof *c);
     job_seq++;
-    rf__stop_wind_down(act->checkpoint_dir && *act->checkpoint_dir);
+    rf__stop_wind_down(false);   /* SIGUSR1 stops at once unless this job can be checkpointed */
     uint64_t ih = 0;
     if (!act->checkpoint_dir || !*act->checkpoint_dir || !inputs_of(plan, &ih)) return RF_OK;   /* the same on every rank */
     int n = st->n;
@@ -379,6 +379,7 @@ int rf__ckpt_begin(MPI_Comm comm, const rf_action *act, const rf_plan *plan, con
     }
     if ((rc = rf__agree(comm, lrc, err))) goto done;
     c->on = true;
+    rf__stop_wind_down(true);
     for (int id = 0; id < n; id++) dn[id] = flag[id];
     /* read back what the stages that run need; a stage whose files fail the check runs again */
     int64_t bytes = 0;

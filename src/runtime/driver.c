@@ -28,6 +28,7 @@ int rf__action_encode(const rf_action *a, rf_buf *b)
     if (!rc) rc = rf_buf_put_u8(b, a->live_tty);
     if (!rc) rc = rf_buf_put_i32(b, a->live_interval);
     if (!rc) rc = rf_buf_put_u8(b, a->metrics);
+    if (!rc) rc = rf_buf_put_u8(b, a->evlog);
     if (!rc) rc = rf_buf_put_u8(b, a->analyze);
     if (!rc) rc = rf_buf_put_i64(b, a->rg_rows);
     if (!rc) rc = rf_buf_put_i32(b, a->deflate);
@@ -83,6 +84,8 @@ int rf__action_decode(rf_rd *r, rf_action *a)
     if (!rc) rc = rf_rd_i32(r, &a->live_interval);
     if (!rc) rc = rf_rd_u8(r, &u);
     a->metrics = u;
+    if (!rc) rc = rf_rd_u8(r, &u);
+    a->evlog = u;
     if (!rc) rc = rf_rd_u8(r, &u);
     a->analyze = u;
     if (!rc) rc = rf_rd_i64(r, &a->rg_rows);
@@ -212,7 +215,8 @@ int rf__driver_run(rf_session *s, const rf_plan *logical, rf_action *act, rf_bat
     const char *evp = rf__conf_get(&s->conf, "riffle.eventLog.path");
     if (*evp) RF_TRY(rf__evlog_open(evp, s->nranks));
     else rf__evlog_close();
-    act->metrics = act->live || act->analyze || rf__evlog_on();
+    act->evlog = rf__evlog_on();
+    act->metrics = act->live || act->analyze || act->evlog;
     act->h5_mpio = strcasecmp(rf__conf_get(&s->conf, "riffle.hdf5.readDriver"), "posix") != 0;
     if (rf__action_writes(act)) RF_TRY(rf__output_prepare(&act->out, act->job_id));
     RF_TRY(rf__action_encode(act, &payload));

@@ -200,7 +200,7 @@ static int max_id(const rf_plan *p, int64_t m)
     return (int)m;
 }
 
-typedef struct { const rf_opstats *s; const int64_t *rows, *nanos; double total; } note_ctx;
+typedef struct { const rf_opstats *s; const int64_t *rows, *nanos, *spill, *mem; double total; } note_ctx;
 
 /* Seconds as "12.3 ms" below a second, else "1.23 s". */
 static const char *dur(double s, char *buf, size_t cap)
@@ -224,9 +224,11 @@ static int note_op(const rf_plan *p, rf_buf *b, void *arg)
     if (p->kind != RF_P_EXCHANGE)
         for (int i = 0; i < p->n_child; i++) self -= stat_of(c, c->nanos, p->child[i]);
     if (self < 0) self = 0;
-    char t[32];
-    return rf_buf_printf(b, "  [rows %lld, %s, %.0f%%]", (long long)stat_of(c, c->rows, p), dur((double)self / 1e9, t, sizeof t),
-                         c->total > 0 ? 100.0 * (double)self / 1e9 / c->total : 0.0);
+    char t[32], more[96] = "";
+    int64_t mem = stat_of(c, c->mem, p), sp = stat_of(c, c->spill, p);
+    if (mem || sp) snprintf(more, sizeof more, ", memory %.1f MB, %.1f MB spilled", (double)mem / 1e6, (double)sp / 1e6);
+    return rf_buf_printf(b, "  [rows %lld, %s, %.0f%%%s]", (long long)stat_of(c, c->rows, p), dur((double)self / 1e9, t, sizeof t),
+                         c->total > 0 ? 100.0 * (double)self / 1e9 / c->total : 0.0, more);
 }
 
 static double self_total(const note_ctx *c, const rf_plan *p)
@@ -246,17 +248,24 @@ static int analysis_report(MPI_Comm comm, const rf_action *act, const rf_plan *p
     int rank = 0, nranks = 1, rc = RF_OK;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &nranks);
-    int64_t n = 2 * s->n_ids, *mine = rf_malloc((size_t)(2 * n) * sizeof *mine), *all = rf_calloc((size_t)(2 * n), sizeof *all);
+    int64_t n = 2 * s->n_ids, *mine = rf_malloc((size_t)(4 * n) * sizeof *mine), *all = rf_calloc((size_t)(4 * n), sizeof *all);
     if (!mine || !all) { rf_free(mine); rf_free(all); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
-    for (int64_t i = 0; i < n; i++) { mine[i] = atomic_load(&s->rows[i]); mine[n + i] = atomic_load(&s->nanos[i]); }
-    RF_MPI(MPI_Reduce(mine, all, (int)(2 * n), MPI_INT64_T, MPI_SUM, 0, comm));
+    for (int64_t i = 0; i < n; i++) {
+        mine[i] = atomic_load(&s->rows[i]);
+        mine[n + i] = atomic_load(&s->nanos[i]);
+        mine[2 * n + i] = atomic_load(&s->spill[i]);
+        mine[3 * n + i] = atomic_load(&s->mem[i]);
+    }
+    RF_MPI(MPI_Reduce(mine, all, (int)(3 * n), MPI_INT64_T, MPI_SUM, 0, comm));   /* rows, time, spill: summed */
+    RF_MPI(MPI_Reduce(mine + 3 * n, all + 3 * n, (int)n, MPI_INT64_T, MPI_MAX, 0, comm));   /* memory: the largest task's */
     if (rank == 0) {
-        note_ctx c = { s, all, all + n, 0 };
+        note_ctx c = { s, all, all + n, all + 2 * n, all + 3 * n, 0 };
         c.total = self_total(&c, plan);
         an_text.len = 0;
         char t1[32], t2[32];
         rc = rf_buf_printf(&an_text, "== Analyzed Physical Plan: ran in %s on %d rank(s); per operator the rows it gave and its own time, "
-                                     "summed over its tasks and ranks (%% of all operators' %s) ==\n", dur(secs, t1, sizeof t1), nranks,
+                                     "summed over its tasks and ranks (%% of all operators' %s); for those that hold data, the most "
+                                     "one task held and what they spilled ==\n", dur(secs, t1, sizeof t1), nranks,
                            dur(c.total, t2, sizeof t2));
         if (!rc) rc = rf__plan_explain_noted(plan, st, act->adaptive, note_op, &c, &an_text);
         if (!rc) rc = rf_buf_printf(&an_text, "== Stages (as run) ==\n");
@@ -300,8 +309,9 @@ static int shuffle_shape(MPI_Comm comm, const rf_shuffle_out *own, rf_stage_repo
     const int64_t *sent = rf__exchange_matrix(&n);
     for (int d = 0; d < n; d++) fold[(int64_t)d * g / nranks] += sent[d];
     if (rank == 0 && !(all = rf_calloc((size_t)nranks * (size_t)g, sizeof *all))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if ((rc = rf__agree(comm, rc, NULL))) goto done;
     RF_MPI(MPI_Gather(fold, g, MPI_INT64_T, all, g, MPI_INT64_T, 0, comm));
-    if (rank == 0 && all && !(*matrix = rf_calloc((size_t)g * (size_t)g, sizeof **matrix))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    if (rank == 0 && all) *matrix = rf_calloc((size_t)g * (size_t)g, sizeof **matrix);   /* without room, the log goes without it */
     bool any = false;
     for (int i = 0; rank == 0 && *matrix && i < nranks; i++)
         for (int j = 0; j < g; j++) { (*matrix)[(int64_t)i * g / nranks * g + j] += all[(size_t)i * g + j]; any |= all[(size_t)i * g + j] != 0; }
@@ -311,6 +321,7 @@ static int shuffle_shape(MPI_Comm comm, const rf_shuffle_out *own, rf_stage_repo
     int64_t parts = own && own->psize && !own->broadcast && own->nparts > 1 && own->nparts <= MAX_SKEW_PARTS ? own->nparts : 0;
     if (parts) {
         if (rank == 0 && !(psum = rf_calloc((size_t)parts, sizeof *psum))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        if ((rc = rf__agree(comm, rc, NULL))) goto done;
         RF_MPI(MPI_Reduce(own->psize, psum, (int)parts, MPI_INT64_T, MPI_SUM, 0, comm));
         if (rank == 0 && psum) {
             qsort(psum, (size_t)parts, sizeof *psum, cmp_i64);
@@ -346,9 +357,12 @@ static int stage_metrics(MPI_Comm comm, const rf_action *act, const rf_stages *s
     int64_t peak = rf__mem_reserved_peak(), peak_max = 0;
     RF_MPI(MPI_Reduce(&peak, &peak_max, 1, MPI_INT64_T, MPI_MAX, 0, comm));
     rf_stage_report r = { .nranks = nranks };
-    if (rank == 0 && !(ranks = rf_malloc((size_t)nranks * sizeof me))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-    RF_MPI(MPI_Gather(&me, RF_RANK_STATS, MPI_DOUBLE, ranks, RF_RANK_STATS, MPI_DOUBLE, 0, comm));
-    if ((rc = shuffle_shape(comm, own, &r, &matrix))) goto done;
+    if (act->evlog) {   /* the detail only the event log keeps (the same on every rank) */
+        if (rank == 0 && !(ranks = rf_malloc((size_t)nranks * sizeof me))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        if ((rc = rf__agree(comm, rc, NULL))) goto done;   /* rank 0 receives: it must have the room */
+        RF_MPI(MPI_Gather(&me, RF_RANK_STATS, MPI_DOUBLE, ranks, RF_RANK_STATS, MPI_DOUBLE, 0, comm));
+        if ((rc = shuffle_shape(comm, own, &r, &matrix))) goto done;
+    }
     const rf_stage *s = &st->s[si];
     if (rank == 0 && act->analyze) {
         if (an_n >= an_cap) {
@@ -429,7 +443,9 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         stats.n_ids = (int64_t)max_id(plan, 0) + 1;
         stats.rows = rf_calloc((size_t)(2 * stats.n_ids), sizeof *stats.rows);
         stats.nanos = rf_calloc((size_t)(2 * stats.n_ids), sizeof *stats.nanos);
-        if (!stats.rows || !stats.nanos) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+        stats.mem = rf_calloc((size_t)(2 * stats.n_ids), sizeof *stats.mem);
+        stats.spill = rf_calloc((size_t)(2 * stats.n_ids), sizeof *stats.spill);
+        if (!stats.rows || !stats.nanos || !stats.mem || !stats.spill) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
         an_n = 0;
         an_text.len = 0;
     }
@@ -618,6 +634,8 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
 done:
     rf_free(stats.rows);
     rf_free(stats.nanos);
+    rf_free(stats.mem);
+    rf_free(stats.spill);
     rf_free(skip);
     rf__ckpt_fini(&ck);
     rf__settle_caches(comm, plan, rc);

@@ -48,6 +48,7 @@ typedef struct rf_action {
     bool    live_tty;      /* rank 0's stderr is a terminal (or riffle submit's was): redraw one line */
     int32_t live_interval; /* riffle.progress.interval: seconds between lines in a log */
     char   *checkpoint_dir;/* riffle.checkpoint.dir: completed stages' shuffle output kept there ("" off; checkpoint.c) */
+    bool    evlog;         /* rank 0 keeps an event log: the stage metrics include per-rank and shuffle detail */
     bool    metrics;       /* gather per-stage metrics to rank 0 (progress or the event log) */
     bool    analyze;       /* EXPLAIN ANALYZE: operator rows and times too; rank 0 keeps the report (rf__job_analysis) */
     int64_t rg_rows;       /* WRITE_HDF5: rows per row group */

@@ -24,6 +24,9 @@ for np in $NPS; do
 done
 if run 2 "$B/src/riffle" run "$WORK/q.sql" --conf riffle.executor.memory=1m --conf riffle.spill.forceThreshold=50 --conf riffle.local.dir="$WORK"; then
   grep '^Stage' "$WORK/out" | grep -qv ' 0.0 MB spilled' && ok || bad "EXPLAIN ANALYZE spilling: no stage shows spill: $(grep '^Stage' "$WORK/out")"
+  # per operator: what the aggregation or join held and spilled
+  grep -E "Hash(Aggregate|Join).*memory [0-9.]+ MB, [0-9.]+ MB spilled\]" "$WORK/out" | grep -qv " 0.0 MB spilled\]" && ok \
+    || bad "EXPLAIN ANALYZE spilling: no operator shows its spill: $(grep -E 'Hash(Aggregate|Join)' "$WORK/out")"
 else bad "EXPLAIN ANALYZE spilling failed: $(head -3 "$WORK/err")"; fi
 # riffle explain (no ANALYZE) still runs nothing
 "$B/src/riffle" explain "$WORK/q.sql" > "$WORK/out" 2>&1 && ! grep -q "Result:" "$WORK/out" && ok || bad "riffle explain of an EXPLAIN ANALYZE script: $(head -3 "$WORK/out")"
