@@ -423,6 +423,7 @@ int rf__ckpt_begin(MPI_Comm comm, const rf_action *act, const rf_plan *plan, con
             if (pending[id]) k += snprintf(list + k, sizeof list - (size_t)k, "%s%d", *list ? ", " : "", id + 1);
         fprintf(stderr, "riffle: checkpoint: job %d: resuming from %s: stage(s) %s read back (%.1f MB); %d of %d stage(s) to run\n", job_seq,
                 c->dir, *list ? list : "none", (double)all / 1e6, nrun, st->n);
+        rf__evlog_resumed(act->job_id, c->dir, pending, n, all, st->n - nrun);
     }
 done:
     rf_free(flag);

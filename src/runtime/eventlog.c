@@ -21,6 +21,8 @@
  *    partition of B bytes is read by P tasks
  *   {"event":"AdaptivePlan","job":J,"final":true,"plan":"AdaptiveSparkPlan isFinalPlan=true\n...","stages":"..."}
  *    (after an adaptive job ran: the plan and stages as they ran)
+ *   {"event":"CheckpointRestored","job":J,"dir":"...","stagesReadBack":[ids],"bytes":B,"stagesSkipped":k}
+ *    (riffle.checkpoint.dir: the job resumed; those stages' outputs were read back, k stages did not run)
  *   {"event":"JobEnd","job":J,"status":"ok"|"failed","seconds":s[,"error":"...","rank":r]}
  *   {"event":"SessionEnd","time":...,"jobs":n}
  * Rows are the rows a stage's tasks produced; shuffle bytes are what the exchanges it reads sent
@@ -255,6 +257,20 @@ void rf__evlog_job_end(int64_t job, int rc, const rf_error *err)
         rf_buf_printf(&b, ",\"rank\":%d", err->rank);
     }
     rf_buf_printf(&b, "}");
+    emit(&b);
+    rf_buf_fini(&b);
+}
+
+void rf__evlog_resumed(int64_t job, const char *dir, const bool *restored, int n, int64_t bytes, int skipped)
+{
+    if (!ev.f) return;
+    rf_buf b = { 0 };
+    rf_buf_printf(&b, "{\"event\":\"CheckpointRestored\",\"job\":%lld,\"dir\":", (long long)job);
+    rf_buf_json_str(&b, dir, strlen(dir));
+    rf_buf_printf(&b, ",\"stagesReadBack\":[");
+    for (int i = 0, k = 0; i < n; i++)
+        if (restored[i]) rf_buf_printf(&b, "%s%d", k++ ? "," : "", i);
+    rf_buf_printf(&b, "],\"bytes\":%lld,\"stagesSkipped\":%d}", (long long)bytes, skipped);
     emit(&b);
     rf_buf_fini(&b);
 }

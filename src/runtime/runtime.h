@@ -100,6 +100,7 @@ void rf__evlog_adaptive(int64_t job, int stage, const char *what, int64_t bytes,
 void rf__evlog_final_plan(int64_t job, const rf_plan *phys, const rf_stages *st);   /* after an adaptive job ran */
 void rf__evlog_stream_progress(const char *fields);   /* a streaming batch's progress object (stream.c) */
 void rf__evlog_job_end(int64_t job, int rc, const rf_error *err);
+void rf__evlog_resumed(int64_t job, const char *dir, const bool *restored, int n, int64_t bytes, int skipped);   /* checkpoint.c */
 void rf__evlog_close(void);
 void rf__ckpt_session_end(bool ok);   /* rank 0: removes the session's checkpoints when it ended well (checkpoint.c) */   /* SessionEnd, fsync, rename PATH.inprogress -> PATH */
 

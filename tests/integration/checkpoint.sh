@@ -28,7 +28,8 @@ tr -d '\r' < "$WORK/want" > "$WORK/want2"; mv "$WORK/want2" "$WORK/want"
 CK=$WORK/ck
 # attempt NP [signal]: one run; with a signal, SIGUSR1 to mpirun once the first stage ends
 attempt() {
-  mpirun -np "$1" --oversubscribe --bind-to none "$R" run "$WORK/job.sql" --conf riffle.progress=true --conf "riffle.checkpoint.dir=$CK" > "$WORK/out.txt" 2> "$WORK/err" &
+  mpirun -np "$1" --oversubscribe --bind-to none "$R" run "$WORK/job.sql" --conf riffle.progress=true --conf "riffle.checkpoint.dir=$CK" \
+    ${EVLOG:+--event-log "$EVLOG"} > "$WORK/out.txt" 2> "$WORK/err" &
   local pid=$!
   if [ "${2:-}" = signal ]; then
     for _ in $(seq 1 600); do grep -q "^riffle: stage [0-9]*/[0-9]* done" "$WORK/err" && break; kill -0 $pid 2> /dev/null || break; sleep 0.02; done
@@ -86,7 +87,10 @@ stop_once 2
 f=$(ls "$CK"/*/stage-1.rank-1 2> /dev/null | head -1)
 if [ -n "$f" ]; then
   printf 'X' | dd of="$f" bs=1 seek=200 conv=notrunc 2> /dev/null
-  attempt 2; rc=$?
+  EVLOG=$WORK/resumed.json attempt 2; rc=$?
+  # the event log says what was read back; the report takes it
+  grep -q '"event":"CheckpointRestored","job":[0-9]*,"dir":"'"$CK"'/[^"]*","stagesReadBack":\[[0-9,]*\],"bytes":[0-9]*,"stagesSkipped":[1-9]' "$WORK/resumed.json" \
+    && "$R" report "$WORK/resumed.json" -o "$WORK/resumed.html" 2> /dev/null && ok || bad "no CheckpointRestored event: $(grep -c . "$WORK/resumed.json")"
   [ "$rc" = 0 ] && grep -q "stage 2's files in .* fail their check on a rank; the stage runs again" "$WORK/err" && ok || bad "a damaged checkpoint: rc=$rc $(grep checkpoint "$WORK/err")"
   parts "$WORK/out" > "$WORK/got"; same "$WORK/want" "$WORK/got" "a damaged checkpoint: the result"
 else bad "no checkpoint file of stage 1 to damage: $(ls -R "$CK")"; fi

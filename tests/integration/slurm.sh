@@ -60,8 +60,13 @@ sinfo -h -o %t | grep -q idle && ok || { bad "the node never became idle"; tail 
 cd "$WORK"
 RIFFLE="$B/src/riffle" timeout 300 sbatch --wait -n 4 --ntasks-per-node=4 -c 1 --mem=2000 -o "$WORK/job-%j.out" "$S/slurm/riffle.sbatch" \
   "$S/jobs/category_funnel.sql" --var events="$WORK/data/events.csv" --var products="$WORK/data/products.csv" \
-  --var out="$WORK/out" --format csv --conf riffle.progress=true > "$WORK/sbatch.out" 2>&1 && ok || { bad "sbatch failed: $(cat "$WORK/sbatch.out")"; cat "$WORK"/job-*.out; }
+  --var out="$WORK/out" --format csv --conf riffle.progress=true --event-log "$WORK/slurm-ev.json" > "$WORK/sbatch.out" 2>&1 && ok || { bad "sbatch failed: $(cat "$WORK/sbatch.out")"; cat "$WORK"/job-*.out; }
 grep -q '4 rank(s)' "$WORK"/job-*.out && ok || bad "the job did not run at 4 ranks"
+# the event log names the Slurm job, its node and limits; the report page carries them
+slurm_id=$(ls "$WORK"/job-*.out | head -1 | sed 's/.*job-\([0-9]*\)\.out/\1/')
+grep -q "\"slurm\":{\"jobId\":\"$slurm_id\".*\"nodeList\":\"localhost\".*\"tasks\":\"4\".*\"timeLimit\":\"[^\"]*\"" "$WORK/slurm-ev.json" && ok \
+  || bad "the event log lacks the Slurm job $slurm_id: $(head -1 "$WORK/slurm-ev.json")"
+"$B/src/riffle" report "$WORK/slurm-ev.json" -o "$WORK/slurm.html" 2> /dev/null && grep -q "\"jobId\":\"$slurm_id\"" "$WORK/slurm.html" && ok || bad "the report of a Slurm job"
 # the budget each rank took from the allocation: 9/10 of --mem=2000 (MB) over the 4 ranks on the node
 grep -q 'memory budget 450 MB per rank (9/10 of SLURM_MEM_PER_NODE=2000 over 4 rank(s) on the node)' "$WORK"/job-*.out && ok || bad "budget from --mem: $(grep 'memory budget' "$WORK"/job-*.out)"
 funnel_reference "$WORK/data" > "$WORK/want"
