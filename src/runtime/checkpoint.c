@@ -69,7 +69,7 @@ static bool inputs_of(const rf_plan *p, uint64_t *ih)
 {
     if (p->kind == RF_P_CACHE || p->kind == RF_P_CACHE_READ || p->kind == RF_L_CACHE) return false;
     if (p->src) {
-        if (p->src->stream_batch || p->src->stream_dir) return false;
+        if (p->src->stream_batch) return false;   /* (encoded: the same answer on every rank) */
         for (int i = 0; i < p->src->n_files; i++) *ih = stat_hash(*ih, p->src->files[i]);
     }
     for (int i = 0; i < p->n_child; i++)

@@ -8,7 +8,10 @@
  *   3. agreement: an Allreduce of the status, so a failure anywhere stops every rank together;
  *   4. exchange (collective), or for the result stage: gather to rank 0 / write part files.
  * Exchanged data of a stage is freed once the stage reading it has run. The phases other than the
- * task runs live beside this file (executor.h: prepass.c, h5out.c, range.c, gather.c, caches.c).
+ * task runs live beside this file (executor.h: prepass.c, h5out.c, range.c, gather.c, caches.c,
+ * metrics.c, progress.c, checkpoint.c). With riffle.checkpoint.dir, stages a checkpoint holds are
+ * read back rather than run, and each shuffle stage that runs is checkpointed once its map output
+ * is complete.
  */
 #include <errno.h>
 #include <limits.h>
@@ -184,224 +187,7 @@ static bool mpi_serialized(void)
     return level >= MPI_THREAD_SERIALIZED;
 }
 
-/* ---------------------------------------------------------------- EXPLAIN ANALYZE */
-/* Rank 0: what each stage of the analyzed job did, and the report made from it and the operators'. */
-typedef struct stage_stat { int id; int64_t tasks, rows, sent, spill, peak; double secs, tmin, tmax; } stage_stat;
-static stage_stat *an_stages;
-static int an_n, an_cap;
-static rf_buf an_text;
-
-const char *rf__job_analysis(void) { return an_text.len ? (const char *)an_text.data : NULL; }
-
-static int max_id(const rf_plan *p, int64_t m)
-{
-    if (!(p->id & RF_ADAPTIVE_ID) && (int64_t)p->id > m) m = p->id;
-    for (int i = 0; i < p->n_child; i++) m = max_id(p->child[i], m);
-    return (int)m;
-}
-
-typedef struct { const rf_opstats *s; const int64_t *rows, *nanos, *spill, *mem; double total; } note_ctx;
-
-/* Seconds as "12.3 ms" below a second, else "1.23 s". */
-static const char *dur(double s, char *buf, size_t cap)
-{
-    if (s < 1) snprintf(buf, cap, "%.1f ms", s * 1e3);
-    else snprintf(buf, cap, "%.2f s", s);
-    return buf;
-}
-
-static int64_t stat_of(const note_ctx *c, const int64_t *v, const rf_plan *p)
-{
-    int64_t k = rf__opstat_slot(c->s, p->id);
-    return k >= 0 ? v[k] : 0;
-}
-
-/* An operator's rows and its own time (inclusive less its children's; an exchange read, its own). */
-static int note_op(const rf_plan *p, rf_buf *b, void *arg)
-{
-    const note_ctx *c = arg;
-    int64_t self = stat_of(c, c->nanos, p);
-    if (p->kind != RF_P_EXCHANGE)
-        for (int i = 0; i < p->n_child; i++) self -= stat_of(c, c->nanos, p->child[i]);
-    if (self < 0) self = 0;
-    char t[32], more[96] = "";
-    int64_t mem = stat_of(c, c->mem, p), sp = stat_of(c, c->spill, p);
-    if (mem || sp) snprintf(more, sizeof more, ", memory %.1f MB, %.1f MB spilled", (double)mem / 1e6, (double)sp / 1e6);
-    return rf_buf_printf(b, "  [rows %lld, %s, %.0f%%%s]", (long long)stat_of(c, c->rows, p), dur((double)self / 1e9, t, sizeof t),
-                         c->total > 0 ? 100.0 * (double)self / 1e9 / c->total : 0.0, more);
-}
-
-static double self_total(const note_ctx *c, const rf_plan *p)
-{
-    int64_t self = stat_of(c, c->nanos, p);
-    if (p->kind != RF_P_EXCHANGE)
-        for (int i = 0; i < p->n_child; i++) self -= stat_of(c, c->nanos, p->child[i]);
-    double t = self > 0 ? (double)self / 1e9 : 0;
-    for (int i = 0; i < p->n_child; i++) t += self_total(c, p->child[i]);
-    return t;
-}
-
-/* Collective: the operators' statistics to rank 0, which writes the report (an_text). */
-static int analysis_report(MPI_Comm comm, const rf_action *act, const rf_plan *plan, const rf_stages *st, const rf_opstats *s,
-                           double secs)
-{
-    int rank = 0, nranks = 1, rc = RF_OK;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &nranks);
-    int64_t n = 2 * s->n_ids, *mine = rf_malloc((size_t)(4 * n) * sizeof *mine), *all = rf_calloc((size_t)(4 * n), sizeof *all);
-    if (!mine || !all) { rf_free(mine); rf_free(all); return rf__err_set(RF_ERR_NOMEM, "out of memory"); }
-    for (int64_t i = 0; i < n; i++) {
-        mine[i] = atomic_load(&s->rows[i]);
-        mine[n + i] = atomic_load(&s->nanos[i]);
-        mine[2 * n + i] = atomic_load(&s->spill[i]);
-        mine[3 * n + i] = atomic_load(&s->mem[i]);
-    }
-    RF_MPI(MPI_Reduce(mine, all, (int)(3 * n), MPI_INT64_T, MPI_SUM, 0, comm));   /* rows, time, spill: summed */
-    RF_MPI(MPI_Reduce(mine + 3 * n, all + 3 * n, (int)n, MPI_INT64_T, MPI_MAX, 0, comm));   /* memory: the largest task's */
-    if (rank == 0) {
-        note_ctx c = { s, all, all + n, all + 2 * n, all + 3 * n, 0 };
-        c.total = self_total(&c, plan);
-        an_text.len = 0;
-        char t1[32], t2[32];
-        rc = rf_buf_printf(&an_text, "== Analyzed Physical Plan: ran in %s on %d rank(s); per operator the rows it gave and its own time, "
-                                     "summed over its tasks and ranks (%% of all operators' %s); for those that hold data, the most "
-                                     "one task held and what they spilled ==\n", dur(secs, t1, sizeof t1), nranks,
-                           dur(c.total, t2, sizeof t2));
-        if (!rc) rc = rf__plan_explain_noted(plan, st, act->adaptive, note_op, &c, &an_text);
-        if (!rc) rc = rf_buf_printf(&an_text, "== Stages (as run) ==\n");
-        for (int i = 0; i < an_n && !rc; i++) {
-            const stage_stat *g = &an_stages[i];
-            char a[32], b1[32], c1[32];
-            rc = rf_buf_printf(&an_text, "Stage %d: %lld task(s), %lld rows out, %.1f MB shuffled, %.1f MB spilled, peak memory %.1f MB (largest rank), "
-                                         "%s (fastest rank %s, slowest rank %s)\n",
-                               g->id, (long long)g->tasks, (long long)g->rows, (double)g->sent / 1e6, (double)g->spill / 1e6, (double)g->peak / 1e6,
-                               dur(g->secs, a, sizeof a), dur(g->tmin, b1, sizeof b1), dur(g->tmax, c1, sizeof c1));
-        }
-        if (!rc) rc = rf_buf_put_u8(&an_text, 0);
-        if (!rc) an_text.len--;   /* 0-terminated, not counted */
-    }
-done:
-    rf_free(mine);
-    rf_free(all);
-    return rc;
-}
-
 /* ---------------------------------------------------------------- the job */
-/* Per rank of a stage: the seconds it took, its tasks, their seconds and the longest, rows out. */
-typedef struct rank_stat { double secs, tasks, busy, longest, rows; } rank_stat;
-
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Collective: where the stage's exchanges moved bytes (rank x rank, folded into at most 64 groups)
- * and the sizes of its own output's partitions, to rank 0 for the event log. */
-enum { MATRIX_GROUPS = 64, MAX_SKEW_PARTS = 65536 };
-static int shuffle_shape(MPI_Comm comm, const rf_shuffle_out *own, rf_stage_report *r, int64_t **matrix)
-{
-    int rank = 0, nranks = 1, rc = RF_OK, n = 0;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &nranks);
-    int g = nranks < MATRIX_GROUPS ? nranks : MATRIX_GROUPS;
-    int64_t fold[MATRIX_GROUPS] = { 0 }, *all = NULL, *psum = NULL;
-    const int64_t *sent = rf__exchange_matrix(&n);
-    for (int d = 0; d < n; d++) fold[(int64_t)d * g / nranks] += sent[d];
-    if (rank == 0 && !(all = rf_calloc((size_t)nranks * (size_t)g, sizeof *all))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-    if ((rc = rf__agree(comm, rc, NULL))) goto done;
-    RF_MPI(MPI_Gather(fold, g, MPI_INT64_T, all, g, MPI_INT64_T, 0, comm));
-    if (rank == 0 && all) *matrix = rf_calloc((size_t)g * (size_t)g, sizeof **matrix);   /* without room, the log goes without it */
-    bool any = false;
-    for (int i = 0; rank == 0 && *matrix && i < nranks; i++)
-        for (int j = 0; j < g; j++) { (*matrix)[(int64_t)i * g / nranks * g + j] += all[(size_t)i * g + j]; any |= all[(size_t)i * g + j] != 0; }
-    if (rank == 0 && !any) RF_FREE(*matrix);
-    r->groups = g;
-    /* the same on every rank: the plan is */
-    int64_t parts = own && own->psize && !own->broadcast && own->nparts > 1 && own->nparts <= MAX_SKEW_PARTS ? own->nparts : 0;
-    if (parts) {
-        if (rank == 0 && !(psum = rf_calloc((size_t)parts, sizeof *psum))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-        if ((rc = rf__agree(comm, rc, NULL))) goto done;
-        RF_MPI(MPI_Reduce(own->psize, psum, (int)parts, MPI_INT64_T, MPI_SUM, 0, comm));
-        if (rank == 0 && psum) {
-            qsort(psum, (size_t)parts, sizeof *psum, cmp_i64);
-            r->parts = parts;
-            r->part_max = psum[parts - 1];
-            r->part_median = psum[parts / 2];
-        }
-    }
-done:
-    rf_free(all);
-    rf_free(psum);
-    return rc;
-}
-
-/* Collective: every rank's stage metrics to rank 0 (progress line, event log, EXPLAIN ANALYZE). */
-static int stage_metrics(MPI_Comm comm, const rf_action *act, const rf_stages *st, int si, rank_stat me, int64_t sent, double t0,
-                         bool say, const rf_shuffle_out *own)
-{
-    int rank = 0, nranks = 1, rc = RF_OK;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &nranks);
-    rf_spill_stats sp;
-    rf__spill_stats(&sp);
-    int64_t mine[4 + RF_SPILL_OWNERS] = { (int64_t)me.rows, sent, sp.bytes, sp.files }, all[4 + RF_SPILL_OWNERS] = { 0 };
-    for (int k = 0; k < RF_SPILL_OWNERS; k++) mine[4 + k] = sp.by_owner[k];
-    double dt = rf_now() - t0, tmin = 0, tmax = 0, ssecs = 0, *ranks = NULL;
-    int64_t *matrix = NULL;
-    me.secs = dt;
-    RF_MPI(MPI_Reduce(mine, all, 4 + RF_SPILL_OWNERS, MPI_INT64_T, MPI_SUM, 0, comm));
-    RF_MPI(MPI_Reduce(&sp.secs, &ssecs, 1, MPI_DOUBLE, MPI_SUM, 0, comm));
-    RF_MPI(MPI_Reduce(&dt, &tmin, 1, MPI_DOUBLE, MPI_MIN, 0, comm));
-    RF_MPI(MPI_Reduce(&dt, &tmax, 1, MPI_DOUBLE, MPI_MAX, 0, comm));
-    int64_t peak = rf__mem_reserved_peak(), peak_max = 0;
-    RF_MPI(MPI_Reduce(&peak, &peak_max, 1, MPI_INT64_T, MPI_MAX, 0, comm));
-    rf_stage_report r = { .nranks = nranks };
-    if (act->evlog) {   /* the detail only the event log keeps (the same on every rank) */
-        if (rank == 0 && !(ranks = rf_malloc((size_t)nranks * sizeof me))) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-        if ((rc = rf__agree(comm, rc, NULL))) goto done;   /* rank 0 receives: it must have the room */
-        RF_MPI(MPI_Gather(&me, RF_RANK_STATS, MPI_DOUBLE, ranks, RF_RANK_STATS, MPI_DOUBLE, 0, comm));
-        if ((rc = shuffle_shape(comm, own, &r, &matrix))) goto done;
-    }
-    const rf_stage *s = &st->s[si];
-    if (rank == 0 && act->analyze) {
-        if (an_n >= an_cap) {
-            stage_stat *v = rf_realloc(an_stages, (size_t)(an_n + 8) * sizeof *v);
-            if (v) { an_stages = v; an_cap = an_n + 8; }
-        }
-        if (an_n < an_cap)
-            an_stages[an_n++] = (stage_stat){ s->id, s->n_tasks, all[0], all[1], all[2], peak_max, rf_now() - t0, tmin, tmax };
-    }
-    if (rank == 0 && say) {
-        char spill[96] = "";
-        if (all[2]) snprintf(spill, sizeof spill, ", %.1f MB spilled", (double)all[2] / 1e6);
-        fprintf(stderr, "riffle: stage %d/%d done: %lld task(s), %lld rows out, %.1f MB shuffled%s, %.2f s\n", si + 1, st->n,
-                (long long)s->n_tasks, (long long)all[0], (double)all[1] / 1e6, spill, rf_now() - t0);
-    }
-    if (rank == 0) {
-        r.job = act->job_id;
-        r.stage = si;
-        r.n_stages = st->n;
-        r.tasks = s->n_tasks;
-        r.rows = all[0];
-        r.sent = all[1];
-        r.secs = rf_now() - t0;
-        r.rank_min = tmin;
-        r.rank_max = tmax;
-        r.spill_bytes = all[2];
-        r.spill_files = all[3];
-        r.spill_secs = ssecs;
-        r.spill_by = all + 4;
-        r.per_rank = ranks;
-        r.matrix = matrix;
-        rf__evlog_stage(&r);
-    }
-done:
-    rf_free(ranks);
-    rf_free(matrix);
-    return rc;
-}
-
 /* Collective, before stage si: Slurm's warning (SIGUSR1) seen by any rank, with checkpoints on,
  * stops the job here: the stages before are done (and checkpointed when the job can be). */
 static int wind_down(MPI_Comm comm, const rf_action *act, const rf_ckpt *ck, const rf_stages *st, int si, rf_error *err)
@@ -440,14 +226,13 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
     rf_opstats stats = { 0 };
     double t_start = rf_now();
     if (act->analyze) {   /* EXPLAIN ANALYZE: counters per node (planned ids, then the ids adaptive nodes get) */
-        stats.n_ids = (int64_t)max_id(plan, 0) + 1;
+        stats.n_ids = (int64_t)rf__plan_max_id(plan, 0) + 1;
         stats.rows = rf_calloc((size_t)(2 * stats.n_ids), sizeof *stats.rows);
         stats.nanos = rf_calloc((size_t)(2 * stats.n_ids), sizeof *stats.nanos);
         stats.mem = rf_calloc((size_t)(2 * stats.n_ids), sizeof *stats.mem);
         stats.spill = rf_calloc((size_t)(2 * stats.n_ids), sizeof *stats.spill);
         if (!stats.rows || !stats.nanos || !stats.mem || !stats.spill) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-        an_n = 0;
-        an_text.len = 0;
+        rf__analysis_reset();
     }
     rf__forget_caches(act);
     rc = rf__stages_split(plan, &st);
@@ -621,7 +406,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
         if (!rc && act->metrics) {
             rank_stat me = { 0, (double)nlocal, busy, longest, (double)rows };
             const rf_shuffle_out *own = s->exchange && s->id < n_ids && pending[s->id] ? &xos[s->id] : NULL;
-            rc = rf__agree(comm, stage_metrics(comm, act, &st, si, me, sent, t0, act->progress || heard, own), err);
+            rc = rf__agree(comm, rf__stage_metrics(comm, act, &st, si, me, sent, t0, act->progress || heard, own), err);
         }
         if (rc) goto done;
     }
@@ -630,7 +415,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
     if (MPI_Allreduce(MPI_IN_PLACE, io_rows, 2, MPI_INT64_T, MPI_SUM, comm) == MPI_SUCCESS) { last_rows[0] = io_rows[0]; last_rows[1] = io_rows[1]; }
     if ((act->progress || heard) && rank == 0) fprintf(stderr, "riffle: job %lld done in %.2f s\n", (long long)act->job_id, rf_now() - t_job);
     if (rank == 0 && act->adaptive) rf__evlog_final_plan(act->job_id, plan, &st);
-    if (act->analyze) rc = rf__agree(comm, analysis_report(comm, act, plan, &st, &stats, rf_now() - t_start), err);
+    if (act->analyze) rc = rf__agree(comm, rf__analysis_report(comm, act, plan, &st, &stats, rf_now() - t_start), err);
 done:
     rf_free(stats.rows);
     rf_free(stats.nanos);

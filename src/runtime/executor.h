@@ -6,6 +6,9 @@
  *   h5out.c     HDF5 output (task rows spooled or sorted by partition key, the collective write);
  *   range.c     range partitioning (sampled bounds, then the task rows into the exchange);
  *   gather.c    the result gather to rank 0;
+ *   metrics.c   stage metrics to rank 0 (progress lines, event log) and the EXPLAIN ANALYZE report;
+ *   progress.c  live progress inside a stage;
+ *   checkpoint.c stage checkpoints (riffle.checkpoint.dir);
  *   adaptive.c  re-planning between stages (a broadcast too big becomes a shuffle);
  *   caches.c    the registry of filled caches (commit, unpersist, eviction between jobs).
  */
@@ -99,6 +102,17 @@ void rf__progress_begin(rf_progress *p, MPI_Comm comm, const rf_action *act, int
 void rf__progress_add(rf_progress *p, int64_t rows, int64_t bytes, int64_t tasks);   /* any task thread */
 
 int  rf__progress_end(rf_progress *p, rf_cancel *cancel);
+
+/* metrics.c. Per rank of a stage: the seconds it took, its tasks, their seconds and the longest, rows out. */
+typedef struct rank_stat { double secs, tasks, busy, longest, rows; } rank_stat;
+/* Collective: every rank's stage metrics to rank 0 (the stage line when `say`, the event log with
+ * the shuffle matrix and the skew of `own`, the stage's shuffle output; EXPLAIN ANALYZE's stages). */
+int  rf__stage_metrics(MPI_Comm comm, const rf_action *act, const rf_stages *st, int si, rank_stat me, int64_t sent, double t0,
+                       bool say, const rf_shuffle_out *own);
+/* Collective: the operators' statistics to rank 0, which writes the EXPLAIN ANALYZE report. */
+int  rf__analysis_report(MPI_Comm comm, const rf_action *act, const rf_plan *plan, const rf_stages *st, const rf_opstats *s, double secs);
+void rf__analysis_reset(void);                       /* before an analyzed job */
+int  rf__plan_max_id(const rf_plan *p, int64_t m);   /* the largest planned node id in p, at least m */
 
 /* checkpoint.c: stage checkpoints (riffle.checkpoint.dir). */
 typedef struct rf_ckpt {
