@@ -66,6 +66,16 @@ else
   grep -q 'class="bad">error (rank [0-9]*): .*badint.csv' "$WORK/dom.html" && ok || bad "the failed job's error is not shown"
   grep -Eq "<td class=\"l\">riffle.shuffle.partitions</td><td[^>]*>7</td>" "$WORK/dom.html" && ok || bad "the configuration is not shown"
   [ "$(grep -o 'class="job"' "$WORK/dom.html" | wc -l)" -eq 3 ] && ok || bad "not three jobs"
+  # a streaming query's batches: a row each, its input rows as wc counts them
+  mkdir -p "$WORK/land"
+  for i in 1 2 3; do "$B/scripts/gen-text" --seed "$i" 2000 "$WORK/land/t$i.txt"; done
+  lines=$(cat "$WORK"/land/*.txt | wc -l | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta')   # as the page writes it: 12,345
+  run 2 "$R" run "$S/jobs/streaming_wordcount.sql" --var landing="$WORK/land" --var out="$WORK/sout" --var checkpoint="$WORK/sck" \
+    --var trigger=availableNow --event-log "$WORK/sev.json"
+  "$R" report "$WORK/sev.json" -o "$WORK/spage.html" 2> /dev/null
+  timeout 120 "${CH[@]}" --dump-dom "file://$WORK/spage.html" > "$WORK/sdom.html" 2> /dev/null
+  grep -Eq "<table class=\"streaming\">.*<td class=\"l\">0</td>(<td[^>]*>[^<]*</td>){3}<td[^>]*>$lines</td>" "$WORK/sdom.html" && ok \
+    || bad "the streaming batch is not shown with its $lines rows: $(grep -o '<table class="streaming">.\{0,400\}' "$WORK/sdom.html")"
   timeout 120 "${CH[@]}" --window-size=1280,1800 --screenshot="$WORK/page.png" "file://$WORK/page.html" > /dev/null 2>&1
   [ "$(head -c 8 "$WORK/page.png" | od -An -tx1 | tr -d ' ')" = "89504e470d0a1a0a" ] && [ "$(stat -c %s "$WORK/page.png")" -gt 20000 ] && ok || bad "no screenshot"
 fi
