@@ -8,8 +8,8 @@
  * lives in DIR/KEY, where KEY hashes the physical plan with the program that runs it (size and
  * modification time of the executable) and, apart, the plan's input files (path, size,
  * modification time), and names the rank count. DIR/job-N-CMD.key remembers the key the N-th job
- * of the command CMD (a hash of its command line) last used, so a checkpoint made from another
- * plan or other inputs is reported and dropped rather than silently passed over.
+ * of the command CMD (a hash of its command line without its options) last used, so a checkpoint
+ * made from another plan or other inputs is reported and dropped rather than silently passed over.
  *
  * At a job's start the ranks learn which stages are done (rank 0 looks, then a broadcast), then
  * read back only those a stage that must still run reads, each rank its own file, validated by
@@ -77,15 +77,26 @@ static bool inputs_of(const rf_plan *p, uint64_t *ih)
     return true;
 }
 
-/* The command that runs the session (its arguments included): with the job's number in it, what
- * names "the same job" across attempts, so that two programs sharing a directory keep apart. */
+/* The command that runs the session without its options (`riffle run job.sql`, or a program and its
+ * inputs; not --conf k=v, --var x=y, --event-log PATH, which a requeue script may vary: an option
+ * and, when it has no '=', the word after it are left out): with the job's number, what names "the
+ * same job" across attempts, so that programs sharing a directory keep apart. */
 static uint64_t command_hash(void)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
     FILE *f = fopen("/proc/self/cmdline", "rb");
-    char buf[4096];
-    size_t n;
-    while (f && (n = fread(buf, 1, sizeof buf, f)) > 0) h = fnv(h, buf, n);
+    char arg[4096];
+    size_t n = 0;
+    bool skip_next = false;
+    int c;
+    while (f && (c = fgetc(f)) != EOF) {
+        if (c) { if (n < sizeof arg - 1) arg[n++] = (char)c; continue; }
+        arg[n] = '\0';
+        if (n > 1 && arg[0] == '-') skip_next = !strchr(arg, '=');
+        else if (skip_next) skip_next = false;
+        else { h = fnv(h, arg, n + 1); }
+        n = 0;
+    }
     if (f) fclose(f);
     return h;
 }
@@ -165,6 +176,8 @@ static int write_part(const rf_ckpt *c, int id, int rank, rf_shuffle_out *o)
     file_of(c, id, rank, path, sizeof path);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     wr w = { open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666), 0, 0 };
+    if (w.fd < 0 && errno == ENOENT && !mkdirs(c->dir))   /* a network file system may not show rank 0's new directory yet */
+        w.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     if (w.fd < 0) return rf__err_set(RF_ERR_IO, "checkpoint %s: cannot create: %s", tmp, strerror(errno));
     int nd = o->broadcast ? 1 : o->nranks, rc = RF_OK;
     int64_t head[10] = { CK_MAGIC, CK_VERSION, (int64_t)c->key[0], (int64_t)c->key[1], id, rank, o->nranks, o->broadcast, o->nparts, o->rank_offset };
@@ -480,11 +493,37 @@ void rf__ckpt_fini(rf_ckpt *c)
     c->on = false;
 }
 
+/* Removes the job-*.key records in dir's parent that name dir (earlier attempts' records). */
+static void forget_records(const char *dir)
+{
+    char parent[4096], p[4200], line[256], want[256];
+    snprintf(parent, sizeof parent, "%s", dir);
+    char *slash = strrchr(parent, '/');
+    if (!slash) return;
+    *slash = '\0';
+    snprintf(want, sizeof want, "%s\n", slash + 1);
+    DIR *d = opendir(parent);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (strncmp(e->d_name, "job-", 4) || l < 8 || strcmp(e->d_name + l - 4, ".key")) continue;
+        snprintf(p, sizeof p, "%s/%s", parent, e->d_name);
+        FILE *f = fopen(p, "r");
+        bool match = f && fgets(line, sizeof line, f) && !strcmp(line, want);
+        if (f) fclose(f);
+        if (match) unlink(p);
+    }
+    if (d) closedir(d);
+}
+
 void rf__ckpt_session_end(bool ok)
 {
     for (int i = 0; i < n_used; i++) {
         struct stat sb;
-        if (ok && !stat(used[i], &sb)) { if (S_ISDIR(sb.st_mode)) remove_dir(used[i]); else unlink(used[i]); }
+        if (ok && !stat(used[i], &sb)) {
+            if (S_ISDIR(sb.st_mode)) { remove_dir(used[i]); forget_records(used[i]); }
+            else unlink(used[i]);
+        }
         rf_free(used[i]);
     }
     RF_FREE(used);

@@ -122,7 +122,7 @@ GROUP BY g ORDER BY g"
 printf "CREATE TEMPORARY VIEW a (k INT, v INT, s STRING) USING csv OPTIONS (path '%s', header 'true');\nINSERT OVERWRITE DIRECTORY '%s' USING csv OPTIONS (header 'true')\n%s;\n" \
   "$WORK/c.csv" "$WORK/rqout" "$SELECT" > "$WORK/rq.sql"
 printf '.mode csv\nCREATE TABLE a(k INTEGER, v INTEGER, s TEXT);\n.import --skip 1 %s a\n%s;\n' "$WORK/c.csv" "$SELECT" | sqlite3 :memory: | tr -d '\r' > "$WORK/rqwant"
-jid=$(RIFFLE="$B/src/riffle" RIFFLE_CHECKPOINT_DIR="$WORK/rqck" sbatch --parsable -n 2 --ntasks-per-node=2 -c 1 --mem=1000 -o "$WORK/rq-%j.out" \
+jid=$(RIFFLE="$B/src/riffle" RIFFLE_CHECKPOINT_DIR="$WORK/rqck" RIFFLE_EVENT_LOG="$WORK/rqev.json" sbatch --parsable -n 2 --ntasks-per-node=2 -c 1 --mem=1000 -o "$WORK/rq-%j.out" \
   "$S/slurm/riffle-requeue.sbatch" "$WORK/rq.sql" --conf riffle.progress=true)
 [ -n "$jid" ] && ok || bad "sbatch riffle-requeue.sbatch gave no job id"
 rqlog() { cat "$WORK"/rq-*.out 2> /dev/null; }
@@ -147,4 +147,8 @@ runs=$(grep -c '^riffle: stage [0-9]*/[0-9]* done' "$WORK/rq.log")
 parts "$WORK/rqout" > "$WORK/rqgot" 2> /dev/null
 same "$WORK/rqwant" "$WORK/rqgot" "the batch job's result across three requeues"
 [ -z "$(find "$WORK/rqck" -type f 2> /dev/null)" ] && ok || bad "checkpoint files left after the job finished"
+# each run's own event log; the runs after the first say what they read back
+[ -f "$WORK/rqev-run1.json" ] && [ -f "$WORK/rqev-run4.json" ] && ! grep -q CheckpointRestored "$WORK/rqev-run1.json" \
+  && grep -q '"event":"CheckpointRestored"' "$WORK/rqev-run4.json" && grep -q '"restartCount":"3"' "$WORK/rqev-run4.json" && ok \
+  || bad "the runs' event logs: $(ls "$WORK"/rqev-* 2> /dev/null)"
 finish
