@@ -109,9 +109,9 @@ int rf__op_next(rf_op *op, rf_batch **out)
 {
     *out = NULL;
     int64_t t0 = op->ctx && op->ctx->stats ? now_ns() : 0;
-    rf_op *was = cur_op;
-    int64_t *sink = rf__spill_sink;
-    if (t0) { cur_op = op; rf__spill_sink = &op->spilled; }
+    rf_op *was = NULL;
+    int64_t *sink = NULL;
+    if (t0) { was = cur_op; sink = rf__spill_sink; cur_op = op; rf__spill_sink = &op->spilled; }   /* EXPLAIN ANALYZE only */
     int rc = !op->st && op->vt->open ? op->vt->open(op) : RF_OK;
     if (!rc) rc = op->vt->next(op, out);
     if (t0) { cur_op = was; rf__spill_sink = sink; }

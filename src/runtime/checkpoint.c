@@ -30,9 +30,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "runtime/executor.h"
+#include "io/files.h"
+#include "io/output.h"
 
 #define CK_MAGIC   0x4b434652u   /* "RFCK" */
 #define CK_VERSION 1u
+#define KEY_SEED   0x6b70636b656c6666ULL   /* the keys' hashes (rf_hash_bytes, chained through its seed) start here */
 
 static int job_seq;          /* jobs this session ran: the N of job-N.key (the same on every rank) */
 static char **used;          /* rank 0: checkpoint directories and job-N.key files this session made, */
@@ -48,20 +51,13 @@ static void note_used(const char *path)
     if ((used[n_used] = rf_strdup(path))) n_used++;
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    for (size_t i = 0; i < n; i++) { h ^= b[i]; h *= 0x100000001b3ULL; }
-    return h;
-}
-
 static uint64_t stat_hash(uint64_t h, const char *path)
 {
     struct stat sb;
     int64_t v[3] = { -1, -1, -1 };
     if (!stat(path, &sb)) { v[0] = (int64_t)sb.st_size; v[1] = (int64_t)sb.st_mtim.tv_sec; v[2] = (int64_t)sb.st_mtim.tv_nsec; }
-    h = fnv(h, path, strlen(path) + 1);
-    return fnv(h, v, sizeof v);
+    h = rf_hash_bytes(path, strlen(path) + 1, h);
+    return rf_hash_bytes(v, sizeof v, h);
 }
 
 /* Whether plan p can be checkpointed (no cache, no streaming batch), and its input files hashed into *ih. */
@@ -83,7 +79,7 @@ static bool inputs_of(const rf_plan *p, uint64_t *ih)
  * same job" across attempts, so that programs sharing a directory keep apart. */
 static uint64_t command_hash(void)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
+    uint64_t h = KEY_SEED;
     FILE *f = fopen("/proc/self/cmdline", "rb");
     char arg[4096];
     size_t n = 0;
@@ -94,74 +90,30 @@ static uint64_t command_hash(void)
         arg[n] = '\0';
         if (n > 1 && arg[0] == '-') skip_next = !strchr(arg, '=');
         else if (skip_next) skip_next = false;
-        else { h = fnv(h, arg, n + 1); }
+        else { h = rf_hash_bytes(arg, n + 1, h); }
         n = 0;
     }
     if (f) fclose(f);
     return h;
 }
 
-static int mkdirs(const char *path)
+/* riffle.checkpoint.dir or a directory in it, made (mkdir -p); the error names the setting. */
+static int make_dir(const char *dir)
 {
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *s = buf + 1; *s; s++)
-        if (*s == '/') {
-            *s = '\0';
-            if (mkdir(buf, 0777) && errno != EEXIST) return -1;
-            *s = '/';
-        }
-    return mkdir(buf, 0777) && errno != EEXIST ? -1 : 0;
-}
-
-/* Removes directory d and the files in it (a checkpoint directory is flat). */
-static void remove_dir(const char *d)
-{
-    DIR *dir = opendir(d);
-    struct dirent *e;
-    char p[4200];
-    while (dir && (e = readdir(dir)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) { snprintf(p, sizeof p, "%s/%s", d, e->d_name); unlink(p); }
-    if (dir) closedir(dir);
-    rmdir(d);
-}
-
-static void fsync_dir(const char *d)
-{
-    int fd = open(d, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) { fsync(fd); close(fd); }
-}
-
-/* Writes n bytes of text to path atomically (a temporary file, fsync, rename). */
-static int put_small(const char *path, const char *text)
-{
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) return -1;
-    int bad = fputs(text, f) < 0;
-    bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path)) { unlink(tmp); return -1; }
-    return 0;
+    if (rf__mkdirs(dir) == RF_OK) return RF_OK;
+    char why[sizeof rf__err_slot()->msg];
+    snprintf(why, sizeof why, "%s", rf__err_slot()->msg);
+    return rf__err_set(RF_ERR_IO, "riffle.checkpoint.dir %s: cannot create (%.600s)", dir, why);
 }
 
 /* ---------------------------------------------------------------- one rank's file of one stage */
-typedef struct { int fd; uint32_t crc; int64_t n; } wr;
+typedef struct { int fd; uint32_t crc; const char *path; } wr;
 
+/* Writes n bytes and runs them through the file's CRC. */
 static int put(wr *w, const void *p, int64_t n)
 {
-    const uint8_t *b = p;
     w->crc = rf_crc32c(w->crc, p, (size_t)n);
-    w->n += n;
-    while (n > 0) {
-        ssize_t k = write(w->fd, b, (size_t)n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return -1;
-        b += k;
-        n -= k;
-    }
-    return 0;
+    return rf__write_full(w->fd, p, (size_t)n, w->path);
 }
 
 static void file_of(const rf_ckpt *c, int id, int rank, char *buf, size_t cap)
@@ -175,34 +127,35 @@ static int write_part(const rf_ckpt *c, int id, int rank, rf_shuffle_out *o)
     char path[4200], tmp[4300];
     file_of(c, id, rank, path, sizeof path);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    wr w = { open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666), 0, 0 };
-    if (w.fd < 0 && errno == ENOENT && !mkdirs(c->dir))   /* a network file system may not show rank 0's new directory yet */
+    wr w = { open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666), 0, tmp };
+    if (w.fd < 0 && errno == ENOENT && rf__mkdirs(c->dir) == RF_OK)   /* a network file system may not show rank 0's new directory yet */
         w.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     if (w.fd < 0) return rf__err_set(RF_ERR_IO, "checkpoint %s: cannot create: %s", tmp, strerror(errno));
-    int nd = o->broadcast ? 1 : o->nranks, rc = RF_OK;
+    int nd = o->broadcast ? 1 : o->nranks;
     int64_t head[10] = { CK_MAGIC, CK_VERSION, (int64_t)c->key[0], (int64_t)c->key[1], id, rank, o->nranks, o->broadcast, o->nparts, o->rank_offset };
-    bool bad = put(&w, head, sizeof head) || put(&w, &o->n_rec, sizeof o->n_rec);
-    for (int d = 0; d < nd && !bad; d++) bad = put(&w, &o->dest[d].len, sizeof o->dest[d].len);
-    for (int64_t i = 0; i < o->n_rec && !bad; i++) {
+    int rc = put(&w, head, sizeof head);
+    if (!rc) rc = put(&w, &o->n_rec, sizeof o->n_rec);
+    for (int d = 0; d < nd && !rc; d++) rc = put(&w, &o->dest[d].len, sizeof o->dest[d].len);
+    for (int64_t i = 0; i < o->n_rec && !rc; i++) {
         int64_t r[5] = { o->rec[i].task, o->rec[i].part, o->rec[i].off, o->rec[i].len, o->rec[i].dest };
-        bad = put(&w, r, sizeof r);
+        rc = put(&w, r, sizeof r);
     }
-    if (!bad) bad = put(&w, o->psize, o->nparts * (int64_t)sizeof *o->psize);
-    uint8_t *buf = bad ? NULL : rf_malloc(1 << 20);
-    if (!bad && !buf) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
-    for (int d = 0; d < nd && !bad && !rc; d++) {
+    if (!rc) rc = put(&w, o->psize, o->nparts * (int64_t)sizeof *o->psize);
+    uint8_t *buf = rc ? NULL : rf_malloc(1 << 20);
+    if (!rc && !buf) rc = rf__err_set(RF_ERR_NOMEM, "out of memory");
+    for (int d = 0; d < nd && !rc; d++) {   /* the spooled records, as the exchange would send them */
         rf_spool *sp = &o->dest[d];
-        if ((rc = rf__spool_seal(sp))) break;
-        for (int64_t off = 0; off < sp->len && !bad && !rc; off += 1 << 20) {
+        rc = rf__spool_seal(sp);
+        for (int64_t off = 0; off < sp->len && !rc; off += 1 << 20) {
             int64_t n = sp->len - off < (1 << 20) ? sp->len - off : (1 << 20);
-            if (!(rc = rf__spool_read(sp, off, buf, n))) bad = put(&w, buf, n);
+            if (!(rc = rf__spool_read(sp, off, buf, n))) rc = put(&w, buf, n);
         }
     }
     rf_free(buf);
     uint32_t crc = w.crc;
-    if (!bad && !rc) bad = put(&w, &crc, sizeof crc) || fsync(w.fd) != 0;
-    if (close(w.fd)) bad = true;
-    if (!rc && bad) rc = rf__err_set(RF_ERR_IO, "checkpoint %s: write failed: %s", tmp, strerror(errno));
+    if (!rc) rc = put(&w, &crc, sizeof crc);
+    if (!rc && fsync(w.fd)) rc = rf__err_set(RF_ERR_IO, "checkpoint %s: fsync failed: %s", tmp, strerror(errno));
+    if (close(w.fd) && !rc) rc = rf__err_set(RF_ERR_IO, "checkpoint %s: close failed: %s", tmp, strerror(errno));
     if (!rc && rename(tmp, path)) rc = rf__err_set(RF_ERR_IO, "checkpoint %s: cannot rename into place: %s", path, strerror(errno));
     if (rc) unlink(tmp);
     return rc;
@@ -303,16 +256,16 @@ static int look(const rf_action *act, const rf_plan *plan, rf_ckpt *c, int nrank
     rf_buf enc = { 0 };
     int rc = rf__plan_encode(plan, &enc);
     if (rc) return rc;
-    c->key[0] = fnv(0xcbf29ce484222325ULL, enc.data, enc.len);
+    c->key[0] = rf_hash_bytes(enc.data, enc.len, KEY_SEED);
     rf_buf_fini(&enc);
     char exe[4096];
     ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (k > 0) { exe[k] = '\0'; c->key[0] = stat_hash(c->key[0], exe); }   /* the program: callbacks, UDFs */
-    c->key[1] = 0xcbf29ce484222325ULL;
+    c->key[1] = KEY_SEED;
     inputs_of(plan, &c->key[1]);
     char name[80], rec[4200], line[256] = "", want[256];
     hex_key(c->key, nranks, name, sizeof name);
-    if (mkdirs(act->checkpoint_dir)) return rf__err_set(RF_ERR_IO, "riffle.checkpoint.dir %s: cannot create: %s", act->checkpoint_dir, strerror(errno));
+    if ((rc = make_dir(act->checkpoint_dir))) return rc;
     snprintf(rec, sizeof rec, "%s/job-%d-%016llx.key", act->checkpoint_dir, job_seq, (unsigned long long)command_hash());
     snprintf(want, sizeof want, "%s\n", name);
     FILE *f = fopen(rec, "r");
@@ -334,15 +287,14 @@ static int look(const rf_action *act, const rf_plan *plan, rf_ckpt *c, int nrank
         line[strcspn(line, "\n")] = '\0';
         if (strspn(line, "0123456789abcdefr-") == strlen(line)) {
             snprintf(old, sizeof old, "%s/%s", act->checkpoint_dir, line);
-            remove_dir(old);
+            if (rf__rmtree(old)) rf__err_clear();   /* best effort: a new key's directory does not need it gone */
         }
     }
     size_t dl = strlen(act->checkpoint_dir) + strlen(name) + 2;
     if (!(c->dir = rf_malloc(dl))) return rf__err_set(RF_ERR_NOMEM, "out of memory");
     snprintf(c->dir, dl, "%s/%s", act->checkpoint_dir, name);
-    if (mkdirs(c->dir)) return rf__err_set(RF_ERR_IO, "riffle.checkpoint.dir %s: cannot create: %s", c->dir, strerror(errno));
-    if (strcmp(line, want) && put_small(rec, want)) return rf__err_set(RF_ERR_IO, "checkpoint %s: cannot write: %s", rec, strerror(errno));
-    fsync_dir(act->checkpoint_dir);
+    if ((rc = make_dir(c->dir))) return rc;
+    if (strcmp(line, want) && (rc = rf__write_file_atomic(rec, want, strlen(want)))) return rc;
     for (int id = 0; id < n; id++) {
         char p[4200];
         file_of(c, id, -1, p, sizeof p);
@@ -448,7 +400,7 @@ done:
     return rc;
 }
 
-int rf__ckpt_stage(MPI_Comm comm, rf_ckpt *c, const rf_action *act, const rf_stage *s, rf_shuffle_out *xo, rf_error *err)
+int rf__ckpt_stage(MPI_Comm comm, rf_ckpt *c, const rf_action *act, const rf_stage *s, rf_shuffle_out *xo)
 {
     int rank = 0, nranks = 1, rc = RF_OK;
     if (!c->on || s->id >= c->n || !c->can[s->id] || c->done[s->id]) return RF_OK;   /* the same on every rank */
@@ -475,12 +427,13 @@ int rf__ckpt_stage(MPI_Comm comm, rf_ckpt *c, const rf_action *act, const rf_sta
     if (rank == 0) {
         char p[4200];
         file_of(c, s->id, -1, p, sizeof p);
-        if (put_small(p, "done\n")) fprintf(stderr, "riffle: warning: checkpoint %s: cannot write: %s\n", p, strerror(errno));
-        else fsync_dir(c->dir);
+        if (rf__write_file_atomic(p, "done\n", 5)) {   /* the stage is then simply not in the checkpoint */
+            fprintf(stderr, "riffle: warning: checkpoint: %s\n", rf__err_slot()->msg);
+            rf__err_clear();
+        }
         if (act->progress)
             fprintf(stderr, "riffle: checkpoint: stage %d saved (%.1f MB in %.2f s)\n", s->id + 1, (double)tb / 1e6, rf_now() - t0);
     }
-    (void)err;
 done:
     return rc;
 }
@@ -521,7 +474,7 @@ void rf__ckpt_session_end(bool ok)
     for (int i = 0; i < n_used; i++) {
         struct stat sb;
         if (ok && !stat(used[i], &sb)) {
-            if (S_ISDIR(sb.st_mode)) { remove_dir(used[i]); forget_records(used[i]); }
+            if (S_ISDIR(sb.st_mode)) { if (rf__rmtree(used[i])) rf__err_clear(); forget_records(used[i]); }
             else unlink(used[i]);
         }
         rf_free(used[i]);

@@ -378,7 +378,7 @@ int rf__job_run(MPI_Comm comm, const rf_action *act, rf_plan *plan, rf_batch **r
                 xos[s->id] = xo;
                 memset(&xo, 0, sizeof xo);
                 pending[s->id] = true;
-                rc = rf__ckpt_stage(comm, &ck, act, s, &xos[s->id], err);
+                rc = rf__agree(comm, rf__ckpt_stage(comm, &ck, act, s, &xos[s->id]), err);
             } else if (!rc) rc = rf__agree(comm, rf__err_set(RF_ERR_INTERNAL, "too many stages"), err);
         } else if (act->kind == RF_ACT_COLLECT) {
             rc = rf__gather_result(comm, rc, act, s->root->schema, outs, tasks, nlocal, result, err);

@@ -87,7 +87,7 @@ int  rf__gather_result(MPI_Comm comm, int rc_in, const rf_action *act, const rf_
 /* progress.c: a stage's live progress on rank 0's stderr. begin and add are not collective; end is
  * called by every rank after its tasks (the other ranks' last messages to rank 0). */
 typedef struct rf_progress {
-    bool     on, tty, chatty, shown, failed;
+    bool     on, tty, shown, failed;
     double   interval, t0, next_print;
     MPI_Comm comm;
     int      rank, nranks, stage, n_stages, finals;
@@ -128,8 +128,9 @@ typedef struct rf_ckpt {
 int  rf__ckpt_begin(MPI_Comm comm, const rf_action *act, const rf_plan *plan, const rf_stages *st, rf_shuffle_out *xos, bool *pending,
                     bool *skip, int n_ids, rf_ckpt *c, rf_error *err);
 /* Collective, after stage s's map output is complete in xo: every rank writes its part, a vote,
- * rank 0 marks the stage done. A failed write only leaves the stage out of the checkpoint. */
-int  rf__ckpt_stage(MPI_Comm comm, rf_ckpt *c, const rf_action *act, const rf_stage *s, rf_shuffle_out *xo, rf_error *err);
+ * rank 0 marks the stage done. A failed write only leaves the stage out of the checkpoint; the
+ * status (an MPI failure only) is local: the caller agrees on it. */
+int  rf__ckpt_stage(MPI_Comm comm, rf_ckpt *c, const rf_action *act, const rf_stage *s, rf_shuffle_out *xo);
 void rf__ckpt_fini(rf_ckpt *c);
 
 /* caches.c */

@@ -21,12 +21,7 @@
 
 enum { PROGRESS_TAG = 79, NSLOT = 6, NSUM = 5 };   /* tasks, rows read, rows out, bytes, spill; last */
 
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
+static int64_t mono_us(void) { return (int64_t)(rf_now() * 1e6); }
 
 static void mine(rf_progress *p, int64_t *v, bool last)
 {
@@ -50,7 +45,6 @@ void rf__progress_begin(rf_progress *p, MPI_Comm comm, const rf_action *act, int
     p->on = true;
     p->comm = comm;
     p->tty = act->live_tty;
-    p->chatty = act->progress;
     p->interval = act->live_interval > 0 ? act->live_interval : 5;
     p->stage = si;
     p->n_stages = n_stages;

@@ -7,24 +7,8 @@
 # without a checkpoint directory SIGUSR1 stops as before. (slurm.sh runs slurm/riffle-requeue.sbatch.)
 . "$(dirname "$0")/lib.sh"
 R="$B/src/riffle"
-awk 'BEGIN { srand(5); print "k,v,s"; for (i = 0; i < 1000000; i++) printf "%d,%d,w%d\n", int(rand() * 200000), int(rand() * 1000), i % 1000 }' > "$WORK/c.csv"
-SELECT="SELECT g, count(*) AS n, sum(w1) AS t1, sum(w2) AS t2, sum(w3) AS t3, sum(w4) AS t4, sum(w5) AS t5
-FROM (SELECT k % 97 AS g, sum(v) OVER (PARTITION BY k % 1000) AS w1, max(v) OVER (PARTITION BY k % 1001) AS w2,
-             min(k) OVER (PARTITION BY s) AS w3, count(*) OVER (PARTITION BY v) AS w4, sum(k) OVER (PARTITION BY k % 977) AS w5
-      FROM a) t
-GROUP BY g ORDER BY g"
-cat > "$WORK/job.sql" <<SQL
-CREATE TEMPORARY VIEW a (k INT, v INT, s STRING) USING csv OPTIONS (path '$WORK/c.csv', header 'true');
-INSERT OVERWRITE DIRECTORY '$WORK/out' USING csv OPTIONS (header 'true')
-$SELECT;
-SQL
-sqlite3 :memory: > "$WORK/want" <<SQL
-CREATE TABLE a(k INTEGER, v INTEGER, s TEXT);
-.mode csv
-.import --skip 1 $WORK/c.csv a
-$SELECT;
-SQL
-tr -d '\r' < "$WORK/want" > "$WORK/want2"; mv "$WORK/want2" "$WORK/want"
+window_job "$WORK" "$WORK/out"
+window_want "$WINDOW_SELECT" > "$WORK/want"
 CK=$WORK/ck
 # attempt NP [signal]: one run; with a signal, SIGUSR1 to mpirun once the first stage ends
 attempt() {
@@ -72,13 +56,7 @@ rm -rf "$CK"
 stop_once 2; touch -d '2001-01-01' "$WORK/c.csv"
 check_full 2 "changed inputs" "the checkpoint in $CK is ignored: its input files changed since"
 stop_once 2; sed -i 's/k % 977/k % 979/' "$WORK/job.sql"
-sqlite3 :memory: > "$WORK/want" <<SQL
-CREATE TABLE a(k INTEGER, v INTEGER, s TEXT);
-.mode csv
-.import --skip 1 $WORK/c.csv a
-${SELECT/k % 977/k % 979};
-SQL
-tr -d '\r' < "$WORK/want" > "$WORK/want2"; mv "$WORK/want2" "$WORK/want"
+window_want "${WINDOW_SELECT/k % 977/k % 979}" > "$WORK/want"
 check_full 2 "a changed plan" "is ignored: it was made by a different plan"
 stop_once 2
 check_full 3 "another rank count" "is ignored: it was made with a different number of ranks"

@@ -34,3 +34,19 @@ WHERE e.event_type = 'add_to_cart' AND e.date >= date((SELECT MAX(date) FROM eve
 GROUP BY p.category ORDER BY c DESC, p.category ASC;
 SQL
 }
+# The stage-checkpoint tests' job (checkpoint.sh, slurm.sh): window_job DIR OUT writes DIR/c.csv (1M
+# seeded rows k,v,s) and DIR/job.sql, 8 stages (five window partitionings, then a grouping) writing
+# OUT; WINDOW_SELECT is its query over view a. window_want SELECT: its rows by sqlite3 over DIR/c.csv.
+WINDOW_SELECT="SELECT g, count(*) AS n, sum(w1) AS t1, sum(w2) AS t2, sum(w3) AS t3, sum(w4) AS t4, sum(w5) AS t5
+FROM (SELECT k % 97 AS g, sum(v) OVER (PARTITION BY k % 1000) AS w1, max(v) OVER (PARTITION BY k % 1001) AS w2,
+             min(k) OVER (PARTITION BY s) AS w3, count(*) OVER (PARTITION BY v) AS w4, sum(k) OVER (PARTITION BY k % 977) AS w5
+      FROM a) t
+GROUP BY g ORDER BY g"
+window_job() {
+  awk 'BEGIN { srand(5); print "k,v,s"; for (i = 0; i < 1000000; i++) printf "%d,%d,w%d\n", int(rand() * 200000), int(rand() * 1000), i % 1000 }' > "$1/c.csv"
+  printf "CREATE TEMPORARY VIEW a (k INT, v INT, s STRING) USING csv OPTIONS (path '%s', header 'true');\nINSERT OVERWRITE DIRECTORY '%s' USING csv OPTIONS (header 'true')\n%s;\n" \
+    "$1/c.csv" "$2" "$WINDOW_SELECT" > "$1/job.sql"
+}
+window_want() {
+  printf '.mode csv\nCREATE TABLE a(k INTEGER, v INTEGER, s TEXT);\n.import --skip 1 %s a\n%s;\n' "$WORK/c.csv" "$1" | sqlite3 :memory: | tr -d '\r'
+}

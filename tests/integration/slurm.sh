@@ -113,17 +113,10 @@ same "$WORK/want_wc" "$WORK/got_wc" "the word count across two requeues"
 # (scancel --batch --signal=USR1, what --signal=B:USR1@N sends) just after a stage ends, three runs
 # in a row; each run finishes its stage, checkpoints it and requeues itself, and the next run
 # resumes. The output equals sqlite3's; no stage ran more than once more than the requeues allow.
-awk 'BEGIN { srand(5); print "k,v,s"; for (i = 0; i < 1000000; i++) printf "%d,%d,w%d\n", int(rand() * 200000), int(rand() * 1000), i % 1000 }' > "$WORK/c.csv"
-SELECT="SELECT g, count(*) AS n, sum(w1) AS t1, sum(w2) AS t2, sum(w3) AS t3, sum(w4) AS t4, sum(w5) AS t5
-FROM (SELECT k % 97 AS g, sum(v) OVER (PARTITION BY k % 1000) AS w1, max(v) OVER (PARTITION BY k % 1001) AS w2,
-             min(k) OVER (PARTITION BY s) AS w3, count(*) OVER (PARTITION BY v) AS w4, sum(k) OVER (PARTITION BY k % 977) AS w5
-      FROM a) t
-GROUP BY g ORDER BY g"
-printf "CREATE TEMPORARY VIEW a (k INT, v INT, s STRING) USING csv OPTIONS (path '%s', header 'true');\nINSERT OVERWRITE DIRECTORY '%s' USING csv OPTIONS (header 'true')\n%s;\n" \
-  "$WORK/c.csv" "$WORK/rqout" "$SELECT" > "$WORK/rq.sql"
-printf '.mode csv\nCREATE TABLE a(k INTEGER, v INTEGER, s TEXT);\n.import --skip 1 %s a\n%s;\n' "$WORK/c.csv" "$SELECT" | sqlite3 :memory: | tr -d '\r' > "$WORK/rqwant"
+window_job "$WORK" "$WORK/rqout"
+window_want "$WINDOW_SELECT" > "$WORK/rqwant"
 jid=$(RIFFLE="$B/src/riffle" RIFFLE_CHECKPOINT_DIR="$WORK/rqck" RIFFLE_EVENT_LOG="$WORK/rqev.json" sbatch --parsable -n 2 --ntasks-per-node=2 -c 1 --mem=1000 -o "$WORK/rq-%j.out" \
-  "$S/slurm/riffle-requeue.sbatch" "$WORK/rq.sql" --conf riffle.progress=true)
+  "$S/slurm/riffle-requeue.sbatch" "$WORK/job.sql" --conf riffle.progress=true)
 [ -n "$jid" ] && ok || bad "sbatch riffle-requeue.sbatch gave no job id"
 rqlog() { cat "$WORK"/rq-*.out 2> /dev/null; }
 stages_this_run() { rqlog | awk '/^riffle-requeue: job .* run /{ n = 0 } /^riffle: stage [0-9]+\/[0-9]+ done/{ n++ } END { print n + 0 }'; }
